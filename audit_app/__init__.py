@@ -1,0 +1,72 @@
+"""The audit workbench Flask application: ``create_app`` is the only entry point."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from config import CONFIGS, Config
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application; pick the config from FLASK_CONFIG unless one is given."""
+    app = Flask(__name__, instance_relative_config=True)
+    config_class = config_class or CONFIGS[os.environ.get("FLASK_CONFIG", "development")]
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "audit.db")
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("audit_app"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.add_extension("jinja2.ext.do")
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from audit_app import database, filters, navigation, security
+    from audit_app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    database.configure_engine_events(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    WTFormsHelpers(app)
+    security.init_app(app)
+    navigation.init_app(app)
+    filters.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from audit_app.admin.routes import bp as admin_bp
+    from audit_app.analysis.routes import bp as analysis_bp
+    from audit_app.audits.routes import bp as audits_bp
+    from audit_app.auth.routes import bp as auth_bp
+    from audit_app.errors import register_error_handlers
+    from audit_app.main.routes import bp as main_bp
+    from audit_app.returns.routes import bp as returns_bp
+
+    for blueprint in (auth_bp, main_bp, audits_bp, returns_bp, analysis_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from audit_app.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,148 @@
+"""Audit set-up for PAQA coordinators: audits, cases, agencies and progress."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from audit_app.audits.forms import AuditForm, CaseAgenciesForm, CaseForm, ConfirmForm, UploadForm
+from audit_app.data import audits as audit_data
+from audit_app.data.tools import published_versions
+from audit_app.data.users import list_agencies
+from audit_app.extensions import db
+from audit_app.security import roles_required
+from audit_tools.sample_frame import case_row, parse_age, parse_frame
+
+bp = Blueprint("audits", __name__, url_prefix="/audits")
+CASE_EDIT_STATES = ("setup", "open")
+
+
+def _audit_or_404(audit_id: int):
+    audit = audit_data.get_audit(audit_id)
+    if audit is None:
+        abort(404)
+    return audit
+
+
+def _with_agency_choices(form):
+    form.agencies.choices = [(a.id, a.name) for a in list_agencies()]
+    return form
+
+
+def _chosen_agencies(form):
+    chosen = set(form.agencies.data or [])
+    return [a for a in list_agencies() if a.id in chosen]
+
+
+def _require_case_editing(audit):
+    if audit.state not in CASE_EDIT_STATES:
+        flash(f"Cases cannot be changed once the audit is in the {audit.state} state.", "error")
+        return redirect(url_for("audits.show", audit_id=audit.id))
+    return None
+
+
+@bp.get("/")
+@roles_required("coordinator")
+def index():
+    return render_template("audits/index.html", audits=audit_data.list_audits())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def new():
+    form = AuditForm()
+    form.tool_version.choices = [(v.id, f"{v.tool.name} (version {v.version})") for v in published_versions()]
+    if form.validate_on_submit():
+        fields = {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token", "tool_version")}
+        audit = audit_data.create_audit(current_user, tool_version_id=form.tool_version.data, **fields)
+        db.session.commit()
+        flash("Audit created. Now add the cases to be audited.", "success")
+        return redirect(url_for("audits.show", audit_id=audit.id))
+    return render_template("audits/new.html", form=form)
+
+
+@bp.get("/<int:audit_id>")
+@roles_required("coordinator")
+def show(audit_id: int):
+    audit = _audit_or_404(audit_id)
+    return render_template("audits/show.html", audit=audit, grid=audit_data.progress_grid(audit),
+                           next_state=audit_data.NEXT_STATE.get(audit.state), confirm=ConfirmForm(),
+                           can_edit_cases=audit.state in CASE_EDIT_STATES)
+
+
+@bp.route("/<int:audit_id>/cases/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def new_case(audit_id: int):
+    audit = _audit_or_404(audit_id)
+    if refused := _require_case_editing(audit):
+        return refused
+    form = _with_agency_choices(CaseForm())
+    if form.validate_on_submit():
+        if form.reference.data.upper() in {r.upper() for r in audit_data.case_references(audit)}:
+            form.reference.errors.append(f"Case {form.reference.data} is already in this audit")
+        else:
+            row = case_row(form.reference.data, parse_age(form.age_years.data),
+                           form.locality.data.strip(), form.plan_type.data.strip())
+            audit_data.add_cases(audit, [row], current_user, _chosen_agencies(form))
+            db.session.commit()
+            flash(f"Case {row.reference} added.", "success")
+            return redirect(url_for("audits.show", audit_id=audit.id))
+    return render_template("audits/case_new.html", audit=audit, form=form)
+
+
+@bp.route("/<int:audit_id>/cases/upload", methods=["GET", "POST"])
+@roles_required("coordinator")
+def upload_cases(audit_id: int):
+    audit = _audit_or_404(audit_id)
+    if refused := _require_case_editing(audit):
+        return refused
+    form = _with_agency_choices(UploadForm())
+    problems: list[str] = []
+    if form.validate_on_submit():
+        result = parse_frame(form.file.data.read(current_app.config["MAX_CSV_BYTES"] + 1),
+                             max_bytes=current_app.config["MAX_CSV_BYTES"],
+                             existing_references=audit_data.case_references(audit),
+                             known_agencies={a.short_name for a in list_agencies()})
+        if result.ok:
+            cases = audit_data.add_cases(audit, result.rows, current_user, _chosen_agencies(form))
+            db.session.commit()
+            flash(f"{len(cases)} cases imported.", "success")
+            return redirect(url_for("audits.show", audit_id=audit.id))
+        problems = result.errors
+        form.file.errors.append("The file was not imported. Correct the problems listed and upload it again.")
+    return render_template("audits/upload.html", audit=audit, form=form, problems=problems)
+
+
+@bp.route("/<int:audit_id>/cases/<int:case_id>/agencies", methods=["GET", "POST"])
+@roles_required("coordinator")
+def case_agencies(audit_id: int, case_id: int):
+    audit = _audit_or_404(audit_id)
+    case = audit_data.get_case(audit, case_id) or abort(404)
+    if refused := _require_case_editing(audit):
+        return refused
+    form = _with_agency_choices(CaseAgenciesForm(data={"agencies": [r.agency_id for r in case.returns]}))
+    if form.validate_on_submit():
+        try:
+            audit_data.set_case_agencies(case, _chosen_agencies(form), current_user)
+        except audit_data.AuditError as error:
+            db.session.rollback()
+            form.agencies.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Agencies for case {case.reference} saved.", "success")
+            return redirect(url_for("audits.show", audit_id=audit.id))
+    return render_template("audits/case_agencies.html", audit=audit, case=case, form=form)
+
+
+@bp.post("/<int:audit_id>/advance")
+@roles_required("coordinator")
+def advance(audit_id: int):
+    audit = _audit_or_404(audit_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            state = audit_data.advance(audit, current_user)
+        except audit_data.AuditError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"The audit is now in the {state} state.", "success")
+    return redirect(url_for("audits.show", audit_id=audit.id))

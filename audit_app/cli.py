@@ -1,0 +1,81 @@
+"""Command-line tools: `flask users …`, `flask audits …`, `flask demo`."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from audit_app.data.audits import list_audits
+from audit_app.data.users import UserError, agency_by_short_name, create_user, find_user_by_email, set_password
+from audit_app.extensions import db
+from audit_app.models import ROLES
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+audits_cli = AppGroup("audits", help="List and inspect audits.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default=None, help="Display name (defaults to the e-mail address).")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--agency", default=None, help="Agency short name; required for auditors.")
+@click.option("--password", default=None, help="Omit to generate one and print it once.")
+def create_user_command(email, display_name, roles, agency, password):
+    """Create a user with one or more roles."""
+    agency_row = agency_by_short_name(agency) if agency else None
+    if agency and agency_row is None:
+        raise click.ClickException(f"No agency with the short name {agency!r}.")
+    password = password or secrets.token_urlsafe(12)
+    try:
+        user = create_user(email, display_name or email, password, list(roles), agency_row)
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))}). Password: {password}")
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password", default=None, help="Omit to generate one and print it once.")
+def set_password_command(email, password):
+    """Give a user a new password."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with the e-mail address {email}.")
+    password = password or secrets.token_urlsafe(12)
+    set_password(user, password)
+    db.session.commit()
+    click.echo(f"New password for {user.email}: {password}")
+
+
+@audits_cli.command("list")
+def list_audits_command():
+    """One line per audit: id, state, title."""
+    for audit in list_audits():
+        click.echo(f"{audit.id}\t{audit.state}\t{audit.title}")
+
+
+@click.command("demo")
+@click.option("--password", default=None, help="Password for every demo account (random if omitted).")
+def demo_command(password):
+    """Load the fictional demonstration partnership (does nothing if it is already there)."""
+    from audit_app.demo.loader import DEMO_ACCOUNTS, load_demo
+
+    password = password or secrets.token_urlsafe(12)
+    if not load_demo(password):
+        click.echo("The demonstration data is already loaded; nothing was changed.")
+        return
+    db.session.commit()
+    click.echo("Demonstration data loaded. Sign in at http://127.0.0.1:5000 with:")
+    for email, roles, agency in DEMO_ACCOUNTS:
+        click.echo(f"  {email:<28} {', '.join(roles)}{f' ({agency})' if agency else ''}")
+    click.echo(f"Password for every demo account: {password}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audits_cli)
+    app.cli.add_command(demo_command)

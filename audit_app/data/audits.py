@@ -1,0 +1,129 @@
+"""Audits, their cases and which agencies return on each case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from audit_app.data.events import record_event
+from audit_app.extensions import db
+from audit_app.models import Agency, Audit, Case, Return, User
+from audit_tools.sample_frame import FrameRow
+
+# Which state an audit may move to next, and what must hold first.
+NEXT_STATE = {"setup": "open", "open": "panel", "panel": "analysis"}
+
+
+class AuditError(ValueError):
+    """An action on an audit was refused; the message says why."""
+
+
+def list_audits() -> list[Audit]:
+    return list(db.session.scalars(select(Audit).order_by(Audit.year.desc(), Audit.title)))
+
+
+def get_audit(audit_id: int) -> Audit | None:
+    return db.session.get(Audit, audit_id)
+
+
+def create_audit(user: User, **fields) -> Audit:
+    audit = Audit(**fields)
+    db.session.add(audit)
+    db.session.flush()
+    record_event("audit.created", "audit", audit.id, user=user, after={"title": audit.title})
+    return audit
+
+
+def case_references(audit: Audit) -> set[str]:
+    return set(db.session.scalars(select(Case.reference).where(Case.audit_id == audit.id)))
+
+
+def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: list[Agency] = ()) -> list[Case]:
+    """Add cases from validated frame rows; each gets a return from its agencies (or ``agencies``)."""
+    by_short = {a.short_name.lower(): a for a in db.session.scalars(select(Agency))}
+    cases = []
+    for row in rows:
+        case = Case(audit=audit, reference=row.reference, age_years=row.age_years, age_band=row.age_band,
+                    locality=row.locality, plan_type=row.plan_type, attributes=dict(row.attributes))
+        db.session.add(case)
+        row_agencies = [by_short[s.lower()] for s in row.agencies] or list(agencies)
+        case.returns = [Return(agency=a) for a in row_agencies]
+        cases.append(case)
+    db.session.flush()
+    record_event("cases.added", "audit", audit.id, user=user,
+                 after={"references": [c.reference for c in cases]})
+    return cases
+
+
+def get_case(audit: Audit, case_id: int) -> Case | None:
+    return db.session.scalar(select(Case).where(Case.id == case_id, Case.audit_id == audit.id))
+
+
+def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
+    """Make ``agencies`` exactly the set that returns on ``case``; started returns are kept."""
+    wanted = {a.id for a in agencies}
+    current = {r.agency_id: r for r in case.returns}
+    for agency_id, ret in current.items():
+        if agency_id not in wanted:
+            if ret.state != "draft" or ret.answers:
+                raise AuditError(f"{ret.agency.name} has already started its return on {case.reference}; "
+                                 "it cannot be removed.")
+            case.returns.remove(ret)
+            db.session.delete(ret)
+    for agency in agencies:
+        if agency.id not in current:
+            case.returns.append(Return(agency=agency))
+    db.session.flush()
+    record_event("case.agencies", "case", case.id, user=user,
+                 before={"agencies": sorted(current)}, after={"agencies": sorted(wanted)})
+
+
+def advance(audit: Audit, user: User) -> str:
+    """Move the audit to its next state, checking the guard first."""
+    target = NEXT_STATE.get(audit.state)
+    if target is None:
+        raise AuditError(f"An audit in the {audit.state} state cannot be moved on from here.")
+    if target == "open":
+        _check_can_open(audit)
+    before = audit.state
+    audit.state = target
+    record_event("audit.state", "audit", audit.id, user=user, before={"state": before}, after={"state": target})
+    return target
+
+
+def _check_can_open(audit: Audit) -> None:
+    if audit.tool_version.status != "published":
+        raise AuditError("The audit tool version must be published before the audit opens.")
+    count = db.session.scalar(select(func.count(Return.id)).join(Case).where(Case.audit_id == audit.id))
+    if not count:
+        raise AuditError("Add at least one case and tick at least one agency before opening the audit.")
+
+
+@dataclass(frozen=True)
+class ProgressCell:
+    return_id: int | None
+    state: str | None  # None: this agency is not asked to return on this case
+
+
+@dataclass(frozen=True)
+class ProgressGrid:
+    agencies: list[Agency]
+    rows: list[tuple[Case, list[ProgressCell]]]
+    counts: dict[str, int]
+
+
+def progress_grid(audit: Audit) -> ProgressGrid:
+    """Cases × agencies with each return's state, in two queries."""
+    cases = list(db.session.scalars(select(Case).where(Case.audit_id == audit.id).order_by(Case.reference)))
+    returns = db.session.execute(
+        select(Return.case_id, Return.agency_id, Return.id, Return.state).join(Case).where(Case.audit_id == audit.id)
+    ).all()
+    cell = {(r.case_id, r.agency_id): ProgressCell(r.id, r.state) for r in returns}
+    agency_ids = {r.agency_id for r in returns}
+    agencies = [a for a in db.session.scalars(select(Agency).order_by(Agency.name)) if a.id in agency_ids]
+    rows = [(c, [cell.get((c.id, a.id), ProgressCell(None, None)) for a in agencies]) for c in cases]
+    counts: dict[str, int] = {}
+    for r in returns:
+        counts[r.state] = counts.get(r.state, 0) + 1
+    return ProgressGrid(agencies, rows, counts)

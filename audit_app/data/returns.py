@@ -1,0 +1,93 @@
+"""Agency returns: who may see them, saving answers safely, and submitting."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import contains_eager
+
+from audit_app.data.events import record_event
+from audit_app.extensions import db
+from audit_app.models import Answer, Audit, Case, Return, User
+from audit_tools import answers as answer_rules
+from audit_tools.definition import Question, ToolDefinition
+
+EDITABLE_STATES = ("draft", "returned")
+
+
+class ReturnError(ValueError):
+    """A change to a return was refused; the message says why."""
+
+
+class StaleReturnError(ReturnError):
+    """Someone saved the return after this form was opened."""
+
+
+def returns_for_agency(agency_id: int) -> list[Return]:
+    """Every return the agency is asked for, newest audit first, with case and audit loaded."""
+    query = (
+        select(Return).join(Return.case).join(Case.audit)
+        .options(contains_eager(Return.case).contains_eager(Case.audit))
+        .where(Return.agency_id == agency_id, Audit.state != "setup")
+        .order_by(Audit.year.desc(), Audit.title, Case.reference)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def get_return_for_user(return_id: int, user: User) -> Return | None:
+    """The return, but only for an auditor of its own agency: others get None (404)."""
+    ret = db.session.get(Return, return_id)
+    if ret is None or not user.has_role("auditor") or ret.agency_id != user.agency_id:
+        return None
+    if ret.case.audit.state == "setup":
+        return None
+    return ret
+
+
+def is_editable(ret: Return) -> bool:
+    return ret.state in EDITABLE_STATES and ret.case.audit.state == "open"
+
+
+def load_answers(ret: Return, definition: ToolDefinition) -> answer_rules.Answers:
+    rows = db.session.execute(
+        select(Answer.question_key, Answer.ordinal, Answer.value).where(Answer.return_id == ret.id)
+    ).all()
+    return answer_rules.from_rows(definition, [tuple(r) for r in rows])
+
+
+def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
+                 user: User, expected_version: int) -> None:
+    """Replace the return's answers, refusing a stale form or a read-only return."""
+    if not is_editable(ret):
+        raise ReturnError("This return has been submitted and can no longer be changed.")
+    if ret.version != expected_version:
+        raise StaleReturnError("This return was saved by someone else after you opened it.")
+    before = load_answers(ret, definition)
+    db.session.execute(delete(Answer).where(Answer.return_id == ret.id))
+    db.session.add_all(
+        Answer(return_id=ret.id, question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
+        for r in answer_rules.to_rows(definition, answers)
+    )
+    ret.auditor_id = user.id
+    ret.updated_at = datetime.now(timezone.utc)  # forces the versioned UPDATE even if only answers changed
+    db.session.flush()
+    record_event("return.saved", "return", ret.id, user=user, before=before, after=answers)
+
+
+def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
+                user: User, expected_version: int, *, submit: bool) -> list[Question]:
+    """Save the answers and, when asked, submit. Returns the required questions still unanswered.
+
+    A submission with gaps is still saved as a draft, so nothing typed is lost;
+    the caller shows the missing questions.
+    """
+    save_answers(ret, answers, definition, user, expected_version)
+    missing = answer_rules.missing_required(definition, answers)
+    if submit and not missing:
+        ret.state = "submitted"
+        ret.submitted_at = datetime.now(timezone.utc)
+        db.session.flush()
+        record_event("return.submitted", "return", ret.id, user=user,
+                     before={"state": "draft"}, after={"state": "submitted"})
+    return missing if submit else []

@@ -1,0 +1,35 @@
+"""Partnership settings kept in the database, with defaults from the config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from audit_app.extensions import db
+from audit_app.models import Setting
+
+DEFAULTS: dict[str, Any] = {
+    "series_title": "Eyes On",
+    "accent_colour": "#1d70b8",
+    "definition": "",
+    "resources": [],
+}
+
+
+def get_setting(key: str) -> Any:
+    row = db.session.get(Setting, key)
+    if row is not None:
+        return row.value
+    if key == "partnership_name":
+        return current_app.config["PARTNERSHIP_NAME"]
+    return DEFAULTS.get(key)
+
+
+def set_setting(key: str, value: Any) -> None:
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    db.session.flush()

@@ -1,0 +1,111 @@
+"""The fictional demonstration partnership, loaded from ``demo_data.json``."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from importlib import resources
+
+from audit_app.data.audits import add_cases
+from audit_app.data.settings import set_setting
+from audit_app.data.tools import definition_of, ensure_builtin_tool
+from audit_app.data.users import agency_by_short_name, create_user, ensure_agencies, find_user_by_email
+from audit_app.extensions import db
+from audit_app.models import Answer, Audit, LearningPoint, Recommendation
+from audit_tools import answers as answer_rules
+from audit_tools.sample_frame import case_row
+
+DEMO_DOMAIN = "demo.example"
+# (e-mail, roles, agency short name) — every account is fictional.
+DEMO_ACCOUNTS = (
+    (f"admin@{DEMO_DOMAIN}", ("admin",), None),
+    (f"coordinator@{DEMO_DOMAIN}", ("coordinator",), None),
+    (f"auditor@{DEMO_DOMAIN}", ("auditor",), "CSC"),
+    (f"auditor.eh@{DEMO_DOMAIN}", ("auditor",), "EH"),
+    (f"auditor.school@{DEMO_DOMAIN}", ("auditor",), "School"),
+    (f"auditor.camhs@{DEMO_DOMAIN}", ("auditor",), "CAMHS"),
+    (f"panel@{DEMO_DOMAIN}", ("panel",), None),
+    (f"editor@{DEMO_DOMAIN}", ("editor",), None),
+    (f"viewer@{DEMO_DOMAIN}", ("viewer",), None),
+)
+
+
+def _json(package: str, name: str):
+    return json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
+
+
+def load_demo(password: str) -> bool:
+    """Load everything once; returns False (changing nothing) when the demo is already there."""
+    if find_user_by_email(DEMO_ACCOUNTS[0][0]) is not None:
+        return False
+    data = _json("audit_app.demo", "demo_data.json")
+    ensure_agencies(_json("audit_tools.data", "agencies.json"))
+    _load_settings(data["partnership"])
+    admin = None
+    for email, roles, agency in DEMO_ACCOUNTS:
+        name = email.split("@")[0].replace(".", " ").title()
+        user = create_user(email, f"Demo {name}", password, list(roles), agency_by_short_name(agency) if agency else None)
+        admin = admin or user
+    _load_completed_audit(data, admin)
+    _load_open_audit(data, admin)
+    return True
+
+
+def _load_settings(partnership: dict) -> None:
+    set_setting("partnership_name", partnership["name"])
+    set_setting("series_title", partnership.get("series_title", "Eyes On"))
+    set_setting("definition", partnership.get("definition", ""))
+    set_setting("resources", partnership.get("resources", []))
+
+
+def _new_audit(fields: dict, state: str) -> Audit:
+    audit = Audit(
+        title=fields["title"], topic=fields["topic"], year=fields["year"], purpose=fields.get("purpose", ""),
+        scope=fields.get("scope", ""), period_start=_date(fields.get("period_start")),
+        period_end=_date(fields.get("period_end")), returns_due=_date(fields.get("returns_due")),
+        tool_version=ensure_builtin_tool(), state=state,
+    )
+    db.session.add(audit)
+    db.session.flush()
+    return audit
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _add_demo_cases(audit: Audit, cases: list[dict], user) -> dict:
+    rows = [case_row(c["reference"], Decimal(str(c["age_years"])), c["locality"], c["plan_type"],
+                     tuple(c["agencies"]), band=c.get("age_band", ""),
+                     attributes={k: c[k] for k in ("repeat_plan", "months_on_plan") if k in c})
+            for c in cases]
+    return {c.reference: c for c in add_cases(audit, rows, user)}
+
+
+def _load_completed_audit(data: dict, user) -> None:
+    """The audit as the seed briefing describes it: every return submitted, analysis under way."""
+    audit = _new_audit(data["audit"], "analysis")
+    cases = _add_demo_cases(audit, data["cases"], user)
+    definition = definition_of(audit.tool_version)
+    submitted = datetime(audit.year, 4, 20, 12, 0, tzinfo=timezone.utc)
+    for item in data["returns"]:
+        ret = next(r for r in cases[item["case"]].returns if r.agency.short_name == item["agency"])
+        ret.state, ret.submitted_at = "submitted", submitted
+        ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
+                       for r in answer_rules.to_rows(definition, item["answers"])]
+    for position, point in enumerate(data.get("learning_points", [])):
+        db.session.add(LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position))
+    for position, rec in enumerate(data.get("recommendations", [])):
+        db.session.add(Recommendation(audit_id=audit.id, position=position, **rec))
+    db.session.flush()
+
+
+def _load_open_audit(data: dict, user) -> None:
+    """A second, smaller audit still open, so auditors have returns to work on."""
+    fields = {**data["audit"], "title": data["audit"]["title"] + " – follow-up sample",
+              "returns_due": date.today().replace(day=28).isoformat()}
+    audit = _new_audit(fields, "open")
+    follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
+    _add_demo_cases(audit, follow_up, user)
+    db.session.flush()

@@ -1,0 +1,234 @@
+"""Database models (SQLAlchemy 2.0 typed mappings). The schema is created only by migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from audit_app.extensions import db
+
+ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
+AUDIT_STATES = ("setup", "open", "panel", "analysis", "published", "closed")
+RETURN_STATES = ("draft", "submitted", "returned", "accepted")
+TOOL_STATES = ("draft", "published", "retired")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Agency(db.Model):
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    short_name: Mapped[str] = mapped_column(String(20), unique=True)
+    sector: Mapped[str] = mapped_column(String(40))
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="known_role"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class Tool(db.Model):
+    __tablename__ = "tools"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    versions: Mapped[list[ToolVersion]] = relationship(
+        back_populates="tool", order_by="ToolVersion.version"
+    )
+
+
+class ToolVersion(db.Model):
+    __tablename__ = "tool_versions"
+    __table_args__ = (
+        UniqueConstraint("tool_id", "version"),
+        CheckConstraint(_in("status", TOOL_STATES), name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"))
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_at: Mapped[datetime | None]
+
+    tool: Mapped[Tool] = relationship(back_populates="versions")
+
+
+class Audit(db.Model):
+    __tablename__ = "audits"
+    __table_args__ = (CheckConstraint(_in("state", AUDIT_STATES), name="known_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int]
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(Text, default="")
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    returns_due: Mapped[date | None]
+    tool_version_id: Mapped[int] = mapped_column(ForeignKey("tool_versions.id"))
+    state: Mapped[str] = mapped_column(String(20), default="setup")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tool_version: Mapped[ToolVersion] = relationship()
+    cases: Mapped[list[Case]] = relationship(back_populates="audit", order_by="Case.reference")
+
+
+class Case(db.Model):
+    """A sampled child's case, known only by a pseudonymous reference: never a name or birth date."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("audit_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(String(40))
+    age_years: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    age_band: Mapped[str] = mapped_column(String(20), default="")
+    locality: Mapped[str] = mapped_column(String(80), default="")
+    plan_type: Mapped[str] = mapped_column(String(120), default="")
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    audit: Mapped[Audit] = relationship(back_populates="cases")
+    returns: Mapped[list[Return]] = relationship(back_populates="case")
+
+
+class Return(db.Model):
+    """One agency's audit of one case. ``version`` guards against overwriting a newer save."""
+
+    __tablename__ = "returns"
+    __table_args__ = (
+        UniqueConstraint("case_id", "agency_id"),
+        CheckConstraint(_in("state", RETURN_STATES), name="known_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="returns")
+    agency: Mapped[Agency] = relationship()
+    auditor: Mapped[User | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Answer(db.Model):
+    """One answered question; a multiple choice has one row per chosen option (``ordinal``)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("return_id", "question_key", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(60))
+    ordinal: Mapped[int] = mapped_column(default=0)
+    value: Mapped[str] = mapped_column(Text)
+    score: Mapped[float | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class LearningPoint(db.Model):
+    __tablename__ = "learning_points"
+    __table_args__ = (
+        CheckConstraint(_in("audience", ("managers", "practitioners", "inter_agency")), name="known_audience"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Recommendation(db.Model):
+    __tablename__ = "recommendations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40), default="")
+    lead: Mapped[str] = mapped_column(String(120), default="")
+    timeframe: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class AuditEvent(db.Model):
+    """Append-only trail of who did what; nothing in the app edits or deletes these rows."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[int | None]
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Setting(db.Model):
+    """Partnership-wide settings (name, series title, definition, resources)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

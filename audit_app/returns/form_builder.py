@@ -1,0 +1,119 @@
+"""One form builder: a tool definition becomes a WTForms form, field per question key.
+
+Every return form, preview and (later) panel form is built here. The form checks
+answers with the domain's rules (``audit_tools.answers``), so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import DateField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+
+from audit_tools import answers as answer_rules
+from audit_tools.definition import (
+    DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT, Question, ToolDefinition,
+)
+
+
+class OptionalDateField(DateField):
+    """A day/month/year date that may be left blank, with a message that says what to enter."""
+
+    def process_formdata(self, valuelist):
+        if not any(v.strip() for v in valuelist):
+            self.data = None
+            return
+        try:
+            self.data = dt.datetime.strptime(" ".join(v.strip() for v in valuelist), "%d %m %Y").date()
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a real date, for example 27 3 2026.")
+
+
+# Question type → (field class, GOV.UK widget, extra field arguments).
+FIELD_TYPES = {
+    SCALE: (RadioField, GovRadioInput, {"validate_choice": False}),
+    SINGLE: (RadioField, GovRadioInput, {"validate_choice": False}),
+    GRADE: (RadioField, GovRadioInput, {"validate_choice": False}),
+    MULTIPLE: (SelectMultipleField, GovCheckboxesInput, {"validate_choice": False}),
+    NUMBER: (StringField, GovTextInput, {}),
+    DATE: (OptionalDateField, GovDateInput, {"format": "%d %m %Y"}),
+    TEXT: (StringField, GovTextInput, {}),
+    LONGTEXT: (TextAreaField, GovCharacterCount, {}),
+}
+
+
+class ReturnFormBase(FlaskForm):
+    version = HiddenField()
+    save_draft = SubmitField("Save and come back later", widget=GovSubmitInput())
+    submit_return = SubmitField("Submit return", widget=GovSubmitInput())
+
+    definition: ToolDefinition  # set by build_return_form
+
+    def answers(self) -> answer_rules.Answers:
+        """The answers typed, blanks left out; dates as ISO strings."""
+        result: answer_rules.Answers = {}
+        for question in self.definition.questions:
+            value = self[field_name(question.key)].data
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            elif isinstance(value, list):
+                value = [v for v in value if v]
+            elif isinstance(value, str):
+                value = value.strip()
+            if value:
+                result[question.key] = value
+        return result
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for key, message in answer_rules.answer_problems(self.definition, self.answers()).items():
+            field = self[field_name(key)]
+            field.errors = [*field.errors, message]
+            valid = False
+        return valid
+
+    def mark_missing(self, missing: list[Question]) -> None:
+        """Attach "answer this" errors to each required question left blank."""
+        for question in missing:
+            self[field_name(question.key)].errors = [f"Answer ‘{question.text}’ before you submit."]
+
+
+def build_return_form(definition: ToolDefinition, **kwargs) -> ReturnFormBase:
+    """A form instance for ``definition``; kwargs go to the form (e.g. ``data=…``)."""
+    fields = {field_name(q.key): _field(q) for q in definition.questions}
+    form_class = type("ReturnForm", (ReturnFormBase,), {**fields, "definition": definition})
+    return form_class(**kwargs)
+
+
+def field_name(question_key: str) -> str:
+    """Prefixed so a question key can never clash with a form attribute such as ``data``."""
+    return f"q_{question_key}"
+
+
+def _field(question: Question):
+    field_class, widget, extra = FIELD_TYPES[question.type]
+    if question.is_choice:
+        extra = {**extra, "choices": [(o.value, o.label) for o in question.options]}
+    return field_class(question.text, description=question.help, widget=widget(), **extra)
+
+
+def form_data(definition: ToolDefinition, answers: answer_rules.Answers) -> dict:
+    """Stored answers in the shape the form expects (dates as date objects)."""
+    data = {}
+    for question in definition.questions:
+        value = answers.get(question.key)
+        if question.type == DATE and value:
+            value = dt.date.fromisoformat(value)
+        if value:
+            data[field_name(question.key)] = value
+    return data

@@ -1,0 +1,56 @@
+"""Agency auditors' returns: "My returns" and the return form."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from audit_app.data import returns as return_data
+from audit_app.data.tools import definition_of
+from audit_app.extensions import db
+from audit_app.returns.form_builder import build_return_form, field_name, form_data
+from audit_app.security import roles_required
+
+bp = Blueprint("returns", __name__, url_prefix="/returns")
+
+
+@bp.get("/")
+@roles_required("auditor")
+def index():
+    returns = return_data.returns_for_agency(current_user.agency_id) if current_user.agency_id else []
+    return render_template("returns/index.html", returns=returns)
+
+
+@bp.route("/<int:return_id>", methods=["GET", "POST"])
+@roles_required("auditor")
+def edit(return_id: int):
+    ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
+    definition = definition_of(ret.case.audit.tool_version)
+    answers = return_data.load_answers(ret, definition)
+    if not return_data.is_editable(ret):
+        return render_template("returns/view.html", ret=ret, definition=definition, answers=answers)
+    form = build_return_form(definition, data={**form_data(definition, answers), "version": ret.version})
+    if not form.validate_on_submit():
+        return _render_form(ret, form, definition)
+    try:
+        missing = return_data.save_return(ret, form.answers(), definition, current_user,
+                                          int(form.version.data or 0), submit=form.submit_return.data)
+    except return_data.StaleReturnError:
+        db.session.rollback()
+        flash("Someone else saved this return after you opened it. Your answers are shown below and "
+              "have not been saved: check them against the latest version before saving again.", "error")
+        form.version.data = ret.version
+        return _render_form(ret, form, definition), 409
+    db.session.commit()
+    if missing:
+        form.mark_missing(missing)
+        form.version.data = ret.version
+        flash("Your answers have been saved as a draft. Before you can submit, answer the questions listed.", "info")
+        return _render_form(ret, form, definition), 422
+    if ret.state == "submitted":
+        flash(f"Return for case {ret.case.reference} submitted. Thank you.", "success")
+        return redirect(url_for("returns.index"))
+    flash("Draft saved. You can come back to it at any time.", "success")
+    return redirect(url_for("returns.edit", return_id=ret.id))
+
+
+def _render_form(ret, form, definition):
+    return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name)

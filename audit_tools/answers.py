@@ -1,0 +1,111 @@
+"""Rules for the answers in one agency return, independent of how they are stored.
+
+Answers are a mapping from question key to a string (or a list of strings for a
+multiple-choice question). Empty answers are simply absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from audit_tools.definition import DATE, MULTIPLE, NUMBER, Question, ToolDefinition
+
+Answers = dict[str, "str | list[str]"]
+
+MAX_TEXT_LENGTH = 10_000
+MAX_SHORT_TEXT_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One stored row: multiple choices become one row per chosen option."""
+
+    question_key: str
+    ordinal: int
+    value: str
+    score: float | None
+
+
+def is_visible(question: Question, answers: Answers) -> bool:
+    """A question with a show-if condition counts only when its condition holds."""
+    if question.show_if is None:
+        return True
+    given = answers.get(question.show_if.question)
+    given_values = given if isinstance(given, list) else [given]
+    return any(v in question.show_if.values for v in given_values)
+
+
+def missing_required(definition: ToolDefinition, answers: Answers) -> list[Question]:
+    """Required, visible questions that have no answer, in the tool's order."""
+    return [
+        q for q in definition.questions
+        if q.required and is_visible(q, answers) and not answers.get(q.key)
+    ]
+
+
+def answer_problems(definition: ToolDefinition, answers: Answers) -> dict[str, str]:
+    """Question key → a message for every answer that is not acceptable."""
+    problems: dict[str, str] = {}
+    for key, value in answers.items():
+        question = definition.questions_by_key.get(key)
+        if question is None:
+            problems[key] = "This question is not part of the audit tool."
+            continue
+        message = _problem(question, value)
+        if message:
+            problems[key] = message
+    return problems
+
+
+def _problem(question: Question, value) -> str | None:
+    values = value if isinstance(value, list) else [value]
+    if any(not isinstance(v, str) for v in values):
+        return "Answers must be text."
+    if question.type != MULTIPLE and len(values) > 1:
+        return "Choose one answer only."
+    if question.is_choice:
+        allowed = {o.value for o in question.options}
+        if any(v not in allowed for v in values):
+            return "Choose one of the answers listed."
+        return None
+    text = values[0]
+    if question.type == NUMBER:
+        try:
+            float(text)
+        except ValueError:
+            return "Enter a number, like 3 or 2.5."
+    if question.type == DATE:
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            return "Enter a real date, like 2026-03-27."
+    limit = MAX_TEXT_LENGTH if question.type != "text" else MAX_SHORT_TEXT_LENGTH
+    if len(text) > limit:
+        return f"Answer must be {limit:,} characters or fewer."
+    return None
+
+
+def to_rows(definition: ToolDefinition, answers: Answers) -> list[AnswerRow]:
+    """Answers as storable rows, each carrying the score of its option."""
+    rows = []
+    for question in definition.questions:
+        value = answers.get(question.key)
+        if not value:
+            continue
+        for ordinal, item in enumerate(value if isinstance(value, list) else [value]):
+            option = question.option(item) if question.is_choice else None
+            rows.append(AnswerRow(question.key, ordinal, item, option.score if option else None))
+    return rows
+
+
+def from_rows(definition: ToolDefinition, rows: list[tuple[str, int, str]]) -> Answers:
+    """Rebuild answers from (question key, ordinal, value) rows."""
+    answers: Answers = {}
+    for key, _ordinal, value in sorted(rows, key=lambda r: (r[0], r[1])):
+        question = definition.questions_by_key.get(key)
+        if question is not None and question.type == MULTIPLE:
+            answers.setdefault(key, []).append(value)  # type: ignore[union-attr]
+        else:
+            answers[key] = value
+    return answers

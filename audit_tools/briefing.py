@@ -1,0 +1,92 @@
+"""The content of an "Eyes On"-style learning briefing, as plain data.
+
+``reports`` renders a ``BriefingContent`` to PDF or HTML; nothing here knows about
+either. Every string may have been typed by a person, so renderers must escape it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The briefing's sections, in reading order (DESIGN §5). Renderers and tests use
+# these headings so the PDF, the web page and the checks never drift apart.
+SECTION_DEFINITION = "What we mean by neglect"
+SECTION_SUMMARY = "Summary"
+SECTION_AT_A_GLANCE = "At a glance"
+SECTION_FINDINGS = "Findings"
+SECTION_THEMES = "Themes in common with other audits"
+SECTION_MANAGERS = "Learning points for managers"
+SECTION_PRACTITIONERS = "Action points for practitioners"
+SECTION_INTER_AGENCY = "Key messages for inter-agency learning"
+SECTION_RECOMMENDATIONS = "Recommendations and action plan"
+SECTION_RESOURCES = "Resources and reminders"
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """A large number with its caption, e.g. ("6", "children's cases audited")."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart's data; renderers draw it and also give it as a table."""
+
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[int, ...]
+    value_label: str = "Number of returns"
+
+    @property
+    def description(self) -> str:
+        """A text alternative that states every bar."""
+        parts = [f"{label}: {value}" for label, value in zip(self.labels, self.values)]
+        return f"{self.title}. " + "; ".join(parts) + "."
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    text: str
+    lead: str = ""
+    timeframe: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class BriefingContent:
+    """Everything a briefing shows, already worded; lists are in display order."""
+
+    partnership_name: str
+    series_title: str
+    topic: str
+    date: str
+    version: str
+    definition: str
+    summary: tuple[str, ...]
+    key_figures: tuple[KeyFigure, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    findings: tuple[str, ...] = ()
+    themes_in_common: tuple[str, ...] = ()
+    learning_points_managers: tuple[str, ...] = ()
+    action_points_practitioners: tuple[str, ...] = ()
+    key_messages: tuple[str, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    accent_colour: str = "#1d70b8"
+    web_url: str = ""  # where the accessible HTML version lives, when known
+    author: str = field(default="")
+
+    @property
+    def title(self) -> str:
+        return f"Learning from the audit: {self.topic}"
+
+    @property
+    def definition_heading(self) -> str:
+        return f"What we mean by {self.topic.lower()}" if self.topic else SECTION_DEFINITION

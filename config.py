@@ -1,0 +1,51 @@
+"""Configuration classes. Secrets and the database URL come from the environment."""
+
+import os
+from datetime import timedelta
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(0)
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # A CSV sample frame larger than this is refused with a clear message.
+    MAX_CSV_BYTES = 2 * 1024 * 1024
+    # argon2id parameters (RFC 9106 second recommended option: 64 MiB, t=3).
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024
+    PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Westmere Safeguarding Children Partnership")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = True
+    # Cheap hashing keeps the suite fast; the algorithm stays argon2id.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with a missing or weak secret key."""
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32 or key == Config.SECRET_KEY:
+            raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters.")
+        cls.SECRET_KEY = key
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -1,0 +1,182 @@
+"""Render a ``BriefingContent`` as an A4 "learning from the audit" PDF.
+
+The document is built twice: the first pass counts the pages so that the second
+can print "Page N of M" in every footer. (A canvas that holds pages back until the
+end would also work, but it points every outline bookmark at page one.)
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+
+from audit_tools import briefing as b
+from reports.charts import bar_chart_png
+from reports.pdf_flowables import (
+    TICK,
+    HeaderBand,
+    bullets,
+    chart_grid,
+    key_figure_panel,
+    paragraphs,
+    recommendation_table,
+    resource_list,
+    section_heading,
+)
+from reports.pdf_styles import FOOTER_HEIGHT, FRAME_WIDTH, MARGIN, MUTED, PAGE_HEIGHT, PAGE_WIDTH, RULE, Palette, make_styles
+from reports.fonts import register_fonts
+from reports.pdf_text import link_markup, markup, shorten
+
+LANGUAGE = "en-GB"
+CREATOR = "Multi-agency case audit workbench"
+_CHART_COLUMN = FRAME_WIDTH / 2 - 10
+_BOTTOM = MARGIN + FOOTER_HEIGHT - 6
+
+
+def build_briefing_pdf(content: b.BriefingContent) -> bytes:
+    """Render ``content`` as PDF bytes: same content in, byte-identical PDF out."""
+    palette = Palette.from_accent(content.accent_colour)
+    charts = [(chart.title, bar_chart_png(chart, colour=palette.accent, width_in=_CHART_COLUMN / 72)) for chart in content.charts]
+    _, page_count = _render(content, palette, charts, total_pages=None)
+    pdf, _ = _render(content, palette, charts, total_pages=page_count)
+    return pdf
+
+
+def _render(content, palette: Palette, charts, total_pages: int | None) -> tuple[bytes, int]:
+    buffer = io.BytesIO()
+    doc = BriefingDocTemplate(buffer, content, total_pages)
+    doc.build(_story(content, palette, charts))
+    return buffer.getvalue(), doc.page
+
+
+class BriefingDocTemplate(BaseDocTemplate):
+    """A4 pages with the band on page one, a footer on all, and section bookmarks."""
+
+    def __init__(self, buffer, content: b.BriefingContent, total_pages: int | None):
+        super().__init__(
+            buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
+            topMargin=MARGIN, bottomMargin=_BOTTOM, title=shorten(content.title, 500),
+            author=shorten(content.author or content.partnership_name, 300), subject=shorten(content.title, 500),
+            creator=CREATOR, lang=LANGUAGE, invariant=True,
+        )
+        self.content, self.total_pages, self._sections = content, total_pages, 0
+        self.addPageTemplates([_first_page(self), _later_page(self)])
+
+    def handle_documentBegin(self):
+        super().handle_documentBegin()
+        self.canv.showOutline()
+        self.canv.setViewerPreference("DisplayDocTitle", "true")
+
+    def afterFlowable(self, flowable: Flowable):
+        """Bookmark each section heading and list it in the PDF outline."""
+        title = getattr(flowable, "outline_title", None)
+        if title is not None:
+            self._sections += 1
+            key = f"section-{self._sections}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=0)
+
+
+def _first_page(doc: BriefingDocTemplate) -> PageTemplate:
+    # The frame reaches the top edge so the header band can bleed off the page.
+    frame = Frame(MARGIN, _BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - _BOTTOM, 0, 0, 0, 0, id="first")
+    return PageTemplate("first", [frame], onPage=lambda canv, d: _footer(canv, doc), autoNextPageTemplate="later")
+
+
+def _later_page(doc: BriefingDocTemplate) -> PageTemplate:
+    frame = Frame(MARGIN, _BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN - _BOTTOM, 0, 0, 0, 0, id="later")
+    return PageTemplate("later", [frame], onPage=lambda canv, d: _later_page_decor(canv, doc))
+
+
+def _later_page_decor(canv, doc: BriefingDocTemplate) -> None:
+    palette = Palette.from_accent(doc.content.accent_colour)
+    canv.saveState()
+    canv.setFillColor(HexColor(palette.accent))
+    canv.rect(0, PAGE_HEIGHT - 6, PAGE_WIDTH, 6, stroke=0, fill=1)
+    canv.restoreState()
+    _footer(canv, doc)
+
+
+def _footer(canv, doc: BriefingDocTemplate) -> None:
+    canv.saveState()
+    canv.setStrokeColor(HexColor(RULE))
+    canv.setLineWidth(0.5)
+    canv.line(MARGIN, MARGIN + 4, PAGE_WIDTH - MARGIN, MARGIN + 4)
+    canv.setFont(register_fonts().regular, 8)
+    canv.setFillColor(HexColor(MUTED))
+    canv.drawString(MARGIN, MARGIN - 8, footer_text(doc.content, canv.getPageNumber(), doc.total_pages, canv))
+    canv.restoreState()
+
+
+def footer_text(content: b.BriefingContent, page: int, total: int | None, canv=None) -> str:
+    """"<partnership> · <series> · <date> · Page N of M", shortened to fit the line."""
+    page_part = f"Page {page} of {total if total else page}"
+    limit = 60
+    while True:
+        parts = [shorten(content.partnership_name, limit), shorten(content.series_title, limit), shorten(content.date, 40)]
+        text = " · ".join([p for p in parts if p] + [page_part])
+        if canv is None or canv.stringWidth(text, register_fonts().regular, 8) <= FRAME_WIDTH or limit <= 10:
+            return text
+        limit -= 5
+
+
+def _story(content: b.BriefingContent, palette: Palette, charts) -> list[Flowable]:
+    styles = make_styles(palette)
+    story: list[Flowable] = [_header_band(content, palette, styles), Spacer(1, 10)]
+    if content.web_url:
+        link = link_markup(content.web_url, content.web_url, palette.accent_text)
+        story.append(Paragraph(f"An accessible web version of this briefing is at {link}", styles["small"]))
+    for heading, body in _sections(content, palette, styles, charts):
+        story.append(section_heading(heading, styles["heading"]))
+        story.extend(body)
+    return story
+
+
+def _header_band(content: b.BriefingContent, palette: Palette, styles) -> HeaderBand:
+    meta = " · ".join(p for p in (shorten(content.date, 60), _version(content.version)) if p)
+    lines = [
+        (shorten(content.partnership_name, 160), "band_org", 2),
+        (shorten(content.series_title, 160), "band_series", 14),
+        (shorten(content.title, 240), "band_title", 8),
+        (meta, "band_meta", 0),
+    ]
+    band = [Paragraph(markup(text), _spaced(styles[name], after)) for text, name, after in lines if text]
+    return HeaderBand(band, palette.accent, bleed=MARGIN)
+
+
+def _spaced(style: ParagraphStyle, after: float) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-{after}", style, spaceAfter=after)
+
+
+def _version(version: str) -> str:
+    version = shorten(version, 40)
+    return f"Version {version}" if version and not version.lower().startswith("v") else version
+
+
+def _sections(content: b.BriefingContent, palette: Palette, styles, charts) -> list[tuple[str, list[Flowable]]]:
+    """Every section in reading order; a section with nothing in it still appears."""
+    body, bullet, empty = styles["body"], styles["bullet"], styles["empty"]
+    return [
+        (shorten(content.definition_heading, 200), [Paragraph(markup(content.definition) or "Not yet written.", styles["callout"])]),
+        (b.SECTION_SUMMARY, paragraphs(content.summary, body, empty)),
+        (b.SECTION_AT_A_GLANCE, _at_a_glance(content, palette, styles, charts)),
+        (b.SECTION_FINDINGS, bullets(content.findings, bullet, empty)),
+        (b.SECTION_THEMES, bullets(content.themes_in_common, bullet, empty, TICK)),
+        (b.SECTION_MANAGERS, bullets(content.learning_points_managers, bullet, empty)),
+        (b.SECTION_PRACTITIONERS, bullets(content.action_points_practitioners, bullet, empty, TICK)),
+        (b.SECTION_INTER_AGENCY, bullets(content.key_messages, bullet, empty)),
+        (b.SECTION_RECOMMENDATIONS, [recommendation_table(content.recommendations, styles, palette)]),
+        (b.SECTION_RESOURCES, resource_list(content.resources, styles, palette)),
+    ]
+
+
+def _at_a_glance(content: b.BriefingContent, palette: Palette, styles, charts) -> list[Flowable]:
+    parts: list[Flowable] = []
+    if content.key_figures:
+        parts.append(key_figure_panel(content.key_figures, styles, palette))
+    if charts:
+        parts.append(chart_grid(charts, styles, _CHART_COLUMN))
+    return parts or paragraphs((), styles["body"], styles["empty"])

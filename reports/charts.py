@@ -1,0 +1,161 @@
+"""Horizontal bar charts for the briefing, drawn with matplotlib's object API.
+
+``pyplot`` keeps global state and is not safe in a web process, so every chart is
+a fresh ``Figure`` on an Agg canvas inside its own ``rc_context``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import textwrap
+import warnings
+from xml.sax.saxutils import escape
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from PIL import Image
+
+from audit_tools.briefing import Chart
+from reports.colours import TEXT_DARK, parse_hex, readable_on_white
+
+MUTED = "#505a5f"
+NO_DATA = "No data"
+_LABEL_WIDTH = 24  # characters per wrapped bar label line
+_LABEL_LINES = 3
+_MAX_HEIGHT_IN = 9.0
+_DPI = 200
+_BASE_RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "text.parse_math": False,  # labels are typed by people: "$5" is not mathematics
+    "svg.fonttype": "none",
+    "axes.unicode_minus": False,
+}
+
+
+def bar_chart_png(chart: Chart, *, colour: str, width_in: float = 3.3, height_in: float | None = None) -> bytes:
+    """Draw ``chart`` as an opaque PNG at 200 dpi; ``height_in`` defaults to fit the bars."""
+    with _chart_rc(chart, colour):
+        canvas = FigureCanvasAgg(_draw(chart, colour, width_in, height_in))
+        canvas.draw()
+    # Opaque RGB: no soft mask in the PDF, smaller files, same pixels on white paper.
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", dpi=(_DPI, _DPI), optimize=True)
+    return buffer.getvalue()
+
+
+def bar_chart_svg(chart: Chart, *, colour: str) -> str:
+    """Draw ``chart`` as inline-ready SVG text with a ``<title>`` giving its description.
+
+    Element ids are salted with a digest of the chart, so two different charts can
+    sit in one web page without id clashes and the same chart always gives the same
+    text.
+    """
+    with _chart_rc(chart, colour):
+        figure = _draw(chart, colour, 5.5, None)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return _accessible_svg(buffer.getvalue(), alt_text(chart), chart_key(chart, colour))
+
+
+def alt_text(chart: Chart) -> str:
+    """The chart's text alternative, also when it has nothing to show."""
+    if _is_empty(chart):
+        return f"{chart.title}. {NO_DATA}."
+    return chart.description
+
+
+def chart_key(chart: Chart, colour: str) -> str:
+    """A short stable digest of a chart, used to make its SVG ids unique."""
+    text = repr((chart.title, chart.labels, chart.values, chart.value_label, colour))
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
+
+
+def _chart_rc(chart: Chart, colour: str):
+    settings = dict(_BASE_RC, **{"svg.hashsalt": chart_key(chart, colour), "svg.id": f"chart-{chart_key(chart, colour)}"})
+    return matplotlib.rc_context(settings)
+
+
+def _is_empty(chart: Chart) -> bool:
+    return not any(value for _, value in zip(chart.labels, chart.values))
+
+
+def _draw(chart: Chart, colour: str, width_in: float, height_in: float | None) -> Figure:
+    pairs = list(zip(chart.labels, chart.values))
+    height = height_in or _fitting_height(pairs)
+    figure = Figure(figsize=(width_in, height), dpi=_DPI, layout="constrained")
+    axes = figure.add_subplot()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing")
+        if _is_empty(chart):
+            _draw_no_data(axes)
+        else:
+            _draw_bars(axes, pairs, readable_on_white(parse_hex(colour), 3.0), chart.value_label)
+    return figure
+
+
+def _fitting_height(pairs: list[tuple[str, int]]) -> float:
+    lines = sum(min(_LABEL_LINES, len(_wrap(label).splitlines()) or 1) for label, _ in pairs)
+    return min(_MAX_HEIGHT_IN, 0.75 + 0.2 * lines + 0.12 * len(pairs))
+
+
+def _wrap(label: str) -> str:
+    lines = textwrap.wrap(_printable(label), _LABEL_WIDTH) or [""]
+    if len(lines) > _LABEL_LINES:
+        lines = lines[: _LABEL_LINES - 1] + [lines[_LABEL_LINES - 1][: _LABEL_WIDTH - 1] + "…"]
+    return "\n".join(lines)
+
+
+def _printable(text: str) -> str:
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return cleaned.encode("utf-8", "replace").decode("utf-8")
+
+
+def _draw_no_data(axes) -> None:
+    axes.set_axis_off()
+    axes.text(0.5, 0.5, NO_DATA, ha="center", va="center", fontsize=10, color=MUTED, transform=axes.transAxes)
+
+
+def _draw_bars(axes, pairs: list[tuple[str, int]], colour: str, value_label: str) -> None:
+    positions = range(len(pairs))
+    values = [value for _, value in pairs]
+    bars = axes.barh(positions, values, color=colour, height=0.62)
+    axes.bar_label(bars, labels=[str(v) for v in values], padding=3, color=TEXT_DARK, fontsize=8.5)
+    axes.set_yticks(list(positions), [_wrap(label) for label, _ in pairs], color=TEXT_DARK)
+    axes.invert_yaxis()  # first label at the top, as it reads in the table
+    _tidy_axes(axes, max(values + [0]), min(values + [0]), value_label)
+
+
+def _tidy_axes(axes, largest: int, smallest: int, value_label: str) -> None:
+    axes.set_xlim(min(0, smallest * 1.18), max(1, largest) * 1.18)  # room for end labels
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    axes.set_xlabel(_wrap(value_label).replace("\n", " "), color=MUTED)
+    axes.tick_params(axis="x", colors=MUTED, length=3)
+    axes.tick_params(axis="y", length=0)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        axes.spines[side].set_color("#b1b4b6")
+
+
+def _accessible_svg(svg: str, description: str, key: str) -> str:
+    """Drop the XML prologue and give the root ``<svg>`` a title and an image role."""
+    svg = svg[svg.index("<svg") :]
+    title_id = f"chart-title-{key}"
+    opening_end = svg.index(">") + 1
+    opening = svg[: opening_end - 1] + f' role="img" aria-labelledby="{title_id}">'
+    title = f'<title id="{title_id}">{escape(_printable(description))}</title>'
+    return opening + title + _prefix_ids(svg[opening_end:], key)
+
+
+def _prefix_ids(svg: str, key: str) -> str:
+    """Prefix every id and its references: matplotlib names groups "axes_1" in every chart."""
+    ids = set(re.findall(r'\sid="([^"]+)"', svg))
+    pattern = re.compile(r'(\sid="|url\(#|href="#)([^")]+)')
+    return pattern.sub(lambda m: m.group(1) + (f"c{key}-{m.group(2)}" if m.group(2) in ids else m.group(2)), svg)
+
