@@ -44,10 +44,10 @@ def _init_extensions(app: Flask) -> None:
     database.configure_engine_events(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
-    csrf.init_app(app)
     login_manager.init_app(app)
+    security.init_app(app)  # before CSRF, so a signed-out request is sent to sign in first
+    csrf.init_app(app)
     WTFormsHelpers(app)
-    security.init_app(app)
     navigation.init_app(app)
     filters.init_app(app)
 

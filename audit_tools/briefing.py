@@ -43,6 +43,8 @@ class Chart:
     def description(self) -> str:
         """A text alternative that states every bar."""
         parts = [f"{label}: {value}" for label, value in zip(self.labels, self.values)]
+        if not parts or not any(self.values):
+            return f"{self.title}. No data."
         return f"{self.title}. " + "; ".join(parts) + "."
 
 
@@ -89,4 +91,6 @@ class BriefingContent:
 
     @property
     def definition_heading(self) -> str:
-        return f"What we mean by {self.topic.lower()}" if self.topic else SECTION_DEFINITION
+        if not self.topic:
+            return SECTION_DEFINITION
+        return f"What we mean by {self.topic[0].lower()}{self.topic[1:]}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.colors import HexColor
-from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
 
 from audit_tools import briefing as b
@@ -34,6 +34,7 @@ LANGUAGE = "en-GB"
 CREATOR = "Multi-agency case audit workbench"
 _CHART_COLUMN = FRAME_WIDTH / 2 - 10
 _BOTTOM = MARGIN + FOOTER_HEIGHT - 6
+_FOOTER_SIZE = 8
 
 
 def build_briefing_pdf(content: b.BriefingContent) -> bytes:
@@ -47,7 +48,7 @@ def build_briefing_pdf(content: b.BriefingContent) -> bytes:
 
 def _render(content, palette: Palette, charts, total_pages: int | None) -> tuple[bytes, int]:
     buffer = io.BytesIO()
-    doc = BriefingDocTemplate(buffer, content, total_pages)
+    doc = BriefingDocTemplate(buffer, content, palette, total_pages)
     doc.build(_story(content, palette, charts))
     return buffer.getvalue(), doc.page
 
@@ -55,14 +56,14 @@ def _render(content, palette: Palette, charts, total_pages: int | None) -> tuple
 class BriefingDocTemplate(BaseDocTemplate):
     """A4 pages with the band on page one, a footer on all, and section bookmarks."""
 
-    def __init__(self, buffer, content: b.BriefingContent, total_pages: int | None):
+    def __init__(self, buffer, content: b.BriefingContent, palette: Palette, total_pages: int | None):
         super().__init__(
             buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
             topMargin=MARGIN, bottomMargin=_BOTTOM, title=shorten(content.title, 500),
             author=shorten(content.author or content.partnership_name, 300), subject=shorten(content.title, 500),
-            creator=CREATOR, lang=LANGUAGE, invariant=True,
+            creator=CREATOR, lang=LANGUAGE, invariant=True,  # invariant: fixed dates, so identical bytes
         )
-        self.content, self.total_pages, self._sections = content, total_pages, 0
+        self.content, self.palette, self.total_pages, self._sections = content, palette, total_pages, 0
         self.addPageTemplates([_first_page(self), _later_page(self)])
 
     def handle_documentBegin(self):
@@ -83,44 +84,42 @@ class BriefingDocTemplate(BaseDocTemplate):
 def _first_page(doc: BriefingDocTemplate) -> PageTemplate:
     # The frame reaches the top edge so the header band can bleed off the page.
     frame = Frame(MARGIN, _BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - _BOTTOM, 0, 0, 0, 0, id="first")
-    return PageTemplate("first", [frame], onPage=lambda canv, d: _footer(canv, doc), autoNextPageTemplate="later")
+    return PageTemplate("first", [frame], onPage=lambda canv, _: _footer(canv, doc), autoNextPageTemplate="later")
 
 
 def _later_page(doc: BriefingDocTemplate) -> PageTemplate:
     frame = Frame(MARGIN, _BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN - _BOTTOM, 0, 0, 0, 0, id="later")
-    return PageTemplate("later", [frame], onPage=lambda canv, d: _later_page_decor(canv, doc))
+    return PageTemplate("later", [frame], onPage=lambda canv, _: _later_page_decor(canv, doc))
 
 
 def _later_page_decor(canv, doc: BriefingDocTemplate) -> None:
-    palette = Palette.from_accent(doc.content.accent_colour)
     canv.saveState()
-    canv.setFillColor(HexColor(palette.accent))
+    canv.setFillColor(HexColor(doc.palette.accent))
     canv.rect(0, PAGE_HEIGHT - 6, PAGE_WIDTH, 6, stroke=0, fill=1)
     canv.restoreState()
     _footer(canv, doc)
 
 
 def _footer(canv, doc: BriefingDocTemplate) -> None:
+    page = canv.getPageNumber()
     canv.saveState()
     canv.setStrokeColor(HexColor(RULE))
     canv.setLineWidth(0.5)
     canv.line(MARGIN, MARGIN + 4, PAGE_WIDTH - MARGIN, MARGIN + 4)
-    canv.setFont(register_fonts().regular, 8)
+    canv.setFont(register_fonts().regular, _FOOTER_SIZE)
     canv.setFillColor(HexColor(MUTED))
-    canv.drawString(MARGIN, MARGIN - 8, footer_text(doc.content, canv.getPageNumber(), doc.total_pages, canv))
+    canv.drawString(MARGIN, MARGIN - 8, footer_text(doc.content, page, doc.total_pages or page))
     canv.restoreState()
 
 
-def footer_text(content: b.BriefingContent, page: int, total: int | None, canv=None) -> str:
-    """"<partnership> · <series> · <date> · Page N of M", shortened to fit the line."""
-    page_part = f"Page {page} of {total if total else page}"
-    limit = 60
-    while True:
-        parts = [shorten(content.partnership_name, limit), shorten(content.series_title, limit), shorten(content.date, 40)]
-        text = " · ".join([p for p in parts if p] + [page_part])
-        if canv is None or canv.stringWidth(text, register_fonts().regular, 8) <= FRAME_WIDTH or limit <= 10:
-            return text
-        limit -= 5
+def footer_text(content: b.BriefingContent, page: int, total: int) -> str:
+    """"<partnership> · <series> · <date> · Page N of M", names shortened to fit the line."""
+    for limit in range(200, 5, -5):
+        parts = [shorten(content.partnership_name, limit), shorten(content.series_title, limit), shorten(content.date, 30)]
+        text = " · ".join([part for part in parts if part] + [f"Page {page} of {total}"])
+        if stringWidth(text, register_fonts().regular, _FOOTER_SIZE) <= FRAME_WIDTH:
+            break
+    return text
 
 
 def _story(content: b.BriefingContent, palette: Palette, charts) -> list[Flowable]:
@@ -138,17 +137,13 @@ def _story(content: b.BriefingContent, palette: Palette, charts) -> list[Flowabl
 def _header_band(content: b.BriefingContent, palette: Palette, styles) -> HeaderBand:
     meta = " · ".join(p for p in (shorten(content.date, 60), _version(content.version)) if p)
     lines = [
-        (shorten(content.partnership_name, 160), "band_org", 2),
-        (shorten(content.series_title, 160), "band_series", 14),
-        (shorten(content.title, 240), "band_title", 8),
-        (meta, "band_meta", 0),
+        (shorten(content.partnership_name, 160), "band_org"),
+        (shorten(content.series_title, 160), "band_series"),
+        (shorten(content.title, 240), "band_title"),
+        (meta, "band_meta"),
     ]
-    band = [Paragraph(markup(text), _spaced(styles[name], after)) for text, name, after in lines if text]
+    band = [Paragraph(markup(text), styles[name]) for text, name in lines if text]
     return HeaderBand(band, palette.accent, bleed=MARGIN)
-
-
-def _spaced(style: ParagraphStyle, after: float) -> ParagraphStyle:
-    return ParagraphStyle(f"{style.name}-{after}", style, spaceAfter=after)
 
 
 def _version(version: str) -> str:

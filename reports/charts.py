@@ -77,7 +77,8 @@ def chart_key(chart: Chart, colour: str) -> str:
 
 
 def _chart_rc(chart: Chart, colour: str):
-    settings = dict(_BASE_RC, **{"svg.hashsalt": chart_key(chart, colour), "svg.id": f"chart-{chart_key(chart, colour)}"})
+    key = chart_key(chart, colour)
+    settings = dict(_BASE_RC, **{"svg.hashsalt": key, "svg.id": f"chart-{key}"})
     return matplotlib.rc_context(settings)
 
 
@@ -157,5 +158,11 @@ def _prefix_ids(svg: str, key: str) -> str:
     """Prefix every id and its references: matplotlib names groups "axes_1" in every chart."""
     ids = set(re.findall(r'\sid="([^"]+)"', svg))
     pattern = re.compile(r'(\sid="|url\(#|href="#)([^")]+)')
-    return pattern.sub(lambda m: m.group(1) + (f"c{key}-{m.group(2)}" if m.group(2) in ids else m.group(2)), svg)
+
+    def rename(match: re.Match) -> str:
+        name = match.group(2)
+        return match.group(1) + (f"c{key}-{name}" if name in ids else name)
+
+    # Only inside tags: a bar label that happens to read id="x" is left as typed.
+    return re.sub(r"<[^>]+>", lambda tag: pattern.sub(rename, tag.group(0)), svg)
 

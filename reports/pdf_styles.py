@@ -50,7 +50,9 @@ def make_styles(palette: Palette) -> dict[str, ParagraphStyle]:
             "Heading", body, fontName=fonts.bold, fontSize=14, leading=18, spaceBefore=14, spaceAfter=6,
             textColor=HexColor(palette.accent_text), keepWithNext=1,
         ),
-        "bullet": ParagraphStyle("Bullet", body, leftIndent=16, bulletIndent=3, spaceAfter=4.5, bulletFontName=fonts.bold),
+        "bullet": ParagraphStyle(
+            "Bullet", body, leftIndent=16, bulletIndent=3, spaceAfter=4.5, bulletFontName=fonts.bold, bulletColor=HexColor(TEXT_DARK),
+        ),
         "empty": ParagraphStyle("Empty", body, fontName=fonts.italic, textColor=HexColor(MUTED)),
         "callout": ParagraphStyle(
             "Callout", body, fontSize=10.5, leading=15.5, backColor=HexColor(palette.tint), borderPadding=(9, 10, 9, 10),
@@ -71,8 +73,8 @@ def make_styles(palette: Palette) -> dict[str, ParagraphStyle]:
 def _band_styles(palette: Palette, regular: str, bold: str) -> dict[str, ParagraphStyle]:
     colour = HexColor(palette.on_accent)
     return {
-        "band_org": ParagraphStyle("BandOrg", fontName=bold, fontSize=10, leading=13, textColor=colour, splitLongWords=1),
-        "band_series": ParagraphStyle("BandSeries", fontName=regular, fontSize=12, leading=16, textColor=colour, splitLongWords=1),
-        "band_title": ParagraphStyle("BandTitle", fontName=bold, fontSize=22, leading=27, textColor=colour, splitLongWords=1),
+        "band_org": ParagraphStyle("BandOrg", fontName=bold, fontSize=10, leading=13, textColor=colour, splitLongWords=1, spaceAfter=2),
+        "band_series": ParagraphStyle("BandSeries", fontName=regular, fontSize=12, leading=16, textColor=colour, splitLongWords=1, spaceAfter=14),
+        "band_title": ParagraphStyle("BandTitle", fontName=bold, fontSize=22, leading=27, textColor=colour, splitLongWords=1, spaceAfter=8),
         "band_meta": ParagraphStyle("BandMeta", fontName=regular, fontSize=9.5, leading=13, textColor=colour, splitLongWords=1),
     }

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from audit_app.audits.forms import AuditForm, CaseAgenciesForm, CaseForm, ConfirmForm, UploadForm
 from audit_app.data import audits as audit_data
@@ -23,7 +24,7 @@ def _audit_or_404(audit_id: int):
 
 
 def _with_agency_choices(form):
-    form.agencies.choices = [(a.id, a.name) for a in list_agencies()]
+    form.agencies.choices = [SelectChoice(a.id, a.name) for a in list_agencies()]
     return form
 
 
@@ -49,7 +50,8 @@ def index():
 @roles_required("coordinator")
 def new():
     form = AuditForm()
-    form.tool_version.choices = [(v.id, f"{v.tool.name} (version {v.version})") for v in published_versions()]
+    form.tool_version.choices = [SelectChoice(v.id, f"{v.tool.name} (version {v.version})")
+                                 for v in published_versions()]
     if form.validate_on_submit():
         fields = {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token", "tool_version")}
         audit = audit_data.create_audit(current_user, tool_version_id=form.tool_version.data, **fields)

@@ -17,6 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
 from audit_tools import answers as answer_rules
@@ -103,7 +104,7 @@ def field_name(question_key: str) -> str:
 def _field(question: Question):
     field_class, widget, extra = FIELD_TYPES[question.type]
     if question.is_choice:
-        extra = {**extra, "choices": [(o.value, o.label) for o in question.options]}
+        extra = {**extra, "choices": [SelectChoice(o.value, o.label) for o in question.options]}
     return field_class(question.text, description=question.help, widget=widget(), **extra)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -16,8 +15,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # the suite may be run without the project installed
-    sys.path.insert(0, str(ROOT))
 
 from audit_tools.answers import answer_problems, is_visible, missing_required  # noqa: E402
 from audit_tools.definition import (  # noqa: E402

@@ -44,7 +44,7 @@ def test_png_draws_bars_in_the_given_colour():
 
 def test_png_height_grows_with_bars_but_is_capped():
     few = Image.open(io.BytesIO(bar_chart_png(THEMES, colour="#1d70b8")))
-    many_chart = Chart("Many", tuple(f"Question {i}" for i in range(60)), tuple(range(60)))
+    many_chart = Chart("Many", tuple(f"Question {i}" for i in range(40)), tuple(range(40)))
     many = Image.open(io.BytesIO(bar_chart_png(many_chart, colour="#1d70b8")))
 
     assert many.height > few.height

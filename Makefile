@@ -1,0 +1,58 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step of theirs.
+VENV := .venv
+PY := $(VENV)/bin/python
+export FLASK_APP := wsgi.py
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/audit_workbench_test
+
+.PHONY: run test install assets db demo lint test-unit test-app test-app-postgres test-browser perf clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+assets: install
+	npm run --silent build
+
+db: install
+	$(VENV)/bin/flask db upgrade
+
+demo: db
+	@if [ "$$($(VENV)/bin/flask audits list | wc -l)" = "0" ]; then $(VENV)/bin/flask demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)"); \
+	else echo "The database already has data: demo not loaded again."; \
+	     echo "Demo logins: admin, coordinator, auditor, auditor.eh, auditor.school, auditor.camhs, panel, editor, viewer @demo.example"; \
+	     echo "Forgotten the password? $(VENV)/bin/flask users set-password --email auditor@demo.example"; fi
+
+run: assets demo
+	$(VENV)/bin/flask run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(VENV)/bin/lint-imports
+
+test-unit: install
+	$(PY) -m pytest tests/unit -q
+
+test-app: assets
+	$(PY) -m pytest tests/app -q
+
+test-app-postgres: assets
+	TEST_DATABASE_URL=$(PG_URL) EXPECT_DATABASE=postgresql $(PY) -m pytest tests/app -q
+
+test-browser: assets
+	$(PY) -m pytest tests/browser -q
+
+test: assets lint
+	$(PY) -m pytest tests/unit tests/app tests/browser -q
+
+perf: assets
+	$(PY) -m pytest tests/perf -q -s
+
+clean:
+	rm -rf $(VENV) node_modules audit_app/static/dist artifacts

@@ -1,0 +1,168 @@
+"""Fixtures for Flask client tests. The schema is built by the migrations, as in production.
+
+Set TEST_DATABASE_URL to a PostgreSQL URL to run the same tests there; the
+database named in it is created if missing and its schema is rebuilt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from audit_app import create_app
+from audit_app.data import tools as tool_data
+from audit_app.data.users import create_user
+from audit_app.extensions import db
+from audit_app.models import Agency, Audit, Case, Return
+from config import TestingConfig
+
+PASSWORD = "correct horse battery staple"
+
+
+def _prepare_postgres(url: str) -> None:
+    """Create the test database if needed and give it an empty public schema."""
+    parsed = sa.engine.make_url(url)
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database})
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+    engine = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if url.startswith("postgresql"):
+        _prepare_postgres(url)
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    """Each test starts with empty tables (faster than rebuilding the schema)."""
+    yield
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        tool_data._parsed_published.cache_clear()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, url: str = "/") -> str:
+    """The session's CSRF token, read from a page that has a form."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def _login(client, email: str, password: str = PASSWORD):
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def _post(client, url: str, data: dict | None = None, **kwargs):
+    """POST with the session's CSRF token, as a browser would."""
+    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)}, **kwargs)
+
+
+@pytest.fixture
+def csrf():
+    """``csrf(client, url)`` reads the session's CSRF token from a page."""
+    return csrf_token
+
+
+@pytest.fixture
+def login():
+    """``login(client, email)`` signs a test client in through the real sign-in form."""
+    return _login
+
+
+@pytest.fixture
+def post():
+    """``post(client, url, data)`` sends a form with the session's CSRF token."""
+    return _post
+
+
+@pytest.fixture
+def factory(ctx):
+    return Factory()
+
+
+class Factory:
+    """Builds rows for tests; every name and reference is fictional."""
+
+    password = PASSWORD
+
+    def agency(self, short_name: str = "CSC", name: str | None = None) -> Agency:
+        agency = db.session.scalar(sa.select(Agency).where(Agency.short_name == short_name))
+        if agency is None:
+            agency = Agency(short_name=short_name, name=name or f"{short_name} service", sector="local authority")
+            db.session.add(agency)
+            db.session.flush()
+        return agency
+
+    def user(self, *roles: str, agency: Agency | None = None, email: str | None = None):
+        email = email or f"{'-'.join(roles)}-{agency.short_name if agency else 'x'}@test.example".lower()
+        user = create_user(email, f"Test {' '.join(roles)}", PASSWORD, list(roles), agency)
+        db.session.commit()
+        return user
+
+    def audit(self, state: str = "open", cases: int = 2, agencies: tuple[str, ...] = ("CSC", "EH")) -> Audit:
+        version = tool_data.ensure_builtin_tool()
+        agency_rows = [self.agency(a) for a in agencies]
+        audit = Audit(title=f"Test audit {state}", topic="Neglect", year=2026, state=state, tool_version=version)
+        db.session.add(audit)
+        for n in range(cases):
+            case = Case(audit=audit, reference=f"T-{n + 1:02d}", age_years=Decimal(2 + n), age_band="3-5",
+                        locality="Northfield", plan_type="Child protection plan – neglect")
+            case.returns = [Return(agency=a) for a in agency_rows]
+            db.session.add(case)
+        db.session.commit()
+        return audit
+
+    def return_for(self, audit: Audit, agency_short: str, reference: str = "T-01") -> Return:
+        return db.session.scalar(
+            sa.select(Return).join(Case).join(Agency)
+            .where(Case.audit_id == audit.id, Case.reference == reference, Agency.short_name == agency_short)
+        )

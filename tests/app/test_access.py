@@ -1,0 +1,102 @@
+"""Every route checks sign-in and role on the server; auditors never reach another agency's return."""
+
+import pytest
+
+from audit_app.security import PUBLIC_ENDPOINTS
+
+# Endpoint → roles allowed. A new route fails test_every_route_has_an_expectation until it is added here.
+EXPECTED_ROLES = {
+    "main.index": "any",
+    "auth.logout": "any",
+    "audits.index": {"coordinator"},
+    "audits.new": {"coordinator"},
+    "audits.show": {"coordinator"},
+    "audits.new_case": {"coordinator"},
+    "audits.upload_cases": {"coordinator"},
+    "audits.case_agencies": {"coordinator"},
+    "audits.advance": {"coordinator"},
+    "returns.index": {"auditor"},
+    "returns.edit": {"auditor"},
+    "analysis.analysis": {"coordinator", "panel", "editor"},
+    "analysis.briefing": {"coordinator", "editor"},
+    "analysis.briefing_pdf": {"coordinator", "editor"},
+    "admin.users": {"admin"},
+    "admin.agencies": {"admin", "coordinator"},
+}
+ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
+
+
+def _fill(pattern: str, values: dict) -> str:
+    for name, value in values.items():
+        pattern = pattern.replace(f"<int:{name}>", str(value))
+    return pattern
+
+
+def test_every_route_has_an_expectation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - PUBLIC_ENDPOINTS
+    assert endpoints == set(EXPECTED_ROLES), "update EXPECTED_ROLES for new or removed routes"
+
+
+def test_role_decorators_match_the_table(app):
+    for endpoint, roles in EXPECTED_ROLES.items():
+        view = app.view_functions[endpoint]
+        declared = set(getattr(view, "allowed_roles", ())) or "any"
+        assert declared == roles, endpoint
+
+
+def test_signed_out_visitor_is_sent_to_sign_in_everywhere(app, client, factory):
+    audit = factory.audit()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = _fill(rule.rule, {"audit_id": audit.id, "case_id": audit.cases[0].id,
+                                "return_id": audit.cases[0].returns[0].id})
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        assert response.status_code == 302, url
+        assert "/login" in response.headers["Location"], url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_wrong_role_gets_403_on_every_page(app, client, factory, login, role):
+    agency = factory.agency("CSC")
+    factory.user(role, agency=agency if role == "auditor" else None, email=f"{role}@test.example")
+    audit = factory.audit()
+    login(client, f"{role}@test.example")
+    for rule in app.url_map.iter_rules():
+        allowed = EXPECTED_ROLES.get(rule.endpoint)
+        if allowed in (None, "any") or role in allowed or "GET" not in rule.methods:
+            continue
+        url = _fill(rule.rule, {"audit_id": audit.id, "case_id": audit.cases[0].id,
+                                "return_id": audit.cases[0].returns[0].id})
+        assert client.get(url).status_code == 403, (role, url)
+
+
+def test_auditor_gets_404_for_every_url_of_another_agencys_return(client, factory, login, post):
+    csc = factory.agency("CSC")
+    factory.user("auditor", agency=csc, email="csc@test.example")
+    audit = factory.audit(agencies=("CSC", "EH", "School"))
+    login(client, "csc@test.example")
+    others = [r for case in audit.cases for r in case.returns if r.agency.short_name != "CSC"]
+    assert len(others) == 4
+    for ret in others:
+        assert client.get(f"/returns/{ret.id}").status_code == 404
+        assert post(client, f"/returns/{ret.id}", {"save_draft": "y", "version": "1"}).status_code == 404
+    own = factory.return_for(audit, "CSC")
+    assert client.get(f"/returns/{own.id}").status_code == 200
+
+
+def test_my_returns_lists_only_own_agency(client, factory, login):
+    factory.user("auditor", agency=factory.agency("EH"), email="eh@test.example")
+    factory.audit(agencies=("CSC", "EH"))
+    login(client, "eh@test.example")
+    html = client.get("/returns/").get_data(as_text=True)
+    assert html.count("Case T-0") == 2  # two cases, one EH return each — never CSC's
+
+
+def test_auditor_cannot_see_returns_of_an_audit_still_in_setup(client, factory, login):
+    factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
+    audit = factory.audit(state="setup")
+    login(client, "csc@test.example")
+    assert client.get(f"/returns/{factory.return_for(audit, 'CSC').id}").status_code == 404
+    assert "T-01" not in client.get("/returns/").get_data(as_text=True)

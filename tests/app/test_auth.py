@@ -1,0 +1,74 @@
+"""Signing in and out, and where people are sent afterwards."""
+
+import pytest
+
+from audit_app.extensions import db
+
+
+@pytest.fixture
+def sign_in(client, csrf):
+    def sign_in(client, email, password, next_url=None):
+        url = "/login" + (f"?next={next_url}" if next_url else "")
+        return client.post(url, data={"email": email, "password": password, "csrf_token": csrf(client, "/login")})
+
+    return sign_in
+
+
+def test_correct_password_signs_in_and_case_of_email_does_not_matter(client, factory, sign_in):
+    factory.user("viewer", email="v@test.example")
+    response = sign_in(client, "  V@Test.Example ", factory.password)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_wrong_password_gives_one_message_that_reveals_nothing(client, factory, sign_in):
+    factory.user("viewer", email="v@test.example")
+    wrong = sign_in(client, "v@test.example", "not it").get_data(as_text=True)
+    unknown = sign_in(client, "nobody@test.example", "not it").get_data(as_text=True)
+    message = "Enter a correct e-mail address and password"
+    assert message in wrong and message in unknown
+
+
+def test_account_locks_after_ten_failures(client, factory, sign_in):
+    user = factory.user("viewer", email="v@test.example")
+    for _ in range(10):
+        sign_in(client, "v@test.example", "not it")
+    assert sign_in(client, "v@test.example", factory.password).status_code == 200
+    db.session.refresh(user)
+    assert user.failed_logins == 11  # the refused eleventh attempt counts too
+
+
+def test_disabled_account_cannot_sign_in(client, factory, sign_in):
+    user = factory.user("viewer", email="v@test.example")
+    user.active = False
+    db.session.commit()
+    assert sign_in(client, "v@test.example", factory.password).status_code == 200
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/admin/agencies", "/admin/agencies"),
+    ("https://evil.example/", "/"),
+    ("//evil.example/", "/"),
+    ("/\\evil.example", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_next_only_ever_stays_on_this_site(client, factory, sign_in, target, expected):
+    factory.user("admin", email="a@test.example")
+    response = sign_in(client, "a@test.example", factory.password, next_url=target)
+    assert response.headers["Location"] == expected
+
+
+def test_sign_out_needs_a_post_and_ends_the_session(client, factory, sign_in, login, post):
+    factory.user("viewer", email="v@test.example")
+    login(client, "v@test.example")
+    assert client.get("/logout").status_code == 405
+    assert post(client, "/logout").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_pages_carry_security_headers(client, factory, sign_in, login):
+    factory.user("viewer", email="v@test.example")
+    login(client, "v@test.example")
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp and "nonce-" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-store"

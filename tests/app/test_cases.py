@@ -1,0 +1,122 @@
+"""Coordinators add cases by hand and by CSV; a bad file is refused whole with reasons."""
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from audit_app.extensions import db
+from audit_app.models import Case, Return
+
+GOOD = b"reference,age_years,locality,plan_type,agencies\nNA-1,1.5,Northfield,CP plan - neglect,CSC;EH\nNA-2,8,Eastgate,CP plan - neglect,\n"
+
+
+@pytest.fixture
+def audit(client, factory, login):
+    factory.user("coordinator", email="co@test.example")
+    factory.agency("CSC")
+    factory.agency("EH")
+    audit = factory.audit(state="setup", cases=0)
+    login(client, "co@test.example")
+    return audit
+
+
+def upload(client, post, audit, data: bytes, filename="frame.csv", agencies=()):
+    return post(client, f"/audits/{audit.id}/cases/upload",
+                {"file": (io.BytesIO(data), filename), "agencies": [str(a) for a in agencies]},
+                content_type="multipart/form-data")
+
+
+def case_count(audit) -> int:
+    return db.session.scalar(select(func.count(Case.id)).where(Case.audit_id == audit.id))
+
+
+def test_good_file_imports_cases_and_returns(client, post, audit, factory):
+    default = factory.agency("EH")
+    response = upload(client, post, audit, GOOD, agencies=[default.id])
+    assert response.status_code == 302
+    cases = {c.reference: c for c in db.session.scalars(select(Case).where(Case.audit_id == audit.id))}
+    assert set(cases) == {"NA-1", "NA-2"}
+    assert sorted(r.agency.short_name for r in cases["NA-1"].returns) == ["CSC", "EH"]
+    assert [r.agency.short_name for r in cases["NA-2"].returns] == ["EH"]  # the default for a blank cell
+    assert cases["NA-1"].age_band == "0-2"
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"", "The file is empty."),
+    (b"reference,age_years,locality\nA,2,X\n", "missing column(s): plan_type"),
+    (b"reference,age_years,locality,plan_type,colour\nA,2,X,Y,red\n", "unknown column(s): colour"),
+    (b"reference,child_name,age_years,locality,plan_type\nA,Sam,2,X,Y\n", "look like personal details"),
+    (b"reference,age_years,locality,plan_type\nA,2,X,Y\nB,3,X,Y\nA,4,X,Y\n", "Line 4: reference A is already on line 2."),
+    (b"reference,age_years,locality,plan_type\nA,2,X,Y\nB,\xff\xfe,X,Y\n", "Line 3: the file is not UTF-8"),
+    (b"reference,age_years,locality,plan_type\nA,two,X,Y\n", "Line 2: age_years must be a number"),
+    (b"reference,age_years,locality,plan_type\nA,2,,Y\n", "Line 2: locality is empty"),
+    (b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC;NOPE\n", "unknown agency short name(s): NOPE"),
+    (b"reference,age_years,locality,plan_type\n", "header row but no cases"),
+    (b"reference,age_years,locality,plan_type\n" + b"A,2,X,Y\n" * 1_400_000, "the largest file accepted is 2 MB"),
+])
+def test_bad_files_are_refused_whole_with_a_specific_reason(client, post, audit, data, expected):
+    response = upload(client, post, audit, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert expected.replace("'", "&#39;") in html, html[html.find("Problems"):][:800]
+    assert "The file was not imported" in html
+    assert case_count(audit) == 0
+
+
+def test_ten_megabyte_file_is_refused_clearly(client, post, audit):
+    data = b"reference,age_years,locality,plan_type\n" + b"A" * (10 * 1024 * 1024)
+    response = upload(client, post, audit, data)
+    assert "the largest file accepted is 2 MB" in response.get_data(as_text=True)
+    assert case_count(audit) == 0
+
+
+def test_reference_already_in_the_audit_is_refused(client, post, audit):
+    upload(client, post, audit, GOOD)
+    response = upload(client, post, audit, b"reference,age_years,locality,plan_type\nna-1,3,X,Y\n")
+    assert "Line 2: reference na-1 is already in this audit." in response.get_data(as_text=True)
+    assert case_count(audit) == 2
+
+
+def test_add_case_by_hand_with_agencies(client, post, audit, factory):
+    csc = factory.agency("CSC")
+    response = post(client, f"/audits/{audit.id}/cases/new", {
+        "reference": "NA-9", "age_years": "4", "locality": "Riverside", "plan_type": "CP plan", "agencies": [str(csc.id)]})
+    assert response.status_code == 302
+    case = db.session.scalar(select(Case).where(Case.reference == "NA-9"))
+    assert [r.agency.short_name for r in case.returns] == ["CSC"]
+
+
+def test_add_case_by_hand_refuses_bad_age_and_keeps_input(client, post, audit):
+    response = post(client, f"/audits/{audit.id}/cases/new", {
+        "reference": "NA-9", "age_years": "21", "locality": "Riverside", "plan_type": "CP plan"})
+    html = response.get_data(as_text=True)
+    assert "Enter an age in years from 0 to 17" in html and 'value="Riverside"' in html
+    assert case_count(audit) == 0
+
+
+def test_ticking_agencies_creates_and_removes_unstarted_returns(client, post, audit, factory):
+    upload(client, post, audit, GOOD)
+    case = db.session.scalar(select(Case).where(Case.reference == "NA-1"))
+    csc = factory.agency("CSC")
+    response = post(client, f"/audits/{audit.id}/cases/{case.id}/agencies", {"agencies": [str(csc.id)]})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Return.id)).where(Return.case_id == case.id)) == 1
+
+
+def test_opening_needs_a_return_and_is_recorded(client, post, audit):
+    post(client, f"/audits/{audit.id}/advance")
+    db.session.refresh(audit)
+    assert audit.state == "setup"
+    upload(client, post, audit, GOOD)
+    post(client, f"/audits/{audit.id}/advance")
+    db.session.refresh(audit)
+    assert audit.state == "open"
+
+
+def test_progress_grid_shows_each_return_state(client, post, audit):
+    upload(client, post, audit, GOOD)
+    html = client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    assert "NA-1" in html and "NA-2" in html
+    assert len(re.findall(r"govuk-tag--grey app-state\">\s*Draft\s*<", html)) == 2  # NA-1: CSC and EH; NA-2 named no agency

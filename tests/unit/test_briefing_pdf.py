@@ -1,0 +1,264 @@
+"""The briefing PDF: structure, metadata, links, escaping and robustness."""
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from audit_tools import briefing as b
+from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendation, Resource
+from reports.briefing_pdf import build_briefing_pdf
+from reports.pdf_text import markup, safe_href
+
+BLNS = Path("/work/shared/testdata/blns.json")
+NONE_RECORDED = "None recorded for this audit."
+
+
+def sample_content(**changes) -> BriefingContent:
+    content = BriefingContent(
+        partnership_name="Northshire Safeguarding Children Partnership",
+        series_title="Eyes on – improving our practice",
+        topic="Neglect",
+        date="March 2025",
+        version="1.0",
+        definition="Neglect is the persistent failure to meet a child's basic needs.",
+        summary=("Six children's cases were audited by four agencies.", "Plans lacked measurable outcomes."),
+        key_figures=(KeyFigure("6", "children's cases audited"), KeyFigure("4", "agencies took part")),
+        charts=(Chart("Overall judgement", ("Good", "Requires improvement"), (3, 3)),),
+        findings=("Domestic abuse shaped family life in most cases.", "Schools' information rarely reached core groups."),
+        themes_in_common=("Disguised compliance",),
+        learning_points_managers=("Use supervision to test evidence.",),
+        action_points_practitioners=("Assess each child in the family.",),
+        key_messages=("Agree shared goals.",),
+        recommendations=(Recommendation("Relaunch the GCP2.", "Children's social care", "By September 2025"),),
+        resources=(Resource("Safeguarding procedures", "https://procedures.example.org/neglect"),),
+        web_url="https://audit.example.org/briefings/neglect",
+    )
+    return replace(content, **changes)
+
+
+def reader_for(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in reader_for(pdf).pages]
+
+
+def link_uris(pdf: bytes) -> list[str]:
+    uris = []
+    for page in reader_for(pdf).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            if "/URI" in action:
+                uris.append(str(action["/URI"]))
+    return uris
+
+
+def expected_headings(content: BriefingContent) -> list[str]:
+    return [
+        content.definition_heading, b.SECTION_SUMMARY, b.SECTION_AT_A_GLANCE, b.SECTION_FINDINGS, b.SECTION_THEMES,
+        b.SECTION_MANAGERS, b.SECTION_PRACTITIONERS, b.SECTION_INTER_AGENCY, b.SECTION_RECOMMENDATIONS,
+        b.SECTION_RESOURCES,
+    ]
+
+
+@pytest.fixture(scope="module")
+def sample_pdf() -> bytes:
+    return build_briefing_pdf(sample_content())
+
+
+def test_pdf_is_a4(sample_pdf):
+    box = reader_for(sample_pdf).pages[0].mediabox
+
+    assert sample_pdf.startswith(b"%PDF-")
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_headings_all_appear_in_reading_order(sample_pdf):
+    content = sample_content()
+    lines = "\n".join(page_texts(sample_pdf)).splitlines()
+
+    headings = [line.strip() for line in lines if line.strip() in expected_headings(content)]
+
+    assert headings == expected_headings(content)
+    assert content.definition_heading == "What we mean by neglect"
+
+
+def test_title_block_shows_partnership_series_title_date_and_version(sample_pdf):
+    first_page = page_texts(sample_pdf)[0]
+
+    for text in ("Northshire Safeguarding Children Partnership", "Eyes on – improving our practice",
+                 "Learning from the audit: Neglect", "March 2025 · Version 1.0"):
+        assert text in first_page
+
+
+def test_every_heading_appears_when_the_lists_are_empty():
+    content = BriefingContent("Partnership", "Series", "Neglect", "May 2025", "0.1", "", ())
+    text = "\n".join(page_texts(build_briefing_pdf(content)))
+
+    for heading in expected_headings(content):
+        assert heading in text
+    assert text.count(NONE_RECORDED) == 9  # summary, at a glance, five lists, recommendations, resources
+
+
+def test_key_figures_chart_titles_and_recommendation_cells_appear(sample_pdf):
+    text = "\n".join(page_texts(sample_pdf))
+
+    for expected in ("children's cases audited", "Overall judgement", "Relaunch the GCP2.", "Lead", "Time frame"):
+        assert expected in text
+
+
+def test_metadata_title_author_subject(sample_pdf):
+    metadata = reader_for(sample_pdf).metadata
+
+    assert metadata.title == "Learning from the audit: Neglect"
+    assert metadata.subject == "Learning from the audit: Neglect"
+    assert metadata.author == "Northshire Safeguarding Children Partnership"
+
+
+def test_metadata_author_uses_the_named_author_when_given():
+    pdf = build_briefing_pdf(sample_content(author="Quality Assurance Subgroup"))
+
+    assert reader_for(pdf).metadata.author == "Quality Assurance Subgroup"
+
+
+def test_catalog_declares_british_english(sample_pdf):
+    catalog = reader_for(sample_pdf).trailer["/Root"]
+
+    assert catalog["/Lang"] == "en-GB"
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"]
+
+
+def test_outline_has_one_entry_per_section_pointing_forwards():
+    content = sample_content(findings=tuple(f"Finding number {i}" for i in range(120)))
+    reader = reader_for(build_briefing_pdf(content))
+
+    titles = [entry.title for entry in reader.outline]
+    pages = [reader.get_destination_page_number(entry) for entry in reader.outline]
+
+    assert titles == expected_headings(content)
+    assert pages == sorted(pages)
+    assert pages[0] == 0 and pages[-1] == len(reader.pages) - 1
+
+
+def test_footer_on_every_page_counts_pages():
+    pdf = build_briefing_pdf(sample_content(findings=tuple(f"Finding number {i}" for i in range(120))))
+    texts = page_texts(pdf)
+
+    assert len(texts) >= 3
+    for number, text in enumerate(texts, start=1):
+        expected = f"Northshire Safeguarding Children Partnership · Eyes on – improving our practice · March 2025 · Page {number} of {len(texts)}"
+        assert expected in text
+
+
+def test_https_and_mailto_resources_are_links_and_javascript_is_not():
+    resources = (
+        Resource("Procedures", "https://procedures.example.org/a?x=1&y=2"),
+        Resource("Email the team", "mailto:team@example.org"),
+        Resource("Trick", "javascript:alert(document.cookie)"),
+        Resource("Sneaky", " JaVaScRiPt:alert(1)"),
+        Resource("Sneakier", "javascript://example.org/%0Aalert(1)"),
+    )
+    pdf = build_briefing_pdf(sample_content(resources=resources, web_url=""))
+
+    assert link_uris(pdf) == ["https://procedures.example.org/a?x=1&y=2", "mailto:team@example.org"]
+    text = "\n".join(page_texts(pdf))
+    assert "Trick – javascript:alert(document.cookie)" in text  # still shown, as plain text
+
+
+def test_web_version_line_links_to_the_web_url(sample_pdf):
+    assert "An accessible web version of this briefing is at" in page_texts(sample_pdf)[0]
+    assert "https://audit.example.org/briefings/neglect" in link_uris(sample_pdf)
+
+
+def test_typed_markup_is_printed_not_obeyed():
+    findings = ("<b>not bold</b>", "Tom &amp; Jerry", "<link href='https://evil.example'>click</link>", "a < b > c & d")
+    pdf = build_briefing_pdf(sample_content(findings=findings, resources=(), web_url=""))
+    text = "\n".join(page_texts(pdf))
+
+    for finding in findings:
+        assert finding in text
+    assert link_uris(pdf) == []
+
+
+def test_hostile_strings_in_every_field_still_build():
+    strings = json.loads(BLNS.read_text(encoding="utf-8")) + ["<b>not bold</b>", "&amp;", '" onmouseover="x'] * 3
+    share = [tuple(strings[i::9]) for i in range(9)]  # every string lands in some field
+    content = BriefingContent(
+        partnership_name=strings[100], series_title=strings[200], topic=strings[300], date=strings[400],
+        version=strings[50], definition=" ".join(strings[:40]), summary=share[0], findings=share[1],
+        themes_in_common=share[2], learning_points_managers=share[3], action_points_practitioners=share[4],
+        key_messages=share[5], key_figures=tuple(KeyFigure(s, s) for s in share[6][:24]),
+        recommendations=tuple(Recommendation(s, s, s) for s in share[7]), resources=tuple(Resource(s, s) for s in share[8]),
+        charts=(Chart(strings[5], tuple(strings[:12]), tuple(range(12))),), accent_colour=strings[7],
+        web_url=strings[9], author=strings[11],
+    )
+
+    text = "\n".join(page_texts(build_briefing_pdf(content)))
+
+    assert "<b>not bold</b>" in text
+    assert "&amp;" in text
+    assert "Page 1 of" in text
+
+
+@pytest.mark.parametrize("hostile", ["<b>not bold</b>", "&amp; </para><para>", "$\\frac{1}{0}$", "\x00\x1b[31m\u202eevil", "Zoë Łukasz Nguyễn 王"])
+def test_hostile_strings_in_title_fields(hostile):
+    content = sample_content(partnership_name=hostile, series_title=hostile, topic=hostile, date=hostile, version=hostile,
+                             author=hostile, accent_colour=hostile, web_url=hostile)
+
+    reader = reader_for(build_briefing_pdf(content))
+
+    assert "Page 1 of" in reader.pages[0].extract_text()
+    assert len(reader.outline) == 10
+
+
+def test_accented_and_non_latin_names_are_kept_as_text():
+    pdf = build_briefing_pdf(sample_content(findings=("Zoë, Łukasz and Nguyễn Văn An met in Åre.",)))
+
+    assert "Zoë, Łukasz and Nguyễn Văn An met in Åre." in "\n".join(page_texts(pdf))
+
+
+def test_long_text_flows_across_pages():
+    long_finding = ("The plan was reviewed but not revised. " * 520)[:20_000]
+    long_word = "x" * 5_000
+    findings = (long_finding, long_word) + tuple(f"Finding number {i}" for i in range(300))
+    long_recommendation = Recommendation(long_finding[:7_000], long_word, "Soon")
+    content = sample_content(findings=findings, recommendations=(long_recommendation,))
+
+    texts = page_texts(build_briefing_pdf(content))
+
+    assert len(texts) > 10
+    assert "Finding number 299" in "\n".join(texts)
+    assert sum("Time frame" in text for text in texts) >= 2  # the header row repeats on the next page
+
+
+def test_same_content_gives_identical_bytes(sample_pdf):
+    assert build_briefing_pdf(sample_content()) == sample_pdf
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.org/x", "https://example.org/x"),
+        ("  http://example.org ", "http://example.org"),
+        ("mailto:team@example.org", "mailto:team@example.org"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,hi", None),
+        ("javascript://example.org/%0Aalert(1)", None),
+        ("ftp://example.org/file.pdf", None),
+        ("https://", None),
+        ("/relative/path", None),
+        ("https://exa mple.org", None),
+        ("", None),
+    ],
+)
+def test_safe_href_allows_only_web_and_mail_addresses(url, expected):
+    assert safe_href(url) == expected
+
+
+def test_markup_escapes_and_keeps_line_breaks():
+    assert markup("a<b>&\nc") == "a&lt;b&gt;&amp;<br/>c"
