@@ -73,6 +73,7 @@ class Question:
     themes: tuple[str, ...] = ()
     finding: str = ""  # a phrase that completes "In N of M returns, …" for the briefing
     overall: bool = False  # the overall judgement of the case
+    chart_title: str = ""  # when set, the briefing charts this question's answers under this title
 
     @property
     def is_choice(self) -> bool:
@@ -203,6 +204,7 @@ def _parse_question(raw, path: str, problems: list[str]) -> Question:
         themes=tuple(raw.get("themes", ())),
         finding=str(raw.get("finding", "")),
         overall=bool(raw.get("overall", False)),
+        chart_title=str(raw.get("chart_title", "")),
     )
 
 

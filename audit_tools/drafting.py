@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from audit_tools.aggregation import QuestionSummary
 from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendation, Resource
-from audit_tools.definition import GRADE, MULTIPLE
+from audit_tools.definition import GRADE
 from audit_tools.summary import AuditFacts, age_range, findings, format_age, summary_paragraphs
 
 NO_THEMES_YET = ("This is the first audit on this topic held in the workbench, so there are no "
@@ -34,7 +34,7 @@ class Learning:
 
 
 def draft_briefing(facts: AuditFacts, summaries: list[QuestionSummary], learning: Learning,
-                   settings: BriefingSettings, *, date: str, version: str = "Draft") -> BriefingContent:
+                   settings: BriefingSettings, *, date: str, version: str = "0.1 (draft)") -> BriefingContent:
     """Everything the briefing shows, pre-filled from the audit; people edit it afterwards."""
     return BriefingContent(
         partnership_name=settings.partnership_name,
@@ -69,15 +69,14 @@ def key_figures(facts: AuditFacts) -> tuple[KeyFigure, ...]:
 
 
 def charts(summaries: list[QuestionSummary]) -> tuple[Chart, ...]:
-    """The overall judgements, and the first multiple-choice question (contributory factors)."""
+    """The overall judgements, then each question the tool marks with a chart title."""
     result = []
     grade = next((s for s in summaries if s.question.type == GRADE and s.question.overall), None)
     if grade:
         result.append(Chart("Overall judgement of practice",
                             tuple(o.label for o in grade.options), tuple(o.count for o in grade.options)))
-    multiple = next((s for s in summaries if s.question.type == MULTIPLE), None)
-    if multiple:
-        ordered = sorted(multiple.options, key=lambda o: -o.count)
-        result.append(Chart(multiple.question.text.rstrip("?"), tuple(o.label for o in ordered),
+    for summary in (s for s in summaries if s.question.chart_title and s.options):
+        ordered = sorted(summary.options, key=lambda o: -o.count)  # most frequent first
+        result.append(Chart(summary.question.chart_title, tuple(o.label for o in ordered),
                             tuple(o.count for o in ordered)))
     return tuple(result)

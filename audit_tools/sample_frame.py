@@ -77,6 +77,9 @@ def parse_frame(data: bytes, *, max_bytes: int, existing_references: set[str] = 
         return result
     seen: dict[str, int] = {}
     for row in reader:
+        if len(result.errors) >= MAX_ERRORS:
+            result.errors.append("Stopped after 50 problems; correct these and upload the file again.")
+            break
         line = reader.line_num
         parsed = _parse_row(row, line, result.errors, known_agencies)
         if parsed is None:
@@ -88,9 +91,6 @@ def parse_frame(data: bytes, *, max_bytes: int, existing_references: set[str] = 
             result.errors.append(f"Line {line}: reference {parsed.reference} is already in this audit.")
         seen.setdefault(key, line)
         result.rows.append(parsed)
-        if len(result.errors) >= MAX_ERRORS:
-            result.errors.append("Stopped after 50 problems; correct these and upload the file again.")
-            break
     if not result.rows and not result.errors:
         result.errors.append("The file has a header row but no cases.")
     if result.errors:

@@ -53,15 +53,33 @@ def join_words(items: tuple[str, ...] | list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def number_words(n: int) -> str:
+    """Small numbers in words, as plain-English style prefers: 4 → "four"; 12 → "12"."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def _plans_sentence(plan_types: tuple[str, ...]) -> str:
+    plans = [p[0].lower() + p[1:] for p in plan_types if p]
+    if not plans:
+        return ""
+    if len(plans) == 1:
+        return f" All were on a {plans[0]}."
+    return f" Their plans were: {join_words(plans)}."
+
+
 def summary_paragraphs(facts: AuditFacts) -> tuple[str, ...]:
     """The briefing's summary, drafted from the audit's own figures."""
     children = "child" if facts.case_count == 1 else "children"
-    plans = join_words([p[0].lower() + p[1:] for p in facts.plan_types if p]) or "a plan"
-    first = (f"The partnership audited the cases of {facts.case_count} {children} {age_range(facts)}, "
-             f"each on {plans}.")
-    second = (f"{len(facts.agencies)} agencies took part: {join_words(facts.agencies)}. "
-              f"They completed {facts.returns_submitted} of {facts.returns_expected} agency returns, "
-              "each scoring the case from that agency's own records with the same audit tool.")
+    first = (f"The partnership audited the cases of {facts.case_count} {children} {age_range(facts)}."
+             + _plans_sentence(facts.plan_types))
+    agencies = len(facts.agencies)
+    second = (f"{number_words(agencies).capitalize()} {'agency' if agencies == 1 else 'agencies'} took part: "
+              f"{join_words(facts.agencies)}. They completed {facts.returns_submitted} of "
+              f"{facts.returns_expected} agency returns, each scoring the case from that agency's own "
+              "records with the same audit tool.")
     paragraphs = [p for p in (facts.purpose.strip(), first, second, facts.scope.strip()) if p]
     return tuple(paragraphs)
 

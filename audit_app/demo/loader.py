@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from importlib import resources
 
@@ -104,7 +104,7 @@ def _load_completed_audit(data: dict, user) -> None:
 def _load_open_audit(data: dict, user) -> None:
     """A second, smaller audit still open, so auditors have returns to work on."""
     fields = {**data["audit"], "title": data["audit"]["title"] + " – follow-up sample",
-              "returns_due": date.today().replace(day=28).isoformat()}
+              "returns_due": (date.today() + timedelta(days=14)).isoformat()}
     audit = _new_audit(fields, "open")
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
     _add_demo_cases(audit, follow_up, user)

@@ -8,6 +8,7 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.returns.form_builder import build_return_form, field_name, form_data
 from audit_app.security import roles_required
+from audit_tools.answers import is_visible
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
@@ -26,7 +27,8 @@ def edit(return_id: int):
     definition = definition_of(ret.case.audit.tool_version)
     answers = return_data.load_answers(ret, definition)
     if not return_data.is_editable(ret):
-        return render_template("returns/view.html", ret=ret, definition=definition, answers=answers)
+        return render_template("returns/view.html", ret=ret, definition=definition, answers=answers,
+                               shown=lambda question: is_visible(question, answers))
     form = build_return_form(definition, data={**form_data(definition, answers), "version": ret.version})
     if not form.validate_on_submit():
         return _render_form(ret, form, definition)

@@ -47,7 +47,7 @@ def chromium_path() -> str:
     if os.path.isfile(path) and os.access(path, os.X_OK):
         return path
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(CHROMIUM_MISSING, pytrace=False)
+        pytest.fail(f"{CHROMIUM_MISSING}. CI=true, so this is a failure, not a skip.", pytrace=False)
     pytest.skip(CHROMIUM_MISSING)
 
 

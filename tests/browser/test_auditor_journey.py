@@ -159,4 +159,9 @@ def test_auditor_cannot_open_another_agencys_return(page: Page, browser, live_se
     expect(page.get_by_role("link", name="Go to the home page")).to_be_visible()
     axe_report.check(page, "Page not found")
     screenshot(page, "auditor-08-other-agency-404")
+
+    # The same answer as for a return that does not exist: nothing reveals that the id is real.
+    missing = page.goto(f"{live_server}/returns/999999")
+    assert missing is not None and missing.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     axe_report.assert_clean()

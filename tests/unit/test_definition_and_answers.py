@@ -1,0 +1,87 @@
+"""Tool definitions are validated with paths; answers follow the tool's rules."""
+
+import copy
+
+import pytest
+
+from audit_tools.answers import answer_problems, from_rows, is_visible, missing_required, to_rows
+from audit_tools.definition import DefinitionError, load_builtin, parse_definition
+
+RAW, TOOL = load_builtin()
+
+
+def minimal(**question) -> dict:
+    return {"schema_version": 1, "slug": "t", "name": "T", "sections": [
+        {"key": "s", "title": "S", "questions": [{"key": "q1", "type": "scale", "text": "Q1?"},
+                                                 {"key": "q2", "type": "longtext", "text": "Q2?", **question}]}]}
+
+
+def problems_of(raw) -> list[str]:
+    with pytest.raises(DefinitionError) as error:
+        parse_definition(raw)
+    return error.value.problems
+
+
+def test_every_problem_is_reported_with_its_path():
+    raw = minimal()
+    raw["sections"][0]["questions"].append({"key": "Bad Key", "type": "colour", "text": ""})
+    raw["sections"][0]["questions"].append({"key": "q1", "type": "single", "text": "Again?",
+                                            "options": [{"value": "a", "label": "A"}, {"value": "a", "label": "B"}]})
+    problems = problems_of(raw)
+    assert "sections[0].questions[2].key: must be lower-case letters, digits and underscores" in problems
+    assert any(p.startswith("sections[0].questions[2].type: 'colour' is not one of") for p in problems)
+    assert "sections[0].questions[2].text: must be a non-empty string" in problems
+    assert 'sections[0].questions[3].options: duplicate value "a"' in problems
+    assert 'questions "q1": the key is used more than once' in problems
+
+
+def test_show_if_must_name_a_real_question():
+    problems = problems_of(minimal(show_if={"question": "q99", "values": ["yes"]}))
+    assert problems == ['questions "q2": show-if refers to unknown key "q99"']
+
+
+def test_wrong_schema_version_is_refused():
+    raw = minimal()
+    raw["schema_version"] = 2
+    assert problems_of(raw) == ["schema_version: expected 1, got 2"]
+
+
+def test_builtin_tool_has_one_overall_judgement_and_charts():
+    assert TOOL.overall_question.key == "overall_judgement"
+    assert [q.key for q in TOOL.questions if q.chart_title] == ["neglect_types", "contributory_factors"]
+
+
+def test_show_if_hides_and_reveals_a_required_question():
+    tool = parse_definition(minimal(show_if={"question": "q1", "values": ["no"]}))
+    q2 = tool.question("q2")
+    assert not is_visible(q2, {"q1": "yes"}) and is_visible(q2, {"q1": "no"})
+    assert [q.key for q in missing_required(tool, {"q1": "yes"})] == []
+    assert [q.key for q in missing_required(tool, {"q1": "no"})] == ["q2"]
+
+
+def test_answer_problems_name_each_bad_answer():
+    scale = next(q for q in TOOL.questions if q.type == "scale")
+    number = next(q for q in TOOL.questions if q.type == "number")
+    multiple = next(q for q in TOOL.questions if q.type == "multiple")
+    problems = answer_problems(TOOL, {scale.key: "maybe", number.key: "lots", multiple.key: ["nope"],
+                                      "not_a_question": "x", "overall_judgement": 3})
+    assert problems == {scale.key: "Choose one of the answers listed.", number.key: "Enter a number, like 3 or 2.5.",
+                        multiple.key: "Choose one of the answers listed.",
+                        "not_a_question": "This question is not part of the audit tool.",
+                        "overall_judgement": "Answers must be text."}
+
+
+def test_rows_round_trip_with_scores_and_multiple_choices():
+    multiple = next(q for q in TOOL.questions if q.type == "multiple")
+    choices = [o.value for o in multiple.options[:2]]
+    answers = {"overall_judgement": "good", multiple.key: choices, "overall_rationale": "Because."}
+    rows = to_rows(TOOL, answers)
+    assert [(r.question_key, r.ordinal) for r in rows if r.question_key == multiple.key] == [(multiple.key, 0), (multiple.key, 1)]
+    assert next(r.score for r in rows if r.question_key == "overall_judgement") == 3.0
+    assert from_rows(TOOL, [(r.question_key, r.ordinal, r.value) for r in rows]) == answers
+
+
+def test_parsing_does_not_change_the_raw_definition():
+    raw = copy.deepcopy(RAW)
+    parse_definition(raw)
+    assert raw == RAW
