@@ -111,6 +111,14 @@ class ToolDefinition:
     def question(self, key: str) -> Question:
         return self.questions_by_key[key]
 
+    def number(self, key: str) -> str:
+        """The question's number as auditors see it: section.question, e.g. "2.3"."""
+        for s_index, section in enumerate(self.sections, start=1):
+            for q_index, question in enumerate(section.questions, start=1):
+                if question.key == key:
+                    return f"{s_index}.{q_index}"
+        raise KeyError(key)
+
     @property
     def overall_question(self) -> Question | None:
         return next((q for q in self.questions if q.overall), None)

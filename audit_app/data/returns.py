@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
 from sqlalchemy.orm import contains_eager
 
 from audit_app.data.events import record_event
@@ -25,14 +25,22 @@ class StaleReturnError(ReturnError):
 
 
 def returns_for_agency(agency_id: int) -> list[Return]:
-    """Every return the agency is asked for, newest audit first, with case and audit loaded."""
+    """Every return the agency is asked for — open audits first — with case and audit loaded."""
     query = (
         select(Return).join(Return.case).join(Case.audit)
         .options(contains_eager(Return.case).contains_eager(Case.audit))
         .where(Return.agency_id == agency_id, Audit.state != "setup")
-        .order_by(Audit.year.desc(), Audit.title, Case.reference)
+        .order_by(case((Audit.state == "open", 0), else_=1), Audit.year.desc(), Audit.title, Case.reference)
     )
     return list(db.session.scalars(query).unique())
+
+
+def returns_by_audit(agency_id: int) -> list[tuple[Audit, list[Return]]]:
+    """The agency's returns grouped by audit, keeping the open-audits-first order."""
+    groups: dict[int, tuple[Audit, list[Return]]] = {}
+    for ret in returns_for_agency(agency_id):
+        groups.setdefault(ret.case.audit_id, (ret.case.audit, []))[1].append(ret)
+    return list(groups.values())
 
 
 def get_return_for_user(return_id: int, user: User) -> Return | None:

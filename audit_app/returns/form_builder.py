@@ -86,7 +86,8 @@ class ReturnFormBase(FlaskForm):
     def mark_missing(self, missing: list[Question]) -> None:
         """Attach "answer this" errors to each required question left blank."""
         for question in missing:
-            self[field_name(question.key)].errors = [f"Answer ‘{question.text}’ before you submit."]
+            number = self.definition.number(question.key)
+            self[field_name(question.key)].errors = [f"Answer question {number} before you submit"]
 
 
 def build_return_form(definition: ToolDefinition, **kwargs) -> ReturnFormBase:

@@ -16,8 +16,8 @@ bp = Blueprint("returns", __name__, url_prefix="/returns")
 @bp.get("/")
 @roles_required("auditor")
 def index():
-    returns = return_data.returns_for_agency(current_user.agency_id) if current_user.agency_id else []
-    return render_template("returns/index.html", returns=returns)
+    groups = return_data.returns_by_audit(current_user.agency_id) if current_user.agency_id else []
+    return render_template("returns/index.html", groups=groups)
 
 
 @bp.route("/<int:return_id>", methods=["GET", "POST"])
@@ -45,8 +45,9 @@ def edit(return_id: int):
     if missing:
         form.mark_missing(missing)
         form.version.data = ret.version
-        flash("Your answers have been saved as a draft. Before you can submit, answer the questions listed.", "info")
-        return _render_form(ret, form, definition), 422
+        note = (f"Your answers have been saved as a draft. {len(missing)} required "
+                f"question{'s' if len(missing) != 1 else ''} still need an answer before you can submit.")
+        return _render_form(ret, form, definition, error_description=note), 422
     if ret.state == "submitted":
         flash(f"Return for case {ret.case.reference} submitted. Thank you.", "success")
         return redirect(url_for("returns.index"))
@@ -54,5 +55,6 @@ def edit(return_id: int):
     return redirect(url_for("returns.edit", return_id=ret.id))
 
 
-def _render_form(ret, form, definition):
-    return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name)
+def _render_form(ret, form, definition, error_description: str = ""):
+    return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
+                           error_description=error_description)

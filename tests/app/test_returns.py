@@ -124,3 +124,14 @@ def test_missing_csrf_token_is_refused_without_saving(client, setup):
                                                        f"q_{next(q for q in definition.questions if q.type == SCALE).key}": "yes"})
     assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
+
+
+def test_my_returns_lists_open_audits_first(client, factory, login, ctx):
+    factory.user("auditor", agency=factory.agency("CSC"), email="csc2@test.example")
+    done = factory.audit(state="analysis")
+    done.title = "A finished audit"
+    factory.audit(state="open").title = "Z open audit"
+    db.session.commit()
+    login(client, "csc2@test.example")
+    html = client.get("/returns/").get_data(as_text=True)
+    assert html.index("Z open audit") < html.index("A finished audit")
