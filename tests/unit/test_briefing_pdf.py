@@ -13,7 +13,7 @@ from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendati
 from reports.briefing_pdf import build_briefing_pdf
 from reports.pdf_text import markup, safe_href
 
-BLNS = Path("/work/shared/testdata/blns.json")
+BLNS = Path(__file__).parents[1] / "data" / "blns.json"  # Big List of Naughty Strings, MIT (blns.LICENSE)
 NONE_RECORDED = "None recorded for this audit."
 
 
