@@ -11,7 +11,7 @@ from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Return
 from audit_tools.definition import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT
 
-BLNS = json.loads((Path(__file__).parents[3] / "shared" / "testdata" / "blns.json").read_text("utf-8"))
+BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 
 
 @pytest.fixture
