@@ -3,11 +3,12 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovDateInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from audit_app.form_fields import OptionalDateField
 from audit_tools.sample_frame import REFERENCE_PATTERN, parse_age
 
 
@@ -25,10 +26,9 @@ class AuditForm(FlaskForm):
                             description="Why the partnership is running this audit")
     scope = TextAreaField("Scope", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
                           description="Which children and which period of work the audit looks at")
-    period_start = DateField("Period audited: from", widget=GovDateInput(), format="%d %m %Y",
-                             validators=[Optional()], description="For example, 1 10 2025")
-    period_end = DateField("Period audited: to", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
-    returns_due = DateField("Returns due by", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
+    period_start = OptionalDateField("Period audited: from", description="For example, 1 10 2025")
+    period_end = OptionalDateField("Period audited: to")
+    returns_due = OptionalDateField("Returns due by")
     submit = SubmitField("Create audit", widget=GovSubmitInput())
 
     def validate_period_end(self, field):

@@ -18,26 +18,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
+from audit_app.form_fields import OptionalDateField
 from audit_tools import answers as answer_rules
 from audit_tools.definition import (
     DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT, Question, ToolDefinition,
 )
-
-
-class OptionalDateField(DateField):
-    """A day/month/year date that may be left blank, with a message that says what to enter."""
-
-    def process_formdata(self, valuelist):
-        if not any(v.strip() for v in valuelist):
-            self.data = None
-            return
-        try:
-            self.data = dt.datetime.strptime(" ".join(v.strip() for v in valuelist), "%d %m %Y").date()
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a real date, for example 27 3 2026.")
 
 
 # Question type → (field class, GOV.UK widget, extra field arguments).
@@ -47,7 +34,7 @@ FIELD_TYPES = {
     GRADE: (RadioField, GovRadioInput, {"validate_choice": False}),
     MULTIPLE: (SelectMultipleField, GovCheckboxesInput, {"validate_choice": False}),
     NUMBER: (StringField, GovTextInput, {}),
-    DATE: (OptionalDateField, GovDateInput, {"format": "%d %m %Y"}),
+    DATE: (OptionalDateField, GovDateInput, {}),
     TEXT: (StringField, GovTextInput, {}),
     LONGTEXT: (TextAreaField, GovCharacterCount, {}),
 }

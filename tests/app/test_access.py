@@ -100,3 +100,27 @@ def test_auditor_cannot_see_returns_of_an_audit_still_in_setup(client, factory, 
     login(client, "csc@test.example")
     assert client.get(f"/returns/{factory.return_for(audit, 'CSC').id}").status_code == 404
     assert "T-01" not in client.get("/returns/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, login, role):
+    """Driven from the URL map, so a new page is covered as soon as it is in EXPECTED_ROLES."""
+    agency = factory.agency("CSC")
+    factory.user(role, agency=agency if role == "auditor" else None, email=f"{role}@test.example")
+    audit = factory.audit(agencies=("CSC",))
+    login(client, f"{role}@test.example")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        allowed = EXPECTED_ROLES.get(rule.endpoint)
+        if allowed is None or "GET" not in rule.methods or (allowed != "any" and role not in allowed):
+            continue
+        url = _fill(rule.rule, {"audit_id": audit.id, "case_id": audit.cases[0].id,
+                                "return_id": audit.cases[0].returns[0].id})
+        response = client.get(url)
+        assert response.status_code == 200, (role, url, response.status_code)
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            assert html.count("<h1") == 1, (role, url)
+            assert "<title>" in html and "Westmere" in html or "Safeguarding" in html
+        checked += 1
+    assert checked >= 1

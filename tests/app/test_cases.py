@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from audit_app.extensions import db
-from audit_app.models import Case, Return
+from audit_app.models import Audit, Case, Return
 
 GOOD = b"reference,age_years,locality,plan_type,agencies\nNA-1,1.5,Northfield,CP plan - neglect,CSC;EH\nNA-2,8,Eastgate,CP plan - neglect,\n"
 
@@ -120,3 +120,24 @@ def test_progress_grid_shows_each_return_state(client, post, audit):
     html = client.get(f"/audits/{audit.id}").get_data(as_text=True)
     assert "NA-1" in html and "NA-2" in html
     assert len(re.findall(r"govuk-tag--grey app-state\">\s*Draft\s*<", html)) == 2  # NA-1: CSC and EH; NA-2 named no agency
+
+
+def test_coordinator_creates_an_audit_from_the_builtin_tool(client, post, audit):
+    from audit_app.data.tools import published_versions
+
+    version = published_versions()[0]
+    form = {"title": "Neglect audit 2027", "topic": "Neglect", "year": "2027", "tool_version": str(version.id),
+            "purpose": "To learn.", "period_start": ["1", "4", "2026"], "period_end": ["31", "3", "2027"]}
+    response = post(client, "/audits/new", form)
+    assert response.status_code == 302
+    created = db.session.scalar(select(Audit).where(Audit.title == "Neglect audit 2027"))
+    assert created.state == "setup" and created.period_end.isoformat() == "2027-03-31"
+
+
+def test_audit_form_explains_each_mistake_and_keeps_what_was_typed(client, post, audit):
+    response = post(client, "/audits/new", {"title": "Half-typed title", "year": "twenty", "period_start": ["1", "4", "2026"],
+                                            "period_end": ["1", "1", "2026"]})
+    html = response.get_data(as_text=True)
+    assert "Enter the topic" in html and "The end of the period must be after its start" in html
+    assert 'value="Half-typed title"' in html
+    assert db.session.scalar(select(func.count(Audit.id))) == 1
