@@ -60,8 +60,10 @@ def _register_blueprints(app: Flask) -> None:
     from audit_app.errors import register_error_handlers
     from audit_app.main.routes import bp as main_bp
     from audit_app.returns.routes import bp as returns_bp
+    from audit_app.tools import designer  # noqa: F401  (adds the designer's routes to the tools blueprint)
+    from audit_app.tools.routes import bp as tools_bp
 
-    for blueprint in (auth_bp, main_bp, audits_bp, returns_bp, analysis_bp, admin_bp):
+    for blueprint in (auth_bp, main_bp, audits_bp, returns_bp, analysis_bp, admin_bp, tools_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

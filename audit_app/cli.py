@@ -14,6 +14,7 @@ from audit_app.extensions import db
 from audit_app.models import ROLES
 
 users_cli = AppGroup("users", help="Manage user accounts.")
+tools_cli = AppGroup("tools", help="List, export and import audit tools.")
 audits_cli = AppGroup("audits", help="List and inspect audits.")
 
 
@@ -58,6 +59,57 @@ def list_audits_command():
         click.echo(f"{audit.id}\t{audit.state}\t{audit.title}")
 
 
+@tools_cli.command("list")
+def list_tools_command():
+    """One line per tool version: slug, version, status, name."""
+    from audit_app.data.tools import list_tools
+
+    for tool in list_tools():
+        for version in tool.versions:
+            click.echo(f"{tool.slug}\t{version.version}\t{version.status}\t{tool.name}")
+
+
+@tools_cli.command("export")
+@click.argument("slug")
+@click.option("--version", "number", type=int, default=None, help="Version number (default: the latest published).")
+def export_tool_command(slug, number):
+    """Print a tool version as JSON (the documented tool file format)."""
+    from audit_app.data.tools import definition_of, tool_by_slug
+    from audit_tools.tool_files import dumps
+
+    tool = tool_by_slug(slug)
+    if tool is None:
+        raise click.ClickException(f"No tool with the short name {slug!r}. `flask tools list` shows them.")
+    candidates = [v for v in tool.versions if (v.version == number if number else v.status == "published")]
+    if not candidates:
+        raise click.ClickException(f"{slug} has no {'version ' + str(number) if number else 'published version'}.")
+    click.echo(dumps(definition_of(candidates[-1])), nl=False)
+
+
+@tools_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+def import_tool_command(file):
+    """Import a tool file as a new tool or a new draft version; nothing is imported if anything is wrong."""
+    import json
+
+    from audit_app.data.tools import ToolError, import_tool
+    from audit_tools.tool_files import DefinitionError
+
+    try:
+        raw = json.loads(file.read().decode("utf-8"))
+        version = import_tool(raw, None)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise click.ClickException(f"{file.name} is not a JSON text file: {error}") from None
+    except DefinitionError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{file.name} was not imported:\n  " + "\n  ".join(error.problems)) from None
+    except ToolError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Imported {version.tool.slug} as draft version {version.version}. Publish it before use.")
+
+
 @click.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (random if omitted).")
 def demo_command(password):
@@ -78,4 +130,5 @@ def demo_command(password):
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audits_cli)
+    app.cli.add_command(tools_cli)
     app.cli.add_command(demo_command)

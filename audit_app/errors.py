@@ -9,6 +9,8 @@ MESSAGES = {
           "Your account does not have the role this page needs. Ask your administrator if you think it should."),
     404: ("Page not found", "Check the address, or go back to the home page."),
     405: ("That action is not allowed here", "Go back to the home page and try again."),
+    409: ("This can no longer be changed",
+          "Published tool versions never change, so audits that use them stay comparable. Create a new draft version instead."),
     413: ("The file is too large", "Files must be smaller than 16 MB. A sample frame needs only one short row per case."),
     500: ("Sorry, there is a problem with the service", "Try again later. Nothing you saved before this has been lost."),
 }

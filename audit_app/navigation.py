@@ -9,6 +9,7 @@ from audit_app.data.settings import get_setting
 NAVIGATION = (
     ("returns.index", "My returns", ("auditor",)),
     ("audits.index", "Audits", ("coordinator",)),
+    ("tools.index", "Audit tools", ("coordinator",)),
     ("admin.users", "Users", ("admin",)),
     ("admin.agencies", "Agencies", ("admin", "coordinator")),
 )

@@ -66,7 +66,7 @@ def _clean_database(app):
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
-        tool_data._parsed_published.cache_clear()
+        tool_data._parsed_frozen.cache_clear()
 
 
 @pytest.fixture

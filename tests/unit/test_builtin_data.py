@@ -24,9 +24,8 @@ from audit_tools.definition import (  # noqa: E402
     SCALE,
     SINGLE,
     TEXT,
-    load_builtin,
-    parse_definition,
 )
+from audit_tools.tool_files import load_builtin, parse_definition  # noqa: E402
 
 DEMO_PATH = ROOT / "audit_app" / "demo" / "demo_data.json"
 SECTORS = {"local authority", "health", "police", "education", "voluntary", "justice", "housing"}

@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from audit_tools.answers import answer_problems, from_rows, is_visible, missing_required, to_rows
-from audit_tools.definition import DefinitionError, load_builtin, parse_definition
+from audit_tools.tool_files import DefinitionError, load_builtin, parse_definition
 
 RAW, TOOL = load_builtin()
 
@@ -28,7 +28,7 @@ def test_every_problem_is_reported_with_its_path():
     raw["sections"][0]["questions"].append({"key": "q1", "type": "single", "text": "Again?",
                                             "options": [{"value": "a", "label": "A"}, {"value": "a", "label": "B"}]})
     problems = problems_of(raw)
-    assert "sections[0].questions[2].key: must be lower-case letters, digits and underscores" in problems
+    assert any(p.startswith("sections[0].questions[2].key: must start with a letter") for p in problems)
     assert any(p.startswith("sections[0].questions[2].type: 'colour' is not one of") for p in problems)
     assert "sections[0].questions[2].text: must be a non-empty string" in problems
     assert 'sections[0].questions[3].options: duplicate value "a"' in problems

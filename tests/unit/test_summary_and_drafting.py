@@ -6,7 +6,7 @@ import pytest
 
 from audit_tools.aggregation import summarise
 from audit_tools.briefing import Chart
-from audit_tools.definition import load_builtin
+from audit_tools.tool_files import load_builtin
 from audit_tools.drafting import NO_THEMES_YET, BriefingSettings, Learning, draft_briefing
 from audit_tools.summary import AuditFacts, findings, format_age, join_words, number_words
 

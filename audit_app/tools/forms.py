@@ -1,0 +1,83 @@
+"""Forms of the tool library and designer."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput, GovCheckboxesInput, GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from audit_tools.definition import KEY_PATTERN, QUESTION_TYPES
+
+KEY_HELP = "Lower-case letters, digits and underscores, starting with a letter, like child_voice. It cannot change later."
+TYPE_LABELS = {
+    "scale": "Yes / partly / no (with not applicable and not known)", "single": "Choose one option",
+    "multiple": "Choose any options", "grade": "Judgement: Outstanding to Inadequate", "number": "A number",
+    "date": "A date", "text": "Short text", "longtext": "Long text",
+}
+
+
+def _key_field(label: str):
+    return StringField(label, widget=GovTextInput(), description=KEY_HELP,
+                       validators=[InputRequired("Enter a key"), Regexp(KEY_PATTERN, message=KEY_HELP)])
+
+
+class NewToolForm(FlaskForm):
+    name = StringField("Name of the tool", widget=GovTextInput(),
+                       validators=[InputRequired("Enter a name for the tool"), Length(max=200)])
+    slug = StringField("Short name", widget=GovTextInput(),
+                       description="Used in file names and on the command line, like neglect-adolescents-2027",
+                       validators=[InputRequired("Enter a short name"),
+                                   Regexp(r"^[a-z0-9][a-z0-9-]{1,59}$", message="Use 2 to 60 lower-case letters, "
+                                          "digits and hyphens, starting with a letter or digit")])
+    start_from = SelectField("Start from", widget=GovSelect(), coerce=int,
+                             description="Copy the questions of an existing version, or start with an empty tool")
+    submit = SubmitField("Create draft tool", widget=GovSubmitInput())
+
+
+class ImportToolForm(FlaskForm):
+    file = FileField("Tool file (JSON)", widget=GovFileInput(), validators=[FileRequired("Choose a tool file")])
+    submit = SubmitField("Import tool", widget=GovSubmitInput())
+
+
+class DetailsForm(FlaskForm):
+    name = StringField("Name of the tool", widget=GovTextInput(), validators=[InputRequired("Enter a name"), Length(max=200)])
+    topic = StringField("Topic", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    description = TextAreaField("Description", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Save details", widget=GovSubmitInput())
+
+
+class SectionForm(FlaskForm):
+    key = _key_field("Section key")
+    title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title"), Length(max=200)])
+    description = TextAreaField("Introduction for auditors", widget=GovTextArea(),
+                                validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Save section", widget=GovSubmitInput())
+
+
+class QuestionForm(FlaskForm):
+    key = _key_field("Question key")
+    type = RadioField("Type of answer", widget=GovRadioInput(), default="scale",
+                      choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES],
+                      validators=[InputRequired("Choose the type of answer")])
+    text = StringField("Question", widget=GovTextInput(), validators=[InputRequired("Enter the question"), Length(max=500)])
+    help = TextAreaField("Help text", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
+                         description="What auditors should look for in their records")
+    required = BooleanField("Auditors must answer this question before submitting", widget=GovCheckboxInput(),
+                            default=True)
+    options = TextAreaField("Options (for 'choose one' and 'choose any')", widget=GovTextArea(),
+                            validators=[Optional(), Length(max=5000)],
+                            description="One per line: value | label | score (score optional), like: often | Often | 2")
+    show_if_question = SelectField("Only show this question when…", widget=GovSelect(), validators=[Optional()])
+    show_if_values = StringField("…the answer is one of these values", widget=GovTextInput(),
+                                 validators=[Optional(), Length(max=500)], description="Separate values with commas, like: no, partly")
+    themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), validators=[Optional()])
+    finding = StringField("Finding for the briefing", widget=GovTextInput(), validators=[Optional(), Length(max=300)],
+                          description="Completes the sentence “In 4 of 6 returns, …”")
+    chart_title = StringField("Chart title in the briefing", widget=GovTextInput(), validators=[Optional(), Length(max=100)],
+                              description="Leave empty for no chart")
+    guidance_url = StringField("Link to practice guidance", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
+    submit = SubmitField("Save question", widget=GovSubmitInput())

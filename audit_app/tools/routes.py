@@ -1,0 +1,159 @@
+"""The tool library: list, create, import, export, preview, compare, publish and retire tool versions."""
+
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from audit_app.audits.forms import ConfirmForm
+from audit_app.data import tools as tool_data
+from audit_app.extensions import db
+from audit_app.returns.form_builder import build_return_form, field_name
+from audit_app.security import roles_required
+from audit_app.tools.forms import ImportToolForm, NewToolForm
+from audit_tools.tool_diff import diff_definitions
+from audit_tools.tool_files import DefinitionError, dumps
+
+bp = Blueprint("tools", __name__, url_prefix="/tools")
+MAX_TOOL_FILE_BYTES = 1024 * 1024
+
+
+def version_or_404(tool_id: int, number: int):
+    return tool_data.get_version(tool_id, number) or abort(404)
+
+
+def _blank_tool(name: str, slug: str) -> dict:
+    """A new tool needs one question; the overall judgement is the one every audit tool has."""
+    return {"schema_version": 1, "slug": slug, "name": name, "sections": [
+        {"key": "overall", "title": "Overall judgement", "questions": [
+            {"key": "overall_judgement", "type": "grade", "text": "Overall, how good was practice with this child?",
+             "overall": True}]}]}
+
+
+@bp.get("/")
+@roles_required("coordinator")
+def index():
+    return render_template("tools/index.html", tools=tool_data.list_tools())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def new():
+    form = NewToolForm()
+    sources = [v for t in tool_data.list_tools() for v in t.versions]
+    form.start_from.choices = [SelectChoice(0, "An empty tool")] + [
+        SelectChoice(v.id, f"{v.tool.name}, version {v.version} ({v.status})") for v in sources]
+    if form.validate_on_submit():
+        source = next((v for v in sources if v.id == form.start_from.data), None)
+        raw = dict(source.definition) if source else _blank_tool(form.name.data, form.slug.data)
+        raw.update(name=form.name.data, slug=form.slug.data)
+        try:
+            version = tool_data.create_tool(raw, current_user)
+        except tool_data.ToolError as error:
+            form.slug.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Draft version 1 of {version.tool.name} created. Edit it, preview it, then publish it.", "success")
+            return redirect(url_for("tools.version", tool_id=version.tool_id, number=1))
+    return render_template("tools/new.html", form=form)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required("coordinator")
+def import_file():
+    form = ImportToolForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            raw = json.loads(form.file.data.read(MAX_TOOL_FILE_BYTES + 1)[:MAX_TOOL_FILE_BYTES].decode("utf-8"))
+            version = tool_data.import_tool(raw, current_user)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems = [f"The file is not a JSON tool file ({error})."]
+        except DefinitionError as error:
+            problems = error.problems
+        except tool_data.ToolError as error:
+            problems = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Imported as draft version {version.version} of {version.tool.name}. Check it, then publish it.",
+                  "success")
+            return redirect(url_for("tools.version", tool_id=version.tool_id, number=version.version))
+        db.session.rollback()
+        form.file.errors.append("The file was not imported. Correct the problems listed and try again.")
+    return render_template("tools/import.html", form=form, problems=problems)
+
+
+@bp.get("/<int:tool_id>/v<int:number>")
+@roles_required("coordinator")
+def version(tool_id: int, number: int):
+    version = version_or_404(tool_id, number)
+    return render_template("tools/version.html", version=version, definition=tool_data.definition_of(version),
+                           confirm=ConfirmForm(), audits=tool_data.audits_using(version))
+
+
+@bp.get("/<int:tool_id>/v<int:number>/preview")
+@roles_required("coordinator")
+def preview(tool_id: int, number: int):
+    version = version_or_404(tool_id, number)
+    definition = tool_data.definition_of(version)
+    form = build_return_form(definition)
+    return render_template("tools/preview.html", version=version, definition=definition, form=form,
+                           field_name=field_name)
+
+
+@bp.get("/<int:tool_id>/v<int:number>/export.json")
+@roles_required("coordinator")
+def export(tool_id: int, number: int):
+    version = version_or_404(tool_id, number)
+    filename = f"{version.tool.slug}-v{version.version}.json"
+    return Response(dumps(tool_data.definition_of(version)), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/<int:tool_id>/v<int:number>/compare")
+@roles_required("coordinator")
+def compare(tool_id: int, number: int):
+    version = version_or_404(tool_id, number)
+    others = [v for v in version.tool.versions if v.version != number]
+    against_number = request.args.get("against", type=int) or (number - 1 if number > 1 else None)
+    against = next((v for v in others if v.version == against_number), None)
+    changes = diff_definitions(tool_data.definition_of(against), tool_data.definition_of(version)) if against else []
+    return render_template("tools/compare.html", version=version, against=against, others=others, changes=changes)
+
+
+def _state_change(tool_id: int, number: int, action, done: str):
+    version = version_or_404(tool_id, number)
+    if ConfirmForm().validate_on_submit():
+        try:
+            result = action(version)
+        except (tool_data.ToolError, DefinitionError) as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+            if result is not None:
+                return redirect(url_for("tools.version", tool_id=tool_id, number=result.version))
+    return redirect(url_for("tools.version", tool_id=tool_id, number=number))
+
+
+@bp.post("/<int:tool_id>/v<int:number>/publish")
+@roles_required("coordinator")
+def publish(tool_id: int, number: int):
+    return _state_change(tool_id, number, lambda v: tool_data.publish(v, current_user),
+                         "Published. This version can now be chosen for audits and can never change.")
+
+
+@bp.post("/<int:tool_id>/v<int:number>/retire")
+@roles_required("coordinator")
+def retire(tool_id: int, number: int):
+    return _state_change(tool_id, number, lambda v: tool_data.retire(v, current_user),
+                         "Retired. Audits already using this version keep it; new audits cannot choose it.")
+
+
+@bp.post("/<int:tool_id>/v<int:number>/new-version")
+@roles_required("coordinator")
+def new_version(tool_id: int, number: int):
+    return _state_change(tool_id, number, lambda v: tool_data.new_draft_version(v.tool, current_user),
+                         "A new draft version has been created from the latest version. Edit it, then publish it.")

@@ -1,0 +1,112 @@
+"""Tool files: every problem named with its path, never an exception, and a stable round trip."""
+
+import copy
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from audit_tools.tool_files import (
+    BUILTIN_TOOLS, DefinitionError, dumps, export_definition, load_builtin, parse_definition,
+)
+
+RAW, TOOL = load_builtin()
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def tool(*questions, **extra) -> dict:
+    return {"schema_version": 1, "slug": "t", "name": "T", **extra,
+            "sections": [{"key": "s", "title": "S", "questions": list(questions)}]}
+
+
+def problems(raw) -> list[str]:
+    with pytest.raises(DefinitionError) as error:
+        parse_definition(raw)
+    return error.value.problems
+
+
+def validates_or_explains(raw) -> None:
+    try:
+        parse_definition(raw)
+    except DefinitionError as error:
+        assert error.problems and all(isinstance(p, str) and p for p in error.problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_random_json_validates_or_explains(value):
+    validates_or_explains(value)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, child in items:
+        yield from _paths(child, prefix + (key,))
+
+
+PATHS = [p for p in _paths(RAW) if p]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(PATHS), JSON_VALUES), min_size=1, max_size=3))
+def test_mutated_builtin_tool_validates_or_explains(mutations):
+    raw = copy.deepcopy(RAW)
+    for path, value in mutations:
+        node = raw
+        try:
+            for step in path[:-1]:
+                node = node[step]
+            node[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    validates_or_explains(raw)
+
+
+@pytest.mark.parametrize("name", BUILTIN_TOOLS)
+def test_builtin_tools_export_and_reimport_identically(name):
+    raw, definition = load_builtin(name)
+    exported = export_definition(definition)
+    assert parse_definition(exported) == definition
+    assert export_definition(parse_definition(json.loads(dumps(definition)))) == exported
+
+
+@pytest.mark.parametrize("question, expected", [
+    ({"key": "q", "type": "single", "text": "Q", "options": [{"value": "a", "label": "A", "score": "high"}]},
+     "sections[0].questions[0].options[0].score: must be a number from -100 to 100, or left out"),
+    ({"key": "q", "type": "scale", "text": "Q", "required": "no"},
+     "sections[0].questions[0].required: must be true or false"),
+    ({"key": "q", "type": "scale", "text": "Q", "themes": "voice"},
+     "sections[0].questions[0].themes: must be a list of non-empty strings"),
+    ({"key": "q", "type": "scale", "text": "Q", "allow": ["maybe"]},
+     'sections[0].questions[0].allow: "maybe" is not one of not_applicable, not_known'),
+    ({"key": "q", "type": "scale", "text": "Q", "guidance_url": "javascript:alert(1)"},
+     "sections[0].questions[0].guidance_url: must be a web address starting with https:// or http://"),
+])
+def test_each_field_is_checked(question, expected):
+    assert expected in problems(tool(question))
+
+
+def test_show_if_cycles_and_bad_targets_are_refused():
+    a = {"key": "a", "type": "scale", "text": "A", "show_if": {"question": "b", "values": ["yes"]}}
+    b = {"key": "b", "type": "scale", "text": "B", "show_if": {"question": "a", "values": ["no"]}}
+    assert 'questions "a": show-if conditions form a cycle' in problems(tool(a, b))
+    self_ref = {"key": "c", "type": "scale", "text": "C", "show_if": {"question": "c", "values": ["yes"]}}
+    assert 'questions "c": show-if conditions form a cycle' in problems(tool(self_ref))
+    on_text = [{"key": "t", "type": "text", "text": "T"},
+               {"key": "d", "type": "scale", "text": "D", "show_if": {"question": "t", "values": ["x"]}}]
+    assert any("must depend on a choice question" in p for p in problems(tool(*on_text)))
+    wrong_value = [{"key": "e", "type": "scale", "text": "E"},
+                   {"key": "f", "type": "text", "text": "F", "show_if": {"question": "e", "values": ["perhaps"]}}]
+    assert 'questions "f": show-if values perhaps are not answers to "e"' in problems(tool(*wrong_value))
+
+
+def test_duplicate_section_keys_are_refused():
+    raw = tool({"key": "q", "type": "scale", "text": "Q"})
+    raw["sections"].append({"key": "s", "title": "Again", "questions": [{"key": "r", "type": "scale", "text": "R"}]})
+    assert 'sections "s": the key is used more than once' in problems(raw)
