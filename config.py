@@ -5,7 +5,8 @@ from datetime import timedelta
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Never a default in the source: development makes a random key in instance/ (see create_app).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -43,7 +44,7 @@ class ProductionConfig(Config):
     def check(cls) -> None:
         """Refuse to start with a missing or weak secret key."""
         key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32 or key == Config.SECRET_KEY:
+        if len(key) < 32:
             raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters.")
         cls.SECRET_KEY = key
 

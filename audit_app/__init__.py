@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -18,6 +19,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         config_class.check()
     app.config.from_object(config_class)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "audit.db")
     app.jinja_loader = ChoiceLoader([
@@ -32,6 +35,17 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """A random key made once per installation and kept, readable by its owner only, in instance/."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().strip()
 
 
 def _init_extensions(app: Flask) -> None:

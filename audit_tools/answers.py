@@ -86,8 +86,20 @@ def _problem(question: Question, value) -> str | None:
     return None
 
 
+def visible_answers(definition: ToolDefinition, answers: Answers) -> Answers:
+    """Only the answers whose question is shown; an answer left behind a hidden question is dropped."""
+    return {k: v for k, v in answers.items()
+            if k in definition.questions_by_key and is_visible(definition.question(k), answers)}
+
+
+def changed_keys(before: Answers, after: Answers) -> list[str]:
+    """Question keys whose answer differs, for the audit trail (which never copies the text itself)."""
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
 def to_rows(definition: ToolDefinition, answers: Answers) -> list[AnswerRow]:
-    """Answers as storable rows, each carrying the score of its option."""
+    """Answers as storable rows, each carrying the score of its option; hidden questions' answers are left out."""
+    answers = visible_answers(definition, answers)
     rows = []
     for question in definition.questions:
         value = answers.get(question.key)

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import case, delete, select
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
@@ -53,6 +54,11 @@ def get_return_for_user(return_id: int, user: User) -> Return | None:
     return ret
 
 
+def current_version(return_id: int) -> int:
+    """The version as stored now (after a refused save, for the form to carry next time)."""
+    return db.session.scalar(select(Return.version).where(Return.id == return_id))
+
+
 def is_editable(ret: Return) -> bool:
     return ret.state in EDITABLE_STATES and ret.case.audit.state == "open"
 
@@ -65,26 +71,36 @@ def load_answers(ret: Return, definition: ToolDefinition) -> answer_rules.Answer
 
 
 def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
-                 user: User, expected_version: int) -> None:
-    """Replace the return's answers, refusing a stale form or a read-only return."""
+                 user: User, expected_version: int | None) -> None:
+    """Replace the return's answers, refusing a stale form or a read-only return.
+
+    The versioned UPDATE of the return is flushed first, so a save that raced
+    another one fails before any answer is touched.
+    """
     if not is_editable(ret):
-        raise ReturnError("This return has been submitted and can no longer be changed.")
-    if ret.version != expected_version:
+        raise ReturnError("This return can no longer be changed.")
+    if expected_version is None or ret.version != expected_version:
         raise StaleReturnError("This return was saved by someone else after you opened it.")
     before = load_answers(ret, definition)
+    ret.auditor_id = user.id
+    ret.updated_at = datetime.now(timezone.utc)
+    try:
+        db.session.flush()  # UPDATE returns … WHERE version = expected
+    except StaleDataError:
+        raise StaleReturnError("This return was saved by someone else after you opened it.") from None
     db.session.execute(delete(Answer).where(Answer.return_id == ret.id))
     db.session.add_all(
         Answer(return_id=ret.id, question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
         for r in answer_rules.to_rows(definition, answers)
     )
-    ret.auditor_id = user.id
-    ret.updated_at = datetime.now(timezone.utc)  # forces the versioned UPDATE even if only answers changed
     db.session.flush()
-    record_event("return.saved", "return", ret.id, user=user, before=before, after=answers)
+    after = answer_rules.visible_answers(definition, answers)
+    record_event("return.saved", "return", ret.id, user=user,
+                 after={"changed": answer_rules.changed_keys(before, after), "version": ret.version})
 
 
 def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
-                user: User, expected_version: int, *, submit: bool) -> list[Question]:
+                user: User, expected_version: int | None, *, submit: bool) -> list[Question]:
     """Save the answers and, when asked, submit. Returns the required questions still unanswered.
 
     A submission with gaps is still saved as a draft, so nothing typed is lost;
@@ -93,9 +109,10 @@ def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefi
     save_answers(ret, answers, definition, user, expected_version)
     missing = answer_rules.missing_required(definition, answers)
     if submit and not missing:
+        before = ret.state
         ret.state = "submitted"
         ret.submitted_at = datetime.now(timezone.utc)
         db.session.flush()
         record_event("return.submitted", "return", ret.id, user=user,
-                     before={"state": "draft"}, after={"state": "submitted"})
+                     before={"state": before}, after={"state": "submitted"})
     return missing if submit else []

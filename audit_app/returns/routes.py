@@ -1,6 +1,6 @@
 """Agency auditors' returns: "My returns" and the return form."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from audit_app.data import returns as return_data
@@ -23,24 +23,28 @@ def index():
 @bp.route("/<int:return_id>", methods=["GET", "POST"])
 @roles_required("auditor")
 def edit(return_id: int):
+    """The return form; a submitted return (or a closed audit) shows the answers read-only."""
     ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
     definition = definition_of(ret.case.audit.tool_version)
     answers = return_data.load_answers(ret, definition)
+    if request.method == "GET":
+        if not return_data.is_editable(ret):
+            return render_template("returns/view.html", ret=ret, definition=definition, answers=answers,
+                                   shown=lambda question: is_visible(question, answers))
+        return _render_form(ret, build_return_form(definition, data={**form_data(definition, answers),
+                                                                     "version": ret.version}), definition)
+    form = build_return_form(definition)
     if not return_data.is_editable(ret):
-        return render_template("returns/view.html", ret=ret, definition=definition, answers=answers,
-                               shown=lambda question: is_visible(question, answers))
-    form = build_return_form(definition, data={**form_data(definition, answers), "version": ret.version})
+        return _refuse_locked(ret, form, definition)
     if not form.validate_on_submit():
         return _render_form(ret, form, definition)
     try:
         missing = return_data.save_return(ret, form.answers(), definition, current_user,
-                                          int(form.version.data or 0), submit=form.submit_return.data)
+                                          _posted_version(form), submit=form.submit_return.data)
     except return_data.StaleReturnError:
         db.session.rollback()
-        flash("Someone else saved this return after you opened it. Your answers are shown below and "
-              "have not been saved: check them against the latest version before saving again.", "error")
-        form.version.data = ret.version
-        return _render_form(ret, form, definition), 409
+        form.version.data = return_data.current_version(ret.id)
+        return _render_form(ret, form, definition, error_description=STALE_MESSAGE), 409
     db.session.commit()
     if missing:
         form.mark_missing(missing)
@@ -55,6 +59,25 @@ def edit(return_id: int):
     return redirect(url_for("returns.edit", return_id=ret.id))
 
 
+STALE_MESSAGE = ("Someone else saved this return after you opened it, so your answers have not been saved. "
+                 "They are shown below: check them against the latest version, then save again.")
+
+
+def _posted_version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None  # missing or garbled: treated as a stale form, never as "current"
+
+
+def _refuse_locked(ret, form, definition):
+    """The return closed while the auditor was typing: keep what they typed on screen to copy."""
+    note = ("This return can no longer be changed: it has been submitted or the audit has closed for returns. "
+            "Nothing was saved. Your answers are shown below so that you can copy them.")
+    return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
+                           error_description=note, locked=True), 409
+
+
 def _render_form(ret, form, definition, error_description: str = ""):
     return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
-                           error_description=error_description)
+                           error_description=error_description, locked=False)

@@ -6,12 +6,14 @@ database named in it is created if missing and its schema is rebuilt.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from audit_app import create_app
@@ -75,8 +77,20 @@ def ctx(app):
         yield
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in an empty context, as production does.
+
+    Without this, a request reuses the test's app context and so its database
+    session: a view that forgot to commit would still look saved to the test.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -54,7 +54,7 @@ def test_save_draft_keeps_answers_and_bumps_version(client, setup, post):
 
 def test_stale_form_is_refused_and_keeps_typed_text(client, setup, post):
     _, ret, definition = setup
-    longtext = next(q for q in definition.questions if q.type == LONGTEXT)
+    longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
     post(client, f"/returns/{ret.id}", {"version": "1", "save_draft": "y"})
     response = post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": "My careful notes", "version": "1",
                                                    "save_draft": "y"})
@@ -87,8 +87,9 @@ def test_complete_submit_makes_return_read_only(client, setup, post):
     assert ret.state == "submitted" and ret.submitted_at is not None
     page = client.get(f"/returns/{ret.id}").get_data(as_text=True)
     assert "can no longer be changed" in page and "Submit return" not in page
-    again = post(client, f"/returns/{ret.id}", {"version": str(ret.version), "save_draft": "y"})
-    assert again.status_code == 200 and "can no longer be changed" in again.get_data(as_text=True)
+    again = post(client, f"/returns/{ret.id}", {"version": str(ret.version), "save_draft": "y",
+                                                f"q_{definition.questions[0].key}": "typed after submitting"})
+    assert again.status_code == 409 and "can no longer be changed" in again.get_data(as_text=True)
     assert db.session.scalar(select(Return.state).where(Return.id == ret.id)) == "submitted"
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == ret.id)))
     assert {"return.saved", "return.submitted"} <= actions
@@ -108,7 +109,7 @@ def test_invalid_answers_get_specific_errors_and_are_not_saved(client, setup, po
 
 def test_hostile_text_round_trips_escaped(client, setup, post):
     _, ret, definition = setup
-    longtext = next(q for q in definition.questions if q.type == LONGTEXT)
+    longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
     hostile = "\n".join(s for s in BLNS if "\x00" not in s)[:9000] + "<script>alert(1)</script>"
     response = post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": hostile, "version": "1", "save_draft": "y"})
     assert response.status_code == 302
@@ -135,3 +136,83 @@ def test_my_returns_lists_open_audits_first(client, factory, login, ctx):
     login(client, "csc2@test.example")
     html = client.get("/returns/").get_data(as_text=True)
     assert html.index("Z open audit") < html.index("A finished audit")
+
+
+def _conditional(definition):
+    """A question shown only for some answers of another, with an answer that hides it."""
+    question = next(q for q in definition.questions if q.show_if and q.type != LONGTEXT)
+    parent = definition.question(question.show_if.question)
+    hiding = next(o.value for o in parent.options if o.value not in question.show_if.values)
+    return question, parent, hiding
+
+
+def test_answers_to_hidden_questions_are_neither_stored_nor_counted(client, setup, post):
+    _, ret, definition = setup
+    question, parent, hiding = _conditional(definition)
+    answer = question.options[0].value if question.options else "3"
+    post(client, f"/returns/{ret.id}", {f"q_{parent.key}": hiding, f"q_{question.key}": answer,
+                                        "version": "1", "save_draft": "y"})
+    stored = set(db.session.scalars(select(Answer.question_key).where(Answer.return_id == ret.id)))
+    assert parent.key in stored and question.key not in stored
+
+
+def test_a_save_that_races_another_is_refused_without_a_500(client, setup, post, app):
+    _, ret, definition = setup
+    scale = next(q for q in definition.questions if q.type == SCALE)
+    with app.app_context():  # another request saves first, in its own transaction
+        db.session.execute(Return.__table__.update().where(Return.id == ret.id).values(version=2))
+        db.session.commit()
+    response = post(client, f"/returns/{ret.id}", {f"q_{scale.key}": "no", "version": "1", "save_draft": "y"})
+    assert response.status_code == 409 and 'value="no" checked' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "999"])
+def test_a_missing_or_garbled_version_is_treated_as_stale(client, setup, post, version):
+    _, ret, definition = setup
+    scale = next(q for q in definition.questions if q.type == SCALE)
+    data = {f"q_{scale.key}": "partly", "save_draft": "y", **({} if version is None else {"version": version})}
+    response = post(client, f"/returns/{ret.id}", data)
+    assert response.status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
+
+
+def test_typing_into_a_return_that_closed_keeps_the_text_on_screen(client, setup, post):
+    audit, ret, definition = setup
+    longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
+    audit.state = "panel"
+    db.session.commit()
+    response = post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": "An hour of careful notes", "version": "1",
+                                                   "save_draft": "y"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "An hour of careful notes" in html and "Nothing was saved" in html
+    assert "Submit return" not in html
+
+
+def test_the_audit_trail_records_which_answers_changed_not_their_text(client, setup, post):
+    _, ret, definition = setup
+    longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
+    post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": "Sensitive case detail", "version": "1", "save_draft": "y"})
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "return.saved"))
+    assert event.after["changed"] == [longtext.key]
+    assert "Sensitive case detail" not in str(event.before) + str(event.after)
+
+
+def test_a_write_landing_between_check_and_update_is_caught(client, setup, post, app, monkeypatch):
+    """The versioned UPDATE itself refuses the save when another writer commits in between."""
+    from audit_app.data import returns as return_data
+
+    _, ret, definition = setup
+    scale = next(q for q in definition.questions if q.type == SCALE)
+    real_load = return_data.load_answers
+
+    def load_then_someone_else_saves(ret_, definition_):
+        answers = real_load(ret_, definition_)
+        with db.engine.begin() as other:  # a separate connection: another request committing
+            other.execute(Return.__table__.update().where(Return.id == ret_.id).values(version=Return.version + 1))
+        return answers
+
+    monkeypatch.setattr(return_data, "load_answers", load_then_someone_else_saves)
+    response = post(client, f"/returns/{ret.id}", {f"q_{scale.key}": "no", "version": "1", "save_draft": "y"})
+    assert response.status_code == 409
+    assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
