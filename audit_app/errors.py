@@ -3,6 +3,8 @@
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
+from audit_app.extensions import db
+
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
     403: ("You do not have permission to see this page",
@@ -24,6 +26,8 @@ def register_error_handlers(app: Flask) -> None:
 
 def _handler(code: int):
     def handle(_error):
+        if code >= 500:
+            db.session.rollback()  # the failed transaction must not break the error page too
         title, advice = MESSAGES[code]
         return render_template("error.html", code=code, title=title, advice=advice), code
 

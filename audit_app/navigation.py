@@ -1,9 +1,11 @@
 """What the header shows: the partnership's name and the links a person's roles allow."""
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, g, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 from flask_login import current_user
 
 from audit_app.data.settings import get_setting
+from audit_app.extensions import db
 
 # (endpoint, link text, roles that see it)
 NAVIGATION = (
@@ -28,4 +30,15 @@ def _navigation_context() -> dict:
              "active": (request.endpoint or "").split(".")[0] == endpoint.split(".")[0]}
             for endpoint, text, roles in NAVIGATION if current_user.has_role(*roles)
         ]
-    return {"partnership_name": get_setting("partnership_name"), "nav_items": items}
+    return {"partnership_name": _partnership_name(), "nav_items": items}
+
+
+def _partnership_name() -> str:
+    """Read once per request: GOV.UK widgets re-render templates for every form field."""
+    if "partnership_name" not in g:
+        try:
+            g.partnership_name = get_setting("partnership_name")
+        except SQLAlchemyError:  # the header must render even when the database does not answer
+            db.session.rollback()
+            g.partnership_name = current_app.config["PARTNERSHIP_NAME"]
+    return g.partnership_name

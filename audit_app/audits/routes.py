@@ -43,7 +43,7 @@ def _require_case_editing(audit):
 @bp.get("/")
 @roles_required("coordinator")
 def index():
-    return render_template("audits/index.html", audits=audit_data.list_audits())
+    return render_template("audits/index.html", audits=audit_data.audits_with_case_counts())
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -23,6 +23,13 @@ def list_audits() -> list[Audit]:
     return list(db.session.scalars(select(Audit).order_by(Audit.year.desc(), Audit.title)))
 
 
+def audits_with_case_counts() -> list[tuple[Audit, int]]:
+    """Every audit with its number of cases, in one query."""
+    query = (select(Audit, func.count(Case.id)).outerjoin(Case).group_by(Audit.id)
+             .order_by(Audit.year.desc(), Audit.title))
+    return [(audit, count) for audit, count in db.session.execute(query)]
+
+
 def get_audit(audit_id: int) -> Audit | None:
     return db.session.get(Audit, audit_id)
 

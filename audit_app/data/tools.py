@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
@@ -67,7 +67,8 @@ def tool_by_slug(slug: str) -> Tool | None:
 
 
 def list_tools() -> list[Tool]:
-    return list(db.session.scalars(select(Tool).order_by(Tool.name)))
+    """Every tool with its versions loaded (two queries, however many tools)."""
+    return list(db.session.scalars(select(Tool).options(selectinload(Tool.versions)).order_by(Tool.name)))
 
 
 def get_version(tool_id: int, number: int) -> ToolVersion | None:

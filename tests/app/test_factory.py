@@ -29,3 +29,32 @@ def test_production_refuses_a_missing_or_weak_key(monkeypatch, key):
     monkeypatch.setenv("SECRET_KEY", key)
     with pytest.raises(RuntimeError, match="at least 32 characters"):
         create_app(ProductionConfig)
+
+
+def test_an_unexpected_database_error_still_gets_a_helpful_500_page(app, client, factory, login, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from audit_app.data import audits
+
+    factory.user("coordinator", email="c@test.example")
+    login(client, "c@test.example")
+
+    def broken():
+        from audit_app.extensions import db
+        from audit_app.models import Audit
+
+        db.session.add(Audit(title=None))  # leaves the session needing a rollback
+        try:
+            db.session.flush()
+        except Exception:
+            pass
+        raise OperationalError("SELECT", {}, Exception("database went away"))
+
+    monkeypatch.setattr(audits, "list_audits", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.get("/audits/")
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)

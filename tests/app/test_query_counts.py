@@ -1,0 +1,50 @@
+"""Each page runs a fixed number of SQL statements, however many cases or returns there are (no N+1)."""
+
+import pytest
+from sqlalchemy import event
+
+from audit_app.extensions import db
+
+# page → the statements it runs for the demo data (2 audits, 6 + 3 cases, 31 returns, ~900 answers). Each
+# count is independent of the number of rows, so one extra query per case or return would break it.
+BOUNDS = {
+    ("coordinator", "/"): 4,
+    ("coordinator", "/audits/"): 4,
+    ("coordinator", "/audits/{audit}"): 9,
+    ("coordinator", "/audits/{audit}/analysis"): 11,
+    ("editor", "/audits/{audit}/briefing"): 18,
+    ("auditor", "/returns/"): 4,
+    ("auditor", "/returns/{return}"): 8,
+    ("coordinator", "/tools/"): 5,
+}
+
+
+@pytest.fixture
+def demo(runner, ctx):
+    assert runner.invoke(args=["demo", "--password", "query count password"]).exit_code == 0
+    from sqlalchemy import select
+
+    from audit_app.models import Agency, Audit, Case, Return
+    audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
+    ret = db.session.scalar(select(Return).join(Case).join(Agency)
+                            .where(Case.audit_id == audit.id, Agency.short_name == "CSC"))
+    return {"audit": audit.id, "return": ret.id}
+
+
+@pytest.mark.parametrize("role, page", list(BOUNDS))
+def test_page_stays_within_its_statement_bound(app, client, login, demo, role, page):
+    login(client, f"{role}@demo.example", "query count password")
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(page.format(**demo))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    assert len(statements) <= BOUNDS[(role, page)], f"{page} ran {len(statements)} statements"
