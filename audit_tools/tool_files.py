@@ -53,7 +53,7 @@ class _Reader:
 
     def key(self, raw: dict, path: str) -> str:
         value = raw.get("key")
-        if not isinstance(value, str) or not KEY_PATTERN.match(value):
+        if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
             self.fail(f"{path}.key", "must start with a letter and use only lower-case letters, digits and "
                                      "underscores (at most 48)")
             return ""
@@ -86,18 +86,20 @@ def parse_definition(raw: Any) -> ToolDefinition:
     if not isinstance(raw, dict):
         raise DefinitionError(["the definition must be a JSON object"])
     reader = _Reader()
-    if raw.get("schema_version") != SCHEMA_VERSION:
-        reader.fail("schema_version", f"expected {SCHEMA_VERSION}, got {raw.get('schema_version')!r}")
+    version = raw.get("schema_version")
+    if isinstance(version, bool) or version != SCHEMA_VERSION:
+        reader.fail("schema_version", f"expected {SCHEMA_VERSION}, got {version!r}")
     slug = reader.text(raw, "slug", "definition", required=True, limit=60)
     name = reader.text(raw, "name", "definition", required=True, limit=200)
+    description = reader.text(raw, "description", "definition")
+    topic = reader.text(raw, "topic", "definition", limit=100)
     sections = []
     for i, item in enumerate(reader.items(raw, "sections", "definition")):
         sections.append(_section(reader, item, f"sections[{i}]"))
     _check_keys(reader, sections)
     if reader.problems:
         raise DefinitionError([p.removeprefix("definition.") for p in reader.problems])
-    return ToolDefinition(slug=slug, name=name, description=reader.text(raw, "description", "definition"),
-                          topic=reader.text(raw, "topic", "definition", limit=100), sections=tuple(sections))
+    return ToolDefinition(slug=slug, name=name, description=description, topic=topic, sections=tuple(sections))
 
 
 def _section(reader: _Reader, raw: Any, path: str) -> Section:

@@ -50,7 +50,7 @@ def test_an_unexpected_database_error_still_gets_a_helpful_500_page(app, client,
             pass
         raise OperationalError("SELECT", {}, Exception("database went away"))
 
-    monkeypatch.setattr(audits, "list_audits", broken)
+    monkeypatch.setattr(audits, "audits_with_case_counts", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
         response = client.get("/audits/")

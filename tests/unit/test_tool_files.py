@@ -110,3 +110,16 @@ def test_duplicate_section_keys_are_refused():
     raw = tool({"key": "q", "type": "scale", "text": "Q"})
     raw["sections"].append({"key": "s", "title": "Again", "questions": [{"key": "r", "type": "scale", "text": "R"}]})
     assert 'sections "s": the key is used more than once' in problems(raw)
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"schema_version": True}, "schema_version: expected 1, got True"),
+    ({"topic": ["Neglect"]}, "topic: must be a string"),
+    ({"description": "x" * 2001}, "description: must be 2000 characters or fewer"),
+])
+def test_top_level_fields_are_checked(change, expected):
+    assert expected in problems(tool({"key": "q", "type": "scale", "text": "Q"}, **change))
+
+
+def test_a_key_with_a_trailing_newline_is_refused():
+    assert any(p.startswith("sections[0].questions[0].key:") for p in problems(tool({"key": "q\n", "type": "scale", "text": "Q"})))
