@@ -10,11 +10,15 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    DateTime,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +32,30 @@ TOOL_STATES = ("draft", "published", "retired")
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in time, always stored and returned as UTC, on SQLite and PostgreSQL alike.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no time zones, so the value is
+    stored as naive UTC and given its time zone back when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Store times with a time zone (use datetime.now(timezone.utc)).")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -52,7 +80,8 @@ class User(UserMixin, db.Model):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -102,7 +131,7 @@ class ToolVersion(db.Model):
     version: Mapped[int]
     status: Mapped[str] = mapped_column(String(20), default="draft")
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
-    published_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tool: Mapped[Tool] = relationship(back_populates="versions")
 
@@ -122,7 +151,7 @@ class Audit(db.Model):
     returns_due: Mapped[date | None]
     tool_version_id: Mapped[int] = mapped_column(ForeignKey("tool_versions.id"))
     state: Mapped[str] = mapped_column(String(20), default="setup")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tool_version: Mapped[ToolVersion] = relationship()
     cases: Mapped[list[Case]] = relationship(back_populates="audit", order_by="Case.reference")
@@ -132,11 +161,12 @@ class Case(db.Model):
     """A sampled child's case, known only by a pseudonymous reference: never a name or birth date."""
 
     __tablename__ = "cases"
-    __table_args__ = (UniqueConstraint("audit_id", "reference"),)
-
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     reference: Mapped[str] = mapped_column(String(40))
+
+    # A reference is unique within its audit whatever its case ("na-1" is "NA-1"), even under concurrent imports.
+    __table_args__ = (Index("uq_cases_audit_id_lower_reference", "audit_id", func.lower(reference), unique=True),)
     age_years: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     age_band: Mapped[str] = mapped_column(String(20), default="")
     locality: Mapped[str] = mapped_column(String(80), default="")
@@ -162,8 +192,8 @@ class Return(db.Model):
     auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(String(20), default="draft")
     version: Mapped[int] = mapped_column(default=1)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="returns")
     agency: Mapped[Agency] = relationship()
@@ -217,7 +247,7 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(40))

@@ -6,15 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from audit_app.auth.forms import LoginForm
-from audit_app.auth.passwords import check_password
 from audit_app.data.events import record_event
-from audit_app.data.users import find_user_by_email
+from audit_app.data.users import check_sign_in
 from audit_app.extensions import db
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = "Enter a correct e-mail address and password. Ask your administrator if you are locked out."
-LOCK_AFTER_FAILURES = 10
+SIGN_IN_FAILED = ("Enter a correct e-mail address and password. After 10 wrong attempts an account is locked "
+                  "for 15 minutes.")
 
 
 def safe_next(target: str | None) -> str:
@@ -29,22 +28,18 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Sign in. Every failure gets the same message and costs the same time, known account or not."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
-        if user and user.active and user.failed_logins < LOCK_AFTER_FAILURES \
-                and check_password(user.password_hash, form.password.data):
-            user.failed_logins = 0
+        user = check_sign_in(form.email.data, form.password.data)
+        if user is not None:
             record_event("user.login", "user", user.id, user=user)
             db.session.commit()
             login_user(user)
             return redirect(safe_next(request.args.get("next")))
-        if user:
-            user.failed_logins += 1
-            record_event("user.login_failed", "user", user.id)
-            db.session.commit()
+        db.session.commit()  # keeps the failure count
         form.password.errors.append(SIGN_IN_FAILED)
     return render_template("auth/login.html", form=form)
 

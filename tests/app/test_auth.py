@@ -1,5 +1,7 @@
 """Signing in and out, and where people are sent afterwards."""
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 
 from audit_app.extensions import db
@@ -28,13 +30,25 @@ def test_wrong_password_gives_one_message_that_reveals_nothing(client, factory, 
     assert message in wrong and message in unknown
 
 
-def test_account_locks_after_ten_failures(client, factory, sign_in):
+def test_account_locks_for_fifteen_minutes_after_ten_failures(client, factory, sign_in):
     user = factory.user("viewer", email="v@test.example")
     for _ in range(10):
         sign_in(client, "v@test.example", "not it")
-    assert sign_in(client, "v@test.example", factory.password).status_code == 200
+    assert sign_in(client, "v@test.example", factory.password).status_code == 200  # locked, right password or not
     db.session.refresh(user)
-    assert user.failed_logins == 11  # the refused eleventh attempt counts too
+    assert user.failed_logins == 11
+    user.last_failed_login_at = datetime.now(timezone.utc) - timedelta(minutes=16)
+    db.session.commit()
+    assert sign_in(client, "v@test.example", factory.password).status_code == 302  # the lock has run out
+
+
+def test_a_new_password_lifts_the_lock(client, factory, sign_in, runner):
+    factory.user("viewer", email="v@test.example")
+    for _ in range(10):
+        sign_in(client, "v@test.example", "not it")
+    result = runner.invoke(args=["users", "set-password", "--email", "v@test.example", "--password", "a new long passphrase"])
+    assert result.exit_code == 0
+    assert sign_in(client, "v@test.example", "a new long passphrase").status_code == 302
 
 
 def test_disabled_account_cannot_sign_in(client, factory, sign_in):
