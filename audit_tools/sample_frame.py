@@ -18,7 +18,8 @@ OPTIONAL_COLUMNS = ("age_band", "agencies")
 IDENTIFYING_COLUMNS = re.compile(
     r"name|birth|dob|address|postcode|post_code|nhs|phone|email|e_mail", re.IGNORECASE
 )
-REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_-]{0,39}$")
+REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_-]{0,39}")
+AGE_BANDS = ("0-2", "3-5", "6-10", "11-15", "16-17")
 MAX_ERRORS = 50
 
 
@@ -66,12 +67,17 @@ def case_row(reference: str, age: Decimal, locality: str, plan_type: str,
 
 
 def parse_frame(data: bytes, *, max_bytes: int, existing_references: set[str] = frozenset(),
-                known_agencies: set[str] | None = None) -> FrameResult:
-    """Parse CSV bytes into frame rows, or explain every problem (by line) and return no rows."""
+                known_agencies: set[str] | None = None, require_agencies: bool = False) -> FrameResult:
+    """Parse CSV bytes into frame rows, or explain every problem (by line) and return no rows.
+
+    ``require_agencies``: every row must name its agencies (no default was chosen).
+    """
     result = FrameResult()
     text = _decode(data, max_bytes, result.errors)
     if text is None:
         return result
+    known = {k.lower() for k in known_agencies} if known_agencies is not None else None
+    existing = {r.upper() for r in existing_references}
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not _check_header(reader.fieldnames, result.errors):
         return result
@@ -81,15 +87,18 @@ def parse_frame(data: bytes, *, max_bytes: int, existing_references: set[str] = 
             result.errors.append("Stopped after 50 problems; correct these and upload the file again.")
             break
         line = reader.line_num
-        parsed = _parse_row(row, line, result.errors, known_agencies)
+        parsed = _parse_row(row, line, result.errors, known)
         if parsed is None:
             continue
         key = parsed.reference.upper()
         if key in seen:
             result.errors.append(f"Line {line}: reference {parsed.reference} is already on line {seen[key]}.")
-        elif key in {r.upper() for r in existing_references}:
+        elif key in existing:
             result.errors.append(f"Line {line}: reference {parsed.reference} is already in this audit.")
         seen.setdefault(key, line)
+        if require_agencies and not parsed.agencies:
+            result.errors.append(f"Line {line}: no agencies are named for {parsed.reference}. Fill in the agencies "
+                                 "column, or tick the agencies to use when it is empty.")
         result.rows.append(parsed)
     if not result.rows and not result.errors:
         result.errors.append("The file has a header row but no cases.")
@@ -103,8 +112,8 @@ def _decode(data: bytes, max_bytes: int, errors: list[str]) -> str | None:
         errors.append("The file is empty.")
         return None
     if len(data) > max_bytes:
-        errors.append(f"The file is {len(data) / 1_048_576:.1f} MB; the largest file accepted is "
-                      f"{max_bytes / 1_048_576:.0f} MB. A sample frame needs one short row per case.")
+        errors.append(f"The file is larger than {max_bytes / 1_048_576:g} MB, the largest accepted. "
+                      "A sample frame needs only one short row per case: check it is the right file.")
         return None
     try:
         return data.decode("utf-8-sig")
@@ -142,7 +151,7 @@ def _parse_row(row: dict, line: int, errors: list[str], known_agencies: set[str]
     values = {k.strip().lower(): (v or "").strip() for k, v in row.items()}
     problems = []
     reference = values["reference"]
-    if not REFERENCE_PATTERN.match(reference):
+    if not REFERENCE_PATTERN.fullmatch(reference):
         problems.append("reference must be 1–40 letters, digits, '-', '_' or '/', starting with a letter or digit")
     age = parse_age(values["age_years"])
     if age is None:
@@ -152,16 +161,27 @@ def _parse_row(row: dict, line: int, errors: list[str], known_agencies: set[str]
             problems.append(f"{column} is empty")
         elif len(values[column]) > 80:
             problems.append(f"{column} is longer than 80 characters")
-    agencies = tuple(a.strip() for a in values.get("agencies", "").split(";") if a.strip())
+    band = values.get("age_band", "")
+    if band and band not in AGE_BANDS:
+        problems.append(f"age_band must be one of {', '.join(AGE_BANDS)}, or left empty")
+    agencies = _agencies(values.get("agencies", ""))
     if known_agencies is not None:
-        unknown = [a for a in agencies if a.lower() not in {k.lower() for k in known_agencies}]
+        unknown = [a for a in agencies if a.lower() not in known_agencies]
         if unknown:
             problems.append(f"unknown agency short name(s): {', '.join(unknown)}")
     if problems:
         errors.append(f"Line {line}: " + "; ".join(problems) + ".")
         return None
-    return case_row(reference, age, values["locality"], values["plan_type"], agencies,
-                    line=line, band=values.get("age_band", ""))
+    return case_row(reference, age, values["locality"], values["plan_type"], agencies, line=line, band=band)
+
+
+def _agencies(cell: str) -> tuple[str, ...]:
+    """Short names separated by semicolons, each once whatever its case ("CSC;csc" is one agency)."""
+    seen: dict[str, str] = {}
+    for name in (a.strip() for a in cell.split(";")):
+        if name:
+            seen.setdefault(name.lower(), name)
+    return tuple(seen.values())
 
 
 def parse_age(text: str) -> Decimal | None:

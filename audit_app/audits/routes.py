@@ -78,12 +78,14 @@ def new_case(audit_id: int):
         return refused
     form = _with_agency_choices(CaseForm())
     if form.validate_on_submit():
-        if form.reference.data.upper() in {r.upper() for r in audit_data.case_references(audit)}:
-            form.reference.errors.append(f"Case {form.reference.data} is already in this audit")
-        else:
-            row = case_row(form.reference.data, parse_age(form.age_years.data),
-                           form.locality.data.strip(), form.plan_type.data.strip())
+        row = case_row(form.reference.data, parse_age(form.age_years.data),
+                       form.locality.data.strip(), form.plan_type.data.strip())
+        try:
             audit_data.add_cases(audit, [row], current_user, _chosen_agencies(form))
+        except audit_data.AuditError as error:
+            db.session.rollback()
+            form.reference.errors.append(str(error))
+        else:
             db.session.commit()
             flash(f"Case {row.reference} added.", "success")
             return redirect(url_for("audits.show", audit_id=audit.id))
@@ -102,13 +104,19 @@ def upload_cases(audit_id: int):
         result = parse_frame(form.file.data.read(current_app.config["MAX_CSV_BYTES"] + 1),
                              max_bytes=current_app.config["MAX_CSV_BYTES"],
                              existing_references=audit_data.case_references(audit),
-                             known_agencies={a.short_name for a in list_agencies()})
-        if result.ok:
-            cases = audit_data.add_cases(audit, result.rows, current_user, _chosen_agencies(form))
-            db.session.commit()
-            flash(f"{len(cases)} cases imported.", "success")
-            return redirect(url_for("audits.show", audit_id=audit.id))
+                             known_agencies={a.short_name for a in list_agencies()},
+                             require_agencies=not form.agencies.data)
         problems = result.errors
+        if result.ok:
+            try:
+                cases = audit_data.add_cases(audit, result.rows, current_user, _chosen_agencies(form))
+            except audit_data.AuditError as error:
+                db.session.rollback()
+                problems = [str(error)]
+            else:
+                db.session.commit()
+                flash(f"{len(cases)} case{'s' if len(cases) != 1 else ''} imported.", "success")
+                return redirect(url_for("audits.show", audit_id=audit.id))
         form.file.errors.append("The file was not imported. Correct the problems listed and upload it again.")
     return render_template("audits/upload.html", audit=audit, form=form, problems=problems)
 

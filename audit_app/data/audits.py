@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
@@ -47,7 +48,14 @@ def case_references(audit: Audit) -> set[str]:
 
 
 def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: list[Agency] = ()) -> list[Case]:
-    """Add cases from validated frame rows; each gets a return from its agencies (or ``agencies``)."""
+    """Add cases from validated frame rows; each gets a return from its agencies (or ``agencies``).
+
+    Raises AuditError, adding nothing, when a reference is already in the audit (whatever its case).
+    """
+    taken = {r.upper() for r in case_references(audit)}
+    clashes = [row.reference for row in rows if row.reference.upper() in taken]
+    if clashes:
+        raise AuditError(f"Case {', '.join(clashes)} is already in this audit.")
     by_short = {a.short_name.lower(): a for a in db.session.scalars(select(Agency))}
     cases = []
     for row in rows:
@@ -57,7 +65,11 @@ def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: list[Age
         row_agencies = [by_short[s.lower()] for s in row.agencies] or list(agencies)
         case.returns = [Return(agency=a) for a in row_agencies]
         cases.append(case)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another coordinator added the same reference a moment ago
+        raise AuditError("One of these case references was added to the audit by someone else just now. "
+                         "Reload the audit and try again.") from None
     record_event("cases.added", "audit", audit.id, user=user,
                  after={"references": [c.reference for c in cases]})
     return cases

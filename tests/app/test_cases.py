@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from audit_app.extensions import db
-from audit_app.models import Audit, Case, Return
+from audit_app.models import Agency, Audit, Case, Return
 
 GOOD = b"reference,age_years,locality,plan_type,agencies\nNA-1,1.5,Northfield,CP plan - neglect,CSC;EH\nNA-2,8,Eastgate,CP plan - neglect,\n"
 
@@ -22,7 +22,10 @@ def audit(client, factory, login):
     return audit
 
 
-def upload(client, post, audit, data: bytes, filename="frame.csv", agencies=()):
+def upload(client, post, audit, data: bytes, filename="frame.csv", agencies=None):
+    """Upload a file; unless ``agencies`` (ids) says otherwise, CSC is ticked as the default agency."""
+    if agencies is None:
+        agencies = [db.session.scalar(select(Agency.id).where(Agency.short_name == "CSC"))]
     return post(client, f"/audits/{audit.id}/cases/upload",
                 {"file": (io.BytesIO(data), filename), "agencies": [str(a) for a in agencies]},
                 content_type="multipart/form-data")
@@ -44,6 +47,7 @@ def test_good_file_imports_cases_and_returns(client, post, audit, factory):
 
 
 @pytest.mark.parametrize("data, expected", [
+    (b"reference,age_years,locality,plan_type\nA,2,X,Y\n", "Line 2: no agencies are named for A"),
     (b"", "The file is empty."),
     (b"reference,age_years,locality\nA,2,X\n", "missing column(s): plan_type"),
     (b"reference,age_years,locality,plan_type,colour\nA,2,X,Y,red\n", "unknown column(s): colour"),
@@ -54,10 +58,11 @@ def test_good_file_imports_cases_and_returns(client, post, audit, factory):
     (b"reference,age_years,locality,plan_type\nA,2,,Y\n", "Line 2: locality is empty"),
     (b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC;NOPE\n", "unknown agency short name(s): NOPE"),
     (b"reference,age_years,locality,plan_type\n", "header row but no cases"),
-    (b"reference,age_years,locality,plan_type\n" + b"A,2,X,Y\n" * 1_400_000, "the largest file accepted is 2 MB"),
+    (b"reference,age_years,locality,plan_type\n" + b"A,2,X,Y\n" * 1_400_000, "larger than 2 MB, the largest accepted"),
+    (b"reference,age_years,locality,plan_type,age_band\nA,2,X,Y,teenager\n", "age_band must be one of 0-2"),
 ])
 def test_bad_files_are_refused_whole_with_a_specific_reason(client, post, audit, data, expected):
-    response = upload(client, post, audit, data)
+    response = upload(client, post, audit, data, agencies=())
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert expected.replace("'", "&#39;") in html, html[html.find("Problems"):][:800]
@@ -68,14 +73,27 @@ def test_bad_files_are_refused_whole_with_a_specific_reason(client, post, audit,
 def test_ten_megabyte_file_is_refused_clearly(client, post, audit):
     data = b"reference,age_years,locality,plan_type\n" + b"A" * (10 * 1024 * 1024)
     response = upload(client, post, audit, data)
-    assert "the largest file accepted is 2 MB" in response.get_data(as_text=True)
+    assert "larger than 2 MB, the largest accepted" in response.get_data(as_text=True)
+    assert case_count(audit) == 0
+
+
+def test_the_same_agency_twice_in_a_row_is_one_return(client, post, audit, factory):
+    response = upload(client, post, audit, b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC;csc; CSC\n")
+    assert response.status_code == 302
+    assert [r.agency.short_name for r in db.session.scalar(select(Case).where(Case.reference == "A")).returns] == ["CSC"]
+
+
+def test_rows_without_agencies_need_a_default(client, post, audit):
+    response = upload(client, post, audit, b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC\nB,3,X,Y,\n",
+                      agencies=())
+    assert "Line 3: no agencies are named for B" in response.get_data(as_text=True)
     assert case_count(audit) == 0
 
 
 def test_reference_already_in_the_audit_is_refused(client, post, audit):
     upload(client, post, audit, GOOD)
     response = upload(client, post, audit, b"reference,age_years,locality,plan_type\nna-1,3,X,Y\n")
-    assert "Line 2: reference na-1 is already in this audit." in response.get_data(as_text=True)
+    assert "Line 2: reference na-1 is already in this audit." in response.get_data(as_text=True).replace("&#39;", "'")
     assert case_count(audit) == 2
 
 
@@ -119,7 +137,7 @@ def test_progress_grid_shows_each_return_state(client, post, audit):
     upload(client, post, audit, GOOD)
     html = client.get(f"/audits/{audit.id}").get_data(as_text=True)
     assert "NA-1" in html and "NA-2" in html
-    assert len(re.findall(r"govuk-tag--grey app-state\">\s*Draft\s*<", html)) == 2  # NA-1: CSC and EH; NA-2 named no agency
+    assert len(re.findall(r"govuk-tag--grey app-state\">\s*Draft\s*<", html)) == 3  # NA-1: CSC and EH; NA-2: CSC
 
 
 def test_coordinator_creates_an_audit_from_the_builtin_tool(client, post, audit):
@@ -141,3 +159,11 @@ def test_audit_form_explains_each_mistake_and_keeps_what_was_typed(client, post,
     assert "Enter the topic" in html and "The end of the period must be after its start" in html
     assert 'value="Half-typed title"' in html
     assert db.session.scalar(select(func.count(Audit.id))) == 1
+
+
+def test_add_case_by_hand_refuses_a_reference_already_there_whatever_its_case(client, post, audit):
+    upload(client, post, audit, GOOD)
+    response = post(client, f"/audits/{audit.id}/cases/new", {
+        "reference": "na-1", "age_years": "4", "locality": "Riverside", "plan_type": "CP plan"})
+    assert "Case na-1 is already in this audit." in response.get_data(as_text=True)
+    assert case_count(audit) == 2
