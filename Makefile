@@ -23,6 +23,7 @@ assets: install
 
 db: install
 	$(VENV)/bin/flask db upgrade
+	$(VENV)/bin/flask seed
 
 demo: db
 	@if [ "$$($(VENV)/bin/flask audits list | wc -l)" = "0" ]; then $(VENV)/bin/flask demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)"); \

@@ -110,6 +110,16 @@ def import_tool_command(file):
     click.echo(f"Imported {version.tool.slug} as draft version {version.version}. Publish it before use.")
 
 
+@click.command("seed")
+def seed_command():
+    """Add the standard agency list and the built-in audit tools where missing (safe to run again)."""
+    from audit_app.data.seed import seed_reference_data
+
+    added_agencies, added_tools = seed_reference_data()
+    db.session.commit()
+    click.echo(f"Reference data ready: {added_agencies} agencies and {added_tools} built-in tools added.")
+
+
 @click.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (random if omitted).")
 def demo_command(password):
@@ -132,3 +142,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audits_cli)
     app.cli.add_command(tools_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(seed_command)

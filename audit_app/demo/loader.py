@@ -10,7 +10,8 @@ from importlib import resources
 from audit_app.data.audits import add_cases
 from audit_app.data.settings import set_setting
 from audit_app.data.tools import definition_of, ensure_builtin_tool
-from audit_app.data.users import agency_by_short_name, create_user, ensure_agencies, find_user_by_email
+from audit_app.data.seed import seed_reference_data
+from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email
 from audit_app.extensions import db
 from audit_app.models import Answer, Audit, LearningPoint, Recommendation
 from audit_tools import answers as answer_rules
@@ -40,7 +41,7 @@ def load_demo(password: str) -> bool:
     if find_user_by_email(DEMO_ACCOUNTS[0][0]) is not None:
         return False
     data = _json("audit_app.demo", "demo_data.json")
-    ensure_agencies(_json("audit_tools.data", "agencies.json"))
+    seed_reference_data()
     _load_settings(data["partnership"])
     admin = None
     for email, roles, agency in DEMO_ACCOUNTS:

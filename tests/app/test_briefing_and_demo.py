@@ -107,3 +107,16 @@ def test_analysis_counts_match_the_stored_answers(demo, client, login):
     html = client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True)
     assert good > 0
     assert f'<th scope="row" class="govuk-table__header">Good</th><td class="govuk-table__cell govuk-table__cell--numeric">{good}</td>' in html
+
+
+def test_a_fresh_installation_without_the_demo_can_start_an_audit(runner, ctx, client, factory, login):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0 and "agencies and 2 built-in tools added" in first.output
+    again = runner.invoke(args=["seed"])
+    assert "0 agencies and 0 built-in tools added" in again.output
+    created = runner.invoke(args=["users", "create", "--email", "a@test.example", "--role", "auditor", "--agency", "CSC"])
+    assert created.exit_code == 0
+    factory.user("coordinator", email="c@test.example")
+    login(client, "c@test.example")
+    page = client.get("/audits/new").get_data(as_text=True)
+    assert "Multi-agency neglect case audit (version 1)" in page
