@@ -1,9 +1,10 @@
 """Analysis of an audit's returns and its learning briefing."""
 
 from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user
 
 from audit_app.data.analysis import audit_facts, question_summaries
-from audit_app.data.audits import get_audit
+from audit_app.data.audits import can_see_results, get_audit
 from audit_app.data.briefings import briefing_content
 from audit_app.data.tools import definition_of
 from audit_app.security import roles_required
@@ -13,7 +14,11 @@ bp = Blueprint("analysis", __name__, url_prefix="/audits")
 
 
 def _audit_or_404(audit_id: int):
-    return get_audit(audit_id) or abort(404)
+    """The audit, if this person may see its results: panel and editors only once returns are revealed."""
+    audit = get_audit(audit_id) or abort(404)
+    if not can_see_results(current_user, audit):
+        abort(403)
+    return audit
 
 
 @bp.get("/<int:audit_id>/analysis")

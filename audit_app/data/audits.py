@@ -12,6 +12,8 @@ from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, Return, User
 from audit_tools.sample_frame import FrameRow
 
+# States in which the returns have been revealed to the panel.
+REVEALED_STATES = ("panel", "analysis", "published", "closed")
 # Which state an audit may move to next, and what must hold first.
 NEXT_STATE = {"setup": "open", "open": "panel", "panel": "analysis"}
 
@@ -29,6 +31,11 @@ def audits_with_case_counts() -> list[tuple[Audit, int]]:
     query = (select(Audit, func.count(Case.id)).outerjoin(Case).group_by(Audit.id)
              .order_by(Audit.year.desc(), Audit.title))
     return [(audit, count) for audit, count in db.session.execute(query)]
+
+
+def can_see_results(user: User, audit: Audit) -> bool:
+    """Coordinators follow an audit throughout; panel members and editors see results only after the reveal."""
+    return user.has_role("coordinator") or (user.has_role("panel", "editor") and audit.state in REVEALED_STATES)
 
 
 def get_audit(audit_id: int) -> Audit | None:

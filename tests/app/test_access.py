@@ -1,5 +1,7 @@
 """Every route checks sign-in and role on the server; auditors never reach another agency's return."""
 
+import re
+
 import pytest
 
 from audit_app.data.tools import new_draft_version
@@ -29,6 +31,8 @@ EXPECTED_ROLES = {
         "edit_details", "edit_section", "edit_question", "section_action", "question_action")},
 }
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
+# How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
+PAGES_PER_ROLE = {"admin": 3, "coordinator": 23, "auditor": 3, "panel": 2, "editor": 4, "viewer": 1}
 
 
 def _fill(pattern: str, values: dict) -> str:
@@ -114,7 +118,8 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
     """Driven from the URL map, so a new page is covered as soon as it is in EXPECTED_ROLES."""
     agency = factory.agency("CSC")
     factory.user(role, agency=agency if role == "auditor" else None, email=f"{role}@test.example")
-    audit = factory.audit(agencies=("CSC",))
+    audit = factory.audit(state="open", agencies=("CSC",))
+    revealed = factory.audit(state="analysis", agencies=("CSC",))  # results pages need revealed returns
     draft = new_draft_version(audit.tool_version.tool, None)  # the designer's pages edit drafts only
     db.session.commit()
     login(client, f"{role}@test.example")
@@ -123,13 +128,28 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
         allowed = EXPECTED_ROLES.get(rule.endpoint)
         if allowed is None or "GET" not in rule.methods or (allowed != "any" and role not in allowed):
             continue
-        url = _fill(rule.rule, {"audit_id": audit.id, "case_id": audit.cases[0].id, "number": draft.version,
+        shown = revealed if rule.endpoint.startswith("analysis.") else audit
+        url = _fill(rule.rule, {"audit_id": shown.id, "case_id": audit.cases[0].id, "number": draft.version,
                                 "return_id": audit.cases[0].returns[0].id, "tool_id": audit.tool_version.tool_id})
         response = client.get(url)
         assert response.status_code == 200, (role, url, response.status_code)
         if response.mimetype == "text/html":
             html = response.get_data(as_text=True)
             assert html.count("<h1") == 1, (role, url)
-            assert "<title>" in html and "Westmere" in html or "Safeguarding" in html
+            title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+            assert title.strip().endswith(app.config["PARTNERSHIP_NAME"]), (url, title)
         checked += 1
-    assert checked >= 1
+    assert checked == PAGES_PER_ROLE[role]
+
+
+@pytest.mark.parametrize("role", ["panel", "editor"])
+def test_panel_and_editors_see_results_only_after_the_reveal(client, factory, login, role):
+    factory.user(role, email=f"{role}@test.example")
+    audit = factory.audit(state="open")
+    login(client, f"{role}@test.example")
+    urls = [f"/audits/{audit.id}/analysis", f"/audits/{audit.id}/briefing", f"/audits/{audit.id}/briefing.pdf"]
+    allowed = {"panel": 1, "editor": 3}[role]
+    assert all(client.get(url).status_code == 403 for url in urls[:allowed])
+    audit.state = "panel"
+    db.session.commit()
+    assert all(client.get(url).status_code == 200 for url in urls[:allowed])
