@@ -79,4 +79,4 @@ def charts(summaries: list[QuestionSummary]) -> tuple[Chart, ...]:
         ordered = sorted(summary.options, key=lambda o: -o.count)  # most frequent first
         result.append(Chart(summary.question.chart_title, tuple(o.label for o in ordered),
                             tuple(o.count for o in ordered)))
-    return tuple(result)
+    return tuple(chart for chart in result if any(chart.values))  # a chart of nothing says nothing

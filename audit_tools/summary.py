@@ -61,8 +61,15 @@ def number_words(n: int) -> str:
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
+def lower_first(text: str) -> str:
+    """"Child protection plan" → "child protection plan", but "CP plan" stays "CP plan"."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def _plans_sentence(plan_types: tuple[str, ...]) -> str:
-    plans = [p[0].lower() + p[1:] for p in plan_types if p]
+    plans = [lower_first(p) for p in plan_types if p]
     if not plans:
         return ""
     if len(plans) == 1:
@@ -75,13 +82,19 @@ def summary_paragraphs(facts: AuditFacts) -> tuple[str, ...]:
     children = "child" if facts.case_count == 1 else "children"
     first = (f"The partnership audited the cases of {facts.case_count} {children} {age_range(facts)}."
              + _plans_sentence(facts.plan_types))
-    agencies = len(facts.agencies)
-    second = (f"{number_words(agencies).capitalize()} {'agency' if agencies == 1 else 'agencies'} took part: "
-              f"{join_words(facts.agencies)}. They completed {facts.returns_submitted} of "
-              f"{facts.returns_expected} agency returns, each scoring the case from that agency's own "
-              "records with the same audit tool.")
+    second = _agencies_sentence(facts)
     paragraphs = [p for p in (facts.purpose.strip(), first, second, facts.scope.strip()) if p]
     return tuple(paragraphs)
+
+
+def _agencies_sentence(facts: AuditFacts) -> str:
+    agencies = len(facts.agencies)
+    if not agencies:
+        return f"No agency has submitted a return yet ({facts.returns_expected} are expected)."
+    return (f"{number_words(agencies).capitalize()} {'agency' if agencies == 1 else 'agencies'} took part: "
+            f"{join_words(facts.agencies)}. They completed {facts.returns_submitted} of "
+            f"{facts.returns_expected} agency returns, each scoring the case from that agency's own "
+            "records with the same audit tool.")
 
 
 def findings(summaries: list[QuestionSummary], *, strongest: int = 3, weakest: int = 4) -> tuple[str, ...]:

@@ -14,6 +14,11 @@ from audit_tools.sample_frame import case_row, parse_age, parse_frame
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 CASE_EDIT_STATES = ("setup", "open")
+STATE_MESSAGES = {
+    "open": "The audit is open: auditors can now see and complete their returns.",
+    "panel": "Returns are closed and revealed to the panel.",
+    "analysis": "The audit has moved to analysis.",
+}
 
 
 def _audit_or_404(audit_id: int):
@@ -154,5 +159,5 @@ def advance(audit_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(f"The audit is now in the {state} state.", "success")
+            flash(STATE_MESSAGES[state], "success")
     return redirect(url_for("audits.show", audit_id=audit.id))

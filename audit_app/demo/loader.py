@@ -105,6 +105,9 @@ def _load_completed_audit(data: dict, user) -> None:
 def _load_open_audit(data: dict, user) -> None:
     """A second, smaller audit still open, so auditors have returns to work on."""
     fields = {**data["audit"], "title": data["audit"]["title"] + " – follow-up sample",
+              "purpose": "To check whether practice has changed since the spring audit's learning was shared.",
+              "scope": "Three further children on child protection plans for neglect, re-audited by each "
+                       "agency involved six months after the first audit.",
               "returns_due": (date.today() + timedelta(days=14)).isoformat()}
     audit = _new_audit(fields, "open")
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]

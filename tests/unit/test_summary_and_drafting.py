@@ -8,7 +8,7 @@ from audit_tools.aggregation import summarise
 from audit_tools.briefing import Chart
 from audit_tools.tool_files import load_builtin
 from audit_tools.drafting import NO_THEMES_YET, BriefingSettings, Learning, draft_briefing
-from audit_tools.summary import AuditFacts, findings, format_age, join_words, number_words
+from audit_tools.summary import AuditFacts, findings, format_age, join_words, number_words, summary_paragraphs
 
 _, TOOL = load_builtin()
 FACTS = AuditFacts("Audit", "Neglect", 2026, 6, Decimal("1.5"), Decimal("8"), ("CAMHS", "CSC", "EH", "School"),
@@ -58,3 +58,16 @@ def test_draft_briefing_is_prefilled_from_the_audit():
 def test_chart_description_states_every_bar_or_no_data():
     assert Chart("Judgements", ("Good", "Inadequate"), (9, 3)).description == "Judgements. Good: 9; Inadequate: 3."
     assert Chart("Empty", (), ()).description == "Empty. No data."
+
+
+def test_summary_before_any_return_and_with_acronym_plans():
+    facts = AuditFacts("Audit", "Neglect", 2026, 2, Decimal("3"), Decimal("4"), (), ("CP plan",), 0, 4)
+    first, second = summary_paragraphs(facts)
+    assert first == "The partnership audited the cases of 2 children aged 3 to 4. All were on a CP plan."
+    assert second == "No agency has submitted a return yet (4 are expected)."
+
+
+def test_charts_without_data_are_left_out():
+    summaries = [summarise(q, {}, 0) for q in TOOL.questions]
+    content = draft_briefing(FACTS, summaries, Learning(), BriefingSettings("P"), date="1 May 2026")
+    assert content.charts == ()
