@@ -14,6 +14,11 @@ from audit_tools.sample_frame import case_row, parse_age, parse_frame
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 CASE_EDIT_STATES = ("setup", "open")
+ADVANCE_ACTIONS = {
+    "open": "Open the audit for returns",
+    "panel": "Close returns and reveal them to the panel",
+    "analysis": "Move to analysis",
+}
 STATE_MESSAGES = {
     "open": "The audit is open: auditors can now see and complete their returns.",
     "panel": "Returns are closed and revealed to the panel.",
@@ -147,11 +152,14 @@ def case_agencies(audit_id: int, case_id: int):
     return render_template("audits/case_agencies.html", audit=audit, case=case, form=form)
 
 
-@bp.post("/<int:audit_id>/advance")
+@bp.route("/<int:audit_id>/advance", methods=["GET", "POST"])
 @roles_required("coordinator")
 def advance(audit_id: int):
+    """Confirm, then move the audit to its next state; the page says what will happen first."""
     audit = _audit_or_404(audit_id)
-    if ConfirmForm().validate_on_submit():
+    check = audit_data.transition_check(audit)
+    form = ConfirmForm()
+    if form.validate_on_submit() and not check.blockers:
         try:
             state = audit_data.advance(audit, current_user)
         except audit_data.AuditError as error:
@@ -160,4 +168,6 @@ def advance(audit_id: int):
         else:
             db.session.commit()
             flash(STATE_MESSAGES[state], "success")
-    return redirect(url_for("audits.show", audit_id=audit.id))
+            return redirect(url_for("audits.show", audit_id=audit.id))
+    return render_template("audits/advance.html", audit=audit, check=check, form=form,
+                           action=ADVANCE_ACTIONS.get(check.target, ""))

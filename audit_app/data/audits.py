@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -105,25 +106,57 @@ def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
                  before={"agencies": sorted(current)}, after={"agencies": sorted(wanted)})
 
 
-def advance(audit: Audit, user: User) -> str:
-    """Move the audit to its next state, checking the guard first."""
+@dataclass(frozen=True)
+class TransitionCheck:
+    """What moving an audit on would do: blockers stop it, warnings need the coordinator's eyes."""
+
+    target: str | None
+    blockers: list[str]
+    warnings: list[str]
+
+
+def transition_check(audit: Audit) -> TransitionCheck:
     target = NEXT_STATE.get(audit.state)
     if target is None:
-        raise AuditError(f"An audit in the {audit.state} state cannot be moved on from here.")
+        return TransitionCheck(None, [f"An audit in the {audit.state} state cannot be moved on from here."], [])
+    states = dict(db.session.execute(
+        select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)).all())
+    blockers, warnings = [], []
     if target == "open":
-        _check_can_open(audit)
+        blockers += _opening_blockers(audit, sum(states.values()))
+        if audit.returns_due and audit.returns_due < date.today():
+            warnings.append(f"The returns due date ({audit.returns_due:%-d %B %Y}) has already passed.")
+    if target == "panel" and states.get("draft", 0) + states.get("returned", 0):
+        unfinished = states.get("draft", 0) + states.get("returned", 0)
+        warnings.append(f"{unfinished} return{'s are' if unfinished != 1 else ' is'} not submitted. "
+                        "They will not be counted, and their auditors will no longer be able to change them.")
+    return TransitionCheck(target, blockers, warnings)
+
+
+def _opening_blockers(audit: Audit, return_count: int) -> list[str]:
+    blockers = []
+    if audit.tool_version.status != "published":
+        blockers.append("The audit tool version must be published before the audit opens.")
+    if not return_count:
+        blockers.append("Add at least one case and tick at least one agency before opening the audit.")
+    without = list(db.session.scalars(select(Case.reference).outerjoin(Return)
+                                      .where(Case.audit_id == audit.id, Return.id.is_(None)).order_by(Case.reference)))
+    if without:
+        blockers.append(f"Choose the agencies for case{'s' if len(without) > 1 else ''} {', '.join(without)}, "
+                        "or remove them from the audit.")
+    return blockers
+
+
+def advance(audit: Audit, user: User) -> str:
+    """Move the audit to its next state; refused (changing nothing) while anything blocks it."""
+    check = transition_check(audit)
+    if check.blockers:
+        raise AuditError(" ".join(check.blockers))
+    target = check.target
     before = audit.state
     audit.state = target
     record_event("audit.state", "audit", audit.id, user=user, before={"state": before}, after={"state": target})
     return target
-
-
-def _check_can_open(audit: Audit) -> None:
-    if audit.tool_version.status != "published":
-        raise AuditError("The audit tool version must be published before the audit opens.")
-    count = db.session.scalar(select(func.count(Return.id)).join(Case).where(Case.audit_id == audit.id))
-    if not count:
-        raise AuditError("Add at least one case and tick at least one agency before opening the audit.")
 
 
 @dataclass(frozen=True)

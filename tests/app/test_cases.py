@@ -167,3 +167,21 @@ def test_add_case_by_hand_refuses_a_reference_already_there_whatever_its_case(cl
         "reference": "na-1", "age_years": "4", "locality": "Riverside", "plan_type": "CP plan"})
     assert "Case na-1 is already in this audit." in response.get_data(as_text=True)
     assert case_count(audit) == 2
+
+
+def test_opening_is_blocked_while_a_case_has_no_agency(client, post, audit, csrf):
+    upload(client, post, audit, b"reference,age_years,locality,plan_type\nA,2,X,Y\n")
+    post(client, f"/audits/{audit.id}/cases/new", {"reference": "B", "age_years": "3", "locality": "X", "plan_type": "Y"})
+    page = client.get(f"/audits/{audit.id}/advance").get_data(as_text=True)
+    assert "Choose the agencies for case B, or remove them from the audit." in page
+    assert post(client, f"/audits/{audit.id}/advance").status_code == 200
+    db.session.refresh(audit)
+    assert audit.state == "setup"
+
+
+def test_closing_returns_warns_about_unsubmitted_drafts(client, post, audit):
+    upload(client, post, audit, GOOD)
+    post(client, f"/audits/{audit.id}/advance")
+    page = client.get(f"/audits/{audit.id}/advance").get_data(as_text=True)
+    assert "Close returns and reveal them to the panel" in page
+    assert "3 returns are not submitted. They will not be counted" in page
