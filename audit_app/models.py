@@ -174,7 +174,7 @@ class Case(db.Model):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     audit: Mapped[Audit] = relationship(back_populates="cases")
-    returns: Mapped[list[Return]] = relationship(back_populates="case")
+    returns: Mapped[list[Return]] = relationship(back_populates="case", cascade="all, delete-orphan")
 
 
 class Return(db.Model):

@@ -149,7 +149,27 @@ def case_agencies(audit_id: int, case_id: int):
             db.session.commit()
             flash(f"Agencies for case {case.reference} saved.", "success")
             return redirect(url_for("audits.show", audit_id=audit.id))
-    return render_template("audits/case_agencies.html", audit=audit, case=case, form=form)
+    return render_template("audits/case_agencies.html", audit=audit, case=case, form=form, confirm=ConfirmForm())
+
+
+@bp.post("/<int:audit_id>/cases/<int:case_id>/remove")
+@roles_required("coordinator")
+def remove_case(audit_id: int, case_id: int):
+    """Remove a case added by mistake, while no agency has started on it."""
+    audit = _audit_or_404(audit_id)
+    case = audit_data.get_case(audit, case_id) or abort(404)
+    if refused := _require_case_editing(audit):
+        return refused
+    if ConfirmForm().validate_on_submit():
+        try:
+            audit_data.remove_case(case, current_user)
+        except audit_data.AuditError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("audits.case_agencies", audit_id=audit.id, case_id=case_id))
+        db.session.commit()
+        flash(f"Case {case.reference} removed from the audit.", "success")
+    return redirect(url_for("audits.show", audit_id=audit.id))
 
 
 @bp.route("/<int:audit_id>/advance", methods=["GET", "POST"])

@@ -87,6 +87,21 @@ def get_case(audit: Audit, case_id: int) -> Case | None:
     return db.session.scalar(select(Case).where(Case.id == case_id, Case.audit_id == audit.id))
 
 
+def remove_case(case: Case, user: User) -> None:
+    """Take a case out of the audit; refused once any agency has started its return on it."""
+    started = [r.agency.name for r in case.returns if r.state != "draft" or r.answers]
+    if started:
+        raise AuditError(f"{join_names(started)} already started work on case {case.reference}, "
+                         "so it cannot be removed.")
+    record_event("case.removed", "case", case.id, user=user, before={"reference": case.reference})
+    db.session.delete(case)
+    db.session.flush()
+
+
+def join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
     """Make ``agencies`` exactly the set that returns on ``case``; started returns are kept."""
     wanted = {a.id for a in agencies}

@@ -19,6 +19,7 @@ EXPECTED_ROLES = {
     "audits.upload_cases": {"coordinator"},
     "audits.case_agencies": {"coordinator"},
     "audits.advance": {"coordinator"},
+    "audits.remove_case": {"coordinator"},
     "returns.index": {"auditor"},
     "returns.edit": {"auditor"},
     "analysis.analysis": {"coordinator", "panel", "editor"},

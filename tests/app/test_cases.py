@@ -185,3 +185,16 @@ def test_closing_returns_warns_about_unsubmitted_drafts(client, post, audit):
     page = client.get(f"/audits/{audit.id}/advance").get_data(as_text=True)
     assert "Close returns and reveal them to the panel" in page
     assert "3 returns are not submitted. They will not be counted" in page
+
+
+def test_a_case_added_by_mistake_can_be_removed_until_work_starts(client, post, audit):
+    upload(client, post, audit, GOOD)
+    case = db.session.scalar(select(Case).where(Case.reference == "NA-2"))
+    assert post(client, f"/audits/{audit.id}/cases/{case.id}/remove").status_code == 302
+    assert case_count(audit) == 1
+    started = db.session.scalar(select(Case).where(Case.reference == "NA-1"))
+    started.returns[0].state = "submitted"
+    db.session.commit()
+    response = post(client, f"/audits/{audit.id}/cases/{started.id}/remove", follow_redirects=True)
+    assert "already started work on case NA-1, so it cannot be removed" in response.get_data(as_text=True)
+    assert case_count(audit) == 1
