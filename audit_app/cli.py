@@ -131,7 +131,7 @@ def demo_command(password):
         click.echo("The demonstration data is already loaded; nothing was changed.")
         return
     db.session.commit()
-    click.echo("Demonstration data loaded. Sign in at http://127.0.0.1:5000 with:")
+    click.echo("Demonstration data loaded. Sign in with:")
     for email, roles, agency in DEMO_ACCOUNTS:
         click.echo(f"  {email:<28} {', '.join(roles)}{f' ({agency})' if agency else ''}")
     click.echo(f"Password for every demo account: {password}")
