@@ -68,6 +68,9 @@ def _problem(question: Question, value) -> str | None:
         allowed = {o.value for o in question.options}
         if any(v not in allowed for v in values):
             return "Choose one of the answers listed."
+        alone = [question.option(v) for v in values if question.option(v).exclusive]
+        if alone and len(values) > 1:
+            return f"‘{alone[0].label}’ cannot be chosen with other answers."
         return None
     text = values[0]
     if question.type == NUMBER:

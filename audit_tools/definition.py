@@ -32,6 +32,7 @@ class Option:
     value: str
     label: str
     score: float | None = None
+    exclusive: bool = False  # in a multiple choice, an answer that cannot be combined ("None identified")
 
 
 # Options implied by a question's type, so a tool file need not repeat them.
@@ -72,6 +73,7 @@ class Question:
     overall: bool = False  # the overall judgement of the case
     chart_title: str = ""  # when set, the briefing charts this question's answers under this title
     guidance_url: str = ""  # a link to the partnership's practice guidance on this point
+    generated: bool = False  # added by the tool itself (a section's judgement), not written in the file
 
     @property
     def is_choice(self) -> bool:
@@ -87,6 +89,14 @@ class Section:
     title: str
     description: str
     questions: tuple[Question, ...]
+    judgement: bool = False  # ends with an optional Outstanding-to-Inadequate judgement of this section
+
+
+def section_judgement(section_key: str, title: str) -> Question:
+    """The optional judgement question a section with ``judgement`` ends with."""
+    return Question(key=f"{section_key}_judgement", type=GRADE, text=f"How good was practice in ‘{title}’?",
+                    help="Optional: your overall view of this part of the work.", required=False,
+                    options=GRADE_OPTIONS, generated=True)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from audit_tools.definition import (
     CHOICE_TYPES, GRADE, GRADE_OPTIONS, KEY_PATTERN, MULTIPLE, QUESTION_TYPES, SCALE, SCALE_OPTIONS,
-    SCHEMA_VERSION, SINGLE, TEXT, Option, Question, Section, ShowIf, ToolDefinition,
+    SCHEMA_VERSION, SINGLE, TEXT, Option, Question, Section, ShowIf, ToolDefinition, section_judgement,
 )
 
 OPTIONAL_SCALE_VALUES = ("not_applicable", "not_known")
@@ -108,8 +108,11 @@ def _section(reader: _Reader, raw: Any, path: str) -> Section:
         return Section("", "", "", ())
     questions = [_question(reader, q, f"{path}.questions[{i}]")
                  for i, q in enumerate(reader.items(raw, "questions", path))]
-    return Section(reader.key(raw, path), reader.text(raw, "title", path, required=True, limit=200),
-                   reader.text(raw, "description", path), tuple(questions))
+    key, title = reader.key(raw, path), reader.text(raw, "title", path, required=True, limit=200)
+    judgement = reader.flag(raw, "judgement", path, False)
+    if judgement:
+        questions.append(section_judgement(key, title))
+    return Section(key, title, reader.text(raw, "description", path), tuple(questions), judgement)
 
 
 def _question(reader: _Reader, raw: Any, path: str) -> Question:
@@ -165,11 +168,12 @@ def _option(reader: _Reader, raw: Any, path: str) -> Option | None:
         return None
     value = reader.text(raw, "value", path, required=True, limit=60)
     label = reader.text(raw, "label", path, required=True, limit=200)
+    exclusive = reader.flag(raw, "exclusive", path, False)
     score = raw.get("score")
     if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not -100 <= score <= 100):
         reader.fail(f"{path}.score", "must be a number from -100 to 100, or left out")
         score = None
-    return Option(value, label, None if score is None else float(score))
+    return Option(value, label, None if score is None else float(score), exclusive)
 
 
 def _show_if(reader: _Reader, raw: Any, path: str) -> ShowIf | None:
@@ -229,8 +233,10 @@ def export_definition(definition: ToolDefinition) -> dict:
     return {
         "schema_version": SCHEMA_VERSION, "slug": definition.slug, "name": definition.name,
         **_non_default({"topic": definition.topic, "description": definition.description}),
-        "sections": [{"key": s.key, "title": s.title, **_non_default({"description": s.description}),
-                      "questions": [_export_question(q) for q in s.questions]} for s in definition.sections],
+        "sections": [{"key": s.key, "title": s.title,
+                      **_non_default({"description": s.description, "judgement": s.judgement}),
+                      "questions": [_export_question(q) for q in s.questions if not q.generated]}
+                     for s in definition.sections],
     }
 
 
@@ -245,8 +251,8 @@ def _export_question(q: Question) -> dict:
     if q.type == SCALE and {o.value for o in q.options if o.score is None} != set(OPTIONAL_SCALE_VALUES):
         out["allow"] = [o.value for o in q.options if o.score is None]
     if q.type in (SINGLE, MULTIPLE):
-        out["options"] = [{"value": o.value, "label": o.label, **({} if o.score is None else {"score": o.score})}
-                          for o in q.options]
+        out["options"] = [{"value": o.value, "label": o.label, **({} if o.score is None else {"score": o.score}),
+                           **({"exclusive": True} if o.exclusive else {})} for o in q.options]
     if q.show_if:
         out["show_if"] = {"question": q.show_if.question, "values": list(q.show_if.values)}
     return out

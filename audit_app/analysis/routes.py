@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user
 
-from audit_app.data.analysis import audit_facts, question_summaries
+from audit_app.data.analysis import audit_facts, audit_scores, question_summaries
 from audit_app.data.audits import can_see_results, get_audit
 from audit_app.data.briefings import briefing_content
 from audit_app.data.tools import definition_of
@@ -27,8 +27,8 @@ def analysis(audit_id: int):
     audit = _audit_or_404(audit_id)
     definition = definition_of(audit.tool_version)
     summaries = question_summaries(audit, definition)
-    return render_template("analysis/analysis.html", audit=audit, facts=audit_facts(audit),
-                           definition=definition, summaries={s.question.key: s for s in summaries})
+    return render_template("analysis/analysis.html", audit=audit, facts=audit_facts(audit), definition=definition,
+                           summaries={s.question.key: s for s in summaries}, scores=audit_scores(audit, definition))
 
 
 @bp.get("/<int:audit_id>/briefing")

@@ -8,6 +8,7 @@ from audit_app.extensions import db
 from audit_app.models import Agency, Answer, Audit, Case, Return
 from audit_tools.aggregation import QuestionSummary, summarise
 from audit_tools.definition import ToolDefinition
+from audit_tools.scoring import ToolScores, scores
 from audit_tools.summary import AuditFacts
 
 COUNTED_STATES = ("submitted", "accepted")
@@ -36,6 +37,17 @@ def question_summaries(audit: Audit, definition: ToolDefinition) -> list[Questio
     for key, value, count in counts:
         by_question.setdefault(key, {})[value] = count
     return [summarise(q, by_question.get(q.key, {}), answered.get(q.key, 0)) for q in definition.questions]
+
+
+def audit_scores(audit: Audit, definition: ToolDefinition) -> ToolScores:
+    """Compliance by section and overall, from one grouped query over the counted returns."""
+    sums = db.session.execute(
+        _counted_answers(audit.id)
+        .add_columns(Answer.question_key, func.sum(Answer.score), func.count(Answer.score))
+        .where(Answer.score.is_not(None))
+        .group_by(Answer.question_key)
+    ).all()
+    return scores(definition, {key: (float(total or 0), count) for key, total, count in sums})
 
 
 def audit_facts(audit: Audit) -> AuditFacts:

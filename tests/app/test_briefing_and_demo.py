@@ -120,3 +120,19 @@ def test_a_fresh_installation_without_the_demo_can_start_an_audit(runner, ctx, c
     login(client, "c@test.example")
     page = client.get("/audits/new").get_data(as_text=True)
     assert "Multi-agency neglect case audit (version 1)" in page
+
+
+def test_compliance_by_section_from_sql_matches_scoring_each_return(demo, client, login):
+    from audit_app.data.returns import load_answers
+    from audit_app.data.tools import definition_of
+    from audit_tools.scoring import return_scores
+
+    login(client, "panel@demo.example", DEMO_PASSWORD)
+    audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
+    definition = definition_of(audit.tool_version)
+    per_return = [return_scores(definition, load_answers(r, definition)) for c in audit.cases for r in c.returns]
+    achieved = sum(s.overall.achieved for s in per_return)
+    possible = sum(s.overall.possible for s in per_return)
+    html = client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True)
+    assert "Compliance by section" in html and possible > 0
+    assert f"<strong>{round(achieved / possible * 100)}%</strong>" in html

@@ -11,7 +11,7 @@ BOUNDS = {
     ("coordinator", "/"): 4,
     ("coordinator", "/audits/"): 4,
     ("coordinator", "/audits/{audit}"): 9,
-    ("coordinator", "/audits/{audit}/analysis"): 11,
+    ("coordinator", "/audits/{audit}/analysis"): 12,
     ("editor", "/audits/{audit}/briefing"): 18,
     ("auditor", "/returns/"): 4,
     ("auditor", "/returns/{return}"): 8,

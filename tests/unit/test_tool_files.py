@@ -123,3 +123,27 @@ def test_top_level_fields_are_checked(change, expected):
 
 def test_a_key_with_a_trailing_newline_is_refused():
     assert any(p.startswith("sections[0].questions[0].key:") for p in problems(tool({"key": "q\n", "type": "scale", "text": "Q"})))
+
+
+def test_section_judgement_is_added_by_the_tool_and_not_exported():
+    raw = tool({"key": "q", "type": "scale", "text": "Q"})
+    raw["sections"][0]["judgement"] = True
+    definition = parse_definition(raw)
+    added = definition.questions[-1]
+    assert (added.key, added.type, added.required, added.generated) == ("s_judgement", "grade", False, True)
+    exported = export_definition(definition)
+    assert exported["sections"][0]["judgement"] is True
+    assert [q["key"] for q in exported["sections"][0]["questions"]] == ["q"]
+    assert parse_definition(exported) == definition
+
+
+def test_exclusive_option_cannot_be_combined():
+    from audit_tools.answers import answer_problems
+
+    raw = tool({"key": "factors", "type": "multiple", "text": "Factors?", "options": [
+        {"value": "poverty", "label": "Poverty"}, {"value": "none", "label": "None identified", "exclusive": True}]})
+    definition = parse_definition(raw)
+    assert answer_problems(definition, {"factors": ["poverty", "none"]}) == {
+        "factors": "‘None identified’ cannot be chosen with other answers."}
+    assert answer_problems(definition, {"factors": ["none"]}) == {}
+    assert export_definition(definition)["sections"][0]["questions"][0]["options"][1]["exclusive"] is True
