@@ -1,0 +1,72 @@
+"""Migrations must work on a database that already holds an audit, not only on an empty one."""
+
+import os
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from audit_app import create_app
+from audit_app.extensions import db
+from config import TestingConfig
+
+ROWS_AT_0001 = [
+    "INSERT INTO agencies (id, name, short_name, sector) VALUES (1, 'Children''s social care', 'CSC', 'local authority')",
+    "INSERT INTO tools (id, slug, name) VALUES (1, 't', 'T')",
+    "INSERT INTO tool_versions (id, tool_id, version, status, definition, published_at) "
+    "VALUES (1, 1, 1, 'published', '{}', '2026-04-01 09:00:00')",
+    "INSERT INTO users (id, email, display_name, password_hash, agency_id, active, failed_logins, created_at) "
+    "VALUES (1, 'a@test.example', 'A', 'x', 1, true, 0, '2026-04-01 09:00:00')",
+    "INSERT INTO audits (id, title, topic, year, purpose, scope, tool_version_id, state, created_at) "
+    "VALUES (1, 'Audit', 'Neglect', 2026, '', '', 1, 'open', '2026-04-01 09:00:00')",
+    "INSERT INTO cases (id, audit_id, reference, age_band, locality, plan_type, attributes) "
+    "VALUES (1, 1, 'NA-1', '0-2', 'X', 'Y', '{}')",
+    "INSERT INTO returns (id, case_id, agency_id, auditor_id, state, version, updated_at, submitted_at) "
+    "VALUES (1, 1, 1, 1, 'submitted', 3, '2026-04-02 10:00:00', '2026-04-02 10:30:00')",
+    "INSERT INTO answers (id, return_id, question_key, ordinal, value, score, note) VALUES (1, 1, 'q', 0, 'yes', 2, '')",
+]
+
+
+def _separate_database_url(tmp_path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'migrate.db'}"
+    parsed = sa.engine.make_url(url)
+    name = f"{parsed.database}_migrate"
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def migrating_app(tmp_path):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = _separate_database_url(tmp_path)
+
+    app = create_app(Config)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_upgrading_a_populated_database_keeps_every_row(migrating_app):
+    with migrating_app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            for statement in ROWS_AT_0001:
+                conn.execute(sa.text(statement))
+        upgrade()
+        downgrade(revision="0001")
+        upgrade()
+        with db.engine.connect() as conn:
+            counts = [conn.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in ("audits", "cases", "returns", "answers")]
+            assert counts == [1, 1, 1, 1]
+        from audit_app.models import Return
+
+        ret = db.session.get(Return, 1)
+        assert ret.submitted_at == datetime(2026, 4, 2, 10, 30, tzinfo=timezone.utc)
+        assert ret.version == 3
