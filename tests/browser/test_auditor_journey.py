@@ -33,8 +33,19 @@ def usable(locator: Locator) -> bool:
 
 
 def answer_everything(form: Locator) -> int:
-    """Answer every unanswered question on the form: the first option of each radio group, the first
-    box of each checkbox group, a number (2) in numeric boxes and a sentence in other text boxes."""
+    """Answer every unanswered visible question, again and again while answers reveal follow-up questions."""
+    total = 0
+    for _ in range(4):
+        answered = _answer_visible(form)
+        total += answered
+        if not answered:
+            break
+    return total
+
+
+def _answer_visible(form: Locator) -> int:
+    """The first option of each radio group, the first box of each checkbox group, a number (2) in
+    numeric boxes and a sentence in other text boxes — for visible questions only."""
     answered = 0
     for group in form.locator(".govuk-radios").all():
         radios = [r for r in group.locator("input[type=radio]").all() if usable(r)]
