@@ -45,17 +45,18 @@ def update_details(raw: dict, *, name: str, topic: str, description: str) -> dic
     return result
 
 
-def add_section(raw: dict, *, key: str, title: str, description: str = "", first_question: dict) -> dict:
+def add_section(raw: dict, *, key: str, title: str, description: str = "", judgement: bool = False,
+                first_question: dict) -> dict:
     """A new section at the end; it needs one question, as every section must have one."""
     result = _copy(raw)
-    result["sections"].append({"key": key, "title": title, "description": description,
+    result["sections"].append({"key": key, "title": title, "description": description, "judgement": judgement,
                                "questions": [first_question]})
     return result
 
 
-def update_section(raw: dict, key: str, *, title: str, description: str) -> dict:
+def update_section(raw: dict, key: str, *, title: str, description: str, judgement: bool = False) -> dict:
     result = _copy(raw)
-    _section(result, key).update(title=title, description=description)
+    _section(result, key).update(title=title, description=description, judgement=judgement)
     return result
 
 

@@ -78,11 +78,12 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None):
     if form.validate_on_submit():
         if section:
             changed = edit.update_section(version.definition, key, title=form.title.data,
-                                          description=form.description.data or "")
+                                          description=form.description.data or "", judgement=form.judgement.data)
         else:
             first = {"key": f"{form.key.data}_q1", "type": "scale", "text": "New question: edit this text"}
             changed = edit.add_section(version.definition, key=form.key.data, title=form.title.data,
-                                       description=form.description.data or "", first_question=first)
+                                       description=form.description.data or "", judgement=form.judgement.data,
+                                       first_question=first)
         if _save(version, changed, problems, f"Section ‘{form.title.data}’ saved."):
             return _back(version, f"#section-{form.key.data if not section else key}")
     return render_template("tools/section.html", version=version, form=form, section=section, problems=problems)
@@ -101,7 +102,7 @@ def edit_question(tool_id: int, number: int, key: str | None = None, section_key
     _question_choices(form, definition, key)
     problems: list[str] = []
     if form.validate_on_submit():
-        raw_question, problems = _question_from_form(form)
+        raw_question, problems = _question_from_form(form, question or {})
         if not problems:
             changed = (edit.update_question(version.definition, key, raw_question) if question
                        else edit.add_question(version.definition, section_key, raw_question))
@@ -122,18 +123,28 @@ def _question_form_data(question: dict) -> dict:
     show_if = question.get("show_if") or {}
     return {**question, "required": question.get("required", True), "options": edit.options_text(question.get("options", [])),
             "show_if_question": show_if.get("question", ""), "show_if_values": ", ".join(show_if.get("values", [])),
+            "exclusive_values": ", ".join(o["value"] for o in question.get("options", []) if o.get("exclusive")),
             "themes": question.get("themes", [])}
 
 
-def _question_from_form(form: QuestionForm) -> tuple[dict, list[str]]:
-    """The question as the tool file holds it, and any problem reading the options."""
-    question = {"key": form.key.data, "type": form.type.data, "text": form.text.data.strip(),
+def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[str]]:
+    """The question as the tool file holds it, and any problem reading the options.
+
+    Starts from the stored question, so settings the form does not show (the overall
+    judgement flag, which scale answers are allowed) are kept.
+    """
+    kept = {k: v for k, v in stored.items() if k in ("overall", "allow")}
+    question = {**kept, "key": form.key.data, "type": form.type.data, "text": form.text.data.strip(),
                 "help": (form.help.data or "").strip(), "required": bool(form.required.data),
                 "themes": list(form.themes.data or []), "finding": (form.finding.data or "").strip(),
                 "chart_title": (form.chart_title.data or "").strip(), "guidance_url": (form.guidance_url.data or "").strip()}
     problems: list[str] = []
     if form.type.data in ("single", "multiple"):
         question["options"], problems = edit.parse_options_text(form.options.data or "")
+        exclusive = {v.strip() for v in (form.exclusive_values.data or "").split(",") if v.strip()}
+        for option in question["options"]:
+            if option["value"] in exclusive:
+                option["exclusive"] = True
     if form.show_if_question.data:
         values = [v.strip() for v in (form.show_if_values.data or "").split(",") if v.strip()]
         question["show_if"] = {"question": form.show_if_question.data, "values": values}

@@ -55,6 +55,8 @@ class SectionForm(FlaskForm):
     title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title"), Length(max=200)])
     description = TextAreaField("Introduction for auditors", widget=GovTextArea(),
                                 validators=[Optional(), Length(max=2000)])
+    judgement = BooleanField("End this section with an optional judgement (Outstanding to Inadequate)",
+                             widget=GovCheckboxInput())
     submit = SubmitField("Save section", widget=GovSubmitInput())
 
 
@@ -71,6 +73,9 @@ class QuestionForm(FlaskForm):
     options = TextAreaField("Options (for 'choose one' and 'choose any')", widget=GovTextArea(),
                             validators=[Optional(), Length(max=5000)],
                             description="One per line: value | label | score (score optional), like: often | Often | 2")
+    exclusive_values = StringField("Answers that cannot be combined with others (for 'choose any')", widget=GovTextInput(),
+                                   validators=[Optional(), Length(max=500)],
+                                   description="Their values, separated by commas, like: none_identified")
     show_if_question = SelectField("Only show this question when…", widget=GovSelect(), validators=[Optional()])
     show_if_values = StringField("…the answer is one of these values", widget=GovTextInput(),
                                  validators=[Optional(), Length(max=500)], description="Separate values with commas, like: no, partly")
