@@ -3,6 +3,8 @@
 from datetime import date, datetime
 
 from flask import Flask
+from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 from audit_tools.summary import format_age
 
@@ -21,7 +23,21 @@ def pairs(first, second) -> list[tuple]:
     return list(zip(first, second))
 
 
+def error_summary(form, description: str = "") -> dict:
+    """GOV.UK error-summary parameters for a form, each link landing on a focusable input.
+
+    govuk-frontend-wtf links a date to its container; GOV.UK asks for its first box (the day).
+    """
+    params = wtforms_errors(form, {"descriptionText": description} if description else {})
+    dates = {f"#{field.id}" for field in form if isinstance(field.widget, GovDateInput)}
+    for error in params["errorList"]:
+        if error["href"] in dates:
+            error["href"] += "-day"
+    return params
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(error_summary)
     app.add_template_filter(long_date)
     app.add_template_filter(age_years)
     app.add_template_filter(pairs, "zip")

@@ -59,10 +59,15 @@ def _changes_to(old: Question, new: Question) -> list[Change]:
     if old.options != new.options:
         changes.append(Change(OPTIONS, subject, "Answers or scores changed", _options(old), _options(new)))
     for name, words in SETTINGS:
-        if getattr(old, name) != getattr(new, name):
+        if _comparable(name, getattr(old, name)) != _comparable(name, getattr(new, name)):
             changes.append(Change(CHANGED, subject, f"Changed {words}", _show(getattr(old, name)),
                                   _show(getattr(new, name))))
     return changes
+
+
+def _comparable(name: str, value):
+    """Themes are a set: listing them in another order is no change."""
+    return sorted(value) if name == "themes" else value
 
 
 def _options(question: Question) -> str:

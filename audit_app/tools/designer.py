@@ -106,8 +106,9 @@ def edit_question(tool_id: int, number: int, key: str | None = None, section_key
         if not problems:
             changed = (edit.update_question(version.definition, key, raw_question) if question
                        else edit.add_question(version.definition, section_key, raw_question))
-            if _save(version, changed, problems, f"Question {raw_question['key']} saved."):
-                return _back(version, f"#question-{raw_question['key']}")
+            saved_key = key or raw_question["key"]  # an existing question keeps its key
+            if _save(version, changed, problems, f"Question {saved_key} saved."):
+                return _back(version, f"#question-{saved_key}")
     return render_template("tools/question.html", version=version, form=form, question=question, problems=problems)
 
 

@@ -198,3 +198,11 @@ def test_a_case_added_by_mistake_can_be_removed_until_work_starts(client, post, 
     response = post(client, f"/audits/{audit.id}/cases/{started.id}/remove", follow_redirects=True)
     assert "already started work on case NA-1, so it cannot be removed" in response.get_data(as_text=True)
     assert case_count(audit) == 1
+
+
+def test_date_errors_name_their_field_and_link_to_its_first_box(client, post, audit):
+    response = post(client, "/audits/new", {"title": "T", "topic": "Neglect", "year": "2026",
+                                            "period_start": ["31", "2", "2026"], "period_end": ["x", "1", "2026"]})
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert "Enter a real date for ‘Period audited: from’" in html and "Enter a real date for ‘Period audited: to’" in html
+    assert 'href="#period_start-day"' in html and 'id="period_start-day"' in html

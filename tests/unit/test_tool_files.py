@@ -147,3 +147,13 @@ def test_exclusive_option_cannot_be_combined():
         "factors": "‘None identified’ cannot be chosen with other answers."}
     assert answer_problems(definition, {"factors": ["none"]}) == {}
     assert export_definition(definition)["sections"][0]["questions"][0]["options"][1]["exclusive"] is True
+
+
+def test_diff_ignores_the_order_of_themes_but_not_their_content():
+    from audit_tools.tool_diff import diff_definitions
+
+    old = parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "themes": ["a", "b"]}))
+    same = parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "themes": ["b", "a"]}))
+    changed = parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "themes": ["a", "c"]}))
+    assert diff_definitions(old, same) == []
+    assert [c.summary for c in diff_definitions(old, changed)] == ["Changed themes"]
