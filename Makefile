@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := wsgi.py
-PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/audit_workbench_test
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: run test install assets db demo lint test-unit test-app test-app-postgres test-browser perf clean
 

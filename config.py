@@ -39,6 +39,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    HSTS_SECONDS = 31_536_000  # a year: the service is only ever reached over TLS
 
     @classmethod
     def check(cls) -> None:

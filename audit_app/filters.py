@@ -1,17 +1,10 @@
 """Jinja filters for dates and ages, written the way the partnership writes them."""
 
-from datetime import date, datetime
-
 from flask import Flask
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
-from audit_tools.summary import format_age
-
-
-def long_date(value: date | datetime | None) -> str:
-    """27 March 2026"""
-    return f"{value.day} {value:%B %Y}" if value else ""
+from audit_tools.summary import format_age, long_date
 
 
 def age_years(value) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from audit_app.extensions import db, login_manager
@@ -49,6 +49,8 @@ def _require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
+        if request.method != "GET":  # after signing in, a browser can only come back with a GET
+            return redirect(url_for("auth.login"))
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     return None
 
@@ -69,4 +71,6 @@ def _security_headers(response):
     response.headers["Referrer-Policy"] = "no-referrer"
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
+    if current_app.config.get("HSTS_SECONDS"):
+        response.headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_SECONDS']}"
     return response

@@ -23,6 +23,8 @@ QUESTION_TYPES = (SCALE, SINGLE, MULTIPLE, GRADE, NUMBER, DATE, TEXT, LONGTEXT)
 CHOICE_TYPES = (SCALE, SINGLE, MULTIPLE, GRADE)
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+# A tool's short name: used in file names and URLs, so nothing that needs quoting.
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,59}")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 REQUIRED_COLUMNS = ("reference", "age_years", "locality", "plan_type")
 OPTIONAL_COLUMNS = ("age_band", "agencies")
@@ -184,12 +184,13 @@ def _agencies(cell: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+AGE_PATTERN = re.compile(r"\d{1,2}(\.\d)?")
+
+
 def parse_age(text: str) -> Decimal | None:
-    """An age in years from 0 to under 18, to one decimal place, or None."""
-    try:
-        age = Decimal(text)
-    except InvalidOperation:
+    """An age in years from 0 to under 18 written like 8 or 1.5 (never 1e1 or 1_0), or None."""
+    text = text.strip()
+    if not AGE_PATTERN.fullmatch(text):
         return None
-    if not age.is_finite() or age < 0 or age >= 18:
-        return None
-    return age.quantize(Decimal("0.1"))
+    age = Decimal(text)
+    return age if age < 18 else None

@@ -27,6 +27,11 @@ class AuditFacts:
     scope: str = ""
 
 
+def long_date(value) -> str:
+    """27 March 2026 (portable: no platform-specific strftime flags)."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
 def format_age(age: Decimal | float | None) -> str:
     """1.5 → "1½", 8.0 → "8"; ages are shown in whole and half years."""
     if age is None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from audit_tools.definition import (
     CHOICE_TYPES, GRADE, GRADE_OPTIONS, KEY_PATTERN, MULTIPLE, QUESTION_TYPES, SCALE, SCALE_OPTIONS,
-    SCHEMA_VERSION, SINGLE, TEXT, Option, Question, Section, ShowIf, ToolDefinition, section_judgement,
+    SCHEMA_VERSION, SINGLE, SLUG_PATTERN, TEXT, Option, Question, Section, ShowIf, ToolDefinition, section_judgement,
 )
 
 OPTIONAL_SCALE_VALUES = ("not_applicable", "not_known")
@@ -90,6 +90,8 @@ def parse_definition(raw: Any) -> ToolDefinition:
     if isinstance(version, bool) or version != SCHEMA_VERSION:
         reader.fail("schema_version", f"expected {SCHEMA_VERSION}, got {version!r}")
     slug = reader.text(raw, "slug", "definition", required=True, limit=60)
+    if slug and not SLUG_PATTERN.fullmatch(slug):
+        reader.fail("slug", "must be 2 to 60 lower-case letters, digits and hyphens, starting with a letter or digit")
     name = reader.text(raw, "name", "definition", required=True, limit=200)
     description = reader.text(raw, "description", "definition")
     topic = reader.text(raw, "topic", "definition", limit=100)

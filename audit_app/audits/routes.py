@@ -14,6 +14,7 @@ from audit_tools.sample_frame import case_row, parse_age, parse_frame
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 CASE_EDIT_STATES = ("setup", "open")
+AUDIT_FIELDS = ("title", "topic", "year", "purpose", "scope", "period_start", "period_end", "returns_due")
 ADVANCE_ACTIONS = {
     "open": "Open the audit for returns",
     "panel": "Close returns and reveal them to the panel",
@@ -63,7 +64,7 @@ def new():
     form.tool_version.choices = [SelectChoice(v.id, f"{v.tool.name} (version {v.version})")
                                  for v in published_versions()]
     if form.validate_on_submit():
-        fields = {k: v for k, v in form.data.items() if k not in ("submit", "csrf_token", "tool_version")}
+        fields = {name: form[name].data for name in AUDIT_FIELDS}  # named, never whatever was posted
         audit = audit_data.create_audit(current_user, tool_version_id=form.tool_version.data, **fields)
         db.session.commit()
         flash("Audit created. Now add the cases to be audited.", "success")

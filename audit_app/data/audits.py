@@ -12,6 +12,7 @@ from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, Return, User
 from audit_tools.sample_frame import FrameRow
+from audit_tools.summary import long_date
 
 # States in which the returns have been revealed to the panel.
 REVEALED_STATES = ("panel", "analysis", "published", "closed")
@@ -140,7 +141,7 @@ def transition_check(audit: Audit) -> TransitionCheck:
     if target == "open":
         blockers += _opening_blockers(audit, sum(states.values()))
         if audit.returns_due and audit.returns_due < date.today():
-            warnings.append(f"The returns due date ({audit.returns_due:%-d %B %Y}) has already passed.")
+            warnings.append(f"The returns due date ({long_date(audit.returns_due)}) has already passed.")
     if target == "panel" and states.get("draft", 0) + states.get("returned", 0):
         unfinished = states.get("draft", 0) + states.get("returned", 0)
         warnings.append(f"{unfinished} return{'s are' if unfinished != 1 else ' is'} not submitted. "

@@ -15,6 +15,7 @@ from audit_tools.briefing import BriefingContent
 from audit_tools.briefing import Recommendation as RecommendationItem
 from audit_tools.briefing import Resource
 from audit_tools.drafting import BriefingSettings, Learning, draft_briefing
+from audit_tools.summary import long_date
 
 
 def briefing_settings() -> BriefingSettings:
@@ -51,5 +52,5 @@ def briefing_content(audit: Audit, *, today: date | None = None) -> BriefingCont
     definition = definition_of(audit.tool_version)
     return draft_briefing(
         audit_facts(audit), question_summaries(audit, definition), audit_learning(audit),
-        briefing_settings(), date=(today or date.today()).strftime("%-d %B %Y"),
+        briefing_settings(), date=long_date(today or date.today()),
     )

@@ -32,11 +32,14 @@ class FrozenVersionError(ToolError):
 
 @event.listens_for(Session, "before_flush")
 def _refuse_changes_to_frozen_versions(session, _context, _instances) -> None:
+    """Refuse any change to a frozen version's definition, judging by the status the database holds."""
     for version in (o for o in session.dirty if isinstance(o, ToolVersion)):
-        state = inspect(version)
-        status_was = state.attrs.status.history.deleted or [version.status]
-        if status_was[0] in FROZEN_STATES and state.attrs.definition.history.has_changes():
-            raise FrozenVersionError(f"Version {version.version} is {status_was[0]} and can never change.")
+        if not inspect(version).attrs.definition.history.has_changes():
+            continue
+        with session.no_autoflush:
+            stored = session.execute(select(ToolVersion.status).where(ToolVersion.id == version.id)).scalar()
+        if stored in FROZEN_STATES:
+            raise FrozenVersionError(f"Version {version.version} is {stored} and can never change.")
 
 
 def ensure_builtin_tools() -> list[ToolVersion]:

@@ -101,8 +101,8 @@ def agency_by_short_name(short_name: str) -> Agency | None:
 
 def ensure_agencies(rows: list[dict]) -> int:
     """Add the agencies in ``rows`` that do not exist yet; returns how many were added."""
-    existing = set(db.session.scalars(select(Agency.short_name)))
-    new = [Agency(**row) for row in rows if row["short_name"] not in existing]
+    existing = {name.lower() for name in db.session.scalars(select(Agency.short_name))}
+    new = [Agency(**row) for row in rows if row["short_name"].lower() not in existing]
     db.session.add_all(new)
     db.session.flush()
     return len(new)

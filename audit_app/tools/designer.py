@@ -64,7 +64,7 @@ def edit_details(tool_id: int, number: int):
     return render_template("tools/details.html", version=version, form=form, problems=problems)
 
 
-@bp.route("/<int:tool_id>/v<int:number>/sections/new", methods=["GET", "POST"])
+@bp.route("/<int:tool_id>/v<int:number>/new-section", methods=["GET", "POST"])
 @bp.route("/<int:tool_id>/v<int:number>/sections/<section_key>", methods=["GET", "POST"])
 @roles_required("coordinator")
 def edit_section(tool_id: int, number: int, section_key: str | None = None):

@@ -10,7 +10,7 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from audit_tools.definition import KEY_PATTERN, QUESTION_TYPES
+from audit_tools.definition import KEY_PATTERN, QUESTION_TYPES, SLUG_PATTERN
 
 KEY_HELP = "Lower-case letters, digits and underscores, starting with a letter, like child_voice. It cannot change later."
 TYPE_LABELS = {
@@ -31,7 +31,7 @@ class NewToolForm(FlaskForm):
     slug = StringField("Short name", widget=GovTextInput(),
                        description="Used in file names and on the command line, like neglect-adolescents-2027",
                        validators=[InputRequired("Enter a short name"),
-                                   Regexp(r"^[a-z0-9][a-z0-9-]{1,59}$", message="Use 2 to 60 lower-case letters, "
+                                   Regexp(f"^{SLUG_PATTERN.pattern}$", message="Use 2 to 60 lower-case letters, "
                                           "digits and hyphens, starting with a letter or digit")])
     start_from = SelectField("Start from", widget=GovSelect(), coerce=int,
                              description="Copy the questions of an existing version, or start with an empty tool")

@@ -116,8 +116,10 @@ def export(tool_id: int, number: int):
 def compare(tool_id: int, number: int):
     version = version_or_404(tool_id, number)
     others = [v for v in version.tool.versions if v.version != number]
-    against_number = request.args.get("against", type=int) or (number - 1 if number > 1 else None)
-    against = next((v for v in others if v.version == against_number), None)
+    chosen = request.args.get("against", type=int)
+    # By default the version before this one, or for version 1 the one after it.
+    against = next((v for v in others if v.version == chosen), None) if chosen else \
+        next((v for v in reversed(others) if v.version < number), others[0] if others else None)
     changes = diff_definitions(tool_data.definition_of(against), tool_data.definition_of(version)) if against else []
     return render_template("tools/compare.html", version=version, against=against, others=others, changes=changes)
 

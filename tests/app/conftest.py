@@ -29,6 +29,8 @@ PASSWORD = "correct horse battery staple"
 def _prepare_postgres(url: str) -> None:
     """Create the test database if needed and give it an empty public schema."""
     parsed = sa.engine.make_url(url)
+    if "test" not in (parsed.database or ""):
+        raise RuntimeError(f"Refusing to empty {parsed.database!r}: a test database's name must contain 'test'.")
     admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database})

@@ -86,3 +86,21 @@ def test_pages_carry_security_headers(client, factory, sign_in, login):
     csp = headers["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp and "nonce-" in csp
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-store"
+
+
+def test_a_signed_out_post_goes_to_sign_in_without_a_next_it_cannot_return_to(client, factory):
+    response = client.post("/logout")
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+
+
+def test_production_sends_hsts(monkeypatch, tmp_path):
+    from audit_app import create_app
+    from config import ProductionConfig
+
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+
+    class Config(ProductionConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"
+
+    response = create_app(Config).test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from audit_app.data import tools as tool_data
 from audit_app.extensions import db
-from audit_app.models import Answer, Audit, AuditEvent, Tool, ToolVersion
+from audit_app.models import Answer, AuditEvent, Tool, ToolVersion
 from audit_tools.tool_files import load_builtin, parse_definition
 
 NEGLECT = "neglect-multi-agency"
@@ -31,7 +31,7 @@ NEGLECT = "neglect-multi-agency"
 def stored_text(version_id: int) -> str:
     """The definition exactly as the database holds it."""
     with db.engine.connect() as conn:
-        return conn.execute(sa.text("SELECT definition FROM tool_versions WHERE id = :id"), {"id": version_id}).scalar_one()
+        return conn.execute(sa.text("SELECT CAST(definition AS TEXT) FROM tool_versions WHERE id = :id"), {"id": version_id}).scalar_one()
 
 
 def stored(version_id: int) -> dict:
@@ -278,7 +278,7 @@ def test_edit_details(client, coordinator, post, draft):
 
 def test_add_a_section_gets_a_first_question(client, coordinator, post, draft):
     before = stored(draft.id)
-    response = post(client, f"{base(draft)}/sections/new", {"key": "adolescence", "title": "Adolescence",
+    response = post(client, f"{base(draft)}/new-section", {"key": "adolescence", "title": "Adolescence",
                                                             "description": "Older children's experience."})
     assert response.status_code == 302 and response.headers["Location"].endswith("#section-adolescence")
     after = stored(draft.id)
@@ -512,10 +512,26 @@ def test_an_invalid_question_edit_shows_each_problem_and_stores_nothing(client, 
     assert db.session.scalar(select(func.count(AuditEvent.id))) == events
 
 
+def test_a_refused_designer_edit_is_announced_in_the_page_title(client, coordinator, post, draft):
+    """As on every other form of the app, a page showing problems has a title starting "Error:"."""
+    response = add_question(client, post, draft, "overall", key="agency_role")
+    page = page_text(response)
+    assert 'questions "agency_role": the key is used more than once' in page
+    title = re.search(r"<title>\s*(.*?)\s*</title>", page, re.S).group(1)
+    assert title.startswith("Error: "), title
+
+
+def test_a_section_keyed_new_can_be_edited(client, coordinator, post, draft):
+    assert post(client, f"{base(draft)}/new-section", {"key": "new", "title": "New arrivals"}).status_code == 302
+    assert "new" in section_keys(stored(draft.id))
+    page = page_text(client.get(f"{base(draft)}/sections/new"))
+    assert "<h1" in page and "Edit section" in page, re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+
+
 @pytest.mark.parametrize("url, fields, problem", [
-    ("sections/new", {"key": "family_context", "title": "Again"}, 'sections "family_context": the key is used more than once'),
-    ("sections/new", {"key": "a" * 46, "title": "Long key"}, "must start with a letter and use only lower-case letters"),
-    ("sections/new", {"key": "extra", "title": ""}, "Enter a title"),
+    ("new-section", {"key": "family_context", "title": "Again"}, 'sections "family_context": the key is used more than once'),
+    ("new-section", {"key": "a" * 46, "title": "Long key"}, "must start with a letter and use only lower-case letters"),
+    ("new-section", {"key": "extra", "title": ""}, "Enter a title"),
     ("sections/family_context", {"key": "family_context", "title": ""}, "Enter a title"),
     ("details", {"name": "", "topic": "Neglect"}, "Enter a name"),
 ])
@@ -563,11 +579,11 @@ def designer_requests(version: ToolVersion) -> list[tuple[str, str, dict]]:
     """Every designer request (method, URL, plausible form data) for a version of the built-in tool."""
     at = base(version)
     requests = [("GET", f"{at}/{path}", {}) for path in (
-        "details", "sections/new", "sections/family_context", "sections/family_context/questions/new",
+        "details", "new-section", "sections/family_context", "sections/family_context/questions/new",
         "questions/father_engaged")]
     requests += [
         ("POST", f"{at}/details", {"name": "Changed", "topic": "Changed", "description": "Changed"}),
-        ("POST", f"{at}/sections/new", {"key": "extra", "title": "Extra"}),
+        ("POST", f"{at}/new-section", {"key": "extra", "title": "Extra"}),
         ("POST", f"{at}/sections/family_context", {"key": "family_context", "title": "Changed"}),
         ("POST", f"{at}/sections/family_context/questions/new", question_form(key="extra_q")),
         ("POST", f"{at}/questions/father_engaged", question_form(key="father_engaged", text="Changed?")),
@@ -1002,7 +1018,7 @@ def test_an_auditor_can_neither_open_the_tools_nor_change_a_draft(client, factor
     assert client.get(f"{base(draft)}/questions/father_engaged").status_code == 403
     for url, data in [(f"{base(draft)}/questions/father_engaged/delete", {}),
                       (f"{base(draft)}/questions/father_engaged", question_form(key="father_engaged", text="Hacked?")),
-                      (f"{base(draft)}/sections/new", {"key": "extra", "title": "Extra"}),
+                      (f"{base(draft)}/new-section", {"key": "extra", "title": "Extra"}),
                       (f"{base(draft)}/publish", {}),
                       (f"{base(draft)}/new-version", {})]:
         assert post(client, url, data).status_code == 403, url

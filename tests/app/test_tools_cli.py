@@ -17,7 +17,7 @@ PRACTICE = "neglect-practice-single-agency"
 
 def stored_text(version_id: int) -> str:
     with db.engine.connect() as conn:
-        return conn.execute(sa.text("SELECT definition FROM tool_versions WHERE id = :id"), {"id": version_id}).scalar_one()
+        return conn.execute(sa.text("SELECT CAST(definition AS TEXT) FROM tool_versions WHERE id = :id"), {"id": version_id}).scalar_one()
 
 
 def row_counts() -> tuple[int, int, int]:

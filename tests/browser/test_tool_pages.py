@@ -31,7 +31,7 @@ def test_coordinator_reviews_versions_and_designs_a_new_one(page: Page, live_ser
     # A published version.
     page.get_by_role("link", name=f"Version 1 of {TOOL_NAME}", exact=True).click()
     expect(heading(page)).to_have_text(TOOL_NAME)
-    expect(page.get_by_text("can never change, so audits that use them stay comparable")).to_be_visible()
+    expect(page.get_by_text("This version is published and can never change")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^Edit section"))).to_have_count(0)
     version_1_url = page.url
     assert re.search(r"/tools/\d+/v1$", version_1_url), version_1_url
@@ -39,7 +39,7 @@ def test_coordinator_reviews_versions_and_designs_a_new_one(page: Page, live_ser
     screenshot(page, "tools-02-published-version")
 
     # Its preview: the return form as auditors see it.
-    page.get_by_role("link", name="Preview as an auditor sees it").click()
+    page.get_by_role("button", name="Preview as an auditor sees it").click()
     expect(heading(page)).to_have_text(TOOL_NAME)
     expect(page.get_by_text("This is exactly the form an agency auditor sees")).to_be_visible()
     expect(page.locator("[name=q_agency_role]").first).to_be_attached()
@@ -82,7 +82,7 @@ def test_coordinator_reviews_versions_and_designs_a_new_one(page: Page, live_ser
     expect(page.locator(f"#question-{NEW_KEY}")).to_contain_text(NEW_TEXT)
 
     # Compare version 2 with version 1.
-    page.get_by_role("link", name="Compare with another version").click()
+    page.get_by_role("button", name="Compare with another version").click()
     expect(heading(page)).to_have_text("Changes in version 2 since version 1")
     added = page.get_by_role("row").filter(has_text=f"question {NEW_KEY}")
     expect(added).to_contain_text("Question added")

@@ -11,7 +11,7 @@ RAW, TOOL = load_builtin()
 
 
 def minimal(**question) -> dict:
-    return {"schema_version": 1, "slug": "t", "name": "T", "sections": [
+    return {"schema_version": 1, "slug": "test-tool", "name": "T", "sections": [
         {"key": "s", "title": "S", "questions": [{"key": "q1", "type": "scale", "text": "Q1?"},
                                                  {"key": "q2", "type": "longtext", "text": "Q2?", **question}]}]}
 

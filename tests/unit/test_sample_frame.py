@@ -43,3 +43,9 @@ def test_ages_and_bands():
     assert parse_age("NaN") is None and parse_age("18") is None and parse_age("abc") is None
     assert [age_band(Decimal(a)) for a in ("0", "2.9", "3", "10.9", "11", "16")] == [
         "0-2", "0-2", "3-5", "6-10", "11-15", "16-17"]
+
+
+def test_ages_are_written_in_whole_or_tenths_of_years_only():
+    assert parse_age("1.5") == Decimal("1.5") and parse_age(" 8 ") == Decimal("8")
+    for text in ("1e1", "1_0", "1.25", "-1", "18", "", "NaN", "Infinity"):
+        assert parse_age(text) is None, text

@@ -5,7 +5,7 @@ import pytest
 from audit_tools.scoring import best_score, is_scored, return_scores, scores
 from audit_tools.tool_files import parse_definition
 
-TOOL = parse_definition({"schema_version": 1, "slug": "t", "name": "T", "sections": [
+TOOL = parse_definition({"schema_version": 1, "slug": "test-tool", "name": "T", "sections": [
     {"key": "a", "title": "A", "questions": [
         {"key": "a1", "type": "scale", "text": "A1"},
         {"key": "a2", "type": "single", "text": "A2", "options": [

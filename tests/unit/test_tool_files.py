@@ -20,7 +20,7 @@ JSON_VALUES = st.recursive(
 
 
 def tool(*questions, **extra) -> dict:
-    return {"schema_version": 1, "slug": "t", "name": "T", **extra,
+    return {"schema_version": 1, "slug": "test-tool", "name": "T", **extra,
             "sections": [{"key": "s", "title": "S", "questions": list(questions)}]}
 
 

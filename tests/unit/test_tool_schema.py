@@ -37,7 +37,7 @@ def parser_problems(raw) -> list[str]:
 
 
 def tool(*questions) -> dict:
-    return {"schema_version": 1, "slug": "t", "name": "T",
+    return {"schema_version": 1, "slug": "test-tool", "name": "T",
             "sections": [{"key": "s", "title": "S", "questions": list(questions)}]}
 
 
