@@ -9,6 +9,7 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -149,6 +150,7 @@ class Audit(db.Model):
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
     returns_due: Mapped[date | None]
+    panel_due: Mapped[date | None]
     tool_version_id: Mapped[int] = mapped_column(ForeignKey("tool_versions.id"))
     state: Mapped[str] = mapped_column(String(20), default="setup")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -172,9 +174,65 @@ class Case(db.Model):
     locality: Mapped[str] = mapped_column(String(80), default="")
     plan_type: Mapped[str] = mapped_column(String(120), default="")
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sampling_id: Mapped[int | None] = mapped_column(ForeignKey("samplings.id", ondelete="SET NULL"), index=True)
+    stratum: Mapped[str] = mapped_column(String(200), default="")
+    included: Mapped[bool] = mapped_column(default=True)
+    exclusion_reason: Mapped[str] = mapped_column(Text, default="")
 
     audit: Mapped[Audit] = relationship(back_populates="cases")
     returns: Mapped[list[Return]] = relationship(back_populates="case", cascade="all, delete-orphan")
+
+
+class SampleFrame(db.Model):
+    """A list of candidate cases as imported, kept so the sample can be drawn again and checked."""
+
+    __tablename__ = "sample_frames"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int]
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    rows: Mapped[list[FrameRow]] = relationship(cascade="all, delete-orphan", order_by="FrameRow.line")
+
+
+class FrameRow(db.Model):
+    """One candidate case: a pseudonymous reference and its attributes, never a name or birth date."""
+
+    __tablename__ = "frame_rows"
+    __table_args__ = (UniqueConstraint("frame_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    frame_id: Mapped[int] = mapped_column(ForeignKey("sample_frames.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int]
+    reference: Mapped[str] = mapped_column(String(40))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Sampling(db.Model):
+    """How a sample was drawn: enough to draw exactly the same sample again."""
+
+    __tablename__ = "samplings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    frame_id: Mapped[int] = mapped_column(ForeignKey("sample_frames.id"))
+    method: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int]
+    strata: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allocation: Mapped[str] = mapped_column(String(20), default="proportional")
+    minimum_per_stratum: Mapped[int] = mapped_column(default=0)
+    manual_references: Mapped[list[str]] = mapped_column(JSON, default=list)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    statement: Mapped[str] = mapped_column(Text)
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    frame: Mapped[SampleFrame] = relationship()
 
 
 class Return(db.Model):

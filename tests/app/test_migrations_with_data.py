@@ -70,3 +70,6 @@ def test_upgrading_a_populated_database_keeps_every_row(migrating_app):
         ret = db.session.get(Return, 1)
         assert ret.submitted_at == datetime(2026, 4, 2, 10, 30, tzinfo=timezone.utc)
         assert ret.version == 3
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:  # the index survived every rebuild
+            conn.execute(sa.text("INSERT INTO cases (audit_id, reference, age_band, locality, plan_type, attributes, "
+                                 "stratum, included, exclusion_reason) VALUES (1, 'na-1', '', '', '', '{}', '', true, '')"))
