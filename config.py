@@ -17,10 +17,21 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # A CSV sample frame larger than this is refused with a clear message.
     MAX_CSV_BYTES = 2 * 1024 * 1024
+    # A sample frame (one row per candidate child) may be a county's whole cohort.
+    MAX_FRAME_BYTES = 10 * 1024 * 1024
+    # Key for pseudonyms of agencies' own case numbers: from the environment only, never in the database.
+    PSEUDONYM_KEY = os.environ.get("AUDIT_PSEUDONYM_KEY")
     # argon2id parameters (RFC 9106 second recommended option: 64 MiB, t=3).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
     PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Westmere Safeguarding Children Partnership")
+    # Reminder e-mails; nothing is sent while MAIL_SERVER is unset.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() == "true"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "case-audit@partnership.example")
 
 
 class DevelopmentConfig(Config):

@@ -69,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from audit_app.admin.routes import bp as admin_bp
     from audit_app.analysis.routes import bp as analysis_bp
+    from audit_app.audits import sampling_routes  # noqa: F401  (adds the sampling pages to the audits blueprint)
     from audit_app.audits.routes import bp as audits_bp
     from audit_app.auth.routes import bp as auth_bp
     from audit_app.errors import register_error_handlers

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from audit_app.data.audits import list_audits
@@ -57,6 +57,48 @@ def list_audits_command():
     """One line per audit: id, state, title."""
     for audit in list_audits():
         click.echo(f"{audit.id}\t{audit.state}\t{audit.title}")
+
+
+@audits_cli.command("sample")
+@click.argument("audit_id", type=int)
+@click.option("--frame", "frame_file", type=click.File("rb"), required=True, help="The sample frame (CSV or .xlsx).")
+@click.option("--size", type=int, required=True, help="How many cases to draw.")
+@click.option("--stratify", multiple=True, help="A column to group by (repeat for several).")
+@click.option("--allocation", type=click.Choice(["proportional", "equal"]), default="proportional")
+@click.option("--minimum", type=int, default=0, help="At least this many cases from each group.")
+@click.option("--seed", type=int, required=True, help="Recorded with the sample; the same seed draws the same cases.")
+def sample_command(audit_id, frame_file, size, stratify, allocation, minimum, seed):
+    """Import a sample frame, draw the sample and print the chosen references."""
+    from audit_app.data import sampling as sampling_data
+    from audit_app.data.audits import get_audit
+    from audit_app.data.users import list_agencies
+    from audit_tools.frame_files import TableError, read_table
+    from audit_tools.frame_rows import FrameError, candidate_cases
+    from audit_tools.pseudonyms import key_from_environment
+    from audit_tools.sampling import SamplingError, SamplingPlan
+
+    audit = get_audit(audit_id)
+    if audit is None:
+        raise click.ClickException(f"No audit {audit_id}. `flask audits list` shows them.")
+    data = frame_file.read()
+    try:
+        key = key_from_environment(current_app.config.get("PSEUDONYM_KEY")) if current_app.config.get("PSEUDONYM_KEY") else None
+        table = read_table(data, frame_file.name, max_bytes=current_app.config["MAX_FRAME_BYTES"])
+        candidates = candidate_cases(table.columns, table.rows, pseudonym_key=key,
+                                     known_agencies={a.short_name for a in list_agencies()})
+        frame = sampling_data.import_frame(audit, frame_file.name, data, table.columns, candidates, None)
+        plan = SamplingPlan("stratified" if stratify else "random", size, tuple(stratify), allocation, minimum)
+        sampling, sample = sampling_data.draw(audit, frame, plan, seed, None, [])
+    except (TableError, FrameError) as error:
+        db.session.rollback()
+        raise click.ClickException("The frame was not imported:\n  " + "\n  ".join(error.problems)) from None
+    except (SamplingError, sampling_data.SamplingStateError, ValueError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    for case in sample.chosen:
+        click.echo(case.reference)
+    click.echo(sampling.statement, err=True)
 
 
 @tools_cli.command("list")

@@ -3,9 +3,10 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput, GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from audit_app.form_fields import OptionalDateField
@@ -29,7 +30,12 @@ class AuditForm(FlaskForm):
     period_start = OptionalDateField("Period audited: from", description="For example, 1 10 2025")
     period_end = OptionalDateField("Period audited: to")
     returns_due = OptionalDateField("Returns due by")
+    panel_due = OptionalDateField("Panel meets on")
     submit = SubmitField("Create audit", widget=GovSubmitInput())
+
+    def validate_panel_due(self, field):
+        if field.data and self.returns_due.data and field.data < self.returns_due.data:
+            raise ValidationError("The panel must meet after the returns are due")
 
     def validate_period_end(self, field):
         if field.data and self.period_start.data and field.data < self.period_start.data:
@@ -44,7 +50,7 @@ class AgencyChoiceMixin:
 class CaseForm(AgencyChoiceMixin, FlaskForm):
     reference = StringField("Case reference", widget=GovTextInput(),
                             validators=[InputRequired("Enter the case reference"),
-                                        Regexp(REFERENCE_PATTERN, message="Use 1 to 40 letters, digits, '-', '_' "
+                                        Regexp(f"^{REFERENCE_PATTERN.pattern}$", message="Use 1 to 40 letters, digits, '-', '_' "
                                                "or '/', starting with a letter or digit")],
                             description="A pseudonymous reference, never the child's name, like NA26-07")
     age_years = StringField("Age in years", widget=GovTextInput(),
@@ -73,3 +79,40 @@ class CaseAgenciesForm(AgencyChoiceMixin, FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+class FrameUploadForm(FlaskForm):
+    file = FileField("Sample frame (CSV or Excel .xlsx)", widget=GovFileInput(),
+                     validators=[FileRequired("Choose the sample frame file")])
+    submit = SubmitField("Import the sample frame", widget=GovSubmitInput())
+
+
+class SamplingForm(AgencyChoiceMixin, FlaskForm):
+    method = RadioField("How should the cases be chosen?", widget=GovRadioInput(), default="random", choices=[
+        SelectChoice("random", "At random from the whole frame"),
+        SelectChoice("stratified", "At random within groups (stratified)"),
+        SelectChoice("manual", "Chosen by the PAQA sub-group (manual pick)")],
+        validators=[InputRequired("Choose how the cases should be chosen")])
+    size = IntegerField("Number of cases", widget=GovTextInput(), validators=[Optional(), NumberRange(1, 500,
+                        "Enter a number of cases from 1 to 500")], description="Partnerships usually audit 4 to 12 children")
+    strata = SelectMultipleField("Group by (for stratified sampling)", widget=GovCheckboxesInput(), validators=[Optional()])
+    allocation = RadioField("Cases per group", widget=GovRadioInput(), default="proportional", choices=[
+        SelectChoice("proportional", "In proportion to each group's size"),
+        SelectChoice("equal", "The same number from each group")], validators=[Optional()])
+    minimum_per_stratum = IntegerField("At least this many from each group", widget=GovTextInput(), default=0,
+                                       validators=[Optional(), NumberRange(0, 50, "Enter a number from 0 to 50")])
+    manual_references = TextAreaField("References to include (for a manual pick)", widget=GovTextArea(),
+                                      validators=[Optional(), Length(max=20_000)],
+                                      description="One reference per line, exactly as in the frame")
+    seed = IntegerField("Random seed", widget=GovTextInput(),
+                        validators=[InputRequired("Enter a seed: any whole number"),
+                                    NumberRange(0, 2**53, "Enter a whole number from 0 to 9,007,199,254,740,992")],
+                        description="Recorded with the sample: the same frame, choices and seed always draw the same cases")
+    submit = SubmitField("Draw the sample", widget=GovSubmitInput())
+
+
+class ExcludeForm(FlaskForm):
+    reason = TextAreaField("Why is this case being excluded?", widget=GovTextArea(),
+                           validators=[InputRequired("Give the reason for excluding the case"), Length(max=2000)],
+                           description="For example: the family moved out of the area before the audit period")
+    submit = SubmitField("Exclude and draw a replacement", widget=GovSubmitInput())

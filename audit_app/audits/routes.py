@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 
 from audit_app.audits.forms import AuditForm, CaseAgenciesForm, CaseForm, ConfirmForm, UploadForm
 from audit_app.data import audits as audit_data
+from audit_app.data import sampling as sampling_data
 from audit_app.data.tools import published_versions
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
@@ -14,7 +15,7 @@ from audit_tools.sample_frame import case_row, parse_age, parse_frame
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 CASE_EDIT_STATES = ("setup", "open")
-AUDIT_FIELDS = ("title", "topic", "year", "purpose", "scope", "period_start", "period_end", "returns_due")
+AUDIT_FIELDS = ("title", "topic", "year", "purpose", "scope", "period_start", "period_end", "returns_due", "panel_due")
 ADVANCE_ACTIONS = {
     "open": "Open the audit for returns",
     "panel": "Close returns and reveal them to the panel",
@@ -78,7 +79,9 @@ def show(audit_id: int):
     audit = _audit_or_404(audit_id)
     return render_template("audits/show.html", audit=audit, grid=audit_data.progress_grid(audit),
                            next_state=audit_data.NEXT_STATE.get(audit.state), confirm=ConfirmForm(),
-                           can_edit_cases=audit.state in CASE_EDIT_STATES)
+                           can_edit_cases=audit.state in CASE_EDIT_STATES,
+                           sampling=sampling_data.current_sampling(audit),
+                           has_frame=sampling_data.latest_frame(audit) is not None)
 
 
 @bp.route("/<int:audit_id>/cases/new", methods=["GET", "POST"])

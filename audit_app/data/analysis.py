@@ -54,10 +54,10 @@ def audit_facts(audit: Audit) -> AuditFacts:
     """Case count, age range, agencies and return counts for the summary."""
     case_count, age_min, age_max = db.session.execute(
         select(func.count(Case.id), func.min(Case.age_years), func.max(Case.age_years))
-        .where(Case.audit_id == audit.id)
+        .where(Case.audit_id == audit.id, Case.included)
     ).one()
     plan_types = tuple(db.session.scalars(
-        select(Case.plan_type).where(Case.audit_id == audit.id).distinct().order_by(Case.plan_type)
+        select(Case.plan_type).where(Case.audit_id == audit.id, Case.included).distinct().order_by(Case.plan_type)
     ))
     state_counts = dict(db.session.execute(
         select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)

@@ -156,7 +156,8 @@ def _opening_blockers(audit: Audit, return_count: int) -> list[str]:
     if not return_count:
         blockers.append("Add at least one case and tick at least one agency before opening the audit.")
     without = list(db.session.scalars(select(Case.reference).outerjoin(Return)
-                                      .where(Case.audit_id == audit.id, Return.id.is_(None)).order_by(Case.reference)))
+                                      .where(Case.audit_id == audit.id, Case.included, Return.id.is_(None))
+                                      .order_by(Case.reference)))
     if without:
         blockers.append(f"Choose the agencies for case{'s' if len(without) > 1 else ''} {', '.join(without)}, "
                         "or remove them from the audit.")
@@ -186,6 +187,8 @@ class ProgressGrid:
     agencies: list[Agency]
     rows: list[tuple[Case, list[ProgressCell]]]
     counts: dict[str, int]
+    completion: list[tuple[Agency, int, int]]  # agency, returns submitted or accepted, returns expected
+    overdue: bool  # the due date has passed with returns still outstanding
 
 
 def progress_grid(audit: Audit) -> ProgressGrid:
@@ -199,6 +202,35 @@ def progress_grid(audit: Audit) -> ProgressGrid:
     agencies = [a for a in db.session.scalars(select(Agency).order_by(Agency.name)) if a.id in agency_ids]
     rows = [(c, [cell.get((c.id, a.id), ProgressCell(None, None)) for a in agencies]) for c in cases]
     counts: dict[str, int] = {}
+    done: dict[int, list[int]] = {a.id: [0, 0] for a in agencies}
     for r in returns:
         counts[r.state] = counts.get(r.state, 0) + 1
-    return ProgressGrid(agencies, rows, counts)
+        done[r.agency_id][0] += r.state in DONE_STATES
+        done[r.agency_id][1] += 1
+    outstanding = sum(n for state, n in counts.items() if state not in DONE_STATES)
+    overdue = bool(audit.returns_due and audit.returns_due < date.today() and outstanding and audit.state == "open")
+    return ProgressGrid(agencies, rows, counts, [(a, *done[a.id]) for a in agencies], overdue)
+
+
+DONE_STATES = ("submitted", "accepted")
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    agency: str
+    reference: str
+    state: str
+    last_saved_by: str
+    due: date | None
+
+
+def outstanding_returns(audit: Audit) -> list[Outstanding]:
+    """Who owes what: every return not yet submitted, by agency then case, in one query."""
+    rows = db.session.execute(
+        select(Agency.name, Case.reference, Return.state, User.display_name)
+        .select_from(Return).join(Case).join(Agency).outerjoin(User, Return.auditor_id == User.id)
+        .where(Case.audit_id == audit.id, Case.included, Return.state.not_in(DONE_STATES))
+        .order_by(Agency.name, Case.reference)
+    ).all()
+    return [Outstanding(agency, reference, state, saved_by or "", audit.returns_due)
+            for agency, reference, state, saved_by in rows]

@@ -6,6 +6,7 @@ import pytest
 
 from audit_app.data.tools import new_draft_version
 from audit_app.extensions import db
+from audit_app.models import SampleFrame
 from audit_app.security import PUBLIC_ENDPOINTS
 
 # Endpoint → roles allowed. A new route fails test_every_route_has_an_expectation until it is added here.
@@ -20,6 +21,8 @@ EXPECTED_ROLES = {
     "audits.case_agencies": {"coordinator"},
     "audits.advance": {"coordinator"},
     "audits.remove_case": {"coordinator"},
+    **{f"audits.{name}": {"coordinator"} for name in (
+        "frame", "sample", "discard_sample", "exclude_case", "outstanding_csv", "send_reminders")},
     "returns.index": {"auditor"},
     "returns.edit": {"auditor"},
     "analysis.analysis": {"coordinator", "panel", "editor"},
@@ -33,7 +36,7 @@ EXPECTED_ROLES = {
 }
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
-PAGES_PER_ROLE = {"admin": 3, "coordinator": 24, "auditor": 3, "panel": 2, "editor": 4, "viewer": 1}
+PAGES_PER_ROLE = {"admin": 3, "coordinator": 28, "auditor": 3, "panel": 2, "editor": 4, "viewer": 1}
 
 
 def _fill(pattern: str, values: dict) -> str:
@@ -122,6 +125,8 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
     audit = factory.audit(state="open", agencies=("CSC",))
     revealed = factory.audit(state="analysis", agencies=("CSC",))  # results pages need revealed returns
     draft = new_draft_version(audit.tool_version.tool, None)  # the designer's pages edit drafts only
+    db.session.add(SampleFrame(audit_id=audit.id, filename="frame.csv", sha256="0" * 64, row_count=0,
+                               columns=["reference", "locality"]))  # the sampling page needs a frame
     db.session.commit()
     login(client, f"{role}@test.example")
     checked = 0

@@ -10,7 +10,7 @@ from audit_app.extensions import db
 BOUNDS = {
     ("coordinator", "/"): 4,
     ("coordinator", "/audits/"): 4,
-    ("coordinator", "/audits/{audit}"): 9,
+    ("coordinator", "/audits/{audit}"): 11,
     ("coordinator", "/audits/{audit}/analysis"): 12,
     ("editor", "/audits/{audit}/briefing"): 18,
     ("auditor", "/returns/"): 4,

@@ -1,0 +1,160 @@
+"""Drawing the sample: import a sample frame, draw a reproducible sample, exclude and replace cases."""
+
+import csv
+import io
+import secrets
+import smtplib
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from audit_app.audits.forms import ConfirmForm, ExcludeForm, FrameUploadForm, SamplingForm
+from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agency_choices, bp
+from audit_app.data import audits as audit_data
+from audit_app.data import sampling as sampling_data
+from audit_app.data.users import list_agencies
+from audit_app.data.reminders import record_reminders, reminder_messages
+from audit_app.extensions import db
+from audit_app.mail import MailNotConfigured, send_messages
+from audit_app.security import roles_required
+from audit_tools.frame_files import TableError, read_table
+from audit_tools.frame_rows import FrameError, candidate_cases
+from audit_tools.pseudonyms import key_from_environment
+from audit_tools.sampling import SamplingError, SamplingPlan
+
+
+def _pseudonym_key() -> bytes | None:
+    try:
+        return key_from_environment(current_app.config.get("PSEUDONYM_KEY"))
+    except ValueError:
+        return None
+
+
+@bp.route("/<int:audit_id>/frame", methods=["GET", "POST"])
+@roles_required("coordinator")
+def frame(audit_id: int):
+    """Import the list of candidate cases the sample is drawn from."""
+    audit = _audit_or_404(audit_id)
+    form = FrameUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        data = form.file.data.read(current_app.config["MAX_FRAME_BYTES"] + 1)
+        try:
+            table = read_table(data, form.file.data.filename or "", max_bytes=current_app.config["MAX_FRAME_BYTES"])
+            candidates = candidate_cases(table.columns, table.rows, pseudonym_key=_pseudonym_key(),
+                                         known_agencies={a.short_name for a in list_agencies()})
+        except (TableError, FrameError) as error:
+            problems = error.problems
+            form.file.errors.append("The frame was not imported. Correct the problems listed and upload it again.")
+        else:
+            sampling_data.import_frame(audit, form.file.data.filename or "frame", data, table.columns, candidates,
+                                       current_user)
+            db.session.commit()
+            flash(f"Sample frame imported: {len(candidates):,} candidate cases.", "success")
+            return redirect(url_for("audits.sample", audit_id=audit.id))
+    return render_template("audits/frame.html", audit=audit, form=form, problems=problems,
+                           frame=sampling_data.latest_frame(audit))
+
+
+@bp.route("/<int:audit_id>/sample", methods=["GET", "POST"])
+@roles_required("coordinator")
+def sample(audit_id: int):
+    """Choose how to draw the sample, with the seed that makes it reproducible."""
+    audit = _audit_or_404(audit_id)
+    frame = sampling_data.latest_frame(audit)
+    if frame is None:
+        flash("Import a sample frame first: the list of children the sample is drawn from.", "info")
+        return redirect(url_for("audits.frame", audit_id=audit.id))
+    form = _with_agency_choices(SamplingForm(data={"seed": secrets.randbelow(1_000_000)}))
+    form.strata.choices = [SelectChoice(c, c.replace("_", " ").capitalize()) for c in sampling_data.stratifiable(frame)]
+    if form.validate_on_submit():
+        plan = SamplingPlan(form.method.data, form.size.data or 0, tuple(form.strata.data or ()),
+                            form.allocation.data or "proportional", form.minimum_per_stratum.data or 0,
+                            tuple(line.strip() for line in (form.manual_references.data or "").splitlines() if line.strip()))
+        try:
+            sampling, _ = sampling_data.draw(audit, frame, plan, form.seed.data, current_user, _chosen_agencies(form))
+        except (SamplingError, sampling_data.SamplingStateError) as error:
+            db.session.rollback()
+            form.method.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(sampling.statement, "success")
+            return redirect(url_for("audits.show", audit_id=audit.id))
+    return render_template("audits/sample.html", audit=audit, form=form, frame=frame,
+                           sampling=sampling_data.current_sampling(audit), confirm=ConfirmForm())
+
+
+@bp.post("/<int:audit_id>/sample/discard")
+@roles_required("coordinator")
+def discard_sample(audit_id: int):
+    audit = _audit_or_404(audit_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            sampling_data.discard_sample(audit, current_user)
+        except sampling_data.SamplingStateError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("The sample was discarded. You can draw it again.", "success")
+    return redirect(url_for("audits.sample", audit_id=audit.id))
+
+
+@bp.route("/<int:audit_id>/cases/<int:case_id>/exclude", methods=["GET", "POST"])
+@roles_required("coordinator")
+def exclude_case(audit_id: int, case_id: int):
+    """Exclude a sampled case with a reason; a replacement is drawn from the same group."""
+    audit = _audit_or_404(audit_id)
+    case = audit_data.get_case(audit, case_id) or abort(404)
+    form = ExcludeForm()
+    if form.validate_on_submit():
+        try:
+            replacement = sampling_data.exclude_case(case, form.reason.data, current_user)
+        except sampling_data.SamplingStateError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Case {case.reference} excluded. " + (f"Case {replacement.reference} was drawn to replace it."
+                  if replacement else "No case is left in its group to replace it."), "success")
+            return redirect(url_for("audits.show", audit_id=audit.id))
+    return render_template("audits/exclude.html", audit=audit, case=case, form=form)
+
+
+@bp.get("/<int:audit_id>/outstanding.csv")
+@roles_required("coordinator")
+def outstanding_csv(audit_id: int):
+    """Who owes what, as a spreadsheet for chasing returns."""
+    audit = _audit_or_404(audit_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Agency", "Case", "State", "Last saved by", "Due"])
+    for item in audit_data.outstanding_returns(audit):
+        writer.writerow([_cell(item.agency), _cell(item.reference), item.state, _cell(item.last_saved_by),
+                         item.due.isoformat() if item.due else ""])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="outstanding-returns-audit-{audit.id}.csv"'})
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet must never run a value as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.post("/<int:audit_id>/reminders")
+@roles_required("coordinator")
+def send_reminders(audit_id: int):
+    """E-mail every auditor whose agency still owes returns."""
+    audit = _audit_or_404(audit_id)
+    if ConfirmForm().validate_on_submit():
+        messages = reminder_messages(audit, url_for("returns.index", _external=True))
+        try:
+            sent = send_messages(messages) if messages else 0
+        except (MailNotConfigured, OSError, smtplib.SMTPException) as error:
+            flash(f"No reminders were sent: {error}", "error")
+        else:
+            record_reminders(audit, current_user, sent)
+            db.session.commit()
+            flash(f"{sent} reminder{'s' if sent != 1 else ''} sent." if sent else "Nobody owes a return.", "success")
+    return redirect(url_for("audits.show", audit_id=audit.id))

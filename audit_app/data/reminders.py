@@ -1,0 +1,42 @@
+"""Reminders to agencies that still owe returns."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from sqlalchemy import select
+
+from audit_app.data.audits import outstanding_returns
+from audit_app.data.events import record_event
+from audit_app.models import Agency, Audit, User, UserRole
+from audit_app.extensions import db
+from audit_tools.summary import long_date
+
+
+def reminder_messages(audit: Audit, returns_url: str) -> list[EmailMessage]:
+    """One message per auditor of each agency that still owes returns, listing the cases."""
+    owed: dict[str, list[str]] = {}
+    for item in outstanding_returns(audit):
+        owed.setdefault(item.agency, []).append(item.reference)
+    auditors = db.session.execute(
+        select(Agency.name, User.email).join(User, User.agency_id == Agency.id).join(UserRole)
+        .where(UserRole.role == "auditor", User.active, Agency.name.in_(owed))
+    ).all()
+    return [_message(audit, agency, email, owed[agency], returns_url) for agency, email in auditors]
+
+
+def _message(audit: Audit, agency: str, email: str, references: list[str], returns_url: str) -> EmailMessage:
+    message = EmailMessage()
+    message["To"] = email
+    due = f" by {long_date(audit.returns_due)}" if audit.returns_due else ""
+    message["Subject"] = f"Reminder: {len(references)} return{'s' if len(references) != 1 else ''} due{due} – {audit.title}"
+    message.set_content(
+        f"{agency} still has {len(references)} return{'s' if len(references) != 1 else ''} to complete for "
+        f"{audit.title}{due}:\n\n" + "\n".join(f"  - case {ref}" for ref in references) +
+        f"\n\nOpen them in My returns: {returns_url}\n\n"
+        "This message lists pseudonymous case references only. Please do not reply with case details.\n")
+    return message
+
+
+def record_reminders(audit: Audit, user: User | None, sent: int) -> None:
+    record_event("reminders.sent", "audit", audit.id, user=user, after={"messages": sent})

@@ -1,0 +1,125 @@
+"""A coordinator imports a sample frame, draws a reproducible sample, and excludes a case with a replacement."""
+
+import base64
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from audit_app.extensions import db
+from audit_app.models import AuditEvent, Case, FrameRow, SampleFrame, Sampling
+
+FRAME = ("reference,age_years,locality,plan_type,agencies\n" + "".join(
+    f"NA-{n:03d},{1 + n % 8},{['Northfield', 'Riverside', 'Eastgate'][n % 3]},CP plan - neglect,CSC;EH\n"
+    for n in range(1, 61))).encode()
+
+
+@pytest.fixture
+def audit(client, factory, login):
+    factory.user("coordinator", email="co@test.example")
+    factory.agency("CSC")
+    factory.agency("EH")
+    audit = factory.audit(state="setup", cases=0)
+    login(client, "co@test.example")
+    return audit
+
+
+def upload_frame(client, post, audit, data=FRAME, filename="frame.csv"):
+    return post(client, f"/audits/{audit.id}/frame", {"file": (io.BytesIO(data), filename)},
+                content_type="multipart/form-data")
+
+
+def draw(client, post, audit, **fields):
+    data = {"method": "random", "size": "6", "seed": "4821", "allocation": "proportional", "minimum_per_stratum": "0"}
+    return post(client, f"/audits/{audit.id}/sample", {**data, **fields})
+
+
+def sampled(audit) -> list[str]:
+    return list(db.session.scalars(select(Case.reference).where(Case.audit_id == audit.id, Case.included)
+                                   .order_by(Case.reference)))
+
+
+def test_frame_is_kept_with_its_checksum(client, post, audit):
+    assert upload_frame(client, post, audit).status_code == 302
+    frame = db.session.scalar(select(SampleFrame))
+    assert frame.row_count == 60 and len(frame.sha256) == 64 and frame.filename == "frame.csv"
+    assert db.session.scalar(select(func.count(FrameRow.id))) == 60
+
+
+def test_same_seed_same_sample_other_seed_other_sample(client, post, audit):
+    upload_frame(client, post, audit)
+    assert draw(client, post, audit).status_code == 302
+    first = sampled(audit)
+    assert len(first) == 6
+    post(client, f"/audits/{audit.id}/sample/discard")
+    assert sampled(audit) == []
+    draw(client, post, audit)
+    assert sampled(audit) == first
+    post(client, f"/audits/{audit.id}/sample/discard")
+    draw(client, post, audit, seed="4822")
+    assert sampled(audit) != first
+
+
+def test_stratified_sample_by_locality_and_method_statement(client, post, audit):
+    upload_frame(client, post, audit)
+    response = draw(client, post, audit, method="stratified", strata=["locality"], size="9")
+    assert response.status_code == 302
+    cases = db.session.scalars(select(Case).where(Case.audit_id == audit.id)).all()
+    assert sorted(c.stratum for c in cases) == ["Eastgate"] * 3 + ["Northfield"] * 3 + ["Riverside"] * 3
+    statement = db.session.scalar(select(Sampling.statement))
+    assert "9" in statement and "60" in statement and "locality" in statement and "4821" in statement
+    assert {r.agency.short_name for c in cases for r in c.returns} == {"CSC", "EH"}
+
+
+def test_sampling_errors_are_explained_and_draw_nothing(client, post, audit):
+    upload_frame(client, post, audit)
+    response = draw(client, post, audit, size="61")
+    assert "61" in response.get_data(as_text=True) and "60" in response.get_data(as_text=True)
+    assert sampled(audit) == [] and db.session.scalar(select(func.count(Sampling.id))) == 0
+
+
+def test_excluding_a_case_needs_a_reason_and_draws_a_replacement_from_its_group(client, post, audit):
+    upload_frame(client, post, audit)
+    draw(client, post, audit, method="stratified", strata=["locality"], size="3")
+    case = db.session.scalar(select(Case).where(Case.audit_id == audit.id).order_by(Case.reference).limit(1))
+    assert "Give the reason" in post(client, f"/audits/{audit.id}/cases/{case.id}/exclude", {"reason": ""}).get_data(as_text=True)
+    response = post(client, f"/audits/{audit.id}/cases/{case.id}/exclude", {"reason": "Moved away before the period"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    excluded = db.session.get(Case, case.id)
+    assert not excluded.included and excluded.exclusion_reason == "Moved away before the period" and not excluded.returns
+    replacement = db.session.scalar(select(Case).where(Case.audit_id == audit.id, Case.included,
+                                                       Case.stratum == excluded.stratum))
+    assert replacement.reference != excluded.reference and len(replacement.returns) == 2
+    assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "case.excluded"))["replacement"] \
+        == replacement.reference
+
+
+def test_bad_frames_are_refused_whole(client, post, audit):
+    for data, expected in [(b"reference,child_name\nA,Sam\n", "personal"),
+                           (b"reference,locality\nA,X\nA,Y\n", "already on line 2"),
+                           (b"locality\nX\n", "needs a reference column"),
+                           (b"reference,age_years\nA,old\n", "age_years must be a number"),
+                           (b"reference,locality\nA,=HYPERLINK(1)\n", "formula")]:
+        html = upload_frame(client, post, audit, data).get_data(as_text=True).replace("&#39;", "'")
+        assert expected in html, (data, expected)
+    assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
+
+
+def test_agency_case_numbers_become_pseudonyms_and_are_never_stored(client, post, audit, app):
+    app.config["PSEUDONYM_KEY"] = base64.b64encode(b"k" * 32).decode()
+    try:
+        assert upload_frame(client, post, audit, b"case_number,locality\nCSC123456,Northfield\n").status_code == 302
+    finally:
+        app.config["PSEUDONYM_KEY"] = None
+    row = db.session.scalar(select(FrameRow))
+    assert re.fullmatch(r"P-[0-9A-F]{12}", row.reference) and "CSC123456" not in str(row.attributes)
+
+
+def test_who_owes_what_csv_is_safe_for_spreadsheets(client, post, audit):
+    upload_frame(client, post, audit)
+    draw(client, post, audit, size="2")
+    csv_text = client.get(f"/audits/{audit.id}/outstanding.csv").get_data(as_text=True)
+    lines = csv_text.strip().splitlines()
+    assert lines[0] == "Agency,Case,State,Last saved by,Due" and len(lines) == 1 + 4
