@@ -1,0 +1,361 @@
+"""Reading a sample frame file (CSV or XLSX) into plain rows, refusing it whole if anything is wrong.
+
+This module knows nothing about what the columns mean (see ``sample_frame`` for
+that): it turns an uploaded file into a header and rows of stripped text, or
+raises ``TableError`` listing every problem it found, each with the line (CSV)
+or row (spreadsheet) where the user will find it.
+
+Refused, always:
+
+* files that are too large (checked before anything is parsed), empty, or only
+  a header; files of another type; CSV that is not UTF-8 or not comma-separated;
+  workbooks that are damaged, password-protected or not really ``.xlsx``;
+* columns without a name, the same name twice, and columns that look like
+  direct identifiers (data minimisation: the audit uses pseudonymous references
+  only, so the workbench never holds names, birth dates, addresses, postcodes
+  or NHS numbers);
+* values that a spreadsheet would run as a formula: formula cells in a
+  workbook, and text starting with ``=`` or ``@``, or with ``+``/``-`` before a
+  letter or with formula characters after it (CSV/formula injection), in either
+  format, so nothing imported can later run when exported to a spreadsheet;
+* values to the right of the last named column, and more than ``max_rows`` rows.
+
+Empty rows are ignored wherever they are. A workbook is read from its first
+worksheet; whole numbers come back without ".0", dates as ``yyyy-mm-dd``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+
+ALLOWED_TYPES = (".csv", ".xlsx")
+MAX_PROBLEMS = 50
+MAX_COLUMNS = 100
+XLSX_EXPANSION_LIMIT = 25  # a workbook may unpack to at most this many times max_bytes
+
+IDENTIFYING_COLUMNS = re.compile(
+    r"name|birth|d[\W_]?o[\W_]?b|address|post_?code|zip_?code|nhs|phone|mobile|e_?mail|initials"
+    r"|national_?insurance|(?<![a-z0-9])(?:chi|upn|uln|ni|ni_?no|nino)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+# Text a spreadsheet would run: "=...", "@...", "+A1", "-cmd", "+1+cmd|' /C calc'!A0".
+FORMULA_LIKE = re.compile(r"[=@]|[+-](?:[^\W\d_]|.*[=(|!@])", re.DOTALL)
+_FORMULA_FIRST = frozenset("=@+-")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+MINIMISATION = ("Remove them: the audit uses pseudonymous references only, never names, birth dates, "
+                "addresses, postcodes or NHS numbers, so the workbench does not hold them (data minimisation).")
+FORMULA_MESSAGE = "formulas are not accepted; paste the values instead"
+STOPPED = f"Stopped after {MAX_PROBLEMS} problems; correct these and upload the file again."
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header and rows of text, each row with the line (CSV) or row (XLSX) number the user sees."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[int, dict[str, str]], ...]
+
+
+class TableError(ValueError):
+    """Raised with every problem found in a file; ``problems`` lists them (at most 50 and a closing note)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.full = False
+
+    def add(self, message: str) -> None:
+        if self.full:
+            return
+        if len(self.items) >= MAX_PROBLEMS:
+            self.items.append(STOPPED)
+            self.full = True
+            return
+        self.items.append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter for a 1-based index (1 → A, 27 → AA)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def normalise_column(name: str) -> str:
+    """Header name as used in rows: stripped, lower-case, runs of white space as "_"."""
+    return re.sub(r"\s+", "_", name.strip().lower())
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet would treat the (stripped) text as a formula."""
+    return bool(text) and text[0] in _FORMULA_FIRST and FORMULA_LIKE.match(text) is not None
+
+
+def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int = 100_000) -> Table:
+    """Read CSV or XLSX bytes into a ``Table``, or raise ``TableError`` with every problem found.
+
+    The size is checked before the file is parsed; nothing is returned unless the whole file is good.
+    """
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    problems: list[str] = []
+    if suffix not in ALLOWED_TYPES:
+        hint = " Save older Excel files (.xls) as 'Excel Workbook (.xlsx)'." if suffix in (".xls", ".xlsm", ".ods") else ""
+        problems.append(f"The file must be a CSV file (.csv) or an Excel workbook (.xlsx); "
+                        f"{repr(filename) if filename else 'the file'} is neither.{hint}")
+    if len(data) > max_bytes:
+        problems.append(f"The file is larger than {max_bytes / 1_048_576:g} MB, the largest accepted. "
+                        "A sample frame needs only one short row per case: check it is the right file.")
+    elif not data.strip():
+        problems.append("The file is empty.")
+    if problems:
+        raise TableError(problems)
+    if suffix == ".csv":
+        return _read_csv(data, max_rows)
+    return _read_xlsx(data, max_bytes, max_rows)
+
+
+# --- header and rows, shared by both formats ---------------------------------------------------------------
+
+def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...]:
+    """Normalised column names (trailing empty cells dropped), noting every problem with the header."""
+    while cells and not cells[-1]:
+        cells.pop()
+    columns = tuple(normalise_column(c) for c in cells)
+    if len(columns) > MAX_COLUMNS:
+        problems.add(f"{where}: the header has {len(columns)} columns; at most {MAX_COLUMNS} are accepted.")
+    for index, (raw, name) in enumerate(zip(cells, columns), start=1):
+        if not name:
+            problems.add(f"{where}: column {column_letter(index)} has no name. Give every column a name in the "
+                         "header row, or delete the empty column.")
+        elif is_formula_like(raw):
+            problems.add(f"{where}, column {column_letter(index)}: {FORMULA_MESSAGE}.")
+    first_seen: dict[str, int] = {}
+    for index, name in enumerate(columns, start=1):
+        if not name:
+            continue
+        if name in first_seen:
+            problems.add(f"{where}: the column name {name} appears more than once (columns "
+                         f"{column_letter(first_seen[name])} and {column_letter(index)}).")
+        else:
+            first_seen[name] = index
+    identifying = [c for c in first_seen if IDENTIFYING_COLUMNS.search(c)]
+    if identifying:
+        problems.add(f"{where}: the column(s) {', '.join(identifying)} look like personal details. {MINIMISATION}")
+    return columns
+
+
+def _check_cells(values: list[str], columns: tuple[str, ...], where: str, problems: _Problems) -> None:
+    for index, text in enumerate(values):
+        if text and text[0] in _FORMULA_FIRST and FORMULA_LIKE.match(text):
+            name = f" ({columns[index]})" if index < len(columns) and columns[index] else ""
+            problems.add(f"{where}, column {column_letter(index + 1)}{name}: {FORMULA_MESSAGE}.")
+
+
+def _too_many_rows(max_rows: int) -> str:
+    return (f"The file has more than {max_rows:,} cases, the most accepted in one sample frame. "
+            "Check it is the right file, or narrow the cohort before importing it.")
+
+
+# --- CSV ------------------------------------------------------------------------------------------------------
+
+def _decode(data: bytes) -> tuple[str | None, str | None]:
+    if data.startswith(_UTF16_BOMS):
+        return None, ("The file is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 CSV. Save it from your "
+                      "spreadsheet as 'CSV UTF-8 (comma delimited)' and upload it again.")
+    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        return None, ("The file is a spreadsheet workbook, not CSV text. Upload it with its .xlsx name, or save "
+                      "it from your spreadsheet as 'CSV UTF-8 (comma delimited)'.")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, (f"Line {line}: the file is not UTF-8 text. Save it from your spreadsheet as "
+                      "'CSV UTF-8 (comma delimited)' and upload it again.")
+
+
+def _separator_problem(text: str) -> str | None:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    commas = first.count(",")
+    for char, name in ((";", "semicolons"), ("\t", "tabs")):
+        if first.count(char) > commas:
+            return (f"Line 1: the columns seem to be separated by {name}; use commas. Save the file from your "
+                    "spreadsheet as 'CSV UTF-8 (comma delimited)' and upload it again.")
+    return None
+
+
+def _read_csv(data: bytes, max_rows: int) -> Table:
+    text, problem = _decode(data)
+    if text is None:
+        raise TableError([problem])
+    problem = _separator_problem(text)
+    if problem:
+        raise TableError([problem])
+    problems = _Problems()
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    columns: tuple[str, ...] | None = None
+    width = 0
+    rows: list[tuple[int, dict[str, str]]] = []
+    last_line = 0
+    try:
+        for record in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            values = [v.strip() for v in record]
+            if not any(values):
+                continue
+            if columns is None:
+                columns = _header(values, f"Line {line}", problems)
+                width = len(columns)
+                continue
+            if len(values) > width:
+                if any(values[width:]):
+                    problems.add(f"Line {line}: the row has more values than the header has columns.")
+                del values[width:]
+            _check_cells(values, columns, f"Line {line}", problems)
+            if problems.full:
+                break
+            if len(rows) >= max_rows:
+                problems.add(_too_many_rows(max_rows))
+                break
+            if len(values) < width:
+                values.extend([""] * (width - len(values)))
+            rows.append((line, dict(zip(columns, values))))
+    except csv.Error as exc:
+        problems.add(f"Line {last_line + 1}: the quote marks (\") in this row do not pair up ({exc}). A value "
+                     "containing a comma must be wholly in double quotes, and a quote mark inside it written twice.")
+    return _finish(columns, rows, problems)
+
+
+def _finish(columns: tuple[str, ...] | None, rows: list, problems: _Problems) -> Table:
+    if columns is None and not problems:
+        problems.add("The file is empty.")
+    elif not rows and not problems:
+        problems.add("The file has a header row but no cases.")
+    if problems:
+        raise TableError(problems.items)
+    return Table(columns, tuple(rows))
+
+
+# --- XLSX -----------------------------------------------------------------------------------------------------
+
+_NOT_XLSX = ("The file could not be read as an Excel workbook (.xlsx): it may be damaged, password-protected or "
+             "another kind of file. Open it in your spreadsheet and save it as 'Excel Workbook (.xlsx)', "
+             "or as 'CSV UTF-8 (comma delimited)'.")
+
+
+def _cell_text(value) -> str | None:
+    """Text for a cell value, or None when it is a formula openpyxl returns as an object."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        text = repr(value)
+        return format(Decimal(text), "f") if "e" in text else text
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
+        return None
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
+    if data.startswith(_OLE_MAGIC):
+        raise TableError(["The file is an older Excel file (.xls) or a password-protected workbook. Remove any "
+                          "password and save it as 'Excel Workbook (.xlsx)', then upload it again."])
+    if not data.startswith(_ZIP_MAGIC):
+        raise TableError([_NOT_XLSX])
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise TableError([_NOT_XLSX]) from None
+    limit = max_bytes * XLSX_EXPANSION_LIMIT
+    if unpacked > limit:
+        raise TableError([f"The workbook unpacks to more than {limit / 1_048_576:g} MB, far more than a sample "
+                          "frame needs. Save only the list of cases in a new workbook and upload that."])
+
+    import openpyxl  # imported here so reading CSV never needs it
+
+    problems = _Problems()
+    columns: tuple[str, ...] | None = None
+    width = 0
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            if not workbook.worksheets:
+                raise TableError(["The workbook has no worksheet. Put the list of cases on the first worksheet."])
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()  # stored dimensions can be wrong, or huge
+            for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), start=1):
+                end = len(cells)
+                if columns is not None and cells[width:].count(None) == end - width:
+                    end = width  # the usual case: nothing right of the header, found without a Python loop
+                while end and cells[end - 1] is None:
+                    end -= 1
+                if not end:
+                    continue
+                where = f"Row {number}"
+                values = []
+                for index in range(end):
+                    text = _cell_text(cells[index])
+                    values.append("=" if text is None else text)  # array formulas: refused with the others
+                if not any(values):
+                    continue
+                if columns is None:
+                    columns = _header(values, where, problems)
+                    width = len(columns)
+                    continue
+                extra = [i for i in range(width, len(values)) if values[i]]
+                if extra:
+                    problems.add(f"{where}, column {column_letter(extra[0] + 1)}: a value to the right of the last "
+                                 "named column. Give the column a name in the header row, or clear it.")
+                del values[width:]
+                _check_cells(values, columns, where, problems)
+                if problems.full:
+                    break
+                if len(rows) >= max_rows:
+                    problems.add(_too_many_rows(max_rows))
+                    break
+                if len(values) < width:
+                    values.extend([""] * (width - len(values)))
+                rows.append((number, dict(zip(columns, values))))
+        finally:
+            workbook.close()
+    except TableError:
+        raise
+    except Exception:  # openpyxl raises many kinds of error on damaged or hostile files
+        raise TableError([_NOT_XLSX]) from None
+    return _finish(columns, rows, problems)
