@@ -54,6 +54,7 @@ test: assets lint
 
 perf: assets
 	$(PY) -m pytest tests/perf -q -s
+	$(PY) tests/perf/bench_sampling.py
 
 clean:
 	rm -rf $(VENV) node_modules audit_app/static/dist artifacts

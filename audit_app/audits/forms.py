@@ -18,7 +18,7 @@ class AuditForm(FlaskForm):
                         description="For example, Multi-agency neglect audit 2026")
     topic = StringField("Topic", widget=GovTextInput(), validators=[InputRequired("Enter the topic"), Length(max=100)],
                         description="One or two words used in the briefing title, such as Neglect")
-    year = IntegerField("Year", widget=GovTextInput(),
+    year = IntegerField("Audit year", widget=GovTextInput(),
                         validators=[InputRequired("Enter the year as a number, like 2026"),
                                     NumberRange(2000, 2100, "Enter a year between 2000 and 2100")])
     tool_version = SelectField("Audit tool", widget=GovSelect(), coerce=int,
