@@ -37,7 +37,8 @@ from decimal import Decimal
 ALLOWED_TYPES = (".csv", ".xlsx")
 MAX_PROBLEMS = 50
 MAX_COLUMNS = 100
-XLSX_EXPANSION_LIMIT = 25  # a workbook may unpack to at most this many times max_bytes
+XLSX_EXPANSION_LIMIT = 25  # a workbook may unpack to at most this many times max_bytes …
+XLSX_UNPACKED_LIMIT = 100 * 1024 * 1024  # … and never to more than this (parsing time grows with it)
 
 IDENTIFYING_COLUMNS = re.compile(
     r"name|birth|d[\W_]?o[\W_]?b|address|post_?code|zip_?code|nhs|phone|mobile|e_?mail|initials"
@@ -118,7 +119,8 @@ def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int = 10
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     problems: list[str] = []
     if suffix not in ALLOWED_TYPES:
-        hint = " Save older Excel files (.xls) as 'Excel Workbook (.xlsx)'." if suffix in (".xls", ".xlsm", ".ods") else ""
+        hint = (" Save it from your spreadsheet as 'Excel Workbook (.xlsx)'."
+                if suffix in (".xls", ".xlsm", ".ods") else "")
         problems.append(f"The file must be a CSV file (.csv) or an Excel workbook (.xlsx); "
                         f"{repr(filename) if filename else 'the file'} is neither.{hint}")
     if len(data) > max_bytes:
@@ -301,7 +303,7 @@ def _read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise TableError([_NOT_XLSX]) from None
-    limit = max_bytes * XLSX_EXPANSION_LIMIT
+    limit = min(max_bytes * XLSX_EXPANSION_LIMIT, XLSX_UNPACKED_LIMIT)
     if unpacked > limit:
         raise TableError([f"The workbook unpacks to more than {limit / 1_048_576:g} MB, far more than a sample "
                           "frame needs. Save only the list of cases in a new workbook and upload that."])
@@ -328,10 +330,9 @@ def _read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
                 if not end:
                     continue
                 where = f"Row {number}"
-                values = []
-                for index in range(end):
-                    text = _cell_text(cells[index])
-                    values.append("=" if text is None else text)  # array formulas: refused with the others
+                values = [v.strip() if type(v) is str else _cell_text(v) for v in cells[:end]]
+                if None in values:  # array and data-table formulas: refused with the others below
+                    values = ["=" if v is None else v for v in values]
                 if not any(values):
                     continue
                 if columns is None:
