@@ -123,3 +123,39 @@ def test_who_owes_what_csv_is_safe_for_spreadsheets(client, post, audit):
     csv_text = client.get(f"/audits/{audit.id}/outstanding.csv").get_data(as_text=True)
     lines = csv_text.strip().splitlines()
     assert lines[0] == "Agency,Case,State,Last saved by,Due" and len(lines) == 1 + 4
+
+
+def test_an_excel_frame_imports_like_a_csv_one(client, post, audit):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["reference", "age_years", "locality", "plan_type"])
+    for n in range(1, 11):
+        sheet.append([f"XL-{n:02d}", 1.5 + n % 5, "Northfield", "CP plan - neglect"])
+    data = io.BytesIO()
+    book.save(data)
+    assert upload_frame(client, post, audit, data.getvalue(), "frame.xlsx").status_code == 302
+    rows = db.session.scalars(select(FrameRow).order_by(FrameRow.line)).all()
+    assert [r.reference for r in rows][:2] == ["XL-01", "XL-02"] and rows[0].attributes["age_years"] == "2.5"
+
+
+def test_cli_sample_prints_the_chosen_references_and_is_reproducible(runner, audit, tmp_path):
+    frame = tmp_path / "frame.csv"
+    frame.write_bytes(FRAME)
+    args = ["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "6", "--stratify", "locality", "--seed", "77"]
+    first = runner.invoke(args=args)
+    assert first.exit_code == 0, first.output
+    chosen = [line for line in first.stdout.splitlines() if line.startswith("NA-")]
+    assert len(chosen) == 6 and sorted(chosen) == sampled(audit)
+    assert "stratified by locality" in first.stderr
+    again = runner.invoke(args=args)
+    assert again.exit_code != 0 and "already has a sample" in again.output
+
+
+def test_cli_sample_refuses_a_bad_frame_and_imports_nothing(runner, audit, tmp_path):
+    frame = tmp_path / "frame.csv"
+    frame.write_bytes(b"reference,date_of_birth\nA,2020-01-01\n")
+    result = runner.invoke(args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"])
+    assert result.exit_code != 0 and "date_of_birth" in result.output
+    assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
