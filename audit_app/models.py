@@ -183,6 +183,16 @@ class Case(db.Model):
     returns: Mapped[list[Return]] = relationship(back_populates="case", cascade="all, delete-orphan")
 
 
+class Assignment(db.Model):
+    """An auditor named to do an agency's returns on an audit (none named: any of its auditors may)."""
+
+    __tablename__ = "assignments"
+
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
 class SampleFrame(db.Model):
     """A list of candidate cases as imported, kept so the sample can be drawn again and checked."""
 

@@ -7,12 +7,15 @@ import smtplib
 
 from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
 from audit_app.audits.forms import ConfirmForm, ExcludeForm, FrameUploadForm, SamplingForm
 from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agency_choices, bp
 from audit_app.data import audits as audit_data
 from audit_app.data import sampling as sampling_data
+from audit_app.data.assignments import agency_auditors, set_assignments
 from audit_app.data.users import list_agencies
 from audit_app.data.reminders import record_reminders, reminder_messages
 from audit_app.extensions import db
@@ -158,3 +161,28 @@ def send_reminders(audit_id: int):
             db.session.commit()
             flash(f"{sent} reminder{'s' if sent != 1 else ''} sent." if sent else "Nobody owes a return.", "success")
     return redirect(url_for("audits.show", audit_id=audit.id))
+
+
+@bp.route("/<int:audit_id>/auditors", methods=["GET", "POST"])
+@roles_required("coordinator")
+def auditors(audit_id: int):
+    """Name the auditors who do each agency's returns (none named: any of the agency's auditors)."""
+    audit = _audit_or_404(audit_id)
+    groups = agency_auditors(audit)
+    form = _auditors_form(groups)
+    if form.validate_on_submit():
+        chosen = {agency.id: [int(v) for v in form[f"agency_{agency.id}"].data or []] for agency, _users, _named in groups}
+        set_assignments(audit, chosen, current_user)
+        db.session.commit()
+        flash("Auditors saved.", "success")
+        return redirect(url_for("audits.show", audit_id=audit.id))
+    return render_template("audits/auditors.html", audit=audit, form=form, groups=groups)
+
+
+def _auditors_form(groups):
+    fields = {f"agency_{agency.id}": SelectMultipleField(
+        agency.name, widget=GovCheckboxesInput(), coerce=int, default=sorted(named),
+        choices=[SelectChoice(u.id, f"{u.display_name} ({u.email})") for u in users],
+        description="Leave all unticked to let any of this agency's auditors do its returns")
+        for agency, users, named in groups}
+    return type("AuditorsForm", (ConfirmForm,), fields)()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from audit_app.data.audits import outstanding_returns
 from audit_app.data.events import record_event
-from audit_app.models import Agency, Audit, User, UserRole
+from audit_app.models import Agency, Assignment, Audit, User, UserRole
 from audit_app.extensions import db
 from audit_tools.summary import long_date
 
@@ -19,10 +19,15 @@ def reminder_messages(audit: Audit, returns_url: str) -> list[EmailMessage]:
     for item in outstanding_returns(audit):
         owed.setdefault(item.agency, []).append(item.reference)
     auditors = db.session.execute(
-        select(Agency.name, User.email).join(User, User.agency_id == Agency.id).join(UserRole)
+        select(Agency.id, Agency.name, User.id, User.email).join(User, User.agency_id == Agency.id).join(UserRole)
         .where(UserRole.role == "auditor", User.active, Agency.name.in_(owed))
     ).all()
-    return [_message(audit, agency, email, owed[agency], returns_url) for agency, email in auditors]
+    named = set(db.session.execute(select(Assignment.agency_id, Assignment.user_id)
+                                   .where(Assignment.audit_id == audit.id)).all())
+    named_agencies = {agency_id for agency_id, _user in named}
+    return [_message(audit, agency, email, owed[agency], returns_url)
+            for agency_id, agency, user_id, email in auditors
+            if agency_id not in named_agencies or (agency_id, user_id) in named]
 
 
 def _message(audit: Audit, agency: str, email: str, references: list[str], returns_url: str) -> EmailMessage:

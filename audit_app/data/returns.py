@@ -8,6 +8,7 @@ from sqlalchemy import case, delete, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
+from audit_app.data.assignments import may_work_on, visible_to
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Answer, Audit, Case, Return, User
@@ -25,29 +26,29 @@ class StaleReturnError(ReturnError):
     """Someone saved the return after this form was opened."""
 
 
-def returns_for_agency(agency_id: int) -> list[Return]:
-    """Every return the agency is asked for — open audits first — with case and audit loaded."""
+def returns_for_user(user: User) -> list[Return]:
+    """Every return this auditor may work on — open audits first — with case and audit loaded."""
     query = (
         select(Return).join(Return.case).join(Case.audit)
         .options(contains_eager(Return.case).contains_eager(Case.audit))
-        .where(Return.agency_id == agency_id, Audit.state != "setup")
+        .where(visible_to(user), Audit.state != "setup")
         .order_by(case((Audit.state == "open", 0), else_=1), Audit.year.desc(), Audit.title, Case.reference)
     )
     return list(db.session.scalars(query).unique())
 
 
-def returns_by_audit(agency_id: int) -> list[tuple[Audit, list[Return]]]:
-    """The agency's returns grouped by audit, keeping the open-audits-first order."""
+def returns_by_audit(user: User) -> list[tuple[Audit, list[Return]]]:
+    """The auditor's returns grouped by audit, keeping the open-audits-first order."""
     groups: dict[int, tuple[Audit, list[Return]]] = {}
-    for ret in returns_for_agency(agency_id):
+    for ret in returns_for_user(user):
         groups.setdefault(ret.case.audit_id, (ret.case.audit, []))[1].append(ret)
     return list(groups.values())
 
 
 def get_return_for_user(return_id: int, user: User) -> Return | None:
-    """The return, but only for an auditor of its own agency: others get None (404)."""
+    """The return, but only for an auditor who may work on it: others get None (404)."""
     ret = db.session.get(Return, return_id)
-    if ret is None or not user.has_role("auditor") or ret.agency_id != user.agency_id:
+    if ret is None or not user.has_role("auditor") or not may_work_on(user, ret.case.audit_id, ret.agency_id):
         return None
     if ret.case.audit.state == "setup":
         return None

@@ -16,7 +16,7 @@ bp = Blueprint("returns", __name__, url_prefix="/returns")
 @bp.get("/")
 @roles_required("auditor")
 def index():
-    groups = return_data.returns_by_audit(current_user.agency_id) if current_user.agency_id else []
+    groups = return_data.returns_by_audit(current_user) if current_user.agency_id else []
     return render_template("returns/index.html", groups=groups)
 
 

@@ -14,7 +14,7 @@ BOUNDS = {
     ("coordinator", "/audits/{audit}/analysis"): 12,
     ("editor", "/audits/{audit}/briefing"): 18,
     ("auditor", "/returns/"): 4,
-    ("auditor", "/returns/{return}"): 8,
+    ("auditor", "/returns/{return}"): 9,
     ("coordinator", "/tools/"): 5,
 }
 
