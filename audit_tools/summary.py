@@ -25,6 +25,7 @@ class AuditFacts:
     returns_expected: int
     purpose: str = ""
     scope: str = ""
+    method_statement: str = ""  # how the sample was drawn, when it was drawn by the workbench
 
 
 def long_date(value) -> str:
@@ -88,6 +89,7 @@ def summary_paragraphs(facts: AuditFacts) -> tuple[str, ...]:
     first = (f"The partnership audited the cases of {facts.case_count} {children} {age_range(facts)}."
              + _plans_sentence(facts.plan_types))
     second = _agencies_sentence(facts)
+    first = f"{first} {facts.method_statement.strip()}".strip()
     paragraphs = [p for p in (facts.purpose.strip(), first, second, facts.scope.strip()) if p]
     return tuple(paragraphs)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import distinct, func, select
 
 from audit_app.extensions import db
-from audit_app.models import Agency, Answer, Audit, Case, Return
+from audit_app.models import Agency, Answer, Audit, Case, Return, Sampling
 from audit_tools.aggregation import QuestionSummary, summarise
 from audit_tools.definition import ToolDefinition
 from audit_tools.scoring import ToolScores, scores
@@ -72,4 +72,6 @@ def audit_facts(audit: Audit) -> AuditFacts:
         age_min=age_min, age_max=age_max, agencies=agencies, plan_types=plan_types,
         returns_submitted=sum(state_counts.get(s, 0) for s in COUNTED_STATES),
         returns_expected=sum(state_counts.values()), purpose=audit.purpose, scope=audit.scope,
+        method_statement=db.session.scalar(select(Sampling.statement).where(Sampling.audit_id == audit.id)
+                                           .order_by(Sampling.id.desc()).limit(1)) or "",
     )

@@ -159,3 +159,12 @@ def test_cli_sample_refuses_a_bad_frame_and_imports_nothing(runner, audit, tmp_p
     result = runner.invoke(args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"])
     assert result.exit_code != 0 and "date_of_birth" in result.output
     assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
+
+
+def test_the_briefing_summary_says_how_the_sample_was_drawn(client, post, audit, factory, login):
+    from audit_app.data.briefings import briefing_content
+
+    upload_frame(client, post, audit)
+    draw(client, post, audit, method="stratified", strata=["locality"], size="6")
+    summary = " ".join(briefing_content(audit).summary)
+    assert "6 cases were drawn at random from 60 children, stratified by locality" in summary
