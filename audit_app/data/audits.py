@@ -105,6 +105,8 @@ def join_names(names: list[str]) -> str:
 
 def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
     """Make ``agencies`` exactly the set that returns on ``case``; started returns are kept."""
+    if not case.included:
+        raise AuditError(f"Case {case.reference} is excluded from the sample, so no agency returns on it.")
     wanted = {a.id for a in agencies}
     current = {r.agency_id: r for r in case.returns}
     for agency_id, ret in current.items():

@@ -168,3 +168,15 @@ def test_the_briefing_summary_says_how_the_sample_was_drawn(client, post, audit,
     draw(client, post, audit, method="stratified", strata=["locality"], size="6")
     summary = " ".join(briefing_content(audit).summary)
     assert "6 cases were drawn at random from 60 children, stratified by locality" in summary
+
+
+def test_an_excluded_case_cannot_be_given_agencies_again(client, post, audit, factory):
+    upload_frame(client, post, audit)
+    draw(client, post, audit, size="2")
+    case = db.session.scalar(select(Case).where(Case.audit_id == audit.id).limit(1))
+    post(client, f"/audits/{audit.id}/cases/{case.id}/exclude", {"reason": "Out of area"})
+    csc = factory.agency("CSC")
+    response = post(client, f"/audits/{audit.id}/cases/{case.id}/agencies", {"agencies": [str(csc.id)]})
+    assert "is excluded from the sample" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).returns == []
