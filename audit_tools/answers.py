@@ -14,7 +14,15 @@ from audit_tools.definition import DATE, MULTIPLE, NUMBER, Question, ToolDefinit
 Answers = dict[str, "str | list[str]"]
 
 MAX_TEXT_LENGTH = 10_000
-MAX_SHORT_TEXT_LENGTH = 200
+MAX_SHORT_TEXT_LENGTH = 500
+BLANK = " \t\r\n"  # only these make an answer blank; any other character typed is kept
+
+
+def as_typed(text: str) -> str:
+    """The text as the auditor typed it, with Windows and old Mac line endings made "\n";
+    "" when it holds nothing but spaces, tabs and line breaks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.strip(BLANK) else ""
 
 
 @dataclass(frozen=True)

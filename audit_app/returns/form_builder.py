@@ -48,7 +48,7 @@ class ReturnFormBase(FlaskForm):
     definition: ToolDefinition  # set by build_return_form
 
     def answers(self) -> answer_rules.Answers:
-        """The answers typed, blanks left out; dates as ISO strings."""
+        """The answers exactly as typed (line endings made uniform), blanks left out; dates as ISO strings."""
         result: answer_rules.Answers = {}
         for question in self.definition.questions:
             value = self[field_name(question.key)].data
@@ -57,7 +57,7 @@ class ReturnFormBase(FlaskForm):
             elif isinstance(value, list):
                 value = [v for v in value if v]
             elif isinstance(value, str):
-                value = value.strip()
+                value = answer_rules.as_typed(value)
             if value:
                 result[question.key] = value
         return result

@@ -114,7 +114,7 @@ def test_hostile_text_round_trips_escaped(client, setup, post):
     response = post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": hostile, "version": "1", "save_draft": "y"})
     assert response.status_code == 302
     stored = db.session.scalar(select(Answer.value).where(Answer.return_id == ret.id))
-    assert stored == hostile.strip()
+    assert stored == hostile  # exactly as typed
     html = client.get(f"/returns/{ret.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
