@@ -132,3 +132,25 @@ def from_rows(definition: ToolDefinition, rows: list[tuple[str, int, str]]) -> A
         else:
             answers[key] = value
     return answers
+
+
+KEEP_MINE, KEEP_SAVED, MERGE = "mine", "saved", "merged"
+
+
+def differences(definition: ToolDefinition, mine: Answers, saved: Answers) -> list[Question]:
+    """Questions whose answer on screen differs from the one saved meanwhile, in the tool's order."""
+    return [q for q in definition.questions if mine.get(q.key) != saved.get(q.key)]
+
+
+def resolve(mine: Answers, saved: Answers, choices: dict[str, str], merged: dict[str, str]) -> Answers:
+    """The answers to save after a conflict: for each question the auditor chose to keep their
+    answer, the saved one, or (for text) a merged text; unlisted questions keep their answer."""
+    result = dict(mine)
+    for key, choice in choices.items():
+        value = saved.get(key) if choice == KEEP_SAVED else as_typed(merged.get(key, "")) if choice == MERGE \
+            else mine.get(key)
+        if value:
+            result[key] = value
+        else:
+            result.pop(key, None)
+    return result

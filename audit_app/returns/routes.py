@@ -1,5 +1,7 @@
 """Agency auditors' returns: "My returns" and the return form."""
 
+import datetime as dt
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -8,6 +10,7 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.returns.form_builder import build_return_form, field_name, form_data
 from audit_app.security import roles_required
+from audit_tools import answers as answer_rules
 from audit_tools.answers import is_visible
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -38,13 +41,17 @@ def edit(return_id: int):
         return _refuse_locked(ret, form, definition)
     if not form.validate_on_submit():
         return _render_form(ret, form, definition)
+    mine = form.answers()
+    if request.form.get("resolve_conflict"):
+        choices = {k.removeprefix("choice_"): v for k, v in request.form.items() if k.startswith("choice_")}
+        merged = {k.removeprefix("merged_"): v for k, v in request.form.items() if k.startswith("merged_")}
+        mine = answer_rules.resolve(mine, answers, choices, merged)
     try:
-        missing = return_data.save_return(ret, form.answers(), definition, current_user,
+        missing = return_data.save_return(ret, mine, definition, current_user,
                                           _posted_version(form), submit=form.submit_return.data)
     except return_data.StaleReturnError:
         db.session.rollback()
-        form.version.data = return_data.current_version(ret.id)
-        return _render_form(ret, form, definition, error_description=STALE_MESSAGE), 409
+        return _conflict(ret, definition, mine)
     db.session.commit()
     if missing:
         form.mark_missing(missing)
@@ -59,8 +66,29 @@ def edit(return_id: int):
     return redirect(url_for("returns.edit", return_id=ret.id))
 
 
-STALE_MESSAGE = ("Someone else saved this return after you opened it, so your answers have not been saved. "
-                 "They are shown below: check them against the latest version, then save again.")
+def _conflict(ret, definition, mine):
+    """Someone saved in between: show each differing answer beside the saved one, losing nothing."""
+    db.session.expire_all()
+    saved = return_data.load_answers(ret, definition)
+    questions = answer_rules.differences(definition, mine, saved)
+    return render_template("returns/conflict.html", ret=ret, definition=definition, mine=mine, saved=saved,
+                           questions=questions, version=return_data.current_version(ret.id),
+                           field_name=field_name, hidden_values=_hidden_values(definition, mine)), 409
+
+
+def _hidden_values(definition, answers) -> list[tuple[str, str]]:
+    """Every answer as (field name, value) pairs for hidden inputs; dates as the form's day/month/year."""
+    pairs = []
+    for question in definition.questions:
+        value = answers.get(question.key)
+        if not value:
+            continue
+        if question.type == "date":
+            day = dt.date.fromisoformat(value)
+            pairs += [(field_name(question.key), str(part)) for part in (day.day, day.month, day.year)]
+        else:
+            pairs += [(field_name(question.key), v) for v in (value if isinstance(value, list) else [value])]
+    return pairs
 
 
 def _posted_version(form) -> int | None:

@@ -1,6 +1,7 @@
 """Auditors save drafts, submit complete returns, and never lose what they typed."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -163,8 +164,33 @@ def test_a_save_that_races_another_is_refused_without_a_500(client, setup, post,
         db.session.execute(Return.__table__.update().where(Return.id == ret.id).values(version=2))
         db.session.commit()
     response = post(client, f"/returns/{ret.id}", {f"q_{scale.key}": "no", "version": "1", "save_draft": "y"})
-    assert response.status_code == 409 and 'value="no" checked' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and f'name="q_{scale.key}" value="no"' in html  # carried, not lost
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
+
+
+def test_two_auditors_saving_the_same_return_keep_both_texts(app, client, factory, login, post, setup):
+    _, ret, definition = setup
+    factory.user("auditor", agency=factory.agency("CSC"), email="csc-colleague@test.example")
+    colleague = app.test_client()
+    login(colleague, "csc-colleague@test.example")
+    rationale = "q_overall_rationale"
+    assert post(colleague, f"/returns/{ret.id}", {rationale: "Colleague's careful reasons.", "version": "1",
+                                                  "save_draft": "y"}).status_code == 302
+    response = post(client, f"/returns/{ret.id}", {rationale: "My own careful reasons.", "version": "1",
+                                                   "save_draft": "y"})
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 409
+    assert "My own careful reasons." in html and "Colleague's careful reasons." in html
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    merged = "Colleague's careful reasons.\n\nMy own careful reasons."
+    resolved = post(client, f"/returns/{ret.id}", {rationale: "My own careful reasons.", "version": version,
+                                                   "resolve_conflict": "1", "choice_overall_rationale": "merged",
+                                                   "merged_overall_rationale": merged, "save_draft": "y"})
+    assert resolved.status_code == 302
+    stored = db.session.scalar(select(Answer.value).where(Answer.return_id == ret.id,
+                                                          Answer.question_key == "overall_rationale"))
+    assert stored == merged
 
 
 @pytest.mark.parametrize("version", [None, "", "abc", "999"])

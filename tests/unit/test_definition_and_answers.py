@@ -85,3 +85,16 @@ def test_parsing_does_not_change_the_raw_definition():
     raw = copy.deepcopy(RAW)
     parse_definition(raw)
     assert raw == RAW
+
+
+def test_a_conflict_is_resolved_question_by_question():
+    from audit_tools.answers import differences, resolve
+
+    mine = {"overall_judgement": "good", "overall_rationale": "My reasons.", "agency_role": "lead_professional"}
+    saved = {"overall_judgement": "inadequate", "overall_rationale": "Their reasons.", "agency_role": "lead_professional"}
+    assert [q.key for q in differences(TOOL, mine, saved)] == ["overall_judgement", "overall_rationale"]
+    result = resolve(mine, saved, {"overall_judgement": "saved", "overall_rationale": "merged"},
+                     {"overall_rationale": "Their reasons.\n\nMy reasons."})
+    assert result == {"overall_judgement": "inadequate", "overall_rationale": "Their reasons.\n\nMy reasons.",
+                      "agency_role": "lead_professional"}
+    assert resolve(mine, saved, {"overall_rationale": "mine"}, {}) == mine
