@@ -3,7 +3,10 @@
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
+from flask_login import current_user
+
 from audit_app.extensions import db
+from audit_app.returns import rescue
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
@@ -35,6 +38,8 @@ def _handler(code: int):
 
 
 def _csrf_error(_error):
+    if rescue.is_return_post() and (kept := rescue.keep_typed_work(signed_in=current_user.is_authenticated)):
+        return kept  # the form expired mid-return: nothing typed is lost
     title = "Your form had expired"
     advice = ("For your security, forms expire when you sign out or your session ends. "
               "Go back, refresh the page and send the form again.")

@@ -193,6 +193,18 @@ class Assignment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
+class RescuedDraft(db.Model):
+    """What an auditor typed when their session or form had expired, kept until they sign in again."""
+
+    __tablename__ = "rescued_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    form: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class SampleFrame(db.Model):
     """A list of candidate cases as imported, kept so the sample can be drawn again and checked."""
 

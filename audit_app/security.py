@@ -9,6 +9,7 @@ from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from audit_app.extensions import db, login_manager
+from audit_app.returns import rescue
 from audit_app.models import User
 
 # Endpoints anyone may reach; every other endpoint needs a signed-in user.
@@ -49,6 +50,8 @@ def _require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     if not current_user.is_authenticated:
+        if rescue.is_return_post() and (kept := rescue.keep_typed_work(signed_in=False)):
+            return kept  # the session ended mid-return: keep what was typed, sign in, come back to it
         if request.method != "GET":  # after signing in, a browser can only come back with a GET
             return redirect(url_for("auth.login"))
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))

@@ -4,11 +4,14 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from audit_app.data import returns as return_data
+from audit_app.data.rescue import rescued
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.returns.form_builder import build_return_form, field_name, form_data
+from audit_app.returns.rescue import may_restore
 from audit_app.security import roles_required
 from audit_tools import answers as answer_rules
 from audit_tools.answers import is_visible
@@ -34,6 +37,8 @@ def edit(return_id: int):
         if not return_data.is_editable(ret):
             return render_template("returns/view.html", ret=ret, definition=definition, answers=answers,
                                    shown=lambda question: is_visible(question, answers))
+        if request.args.get("restore"):
+            return _restore(ret, definition, request.args["restore"])
         return _render_form(ret, build_return_form(definition, data={**form_data(definition, answers),
                                                                      "version": ret.version}), definition)
     form = build_return_form(definition)
@@ -89,6 +94,18 @@ def _hidden_values(definition, answers) -> list[tuple[str, str]]:
         else:
             pairs += [(field_name(question.key), v) for v in (value if isinstance(value, list) else [value])]
     return pairs
+
+
+def _restore(ret, definition, token: str):
+    """The form as it was typed before the session or form expired; not saved until the auditor saves."""
+    pairs = rescued(token, ret.id) if may_restore(token) else None
+    if pairs is None:
+        flash("What you typed could not be brought back: it is kept for one day, in the browser you typed it in.",
+              "error")
+        return redirect(url_for("returns.edit", return_id=ret.id))
+    flash("Your session had ended, so what you typed was kept for you. It has not been saved yet: "
+          "check it, then save.", "info")
+    return _render_form(ret, build_return_form(definition, formdata=MultiDict(pairs)), definition)
 
 
 def _posted_version(form) -> int | None:

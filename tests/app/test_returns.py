@@ -120,12 +120,41 @@ def test_hostile_text_round_trips_escaped(client, setup, post):
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_missing_csrf_token_is_refused_without_saving(client, setup):
+def test_an_expired_form_token_keeps_the_text_and_brings_it_back(client, setup):
     _, ret, definition = setup
+    longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
     response = client.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y",
-                                                       f"q_{next(q for q in definition.questions if q.type == SCALE).key}": "yes"})
-    assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
+                                                       f"q_{longtext.key}": "Typed while the token expired"})
+    assert response.status_code == 302 and "restore=" in response.headers["Location"]
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Typed while the token expired" in page and "It has not been saved yet" in page
+    assert "Typed while the token expired" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_save_after_the_session_ended_keeps_the_text_through_sign_in(app, factory, login, csrf):
+    factory.user("auditor", agency=factory.agency("CSC"), email="late@test.example")
+    audit = factory.audit()
+    ret = factory.return_for(audit, "CSC")
+    browser = app.test_client()  # signed out: the session has ended
+    response = browser.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y",
+                                                        "q_overall_rationale": "An afternoon's reasoning"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+    token = csrf(browser, "/login")
+    signed_in = browser.post(response.headers["Location"], data={"email": "late@test.example",
+                                                                  "password": factory.password, "csrf_token": token})
+    page = browser.get(signed_in.headers["Location"]).get_data(as_text=True)
+    assert "An afternoon&#39;s reasoning" in page and "It has not been saved yet" in page
+
+
+def test_someone_elses_rescue_token_restores_nothing(app, client, setup, factory, login):
+    _, ret, _definition = setup
+    stranger = app.test_client()
+    response = stranger.post(f"/returns/{ret.id}", data={"version": "1", "q_overall_rationale": "Planted text"})
+    token_url = response.headers["Location"]
+    restore = token_url[token_url.index("restore"):].split("&")[0].replace("%3D", "=")
+    page = client.get(f"/returns/{ret.id}?{restore}", follow_redirects=True).get_data(as_text=True)
+    assert "Planted text" not in page and "could not be brought back" in page
 
 
 def test_my_returns_lists_open_audits_first(client, factory, login, ctx):
