@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -69,6 +69,27 @@ def edit(return_id: int):
         return redirect(url_for("returns.index"))
     flash("Draft saved. You can come back to it at any time.", "success")
     return redirect(url_for("returns.edit", return_id=ret.id))
+
+
+@bp.post("/<int:return_id>/autosave")
+@roles_required("auditor")
+def autosave(return_id: int):
+    """Save a draft while the auditor types (JavaScript only); answers in JSON, never a page."""
+    ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
+    definition = definition_of(ret.case.audit.tool_version)
+    form = build_return_form(definition)
+    if not return_data.is_editable(ret):
+        return jsonify(saved=False, message="This return can no longer be changed."), 409
+    if not form.validate_on_submit():
+        return jsonify(saved=False, message="Not saved yet: some answers need correcting."), 400
+    try:
+        return_data.save_answers(ret, form.answers(), definition, current_user, _posted_version(form))
+    except return_data.StaleReturnError:
+        db.session.rollback()
+        return jsonify(saved=False, message="Someone else has saved this return. Press “Save and come back "
+                                            "later” to compare your answers with theirs."), 409
+    db.session.commit()
+    return jsonify(saved=True, version=ret.version, message=f"Draft saved at {ret.updated_at:%H:%M} (UTC).")
 
 
 def _conflict(ret, definition, mine):

@@ -27,3 +27,50 @@ document.querySelectorAll('form').forEach((form) => {
   updateConditionalQuestions(form)
   form.addEventListener('change', () => updateConditionalQuestions(form))
 })
+
+// Return forms save a draft by themselves a few seconds after the auditor stops typing, and the
+// browser warns before leaving a page whose changes are not yet saved. Without JavaScript the
+// "Save and come back later" button does the same job.
+const AUTOSAVE_DELAY_MS = 3000
+
+function enableAutosave (form) {
+  const status = form.querySelector('.app-autosave-status')
+  let dirty = false
+  let timer = null
+  let stopped = false
+
+  async function save () {
+    if (!dirty || stopped) return
+    dirty = false
+    try {
+      const response = await fetch(form.dataset.autosaveUrl, { method: 'POST', body: new FormData(form), credentials: 'same-origin' })
+      const result = await response.json()
+      if (result.saved) {
+        form.querySelector('[name="version"]').value = result.version
+      } else {
+        dirty = true
+        stopped = response.status === 409 // a conflict is settled by saving the form, never by autosave
+      }
+      if (status) status.textContent = result.message
+    } catch (error) {
+      dirty = true
+      if (status) status.textContent = 'Not saved: the connection was lost. Your answers are still on this page.'
+    }
+  }
+
+  form.addEventListener('input', () => {
+    dirty = true
+    clearTimeout(timer)
+    timer = setTimeout(save, AUTOSAVE_DELAY_MS)
+  })
+  form.addEventListener('change', () => { dirty = true; clearTimeout(timer); timer = setTimeout(save, AUTOSAVE_DELAY_MS) })
+  form.addEventListener('submit', () => { dirty = false; clearTimeout(timer) })
+  window.addEventListener('beforeunload', (event) => {
+    if (dirty) {
+      event.preventDefault()
+      event.returnValue = ''
+    }
+  })
+}
+
+document.querySelectorAll('form[data-autosave-url]').forEach(enableAutosave)

@@ -25,6 +25,7 @@ EXPECTED_ROLES = {
         "frame", "sample", "discard_sample", "exclude_case", "outstanding_csv", "send_reminders", "auditors")},
     "returns.index": {"auditor"},
     "returns.edit": {"auditor"},
+    "returns.autosave": {"auditor"},
     "analysis.analysis": {"coordinator", "panel", "editor"},
     "analysis.briefing": {"coordinator", "editor"},
     "analysis.briefing_pdf": {"coordinator", "editor"},

@@ -271,3 +271,19 @@ def test_a_write_landing_between_check_and_update_is_caught(client, setup, post,
     response = post(client, f"/returns/{ret.id}", {f"q_{scale.key}": "no", "version": "1", "save_draft": "y"})
     assert response.status_code == 409
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
+
+
+def test_autosave_saves_a_draft_and_answers_in_json(client, setup, post, factory, app, login):
+    _, ret, definition = setup
+    first = post(client, f"/returns/{ret.id}/autosave", {"q_overall_rationale": "Typed, not yet saved by hand",
+                                                          "version": "1"})
+    assert first.status_code == 200 and first.json["saved"] and first.json["version"] == 2
+    assert db.session.scalar(select(Answer.value).where(Answer.return_id == ret.id)) == "Typed, not yet saved by hand"
+    stale = post(client, f"/returns/{ret.id}/autosave", {"q_overall_rationale": "Older tab", "version": "1"})
+    assert stale.status_code == 409 and not stale.json["saved"]
+    bad = post(client, f"/returns/{ret.id}/autosave", {"q_overall_judgement": "brilliant", "version": "2"})
+    assert bad.status_code == 400 and not bad.json["saved"]
+    factory.user("auditor", agency=factory.agency("EH"), email="eh-auto@test.example")
+    other = app.test_client()
+    login(other, "eh-auto@test.example")
+    assert post(other, f"/returns/{ret.id}/autosave", {"version": "2"}).status_code == 404
