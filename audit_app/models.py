@@ -274,6 +274,7 @@ class Return(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    amendment_reason: Mapped[str] = mapped_column(Text, default="")  # why the coordinator returned it
 
     case: Mapped[Case] = relationship(back_populates="returns")
     agency: Mapped[Agency] = relationship()

@@ -116,3 +116,10 @@ class ExcludeForm(FlaskForm):
                            validators=[InputRequired("Give the reason for excluding the case"), Length(max=2000)],
                            description="For example: the family moved out of the area before the audit period")
     submit = SubmitField("Exclude and draw a replacement", widget=GovSubmitInput())
+
+
+class AmendmentForm(FlaskForm):
+    reason = TextAreaField("What needs amending?", widget=GovTextArea(),
+                           validators=[InputRequired("Say what needs amending"), Length(max=2000)],
+                           description="The auditor sees this at the top of the return. Do not include case details.")
+    submit = SubmitField("Return for amendment", widget=GovSubmitInput())

@@ -5,16 +5,18 @@ import io
 import secrets
 import smtplib
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
-from audit_app.audits.forms import ConfirmForm, ExcludeForm, FrameUploadForm, SamplingForm
+from audit_app.audits.forms import AmendmentForm, ConfirmForm, ExcludeForm, FrameUploadForm, SamplingForm
 from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agency_choices, bp
 from audit_app.data import audits as audit_data
+from audit_app.data import returns as return_data
 from audit_app.data import sampling as sampling_data
+from audit_app.data.tools import definition_of
 from audit_app.data.assignments import agency_auditors, set_assignments
 from audit_app.data.users import list_agencies
 from audit_app.data.reminders import record_reminders, reminder_messages
@@ -24,6 +26,7 @@ from audit_app.security import roles_required
 from audit_tools.frame_files import TableError, read_table
 from audit_tools.frame_rows import FrameError, candidate_cases
 from audit_tools.pseudonyms import key_from_environment
+from audit_tools.answers import is_visible
 from audit_tools.sampling import SamplingError, SamplingPlan
 
 
@@ -186,3 +189,42 @@ def _auditors_form(groups):
         description="Leave all unticked to let any of this agency's auditors do its returns")
         for agency, users, named in groups}
     return type("AuditorsForm", (ConfirmForm,), fields)()
+
+
+@bp.route("/<int:audit_id>/returns/<int:return_id>", methods=["GET", "POST"])
+@roles_required("coordinator")
+def review_return(audit_id: int, return_id: int):
+    """A submitted return, for the coordinator to accept or send back for amendment with a reason."""
+    audit = _audit_or_404(audit_id)
+    ret = return_data.get_return_in_audit(audit, return_id) or abort(404)
+    definition = definition_of(audit.tool_version)
+    form = AmendmentForm()
+    if request.method == "POST" and request.form.get("accept"):
+        return _accept(audit, ret)
+    if form.validate_on_submit():
+        try:
+            return_data.return_for_amendment(ret, form.reason.data, current_user)
+        except return_data.ReturnError as error:
+            db.session.rollback()
+            form.reason.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"The return from {ret.agency.name} on case {ret.case.reference} has been returned for amendment.",
+                  "success")
+            return redirect(url_for("audits.show", audit_id=audit.id))
+    answers = return_data.load_answers(ret, definition)
+    return render_template("audits/review_return.html", audit=audit, ret=ret, definition=definition, answers=answers,
+                           shown=lambda question: is_visible(question, answers), form=form, confirm=ConfirmForm())
+
+
+def _accept(audit, ret):
+    if ConfirmForm().validate_on_submit():
+        try:
+            return_data.accept_return(ret, current_user)
+        except return_data.ReturnError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("audits.review_return", audit_id=audit.id, return_id=ret.id))
+        db.session.commit()
+        flash(f"The return from {ret.agency.name} on case {ret.case.reference} is accepted.", "success")
+    return redirect(url_for("audits.show", audit_id=audit.id))

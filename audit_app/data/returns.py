@@ -117,3 +117,32 @@ def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefi
         record_event("return.submitted", "return", ret.id, user=user,
                      before={"state": before}, after={"state": "submitted"})
     return missing if submit else []
+
+
+def get_return_in_audit(audit: Audit, return_id: int) -> Return | None:
+    """A return of this audit (for its coordinator), or None."""
+    return db.session.scalar(select(Return).join(Case).where(Return.id == return_id, Case.audit_id == audit.id))
+
+
+def return_for_amendment(ret: Return, reason: str, user: User) -> None:
+    """Send a submitted return back to its agency as a draft, saying why."""
+    if ret.state != "submitted":
+        raise ReturnError(f"Only a submitted return can be returned for amendment; this one is {ret.state}.")
+    if not reason.strip():
+        raise ReturnError("Say what needs amending, so the auditor knows what to change.")
+    if ret.case.audit.state != "open":
+        raise ReturnError("Returns can be sent back only while the audit is open for returns.")
+    ret.state, ret.amendment_reason = "returned", reason.strip()
+    db.session.flush()
+    record_event("return.returned", "return", ret.id, user=user, before={"state": "submitted"},
+                 after={"state": "returned", "reason": ret.amendment_reason})
+
+
+def accept_return(ret: Return, user: User) -> None:
+    """The coordinator is satisfied the return is complete."""
+    if ret.state != "submitted":
+        raise ReturnError(f"Only a submitted return can be accepted; this one is {ret.state}.")
+    ret.state, ret.amendment_reason = "accepted", ""
+    db.session.flush()
+    record_event("return.accepted", "return", ret.id, user=user, before={"state": "submitted"},
+                 after={"state": "accepted"})

@@ -22,7 +22,8 @@ EXPECTED_ROLES = {
     "audits.advance": {"coordinator"},
     "audits.remove_case": {"coordinator"},
     **{f"audits.{name}": {"coordinator"} for name in (
-        "frame", "sample", "discard_sample", "exclude_case", "outstanding_csv", "send_reminders", "auditors")},
+        "frame", "sample", "discard_sample", "exclude_case", "outstanding_csv", "send_reminders", "auditors",
+        "review_return")},
     "returns.index": {"auditor"},
     "returns.edit": {"auditor"},
     "returns.autosave": {"auditor"},
@@ -37,7 +38,7 @@ EXPECTED_ROLES = {
 }
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
-PAGES_PER_ROLE = {"admin": 3, "coordinator": 29, "auditor": 3, "panel": 2, "editor": 4, "viewer": 1}
+PAGES_PER_ROLE = {"admin": 3, "coordinator": 30, "auditor": 3, "panel": 2, "editor": 4, "viewer": 1}
 
 
 def _fill(pattern: str, values: dict) -> str:
