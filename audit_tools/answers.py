@@ -154,3 +154,12 @@ def resolve(mine: Answers, saved: Answers, choices: dict[str, str], merged: dict
         else:
             result.pop(key, None)
     return result
+
+
+def raises_concern(definition: ToolDefinition, answers: Answers) -> list[Question]:
+    """Questions whose answer signals a live safeguarding concern (their ``escalate_if`` answers)."""
+    def given(question: Question) -> list[str]:
+        value = answers.get(question.key)
+        return value if isinstance(value, list) else [value] if value else []
+
+    return [q for q in definition.questions if q.escalate_if and set(given(q)) & set(q.escalate_if)]

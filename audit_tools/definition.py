@@ -76,6 +76,7 @@ class Question:
     chart_title: str = ""  # when set, the briefing charts this question's answers under this title
     guidance_url: str = ""  # a link to the partnership's practice guidance on this point
     generated: bool = False  # added by the tool itself (a section's judgement), not written in the file
+    escalate_if: tuple[str, ...] = ()  # answers that mean a live safeguarding concern: show the escalation route
 
     @property
     def is_choice(self) -> bool:

@@ -132,6 +132,7 @@ def _question(reader: _Reader, raw: Any, path: str) -> Question:
         themes=reader.strings(raw, "themes", path), finding=reader.text(raw, "finding", path, limit=300),
         overall=reader.flag(raw, "overall", path, False), chart_title=reader.text(raw, "chart_title", path, limit=100),
         guidance_url=_guidance_url(reader, raw, path),
+        escalate_if=reader.strings(raw, "escalate_if", path),
     )
 
 
@@ -202,6 +203,10 @@ def _check_keys(reader: _Reader, sections: list[Section]) -> None:
         by_key[question.key] = question
     for question in by_key.values():
         _check_show_if(reader, question, by_key)
+        unknown = [v for v in question.escalate_if if question.option(v) is None]
+        if unknown:
+            reader.problems.append(f'questions "{question.key}": escalate_if values {", ".join(unknown)} are not '
+                                   "answers to the question")
     if sum(q.overall for q in by_key.values()) > 1:
         reader.problems.append("questions: only one question may be the overall judgement")
 
@@ -257,6 +262,8 @@ def _export_question(q: Question) -> dict:
                            **({"exclusive": True} if o.exclusive else {})} for o in q.options]
     if q.show_if:
         out["show_if"] = {"question": q.show_if.question, "values": list(q.show_if.values)}
+    if q.escalate_if:
+        out["escalate_if"] = list(q.escalate_if)
     return out
 
 

@@ -100,6 +100,15 @@ def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDef
                  after={"changed": answer_rules.changed_keys(before, after), "version": ret.version})
 
 
+def _record_new_concerns(ret: Return, definition: ToolDefinition, before: answer_rules.Answers,
+                         after: answer_rules.Answers, user: User) -> None:
+    """That a concern was raised, and by whom: the question key only, never the case detail."""
+    earlier = {q.key for q in answer_rules.raises_concern(definition, before)}
+    for question in answer_rules.raises_concern(definition, after):
+        if question.key not in earlier:
+            record_event("concern.raised", "return", ret.id, user=user, after={"question": question.key})
+
+
 def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
                 user: User, expected_version: int | None, *, submit: bool) -> list[Question]:
     """Save the answers and, when asked, submit. Returns the required questions still unanswered.
@@ -107,7 +116,9 @@ def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefi
     A submission with gaps is still saved as a draft, so nothing typed is lost;
     the caller shows the missing questions.
     """
+    before = load_answers(ret, definition)
     save_answers(ret, answers, definition, user, expected_version)
+    _record_new_concerns(ret, definition, before, answers, user)
     missing = answer_rules.missing_required(definition, answers)
     if submit and not missing:
         before = ret.state

@@ -14,6 +14,10 @@ DEFAULTS: dict[str, Any] = {
     "accent_colour": "#1d70b8",
     "definition": "",
     "resources": [],
+    "escalation_route": ("If you think a child may be at risk of harm now, do not wait for the audit. Follow your "
+                         "own agency's safeguarding procedure today: speak to your designated safeguarding lead "
+                         "and contact children's social care's front door. Record what you did in the child's "
+                         "file, not in this return."),
 }
 
 

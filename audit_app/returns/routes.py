@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from audit_app.data import returns as return_data
 from audit_app.data.rescue import rescued
+from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.returns.form_builder import build_return_form, field_name, form_data
@@ -64,6 +65,8 @@ def edit(return_id: int):
         note = (f"Your answers have been saved as a draft. {len(missing)} required "
                 f"question{'s' if len(missing) != 1 else ''} still need an answer before you can submit.")
         return _render_form(ret, form, definition, error_description=note), 422
+    if answer_rules.raises_concern(definition, mine):
+        flash(ESCALATION_HEADING + " " + get_setting("escalation_route"), "escalation")
     if ret.state == "submitted":
         flash(f"Return for case {ret.case.reference} submitted. Thank you.", "success")
         return redirect(url_for("returns.index"))
@@ -127,6 +130,9 @@ def _restore(ret, definition, token: str):
     flash("Your session had ended, so what you typed was kept for you. It has not been saved yet: "
           "check it, then save.", "info")
     return _render_form(ret, build_return_form(definition, formdata=MultiDict(pairs)), definition)
+
+
+ESCALATION_HEADING = "You recorded a current safeguarding concern about this child."
 
 
 def _posted_version(form) -> int | None:

@@ -132,9 +132,9 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
     """The question as the tool file holds it, and any problem reading the options.
 
     Starts from the stored question, so settings the form does not show (the overall
-    judgement flag, which scale answers are allowed) are kept.
+    judgement flag, which scale answers are allowed, the answers that escalate a concern) are kept.
     """
-    kept = {k: v for k, v in stored.items() if k in ("overall", "allow")}
+    kept = {k: v for k, v in stored.items() if k in ("overall", "allow", "escalate_if")}
     question = {**kept, "key": form.key.data, "type": form.type.data, "text": form.text.data.strip(),
                 "help": (form.help.data or "").strip(), "required": bool(form.required.data),
                 "themes": list(form.themes.data or []), "finding": (form.finding.data or "").strip(),

@@ -157,3 +157,12 @@ def test_diff_ignores_the_order_of_themes_but_not_their_content():
     changed = parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "themes": ["a", "c"]}))
     assert diff_definitions(old, same) == []
     assert [c.summary for c in diff_definitions(old, changed)] == ["Changed themes"]
+
+
+def test_escalate_if_must_name_the_questions_own_answers():
+    good = parse_definition(tool({"key": "concern", "type": "single", "text": "Concern now?", "escalate_if": ["yes"],
+                                  "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]}))
+    assert good.question("concern").escalate_if == ("yes",)
+    assert export_definition(good)["sections"][0]["questions"][0]["escalate_if"] == ["yes"]
+    bad = tool({"key": "concern", "type": "scale", "text": "Concern now?", "escalate_if": ["maybe"]})
+    assert 'questions "concern": escalate_if values maybe are not answers to the question' in problems(bad)
