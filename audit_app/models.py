@@ -27,7 +27,7 @@ from audit_app.extensions import db
 
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 AUDIT_STATES = ("setup", "open", "panel", "analysis", "published", "closed")
-RETURN_STATES = ("draft", "submitted", "returned", "accepted")
+RETURN_STATES = ("draft", "submitted", "returned", "accepted", "no_involvement")
 TOOL_STATES = ("draft", "published", "retired")
 
 
@@ -275,6 +275,7 @@ class Return(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     amendment_reason: Mapped[str] = mapped_column(Text, default="")  # why the coordinator returned it
+    no_involvement_reason: Mapped[str] = mapped_column(Text, default="")  # why the agency has nothing to audit
 
     case: Mapped[Case] = relationship(back_populates="returns")
     agency: Mapped[Agency] = relationship()

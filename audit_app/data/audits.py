@@ -214,7 +214,7 @@ def progress_grid(audit: Audit) -> ProgressGrid:
     return ProgressGrid(agencies, rows, counts, [(a, *done[a.id]) for a in agencies], overdue)
 
 
-DONE_STATES = ("submitted", "accepted")
+DONE_STATES = ("submitted", "accepted", "no_involvement")
 
 
 @dataclass(frozen=True)

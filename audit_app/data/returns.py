@@ -15,7 +15,7 @@ from audit_app.models import Answer, Audit, Case, Return, User
 from audit_tools import answers as answer_rules
 from audit_tools.definition import Question, ToolDefinition
 
-EDITABLE_STATES = ("draft", "returned")
+EDITABLE_STATES = ("draft", "returned")  # a "no involvement" declaration is withdrawn first
 
 
 class ReturnError(ValueError):
@@ -157,3 +157,30 @@ def accept_return(ret: Return, user: User) -> None:
     db.session.flush()
     record_event("return.accepted", "return", ret.id, user=user, before={"state": "submitted"},
                  after={"state": "accepted"})
+
+
+def declare_no_involvement(ret: Return, reason: str, user: User) -> None:
+    """The agency had nothing to do with the child in the period: say why, instead of a return.
+
+    Answers already typed are kept (not counted), so withdrawing the declaration loses nothing.
+    """
+    if not is_editable(ret):
+        raise ReturnError("This return can no longer be changed.")
+    if not reason.strip():
+        raise ReturnError("Say why your agency had no involvement, for example: no record of the family.")
+    before = ret.state
+    ret.state, ret.no_involvement_reason, ret.auditor_id = "no_involvement", reason.strip(), user.id
+    ret.submitted_at = datetime.now(timezone.utc)
+    db.session.flush()
+    record_event("return.no_involvement", "return", ret.id, user=user, before={"state": before},
+                 after={"state": "no_involvement", "reason": ret.no_involvement_reason})
+
+
+def withdraw_no_involvement(ret: Return, user: User) -> None:
+    """Back to a draft, with every answer typed before the declaration still there."""
+    if ret.state != "no_involvement" or ret.case.audit.state != "open":
+        raise ReturnError("Only a 'no involvement' declaration in an open audit can be withdrawn.")
+    ret.state, ret.no_involvement_reason, ret.submitted_at = "draft", "", None
+    db.session.flush()
+    record_event("return.no_involvement_withdrawn", "return", ret.id, user=user,
+                 before={"state": "no_involvement"}, after={"state": "draft"})

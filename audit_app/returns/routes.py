@@ -13,6 +13,7 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.returns.form_builder import build_return_form, field_name, form_data
 from audit_app.returns.rescue import may_restore
+from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
 from audit_tools import answers as answer_rules
 from audit_tools.answers import is_visible
@@ -37,7 +38,7 @@ def edit(return_id: int):
     if request.method == "GET":
         if not return_data.is_editable(ret):
             return render_template("returns/view.html", ret=ret, definition=definition, answers=answers,
-                                   shown=lambda question: is_visible(question, answers))
+                                   shown=lambda question: is_visible(question, answers), withdraw=NoInvolvementForm())
         if request.args.get("restore"):
             return _restore(ret, definition, request.args["restore"])
         return _render_form(ret, build_return_form(definition, data={**form_data(definition, answers),
@@ -71,6 +72,30 @@ def edit(return_id: int):
         flash(f"Return for case {ret.case.reference} submitted. Thank you.", "success")
         return redirect(url_for("returns.index"))
     flash("Draft saved. You can come back to it at any time.", "success")
+    return redirect(url_for("returns.edit", return_id=ret.id))
+
+
+@bp.post("/<int:return_id>/no-involvement")
+@roles_required("auditor")
+def no_involvement(return_id: int):
+    """Declare (or withdraw) that the agency had no involvement with the child in the audit period."""
+    ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
+    form = NoInvolvementForm()
+    if form.validate_on_submit():
+        try:
+            if form.withdraw.data:
+                return_data.withdraw_no_involvement(ret, current_user)
+            else:
+                return_data.declare_no_involvement(ret, form.reason.data or "", current_user)
+        except return_data.ReturnError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return redirect(url_for("returns.edit", return_id=ret.id))
+        db.session.commit()
+        flash("Your declaration has been withdrawn: the return is a draft again." if form.withdraw.data else
+              f"Recorded: your agency had no involvement with case {ret.case.reference}.", "success")
+        return redirect(url_for("returns.index") if not form.withdraw.data else url_for("returns.edit", return_id=ret.id))
+    flash("That form had expired. Please try again.", "error")
     return redirect(url_for("returns.edit", return_id=ret.id))
 
 
@@ -152,4 +177,4 @@ def _refuse_locked(ret, form, definition):
 
 def _render_form(ret, form, definition, error_description: str = ""):
     return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
-                           error_description=error_description, locked=False)
+                           error_description=error_description, locked=False, no_involvement=NoInvolvementForm())

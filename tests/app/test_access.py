@@ -27,6 +27,7 @@ EXPECTED_ROLES = {
     "returns.index": {"auditor"},
     "returns.edit": {"auditor"},
     "returns.autosave": {"auditor"},
+    "returns.no_involvement": {"auditor"},
     "analysis.analysis": {"coordinator", "panel", "editor"},
     "analysis.briefing": {"coordinator", "editor"},
     "analysis.briefing_pdf": {"coordinator", "editor"},
