@@ -97,9 +97,15 @@ def test_auditor_gets_404_for_every_url_of_another_agencys_return(client, factor
     login(client, "csc@test.example")
     others = [r for case in audit.cases for r in case.returns if r.agency.short_name != "CSC"]
     assert len(others) == 4
+    return_rules = [r.rule for r in client.application.url_map.iter_rules() if r.endpoint.startswith("returns.")
+                    and "<int:return_id>" in r.rule]
+    assert len(return_rules) == 3  # the form, autosave and "no involvement": every one is checked below
     for ret in others:
         assert client.get(f"/returns/{ret.id}").status_code == 404
-        assert post(client, f"/returns/{ret.id}", {"save_draft": "y", "version": "1"}).status_code == 404
+        for rule in return_rules:
+            url = rule.replace("<int:return_id>", str(ret.id))
+            assert post(client, url, {"save_draft": "y", "version": "1", "reason": "x", "declare": "y"}).status_code == 404, url
+        assert db.session.get(type(ret), ret.id).state == "draft"
     own = factory.return_for(audit, "CSC")
     assert client.get(f"/returns/{own.id}").status_code == 200
 
