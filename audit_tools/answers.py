@@ -163,3 +163,18 @@ def raises_concern(definition: ToolDefinition, answers: Answers) -> list[Questio
         return value if isinstance(value, list) else [value] if value else []
 
     return [q for q in definition.questions if q.escalate_if and set(given(q)) & set(q.escalate_if)]
+
+
+COMPLETED, IN_PROGRESS, NOT_STARTED = "Completed", "In progress", "Not yet started"
+
+
+def section_status(definition: ToolDefinition, answers: Answers) -> dict[str, str]:
+    """Section key → "Completed" (every required, visible question answered), "In progress" or "Not yet started"."""
+    status = {}
+    for section in definition.sections:
+        shown = [q for q in section.questions if is_visible(q, answers)]
+        answered = [q for q in shown if answers.get(q.key)]
+        required_left = [q for q in shown if q.required and not answers.get(q.key)]
+        status[section.key] = COMPLETED if not required_left and answered else \
+            IN_PROGRESS if answered else NOT_STARTED
+    return status

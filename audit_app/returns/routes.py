@@ -172,9 +172,12 @@ def _refuse_locked(ret, form, definition):
     note = ("This return can no longer be changed: it has been submitted or the audit has closed for returns. "
             "Nothing was saved. Your answers are shown below so that you can copy them.")
     return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
-                           error_description=note, locked=True), 409
+                           error_description=note, locked=True,
+                           sections_status=answer_rules.section_status(definition, form.answers())), 409
 
 
 def _render_form(ret, form, definition, error_description: str = ""):
+    """The return form; each section's status reflects the answers as they stand on this page."""
     return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
-                           error_description=error_description, locked=False, no_involvement=NoInvolvementForm())
+                           error_description=error_description, locked=False, no_involvement=NoInvolvementForm(),
+                           sections_status=answer_rules.section_status(definition, form.answers()))

@@ -16,6 +16,7 @@ def test_typing_saves_a_draft_without_pressing_save(page: Page, live_server):
     sign_in(page, live_server, SCHOOL_AUDITOR)
     page.goto(f"{live_server}/returns/")
     page.get_by_role("table", name=re.compile("follow-up sample$")).get_by_role("link").first.click()
+    page.wait_for_load_state("load")  # the autosave script must be running before anything is typed
     rationale = page.get_by_label(re.compile("Why did you reach this judgement"))
     rationale.fill(TEXT)
     expect(page.get_by_role("status")).to_contain_text("Draft saved at", timeout=15_000)
@@ -27,6 +28,7 @@ def test_leaving_with_unsaved_changes_asks_first(page: Page, live_server):
     sign_in(page, live_server, SCHOOL_AUDITOR)
     page.goto(f"{live_server}/returns/")
     page.get_by_role("table", name=re.compile("follow-up sample$")).get_by_role("link").first.click()
+    page.wait_for_load_state("load")
     page.get_by_label(re.compile("Why did you reach this judgement")).fill("Still typing")
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))

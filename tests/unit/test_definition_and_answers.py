@@ -98,3 +98,13 @@ def test_a_conflict_is_resolved_question_by_question():
     assert result == {"overall_judgement": "inadequate", "overall_rationale": "Their reasons.\n\nMy reasons.",
                       "agency_role": "lead_professional"}
     assert resolve(mine, saved, {"overall_rationale": "mine"}, {}) == mine
+
+
+def test_section_status_follows_required_visible_answers():
+    from audit_tools.answers import section_status
+
+    tool = parse_definition(minimal(show_if={"question": "q1", "values": ["no"]}))
+    assert section_status(tool, {}) == {"s": "Not yet started"}
+    assert section_status(tool, {"q1": "yes"}) == {"s": "Completed"}  # q2 is hidden, so not needed
+    assert section_status(tool, {"q1": "no"}) == {"s": "In progress"}  # q2 now shows and is required
+    assert section_status(tool, {"q1": "no", "q2": "Because."}) == {"s": "Completed"}
