@@ -172,6 +172,20 @@ def _check_cells(values: list[str], columns: tuple[str, ...], where: str, proble
             problems.add(f"{where}, column {column_letter(index + 1)}{name}: {FORMULA_MESSAGE}.")
 
 
+def _add_row(rows: list, line: int, values: list[str], columns: tuple[str, ...], where: str,
+             problems: _Problems, max_rows: int) -> bool:
+    """Check one row's cells and keep it; False when reading should stop (too many problems or rows)."""
+    _check_cells(values, columns, where, problems)
+    if problems.full:
+        return False
+    if len(rows) >= max_rows:
+        problems.add(_too_many_rows(max_rows))
+        return False
+    values.extend([""] * (len(columns) - len(values)))
+    rows.append((line, dict(zip(columns, values))))
+    return True
+
+
 def _too_many_rows(max_rows: int) -> str:
     return (f"The file has more than {max_rows:,} cases, the most accepted in one sample frame. "
             "Check it is the right file, or narrow the cohort before importing it.")
@@ -232,15 +246,8 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
                 if any(values[width:]):
                     problems.add(f"Line {line}: the row has more values than the header has columns.")
                 del values[width:]
-            _check_cells(values, columns, f"Line {line}", problems)
-            if problems.full:
+            if not _add_row(rows, line, values, columns, f"Line {line}", problems, max_rows):
                 break
-            if len(rows) >= max_rows:
-                problems.add(_too_many_rows(max_rows))
-                break
-            if len(values) < width:
-                values.extend([""] * (width - len(values)))
-            rows.append((line, dict(zip(columns, values))))
     except csv.Error as exc:
         problems.add(f"Line {last_line + 1}: the quote marks (\") in this row do not pair up ({exc}). A value "
                      "containing a comma must be wholly in double quotes, and a quote mark inside it written twice.")
@@ -344,15 +351,8 @@ def _read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
                     problems.add(f"{where}, column {column_letter(extra[0] + 1)}: a value to the right of the last "
                                  "named column. Give the column a name in the header row, or clear it.")
                 del values[width:]
-                _check_cells(values, columns, where, problems)
-                if problems.full:
+                if not _add_row(rows, number, values, columns, where, problems, max_rows):
                     break
-                if len(rows) >= max_rows:
-                    problems.add(_too_many_rows(max_rows))
-                    break
-                if len(values) < width:
-                    values.extend([""] * (width - len(values)))
-                rows.append((number, dict(zip(columns, values))))
         finally:
             workbook.close()
     except TableError:
