@@ -281,6 +281,7 @@ class Return(db.Model):
     agency: Mapped[Agency] = relationship()
     auditor: Mapped[User | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+    notes: Mapped[list[EvidenceNote]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -297,7 +298,18 @@ class Answer(db.Model):
     ordinal: Mapped[int] = mapped_column(default=0)
     value: Mapped[str] = mapped_column(Text)
     score: Mapped[float | None]
-    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class EvidenceNote(db.Model):
+    """What in the agency's records supports one answer: free text, kept beside the answer, not in it."""
+
+    __tablename__ = "evidence_notes"
+    __table_args__ = (UniqueConstraint("return_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
 
 
 class LearningPoint(db.Model):

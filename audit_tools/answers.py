@@ -1,7 +1,9 @@
 """Rules for the answers in one agency return, independent of how they are stored.
 
 Answers are a mapping from question key to a string (or a list of strings for a
-multiple-choice question). Empty answers are simply absent.
+multiple-choice question). Empty answers are simply absent. The evidence note that
+goes with an answer travels in the same mapping under ``note_key(question key)``, so
+saving, conflicts and rescued drafts treat a note exactly like an answer.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ Answers = dict[str, "str | list[str]"]
 
 MAX_TEXT_LENGTH = 10_000
 MAX_SHORT_TEXT_LENGTH = 500
+MAX_NOTE_LENGTH = 2_000
+NOTE_SUFFIX = ":note"  # a colon never appears in a question key, so a note key cannot clash with one
 BLANK = " \t\r\n"  # only these make an answer blank; any other character typed is kept
 
 
@@ -23,6 +27,21 @@ def as_typed(text: str) -> str:
     "" when it holds nothing but spaces, tabs and line breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text if text.strip(BLANK) else ""
+
+
+def note_key(question_key: str) -> str:
+    """Where the evidence note for a question's answer is kept in an ``Answers`` mapping."""
+    return question_key + NOTE_SUFFIX
+
+
+def question_key_of(key: str) -> str:
+    """The question an answer or note key belongs to."""
+    return key.removesuffix(NOTE_SUFFIX)
+
+
+def notes_of(answers: Answers) -> dict[str, str]:
+    """Question key → evidence note, for the notes in ``answers``."""
+    return {question_key_of(k): v for k, v in answers.items() if k.endswith(NOTE_SUFFIX) and isinstance(v, str)}
 
 
 @dataclass(frozen=True)
@@ -56,14 +75,22 @@ def answer_problems(definition: ToolDefinition, answers: Answers) -> dict[str, s
     """Question key → a message for every answer that is not acceptable."""
     problems: dict[str, str] = {}
     for key, value in answers.items():
-        question = definition.questions_by_key.get(key)
-        if question is None:
+        question = definition.questions_by_key.get(question_key_of(key))
+        if question is None or (key.endswith(NOTE_SUFFIX) and not question.takes_note):
             problems[key] = "This question is not part of the audit tool."
             continue
-        message = _problem(question, value)
+        message = _note_problem(value) if key.endswith(NOTE_SUFFIX) else _problem(question, value)
         if message:
             problems[key] = message
     return problems
+
+
+def _note_problem(value) -> str | None:
+    if not isinstance(value, str):
+        return "An evidence note must be text."
+    if len(value) > MAX_NOTE_LENGTH:
+        return f"Evidence note must be {MAX_NOTE_LENGTH:,} characters or fewer."
+    return None
 
 
 def _problem(question: Question, value) -> str | None:
@@ -98,9 +125,9 @@ def _problem(question: Question, value) -> str | None:
 
 
 def visible_answers(definition: ToolDefinition, answers: Answers) -> Answers:
-    """Only the answers whose question is shown; an answer left behind a hidden question is dropped."""
-    return {k: v for k, v in answers.items()
-            if k in definition.questions_by_key and is_visible(definition.question(k), answers)}
+    """Only the answers (and notes) whose question is shown; one left behind a hidden question is dropped."""
+    return {k: v for k, v in answers.items() if question_key_of(k) in definition.questions_by_key
+            and is_visible(definition.question(question_key_of(k)), answers)}
 
 
 def changed_keys(before: Answers, after: Answers) -> list[str]:
@@ -137,9 +164,26 @@ def from_rows(definition: ToolDefinition, rows: list[tuple[str, int, str]]) -> A
 KEEP_MINE, KEEP_SAVED, MERGE = "mine", "saved", "merged"
 
 
-def differences(definition: ToolDefinition, mine: Answers, saved: Answers) -> list[Question]:
-    """Questions whose answer on screen differs from the one saved meanwhile, in the tool's order."""
-    return [q for q in definition.questions if mine.get(q.key) != saved.get(q.key)]
+@dataclass(frozen=True)
+class Difference:
+    """An answer, or an evidence note, that differs between the screen and the saved return."""
+
+    key: str  # the answer's key in ``Answers``: a question key or a note key
+    question: Question
+
+    @property
+    def is_note(self) -> bool:
+        return self.key.endswith(NOTE_SUFFIX)
+
+    @property
+    def is_text(self) -> bool:
+        return self.is_note or not self.question.takes_note
+
+
+def differences(definition: ToolDefinition, mine: Answers, saved: Answers) -> list[Difference]:
+    """Answers and notes on screen that differ from those saved meanwhile, in the tool's order."""
+    keys = [k for q in definition.questions for k in ((q.key, note_key(q.key)) if q.takes_note else (q.key,))]
+    return [Difference(k, definition.question(question_key_of(k))) for k in keys if mine.get(k) != saved.get(k)]
 
 
 def resolve(mine: Answers, saved: Answers, choices: dict[str, str], merged: dict[str, str]) -> Answers:

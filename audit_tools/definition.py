@@ -82,6 +82,11 @@ class Question:
     def is_choice(self) -> bool:
         return self.type in CHOICE_TYPES
 
+    @property
+    def takes_note(self) -> bool:
+        """An evidence note goes with every answer except free text, which is its own evidence."""
+        return self.type not in (TEXT, LONGTEXT)
+
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
 

@@ -111,7 +111,7 @@ def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
     current = {r.agency_id: r for r in case.returns}
     for agency_id, ret in current.items():
         if agency_id not in wanted:
-            if ret.state != "draft" or ret.answers:
+            if ret.state != "draft" or ret.answers or ret.notes:
                 raise AuditError(f"{ret.agency.name} has already started its return on {case.reference}; "
                                  "it cannot be removed.")
             case.returns.remove(ret)

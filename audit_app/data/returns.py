@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit_app.data.assignments import may_work_on, visible_to
 from audit_app.data.events import record_event
 from audit_app.extensions import db
-from audit_app.models import Answer, Audit, Case, Return, User
+from audit_app.models import Answer, Audit, Case, EvidenceNote, Return, User
 from audit_tools import answers as answer_rules
 from audit_tools.definition import Question, ToolDefinition
 
@@ -65,10 +65,15 @@ def is_editable(ret: Return) -> bool:
 
 
 def load_answers(ret: Return, definition: ToolDefinition) -> answer_rules.Answers:
+    """The return's answers with their evidence notes (under ``note_key``)."""
     rows = db.session.execute(
         select(Answer.question_key, Answer.ordinal, Answer.value).where(Answer.return_id == ret.id)
     ).all()
-    return answer_rules.from_rows(definition, [tuple(r) for r in rows])
+    notes = db.session.execute(
+        select(EvidenceNote.question_key, EvidenceNote.text).where(EvidenceNote.return_id == ret.id)
+    ).all()
+    return {**answer_rules.from_rows(definition, [tuple(r) for r in rows]),
+            **{answer_rules.note_key(key): text for key, text in notes}}
 
 
 def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
@@ -90,12 +95,15 @@ def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDef
     except StaleDataError:
         raise StaleReturnError("This return was saved by someone else after you opened it.") from None
     db.session.execute(delete(Answer).where(Answer.return_id == ret.id))
+    db.session.execute(delete(EvidenceNote).where(EvidenceNote.return_id == ret.id))
     db.session.add_all(
         Answer(return_id=ret.id, question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
         for r in answer_rules.to_rows(definition, answers)
     )
-    db.session.flush()
     after = answer_rules.visible_answers(definition, answers)
+    db.session.add_all(EvidenceNote(return_id=ret.id, question_key=key, text=text)
+                       for key, text in answer_rules.notes_of(after).items())
+    db.session.flush()
     record_event("return.saved", "return", ret.id, user=user,
                  after={"changed": answer_rules.changed_keys(before, after), "version": ret.version})
 

@@ -51,6 +51,10 @@ class ReturnFormBase(FlaskForm):
         """The answers exactly as typed (line endings made uniform), blanks left out; dates as ISO strings."""
         result: answer_rules.Answers = {}
         for question in self.definition.questions:
+            if question.takes_note:
+                note = answer_rules.as_typed(self[note_field_name(question.key)].data or "")
+                if note:
+                    result[answer_rules.note_key(question.key)] = note
             value = self[field_name(question.key)].data
             if isinstance(value, dt.date):
                 value = value.isoformat()
@@ -65,7 +69,8 @@ class ReturnFormBase(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for key, message in answer_rules.answer_problems(self.definition, self.answers()).items():
-            field = self[field_name(key)]
+            field = self[field_name(key)] if key in self.definition.questions_by_key else \
+                self[note_field_name(answer_rules.question_key_of(key))]
             field.errors = [*field.errors, message]
             valid = False
         return valid
@@ -80,6 +85,7 @@ class ReturnFormBase(FlaskForm):
 def build_return_form(definition: ToolDefinition, **kwargs) -> ReturnFormBase:
     """A form instance for ``definition``; kwargs go to the form (e.g. ``data=…``)."""
     fields = {field_name(q.key): _field(q) for q in definition.questions}
+    fields |= {note_field_name(q.key): _note_field() for q in definition.questions if q.takes_note}
     form_class = type("ReturnForm", (ReturnFormBase,), {**fields, "definition": definition})
     return form_class(**kwargs)
 
@@ -87,6 +93,15 @@ def build_return_form(definition: ToolDefinition, **kwargs) -> ReturnFormBase:
 def field_name(question_key: str) -> str:
     """Prefixed so a question key can never clash with a form attribute such as ``data``."""
     return f"q_{question_key}"
+
+
+def note_field_name(question_key: str) -> str:
+    """The evidence note's field beside question ``question_key``."""
+    return f"n_{question_key}"
+
+
+def _note_field():
+    return TextAreaField("Evidence from your records (optional)", widget=GovCharacterCount())
 
 
 def _field(question: Question):
@@ -105,4 +120,6 @@ def form_data(definition: ToolDefinition, answers: answer_rules.Answers) -> dict
             value = dt.date.fromisoformat(value)
         if value:
             data[field_name(question.key)] = value
+        if answers.get(answer_rules.note_key(question.key)):
+            data[note_field_name(question.key)] = answers[answer_rules.note_key(question.key)]
     return data

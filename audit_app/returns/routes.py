@@ -11,7 +11,7 @@ from audit_app.data.rescue import rescued
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
-from audit_app.returns.form_builder import build_return_form, field_name, form_data
+from audit_app.returns.form_builder import build_return_form, field_name, form_data, note_field_name
 from audit_app.returns.rescue import may_restore
 from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
@@ -19,6 +19,9 @@ from audit_tools import answers as answer_rules
 from audit_tools.answers import is_visible
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
+bp.add_app_template_global(field_name)  # the return form, its preview and the conflict page name fields alike
+bp.add_app_template_global(note_field_name)
+bp.add_app_template_global(answer_rules.note_key)
 
 
 @bp.get("/")
@@ -124,10 +127,9 @@ def _conflict(ret, definition, mine):
     """Someone saved in between: show each differing answer beside the saved one, losing nothing."""
     db.session.expire_all()
     saved = return_data.load_answers(ret, definition)
-    questions = answer_rules.differences(definition, mine, saved)
     return render_template("returns/conflict.html", ret=ret, definition=definition, mine=mine, saved=saved,
-                           questions=questions, version=return_data.current_version(ret.id),
-                           field_name=field_name, hidden_values=_hidden_values(definition, mine)), 409
+                           differences=answer_rules.differences(definition, mine, saved),
+                           version=return_data.current_version(ret.id), hidden_values=_hidden_values(definition, mine)), 409
 
 
 def _hidden_values(definition, answers) -> list[tuple[str, str]]:
@@ -142,7 +144,7 @@ def _hidden_values(definition, answers) -> list[tuple[str, str]]:
             pairs += [(field_name(question.key), str(part)) for part in (day.day, day.month, day.year)]
         else:
             pairs += [(field_name(question.key), v) for v in (value if isinstance(value, list) else [value])]
-    return pairs
+    return pairs + [(note_field_name(key), note) for key, note in answer_rules.notes_of(answers).items()]
 
 
 def _restore(ret, definition, token: str):

@@ -14,7 +14,7 @@ BOUNDS = {
     ("coordinator", "/audits/{audit}/analysis"): 13,
     ("editor", "/audits/{audit}/briefing"): 19,
     ("auditor", "/returns/"): 4,
-    ("auditor", "/returns/{return}"): 9,
+    ("auditor", "/returns/{return}"): 10,  # answers and evidence notes are two reads
     ("coordinator", "/tools/"): 5,
 }
 

@@ -108,3 +108,20 @@ def test_section_status_follows_required_visible_answers():
     assert section_status(tool, {"q1": "yes"}) == {"s": "Completed"}  # q2 is hidden, so not needed
     assert section_status(tool, {"q1": "no"}) == {"s": "In progress"}  # q2 now shows and is required
     assert section_status(tool, {"q1": "no", "q2": "Because."}) == {"s": "Completed"}
+
+
+def test_evidence_notes_travel_with_answers_and_follow_their_rules():
+    from audit_tools.answers import MAX_NOTE_LENGTH, differences, note_key, notes_of, visible_answers
+    definition = parse_definition(minimal(show_if={"question": "q1", "values": ["no"]}))
+    assert answer_problems(definition, {note_key("q1"): "Strategy minutes"}) == {}
+    assert answer_problems(definition, {note_key("q1"): "x" * (MAX_NOTE_LENGTH + 1)}) == {
+        "q1:note": "Evidence note must be 2,000 characters or fewer."}
+    # free text is its own evidence; an unknown question has no note either
+    assert set(answer_problems(definition, {note_key("q2"): "a", note_key("zz"): "b"})) == {"q2:note", "zz:note"}
+    assert to_rows(definition, {"q1": "yes", note_key("q1"): "seen"})[0].value == "yes"
+    assert len(to_rows(definition, {"q1": "yes", note_key("q1"): "seen"})) == 1  # notes are not answer rows
+    assert notes_of({"q1": "yes", note_key("q1"): "seen"}) == {"q1": "seen"}
+    hidden_note = {"q1": "yes", note_key("q2"): "left behind"}
+    assert visible_answers(definition, hidden_note) == {"q1": "yes"}
+    found = differences(definition, {"q1": "yes", note_key("q1"): "mine"}, {"q1": "yes", note_key("q1"): "theirs"})
+    assert [(d.key, d.is_note, d.is_text) for d in found] == [("q1:note", True, True)]
