@@ -1,0 +1,200 @@
+"""How far agencies agree when they grade the same case.
+
+The panel compares each agency's overall judgement of a case on the four-point
+grade scale (Outstanding, Good, Requires improvement, Inadequate). Grades are
+plain values (ints 1..4, or strings) and ``order`` lists them best to worst.
+
+The figures, simplest first: how often two judgements match exactly or within
+one grade; a table of who said what; Cohen's kappa for two raters (an agency
+against the panel); and Krippendorff's alpha for any number of agencies, some
+of whom did not grade every case. Sums are kept as exact fractions, so a
+figure that should be 0.4 is 0.4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import permutations
+from typing import Literal
+
+Grade = Hashable
+Pair = tuple[Grade, Grade]
+Weights = Literal["linear", "quadratic", "unweighted"]
+Level = Literal["nominal", "ordinal", "interval"]
+Distance = Callable[[Grade, Grade], Fraction]
+
+FEWEST_CASES = 10  # below this, agreement figures move a lot when one case changes
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """``count`` of ``total`` pairs agreed, shown as "5 of 7 (71%)"."""
+
+    count: int
+    total: int
+
+    @property
+    def proportion(self) -> float | None:
+        return self.count / self.total if self.total else None
+
+    def __str__(self) -> str:
+        if not self.total:
+            return "no pairs to compare"
+        percent = (200 * self.count + self.total) // (2 * self.total)  # halves round up
+        return f"{self.count} of {self.total} ({percent}%)"
+
+
+@dataclass(frozen=True)
+class ConfusionMatrix:
+    """How often each pair of grades was given: rows are the first rater's grade, columns the second's."""
+
+    order: tuple[Grade, ...]
+    counts: list[list[int]]
+
+    @property
+    def total(self) -> int:
+        return sum(map(sum, self.counts))
+
+
+def _positions(order: Sequence[Grade]) -> dict[Grade, int]:
+    positions = {grade: i for i, grade in enumerate(order)}
+    if len(positions) != len(order):
+        raise ValueError(f"the order {list(order)} lists a grade twice")
+    return positions
+
+
+def _position(positions: dict[Grade, int], grade: Grade) -> int:
+    try:
+        return positions[grade]
+    except KeyError:
+        raise ValueError(f"{grade!r} is not one of the grades {list(positions)}") from None
+
+
+def exact_agreement(pairs: Iterable[Pair]) -> Agreement:
+    """How many pairs of judgements are the same grade."""
+    pairs = list(pairs)
+    return Agreement(sum(a == b for a, b in pairs), len(pairs))
+
+
+def within_one(pairs: Iterable[Pair], order: Sequence[Grade]) -> Agreement:
+    """How many pairs of judgements are the same grade or next to each other in ``order``."""
+    positions, pairs = _positions(order), list(pairs)
+    close = sum(abs(_position(positions, a) - _position(positions, b)) <= 1 for a, b in pairs)
+    return Agreement(close, len(pairs))
+
+
+def confusion_matrix(pairs: Iterable[Pair], order: Sequence[Grade]) -> ConfusionMatrix:
+    """Count each (first rater's grade, second rater's grade) combination, rows and columns in ``order``."""
+    positions = _positions(order)
+    counts = [[0] * len(order) for _ in order]
+    for a, b in pairs:
+        counts[_position(positions, a)][_position(positions, b)] += 1
+    return ConfusionMatrix(tuple(order), counts)
+
+
+# How bad a disagreement between grades i and j places apart is. Linear weights are
+# often scaled to |i - j| / (k - 1); kappa is a ratio, so the scale makes no difference.
+_DISAGREEMENT: dict[str, Callable[[int, int], int]] = {
+    "unweighted": lambda i, j: int(i != j),
+    "linear": lambda i, j: abs(i - j),
+    "quadratic": lambda i, j: (i - j) ** 2,
+}
+
+
+def weighted_kappa(pairs: Iterable[Pair], order: Sequence[Grade], weights: Weights = "linear") -> float | None:
+    """Cohen's kappa for two raters: 1 - (disagreement seen) / (disagreement expected by chance).
+
+    Chance is what the two raters' own mix of grades would give if paired at random.
+    1 is perfect agreement, 0 no better than chance. ``weights`` says how much a
+    disagreement of more than one grade counts ("unweighted": every disagreement
+    counts the same). None when there are fewer than two pairs, or when chance
+    alone could not produce a disagreement (both raters gave one grade throughout).
+    """
+    if weights not in _DISAGREEMENT:
+        raise ValueError(f"weights must be one of {list(_DISAGREEMENT)}, not {weights!r}")
+    table = confusion_matrix(pairs, order)
+    if table.total < 2:
+        return None
+    rows = [sum(row) for row in table.counts]
+    columns = [sum(column) for column in zip(*table.counts)]
+    weight, grades = _DISAGREEMENT[weights], range(len(order))
+    seen = sum(weight(i, j) * table.counts[i][j] for i in grades for j in grades)
+    expected = Fraction(sum(weight(i, j) * rows[i] * columns[j] for i in grades for j in grades), table.total)
+    return float(1 - seen / expected) if expected else None
+
+
+def krippendorff_alpha(
+    units: Iterable[Iterable[Grade | None]], level: Level = "ordinal", order: Sequence[Grade] | None = None
+) -> float | None:
+    """Krippendorff's alpha: 1 - (disagreement seen) / (disagreement expected by chance).
+
+    Each unit is one case and holds the grades of the agencies that graded it;
+    a missing grade is simply left out (None is also ignored). Cases with fewer
+    than two grades cannot be compared and are skipped. ``level`` says how far
+    apart two grades are: "nominal" (same or different), "ordinal" (by how many
+    grades were given between them), "interval" (by the difference of the
+    values, or of their places in ``order`` when one is given). ``order`` defaults
+    to the sorted grades seen. None when no case can be compared or every grade
+    given is the same, so chance could not produce a disagreement.
+
+    Follows the coincidence-matrix method in Krippendorff (2011), "Computing
+    Krippendorff's Alpha-Reliability".
+    """
+    pairable = [graded for unit in units if len(graded := [g for g in unit if g is not None]) >= 2]
+    grades = list(order) if order is not None else sorted({g for unit in pairable for g in unit})
+    positions = _positions(grades)
+    coincidences = _coincidences(pairable, positions)
+    totals = [sum(row) for row in coincidences]  # n_c: how often each grade was pairable
+    n = sum(totals)
+    distance = _distance(level, grades, totals, interval_by_place=order is not None)
+    cells = [(c, k) for c in range(len(grades)) for k in range(len(grades))]
+    seen = sum(coincidences[c][k] * distance(c, k) for c, k in cells)
+    expected = sum(totals[c] * totals[k] * distance(c, k) for c, k in cells)
+    return float(1 - (n - 1) * seen / expected) if expected else None
+
+
+def _coincidences(units: list[list[Grade]], positions: dict[Grade, int]) -> list[list[Fraction]]:
+    """Every ordered pair of grades within a case, each case weighing 1 per grade it holds."""
+    matrix = [[Fraction(0)] * len(positions) for _ in positions]
+    for unit in units:
+        for a, b in permutations(unit, 2):
+            matrix[_position(positions, a)][_position(positions, b)] += Fraction(1, len(unit) - 1)
+    return matrix
+
+
+def _distance(level: Level, grades: list[Grade], totals: list[Fraction], interval_by_place: bool) -> Distance:
+    """The squared difference δ²(c, k) between the grades in places c and k."""
+    if level == "nominal":
+        return lambda c, k: Fraction(c != k)
+    if level == "interval":
+        value = (lambda c: Fraction(c)) if interval_by_place else (lambda c: Fraction(grades[c]))
+        return lambda c, k: (value(c) - value(k)) ** 2
+    if level == "ordinal":
+        # (n_c + ... + n_k - (n_c + n_k) / 2)²: how many grades were given from c to k.
+        return lambda c, k: (sum(totals[min(c, k) : max(c, k) + 1]) - (totals[c] + totals[k]) / 2) ** 2
+    raise ValueError(f"level must be nominal, ordinal or interval, not {level!r}")
+
+
+def reliability_caution(n_cases: int, fewest: int = FEWEST_CASES) -> str:
+    """A sentence to show beside agreement figures based on few cases; "" when there are enough."""
+    if n_cases == 0:
+        return "No case was graded by more than one rater, so agreement cannot be measured."
+    if n_cases >= fewest:
+        return ""
+    cases = "case" if n_cases == 1 else "cases"
+    return f"Based on only {n_cases} {cases}: treat agreement figures as a rough guide, not a measure."
+
+
+# Landis and Koch (1977), "The measurement of observer agreement for categorical data".
+_LANDIS_KOCH = ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"))
+
+
+def describe_kappa(value: float | None) -> str:
+    """The conventional words for a kappa value, e.g. 0.45 → "moderate"."""
+    if value is None:
+        return "not measurable"
+    if value < 0:
+        return "poor (less than chance)"
+    return next((words for upper, words in _LANDIS_KOCH if value <= upper), "almost perfect")
