@@ -73,12 +73,16 @@ def _register_blueprints(app: Flask) -> None:
     from audit_app.audits.routes import bp as audits_bp
     from audit_app.auth.routes import bp as auth_bp
     from audit_app.errors import register_error_handlers
+    from audit_app.learning.routes import bp as learning_bp
     from audit_app.main.routes import bp as main_bp
+    from audit_app.panel.routes import bp as panel_bp
     from audit_app.returns.routes import bp as returns_bp
+    from audit_app.themes.routes import bp as themes_bp
     from audit_app.tools import designer  # noqa: F401  (adds the designer's routes to the tools blueprint)
     from audit_app.tools.routes import bp as tools_bp
 
-    for blueprint in (auth_bp, main_bp, audits_bp, returns_bp, analysis_bp, admin_bp, tools_bp):
+    for blueprint in (auth_bp, main_bp, audits_bp, returns_bp, analysis_bp, admin_bp, tools_bp, panel_bp, themes_bp,
+                      learning_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

@@ -11,11 +11,13 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    Column,
     DateTime,
     ForeignKey,
     Index,
     Numeric,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -29,6 +31,10 @@ ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 AUDIT_STATES = ("setup", "open", "panel", "analysis", "published", "closed")
 RETURN_STATES = ("draft", "submitted", "returned", "accepted", "no_involvement")
 TOOL_STATES = ("draft", "published", "retired")
+AUDIENCES = ("managers", "practitioners", "inter_agency")
+CODING_SOURCES = ("answer", "note", "panel")  # a long-text answer, an evidence note, the panel's learning
+CODING_STATES = ("suggested", "confirmed", "rejected")
+RAG_STATES = ("red", "amber", "green", "complete")
 
 
 def utcnow() -> datetime:
@@ -312,11 +318,75 @@ class EvidenceNote(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
+class PanelRecord(db.Model):
+    """What the multi-agency panel agreed about one case, after reading every agency's return."""
+
+    __tablename__ = "panel_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    agreed_grade: Mapped[str] = mapped_column(String(40), default="")  # an option value of the overall question
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    dissent: Mapped[str] = mapped_column(Text, default="")
+    learning: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Theme(db.Model):
+    """A theme of the partnership's codebook, which lives across audits so that themes can recur."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    category: Mapped[str] = mapped_column(String(60), default="")
+
+
+class Coding(db.Model):
+    """An excerpt of an audit's free text coded to a theme. Only confirmed codings are ever counted."""
+
+    __tablename__ = "codings"
+    __table_args__ = (
+        UniqueConstraint("audit_id", "source", "source_key", "theme_id"),
+        CheckConstraint(_in("source", CODING_SOURCES), name="known_source"),
+        CheckConstraint(_in("status", CODING_STATES), name="known_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))  # None: the panel's own text
+    source: Mapped[str] = mapped_column(String(20))
+    source_key: Mapped[str] = mapped_column(String(120))  # "<return id>:<question key>" or "<case id>"
+    excerpt: Mapped[str] = mapped_column(Text)  # the text as it was when coded
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="suggested")
+    matched: Mapped[list[str]] = mapped_column(JSON, default=list)  # the words that made the suggestion
+    coded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    coded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    theme: Mapped[Theme] = relationship()
+
+
+learning_point_themes = Table(
+    "learning_point_themes", db.metadata,
+    Column("learning_point_id", ForeignKey("learning_points.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class LearningPoint(db.Model):
     __tablename__ = "learning_points"
-    __table_args__ = (
-        CheckConstraint(_in("audience", ("managers", "practitioners", "inter_agency")), name="known_audience"),
-    )
+    __table_args__ = (CheckConstraint(_in("audience", AUDIENCES), name="known_audience"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
@@ -324,16 +394,54 @@ class LearningPoint(db.Model):
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
 
+    themes: Mapped[list[Theme]] = relationship(secondary=learning_point_themes, order_by="Theme.name")
+
+
+class RecommendationCategory(db.Model):
+    """The editable list recommendations are filed under (communication, workforce development, …)."""
+
+    __tablename__ = "recommendation_categories"
+
+    slug: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+
 
 class Recommendation(db.Model):
+    """A recommendation and its action: the action plan outlives the audit that made it."""
+
     __tablename__ = "recommendations"
+    __table_args__ = (CheckConstraint(_in("rag", RAG_STATES), name="known_rag"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    category: Mapped[str] = mapped_column(String(40), default="")
-    lead: Mapped[str] = mapped_column(String(120), default="")
-    timeframe: Mapped[str] = mapped_column(String(120), default="")
+    category: Mapped[str] = mapped_column(String(40), default="")  # a RecommendationCategory slug
+    lead_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    timeframe: Mapped[str] = mapped_column(String(120), default="")  # as the briefing says it, "By March 2027"
+    due_date: Mapped[date | None]
+    rag: Mapped[str] = mapped_column(String(10), default="amber")
     position: Mapped[int] = mapped_column(default=0)
+
+    lead_agency: Mapped[Agency | None] = relationship()
+    updates: Mapped[list[ActionUpdate]] = relationship(
+        cascade="all, delete-orphan", order_by="ActionUpdate.at.desc()"
+    )
+
+
+class ActionUpdate(db.Model):
+    """A dated note of progress on a recommendation, with the RAG status it was given then."""
+
+    __tablename__ = "action_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    rag: Mapped[str] = mapped_column(String(10))
+
+    by: Mapped[User | None] = relationship()
 
 
 class AuditEvent(db.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from audit_app.data.analysis import audit_facts, question_summaries
 from audit_app.data.settings import get_setting
@@ -35,7 +36,7 @@ def audit_learning(audit: Audit) -> Learning:
     ).all()
     recommendations = db.session.scalars(
         select(Recommendation).where(Recommendation.audit_id == audit.id)
-        .order_by(Recommendation.position, Recommendation.id)
+        .options(joinedload(Recommendation.lead_agency)).order_by(Recommendation.position, Recommendation.id)
     ).all()
 
     def texts(audience: str) -> tuple[str, ...]:
@@ -43,7 +44,8 @@ def audit_learning(audit: Audit) -> Learning:
 
     return Learning(
         managers=texts("managers"), practitioners=texts("practitioners"), inter_agency=texts("inter_agency"),
-        recommendations=tuple(RecommendationItem(r.text, r.lead, r.timeframe) for r in recommendations),
+        recommendations=tuple(RecommendationItem(r.text, r.lead_agency.name if r.lead_agency else "", r.timeframe)
+                              for r in recommendations),
     )
 
 

@@ -98,7 +98,10 @@ def _load_completed_audit(data: dict, user) -> None:
     for position, point in enumerate(data.get("learning_points", [])):
         db.session.add(LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position))
     for position, rec in enumerate(data.get("recommendations", [])):
-        db.session.add(Recommendation(audit_id=audit.id, position=position, **rec))
+        lead = agency_by_short_name(rec["lead"])
+        db.session.add(Recommendation(audit_id=audit.id, position=position, text=rec["text"], category=rec["category"],
+                                      lead_agency_id=lead.id if lead else None, timeframe=rec["timeframe"],
+                                      due_date=_date(rec.get("due_date")), rag=rec.get("rag", "amber")))
     db.session.flush()
 
 

@@ -8,6 +8,9 @@ from audit_app.data.tools import new_draft_version
 from audit_app.extensions import db
 from audit_app.models import SampleFrame
 from audit_app.security import PUBLIC_ENDPOINTS
+from tests.app import roles_learning, roles_panel, roles_themes
+
+AREAS = (roles_panel, roles_themes, roles_learning)
 
 # Endpoint → roles allowed. A new route fails test_every_route_has_an_expectation until it is added here.
 EXPECTED_ROLES = {
@@ -36,10 +39,14 @@ EXPECTED_ROLES = {
     **{f"tools.{name}": {"coordinator"} for name in (
         "index", "new", "import_file", "version", "preview", "export", "compare", "publish", "retire", "new_version",
         "edit_details", "edit_section", "edit_question", "section_action", "question_action")},
+    **{endpoint: roles for area in AREAS for endpoint, roles in area.ROLES.items()},
 }
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
-PAGES_PER_ROLE = {"admin": 3, "coordinator": 30, "auditor": 3, "panel": 2, "editor": 4, "viewer": 1}
+PAGES_PER_ROLE = {role: pages + sum(area.PAGES.get(role, 0) for area in AREAS) for role, pages in
+                  {"admin": 3, "coordinator": 30, "auditor": 3, "panel": 2, "editor": 4, "viewer": 1}.items()}
+# Pages about an audit's results are checked on an audit whose returns have been revealed.
+RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning"}
 
 
 def _fill(pattern: str, values: dict) -> str:
@@ -143,8 +150,8 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
         allowed = EXPECTED_ROLES.get(rule.endpoint)
         if allowed is None or "GET" not in rule.methods or (allowed != "any" and role not in allowed):
             continue
-        shown = revealed if rule.endpoint.startswith("analysis.") else audit
-        url = _fill(rule.rule, {"audit_id": shown.id, "case_id": audit.cases[0].id, "number": draft.version,
+        shown = revealed if rule.endpoint.split(".")[0] in RESULTS_BLUEPRINTS else audit
+        url = _fill(rule.rule, {"audit_id": shown.id, "case_id": shown.cases[0].id, "number": draft.version,
                                 "return_id": audit.cases[0].returns[0].id, "tool_id": audit.tool_version.tool_id})
         response = client.get(url)
         assert response.status_code == 200, (role, url, response.status_code)
