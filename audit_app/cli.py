@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users …`, `flask audits …`, `flask demo`."""
+"""Command-line tools: `flask users …`, `flask audits …`, `flask disclosure …`, `flask demo`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from audit_app.models import ROLES
 users_cli = AppGroup("users", help="Manage user accounts.")
 tools_cli = AppGroup("tools", help="List, export and import audit tools.")
 audits_cli = AppGroup("audits", help="List and inspect audits.")
+disclosure_cli = AppGroup("disclosure", help="Check a briefing for anything that could identify a child.")
 
 
 @users_cli.command("create")
@@ -152,6 +153,43 @@ def import_tool_command(file):
     click.echo(f"Imported {version.tool.slug} as draft version {version.version}. Publish it before use.")
 
 
+class CheckNotRun(click.ClickException):
+    """The check could not run (exit status 2), as distinct from a check that found something (1)."""
+
+    exit_code = 2
+
+
+@disclosure_cli.command("check")
+@click.argument("file", type=click.File("rb"))
+@click.option("--audit", "audit_id", type=int, default=None, help="Also look for this audit's case references.")
+def check_disclosure_command(file, audit_id):
+    """List anything in FILE (UTF-8 plain text; - for standard input) that could identify someone.
+
+    One line per hit: line:column kind "text". Names of all users are looked for; with --audit,
+    that audit's case references too. Exit status: 0 nothing found, 1 something found,
+    2 the check could not run.
+    """
+    from audit_app.data.audits import case_references, get_audit
+    from audit_app.data.users import list_users
+    from audit_tools.disclosure import check_text, format_hit
+
+    references: list[str] = []
+    if audit_id is not None:
+        audit = get_audit(audit_id)
+        if audit is None:
+            raise CheckNotRun(f"No audit {audit_id}. `flask audits list` shows them.")
+        references = sorted(case_references(audit))
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CheckNotRun(f"{file.name} is not UTF-8 plain text ({error.reason} at byte {error.start}).") from None
+    hits = check_text(text, case_references=references, names=[user.display_name for user in list_users()])
+    for hit in hits:
+        click.echo(format_hit(hit))
+    if hits:
+        click.get_current_context().exit(1)
+
+
 @click.command("seed")
 def seed_command():
     """Add the standard agency list and the built-in audit tools where missing (safe to run again)."""
@@ -183,5 +221,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audits_cli)
     app.cli.add_command(tools_cli)
+    app.cli.add_command(disclosure_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(seed_command)
