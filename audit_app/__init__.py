@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from audit_app.audits import sampling_routes  # noqa: F401  (adds the sampling pages to the audits blueprint)
     from audit_app.audits.routes import bp as audits_bp
     from audit_app.auth.routes import bp as auth_bp
+    from audit_app.briefings.routes import bp as briefings_bp
     from audit_app.errors import register_error_handlers
     from audit_app.learning.routes import bp as learning_bp
     from audit_app.main.routes import bp as main_bp
@@ -82,7 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from audit_app.tools.routes import bp as tools_bp
 
     for blueprint in (auth_bp, main_bp, audits_bp, returns_bp, analysis_bp, admin_bp, tools_bp, panel_bp, themes_bp,
-                      learning_bp):
+                      learning_bp, briefings_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

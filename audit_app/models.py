@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     BigInteger,
+    LargeBinary,
     CheckConstraint,
     Column,
     DateTime,
@@ -35,6 +36,7 @@ AUDIENCES = ("managers", "practitioners", "inter_agency")
 CODING_SOURCES = ("answer", "note", "panel")  # a long-text answer, an evidence note, the panel's learning
 CODING_STATES = ("suggested", "confirmed", "rejected")
 RAG_STATES = ("red", "amber", "green", "complete")
+BRIEFING_STATES = ("draft", "approved", "published")
 
 
 def utcnow() -> datetime:
@@ -442,6 +444,57 @@ class ActionUpdate(db.Model):
     rag: Mapped[str] = mapped_column(String(10))
 
     by: Mapped[User | None] = relationship()
+
+
+class Briefing(db.Model):
+    """One version of an audit's learning briefing. Once published it never changes: its PDF and
+    web page are kept as they were, with the PDF's SHA-256; a later version is a new row."""
+
+    __tablename__ = "briefings"
+    __table_args__ = (
+        UniqueConstraint("audit_id", "number"),
+        CheckConstraint(_in("state", BRIEFING_STATES), name="known_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(default=1)  # version 1, 2, … of this audit's briefing
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)  # audit_tools.briefing.content_to_dict
+    overrides: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # disclosure hits let through, why
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    html: Mapped[str | None] = mapped_column(Text, deferred=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    audit: Mapped[Audit] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class Logo(db.Model):
+    """The partnership's logo for briefings (PNG or JPEG, checked and size-limited on upload)."""
+
+    __tablename__ = "logos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mimetype: Mapped[str] = mapped_column(String(20))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int]
+    height: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AuditEvent(db.Model):

@@ -6,7 +6,7 @@ either. Every string may have been typed by a person, so renderers must escape i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 # The briefing's sections, in reading order (DESIGN §5). Renderers and tests use
 # these headings so the PDF, the web page and the checks never drift apart.
@@ -94,3 +94,40 @@ class BriefingContent:
         if not self.topic:
             return SECTION_DEFINITION
         return f"What we mean by {self.topic[0].lower()}{self.topic[1:]}"
+
+
+_NESTED = {"key_figures": KeyFigure, "charts": Chart, "recommendations": Recommendation, "resources": Resource}
+
+
+def content_to_dict(content: BriefingContent) -> dict:
+    """The content as plain JSON-ready data (lists for tuples), to keep a draft or a published version."""
+    data = asdict(content)
+    return {key: _lists(value) for key, value in data.items()}
+
+
+def content_from_dict(data: dict) -> BriefingContent:
+    """The content back from ``content_to_dict``; unknown keys are ignored, missing ones take defaults."""
+    known = {f.name for f in fields(BriefingContent)}
+    values = {}
+    for key, value in data.items():
+        if key not in known:
+            continue
+        if key in _NESTED:
+            values[key] = tuple(_NESTED[key](**_tuples(item)) for item in value)
+        elif isinstance(value, list):
+            values[key] = tuple(value)
+        else:
+            values[key] = value
+    return BriefingContent(**values)
+
+
+def _lists(value):
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    return value
+
+
+def _tuples(item: dict) -> dict:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}

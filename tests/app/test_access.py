@@ -8,9 +8,9 @@ from audit_app.data.tools import new_draft_version
 from audit_app.extensions import db
 from audit_app.models import SampleFrame
 from audit_app.security import PUBLIC_ENDPOINTS
-from tests.app import roles_learning, roles_panel, roles_themes
+from tests.app import roles_briefings, roles_learning, roles_panel, roles_themes
 
-AREAS = (roles_panel, roles_themes, roles_learning)
+AREAS = (roles_panel, roles_themes, roles_learning, roles_briefings)
 
 # Endpoint → roles allowed. A new route fails test_every_route_has_an_expectation until it is added here.
 EXPECTED_ROLES = {
@@ -46,7 +46,7 @@ ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 PAGES_PER_ROLE = {role: pages + sum(area.PAGES.get(role, 0) for area in AREAS) for role, pages in
                   {"admin": 3, "coordinator": 30, "auditor": 3, "panel": 2, "editor": 4, "viewer": 1}.items()}
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
-RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning"}
+RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}
 
 
 def _fill(pattern: str, values: dict) -> str:

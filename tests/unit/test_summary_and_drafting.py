@@ -71,3 +71,17 @@ def test_charts_without_data_are_left_out():
     summaries = [summarise(q, {}, 0) for q in TOOL.questions]
     content = draft_briefing(FACTS, summaries, Learning(), BriefingSettings("P"), date="1 May 2026")
     assert content.charts == ()
+
+
+def test_briefing_content_survives_a_trip_through_json():
+    import json
+
+    from audit_tools.briefing import (BriefingContent, Chart, KeyFigure, Recommendation, Resource, content_from_dict,
+                                      content_to_dict)
+    content = BriefingContent("Westmere", "Eyes On", "Neglect", "1 May 2026", "1", "Neglect is…", ("One.", "Two."),
+                              key_figures=(KeyFigure("6", "cases"),), charts=(Chart("Judgements", ("Good",), (3,)),),
+                              findings=("A finding",), recommendations=(Recommendation("Do it", "CSC", "By May"),),
+                              resources=(Resource("Guide", "https://example.org/guide"),))
+    stored = json.loads(json.dumps(content_to_dict(content)))
+    assert content_from_dict(stored) == content
+    assert content_from_dict({**stored, "retired_field": 1}) == content  # old drafts with extra keys still load
