@@ -10,7 +10,12 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # absolute: signed out 12 hours after signing in
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    IDLE_WARNING_BEFORE = timedelta(minutes=5)  # the page offers "stay signed in" this long before
+    # Admins, coordinators and editors must use an authenticator app. Only a demo may turn this
+    # off (AUDIT_MFA_ENFORCED=false, as `make run` does); production refuses to start without it.
+    MFA_ENFORCED = os.environ.get("AUDIT_MFA_ENFORCED", "true").lower() != "false"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = timedelta(0)
@@ -46,10 +51,12 @@ class TestingConfig(Config):
     # Cheap hashing keeps the suite fast; the algorithm stays argon2id.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 64  # KiB; argon2 needs at least 8 per lane
+    MFA_ENFORCED = False  # the MFA tests switch it on
 
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"  # Secure, no Domain, Path=/: the browser enforces all three
     HSTS_SECONDS = 31_536_000  # a year: the service is only ever reached over TLS
 
     @classmethod
@@ -59,6 +66,8 @@ class ProductionConfig(Config):
         if len(key) < 32:
             raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters.")
         cls.SECRET_KEY = key
+        if not cls.MFA_ENFORCED:
+            raise RuntimeError("AUDIT_MFA_ENFORCED=false is for demonstrations only; production requires MFA.")
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

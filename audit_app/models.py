@@ -88,9 +88,12 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised on sign-out, password change and disabling: every session signed with an older value ends.
+    session_version: Mapped[int] = mapped_column(default=1)
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))  # base32 TOTP secret, once set up
+    recovery_codes: Mapped[list[str]] = mapped_column(JSON, default=list)  # SHA-256 of each unused code
+    last_totp_step: Mapped[int | None]  # a code is accepted once only
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -104,9 +107,40 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
+    def get_id(self) -> str:
+        """What the session cookie holds: the id and session version, so an old cookie stops working."""
+        return f"{self.id}:{self.session_version}"
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+
+class Invitation(db.Model):
+    """A single-use link to set a first password; only its SHA-256 is stored."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class SignInFailure(db.Model):
+    """A failed sign-in, kept briefly so throttling by account and by address holds across processes."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
 class UserRole(db.Model):
@@ -509,6 +543,11 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None]
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Each row seals the one before it: SHA-256 over the previous hash and this row's content.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User | None] = relationship()
 
 
 class Setting(db.Model):

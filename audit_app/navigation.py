@@ -14,6 +14,7 @@ NAVIGATION = (
     ("tools.index", "Audit tools", ("coordinator",)),
     ("admin.users", "Users", ("admin",)),
     ("admin.agencies", "Agencies", ("admin", "coordinator")),
+    ("admin.events", "Audit trail", ("admin", "coordinator")),
 )
 
 

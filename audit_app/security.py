@@ -5,15 +5,19 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
-from flask_login import current_user
+import time
+
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
 from audit_app.extensions import db, login_manager
 from audit_app.returns import rescue
 from audit_app.models import User
 
+SIGNED_IN_AT, LAST_SEEN = "signed_in_at", "last_seen"  # session keys, seconds since the epoch
+
 # Endpoints anyone may reach; every other endpoint needs a signed-in user.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.second_factor", "auth.mfa_setup", "auth.invitation", "main.health", "static"})
 
 
 def init_app(app: Flask) -> None:
@@ -24,8 +28,36 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """The user of a session, unless the session has been ended (sign-out elsewhere, new password,
+    account disabled): the cookie carries the session version it was signed in with."""
+    user_id, _, version = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or str(user.session_version) != version:
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in on this browser, with fresh idle and absolute clocks."""
+    kept = {key: session[key] for key in (rescue.SESSION_KEY,) if key in session}  # typed work to restore
+    session.clear()  # otherwise a new session for a new sign-in: nothing carried over from before
+    session.update(kept)
+    login_user(user)
+    session.permanent = True
+    session[SIGNED_IN_AT] = session[LAST_SEEN] = time.time()
+
+
+def _session_expired() -> str:
+    """Why the signed-in session has ended ("" while it is alive); refreshes the idle clock."""
+    now = time.time()
+    if now - session.get(SIGNED_IN_AT, 0) > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
+        return "You were signed out because you had been signed in for 12 hours. Please sign in again."
+    if now - session.get(LAST_SEEN, 0) > current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds():
+        minutes = int(current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds() // 60)
+        return f"You were signed out after {minutes} minutes without activity. Please sign in again."
+    session[LAST_SEEN] = now
+    return ""
 
 
 def roles_required(*roles: str):
@@ -49,6 +81,11 @@ def roles_required(*roles: str):
 def _require_login():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
+    if current_user.is_authenticated and (reason := _session_expired()):
+        logout_user()
+        for key in (SIGNED_IN_AT, LAST_SEEN):
+            session.pop(key, None)
+        flash(reason, "info")
     if not current_user.is_authenticated:
         if rescue.is_return_post() and (kept := rescue.keep_typed_work(signed_in=False)):
             return kept  # the session ended mid-return: keep what was typed, sign in, come back to it

@@ -1,20 +1,111 @@
-"""Administration: users and agencies."""
+"""Administration: users (invitations, disabling) and agencies."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from audit_app.data.users import list_agencies, list_users
+from audit_app.admin.forms import InviteForm
+from audit_app.data import accounts
+from audit_app.data.events import EventFilter, event_kinds, find_events, record_event, verify_trail
+from audit_app.data.users import UserError, create_user, list_agencies, list_users
+from audit_app.extensions import db
+from audit_app.models import Agency, User
 from audit_app.security import roles_required
+from audit_tools.exports import Sheet, to_csv
+
+EVENT_COLUMNS = ("Event", "When (UTC)", "Who", "Action", "Object", "Object id", "Before", "After", "Seal")
+EXPORT_LIMIT = 100_000
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    form.agency.choices = [("", "No agency")] + [(str(a.id), a.name) for a in list_agencies()]
+    return form
 
 
 @bp.get("/users")
 @roles_required("admin")
 def users():
-    return render_template("admin/users.html", users=list_users())
+    return render_template("admin/users.html", users=list_users(), form=_invite_form())
+
+
+@bp.post("/users")
+@roles_required("admin")
+def invite():
+    """Create an account with no password and show a single-use link for the person to choose one."""
+    form = _invite_form()
+    if form.validate_on_submit():
+        agency = db.session.get(Agency, int(form.agency.data)) if form.agency.data else None
+        try:
+            user = create_user(form.email.data, form.display_name.data, accounts.unusable_password(),
+                               form.roles.data, agency)
+        except UserError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            token = accounts.invite(user, current_user)
+            db.session.commit()
+            link = url_for("auth.invitation", token=token, _external=True)
+            return render_template("admin/invited.html", user=user, link=link)
+    return render_template("admin/users.html", users=list_users(), form=form), 422
+
+
+@bp.post("/users/<int:user_id>/disable")
+@roles_required("admin")
+def disable(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        flash("You cannot disable your own account.", "error")
+        return redirect(url_for("admin.users"))
+    accounts.disable_user(user, current_user)
+    db.session.commit()
+    flash(f"{user.display_name} can no longer sign in, and every session they had has ended.", "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.get("/agencies")
 @roles_required("admin", "coordinator")
 def agencies():
     return render_template("admin/agencies.html", agencies=list_agencies())
+
+
+def _event_filter() -> EventFilter:
+    user_id = request.args.get("user", "")
+    return EventFilter(action=request.args.get("action", "")[:60],
+                       user_id=int(user_id) if user_id.isdigit() else None,
+                       object_type=request.args.get("object", "")[:40])
+
+
+@bp.get("/events")
+@roles_required("admin", "coordinator")
+def events():
+    """The audit trail, newest first, with filters; the chain's seals checked on request."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, total = find_events(_event_filter(), page=page)
+    actions, types = event_kinds()
+    check = verify_trail() if request.args.get("verify") else None
+    return render_template("admin/events.html", rows=rows, total=total, page=page, actions=actions, types=types,
+                           users=list_users(), where=_event_filter(), check=check, args=request.args)
+
+
+@bp.get("/events.csv")
+@roles_required("admin", "coordinator")
+def events_csv():
+    where = _event_filter()
+    rows, _ = find_events(where, per_page=EXPORT_LIMIT)
+    record_event("events.exported", "audit_events", None, user=current_user,
+                 after={"filter": {"action": where.action, "user": where.user_id, "object": where.object_type},
+                        "rows": len(rows)})
+    db.session.commit()
+    sheet = Sheet(EVENT_COLUMNS, ([str(e.id), e.at.isoformat(timespec="seconds"), e.user.email if e.user else "",
+                                   e.action, e.object_type, str(e.object_id or ""), _json(e.before), _json(e.after),
+                                   e.hash] for e in rows))
+    return Response(to_csv(sheet), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""

@@ -1,12 +1,45 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from audit_app.auth.policy import MAX_LENGTH
 
 
 class LoginForm(FlaskForm):
     email = StringField("E-mail address", widget=GovTextInput(),
                         validators=[InputRequired("Enter your e-mail address"), Length(max=254)])
     password = PasswordField("Password", widget=GovPasswordInput(),
-                             validators=[InputRequired("Enter your password"), Length(max=1024)])
+                             validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Code", widget=GovTextInput(),
+                       description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+                       validators=[InputRequired("Enter the code from your authenticator app"), Length(max=20)])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+def _new_password_fields(label: str):
+    return (
+        PasswordField(label, widget=GovPasswordInput(),
+                      description="At least 12 characters. A few unrelated words together are easy to remember "
+                                  "and hard to guess.",
+                      validators=[InputRequired("Enter a new password"), Length(max=MAX_LENGTH)]),
+        PasswordField("Type the new password again", widget=GovPasswordInput(),
+                      validators=[InputRequired("Type the new password again"),
+                                  EqualTo("password", "The two passwords are not the same")]),
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields("Choose a password")
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", widget=GovPasswordInput(),
+                            validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)])
+    password, confirm = _new_password_fields("New password")
+    submit = SubmitField("Change password", widget=GovSubmitInput())

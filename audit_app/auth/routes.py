@@ -1,19 +1,30 @@
-"""Signing in and out."""
+"""Signing in (password, then an authenticator code where required), signing out, invitations,
+and a person's own account: password and multi-factor authentication."""
 
+import base64
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+import segno
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 
-from audit_app.auth.forms import LoginForm
+from audit_app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
+from audit_app.data import accounts
 from audit_app.data.events import record_event
-from audit_app.data.users import check_sign_in
+from audit_app.data.users import UserError, check_sign_in, find_user_by_email
 from audit_app.extensions import db
+from audit_app.models import User
+from audit_app.security import roles_required, start_session
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = ("Enter a correct e-mail address and password. After 10 wrong attempts an account is locked "
-                  "for 15 minutes.")
+SIGN_IN_FAILED = ("Enter a correct e-mail address and password. After 10 wrong attempts in 5 minutes, signing in "
+                  "is paused for 5 minutes.")
+THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then try again."
+PENDING = "pending_sign_in"  # session key: password accepted, second factor still to come
+PENDING_FOR = 600  # seconds to enter the code
+ALL_ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 
 
 def safe_next(target: str | None) -> str:
@@ -26,6 +37,10 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign in. Every failure gets the same message and costs the same time, known account or not."""
@@ -33,19 +48,169 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        known = find_user_by_email(form.email.data)
+        if accounts.is_throttled(_client_ip(), known):
+            form.password.errors.append(THROTTLED)
+            return render_template("auth/login.html", form=form), 429
         user = check_sign_in(form.email.data, form.password.data)
         if user is not None:
-            record_event("user.login", "user", user.id, user=user)
-            db.session.commit()
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")))
-        db.session.commit()  # keeps the failure count
+            return _password_accepted(user)
+        accounts.record_failure(_client_ip(), known)
+        db.session.commit()  # keeps the failure counts
         form.password.errors.append(SIGN_IN_FAILED)
     return render_template("auth/login.html", form=form)
 
 
+def _password_accepted(user: User):
+    """Straight in, or on to the authenticator code (or to setting one up, where the role requires it)."""
+    next_url = safe_next(request.args.get("next"))
+    needs_setup = not user.mfa_secret and current_app.config["MFA_ENFORCED"] and accounts.mfa_required(user)
+    if user.mfa_secret or needs_setup:
+        db.session.commit()
+        session[PENDING] = {"user": user.get_id(), "at": time.time(), "next": next_url}
+        return redirect(url_for("auth.mfa_setup" if needs_setup else "auth.second_factor"))
+    return _finish_sign_in(user, next_url)
+
+
+def _finish_sign_in(user: User, next_url: str):
+    record_event("user.login", "user", user.id, user=user)
+    db.session.commit()
+    start_session(user)
+    return redirect(next_url)
+
+
+def _pending_user() -> User | None:
+    """The person who gave the right password a few minutes ago in this browser, if any."""
+    pending = session.get(PENDING) or {}
+    if time.time() - pending.get("at", 0) > PENDING_FOR:
+        return None
+    user_id, _, version = str(pending.get("user", "")).partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active and str(user.session_version) == version else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor():
+    user = _pending_user()
+    if user is None or not user.mfa_secret:
+        flash("Sign in with your e-mail address and password first.", "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if accounts.is_throttled(_client_ip(), user):
+            form.code.errors.append(THROTTLED)
+            return render_template("auth/code.html", form=form), 429
+        if accounts.check_second_factor(user, form.code.data):
+            next_url = session.pop(PENDING)["next"]
+            return _finish_sign_in(user, next_url)
+        accounts.record_failure(_client_ip(), user)
+        db.session.commit()
+        form.code.errors.append("That code is not right. Check your authenticator app and try again.")
+    return render_template("auth/code.html", form=form)
+
+
+@bp.route("/account/authenticator", methods=["GET", "POST"])
+def mfa_setup():
+    """Set up an authenticator app: required before a first sign-in for some roles, open to everyone."""
+    user = current_user if current_user.is_authenticated else _pending_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    secret = session.setdefault("mfa_secret_draft", accounts.new_mfa_secret())
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = accounts.enrol_mfa(user, secret, form.code.data)
+        except UserError as error:
+            form.code.errors.append(str(error))
+        else:
+            session.pop("mfa_secret_draft", None)
+            if not current_user.is_authenticated:
+                next_url = session.pop(PENDING)["next"]
+                record_event("user.login", "user", user.id, user=user)
+                db.session.commit()
+                start_session(user)
+                return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url)
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
+    uri = accounts.provisioning_uri(user, secret)
+    qr = "data:image/svg+xml;base64," + base64.b64encode(
+        segno.make(uri, error="m").svg_inline(scale=5, dark="#0b0c0c").encode()).decode()
+    return render_template("auth/mfa_setup.html", form=form, secret=secret, qr=qr, required=not current_user.is_authenticated)
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Signing out ends this person's sessions everywhere: a copied cookie stops working too."""
+    if current_user.is_authenticated:
+        user = db.session.get(User, current_user.id)
+        accounts.end_sessions(user)
+        record_event("user.logout", "user", user.id, user=user)
+        db.session.commit()
     logout_user()
+    session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/session/keep-alive")
+@roles_required(*ALL_ROLES)
+def keep_alive():
+    """The idle clock was reset by this request; the page tells the person they are still signed in."""
+    return jsonify(signed_in=True)
+
+
+@bp.get("/account")
+@roles_required(*ALL_ROLES)
+def account():
+    return render_template("auth/account.html", form=ChangePasswordForm(), mfa_required=accounts.mfa_required(current_user))
+
+
+@bp.post("/account/password")
+@roles_required(*ALL_ROLES)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = db.session.get(User, current_user.id)
+        try:
+            accounts.change_password(user, form.current.data, form.password.data)
+        except UserError as error:
+            db.session.rollback()
+            field = form.current if isinstance(error, accounts.WrongPasswordError) else form.password
+            field.errors.append(str(error))
+        else:
+            db.session.commit()
+            start_session(user)  # this browser stays signed in; every other session has ended
+            flash("Your password has been changed. Any other sessions have been signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, mfa_required=accounts.mfa_required(current_user)), 422
+
+
+@bp.post("/account/recovery-codes")
+@roles_required(*ALL_ROLES)
+def recovery_codes():
+    user = db.session.get(User, current_user.id)
+    if not user.mfa_secret:
+        return redirect(url_for("auth.mfa_setup"))
+    codes = accounts.regenerate_recovery_codes(user)
+    db.session.commit()
+    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """Choose a first password from a single-use invitation link."""
+    invite = accounts.open_invitation(token)
+    if invite is None:
+        return render_template("auth/invitation_expired.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.accept_invitation(invite, form.password.data)
+        except UserError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password is set. Sign in to continue.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/invitation.html", form=form, user=invite.user)

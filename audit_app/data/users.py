@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select
 
 from audit_app.auth.passwords import check_password, hash_password
 from audit_app.data.events import record_event
 from audit_app.extensions import db
-from audit_app.models import ROLES, Agency, User, UserRole
-
-
-LOCK_AFTER_FAILURES = 10
-LOCK_DURATION = timedelta(minutes=15)
+from audit_app.models import ROLES, Agency, SignInFailure, User, UserRole
 
 
 class UserError(ValueError):
@@ -49,36 +44,24 @@ def create_user(email: str, display_name: str, password: str, roles: list[str],
 
 
 def set_password(user: User, password: str) -> None:
-    """A new password also lifts any sign-in lock."""
+    """A new password also lifts any pause on signing in to this account."""
     user.password_hash = hash_password(password)
-    user.failed_logins, user.last_failed_login_at = 0, None
-
-
-def is_locked(user: User, now: datetime) -> bool:
-    return (user.failed_logins >= LOCK_AFTER_FAILURES and user.last_failed_login_at is not None
-            and now - user.last_failed_login_at < LOCK_DURATION)
+    db.session.execute(delete(SignInFailure).where(SignInFailure.user_id == user.id))
 
 
 def check_sign_in(email: str, password: str) -> User | None:
-    """The user if the password is right and the account usable; failures are counted atomically.
+    """The user if the password is right and the account usable, else None (the failure is recorded).
 
     A password is checked against a real hash even for an unknown address, so the
-    time taken does not reveal which addresses have accounts.
+    time taken does not reveal which addresses have accounts. Throttling is the caller's
+    (``accounts.is_throttled``), before this is called.
     """
     user = find_user_by_email(email)
-    now = datetime.now(timezone.utc)
     correct = check_password(user.password_hash if user else _dummy_hash(), password)
-    if user is None:
-        return None
-    if correct and user.active and not is_locked(user, now):
-        user.failed_logins, user.last_failed_login_at = 0, None
+    if user is not None and correct and user.active:
         return user
-    if not is_locked(user, now) and user.failed_logins >= LOCK_AFTER_FAILURES:
-        user.failed_logins = 0  # the lock has run out: count afresh
-        db.session.flush()
-    db.session.execute(update(User).where(User.id == user.id)
-                       .values(failed_logins=User.failed_logins + 1, last_failed_login_at=now))
-    record_event("user.login_failed", "user", user.id)
+    if user is not None:
+        record_event("user.login_failed", "user", user.id)
     return None
 
 

@@ -45,6 +45,7 @@ function enableAutosave (form) {
     try {
       const response = await fetch(form.dataset.autosaveUrl, { method: 'POST', body: new FormData(form), credentials: 'same-origin' })
       const result = await response.json()
+      document.dispatchEvent(new Event('app:server-contact')) // the server's idle clock started again
       if (result.saved) {
         form.querySelector('[name="version"]').value = result.version
       } else {
@@ -74,3 +75,29 @@ function enableAutosave (form) {
 }
 
 document.querySelectorAll('form[data-autosave-url]').forEach(enableAutosave)
+
+// Warn shortly before the idle time-out and offer to stay signed in. Every request the page
+// makes to the server (a keep-alive or an autosave) starts the server's idle clock again.
+function watchIdleTimeout (banner) {
+  const idleMs = Number(banner.dataset.idleSeconds) * 1000
+  const warnMs = Number(banner.dataset.warnSeconds) * 1000
+  let timer
+
+  function restart () {
+    banner.hidden = true
+    clearTimeout(timer)
+    timer = setTimeout(() => { banner.hidden = false; banner.querySelector('button').focus() }, idleMs - warnMs)
+  }
+
+  banner.querySelector('button').addEventListener('click', async () => {
+    const response = await fetch(banner.dataset.keepAliveUrl, {
+      method: 'POST', credentials: 'same-origin', headers: { 'X-CSRFToken': banner.dataset.csrf }
+    })
+    if (response.ok && (response.headers.get('Content-Type') || '').startsWith('application/json')) restart()
+    else window.location.reload() // already signed out: the page shows the sign-in form
+  })
+  document.addEventListener('app:server-contact', restart)
+  restart()
+}
+
+document.querySelectorAll('.app-timeout-warning').forEach(watchIdleTimeout)

@@ -6,6 +6,7 @@ database named in it is created if missing and its schema is rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import re
@@ -67,10 +68,28 @@ def _clean_database(app):
     yield
     with app.app_context():
         db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
+        with trail_writable():
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
         db.session.commit()
         tool_data._parsed_frozen.cache_clear()
+
+
+@contextlib.contextmanager
+def trail_writable():
+    """Lift the audit trail's append-only triggers for the length of the block (tests only)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+        yield
+        db.session.execute(sa.text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+        return
+    triggers = db.session.execute(sa.text(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")).all()
+    for name, _ in triggers:
+        db.session.execute(sa.text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _, sql in triggers:
+        db.session.execute(sa.text(sql))
 
 
 @pytest.fixture

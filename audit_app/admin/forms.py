@@ -1,0 +1,29 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Regexp
+
+from audit_app.models import ROLES
+
+ROLE_LABELS = {"admin": "Administrator", "coordinator": "PAQA coordinator", "auditor": "Agency auditor",
+               "panel": "Panel member", "editor": "Business unit editor", "viewer": "Viewer (published briefings)"}
+
+
+class InviteForm(FlaskForm):
+    email = StringField("E-mail address", widget=GovTextInput(),
+                        validators=[InputRequired("Enter the person's work e-mail address"),
+                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                           message="Enter an e-mail address in the right format, like name@agency.example"),
+                                    Length(max=254, message="E-mail address must be 254 characters or fewer")])
+    display_name = StringField("Name as others will see it", widget=GovTextInput(),
+                               validators=[InputRequired("Enter the person's name"),
+                                           Length(max=120, message="Name must be 120 characters or fewer")])
+    roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(),
+                                choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+                                validators=[InputRequired("Choose at least one role")])
+    agency = SelectField("Agency", widget=GovSelect(), description="Needed for agency auditors.", coerce=str)
+    submit = SubmitField("Create the invitation", widget=GovSubmitInput())
+
+
+class DisableForm(FlaskForm):
+    submit = SubmitField("Disable", widget=GovSubmitInput())

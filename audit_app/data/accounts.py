@@ -1,0 +1,199 @@
+"""Account security: sessions that can be ended, sign-in throttling by address, TOTP with
+recovery codes, invitations and password changes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import pyotp
+from sqlalchemy import delete, func, select
+
+from audit_app.auth.passwords import check_password
+from audit_app.auth.policy import password_problem
+from audit_app.data.events import record_event
+from audit_app.data.users import UserError, set_password
+from audit_app.extensions import db
+from audit_app.models import Invitation, SignInFailure, User
+
+THROTTLE_WINDOW = timedelta(minutes=5)
+THROTTLE_LIMIT = 10  # failures per account or per address within the window
+INVITATION_LIFETIME = timedelta(hours=72)
+MFA_ROLES = ("admin", "coordinator", "editor")
+RECOVERY_CODES = 10
+ISSUER = "Case audit workbench"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def end_sessions(user: User) -> None:
+    """Every session of this user stops working at its next request (sign-out, new password, disabling)."""
+    user.session_version += 1
+    db.session.flush()
+
+
+def disable_user(user: User, by: User | None) -> None:
+    user.active = False
+    end_sessions(user)
+    record_event("user.disabled", "user", user.id, user=by, after={"active": False})
+
+
+# ---------------------------------------------------------------- throttling
+
+
+def is_throttled(ip: str, user: User | None) -> bool:
+    """Too many failures from this address, or for this account, in the last few minutes."""
+    since = _now() - THROTTLE_WINDOW
+
+    def failures(condition) -> int:
+        return db.session.scalar(select(func.count()).select_from(SignInFailure)
+                                 .where(SignInFailure.at > since, condition))
+
+    return failures(SignInFailure.ip == ip) >= THROTTLE_LIMIT or (
+        user is not None and failures(SignInFailure.user_id == user.id) >= THROTTLE_LIMIT)
+
+
+def record_failure(ip: str, user: User | None) -> None:
+    db.session.add(SignInFailure(ip=ip, user_id=user.id if user else None))
+    db.session.execute(delete(SignInFailure).where(SignInFailure.at < _now() - THROTTLE_WINDOW * 4))
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- passwords
+
+
+class WrongPasswordError(UserError):
+    """The current password given to change it was not right."""
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Needs the current password; ends every other session."""
+    if not check_password(user.password_hash, current):
+        raise WrongPasswordError("Your current password is not right.")
+    _set_checked_password(user, new)
+    record_event("user.password_changed", "user", user.id, user=user)
+
+
+def _set_checked_password(user: User, new: str) -> None:
+    problem = password_problem(new, email=user.email, name=user.display_name)
+    if problem:
+        raise UserError(problem)
+    set_password(user, new)
+    end_sessions(user)
+
+
+# ---------------------------------------------------------------- invitations
+
+
+def unusable_password() -> str:
+    """A password nobody knows, for an account whose owner will choose theirs from an invitation."""
+    return secrets.token_urlsafe(48)
+
+
+def invite(user: User, by: User | None) -> str:
+    """A new single-use link token for ``user`` (earlier unused ones stop working)."""
+    db.session.execute(delete(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None)))
+    token = secrets.token_urlsafe(32)
+    db.session.add(Invitation(user_id=user.id, token_hash=_sha256(token), created_by_id=by.id if by else None,
+                              expires_at=_now() + INVITATION_LIFETIME))
+    db.session.flush()
+    record_event("user.invited", "user", user.id, user=by)
+    return token
+
+
+def open_invitation(token: str) -> Invitation | None:
+    """The invitation if the token is known, unused and not expired."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _sha256(token)))
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= _now():
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, password: str) -> User:
+    _set_checked_password(invitation.user, password)
+    invitation.used_at = _now()
+    db.session.flush()
+    record_event("user.invitation_accepted", "user", invitation.user_id, user=invitation.user)
+    return invitation.user
+
+
+# ---------------------------------------------------------------- multi-factor authentication
+
+
+def mfa_required(user: User) -> bool:
+    return user.has_role(*MFA_ROLES)
+
+
+def new_mfa_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step a code belongs to (allowing one step of clock drift), or None."""
+    totp, now = pyotp.TOTP(secret), _now()
+    for drift in (0, -1, 1):
+        moment = now + timedelta(seconds=30 * drift)
+        if totp.verify(code, for_time=moment):
+            return totp.timecode(moment)
+    return None
+
+
+def enrol_mfa(user: User, secret: str, code: str) -> list[str]:
+    """Turn MFA on once the person proves their app shows the right code; returns new recovery codes."""
+    step = _totp_step(secret, _digits(code))
+    if step is None:
+        raise UserError("That code is not right. Enter the 6-digit code your authenticator app shows now.")
+    user.mfa_secret, user.last_totp_step = secret, step
+    codes = _new_recovery_codes(user)
+    record_event("user.mfa_enrolled", "user", user.id, user=user)
+    return codes
+
+
+def check_second_factor(user: User, code: str) -> bool:
+    """A current TOTP code (each accepted once) or an unused recovery code (then used up)."""
+    digits = _digits(code)
+    if user.mfa_secret and len(digits) == 6:
+        step = _totp_step(user.mfa_secret, digits)
+        if step is not None and (user.last_totp_step is None or step > user.last_totp_step):
+            user.last_totp_step = step
+            record_event("user.mfa_passed", "user", user.id, user=user)
+            return True
+    hashed = _sha256(code.strip().replace(" ", "").replace("-", "").lower())
+    if hashed in (user.recovery_codes or []):
+        user.recovery_codes = [c for c in user.recovery_codes if c != hashed]
+        record_event("user.recovery_code_used", "user", user.id, user=user,
+                     after={"recovery_codes_left": len(user.recovery_codes)})
+        return True
+    record_event("user.mfa_failed", "user", user.id, user=user)
+    return False
+
+
+def regenerate_recovery_codes(user: User) -> list[str]:
+    codes = _new_recovery_codes(user)
+    record_event("user.recovery_codes_replaced", "user", user.id, user=user)
+    return codes
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]  # 10 hex characters, 40 bits each
+    user.recovery_codes = [_sha256(code) for code in codes]
+    db.session.flush()
+    return [f"{code[:5]}-{code[5:]}" for code in codes]
+
+
+def _digits(code: str) -> str:
+    return "".join(ch for ch in code if ch.isdigit())
