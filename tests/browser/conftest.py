@@ -137,6 +137,7 @@ def live_server(chromium_path):
         "FLASK_CONFIG": "development",
         "SECRET_KEY": "browser-test-secret-key-that-is-long-enough-0123456789",
         "PYTHONUNBUFFERED": "1",
+        "AUDIT_MFA_ENFORCED": "false",  # as `make run`'s demo: the MFA journey has its own app tests
     }
     env.pop("FLASK_DEBUG", None)
     log_path = tmp / "server.log"
