@@ -30,6 +30,9 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
     PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "Westmere Safeguarding Children Partnership")
+    # Case-level answers and free text are deleted this many months after an audit closes
+    # (`flask retention run`); published briefings and aggregate figures are kept. See docs/OPERATIONS.md.
+    RETENTION_MONTHS = int(os.environ.get("RETENTION_MONTHS", "24"))
     # Reminder e-mails; nothing is sent while MAIL_SERVER is unset.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))

@@ -1,9 +1,9 @@
 """Error pages that say what happened and what to do next."""
 
-from flask import Flask, render_template
-from flask_wtf.csrf import CSRFError
-
+from flask import Flask, current_app, render_template, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 
 from audit_app.extensions import db
 from audit_app.returns import rescue
@@ -27,14 +27,35 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
 
 
+# Used only when the error page itself cannot be drawn (say the database is down and the header
+# needs the signed-in user): still the service's look, still no detail of what went wrong.
+PLAIN_PAGE = """<!DOCTYPE html>
+<html lang="en" class="govuk-template"><head><meta charset="utf-8"><title>{title} – {service}</title>
+<link rel="stylesheet" href="{css}"></head>
+<body class="govuk-template__body"><div class="govuk-width-container"><main class="govuk-main-wrapper" id="main-content">
+<h1 class="govuk-heading-l">{title}</h1><p class="govuk-body">{advice}</p>
+<p class="govuk-body"><a class="govuk-link" href="/">Go to the home page</a></p></main></div></body></html>
+"""
+
+
 def _handler(code: int):
     def handle(_error):
-        if code >= 500:
-            db.session.rollback()  # the failed transaction must not break the error page too
         title, advice = MESSAGES[code]
-        return render_template("error.html", code=code, title=title, advice=advice), code
+        try:
+            if code >= 500:
+                db.session.rollback()  # the failed transaction must not break the error page too
+            return render_template("error.html", code=code, title=title, advice=advice), code
+        except Exception:  # last resort: the details go to the log, never to the person
+            current_app.logger.exception("The %s error page could not be drawn", code)
+            return _plain_page(title, advice), code, {"Content-Type": "text/html; charset=utf-8"}
 
     return handle
+
+
+def _plain_page(title: str, advice: str) -> str:
+    return PLAIN_PAGE.format(title=escape(title), advice=escape(advice),
+                             service=escape(current_app.config["PARTNERSHIP_NAME"]),
+                             css=escape(url_for("static", filename="dist/css/main.css")))
 
 
 def _csrf_error(_error):

@@ -154,7 +154,7 @@ def return_for_amendment(ret: Return, reason: str, user: User) -> None:
     ret.state, ret.amendment_reason = "returned", reason.strip()
     db.session.flush()
     record_event("return.returned", "return", ret.id, user=user, before={"state": "submitted"},
-                 after={"state": "returned", "reason": ret.amendment_reason})
+                 after={"state": "returned", "reason_length": len(ret.amendment_reason)})
 
 
 def accept_return(ret: Return, user: User) -> None:
@@ -181,7 +181,7 @@ def declare_no_involvement(ret: Return, reason: str, user: User) -> None:
     ret.submitted_at = datetime.now(timezone.utc)
     db.session.flush()
     record_event("return.no_involvement", "return", ret.id, user=user, before={"state": before},
-                 after={"state": "no_involvement", "reason": ret.no_involvement_reason})
+                 after={"state": "no_involvement", "reason_length": len(ret.no_involvement_reason)})
 
 
 def withdraw_no_involvement(ret: Return, user: User) -> None:

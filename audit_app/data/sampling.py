@@ -126,7 +126,8 @@ def exclude_case(case: Case, reason: str, user: User | None) -> Case | None:
     db.session.flush()
     replacement = _replacement(case, sampling, agencies)
     record_event("case.excluded", "case", case.id, user=user,
-                 after={"reason": case.exclusion_reason, "replacement": replacement.reference if replacement else None})
+                 after={"reason_length": len(case.exclusion_reason),
+                        "replacement": replacement.reference if replacement else None})
     return replacement
 
 

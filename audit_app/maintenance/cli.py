@@ -1,0 +1,80 @@
+"""`flask backup FILE`, `flask restore FILE` and `flask retention run`: see docs/OPERATIONS.md."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from audit_app.extensions import db
+from audit_app.maintenance import backup, retention
+from audit_tools.summary import long_date
+
+retention_cli = AppGroup("retention", help="Remove case-level data of audits closed longer than the retention period.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_command(file):
+    """Write the whole database to FILE, a new file only its owner can read."""
+    try:
+        made = backup.backup_to(file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {made.path} ({made.size:,} bytes, SHA-256 {made.sha256}).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def restore_command(file, yes):
+    """Replace EVERYTHING in the database with the backup in FILE. Stop the service first."""
+    if not yes:
+        click.confirm(f"This replaces everything in the database with {file}. Anything changed since that backup "
+                      "will be lost. Go ahead?", abort=True)
+    try:
+        version = backup.restore_from(file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored {file} (schema version {version}). "
+               "If the backup is from an older release, run `flask db upgrade` next.")
+
+
+@retention_cli.command("run")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed, and change nothing.")
+def retention_run_command(dry_run):
+    """Apply the retention schedule to every closed audit; one line per audit. Safe to run again."""
+    try:
+        months = retention.retention_months()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    today = date.today()
+    results = retention.apply_retention(today, months, dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+    for item in results:
+        click.echo(_summary(item, dry_run))
+    done = sum(1 for item in results if item.removed)
+    verb = "would apply to" if dry_run else "applied to"
+    click.echo(f"Retention ({months} months after closure) {verb} {done} audit{'s' if done != 1 else ''}"
+               f"{'' if done else ': nothing to do'}.")
+
+
+def _summary(item: retention.AuditRetention, dry_run: bool) -> str:
+    name = f"Audit {item.audit_id} ({item.title})"
+    if item.removed:
+        counts = ", ".join(f"{count} {label}" for label, count in item.removed.items())
+        return f"{name}: {'would remove' if dry_run else 'removed'} {counts}."
+    if item.applied_on:
+        return f"{name}: nothing to do, retention was applied on {long_date(item.applied_on)}."
+    if item.closed_on is None:
+        return f"{name}: closed, but the audit trail does not say when; nothing removed. Check its history."
+    return f"{name}: closed on {long_date(item.closed_on)}; case-level data kept until {long_date(item.due_on)}."
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(retention_cli)
