@@ -13,7 +13,7 @@ from audit_app.data.tools import definition_of, ensure_builtin_tool
 from audit_app.data.seed import seed_reference_data
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email
 from audit_app.extensions import db
-from audit_app.models import Answer, Audit, LearningPoint, Recommendation
+from audit_app.models import Answer, Audit, LearningPoint, PanelRecord, Recommendation
 from audit_tools import answers as answer_rules
 from audit_tools.sample_frame import case_row
 
@@ -95,6 +95,7 @@ def _load_completed_audit(data: dict, user) -> None:
         ret.state, ret.submitted_at = "submitted", submitted
         ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
                        for r in answer_rules.to_rows(definition, item["answers"])]
+    _load_panel_records(cases, data.get("panel_records", {}))
     for position, point in enumerate(data.get("learning_points", [])):
         db.session.add(LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position))
     for position, rec in enumerate(data.get("recommendations", [])):
@@ -103,6 +104,15 @@ def _load_completed_audit(data: dict, user) -> None:
                                       lead_agency_id=lead.id if lead else None, timeframe=rec["timeframe"],
                                       due_date=_date(rec.get("due_date")), rag=rec.get("rag", "amber")))
     db.session.flush()
+
+
+def _load_panel_records(cases: dict, records: dict[str, dict]) -> None:
+    """What the panel agreed on each case (keyed by case reference), recorded by the demo panel member."""
+    panel_member = find_user_by_email(f"panel@{DEMO_DOMAIN}")
+    for reference, item in records.items():
+        db.session.add(PanelRecord(case_id=cases[reference].id, agreed_grade=item["agreed_grade"],
+                                   rationale=item["rationale"], dissent=item.get("dissent", ""),
+                                   learning=item.get("learning", ""), recorded_by_id=panel_member.id))
 
 
 def _load_open_audit(data: dict, user) -> None:
