@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
 
 from audit_app.models import ROLES
@@ -19,7 +20,7 @@ class InviteForm(FlaskForm):
                                validators=[InputRequired("Enter the person's name"),
                                            Length(max=120, message="Name must be 120 characters or fewer")])
     roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(),
-                                choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+                                choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
                                 validators=[InputRequired("Choose at least one role")])
     agency = SelectField("Agency", widget=GovSelect(), description="Needed for agency auditors.", coerce=str)
     submit = SubmitField("Create the invitation", widget=GovSubmitInput())

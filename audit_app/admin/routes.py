@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from audit_app.admin.forms import InviteForm
 from audit_app.data import accounts
@@ -20,7 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.agency.choices = [("", "No agency")] + [(str(a.id), a.name) for a in list_agencies()]
+    form.agency.choices = [SelectChoice("", "No agency")] + [SelectChoice(str(a.id), a.name) for a in list_agencies()]
     return form
 
 
