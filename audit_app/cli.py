@@ -1,4 +1,4 @@
-"""Command-line tools: `flask users …`, `flask audits …`, `flask disclosure …`, `flask demo`."""
+"""Command-line tools: `flask users …`, `flask audits …`, `flask disclosure …`, `flask briefing …`, `flask demo`."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from flask.cli import AppGroup
 from audit_app.data.audits import list_audits
 from audit_app.data.users import UserError, agency_by_short_name, create_user, find_user_by_email, set_password
 from audit_app.extensions import db
+from audit_app.maintenance import cli as maintenance_cli
 from audit_app.models import ROLES
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tools_cli = AppGroup("tools", help="List, export and import audit tools.")
 audits_cli = AppGroup("audits", help="List and inspect audits.")
 disclosure_cli = AppGroup("disclosure", help="Check a briefing for anything that could identify a child.")
+briefing_cli = AppGroup("briefing", help="Build an audit's learning briefing as a PDF and a web page.")
 
 
 @users_cli.command("create")
@@ -43,14 +45,51 @@ def create_user_command(email, display_name, roles, agency, password):
 @click.option("--email", required=True)
 @click.option("--password", default=None, help="Omit to generate one and print it once.")
 def set_password_command(email, password):
-    """Give a user a new password."""
+    """Give a user a new password (it must pass the password rules); their sessions end."""
+    from audit_app.auth.policy import password_problem
+    from audit_app.data.accounts import end_sessions
+
+    user = _user_or_fail(email)
+    password = password or secrets.token_urlsafe(16)
+    problem = password_problem(password, email=user.email, name=user.display_name)
+    if problem:
+        raise click.ClickException(problem)
+    set_password(user, password)
+    end_sessions(user)
+    db.session.commit()
+    click.echo(f"New password for {user.email}: {password}")
+
+
+@users_cli.command("invite")
+@click.option("--email", required=True)
+@click.option("--base-url", envvar="APP_BASE_URL", default="http://127.0.0.1:5000", show_default=True,
+              help="Where people reach the workbench (APP_BASE_URL).")
+def invite_command(email, base_url):
+    """Print a single-use link, valid for 72 hours, for the user to choose their own password."""
+    from audit_app.data.accounts import invite
+
+    token = invite(_user_or_fail(email), None)
+    db.session.commit()
+    click.echo(f"{base_url.rstrip('/')}/invitation/{token}")
+
+
+@users_cli.command("disable")
+@click.option("--email", required=True)
+def disable_command(email):
+    """Stop a user signing in; every session they have ends at once."""
+    from audit_app.data.accounts import disable_user
+
+    user = _user_or_fail(email)
+    disable_user(user, None)
+    db.session.commit()
+    click.echo(f"Disabled {user.email}.")
+
+
+def _user_or_fail(email: str):
     user = find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with the e-mail address {email}.")
-    password = password or secrets.token_urlsafe(12)
-    set_password(user, password)
-    db.session.commit()
-    click.echo(f"New password for {user.email}: {password}")
+    return user
 
 
 @audits_cli.command("list")
@@ -190,6 +229,43 @@ def check_disclosure_command(file, audit_id):
         click.get_current_context().exit(1)
 
 
+@briefing_cli.command("build")
+@click.argument("audit_id", type=int)
+@click.option("--out", "pdf_path", type=click.Path(dir_okay=False), required=True, help="Where to write the PDF.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the briefing as a single web page (HTML) here.")
+def build_briefing_command(audit_id, pdf_path, html_path):
+    """Write AUDIT_ID's learning briefing: its newest published version exactly as published, else its newest
+    draft, else a draft made now from the audit's data (not saved). Exit status 2: no such audit."""
+    import io
+
+    from pypdf import PdfReader
+
+    from audit_app.briefings.rendering import briefing_pdf, content_of, standalone_html
+    from audit_app.data.audits import get_audit
+    from audit_app.data.briefing_versions import newest_to_build
+    from audit_app.data.briefings import briefing_content
+
+    audit = get_audit(audit_id)
+    if audit is None:
+        raise CheckNotRun(f"No audit {audit_id}. `flask audits list` shows them.")
+    briefing = newest_to_build(audit)
+    if briefing is not None and briefing.state == "published":
+        pdf, html, source = briefing.pdf, briefing.html, f"version {briefing.number}, published"
+    else:
+        content = content_of(briefing) if briefing else briefing_content(audit)
+        source = f"version {briefing.number}, {briefing.state}" if briefing else "a new draft from the audit's data"
+        pdf, html = briefing_pdf(content), standalone_html(content) if html_path else None
+    with open(pdf_path, "wb") as handle:
+        handle.write(pdf)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    click.echo(f"{pdf_path}: {pages} page{'s' if pages != 1 else ''} ({source})")
+    if html_path:
+        with open(html_path, "w", encoding="utf-8") as handle:
+            handle.write(html)
+        click.echo(html_path)
+
+
 @click.command("seed")
 def seed_command():
     """Add the standard agency list and the built-in audit tools where missing (safe to run again)."""
@@ -222,5 +298,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audits_cli)
     app.cli.add_command(tools_cli)
     app.cli.add_command(disclosure_cli)
+    app.cli.add_command(briefing_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(seed_command)
+    maintenance_cli.register_commands(app)  # backup, restore, retention

@@ -1,6 +1,130 @@
-"""Learning briefings: composing, checking for anything that could identify a child, approving,
-publishing, and the library of published briefings."""
+"""Learning briefings: the composer of each audit's versions, the library, and every way to read one.
 
-from flask import Blueprint
+Editing sections lives in ``editing``, the disclosure check and the workflow in ``workflow``,
+the partnership's briefing settings in ``settings_routes``; all add their routes to ``bp``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from audit_app.briefings import rendering
+from audit_app.briefings.access import (
+    BUSINESS_UNIT, READERS, audit_or_404, briefing_or_404, findings_for, may_approve,
+)
+from audit_app.briefings.checking import unresolved
+from audit_app.briefings.forms import LockedForm
+from audit_app.briefings.sections import SECTIONS, section_summary
+from audit_app.data import briefing_versions as versions
+from audit_app.extensions import db
+from audit_app.security import roles_required
 
 bp = Blueprint("briefings", __name__)
+
+
+@bp.get("/audits/<int:audit_id>/briefings")
+@roles_required(*BUSINESS_UNIT)
+def composer(audit_id: int):
+    """The audit's briefing versions, and the sections of the one being worked on."""
+    audit = audit_or_404(audit_id)
+    all_versions = versions.audit_briefings(audit)
+    working = next((v for v in all_versions if v.state != "published"), None)
+    latest = next((v for v in all_versions if v.state == "published"), None)
+    open_hits = len(unresolved(findings_for(working))) if working else 0
+    return render_template("briefings/composer.html", audit=audit, versions=all_versions, working=working,
+                           latest=latest, sections=SECTIONS, section_summary=section_summary, open_hits=open_hits,
+                           may_start=audit.state in versions.DRAFTING_STATES and working is None,
+                           not_now=versions.NOT_NOW.get(audit.state, versions.NOT_NOW["setup"]),
+                           may_approve=may_approve(working) if working else False,
+                           form=LockedForm(lock_version=working.lock_version if working else ""))
+
+
+def _started(start) -> None:
+    try:
+        briefing = start()
+    except versions.BriefingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return
+    db.session.commit()
+    flash(f"Version {briefing.number} started. Change each section, then run the disclosure check.", "success")
+
+
+@bp.post("/audits/<int:audit_id>/briefings/new")
+@roles_required(*BUSINESS_UNIT)
+def start_draft(audit_id: int):
+    """Version N, drafted afresh from the audit's data."""
+    audit = audit_or_404(audit_id)
+    if LockedForm().validate_on_submit():
+        _started(lambda: versions.start_draft(audit, current_user))
+    return redirect(url_for("briefings.composer", audit_id=audit.id))
+
+
+@bp.post("/briefings/<int:briefing_id>/new-version")
+@roles_required(*BUSINESS_UNIT)
+def new_version(briefing_id: int):
+    """Version N+1, a copy of a published version to correct or bring up to date."""
+    briefing = briefing_or_404(briefing_id, working=True)
+    if briefing.state != "published":
+        flash(f"Version {briefing.number} is not published yet: carry on with it instead.", "error")
+    elif LockedForm().validate_on_submit():
+        _started(lambda: versions.start_draft(briefing.audit, current_user, copy_of=briefing))
+    return redirect(url_for("briefings.composer", audit_id=briefing.audit_id))
+
+
+@bp.get("/briefings")
+@roles_required(*READERS)
+def library():
+    """Every published briefing, newest first, with its PDF's SHA-256 to check a copy against."""
+    return render_template("briefings/library.html", briefings=versions.published_briefings())
+
+
+@bp.get("/briefings/<int:briefing_id>")
+@roles_required(*READERS)
+def page(briefing_id: int):
+    """The accessible web version: the published briefing, or a preview of a draft."""
+    briefing = briefing_or_404(briefing_id)
+    content = rendering.content_of(briefing)
+    charts = [url_for("briefings.chart", briefing_id=briefing.id, position=n)
+              for n in range(1, len(content.charts) + 1)]
+    return render_template("briefings/page.html", briefing=briefing, content=content, chart_sources=charts,
+                           logo_source=url_for("briefings.logo") if rendering.current_logo() else None)
+
+
+@bp.get("/briefings/<int:briefing_id>.pdf")
+@roles_required(*READERS)
+def pdf(briefing_id: int):
+    """The stored PDF of a published version; a draft's is made now."""
+    briefing = briefing_or_404(briefing_id)
+    data = briefing.pdf if briefing.state == "published" else rendering.briefing_pdf(rendering.content_of(briefing))
+    return _download(data, "application/pdf", briefing, "pdf")
+
+
+@bp.get("/briefings/<int:briefing_id>.html")
+@roles_required(*READERS)
+def html_file(briefing_id: int):
+    """The standalone web page as one file, to keep, e-mail or put on the partnership's website."""
+    briefing = briefing_or_404(briefing_id)
+    text = briefing.html if briefing.state == "published" else rendering.standalone_html(rendering.content_of(briefing))
+    return _download(text.encode("utf-8"), "text/html", briefing, "html")
+
+
+def _download(data: bytes, mimetype: str, briefing, extension: str) -> Response:
+    draft = "" if briefing.state == "published" else "-draft"
+    name = f"learning-briefing-{briefing.audit.year}-audit-{briefing.audit_id}-version-{briefing.number}{draft}"
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
+
+
+@bp.get("/briefings/<int:briefing_id>/charts/<int:position>.png")
+@roles_required(*READERS)
+def chart(briefing_id: int, position: int):
+    briefing = briefing_or_404(briefing_id)
+    data = rendering.chart_png(rendering.content_of(briefing), position)
+    if data is None:
+        abort(404)
+    return Response(data, mimetype="image/png")
+
+
+from audit_app.briefings import editing, settings_routes, workflow  # noqa: E402,F401  (their routes join bp)

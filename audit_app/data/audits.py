@@ -10,14 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
-from audit_app.models import Agency, Audit, Case, Return, User
+from audit_app.models import Agency, Audit, Briefing, Case, Return, User
 from audit_tools.sample_frame import FrameRow
 from audit_tools.summary import long_date
 
 # States in which the returns have been revealed to the panel.
 REVEALED_STATES = ("panel", "analysis", "published", "closed")
 # Which state an audit may move to next, and what must hold first.
-NEXT_STATE = {"setup": "open", "open": "panel", "panel": "analysis"}
+NEXT_STATE = {"setup": "open", "open": "panel", "panel": "analysis", "published": "closed"}
 
 
 class AuditError(ValueError):
@@ -144,6 +144,8 @@ def transition_check(audit: Audit) -> TransitionCheck:
         blockers += _opening_blockers(audit, sum(states.values()))
         if audit.returns_due and audit.returns_due < date.today():
             warnings.append(f"The returns due date ({long_date(audit.returns_due)}) has already passed.")
+    if target == "closed":
+        warnings += _closing_warnings(audit)
     if target == "panel" and states.get("draft", 0) + states.get("returned", 0):
         unfinished = states.get("draft", 0) + states.get("returned", 0)
         warnings.append(f"{unfinished} return{'s are' if unfinished != 1 else ' is'} not submitted. "
@@ -164,6 +166,24 @@ def _opening_blockers(audit: Audit, return_count: int) -> list[str]:
         blockers.append(f"Choose the agencies for case{'s' if len(without) > 1 else ''} {', '.join(without)}, "
                         "or remove them from the audit.")
     return blockers
+
+
+def _closing_warnings(audit: Audit) -> list[str]:
+    unpublished = db.session.scalar(select(Briefing.number).where(Briefing.audit_id == audit.id,
+                                                                  Briefing.state != "published"))
+    if unpublished is None:
+        return []
+    return [f"Version {unpublished} of the learning briefing has not been published. "
+            "It can still be finished and published after the audit is closed."]
+
+
+def mark_published(audit: Audit, user: User) -> None:
+    """A briefing was published: an audit still in analysis moves to published (a later version changes nothing)."""
+    if audit.state != "analysis":
+        return
+    audit.state = "published"
+    record_event("audit.state", "audit", audit.id, user=user, before={"state": "analysis"},
+                 after={"state": "published"})
 
 
 def advance(audit: Audit, user: User) -> str:

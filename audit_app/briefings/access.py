@@ -1,0 +1,54 @@
+"""Who may see which briefing, checked on the server for every request.
+
+Everyone signed in reads published briefings. Drafts are the business unit's: editors and
+coordinators, and editors only once the audit's returns have been revealed.
+"""
+
+from __future__ import annotations
+
+from flask import abort, make_response, render_template
+from flask_login import current_user
+
+from audit_app.briefings.checking import Finding, check_content
+from audit_app.data import briefing_versions as versions
+from audit_app.data.audits import can_see_results, get_audit
+from audit_app.data.settings import get_setting
+from audit_app.models import ROLES, Briefing
+
+BUSINESS_UNIT = ("editor", "coordinator")
+READERS = ROLES
+
+
+def audit_or_404(audit_id: int):
+    audit = get_audit(audit_id) or abort(404)
+    if not can_see_results(current_user, audit):
+        abort(403)
+    return audit
+
+
+def briefing_or_404(briefing_id: int, *, working: bool = False) -> Briefing:
+    """The briefing, if this person may read it (or, with ``working``, work on it)."""
+    briefing = versions.get_briefing(briefing_id) or abort(404)
+    if working or briefing.state != "published":
+        if not (current_user.has_role(*BUSINESS_UNIT) and can_see_results(current_user, briefing.audit)):
+            abort(403)
+    return briefing
+
+
+def working_or_409(briefing_id: int) -> Briefing:
+    """A version that can still change; a published one gets a page saying why not and what to do."""
+    briefing = briefing_or_404(briefing_id, working=True)
+    if briefing.state == "published":
+        abort(make_response(render_template("briefings/published.html", briefing=briefing), 409))
+    return briefing
+
+
+def may_approve(briefing: Briefing) -> bool:
+    """Whether this person may approve the version: anyone in the business unit but its author, unless allowed."""
+    return briefing.created_by_id != current_user.id or bool(get_setting("author_may_approve"))
+
+
+def findings_for(briefing: Briefing) -> list[Finding]:
+    """The disclosure check of the version as it is now, with the overrides recorded on it."""
+    references, names = versions.disclosure_identifiers(briefing.audit)
+    return check_content(briefing.content, case_references=references, names=names, overrides=briefing.overrides)

@@ -1,0 +1,57 @@
+"""A briefing's content as a PDF, as the web page and as a standalone HTML document.
+
+The web page and the standalone document share one Jinja fragment (briefings/_content.html);
+only how they show charts and the logo differs: the web page links to images the app serves,
+the standalone document carries them inside itself as data URIs, so it needs nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+
+from flask import current_app
+
+from audit_app.data.branding import current_logo
+from audit_app.data.briefings import briefing_logo
+from audit_tools.briefing import BriefingContent, content_from_dict
+from reports.briefing_pdf import build_briefing_pdf
+from reports.charts import bar_chart_png
+from reports.colours import parse_hex, readable_on_white
+
+WEB_CHART_WIDTH_IN = 6.0
+# matplotlib's settings are global to the process: charts drawn by two requests at once can spoil each other.
+_DRAWING = threading.RLock()
+
+
+def content_of(briefing) -> BriefingContent:
+    return content_from_dict(briefing.content)
+
+
+def chart_png(content: BriefingContent, position: int) -> bytes | None:
+    """Chart number ``position`` (from 1) as a PNG for the web page, or None when there is no such chart."""
+    if not 1 <= position <= len(content.charts):
+        return None
+    with _DRAWING:
+        return bar_chart_png(content.charts[position - 1], colour=parse_hex(content.accent_colour),
+                             width_in=WEB_CHART_WIDTH_IN)
+
+
+def briefing_pdf(content: BriefingContent) -> bytes:
+    """The PDF, with the partnership's logo."""
+    with _DRAWING:
+        return build_briefing_pdf(content, logo=briefing_logo())
+
+
+def standalone_html(content: BriefingContent) -> str:
+    """One HTML file with everything inside it: styles, logo and charts (as images and as tables)."""
+    logo = current_logo()
+    charts = [_data_uri("image/png", chart_png(content, n)) for n in range(1, len(content.charts) + 1)]
+    # Straight from the Jinja environment: the page needs no request, so the CLI can make it too.
+    template = current_app.jinja_env.get_template("briefings/standalone.html")
+    return template.render(content=content, chart_sources=charts, accent=readable_on_white(content.accent_colour),
+                           logo_source=_data_uri(logo.mimetype, logo.data) if logo else None)
+
+
+def _data_uri(mimetype: str, data: bytes) -> str:
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"

@@ -1,0 +1,118 @@
+"""The disclosure check, overrides with reasons, approval and publication.
+
+Draft → approved → published. Approval needs a clean check (every hit edited away or let
+through with a reason) and, unless the settings allow it, someone other than the author.
+Publication checks again, keeps the PDF (with its SHA-256) and the standalone page for good.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from audit_app.briefings import rendering
+from audit_app.briefings.access import BUSINESS_UNIT, briefing_or_404, findings_for, may_approve, working_or_409
+from audit_app.briefings.checking import check_content, content_texts, unresolved
+from audit_app.briefings.forms import LockedForm, OverrideForm
+from audit_app.briefings.routes import bp
+from audit_app.data import briefing_versions as versions
+from audit_app.extensions import db
+from audit_app.security import roles_required
+from audit_tools.briefing import content_from_dict
+
+CHANGED = "The briefing changed since you opened the page. Look at it again, then try once more."
+
+
+@bp.route("/briefings/<int:briefing_id>/check", methods=["GET", "POST"])
+@roles_required(*BUSINESS_UNIT)
+def check(briefing_id: int):
+    """Every possible identifier in context; each can be edited away or let through with a reason."""
+    briefing = briefing_or_404(briefing_id, working=True)
+    findings = findings_for(briefing)
+    failed = None
+    if request.method == "POST":
+        working_or_409(briefing.id)
+        form = OverrideForm()
+        if form.validate_on_submit():
+            return _override(briefing, findings, form)
+        failed = form
+    forms = [_override_form(n, finding, failed) for n, finding in enumerate(findings)]
+    references, names = versions.disclosure_identifiers(briefing.audit)
+    return render_template(
+        "briefings/check.html", briefing=briefing, findings=findings, forms=forms, open=unresolved(findings),
+        texts=len(content_texts(briefing.content)), references=len(references), names=len(names),
+        form=failed, approve=LockedForm(lock_version=briefing.lock_version), may_approve=may_approve(briefing))
+
+
+def _override_form(n: int, finding, failed: OverrideForm | None) -> OverrideForm | None:
+    if finding.override is not None:
+        return None
+    if failed is not None and failed.hit.data == str(n):
+        form = failed
+    else:
+        kind, text, section = finding.key
+        form = OverrideForm(formdata=None, data={"hit": n, "kind": kind, "text": text, "section": section})
+    form.reason.id = f"reason-{n}"  # one form per hit on the page: each box needs its own id
+    return form
+
+
+def _override(briefing, findings, form: OverrideForm):
+    n = int(form.hit.data) if (form.hit.data or "").isdigit() else -1
+    key = (form.kind.data, form.text.data, form.section.data)
+    if not 0 <= n < len(findings) or findings[n].key != key:
+        flash(CHANGED, "error")
+        return redirect(url_for("briefings.check", briefing_id=briefing.id))
+    hit = dict(zip(("kind", "text", "section"), key))
+    versions.add_override(briefing, hit, form.reason.data, current_user)
+    db.session.commit()
+    flash(f"“{form.text.data}” will stay in the briefing. Your reason is recorded.", "success")
+    return redirect(url_for("briefings.check", briefing_id=briefing.id))
+
+
+def _refused(briefing, message: str):
+    db.session.rollback()
+    flash(message, "error")
+    return redirect(url_for("briefings.composer", audit_id=briefing.audit_id))
+
+
+def _decide(briefing_id: int, act, message: str, then: str):
+    """Approve or publish, only from the version the person was looking at; any refusal is said on the composer."""
+    briefing = working_or_409(briefing_id)
+    form = LockedForm()
+    if not form.validate_on_submit() or form.lock() != briefing.lock_version:
+        return _refused(briefing, CHANGED)
+    try:
+        act(briefing)
+    except versions.BriefingError as error:
+        return _refused(briefing, str(error))
+    db.session.commit()
+    flash(message.format(number=briefing.number), "success")
+    if then == "page":
+        return redirect(url_for("briefings.page", briefing_id=briefing.id))
+    return redirect(url_for("briefings.composer", audit_id=briefing.audit_id))
+
+
+@bp.post("/briefings/<int:briefing_id>/approve")
+@roles_required(*BUSINESS_UNIT)
+def approve(briefing_id: int):
+    return _decide(briefing_id, lambda b: versions.approve(b, current_user, len(unresolved(findings_for(b)))),
+                   "Version {number} is approved. It can now be published.", "composer")
+
+
+@bp.post("/briefings/<int:briefing_id>/publish")
+@roles_required(*BUSINESS_UNIT)
+def publish(briefing_id: int):
+    return _decide(briefing_id, _publish, "Version {number} is published. Everyone in the partnership can now read "
+                   "it in the library.", "page")
+
+
+def _publish(briefing) -> None:
+    """Check the content as it will be published once more, then build the PDF and the standalone page and keep both."""
+    content = versions.content_for_publication(briefing)
+    references, names = versions.disclosure_identifiers(briefing.audit)
+    open_hits = len(unresolved(check_content(content, case_references=references, names=names,
+                                             overrides=briefing.overrides)))
+    versions.ensure_publishable(briefing, open_hits)  # before the work of building anything
+    readable = content_from_dict(content)
+    versions.publish(briefing, current_user, content=content, pdf=rendering.briefing_pdf(readable),
+                     html=rendering.standalone_html(readable), unresolved=open_hits)
