@@ -20,11 +20,13 @@ ADVANCE_ACTIONS = {
     "open": "Open the audit for returns",
     "panel": "Close returns and reveal them to the panel",
     "analysis": "Move to analysis",
+    "closed": "Close the audit",
 }
 STATE_MESSAGES = {
     "open": "The audit is open: auditors can now see and complete their returns.",
     "panel": "Returns are closed and revealed to the panel.",
     "analysis": "The audit has moved to analysis.",
+    "closed": "The audit is closed. Its published briefing stays in the library and its actions in the action plan.",
 }
 
 
