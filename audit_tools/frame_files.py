@@ -167,7 +167,7 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
 
 def _check_cells(values: list[str], columns: tuple[str, ...], where: str, problems: _Problems) -> None:
     for index, text in enumerate(values):
-        if text and text[0] in _FORMULA_FIRST and FORMULA_LIKE.match(text):
+        if is_formula_like(text):
             name = f" ({columns[index]})" if index < len(columns) and columns[index] else ""
             problems.add(f"{where}, column {column_letter(index + 1)}{name}: {FORMULA_MESSAGE}.")
 

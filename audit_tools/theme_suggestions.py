@@ -1,4 +1,4 @@
-"""Suggesting codebook themes for an uncoded excerpt, and the codebook as a CSV file.
+"""Suggesting codebook themes for an uncoded excerpt (the codebook as CSV is in ``codebook_files``).
 
 A person codes excerpts (auditors' evidence notes, the panel's learning text) to
 themes; the software only *suggests*, and every suggestion can be explained: it
@@ -23,11 +23,9 @@ Matching rules, kept simple so that a suggestion can always be explained:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -217,7 +215,7 @@ class _Part:
 
 
 def theme_keywords(themes: Iterable[Mapping[str, Any]]) -> list[ThemeKeywords]:
-    """Codebook themes as dictionaries (``builtin_themes()``, ``codebook_from_csv``) → ``ThemeKeywords``."""
+    """Codebook themes as dictionaries (``builtin_themes()``, ``codebook_files.codebook_from_csv``) → ``ThemeKeywords``."""
     return [ThemeKeywords(str(theme["slug"]), tuple(theme.get("keywords", ()))) for theme in themes]
 
 
@@ -268,17 +266,21 @@ def _acronym(raw: str) -> str | None:
     return core if len(letters) >= 2 and all(c.isupper() for c in letters) else None
 
 
-def _compile(keywords: Iterable[str]) -> list[tuple[_Part, ...]]:
-    """Each keyword as a tuple of parts; keywords that stem alike ("father", "fathers") are kept once."""
+@lru_cache(maxsize=2048)
+def _compile(keywords: tuple[str, ...]) -> tuple[tuple[_Part, ...], ...]:
+    """Each keyword as a tuple of parts; keywords that stem alike ("father", "fathers") are kept once.
+
+    Cached: suggesting for a whole audit reads the same codebook thousands of times.
+    """
     compiled = {}
     for keyword in keywords:
         parts = tuple(_Part(w.stem, w.acronym) for w in _words(str(keyword)))
         if parts:
             compiled.setdefault(parts, None)
-    return list(compiled)
+    return tuple(compiled)
 
 
-def _theme_matches(keywords: list[tuple[_Part, ...]], words: list[_Word], joined: list[bool],
+def _theme_matches(keywords: tuple[tuple[_Part, ...], ...], words: list[_Word], joined: list[bool],
                    index: dict[str, list[int]]) -> list[tuple[int, int]]:
     """The first occurrence (word span) of each keyword that is not inside a longer matched phrase."""
     occurrences = []
@@ -315,204 +317,3 @@ def _phrase_at(parts: tuple[_Part, ...], words: list[_Word], joined: list[bool],
 def _surface(text: str, words: list[_Word], start: int, end: int) -> str:
     """The matched words exactly as written, with any run of white space shown as one space."""
     return _SPACES.sub(" ", text[words[start].start:words[end - 1].end])
-
-
-# --- The codebook as CSV -------------------------------------------------------------------------
-
-CSV_COLUMNS = ("name", "description", "keywords", "category", "slug")
-REQUIRED_COLUMNS = ("name",)
-MAX_NAME, MAX_DESCRIPTION, MAX_CATEGORY, MAX_KEYWORD, MAX_KEYWORDS = 120, 2000, 60, 60, 40
-MAX_THEMES = 500
-MAX_PROBLEMS = 50
-FORMULA_START = "=+-@\t\r"
-SLUG_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,59}")
-_CHARACTER_NAMES = {"\t": "a tab", "\r": "a carriage return"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # invisible, and NUL cannot be stored in PostgreSQL
-
-
-class CodebookError(ValueError):
-    """Raised with every problem found in a codebook file; ``problems`` lists them, each naming its line."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-def codebook_to_csv(themes: Iterable[Mapping[str, Any]]) -> str:
-    """The codebook as CSV text: name, description, keywords ("; " between them), category, slug.
-
-    A cell that a spreadsheet would run as a formula (starting with = + - @, a tab or
-    a carriage return) is written with an apostrophe in front, so it opens as text (and
-    would then be refused on import, which never accepts formula-like cells). A keyword
-    containing ";" would come back as two keywords, so the theme editor should refuse it.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for theme in themes:
-        cells = (theme.get("name", ""), theme.get("description", ""), "; ".join(theme.get("keywords", ())),
-                 theme.get("category", ""), theme.get("slug", ""))
-        writer.writerow([_neutralise(str(cell)) for cell in cells])
-    return out.getvalue()
-
-
-def _neutralise(cell: str) -> str:
-    return "'" + cell if cell[:1] and cell[0] in FORMULA_START else cell
-
-
-def codebook_from_csv(text: str) -> list[dict]:
-    """Themes from CSV text as dictionaries (slug, name, description, category, keywords), or CodebookError.
-
-    The header must name a "name" column and may name description, keywords,
-    category and slug, in any order. Blank rows are ignored. Keywords are split at
-    ";" (a repeated keyword is kept once). A missing slug is made from the name.
-    Nothing is returned unless the whole file is good.
-    """
-    problems: list[str] = []
-    records = _records(text.removeprefix("\ufeff"), problems)
-    if not records and not problems:
-        problems.append("Line 1: the file is empty; it needs a header row (name, description, keywords, category)")
-    if problems:
-        raise CodebookError(problems)
-    columns = _columns(records[0][1], problems)
-    if problems:  # rows cannot be read against a header that is wrong
-        raise CodebookError(problems)
-    themes: list[dict] = []
-    lines_by_name: dict[str, int] = {}
-    for line, cells in records[1:]:
-        if any(cell.strip() for cell in cells):
-            themes.append(_theme(line, cells, columns, lines_by_name, problems))
-    if not themes and not problems:
-        problems.append("Line 2: there are no themes under the header row")
-    if len(themes) > MAX_THEMES:
-        problems.append(f"Line 1: the file has {len(themes)} themes; the limit is {MAX_THEMES}")
-    _assign_slugs(themes, problems)
-    if problems:
-        raise CodebookError(_capped(problems))
-    for theme in themes:
-        del theme["line"]
-    return themes
-
-
-def _records(text: str, problems: list[str]) -> list[tuple[int, list[str]]]:
-    """Each CSV record with the line on which it starts (line 1 is the header)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records, line = [], 1
-    try:
-        for cells in reader:
-            records.append((line, cells))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        problems.append(f"Line {line}: this is not readable CSV ({error}); save the file as CSV (UTF-8) again")
-    return records
-
-
-def _columns(header: list[str], problems: list[str]) -> list[str]:
-    columns = [cell.strip().lower() for cell in header]
-    for column in columns:
-        if column not in CSV_COLUMNS:
-            problems.append(f'Line 1: "{column}" is not a codebook column; use {", ".join(CSV_COLUMNS)}')
-    for column in sorted({c for c in columns if columns.count(c) > 1 and c in CSV_COLUMNS}):
-        problems.append(f'Line 1: the column "{column}" appears more than once')
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            problems.append(f'Line 1: the header has no "{column}" column')
-    return columns
-
-
-def _theme(line: int, cells: list[str], columns: list[str], lines_by_name: dict[str, int],
-           problems: list[str]) -> dict:
-    """One row as a theme dictionary, noting every problem on that line."""
-    def fail(message: str) -> None:
-        problems.append(f"Line {line}: {message}")
-
-    if len(cells) > len(columns):
-        fail(f"there are {len(cells)} values but the header names {len(columns)} columns")
-    raw = dict(zip(columns, cells))
-    for column, cell in raw.items():
-        if _starts_like_formula(cell):
-            first = cell[0] if cell[0] in FORMULA_START else cell.strip()[0]
-            fail(f"the {column} starts with {_describe(first)}, which a spreadsheet could run as a formula; "
-                 "remove that character")
-        control = _CONTROL.search(cell)
-        if control:
-            fail(f"the {column} contains a control character (U+{ord(control.group()):04X}); remove it")
-    name = raw.get("name", "").strip()
-    if not name:
-        fail("the name is missing")
-    for column, limit in (("name", MAX_NAME), ("description", MAX_DESCRIPTION), ("category", MAX_CATEGORY)):
-        value = raw.get(column, "").strip()
-        if len(value) > limit:
-            fail(f"the {column} is {len(value)} characters long; the limit is {limit}")
-    key = " ".join(name.casefold().split())
-    if name and key in lines_by_name:
-        fail(f'the name "{name}" is already used on line {lines_by_name[key]} (names must differ, '
-             "ignoring capitals)")
-    lines_by_name.setdefault(key, line)
-    return {"slug": raw.get("slug", "").strip(), "name": name, "description": raw.get("description", "").strip(),
-            "category": raw.get("category", "").strip(), "keywords": _keywords(raw.get("keywords", ""), fail),
-            "line": line}
-
-
-def _keywords(cell: str, fail: Callable[[str], None]) -> list[str]:
-    keywords = list(dict.fromkeys(k.strip() for k in cell.split(";") if k.strip()))
-    if len(keywords) > MAX_KEYWORDS:
-        fail(f"there are {len(keywords)} keywords; the limit is {MAX_KEYWORDS}")
-    for keyword in keywords:
-        if len(keyword) > MAX_KEYWORD:
-            fail(f'the keyword "{keyword[:30]}…" is {len(keyword)} characters long; the limit is {MAX_KEYWORD}')
-        if keyword[0] in FORMULA_START:
-            fail(f'the keyword "{keyword}" starts with {_describe(keyword[0])}, which a spreadsheet could run '
-                 "as a formula; remove that character")
-    return keywords
-
-
-def _starts_like_formula(cell: str) -> bool:
-    stripped = cell.strip()
-    return bool(cell) and (cell[0] in FORMULA_START or (stripped[:1] != "" and stripped[0] in FORMULA_START))
-
-
-def _describe(character: str) -> str:
-    return _CHARACTER_NAMES.get(character, f'"{character}"')
-
-
-def _assign_slugs(themes: list[dict], problems: list[str]) -> None:
-    """Check the slugs given; make the missing ones from the name, unique within the codebook."""
-    taken: dict[str, int] = {}
-    for theme in themes:
-        slug = theme["slug"]
-        if not slug:
-            continue
-        if not SLUG_PATTERN.fullmatch(slug):
-            problems.append(f'Line {theme["line"]}: the slug "{slug}" must start with a lower-case letter and use only '
-                            "lower-case letters, digits and underscores (at most 60)")
-        elif slug in taken:
-            problems.append(f'Line {theme["line"]}: the slug "{slug}" is already used on line {taken[slug]}')
-        taken.setdefault(slug, theme["line"])
-    for theme in themes:
-        if not theme["slug"]:
-            theme["slug"] = _unique(slug_from_name(theme["name"]), taken)
-            taken[theme["slug"]] = theme["line"]
-
-
-def slug_from_name(name: str) -> str:
-    """A slug for a theme name: "Drift, delay and 'start again'" → "drift_delay_and_start_again"."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
-    if not slug[:1].isalpha():
-        slug = f"theme_{slug}".rstrip("_")
-    return slug[:60].rstrip("_")
-
-
-def _unique(slug: str, taken: Mapping[str, int]) -> str:
-    candidate, number = slug, 2
-    while candidate in taken:
-        suffix = f"_{number}"
-        candidate, number = slug[:60 - len(suffix)].rstrip("_") + suffix, number + 1
-    return candidate
-
-
-def _capped(problems: list[str]) -> list[str]:
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    return problems[:MAX_PROBLEMS] + [f"Stopped after {MAX_PROBLEMS} problems; correct these and try again."]

@@ -23,6 +23,7 @@ from audit_app.data.reminders import record_reminders, reminder_messages
 from audit_app.extensions import db
 from audit_app.mail import MailNotConfigured, send_messages
 from audit_app.security import roles_required
+from audit_tools.exports import spreadsheet_safe
 from audit_tools.frame_files import TableError, read_table
 from audit_tools.frame_rows import FrameError, candidate_cases
 from audit_tools.pseudonyms import key_from_environment
@@ -137,15 +138,10 @@ def outstanding_csv(audit_id: int):
     writer = csv.writer(buffer)
     writer.writerow(["Agency", "Case", "State", "Last saved by", "Due"])
     for item in audit_data.outstanding_returns(audit):
-        writer.writerow([_cell(item.agency), _cell(item.reference), item.state, _cell(item.last_saved_by),
-                         item.due.isoformat() if item.due else ""])
+        writer.writerow([spreadsheet_safe(item.agency), spreadsheet_safe(item.reference), item.state,
+                         spreadsheet_safe(item.last_saved_by), item.due.isoformat() if item.due else ""])
     return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="outstanding-returns-audit-{audit.id}.csv"'})
-
-
-def _cell(text: str) -> str:
-    """A spreadsheet must never run a value as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.post("/<int:audit_id>/reminders")

@@ -1,7 +1,5 @@
-"""Theme suggestions for uncoded excerpts, explained by the excerpt's own words; the codebook as CSV."""
+"""Theme suggestions for uncoded excerpts, explained by the excerpt's own words."""
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -9,25 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_tools.theme_suggestions import (
-    CodebookError, Suggestion, ThemeKeywords, codebook_from_csv, codebook_to_csv, slug_from_name, stem,
-    suggest_themes, theme_keywords, tokens,
-)
+from audit_tools.theme_suggestions import Suggestion, ThemeKeywords, stem, suggest_themes, theme_keywords, tokens
 from audit_tools.tool_files import builtin_themes
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
 CODEBOOK = builtin_themes()
-HEADER = "name,description,keywords,category\n"
 
 
 def slugs(text: str, themes=CODEBOOK, **kwargs) -> list[str]:
     return [s.theme_slug for s in suggest_themes(text, themes, **kwargs)]
-
-
-def problems(text: str) -> list[str]:
-    with pytest.raises(CodebookError) as caught:
-        codebook_from_csv(text)
-    return caught.value.problems
 
 
 # --- stem and tokens ---------------------------------------------------------------------------
@@ -199,158 +187,3 @@ def test_any_text_gives_deterministic_explained_suggestions(text):
     assert [s.score for s in first] == sorted((s.score for s in first), reverse=True)
     collapsed = " ".join(text.split())
     assert all(word in collapsed for s in first for word in s.matched)
-
-
-# --- the codebook as CSV ------------------------------------------------------------------------
-
-
-def test_builtin_codebook_round_trips_through_csv():
-    text = codebook_to_csv(CODEBOOK)
-    assert text.splitlines()[0] == "name,description,keywords,category,slug"
-    assert codebook_from_csv(text) == CODEBOOK
-
-
-def test_export_separates_keywords_with_semicolons():
-    row = next(csv.DictReader(io.StringIO(codebook_to_csv(CODEBOOK[:1]))))
-    assert row["keywords"].startswith("lived experience; voice of the child; child's voice")
-
-
-def test_export_neutralises_formula_like_cells():
-    theme = {"slug": "x", "name": "=HYPERLINK(\"http://x\")", "description": "+1", "category": "@cat",
-             "keywords": ["-cmd", "fine"]}
-    row = next(csv.DictReader(io.StringIO(codebook_to_csv([theme]))))
-    assert row == {"name": "'=HYPERLINK(\"http://x\")", "description": "'+1", "keywords": "'-cmd; fine",
-                   "category": "'@cat", "slug": "x"}
-    tab = next(csv.DictReader(io.StringIO(codebook_to_csv([{"name": "\tTab", "description": "\rCR"}]))))
-    assert tab["name"] == "'\tTab" and tab["description"] == "'\rCR"
-
-
-def test_import_with_minimal_columns_makes_slugs_from_names():
-    themes = codebook_from_csv("\ufeffName, Keywords\nDrift and delay,drift; delay ; ;Drift\nCafé culture,coffee\n"
-                               "2024 priorities,\n")
-    assert themes == [
-        {"slug": "drift_and_delay", "name": "Drift and delay", "description": "", "category": "",
-         "keywords": ["drift", "delay", "Drift"]},
-        {"slug": "cafe_culture", "name": "Café culture", "description": "", "category": "", "keywords": ["coffee"]},
-        {"slug": "theme_2024_priorities", "name": "2024 priorities", "description": "", "category": "",
-         "keywords": []},
-    ]
-
-
-def test_import_reads_quoted_cells_and_skips_blank_rows():
-    themes = codebook_from_csv(HEADER + '"Drift, delay","Plans roll on,\nunchanged","drift;delay",planning\n\n,,,\n')
-    assert themes == [{"slug": "drift_delay", "name": "Drift, delay", "description": "Plans roll on,\nunchanged",
-                       "category": "planning", "keywords": ["drift", "delay"]}]
-
-
-def test_slugs_given_are_kept_and_derived_ones_made_unique():
-    themes = codebook_from_csv("name,slug\nDrift,drift\nDrift!,\nDrift?,\n")
-    assert [t["slug"] for t in themes] == ["drift", "drift_2", "drift_3"]
-
-
-def test_slug_from_name():
-    assert slug_from_name("Lived experience and voice of the child") == "lived_experience_and_voice_of_the_child"
-    assert slug_from_name("Ôtherwise: Ünusual") == "otherwise_unusual"
-    assert slug_from_name("خطر") == "theme"
-    assert len(slug_from_name("word " * 40)) <= 60
-
-
-def test_missing_name_is_named_by_line():
-    assert problems(HEADER + "Drift,,drift,\n,no name here,delay,\n") == ["Line 3: the name is missing"]
-
-
-def test_too_long_values_are_refused():
-    row = ",".join(["N" * 121, "D" * 2001, "k", "C" * 61])
-    assert problems(HEADER + row + "\n") == [
-        "Line 2: the name is 121 characters long; the limit is 120",
-        "Line 2: the description is 2001 characters long; the limit is 2000",
-        "Line 2: the category is 61 characters long; the limit is 60"]
-
-
-def test_long_keyword_and_too_many_keywords_are_refused():
-    assert problems(HEADER + f"A,,ok;{'k' * 61},\n") == [
-        f'Line 2: the keyword "{"k" * 30}…" is 61 characters long; the limit is 60']
-    many = ";".join(f"word{i}" for i in range(41))
-    assert problems(HEADER + f"A,,{many},\n") == ["Line 2: there are 41 keywords; the limit is 40"]
-    assert codebook_from_csv(HEADER + "A,," + ";".join(f"w{i}" for i in range(40)) + ",\n")[0]["keywords"][-1] == "w39"
-
-
-def test_duplicate_names_ignoring_capitals_are_refused():
-    assert problems(HEADER + "Drift,,,\nDelay,,,\n  drift ,,,\n") == [
-        'Line 4: the name "drift" is already used on line 2 (names must differ, ignoring capitals)']
-
-
-def test_line_numbers_count_lines_inside_quoted_cells():
-    assert problems(HEADER + 'Drift,"two\nlines",,\n,,x,\n') == ["Line 4: the name is missing"]
-
-
-@pytest.mark.parametrize("cell, shown", [
-    ("=1+1", '"="'), ("+44 7700", '"+"'), ("-cmd", '"-"'), ("@SUM(A1)", '"@"'), ("\tTabbed", "a tab"),
-    (" =1+1", '"="'),
-])
-def test_formula_like_cells_are_refused(cell, shown):
-    quoted = '"' + cell + '"'
-    assert problems(HEADER + f"Theme,{quoted},,\n") == [
-        f"Line 2: the description starts with {shown}, which a spreadsheet could run as a formula; "
-        "remove that character"]
-
-
-def test_formula_like_keyword_is_refused():
-    assert problems(HEADER + "Theme,,drift; =cmd|' /C calc'!A0,\n") == [
-        "Line 2: the keyword \"=cmd|' /C calc'!A0\" starts with \"=\", which a spreadsheet could run as a formula; "
-        "remove that character"]
-
-
-def test_carriage_return_at_the_start_of_a_cell_is_refused():
-    assert problems(HEADER + 'Theme,"\rhidden",,\n') == [
-        "Line 2: the description starts with a carriage return, which a spreadsheet could run as a formula; "
-        "remove that character"]
-
-
-def test_header_problems():
-    assert problems("title,keywords,colour\nA,b,c\n") == [
-        'Line 1: "title" is not a codebook column; use name, description, keywords, category, slug',
-        'Line 1: "colour" is not a codebook column; use name, description, keywords, category, slug',
-        'Line 1: the header has no "name" column']
-    assert problems("name,name\nA,B\n") == ['Line 1: the column "name" appears more than once']
-
-
-def test_empty_file_header_only_and_extra_values():
-    assert problems("") == ["Line 1: the file is empty; it needs a header row (name, description, keywords, category)"]
-    assert problems(HEADER) == ["Line 2: there are no themes under the header row"]
-    assert problems(HEADER + "A,b,c,d,e\n") == ["Line 2: there are 5 values but the header names 4 columns"]
-
-
-def test_invalid_and_duplicate_slugs_are_refused():
-    assert problems("name,slug\nA,Not A Slug\nB,b\nC,b\n") == [
-        'Line 2: the slug "Not A Slug" must start with a lower-case letter and use only lower-case letters, '
-        "digits and underscores (at most 60)",
-        'Line 4: the slug "b" is already used on line 3']
-
-
-def test_unreadable_csv_is_refused_with_its_line():
-    found = problems(HEADER + "A,,,\n" + 'B,"unfinished,,\n')
-    assert len(found) == 1 and found[0].startswith("Line 3: this is not readable CSV")
-
-
-def test_control_characters_are_refused():
-    assert problems(HEADER + "A\x00,,,\nB,x\x1b[31m,,\n") == [
-        "Line 2: the name contains a control character (U+0000); remove it",
-        "Line 3: the description contains a control character (U+001B); remove it"]
-    assert codebook_from_csv(HEADER + 'A,"two\r\nlines\tand a tab",,\n')[0]["description"] == "two\r\nlines\tand a tab"
-
-
-def test_every_problem_is_reported_and_the_list_is_capped():
-    found = problems(HEADER + ",,,\n" * 1 + "".join(f",x{i},,\n" for i in range(60)))
-    assert len(found) == 51 and found[-1].startswith("Stopped after 50 problems")
-
-
-def test_hostile_strings_import_or_explain():
-    rows = io.StringIO()
-    writer = csv.writer(rows)
-    writer.writerow(["name", "description", "keywords", "category"])
-    for i, text in enumerate(BLNS):
-        writer.writerow([f"Theme {i}", text, text[:60], ""])
-    with pytest.raises(CodebookError) as caught:
-        codebook_from_csv(rows.getvalue())
-    assert caught.value.problems and all(p.startswith(("Line ", "Stopped")) for p in caught.value.problems)

@@ -1,0 +1,104 @@
+"""Answers as long and wide spreadsheets, CSV and Excel, never running a typed formula."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from audit_tools.exports import (
+    LONG_COLUMNS, ReturnAnswers, long_sheet, runs_as_formula, spreadsheet_safe, to_csv, to_xlsx, wide_sheet,
+)
+from audit_tools.tool_files import parse_definition
+
+TOOL = parse_definition({
+    "schema_version": 1, "slug": "small-tool", "name": "Small tool", "topic": "Neglect", "description": "For tests.",
+    "sections": [
+        {"key": "practice", "title": "Practice", "description": "", "questions": [
+            {"key": "seen_alone", "type": "scale", "text": "Was the child seen alone?"},
+            {"key": "factors", "type": "multiple", "text": "Which factors?",
+             "options": [{"value": "domestic_abuse", "label": "Domestic abuse"},
+                         {"value": "poverty", "label": "Poverty"}]},
+        ]},
+        {"key": "overall", "title": "Overall", "description": "", "questions": [
+            {"key": "why", "type": "longtext", "text": "Why?", "required": False},
+        ]},
+    ],
+})
+HOSTILE = "=HYPERLINK(\"http://example.invalid\",\"click\")"
+
+
+def police_return(**changes) -> ReturnAnswers:
+    fields = dict(
+        case_reference="NA-01", age_years=Decimal("1.5"), age_band="0-2", locality="Northfield",
+        plan_type="Child protection plan", agency="Police", state="submitted", attributes={"repeat_plan": "no"},
+        answers={"seen_alone": [("partly", 1.0)], "factors": [("domestic_abuse", None), ("poverty", None)],
+                 "why": [(HOSTILE, None)]},
+        notes={"seen_alone": "Home visit 3 May", "factors": "-see chronology"},
+    )
+    return ReturnAnswers(**{**fields, **changes})
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+44 20 7946 0000", "-cmd", "@SUM(A1)", "\tx", "\rx", "  =x", "＝1"])
+def test_formula_like_text_gets_an_apostrophe(text):
+    assert runs_as_formula(text)
+    assert spreadsheet_safe(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["", "Good", "Yes, partly", "3 visits", "a=b"])
+def test_plain_text_is_left_alone(text):
+    assert spreadsheet_safe(text) == text
+
+
+def test_long_sheet_has_a_row_per_answer_in_the_tools_order():
+    sheet = long_sheet(TOOL, [police_return()])
+    rows = list(sheet.rows)
+    assert sheet.header[:6] == ("Case reference", "Age (years)", "Age band", "Locality", "Plan type", "repeat_plan")
+    assert sheet.header[-len(LONG_COLUMNS):] == LONG_COLUMNS
+    assert [row[-7:] for row in rows] == [
+        ["1.1", "seen_alone", "Was the child seen alone?", "partly", "Partly", 1.0, "Home visit 3 May"],
+        ["1.2", "factors", "Which factors?", "domestic_abuse", "Domestic abuse", None, "-see chronology"],
+        ["1.2", "factors", "Which factors?", "poverty", "Poverty", None, "-see chronology"],
+        ["2.1", "why", "Why?", HOSTILE, HOSTILE, None, ""],
+    ]
+    assert rows[0][:8] == ["NA-01", 1.5, "0-2", "Northfield", "Child protection plan", "no", "Police", "Submitted"]
+
+
+def test_a_note_without_an_answer_still_gets_a_row():
+    item = police_return(answers={}, notes={"seen_alone": "Could not find the visit records"})
+    rows = list(long_sheet(TOOL, [item]).rows)
+    assert len(rows) == 1 and rows[0][-4:] == ["", "", None, "Could not find the visit records"]
+
+
+def test_wide_sheet_has_a_row_per_return_and_a_note_column_where_notes_are_taken():
+    sheet = wide_sheet(TOOL, [police_return(), police_return(agency="School", state="accepted", answers={}, notes={})])
+    assert sheet.header[-5:] == ("1.1 seen_alone", "1.1 seen_alone: evidence note", "1.2 factors",
+                                 "1.2 factors: evidence note", "2.1 why")
+    first, second = list(sheet.rows)
+    assert first[-5:] == ["Partly", "Home visit 3 May", "Domestic abuse; Poverty", "-see chronology", HOSTILE]
+    assert second[6:8] == ["School", "Accepted"] and second[-5:] == ["", "", "", "", ""]
+
+
+def test_csv_neutralises_formulas_and_reads_back():
+    data = to_csv(long_sheet(TOOL, [police_return()]))
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][0] == "Case reference"
+    assert rows[1][1] == "1.5" and rows[1][-2] == "1"  # numbers without a trailing ".0"
+    assert rows[2][-1] == "'-see chronology"
+    assert rows[4][-3] == "'" + HOSTILE
+    assert not any(cell and cell[0] in "=+-@" for row in rows for cell in row)
+
+
+def test_workbook_keeps_formula_like_text_as_text_and_numbers_as_numbers():
+    item = police_return(case_reference="NA-\x0701")  # a control character no workbook can hold
+    sheet = load_workbook(io.BytesIO(to_xlsx(wide_sheet(TOOL, [item])))).active
+    header, row = list(sheet.iter_rows())
+    assert header[0].value == "Case reference" and header[0].font.b
+    assert sheet.freeze_panes == "A2"
+    assert row[0].value == "NA-\ufffd01"
+    assert row[1].value == 1.5 and row[1].data_type == "n"
+    hostile = row[-1]
+    assert (hostile.value, hostile.data_type, hostile.quotePrefix) == (HOSTILE, "s", True)
+    assert row[-2].value == "-see chronology" and row[-2].data_type == "s"
