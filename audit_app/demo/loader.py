@@ -8,6 +8,7 @@ from decimal import Decimal
 from importlib import resources
 
 from audit_app.data.audits import add_cases
+from audit_app.demo.coding import code_demo_audit
 from audit_app.data.settings import set_setting
 from audit_app.data.tools import definition_of, ensure_builtin_tool
 from audit_app.data.seed import seed_reference_data
@@ -96,6 +97,8 @@ def _load_completed_audit(data: dict, user) -> None:
         ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
                        for r in answer_rules.to_rows(definition, item["answers"])]
     _load_panel_records(cases, data.get("panel_records", {}))
+    db.session.flush()
+    code_demo_audit(audit, find_user_by_email(f"editor@{DEMO_DOMAIN}"))  # confirmed themes, some left to code
     for position, point in enumerate(data.get("learning_points", [])):
         db.session.add(LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position))
     for position, rec in enumerate(data.get("recommendations", [])):
