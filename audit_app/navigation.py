@@ -29,12 +29,17 @@ def _navigation_context() -> dict:
     items = []
     if current_user.is_authenticated:
         items = [{"href": url_for("main.index"), "text": "Home", "active": request.endpoint == "main.index"}]
-        items += [
-            {"href": url_for(endpoint), "text": text,
-             "active": (request.endpoint or "").split(".")[0] == endpoint.split(".")[0]}
-            for endpoint, text, roles in NAVIGATION if current_user.has_role(*roles)
-        ]
+        items += [{"href": url_for(endpoint), "text": text, "active": _is_current(endpoint)}
+                  for endpoint, text, roles in NAVIGATION if current_user.has_role(*roles)]
     return {"partnership_name": _partnership_name(), "nav_items": items}
+
+
+def _is_current(endpoint: str) -> bool:
+    """The link for this page's area: its blueprint, or the page itself where one area has several links."""
+    here = request.endpoint or ""
+    area = endpoint.split(".")[0]
+    shared = sum(1 for other, _, _ in NAVIGATION if other.split(".")[0] == area) > 1
+    return here == endpoint if shared else here.split(".")[0] == area
 
 
 def _partnership_name() -> str:
