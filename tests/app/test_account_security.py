@@ -4,6 +4,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pyotp
+from urllib.parse import unquote
 import pytest
 from sqlalchemy import update
 
@@ -138,6 +139,8 @@ def test_v6_3_3_a_coordinator_must_set_up_an_authenticator_before_getting_in(cli
     assert client.get("/audits/").status_code == 302  # not signed in yet
     page = client.get("/account/authenticator").get_data(as_text=True)
     secret = page.split('class="app-secret">')[1].split("<")[0]
+    qr = unquote(page.split('class="app-qr" src="')[1].split('"')[0])
+    assert qr.startswith("data:image/svg+xml") and "<svg" in qr and "xmlns='http://www.w3.org/2000/svg'" in qr
     wrong = client.post("/account/authenticator", data={"code": "000000", "csrf_token": csrf(client, "/account/authenticator")})
     assert "That code is not right" in wrong.get_data(as_text=True)
     done = client.post("/account/authenticator", data={"code": pyotp.TOTP(secret).now(),
