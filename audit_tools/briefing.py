@@ -38,14 +38,16 @@ class Chart:
     labels: tuple[str, ...]
     values: tuple[int, ...]
     value_label: str = "Number of returns"
+    note: str = ""  # printed under the chart, e.g. which small numbers were left out
 
     @property
     def description(self) -> str:
-        """A text alternative that states every bar."""
+        """A text alternative that states every bar (and the note, when there is one)."""
         parts = [f"{label}: {value}" for label, value in zip(self.labels, self.values)]
         if not parts or not any(self.values):
             return f"{self.title}. No data."
-        return f"{self.title}. " + "; ".join(parts) + "."
+        note = f" {self.note}" if self.note else ""
+        return f"{self.title}. " + "; ".join(parts) + "." + note
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class BriefingContent:
     accent_colour: str = "#1d70b8"
     web_url: str = ""  # where the accessible HTML version lives, when known
     author: str = field(default="")
+    privacy_note: str = ""  # says that small numbers were hidden, when any were
 
     @property
     def title(self) -> str:

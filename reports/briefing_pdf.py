@@ -1,23 +1,28 @@
 """Render a ``BriefingContent`` as an A4 "learning from the audit" PDF.
 
-The document is built twice: the first pass counts the pages so that the second
-can print "Page N of M" in every footer. (A canvas that holds pages back until the
-end would also work, but it points every outline bookmark at page one.)
+The document is built once. Each page's footer ("… · Page N of M") is a form
+XObject that the page uses at once but that is only drawn when the canvas is
+saved, when M is known. (Building twice to count the pages doubled the time; a
+canvas that holds pages back points every outline bookmark at page one.)
 """
 
 from __future__ import annotations
 
 import io
+from functools import partial
 
+from reportlab import rl_config
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table
 
 from audit_tools import briefing as b
 from reports.charts import bar_chart_png
 from reports.pdf_flowables import (
     TICK,
     HeaderBand,
+    Logo,
     bullets,
     chart_grid,
     key_figure_panel,
@@ -35,35 +40,55 @@ CREATOR = "Multi-agency case audit workbench"
 _CHART_COLUMN = FRAME_WIDTH / 2 - 10
 _BOTTOM = MARGIN + FOOTER_HEIGHT - 6
 _FOOTER_SIZE = 8
+_HEADING_ROOM = 40  # points: a heading's own height, with the space around it
+_KEEP_WITH_HEADING = 200  # points of its first item a heading is kept with (a longer item may split)
 
 
-def build_briefing_pdf(content: b.BriefingContent) -> bytes:
-    """Render ``content`` as PDF bytes: same content in, byte-identical PDF out."""
+def build_briefing_pdf(content: b.BriefingContent, *, logo: bytes | None = None) -> bytes:
+    """Render ``content`` as PDF bytes: same content (and logo) in, byte-identical PDF out.
+
+    ``logo`` is the partnership's PNG or JPEG, drawn in the header band; bytes that
+    are not a readable image are left out rather than stopping the briefing.
+    """
+    rl_config.useA85 = 0  # images as binary streams: ASCII85 text made them a quarter larger and slower
     palette = Palette.from_accent(content.accent_colour)
-    charts = [(chart.title, bar_chart_png(chart, colour=palette.accent, width_in=_CHART_COLUMN / 72)) for chart in content.charts]
-    _, page_count = _render(content, palette, charts, total_pages=None)
-    pdf, _ = _render(content, palette, charts, total_pages=page_count)
-    return pdf
-
-
-def _render(content, palette: Palette, charts, total_pages: int | None) -> tuple[bytes, int]:
+    charts = [(chart, bar_chart_png(chart, colour=palette.accent, width_in=_CHART_COLUMN / 72, optimize=False))
+              for chart in content.charts]
     buffer = io.BytesIO()
-    doc = BriefingDocTemplate(buffer, content, palette, total_pages)
-    doc.build(_story(content, palette, charts))
-    return buffer.getvalue(), doc.page
+    doc = BriefingDocTemplate(buffer, content, palette)
+    doc.build(_story(content, palette, charts, Logo.from_bytes(logo)),
+              canvasmaker=partial(FooterCanvas, footer=partial(_draw_footer, content)))
+    return buffer.getvalue()
+
+
+class FooterCanvas(Canvas):
+    """A canvas whose pages show a footer form per page, drawn on saving, once the page count is known."""
+
+    def __init__(self, *args, footer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._draw_footer = footer
+
+    def save(self):
+        total = self.getPageNumber() - 1  # the last page has been shown, so the count has moved past it
+        for page in range(1, total + 1):
+            self.beginForm(_footer_form(page))
+            self._draw_footer(self, page, total)
+            self.endForm()
+        super().save()
 
 
 class BriefingDocTemplate(BaseDocTemplate):
     """A4 pages with the band on page one, a footer on all, and section bookmarks."""
 
-    def __init__(self, buffer, content: b.BriefingContent, palette: Palette, total_pages: int | None):
+    def __init__(self, buffer, content: b.BriefingContent, palette: Palette):
         super().__init__(
             buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
             topMargin=MARGIN, bottomMargin=_BOTTOM, title=shorten(content.title, 500),
             author=shorten(content.author or content.partnership_name, 300), subject=shorten(content.title, 500),
             creator=CREATOR, lang=LANGUAGE, invariant=True,  # invariant: fixed dates, so identical bytes
+            initialFontName=register_fonts().regular,  # no Helvetica (Latin-1 only) anywhere in the file
         )
-        self.content, self.palette, self.total_pages, self._sections = content, palette, total_pages, 0
+        self.content, self.palette, self._sections = content, palette, 0
         self.addPageTemplates([_first_page(self), _later_page(self)])
 
     def handle_documentBegin(self):
@@ -101,14 +126,21 @@ def _later_page_decor(canv, doc: BriefingDocTemplate) -> None:
 
 
 def _footer(canv, doc: BriefingDocTemplate) -> None:
-    page = canv.getPageNumber()
+    canv.doForm(_footer_form(canv.getPageNumber()))
+
+
+def _footer_form(page: int) -> str:
+    return f"footer-{page}"
+
+
+def _draw_footer(content: b.BriefingContent, canv, page: int, total: int) -> None:
     canv.saveState()
     canv.setStrokeColor(HexColor(RULE))
     canv.setLineWidth(0.5)
     canv.line(MARGIN, MARGIN + 4, PAGE_WIDTH - MARGIN, MARGIN + 4)
     canv.setFont(register_fonts().regular, _FOOTER_SIZE)
     canv.setFillColor(HexColor(MUTED))
-    canv.drawString(MARGIN, MARGIN - 8, footer_text(doc.content, page, doc.total_pages or page))
+    canv.drawString(MARGIN, MARGIN - 8, footer_text(content, page, total))
     canv.restoreState()
 
 
@@ -122,19 +154,29 @@ def footer_text(content: b.BriefingContent, page: int, total: int) -> str:
     return text
 
 
-def _story(content: b.BriefingContent, palette: Palette, charts) -> list[Flowable]:
+def _story(content: b.BriefingContent, palette: Palette, charts, logo: Logo | None) -> list[Flowable]:
     styles = make_styles(palette)
-    story: list[Flowable] = [_header_band(content, palette, styles), Spacer(1, 10)]
+    story: list[Flowable] = [_header_band(content, palette, styles, logo), Spacer(1, 10)]
     if content.web_url:
         link = link_markup(content.web_url, content.web_url, palette.accent_text)
         story.append(Paragraph(f"An accessible web version of this briefing is at {link}", styles["small"]))
     for heading, body in _sections(content, palette, styles, charts):
-        story.append(section_heading(heading, styles["heading"]))
+        # Not keepWithNext: that moves a heading *and* a long first item to a new page, leaving a gap.
+        story += [CondPageBreak(_HEADING_ROOM + _opening_height(body[0])), section_heading(heading, styles["heading"])]
         story.extend(body)
     return story
 
 
-def _header_band(content: b.BriefingContent, palette: Palette, styles) -> HeaderBand:
+def _opening_height(flowable: Flowable) -> float:
+    """How much of a section's first item should follow its heading: all of it, or a table's first row
+    (after the header), up to ``_KEEP_WITH_HEADING``."""
+    _, height = flowable.wrap(FRAME_WIDTH, PAGE_HEIGHT)
+    if isinstance(flowable, Table):
+        height = sum(flowable._rowHeights[:2])  # set by wrap
+    return min(height, _KEEP_WITH_HEADING)
+
+
+def _header_band(content: b.BriefingContent, palette: Palette, styles, logo: Logo | None) -> HeaderBand:
     meta = " · ".join(p for p in (shorten(content.date, 60), _version(content.version)) if p)
     lines = [
         (shorten(content.partnership_name, 160), "band_org"),
@@ -143,7 +185,7 @@ def _header_band(content: b.BriefingContent, palette: Palette, styles) -> Header
         (meta, "band_meta"),
     ]
     band = [Paragraph(markup(text), styles[name]) for text, name in lines if text]
-    return HeaderBand(band, palette.accent, bleed=MARGIN)
+    return HeaderBand(band, palette.accent, bleed=MARGIN, logo=logo)
 
 
 def _version(version: str) -> str:
@@ -172,6 +214,8 @@ def _at_a_glance(content: b.BriefingContent, palette: Palette, styles, charts) -
     parts: list[Flowable] = []
     if content.key_figures:
         parts.append(key_figure_panel(content.key_figures, styles, palette))
+    if content.privacy_note:  # beside the figures it explains
+        parts.append(Paragraph(markup(content.privacy_note), styles["note"]))
     if charts:
         parts.append(chart_grid(charts, styles, _CHART_COLUMN))
     return parts or paragraphs((), styles["body"], styles["empty"])

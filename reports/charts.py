@@ -19,7 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
+from audit_tools.aggregation import Prevalence, QuestionAnalysis, QuestionSummary
 from audit_tools.briefing import Chart
+from audit_tools.scoring import ToolScores
 from reports.colours import TEXT_DARK, parse_hex, readable_on_white
 
 MUTED = "#505a5f"
@@ -37,27 +39,34 @@ _BASE_RC = {
 }
 
 
-def bar_chart_png(chart: Chart, *, colour: str, width_in: float = 3.3, height_in: float | None = None) -> bytes:
-    """Draw ``chart`` as an opaque PNG at 200 dpi; ``height_in`` defaults to fit the bars."""
+def bar_chart_png(chart: Chart, *, colour: str, width_in: float = 3.3, height_in: float | None = None,
+                  optimize: bool = True) -> bytes:
+    """Draw ``chart`` as an opaque PNG at 200 dpi; ``height_in`` defaults to fit the bars.
+
+    ``optimize=False`` skips PIL's search for the smallest file, for a PNG that is only
+    decoded again at once (the briefing PDF re-encodes every image anyway).
+    """
     with _chart_rc(chart, colour):
         canvas = FigureCanvasAgg(_draw(chart, colour, width_in, height_in))
         canvas.draw()
     # Opaque RGB: no soft mask in the PDF, smaller files, same pixels on white paper.
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", dpi=(_DPI, _DPI), optimize=True)
+    image.save(buffer, format="PNG", dpi=(_DPI, _DPI), optimize=optimize)
     return buffer.getvalue()
 
 
-def bar_chart_svg(chart: Chart, *, colour: str) -> str:
+def bar_chart_svg(chart: Chart, *, colour: str, unit: str = "") -> str:
     """Draw ``chart`` as inline-ready SVG text with a ``<title>`` giving its description.
+
+    ``unit`` follows each bar's number, e.g. "%" for percentages.
 
     Element ids are salted with a digest of the chart, so two different charts can
     sit in one web page without id clashes and the same chart always gives the same
     text.
     """
     with _chart_rc(chart, colour):
-        figure = _draw(chart, colour, 5.5, None)
+        figure = _draw(chart, colour, 5.5, None, unit)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return _accessible_svg(buffer.getvalue(), alt_text(chart), chart_key(chart, colour))
@@ -86,7 +95,7 @@ def _is_empty(chart: Chart) -> bool:
     return not any(value for _, value in zip(chart.labels, chart.values))
 
 
-def _draw(chart: Chart, colour: str, width_in: float, height_in: float | None) -> Figure:
+def _draw(chart: Chart, colour: str, width_in: float, height_in: float | None, unit: str = "") -> Figure:
     pairs = list(zip(chart.labels, chart.values))
     height = height_in or _fitting_height(pairs)
     figure = Figure(figsize=(width_in, height), dpi=_DPI, layout="constrained")
@@ -96,7 +105,7 @@ def _draw(chart: Chart, colour: str, width_in: float, height_in: float | None) -
         if _is_empty(chart):
             _draw_no_data(axes)
         else:
-            _draw_bars(axes, pairs, readable_on_white(parse_hex(colour), 3.0), chart.value_label)
+            _draw_bars(axes, pairs, readable_on_white(parse_hex(colour), 3.0), chart.value_label, unit)
     return figure
 
 
@@ -122,14 +131,15 @@ def _draw_no_data(axes) -> None:
     axes.text(0.5, 0.5, NO_DATA, ha="center", va="center", fontsize=10, color=MUTED, transform=axes.transAxes)
 
 
-def _draw_bars(axes, pairs: list[tuple[str, int]], colour: str, value_label: str) -> None:
+def _draw_bars(axes, pairs: list[tuple[str, int]], colour: str, value_label: str, unit: str = "") -> None:
     positions = range(len(pairs))
     values = [value for _, value in pairs]
     bars = axes.barh(positions, values, color=colour, height=0.62)
-    axes.bar_label(bars, labels=[str(v) for v in values], padding=3, color=TEXT_DARK, fontsize=8.5)
+    axes.bar_label(bars, labels=[f"{v}{unit}" for v in values], padding=3, color=TEXT_DARK, fontsize=8.5)
     axes.set_yticks(list(positions), [_wrap(label) for label, _ in pairs], color=TEXT_DARK)
     axes.invert_yaxis()  # first label at the top, as it reads in the table
-    _tidy_axes(axes, max(values + [0]), min(values + [0]), value_label)
+    largest = 100 if unit == "%" else max(values + [0])  # percentages are seen against the whole scale
+    _tidy_axes(axes, largest, min(values + [0]), value_label)
 
 
 def _tidy_axes(axes, largest: int, smallest: int, value_label: str) -> None:
@@ -166,3 +176,28 @@ def _prefix_ids(svg: str, key: str) -> str:
     # Only inside tags: a bar label that happens to read id="x" is left as typed.
     return re.sub(r"<[^>]+>", lambda tag: pattern.sub(rename, tag.group(0)), svg)
 
+
+# The analysis page's charts, as data: each is drawn by bar_chart_svg and tabled beside it.
+
+def question_chart(summary: QuestionSummary) -> Chart:
+    """A bar for each answer to a choice question, counting returns."""
+    return Chart(summary.question.chart_title or summary.question.text,
+                 tuple(o.label for o in summary.options), tuple(o.count for o in summary.options))
+
+
+def prevalence_chart(found: Prevalence) -> Chart:
+    """A bar for each answer, counting the cases where at least one agency gave it."""
+    return Chart(found.question.chart_title or found.question.text, tuple(o.label for o in found.options),
+                 tuple(o.count for o in found.options), "Number of cases")
+
+
+def analysis_chart(found: QuestionAnalysis) -> Chart:
+    """A question's chart: by case for a charted multiple choice, by return otherwise."""
+    return prevalence_chart(found.prevalence) if found.prevalence else question_chart(found.summary)
+
+
+def compliance_chart(tool_scores: ToolScores) -> Chart:
+    """A bar for each scored section: the percentage of the best possible score recorded."""
+    scored = [(title, score) for _key, title, score in tool_scores.sections if score.possible]
+    return Chart("Compliance by section", tuple(title for title, _ in scored),
+                 tuple(round(100 * score.compliance) for _, score in scored), "Percentage of the best possible score")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import matplotlib
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 FAMILY = "BriefingSans"
@@ -37,6 +37,7 @@ class FontNames:
 @cache
 def register_fonts() -> FontNames:
     """Register the DejaVu Sans faces once and map ``<b>``/``<i>`` to them."""
+    _mend_to_unicode_maps()
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     for suffix, filename in _FILES.items():
         name = FAMILY + suffix
@@ -46,3 +47,26 @@ def register_fonts() -> FontNames:
     for bold, italic, face in ((0, 0, names.regular), (1, 0, names.bold), (0, 1, names.italic), (1, 1, names.bold_italic)):
         addMapping(FAMILY, bold, italic, face)
     return names
+
+
+def _mend_to_unicode_maps() -> None:
+    """Make reportlab write characters beyond U+FFFF (emoji, mathematical letters) as UTF-16 in its ToUnicode maps.
+
+    reportlab 4.4 writes them as five hex digits ("<1F60D>"), which PDF readers reject, so
+    copying, searching and screen readers lose them, and with them often the rest of the
+    font's map. The fix replaces only those entries, with the surrogate pair ("<D83DDE0D>").
+    """
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "mended", False):
+        return
+
+    def make_to_unicode_cmap(fontname, subset):
+        cmap = original(fontname, subset)
+        for code, value in enumerate(subset):
+            if value > 0xFFFF:
+                utf16 = chr(value).encode("utf-16-be").hex().upper()
+                cmap = cmap.replace("<%02X> <%04X>\n" % (code, value), f"<{code:02X}> <{utf16}>\n", 1)
+        return cmap
+
+    make_to_unicode_cmap.mended = True
+    ttfonts.makeToUnicodeCMap = make_to_unicode_cmap

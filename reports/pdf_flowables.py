@@ -14,7 +14,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Image, Paragraph, Table, TableStyle
 
-from audit_tools.briefing import KeyFigure, Recommendation, Resource
+from audit_tools.briefing import Chart, KeyFigure, Recommendation, Resource
+from reports.fonts import register_fonts
 from reports.pdf_styles import FRAME_WIDTH, MUTED, RULE, Palette
 from reports.pdf_text import clean, link_markup, markup, safe_href, shorten
 
@@ -22,29 +23,76 @@ NONE_RECORDED = "None recorded for this audit."
 BULLET = "•"
 TICK = "✓"
 _GUTTER = 8
+_LOGO_GAP = 16
+# Tables name a font even when every cell is a Paragraph; without this it is Helvetica (Latin-1 only).
+_TABLE_FONT = (("FONTNAME", (0, 0), (-1, -1), register_fonts().regular),)
+# Key figures, leads and time frames are short by nature and sit in narrow boxes: longer text is cut
+# (with "…") rather than run to many pages of a few letters a line.
+_SHORT = 300
+_FIGURE, _FIGURE_LABEL = 60, 200  # so that a row of key figures always fits on one page
+_UNSPLIT_ROW = 200  # points: a table row up to this tall is never split across pages
+_LONG_FIGURE = 6  # characters: a longer key figure ("fewer than 6") is set smaller so it fits its box
 
 
 class HeaderBand(Flowable):
-    """A full-bleed band in the accent colour holding the briefing's title block."""
+    """A full-bleed band in the accent colour holding the briefing's title block, and the logo at its right."""
 
-    def __init__(self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 26):
+    def __init__(self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 26,
+                 logo: Logo | None = None):
         super().__init__()
         self.paragraphs, self.colour, self.bleed, self.padding = list(paragraphs), colour, bleed, padding
+        self.logo = logo
 
     def wrap(self, available_width, available_height):
         self.width = available_width
-        heights = [p.wrap(available_width, available_height)[1] + _space_after(p) for p in self.paragraphs]
-        self.height = 1.25 * self.padding + sum(heights) - _space_after(self.paragraphs[-1]) + self.padding
+        text_width = available_width - (self.logo.width + _LOGO_GAP if self.logo else 0)
+        heights = [p.wrap(text_width, available_height)[1] + _space_after(p) for p in self.paragraphs]
+        text_height = sum(heights) - _space_after(self.paragraphs[-1])
+        self.height = 1.25 * self.padding + max(text_height, self.logo.height if self.logo else 0) + self.padding
         return self.width, self.height
 
     def draw(self):
         self.canv.setFillColor(HexColor(self.colour))
         self.canv.rect(-self.bleed, 0, self.width + 2 * self.bleed, self.height, stroke=0, fill=1)
-        y = self.height - 1.25 * self.padding
+        top = self.height - 1.25 * self.padding
+        if self.logo:
+            self.logo.draw_on(self.canv, self.width - self.logo.width, top - self.logo.height)
+        y = top
         for paragraph in self.paragraphs:
             y -= paragraph.height
             paragraph.drawOn(self.canv, 0, y)
             y -= _space_after(paragraph)
+
+
+class Logo:
+    """The partnership's logo on a white plate, scaled to fit a box and kept in proportion."""
+
+    def __init__(self, image: ImageReader, max_width: float = 130, max_height: float = 58, plate: float = 6):
+        pixels_wide, pixels_high = image.getSize()
+        scale = min((max_width - 2 * plate) / pixels_wide, (max_height - 2 * plate) / pixels_high)
+        self.image, self.plate = image, plate
+        self.image_width, self.image_height = pixels_wide * scale, pixels_high * scale
+        self.width, self.height = self.image_width + 2 * plate, self.image_height + 2 * plate
+
+    @classmethod
+    def from_bytes(cls, data: bytes | None) -> Logo | None:
+        """The logo, or ``None`` when there is none or the bytes are not an image reportlab can read."""
+        if not data:
+            return None
+        try:
+            image = ImageReader(io.BytesIO(data))
+            if min(image.getSize()) < 1:
+                return None
+        except Exception:  # noqa: BLE001 — a broken logo must not stop the briefing; it is left out
+            return None
+        return cls(image)
+
+    def draw_on(self, canv, x: float, y: float) -> None:
+        canv.saveState()
+        canv.setFillColor(white)
+        canv.roundRect(x, y, self.width, self.height, 3, stroke=0, fill=1)
+        canv.drawImage(self.image, x + self.plate, y + self.plate, self.image_width, self.image_height, mask="auto")
+        canv.restoreState()
 
 
 def _space_after(paragraph: Paragraph) -> float:
@@ -92,16 +140,20 @@ def _resource_markup(resource: Resource, colour: str) -> str:
 def key_figure_panel(figures: Sequence[KeyFigure], styles: dict, palette: Palette) -> Table:
     """Key figures as a grid of tinted boxes, each a big number over its caption."""
     columns = 3 if len(figures) in (5, 6, 9) else min(len(figures), 4)
-    cells = [[Paragraph(markup(f.value), styles["figure"]), Paragraph(markup(f.label), styles["caption"])] for f in figures]
+    cells = [[Paragraph(markup(shorten(f.value, _FIGURE)), styles["figure_words" if len(f.value) > _LONG_FIGURE else "figure"]),
+              Paragraph(markup(shorten(f.label, _FIGURE_LABEL)), styles["caption"])]
+             for f in figures]
     cells += [""] * (-len(cells) % columns)
     rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
-    table = Table(rows, colWidths=[FRAME_WIDTH / columns] * columns, splitInRow=1, hAlign="LEFT")
+    # Rows are never split: half a box at the foot of a page and its empty end on the next looks broken.
+    table = Table(rows, colWidths=[FRAME_WIDTH / columns] * columns, hAlign="LEFT")
     table.setStyle(TableStyle(_figure_box_style(len(figures), columns, palette)))
     return table
 
 
 def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple]:
     commands: list[tuple] = [
+        *_TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 12),
         ("RIGHTPADDING", (0, 0), (-1, -1), 12),
@@ -117,16 +169,20 @@ def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple]
     return commands
 
 
-def chart_grid(charts: Sequence[tuple[str, bytes]], styles: dict, column_width: float) -> Table:
-    """Chart images with their titles, two to a row."""
-    cells = [[Paragraph(markup(shorten(title, 200)), styles["chart_title"]), _image(png, column_width)] for title, png in charts]
+def chart_grid(charts: Sequence[tuple[Chart, bytes]], styles: dict, column_width: float) -> Table:
+    """Chart images with their titles (and notes on what was left out), two to a row."""
+    cells = [[Paragraph(markup(shorten(chart.title, 200)), styles["chart_title"]), _image(png, column_width)]
+             + ([Paragraph(markup(shorten(chart.note, 400)), styles["small"])] if chart.note else [])
+             for chart, png in charts]
     cells += [""] * (len(cells) % 2)
     rows = [cells[i : i + 2] for i in range(0, len(cells), 2)]
     table = Table(rows, colWidths=[FRAME_WIDTH / 2] * 2, hAlign="LEFT")  # a title stays with its chart
     table.setStyle(TableStyle([
+        *_TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (0, -1), FRAME_WIDTH / 2 - column_width),  # a gutter between the columns
         ("TOPPADDING", (0, 0), (-1, -1), 10),
     ]))
     return table
@@ -147,18 +203,26 @@ def recommendation_table(recommendations: Sequence[Recommendation], styles: dict
     head = [Paragraph(text, styles["cell_head"]) for text in ("Recommendation", "Lead", "Time frame")]
     rows = [head] + [_recommendation_row(number, r, styles["cell"]) for number, r in enumerate(recommendations, 1)]
     widths = [FRAME_WIDTH * share for share in (0.6, 0.22, 0.18)]
-    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1, hAlign="LEFT")
+    # A recommendation moves to the next page whole, unless some row is too tall for that to look right.
+    split = any(_row_height(row, widths) > _UNSPLIT_ROW for row in rows)
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=int(split), hAlign="LEFT")
     table.setStyle(TableStyle(_recommendation_style(palette)))
     return table
 
 
+def _row_height(row: Sequence[Paragraph], widths: Sequence[float]) -> float:
+    return max(cell.wrap(width - 12, 10_000)[1] for cell, width in zip(row, widths)) + 13  # with the padding
+
+
 def _recommendation_row(number: int, recommendation: Recommendation, style: ParagraphStyle) -> list[Paragraph]:
     text = f"<b>{number}.</b> {markup(recommendation.text)}"
-    return [Paragraph(text, style)] + [Paragraph(markup(v) or "–", style) for v in (recommendation.lead, recommendation.timeframe)]
+    narrow = (shorten(recommendation.lead, _SHORT), shorten(recommendation.timeframe, _SHORT))
+    return [Paragraph(text, style)] + [Paragraph(markup(v) or "–", style) for v in narrow]
 
 
 def _recommendation_style(palette: Palette) -> list[tuple]:
     return [
+        *_TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), HexColor(palette.tint)),
         ("LINEBELOW", (0, 0), (-1, 0), 1.5, HexColor(palette.accent)),

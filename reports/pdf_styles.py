@@ -48,7 +48,7 @@ def make_styles(palette: Palette) -> dict[str, ParagraphStyle]:
         "lead": ParagraphStyle("Lead", body, fontSize=10.5, leading=15.5),
         "heading": ParagraphStyle(
             "Heading", body, fontName=fonts.bold, fontSize=14, leading=18, spaceBefore=14, spaceAfter=6,
-            textColor=HexColor(palette.accent_text), keepWithNext=1,
+            textColor=HexColor(palette.accent_text),
         ),
         "bullet": ParagraphStyle(
             "Bullet", body, leftIndent=16, bulletIndent=3, spaceAfter=4.5, bulletFontName=fonts.bold, bulletColor=HexColor(TEXT_DARK),
@@ -59,8 +59,13 @@ def make_styles(palette: Palette) -> dict[str, ParagraphStyle]:
             leftIndent=10, rightIndent=10, spaceBefore=16, spaceAfter=18,
         ),
         "small": ParagraphStyle("Small", body, fontSize=8.5, leading=11.5, textColor=HexColor(MUTED), spaceAfter=0),
+        "note": ParagraphStyle("Note", body, fontSize=9.5, leading=13, spaceBefore=12),
         "figure": ParagraphStyle(
             "Figure", body, fontName=fonts.bold, fontSize=24, leading=28, textColor=HexColor(palette.accent_text), spaceAfter=2,
+        ),
+        "figure_words": ParagraphStyle(
+            "FigureWords", body, fontName=fonts.bold, fontSize=15, leading=18, textColor=HexColor(palette.accent_text),
+            spaceAfter=4,
         ),
         "caption": ParagraphStyle("Caption", body, fontSize=9, leading=12, spaceAfter=0),
         "chart_title": ParagraphStyle("ChartTitle", body, fontName=fonts.bold, fontSize=9.5, leading=13, spaceAfter=2),

@@ -14,8 +14,10 @@ from xml.sax.saxutils import escape
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _BLANKED = re.compile("[\t\r\x0b\x0c]")
 # Other control characters, lone surrogates (unencodable) and bidirectional
-# overrides, which can make printed text read differently from what was typed.
-_DROPPED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# overrides, which can make printed text read differently from what was typed;
+# the invisible byte-order mark, which makes PDF readers lose the text before it;
+# and soft hyphens, which reportlab can print as visible hyphens ("\xadword" → "-word").
+_DROPPED = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\xad\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufeff]")
 
 
 def clean(text: object) -> str:

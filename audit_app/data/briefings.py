@@ -4,29 +4,74 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from audit_app.data.analysis import audit_facts, question_summaries
+from audit_app.data.audits import REVEALED_STATES
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
-from audit_app.models import Audit, LearningPoint, Recommendation
+from audit_app.models import Audit, Case, Coding, LearningPoint, Logo, Recommendation, Setting, Theme
 from audit_tools.briefing import BriefingContent
 from audit_tools.briefing import Recommendation as RecommendationItem
 from audit_tools.briefing import Resource
 from audit_tools.drafting import BriefingSettings, Learning, draft_briefing
-from audit_tools.summary import long_date
+from audit_tools.summary import ThemeCount, long_date
+from audit_tools.suppression import DEFAULT_THRESHOLD
+
+
+BRIEFING_SETTINGS = ("partnership_name", "series_title", "definition", "accent_colour", "resources",
+                     "suppression_threshold")
 
 
 def briefing_settings() -> BriefingSettings:
-    return BriefingSettings(
+    # One query loads the stored rows into the session (kept referenced: the session holds them only weakly),
+    # so get_setting finds them there; only a setting never stored costs a query of its own.
+    stored = db.session.scalars(select(Setting).where(Setting.key.in_(BRIEFING_SETTINGS))).all()
+    settings = BriefingSettings(
         partnership_name=get_setting("partnership_name"),
         series_title=get_setting("series_title"),
         definition=get_setting("definition"),
         accent_colour=get_setting("accent_colour"),
         resources=tuple(Resource(r["title"], r.get("url", "")) for r in get_setting("resources")),
+        suppression_threshold=suppression_threshold(),
     )
+    del stored
+    return settings
+
+
+def suppression_threshold() -> int:
+    """The partnership's threshold, or the default when the stored value is not a whole number of at least 1."""
+    value = get_setting("suppression_threshold")
+    valid = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return value if valid else DEFAULT_THRESHOLD
+
+
+def theme_counts(audit: Audit) -> tuple[ThemeCount, ...]:
+    """Each theme confirmed in this audit with the number of its (included) cases coded with it, and the
+    years of earlier audits, with results revealed, where the same theme was confirmed: one grouped query."""
+    earlier = and_(Audit.state.in_(REVEALED_STATES),
+                   or_(Audit.year < audit.year, and_(Audit.year == audit.year, Audit.id < audit.id)))
+    rows = db.session.execute(
+        select(Theme.id, Theme.name, Audit.id, Audit.year, func.count(distinct(Coding.case_id)))
+        .join(Coding, Coding.theme_id == Theme.id).join(Audit, Audit.id == Coding.audit_id)
+        .join(Case, Case.id == Coding.case_id)
+        .where(Coding.status == "confirmed", Case.included, or_(Audit.id == audit.id, earlier))
+        .group_by(Theme.id, Theme.name, Audit.id, Audit.year)
+    ).all()
+    cases = {(theme_id, name): count for theme_id, name, audit_id, _, count in rows if audit_id == audit.id}
+    years: dict[int, set[int]] = {}
+    for theme_id, _, audit_id, year, _ in rows:
+        if audit_id != audit.id:
+            years.setdefault(theme_id, set()).add(year)
+    return tuple(ThemeCount(name, count, tuple(sorted(years.get(theme_id, ()))))
+                 for (theme_id, name), count in cases.items())
+
+
+def briefing_logo() -> bytes | None:
+    """The partnership's newest uploaded logo (PNG or JPEG bytes, checked when uploaded), if any."""
+    return db.session.scalar(select(Logo.data).order_by(Logo.uploaded_at.desc(), Logo.id.desc()).limit(1))
 
 
 def audit_learning(audit: Audit) -> Learning:
@@ -50,9 +95,9 @@ def audit_learning(audit: Audit) -> Learning:
 
 
 def briefing_content(audit: Audit, *, today: date | None = None) -> BriefingContent:
-    """The audit's briefing as drafted from its data (issue 7 adds editing and publishing)."""
+    """The audit's briefing as drafted from its data, small numbers suppressed; people edit it afterwards."""
     definition = definition_of(audit.tool_version)
     return draft_briefing(
         audit_facts(audit), question_summaries(audit, definition), audit_learning(audit),
-        briefing_settings(), date=long_date(today or date.today()),
+        briefing_settings(), date=long_date(today or date.today()), themes=theme_counts(audit), definition=definition,
     )

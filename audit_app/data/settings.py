@@ -8,12 +8,14 @@ from flask import current_app
 
 from audit_app.extensions import db
 from audit_app.models import Setting
+from audit_tools.suppression import DEFAULT_THRESHOLD
 
 DEFAULTS: dict[str, Any] = {
     "series_title": "Eyes On",
     "accent_colour": "#1d70b8",
     "definition": "",
     "resources": [],
+    "suppression_threshold": DEFAULT_THRESHOLD,  # counts from 1 to this are shown as "fewer than 6" in briefings
     "escalation_route": ("If you think a child may be at risk of harm now, do not wait for the audit. Follow your "
                          "own agency's safeguarding procedure today: speak to your designated safeguarding lead "
                          "and contact children's social care's front door. Record what you did in the child's "

@@ -1,14 +1,21 @@
 """The demo loads once, and its learning briefing downloads as a real PDF with the audit's facts."""
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from audit_app.data.briefings import briefing_content, briefing_logo
+from audit_app.data.settings import set_setting
 from audit_app.extensions import db
-from audit_app.models import Answer, Audit, Case, Return, User
+from audit_app.models import Answer, Audit, Case, Coding, LearningPoint, Logo, Recommendation, Return, Theme, User
 from audit_tools import briefing
+from audit_tools.briefing import Recommendation as RecommendationItem
+from audit_tools.drafting import NO_THEMES_YET
+from audit_tools.suppression import chart_safe, is_suppressed
+from reports.briefing_pdf import build_briefing_pdf
 
 DEMO_PASSWORD = "demo password for tests"
 SECTION_HEADINGS = [
@@ -136,3 +143,136 @@ def test_compliance_by_section_from_sql_matches_scoring_each_return(demo, client
     html = client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True)
     assert "Compliance by section" in html and possible > 0
     assert f"<strong>{round(achieved / possible * 100)}%</strong>" in html
+
+
+# --- issue 7: drafting from the audit's data, with small-number suppression -----------------------------------------
+
+EXACT_COUNT = re.compile(r"(?<!more than )(?<!fewer than )\b(\d+) of (\d+) (returns|cases)")
+
+
+def demo_audit() -> Audit:
+    return db.session.scalar(select(Audit).where(Audit.state == "analysis"))
+
+
+def stored_judgements(audit: Audit) -> dict[str, int]:
+    return dict(db.session.execute(
+        select(Answer.value, func.count()).join(Return).join(Case)
+        .where(Case.audit_id == audit.id, Answer.question_key == "overall_judgement").group_by(Answer.value)).all())
+
+
+def test_demo_briefing_pdf_has_every_section_the_key_figures_and_no_small_count(demo):
+    audit = demo_audit()
+    content = briefing_content(audit)
+    reader = PdfReader(io.BytesIO(build_briefing_pdf(content, logo=briefing_logo())))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+    positions = [text.find(heading) for heading in SECTION_HEADINGS]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), dict(zip(SECTION_HEADINGS, positions))
+    for figure in content.key_figures:
+        assert f"{figure.value} {figure.label}" in text, figure
+    assert {"6", "4", "22", "45%"} <= {f.value for f in content.key_figures}
+    # The demo has six children, so most counts are small: they must read "fewer than 6", never as numbers.
+    assert sorted(stored_judgements(audit).values()) == [1, 3, 9, 9]
+    assert "fewer than 6" in text and content.privacy_note and " ".join(content.privacy_note.split()) in text
+    for count, total, _ in EXACT_COUNT.findall(text):
+        count, total = int(count), int(total)
+        assert not is_suppressed(count) and not is_suppressed(total - count), (count, total)
+    assert not re.search(r"partly in [1-5] more", text)
+    assert all(chart_safe(dict(enumerate(chart.values))) for chart in content.charts)
+    assert content.charts[0].values == (10, 12)  # Outstanding 1 + Good 9; Requires improvement 9 + Inadequate 3
+
+
+def test_demo_section_compliance_in_the_briefing_matches_the_analysis(demo):
+    from audit_app.data.analysis import audit_scores
+    from audit_app.data.tools import definition_of
+
+    audit = demo_audit()
+    scores = audit_scores(audit, definition_of(audit.tool_version))
+    chart = next(c for c in briefing_content(audit).charts if c.title.startswith("Practice against the audit tool"))
+    expected = {title: round(score.achieved / score.possible * 100) for _, title, score in scores.sections if score.possible}
+    assert dict(zip(chart.labels, chart.values)) == expected
+
+
+def test_threshold_comes_from_the_settings(demo):
+    set_setting("suppression_threshold", 2)
+    content = briefing_content(demo_audit())
+    assert "fewer than 3" in " ".join(content.findings) and "fewer than 6" not in " ".join(content.findings)
+    set_setting("suppression_threshold", "five")  # not a whole number: the default protects instead
+    assert "fewer than 6" in " ".join(briefing_content(demo_audit()).findings)
+
+
+def code(audit: Audit, case: Case, theme: Theme, status: str = "confirmed", source: str = "panel") -> None:
+    db.session.add(Coding(audit_id=audit.id, case_id=case.id, source=source, source_key=f"{case.id}:{source}",
+                          excerpt="fictional excerpt", theme_id=theme.id, status=status))
+
+
+def audit_with_cases(factory, year: int, state: str, cases: int) -> Audit:
+    audit = factory.audit(state=state, cases=cases)
+    audit.year = year
+    return audit
+
+
+def test_confirmed_themes_become_findings_and_themes_in_common(factory):
+    voice, drift, housing = (Theme(slug=s, name=n) for s, n in (("voice", "Voice of the child"),
+                                                                   ("drift", "Drift and delay in planning"),
+                                                                   ("housing", "Housing")))
+    db.session.add_all([voice, drift, housing])
+    earliest, earlier, unrevealed, later = (audit_with_cases(factory, year, state, 1) for year, state in
+                                            ((2024, "closed"), (2025, "published"), (2025, "open"), (2027, "analysis")))
+    this = audit_with_cases(factory, 2026, "analysis", 14)
+    db.session.flush()
+    code(earliest, earliest.cases[0], voice)
+    code(earlier, earlier.cases[0], voice)
+    code(unrevealed, unrevealed.cases[0], drift)  # results not revealed: not a finding of that audit yet
+    code(later, later.cases[0], drift)  # a later audit is not "earlier"
+    code(earlier, earlier.cases[0], housing, status="suggested")  # never counted until confirmed
+    for case in this.cases[:7]:
+        code(this, case, voice)
+        code(this, case, voice, source="note")  # the same case twice counts once
+    for case in this.cases[:2]:
+        code(this, case, drift)
+    code(this, this.cases[0], housing, status="rejected")
+    db.session.flush()
+
+    content = briefing_content(this)
+
+    assert content.findings[:2] == ("Voice of the child was seen in 7 of 14 cases.",
+                                    "Drift and delay in planning was seen in fewer than 6 of 14 cases.")
+    assert content.themes_in_common == ("Voice of the child — also found in 2024 and 2025",)
+    figure = content.key_figures[-1]
+    assert (figure.value, figure.label) == ("7", "cases showing the most frequent theme: voice of the child")
+    themes_chart = next(c for c in content.charts if c.title == "Most frequent themes")
+    assert themes_chart.labels == ("Voice of the child",) and "left out" in themes_chart.note
+
+
+def test_no_earlier_themes_gives_the_first_audit_sentence(factory):
+    audit = audit_with_cases(factory, 2026, "analysis", 2)
+    assert briefing_content(audit).themes_in_common == (NO_THEMES_YET,)
+
+
+def test_learning_points_and_recommendations_with_lead_and_time_frame(factory):
+    audit = audit_with_cases(factory, 2026, "analysis", 2)
+    lead = factory.agency("FS", "Family support service")
+    db.session.add_all([
+        LearningPoint(audit_id=audit.id, audience="practitioners", text="Second", position=2),
+        LearningPoint(audit_id=audit.id, audience="practitioners", text="First", position=1),
+        LearningPoint(audit_id=audit.id, audience="managers", text="For managers", position=0),
+        LearningPoint(audit_id=audit.id, audience="inter_agency", text="Together", position=0),
+        Recommendation(audit_id=audit.id, text="Relaunch the checklist", lead_agency_id=lead.id, timeframe="By May 2027"),
+    ])
+    db.session.flush()
+    content = briefing_content(audit)
+    assert content.action_points_practitioners == ("First", "Second")
+    assert content.learning_points_managers == ("For managers",) and content.key_messages == ("Together",)
+    assert content.recommendations == (RecommendationItem("Relaunch the checklist", "Family support service", "By May 2027"),)
+
+
+def test_briefing_logo_is_the_newest_upload(ctx):
+    from datetime import datetime, timezone
+
+    assert briefing_logo() is None
+    for day, data in ((1, b"older"), (2, b"newest"), (1, b"also older")):
+        db.session.add(Logo(mimetype="image/png", data=data, sha256="0" * 64, width=1, height=1,
+                            uploaded_at=datetime(2026, 1, day, tzinfo=timezone.utc)))
+    db.session.flush()
+    assert briefing_logo() == b"newest"

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -262,3 +263,205 @@ def test_safe_href_allows_only_web_and_mail_addresses(url, expected):
 
 def test_markup_escapes_and_keeps_line_breaks():
     assert markup("a<b>&\nc") == "a&lt;b&gt;&amp;<br/>c"
+
+
+# --- logo, notes, fonts and extremes (issue 7) -----------------------------------------------------------------------
+
+PAGE_WIDTH, MARGIN = 595.28, 56.69
+
+
+def logo_bytes(size=(600, 200), image_format="PNG") -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA" if image_format == "PNG" else "RGB", size, (255, 255, 255, 0) if image_format == "PNG" else "white")
+    ImageDraw.Draw(image).ellipse((0, 0, size[1] - 1, size[1] - 1), fill=(200, 30, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+def drawn_images(pdf: bytes, page: int = 0) -> list[tuple[tuple[int, int], list[float]]]:
+    """(pixel size, [a, b, c, d, e, f] page matrix) of each image drawn on a page, following q/Q and cm."""
+    from pypdf.generic import ContentStream
+
+    reader = reader_for(pdf)
+    page_object = reader.pages[page]
+    objects = page_object["/Resources"]["/XObject"]
+    placed, stack, ctm = [], [], [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    for operands, operator in ContentStream(page_object.get_contents(), reader).operations:
+        if operator == b"q":
+            stack.append(ctm)
+        elif operator == b"Q":
+            ctm = stack.pop()
+        elif operator == b"cm":
+            ctm = _multiply([float(v) for v in operands], ctm)
+        elif operator == b"Do":
+            image = objects[operands[0]].get_object()
+            if image.get("/Subtype") == "/Image":
+                placed.append(((int(image["/Width"]), int(image["/Height"])), ctm))
+    return placed
+
+
+def _multiply(m, n):
+    a, b, c, d, e, f = m
+    return [a * n[0] + b * n[2], a * n[1] + b * n[3], c * n[0] + d * n[2], c * n[1] + d * n[3],
+            e * n[0] + f * n[2] + n[4], e * n[1] + f * n[3] + n[5]]
+
+
+def logo_placements(pdf: bytes, size=(600, 200)) -> list[list[float]]:
+    return [matrix for pixels, matrix in drawn_images(pdf) if pixels == size]
+
+
+def test_logo_is_drawn_at_the_right_of_the_header_band_in_proportion():
+    pdf = build_briefing_pdf(sample_content(), logo=logo_bytes())
+
+    (matrix,) = logo_placements(pdf)
+    width, height, x, y = matrix[0], matrix[3], matrix[4], matrix[5]
+    assert width / height == pytest.approx(3.0)
+    assert width <= 130 and height <= 58  # scaled to fit its box
+    assert x + width == pytest.approx(PAGE_WIDTH - MARGIN - 6, abs=0.5)  # right-aligned inside its white plate
+    assert y > 842 - 140  # in the band at the top of page one
+    assert "Learning from the audit: Neglect" in " ".join(page_texts(pdf)[0].split())
+
+
+def test_a_tall_jpeg_logo_is_kept_in_proportion():
+    pdf = build_briefing_pdf(sample_content(), logo=logo_bytes((100, 400), "JPEG"))
+
+    (matrix,) = logo_placements(pdf, (100, 400))
+    assert matrix[0] / matrix[3] == pytest.approx(0.25) and matrix[3] <= 58
+
+
+def test_logo_output_is_deterministic_and_an_unreadable_logo_is_left_out():
+    with_logo = build_briefing_pdf(sample_content(), logo=logo_bytes())
+
+    assert build_briefing_pdf(sample_content(), logo=logo_bytes()) == with_logo
+    assert with_logo != build_briefing_pdf(sample_content())
+    broken = build_briefing_pdf(sample_content(), logo=b"\x89PNG\r\n\x1a\nnot really")
+    assert broken == build_briefing_pdf(sample_content(), logo=None)
+
+
+def test_privacy_note_and_chart_notes_are_printed():
+    chart = Chart("Overall judgement", ("Outstanding or good", "Inadequate"), (10, 12), note="Neighbouring answers are combined.")
+    pdf = build_briefing_pdf(sample_content(charts=(chart,), privacy_note="Some figures are not shown to protect privacy."))
+    text = " ".join(" ".join(t.split()) for t in page_texts(pdf))
+
+    assert "Neighbouring answers are combined." in text
+    assert "Some figures are not shown to protect privacy." in text
+
+
+def test_ticked_lists_for_themes_and_practitioners():
+    text = "\n".join(page_texts(build_briefing_pdf(sample_content())))
+
+    assert "✓ Disguised compliance" in text.replace("✓\n", "✓ ")
+    assert text.count("✓") == 2
+
+
+def test_fonts_are_embedded_truetype_dejavu():
+    reader = reader_for(build_briefing_pdf(sample_content()))
+    fonts = [font.get_object() for page in reader.pages for font in page["/Resources"]["/Font"].values()]
+
+    assert fonts and all(font["/Subtype"] == "/TrueType" for font in fonts)
+    assert all("DejaVuSans" in font["/BaseFont"] for font in fonts)
+    assert all("/FontFile2" in font["/FontDescriptor"] for font in fonts)  # embedded, not merely named
+
+
+FOOTER_LINE = re.compile(r"^.* · Page \d+ of \d+$", re.MULTILINE)
+
+
+def body_text(pdf: bytes) -> str:
+    """All pages' text without the footers, so that text running over a page break reads on."""
+    return "\n".join(FOOTER_LINE.sub("", text) for text in page_texts(pdf))
+
+
+def text_runs(pdf: bytes):
+    """(page, x, font size, font, text) of every piece of text drawn, as pypdf sees it."""
+    runs = []
+    for number, page in enumerate(reader_for(pdf).pages):
+        def visit(text, cm, tm, font, size, number=number):
+            if text.strip():
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                runs.append((number, x, size * tm[0] * cm[0], str((font or {}).get("/BaseFont", "")), text))
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def assert_no_text_past_the_margins(pdf: bytes):
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from reports.fonts import register_fonts
+
+    fonts = register_fonts()
+    # The footer is a form drawn at the page's origin, where pypdf reports no position; footer_text fits it
+    # to the line (test_footer_text_is_shortened_to_fit_the_line).
+    for page, x, size, font, text in (run for run in text_runs(pdf) if not FOOTER_LINE.match(run[4].strip())):
+        face = fonts.bold if "Bold" in font else fonts.italic if "Oblique" in font else fonts.regular
+        right = x + stringWidth(text.rstrip("\n"), face, size)
+        assert MARGIN - 1 <= x and right <= PAGE_WIDTH - MARGIN + 1, (page, x, right, text[:60])
+
+
+def test_a_ten_thousand_character_word_in_every_field_wraps_inside_the_margins():
+    word = "w" * 10_000
+    content = sample_content(
+        definition=word, summary=(word,), key_figures=(KeyFigure(word, word),), charts=(Chart(word, (word,), (7,), word, word),),
+        findings=(word,), themes_in_common=(word,), learning_points_managers=(word,), action_points_practitioners=(word,),
+        key_messages=(word,), recommendations=(Recommendation(word, "Lead", "Soon"), Recommendation("Then", word, word)),
+        resources=(Resource(word, "https://example.org/" + word),), privacy_note=word,
+    )
+
+    pdf = build_briefing_pdf(content, logo=logo_bytes())
+
+    # Table cells come out side by side: drop the repeated header row and the first row's short cells.
+    text = "".join(body_text(pdf).split()).replace("RecommendationLeadTimeframe", "").replace("LeadSoon", "")
+    assert text.count(word) == 11  # every paragraph and list field comes back whole once line breaks are removed
+    # Cut to fit their boxes: key figure (60), its label and the chart title (200), the chart's note (400), and lead
+    # and time frame (300; their lines come out interleaved, so only their ellipses are counted).
+    assert text.count("…") == 6 and "w" * 399 + "…" in text
+    assert_no_text_past_the_margins(pdf)
+
+
+def test_a_list_of_three_thousand_items_flows_over_many_pages():
+    items = tuple(f"Finding number {i}" for i in range(3_000))
+
+    texts = page_texts(build_briefing_pdf(sample_content(findings=items, learning_points_managers=items[:50])))
+
+    assert len(texts) > 60
+    assert "Finding number 2999" in "\n".join(texts)
+    assert f"Page {len(texts)} of {len(texts)}" in texts[-1]
+
+
+def test_a_two_hundred_character_title_is_shown_whole_beside_the_logo():
+    topic = ("Neglect and the lived experience of children in families under pressure " * 3)[:200 - len("Learning from the audit: ")]
+    pdf = build_briefing_pdf(sample_content(topic=topic, partnership_name="P" * 150), logo=logo_bytes())
+
+    first_page = " ".join(page_texts(pdf)[0].split())
+    assert f"Learning from the audit: {topic.strip()}" in first_page
+    assert_no_text_past_the_margins(pdf)
+    (matrix,) = logo_placements(pdf)
+    band_text_right = max(x for page, x, size, font, text in text_runs(pdf) if page == 0 and size >= 22)
+    assert band_text_right < matrix[4]  # the title's lines start left of the logo
+
+
+def test_sample_briefing_text_stays_inside_the_margins(sample_pdf):
+    assert_no_text_past_the_margins(sample_pdf)
+
+
+def test_footer_text_is_shortened_to_fit_the_line():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from reports.briefing_pdf import footer_text
+    from reports.fonts import register_fonts
+
+    text = footer_text(sample_content(partnership_name="Partnership " * 40, series_title="Séries " * 40), 12, 340)
+
+    assert text.endswith(" · March 2025 · Page 12 of 340") and "…" in text
+    assert stringWidth(text, register_fonts().regular, 8) <= PAGE_WIDTH - 2 * MARGIN
+
+
+def test_each_chart_is_drawn_as_an_image_under_its_title():
+    charts = tuple(Chart(f"Chart number {n}", ("Good", "Requires improvement"), (n + 6, 7)) for n in range(3))
+    pdf = build_briefing_pdf(sample_content(charts=charts))
+
+    images = [image for page in range(len(reader_for(pdf).pages)) for image in drawn_images(pdf, page)]
+    assert len(images) == 3
+    text = " ".join(page_texts(pdf))
+    assert all(f"Chart number {n}" in text for n in range(3))

@@ -1,0 +1,136 @@
+"""Benchmark: draft and render the learning briefing of a 500-case audit.
+
+Run: .venv/bin/python tests/perf/bench_briefing.py
+It builds a fictional audit in a throw-away SQLite database (schema from the migrations):
+500 children's cases, four agency returns each (2,000 returns, answers copied from the demo's
+returns), confirmed themes on every case, an earlier audit sharing some themes, learning points
+and recommendations. It then times what a person waits for when they download the briefing:
+drafting the content from the database and rendering the PDF. The last line is:
+briefing cases=500 pdf_s=<seconds> pages=<n>
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a plain script from the repository
+
+from flask_migrate import upgrade  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
+
+from audit_app import create_app  # noqa: E402
+from audit_app.data.briefings import briefing_content, briefing_logo  # noqa: E402
+from audit_app.data.seed import seed_reference_data  # noqa: E402
+from audit_app.data.tools import definition_of, ensure_builtin_tool  # noqa: E402
+from audit_app.data.users import agency_by_short_name  # noqa: E402
+from audit_app.extensions import db  # noqa: E402
+from audit_app.models import Answer, Audit, Case, Coding, LearningPoint, Recommendation, Return, Theme  # noqa: E402
+from audit_tools import answers as answer_rules  # noqa: E402
+from config import TestingConfig  # noqa: E402
+from reports.briefing_pdf import build_briefing_pdf  # noqa: E402
+
+CASES = 500
+AGENCIES = ("CSC", "EH", "School", "CAMHS")
+LOCALITIES = ("Northfield", "Riverside", "Eastgate", "Westbrook")
+
+
+def _audit(year: int, state: str, title: str) -> Audit:
+    audit = Audit(title=title, topic="Neglect", year=year, state=state, tool_version=ensure_builtin_tool(),
+                  purpose="To test how well agencies recognise and respond together to neglect.")
+    db.session.add(audit)
+    db.session.flush()
+    return audit
+
+
+def _cases(audit: Audit, count: int, rng: random.Random) -> list[Case]:
+    cases = [Case(audit_id=audit.id, reference=f"BM{audit.year % 100}-{n:04d}", age_years=Decimal(rng.randrange(1, 34)) / 2,
+                  locality=rng.choice(LOCALITIES), plan_type="Child protection plan – neglect") for n in range(count)]
+    db.session.add_all(cases)
+    db.session.flush()
+    return cases
+
+
+def _returns_with_answers(cases: list[Case], rng: random.Random) -> None:
+    """Four submitted returns per case, each answering as one of the demo's returns from that agency did."""
+    definition = definition_of(ensure_builtin_tool())
+    templates: dict[str, list[list]] = {}
+    demo = json.loads(resources.files("audit_app.demo").joinpath("demo_data.json").read_text("utf-8"))
+    for item in demo["returns"]:
+        templates.setdefault(item["agency"], []).append(answer_rules.to_rows(definition, item["answers"]))
+    agencies = {short: agency_by_short_name(short) for short in AGENCIES}
+    returns = [Return(case_id=case.id, agency_id=agencies[short].id, state="submitted") for case in cases for short in AGENCIES]
+    db.session.add_all(returns)
+    db.session.flush()
+    rows = [{"return_id": ret.id, "question_key": row.question_key, "ordinal": row.ordinal, "value": row.value,
+             "score": row.score}
+            for ret, short in zip(returns, AGENCIES * len(cases)) for row in rng.choice(templates[short])]
+    db.session.execute(insert(Answer), rows)
+
+
+def _codings(audit: Audit, cases: list[Case], themes: list[Theme], rng: random.Random) -> None:
+    weights = [1 / (rank + 1) for rank in range(len(themes))]  # a few themes common, most rare
+    for case in cases:
+        for theme in set(rng.choices(themes, weights, k=3)):
+            db.session.add(Coding(audit_id=audit.id, case_id=case.id, source="panel", source_key=str(case.id),
+                                  excerpt="Fictional panel learning.", theme_id=theme.id, status="confirmed"))
+
+
+def _learning(audit: Audit) -> None:
+    audiences = ("managers", "practitioners", "inter_agency")
+    db.session.add_all(LearningPoint(audit_id=audit.id, audience=audiences[n % 3], position=n,
+                                     text=f"Learning point {n + 1}: " + "make the child's daily life the measure of progress. " * 3)
+                       for n in range(15))
+    leads = [agency_by_short_name(short) for short in AGENCIES]
+    db.session.add_all(Recommendation(audit_id=audit.id, position=n, lead_agency_id=leads[n % 4].id,
+                                      timeframe=f"By March {2027 + n % 2}",
+                                      text=f"Recommendation {n + 1}: relaunch the neglect checklist with partner contributions.")
+                       for n in range(12))
+
+
+def build_audit(seed: int = 500) -> Audit:
+    """The synthetic audit and an earlier one that shares some of its themes."""
+    rng = random.Random(seed)
+    seed_reference_data()
+    themes = list(db.session.scalars(select(Theme).order_by(Theme.slug)))
+    earlier = _audit(2024, "closed", "Neglect audit 2024")
+    _codings(earlier, _cases(earlier, 20, rng), themes[::3], rng)
+    audit = _audit(2026, "analysis", f"Neglect audit of {CASES} children")
+    cases = _cases(audit, CASES, rng)
+    _returns_with_answers(cases, rng)
+    _codings(audit, cases, themes, rng)
+    _learning(audit)
+    db.session.commit()
+    return audit
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.db'}"})
+        with create_app(config).app_context():
+            upgrade()
+            start = time.perf_counter()
+            audit = build_audit()
+            print(f"synthetic audit built in {time.perf_counter() - start:.1f} s")
+            start = time.perf_counter()
+            content = briefing_content(audit)
+            drafted = time.perf_counter()
+            pdf = build_briefing_pdf(content, logo=briefing_logo())
+            rendered = time.perf_counter()
+            db.engine.dispose()
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(f"content_s={drafted - start:.2f} render_s={rendered - drafted:.2f} bytes={len(pdf):,} "
+          f"charts={len(content.charts)} findings={len(content.findings)}")
+    print(f"briefing cases={CASES} pdf_s={rendered - start:.2f} pages={pages}")
+
+
+if __name__ == "__main__":
+    main()
