@@ -135,8 +135,9 @@ def ranked_themes(themes: tuple[ThemeCount, ...]) -> list[ThemeCount]:
 
 def theme_findings(themes: tuple[ThemeCount, ...], case_count: int, *, threshold: int = DEFAULT_THRESHOLD,
                    most: int = 5) -> tuple[str, ...]:
-    """"Drift and delay in planning was seen in 6 of 9 cases." for the most frequent confirmed themes."""
-    return tuple(f"{t.name.strip().rstrip('.')} was seen in {count_of(t.cases, case_count, threshold)} cases."
+    """"The theme ‘Drift and delay’ was found in 6 of 9 cases." for the most frequent confirmed themes
+    (worded around the name, so plural and singular theme names read correctly)."""
+    return tuple(f"The theme ‘{t.name.strip().rstrip('.')}’ was found in {count_of(t.cases, case_count, threshold)} cases."
                  for t in ranked_themes(themes)[:most])
 
 

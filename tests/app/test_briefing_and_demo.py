@@ -236,8 +236,8 @@ def test_confirmed_themes_become_findings_and_themes_in_common(factory):
 
     content = briefing_content(this)
 
-    assert content.findings[:2] == ("Voice of the child was seen in 7 of 14 cases.",
-                                    "Drift and delay in planning was seen in fewer than 6 of 14 cases.")
+    assert content.findings[:2] == ("The theme ‘Voice of the child’ was found in 7 of 14 cases.",
+                                    "The theme ‘Drift and delay in planning’ was found in fewer than 6 of 14 cases.")
     assert content.themes_in_common == ("Voice of the child — also found in 2024 and 2025",)
     figure = content.key_figures[-1]
     assert (figure.value, figure.label) == ("7", "cases showing the most frequent theme: voice of the child")

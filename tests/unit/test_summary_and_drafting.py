@@ -166,14 +166,14 @@ THEMES = (ThemeCount("Drift and delay", 4), ThemeCount("Voice of the child", 9, 
 
 def test_theme_findings_are_the_five_most_frequent_with_small_counts_hidden():
     assert theme_findings(THEMES, 20) == (
-        "Poor chronologies was seen in 12 of 20 cases.",
-        "Disguised compliance was seen in 9 of 20 cases.",
-        "Voice of the child was seen in 9 of 20 cases.",
-        "Fathers overlooked was seen in 7 of 20 cases.",
-        "Housing was seen in 6 of 20 cases.",
+        "The theme ‘Poor chronologies’ was found in 12 of 20 cases.",
+        "The theme ‘Disguised compliance’ was found in 9 of 20 cases.",
+        "The theme ‘Voice of the child’ was found in 9 of 20 cases.",
+        "The theme ‘Fathers overlooked’ was found in 7 of 20 cases.",
+        "The theme ‘Housing’ was found in 6 of 20 cases.",
     )
-    assert theme_findings(THEMES, 12)[1] == "Disguised compliance was seen in more than 6 of 12 cases."
-    assert theme_findings((ThemeCount("Drift and delay", 4),), 6) == ("Drift and delay was seen in fewer than 6 of 6 cases.",)
+    assert theme_findings(THEMES, 12)[1] == "The theme ‘Disguised compliance’ was found in more than 6 of 12 cases."
+    assert theme_findings((ThemeCount("Drift and delay", 4),), 6) == ("The theme ‘Drift and delay’ was found in fewer than 6 of 6 cases.",)
     assert not themes_hide_counts(THEMES, 40) and themes_hide_counts(THEMES, 12)  # 12 − 9 = 3 cases without
 
 
@@ -242,7 +242,7 @@ def test_draft_briefing_suppresses_small_counts_and_says_so():
     assert figures["children's cases audited"] == "6" and figures["agencies took part"] == "4"  # design facts
     assert figures["of returns judged practice good or outstanding"] == "45%"
     assert figures["cases showing the most frequent theme: drift and delay"] == "fewer than 6"
-    assert content.findings[0] == "Drift and delay was seen in fewer than 6 of 6 cases."
+    assert content.findings[0] == "The theme ‘Drift and delay’ was found in fewer than 6 of 6 cases."
     assert content.charts[0].values == (10, 12)
     assert all(chart_safe(dict(enumerate(c.values))) for c in content.charts)
     assert content.privacy_note == privacy_note(5) and "“fewer than 6”" in content.privacy_note
