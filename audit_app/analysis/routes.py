@@ -1,16 +1,30 @@
-"""Analysis of an audit's returns and its learning briefing."""
+"""Analysis of an audit's returns, its charts and answer spreadsheets, and its learning briefing."""
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
 
-from audit_app.data.analysis import audit_facts, audit_scores, question_summaries
+from audit_app.analysis.forms import CaseFilterForm
+from audit_app.data.analysis import analysis_data, audit_scores, case_filter_choices, question_analysis
 from audit_app.data.audits import can_see_results, get_audit
 from audit_app.data.briefings import briefing_content
+from audit_app.data.exports import record_export, returns_for_export
+from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
+from audit_app.extensions import db
 from audit_app.security import roles_required
+from audit_tools.exports import long_sheet, to_csv, to_xlsx, wide_sheet
 from reports.briefing_pdf import build_briefing_pdf
+from reports.charts import analysis_chart, bar_chart_svg, compliance_chart
 
 bp = Blueprint("analysis", __name__, url_prefix="/audits")
+
+RESULTS_READERS = ("coordinator", "panel", "editor")
+# Spreadsheets take case-level answers and evidence notes out of the workbench: only the people who
+# run the audit and write up its findings may take them. The panel works from the pages.
+EXPORTERS = ("coordinator", "editor")
+LAYOUTS = {"long": long_sheet, "wide": wide_sheet}
+FORMATS = {"csv": ("text/csv", to_csv),
+           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx)}
 
 
 def _audit_or_404(audit_id: int):
@@ -21,14 +35,93 @@ def _audit_or_404(audit_id: int):
     return audit
 
 
+def _filtered(audit):
+    """The filter form read from the address and the cases it chooses."""
+    form = CaseFilterForm(request.args, case_filter_choices(audit))
+    return form, form.filters()
+
+
 @bp.get("/<int:audit_id>/analysis")
-@roles_required("coordinator", "panel", "editor")
+@roles_required(*RESULTS_READERS)
 def analysis(audit_id: int):
     audit = _audit_or_404(audit_id)
     definition = definition_of(audit.tool_version)
-    summaries = question_summaries(audit, definition)
-    return render_template("analysis/analysis.html", audit=audit, facts=audit_facts(audit), definition=definition,
-                           summaries={s.question.key: s for s in summaries}, scores=audit_scores(audit, definition))
+    form, filters = _filtered(audit)
+    return render_template("analysis/analysis.html", audit=audit, definition=definition, form=form,
+                           analysis=analysis_data(audit, definition, filters), chosen=filters.chosen(),
+                           can_export=current_user.has_role(*EXPORTERS))
+
+
+def _question_or_404(audit_id: int, key: str):
+    """The audit, its tool and one of the tool's choice questions (404 for any other key)."""
+    audit = _audit_or_404(audit_id)
+    definition = definition_of(audit.tool_version)
+    question = definition.questions_by_key.get(key)
+    if question is None or not question.is_choice:
+        abort(404)
+    return audit, definition, question
+
+
+@bp.get("/<int:audit_id>/analysis/questions/<key>")
+@roles_required(*RESULTS_READERS)
+def question(audit_id: int, key: str):
+    """One choice question's answers, overall and agency by agency."""
+    audit, definition, question = _question_or_404(audit_id, key)
+    form, filters = _filtered(audit)
+    return render_template("analysis/question.html", audit=audit, question=question, form=form,
+                           number=definition.number(key), filters=filters, chosen=filters.chosen(),
+                           found=question_analysis(audit, definition, question, filters))
+
+
+@bp.get("/<int:audit_id>/analysis/questions/<key>.svg")
+@roles_required(*RESULTS_READERS)
+def question_chart_svg(audit_id: int, key: str):
+    """A choice question's answers as a bar chart (cases for a charted multiple choice, returns otherwise)."""
+    audit, definition, question = _question_or_404(audit_id, key)
+    return _svg(analysis_chart(question_analysis(audit, definition, question, _filtered(audit)[1])))
+
+
+@bp.get("/<int:audit_id>/analysis/compliance.svg")
+@roles_required(*RESULTS_READERS)
+def compliance_chart_svg(audit_id: int):
+    audit = _audit_or_404(audit_id)
+    scores = audit_scores(audit, definition_of(audit.tool_version), _filtered(audit)[1])
+    return _svg(compliance_chart(scores), unit="%")
+
+
+def _svg(chart, unit: str = "") -> Response:
+    """Served as an image, not inlined: the page's content security policy forbids inline styles."""
+    return Response(bar_chart_svg(chart, colour=get_setting("accent_colour"), unit=unit), mimetype="image/svg+xml")
+
+
+@bp.get("/<int:audit_id>/analysis/answers.csv")
+@roles_required(*EXPORTERS)
+def answers_csv(audit_id: int):
+    """The counted returns' answers as CSV: ?layout=long (one row per answer) or wide (one row per return)."""
+    return _answers_file(audit_id, "csv")
+
+
+@bp.get("/<int:audit_id>/analysis/answers.xlsx")
+@roles_required(*EXPORTERS)
+def answers_xlsx(audit_id: int):
+    """The same as an Excel workbook."""
+    return _answers_file(audit_id, "xlsx")
+
+
+def _answers_file(audit_id: int, extension: str) -> Response:
+    audit = _audit_or_404(audit_id)
+    layout = request.args.get("layout", "long")
+    if layout not in LAYOUTS:
+        abort(404)
+    _form, filters = _filtered(audit)
+    returns = returns_for_export(audit, filters)
+    mimetype, write = FORMATS[extension]
+    body = write(LAYOUTS[layout](definition_of(audit.tool_version), returns))
+    record_export(audit, current_user, {"format": extension, "layout": layout, "returns": len(returns),
+                                        **filters.chosen()})
+    db.session.commit()
+    filename = f"answers-{layout}-audit-{audit.id}.{extension}"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.get("/<int:audit_id>/briefing")

@@ -1,53 +1,163 @@
-"""Figures about an audit, computed by the database (GROUP BY), never by looping over answers."""
+"""Figures about an audit, computed by the database (GROUP BY), never by looping over answers.
+
+Only counted returns (submitted or accepted) of included cases are analysed; the
+case filters (age band, locality, plan type) go into every query's WHERE clause.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import case, func, null, select
 
 from audit_app.extensions import db
-from audit_app.models import Agency, Answer, Audit, Case, Return, Sampling
-from audit_tools.aggregation import QuestionSummary, summarise
-from audit_tools.definition import ToolDefinition
-from audit_tools.scoring import ToolScores, scores
+from audit_app.models import Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
+from audit_tools.aggregation import (
+    FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseAnswer, CaseFilters, Distributions, GroupedAnswers,
+    KeyFigures, QuestionAnalysis, QuestionSummary, charted_multiple_choice, distributions, filter_choices,
+    judgements_of, prevalence,
+)
+from audit_tools.definition import Question, ToolDefinition
+from audit_tools.judgement_agreement import agreement_between_agencies, agreement_with_panel
+from audit_tools.scoring import ToolScores, is_scored
 from audit_tools.summary import AuditFacts
 
 COUNTED_STATES = ("submitted", "accepted")
+EVERY_CASE = CaseFilters()
 
 
-def _counted_answers(audit_id: int):
-    return (select().select_from(Answer).join(Return).join(Case)
-            .where(Case.audit_id == audit_id, Return.state.in_(COUNTED_STATES)))
+def _chosen_cases(audit_id: int, filters: CaseFilters) -> list:
+    """WHERE conditions for the audit's included cases that the filters choose."""
+    return [Case.audit_id == audit_id, Case.included,
+            *(getattr(Case, name) == value for name, value in filters.chosen().items())]
+
+
+def counted_returns(audit_id: int, filters: CaseFilters = EVERY_CASE) -> list:
+    """WHERE conditions (on returns joined to cases) for the counted returns of the chosen cases."""
+    return [*_chosen_cases(audit_id, filters), Return.state.in_(COUNTED_STATES)]
+
+
+def _counted_answers(audit_id: int, filters: CaseFilters = EVERY_CASE):
+    return select().select_from(Answer).join(Return).join(Case).where(*counted_returns(audit_id, filters))
+
+
+def case_filter_choices(audit: Audit) -> dict[str, tuple[str, ...]]:
+    """The age bands, localities and plan types of the audit's included cases, for the filter form."""
+    rows = db.session.execute(select(*(getattr(Case, name) for name in FILTERED_ATTRIBUTES))
+                              .where(*_chosen_cases(audit.id, EVERY_CASE)).distinct()).all()
+    return filter_choices(rows)
+
+
+def answer_counts(audit: Audit, definition: ToolDefinition, keys: list[str] | None = None,
+                  filters: CaseFilters = EVERY_CASE) -> list[GroupedAnswers]:
+    """The one big GROUP BY: (question, agency, value, ordinal) → number of answers, over the choice
+    questions ``keys`` (all by default: then only free text is left out, so no list is checked per answer).
+    The ordinal lets each return's first row count the returns answering a multiple choice."""
+    statement = (_counted_answers(audit.id, filters)
+                 .add_columns(Answer.question_key, Return.agency_id, Answer.value, Answer.ordinal, func.count())
+                 .group_by(Answer.question_key, Return.agency_id, Answer.value, Answer.ordinal))
+    if keys is not None:
+        statement = statement.where(Answer.question_key.in_(keys))
+    elif free := [q.key for q in definition.questions if not q.is_choice]:
+        statement = statement.where(Answer.question_key.not_in(free))
+    return list(map(GroupedAnswers._make, db.session.execute(statement)))
+
+
+def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question, ...],
+                 filters: CaseFilters = EVERY_CASE) -> list[CaseAnswer]:
+    """Each agency's overall judgement of each case, and each answer given in each case to the charted
+    multiple choices (once per case, whichever agencies gave it): one narrow read."""
+    keys = [q.key for q in (overall, *charted) if q is not None]
+    if not keys:
+        return []
+    agency = case((Answer.question_key == overall.key, Return.agency_id)) if overall else null()
+    return list(map(CaseAnswer._make, db.session.execute(
+        _counted_answers(audit.id, filters).add_columns(Answer.question_key, Return.case_id, agency, Answer.value)
+        .where(Answer.question_key.in_(keys)).distinct())))
+
+
+def _free_text_answering(audit: Audit, keys: list[str], filters: CaseFilters) -> list[Answering]:
+    """Returns answering each free-text, number or date question, agency by agency."""
+    if not keys:
+        return []
+    return list(map(Answering._make, db.session.execute(
+        _counted_answers(audit.id, filters).add_columns(Answer.question_key, Return.agency_id, func.count())
+        .where(Answer.question_key.in_(keys)).group_by(Answer.question_key, Return.agency_id))))
+
+
+def _distributions(audit: Audit, definition: ToolDefinition, filters: CaseFilters, names: dict[int, str],
+                   questions: tuple[Question, ...] | None = None) -> Distributions:
+    """Answers overall and by agency to ``questions`` (all by default)."""
+    questions = definition.questions if questions is None else questions
+    keys = None if questions == definition.questions else [q.key for q in questions if q.is_choice]
+    return distributions(definition, answer_counts(audit, definition, keys, filters),
+                         _free_text_answering(audit, [q.key for q in questions if not q.is_choice], filters), names)
+
+
+def _agency_returns(audit: Audit, filters: CaseFilters) -> tuple[AgencyReturns, ...]:
+    rows = db.session.execute(
+        select(Agency.id, Agency.name, func.count(), func.sum(case((Return.state.in_(COUNTED_STATES), 1), else_=0)))
+        .select_from(Return).join(Agency).join(Case).where(*_chosen_cases(audit.id, filters))
+        .group_by(Agency.id, Agency.name).order_by(Agency.name)
+    ).all()
+    return tuple(AgencyReturns(agency_id, name, counted or 0, asked) for agency_id, name, asked, counted in rows)
+
+
+def _panel_grades(audit: Audit, filters: CaseFilters) -> dict[int, str]:
+    return dict(db.session.execute(
+        select(PanelRecord.case_id, PanelRecord.agreed_grade).join(Case)
+        .where(*_chosen_cases(audit.id, filters), PanelRecord.agreed_grade != "")
+    ).all())
+
+
+def _key_figures(audit: Audit, filters: CaseFilters, agencies: tuple[AgencyReturns, ...],
+                 panel_judgements: int) -> KeyFigures:
+    cases, age_min, age_max = db.session.execute(
+        select(func.count(Case.id), func.min(Case.age_years), func.max(Case.age_years))
+        .where(*_chosen_cases(audit.id, filters))
+    ).one()
+    return KeyFigures(cases, age_min, age_max, agencies, panel_judgements)
+
+
+def analysis_data(audit: Audit, definition: ToolDefinition, filters: CaseFilters = EVERY_CASE) -> Analysis:
+    """Everything the analysis page shows: one GROUP BY over the answers, one narrow read of the answers
+    whose case matters, and small queries over cases, returns, panel records (and free-text answers,
+    counted), whatever the audit's size."""
+    agencies = _agency_returns(audit, filters)
+    names = {a.agency_id: a.name for a in agencies}
+    overall = definition.overall_question
+    panel = _panel_grades(audit, filters)
+    charted = charted_multiple_choice(definition)
+    by_case = case_answers(audit, overall, charted, filters)
+    judgements = judgements_of(by_case, overall.key) if overall else {}
+    return Analysis(
+        filters=filters,
+        figures=_key_figures(audit, filters, agencies, len(panel)),
+        distributions=_distributions(audit, definition, filters, names),
+        prevalence=tuple(prevalence(q, by_case) for q in charted),
+        between_agencies=agreement_between_agencies(judgements, tuple(o.value for o in overall.options))
+        if overall else None,
+        with_panel=agreement_with_panel(judgements, panel, names, overall) if overall else None,
+    )
+
+
+def question_analysis(audit: Audit, definition: ToolDefinition, question: Question,
+                      filters: CaseFilters = EVERY_CASE) -> QuestionAnalysis:
+    """One question's answers overall and by agency (and by case, for a charted multiple choice)."""
+    names = {a.agency_id: a.name for a in _agency_returns(audit, filters)}
+    found = _distributions(audit, definition, filters, names, (question,))
+    charted = question in charted_multiple_choice(definition)
+    return QuestionAnalysis(found.summaries[question.key], found.by_agency[question.key],
+                            prevalence(question, case_answers(audit, None, (question,), filters)) if charted else None)
 
 
 def question_summaries(audit: Audit, definition: ToolDefinition) -> list[QuestionSummary]:
-    """One summary per question, in the tool's order, from two grouped queries."""
-    choice_keys = [q.key for q in definition.questions if q.is_choice]
-    counts = db.session.execute(
-        _counted_answers(audit.id)
-        .add_columns(Answer.question_key, Answer.value, func.count())
-        .where(Answer.question_key.in_(choice_keys))
-        .group_by(Answer.question_key, Answer.value)
-    ).all()
-    answered = dict(db.session.execute(
-        _counted_answers(audit.id)
-        .add_columns(Answer.question_key, func.count(distinct(Answer.return_id)))
-        .group_by(Answer.question_key)
-    ).all())
-    by_question: dict[str, dict[str, int]] = {}
-    for key, value, count in counts:
-        by_question.setdefault(key, {})[value] = count
-    return [summarise(q, by_question.get(q.key, {}), answered.get(q.key, 0)) for q in definition.questions]
+    """One summary per question of the whole audit, in the tool's order (used by the briefing)."""
+    return list(_distributions(audit, definition, EVERY_CASE, {}).summaries.values())
 
 
-def audit_scores(audit: Audit, definition: ToolDefinition) -> ToolScores:
-    """Compliance by section and overall, from one grouped query over the counted returns."""
-    sums = db.session.execute(
-        _counted_answers(audit.id)
-        .add_columns(Answer.question_key, func.sum(Answer.score), func.count(Answer.score))
-        .where(Answer.score.is_not(None))
-        .group_by(Answer.question_key)
-    ).all()
-    return scores(definition, {key: (float(total or 0), count) for key, total, count in sums})
+def audit_scores(audit: Audit, definition: ToolDefinition, filters: CaseFilters = EVERY_CASE) -> ToolScores:
+    """Compliance by section and overall, from the grouped answers of the counted returns."""
+    scored = tuple(q for q in definition.questions if is_scored(q))
+    return distributions(definition, answer_counts(audit, definition, [q.key for q in scored], filters), [], {}).scores
 
 
 def audit_facts(audit: Audit) -> AuditFacts:

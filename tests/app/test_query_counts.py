@@ -11,7 +11,15 @@ BOUNDS = {
     ("coordinator", "/"): 4,
     ("coordinator", "/audits/"): 4,
     ("coordinator", "/audits/{audit}"): 11,
-    ("coordinator", "/audits/{audit}/analysis"): 13,
+    # Filter choices, returns by agency, panel grades, answers by case for the judgement and multiple choices,
+    # cases, free-text returns answering, the one GROUP BY over the answers: 7 reads, whatever the audit's size.
+    ("coordinator", "/audits/{audit}/analysis"): 12,
+    ("panel", "/audits/{audit}/analysis?locality=Northfield&age_band=0-2"): 12,
+    ("coordinator", "/audits/{audit}/analysis/questions/contributory_factors"): 9,
+    ("coordinator", "/audits/{audit}/analysis/questions/overall_judgement.svg"): 8,
+    ("editor", "/audits/{audit}/analysis/compliance.svg"): 7,
+    # Three reads (returns, answers, evidence notes) and the audit trail's event for the download.
+    ("coordinator", "/audits/{audit}/analysis/answers.xlsx?layout=wide"): 13,
     ("editor", "/audits/{audit}/briefing"): 19,
     ("auditor", "/returns/"): 4,
     ("auditor", "/returns/{return}"): 10,  # answers and evidence notes are two reads

@@ -1,0 +1,46 @@
+"""The analysis page's filter form: which cases to look at."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from wtforms import SelectField
+from wtforms.validators import ValidationError
+
+from audit_tools.aggregation import FILTERED_ATTRIBUTES, CaseFilters
+
+ALL = ("", "All")
+
+
+def _offered(what: str):
+    """A value must be one the list offers: an old or edited link could name one that is not."""
+
+    def check(_form, field) -> None:
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(f"Choose {what} from the list, or All")
+
+    return check
+
+
+class CaseFilterForm(FlaskForm):
+    """Sent by GET, so a filtered page can be bookmarked and shared. It changes nothing, so it
+    carries no CSRF token (a token would end up in the address bar and in browser history)."""
+
+    class Meta:
+        csrf = False
+
+    age_band = SelectField("Age band", widget=GovSelect(), default="", validate_choice=False,
+                           validators=[_offered("an age band")])
+    locality = SelectField("Locality", widget=GovSelect(), default="", validate_choice=False,
+                           validators=[_offered("a locality")])
+    plan_type = SelectField("Plan type", widget=GovSelect(), default="", validate_choice=False,
+                            validators=[_offered("a plan type")])
+
+    def __init__(self, formdata, choices: dict[str, tuple[str, ...]]):
+        super().__init__(formdata=formdata)
+        for name in FILTERED_ATTRIBUTES:
+            self[name].choices = [ALL, *((value, value) for value in choices.get(name, ()))]
+
+    def filters(self) -> CaseFilters:
+        """The cases chosen; every case when a value is not offered (the form then shows why)."""
+        if not self.validate():
+            return CaseFilters()
+        return CaseFilters(**{name: self[name].data or "" for name in FILTERED_ATTRIBUTES})
