@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from collections import Counter
 from fractions import Fraction
-from itertools import permutations
 from typing import Literal
 
 Grade = Hashable
@@ -157,11 +157,18 @@ def krippendorff_alpha(
 
 def _coincidences(units: list[list[Grade]], positions: dict[Grade, int]) -> list[list[Fraction]]:
     """Every ordered pair of grades within a case, each case weighing 1 per grade it holds."""
-    matrix = [[Fraction(0)] * len(positions) for _ in positions]
+    # Pairs are counted as whole numbers per case size (m), then each size is divided by m - 1 once:
+    # the same sums as adding 1 / (m - 1) per pair, without building thousands of fractions.
+    size = len(positions)
+    pairs_by_size: dict[int, list[list[int]]] = {}
     for unit in units:
-        for a, b in permutations(unit, 2):
-            matrix[_position(positions, a)][_position(positions, b)] += Fraction(1, len(unit) - 1)
-    return matrix
+        counts = Counter(_position(positions, grade) for grade in unit)
+        pairs = pairs_by_size.setdefault(len(unit), [[0] * size for _ in range(size)])
+        for c, n_c in counts.items():
+            for k, n_k in counts.items():
+                pairs[c][k] += n_c * (n_k - (c == k))
+    return [[sum((Fraction(pairs[c][k], m - 1) for m, pairs in pairs_by_size.items()), Fraction(0))
+             for k in range(size)] for c in range(size)]
 
 
 def _distance(level: Level, grades: list[Grade], totals: list[Fraction], interval_by_place: bool) -> Distance:
