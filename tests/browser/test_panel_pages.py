@@ -14,7 +14,7 @@ PANEL = "panel@demo.example"
 def _completed_audit_id(page: Page, live_server: str) -> str:
     """The demo's audit in analysis, found from the home page's link to its analysis."""
     page.goto(live_server)
-    href = page.get_by_role("link", name=re.compile(r"^analysis")).first.get_attribute("href")
+    href = page.get_by_role("link", name=re.compile(r"^Analysis of ")).first.get_attribute("href")
     return re.search(r"/audits/(\d+)/analysis", href).group(1)
 
 

@@ -17,7 +17,7 @@ CODEBOOK = ("name,description,keywords,category,slug\n"
 
 def _demo_audit_url(page: Page, base: str) -> str:
     page.goto(f"{base}/")
-    href = page.get_by_role("link", name=re.compile(r"^analysis")).first.get_attribute("href")
+    href = page.get_by_role("link", name=re.compile(r"^Analysis of ")).first.get_attribute("href")
     return base + href.rsplit("/", 1)[0]
 
 
