@@ -17,7 +17,8 @@ from audit_app.models import User
 SIGNED_IN_AT, LAST_SEEN = "signed_in_at", "last_seen"  # session keys, seconds since the epoch
 
 # Endpoints anyone may reach; every other endpoint needs a signed-in user.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.second_factor", "auth.mfa_setup", "auth.invitation", "main.health", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.second_factor", "auth.mfa_setup", "auth.invitation", "main.health",
+                              "main.accessibility", "static"})
 
 
 def init_app(app: Flask) -> None:

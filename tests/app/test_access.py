@@ -92,6 +92,23 @@ def test_signed_out_visitor_is_sent_to_sign_in_everywhere(app, client, factory):
         assert "/login" in response.headers["Location"], url
 
 
+STATEMENT_SECTIONS = ("Using this service", "How accessible this service is", "Feedback and contact information",
+                      "Enforcement procedure", "Technical information about this service", "Compliance status",
+                      "Non-accessible content", "What we’re doing to improve accessibility",
+                      "Preparation of this accessibility statement")
+
+
+def test_the_accessibility_statement_is_public_and_in_every_footer(client):
+    """Anyone can read it before signing in (or without an account); every page's footer links to it."""
+    page = client.get("/accessibility")
+    assert page.status_code == 200
+    headings = re.findall(r"<h[23][^>]*>(.*?)</h[23]>", page.get_data(as_text=True))
+    positions = [next((i for i, h in enumerate(headings) if h.startswith(section)), -1) for section in STATEMENT_SECTIONS]
+    assert -1 not in positions and positions == sorted(positions), headings  # the model statement's sections, in order
+    assert '<a class="govuk-footer__link" href="/accessibility">Accessibility statement</a>' in \
+        client.get("/login").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_wrong_role_gets_403_on_every_page(app, client, factory, login, role):
     agency = factory.agency("CSC")

@@ -20,6 +20,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,7 @@ VENV_BIN = REPO_ROOT / ".venv" / "bin"
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "browser-test-demo-password-1"
+SECRET_KEY = "browser-test-secret-key-that-is-long-enough-0123456789"
 SERVER_START_TIMEOUT = 20.0
 CHROMIUM_MISSING = "Chromium is not installed: apt-get install -y chromium (browser tests skipped)"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -123,26 +126,37 @@ def demo_password() -> str:
     return DEMO_PASSWORD
 
 
-@pytest.fixture(scope="session")
-def live_server(chromium_path):
-    """The real app (`flask run`) on a free port, with a fresh SQLite database and the demo data.
+class LiveServer(str):
+    """A running app: the base URL itself (so ``f"{live_server}/login"`` works), plus ``.url`` and
+    ``.db_path``, the SQLite file it uses, for tests that need real ids from the demo data."""
 
-    Depends on ``chromium_path`` so nothing is started when the browser is missing.
-    """
+    db_path: Path
+    database_url: str
+
+    @property
+    def url(self) -> str:
+        return str(self)
+
+
+@contextmanager
+def demo_server() -> Iterator[LiveServer]:
+    """The real app (`flask run`) on a free port, with a fresh SQLite database and the demo data."""
     tmp = Path(tempfile.mkdtemp(prefix="audit-browser-"))
+    db_path = tmp / "browser.db"
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'browser.db'}",
+        "DATABASE_URL": f"sqlite:///{db_path}",
         "FLASK_APP": "wsgi.py",
         "FLASK_CONFIG": "development",
-        "SECRET_KEY": "browser-test-secret-key-that-is-long-enough-0123456789",
+        "SECRET_KEY": SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
         "AUDIT_MFA_ENFORCED": "false",  # as `make run`'s demo: the MFA journey has its own app tests
     }
     env.pop("FLASK_DEBUG", None)
     log_path = tmp / "server.log"
     port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    server = LiveServer(f"http://127.0.0.1:{port}")
+    server.db_path, server.database_url = db_path, env["DATABASE_URL"]
     with open(log_path, "w", encoding="utf-8") as log:
         _flask(["db", "upgrade"], env, log)
         _flask(["demo", "--password", DEMO_PASSWORD], env, log)
@@ -152,8 +166,8 @@ def live_server(chromium_path):
             cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
-            _wait_for(f"{base_url}/login", process, log_path)
-            yield base_url
+            _wait_for(f"{server}/login", process, log_path)
+            yield server
         finally:
             process.terminate()
             try:
@@ -162,6 +176,33 @@ def live_server(chromium_path):
                 process.kill()
                 process.wait(timeout=10)
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_path):
+    """The demo app shared by the whole session (tests that change it must leave others' data alone).
+
+    Depends on ``chromium_path`` so nothing is started when the browser is missing.
+    """
+    with demo_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def own_server(chromium_path):
+    """A demo app of this test module's own, for journeys that change the demo's audit or tool."""
+    with demo_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def demo_site(chromium_path):
+    """A demo app of its own for the crawls of every page, with what the demo lacks added (see site_map)."""
+    from tests.browser.site_map import Site, crawl_app, prepare
+
+    with demo_server() as server:
+        app = crawl_app(server.database_url, SECRET_KEY)
+        yield Site(str(server), app, prepare(app))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -198,7 +239,9 @@ def run_axe(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_PATH))
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        # resultTypes: only violations are reported, so axe skips the details of passing checks (much faster)
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS)
     return result["violations"]
 
 
@@ -237,9 +280,9 @@ def axe_report() -> AxeReport:
     return AxeReport()
 
 
-def screenshot(page, name: str) -> Path:
-    """A full-page PNG in artifacts/screenshots/<name>.png (git-ignored)."""
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOT_DIR / f"{name}.png"
+def screenshot(page, name: str, directory: Path = SCREENSHOT_DIR) -> Path:
+    """A full-page PNG in artifacts/screenshots/<name>.png (or another folder of artifacts/; git-ignored)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path

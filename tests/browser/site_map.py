@@ -1,0 +1,310 @@
+"""Every page of the app, for the crawls that check them all (axe-core, reflow at 320 px).
+
+The pages come from the app's own URL map, and who may open each one from its view's
+``allowed_roles`` (set by ``roles_required``): a new page joins the crawl as soon as it is
+registered. The values that fill each URL (audit, case, return, briefing …) are real ids read
+from the live demo database the browser talks to.
+
+The demo has no sample frame, no draft tool version, no briefing and nothing published, so
+``prepare`` adds those first, with the app's own data functions — as a coordinator and an
+editor would through the pages — so that every page shows its real content, not a redirect:
+
+* the completed audit (analysis) gets version 1 of its briefing as a draft;
+* the follow-up audit (open) gets a sample frame, so the sampling pages open;
+* the built-in tool gets a draft version 2, so the designer's pages open;
+* last year's audit (the demo audit again, as 2025) is published, so everyone has a
+  briefing in the library and a published action plan to read;
+* the partnership's logo is uploaded, and someone is invited, so their pages open.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+from PIL import Image
+from playwright.sync_api import Error
+from sqlalchemy import select
+
+from audit_app import create_app
+from audit_app.briefings import rendering
+from audit_app.briefings.access import BUSINESS_UNIT
+from audit_app.briefings.checking import check_content, unresolved
+from audit_app.briefings.sections import SECTIONS
+from audit_app.data import briefing_versions as versions
+from audit_app.data.accounts import invite, unusable_password
+from audit_app.data.branding import save_logo
+from audit_app.data.learning import categories, codebook, learning_points, recommendations
+from audit_app.data.sampling import import_frame
+from audit_app.data.tools import definition_of, ensure_builtin_tool, new_draft_version
+from audit_app.data.users import create_user, find_user_by_email, list_agencies
+from audit_app.demo import loader
+from audit_app.extensions import db
+from audit_app.models import Audit
+from audit_app.security import PUBLIC_ENDPOINTS
+from audit_tools.briefing import content_from_dict
+from audit_tools.frame_files import read_table
+from audit_tools.frame_rows import candidate_cases
+from config import DevelopmentConfig
+
+ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
+SIGNED_OUT = "signed-out"
+DOMAIN = "demo.example"  # auditor@ is the children's social care (CSC) auditor
+DEMO_TITLE = "Multi-agency neglect audit 2026"
+# Public endpoints not crawled: files, the health check, and the two second-factor steps, which need a
+# half-finished sign-in (the demo runs without MFA; tests/app/test_account_security.py covers them).
+NOT_CRAWLED = {"static", "main.health", "auth.second_factor", "auth.mfa_setup"}
+PARAM = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?(\w+)>")
+FRAME_CSV = ("reference,age_years,locality,plan_type,agencies\n"
+             + "".join(f"FR-{n:03d},{1 + n % 8},{('Northfield', 'Riverside')[n % 2]},CP plan - neglect,CSC;EH\n"
+                       for n in range(1, 13)))
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """One URL to visit as one role; ``label`` names it in reports."""
+    role: str
+    endpoint: str
+    url: str
+    status: int = 200  # the error pages are pages too
+
+    @property
+    def label(self) -> str:
+        return f"{self.role}: {self.endpoint} {self.url}"
+
+
+@dataclass
+class World:
+    """The ids that fill the URLs: per audit (``analysis``, ``open``, ``published``) and shared ones."""
+    audits: dict[str, dict] = field(default_factory=dict)
+    shared: dict = field(default_factory=dict)
+    sections: tuple[str, ...] = ()
+
+
+def crawl_app(database_url: str, secret_key: str):
+    """The app in this process, on the live server's database: for its URL map and to prepare data."""
+    class CrawlConfig(DevelopmentConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        SECRET_KEY = secret_key
+
+    return create_app(CrawlConfig)
+
+
+# ------------------------------------------------------------------------------------------ preparing
+
+
+def prepare(app) -> World:
+    """Add what the demo lacks (see the module docstring), commit, and return the ids to fill URLs with."""
+    with app.app_context():
+        people = _people()
+        analysis = db.session.scalar(select(Audit).where(Audit.title == DEMO_TITLE))
+        follow_up = db.session.scalar(select(Audit).where(Audit.state == "open"))
+        _import_frame(follow_up, people["coordinator"])
+        _logo(people["admin"])
+        draft_tool = _draft_tool(people["coordinator"])
+        published, published_briefing = _published_audit(people)
+        draft = versions.start_draft(analysis, people["editor"])
+        token = _invitation(people["admin"])
+        db.session.commit()
+        world = World(sections=tuple(s.key for s in SECTIONS))
+        world.audits = {"analysis": _audit_values(analysis, draft.id), "open": _audit_values(follow_up, None),
+                        "published": _audit_values(published, published_briefing.id)}
+        world.shared = {**_tool_values(draft_tool), **_codebook_values(), "token": token, "position": 1}
+        return world
+
+
+def _people() -> dict:
+    return {role: find_user_by_email(f"{role}@{DOMAIN}") for role in ROLES}
+
+
+def _import_frame(audit, user) -> None:
+    data = FRAME_CSV.encode()
+    table = read_table(data, "frame.csv", max_bytes=len(data))
+    candidates = candidate_cases(table.columns, table.rows, pseudonym_key=None,
+                                 known_agencies={a.short_name for a in list_agencies()})
+    import_frame(audit, "frame.csv", data, table.columns, candidates, user)
+
+
+def _draft_tool(user):
+    return new_draft_version(ensure_builtin_tool().tool, user)
+
+
+def _published_audit(people: dict):
+    """Last year's audit: the demo's completed audit loaded again as 2025, its briefing checked and published.
+
+    Uses the demo loader's own function, so the audit is as rich as this year's."""
+    text = resources.files("audit_app.demo").joinpath("demo_data.json").read_text("utf-8")
+    data = json.loads(text.replace("NA26-", "NA25-"))
+    data["audit"] = {**data["audit"], "title": DEMO_TITLE.replace("2026", "2025"), "year": 2025}
+    loader._load_completed_audit(data, people["admin"])  # noqa: SLF001 — the demo's audit, once more
+    audit = db.session.scalar(select(Audit).where(Audit.year == 2025, Audit.state == "analysis"))
+    return audit, _publish_briefing(audit, people)
+
+
+def _publish_briefing(audit, people: dict):
+    """Draft (editor), let every possible identifier through with a reason, approve and publish (coordinator)."""
+    briefing = versions.start_draft(audit, people["editor"])
+    references, names = versions.disclosure_identifiers(audit)
+    for content in (briefing.content, versions.content_for_publication(briefing)):
+        for finding in unresolved(check_content(content, case_references=references, names=names,
+                                                overrides=briefing.overrides)):
+            kind, text, section = finding.key
+            versions.add_override(briefing, {"kind": kind, "text": text, "section": section},
+                                  "Checked: fictional demonstration data.", people["editor"])
+    versions.approve(briefing, people["coordinator"], 0)
+    content = versions.content_for_publication(briefing)
+    readable = content_from_dict(content)
+    versions.publish(briefing, people["coordinator"], content=content, pdf=rendering.briefing_pdf(readable),
+                     html=rendering.standalone_html(readable), unresolved=0)
+    return briefing
+
+
+def _logo(admin) -> None:
+    """The partnership's logo, uploaded by the administrator: the briefings and the settings page show it."""
+    image = io.BytesIO()
+    Image.new("RGB", (240, 80), "#1d70b8").save(image, format="PNG")
+    save_logo(image.getvalue(), admin)
+
+
+def _invitation(admin) -> str:
+    return invite(create_user(f"invited@{DOMAIN}", "Invited Reader", unusable_password(), ["viewer"]), admin)
+
+
+def _audit_values(audit, briefing_id: int | None) -> dict:
+    """An audit's id, its first case, the CSC return on it (auditor@'s agency) and a learning point and action."""
+    case = audit.cases[0]
+    ret = next(r for c in audit.cases for r in c.returns if r.agency.short_name == "CSC")
+    points, actions = learning_points(audit), recommendations(audit)
+    return {"audit_id": audit.id, "case_id": case.id, "return_id": ret.id, "briefing_id": briefing_id,
+            "point_id": points[0].id if points else None, "recommendation_id": actions[0].id if actions else None}
+
+
+def _tool_values(draft) -> dict:
+    definition = definition_of(draft)
+    section = definition.sections[0]
+    return {"tool_id": draft.tool_id, "number": draft.version, "section_key": section.key,
+            "key": section.questions[0].key, "analysis_key": definition.overall_question.key}
+
+
+def _codebook_values() -> dict:
+    return {"theme_id": codebook()[0].id, "slug": categories()[0].slug}
+
+
+# ------------------------------------------------------------------------------------------ the pages
+
+
+def _reachable(app, endpoint: str, role: str) -> bool:
+    if endpoint in NOT_CRAWLED:
+        return False
+    if role == SIGNED_OUT:
+        return endpoint in PUBLIC_ENDPOINTS
+    allowed = getattr(app.view_functions[endpoint], "allowed_roles", None)
+    return role in allowed if allowed else endpoint not in PUBLIC_ENDPOINTS
+
+
+def _which_audits(endpoint: str, role: str) -> tuple[str, ...]:
+    """Which audit fills a page's URL. Set-up pages show the open follow-up audit; pages about results the
+    completed one; people who read only published work, last year's. Some pages are visited twice: how they
+    look depends on the audit's state."""
+    if endpoint in ("audits.show", "returns.edit"):
+        return "open", "analysis"  # in progress, and finished (a return shown read-only)
+    if endpoint.startswith("briefings.") and role not in BUSINESS_UNIT:
+        return ("published",)  # drafts are the business unit's
+    if endpoint.startswith("learning.") and role == "viewer":
+        return ("published",)  # a viewer reads an audit's actions once its briefing is published
+    if endpoint.split(".")[0] == "audits" and endpoint != "audits.review_return":
+        return ("open",)
+    return ("analysis",)
+
+
+def _variants(endpoint: str, world: World) -> list[dict]:
+    if endpoint == "briefings.edit_section":
+        return [{"section": key} for key in world.sections]  # the sections' forms differ
+    if endpoint == "briefings.refresh_section":
+        return [{"section": world.sections[0]}]  # one confirmation page, whichever the section
+    if endpoint == "tools.version":
+        return [{}, {"number": 1}]  # the draft (the designer) and the published version
+    if endpoint.startswith("analysis.question"):
+        return [{"key": world.shared["analysis_key"]}]
+    return [{}]
+
+
+def fill(rule: str, values: dict) -> str:
+    """The rule with each ``<converter:name>`` replaced by its value; a name with no value fails loudly."""
+    def value(match: re.Match) -> str:
+        name = match.group(1)
+        if values.get(name) is None:
+            raise KeyError(f"The crawl has no value for <{name}> in {rule}: add one to tests/browser/site_map.py")
+        return str(values[name])
+
+    return PARAM.sub(value, rule)
+
+
+def pages_for(app, world: World, role: str) -> list[SitePage]:
+    """Every GET page ``role`` may open (for SIGNED_OUT: the public ones), with real values in its URL."""
+    pages: list[SitePage] = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        if "GET" not in rule.methods or not _reachable(app, rule.endpoint, role):
+            continue
+        for audit in _which_audits(rule.endpoint, role):
+            for variant in _variants(rule.endpoint, world):
+                url = fill(rule.rule, {**world.shared, **world.audits[audit], **variant})
+                if all(page.url != url for page in pages):
+                    pages.append(SitePage(role, rule.endpoint, url))
+    return pages + _error_pages(app, role)
+
+
+def _error_pages(app, role: str) -> list[SitePage]:
+    """"Page not found" for everyone; for a signed-in role, "you do not have permission" on the first page
+    (one without parameters) it may not open."""
+    pages = [SitePage(role, "error 404", "/no-such-page", 404)]
+    if role == SIGNED_OUT:
+        return pages
+    forbidden = [rule.rule for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+                 if "GET" in rule.methods and not rule.arguments
+                 and role not in (getattr(app.view_functions[rule.endpoint], "allowed_roles", None) or (role,))]
+    return pages + [SitePage(role, "error 403", url, 403) for url in forbidden[:1]]
+
+
+# ------------------------------------------------------------------------------------------ visiting
+
+
+@dataclass
+class Site:
+    """A demo app of its own, prepared for the crawls: its server, the app in this process and the ids."""
+    server: str
+    app: object
+    world: World
+
+    def pages(self, role: str) -> list[SitePage]:
+        return pages_for(self.app, self.world, role)
+
+
+def open_page(page, base_url: str, site_page: SitePage) -> str:
+    """Open ``site_page`` in the browser; say what it was: "page", "download" (an HTML file, now shown) or "file".
+
+    Any other status, or a redirect, fails: a page that cannot be reached has not been checked."""
+    url = base_url + site_page.url
+    try:
+        response = page.goto(url)
+    except Error as error:
+        if "Download is starting" not in str(error):
+            raise
+        return _downloaded(page, url, site_page)
+    if response is None or response.status != site_page.status or response.request.redirected_from is not None:
+        raise AssertionError(f"{site_page.label} did not open: HTTP {response.status if response else '-'}, "
+                             f"ended at {page.url}")
+    return "page" if response.headers.get("content-type", "").startswith("text/html") else "file"
+
+
+def _downloaded(page, url: str, site_page: SitePage) -> str:
+    """A download: an HTML file (the standalone briefing) is shown in the page to be checked like one."""
+    response = page.context.request.get(url)
+    assert response.status == 200, f"{site_page.label} answered {response.status}"
+    if not response.headers.get("content-type", "").startswith("text/html"):
+        return "file"
+    page.set_content(response.text())
+    return "download"

@@ -1,0 +1,76 @@
+"""Reflow (WCAG 1.4.10): every page each role can reach is usable 320 CSS pixels wide without scrolling sideways.
+
+The same pages as the axe-core crawl (tests/browser/site_map.py). Each is opened in a 320 px wide window;
+the page fails if it is wider than the window, naming the elements that stick out. Wide tables may scroll
+inside their own box, as the guideline allows for data tables. A screenshot of every page at 320 px is kept
+in artifacts/reflow/ (a CI artefact) to look at.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.conftest import REPO_ROOT, new_context, sign_in
+from tests.browser.site_map import DOMAIN, ROLES, SIGNED_OUT, SitePage, open_page
+
+SHOTS = REPO_ROOT / "artifacts" / "reflow"
+WIDTH = 320
+
+# How much wider than the window the page is, and the outermost elements that stick out (ignoring anything
+# inside a box that scrolls or clips on its own).
+OVERFLOW = """(width) => {
+  const ownScroller = (e) => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
+  const wide = [...document.body.querySelectorAll('*')].filter((e) => {
+      const box = e.getBoundingClientRect();
+      return box.width > 0 && box.right > width + 1 && !ownScroller(e)
+        && !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1);
+  });
+  return {scrollWidth: document.documentElement.scrollWidth,
+          wide: wide.slice(0, 4).map((e) => `${e.outerHTML.slice(0, 140)} (right edge at ${Math.round(e.getBoundingClientRect().right)} px)`)};
+}"""
+
+
+def _narrow_page(browser, base_url: str, role: str) -> Page:
+    """Signed in at the usual width (the sign-out button then shows without opening the menu), then narrowed."""
+    page = new_context(browser).new_page()
+    if role != SIGNED_OUT:
+        sign_in(page, base_url, f"{role}@{DOMAIN}")
+    page.set_viewport_size({"width": WIDTH, "height": 640})
+    return page
+
+
+def _shot_name(site_page: SitePage) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", site_page.url.lower()).strip("-") or "home"
+    return f"{site_page.role}-{slug}"[:120]
+
+
+def reflow_problem(page: Page, base_url: str, site_page: SitePage) -> str | None:
+    """Open the page 320 px wide, keep a screenshot, and say how it fails to reflow (None when it does)."""
+    if open_page(page, base_url, site_page) == "file":
+        return None
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{_shot_name(site_page)}.png"), full_page=True)
+    result = page.evaluate(OVERFLOW, WIDTH)
+    if result["scrollWidth"] <= WIDTH:
+        return None
+    return (f"{site_page.label} is {result['scrollWidth']} px wide at {WIDTH} px:\n    "
+            + "\n    ".join(result["wide"] or ["(no single element found)"]))
+
+
+@pytest.mark.parametrize("role", [*ROLES, SIGNED_OUT])
+def test_every_page_reflows_at_320_css_pixels(browser, demo_site, role):
+    for old in SHOTS.glob(f"{role}-*.png"):
+        old.unlink()
+    page = _narrow_page(browser, demo_site.server, role)
+    try:
+        problems = [problem for site_page in demo_site.pages(role)
+                    if (problem := reflow_problem(page, demo_site.server, site_page))]
+    finally:
+        page.context.close()
+    assert len(list(SHOTS.glob(f"{role}-*.png"))) >= 2, "no screenshots were kept"
+    assert not problems, "Pages that scroll sideways at 320 CSS pixels:\n\n" + "\n\n".join(problems)
+
