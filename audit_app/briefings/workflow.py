@@ -113,6 +113,8 @@ def _publish(briefing) -> None:
     open_hits = len(unresolved(check_content(content, case_references=references, names=names,
                                              overrides=briefing.overrides)))
     versions.ensure_publishable(briefing, open_hits)  # before the work of building anything
+    # The PDF links to its accessible alternative, the web version of this very briefing.
+    content = {**content, "web_url": url_for("briefings.page", briefing_id=briefing.id, _external=True)}
     readable = content_from_dict(content)
     versions.publish(briefing, current_user, content=content, pdf=rendering.briefing_pdf(readable),
                      html=rendering.standalone_html(readable), unresolved=open_hits)

@@ -110,8 +110,6 @@ def test_pdftotext_reads_each_section_in_the_order_of_the_web_version(published,
         assert start < found < ends[heading], f"{words!r} is not read in the section {heading!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="publication does not set the briefing's web_url yet, so the PDF cannot link "
-                                       "to its web version: see docs/ACCESSIBILITY.md, 'Known gaps'")
 def test_the_published_pdf_links_to_its_accessible_web_version(published):
     briefing, pdf, _ = published
     uris = [str(annotation.get_object()["/A"]["/URI"]) for page in PdfReader(io.BytesIO(pdf)).pages

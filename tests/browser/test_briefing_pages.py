@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import new_context, screenshot, sign_in
@@ -94,6 +96,12 @@ def _preview_and_check(page: Page, axe_report) -> None:
     expect(page.get_by_text("The possible identifier is resolved", exact=False)).to_be_visible()
     expect(page.get_by_text("You started this version, so someone else in the business unit must")).to_be_visible()
     screenshot(page, "briefing-05-check-resolved")
+
+
+@pytest.fixture
+def live_server(own_server):
+    """Publishing changes the demo audit's state: this module works on a demo app of its own."""
+    return own_server
 
 
 def test_a_briefing_goes_from_draft_to_the_library(browser, live_server, axe_report):
