@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot, sign_in
+from tests.browser.test_keyboard_editor import FOCUS as FOCUS_SHOWN
 
 CAMHS_AUDITOR = "auditor.camhs@demo.example"
 SENTENCE = "Seen in the mental health records for this period."
@@ -24,6 +25,8 @@ def tab_until(page: Page, button: str, limit: int = 600) -> int:
     answered = 0
     for _ in range(limit):
         page.keyboard.press("Tab")
+        shown = page.evaluate(FOCUS_SHOWN)
+        assert shown["visible"], f"the focus cannot be seen on {shown['html']}"  # WCAG 2.4.7
         focus = page.evaluate(FOCUSED)
         if focus["tag"] == "BUTTON" and focus["text"] == button:
             return answered
