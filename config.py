@@ -3,10 +3,34 @@
 import os
 from datetime import timedelta
 
+MIN_SECRET_LENGTH = 32
+MAX_TRUSTED_PROXIES = 5  # more hops than this in front of one service is a mistake, not a topology
+
+
+def secret_key_fallbacks() -> list[str]:
+    """Earlier secret keys, still accepted for signed session cookies while a new key takes over
+    (SECRET_KEY_FALLBACKS: comma-separated; nothing is ever signed with them)."""
+    return [key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()]
+
+
+def trusted_proxies() -> int:
+    """How many reverse proxies stand in front of the app (TRUSTED_PROXIES, 0 when none).
+
+    Only that many X-Forwarded-* hops are believed, so a client cannot choose the address that
+    sign-in throttling counts against by sending the header itself.
+    """
+    raw = os.environ.get("TRUSTED_PROXIES", "").strip() or "0"
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_TRUSTED_PROXIES:
+        raise RuntimeError(f"TRUSTED_PROXIES must be the number of reverse proxies in front of the app, "
+                           f"0 to {MAX_TRUSTED_PROXIES} (1 behind one nginx), not {raw!r}.")
+    return int(raw)
+
 
 class Config:
     # Never a default in the source: development makes a random key in instance/ (see create_app).
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    SECRET_KEY_FALLBACKS = secret_key_fallbacks()  # Flask 3.1 reads these when it checks a session cookie
+    TRUSTED_PROXIES = trusted_proxies()  # ProxyFix trusts this many X-Forwarded-For/-Proto/-Host hops
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -49,6 +73,8 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
+    SECRET_KEY_FALLBACKS: list[str] = []  # the tests never depend on the shell's environment
+    TRUSTED_PROXIES = 0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
     # Cheap hashing keeps the suite fast; the algorithm stays argon2id.
@@ -64,11 +90,17 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start with a missing or weak secret key."""
+        """Refuse to start with a missing or weak secret key, a weak old key, or a garbled proxy count."""
         key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32:
-            raise RuntimeError("Set SECRET_KEY to a random value of at least 32 characters.")
-        cls.SECRET_KEY = key
+        if len(key) < MIN_SECRET_LENGTH:
+            raise RuntimeError(f"Set SECRET_KEY to a random value of at least {MIN_SECRET_LENGTH} characters.")
+        fallbacks = secret_key_fallbacks()
+        if any(len(old) < MIN_SECRET_LENGTH for old in fallbacks):
+            raise RuntimeError(f"Every key in SECRET_KEY_FALLBACKS must be at least {MIN_SECRET_LENGTH} characters "
+                               "(separate the keys with commas).")
+        if key in fallbacks:
+            raise RuntimeError("SECRET_KEY_FALLBACKS must not contain the current SECRET_KEY.")
+        cls.SECRET_KEY, cls.SECRET_KEY_FALLBACKS, cls.TRUSTED_PROXIES = key, fallbacks, trusted_proxies()
         if not cls.MFA_ENFORCED:
             raise RuntimeError("AUDIT_MFA_ENFORCED=false is for demonstrations only; production requires MFA.")
 

@@ -7,6 +7,7 @@ import secrets
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, Config
 
@@ -31,6 +32,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         }),
     ])
     app.jinja_env.add_extension("jinja2.ext.do")
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -46,6 +48,14 @@ def _instance_secret_key(instance_path: str) -> str:
             handle.write(secrets.token_urlsafe(48))
     with open(path, encoding="utf-8") as handle:
         return handle.read().strip()
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from their
+    X-Forwarded-* headers (sign-in throttling counts by that address); never more hops than that."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:
