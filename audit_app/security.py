@@ -109,7 +109,9 @@ def _security_headers(response):
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: over HTTPS Flask-WTF's CSRF check needs the Referer of our own
+    # pages; other sites still receive nothing.
+    response.headers["Referrer-Policy"] = "same-origin"
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
     if current_app.config.get("HSTS_SECONDS"):

@@ -16,6 +16,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, joinedload
 
+from audit_app.database import begin_writing
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, User, utcnow
 
@@ -49,6 +50,8 @@ def _last_committed_hash() -> str:
     with db.session.no_autoflush:
         if db.session.get_bind().dialect.name == "postgresql":
             db.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK})
+        else:
+            begin_writing()  # SQLite: hold the write lock, so no other worker extends the chain meanwhile
         return db.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or ""
 
 

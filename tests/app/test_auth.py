@@ -1,5 +1,6 @@
 """Signing in and out, and where people are sent afterwards."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -101,6 +102,21 @@ def test_pages_carry_security_headers(client, factory, sign_in, login):
     csp = headers["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp and "nonce-" in csp
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["Cache-Control"] == "no-store"
+    assert "base-uri 'none'" in csp and "form-action 'self'" in csp and "object-src 'none'" in csp
+    assert headers["Referrer-Policy"] == "same-origin"  # never to other sites; CSRF over HTTPS needs our own
+
+
+def test_v3_5_1_a_form_posted_over_https_from_our_own_page_is_accepted(client, factory):
+    """Flask-WTF checks the Referer over HTTPS: the Referrer-Policy must let our own pages send it."""
+    factory.user("viewer", email="v@test.example")
+    page = client.get("/login", base_url="https://audit.example").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    base = {"base_url": "https://audit.example", "data": {"email": "v@test.example", "password": factory.password,
+                                                           "csrf_token": token}}
+    refused = client.post("/login", **base)  # no Referer at all, as "no-referrer" made browsers do
+    assert refused.status_code == 400
+    accepted = client.post("/login", headers={"Referer": "https://audit.example/login"}, **base)
+    assert accepted.status_code == 302
 
 
 def test_a_signed_out_post_goes_to_sign_in_without_a_next_it_cannot_return_to(client, factory):
