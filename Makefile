@@ -57,6 +57,7 @@ perf: assets
 	$(PY) tests/perf/bench_sampling.py
 	$(PY) tests/perf/bench_analysis.py
 	$(PY) tests/perf/bench_briefing.py
+	$(PY) tests/perf/bench_growth.py
 
 clean:
 	rm -rf $(VENV) node_modules audit_app/static/dist artifacts
