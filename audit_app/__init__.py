@@ -43,9 +43,18 @@ def _instance_secret_key(instance_path: str) -> str:
     """A random key made once per installation and kept, readable by its owner only, in instance/."""
     path = os.path.join(instance_path, "secret_key")
     if not os.path.exists(path):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written whole under another name, then linked into place: several workers starting at once
+        # all read one complete key (whoever links first wins; the others' keys are thrown away).
+        draft = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
     with open(path, encoding="utf-8") as handle:
         return handle.read().strip()
 

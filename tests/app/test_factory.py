@@ -58,3 +58,15 @@ def test_an_unexpected_database_error_still_gets_a_helpful_500_page(app, client,
         app.config["PROPAGATE_EXCEPTIONS"] = None
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+
+
+def test_workers_starting_together_all_read_one_whole_development_key(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from audit_app import _instance_secret_key
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: _instance_secret_key(str(tmp_path)), range(16)))
+    assert len(keys) == 1 and len(keys.pop()) >= 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no drafts left behind
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
