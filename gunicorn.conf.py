@@ -5,6 +5,7 @@ nothing but the database: sign-in throttling lives in the database and sessions 
 cookies, so any worker can answer any request.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -31,6 +32,16 @@ max_requests_jitter = max_requests // 10
 # Every worker builds its own app and its own database pool after the fork: no connection is
 # ever shared between processes.
 preload_app = False
+
+
+def post_worker_init(worker):
+    """Once a worker has built its app, put the objects made so far (modules, templates, the models'
+    metadata: a few hundred thousand, all living as long as the worker) out of the garbage collector's
+    reach. Otherwise every full collection walks them all again, and a page that makes many objects
+    (the analysis, a long return form) sets off several such collections."""
+    gc.collect()
+    gc.freeze()
+
 
 # The workers' heartbeat files on a memory file system, so a slow disk cannot stall them.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

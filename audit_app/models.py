@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Numeric,
     String,
@@ -305,6 +306,7 @@ class Return(db.Model):
     __tablename__ = "returns"
     __table_args__ = (
         UniqueConstraint("case_id", "agency_id"),
+        UniqueConstraint("id", "agency_id"),  # the key an answer's copy of the agency refers to
         CheckConstraint(_in("state", RETURN_STATES), name="known_state"),
     )
 
@@ -332,10 +334,17 @@ class Answer(db.Model):
     """One answered question; a multiple choice has one row per chosen option (``ordinal``)."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("return_id", "question_key", "ordinal"),)
+    __table_args__ = (
+        UniqueConstraint("return_id", "question_key", "ordinal"),
+        Index("ix_answers_question_key_return_id", "question_key", "return_id"),  # the analysis reads a few questions
+        # Each answer carries its return's agency, so the analysis counts answers by agency without a join;
+        # the key on both columns keeps the copy equal to the return's, and the ORM fills both.
+        ForeignKeyConstraint(["return_id", "agency_id"], ["returns.id", "returns.agency_id"], ondelete="CASCADE"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    return_id: Mapped[int] = mapped_column(index=True)
+    agency_id: Mapped[int]
     question_key: Mapped[str] = mapped_column(String(60))
     ordinal: Mapped[int] = mapped_column(default=0)
     value: Mapped[str] = mapped_column(Text)

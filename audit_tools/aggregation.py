@@ -108,7 +108,7 @@ class CaseAnswer(NamedTuple):
 
     question_key: str
     case_id: int
-    agency_id: int | None  # only for the overall judgement
+    agency_id: int
     value: str
 
 

@@ -57,6 +57,11 @@ class ConfusionMatrix:
     def total(self) -> int:
         return sum(map(sum, self.counts))
 
+    def agreement(self, within: int = 0) -> Agreement:
+        """The pairs whose grades are at most ``within`` places apart (0: the same grade)."""
+        size = range(len(self.order))
+        return Agreement(sum(self.counts[i][j] for i in size for j in size if abs(i - j) <= within), self.total)
+
 
 def _positions(order: Sequence[Grade]) -> dict[Grade, int]:
     positions = {grade: i for i, grade in enumerate(order)}
@@ -94,6 +99,23 @@ def confusion_matrix(pairs: Iterable[Pair], order: Sequence[Grade]) -> Confusion
     return ConfusionMatrix(tuple(order), counts)
 
 
+def pairs_within(units: Iterable[Iterable[Grade]], order: Sequence[Grade]) -> ConfusionMatrix:
+    """Every pair of grades given within the same unit (case), each pair once, as a table in ``order``.
+
+    Counted from how often each grade appears in a unit, not pair by pair: a case that
+    twelve agencies graded holds 66 pairs but at most four different grades.
+    """
+    positions, size = _positions(order), len(order)
+    counts = [[0] * size for _ in order]
+    for unit in units:
+        seen = sorted(Counter(_position(positions, grade) for grade in unit).items())
+        for n, (i, n_i) in enumerate(seen):
+            counts[i][i] += n_i * (n_i - 1) // 2
+            for j, n_j in seen[n + 1:]:
+                counts[i][j] += n_i * n_j
+    return ConfusionMatrix(tuple(order), counts)
+
+
 # How bad a disagreement between grades i and j places apart is. Linear weights are
 # often scaled to |i - j| / (k - 1); kappa is a ratio, so the scale makes no difference.
 _DISAGREEMENT: dict[str, Callable[[int, int], int]] = {
@@ -112,14 +134,18 @@ def weighted_kappa(pairs: Iterable[Pair], order: Sequence[Grade], weights: Weigh
     counts the same). None when there are fewer than two pairs, or when chance
     alone could not produce a disagreement (both raters gave one grade throughout).
     """
+    return kappa_of(confusion_matrix(pairs, order), weights)
+
+
+def kappa_of(table: ConfusionMatrix, weights: Weights = "linear") -> float | None:
+    """Cohen's kappa of pairs already counted into a confusion matrix (see ``weighted_kappa``)."""
     if weights not in _DISAGREEMENT:
         raise ValueError(f"weights must be one of {list(_DISAGREEMENT)}, not {weights!r}")
-    table = confusion_matrix(pairs, order)
     if table.total < 2:
         return None
     rows = [sum(row) for row in table.counts]
     columns = [sum(column) for column in zip(*table.counts)]
-    weight, grades = _DISAGREEMENT[weights], range(len(order))
+    weight, grades = _DISAGREEMENT[weights], range(len(table.order))
     seen = sum(weight(i, j) * table.counts[i][j] for i in grades for j in grades)
     expected = Fraction(sum(weight(i, j) * rows[i] * columns[j] for i in grades for j in grades), table.total)
     return float(1 - seen / expected) if expected else None

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import combinations
 
 from audit_tools.agreement import (
-    Agreement, ConfusionMatrix, confusion_matrix, describe_kappa, exact_agreement, krippendorff_alpha,
-    reliability_caution, weighted_kappa, within_one,
+    Agreement, ConfusionMatrix, confusion_matrix, describe_kappa, kappa_of, krippendorff_alpha, pairs_within,
+    reliability_caution,
 )
 from audit_tools.definition import Question
 
@@ -75,9 +74,9 @@ Judgements = Mapping[int, Mapping[int, str]]  # case id → agency id → overal
 def agreement_between_agencies(judgements: Judgements, order: tuple[str, ...]) -> AgencyAgreement:
     """Exact and within-one agreement over every pair of agencies on a case, and ordinal alpha."""
     units = [[g for g in by_agency.values() if g in order] for by_agency in judgements.values()]
-    pairs = [pair for unit in units for pair in combinations(unit, 2)]
-    return AgencyAgreement(sum(len(unit) >= 2 for unit in units), exact_agreement(pairs),
-                           within_one(pairs, order), krippendorff_alpha(units, "ordinal", order))
+    pairs = pairs_within(units, order)
+    return AgencyAgreement(sum(len(unit) >= 2 for unit in units), pairs.agreement(0), pairs.agreement(1),
+                           krippendorff_alpha(units, "ordinal", order))
 
 
 def agreement_with_panel(judgements: Judgements, panel: Mapping[int, str], agencies: Mapping[int, str],
@@ -92,13 +91,11 @@ def agreement_with_panel(judgements: Judgements, panel: Mapping[int, str], agenc
                 pairs_by_agency[agency_id].append((grade, agreed))
                 compared.add(case_id)
 
-    def compare(name: str, pairs: list[tuple[str, str]]) -> PanelComparison:
-        return PanelComparison(name, exact_agreement(pairs), within_one(pairs, order),
-                               weighted_kappa(pairs, order, "linear"))
+    def compare(name: str, table: ConfusionMatrix) -> PanelComparison:
+        return PanelComparison(name, table.agreement(0), table.agreement(1), kappa_of(table, "linear"))
 
-    every_pair = [pair for pairs in pairs_by_agency.values() for pair in pairs]
-    rows = sorted((compare(agencies.get(a, "Unknown agency"), pairs) for a, pairs in pairs_by_agency.items()),
-                  key=lambda row: row.agency)
+    every_pair = confusion_matrix((pair for pairs in pairs_by_agency.values() for pair in pairs), order)
+    rows = sorted((compare(agencies.get(a, "Unknown agency"), confusion_matrix(pairs, order))
+                   for a, pairs in pairs_by_agency.items()), key=lambda row: row.agency)
     return PanelAgreement(sum(g in order for g in panel.values()), len(compared), tuple(rows),
-                          compare("All agencies", every_pair), confusion_matrix(every_pair, order),
-                          tuple(o.label for o in question.options))
+                          compare("All agencies", every_pair), every_pair, tuple(o.label for o in question.options))

@@ -6,7 +6,7 @@ case filters (age band, locality, plan type) go into every query's WHERE clause.
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, null, select
+from sqlalchemy import case, func, select
 
 from audit_app.extensions import db
 from audit_app.models import Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
@@ -36,7 +36,19 @@ def counted_returns(audit_id: int, filters: CaseFilters = EVERY_CASE) -> list:
 
 
 def _counted_answers(audit_id: int, filters: CaseFilters = EVERY_CASE):
+    """Answers of the counted returns, joined to their return and case (for the answers read case by case)."""
     return select().select_from(Answer).join(Return).join(Case).where(*counted_returns(audit_id, filters))
+
+
+def _counted_answer_rows(audit_id: int, filters: CaseFilters = EVERY_CASE):
+    """Answers of the counted returns, by themselves: each carries its agency, so the counts need no join."""
+    counted = select(Return.id).join(Case).where(*counted_returns(audit_id, filters))
+    return select().select_from(Answer).where(Answer.return_id.in_(counted))
+
+
+def _read(statement):
+    """Run a report query on the session's connection: plain rows, with none of the ORM's work per row."""
+    return db.session.connection().execute(statement).all()
 
 
 def case_filter_choices(audit: Audit) -> dict[str, tuple[str, ...]]:
@@ -51,36 +63,36 @@ def answer_counts(audit: Audit, definition: ToolDefinition, keys: list[str] | No
     """The one big GROUP BY: (question, agency, value, ordinal) → number of answers, over the choice
     questions ``keys`` (all by default: then only free text is left out, so no list is checked per answer).
     The ordinal lets each return's first row count the returns answering a multiple choice."""
-    statement = (_counted_answers(audit.id, filters)
-                 .add_columns(Answer.question_key, Return.agency_id, Answer.value, Answer.ordinal, func.count())
-                 .group_by(Answer.question_key, Return.agency_id, Answer.value, Answer.ordinal))
+    statement = (_counted_answer_rows(audit.id, filters)
+                 .add_columns(Answer.question_key, Answer.agency_id, Answer.value, Answer.ordinal, func.count())
+                 .group_by(Answer.question_key, Answer.agency_id, Answer.value, Answer.ordinal))
     if keys is not None:
         statement = statement.where(Answer.question_key.in_(keys))
     elif free := [q.key for q in definition.questions if not q.is_choice]:
         statement = statement.where(Answer.question_key.not_in(free))
-    return list(map(GroupedAnswers._make, db.session.execute(statement)))
+    return list(map(GroupedAnswers._make, _read(statement)))
 
 
 def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question, ...],
                  filters: CaseFilters = EVERY_CASE) -> list[CaseAnswer]:
-    """Each agency's overall judgement of each case, and each answer given in each case to the charted
-    multiple choices (once per case, whichever agencies gave it): one narrow read."""
+    """Each agency's answers in each case to the overall judgement and the charted multiple choices: one
+    narrow read, through the index by question. (Not DISTINCT: the sums built from it count each case once.)"""
     keys = [q.key for q in (overall, *charted) if q is not None]
     if not keys:
         return []
-    agency = case((Answer.question_key == overall.key, Return.agency_id)) if overall else null()
-    return list(map(CaseAnswer._make, db.session.execute(
-        _counted_answers(audit.id, filters).add_columns(Answer.question_key, Return.case_id, agency, Answer.value)
-        .where(Answer.question_key.in_(keys)).distinct())))
+    return list(map(CaseAnswer._make, _read(
+        _counted_answers(audit.id, filters).add_columns(Answer.question_key, Return.case_id, Answer.agency_id,
+                                                        Answer.value)
+        .where(Answer.question_key.in_(keys)))))
 
 
 def _free_text_answering(audit: Audit, keys: list[str], filters: CaseFilters) -> list[Answering]:
     """Returns answering each free-text, number or date question, agency by agency."""
     if not keys:
         return []
-    return list(map(Answering._make, db.session.execute(
-        _counted_answers(audit.id, filters).add_columns(Answer.question_key, Return.agency_id, func.count())
-        .where(Answer.question_key.in_(keys)).group_by(Answer.question_key, Return.agency_id))))
+    return list(map(Answering._make, _read(
+        _counted_answer_rows(audit.id, filters).add_columns(Answer.question_key, Answer.agency_id, func.count())
+        .where(Answer.question_key.in_(keys)).group_by(Answer.question_key, Answer.agency_id))))
 
 
 def _distributions(audit: Audit, definition: ToolDefinition, filters: CaseFilters, names: dict[int, str],

@@ -287,7 +287,7 @@ def test_trends_count_confirmed_themes_per_audit_and_mark_recurring_ones(client,
                               excerpt="An excerpt", theme_id=theme.id, status=status))
     ret = factory.return_for(newer, "CSC")
     ret.state = "submitted"
-    db.session.add(Answer(return_id=ret.id, question_key="child_seen_alone", value="yes", score=2))
+    ret.answers.append(Answer(question_key="child_seen_alone", value="yes", score=2))
     db.session.commit()
     html = client.get("/trends").get_data(as_text=True)
     assert "Hidden audit" not in html and "Newer audit" in html

@@ -35,7 +35,7 @@ def filled(factory):
     audit = factory.audit(cases=3, agencies=("CSC", "EH", "School"))
     factory.user("coordinator", email="c@test.example")
     for ret in audit.cases[0].returns:
-        db.session.add(Answer(return_id=ret.id, question_key="home", value="partly", score=0.5))
+        ret.answers.append(Answer(question_key="home", value="partly", score=0.5))
     record_event("audit.created", "audit", audit.id, after={"title": audit.title})
     db.session.commit()
     return audit

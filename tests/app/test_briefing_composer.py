@@ -242,7 +242,7 @@ def _answer_overall(audit, values):
     for case, value in zip(audit.cases, values):
         for ret in case.returns:
             ret.state = "submitted"
-            db.session.add(Answer(return_id=ret.id, question_key="overall_judgement", value=value))
+            ret.answers.append(Answer(question_key="overall_judgement", value=value))
     db.session.commit()
 
 

@@ -24,13 +24,14 @@ def audit(factory):
                                      ("EH", "T-02", "submitted"), ("EH", "T-01", "draft")):
         ret = factory.return_for(audit, agency, reference)
         ret.state = state
-        db.session.add_all([
-            Answer(return_id=ret.id, question_key="child_seen_alone", value="partly", score=1.0),
-            Answer(return_id=ret.id, question_key="contributory_factors", ordinal=0, value="domestic_abuse"),
-            Answer(return_id=ret.id, question_key="contributory_factors", ordinal=1, value="housing"),
-            Answer(return_id=ret.id, question_key="overall_rationale", value=HOSTILE),
-            EvidenceNote(return_id=ret.id, question_key="child_seen_alone", text=f"{agency} note: -3 visits"),
+        ret.answers.extend([
+            Answer(question_key="child_seen_alone", value="partly", score=1.0),
+            Answer(question_key="contributory_factors", ordinal=0, value="domestic_abuse"),
+            Answer(question_key="contributory_factors", ordinal=1, value="housing"),
+            Answer(question_key="overall_rationale", value=HOSTILE),
         ])
+        db.session.add(EvidenceNote(return_id=ret.id, question_key="child_seen_alone",
+                                    text=f"{agency} note: -3 visits"))
     db.session.commit()
     return audit
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import runpy
 import sqlite3
 from pathlib import Path
@@ -156,6 +157,15 @@ def test_gunicorn_listens_on_loopback_with_workers_that_share_nothing(monkeypatc
     assert 30 <= settings["timeout"] <= 120
     monkeypatch.setenv("GUNICORN_THREADS", "4")
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["worker_class"] == "gthread"
+
+
+def test_each_gunicorn_worker_freezes_its_start_up_objects():
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    try:
+        settings["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 10_000  # the app, its modules and templates: out of the collector's way
+    finally:
+        gc.unfreeze()
 
 
 def test_begin_writing_keeps_other_workers_writes_out_until_commit(app, ctx):

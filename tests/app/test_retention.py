@@ -41,9 +41,9 @@ def fill(factory, state: str = "closed", title: str = "Neglect audit 2023"):
         db.session.add(PanelRecord(case_id=case.id, agreed_grade="good", rationale=TEXT, dissent=TEXT, learning=TEXT))
         for ret in case.returns:
             ret.state, ret.amendment_reason, ret.no_involvement_reason = "accepted", TEXT, TEXT
-            db.session.add_all([Answer(return_id=ret.id, question_key="home", value="no", score=0.0),
-                                Answer(return_id=ret.id, question_key="story", value=TEXT),
-                                EvidenceNote(return_id=ret.id, question_key="home", text=TEXT),
+            ret.answers.extend([Answer(question_key="home", value="no", score=0.0),
+                                Answer(question_key="story", value=TEXT)])
+            db.session.add_all([EvidenceNote(return_id=ret.id, question_key="home", text=TEXT),
                                 RescuedDraft(token=f"t{ret.id}", return_id=ret.id, form=[["q_story", TEXT]])])
         db.session.flush()
         db.session.add(Coding(audit_id=audit.id, case_id=case.id, source="panel", source_key=str(case.id),

@@ -70,8 +70,8 @@ def _returns_with_answers(cases: list[Case], rng: random.Random) -> None:
     returns = [Return(case_id=case.id, agency_id=agencies[short].id, state="submitted") for case in cases for short in AGENCIES]
     db.session.add_all(returns)
     db.session.flush()
-    rows = [{"return_id": ret.id, "question_key": row.question_key, "ordinal": row.ordinal, "value": row.value,
-             "score": row.score}
+    rows = [{"return_id": ret.id, "agency_id": ret.agency_id, "question_key": row.question_key,
+             "ordinal": row.ordinal, "value": row.value, "score": row.score}
             for ret, short in zip(returns, AGENCIES * len(cases)) for row in rng.choice(templates[short])]
     db.session.execute(insert(Answer), rows)
 

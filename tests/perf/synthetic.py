@@ -154,10 +154,10 @@ def make_answers(conn: Connection, definition: ToolDefinition, returns: list[tup
                  rng: random.Random) -> None:
     """Every question answered on every return; how well a case went sways all its agencies' answers alike."""
     quality = {case_id: rng.random() for _, case_id, _ in returns}
-    columns = ("return_id", "question_key", "ordinal", "value", "score")
+    columns = ("return_id", "agency_id", "question_key", "ordinal", "value", "score")
     _bulk(conn, Answer.__table__, columns, (
-        row for return_id, case_id, _ in returns
-        for question in definition.questions for row in _answer(return_id, question, quality[case_id], rng)))
+        row for return_id, case_id, agency_id in returns for question in definition.questions
+        for row in _answer(return_id, agency_id, question, quality[case_id], rng)))
 
 
 def make_findings(conn: Connection, audit_id: int, definition: ToolDefinition, case_ids: list[int],
@@ -199,20 +199,20 @@ def ensure_themes(conn: Connection) -> list[int]:
     return list(conn.scalars(sa.select(Theme.id).where(Theme.slug.in_([t["slug"] for t in themes])).order_by(Theme.id)))
 
 
-def _answer(return_id: int, question, quality: float, rng: random.Random) -> list[tuple]:
+def _answer(return_id: int, agency_id: int, question, quality: float, rng: random.Random) -> list[tuple]:
     """The answer rows of one question: one row, or one per chosen option of a multiple choice."""
     if question.type == LONGTEXT:
-        return [(return_id, question.key, 0, rng.choice(WRITING), None)]
+        return [(return_id, agency_id, question.key, 0, rng.choice(WRITING), None)]
     if question.type == MULTIPLE:
         chosen = rng.sample(question.options, rng.randint(1, 3))
-        return [(return_id, question.key, n, o.value, o.score) for n, o in enumerate(chosen)]
+        return [(return_id, agency_id, question.key, n, o.value, o.score) for n, o in enumerate(chosen)]
     options = question.options
     if question.type == "scale":
         weights = [SCALE_WEIGHTS[o.value] * (1 + quality if o.value == "yes" else 1) for o in options]
         option = rng.choices(options, weights)[0]
     else:  # good cases lean to the first (best) options
         option = options[min(int(rng.random() * (1.6 - quality) * len(options)), len(options) - 1)]
-    return [(return_id, question.key, 0, option.value, option.score)]
+    return [(return_id, agency_id, question.key, 0, option.value, option.score)]
 
 
 def _bulk(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Iterable[tuple],

@@ -78,9 +78,11 @@ def test_compliance_by_section_overall_and_by_agency():
     assert compliance_chart(found.scores).values == (75,)
 
 
-FACTORS = [CaseAnswer("factors", 1, None, "domestic_abuse"), CaseAnswer("factors", 1, None, "poverty"),
-           CaseAnswer("factors", 2, None, "domestic_abuse"), CaseAnswer("factors", 3, None, "poverty"),
-           CaseAnswer("judgement", 1, 1, "good"), CaseAnswer("judgement", 1, 2, "inadequate")]
+# Case 1: both agencies saw domestic abuse, one also poverty; a case counts once however many agencies say so.
+FACTORS = [CaseAnswer("factors", 1, 1, "domestic_abuse"), CaseAnswer("factors", 1, 2, "domestic_abuse"),
+           CaseAnswer("factors", 1, 2, "poverty"), CaseAnswer("factors", 2, 1, "domestic_abuse"),
+           CaseAnswer("factors", 3, 2, "poverty"), CaseAnswer("judgement", 1, 1, "good"),
+           CaseAnswer("judgement", 1, 2, "inadequate")]
 
 
 def test_prevalence_counts_cases_not_returns():

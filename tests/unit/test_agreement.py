@@ -1,13 +1,19 @@
 """Agreement between raters, checked against published worked examples and by hand."""
 
+from itertools import combinations
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit_tools.agreement import (
     Agreement,
     confusion_matrix,
     describe_kappa,
     exact_agreement,
+    kappa_of,
     krippendorff_alpha,
+    pairs_within,
     reliability_caution,
     weighted_kappa,
     within_one,
@@ -158,6 +164,39 @@ def test_confusion_matrix_puts_the_first_rater_in_rows_and_sums_to_n():
     assert table.counts == [[0, 0, 0, 0], [0, 1, 0, 2], [0, 0, 0, 0], [0, 1, 0, 0]]
     assert table.total == len(pairs)
     assert confusion_matrix(pairs_from_table(RADIOLOGISTS, GRADES), GRADES).counts == RADIOLOGISTS
+
+
+def test_agreement_read_from_a_confusion_matrix():
+    pairs = [("good", "good"), ("good", "requires_improvement"), ("outstanding", "inadequate"),
+             ("inadequate", "inadequate"), ("outstanding", "requires_improvement"), ("good", "good"),
+             ("requires_improvement", "good")]
+    table = confusion_matrix(pairs, GRADES)
+    assert table.agreement(0) == exact_agreement(pairs) == Agreement(3, 7)
+    assert table.agreement(1) == within_one(pairs, GRADES) == Agreement(5, 7)
+    assert table.agreement(3) == Agreement(7, 7)
+    assert kappa_of(table, "quadratic") == weighted_kappa(pairs, GRADES, "quadratic")
+
+
+def test_pairs_within_cases_by_hand():
+    units = [["good", "good", "inadequate"], ["outstanding"], [], ["good", "outstanding"]]
+    table = pairs_within(units, GRADES)
+    # case 1: good-good, good-inadequate twice; case 4: outstanding-good (earlier grade in the row)
+    assert table.counts == [[0, 1, 0, 0], [0, 1, 0, 2], [0, 0, 0, 0], [0, 0, 0, 0]]
+    assert (table.agreement(0), table.agreement(1)) == (Agreement(1, 4), Agreement(2, 4))
+
+
+@given(st.lists(st.lists(st.sampled_from(GRADES), max_size=12), max_size=20))
+def test_pairs_within_cases_agree_with_every_pair_listed(units):
+    listed = [pair for unit in units for pair in combinations(unit, 2)]
+    table = pairs_within(units, GRADES)
+    assert table.total == len(listed)
+    assert table.agreement(0) == exact_agreement(listed)
+    assert table.agreement(1) == within_one(listed, GRADES)
+
+
+def test_pairs_within_rejects_a_grade_outside_the_order():
+    with pytest.raises(ValueError, match="'excellent'"):
+        pairs_within([["good", "excellent"]], GRADES)
 
 
 def test_caution_only_for_few_cases():
