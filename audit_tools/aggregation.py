@@ -11,7 +11,7 @@ the panel agree).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -115,9 +115,9 @@ class CaseAnswer(NamedTuple):
 def judgements_of(answers: Iterable[CaseAnswer], key: str) -> dict[int, dict[int, str]]:
     """Case id → agency id → that agency's answer to the question ``key`` (the overall judgement)."""
     judgements: dict[int, dict[int, str]] = defaultdict(dict)
-    for answer in answers:
-        if answer.question_key == key:
-            judgements[answer.case_id][answer.agency_id] = answer.value
+    for question_key, case_id, agency_id, value in answers:
+        if question_key == key:
+            judgements[case_id][agency_id] = value
     return judgements
 
 
@@ -160,14 +160,10 @@ class Prevalence:
 
 def prevalence(question: Question, answers: Iterable[CaseAnswer]) -> Prevalence:
     """From the answers to one multiple-choice question, with their cases (other questions' are skipped)."""
-    cases_by_value: dict[str, set[int]] = defaultdict(set)
-    answered: set[int] = set()
-    for answer in answers:
-        if answer.question_key == question.key:
-            cases_by_value[answer.value].add(answer.case_id)
-            answered.add(answer.case_id)
-    options = tuple(OptionCount(o.value, o.label, len(cases_by_value[o.value])) for o in question.options)
-    return Prevalence(question, len(answered), options)
+    chosen = {(value, case_id) for key, case_id, _, value in answers if key == question.key}  # once per case
+    cases_by_value = Counter(value for value, _ in chosen)
+    options = tuple(OptionCount(o.value, o.label, cases_by_value[o.value]) for o in question.options)
+    return Prevalence(question, len({case_id for _, case_id in chosen}), options)
 
 
 class _Tally:

@@ -94,8 +94,8 @@ def confusion_matrix(pairs: Iterable[Pair], order: Sequence[Grade]) -> Confusion
     """Count each (first rater's grade, second rater's grade) combination, rows and columns in ``order``."""
     positions = _positions(order)
     counts = [[0] * len(order) for _ in order]
-    for a, b in pairs:
-        counts[_position(positions, a)][_position(positions, b)] += 1
+    for (a, b), n in Counter(pairs).items():
+        counts[_position(positions, a)][_position(positions, b)] += n
     return ConfusionMatrix(tuple(order), counts)
 
 

@@ -6,6 +6,8 @@ case filters (age band, locality, plan type) go into every query's WHERE clause.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import case, func, select
 
 from audit_app.extensions import db
@@ -74,16 +76,16 @@ def answer_counts(audit: Audit, definition: ToolDefinition, keys: list[str] | No
 
 
 def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question, ...],
-                 filters: CaseFilters = EVERY_CASE) -> list[CaseAnswer]:
+                 filters: CaseFilters = EVERY_CASE) -> Sequence[CaseAnswer]:
     """Each agency's answers in each case to the overall judgement and the charted multiple choices: one
-    narrow read, through the index by question. (Not DISTINCT: the sums built from it count each case once.)"""
+    narrow read, through the index by question. (Not DISTINCT: the sums built from it count each case once.)
+    The rows are the database's own, named like ``CaseAnswer``'s fields: tens of thousands are not copied."""
     keys = [q.key for q in (overall, *charted) if q is not None]
     if not keys:
         return []
-    return list(map(CaseAnswer._make, _read(
-        _counted_answers(audit.id, filters).add_columns(Answer.question_key, Return.case_id, Answer.agency_id,
-                                                        Answer.value)
-        .where(Answer.question_key.in_(keys)))))
+    return _read(_counted_answers(audit.id, filters)
+                 .add_columns(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value)
+                 .where(Answer.question_key.in_(keys)))
 
 
 def _free_text_answering(audit: Audit, keys: list[str], filters: CaseFilters) -> list[Answering]:
