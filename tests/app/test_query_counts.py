@@ -1,12 +1,13 @@
 """Each page runs a fixed number of SQL statements, however many cases or returns there are (no N+1)."""
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, inspect, select
 
 from audit_app.extensions import db
 
 # page → the statements it runs for the demo data (2 audits, 6 + 3 cases, 31 returns, ~900 answers). Each
-# count is independent of the number of rows, so one extra query per case or return would break it.
+# count is independent of the number of rows (test_counts_do_not_grow_with_the_data), so one extra query per
+# case, return, recommendation or theme would break it.
 BOUNDS = {
     ("coordinator", "/"): 4,
     ("coordinator", "/audits/"): 4,
@@ -24,24 +25,45 @@ BOUNDS = {
     ("auditor", "/returns/"): 4,
     ("auditor", "/returns/{return}"): 10,  # answers and evidence notes are two reads
     ("coordinator", "/tools/"): 5,
+    ("auditor", "/returns/{editable}"): 10,  # the form of a draft: the same reads
+    ("panel", "/audits/{audit}/panel"): 9,
+    ("panel", "/audits/{audit}/panel/{case}"): 11,  # every agency's answers and notes: two reads
+    ("editor", "/audits/{audit}/themes"): 12,
+    ("editor", "/audits/{audit}/coding"): 11,
+    ("editor", "/themes"): 5,
+    ("editor", "/audits/{audit}/learning"): 8,
+    ("editor", "/audits/{audit}/recommendations"): 6,
+    ("coordinator", "/recommendations/{recommendation}"): 8,
+    ("coordinator", "/actions"): 7,
+    ("coordinator", "/trends"): 7,
+    ("editor", "/audits/{audit}/briefings"): 8,
+    ("viewer", "/briefings"): 4,
+    ("editor", "/briefings/{briefing}"): 6,
 }
 
 
 @pytest.fixture
 def demo(runner, ctx):
     assert runner.invoke(args=["demo", "--password", "query count password"]).exit_code == 0
-    from sqlalchemy import select
 
-    from audit_app.models import Agency, Audit, Case, Return
+    from audit_app.data.briefing_versions import start_draft
+    from audit_app.data.users import find_user_by_email
+    from audit_app.models import Agency, Audit, Case, Recommendation, Return
     audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
-    ret = db.session.scalar(select(Return).join(Case).join(Agency)
-                            .where(Case.audit_id == audit.id, Agency.short_name == "CSC"))
-    return {"audit": audit.id, "return": ret.id}
+    ret, editable = (db.session.scalar(select(Return).join(Case).join(Agency).where(
+        Case.audit_id == audit_id, Agency.short_name == "CSC", Return.state.in_(states)).limit(1))
+        for audit_id, states in ((audit.id, ("submitted", "accepted")),
+                                 (db.session.scalar(select(Audit.id).where(Audit.state == "open")),
+                                  ("not_started", "draft"))))
+    briefing = start_draft(audit, find_user_by_email("editor@demo.example"))
+    db.session.commit()
+    return {"audit": audit.id, "return": ret.id, "editable": editable.id, "case": audit.cases[0].id,
+            "recommendation": db.session.scalar(select(Recommendation.id).where(Recommendation.audit_id == audit.id)
+                                                .limit(1)),
+            "briefing": briefing.id}
 
 
-@pytest.mark.parametrize("role, page", list(BOUNDS))
-def test_page_stays_within_its_statement_bound(app, client, login, demo, role, page):
-    login(client, f"{role}@demo.example", "query count password")
+def statements_run(app, client, url: str) -> int:
     statements = []
 
     def count(*_args):
@@ -51,8 +73,73 @@ def test_page_stays_within_its_statement_bound(app, client, login, demo, role, p
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        response = client.get(page.format(**demo))
+        response = client.get(url)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    assert len(statements) <= BOUNDS[(role, page)], f"{page} ran {len(statements)} statements"
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+@pytest.mark.parametrize("role, page", list(BOUNDS))
+def test_page_stays_within_its_statement_bound(app, client, login, demo, role, page):
+    login(client, f"{role}@demo.example", "query count password")
+    ran = statements_run(app, client, page.format(**demo))
+    assert ran <= BOUNDS[(role, page)], f"{page} ran {ran} statements"
+
+
+def _copy(row, **changes):
+    """A new row with ``row``'s column values (its id left to the database), some of them changed."""
+    values = {c.key: getattr(row, c.key) for c in inspect(type(row)).column_attrs if c.key != "id"}
+    return type(row)(**(values | changes))
+
+
+def _grow(audit_id: int) -> None:
+    """Double what the demo audit's pages list: cases (with returns, answers, notes, panel records), codings,
+    learning points and recommendations (with their progress updates)."""
+    from audit_app.models import ActionUpdate, Audit, Coding, LearningPoint, PanelRecord, Recommendation
+    audit = db.session.get(Audit, audit_id)
+    for n, case in enumerate(list(audit.cases)):
+        twin = _copy(case, reference=f"{case.reference}-TWIN{n}")
+        db.session.add(twin)
+        db.session.flush()
+        for ret in case.returns:
+            copy = _copy(ret, case_id=twin.id)
+            copy.answers = [_copy(answer, return_id=None) for answer in ret.answers]
+            copy.notes = [_copy(note, return_id=None) for note in ret.notes]
+            db.session.add(copy)
+        if record := db.session.scalar(select(PanelRecord).where(PanelRecord.case_id == case.id)):
+            db.session.add(_copy(record, case_id=twin.id))
+        db.session.add_all(_copy(c, case_id=twin.id, source_key=f"{c.source_key}-twin")
+                           for c in db.session.scalars(select(Coding).where(Coding.case_id == case.id)))
+    for point in db.session.scalars(select(LearningPoint).where(LearningPoint.audit_id == audit_id)).all():
+        db.session.add(_copy(point, themes=list(point.themes)))
+    for recommendation in db.session.scalars(select(Recommendation).where(Recommendation.audit_id == audit_id)).all():
+        twin = _copy(recommendation)
+        twin.updates = [_copy(update, recommendation_id=None) for update in recommendation.updates] or \
+            [ActionUpdate(text="Work has started.", rag="amber")]
+        db.session.add(twin)
+    db.session.commit()
+
+
+def test_counts_do_not_grow_with_the_data(app, client, login, demo):  # client: sets the isolated client class
+    def count_every_page() -> dict:
+        counts = {}
+        for role in sorted({role for role, _ in BOUNDS}):
+            client = app.test_client()
+            login(client, f"{role}@demo.example", "query count password")
+            counts |= {page: statements_run(app, client, page.format(**demo)) for r, page in BOUNDS if r == role}
+        return counts
+
+    from audit_app.models import Answer, Case, Recommendation, Return
+    with app.app_context():
+        in_audit = Case.audit_id == demo["audit"]
+        rows = lambda: [db.session.scalar(query) for query in (  # noqa: E731
+            select(func.count(Case.id)).where(in_audit), select(func.count(Return.id)).join(Case).where(in_audit),
+            select(func.count(Answer.id)).join(Return).join(Case).where(in_audit),
+            select(func.count(Recommendation.id)).where(Recommendation.audit_id == demo["audit"]))]
+        before_rows = rows()
+    before = count_every_page()
+    with app.app_context():
+        _grow(demo["audit"])
+        assert rows() == [2 * n for n in before_rows] and before_rows[2] > 100
+    assert count_every_page() == before
