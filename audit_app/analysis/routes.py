@@ -6,14 +6,12 @@ from flask_login import current_user
 from audit_app.analysis.forms import CaseFilterForm
 from audit_app.data.analysis import analysis_data, audit_scores, case_filter_choices, question_analysis
 from audit_app.data.audits import can_see_results, get_audit
-from audit_app.data.briefings import briefing_content
 from audit_app.data.exports import record_export, returns_for_export
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.security import roles_required
 from audit_tools.exports import long_sheet, to_csv, to_xlsx, wide_sheet
-from reports.briefing_pdf import build_briefing_pdf
 from reports.charts import analysis_chart, bar_chart_svg, compliance_chart
 
 bp = Blueprint("analysis", __name__, url_prefix="/audits")
@@ -122,20 +120,3 @@ def _answers_file(audit_id: int, extension: str) -> Response:
     db.session.commit()
     filename = f"answers-{layout}-audit-{audit.id}.{extension}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-@bp.get("/<int:audit_id>/briefing")
-@roles_required("editor", "coordinator")
-def briefing(audit_id: int):
-    audit = _audit_or_404(audit_id)
-    return render_template("analysis/briefing.html", audit=audit, content=briefing_content(audit))
-
-
-@bp.get("/<int:audit_id>/briefing.pdf")
-@roles_required("editor", "coordinator")
-def briefing_pdf(audit_id: int):
-    audit = _audit_or_404(audit_id)
-    pdf = build_briefing_pdf(briefing_content(audit))
-    filename = f"learning-briefing-audit-{audit.id}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -44,6 +44,8 @@ def test_demo_matches_the_seed_audit(demo):
     assert {r.agency.short_name for r in returns} == {"CSC", "EH", "School", "CAMHS"}
     assert all(r.state == "submitted" for r in returns)
     assert "auditor@demo.example" in demo.output and DEMO_PASSWORD in demo.output
+    leads = [r.lead_agency for r in db.session.scalars(select(Recommendation).where(Recommendation.audit_id == audit.id))]
+    assert all(leads) and "Safeguarding Partnership Business Unit" in {a.name for a in leads}
 
 
 def test_demo_twice_changes_nothing(demo, runner):
@@ -81,12 +83,21 @@ def test_password_is_hashed_with_argon2id(runner, ctx):
     assert user.password_hash.startswith("$argon2id$") and "a long passphrase" not in user.password_hash
 
 
+def _draft_briefing(audit: Audit) -> int:
+    """Version 1 of the audit's briefing, drafted from its data as the composer's "Start" button does."""
+    from audit_app.data.briefing_versions import start_draft
+    from audit_app.data.users import find_user_by_email
+    briefing = start_draft(audit, find_user_by_email("editor@demo.example"))
+    db.session.commit()
+    return briefing.id
+
+
 def test_editor_downloads_the_briefing_pdf_with_every_section_and_the_facts(demo, client, login):
     login(client, "editor@demo.example", DEMO_PASSWORD)
     audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
-    page = client.get(f"/audits/{audit.id}/briefing").get_data(as_text=True)
-    assert f"/audits/{audit.id}/briefing.pdf" in page
-    response = client.get(f"/audits/{audit.id}/briefing.pdf")
+    briefing = _draft_briefing(audit)
+    assert f"/briefings/{briefing}.pdf" in client.get(f"/briefings/{briefing}").get_data(as_text=True)
+    response = client.get(f"/briefings/{briefing}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(response.data))
@@ -101,7 +112,7 @@ def test_editor_downloads_the_briefing_pdf_with_every_section_and_the_facts(demo
 def test_briefing_html_page_has_the_same_sections(demo, client, login):
     login(client, "coordinator@demo.example", DEMO_PASSWORD)
     audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
-    html = client.get(f"/audits/{audit.id}/briefing").get_data(as_text=True)
+    html = client.get(f"/briefings/{_draft_briefing(audit)}").get_data(as_text=True)
     for heading in SECTION_HEADINGS:
         assert f">{heading}</h2>" in html.replace("&#39;", "'"), heading
 

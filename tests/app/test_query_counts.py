@@ -21,7 +21,6 @@ BOUNDS = {
     ("editor", "/audits/{audit}/analysis/compliance.svg"): 7,
     # Three reads (returns, answers, evidence notes) and the audit trail's event for the download.
     ("coordinator", "/audits/{audit}/analysis/answers.xlsx?layout=wide"): 14,  # the trail event (+1 lock on PostgreSQL)
-    ("editor", "/audits/{audit}/briefing"): 19,
     ("auditor", "/returns/"): 4,
     ("auditor", "/returns/{return}"): 10,  # answers and evidence notes are two reads
     ("coordinator", "/tools/"): 5,
