@@ -45,7 +45,7 @@ def test_demo_matches_the_seed_audit(demo):
     assert all(r.state == "submitted" for r in returns)
     assert "auditor@demo.example" in demo.output and DEMO_PASSWORD in demo.output
     leads = [r.lead_agency for r in db.session.scalars(select(Recommendation).where(Recommendation.audit_id == audit.id))]
-    assert all(leads) and "Safeguarding Partnership Business Unit" in {a.name for a in leads}
+    assert all(leads) and "Safeguarding Children Partnership Business Unit" in {a.name for a in leads}
 
 
 def test_demo_twice_changes_nothing(demo, runner):
