@@ -77,6 +77,11 @@ def _position(positions: dict[Grade, int], grade: Grade) -> int:
         raise ValueError(f"{grade!r} is not one of the grades {list(positions)}") from None
 
 
+def _grade_counts(unit: Iterable[Grade], positions: dict[Grade, int]) -> dict[int, int]:
+    """How often each grade (by its place in the order) was given in one unit."""
+    return {_position(positions, grade): n for grade, n in Counter(unit).items()}
+
+
 def exact_agreement(pairs: Iterable[Pair]) -> Agreement:
     """How many pairs of judgements are the same grade."""
     pairs = list(pairs)
@@ -108,7 +113,7 @@ def pairs_within(units: Iterable[Iterable[Grade]], order: Sequence[Grade]) -> Co
     positions, size = _positions(order), len(order)
     counts = [[0] * size for _ in order]
     for unit in units:
-        seen = sorted(Counter(_position(positions, grade) for grade in unit).items())
+        seen = sorted(_grade_counts(unit, positions).items())
         for n, (i, n_i) in enumerate(seen):
             counts[i][i] += n_i * (n_i - 1) // 2
             for j, n_j in seen[n + 1:]:
@@ -188,7 +193,7 @@ def _coincidences(units: list[list[Grade]], positions: dict[Grade, int]) -> list
     size = len(positions)
     pairs_by_size: dict[int, list[list[int]]] = {}
     for unit in units:
-        counts = Counter(_position(positions, grade) for grade in unit)
+        counts = _grade_counts(unit, positions)
         pairs = pairs_by_size.setdefault(len(unit), [[0] * size for _ in range(size)])
         for c, n_c in counts.items():
             for k, n_k in counts.items():
