@@ -77,6 +77,7 @@ class Question:
     guidance_url: str = ""  # a link to the partnership's practice guidance on this point
     generated: bool = False  # added by the tool itself (a section's judgement), not written in the file
     escalate_if: tuple[str, ...] = ()  # answers that mean a live safeguarding concern: show the escalation route
+    compare: bool = True  # False: each agency answers for itself (its role), so different answers are no disagreement
 
     @property
     def is_choice(self) -> bool:

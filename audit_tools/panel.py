@@ -11,6 +11,8 @@ What counts as agencies *differing* on a question:
   no view on the question.
 - The question differs when at least two agencies have a view and their views are not
   all the same (for a multiple choice, not the same set of options).
+- A question the tool marks ``compare: false`` (each agency's own role, say) never differs:
+  the agencies are expected to answer it differently.
 """
 
 from __future__ import annotations
@@ -66,7 +68,10 @@ def view_of(question: Question, answer: AgencyAnswer) -> frozenset[str] | None:
 
 
 def differ(question: Question, answers: tuple[AgencyAnswer, ...]) -> bool:
-    """Whether two or more agencies with a view on the question hold different views."""
+    """Whether two or more agencies with a view on the question hold different views (never, for a question
+    the tool marks as each agency's own account, such as its role)."""
+    if not question.compare:
+        return False
     views = [view for answer in answers if (view := view_of(question, answer)) is not None]
     return len(set(views)) > 1
 

@@ -8,9 +8,10 @@ from audit_tools.definition import Question, ToolDefinition
 
 ADDED, REMOVED, REWORDED, OPTIONS, CHANGED = "added", "removed", "reworded", "options changed", "changed"
 # Question settings compared one by one, with the words used to describe them.
-SETTINGS = (("type", "answer type"), ("help", "help text"), ("required", "required"), ("show_if", "show-if condition"),
-            ("themes", "themes"), ("finding", "briefing finding"), ("guidance_url", "guidance link"),
-            ("overall", "overall judgement"), ("chart_title", "chart title"))
+SETTINGS = (("type", "answer type"), ("help", "help text"), ("required", "required"),
+            ("compare", "compared at the panel"), ("show_if", "show-if condition"), ("themes", "themes"),
+            ("finding", "briefing finding"), ("guidance_url", "guidance link"), ("overall", "overall judgement"),
+            ("chart_title", "chart title"))
 
 
 @dataclass(frozen=True)

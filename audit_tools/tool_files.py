@@ -130,7 +130,8 @@ def _question(reader: _Reader, raw: Any, path: str) -> Question:
         help=reader.text(raw, "help", path), required=reader.flag(raw, "required", path, True),
         options=_options(reader, raw, qtype, path), show_if=_show_if(reader, raw.get("show_if"), path),
         themes=reader.strings(raw, "themes", path), finding=reader.text(raw, "finding", path, limit=300),
-        overall=reader.flag(raw, "overall", path, False), chart_title=reader.text(raw, "chart_title", path, limit=100),
+        overall=reader.flag(raw, "overall", path, False), compare=reader.flag(raw, "compare", path, True),
+        chart_title=reader.text(raw, "chart_title", path, limit=100),
         guidance_url=_guidance_url(reader, raw, path),
         escalate_if=reader.strings(raw, "escalate_if", path),
     )
@@ -253,6 +254,8 @@ def _export_question(q: Question) -> dict:
                              "guidance_url": q.guidance_url, "themes": list(q.themes)}))
     if not q.required:
         out["required"] = False
+    if not q.compare:
+        out["compare"] = False
     if q.overall:
         out["overall"] = True
     if q.type == SCALE and {o.value for o in q.options if o.score is None} != set(OPTIONAL_SCALE_VALUES):

@@ -122,7 +122,8 @@ def _question_choices(form: QuestionForm, definition, own_key: str | None) -> No
 
 def _question_form_data(question: dict) -> dict:
     show_if = question.get("show_if") or {}
-    return {**question, "required": question.get("required", True), "options": edit.options_text(question.get("options", [])),
+    return {**question, "required": question.get("required", True), "compare": question.get("compare", True),
+            "options": edit.options_text(question.get("options", [])),
             "show_if_question": show_if.get("question", ""), "show_if_values": ", ".join(show_if.get("values", [])),
             "exclusive_values": ", ".join(o["value"] for o in question.get("options", []) if o.get("exclusive")),
             "themes": question.get("themes", [])}
@@ -137,6 +138,7 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
     kept = {k: v for k, v in stored.items() if k in ("overall", "allow", "escalate_if")}
     question = {**kept, "key": form.key.data, "type": form.type.data, "text": form.text.data.strip(),
                 "help": (form.help.data or "").strip(), "required": bool(form.required.data),
+                **({} if form.compare.data else {"compare": False}),
                 "themes": list(form.themes.data or []), "finding": (form.finding.data or "").strip(),
                 "chart_title": (form.chart_title.data or "").strip(), "guidance_url": (form.guidance_url.data or "").strip()}
     problems: list[str] = []

@@ -70,6 +70,10 @@ class QuestionForm(FlaskForm):
                          description="What auditors should look for in their records")
     required = BooleanField("Auditors must answer this question before submitting", widget=GovCheckboxInput(),
                             default=True)
+    compare = BooleanField("The panel compares the agencies' answers", widget=GovCheckboxInput(), default=True,
+                           description="Untick for a question each agency answers for itself, such as its role with "
+                                       "the child: different answers are expected there, so they are not shown as a "
+                                       "disagreement.")
     options = TextAreaField("Options (for 'choose one' and 'choose any')", widget=GovTextArea(),
                             validators=[Optional(), Length(max=5000)],
                             description="One per line: value | label | score (score optional), like: often | Often | 2")

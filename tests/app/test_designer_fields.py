@@ -1,5 +1,7 @@
 """Saving a question or section in the designer keeps what the file says, including settings the form hides."""
 
+import re
+
 import pytest
 
 from audit_app.data.tools import get_version, new_draft_version, tool_by_slug
@@ -25,10 +27,28 @@ def _question(tool_id, number, key):
 
 def test_the_overall_judgement_flag_survives_an_edit(client, post, draft):
     tool_id, number = draft
-    form = {"key": "overall_judgement", "type": "grade", "text": "Overall, how good was practice?", "required": "y"}
+    form = {"key": "overall_judgement", "type": "grade", "text": "Overall, how good was practice?", "required": "y",
+            "compare": "y"}
     assert post(client, f"/tools/{tool_id}/v{number}/questions/overall_judgement", form).status_code == 302
     saved = _question(tool_id, number, "overall_judgement")
     assert saved["overall"] is True and saved["text"] == "Overall, how good was practice?"
+
+
+def test_a_question_can_be_left_out_of_the_panels_comparison(client, post, draft):
+    tool_id, number = draft
+    url = f"/tools/{tool_id}/v{number}/questions/agency_role"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="compare"' in page and not re.search(r'name="compare"[^>]*checked', page)  # the tool says so
+    stored = _question(tool_id, number, "agency_role")
+    assert stored["compare"] is False
+    options_text = "\n".join(f"{o['value']} | {o['label']}" for o in stored["options"])
+    form = {"key": "agency_role", "type": "single", "text": stored["text"], "required": "y", "options": options_text}
+    ticked = {**form, "compare": "y"}
+    assert post(client, url, ticked).status_code == 302
+    assert "compare" not in _question(tool_id, number, "agency_role")  # compared, as every question is by default
+    assert re.search(r'name="compare"[^>]*checked', client.get(url).get_data(as_text=True))
+    assert post(client, url, form).status_code == 302  # unticked: a browser sends nothing
+    assert _question(tool_id, number, "agency_role")["compare"] is False
 
 
 def test_exclusive_answers_are_set_and_shown_in_the_designer(client, post, draft):
@@ -38,7 +58,7 @@ def test_exclusive_answers_are_set_and_shown_in_the_designer(client, post, draft
     stored = _question(tool_id, number, "contributory_factors")
     options_text = "\n".join(f"{o['value']} | {o['label']}" for o in stored["options"])
     form = {"key": "contributory_factors", "type": "multiple", "text": stored["text"], "required": "y",
-            "options": options_text, "exclusive_values": "none_identified, poverty"}
+            "compare": "y", "options": options_text, "exclusive_values": "none_identified, poverty"}
     assert post(client, f"/tools/{tool_id}/v{number}/questions/contributory_factors", form).status_code == 302
     saved = _question(tool_id, number, "contributory_factors")
     assert {o["value"] for o in saved["options"] if o.get("exclusive")} == {"none_identified", "poverty"}

@@ -33,10 +33,11 @@ def panel_audit(factory):
     audit = factory.audit(state="panel", agencies=("CSC", "EH", "School"))
     _submit(factory.return_for(audit, "CSC"),
             {"child_seen_alone": "yes", "neglect_tool_used": "partly", "overall_judgement": "good",
-             "good_practice": "Visits were <b>weekly</b>"},
+             "agency_role": "lead_professional", "good_practice": "Visits were <b>weekly</b>"},
             {"child_seen_alone": HOSTILE_NOTE})
     _submit(factory.return_for(audit, "EH"),
-            {"child_seen_alone": "no", "neglect_tool_used": "partly", "overall_judgement": "requires_improvement"},
+            {"child_seen_alone": "no", "neglect_tool_used": "partly", "overall_judgement": "requires_improvement",
+             "agency_role": "core_group_member"},
             {"neglect_tool_used": "Checklist done at the start only"})
     _submit(factory.return_for(audit, "School"), {"child_seen_alone": "partly"}, state="draft")
     _submit(factory.return_for(audit, "CSC", "T-02"), {"overall_judgement": "inadequate"})
@@ -131,7 +132,7 @@ def test_list_shows_who_returned_what_differs_and_the_panels_judgement(as_panel,
     html = as_panel.get(f"/audits/{panel_audit.id}/panel").get_data(as_text=True)
     first, second = html.split('href="' + _case_url(panel_audit, "T-02"))
     assert "2 of 3 returned" in first and "School service: not submitted" in first
-    # CSC and EH differ on whether the child was seen alone and on the overall judgement; their roles are unanswered
+    # CSC and EH differ on whether the child was seen alone and on the overall judgement, not on their roles
     assert re.search(r'<td class="govuk-table__cell">2</td>', first)
     assert "Requires improvement" in first
     assert "1 of 3 returned" in second and "EH service: no involvement" in second
@@ -163,6 +164,8 @@ def test_disagreements_are_flagged_in_words_and_can_be_shown_alone(as_panel, pan
     seen_alone, tool_used = (definition.question(k).text for k in ("child_seen_alone", "neglect_tool_used"))
     assert "Agencies differ" in _row(html, seen_alone)
     assert "Agencies differ" not in _row(html, tool_used)
+    role = _row(html, str(escape(definition.question("agency_role").text)))  # their roles differ, as roles do
+    assert "Agencies differ" not in role and "Each agency answers for itself" in role
     assert "different answers to 2 questions" in html
     only = as_panel.get(_case_url(panel_audit) + "?differ=1").get_data(as_text=True)
     assert seen_alone in only and tool_used not in only

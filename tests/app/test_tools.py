@@ -182,7 +182,7 @@ def draft(builtin) -> ToolVersion:
 def question_form(**fields) -> dict:
     """Designer question form data: a required scale question unless told otherwise."""
     return {"key": "new_question", "type": "scale", "text": "Was the child's bedroom seen?", "help": "",
-            "required": "y", "options": "", "show_if_question": "", "show_if_values": "", "finding": "",
+            "required": "y", "compare": "y", "options": "", "show_if_question": "", "show_if_values": "", "finding": "",
             "chart_title": "", "guidance_url": "", **fields}
 
 

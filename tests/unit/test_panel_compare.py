@@ -109,9 +109,20 @@ def test_overall_judgements_of_each_agency():
 
 def test_differ_on_the_builtin_tool_matches_compare_answers():
     _raw, tool = load_builtin()
-    answers = {"CSC": {"neglect_tool_used": "partly", "agency_role": "lead_professional"},
-               "EH": {"neglect_tool_used": "partly", "agency_role": "contributing_service"}}
+    answers = {"CSC": {"neglect_tool_used": "partly", "child_seen_alone": "yes", "agency_role": "lead_professional"},
+               "EH": {"neglect_tool_used": "partly", "child_seen_alone": "no", "agency_role": "contributing_service"}}
     comparisons = by_key(compare_answers(tool, answers))
     assert not comparisons["neglect_tool_used"].differ
-    assert comparisons["agency_role"].differ
-    assert differ(comparisons["agency_role"].question, comparisons["agency_role"].answers)
+    assert comparisons["child_seen_alone"].differ
+    assert differ(comparisons["child_seen_alone"].question, comparisons["child_seen_alone"].answers)
+    assert not comparisons["agency_role"].differ  # each agency's own role: marked compare: false in the tool
+
+
+def test_a_question_each_agency_answers_for_itself_never_differs():
+    role = Question("role", SCALE, "Were you the lead agency?", options=SCALE_OPTIONS, compare=False)
+    tool = ToolDefinition("r", "Roles", "", (Section("s", "S", "", (role, TOOL.sections[0].questions[0])),))
+    answers = {"Police": {"role": "no", "seen": "yes"}, "School": {"role": "yes", "seen": "no"}}
+    assert [c.differ for c in compare_answers(tool, answers)] == [False, True]
+    assert count_differences(tool, answers) == 1
+    shown = compare_by_section(tool, answers, only_differences=True)
+    assert [c.question.key for c in shown[0].questions] == ["seen"]
