@@ -35,9 +35,9 @@ preload_app = False
 
 
 def post_worker_init(worker):
-    """Once a worker has built its app, put the objects made so far (modules, templates, the models'
-    metadata: a few hundred thousand, all living as long as the worker) out of the garbage collector's
-    reach. Otherwise every full collection walks them all again, and a page that makes many objects
+    """Once a worker has built its app, put the objects made so far (modules, the app, its blueprints,
+    the models' metadata: a few hundred thousand, all living as long as the worker) out of the garbage
+    collector's reach. Otherwise every full collection walks them all again, and a page that makes many objects
     (the analysis, a long return form) sets off several such collections."""
     gc.collect()
     gc.freeze()

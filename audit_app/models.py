@@ -339,7 +339,8 @@ class Answer(db.Model):
         Index("ix_answers_question_key_return_id", "question_key", "return_id"),  # the analysis reads a few questions
         # Each answer carries its return's agency, so the analysis counts answers by agency without a join;
         # the key on both columns keeps the copy equal to the return's, and the ORM fills both.
-        ForeignKeyConstraint(["return_id", "agency_id"], ["returns.id", "returns.agency_id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["return_id", "agency_id"], ["returns.id", "returns.agency_id"], ondelete="CASCADE",
+                             onupdate="CASCADE"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -105,7 +105,9 @@ def confusion_matrix(pairs: Iterable[Pair], order: Sequence[Grade]) -> Confusion
 
 
 def pairs_within(units: Iterable[Iterable[Grade]], order: Sequence[Grade]) -> ConfusionMatrix:
-    """Every pair of grades given within the same unit (case), each pair once, as a table in ``order``.
+    """Every pair of grades given within the same unit (case), each pair once, as a table in ``order``:
+    the earlier grade of a pair in the row, so only the upper triangle is filled. For ``agreement()``
+    only; there is no first and second rater here, so kappa of this table would mean nothing.
 
     Counted from how often each grade appears in a unit, not pair by pair: a case that
     twelve agencies graded holds 66 pairs but at most four different grades.
@@ -114,9 +116,9 @@ def pairs_within(units: Iterable[Iterable[Grade]], order: Sequence[Grade]) -> Co
     counts = [[0] * size for _ in order]
     for unit in units:
         seen = sorted(_grade_counts(unit, positions).items())
-        for n, (i, n_i) in enumerate(seen):
+        for place, (i, n_i) in enumerate(seen):
             counts[i][i] += n_i * (n_i - 1) // 2
-            for j, n_j in seen[n + 1:]:
+            for j, n_j in seen[place + 1:]:
                 counts[i][j] += n_i * n_j
     return ConfusionMatrix(tuple(order), counts)
 

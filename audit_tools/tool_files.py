@@ -210,6 +210,10 @@ def _check_keys(reader: _Reader, sections: list[Section]) -> None:
                                    "answers to the question")
     if sum(q.overall for q in by_key.values()) > 1:
         reader.problems.append("questions: only one question may be the overall judgement")
+    for question in by_key.values():
+        if question.overall and not question.compare:
+            reader.problems.append(f'questions "{question.key}": the overall judgement is always compared at the '
+                                   "panel, so compare cannot be false")
 
 
 def _check_show_if(reader: _Reader, question: Question, by_key: dict[str, Question]) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, Select, case, func, select
 
 from audit_app.extensions import db
 from audit_app.models import Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
 from audit_tools.aggregation import (
-    FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseAnswer, CaseFilters, Distributions, GroupedAnswers,
+    FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseFilters, Distributions, GroupedAnswers,
     KeyFigures, QuestionAnalysis, QuestionSummary, charted_multiple_choice, distributions, filter_choices,
     judgements_of, prevalence,
 )
@@ -37,19 +37,21 @@ def counted_returns(audit_id: int, filters: CaseFilters = EVERY_CASE) -> list:
     return [*_chosen_cases(audit_id, filters), Return.state.in_(COUNTED_STATES)]
 
 
-def _counted_answers(audit_id: int, filters: CaseFilters = EVERY_CASE):
+def _counted_answers(audit_id: int, filters: CaseFilters = EVERY_CASE) -> Select:
     """Answers of the counted returns, joined to their return and case (for the answers read case by case)."""
     return select().select_from(Answer).join(Return).join(Case).where(*counted_returns(audit_id, filters))
 
 
-def _counted_answer_rows(audit_id: int, filters: CaseFilters = EVERY_CASE):
+def _counted_answer_rows(audit_id: int, filters: CaseFilters = EVERY_CASE) -> Select:
     """Answers of the counted returns, by themselves: each carries its agency, so the counts need no join."""
     counted = select(Return.id).join(Case).where(*counted_returns(audit_id, filters))
     return select().select_from(Answer).where(Answer.return_id.in_(counted))
 
 
-def _read(statement):
-    """Run a report query on the session's connection: plain rows, with none of the ORM's work per row."""
+def _read(statement: Select) -> Sequence[Row]:
+    """Run a report query on the session's connection: plain rows, with none of the ORM's work per row.
+    The session is flushed first, as the ORM would, so the query sees every change made so far."""
+    db.session.flush()
     return db.session.connection().execute(statement).all()
 
 
@@ -76,10 +78,11 @@ def answer_counts(audit: Audit, definition: ToolDefinition, keys: list[str] | No
 
 
 def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question, ...],
-                 filters: CaseFilters = EVERY_CASE) -> Sequence[CaseAnswer]:
+                 filters: CaseFilters = EVERY_CASE) -> Sequence[Row]:
     """Each agency's answers in each case to the overall judgement and the charted multiple choices: one
     narrow read, through the index by question. (Not DISTINCT: the sums built from it count each case once.)
-    The rows are the database's own, named like ``CaseAnswer``'s fields: tens of thousands are not copied."""
+    The rows are the database's own, with ``CaseAnswer``'s fields in its order, which is all that
+    ``judgements_of`` and ``prevalence`` ask of them: tens of thousands are not copied (docs/DECISIONS.md)."""
     keys = [q.key for q in (overall, *charted) if q is not None]
     if not keys:
         return []

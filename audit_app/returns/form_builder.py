@@ -27,7 +27,9 @@ from audit_tools.definition import (
 )
 
 
-# Question type → (field class, GOV.UK widget, extra field arguments).
+# Question type → (field class, GOV.UK widget, extra field arguments). The return form draws radios,
+# checkboxes and long text with its own macros in the same markup (templates/returns/_fields.html); the
+# widgets serve the other types and the field's own rendering elsewhere.
 FIELD_TYPES = {
     SCALE: (RadioField, GovRadioInput, {"validate_choice": False}),
     SINGLE: (RadioField, GovRadioInput, {"validate_choice": False}),

@@ -27,7 +27,7 @@ def upgrade():
         batch.alter_column("agency_id", existing_type=sa.Integer(), nullable=False)
         batch.drop_constraint(RETURN_FK, type_="foreignkey")
         batch.create_foreign_key(RETURN_FK, "returns", ["return_id", "agency_id"], ["id", "agency_id"],
-                                 ondelete="CASCADE")
+                                 ondelete="CASCADE", onupdate="CASCADE")
         batch.create_index(batch.f("ix_answers_question_key_return_id"), ["question_key", "return_id"], unique=False)
 
 

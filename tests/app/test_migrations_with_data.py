@@ -70,6 +70,15 @@ def test_upgrading_a_populated_database_keeps_every_row(migrating_app):
         ret = db.session.get(Return, 1)
         assert ret.submitted_at == datetime(2026, 4, 2, 10, 30, tzinfo=timezone.utc)
         assert ret.version == 3
+        with db.engine.begin() as conn:  # 0012 gave each answer its return's agency, and keeps the two equal
+            assert conn.scalar(sa.text("SELECT agency_id FROM answers WHERE id = 1")) == 1
+            conn.execute(sa.text("INSERT INTO agencies (id, name, short_name, sector) "
+                                 "VALUES (2, 'Early help', 'EH', 'local authority')"))
+            conn.execute(sa.text("UPDATE returns SET agency_id = 2 WHERE id = 1"))
+            assert conn.scalar(sa.text("SELECT agency_id FROM answers WHERE id = 1")) == 2
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO answers (return_id, agency_id, question_key, ordinal, value) "
+                                 "VALUES (1, 1, 'other', 0, 'no')"))  # not the return's agency
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:  # the index survived every rebuild
             conn.execute(sa.text("INSERT INTO cases (audit_id, reference, age_band, locality, plan_type, attributes, "
                                  "stratum, included, exclusion_reason) VALUES (1, 'na-1', '', '', '', '{}', '', true, '')"))

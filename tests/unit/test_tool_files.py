@@ -106,6 +106,15 @@ def test_show_if_cycles_and_bad_targets_are_refused():
     assert 'questions "f": show-if values perhaps are not answers to "e"' in problems(tool(*wrong_value))
 
 
+def test_compare_false_is_kept_and_refused_on_the_overall_judgement():
+    role = {"key": "role", "type": "single", "text": "Role", "compare": False,
+            "options": [{"value": "lead", "label": "Lead"}, {"value": "other", "label": "Other"}]}
+    assert not parse_definition(tool(role)).question("role").compare
+    assert 'questions "g": the overall judgement is always compared at the panel, so compare cannot be false' in \
+        problems(tool({"key": "g", "type": "grade", "text": "Overall", "overall": True, "compare": False}))
+    assert any("compare" in p for p in problems(tool({**role, "compare": "no"})))  # a flag, not a word
+
+
 def test_duplicate_section_keys_are_refused():
     raw = tool({"key": "q", "type": "scale", "text": "Q"})
     raw["sections"].append({"key": "s", "title": "Again", "questions": [{"key": "r", "type": "scale", "text": "R"}]})
