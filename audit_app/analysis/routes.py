@@ -6,6 +6,7 @@ from flask_login import current_user
 from audit_app.analysis.forms import CaseFilterForm
 from audit_app.data.analysis import analysis_data, audit_scores, case_filter_choices, question_analysis
 from audit_app.data.audits import can_see_results, get_audit
+from audit_app.data.briefings import suppression_threshold
 from audit_app.data.exports import record_export, returns_for_export
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
@@ -47,7 +48,8 @@ def analysis(audit_id: int):
     form, filters = _filtered(audit)
     return render_template("analysis/analysis.html", audit=audit, definition=definition, form=form,
                            analysis=analysis_data(audit, definition, filters), chosen=filters.chosen(),
-                           can_export=current_user.has_role(*EXPORTERS))
+                           can_export=current_user.has_role(*EXPORTERS),
+                           threshold=suppression_threshold() if filters.chosen() else None)
 
 
 def _question_or_404(audit_id: int, key: str):

@@ -187,3 +187,14 @@ def test_choices_that_match_no_case_say_so(client, factory, login, audit):
     assert "<strong>Showing:</strong> Cases aged 3-5 years in Riverside." in html
     assert "No included case matches these choices" in html
     assert client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True).count("No included case") == 0
+
+
+def test_a_filter_down_to_a_few_children_warns_and_counts_in_the_singular(client, factory, login, audit):
+    sign_in(factory, client, login, "panel")
+    html = client.get(f"/audits/{audit.id}/analysis?locality=Riverside").get_data(as_text=True)
+    assert "Only 1 case matches these choices: the briefing holds back any count from 1 to 5" in html
+    assert "govuk-warning-text" in html
+    assert re.search(r'app-figures__value">1</span> case</li>', html)
+    everyone = client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True)
+    assert "govuk-warning-text" not in everyone  # all cases: the audit's own size is no news
+    assert re.search(r'app-figures__value">3</span> cases</li>', everyone)

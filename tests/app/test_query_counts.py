@@ -15,7 +15,7 @@ BOUNDS = {
     # Filter choices, returns by agency, panel grades, answers by case for the judgement and multiple choices,
     # cases, free-text returns answering, the one GROUP BY over the answers: 7 reads, whatever the audit's size.
     ("coordinator", "/audits/{audit}/analysis"): 12,
-    ("panel", "/audits/{audit}/analysis?locality=Northfield&age_band=0-2"): 12,
+    ("panel", "/audits/{audit}/analysis?locality=Northfield&age_band=0-2"): 13,  # filtered: the small-numbers setting
     ("coordinator", "/audits/{audit}/analysis/questions/contributory_factors"): 9,
     ("coordinator", "/audits/{audit}/analysis/questions/overall_judgement.svg"): 8,
     ("editor", "/audits/{audit}/analysis/compliance.svg"): 7,
