@@ -119,8 +119,8 @@ def count_of(count: int, total: int, threshold: int = DEFAULT_THRESHOLD) -> str:
 
     The total is printed as it is: callers only pass totals that may be shown.
     """
-    if is_suppressed(count, threshold):
-        part = threshold_words(threshold) if total > threshold else "some"
+    if is_suppressed(count, threshold):  # "fewer than 6 of 6" would say no more than "some of 6", less plainly
+        part = threshold_words(threshold) if total > threshold + 1 else "some"
     elif is_suppressed(total - count, threshold):
         part = f"more than {total - threshold - 1:,}"  # exact would give the small rest away
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audit_tools import briefing as b
+from audit_tools.drafting import NO_THEMES_YET
 
 MAX_ITEMS = 30
 ITEM_LENGTH = 2000
@@ -136,7 +137,10 @@ def section_summary(section: Section, content: dict) -> str:
         values = [str(content.get(name) or "") for name in section.fields]
         text = " – ".join(v for v in values if v)
         return _shorten(text) if text else "Empty"
-    count = len(content.get(section.fields[0]) or [])
+    items = list(content.get(section.fields[0]) or [])
+    if items == [NO_THEMES_YET]:  # the drafted sentence saying there is nothing to compare with yet
+        return "No earlier audit to compare with yet"
+    count = len(items)
     if not count:
         return "Empty"
     return f"{count} {section.noun}{'' if count == 1 else 's'}"

@@ -42,6 +42,8 @@ def test_start_a_draft_makes_version_1_from_the_audits_data(client, factory, log
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "briefing.created")).object_id == briefing.id
     composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
     assert composer.count(">Change<") == 12 and "Start a draft" not in composer
+    assert "No earlier audit to compare with yet" in composer  # not "1 theme": the sentence saying there is none
+    assert "it finds nothing to resolve in the text as it stands" in composer
 
 
 def test_only_one_version_is_worked_on_at_a_time(draft, client, post):

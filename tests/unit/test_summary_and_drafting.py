@@ -131,6 +131,7 @@ def scale_summary(question, yes, partly=0, no=0, not_applicable=0):
 @pytest.mark.parametrize("count, total, threshold, words", [
     (16, 22, 5, "16 of 22"), (0, 22, 5, "0 of 22"), (22, 22, 5, "22 of 22"), (4, 22, 5, "fewer than 6 of 22"),
     (17, 22, 5, "more than 16 of 22"), (21, 22, 5, "more than 16 of 22"), (3, 4, 5, "some of 4"),
+    (4, 6, 5, "some of 6"), (4, 7, 5, "fewer than 6 of 7"),
     (2, 22, 2, "fewer than 3 of 22"), (1_200, 1_500, 5, "1,200 of 1,500"),
 ])
 def test_count_of_hides_a_small_count_and_a_small_rest(count, total, threshold, words):
@@ -173,7 +174,7 @@ def test_theme_findings_are_the_five_most_frequent_with_small_counts_hidden():
         "The theme ‘Housing’ was found in 6 of 20 cases.",
     )
     assert theme_findings(THEMES, 12)[1] == "The theme ‘Disguised compliance’ was found in more than 6 of 12 cases."
-    assert theme_findings((ThemeCount("Drift and delay", 4),), 6) == ("The theme ‘Drift and delay’ was found in fewer than 6 of 6 cases.",)
+    assert theme_findings((ThemeCount("Drift and delay", 4),), 6) == ("The theme ‘Drift and delay’ was found in some of 6 cases.",)
     assert not themes_hide_counts(THEMES, 40) and themes_hide_counts(THEMES, 12)  # 12 − 9 = 3 cases without
 
 
@@ -242,7 +243,7 @@ def test_draft_briefing_suppresses_small_counts_and_says_so():
     assert figures["children's cases audited"] == "6" and figures["agencies took part"] == "4"  # design facts
     assert figures["of returns judged practice good or outstanding"] == "45%"
     assert figures["cases showing the most frequent theme: drift and delay"] == "fewer than 6"
-    assert content.findings[0] == "The theme ‘Drift and delay’ was found in fewer than 6 of 6 cases."
+    assert content.findings[0] == "The theme ‘Drift and delay’ was found in some of 6 cases."
     assert content.charts[0].values == (10, 12)
     assert all(chart_safe(dict(enumerate(c.values))) for c in content.charts)
     assert content.privacy_note == privacy_note(5) and "“fewer than 6”" in content.privacy_note
