@@ -5,12 +5,12 @@ from flask_login import current_user
 
 from audit_app.analysis.forms import CaseFilterForm
 from audit_app.data.analysis import analysis_data, audit_scores, case_filter_choices, question_analysis
-from audit_app.data.audits import can_see_results, get_audit
 from audit_app.data.briefings import suppression_threshold
 from audit_app.data.exports import record_export, returns_for_export
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
+from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
 from audit_tools.exports import long_sheet, to_csv, to_xlsx, wide_sheet
 from reports.charts import analysis_chart, bar_chart_svg, compliance_chart
@@ -24,14 +24,6 @@ EXPORTERS = ("coordinator", "editor")
 LAYOUTS = {"long": long_sheet, "wide": wide_sheet}
 FORMATS = {"csv": ("text/csv", to_csv),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx)}
-
-
-def _audit_or_404(audit_id: int):
-    """The audit, if this person may see its results: panel and editors only once returns are revealed."""
-    audit = get_audit(audit_id) or abort(404)
-    if not can_see_results(current_user, audit):
-        abort(403)
-    return audit
 
 
 def _filtered(audit):

@@ -11,19 +11,13 @@ from flask_login import current_user
 
 from audit_app.briefings.checking import Finding, check_content
 from audit_app.data import briefing_versions as versions
-from audit_app.data.audits import can_see_results, get_audit
+from audit_app.data.audits import can_see_results
 from audit_app.data.settings import get_setting
 from audit_app.models import ROLES, Briefing
+from audit_app.results_access import results_audit_or_404 as audit_or_404  # noqa: F401 (the views take it from here)
 
 BUSINESS_UNIT = ("editor", "coordinator")
 READERS = ROLES
-
-
-def audit_or_404(audit_id: int):
-    audit = get_audit(audit_id) or abort(404)
-    if not can_see_results(current_user, audit):
-        abort(403)
-    return audit
 
 
 def briefing_or_404(briefing_id: int, *, working: bool = False) -> Briefing:

@@ -12,13 +12,14 @@ from wtforms.fields.choices import SelectChoice
 
 from audit_app.audits.forms import ConfirmForm
 from audit_app.data import learning as data
-from audit_app.data.audits import can_see_results, get_audit
+from audit_app.data.audits import get_audit
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.learning.forms import (
     ActionPlanFilters, CategoryForm, LearningPointForm, ProgressUpdateForm, RecommendationForm,
 )
 from audit_app.models import AUDIENCES
+from audit_app.results_access import results_audit_or_404
 from audit_app.security import roles_required
 from audit_tools.action_plan import AUDIENCE_HEADINGS, rag_counts, rag_words
 from audit_tools.exports import spreadsheet_safe
@@ -34,9 +35,7 @@ STEPS = {"up": -1, "down": 1}
 def _audit_or_404(audit_id: int, *, editing_from: str | None = None):
     """The audit, if this person may see its results; when editing, only while its learning is open to change
     (else back to ``editing_from``, saying why)."""
-    audit = get_audit(audit_id) or abort(404)
-    if not can_see_results(current_user, audit):
-        abort(403)
+    audit = results_audit_or_404(audit_id)
     if editing_from and not data.learning_editable(audit):
         flash(_why_not_editable(audit), "error")
         abort(redirect(url_for(editing_from, audit_id=audit.id)))

@@ -4,24 +4,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from audit_app.data import panel as panel_data
-from audit_app.data.audits import REVEALED_STATES, can_see_results, get_audit, get_case
+from audit_app.data.audits import REVEALED_STATES, get_case
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.panel.forms import MAX_LENGTH, PanelRecordForm
+from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
 from audit_tools.panel import compare_by_section, count_differences, overall_judgements
 
 bp = Blueprint("panel", __name__, url_prefix="/audits")
 
 RECORDERS = ("panel", "coordinator")  # editors may read the panel's pages but not record on them
-
-
-def _audit_or_404(audit_id: int):
-    """The audit, if this person may see its results: panel and editors only once returns are revealed."""
-    audit = get_audit(audit_id) or abort(404)
-    if not can_see_results(current_user, audit):
-        abort(403)
-    return audit
 
 
 def _case_or_404(audit, case_id: int):

@@ -13,9 +13,9 @@ from flask_login import current_user
 from audit_app.audits.forms import ConfirmForm
 from audit_app.data import coding as coding_data
 from audit_app.data import themes as data
-from audit_app.data.audits import can_see_results, get_audit
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
+from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
 from audit_app.themes.forms import (
     AddThemeForm, CodingFilterForm, ConfirmImportForm, DecisionForm, ImportCodebookForm, ThemeForm,
@@ -163,14 +163,6 @@ def import_confirm():
 
 
 # ---------------------------------------------------------------- coding an audit's excerpts
-
-
-def _audit_or_404(audit_id: int):
-    """The audit, if this person may see its results: panel and editors only once returns are revealed."""
-    audit = get_audit(audit_id) or abort(404)
-    if not can_see_results(current_user, audit):
-        abort(403)
-    return audit
 
 
 def _filters(formdata, themes) -> tuple[CodingFilterForm, coding_data.CodingFilters]:

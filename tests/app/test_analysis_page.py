@@ -167,8 +167,11 @@ def test_panel_members_wait_for_the_reveal(client, factory, login):
     audit = factory.audit(state="open")
     sign_in(factory, client, login, "panel")
     for url in (f"/audits/{audit.id}/analysis", f"/audits/{audit.id}/analysis/compliance.svg",
-                f"/audits/{audit.id}/analysis/questions/overall_judgement"):
-        assert client.get(url).status_code == 403, url
+                f"/audits/{audit.id}/analysis/questions/overall_judgement", f"/audits/{audit.id}/panel"):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        page = response.get_data(as_text=True)  # says why, not "your account does not have the role"
+        assert "returns are not revealed yet" in page and "does not have the role" not in page, url
 
 
 def test_typed_names_are_escaped(client, factory, login, audit):
