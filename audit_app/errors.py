@@ -39,8 +39,9 @@ PLAIN_PAGE = """<!DOCTYPE html>
 
 
 def _handler(code: int):
-    def handle(_error):
-        title, advice = MESSAGES[code]
+    def handle(error):
+        # An error raised with a ``page`` of its own (title, advice) says more than the code's general words.
+        title, advice = getattr(error, "page", None) or MESSAGES[code]
         try:
             if code >= 500:
                 db.session.rollback()  # the failed transaction must not break the error page too

@@ -90,9 +90,7 @@ def exact_agreement(pairs: Iterable[Pair]) -> Agreement:
 
 def within_one(pairs: Iterable[Pair], order: Sequence[Grade]) -> Agreement:
     """How many pairs of judgements are the same grade or next to each other in ``order``."""
-    positions, pairs = _positions(order), list(pairs)
-    close = sum(abs(_position(positions, a) - _position(positions, b)) <= 1 for a, b in pairs)
-    return Agreement(close, len(pairs))
+    return confusion_matrix(pairs, order).agreement(1)
 
 
 def confusion_matrix(pairs: Iterable[Pair], order: Sequence[Grade]) -> ConfusionMatrix:

@@ -13,6 +13,7 @@ from audit_app.extensions import db
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
 from audit_tools.exports import long_sheet, to_csv, to_xlsx, wide_sheet
+from audit_tools.suppression import is_suppressed
 from reports.charts import analysis_chart, bar_chart_svg, compliance_chart
 
 bp = Blueprint("analysis", __name__, url_prefix="/audits")
@@ -38,10 +39,17 @@ def analysis(audit_id: int):
     audit = _audit_or_404(audit_id)
     definition = definition_of(audit.tool_version)
     form, filters = _filtered(audit)
+    found = analysis_data(audit, definition, filters)
     return render_template("analysis/analysis.html", audit=audit, definition=definition, form=form,
-                           analysis=analysis_data(audit, definition, filters), chosen=filters.chosen(),
-                           can_export=current_user.has_role(*EXPORTERS),
-                           threshold=suppression_threshold() if filters.chosen() else None)
+                           analysis=found, chosen=filters.chosen(), can_export=current_user.has_role(*EXPORTERS),
+                           few_cases_below=_small_count_threshold(found.figures.cases) if filters.chosen() else None)
+
+
+def _small_count_threshold(cases: int) -> int | None:
+    """The briefing's threshold when the filters leave a count it would hold back (figures that small can
+    point to a child), else None."""
+    threshold = suppression_threshold()
+    return threshold if is_suppressed(cases, threshold) else None
 
 
 def _question_or_404(audit_id: int, key: str):

@@ -38,6 +38,7 @@ from audit_tools.aggregation import CaseFilters  # noqa: E402
 from audit_tools.definition import ToolDefinition  # noqa: E402
 from audit_tools.tool_files import parse_definition  # noqa: E402
 from config import TestingConfig  # noqa: E402
+from tests.perf.synthetic import refresh_statistics  # noqa: E402
 
 CASES, AGENCIES, SECTIONS, PER_SECTION = 500, 12, 10, 6
 LOCALITIES = ("Northfield", "Riverside", "Eastgate", "Westbrook", "Millbrook", "Hillcrest")
@@ -102,8 +103,8 @@ def _insert_answers(definition: ToolDefinition, returns: list, rng: random.Rando
     for return_id, agency_id in returns:
         for question in definition.questions:
             option = rng.choice(question.options)
-            batch.append({"return_id": return_id, "agency_id": agency_id, "question_key": question.key, "ordinal": 0,
-                          "value": option.value, "score": option.score})
+            batch.append({"return_id": return_id, "agency_id": agency_id, "question_key": question.key,
+                          "ordinal": 0, "value": option.value, "score": option.score})
         if len(batch) >= 50_000:
             db.session.connection().execute(Answer.__table__.insert(), batch)  # Core executemany: no ORM work
             batch = []
@@ -139,8 +140,7 @@ def settle(engine) -> None:
     statistics fresh and, on PostgreSQL, the new rows vacuumed (else autovacuum starts on them in the
     middle of the timings); the objects made while loading frozen out of the garbage collector's
     sight, as each gunicorn worker freezes its start-up objects (gunicorn.conf.py)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+    refresh_statistics(engine)
     gc.collect()
     gc.freeze()
 

@@ -76,7 +76,7 @@ def make_audit(target, cases: int = 500, agencies: int = 12, questions: int = 60
         make_answers(conn, definition, returns, rng)
         if state not in DRAFT_STATES:
             make_findings(conn, audit_id, definition, case_ids, returns, rng)
-    _analyze(target)
+    refresh_statistics(target)
     return audit_id
 
 
@@ -271,7 +271,7 @@ def _connection(target) -> Iterator[Connection]:
         target.commit()
 
 
-def _analyze(target) -> None:
+def refresh_statistics(target) -> None:
     """Fresh planner statistics, as a live database would have; on PostgreSQL the new rows vacuumed too,
     or autovacuum starts on them while a benchmark is timing."""
     engine = target if isinstance(target, Engine) else target.get_bind() if not isinstance(target, Connection) \
