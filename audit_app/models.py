@@ -25,13 +25,14 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from audit_app.extensions import db
 
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 AUDIT_STATES = ("setup", "open", "panel", "analysis", "published", "closed")
 RETURN_STATES = ("draft", "submitted", "returned", "accepted", "no_involvement")
+COUNTED_STATES = ("submitted", "accepted")  # the returns whose answers the analysis counts
 TOOL_STATES = ("draft", "published", "retired")
 AUDIENCES = ("managers", "practitioners", "inter_agency")
 CODING_SOURCES = ("answer", "note", "panel")  # a long-text answer, an evidence note, the panel's learning
@@ -210,8 +211,11 @@ class Case(db.Model):
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     reference: Mapped[str] = mapped_column(String(40))
 
-    # A reference is unique within its audit whatever its case ("na-1" is "NA-1"), even under concurrent imports.
-    __table_args__ = (Index("uq_cases_audit_id_lower_reference", "audit_id", func.lower(reference), unique=True),)
+    __table_args__ = (
+        # A reference is unique within its audit whatever its case ("na-1" is "NA-1"), even under concurrent imports.
+        Index("uq_cases_audit_id_lower_reference", "audit_id", func.lower(reference), unique=True),
+        UniqueConstraint("id", "audit_id"),  # the key a return's copy of the audit refers to
+    )
     age_years: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     age_band: Mapped[str] = mapped_column(String(20), default="")
     locality: Mapped[str] = mapped_column(String(80), default="")
@@ -301,20 +305,32 @@ class Sampling(db.Model):
 
 
 class Return(db.Model):
-    """One agency's audit of one case. ``version`` guards against overwriting a newer save."""
+    """One agency's audit of one case. ``version`` guards against overwriting a newer save.
+
+    A return carries its case's audit and whether its answers count (submitted or accepted), and
+    passes both on to its answers with its agency: the analysis then finds an audit's counted answers
+    with a plain condition on the answers table (docs/DECISIONS.md). The keys keep every copy equal to
+    its source: the return's audit to its case's, each answer's three to its return's (the database
+    carries a change of state on to the answers), and a check keeps ``counted`` true to ``state``.
+    """
 
     __tablename__ = "returns"
     __table_args__ = (
         UniqueConstraint("case_id", "agency_id"),
-        UniqueConstraint("id", "agency_id"),  # the key an answer's copy of the agency refers to
+        UniqueConstraint("id", "agency_id", "audit_id", "counted"),  # the key an answer's copies refer to
+        ForeignKeyConstraint(["case_id", "audit_id"], ["cases.id", "cases.audit_id"], ondelete="CASCADE",
+                             onupdate="CASCADE"),
         CheckConstraint(_in("state", RETURN_STATES), name="known_state"),
+        CheckConstraint(f"counted = ({_in('state', COUNTED_STATES)})", name="counted_follows_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(index=True)
+    audit_id: Mapped[int]
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(String(20), default="draft")
+    counted: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -329,6 +345,16 @@ class Return(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @validates("state")
+    def _count_when_submitted(self, _key: str, state: str) -> str:
+        self.counted = state in COUNTED_STATES
+        return state
+
+    def answer(self, **fields: Any) -> Answer:
+        """A new answer to this return, carrying the return's agency, audit and whether it counts."""
+        return Answer(return_id=self.id, agency_id=self.agency_id, audit_id=self.audit_id, counted=self.counted,
+                      **fields)
+
 
 class Answer(db.Model):
     """One answered question; a multiple choice has one row per chosen option (``ordinal``)."""
@@ -337,15 +363,18 @@ class Answer(db.Model):
     __table_args__ = (
         UniqueConstraint("return_id", "question_key", "ordinal"),
         Index("ix_answers_question_key_return_id", "question_key", "return_id"),  # the analysis reads a few questions
-        # Each answer carries its return's agency, so the analysis counts answers by agency without a join;
-        # the key on both columns keeps the copy equal to the return's, and the ORM fills both.
-        ForeignKeyConstraint(["return_id", "agency_id"], ["returns.id", "returns.agency_id"], ondelete="CASCADE",
-                             onupdate="CASCADE"),
+        # Copies of the return's agency, audit and whether it counts, kept equal to the return's by the key
+        # on all four columns (a submission's change of ``counted`` cascades); the ORM fills them.
+        ForeignKeyConstraint(["return_id", "agency_id", "audit_id", "counted"],
+                             ["returns.id", "returns.agency_id", "returns.audit_id", "returns.counted"],
+                             ondelete="CASCADE", onupdate="CASCADE"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    return_id: Mapped[int] = mapped_column(index=True)
+    return_id: Mapped[int]
     agency_id: Mapped[int]
+    audit_id: Mapped[int] = mapped_column(index=True)
+    counted: Mapped[bool]
     question_key: Mapped[str] = mapped_column(String(60))
     ordinal: Mapped[int] = mapped_column(default=0)
     value: Mapped[str] = mapped_column(Text)

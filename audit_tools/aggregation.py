@@ -23,8 +23,7 @@ from audit_tools.sample_frame import AGE_BANDS
 from audit_tools.scoring import ToolScores, is_scored, scores
 
 
-@dataclass(frozen=True)
-class OptionCount:
+class OptionCount(NamedTuple):  # a named tuple: an analysis makes thousands, and they are quick to make
     value: str
     label: str
     count: int
@@ -167,31 +166,32 @@ def prevalence(question: Question, answers: Iterable[CaseAnswer]) -> Prevalence:
 
 
 class _Tally:
-    """Answers per question and value, and returns answering, added up from grouped rows."""
+    """Answers per question and value, and returns answering per question, added up from grouped rows."""
 
     def __init__(self) -> None:
-        self.counts: dict[str, dict[str, int]] = defaultdict(dict)
-        self.answered: dict[str, int] = defaultdict(int)
+        self.counts: Counter[tuple[str, str]] = Counter()  # (question key, value) → answers
+        self.answered: Counter[str] = Counter()  # question key → returns answering
 
-    def add(self, key: str, value: str, ordinal: int, count: int) -> None:
-        values = self.counts[key]
-        values[value] = values.get(value, 0) + count
-        if ordinal == 0:  # a return's first row: one per return answering
-            self.answered[key] += count
+    def add(self, other: _Tally) -> None:
+        self.counts.update(other.counts)
+        self.answered.update(other.answered)
 
-    def summaries(self, definition: ToolDefinition) -> dict[str, QuestionSummary]:
-        return {q.key: summarise(q, self.counts.get(q.key, {}), self.answered.get(q.key, 0))
-                for q in definition.questions}
+    def summaries(self, questions: tuple[Question, ...]) -> dict[str, QuestionSummary]:
+        counts, answered = self.counts, self.answered
+        return {q.key: QuestionSummary(q, answered[q.key], tuple(OptionCount(o.value, o.label, counts[q.key, o.value])
+                                                                 for o in q.options) if q.is_choice else ())
+                for q in questions}
 
 
-def _scores(definition: ToolDefinition, summaries: Mapping[str, QuestionSummary]) -> ToolScores:
-    """Compliance from the summaries: each answer scores its option's score, as stored with it."""
+def _scores(definition: ToolDefinition, scored: tuple[Question, ...],
+            summaries: Mapping[str, QuestionSummary]) -> ToolScores:
+    """Compliance from the summaries of the ``scored`` questions: each answer scores its option's score."""
     sums = {}
-    for question in filter(is_scored, definition.questions):
-        scored = [(counted.count, option.score) for counted, option in zip(summaries[question.key].options,
-                                                                           question.options)
-                  if option.score is not None]
-        sums[question.key] = (sum(count * score for count, score in scored), sum(count for count, _ in scored))
+    for question in scored:
+        pairs = [(counted.count, option.score) for counted, option in zip(summaries[question.key].options,
+                                                                          question.options)
+                 if option.score is not None]
+        sums[question.key] = (sum(count * score for count, score in pairs), sum(count for count, _ in pairs))
     return scores(definition, sums)
 
 
@@ -206,23 +206,28 @@ class Distributions:
 def distributions(definition: ToolDefinition, rows: Iterable[GroupedAnswers], answering: Iterable[Answering],
                   agencies: Mapping[int, str]) -> Distributions:
     """Every question's answers overall and by agency, and compliance overall and by agency."""
-    overall, by_agency = _Tally(), defaultdict(_Tally)
+    by_agency: defaultdict[int, _Tally] = defaultdict(_Tally)
     choice = {q.key for q in definition.questions if q.is_choice}
     for key, agency_id, value, ordinal, count in rows:
         if key in choice:
-            overall.add(key, value, ordinal, count)
-            by_agency[agency_id].add(key, value, ordinal, count)
+            tally = by_agency[agency_id]
+            tally.counts[key, value] += count
+            if ordinal == 0:  # a return's first row: one per return answering
+                tally.answered[key] += count
     for key, agency_id, returns in answering:
-        overall.answered[key] += returns
         by_agency[agency_id].answered[key] += returns
-    named = sorted(((agencies.get(a, "Unknown agency"), tally.summaries(definition)) for a, tally in by_agency.items()),
+    overall = _Tally()
+    for tally in by_agency.values():
+        overall.add(tally)
+    questions, scored = definition.questions, tuple(filter(is_scored, definition.questions))
+    named = sorted(((agencies.get(a, "Unknown agency"), tally.summaries(questions)) for a, tally in by_agency.items()),
                    key=lambda pair: pair[0])
-    summaries = overall.summaries(definition)
+    summaries = overall.summaries(questions)
     return Distributions(
         summaries=summaries,
-        by_agency={q.key: tuple((name, found[q.key]) for name, found in named) for q in definition.questions},
-        scores=_scores(definition, summaries),
-        agency_scores=tuple((name, _scores(definition, found)) for name, found in named),
+        by_agency={q.key: tuple((name, found[q.key]) for name, found in named) for q in questions},
+        scores=_scores(definition, scored, summaries),
+        agency_scores=tuple((name, _scores(definition, scored, found)) for name, found in named),
     )
 
 

@@ -79,7 +79,11 @@ def _position(positions: dict[Grade, int], grade: Grade) -> int:
 
 def _grade_counts(unit: Iterable[Grade], positions: dict[Grade, int]) -> dict[int, int]:
     """How often each grade (by its place in the order) was given in one unit."""
-    return {_position(positions, grade): n for grade, n in Counter(unit).items()}
+    counts: dict[int, int] = {}
+    for grade in unit:
+        place = _position(positions, grade)
+        counts[place] = counts.get(place, 0) + 1
+    return counts
 
 
 def exact_agreement(pairs: Iterable[Pair]) -> Agreement:
@@ -105,20 +109,52 @@ def confusion_matrix(pairs: Iterable[Pair], order: Sequence[Grade]) -> Confusion
 def pairs_within(units: Iterable[Iterable[Grade]], order: Sequence[Grade]) -> ConfusionMatrix:
     """Every pair of grades given within the same unit (case), each pair once, as a table in ``order``:
     the earlier grade of a pair in the row, so only the upper triangle is filled. For ``agreement()``
-    only; there is no first and second rater here, so kappa of this table would mean nothing.
+    only; there is no first and second rater here, so kappa of this table would mean nothing."""
+    return GradedUnits.of(units, order).pairs_within()
 
-    Counted from how often each grade appears in a unit, not pair by pair: a case that
-    twelve agencies graded holds 66 pairs but at most four different grades.
-    """
-    positions, size = _positions(order), len(order)
-    counts = [[0] * size for _ in order]
-    for unit in units:
-        seen = sorted(_grade_counts(unit, positions).items())
-        for place, (i, n_i) in enumerate(seen):
-            counts[i][i] += n_i * (n_i - 1) // 2
-            for j, n_j in seen[place + 1:]:
-                counts[i][j] += n_i * n_j
-    return ConfusionMatrix(tuple(order), counts)
+
+@dataclass(frozen=True)
+class GradedUnits:
+    """Units (cases) held as how often each grade was given in each: counted once, then read by every
+    figure of agreement within units. A case that twelve agencies graded holds 66 pairs but at most
+    four different grades, so the sums go grade by grade, not pair by pair."""
+
+    order: tuple[Grade, ...]
+    counts: tuple[dict[int, int], ...]  # for each unit: place of a grade in ``order`` → how often given
+
+    @classmethod
+    def of(cls, units: Iterable[Iterable[Grade]], order: Sequence[Grade]) -> GradedUnits:
+        positions = _positions(order)
+        return cls(tuple(order), tuple(_grade_counts(unit, positions) for unit in units))
+
+    @property
+    def comparable(self) -> int:
+        """How many units hold two grades or more."""
+        return sum(sum(counts.values()) >= 2 for counts in self.counts)
+
+    def pairs_within(self) -> ConfusionMatrix:
+        """See the module function ``pairs_within``."""
+        table = [[0] * len(self.order) for _ in self.order]
+        for counts in self.counts:
+            seen = sorted(counts.items())
+            for place, (i, n_i) in enumerate(seen):
+                table[i][i] += n_i * (n_i - 1) // 2
+                for j, n_j in seen[place + 1:]:
+                    table[i][j] += n_i * n_j
+        return ConfusionMatrix(self.order, table)
+
+    def alpha(self, level: Level = "ordinal", by_place: bool = True) -> float | None:
+        """Krippendorff's alpha of the units (see ``krippendorff_alpha``); with ``by_place``, interval
+        distances are between places in the order, else between the grades' own values."""
+        coincidences = _coincidences([counts for counts in self.counts if sum(counts.values()) >= 2],
+                                     len(self.order))
+        totals = [sum(row) for row in coincidences]  # n_c: how often each grade was pairable
+        n = sum(totals)
+        distance = _distance(level, list(self.order), totals, interval_by_place=by_place)
+        cells = [(c, k) for c in range(len(self.order)) for k in range(len(self.order))]
+        seen = sum(coincidences[c][k] * distance(c, k) for c, k in cells)
+        expected = sum(totals[c] * totals[k] * distance(c, k) for c, k in cells)
+        return float(1 - (n - 1) * seen / expected) if expected else None
 
 
 # How bad a disagreement between grades i and j places apart is. Linear weights are
@@ -175,26 +211,17 @@ def krippendorff_alpha(
     """
     pairable = [graded for unit in units if len(graded := [g for g in unit if g is not None]) >= 2]
     grades = list(order) if order is not None else sorted({g for unit in pairable for g in unit})
-    positions = _positions(grades)
-    coincidences = _coincidences(pairable, positions)
-    totals = [sum(row) for row in coincidences]  # n_c: how often each grade was pairable
-    n = sum(totals)
-    distance = _distance(level, grades, totals, interval_by_place=order is not None)
-    cells = [(c, k) for c in range(len(grades)) for k in range(len(grades))]
-    seen = sum(coincidences[c][k] * distance(c, k) for c, k in cells)
-    expected = sum(totals[c] * totals[k] * distance(c, k) for c, k in cells)
-    return float(1 - (n - 1) * seen / expected) if expected else None
+    return GradedUnits.of(pairable, grades).alpha(level, by_place=order is not None)
 
 
-def _coincidences(units: list[list[Grade]], positions: dict[Grade, int]) -> list[list[Fraction]]:
-    """Every ordered pair of grades within a case, each case weighing 1 per grade it holds."""
+def _coincidences(units: list[dict[int, int]], size: int) -> list[list[Fraction]]:
+    """Every ordered pair of grades within a case, each case weighing 1 per grade it holds; ``units``
+    are pairable cases as place → how often given, ``size`` the number of grades."""
     # Pairs are counted as whole numbers per case size (m), then each size is divided by m - 1 once:
     # the same sums as adding 1 / (m - 1) per pair, without building thousands of fractions.
-    size = len(positions)
     pairs_by_size: dict[int, list[list[int]]] = {}
-    for unit in units:
-        counts = _grade_counts(unit, positions)
-        pairs = pairs_by_size.setdefault(len(unit), [[0] * size for _ in range(size)])
+    for counts in units:
+        pairs = pairs_by_size.setdefault(sum(counts.values()), [[0] * size for _ in range(size)])
         for c, n_c in counts.items():
             for k, n_k in counts.items():
                 pairs[c][k] += n_c * (n_k - (c == k))

@@ -2,6 +2,11 @@
 
 Only counted returns (submitted or accepted) of included cases are analysed; the
 case filters (age band, locality, plan type) go into every query's WHERE clause.
+Each answer carries its audit and whether its return counts (kept equal to the
+return's by the database), so an audit's counted answers are found by a plain
+condition on the answers table; only a case filter adds the cases it chooses.
+(Answers of an excluded case never count: excluding a case deletes its returns,
+and is refused once work on them has started.)
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import Row, Select, case, func, select
 
 from audit_app.extensions import db
-from audit_app.models import Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
+from audit_app.models import COUNTED_STATES, Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
 from audit_tools.aggregation import (
     FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseFilters, Distributions, GroupedAnswers,
     KeyFigures, QuestionAnalysis, QuestionSummary, charted_multiple_choice, distributions, filter_choices,
@@ -22,7 +27,6 @@ from audit_tools.judgement_agreement import agreement_between_agencies, agreemen
 from audit_tools.scoring import ToolScores, is_scored
 from audit_tools.summary import AuditFacts
 
-COUNTED_STATES = ("submitted", "accepted")
 EVERY_CASE = CaseFilters()
 
 
@@ -37,15 +41,13 @@ def counted_returns(audit_id: int, filters: CaseFilters = EVERY_CASE) -> list:
     return [*_chosen_cases(audit_id, filters), Return.state.in_(COUNTED_STATES)]
 
 
-def _counted_answers(audit_id: int, filters: CaseFilters = EVERY_CASE) -> Select:
-    """Answers of the counted returns, joined to their return and case (for the answers read case by case)."""
-    return select().select_from(Answer).join(Return).join(Case).where(*counted_returns(audit_id, filters))
-
-
 def _counted_answer_rows(audit_id: int, filters: CaseFilters = EVERY_CASE) -> Select:
-    """Answers of the counted returns, by themselves: each carries its agency, so the counts need no join."""
-    counted = select(Return.id).join(Case).where(*counted_returns(audit_id, filters))
-    return select().select_from(Answer).where(Answer.return_id.in_(counted))
+    """The audit's counted answers, by themselves: each carries its agency, audit and whether it counts."""
+    statement = select().select_from(Answer).where(Answer.audit_id == audit_id, Answer.counted)
+    if filters.chosen():
+        statement = statement.where(Answer.return_id.in_(select(Return.id).join(Case)
+                                                         .where(*_chosen_cases(audit_id, filters))))
+    return statement
 
 
 def _read(statement: Select) -> Sequence[Row]:
@@ -86,7 +88,7 @@ def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question
     keys = [q.key for q in (overall, *charted) if q is not None]
     if not keys:
         return []
-    return _read(_counted_answers(audit.id, filters)
+    return _read(_counted_answer_rows(audit.id, filters).join(Return, Return.id == Answer.return_id)
                  .add_columns(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value)
                  .where(Answer.question_key.in_(keys)))
 

@@ -14,11 +14,10 @@ from math import ceil
 from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
-from audit_app.data.analysis import COUNTED_STATES
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import (
-    Agency, Answer, Audit, Case, Coding, EvidenceNote, PanelRecord, Return, Theme, User,
+    COUNTED_STATES, Agency, Answer, Audit, Case, Coding, EvidenceNote, PanelRecord, Return, Theme, User,
 )
 from audit_tools.definition import LONGTEXT, ToolDefinition
 from audit_tools.theme_suggestions import suggest_themes, theme_keywords

@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
-from audit_app.data.analysis import COUNTED_STATES
 from audit_app.data.events import record_event
 from audit_app.extensions import db
-from audit_app.models import Agency, Answer, Audit, Case, EvidenceNote, PanelRecord, Return, User
+from audit_app.models import (
+    COUNTED_STATES, Agency, Answer, Audit, Case, EvidenceNote, PanelRecord, Return, User,
+)
 from audit_tools import answers as answer_rules
 from audit_tools.definition import ToolDefinition
 from audit_tools.panel import count_differences

@@ -97,8 +97,7 @@ def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDef
     db.session.execute(delete(Answer).where(Answer.return_id == ret.id))
     db.session.execute(delete(EvidenceNote).where(EvidenceNote.return_id == ret.id))
     db.session.add_all(
-        Answer(return_id=ret.id, agency_id=ret.agency_id, question_key=r.question_key, ordinal=r.ordinal,
-               value=r.value, score=r.score)
+        ret.answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
         for r in answer_rules.to_rows(definition, answers)
     )
     after = answer_rules.visible_answers(definition, answers)

@@ -11,11 +11,12 @@ from itertools import groupby
 from sqlalchemy import distinct, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
-from audit_app.data.analysis import COUNTED_STATES
 from audit_app.data.audits import REVEALED_STATES
 from audit_app.data.events import record_event
 from audit_app.extensions import db
-from audit_app.models import Agency, Audit, Case, Coding, Return, Theme, User, learning_point_themes
+from audit_app.models import (
+    COUNTED_STATES, Agency, Audit, Case, Coding, Return, Theme, User, learning_point_themes,
+)
 from audit_tools.codebook_files import (
     THEME_FIELDS, ImportPlan, codebook_to_csv, name_key, plan_import, read_codebook, slug_from_name, unique_slug,
 )

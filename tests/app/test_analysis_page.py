@@ -17,9 +17,9 @@ def give(ret, state="submitted", **answers):
     ret.state = state
     for key, value in answers.items():
         for ordinal, item in enumerate(value if isinstance(value, list) else [value]):
-            db.session.add(Answer(return_id=ret.id, agency_id=ret.agency_id, question_key=key, ordinal=ordinal,
-                                  value=item, score=None if key in ("contributory_factors", "overall_judgement")
-                                  else OPTIONS.get(item)))
+            db.session.add(ret.answer(question_key=key, ordinal=ordinal, value=item,
+                                      score=None if key in ("contributory_factors", "overall_judgement")
+                                      else OPTIONS.get(item)))
 
 
 @pytest.fixture

@@ -77,8 +77,18 @@ def test_upgrading_a_populated_database_keeps_every_row(migrating_app):
             conn.execute(sa.text("UPDATE returns SET agency_id = 2 WHERE id = 1"))
             assert conn.scalar(sa.text("SELECT agency_id FROM answers WHERE id = 1")) == 2
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO answers (return_id, agency_id, question_key, ordinal, value) "
-                                 "VALUES (1, 1, 'other', 0, 'no')"))  # not the return's agency
+            conn.execute(sa.text("INSERT INTO answers (return_id, agency_id, audit_id, counted, question_key, ordinal, "
+                                 "value) VALUES (1, 1, 1, true, 'other', 0, 'no')"))  # not the return's agency
+        with db.engine.begin() as conn:  # 0013 gave returns and answers the audit and whether they count
+            assert conn.execute(sa.text("SELECT audit_id, counted FROM returns")).one() == (1, True)
+            assert conn.execute(sa.text("SELECT audit_id, counted FROM answers")).one() == (1, True)
+            conn.execute(sa.text("UPDATE returns SET state = 'returned', counted = false WHERE id = 1"))
+            assert conn.scalar(sa.text("SELECT counted FROM answers WHERE id = 1")) == 0  # carried on (false is 0)
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE returns SET state = 'accepted' WHERE id = 1"))  # counted left false
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO answers (return_id, agency_id, audit_id, counted, question_key, ordinal, "
+                                 "value) VALUES (1, 2, 1, true, 'other', 0, 'no')"))  # counted, but its return is not
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:  # the index survived every rebuild
             conn.execute(sa.text("INSERT INTO cases (audit_id, reference, age_band, locality, plan_type, attributes, "
                                  "stratum, included, exclusion_reason) VALUES (1, 'na-1', '', '', '', '{}', '', true, '')"))

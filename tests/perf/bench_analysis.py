@@ -85,26 +85,27 @@ def make_audit(definition_raw: dict, definition: ToolDefinition, rng: random.Ran
               "attributes": {}, "stratum": "", "included": True, "exclusion_reason": ""} for n in range(CASES)]
     db.session.execute(sa.insert(Case), cases)
     case_ids = db.session.scalars(sa.select(Case.id).where(Case.audit_id == audit.id).order_by(Case.id)).all()
-    db.session.execute(sa.insert(Return), [{"case_id": c, "agency_id": a.id, "state": "submitted", "version": 1,
-                                            "amendment_reason": "", "no_involvement_reason": ""}
-                                           for c in case_ids for a in agencies])
+    db.session.execute(sa.insert(Return), [{"case_id": c, "audit_id": audit.id, "agency_id": a.id, "state": "submitted",
+                                            "counted": True, "version": 1, "amendment_reason": "",
+                                            "no_involvement_reason": ""} for c in case_ids for a in agencies])
     grades = [o.value for o in definition.overall_question.options]
     db.session.execute(sa.insert(PanelRecord), [{"case_id": c, "agreed_grade": rng.choice(grades)} for c in case_ids])
-    returns = db.session.execute(sa.select(Return.id, Return.agency_id).join(Case)
-                                 .where(Case.audit_id == audit.id)).all()
+    returns = db.session.execute(sa.select(Return.id, Return.agency_id, Return.audit_id, Return.counted)
+                                 .where(Return.audit_id == audit.id)).all()
     _insert_answers(definition, returns, rng)
     db.session.commit()
     return audit
 
 
 def _insert_answers(definition: ToolDefinition, returns: list, rng: random.Random) -> None:
-    """One answer per question per (return id, agency id), in batches (executemany)."""
+    """One answer per question per return (id, agency, audit, whether it counts), in batches (executemany)."""
     batch: list[dict] = []
-    for return_id, agency_id in returns:
+    for return_id, agency_id, audit_id, counted in returns:
         for question in definition.questions:
             option = rng.choice(question.options)
-            batch.append({"return_id": return_id, "agency_id": agency_id, "question_key": question.key,
-                          "ordinal": 0, "value": option.value, "score": option.score})
+            batch.append({"return_id": return_id, "agency_id": agency_id, "audit_id": audit_id, "counted": counted,
+                          "question_key": question.key, "ordinal": 0, "value": option.value,
+                          "score": option.score})
         if len(batch) >= 50_000:
             db.session.connection().execute(Answer.__table__.insert(), batch)  # Core executemany: no ORM work
             batch = []

@@ -67,11 +67,11 @@ def _returns_with_answers(cases: list[Case], rng: random.Random) -> None:
     for item in demo["returns"]:
         templates.setdefault(item["agency"], []).append(answer_rules.to_rows(definition, item["answers"]))
     agencies = {short: agency_by_short_name(short) for short in AGENCIES}
-    returns = [Return(case_id=case.id, agency_id=agencies[short].id, state="submitted") for case in cases for short in AGENCIES]
+    returns = [Return(case=case, agency=agencies[short], state="submitted") for case in cases for short in AGENCIES]
     db.session.add_all(returns)
     db.session.flush()
-    rows = [{"return_id": ret.id, "agency_id": ret.agency_id, "question_key": row.question_key,
-             "ordinal": row.ordinal, "value": row.value, "score": row.score}
+    rows = [{"return_id": ret.id, "agency_id": ret.agency_id, "audit_id": ret.audit_id, "counted": ret.counted,
+             "question_key": row.question_key, "ordinal": row.ordinal, "value": row.value, "score": row.score}
             for ret, short in zip(returns, AGENCIES * len(cases)) for row in rng.choice(templates[short])]
     db.session.execute(insert(Answer), rows)
 

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from audit_app.models import (
-    Agency, Answer, Audit, Case, Coding, LearningPoint, PanelRecord, Recommendation, Return, Theme, Tool, ToolVersion,
+    COUNTED_STATES, Agency, Answer, Audit, Case, Coding, LearningPoint, PanelRecord, Recommendation, Return, Theme, Tool, ToolVersion,
 )
 from audit_tools.definition import GRADE, LONGTEXT, MULTIPLE, ToolDefinition
 from audit_tools.tool_files import builtin_themes, export_definition, parse_definition
@@ -72,8 +72,9 @@ def make_audit(target, cases: int = 500, agencies: int = 12, questions: int = 60
                                period_end=date(2026, 3, 31), returns_due=date(2026, 6, 30),
                                tool_version_id=version_id, state=state, created_at=_now())
         case_ids = make_cases(conn, audit_id, cases, rng)
-        returns = make_returns(conn, audit_id, case_ids, agency_ids, "draft" if state in DRAFT_STATES else "submitted")
-        make_answers(conn, definition, returns, rng)
+        return_state = "draft" if state in DRAFT_STATES else "submitted"
+        returns = make_returns(conn, audit_id, case_ids, agency_ids, return_state)
+        make_answers(conn, definition, audit_id, return_state in COUNTED_STATES, returns, rng)
         if state not in DRAFT_STATES:
             make_findings(conn, audit_id, definition, case_ids, returns, rng)
     refresh_statistics(target)
@@ -141,23 +142,23 @@ def make_returns(conn: Connection, audit_id: int, case_ids: list[int], agency_id
     """One return per case and agency: (return id, case id, agency id), in case then agency order."""
     now = _now()
     submitted = now if state == "submitted" else None
-    columns = ("case_id", "agency_id", "state", "version", "updated_at", "submitted_at", "amendment_reason",
-               "no_involvement_reason")
-    _bulk(conn, Return.__table__, columns,
-          ((c, a, state, 1, now, submitted, "", "") for c in case_ids for a in agency_ids))
+    columns = ("case_id", "audit_id", "agency_id", "state", "counted", "version", "updated_at", "submitted_at",
+               "amendment_reason", "no_involvement_reason")
+    _bulk(conn, Return.__table__, columns, ((c, audit_id, a, state, state in COUNTED_STATES, 1, now, submitted, "", "")
+                                            for c in case_ids for a in agency_ids))
     query = (sa.select(Return.id, Return.case_id, Return.agency_id).join(Case).where(Case.audit_id == audit_id)
              .order_by(Return.case_id, Return.agency_id))
     return [tuple(row) for row in conn.execute(query)]
 
 
-def make_answers(conn: Connection, definition: ToolDefinition, returns: list[tuple[int, int, int]],
-                 rng: random.Random) -> None:
+def make_answers(conn: Connection, definition: ToolDefinition, audit_id: int, counted: bool,
+                 returns: list[tuple[int, int, int]], rng: random.Random) -> None:
     """Every question answered on every return; how well a case went sways all its agencies' answers alike."""
     quality = {case_id: rng.random() for _, case_id, _ in returns}
-    columns = ("return_id", "agency_id", "question_key", "ordinal", "value", "score")
+    columns = ("return_id", "agency_id", "audit_id", "counted", "question_key", "ordinal", "value", "score")
     _bulk(conn, Answer.__table__, columns, (
         row for return_id, case_id, agency_id in returns for question in definition.questions
-        for row in _answer(return_id, agency_id, question, quality[case_id], rng)))
+        for row in _answer((return_id, agency_id, audit_id, counted), question, quality[case_id], rng)))
 
 
 def make_findings(conn: Connection, audit_id: int, definition: ToolDefinition, case_ids: list[int],
@@ -199,20 +200,21 @@ def ensure_themes(conn: Connection) -> list[int]:
     return list(conn.scalars(sa.select(Theme.id).where(Theme.slug.in_([t["slug"] for t in themes])).order_by(Theme.id)))
 
 
-def _answer(return_id: int, agency_id: int, question, quality: float, rng: random.Random) -> list[tuple]:
-    """The answer rows of one question: one row, or one per chosen option of a multiple choice."""
+def _answer(key: tuple, question, quality: float, rng: random.Random) -> list[tuple]:
+    """The answer rows of one question: one row, or one per chosen option of a multiple choice. ``key``
+    starts each row: the return's id, agency, audit and whether it counts."""
     if question.type == LONGTEXT:
-        return [(return_id, agency_id, question.key, 0, rng.choice(WRITING), None)]
+        return [(*key, question.key, 0, rng.choice(WRITING), None)]
     if question.type == MULTIPLE:
         chosen = rng.sample(question.options, rng.randint(1, 3))
-        return [(return_id, agency_id, question.key, n, o.value, o.score) for n, o in enumerate(chosen)]
+        return [(*key, question.key, n, o.value, o.score) for n, o in enumerate(chosen)]
     options = question.options
     if question.type == "scale":
         weights = [SCALE_WEIGHTS[o.value] * (1 + quality if o.value == "yes" else 1) for o in options]
         option = rng.choices(options, weights)[0]
     else:  # good cases lean to the first (best) options
         option = options[min(int(rng.random() * (1.6 - quality) * len(options)), len(options) - 1)]
-    return [(return_id, agency_id, question.key, 0, option.value, option.score)]
+    return [(*key, question.key, 0, option.value, option.score)]
 
 
 def _bulk(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Iterable[tuple],
