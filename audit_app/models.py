@@ -340,7 +340,7 @@ class Return(db.Model):
     case: Mapped[Case] = relationship(back_populates="returns")
     agency: Mapped[Agency] = relationship()
     auditor: Mapped[User | None] = relationship()
-    answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
+    answers: Mapped[list[Answer]] = relationship(back_populates="ret", cascade="all, delete-orphan")
     notes: Mapped[list[EvidenceNote]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version}
@@ -351,9 +351,9 @@ class Return(db.Model):
         return state
 
     def answer(self, **fields: Any) -> Answer:
-        """A new answer to this return, carrying the return's agency, audit and whether it counts."""
-        return Answer(return_id=self.id, agency_id=self.agency_id, audit_id=self.audit_id, counted=self.counted,
-                      **fields)
+        """A new answer to this return. The ORM copies the return's key, agency, audit and whether it counts
+        when it writes the answer, after any change to the return itself, so the copies always match."""
+        return Answer(ret=self, **fields)
 
 
 class Answer(db.Model):
@@ -379,6 +379,8 @@ class Answer(db.Model):
     ordinal: Mapped[int] = mapped_column(default=0)
     value: Mapped[str] = mapped_column(Text)
     score: Mapped[float | None]
+
+    ret: Mapped[Return] = relationship(back_populates="answers")
 
 
 class EvidenceNote(db.Model):

@@ -159,39 +159,58 @@ class Prevalence:
 
 def prevalence(question: Question, answers: Iterable[CaseAnswer]) -> Prevalence:
     """From the answers to one multiple-choice question, with their cases (other questions' are skipped)."""
-    chosen = {(value, case_id) for key, case_id, _, value in answers if key == question.key}  # once per case
-    cases_by_value = Counter(value for value, _ in chosen)
-    options = tuple(OptionCount(o.value, o.label, cases_by_value[o.value]) for o in question.options)
-    return Prevalence(question, len({case_id for _, case_id in chosen}), options)
+    return prevalences((question,), answers)[0]
+
+
+def prevalences(questions: tuple[Question, ...], answers: Iterable[CaseAnswer]) -> tuple[Prevalence, ...]:
+    """``prevalence`` of each of the multiple-choice ``questions``, from one pass over the answers."""
+    keys = {q.key for q in questions}
+    chosen = {(key, value, case_id) for key, case_id, _, value in answers if key in keys}  # once per case
+    cases_by_value = Counter((key, value) for key, value, _ in chosen)
+    cases = Counter(key for key, _ in {(key, case_id) for key, _, case_id in chosen})
+    return tuple(Prevalence(q, cases[q.key], tuple(OptionCount(o.value, o.label, cases_by_value[q.key, o.value])
+                                                     for o in q.options)) for q in questions)
 
 
 class _Tally:
-    """Answers per question and value, and returns answering per question, added up from grouped rows."""
+    """Answers per question and value, and returns answering per question, added up from grouped rows.
+    (Plain dicts: a Counter answers a missing key through a method call, and thousands are looked up.)"""
 
     def __init__(self) -> None:
-        self.counts: Counter[tuple[str, str]] = Counter()  # (question key, value) → answers
-        self.answered: Counter[str] = Counter()  # question key → returns answering
+        self.counts: dict[tuple[str, str], int] = {}  # (question key, value) → answers
+        self.answered: dict[str, int] = {}  # question key → returns answering
 
-    def add(self, other: _Tally) -> None:
-        self.counts.update(other.counts)
-        self.answered.update(other.answered)
+    def add(self, key: str, value: str, ordinal: int, count: int) -> None:
+        self.counts[key, value] = self.counts.get((key, value), 0) + count
+        if ordinal == 0:  # a return's first row: one per return answering
+            self.answered[key] = self.answered.get(key, 0) + count
+
+    def add_answering(self, key: str, returns: int) -> None:
+        self.answered[key] = self.answered.get(key, 0) + returns
 
     def summaries(self, questions: tuple[Question, ...]) -> dict[str, QuestionSummary]:
-        counts, answered = self.counts, self.answered
-        return {q.key: QuestionSummary(q, answered[q.key], tuple(OptionCount(o.value, o.label, counts[q.key, o.value])
-                                                                 for o in q.options) if q.is_choice else ())
+        count, answered = self.counts.get, self.answered.get
+        return {q.key: QuestionSummary(q, answered(q.key, 0),
+                                       tuple(OptionCount(o.value, o.label, count((q.key, o.value), 0)) for o in q.options)
+                                       if q.is_choice else ())
                 for q in questions}
 
 
-def _scores(definition: ToolDefinition, scored: tuple[Question, ...],
-            summaries: Mapping[str, QuestionSummary]) -> ToolScores:
-    """Compliance from the summaries of the ``scored`` questions: each answer scores its option's score."""
+Weights = tuple[tuple[str, tuple[tuple[int, float], ...]], ...]  # question key → (option's place, score) …
+
+
+def _weights(definition: ToolDefinition) -> Weights:
+    """Each scored question's scored options, by place: what ``_scores`` reads for every summary."""
+    return tuple((q.key, tuple((i, o.score) for i, o in enumerate(q.options) if o.score is not None))
+                 for q in definition.questions if is_scored(q))
+
+
+def _scores(definition: ToolDefinition, weights: Weights, summaries: Mapping[str, QuestionSummary]) -> ToolScores:
+    """Compliance from the summaries: each answer scores its option's score, as stored with it."""
     sums = {}
-    for question in scored:
-        pairs = [(counted.count, option.score) for counted, option in zip(summaries[question.key].options,
-                                                                          question.options)
-                 if option.score is not None]
-        sums[question.key] = (sum(count * score for count, score in pairs), sum(count for count, _ in pairs))
+    for key, scored in weights:
+        options = summaries[key].options
+        sums[key] = (sum(options[i].count * score for i, score in scored), sum(options[i].count for i, _ in scored))
     return scores(definition, sums)
 
 
@@ -208,26 +227,23 @@ def distributions(definition: ToolDefinition, rows: Iterable[GroupedAnswers], an
     """Every question's answers overall and by agency, and compliance overall and by agency."""
     by_agency: defaultdict[int, _Tally] = defaultdict(_Tally)
     choice = {q.key for q in definition.questions if q.is_choice}
+    overall = _Tally()
     for key, agency_id, value, ordinal, count in rows:
         if key in choice:
-            tally = by_agency[agency_id]
-            tally.counts[key, value] += count
-            if ordinal == 0:  # a return's first row: one per return answering
-                tally.answered[key] += count
+            overall.add(key, value, ordinal, count)
+            by_agency[agency_id].add(key, value, ordinal, count)
     for key, agency_id, returns in answering:
-        by_agency[agency_id].answered[key] += returns
-    overall = _Tally()
-    for tally in by_agency.values():
-        overall.add(tally)
-    questions, scored = definition.questions, tuple(filter(is_scored, definition.questions))
+        overall.add_answering(key, returns)
+        by_agency[agency_id].add_answering(key, returns)
+    questions, weights = definition.questions, _weights(definition)
     named = sorted(((agencies.get(a, "Unknown agency"), tally.summaries(questions)) for a, tally in by_agency.items()),
                    key=lambda pair: pair[0])
     summaries = overall.summaries(questions)
     return Distributions(
         summaries=summaries,
         by_agency={q.key: tuple((name, found[q.key]) for name, found in named) for q in questions},
-        scores=_scores(definition, scored, summaries),
-        agency_scores=tuple((name, _scores(definition, scored, found)) for name, found in named),
+        scores=_scores(definition, weights, summaries),
+        agency_scores=tuple((name, _scores(definition, weights, found)) for name, found in named),
     )
 
 

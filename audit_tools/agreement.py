@@ -81,7 +81,7 @@ def _grade_counts(unit: Iterable[Grade], positions: dict[Grade, int]) -> dict[in
     """How often each grade (by its place in the order) was given in one unit."""
     counts: dict[int, int] = {}
     for grade in unit:
-        place = _position(positions, grade)
+        place = positions[grade] if grade in positions else _position(positions, grade)  # the latter raises
         counts[place] = counts.get(place, 0) + 1
     return counts
 

@@ -72,7 +72,8 @@ Judgements = Mapping[int, Mapping[int, str]]  # case id → agency id → overal
 
 def agreement_between_agencies(judgements: Judgements, order: tuple[str, ...]) -> AgencyAgreement:
     """Exact and within-one agreement over every pair of agencies on a case, and ordinal alpha."""
-    graded = GradedUnits.of(([g for g in by_agency.values() if g in order] for by_agency in judgements.values()),
+    known = set(order)
+    graded = GradedUnits.of(([g for g in by_agency.values() if g in known] for by_agency in judgements.values()),
                             order)
     pairs = graded.pairs_within()
     return AgencyAgreement(graded.comparable, pairs.agreement(0), pairs.agreement(1), graded.alpha("ordinal"))

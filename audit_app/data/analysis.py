@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Row, Select, case, func, select
+from sqlalchemy import Row, Select, and_, case, func, select
 
 from audit_app.extensions import db
 from audit_app.models import COUNTED_STATES, Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
 from audit_tools.aggregation import (
     FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseFilters, Distributions, GroupedAnswers,
     KeyFigures, QuestionAnalysis, QuestionSummary, charted_multiple_choice, distributions, filter_choices,
-    judgements_of, prevalence,
+    judgements_of, prevalence, prevalences,
 )
 from audit_tools.definition import Question, ToolDefinition
 from audit_tools.judgement_agreement import agreement_between_agencies, agreement_with_panel
@@ -84,11 +84,12 @@ def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question
     """Each agency's answers in each case to the overall judgement and the charted multiple choices: one
     narrow read, through the index by question. (Not DISTINCT: the sums built from it count each case once.)
     The rows are the database's own, with ``CaseAnswer``'s fields in its order, which is all that
-    ``judgements_of`` and ``prevalence`` ask of them: tens of thousands are not copied (docs/DECISIONS.md)."""
+    ``judgements_of`` and ``prevalences`` ask of them: tens of thousands are not copied (docs/DECISIONS.md)."""
     keys = [q.key for q in (overall, *charted) if q is not None]
     if not keys:
         return []
-    return _read(_counted_answer_rows(audit.id, filters).join(Return, Return.id == Answer.return_id)
+    return _read(_counted_answer_rows(audit.id, filters)
+                 .join(Return, and_(Return.id == Answer.return_id, Return.audit_id == audit.id))
                  .add_columns(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value)
                  .where(Answer.question_key.in_(keys)))
 
@@ -112,11 +113,12 @@ def _distributions(audit: Audit, definition: ToolDefinition, filters: CaseFilter
 
 
 def _agency_returns(audit: Audit, filters: CaseFilters) -> tuple[AgencyReturns, ...]:
-    rows = db.session.execute(
-        select(Agency.id, Agency.name, func.count(), func.sum(case((Return.state.in_(COUNTED_STATES), 1), else_=0)))
-        .select_from(Return).join(Agency).join(Case).where(*_chosen_cases(audit.id, filters))
-        .group_by(Agency.id, Agency.name).order_by(Agency.name)
-    ).all()
+    statement = (select(Agency.id, Agency.name, func.count(), func.sum(case((Return.counted, 1), else_=0)))
+                 .select_from(Return).join(Agency).where(Return.audit_id == audit.id)
+                 .group_by(Agency.id, Agency.name).order_by(Agency.name))
+    if filters.chosen():
+        statement = statement.where(Return.case_id.in_(select(Case.id).where(*_chosen_cases(audit.id, filters))))
+    rows = db.session.execute(statement).all()
     return tuple(AgencyReturns(agency_id, name, counted or 0, asked) for agency_id, name, asked, counted in rows)
 
 
@@ -151,7 +153,7 @@ def analysis_data(audit: Audit, definition: ToolDefinition, filters: CaseFilters
         filters=filters,
         figures=_key_figures(audit, filters, agencies, len(panel)),
         distributions=_distributions(audit, definition, filters, names),
-        prevalence=tuple(prevalence(q, by_case) for q in charted),
+        prevalence=prevalences(charted, by_case),
         between_agencies=agreement_between_agencies(judgements, tuple(o.value for o in overall.options))
         if overall else None,
         with_panel=agreement_with_panel(judgements, panel, names, overall) if overall else None,

@@ -96,6 +96,20 @@ def test_excluding_a_case_needs_a_reason_and_draws_a_replacement_from_its_group(
         == replacement.reference
 
 
+def test_a_case_with_an_answer_cannot_be_excluded(client, post, audit):
+    """Excluding deletes a case's returns, so it is refused once an agency has answered: the analysis relies
+    on this to count answers without checking that their case is still included."""
+    upload_frame(client, post, audit)
+    draw(client, post, audit)
+    case = db.session.scalar(select(Case).where(Case.audit_id == audit.id).order_by(Case.reference).limit(1))
+    db.session.add(case.returns[0].answer(question_key="child_seen_alone", value="yes", score=2.0))
+    db.session.commit()
+    response = post(client, f"/audits/{audit.id}/cases/{case.id}/exclude", {"reason": "Moved away"})
+    assert "Work has started on case" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).included and len(db.session.get(Case, case.id).returns) == 2
+
+
 def test_bad_frames_are_refused_whole(client, post, audit):
     for data, expected in [(b"reference,child_name\nA,Sam\n", "personal"),
                            (b"reference,locality\nA,X\nA,Y\n", "already on line 2"),
