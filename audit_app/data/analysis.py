@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Row, Select, and_, case, func, select
+from sqlalchemy import Row, Select, bindparam, case, func, select
 
 from audit_app.extensions import db
 from audit_app.models import COUNTED_STATES, Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
@@ -24,7 +24,7 @@ from audit_tools.aggregation import (
 )
 from audit_tools.definition import Question, ToolDefinition
 from audit_tools.judgement_agreement import agreement_between_agencies, agreement_with_panel
-from audit_tools.scoring import ToolScores, is_scored
+from audit_tools.scoring import ToolScores
 from audit_tools.summary import AuditFacts
 
 EVERY_CASE = CaseFilters()
@@ -41,13 +41,29 @@ def counted_returns(audit_id: int, filters: CaseFilters = EVERY_CASE) -> list:
     return [*_chosen_cases(audit_id, filters), Return.state.in_(COUNTED_STATES)]
 
 
-def _counted_answer_rows(audit_id: int, filters: CaseFilters = EVERY_CASE) -> Select:
-    """The audit's counted answers, by themselves: each carries its agency, audit and whether it counts."""
-    statement = select().select_from(Answer).where(Answer.audit_id == audit_id, Answer.counted)
+def _returns_of(audit_id: int, filters: CaseFilters) -> list:
+    """WHERE conditions on returns: the returns on the audit's included cases that the filters choose. (Found
+    through the cases: SQLite's planner, counting on averages, may not trust an audit's share of all returns.)"""
+    return [Return.case_id.in_(select(Case.id).where(*_chosen_cases(audit_id, filters)))]
+
+
+def _audit_answers(audit_id: int, filters: CaseFilters) -> Select:
+    """All the audit's counted answers, found by their own columns (each carries its audit and whether it
+    counts), so a whole-audit count reads the answers table alone; a case filter adds its returns."""
+    # The id is written into the SQL: SQLite weighs its audit index against reading the whole table only
+    # when it sees the value (for a bound parameter it reads every audit's answers).
+    audit = bindparam("audit", audit_id, literal_execute=True)
+    statement = select().select_from(Answer).where(Answer.audit_id == audit, Answer.counted)
     if filters.chosen():
-        statement = statement.where(Answer.return_id.in_(select(Return.id).join(Case)
-                                                         .where(*_chosen_cases(audit_id, filters))))
+        statement = statement.where(Answer.return_id.in_(select(Return.id).where(*_returns_of(audit_id, filters))))
     return statement
+
+
+def _answers_to(audit_id: int, keys: list[str], filters: CaseFilters) -> Select:
+    """The audit's counted answers to a few questions, found through the (question, return) index: its
+    question's rows of the audit's counted returns only, however many other audits the database holds."""
+    counted = select(Return.id).where(*_returns_of(audit_id, filters), Return.counted)
+    return select().select_from(Answer).where(Answer.question_key.in_(keys), Answer.return_id.in_(counted))
 
 
 def _read(statement: Select) -> Sequence[Row]:
@@ -69,29 +85,31 @@ def answer_counts(audit: Audit, definition: ToolDefinition, keys: list[str] | No
     """The one big GROUP BY: (question, agency, value, ordinal) → number of answers, over the choice
     questions ``keys`` (all by default: then only free text is left out, so no list is checked per answer).
     The ordinal lets each return's first row count the returns answering a multiple choice."""
-    statement = (_counted_answer_rows(audit.id, filters)
-                 .add_columns(Answer.question_key, Answer.agency_id, Answer.value, Answer.ordinal, func.count())
-                 .group_by(Answer.question_key, Answer.agency_id, Answer.value, Answer.ordinal))
-    if keys is not None:
-        statement = statement.where(Answer.question_key.in_(keys))
-    elif free := [q.key for q in definition.questions if not q.is_choice]:
-        statement = statement.where(Answer.question_key.not_in(free))
+    if keys is None:
+        statement = _audit_answers(audit.id, filters)
+        if free := [q.key for q in definition.questions if not q.is_choice]:
+            statement = statement.where(Answer.question_key.not_in(free))
+    else:
+        statement = _answers_to(audit.id, keys, filters)
+    # Grouped agency first: no index starts with the agency, so SQLite reads the audit's answers through
+    # their audit index (or the table) instead of walking every audit's answers by question to save a sort.
+    grouped = (Answer.agency_id, Answer.question_key, Answer.value, Answer.ordinal)
+    statement = statement.add_columns(Answer.question_key, Answer.agency_id, Answer.value, Answer.ordinal,
+                                      func.count()).group_by(*grouped)
     return list(map(GroupedAnswers._make, _read(statement)))
 
 
 def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question, ...],
                  filters: CaseFilters = EVERY_CASE) -> Sequence[Row]:
     """Each agency's answers in each case to the overall judgement and the charted multiple choices: one
-    narrow read, through the index by question. (Not DISTINCT: the sums built from it count each case once.)
+    narrow read, through the (question, return) index. (Not DISTINCT: the sums built from it count each case once.)
     The rows are the database's own, with ``CaseAnswer``'s fields in its order, which is all that
     ``judgements_of`` and ``prevalences`` ask of them: tens of thousands are not copied (docs/DECISIONS.md)."""
     keys = [q.key for q in (overall, *charted) if q is not None]
     if not keys:
         return []
-    return _read(_counted_answer_rows(audit.id, filters)
-                 .join(Return, and_(Return.id == Answer.return_id, Return.audit_id == audit.id))
-                 .add_columns(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value)
-                 .where(Answer.question_key.in_(keys)))
+    return _read(select(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value).join(Return)
+                 .where(Answer.question_key.in_(keys), *_returns_of(audit.id, filters), Return.counted))
 
 
 def _free_text_answering(audit: Audit, keys: list[str], filters: CaseFilters) -> list[Answering]:
@@ -99,8 +117,8 @@ def _free_text_answering(audit: Audit, keys: list[str], filters: CaseFilters) ->
     if not keys:
         return []
     return list(map(Answering._make, _read(
-        _counted_answer_rows(audit.id, filters).add_columns(Answer.question_key, Answer.agency_id, func.count())
-        .where(Answer.question_key.in_(keys)).group_by(Answer.question_key, Answer.agency_id))))
+        _answers_to(audit.id, keys, filters).add_columns(Answer.question_key, Answer.agency_id, func.count())
+        .group_by(Answer.question_key, Answer.agency_id))))
 
 
 def _distributions(audit: Audit, definition: ToolDefinition, filters: CaseFilters, names: dict[int, str],
@@ -113,12 +131,11 @@ def _distributions(audit: Audit, definition: ToolDefinition, filters: CaseFilter
 
 
 def _agency_returns(audit: Audit, filters: CaseFilters) -> tuple[AgencyReturns, ...]:
-    statement = (select(Agency.id, Agency.name, func.count(), func.sum(case((Return.counted, 1), else_=0)))
-                 .select_from(Return).join(Agency).where(Return.audit_id == audit.id)
-                 .group_by(Agency.id, Agency.name).order_by(Agency.name))
-    if filters.chosen():
-        statement = statement.where(Return.case_id.in_(select(Case.id).where(*_chosen_cases(audit.id, filters))))
-    rows = db.session.execute(statement).all()
+    rows = db.session.execute(
+        select(Agency.id, Agency.name, func.count(), func.sum(case((Return.counted, 1), else_=0)))
+        .select_from(Return).join(Agency).where(*_returns_of(audit.id, filters))
+        .group_by(Agency.id, Agency.name).order_by(Agency.name)
+    ).all()
     return tuple(AgencyReturns(agency_id, name, counted or 0, asked) for agency_id, name, asked, counted in rows)
 
 
@@ -176,9 +193,9 @@ def question_summaries(audit: Audit, definition: ToolDefinition) -> list[Questio
 
 
 def audit_scores(audit: Audit, definition: ToolDefinition, filters: CaseFilters = EVERY_CASE) -> ToolScores:
-    """Compliance by section and overall, from the grouped answers of the counted returns."""
-    scored = tuple(q for q in definition.questions if is_scored(q))
-    return distributions(definition, answer_counts(audit, definition, [q.key for q in scored], filters), [], {}).scores
+    """Compliance by section and overall, from the grouped answers of the counted returns (the same whole-audit
+    read as the analysis page: one plan, through the audit index, whatever the tool)."""
+    return distributions(definition, answer_counts(audit, definition, None, filters), [], {}).scores
 
 
 def audit_facts(audit: Audit) -> AuditFacts:

@@ -1,6 +1,6 @@
 """Benchmark: the analysis page's data for 500 cases × 12 agencies × 60 questions (360,000 answers).
 
-Run: .venv/bin/python tests/perf/bench_analysis.py [--database-url URL] [--runs N]
+Run: .venv/bin/python tests/perf/bench_analysis.py [--database-url URL] [--runs N] [--steps]
 
 Without a URL it uses a new SQLite file. A PostgreSQL URL must name a database whose
 name contains "bench" (it is created if missing and its schema is rebuilt), e.g.
@@ -166,7 +166,39 @@ def analyse(audit: Audit, definition: ToolDefinition, filters: CaseFilters):
     return analysis_data(audit, definition, filters)
 
 
-def run(url: str, runs: int) -> None:
+def print_steps(audit: Audit, definition: ToolDefinition, runs: int) -> None:
+    """Where one analysis's time goes: the queries and the Python steps of ``analysis_data``, each timed
+    by itself (medians of ``runs``), beside the bare GROUP BY."""
+    from audit_app.data import analysis as data
+    from audit_tools import aggregation
+    from audit_tools.judgement_agreement import agreement_between_agencies, agreement_with_panel
+
+    every, overall = CaseFilters(), definition.overall_question
+    charted = aggregation.charted_multiple_choice(definition)
+    grades = tuple(o.value for o in overall.options)
+    agencies = data._agency_returns(audit, every)
+    names = {a.agency_id: a.name for a in agencies}
+    panel, rows = data._panel_grades(audit, every), data.answer_counts(audit, definition, None, every)
+    by_case = data.case_answers(audit, overall, charted, every)
+    judgements = aggregation.judgements_of(by_case, overall.key)
+    steps = {
+        "query: the one GROUP BY": lambda: data.answer_counts(audit, definition, None, every),
+        "query: case-level answers": lambda: data.case_answers(audit, overall, charted, every),
+        "queries: small ones": lambda: (case_filter_choices(audit), data._agency_returns(audit, every),
+                                        data._panel_grades(audit, every), data._key_figures(audit, every, agencies, 0)),
+        "python: distributions": lambda: aggregation.distributions(definition, rows, [], names),
+        "python: prevalence": lambda: aggregation.prevalences(charted, by_case),
+        "python: judgements": lambda: aggregation.judgements_of(by_case, overall.key),
+        "python: between agencies": lambda: agreement_between_agencies(judgements, grades),
+        "python: with the panel": lambda: agreement_with_panel(judgements, panel, names, overall),
+        "bare GROUP BY": lambda: db.session.execute(sa.text(GROUP_BY.format(
+            hint=TABLE_SCAN.get(db.engine.dialect.name, "")))).all(),
+    }
+    for name, seconds in median_seconds(steps, runs).items():
+        print(f"step {name}: {1000 * seconds:.1f} ms")
+
+
+def run(url: str, runs: int, steps: bool = False) -> None:
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = url
 
@@ -191,6 +223,8 @@ def run(url: str, runs: int) -> None:
         }, runs)
         analysis_s, groupby_s = times["analysis"], times["groupby"]
         print(f"filtered by one locality: analysis_s={times['filtered']:.3f}")
+        if steps:
+            print_steps(audit, definition, runs)
         db.session.remove()
         db.engine.dispose()
     print(f"analysis answers={answers} analysis_s={analysis_s:.3f} groupby_s={groupby_s:.3f} "
@@ -201,13 +235,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL of a database whose name contains 'bench'")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--steps", action="store_true", help="also time each step of the analysis by itself")
     args = parser.parse_args()
     if args.database_url:
         prepare_database(args.database_url)
-        run(args.database_url, args.runs)
+        run(args.database_url, args.runs, args.steps)
         return
     with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{folder}/bench.db", args.runs)
+        run(f"sqlite:///{folder}/bench.db", args.runs, args.steps)
 
 
 if __name__ == "__main__":
