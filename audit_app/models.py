@@ -326,7 +326,7 @@ class Return(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(index=True)
-    audit_id: Mapped[int] = mapped_column(index=True)
+    audit_id: Mapped[int]
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(String(20), default="draft")

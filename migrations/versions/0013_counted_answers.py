@@ -41,7 +41,6 @@ def upgrade():
         batch.create_check_constraint("counted_follows_state", f"counted = ({COUNTED})")
         batch.create_unique_constraint(batch.f("uq_returns_id_agency_id_audit_id_counted"),
                                        ["id", "agency_id", "audit_id", "counted"])
-        batch.create_index(batch.f("ix_returns_audit_id"), ["audit_id"], unique=False)
     with op.batch_alter_table("answers") as batch:
         batch.add_column(sa.Column("audit_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("counted", sa.Boolean(), nullable=True))
@@ -71,7 +70,6 @@ def downgrade():
         batch.drop_column("counted")
         batch.drop_column("audit_id")
     with op.batch_alter_table("returns") as batch:
-        batch.drop_index(batch.f("ix_returns_audit_id"))
         batch.drop_constraint(batch.f("uq_returns_id_agency_id_audit_id_counted"), type_="unique")
         batch.drop_constraint(op.f("ck_returns_counted_follows_state"), type_="check")
         batch.drop_constraint(CASE_FK, type_="foreignkey")
