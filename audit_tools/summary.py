@@ -77,6 +77,12 @@ def number_words(n: int) -> str:
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
+def shortened(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis, for places of a fixed size."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def lower_first(text: str) -> str:
     """"Child protection plan" → "child protection plan", but "CP plan" stays "CP plan"."""
     if len(text) > 1 and text[1].isupper():

@@ -11,6 +11,8 @@ import re
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+from audit_tools.summary import shortened
+
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _BLANKED = re.compile("[\t\r\x0b\x0c]")
 # Other control characters, lone surrogates (unencodable) and bidirectional
@@ -56,6 +58,5 @@ def link_markup(label: str, url: str, colour: str) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis, for fixed-size places."""
-    text = " ".join(clean(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """``text`` cleaned for the PDF and cut to ``limit`` characters with an ellipsis, for fixed-size places."""
+    return shortened(clean(text), limit)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from audit_tools import briefing as b
 from audit_tools.drafting import NO_THEMES_YET
+from audit_tools.summary import shortened
 
 MAX_ITEMS = 30
 ITEM_LENGTH = 2000
@@ -136,7 +137,7 @@ def section_summary(section: Section, content: dict) -> str:
     if section.kind == "fields":
         values = [str(content.get(name) or "") for name in section.fields]
         text = " – ".join(v for v in values if v)
-        return _shorten(text) if text else "Empty"
+        return shortened(text, 120) if text else "Empty"
     items = list(content.get(section.fields[0]) or [])
     if items == [NO_THEMES_YET]:  # the drafted sentence saying there is nothing to compare with yet
         return "No earlier audit to compare with yet"
@@ -145,7 +146,3 @@ def section_summary(section: Section, content: dict) -> str:
         return "Empty"
     return f"{count} {section.noun}{'' if count == 1 else 's'}"
 
-
-def _shorten(text: str, limit: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

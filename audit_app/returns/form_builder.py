@@ -22,6 +22,7 @@ from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, S
 
 from audit_app.form_fields import OptionalDateField
 from audit_tools import answers as answer_rules
+from audit_tools.summary import shortened
 from audit_tools.definition import (
     DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT, Question, ToolDefinition,
 )
@@ -81,7 +82,7 @@ class ReturnFormBase(FlaskForm):
         """Attach "answer this" errors to each required question left blank."""
         for question in missing:
             number = self.definition.number(question.key)
-            self[field_name(question.key)].errors = [f"Answer question {number} before you submit"]
+            self[field_name(question.key)].errors = [f"Answer question {number}: {shortened(question.text, 90)}"]
 
 
 def build_return_form(definition: ToolDefinition, **kwargs) -> ReturnFormBase:

@@ -5,12 +5,14 @@ import re
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Return
 from audit_tools.definition import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT
+from audit_tools.summary import shortened
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 
@@ -75,6 +77,10 @@ def test_incomplete_submit_saves_draft_and_names_each_missing_question(client, s
     missing = [q for q in definition.questions if q.required and q.key != first.key and q.show_if is None]
     for question in missing:
         assert f"href=\"#q_{question.key}" in html, question.key
+    summary = html[html.index("govuk-error-summary"):html.index("</ul>", html.index("govuk-error-summary"))]
+    question = missing[0]  # the summary says which question, in its own words, not only its number
+    assert f"Answer question {definition.number(question.key)}: " \
+           f"{escape(shortened(question.text, 90))}" in summary
     db.session.refresh(ret)
     assert ret.state == "draft"
     assert db.session.scalar(select(Answer.value).where(Answer.return_id == ret.id)) == "yes"

@@ -35,3 +35,24 @@ def test_leaving_with_unsaved_changes_asks_first(page: Page, live_server):
     page.get_by_role("link", name="Back to my returns").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Return for case"))
     assert dialogs == ["beforeunload"]
+
+
+def test_the_save_status_is_in_view_wherever_the_auditor_is_on_the_form(page: Page, live_server):
+    """On a tablet or larger the status and buttons stay at the foot of the window, so "Draft saved" shows
+    beside the first question of a long form, and a focused field is scrolled clear of them."""
+    page.set_viewport_size({"width": 1100, "height": 800})
+    sign_in(page, live_server, SCHOOL_AUDITOR)
+    page.goto(f"{live_server}/returns/")
+    page.get_by_role("table", name=re.compile("follow-up sample$")).get_by_role("link").first.click()
+    page.wait_for_load_state("load")
+    first_note = page.get_by_label(re.compile("^Evidence from your records for 1.1"))
+    first_note.fill("Case notes, home visit of March")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Draft saved at", timeout=15_000)
+    expect(status).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Submit return")).to_be_in_viewport()
+    bar = page.locator(".app-form-actions").bounding_box()
+    second_note = page.get_by_label(re.compile("^Evidence from your records for 1.2"))
+    second_note.focus()
+    field = second_note.bounding_box()
+    assert field["y"] + field["height"] <= bar["y"] + 1, "the focused field is hidden behind the bar"
