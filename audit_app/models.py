@@ -202,6 +202,11 @@ class Audit(db.Model):
     tool_version: Mapped[ToolVersion] = relationship()
     cases: Mapped[list[Case]] = relationship(back_populates="audit", order_by="Case.reference")
 
+    @property
+    def title_with_year(self) -> str:
+        """"Neglect audit (2026)", or the title alone when it already names its year."""
+        return self.title if str(self.year) in self.title else f"{self.title} ({self.year})"
+
 
 class Case(db.Model):
     """A sampled child's case, known only by a pseudonymous reference: never a name or birth date."""
@@ -518,7 +523,7 @@ class ActionUpdate(db.Model):
     text: Mapped[str] = mapped_column(Text)
     rag: Mapped[str] = mapped_column(String(10))
 
-    by: Mapped[User | None] = relationship()
+    by: Mapped[User | None] = relationship(lazy="joined")  # read with the update: one query for a whole list
 
 
 class Briefing(db.Model):

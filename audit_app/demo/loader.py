@@ -14,7 +14,7 @@ from audit_app.data.tools import definition_of, ensure_builtin_tool
 from audit_app.data.seed import seed_reference_data
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email
 from audit_app.extensions import db
-from audit_app.models import Answer, Audit, LearningPoint, PanelRecord, Recommendation
+from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation
 from audit_tools import answers as answer_rules
 from audit_tools.sample_frame import case_row
 
@@ -102,11 +102,25 @@ def _load_completed_audit(data: dict, user) -> None:
     for position, point in enumerate(data.get("learning_points", [])):
         db.session.add(LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position))
     for position, rec in enumerate(data.get("recommendations", [])):
-        lead = agency_by_short_name(rec["lead"])
-        db.session.add(Recommendation(audit_id=audit.id, position=position, text=rec["text"], category=rec["category"],
-                                      lead_agency_id=lead.id if lead else None, timeframe=rec["timeframe"],
-                                      due_date=_date(rec.get("due_date")), rag=rec.get("rag", "amber")))
+        _add_recommendation(audit, position, rec)
     db.session.flush()
+
+
+def _add_recommendation(audit: Audit, position: int, rec: dict) -> None:
+    """A recommendation with its progress so far. Dates count from the day the demo is loaded, so the
+    action plan reads the same whenever it is: some actions done, some due, one overdue."""
+    lead = agency_by_short_name(rec["lead"])
+    coordinator = find_user_by_email(f"coordinator@{DEMO_DOMAIN}")
+    now = datetime.now(timezone.utc)
+    recommendation = Recommendation(
+        audit_id=audit.id, position=position, text=rec["text"], category=rec["category"],
+        lead_agency_id=lead.id if lead else None, timeframe=rec["timeframe"],
+        due_date=now.date() + timedelta(days=rec["due_in_days"]), rag=rec.get("rag", "amber"))
+    db.session.add(recommendation)
+    db.session.flush()
+    db.session.add_all(ActionUpdate(recommendation_id=recommendation.id, by_id=coordinator.id, text=update["text"],
+                                    rag=update["rag"], at=now - timedelta(days=update["days_ago"]))
+                       for update in rec.get("updates", []))
 
 
 def _load_panel_records(cases: dict, records: dict[str, dict]) -> None:

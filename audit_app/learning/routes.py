@@ -242,7 +242,7 @@ def _plan_filters() -> tuple[ActionPlanFilters, data.ActionFilters]:
     """The filters as typed in the query string, and the ones that are valid (a bad value is shown, then ignored)."""
     form = ActionPlanFilters(request.args)
     form.audit.choices = [SelectChoice("", "All audits")] + [
-        SelectChoice(a.id, f"{a.title} ({a.year})") for a in data.plan_audits(current_user)]
+        SelectChoice(a.id, a.title_with_year) for a in data.plan_audits(current_user)]
     form.lead_agency.choices = [SelectChoice("", "All agencies")] + [SelectChoice(a.id, a.name) for a in list_agencies()]
     form.category.choices = [SelectChoice("", "All categories")] + [
         SelectChoice(c.slug, c.name) for c in data.categories()]

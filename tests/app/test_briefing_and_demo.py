@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
@@ -12,6 +13,7 @@ from audit_app.data.settings import set_setting
 from audit_app.extensions import db
 from audit_app.models import Answer, Audit, Case, Coding, LearningPoint, Logo, Recommendation, Return, Theme, User
 from audit_tools import briefing
+from audit_tools.action_plan import is_overdue
 from audit_tools.briefing import Recommendation as RecommendationItem
 from audit_tools.drafting import NO_THEMES_YET
 from audit_tools.suppression import chart_safe, is_suppressed
@@ -46,6 +48,21 @@ def test_demo_matches_the_seed_audit(demo):
     assert "auditor@demo.example" in demo.output and DEMO_PASSWORD in demo.output
     leads = [r.lead_agency for r in db.session.scalars(select(Recommendation).where(Recommendation.audit_id == audit.id))]
     assert all(leads) and "Safeguarding Children Partnership Business Unit" in {a.name for a in leads}
+
+
+def test_demo_action_plan_tells_a_coherent_story_whenever_it_is_loaded(demo):
+    """Due dates and progress count from the day the demo loads: every action has dated updates whose
+    last status is the action's own, some are complete, one is overdue and said to be off track, and
+    nothing overdue claims to be on track."""
+    today = date.today()
+    recommendations = db.session.scalars(select(Recommendation)).all()
+    assert len(recommendations) == 6
+    for rec in recommendations:
+        updates = sorted(rec.updates, key=lambda u: u.at)
+        assert updates and updates[-1].rag == rec.rag and all(u.at.date() <= today for u in updates)
+        assert not (is_overdue(rec.due_date, rec.rag, today) and rec.rag == "green"), rec.text
+    assert {r.rag for r in recommendations} >= {"complete", "red", "amber", "green"}
+    assert [r.rag for r in recommendations if is_overdue(r.due_date, r.rag, today)] == ["red"]
 
 
 def test_demo_twice_changes_nothing(demo, runner):

@@ -32,7 +32,7 @@ BOUNDS = {
     ("editor", "/themes"): 5,
     ("editor", "/audits/{audit}/learning"): 8,
     ("editor", "/audits/{audit}/recommendations"): 6,
-    ("coordinator", "/recommendations/{recommendation}"): 8,
+    ("coordinator", "/recommendations/{recommendation}"): 9,  # its updates, with who recorded them (and their roles)
     ("coordinator", "/actions"): 7,
     ("coordinator", "/trends"): 7,
     ("editor", "/audits/{audit}/briefings"): 8,
