@@ -457,6 +457,8 @@ class Coding(db.Model):
     coded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     theme: Mapped[Theme] = relationship()
+    case: Mapped[Case] = relationship()
+    agency: Mapped[Agency | None] = relationship()
 
 
 learning_point_themes = Table(

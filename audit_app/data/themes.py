@@ -202,8 +202,12 @@ def themes_in_common(audit: Audit) -> list[tuple[Theme, list[int]]]:
 
 
 def coding_progress(audit: Audit) -> dict[str, int]:
-    """How many codings of the audit are confirmed, waiting for review, and rejected."""
-    counts = dict(db.session.execute(select(Coding.status, func.count()).where(Coding.audit_id == audit.id)
-                                     .group_by(Coding.status)).all())
-    return {status: counts.get(status, 0) for status in (CONFIRMED, "suggested", "rejected")}
+    """How many codings of the audit are confirmed, waiting for review, and rejected, and how many excerpts
+    have a confirmed theme (``coded``: an excerpt with two confirmed themes is one excerpt coded)."""
+    rows = db.session.execute(
+        select(Coding.status, func.count(), func.count(func.distinct(Coding.source + ":" + Coding.source_key)))
+        .where(Coding.audit_id == audit.id).group_by(Coding.status)).all()
+    counts = {status: count for status, count, _ in rows}
+    coded = next((excerpts for status, _, excerpts in rows if status == CONFIRMED), 0)
+    return {**{status: counts.get(status, 0) for status in (CONFIRMED, "suggested", "rejected")}, "coded": coded}
 

@@ -50,6 +50,7 @@ def load_demo(password: str) -> bool:
         user = create_user(email, f"Demo {name}", password, list(roles), agency_by_short_name(agency) if agency else None)
         admin = admin or user
     _load_completed_audit(data, admin)
+    _load_panel_audit(data, admin)
     _load_open_audit(data, admin)
     return True
 
@@ -89,13 +90,7 @@ def _load_completed_audit(data: dict, user) -> None:
     """The audit as the seed briefing describes it: every return submitted, analysis under way."""
     audit = _new_audit(data["audit"], "analysis")
     cases = _add_demo_cases(audit, data["cases"], user)
-    definition = definition_of(audit.tool_version)
-    submitted = datetime(audit.year, 4, 20, 12, 0, tzinfo=timezone.utc)
-    for item in data["returns"]:
-        ret = next(r for r in cases[item["case"]].returns if r.agency.short_name == item["agency"])
-        ret.state, ret.submitted_at = "submitted", submitted
-        ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
-                       for r in answer_rules.to_rows(definition, item["answers"])]
+    _submit_demo_returns(audit, cases, data["returns"])
     _load_panel_records(cases, data.get("panel_records", {}))
     db.session.flush()
     code_demo_audit(audit, find_user_by_email(f"editor@{DEMO_DOMAIN}"))  # confirmed themes, some left to code
@@ -121,6 +116,32 @@ def _add_recommendation(audit: Audit, position: int, rec: dict) -> None:
     db.session.add_all(ActionUpdate(recommendation_id=recommendation.id, by_id=coordinator.id, text=update["text"],
                                     rag=update["rag"], at=now - timedelta(days=update["days_ago"]))
                        for update in rec.get("updates", []))
+
+
+def _submit_demo_returns(audit: Audit, cases: dict, returns: list[dict]) -> None:
+    """Each agency's answers on each case (keyed by case reference), submitted in the spring."""
+    definition = definition_of(audit.tool_version)
+    submitted = datetime(audit.year, 4, 20, 12, 0, tzinfo=timezone.utc)
+    for item in returns:
+        ret = next(r for r in cases[item["case"]].returns if r.agency.short_name == item["agency"])
+        ret.state, ret.submitted_at = "submitted", submitted
+        ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
+                       for r in answer_rules.to_rows(definition, item["answers"])]
+
+
+def _load_panel_audit(data: dict, user) -> None:
+    """An audit whose returns are all in and revealed, with no judgement agreed yet: where the panel
+    member starts (the main audit's panel has finished)."""
+    fields = {**data["audit"], "title": data["audit"]["title"] + " – second sample",
+              "purpose": "To widen the spring audit with three more children whose plans began in the winter.",
+              "scope": "Three further children on child protection plans for neglect, audited by each agency "
+                       "involved; the panel meets next month."}
+    audit = _new_audit(fields, "panel")
+    chosen = {c["reference"]: c["reference"].replace("-0", "-S0") for c in data["cases"][3:]}
+    cases = _add_demo_cases(audit, [{**c, "reference": chosen[c["reference"]]} for c in data["cases"][3:]], user)
+    _submit_demo_returns(audit, cases,
+                         [{**r, "case": chosen[r["case"]]} for r in data["returns"] if r["case"] in chosen])
+    db.session.flush()
 
 
 def _load_panel_records(cases: dict, records: dict[str, dict]) -> None:

@@ -219,9 +219,10 @@ def decide(audit_id: int, coding_id: int):
     coding_data.decide(coding, form.decision.data, current_user)
     db.session.commit()
     name = coding.theme.name
-    flash(f"{name} confirmed for this excerpt." if form.decision.data == "confirm" else
-          f"{name} removed from this excerpt." if was == "confirmed" else f"Suggestion of {name} rejected.", "success")
-    return _back_to(audit, coding.source, coding.source_key, form.after.data)
+    done = (f"{name} confirmed for" if form.decision.data == "confirm" else
+            f"{name} removed from" if was == "confirmed" else f"Suggestion of {name} rejected for")
+    where = f"case {coding.case.reference}, {coding.agency.name if coding.agency else 'panel'}"
+    return _back_to(audit, coding.source, coding.source_key, form.after.data, done, where)
 
 
 @bp.post("/audits/<int:audit_id>/coding/add")
@@ -239,16 +240,21 @@ def add_coding(audit_id: int):
         return _back_to(audit, excerpt.source, excerpt.source_key, None, to_excerpt=False)
     coding_data.add_coding(audit, excerpt, theme, current_user)
     db.session.commit()
-    flash(f"{theme.name} confirmed for this excerpt.", "success")
-    return _back_to(audit, excerpt.source, excerpt.source_key, form.after.data)
+    return _back_to(audit, excerpt.source, excerpt.source_key, form.after.data, f"{theme.name} confirmed for",
+                    f"case {excerpt.reference}, {excerpt.agency or 'panel'}")
 
 
-def _back_to(audit, source: str, key: str, after: str | None, to_excerpt: bool = True):
-    """The same page of the same filters, scrolled to the excerpt (or the next one, if it left the list)."""
+def _back_to(audit, source: str, key: str, after: str | None, done: str | None = None, where: str = "",
+             to_excerpt: bool = True):
+    """The same page of the same filters, scrolled to the excerpt (or the next one, if it left the list),
+    with what was ``done`` said in that excerpt's card, where the editor is looking, not at the top."""
     _form, filters = _filters(request.form, data.list_themes())
     anchor = coding_data.anchor(source, key)
+    said = f"{done} this excerpt."  # ``done`` is "Neglect confirmed for", "… removed from" and so on
     if to_excerpt and after and not coding_data.still_listed(audit, definition_of(audit.tool_version), filters, source, key):
-        anchor = after
+        anchor, said = after, f"{done} the excerpt from {where}, which has left this list."
+    if done:
+        flash([anchor, said], "excerpt")
     return redirect(url_for("themes.coding", audit_id=audit.id, **filters.as_args(),
                             _anchor=anchor if to_excerpt else None))
 

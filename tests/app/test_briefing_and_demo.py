@@ -9,9 +9,12 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from audit_app.data.briefings import briefing_content, briefing_logo
+from audit_app.data.panel import is_panel_open
 from audit_app.data.settings import set_setting
 from audit_app.extensions import db
-from audit_app.models import Answer, Audit, Case, Coding, LearningPoint, Logo, Recommendation, Return, Theme, User
+from audit_app.models import (
+    Answer, Audit, Case, Coding, LearningPoint, Logo, PanelRecord, Recommendation, Return, Theme, User,
+)
 from audit_tools import briefing
 from audit_tools.action_plan import is_overdue
 from audit_tools.briefing import Recommendation as RecommendationItem
@@ -50,6 +53,16 @@ def test_demo_matches_the_seed_audit(demo):
     assert all(leads) and "Safeguarding Children Partnership Business Unit" in {a.name for a in leads}
 
 
+def test_demo_has_an_audit_waiting_for_the_panel(demo):
+    """The panel member has cases to judge: returns all in and revealed, no judgement agreed yet."""
+    audit = db.session.scalar(select(Audit).where(Audit.state == "panel"))
+    assert audit.title.endswith("second sample") and is_panel_open(audit)
+    assert [c.reference for c in audit.cases] == ["NA26-S04", "NA26-S05", "NA26-S06"]
+    returns = [r for c in audit.cases for r in c.returns]
+    assert returns and all(r.state == "submitted" and r.answers for r in returns)
+    assert not db.session.scalars(select(PanelRecord).where(PanelRecord.case_id.in_([c.id for c in audit.cases]))).all()
+
+
 def test_demo_action_plan_tells_a_coherent_story_whenever_it_is_loaded(demo):
     """Due dates and progress count from the day the demo loads: every action has dated updates whose
     last status is the action's own, some are complete, one is overdue and said to be off track, and
@@ -80,8 +93,8 @@ def test_demo_without_password_prints_a_random_one(runner, ctx):
 
 def test_audits_list_prints_id_state_title(demo, runner):
     lines = runner.invoke(args=["audits", "list"]).output.strip().splitlines()
-    assert len(lines) == 2
-    assert {line.split("\t")[1] for line in lines} == {"analysis", "open"}
+    assert len(lines) == 3
+    assert {line.split("\t")[1] for line in lines} == {"analysis", "panel", "open"}
 
 
 def test_users_create_and_refusals(runner, ctx, factory):

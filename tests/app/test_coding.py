@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -177,6 +179,19 @@ def test_when_the_excerpt_leaves_the_list_the_page_returns_to_the_next_one(clien
     panel = codings(audit, source="panel")[0]
     response = confirm(client, post, audit, panel, after="excerpt-note-7-child_seen_alone")
     assert response.headers["Location"] == f"/audits/{audit.id}/coding#excerpt-note-7-child_seen_alone"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    case = db.session.get(Case, panel.case_id).reference  # said naming the excerpt that left the list
+    said = f"{panel.theme.name} confirmed for the excerpt from case {case}, panel, which has left this list."
+    assert said in html  # at the top, as the excerpt it went back to is not on this page
+
+    answer = codings(audit, source="answer")[0]  # one of two suggestions: the excerpt stays in the list
+    response = confirm(client, post, audit, answer, after="excerpt-note-2-child_seen_alone")
+    anchor = coding_data.anchor("answer", answer.source_key)
+    assert response.headers["Location"].endswith(f"#{anchor}")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    card = html[html.index(f'id="{anchor}"'):].split('class="govuk-summary-card"')[0]
+    assert f"{answer.theme.name} confirmed for this excerpt." in card  # where the editor is looking
+    assert html.count("govuk-notification-banner--success") == 1
     hostile = confirm(client, post, audit, codings(audit, source="note")[0], after='"><script>')
     assert hostile.status_code == 400
 
@@ -188,7 +203,7 @@ def test_reject_and_remove_and_add_record_events(client, factory, themes, editor
     confirm(client, post, audit, drift)
     reject(client, post, audit, chronology)
     html = client.get(f"/audits/{audit.id}/coding?show=all").get_data(as_text=True)
-    assert "Suggestion of Chronologies rejected." in html and "Rejected: Chronologies." in html
+    assert "Suggestion of Chronologies rejected for this excerpt." in html and "Rejected: Chronologies." in html
     reject(client, post, audit, drift)  # a confirmed theme removed again
     assert "Drift and delay removed from this excerpt." in client.get(f"/audits/{audit.id}/coding").get_data(as_text=True)
     post(client, f"/audits/{audit.id}/coding/add",
@@ -330,3 +345,15 @@ def test_the_demo_is_coded_with_some_confirmed_and_some_rejected(app, factory):
 def coding_data_definition(audit):
     from audit_app.data.tools import definition_of
     return definition_of(audit.tool_version)
+
+
+def test_progress_counts_excerpts_coded_apart_from_themes_confirmed(client, factory, themes, editor, post):
+    """Two themes confirmed on one excerpt are one excerpt coded: the page says both figures."""
+    audit = make_audit(factory)
+    suggest(client, post, audit)
+    for coding in codings(audit, source="answer") + codings(audit, source="panel")[:1]:
+        confirm(client, post, audit, coding)
+    progress = theme_data.coding_progress(audit)
+    assert (progress["coded"], progress["confirmed"]) == (2, len(codings(audit, source="answer")) + 1) == (2, 3)
+    html = client.get(f"/audits/{audit.id}/coding").get_data(as_text=True)
+    assert re.search(r">2</span> excerpts coded<span[^>]*>with 3 confirmed themes</span>", html)

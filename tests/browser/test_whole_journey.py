@@ -161,7 +161,7 @@ def editor_codes_and_writes(journey: Journey, audit_url: str) -> Page:
     page.get_by_role("button", name="Suggest themes").click()
     expect(success(page)).to_contain_text("to review")
     page.get_by_role("button", name=re.compile("^Confirm")).first.click()
-    expect(success(page)).to_contain_text("confirmed for this excerpt")
+    expect(success(page)).to_contain_text(re.compile(r"confirmed for (this excerpt|the excerpt from case )"))
     journey.step(page, "editor-codes-themes")
     page.goto(audit_url + "/learning")
     page.get_by_role("button", name="Add a learning point").click()
