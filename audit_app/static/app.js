@@ -38,10 +38,22 @@ function enableAutosave (form) {
   let dirty = false
   let timer = null
   let stopped = false
+  let sending = null // the autosave on its way to the server, if any
+
+  function later () {
+    clearTimeout(timer)
+    timer = setTimeout(save, AUTOSAVE_DELAY_MS)
+  }
 
   async function save () {
     if (!dirty || stopped) return
+    if (sending) return later() // one autosave at a time; this one waits its turn
     dirty = false
+    sending = send()
+    try { await sending } finally { sending = null }
+  }
+
+  async function send () {
     try {
       const response = await fetch(form.dataset.autosaveUrl, { method: 'POST', body: new FormData(form), credentials: 'same-origin' })
       const result = await response.json()
@@ -59,13 +71,20 @@ function enableAutosave (form) {
     }
   }
 
-  form.addEventListener('input', () => {
-    dirty = true
+  form.addEventListener('input', () => { dirty = true; later() })
+  form.addEventListener('change', () => { dirty = true; later() })
+  form.addEventListener('submit', (event) => {
     clearTimeout(timer)
-    timer = setTimeout(save, AUTOSAVE_DELAY_MS)
+    if (sending) {
+      // An autosave is on its way and will change the return's version: send the form once it is back
+      // with the new version, or the server would take this save for someone else's and refuse it.
+      event.preventDefault()
+      const submitter = event.submitter
+      sending.then(() => setTimeout(() => form.requestSubmit(submitter)))
+      return
+    }
+    dirty = false
   })
-  form.addEventListener('change', () => { dirty = true; clearTimeout(timer); timer = setTimeout(save, AUTOSAVE_DELAY_MS) })
-  form.addEventListener('submit', () => { dirty = false; clearTimeout(timer) })
   window.addEventListener('beforeunload', (event) => {
     if (dirty) {
       event.preventDefault()
