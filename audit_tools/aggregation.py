@@ -190,10 +190,10 @@ class _Tally:
 
     def summaries(self, questions: tuple[Question, ...]) -> dict[str, QuestionSummary]:
         count, answered = self.counts.get, self.answered.get
-        return {q.key: QuestionSummary(q, answered(q.key, 0),
-                                       tuple(OptionCount(o.value, o.label, count((q.key, o.value), 0)) for o in q.options)
-                                       if q.is_choice else ())
-                for q in questions}
+        def options(q: Question) -> tuple[OptionCount, ...]:
+            return tuple(OptionCount(o.value, o.label, count((q.key, o.value), 0)) for o in q.options)
+
+        return {q.key: QuestionSummary(q, answered(q.key, 0), options(q) if q.is_choice else ()) for q in questions}
 
 
 Weights = tuple[tuple[str, tuple[tuple[int, float], ...]], ...]  # question key → (option's place, score) …

@@ -84,4 +84,5 @@ def downgrade():
 def _restore_reference_index():
     """SQLite's batch rebuild cannot see expression indexes, so it drops this one: put it back (as 0003)."""
     op.execute("DROP INDEX IF EXISTS uq_cases_audit_id_lower_reference")
-    op.create_index("uq_cases_audit_id_lower_reference", "cases", ["audit_id", sa.text("lower(reference)")], unique=True)
+    op.create_index("uq_cases_audit_id_lower_reference", "cases", ["audit_id", sa.text("lower(reference)")],
+                    unique=True)

@@ -7,7 +7,7 @@ import pytest
 from audit_app.data.analysis import analysis_data, question_analysis
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
-from audit_app.models import Answer, PanelRecord
+from audit_app.models import PanelRecord
 
 OPTIONS = {"good": 3.0, "requires_improvement": 2.0, "inadequate": 1.0, "yes": 2.0, "partly": 1.0, "no": 0.0}
 
