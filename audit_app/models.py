@@ -246,14 +246,21 @@ class Assignment(db.Model):
 
 
 class RescuedDraft(db.Model):
-    """What an auditor typed when their session or form had expired, kept until they sign in again."""
+    """What an auditor typed when their session or form had expired, kept until they sign in again.
+
+    Kept only for the auditor a signed rescue token names, and only that auditor may bring it back.
+    A superseded draft is emptied but stays until it expires: it still counts against its address."""
 
     __tablename__ = "rescued_drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     form: Mapped[list[Any]] = mapped_column(JSON)
+    fields: Mapped[list[str]] = mapped_column(JSON)  # the fields the form contained, from the signed token
+    address_digest: Mapped[str] = mapped_column(String(64), index=True)  # keyed digest, never the address
+    superseded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 

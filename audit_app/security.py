@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_make_csp_nonce)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"csp_nonce": g.get("csp_nonce", "")})
+    app.add_template_global(rescue.rescue_token)  # the return form's hidden rescue token
 
 
 @login_manager.user_loader

@@ -7,12 +7,11 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from audit_app.data import returns as return_data
-from audit_app.data.rescue import rescued
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.returns.form_builder import build_return_form, field_name, form_data, note_field_name
-from audit_app.returns.rescue import may_restore
+from audit_app.returns.rescue import restored_form
 from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
 from audit_tools import answers as answer_rules
@@ -148,15 +147,16 @@ def _hidden_values(definition, answers) -> list[tuple[str, str]]:
 
 
 def _restore(ret, definition, token: str):
-    """The form as it was typed before the session or form expired; not saved until the auditor saves."""
-    pairs = rescued(token, ret.id) if may_restore(token) else None
-    if pairs is None:
+    """What was typed before the session or form expired, merged over the saved answers; not saved until
+    the auditor saves."""
+    form = restored_form(ret, definition, token)
+    if form is None:
         flash("What you typed could not be brought back: it is kept for one day, in the browser you typed it in.",
               "error")
         return redirect(url_for("returns.edit", return_id=ret.id))
     flash("Your session had ended, so what you typed was kept for you. It has not been saved yet: "
           "check it, then save.", "info")
-    return _render_form(ret, build_return_form(definition, formdata=MultiDict(pairs)), definition)
+    return _render_form(ret, form, definition)
 
 
 ESCALATION_HEADING = "You recorded a current safeguarding concern about this child."

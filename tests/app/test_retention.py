@@ -36,6 +36,7 @@ def fill(factory, state: str = "closed", title: str = "Neglect audit 2023"):
     frame = SampleFrame(audit_id=audit.id, filename="frame.csv", sha256="a" * 64, row_count=2, columns=["reference"])
     frame.rows = [FrameRow(line=n, reference=f"F-{n}", attributes={"locality": "Northfield"}) for n in (1, 2)]
     db.session.add_all([theme, frame])
+    author = find_user_by_email("viewer-x@test.example") or factory.user("viewer")  # whose draft it was
     for case in audit.cases:
         case.exclusion_reason = TEXT
         db.session.add(PanelRecord(case_id=case.id, agreed_grade="good", rationale=TEXT, dissent=TEXT, learning=TEXT))
@@ -44,7 +45,8 @@ def fill(factory, state: str = "closed", title: str = "Neglect audit 2023"):
             ret.answers.extend([Answer(question_key="home", value="no", score=0.0),
                                 Answer(question_key="story", value=TEXT)])
             db.session.add_all([EvidenceNote(return_id=ret.id, question_key="home", text=TEXT),
-                                RescuedDraft(token=f"t{ret.id}", return_id=ret.id, form=[["q_story", TEXT]])])
+                                RescuedDraft(token=f"t{ret.id}", return_id=ret.id, user_id=author.id,
+                                             form=[["q_story", TEXT]], fields=["q_story"], address_digest="a" * 64)])
         db.session.flush()
         db.session.add(Coding(audit_id=audit.id, case_id=case.id, source="panel", source_key=str(case.id),
                               excerpt=TEXT, theme_id=theme.id, status="confirmed"))

@@ -126,10 +126,16 @@ def test_hostile_text_round_trips_escaped(client, setup, post):
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def rescue_token(client, return_id: int) -> str:
+    """The signed rescue token the return form carries for this client's auditor."""
+    page = client.get(f"/returns/{return_id}").get_data(as_text=True)
+    return re.search(r'name="rescue" value="([^"]+)"', page).group(1)
+
+
 def test_an_expired_form_token_keeps_the_text_and_brings_it_back(client, setup):
     _, ret, definition = setup
     longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
-    response = client.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y",
+    response = client.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y", "rescue": rescue_token(client, ret.id),
                                                        f"q_{longtext.key}": "Typed while the token expired"})
     assert response.status_code == 302 and "restore=" in response.headers["Location"]
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
@@ -142,8 +148,12 @@ def test_a_save_after_the_session_ended_keeps_the_text_through_sign_in(app, fact
     factory.user("auditor", agency=factory.agency("CSC"), email="late@test.example")
     audit = factory.audit()
     ret = factory.return_for(audit, "CSC")
-    browser = app.test_client()  # signed out: the session has ended
-    response = browser.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y",
+    browser = app.test_client()
+    login(browser, "late@test.example")
+    token = rescue_token(browser, ret.id)
+    with browser.session_transaction() as ended:
+        ended.clear()  # signed out: the session has ended while the form was open
+    response = browser.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y", "rescue": token,
                                                         "q_overall_rationale": "An afternoon's reasoning"})
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     token = csrf(browser, "/login")
@@ -155,8 +165,14 @@ def test_a_save_after_the_session_ended_keeps_the_text_through_sign_in(app, fact
 
 def test_someone_elses_rescue_token_restores_nothing(app, client, setup, factory, login):
     _, ret, _definition = setup
-    stranger = app.test_client()
-    response = stranger.post(f"/returns/{ret.id}", data={"version": "1", "q_overall_rationale": "Planted text"})
+    factory.user("auditor", agency=factory.agency("CSC"), email="csc-other@test.example")
+    stranger = app.test_client()  # a colleague whose own session ended: their draft is kept, for them
+    login(stranger, "csc-other@test.example")
+    token = rescue_token(stranger, ret.id)
+    with stranger.session_transaction() as ended:
+        ended.clear()
+    response = stranger.post(f"/returns/{ret.id}", data={"version": "1", "q_overall_rationale": "Planted text",
+                                                         "rescue": token})
     token_url = response.headers["Location"]
     restore = token_url[token_url.index("restore"):].split("&")[0].replace("%3D", "=")
     page = client.get(f"/returns/{ret.id}?{restore}", follow_redirects=True).get_data(as_text=True)
