@@ -7,9 +7,11 @@ rate-limited, unknown and existing return ids get the same answer, and a restore
 over the saved answers instead of blanking what it does not contain.
 """
 
+import json
 import re
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -26,6 +28,7 @@ SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
 PLANTED = "Planted by another site"
 RATIONALE = "q_overall_rationale"
 REAL_TIME = time.time
+BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 
 
 @pytest.fixture
@@ -90,13 +93,33 @@ def test_a_token_for_another_return_keeps_nothing(app, client, setup, factory):
     assert response.headers["Location"] == "/login" and kept_drafts() == 0
 
 
-def test_a_token_older_than_a_day_keeps_nothing(app, client, setup, monkeypatch):
+@pytest.mark.parametrize("hours, kept", [(23, 1), (25, 0)])
+def test_a_token_older_than_a_day_keeps_nothing(app, client, setup, monkeypatch, hours, kept):
     _, ret, _ = setup
     token = rescue_token(client, ret.id)
-    real_now = time.time
-    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: real_now() + 25 * 3600)
-    response = app.test_client().post(f"/returns/{ret.id}", data=typed(token, PLANTED), headers=SAME_SITE)
-    assert response.headers["Location"] == "/login" and kept_drafts() == 0
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: REAL_TIME() + hours * 3600)  # the token's clock
+    response = app.test_client().post(f"/returns/{ret.id}", data=typed(token), headers=SAME_SITE)
+    assert ("restore" in response.headers["Location"]) == bool(kept) and kept_drafts() == kept
+
+
+def test_a_refused_post_from_our_own_page_says_so_at_sign_in(app, client, setup):
+    """The auditor's page had been open for more than a day: nothing can be kept, and they are told."""
+    _, ret, _ = setup
+    browser = app.test_client()
+    response = browser.post(f"/returns/{ret.id}", data=typed("expired-or-missing"), headers=SAME_SITE)
+    page = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "what you typed could not be kept" in page and kept_drafts() == 0
+
+
+def test_a_signed_in_post_with_an_expired_form_and_a_colleagues_token_keeps_nothing(app, client, setup, factory,
+                                                                                   login):
+    _, ret, _ = setup
+    factory.user("auditor", agency=factory.agency("CSC"), email="colleague@test.example")
+    colleague = app.test_client()
+    login(colleague, "colleague@test.example")
+    response = client.post(f"/returns/{ret.id}", data=typed(rescue_token(colleague, ret.id), PLANTED))  # no CSRF token
+    assert response.status_code == 400 and "Your form had expired" in response.get_data(as_text=True)
+    assert kept_drafts() == 0
 
 
 def test_a_colleagues_token_never_plants_text_in_my_return(app, client, setup, factory, login, csrf):
@@ -247,3 +270,16 @@ def browser_form(page: str) -> list[tuple[str, str]]:
     reader = _FormReader()
     reader.feed(page)
     return reader.pairs
+
+
+def test_hostile_text_is_kept_and_comes_back_exactly_and_escaped(app, client, setup, monkeypatch, csrf):
+    _, ret, _ = setup
+    hostile = "\n".join(BLNS)[:9000] + "<script>alert(1)</script>"  # NUL characters included
+    token = rescue_token(client, ret.id)
+    end_session(monkeypatch)
+    response = client.post(f"/returns/{ret.id}", data=typed(token, hostile), headers=SAME_SITE)
+    signed_in = client.post(response.headers["Location"], data={
+        "email": "csc@test.example", "password": "correct horse battery staple", "csrf_token": csrf(client, "/login")})
+    page = client.get(signed_in.headers["Location"]).get_data(as_text=True)
+    assert "what you typed was kept for you" in page and "<script>alert(1)</script>" not in page
+    assert dict(browser_form(page))[RATIONALE] == hostile.replace("\r\n", "\n").replace("\r", "\n")

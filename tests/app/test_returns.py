@@ -135,7 +135,8 @@ def rescue_token(client, return_id: int) -> str:
 def test_an_expired_form_token_keeps_the_text_and_brings_it_back(client, setup):
     _, ret, definition = setup
     longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
-    response = client.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y", "rescue": rescue_token(client, ret.id),
+    response = client.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y",
+                                                       "rescue": rescue_token(client, ret.id),  # the form's own
                                                        f"q_{longtext.key}": "Typed while the token expired"})
     assert response.status_code == 302 and "restore=" in response.headers["Location"]
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
