@@ -24,6 +24,7 @@ MAX_PER_USER = 10  # restorable drafts of one auditor across all returns
 # Drafts kept from one address in RATE_WINDOW. Well above what a council's auditors behind one NAT
 # address ever need (a draft is kept only when a session ends mid-return), far below a flood.
 MAX_PER_ADDRESS = 30
+MAX_PER_USER_IN_WINDOW = 10  # one auditor's session cannot end ten times in ten minutes
 RATE_WINDOW = timedelta(minutes=10)
 
 
@@ -49,7 +50,7 @@ def rescue(ticket: RescueTicket, pairs: list[tuple[str, str]], address_digest: s
     (too large, too many from this address, or the return or account has gone)."""
     kept = [(name, value) for name, value in pairs if name in ticket.fields]
     now = datetime.now(timezone.utc)
-    if sum(len(n) + len(v) for n, v in kept) > MAX_CHARACTERS or _sent_recently(address_digest, now) >= MAX_PER_ADDRESS:
+    if sum(len(n) + len(v) for n, v in kept) > MAX_CHARACTERS or _too_many_lately(ticket, address_digest, now):
         return None
     if db.session.get(Return, ticket.return_id) is None or db.session.get(User, ticket.user_id) is None:
         return None
@@ -74,9 +75,11 @@ def rescued(token: str, return_id: int, user_id: int) -> RescuedWork | None:
     return RescuedWork([(name, value) for name, value in draft.form], frozenset(draft.fields))
 
 
-def _sent_recently(address_digest: str, now: datetime) -> int:
-    return db.session.scalar(select(func.count()).select_from(RescuedDraft).where(
-        RescuedDraft.address_digest == address_digest, RescuedDraft.created_at >= now - RATE_WINDOW))
+def _too_many_lately(ticket: RescueTicket, address_digest: str, now: datetime) -> bool:
+    """The rate limits: drafts kept lately from this address, and for this auditor from any address."""
+    lately = select(func.count()).select_from(RescuedDraft).where(RescuedDraft.created_at >= now - RATE_WINDOW)
+    return (db.session.scalar(lately.where(RescuedDraft.address_digest == address_digest)) >= MAX_PER_ADDRESS
+            or db.session.scalar(lately.where(RescuedDraft.user_id == ticket.user_id)) >= MAX_PER_USER_IN_WINDOW)
 
 
 def _empty_all_but_newest(user_id: int, keep: int, return_id: int | None = None) -> None:

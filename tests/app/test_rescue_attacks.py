@@ -161,15 +161,30 @@ def test_the_kept_drafts_of_one_auditor_and_return_are_capped(app, client, setup
     assert f"Attempt {rescue_data.MAX_PER_RETURN + 2}" in newest  # the newest is never the one dropped
 
 
-def test_one_address_is_rate_limited(app, client, setup, factory, monkeypatch):
+def test_one_address_is_rate_limited(app, client, setup, factory, login, monkeypatch):
+    """Three auditors' drafts (say behind one council's address) where the limit is two."""
     audit, ret, _ = setup
     monkeypatch.setattr(rescue_data, "MAX_PER_ADDRESS", 2)
     other = factory.return_for(audit, "CSC", reference="T-02")
-    tokens = [rescue_token(client, ret.id), rescue_token(client, other.id), rescue_token(client, ret.id)]
+    colleagues = [app.test_client(), app.test_client()]
+    for n, colleague in enumerate(colleagues):
+        factory.user("auditor", agency=factory.agency("CSC"), email=f"colleague{n}@test.example")
+        login(colleague, f"colleague{n}@test.example")
+    tokens = [rescue_token(client, ret.id), rescue_token(colleagues[0], other.id), rescue_token(colleagues[1], ret.id)]
     locations = [app.test_client().post(f"/returns/{rid}", data=typed(t), headers=SAME_SITE).headers["Location"]
                  for rid, t in zip((ret.id, other.id, ret.id), tokens)]
     assert "restore" in locations[0] and "restore" in locations[1]
     assert locations[2] == "/login" and kept_drafts() == 2
+
+
+def test_one_auditor_is_rate_limited_from_any_address(app, client, setup, monkeypatch):
+    _, ret, _ = setup
+    monkeypatch.setattr(rescue_data, "MAX_PER_USER_IN_WINDOW", 2)
+    token = rescue_token(client, ret.id)
+    locations = [app.test_client().post(f"/returns/{ret.id}", data=typed(token), headers=SAME_SITE,
+                                        environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).headers["Location"]
+                 for n in range(1, 4)]
+    assert ["restore" in location for location in locations] == [True, True, False]
 
 
 def test_an_oversize_post_keeps_nothing(app, client, setup):
