@@ -1,12 +1,13 @@
 """Administration: users (invitations, disabling) and agencies."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from audit_app.admin.forms import InviteForm
 from audit_app.data import accounts
-from audit_app.data.events import EventFilter, event_kinds, find_events, record_event, verify_trail
+from audit_app.data.events import EventFilter, event_kinds, find_events, record_event
+from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
 from audit_app.data.users import UserError, create_user, list_agencies, list_users
 from audit_app.extensions import db
 from audit_app.models import Agency, User
@@ -85,9 +86,24 @@ def events():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = find_events(_event_filter(), page=page)
     actions, types = event_kinds()
-    check = verify_trail() if request.args.get("verify") else None
+    check, checkpoint_error, checkpoint = None, "", None
+    if request.args.get("verify"):
+        check, checkpoint_error = _check_seals(request.args.get("checkpoint", ""))
+        if check and check.intact:
+            checkpoint = make_checkpoint()
+            current_app.logger.info("Audit trail checkpoint: %s", checkpoint.to_json())
     return render_template("admin/events.html", rows=rows, total=total, page=page, actions=actions, types=types,
-                           users=list_users(), where=_event_filter(), check=check, args=request.args)
+                           users=list_users(), where=_event_filter(), check=check, args=request.args,
+                           checkpoint_error=checkpoint_error, new_checkpoint=checkpoint)
+
+
+def _check_seals(raw: str):
+    """The seals checked against the checkpoint pasted in, if any; or why the checkpoint was not read."""
+    try:
+        checkpoint = parse_checkpoint(raw) if raw.strip() else None
+    except CheckpointError as error:
+        return None, str(error)
+    return verify_trail(checkpoint), ""
 
 
 @bp.get("/events.csv")
