@@ -50,12 +50,19 @@ def backup_to(path: str) -> BackupFile:
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise BackupError(f"Backups of {url.get_backend_name()} databases are not supported.")
     checkpoint = make_checkpoint()  # before the copy: everything it counts is in the backup
-    if url.get_backend_name() == "sqlite":
-        _sqlite_backup(path)
-    else:
-        _pg_backup(url, path)
+    if os.path.lexists(path):
+        _create_private(path)  # says that a backup never overwrites a file, before anything is written
+    saved = write_checkpoint(checkpoint, path + ".checkpoint")
+    try:
+        if url.get_backend_name() == "sqlite":
+            _sqlite_backup(path)
+        else:
+            _pg_backup(url, path)
+    except BackupError:
+        _remove_partial(saved)
+        raise
     made = describe(path)
-    return BackupFile(made.path, made.size, made.sha256, write_checkpoint(checkpoint, path + ".checkpoint"))
+    return BackupFile(made.path, made.size, made.sha256, saved)
 
 
 def write_checkpoint(checkpoint: Checkpoint, path: str) -> str:
