@@ -8,6 +8,7 @@ from audit_app.admin.forms import InviteForm
 from audit_app.data import accounts
 from audit_app.data.events import EventFilter, event_kinds, find_events, record_event
 from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
+from audit_app.data.trail_seals import DIGEST
 from audit_app.data.users import UserError, create_user, list_agencies, list_users
 from audit_app.extensions import db
 from audit_app.models import Agency, User
@@ -120,6 +121,21 @@ def events_csv():
                                    e.hash] for e in rows))
     return Response(to_csv(sheet), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
+
+
+@bp.app_template_filter("trail_payload")
+def trail_payload(value) -> str:
+    """A payload for people: each digest of typed text shown as its length, never as 64 hex digits."""
+    import json
+
+    def readable(item):
+        if isinstance(item, dict) and set(item) == {DIGEST, "length"}:
+            return f"‹text, {item['length']} characters›"
+        if isinstance(item, dict):
+            return {name: readable(inner) for name, inner in item.items()}
+        return [readable(inner) for inner in item] if isinstance(item, list) else item
+
+    return json.dumps(readable(value), ensure_ascii=False, sort_keys=True)
 
 
 def _json(value) -> str:

@@ -23,6 +23,7 @@ from audit_app.models import AuditEvent, utcnow
 
 CHECKPOINT_KIND = "audit-trail-checkpoint"
 MAX_CHECKPOINT_CHARS = 1_000
+RESEALED = "trail.resealed"  # the closing event of migration 0015
 
 
 class CheckpointError(ValueError):
@@ -124,7 +125,7 @@ def verify_trail(checkpoint: Checkpoint | None = None, batch: int = 5_000) -> Tr
         return TrailCheck(0, checkpoint=checkpoint, checkpoint_problem=(
             "The checkpoint given was not made with this installation's key, or has been edited: "
             "nothing was checked against it."))
-    previous, count, last_id, at_checkpoint = trail_seals.genesis(key), 0, 0, None
+    previous, count, last_id, at_checkpoint, notes = trail_seals.genesis(key), 0, 0, None, []
     while True:
         rows = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last_id)
                                   .order_by(AuditEvent.id).limit(batch)).all()
@@ -136,9 +137,20 @@ def verify_trail(checkpoint: Checkpoint | None = None, batch: int = 5_000) -> Tr
             if problem:
                 return TrailCheck(count, row.id, problem, checkpoint)
             previous = row.hash
+            if row.action == RESEALED:
+                notes.append(_resealed_note(row, count))
             if checkpoint is not None and count == checkpoint.events:
                 at_checkpoint = (row.id, row.hash)
-    return TrailCheck(count, None, "", checkpoint, _against(checkpoint, count, at_checkpoint), previous)
+    return TrailCheck(count, None, "", checkpoint, _against(checkpoint, count, at_checkpoint), previous, notes)
+
+
+def _resealed_note(row: AuditEvent, position: int) -> str:
+    """What migration 0015 found when it moved the trail to keyed seals (its closing event says)."""
+    old = (row.after or {}).get("previous_chain") or {}
+    found = ("the earlier plain SHA-256 chain held" if old.get("intact")
+             else f"the earlier plain SHA-256 chain was already broken at event {old.get('broken_at')}")
+    return (f"The first {position - 1} events were re-sealed with the key on {row.at:%d %B %Y} (event {row.id}); "
+            f"{found}, and text was removed from {(row.after or {}).get('cleaned', 0)} of them.")
 
 
 def _problem(row: AuditEvent, previous: str, key: str, *, first: bool) -> str:

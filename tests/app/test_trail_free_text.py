@@ -74,6 +74,7 @@ def test_a_name_typed_into_a_briefing_and_removed_leaves_no_trace(app, client, f
     for page in ("/admin/events", "/admin/events.csv"):
         text = admin.get(page).get_data(as_text=True)
         assert "briefing.section_saved" in text and "Jayden" not in text and "NG7" not in text
+    assert f"‹text, {len(SLIP)} characters›" in admin.get("/admin/events").get_data(as_text=True)
     assert verify_trail().intact
 
 
@@ -113,6 +114,8 @@ def test_migration_0015_cleans_and_re_seals_an_old_trail(migrating_app):  # noqa
         assert "Jayden" not in _whole_database_text() and "Eyes On" not in _whole_database_text()
         check = verify_trail()
         assert check.intact and check.events == 5
+        assert any("The first 4 events were re-sealed with the key" in line and "chain held" in line
+                   and "removed from 2 of them" in line for line in check.findings())
         rows = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
         assert rows[2].after == {"state": "closed"}  # codes stay: retention still finds when an audit closed
         assert rows[1].after["findings"][0]["length"] == len(SLIP)
