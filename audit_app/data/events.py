@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select, text
+from sqlalchemy import func, null, select, text, update
 from sqlalchemy.orm import Session, joinedload
 
 from audit_app.data import trail_seals
@@ -54,6 +54,24 @@ def record_event(action: str, object_type: str, object_id: int | None, *,
     chain.append(event)
     db.session.add(event)
     return event
+
+
+PURGED = "trail.purged"
+
+
+def purge_payloads(event_ids: list[int], user: User | None = None) -> list[int]:
+    """Blank the payload of these events (something was kept that must not be), and record the purge.
+
+    Their seals still hold (a seal covers the payload's digest); the ``trail.purged`` event, sealed
+    like any other, is what lets verification accept a blank payload. Returns the ids purged.
+    """
+    found = sorted(db.session.scalars(select(AuditEvent.id).where(AuditEvent.id.in_(event_ids),
+                                                                  AuditEvent.action != PURGED)))
+    if found:
+        record_event(PURGED, "audit_events", None, user=user, after={"events": found})
+        db.session.execute(update(AuditEvent).where(AuditEvent.id.in_(found)).values(before=null(), after=null())
+                           .execution_options(synchronize_session=False))
+    return found
 
 
 def seal(event: AuditEvent, key: str) -> str:

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from audit_app.data import trail_seals
-from audit_app.data.events import seal, trail_key
+from audit_app.data.events import PURGED, seal, trail_key
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, utcnow
 
@@ -126,6 +126,9 @@ def verify_trail(checkpoint: Checkpoint | None = None, batch: int = 5_000) -> Tr
             "The checkpoint given was not made with this installation's key, or has been edited: "
             "nothing was checked against it."))
     previous, count, last_id, at_checkpoint, notes = trail_seals.genesis(key), 0, 0, None, []
+    empty = trail_seals.payload_digest(key, None, None)
+    recorded: set[int] = set()
+    unrecorded: set[int] = set()  # blank payloads that no purge event has (yet) named
     while True:
         rows = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last_id)
                                   .order_by(AuditEvent.id).limit(batch)).all()
@@ -133,14 +136,26 @@ def verify_trail(checkpoint: Checkpoint | None = None, batch: int = 5_000) -> Tr
             break
         for row in rows:
             count, last_id = count + 1, row.id
-            problem = _problem(row, previous, key, first=count == 1)
+            blanked = row.before is None and row.after is None and row.payload_digest != empty
+            problem = _problem(row, previous, key, first=count == 1, blanked=blanked)
             if problem:
                 return TrailCheck(count, row.id, problem, checkpoint)
             previous = row.hash
+            if blanked:
+                unrecorded.add(row.id)
             if row.action == RESEALED:
                 notes.append(_resealed_note(row, count))
+            if row.action == PURGED:
+                purged = {i for i in (row.after or {}).get("events", []) if isinstance(i, int) and i < row.id}
+                recorded, unrecorded = recorded | (unrecorded & purged), unrecorded - purged
             if checkpoint is not None and count == checkpoint.events:
                 at_checkpoint = (row.id, row.hash)
+    if unrecorded:
+        return TrailCheck(count, min(unrecorded), "what the event said has been removed, and no purge records it",
+                          checkpoint)
+    if recorded:
+        notes.append(f"{len(recorded)} event{'s' if len(recorded) != 1 else ''} had what they said removed by a "
+                     f"recorded purge (flask trail purge); their seals still hold.")
     return TrailCheck(count, None, "", checkpoint, _against(checkpoint, count, at_checkpoint), previous, notes)
 
 
@@ -153,10 +168,10 @@ def _resealed_note(row: AuditEvent, position: int) -> str:
             f"{found}, and text was removed from {(row.after or {}).get('cleaned', 0)} of them.")
 
 
-def _problem(row: AuditEvent, previous: str, key: str, *, first: bool) -> str:
+def _problem(row: AuditEvent, previous: str, key: str, *, first: bool, blanked: bool) -> str:
     if not row.hash:
         return "the event has no seal (every event is sealed, from the first)"
-    if row.payload_digest != trail_seals.payload_digest(key, row.before, row.after):
+    if not blanked and row.payload_digest != trail_seals.payload_digest(key, row.before, row.after):
         return "what the event says does not match its seal"
     if not hmac.compare_digest(row.hash, seal(row, key)):
         return "the event's content does not match its seal (changed, or re-sealed without the key)"

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from audit_app.extensions import db
+from audit_app.data.events import purge_payloads
 from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
 from audit_app.maintenance import backup, retention
 from audit_tools.summary import long_date
@@ -108,6 +109,25 @@ def trail_verify_command(checkpoint_file):
         click.echo(f"- {line}")
     if not check.intact:
         raise SystemExit(1)
+
+
+@trail_cli.command("purge")
+@click.argument("event_ids", nargs=-1, required=True, type=click.IntRange(min=1, max=2**31 - 1))
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+def trail_purge_command(event_ids, yes):
+    """Remove what the events EVENT_IDS say (their before and after), keeping who, what and when.
+
+    For something that must not be kept; the purge is itself recorded, and the seals still hold.
+    """
+    if not yes:
+        click.confirm(f"This removes for good what {len(event_ids)} event(s) say. Go ahead?", abort=True)
+    purged = purge_payloads(list(event_ids))
+    db.session.commit()
+    missing = sorted(set(event_ids) - set(purged))
+    click.echo(f"Purged {len(purged)} event{'s' if len(purged) != 1 else ''}"
+               f"{': ' + ', '.join(map(str, purged)) if purged else ''}.")
+    if missing:
+        click.echo(f"Not found (or a purge record, which is kept): {', '.join(map(str, missing))}.")
 
 
 def register_commands(app: Flask) -> None:

@@ -6,6 +6,9 @@ and the whole trail is re-sealed with HMAC-SHA256 under AUDIT_TRAIL_KEY from the
 A closing ``trail.resealed`` event records how many events there were, how many were cleaned,
 and what the old chain's check found with its last hash, so the change is itself on the record.
 
+The append-only triggers now let one change through: a payload blanked (``flask trail purge``)
+with every other column as it was; the seal covers the payload's digest, so it still holds.
+
 Downgrading re-seals with the old plain SHA-256; the free text removed is not brought back.
 
 Revision ID: 0015
@@ -28,6 +31,32 @@ depends_on = None
 
 BATCH = 1_000
 REFUSE = "audit_events is append-only: its rows are never changed or deleted"
+# From 0015 one change is let through: blanking a payload (before and after to NULL) with every other
+# column as it was. The seal covers the payload's digest, so it still holds; verification requires
+# a sealed trail.purged event naming each blanked event, which only the key holder can add.
+SAME = ("id", "at", "user_id", "action", "object_type", "object_id", "prev_hash", "hash", "payload_digest")
+PURGE_ONLY = "NEW.before IS NULL AND NEW.after IS NULL AND " + " AND ".join(f"NEW.{c} IS OLD.{c}" for c in SAME)
+PG_SAME = f"({', '.join('NEW.' + c for c in SAME)}) IS NOT DISTINCT FROM ({', '.join('OLD.' + c for c in SAME)})"
+PURGEABLE = {
+    "sqlite": (
+        [f"CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events WHEN NOT ({PURGE_ONLY}) "
+         f"BEGIN SELECT RAISE(ABORT, '{REFUSE}'); END",
+         f"CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, '{REFUSE}'); END"],
+        ["DROP TRIGGER IF EXISTS audit_events_no_update", "DROP TRIGGER IF EXISTS audit_events_no_delete"],
+    ),
+    "postgresql": (
+        [f"CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+         f"IF TG_OP = 'UPDATE' AND NEW.before IS NULL AND NEW.after IS NULL AND {PG_SAME} THEN RETURN NEW; END IF; "
+         f"RAISE EXCEPTION '{REFUSE}'; END $$",
+         "CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events "
+         "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+         "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+         "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"],
+        ["DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events",
+         "DROP TRIGGER IF EXISTS audit_events_no_change ON audit_events",
+         "DROP FUNCTION IF EXISTS audit_events_append_only()"],
+    ),
+}
 # As in migration 0011: dialect → (statements that make the trail append-only, statements that undo them)
 APPEND_ONLY = {
     "sqlite": (
@@ -70,11 +99,11 @@ def upgrade():
     if count:
         closing = {"events": count, "cleaned": cleaned, "previous_chain": old}
         _insert_sealed(key, "trail.resealed", trail_seals.reduce_payload(closing, key), last)
-    _triggers(on=True)
+    _triggers(on=True, kind=PURGEABLE)
 
 
 def downgrade():
-    _triggers(on=False)
+    _triggers(on=False, kind=PURGEABLE)
     last = ""
     for row in _rows():
         at = _utc(row.at)
@@ -96,8 +125,8 @@ def _key() -> str:
     return key
 
 
-def _triggers(*, on: bool) -> None:
-    for statement in APPEND_ONLY[op.get_bind().dialect.name][0 if on else 1]:
+def _triggers(*, on: bool, kind: dict = APPEND_ONLY) -> None:
+    for statement in kind[op.get_bind().dialect.name][0 if on else 1]:
         op.execute(statement)
 
 

@@ -24,7 +24,9 @@ def _three_events(factory):
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_events SET action = 'nothing happened'",
-                                       "DELETE FROM audit_events"])
+                                       "DELETE FROM audit_events",
+                                       "UPDATE audit_events SET after = NULL, hash = ''",  # more than a purge
+                                       "UPDATE audit_events SET after = '{\"n\": 9}'"])
 def test_v16_4_2_the_database_refuses_to_change_or_delete_an_event(factory, statement):
     _three_events(factory)
     with pytest.raises(DatabaseError, match="append-only"):
@@ -230,3 +232,30 @@ def test_flask_trail_commands_write_a_checkpoint_and_verify_against_it(app, runn
     assert result.exit_code == 0 and "No checkpoint given" in result.output
     result = runner.invoke(args=["trail", "verify", "--checkpoint", str(saved)])
     assert result.exit_code == 1 and "TAMPERED" in result.output and "newest events have been removed" in result.output
+
+
+# ---------------------------------------------------------------- a payload may be purged, and only on the record
+
+
+def test_a_recorded_purge_removes_what_events_said_and_the_seals_still_hold(runner, factory):
+    events = _three_events(factory)
+    checkpoint = make_checkpoint()
+    result = runner.invoke(args=["trail", "purge", str(events[0].id), str(events[2].id), "999999", "--yes"])
+    assert result.exit_code == 0 and f"Purged 2 events: {events[0].id}, {events[2].id}." in result.output
+    assert "Not found" in result.output and "999999" in result.output
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert rows[0].before is None and rows[0].after is None and rows[1].after == {"n": 1}
+    assert rows[-1].action == "trail.purged" and rows[-1].after == {"events": [events[0].id, events[2].id]}
+    check = verify_trail(checkpoint)
+    assert check.intact and "2 events had what they said removed by a recorded purge" in " ".join(check.findings())
+
+
+def test_a_payload_blanked_without_a_recorded_purge_is_found(factory):
+    events = _three_events(factory)
+    db.session.execute(sa.text("UPDATE audit_events SET before = NULL, after = NULL WHERE id = :id"),
+                       {"id": events[1].id})  # the triggers let a bare blanking through: the check catches it
+    db.session.commit()
+    db.session.expire_all()
+    check = verify_trail()
+    assert not check.intact and check.broken_at == events[1].id and "no purge records it" in check.problem

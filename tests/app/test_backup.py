@@ -120,8 +120,10 @@ def test_v13_3_1_the_database_password_never_appears_on_a_command_line(monkeypat
         "PGDATABASE": "casework", "PGSSLMODE": "require"}
 
 
-def test_every_backup_keeps_an_audit_trail_checkpoint_beside_it_and_in_the_log(runner, filled, backup_file, caplog):
+def test_every_backup_keeps_an_audit_trail_checkpoint_beside_it_and_in_the_log(app, runner, filled, backup_file, caplog,
+                                                                              monkeypatch):
     """Issue 16 item 9: a checkpoint outside the database shows later whether the newest events were removed."""
+    monkeypatch.setattr(app.logger, "disabled", False)  # a migration test's alembic fileConfig disables it
     with caplog.at_level("INFO"):
         made = runner.invoke(args=["backup", backup_file])
     assert made.exit_code == 0, made.output
