@@ -27,7 +27,8 @@ CODE_KEYS = frozenset({
     "method", "mimetype", "object", "question", "rag", "section", "sha256", "source", "source_key", "state",
     "status", "at", "closed_on",
 })
-_CODE = re.compile(r"[a-z][a-z0-9_.\-/]{0,59}")  # states, question keys, content keys, "image/png"
+# States, question keys, "12:child_voice", "image/png": at least one letter, so never a bare NHS number.
+_CODE = re.compile(r"(?=[^a-z]*[a-z])[a-z0-9][a-z0-9_.:\-/]{0,59}")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}:\d{2}|Z)?)?")
 _HEX = re.compile(r"[0-9a-f]{64}")
 # A dict key kept as it is (content keys, setting names), or one already reduced to "~" and 16 hex digits.

@@ -28,12 +28,14 @@ def _whole_database_text() -> str:
 
 
 def test_reduce_payload_keeps_codes_and_numbers_and_digests_every_other_string():
-    payload = {"state": "closed", "changed": ["q_reason", "Jayden"], "rows": 3, "active": False, "at": None,
+    payload = {"state": "closed", "changed": ["q_reason", "Jayden"], "source_key": "12:child_voice",
+               "question": "4857773456", "rows": 3, "active": False, "at": None,
                "closed_on": "2024-01-10", "title": "neglect", "section": SLIP, "Jayden Smith": 1,
                "nested": [{"state": "NG7 2AB"}]}
     reduced = trail_seals.reduce_payload(payload, KEY)
     assert reduced["state"] == "closed" and reduced["rows"] == 3 and reduced["active"] is False
     assert reduced["closed_on"] == "2024-01-10" and reduced["changed"][0] == "q_reason"
+    assert reduced["source_key"] == "12:child_voice" and reduced["question"]["length"] == 10  # digits alone: no
     assert reduced["changed"][1] == {"hmac_sha256": trail_seals.keyed(KEY, ["text", "Jayden"]), "length": 6}
     assert reduced["title"]["length"] == 7  # a free-text key keeps no text, even a lower-case word
     assert reduced["section"]["length"] == len(SLIP)
@@ -48,7 +50,7 @@ def test_hostile_strings_never_reach_the_trail(factory):
     for text in BLNS:
         event = record_event("x.saved", "audit", 1, user=user, after={"state": text, "note": text})
         assert event.after["note"] == trail_seals.text_digest(KEY, text)
-        code = re.fullmatch(r"[a-z][a-z0-9_.\-/]{0,59}", text)
+        code = re.fullmatch(r"[a-z0-9][a-z0-9_.:\-/]{0,59}", text) and re.search("[a-z]", text)
         assert event.after["state"] == (text if code else trail_seals.text_digest(KEY, text))
     db.session.commit()
     assert verify_trail().intact and verify_trail().events == len(BLNS)
