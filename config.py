@@ -4,6 +4,8 @@ import os
 from datetime import timedelta
 
 MIN_SECRET_LENGTH = 32
+# Seals the audit trail outside development and tests; production refuses it (ProductionConfig.check).
+DEV_TRAIL_KEY = "development-audit-trail-key-not-for-production"
 MAX_TRUSTED_PROXIES = 5  # more hops than this in front of one service is a mistake, not a topology
 
 
@@ -50,6 +52,9 @@ class Config:
     MAX_FRAME_BYTES = 10 * 1024 * 1024
     # Key for pseudonyms of agencies' own case numbers: from the environment only, never in the database.
     PSEUDONYM_KEY = os.environ.get("AUDIT_PSEUDONYM_KEY")
+    # Key for the audit trail's seals and digests: from the environment, never in the database, so
+    # someone who can change the database cannot re-seal the trail (data/trail_seals.py).
+    AUDIT_TRAIL_KEY = os.environ.get("AUDIT_TRAIL_KEY") or DEV_TRAIL_KEY
     # argon2id parameters (RFC 9106 second recommended option: 64 MiB, t=3).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024
@@ -81,6 +86,7 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 64  # KiB; argon2 needs at least 8 per lane
     MFA_ENFORCED = False  # the MFA tests switch it on
+    AUDIT_TRAIL_KEY = "test-audit-trail-key-not-for-production"
 
 
 class ProductionConfig(Config):
@@ -103,6 +109,18 @@ class ProductionConfig(Config):
         cls.SECRET_KEY, cls.SECRET_KEY_FALLBACKS, cls.TRUSTED_PROXIES = key, fallbacks, trusted_proxies()
         if not cls.MFA_ENFORCED:
             raise RuntimeError("AUDIT_MFA_ENFORCED=false is for demonstrations only; production requires MFA.")
+        cls.AUDIT_TRAIL_KEY = _checked_trail_key(key)
+
+
+def _checked_trail_key(secret_key: str) -> str:
+    """The audit trail's key: required in production, long, and not the same as any other secret."""
+    key = os.environ.get("AUDIT_TRAIL_KEY", "")
+    if len(key) < MIN_SECRET_LENGTH or key == DEV_TRAIL_KEY:
+        raise RuntimeError(f"Set AUDIT_TRAIL_KEY to a random value of at least {MIN_SECRET_LENGTH} characters, "
+                           "kept outside the database and its backups: it seals the audit trail.")
+    if key in (secret_key, os.environ.get("AUDIT_PSEUDONYM_KEY")):
+        raise RuntimeError("AUDIT_TRAIL_KEY must differ from SECRET_KEY and AUDIT_PSEUDONYM_KEY.")
+    return key
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

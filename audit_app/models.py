@@ -598,9 +598,11 @@ class AuditEvent(db.Model):
     object_id: Mapped[int | None]
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # Each row seals the one before it: SHA-256 over the previous hash and this row's content.
+    # Each row seals the one before it: HMAC-SHA256 (key outside the database) over the previous
+    # seal, this row's facts and payload_digest, so a purged payload leaves the seal intact.
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+    payload_digest: Mapped[str] = mapped_column(String(64), default="")
 
     user: Mapped[User | None] = relationship()
 

@@ -36,7 +36,7 @@ psql_admin "CREATE DATABASE $DATABASE"
 # The environment file of docs/DEPLOYMENT.md, with throw-away secrets.
 random() { $VENV/python -c 'import secrets; print(secrets.token_urlsafe(48))'; }
 export FLASK_APP=wsgi.py FLASK_CONFIG=production DATABASE_URL="$PG/$DATABASE" TRUSTED_PROXIES=1
-export SECRET_KEY="$(random)" SECRET_KEY_FALLBACKS="$(random)" AUDIT_PSEUDONYM_KEY="$(random)"
+export SECRET_KEY="$(random)" SECRET_KEY_FALLBACKS="$(random)" AUDIT_PSEUDONYM_KEY="$(random)" AUDIT_TRAIL_KEY="$(random)"
 export PARTNERSHIP_NAME="Smoke Test Safeguarding Children Partnership"
 ADMIN_EMAIL=admin@smoke.example
 ADMIN_PASSWORD="smoke $(random)"

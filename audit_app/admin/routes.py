@@ -1,12 +1,14 @@
 """Administration: users (invitations, disabling) and agencies."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from audit_app.admin.forms import InviteForm
 from audit_app.data import accounts
-from audit_app.data.events import EventFilter, event_kinds, find_events, record_event, verify_trail
+from audit_app.data.events import EventFilter, event_kinds, find_events, record_event
+from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
+from audit_app.data.trail_seals import DIGEST
 from audit_app.data.users import UserError, create_user, list_agencies, list_users
 from audit_app.extensions import db
 from audit_app.models import Agency, User
@@ -85,9 +87,24 @@ def events():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = find_events(_event_filter(), page=page)
     actions, types = event_kinds()
-    check = verify_trail() if request.args.get("verify") else None
+    check, checkpoint_error, checkpoint = None, "", None
+    if request.args.get("verify"):
+        check, checkpoint_error = _check_seals(request.args.get("checkpoint", ""))
+        if check and check.intact:
+            checkpoint = make_checkpoint()
+            current_app.logger.info("Audit trail checkpoint: %s", checkpoint.to_json())
     return render_template("admin/events.html", rows=rows, total=total, page=page, actions=actions, types=types,
-                           users=list_users(), where=_event_filter(), check=check, args=request.args)
+                           users=list_users(), where=_event_filter(), check=check, args=request.args,
+                           checkpoint_error=checkpoint_error, new_checkpoint=checkpoint)
+
+
+def _check_seals(raw: str):
+    """The seals checked against the checkpoint pasted in, if any; or why the checkpoint was not read."""
+    try:
+        checkpoint = parse_checkpoint(raw) if raw.strip() else None
+    except CheckpointError as error:
+        return None, str(error)
+    return verify_trail(checkpoint), ""
 
 
 @bp.get("/events.csv")
@@ -104,6 +121,21 @@ def events_csv():
                                    e.hash] for e in rows))
     return Response(to_csv(sheet), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
+
+
+@bp.app_template_filter("trail_payload")
+def trail_payload(value) -> str:
+    """A payload for people: each digest of typed text shown as its length, never as 64 hex digits."""
+    import json
+
+    def readable(item):
+        if isinstance(item, dict) and set(item) == {DIGEST, "length"}:
+            return f"‹text, {item['length']} characters›"
+        if isinstance(item, dict):
+            return {name: readable(inner) for name, inner in item.items()}
+        return [readable(inner) for inner in item] if isinstance(item, list) else item
+
+    return json.dumps(readable(value), ensure_ascii=False, sort_keys=True)
 
 
 def _json(value) -> str:

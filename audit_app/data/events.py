@@ -1,21 +1,24 @@
-"""The append-only audit trail, sealed as a hash chain.
+"""The append-only audit trail, sealed as a keyed hash chain.
 
-Each event stores the hash of the event before it and a SHA-256 over that hash and its
-own content, so changing or removing any row breaks the chain from there on
-(``verify_trail`` finds where). Database triggers refuse UPDATE and DELETE (migration 0011).
+Each event stores the seal of the event before it and an HMAC-SHA256 (under ``AUDIT_TRAIL_KEY``,
+held outside the database) over that seal, what happened and a digest of its payload; the first
+event follows a "genesis" value that only the key can make. Database triggers refuse UPDATE and
+DELETE (migration 0011). ``audit_app.data.trail_check`` verifies the chain against a checkpoint.
+
+Payloads never hold typed free text: ``record_event`` reduces them (``trail_seals.reduce_payload``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select, text
+from sqlalchemy import func, null, select, text, update
 from sqlalchemy.orm import Session, joinedload
 
+from audit_app.data import trail_seals
 from audit_app.database import begin_writing
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, User, utcnow
@@ -24,26 +27,57 @@ _CHAIN = "audit_trail_chain"  # session.info key: events added in this transacti
 _PG_LOCK = 7_272_001  # advisory lock id: one writer extends the chain at a time
 
 
+def trail_key() -> str:
+    """The sealing key, from the configuration (the environment in production; see config.py)."""
+    key = current_app.config.get("AUDIT_TRAIL_KEY")
+    if not key:
+        raise RuntimeError("AUDIT_TRAIL_KEY is not set: the audit trail cannot be sealed.")
+    return key
+
+
 def record_event(action: str, object_type: str, object_id: int | None, *,
                  user: User | None = None, before: dict[str, Any] | None = None,
                  after: dict[str, Any] | None = None) -> AuditEvent:
-    """Add one event to the session, sealed onto the chain; the caller's transaction commits it."""
+    """Add one event to the session, sealed onto the chain; the caller's transaction commits it.
+
+    ``before`` and ``after`` are reduced first: any string that is not an application code (a state,
+    a question key, a date) is kept only as its keyed digest and length, never as text.
+    """
+    key = trail_key()
+    before, after = trail_seals.reduce_payload(before, key), trail_seals.reduce_payload(after, key)
     chain = db.session.info.setdefault(_CHAIN, [])
-    prev_hash = chain[-1].hash if chain else _last_committed_hash()
+    prev_hash = chain[-1].hash if chain else (_last_committed_hash() or trail_seals.genesis(key))
     event = AuditEvent(at=utcnow(), action=action, object_type=object_type, object_id=object_id,
-                       user_id=user.id if user else None, before=before, after=after, prev_hash=prev_hash)
-    event.hash = seal(event)
+                       user_id=user.id if user else None, before=before, after=after, prev_hash=prev_hash,
+                       payload_digest=trail_seals.payload_digest(key, before, after))
+    event.hash = seal(event, key)
     chain.append(event)
     db.session.add(event)
     return event
 
 
-def seal(event: AuditEvent) -> str:
-    """SHA-256 over the previous hash and everything the event says."""
-    content = json.dumps([event.prev_hash, event.at.isoformat(), event.user_id, event.action, event.object_type,
-                          event.object_id, event.before, event.after], sort_keys=True, ensure_ascii=False,
-                         separators=(",", ":"), default=str)
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+PURGED = "trail.purged"
+
+
+def purge_payloads(event_ids: list[int], user: User | None = None) -> list[int]:
+    """Blank the payload of these events (something was kept that must not be), and record the purge.
+
+    Their seals still hold (a seal covers the payload's digest); the ``trail.purged`` event, sealed
+    like any other, is what lets verification accept a blank payload. Returns the ids purged.
+    """
+    found = sorted(db.session.scalars(select(AuditEvent.id).where(AuditEvent.id.in_(event_ids),
+                                                                  AuditEvent.action != PURGED)))
+    if found:
+        record_event(PURGED, "audit_events", None, user=user, after={"events": found})
+        db.session.execute(update(AuditEvent).where(AuditEvent.id.in_(found)).values(before=null(), after=null())
+                           .execution_options(synchronize_session=False))
+    return found
+
+
+def seal(event: AuditEvent, key: str) -> str:
+    """The keyed seal of ``event`` as stored (its payload digest, not the payload, is sealed)."""
+    return trail_seals.seal(key, event.prev_hash, event.at, event.user_id, event.action, event.object_type,
+                            event.object_id, event.payload_digest)
 
 
 def _last_committed_hash() -> str:
@@ -59,39 +93,6 @@ def _last_committed_hash() -> str:
 @sa_event.listens_for(Session, "after_rollback")
 def _forget_chain(session: Session) -> None:
     session.info.pop(_CHAIN, None)
-
-
-@dataclass(frozen=True)
-class TrailCheck:
-    events: int
-    sealed: int
-    broken_at: int | None  # id of the first event whose seal or link does not hold
-    problem: str = ""
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None
-
-
-def verify_trail(batch: int = 5_000) -> TrailCheck:
-    """Walk the whole trail in id order, re-computing every seal and link."""
-    previous, count, sealed, last_id = None, 0, 0, 0
-    while True:
-        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last_id)
-                                  .order_by(AuditEvent.id).limit(batch)).all()
-        if not rows:
-            return TrailCheck(count, sealed, None)
-        for row in rows:
-            count, last_id = count + 1, row.id
-            if not row.hash:  # recorded before sealing began (migration 0011)
-                if previous is not None:
-                    return TrailCheck(count, sealed, row.id, "an unsealed event follows sealed ones")
-                continue
-            if row.hash != seal(row):
-                return TrailCheck(count, sealed, row.id, "the event's content does not match its seal")
-            if previous is not None and row.prev_hash != previous:
-                return TrailCheck(count, sealed, row.id, "the event does not follow the one before it")
-            previous, sealed = row.hash, sealed + 1
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,10 @@ import subprocess  # only pg_dump and pg_restore, from an argument list, never t
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy.engine import URL
 
+from audit_app.data.trail_check import Checkpoint, make_checkpoint
 from audit_app.extensions import db
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -35,18 +37,40 @@ class BackupFile:
     path: str
     size: int
     sha256: str
+    checkpoint: str = ""  # the audit trail checkpoint written beside the backup
 
 
 def backup_to(path: str) -> BackupFile:
-    """Write the whole database to a new file at ``path`` (mode 0600); never overwrites a file."""
+    """Write the whole database to a new file at ``path`` (mode 0600); never overwrites a file.
+
+    The audit trail's checkpoint, taken just before, goes beside it (``path.checkpoint``) and to the
+    log: kept apart from the database, it shows later whether the newest events were removed.
+    """
     url = db.engine.url
-    if url.get_backend_name() == "sqlite":
-        _sqlite_backup(path)
-    elif url.get_backend_name() == "postgresql":
-        _pg_backup(url, path)
-    else:
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise BackupError(f"Backups of {url.get_backend_name()} databases are not supported.")
-    return describe(path)
+    checkpoint = make_checkpoint()  # before the copy: everything it counts is in the backup
+    if os.path.lexists(path):
+        _create_private(path)  # says that a backup never overwrites a file, before anything is written
+    saved = write_checkpoint(checkpoint, path + ".checkpoint")
+    try:
+        if url.get_backend_name() == "sqlite":
+            _sqlite_backup(path)
+        else:
+            _pg_backup(url, path)
+    except BackupError:
+        _remove_partial(saved)
+        raise
+    made = describe(path)
+    return BackupFile(made.path, made.size, made.sha256, saved)
+
+
+def write_checkpoint(checkpoint: Checkpoint, path: str) -> str:
+    """Write ``checkpoint`` to a new file only its owner can read, and to the log; returns the path."""
+    with os.fdopen(_create_private(path), "w", encoding="utf-8") as out:
+        out.write(checkpoint.to_json() + "\n")
+    current_app.logger.info("Audit trail checkpoint: %s", checkpoint.to_json())
+    return path
 
 
 def restore_from(path: str) -> str:

@@ -1,17 +1,21 @@
-"""`flask backup FILE`, `flask restore FILE` and `flask retention run`: see docs/OPERATIONS.md."""
+"""`flask backup FILE`, `flask restore FILE`, `flask retention run` and `flask trail checkpoint|verify`:
+see docs/OPERATIONS.md."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from audit_app.extensions import db
+from audit_app.data.events import purge_payloads
+from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
 from audit_app.maintenance import backup, retention
 from audit_tools.summary import long_date
 
+trail_cli = AppGroup("trail", help="Check the audit trail's seals, and keep checkpoints of it outside the database.")
 retention_cli = AppGroup("retention", help="Remove case-level data of audits closed longer than the retention period.")
 
 
@@ -24,6 +28,7 @@ def backup_command(file):
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Backup written to {made.path} ({made.size:,} bytes, SHA-256 {made.sha256}).")
+    click.echo(f"Audit trail checkpoint written to {made.checkpoint}: keep it with the backup, away from the database.")
 
 
 @click.command("restore")
@@ -74,7 +79,59 @@ def _summary(item: retention.AuditRetention, dry_run: bool) -> str:
     return f"{name}: closed on {long_date(item.closed_on)}; case-level data kept until {long_date(item.due_on)}."
 
 
+@trail_cli.command("checkpoint")
+@click.option("--out", type=click.Path(dir_okay=False), help="Also write it to this new file (mode 0600).")
+def trail_checkpoint_command(out):
+    """Print the trail's checkpoint (number of events and last seal, sealed with the key) and log it."""
+    checkpoint = make_checkpoint()
+    try:
+        if out:
+            backup.write_checkpoint(checkpoint, out)
+        else:
+            current_app.logger.info("Audit trail checkpoint: %s", checkpoint.to_json())
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(checkpoint.to_json())
+
+
+@trail_cli.command("verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+              help="A checkpoint kept outside the database (a backup's .checkpoint file, or a log line in a file).")
+def trail_verify_command(checkpoint_file):
+    """Check every seal and link of the trail, and compare it with a checkpoint. Exit status 1 if tampered."""
+    try:
+        checkpoint = parse_checkpoint(open(checkpoint_file, encoding="utf-8").read()) if checkpoint_file else None
+    except (CheckpointError, OSError, UnicodeDecodeError) as error:
+        raise click.ClickException(f"{checkpoint_file}: {error}") from None
+    check = verify_trail(checkpoint)
+    click.echo("No tampering found." if check.intact else "THE AUDIT TRAIL HAS BEEN TAMPERED WITH.")
+    for line in check.findings():
+        click.echo(f"- {line}")
+    if not check.intact:
+        raise SystemExit(1)
+
+
+@trail_cli.command("purge")
+@click.argument("event_ids", nargs=-1, required=True, type=click.IntRange(min=1, max=2**31 - 1))
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+def trail_purge_command(event_ids, yes):
+    """Remove what the events EVENT_IDS say (their before and after), keeping who, what and when.
+
+    For something that must not be kept; the purge is itself recorded, and the seals still hold.
+    """
+    if not yes:
+        click.confirm(f"This removes for good what {len(event_ids)} event(s) say. Go ahead?", abort=True)
+    purged = purge_payloads(list(event_ids))
+    db.session.commit()
+    missing = sorted(set(event_ids) - set(purged))
+    click.echo(f"Purged {len(purged)} event{'s' if len(purged) != 1 else ''}"
+               f"{': ' + ', '.join(map(str, purged)) if purged else ''}.")
+    if missing:
+        click.echo(f"Not found (or a purge record, which is kept): {', '.join(map(str, missing))}.")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(trail_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_cli)

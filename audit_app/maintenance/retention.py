@@ -150,8 +150,10 @@ def apply_retention(today: date, months: int, *, dry_run: bool = False) -> list[
 
 
 def _record(item: AuditRetention, months: int) -> None:
+    # The trail keeps code-shaped keys only ("evidence_notes", not "evidence notes"): see trail_seals.
+    removed = {label.replace("'", "").replace(" ", "_"): count for label, count in item.removed.items()}
     record_event(RETENTION_EVENT, "audit", item.audit_id,
-                 after={"removed": item.removed, "closed_on": item.closed_on.isoformat(), "retention_months": months})
+                 after={"removed": removed, "closed_on": item.closed_on.isoformat(), "retention_months": months})
     current_app.logger.info("Retention applied to audit %s: %s", item.audit_id,
                             ", ".join(f"{count} {label}" for label, count in item.removed.items()))
     db.session.flush()

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit_app.data.events import record_event
+from audit_app.data.trail_check import parse_checkpoint
 from audit_app.extensions import db
 from audit_app.maintenance.backup import pg_dump_command, pg_environment, pg_restore_command
 from audit_app.models import Agency, Answer, Case
@@ -117,3 +118,34 @@ def test_v13_3_1_the_database_password_never_appears_on_a_command_line(monkeypat
     assert {key: env[key] for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE")} == {
         "PGHOST": "db.internal", "PGPORT": "5433", "PGUSER": "audit", "PGPASSWORD": "s3cret-pw",
         "PGDATABASE": "casework", "PGSSLMODE": "require"}
+
+
+def test_every_backup_keeps_an_audit_trail_checkpoint_beside_it_and_in_the_log(app, runner, filled, backup_file, caplog,
+                                                                              monkeypatch):
+    """Issue 16 item 9: a checkpoint outside the database shows later whether the newest events were removed."""
+    monkeypatch.setattr(app.logger, "disabled", False)  # a migration test's alembic fileConfig disables it
+    with caplog.at_level("INFO"):
+        made = runner.invoke(args=["backup", backup_file])
+    assert made.exit_code == 0, made.output
+    saved = backup_file + ".checkpoint"
+    assert f"Audit trail checkpoint written to {saved}" in made.output
+    assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+    checkpoint = parse_checkpoint(open(saved, encoding="utf-8").read())
+    assert checkpoint.events == 1 and f"Audit trail checkpoint: {checkpoint.to_json()}" in caplog.text
+    record_event("audit.state", "audit", filled.id, after={"state": "closed"})
+    db.session.commit()
+    assert runner.invoke(args=["trail", "verify", "--checkpoint", saved]).exit_code == 0
+    newer = runner.invoke(args=["trail", "checkpoint"]).output.strip().splitlines()[-1]
+    assert runner.invoke(args=["restore", backup_file, "--yes"]).exit_code == 0
+    assert runner.invoke(args=["trail", "verify", "--checkpoint", saved]).exit_code == 0
+    with open(backup_file + ".newer", "w", encoding="utf-8") as handle:
+        handle.write(newer)
+    rolled_back = runner.invoke(args=["trail", "verify", "--checkpoint", backup_file + ".newer"])
+    assert rolled_back.exit_code == 1 and "the newest events have been removed" in rolled_back.output
+
+
+def test_a_backup_whose_checkpoint_file_exists_writes_nothing(runner, filled, backup_file):
+    with open(backup_file + ".checkpoint", "w", encoding="utf-8") as handle:
+        handle.write("kept")
+    result = runner.invoke(args=["backup", backup_file])
+    assert result.exit_code == 1 and "already exists" in result.output and not os.path.exists(backup_file)

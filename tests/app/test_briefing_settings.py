@@ -49,7 +49,7 @@ def test_saving_settings_records_before_and_after(editor, post):
     assert get_setting("series_title") == "Eyes Wide Open" and get_setting("author_may_approve") is True
     assert get_setting("suppression_threshold") == 7 and get_setting("partnership_name") == "Westmere SCP"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.changed"))
-    assert event.before["series_title"] == "Eyes On" and event.after["series_title"] == "Eyes Wide Open"
+    assert event.before["series_title"]["length"] == 7 and event.after["series_title"]["length"] == 14  # no text
     assert event.after["author_may_approve"] is True and "accent_colour" not in event.after  # unchanged
 
 

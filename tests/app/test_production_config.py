@@ -20,6 +20,7 @@ from config import ProductionConfig, TestingConfig, secret_key_fallbacks, truste
 
 KEY = "k" * 40
 OLD_KEY = "o" * 40
+TRAIL_KEY = "t" * 40
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -111,6 +112,7 @@ def test_a_garbled_proxy_count_is_refused(monkeypatch, raw):
 def _production(monkeypatch, **env):
     """A production config class of its own, checked against ``env`` (the real class is left alone)."""
     monkeypatch.setenv("SECRET_KEY", KEY)
+    monkeypatch.setenv("AUDIT_TRAIL_KEY", TRAIL_KEY)
     monkeypatch.delenv("SECRET_KEY_FALLBACKS", raising=False)
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
     for name, value in env.items():
@@ -131,6 +133,21 @@ def test_production_refuses_weak_or_pointless_old_keys(monkeypatch, fallbacks, m
     config = _production(monkeypatch, SECRET_KEY_FALLBACKS=fallbacks)
     with pytest.raises(RuntimeError, match=message):
         create_app(config)
+
+
+@pytest.mark.parametrize("trail_key, message", [
+    ("", "Set AUDIT_TRAIL_KEY"), ("short", "Set AUDIT_TRAIL_KEY"),
+    ("development-audit-trail-key-not-for-production", "Set AUDIT_TRAIL_KEY"),
+    (KEY, "must differ from SECRET_KEY"),
+])
+def test_production_refuses_a_missing_weak_or_shared_audit_trail_key(monkeypatch, trail_key, message):
+    config = _production(monkeypatch, AUDIT_TRAIL_KEY=trail_key)
+    with pytest.raises(RuntimeError, match=message):
+        create_app(config)
+
+
+def test_production_seals_the_trail_with_the_key_from_the_environment(monkeypatch):
+    assert create_app(_production(monkeypatch)).config["AUDIT_TRAIL_KEY"] == TRAIL_KEY
 
 
 def test_production_refuses_a_garbled_proxy_count(monkeypatch):

@@ -132,6 +132,7 @@ def test_v14_2_7_case_level_data_goes_once_the_period_after_closure_has_passed(f
     assert "Retention (24 months after closure) applied to 1 audit." in result.output
     [event] = retention_events(audit)
     assert event.after["removed"]["answers"] == 8 and event.after["closed_on"] == "2024-01-10"
+    assert set(event.after["removed"]) >= {"evidence_notes", "panel_records_text", "returns_reasons"}  # all named
 
 
 def test_v14_2_7_nothing_goes_a_day_before_the_period_is_over(factory, runner):

@@ -110,7 +110,7 @@ def test_add_a_theme_with_keywords_one_per_line_or_separated_by_semicolons(clien
         "fathers", "Fathers", "family", ["father", "stepfather", "dad"])
     assert "Fathers has been added to the codebook." in client.get("/themes").get_data(as_text=True)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "theme.created"))
-    assert event.object_id == theme.id and event.after["keywords"] == ["father", "stepfather", "dad"]
+    assert event.object_id == theme.id and [k["length"] for k in event.after["keywords"]] == [6, 10, 3]
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -155,7 +155,7 @@ def test_an_unused_theme_can_be_deleted_with_its_unreviewed_suggestions(client, 
     assert "Delete Drift and delay?" in page and "1 suggestion of this theme" in page
     assert post(client, f"/themes/{drift.id}/delete").status_code == 302
     assert themes() == [] and db.session.scalar(sa.select(sa.func.count(Coding.id))) == 0
-    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "theme.deleted")).before["slug"] == "drift"
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "theme.deleted")).before["slug"]["length"] == 5
 
 
 @pytest.mark.parametrize("use", ["confirmed coding", "learning point"])
