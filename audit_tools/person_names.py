@@ -51,6 +51,12 @@ ORGANISATION_WORDS = frozenset("""
     week weekend years
 """.split())
 
+# Written in small letters after a capitalised run, these still make it a place: "Grace Darling ward".
+PLACE_NOUNS = frozenset("""
+    street road lane avenue close court drive park centre house estate ward school academy nursery surgery
+    hospital clinic library church hall station
+""".split())
+
 # Family and other people words: "her daughter Faith", "Jack's dad".
 RELATION_WORDS = frozenset("""
     mother father mum mummy mam dad daddy son sons daughter daughters brother brothers sister sisters sibling
@@ -128,6 +134,8 @@ def given_names() -> dict[str, str]:
 
 def fold(word: str) -> str:
     """Lower case without accents, so "Zoë" is looked up as "zoe"."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
@@ -152,14 +160,18 @@ class _Token:
         return self.bare != self.text
 
 
-def name_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """Each stretch of ``text`` that looks like a person's name: (start, end, why), in order."""
+def name_spans(text: str, *, lone: bool = True) -> Iterator[tuple[int, int, str]]:
+    """Each stretch of ``text`` that looks like a person's name: (start, end, why), in order.
+
+    ``lone``: report a given name with nothing else to show it is a person's ("Jayden was seen");
+    off, a given name needs a surname, a title before it or a family word.
+    """
     tokens = _tokens(text)
     taken = -1
     for i, token in enumerate(tokens):
         if token.start < taken:
             continue
-        found = _title_name(text, tokens, i) or _initials_name(text, tokens, i) or _given_name(text, tokens, i)
+        found = _title_name(text, tokens, i) or _initials_name(text, tokens, i) or _given_name(text, tokens, i, lone)
         if found:
             start, end, why = found
             taken = end
@@ -195,6 +207,8 @@ def _run_after(tokens: list[_Token], i: int) -> tuple[int, bool]:
             j += 1
             continue
         if token.capitalised and (token.key in ORGANISATION_WORDS or token.key in DAYS):
+            return last, True
+        if not token.capitalised and token.key in PLACE_NOUNS and not tokens[last].possessive:
             return last, True
         if not _surname_like(token) or tokens[last].possessive:
             break
@@ -242,11 +256,13 @@ def _initials_name(text: str, tokens: list[_Token], i: int) -> tuple[int, int, s
     return token.start, tokens[last].start + len(tokens[last].bare), "initials and a surname"
 
 
-def _given_name(text: str, tokens: list[_Token], i: int) -> tuple[int, int, str] | None:
+def _given_name(text: str, tokens: list[_Token], i: int, lone: bool) -> tuple[int, int, str] | None:
     token = tokens[i]
+    if not token.capitalised:
+        return None
     parts = token.key.split("-")
     kinds = [given_names().get(part) for part in parts]
-    if not token.capitalised or None in kinds or token.key in DAYS:
+    if None in kinds or token.key in DAYS:
         return None
     if i > 0 and tokens[i - 1].key in ("st", "saint") and _joined(tokens, i):
         return None  # St Mary's, Saint Anne
@@ -256,9 +272,9 @@ def _given_name(text: str, tokens: list[_Token], i: int) -> tuple[int, int, str]
     end = tokens[last].start + len(tokens[last].bare)
     with_surname = last > i
     strength = _strength(token.key, parts, kinds)
-    if strength == "name" or with_surname and not (strength == "weak" and _sentence_start(text, token)):
+    if with_surname and not (strength == "weak" and _sentence_start(text, token)) or strength == "name" and lone:
         return token.start, end, "a given name and a surname" if with_surname else "a given name"
-    if _has_context(text, tokens, i) or strength == "context" and _isolated_capital(text, tokens, i):
+    if _has_context(text, tokens, i) or lone and strength == "context" and _isolated_capital(text, tokens, i):
         return token.start, end, "a given name"
     return None
 
