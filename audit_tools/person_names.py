@@ -48,7 +48,7 @@ ORGANISATION_WORDS = frozenset("""
     practitioners designated independent reviewing chair head teacher headteacher deputy director
     safety signs eyes learning briefing report reports summary overview appendix annex infirmary café cafe
     garden gardens project forum challenge club clubs term terms holiday holidays half-term festival fair
-    week weekend years
+    week weekend years barnardo nspcc
 """.split())
 
 # Written in small letters after a capitalised run, these still make it a place: "Grace Darling ward".

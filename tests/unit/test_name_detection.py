@@ -74,3 +74,13 @@ def test_hostile_text_gives_no_error():
 
 def test_unknown_names_can_be_left_out():
     assert check_text("Jayden Smith", find_unknown_names=False) == []
+
+
+def test_a_charity_named_after_a_doctor_is_not_a_person():
+    assert names_in("Dr Barnardo's and the NSPCC ran the course.") == []
+
+
+def test_a_given_name_alone_can_be_left_to_places_but_a_family_word_still_finds_it():
+    assert [h.text for h in check_text("Victoria", lone_given_names=False)] == []
+    assert [h.text for h in check_text("Victoria's mum", lone_given_names=False)] == ["Victoria"]
+    assert [h.text for h in check_text("Victoria Jones", lone_given_names=False)] == ["Victoria Jones"]
