@@ -95,7 +95,7 @@ NAMES_FIRST = frozenset("""
 """.split())
 # Given names that are also UK places or countries: reported only with context, like words.
 PLACE_NAMES = frozenset("""
-    london chester lincoln preston devon kent chelsea paisley jersey sydney florence camden brooklyn clifton
+    london chester lincoln beverley preston devon kent chelsea paisley jersey sydney florence camden brooklyn clifton
     milton carlton kendal kingsley hamilton darwin sutton weston ashton crosby harlow kirby india georgia
     kenya israel asia africa america dakota paris austin dallas houston orlando eden york stanley shirley
     ashley bradford bristol derby durham lancaster warwick winchester wells chelmsford cheltenham
