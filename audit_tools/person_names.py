@@ -189,7 +189,7 @@ def _tokens(text: str) -> list[_Token]:
 
 def _joined(tokens: list[_Token], i: int) -> bool:
     """True when token ``i`` follows token ``i - 1`` on the same line with only a space or a hyphen between."""
-    return i > 0 and tokens[i].gap_before in (" ", "\u00a0", "-", " - ") and not tokens[i - 1].text.endswith(".")
+    return i > 0 and tokens[i].gap_before in (" ", "\u00a0", "-", " - ")
 
 
 def _surname_like(token: _Token) -> bool:
@@ -200,8 +200,7 @@ def _surname_like(token: _Token) -> bool:
 def _run_after(tokens: list[_Token], i: int) -> tuple[int, bool]:
     """The last index of the run of surname-like words after token ``i``, and whether a place word ends it."""
     last, j = i, i + 1
-    while j < len(tokens) and j - i <= 4 and (_joined(tokens, j) or tokens[j - 1].text.endswith(".") and
-                                              len(tokens[j - 1].bare) == 1):
+    while j < len(tokens) and j - i <= 4 and _joined(tokens, j):
         token = tokens[j]
         if token.key in PARTICLES and j + 1 < len(tokens) and tokens[j + 1].capitalised:
             j += 1
@@ -245,8 +244,9 @@ def _initials_name(text: str, tokens: list[_Token], i: int) -> tuple[int, int, s
         return None
     surname = tokens[j + 1]
     gap = text[tokens[j].end:surname.start]
-    if gap not in (". ", " ", ".") or "\n" in gap or not _surname_like(surname) or surname.key in given_names() \
-            and given_names()[surname.key] == "word" and not dotted:
+    # Without a full stop, "B Smith" needs a surname that is not also a word: "Plan B Review", "Vitamin D".
+    if gap not in (". ", " ", ".") or not _surname_like(surname) \
+            or not dotted and given_names().get(surname.key) == "word":
         return None
     if not dotted and (token.text in "AI" or j > i):
         return None

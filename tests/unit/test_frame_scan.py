@@ -48,3 +48,13 @@ def test_a_hundred_thousand_rows_are_scanned_in_a_few_seconds():
     started = time.perf_counter()
     assert personal_details(rows) == []
     assert time.perf_counter() - started < 6
+
+
+def test_hostile_strings_in_cells_give_messages_not_errors():
+    import json
+    from pathlib import Path
+
+    strings = json.loads((Path(__file__).parent.parent / "data" / "blns.json").read_text(encoding="utf-8"))
+    found = personal_details([(n, {"notes": text}) for n, text in enumerate(strings, start=2)], shown=1000)
+    assert all(message.startswith("Line ") or message == CLOSING for message in found)
+    assert all(text not in message for text in strings if len(text) > 3 for message in found[:-1])
