@@ -16,7 +16,10 @@
 * **UK phone numbers**: +44, 0044 or 0, then a 9- or 10-digit number starting 1, 2, 3,
   5, 7, 8 or 9 (landlines, mobiles, freephone and non-geographic), spaced, dashed or
   with the area code in brackets;
-* **e-mail addresses**.
+* **e-mail addresses**;
+* **names of people nobody told the workbench about** (a child, a relative), by their shape:
+  a title and a name, a given name from a shipped list with a surname, initials and a surname
+  (see ``person_names``). Turned off with ``find_unknown_names=False``.
 
 Where two hits overlap, the more specific kind is kept (``_PRIORITY``): an NHS number
 is not also a phone number, and a name inside an e-mail address is reported once, as
@@ -31,6 +34,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+
+from audit_tools.person_names import name_spans
 
 KIND_LABELS = {
     "case_reference": "Case reference",
@@ -68,8 +73,9 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?")
 _DAY = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?(?![0-9a-z])"
 _YEAR = r"(?:19|20)[0-9]{2}(?![0-9])"
+# Every form starts with a digit or a month's first letter: the lookahead skips other places fast.
 _WORDY_DATE = re.compile(
-    rf"(?<!\w)(?:{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"
+    rf"(?=[0-9jfmasond])(?<!\w)(?:{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"
     rf"|{_DAY}-{_MONTH}-(?:{_YEAR}|[0-9]{{2}}(?![0-9]))"
     rf"|{_MONTH}\s+{_DAY},?\s+{_YEAR})", re.I)
 _NOT_AFTER_NUMBER = r"(?![0-9]|[/.\-][0-9])"
@@ -119,13 +125,21 @@ class Hit:
         return KIND_LABELS[self.kind]
 
 
-def check_text(text: str, *, case_references: Iterable[str] = (), names: Iterable[str] = ()) -> list[Hit]:
-    """Every possible identifier in ``text``, in order of position; an empty list means none was found."""
+def check_text(text: str, *, case_references: Iterable[str] = (), names: Iterable[str] = (),
+               find_unknown_names: bool = True, lone_given_names: bool = True) -> list[Hit]:
+    """Every possible identifier in ``text``, in order of position; an empty list means none was found.
+
+    ``find_unknown_names``: look for names by their shape too (``person_names``); ``lone_given_names``:
+    report a given name written alone ("Jayden"), not only with a surname, a title or a family word.
+    """
     if isinstance(case_references, str) or isinstance(names, str):
         raise TypeError("case_references and names are collections of strings, not one string")
     spans = [*_email_spans(text), *_word_spans(text, "case_reference", _reference_alternatives(case_references)),
              *_nhs_spans(text), *_phone_spans(text), *_postcode_spans(text), *_date_spans(text),
              *_word_spans(text, "name", _name_alternatives(names))]
+    if find_unknown_names:
+        # Listed after the known names: of two hits of one kind and length, the first is kept.
+        spans += [("name", start, end) for start, end, _ in name_spans(text, lone=lone_given_names)]
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     return [_hit(text, kind, start, end, line_starts) for kind, start, end in _most_specific(spans)]
 

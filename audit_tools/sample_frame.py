@@ -1,8 +1,9 @@
 """Reading a list of cases (a sample frame) from a CSV file, refusing it whole if anything is wrong.
 
 The frame carries pseudonymous references and attributes only. Columns that look
-like direct identifiers are refused: the audit never needs a child's name,
-birth date, address or NHS number, so the workbench never stores them.
+like direct identifiers are refused, and so are values that do (``frame_scan``): the
+audit never needs a child's name, birth date, address or NHS number, so the
+workbench never stores them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from audit_tools.frame_scan import personal_details
 
 REQUIRED_COLUMNS = ("reference", "age_years", "locality", "plan_type")
 OPTIONAL_COLUMNS = ("age_band", "agencies")
@@ -102,6 +105,9 @@ def parse_frame(data: bytes, *, max_bytes: int, existing_references: set[str] = 
         result.rows.append(parsed)
     if not result.rows and not result.errors:
         result.errors.append("The file has a header row but no cases.")
+    result.errors += personal_details((r.line, {"reference": r.reference, "locality": r.locality,
+                                                "plan_type": r.plan_type, "agencies": ";".join(r.agencies)})
+                                      for r in result.rows)
     if result.errors:
         result.rows.clear()
     return result

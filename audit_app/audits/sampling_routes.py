@@ -51,12 +51,13 @@ def frame(audit_id: int):
             table = read_table(data, form.file.data.filename or "", max_bytes=current_app.config["MAX_FRAME_BYTES"])
             candidates = candidate_cases(table.columns, table.rows, pseudonym_key=_pseudonym_key(),
                                          known_agencies={a.short_name for a in list_agencies()})
+            sampling_data.import_frame(audit, form.file.data.filename or "frame", data, table.columns, candidates,
+                                       current_user)
         except (TableError, FrameError) as error:
+            db.session.rollback()
             problems = error.problems
             form.file.errors.append("The frame was not imported. Correct the problems listed and upload it again.")
         else:
-            sampling_data.import_frame(audit, form.file.data.filename or "frame", data, table.columns, candidates,
-                                       current_user)
             db.session.commit()
             flash(f"Sample frame imported: {len(candidates):,} candidate cases.", "success")
             return redirect(url_for("audits.sample", audit_id=audit.id))

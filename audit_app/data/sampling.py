@@ -10,7 +10,8 @@ from sqlalchemy import insert, select
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, FrameRow, Return, SampleFrame, Sampling, User
-from audit_tools.frame_rows import CandidateCase
+from audit_tools.frame_rows import CandidateCase, FrameError
+from audit_tools.frame_scan import personal_details
 from audit_tools.sample_frame import age_band
 from audit_tools.sampling import FrameCase, Sample, SamplingPlan, draw_replacement, draw_sample, method_statement
 
@@ -24,7 +25,16 @@ class SamplingStateError(ValueError):
 
 def import_frame(audit: Audit, filename: str, data: bytes, columns: tuple[str, ...],
                  candidates: list[CandidateCase], user: User | None) -> SampleFrame:
-    """Keep the frame as imported (file name, SHA-256, rows) so the sample can be drawn again and checked."""
+    """Keep the frame as imported (file name, SHA-256, rows) so the sample can be drawn again and checked.
+
+    Raises ``FrameError`` before anything is stored if any value looks like personal details: every
+    way a frame comes in (the upload page, ``flask audits sample``) passes through here.
+    """
+    row_word = "Row" if filename.lower().endswith(".xlsx") else "Line"
+    found = personal_details(((c.line, {"reference": c.reference, **c.attributes}) for c in candidates),
+                             row_word=row_word)
+    if found:
+        raise FrameError(found)
     frame = SampleFrame(audit_id=audit.id, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
                         row_count=len(candidates), columns=[c for c in columns if c != "case_number"],
                         imported_by_id=user.id if user else None)

@@ -206,3 +206,13 @@ def test_date_errors_name_their_field_and_link_to_its_first_box(client, post, au
     html = response.get_data(as_text=True).replace("&#39;", "'")
     assert "Enter a real date for ‘Period audited: from’" in html and "Enter a real date for ‘Period audited: to’" in html
     assert 'href="#period_start-day"' in html and 'id="period_start-day"' in html
+
+
+def test_personal_details_in_the_cells_of_a_case_list_are_refused_by_line_and_column(client, post, audit):
+    data = (b"reference,age_years,locality,plan_type\nNA-1,2,Northfield,CP plan\n"
+            b"NA-2,3,M1 1AE,CP plan\nNA-3,4,Eastgate,Mr Jones's son\n")
+    html = upload(client, post, audit, data).get_data(as_text=True).replace("&#39;", "'")
+    assert "Line 3, column 'locality': looks like a UK postcode." in html
+    assert "Line 4, column 'plan_type': looks like a person's name." in html
+    assert "M1 1AE" not in html and "Jones" not in html
+    assert case_count(audit) == 0

@@ -194,3 +194,69 @@ def test_an_excluded_case_cannot_be_given_agencies_again(client, post, audit, fa
     assert "is excluded from the sample" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Case, case.id).returns == []
+
+
+PERSONAL_CELLS = (b"reference,age_years,locality,plan_type,notes\n"
+                  b"NA-1,2,Northfield,CP plan - neglect,\n"
+                  b"NA-2,3,Eastgate,CP plan - neglect,Jayden Smith\n"
+                  b"NA-3,4,Riverside,CP plan - neglect,born 12/03/2019\n"
+                  b"NA-4,5,SW1A 1AA,CP plan - neglect,\n")
+
+
+def test_personal_details_in_cells_are_refused_by_line_and_column_without_echoing_them(client, post, audit):
+    html = upload_frame(client, post, audit, PERSONAL_CELLS).get_data(as_text=True).replace("&#39;", "'")
+    assert "The frame was not imported" in html
+    assert "Line 3, column 'notes': looks like a person's name." in html
+    assert "Line 4, column 'notes': looks like a full date (it could be a date of birth)." in html
+    assert "Line 5, column 'locality': looks like a UK postcode." in html
+    problems = html[html.index('id="problems"'):]
+    problems = problems[:problems.index("</div>")]
+    assert "Jayden" not in problems and "12/03/2019" not in problems and "SW1A" not in problems
+    assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
+    assert db.session.scalar(select(func.count(FrameRow.id))) == 0
+    events = " ".join(str(e.after) + str(e.before) for e in db.session.scalars(select(AuditEvent)))
+    assert "Jayden" not in events and "SW1A" not in events
+
+
+def test_a_reference_that_is_an_nhs_number_is_refused(client, post, audit):
+    html = upload_frame(client, post, audit, b"reference,locality\n9434765919,Northfield\n").get_data(as_text=True)
+    assert "column &#39;reference&#39;: looks like an NHS number" in html
+    assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
+
+
+def test_a_spreadsheet_names_the_row(client, post, audit):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["reference", "locality", "notes"])
+    book.active.append(["XL-01", "Northfield", "Mrs Okafor's son"])
+    data = io.BytesIO()
+    book.save(data)
+    html = upload_frame(client, post, audit, data.getvalue(), "frame.xlsx").get_data(as_text=True)
+    assert "Row 2, column &#39;notes&#39;: looks like a person&#39;s name." in html
+
+
+def test_many_cells_with_personal_details_are_listed_up_to_twenty_then_counted(client, post, audit):
+    rows = "".join(f"NA-{n},Northfield,call 07700 900{n:03d}\n" for n in range(1, 121))
+    html = upload_frame(client, post, audit, ("reference,locality,notes\n" + rows).encode()).get_data(as_text=True)
+    assert html.count("looks like a UK phone number") == 20
+    assert "… and 100 more cells like these." in html
+
+
+def test_localities_plan_types_agencies_and_age_bands_are_not_personal_details(client, post, audit):
+    data = (b"reference,age_years,age_band,locality,plan_type,agencies,repeat_plan\n"
+            b"NA-1,2,0-2,Victoria,Child Protection Plan - neglect,CSC;EH,yes\n"
+            b"NA-2,12,11-15,Beverley,Child in Need,CSC,no\n"
+            b"NA-3,7,6-10,Stanley,Early Help Assessment,EH,no\n"
+            b"NA-4,4,3-5,Grace Darling ward,CP plan,CSC,yes\n")
+    assert upload_frame(client, post, audit, data).status_code == 302
+    assert db.session.scalar(select(func.count(FrameRow.id))) == 4
+
+
+def test_cli_sample_refuses_personal_details_in_cells(runner, audit, tmp_path):
+    frame = tmp_path / "frame.csv"
+    frame.write_bytes(PERSONAL_CELLS)
+    result = runner.invoke(args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"])
+    assert result.exit_code != 0 and "Line 3, column 'notes': looks like a person's name." in result.output
+    assert "Jayden" not in result.output
+    assert db.session.scalar(select(func.count(SampleFrame.id))) == 0

@@ -49,3 +49,16 @@ def test_ages_are_written_in_whole_or_tenths_of_years_only():
     assert parse_age("1.5") == Decimal("1.5") and parse_age(" 8 ") == Decimal("8")
     for text in ("1e1", "1_0", "1.25", "-1", "18", "", "NaN", "Infinity"):
         assert parse_age(text) is None, text
+
+
+def test_personal_details_in_cells_are_refused_with_line_and_column():
+    result = parse(HEADER + b"NA-1,2,Northfield,CP\nNA-2,3,Jayden Smith,CP\nNA-3,4,Eastgate,born 12/03/2019\n")
+    assert result.rows == []
+    assert result.errors[:2] == ["Line 3, column 'locality': looks like a person's name.",
+                                 "Line 4, column 'plan_type': looks like a full date (it could be a date of birth)."]
+    assert "Jayden" not in " ".join(result.errors) and "12/03/2019" not in " ".join(result.errors)
+
+
+def test_ordinary_localities_and_plan_types_are_not_personal_details():
+    result = parse(HEADER + b"NA-1,2,Victoria,Child Protection Plan\nNA-2,3,Beverley,Early Help\n")
+    assert result.ok and len(result.rows) == 2

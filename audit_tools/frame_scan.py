@@ -1,0 +1,90 @@
+"""Personal details in the cells of a sample frame: found by the disclosure check's own detectors.
+
+A frame's column names are checked when it is read (``frame_files``, ``sample_frame``), but a
+column called "notes" or "locality" can still hold "Jayden Smith, born 12/03/2019, SW1A 1AA".
+``personal_details`` looks at every value with the detectors of ``disclosure.check_text`` and
+says where each one is, by line (or spreadsheet row) and column.
+
+The messages name the kind of detail, never the detail itself: they are shown on the
+coordinator's screen and printed by the command line, and neither needs the value to find the
+cell. A given name alone is not reported in a cell, only a name with a surname, a title,
+initials or a family word: a locality such as "Beverley" or "Victoria" is a place.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping
+
+from audit_tools.disclosure import check_text
+
+MAX_SHOWN = 20
+# Values are checked many at a time, one text per batch. A NUL line between two values keeps
+# every pattern inside its own value: none of them crosses a NUL, and a value starts a line.
+_BETWEEN = "\n\x00\n"
+_BATCH = 2_000
+_MIXED_CASE = re.compile(r"[^\W\d_]*[A-Z\u00c0-\u024f][a-z\u00df-\u024f]")
+
+CELL_WORDS = {
+    "case_reference": "a case reference",
+    "name": "a person's name",
+    "date_of_birth": "a full date (it could be a date of birth)",
+    "postcode": "a UK postcode",
+    "nhs_number": "an NHS number",
+    "phone": "a UK phone number",
+    "email": "an e-mail address",
+}
+CLOSING = ("The audit needs pseudonymous references and attributes such as locality and plan type only: "
+           "remove names, dates, addresses, postcodes, NHS numbers, phone numbers and e-mail addresses "
+           "from the file and upload it again.")
+
+
+def personal_details(rows: Iterable[tuple[int, Mapping[str, str]]], *, row_word: str = "Line",
+                     shown: int = MAX_SHOWN) -> list[str]:
+    """One message per cell that looks like it holds personal details (at most ``shown``, then a count).
+
+    ``rows`` are (line or row number, {column: value}); an empty list means nothing was found.
+    """
+    cells = [(line, column, value) for line, values in rows for column, value in values.items() if value]
+    kinds = _kinds_by_value(dict.fromkeys(value for _, _, value in cells))
+    found = [(line, column, kinds[value]) for line, column, value in cells if value in kinds]
+    problems = [f"{row_word} {line}, column '{column}': looks like {_words(found_kinds)}."
+                for line, column, found_kinds in found[:shown]]
+    if len(found) > shown:
+        rest = len(found) - shown
+        problems.append(f"… and {rest:,} more cell{'s' if rest != 1 else ''} like these.")
+    if problems:
+        problems.append(CLOSING)
+    return problems
+
+
+def _words(kinds: tuple[str, ...]) -> str:
+    words = [CELL_WORDS[kind] for kind in kinds]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _kinds_by_value(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The kinds of identifier found in each value that holds one, in the order of ``CELL_WORDS``."""
+    found: dict[str, tuple[str, ...]] = {}
+    mixed, plain = [], []
+    for value in values:
+        (mixed if _MIXED_CASE.search(value) else plain).append(value)
+    # A name needs a capital followed by small letters: values without one skip the name search.
+    for group, names in ((mixed, True), (plain, False)):
+        for start in range(0, len(group), _BATCH):
+            found.update(_check_batch(group[start:start + _BATCH], names))
+    return found
+
+
+def _check_batch(values: list[str], find_names: bool) -> dict[str, tuple[str, ...]]:
+    text = _BETWEEN.join(value.replace("\x00", " ") for value in values)
+    starts, offset = [], 0
+    for value in values:
+        starts.append(offset)
+        offset += len(value) + len(_BETWEEN)
+    kinds: dict[str, set[str]] = {}
+    for hit in check_text(text, find_unknown_names=find_names, lone_given_names=False):
+        value = values[bisect.bisect_right(starts, hit.start) - 1]
+        kinds.setdefault(value, set()).add(hit.kind)
+    return {value: tuple(k for k in CELL_WORDS if k in found) for value, found in kinds.items()}
