@@ -38,7 +38,10 @@ def working_or_409(briefing_id: int) -> Briefing:
 
 
 def may_approve(briefing: Briefing) -> bool:
-    """Whether this person may approve the version: anyone in the business unit but its author, unless allowed."""
+    """Whether this person may approve the version: anyone in the business unit but its author (unless allowed)
+    and anyone who changed it since it was last approved (never allowed: a change needs a second person)."""
+    if current_user.id in versions.changed_since_approval(briefing):
+        return False
     return briefing.created_by_id != current_user.id or bool(get_setting("author_may_approve"))
 
 

@@ -163,6 +163,14 @@ class OverrideForm(FlaskForm):
                                                                          "characters or fewer")])
 
 
+class RemoveOverrideForm(FlaskForm):
+    """Stop letting one possible identifier through; the hit is named by hidden fields."""
+
+    kind = HiddenField()
+    text = HiddenField()
+    section = HiddenField()
+
+
 THRESHOLD_HELP = "Enter a whole number from 1 to 20 for the counts to hide"
 
 

@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import smtplib
+from dataclasses import dataclass
 from datetime import date
+from email.message import EmailMessage
 
-from sqlalchemy import func, select
+from flask import current_app, has_app_context
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.data.audits import case_references, mark_published
@@ -19,7 +24,9 @@ from audit_app.data.briefings import briefing_content
 from audit_app.data.events import record_event
 from audit_app.data.settings import get_setting
 from audit_app.extensions import db
-from audit_app.models import Audit, Briefing, User, utcnow
+from audit_app.links import external_url
+from audit_app.mail import mail_configured, send_messages
+from audit_app.models import Audit, AuditEvent, Briefing, User, utcnow
 from audit_tools.briefing import content_to_dict
 from audit_tools.summary import long_date
 
@@ -115,9 +122,7 @@ def save_section(briefing: Briefing, values: dict, lock_version: int | None, use
     if lock_version is not None and lock_version != briefing.lock_version:
         raise StaleBriefing("Someone else saved a change to this briefing while you were editing it.")
     before = {name: briefing.content.get(name) for name in values}
-    briefing.content = {**briefing.content, **values}
-    if briefing.state == "approved":
-        _withdraw_approval(briefing)
+    change_version(briefing, user, content={**briefing.content, **values})
     try:
         db.session.flush()
     except StaleDataError:  # saved by someone else between reading the version and writing it
@@ -132,33 +137,151 @@ def _editable(briefing: Briefing) -> None:
                             "Start a new version to make changes.")
 
 
-def _withdraw_approval(briefing: Briefing) -> None:
+# ------------------------------------------------------------------ every change goes through one door
+
+
+def change_version(briefing: Briefing, user: User | None, *, content: dict | None = None,
+                   overrides: list[dict] | None = None) -> bool:
+    """Change what a version says or lets through: the one place every change to a version passes.
+
+    A change to an approved version withdraws its approval (what was approved is no longer what
+    it says): the trail records who withdrew it and the approver is told after the commit.
+    Returns whether an approval was withdrawn. ``_guard_approved_versions`` catches any change
+    made some other way.
+    """
+    _editable(briefing)
+    was_approved = briefing.state == "approved"
+    if content is not None:
+        briefing.content = content
+    if overrides is not None:
+        briefing.overrides = overrides
+    if was_approved:
+        _withdraw_approval(briefing, user)
+    return was_approved
+
+
+def _withdraw_approval(briefing: Briefing, user: User | None) -> None:
+    approver_id = briefing.approved_by_id
     briefing.state, briefing.approved_by_id, briefing.approved_at = "draft", None, None
+    # States and ids only: the trail never holds typed text.
+    record_event("briefing.approval_withdrawn", "briefing", briefing.id, user=user,
+                 before={"state": "approved", "approved_by": approver_id}, after={"state": "draft"})
+    if approver_id is not None and approver_id != (user.id if user else None):
+        with db.session.no_autoflush:  # read now: nothing can be read once the change is committed
+            approver = db.session.get(User, approver_id)
+            notice = _Withdrawn(approver.email, briefing.number, briefing.audit.title, briefing.audit_id)
+        db.session.info.setdefault(_WITHDRAWN, []).append(notice)
+
+
+_WITHDRAWN = "briefing_approvals_withdrawn"  # session.info key: (briefing id, approver id) to tell after commit
+_CHANGES = ("content", "overrides")
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _guard_approved_versions(session: Session, _context, _instances) -> None:
+    """Withdraw the approval of an approved version whose content or overrides changed without going through
+    ``change_version`` (a later change that forgot): it can then never be published unapproved."""
+    for briefing in [row for row in session.dirty if isinstance(row, Briefing)]:
+        state = inspect(briefing).attrs.state.history
+        if state.has_changes() or briefing.state != "approved":
+            continue  # approving or publishing now, or not approved: nothing to withdraw
+        if any(inspect(briefing).attrs[name].history.has_changes() for name in _CHANGES):
+            _withdraw_approval(briefing, None)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _tell_approvers(session: Session) -> None:
+    """E-mail each approver whose approval a committed change withdrew (when e-mail is set up)."""
+    withdrawn = session.info.pop(_WITHDRAWN, [])
+    if withdrawn and has_app_context() and mail_configured():
+        try:
+            send_messages([_withdrawn_message(notice) for notice in withdrawn])
+        except (OSError, smtplib.SMTPException):  # the change is saved; the composer shows the state anyway
+            current_app.logger.warning("Could not e-mail %d approver(s) about a withdrawn approval", len(withdrawn))
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_withdrawn(session: Session) -> None:
+    session.info.pop(_WITHDRAWN, None)
+
+
+@dataclass(frozen=True)
+class _Withdrawn:
+    """What the approver's e-mail says: which version of which audit's briefing (never what changed)."""
+
+    email: str
+    number: int
+    audit_title: str
+    audit_id: int
+
+
+def _withdrawn_message(notice: _Withdrawn) -> EmailMessage:
+    message = EmailMessage()
+    message["To"] = notice.email
+    message["Subject"] = f"Your approval of version {notice.number} of a learning briefing was withdrawn"
+    message.set_content(
+        f"You approved version {notice.number} of the learning briefing for the audit \"{notice.audit_title}\".\n\n"
+        "Someone has changed it since (a section, or a possible identifier allowed to stay or no longer allowed), "
+        "so your approval was withdrawn. It cannot be published until someone other than the person who changed it "
+        f"approves it again.\n\nSee the briefing: {external_url('briefings.composer', audit_id=notice.audit_id)}\n")
+    return message
+
+
+def changed_since_approval(briefing: Briefing) -> set[int]:
+    """Who has changed this version since it was last approved (nobody, if it never was)."""
+    approved = db.session.scalar(select(func.max(AuditEvent.id)).where(
+        AuditEvent.object_type == "briefing", AuditEvent.object_id == briefing.id,
+        AuditEvent.action == "briefing.approved"))
+    if approved is None:
+        return set()
+    return set(db.session.scalars(select(AuditEvent.user_id).where(
+        AuditEvent.object_type == "briefing", AuditEvent.object_id == briefing.id, AuditEvent.id > approved,
+        AuditEvent.action.in_(CHANGE_ACTIONS), AuditEvent.user_id.is_not(None))))
+
+
+# Trail actions that change a version; approving again needs someone who made none of them since the last approval.
+CHANGE_ACTIONS = ("briefing.section_saved", "briefing.section_refreshed", "briefing.override",
+                  "briefing.override_removed", "briefing.approval_withdrawn")
 
 
 def add_override(briefing: Briefing, hit: dict, reason: str, user: User) -> None:
     """Let one hit (kind, exact text, section) through, with the reason and who decided."""
-    _editable(briefing)
     override = {**{k: hit[k] for k in ("kind", "text", "section")}, "reason": reason, "by": user.id,
                 "by_name": user.display_name, "at": utcnow().isoformat(timespec="seconds")}
-    briefing.overrides = [o for o in briefing.overrides
-                          if (o["kind"], o["text"], o["section"]) != (hit["kind"], hit["text"], hit["section"])]
-    briefing.overrides = [*briefing.overrides, override]
+    others = [o for o in briefing.overrides
+              if (o["kind"], o["text"], o["section"]) != (hit["kind"], hit["text"], hit["section"])]
+    change_version(briefing, user, overrides=[*others, override])
     db.session.flush()
     record_event("briefing.override", "briefing", briefing.id, user=user, after=override)
+
+
+def remove_override(briefing: Briefing, key: tuple[str, str, str], user: User) -> bool:
+    """No longer let one hit (kind, exact text, section) through; False when it had no override."""
+    kept = [o for o in briefing.overrides if (o["kind"], o["text"], o["section"]) != key]
+    if len(kept) == len(briefing.overrides):
+        _editable(briefing)
+        return False
+    change_version(briefing, user, overrides=kept)
+    db.session.flush()
+    record_event("briefing.override_removed", "briefing", briefing.id, user=user,
+                 before={"kind": key[0], "section": key[2]})
+    return True
 
 
 def approve(briefing: Briefing, user: User, unresolved: int) -> None:
     """Approve a draft whose disclosure check is clean; the author only if the settings allow it."""
     if briefing.state != "draft":
         raise BriefingError(f"Version {briefing.number} is {briefing.state}, so it cannot be approved.")
+    if briefing.created_by_id == user.id and not get_setting("author_may_approve"):
+        raise BriefingError("You started this version, so someone else must approve it. "
+                            "An administrator can allow authors to approve their own briefings in the settings.")
+    if user.id in changed_since_approval(briefing):
+        raise BriefingError("You changed this version after it was approved, so someone else must approve "
+                            "your change.")
     if unresolved:
         raise BriefingError(f"The disclosure check found {unresolved} possible identifier"
                             f"{' that has' if unresolved == 1 else 's that have'} not been resolved. "
                             "Edit each one away or record why it may stay, then approve.")
-    if briefing.created_by_id == user.id and not get_setting("author_may_approve"):
-        raise BriefingError("You started this version, so someone else must approve it. "
-                            "An administrator can allow authors to approve their own briefings in the settings.")
     briefing.state, briefing.approved_by_id, briefing.approved_at = "approved", user.id, utcnow()
     db.session.flush()
     record_event("briefing.approved", "briefing", briefing.id, user=user,
