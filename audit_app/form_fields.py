@@ -51,18 +51,6 @@ class VisibleText:
             raise StopValidation(self.message)
 
 
-class NoInvisibleOnly:
-    """Optional text may be left empty, but not filled with only invisible characters that look like something
-    was typed; the message names the box."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, _form, field) -> None:
-        if isinstance(field.data, str) and field.data and is_blank_looking(field.data):
-            raise StopValidation(self.message)
-
-
 def at_most(limit: int, name: str) -> Length:
     """A length limit in the GOV.UK style: "Theme name must be 120 characters or fewer"."""
     return Length(max=limit, message=f"{name} must be {limit:,} characters or fewer")
