@@ -40,9 +40,9 @@ def working_or_409(briefing_id: int) -> Briefing:
 def may_approve(briefing: Briefing) -> bool:
     """Whether this person may approve the version: anyone in the business unit but its author (unless allowed)
     and anyone who changed it since it was last approved (never allowed: a change needs a second person)."""
-    if current_user.id in versions.changed_since_approval(briefing):
+    if briefing.created_by_id == current_user.id and not get_setting("author_may_approve"):
         return False
-    return briefing.created_by_id != current_user.id or bool(get_setting("author_may_approve"))
+    return briefing.state != "draft" or current_user.id not in versions.changed_since_approval(briefing)
 
 
 def findings_for(briefing: Briefing) -> list[Finding]:

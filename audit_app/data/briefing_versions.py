@@ -228,15 +228,12 @@ def _withdrawn_message(notice: _Withdrawn) -> EmailMessage:
 
 
 def changed_since_approval(briefing: Briefing) -> set[int]:
-    """Who has changed this version since it was last approved (nobody, if it never was)."""
-    approved = db.session.scalar(select(func.max(AuditEvent.id)).where(
-        AuditEvent.object_type == "briefing", AuditEvent.object_id == briefing.id,
-        AuditEvent.action == "briefing.approved"))
-    if approved is None:
-        return set()
-    return set(db.session.scalars(select(AuditEvent.user_id).where(
-        AuditEvent.object_type == "briefing", AuditEvent.object_id == briefing.id, AuditEvent.id > approved,
-        AuditEvent.action.in_(CHANGE_ACTIONS), AuditEvent.user_id.is_not(None))))
+    """Who has changed this version since it was last approved (nobody, if it never was): one query."""
+    of_this = (AuditEvent.object_type == "briefing", AuditEvent.object_id == briefing.id)
+    approved = select(func.max(AuditEvent.id)).where(*of_this, AuditEvent.action == "briefing.approved")
+    return set(db.session.scalars(select(AuditEvent.user_id).distinct().where(
+        *of_this, AuditEvent.id > approved.scalar_subquery(), AuditEvent.action.in_(CHANGE_ACTIONS),
+        AuditEvent.user_id.is_not(None))))
 
 
 # Trail actions that change a version; approving again needs someone who made none of them since the last approval.
