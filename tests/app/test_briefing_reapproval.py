@@ -132,6 +132,9 @@ def test_the_approver_is_e_mailed_that_their_approval_was_withdrawn(approved, ap
 def test_an_approver_who_changes_the_version_needs_someone_else_too(approved, app, login, post):
     briefing, approver = approved
     _edit_section(approver, post, briefing)
+    composer = approver.get(f"/audits/{reload(briefing).audit_id}/briefings").get_data(as_text=True)
+    assert "you changed this version after it was approved, so someone else in the business unit" in composer
+    assert "Approve version 1" not in composer
     assert "You changed this version after it was approved" in _approve(approver, post, briefing)
     assert reload(briefing).state == "draft"
     assert "is approved" in _approve(signed_in(app, login, SECOND), post, briefing)
