@@ -2,6 +2,7 @@
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 MIN_SECRET_LENGTH = 32
 # Seals the audit trail outside development and tests; production refuses it (ProductionConfig.check).
@@ -26,6 +27,15 @@ def trusted_proxies() -> int:
         raise RuntimeError(f"TRUSTED_PROXIES must be the number of reverse proxies in front of the app, "
                            f"0 to {MAX_TRUSTED_PROXIES} (1 behind one nginx), not {raw!r}.")
     return int(raw)
+
+
+def base_url_problem(value: str | None) -> str | None:
+    """Why ``value`` cannot be APP_BASE_URL (the address people reach the workbench at), or None when it can."""
+    parts = urlsplit((value or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return (f"Set APP_BASE_URL to the address people reach the workbench at, like "
+                f"https://audit.partnership.example (not {value!r}).")
+    return None
 
 
 class Config:
@@ -69,6 +79,9 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "case-audit@partnership.example")
+    # The address people reach the workbench at: every link in an e-mail, an invitation or a briefing
+    # is built on it, never on a request's Host header (audit_app/links.py). Production requires it.
+    APP_BASE_URL = os.environ.get("APP_BASE_URL")
 
 
 class DevelopmentConfig(Config):
@@ -93,6 +106,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"  # Secure, no Domain, Path=/: the browser enforces all three
     HSTS_SECONDS = 31_536_000  # a year: the service is only ever reached over TLS
+    DEMO_DATA_ALLOWED = False  # `flask demo` adds nine accounts sharing one password: never in production
 
     @classmethod
     def check(cls) -> None:
@@ -110,6 +124,10 @@ class ProductionConfig(Config):
         if not cls.MFA_ENFORCED:
             raise RuntimeError("AUDIT_MFA_ENFORCED=false is for demonstrations only; production requires MFA.")
         cls.AUDIT_TRAIL_KEY = _checked_trail_key(key)
+        cls.APP_BASE_URL = os.environ.get("APP_BASE_URL") or cls.APP_BASE_URL
+        problem = base_url_problem(cls.APP_BASE_URL)
+        if problem:
+            raise RuntimeError(problem)
 
 
 def _checked_trail_key(secret_key: str) -> str:

@@ -280,10 +280,14 @@ def seed_command():
 @click.option("--password", default=None, help="Password for every demo account (random if omitted).")
 def demo_command(password):
     """Load the fictional demonstration partnership (does nothing if it is already there)."""
-    from audit_app.demo.loader import DEMO_ACCOUNTS, load_demo
+    from audit_app.demo.loader import DEMO_ACCOUNTS, DemoRefused, load_demo
 
     password = password or secrets.token_urlsafe(12)
-    if not load_demo(password):
+    try:
+        loaded = load_demo(password)
+    except DemoRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    if not loaded:
         click.echo("The demonstration data is already loaded; nothing was changed.")
         return
     db.session.commit()

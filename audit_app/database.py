@@ -7,6 +7,9 @@ that depends on something read earlier in the same request (the audit trail's la
 the next event is sealed onto) must take the write lock before that read: ``begin_writing``.
 """
 
+import logging
+import os
+
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -15,11 +18,41 @@ from audit_app.extensions import db
 
 
 def configure_engine_events(app: Flask) -> None:
-    """Turn on SQLite's foreign keys, WAL journal, durable writes and a busy timeout."""
+    """Turn on SQLite's foreign keys, WAL journal, durable writes and a busy timeout; keep its file private."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
+        if engine.url.database and engine.url.database != ":memory:" and not engine.url.query.get("uri"):
+            keep_private(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
+
+
+PRIVATE = 0o600
+SIBLINGS = ("", "-wal", "-shm", "-journal")
+
+
+def keep_private(path: str) -> None:
+    """Make the SQLite database file readable and writable by its owner only, whatever the umask.
+
+    The file holds children's data. SQLite would create it with the umask's permissions (often
+    world-readable) and gives its -wal, -shm and -journal files the database file's own
+    permissions, so creating the file 0600 before SQLite opens it keeps them all private; an
+    existing file left readable by others (or its siblings) is tightened.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a missing directory or a read-only place: SQLite itself says so on connecting
+    for name in (path + suffix for suffix in SIBLINGS):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, PRIVATE)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # someone else's file: say so, but the service can still run
+            logging.getLogger(__name__).warning("%s is readable by others and cannot be made private", name)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -4,6 +4,9 @@ import datetime as dt
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
+from wtforms.validators import Length, StopValidation
+
+from audit_tools.text_rules import is_blank_looking
 
 
 class OptionalDateField(DateField):
@@ -30,3 +33,24 @@ class OptionalDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(f"Enter a real date for ‘{self.label.text}’, for example 27 3 2026.")
+
+
+class VisibleText:
+    """Required text that must show something: refuses empty text and text of only spaces or invisible characters
+    (zero-width spaces, joiners, soft hyphens, Hangul fillers …), with the project's own message ("Enter a theme
+    name"). Every required name and label in the app uses it (tests/app/test_form_text_rules.py walks the forms)."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        if is_blank_looking(field.data if isinstance(field.data, str) else None):
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+def at_most(limit: int, name: str) -> Length:
+    """A length limit in the GOV.UK style: "Theme name must be 120 characters or fewer"."""
+    return Length(max=limit, message=f"{name} must be {limit:,} characters or fewer")

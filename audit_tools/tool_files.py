@@ -17,6 +17,7 @@ from audit_tools.definition import (
     CHOICE_TYPES, GRADE, GRADE_OPTIONS, KEY_PATTERN, MULTIPLE, QUESTION_TYPES, SCALE, SCALE_OPTIONS,
     SCHEMA_VERSION, SINGLE, SLUG_PATTERN, TEXT, Option, Question, Section, ShowIf, ToolDefinition, section_judgement,
 )
+from audit_tools.text_rules import is_blank_looking
 
 OPTIONAL_SCALE_VALUES = ("not_applicable", "not_known")
 MAX_TEXT = 2000
@@ -45,8 +46,8 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(f"{path}.{name}", "must be a string")
             return ""
-        if required and not value.strip():
-            self.fail(f"{path}.{name}", "must be a non-empty string")
+        if required and is_blank_looking(value):  # the one rule for names and labels (audit_tools.text_rules)
+            self.fail(f"{path}.{name}", "must be a non-empty string" + (" of visible text" if value.strip() else ""))
         elif len(value) > limit:
             self.fail(f"{path}.{name}", f"must be {limit} characters or fewer")
         return value

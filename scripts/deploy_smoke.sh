@@ -38,6 +38,7 @@ random() { $VENV/python -c 'import secrets; print(secrets.token_urlsafe(48))'; }
 export FLASK_APP=wsgi.py FLASK_CONFIG=production DATABASE_URL="$PG/$DATABASE" TRUSTED_PROXIES=1
 export SECRET_KEY="$(random)" SECRET_KEY_FALLBACKS="$(random)" AUDIT_PSEUDONYM_KEY="$(random)" AUDIT_TRAIL_KEY="$(random)"
 export PARTNERSHIP_NAME="Smoke Test Safeguarding Children Partnership"
+export APP_BASE_URL="https://audit.smoke.example"  # required in production: links never use the request's Host
 ADMIN_EMAIL=admin@smoke.example
 ADMIN_PASSWORD="smoke $(random)"
 

@@ -4,6 +4,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
 
+from audit_app.form_fields import VisibleText, at_most
 from audit_app.models import ROLES
 
 ROLE_LABELS = {"admin": "Administrator", "coordinator": "PAQA coordinator", "auditor": "Agency auditor",
@@ -12,13 +13,13 @@ ROLE_LABELS = {"admin": "Administrator", "coordinator": "PAQA coordinator", "aud
 
 class InviteForm(FlaskForm):
     email = StringField("E-mail address", widget=GovTextInput(),
-                        validators=[InputRequired("Enter the person's work e-mail address"),
+                        validators=[VisibleText("Enter the person's work e-mail address"),
                                     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                                            message="Enter an e-mail address in the right format, like name@agency.example"),
                                     Length(max=254, message="E-mail address must be 254 characters or fewer")])
     display_name = StringField("Name as others will see it", widget=GovTextInput(),
-                               validators=[InputRequired("Enter the person's name"),
-                                           Length(max=120, message="Name must be 120 characters or fewer")])
+                               validators=[VisibleText("Enter the person's name"),
+                                           at_most(120, "Name")])
     roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(),
                                 choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
                                 validators=[InputRequired("Choose at least one role")])

@@ -11,6 +11,7 @@ from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_c
 from audit_app.data.trail_seals import DIGEST
 from audit_app.data.users import UserError, create_user, list_agencies, list_users
 from audit_app.extensions import db
+from audit_app.links import external_url
 from audit_app.models import Agency, User
 from audit_app.security import roles_required
 from audit_tools.exports import Sheet, to_csv
@@ -49,7 +50,7 @@ def invite():
         else:
             token = accounts.invite(user, current_user)
             db.session.commit()
-            link = url_for("auth.invitation", token=token, _external=True)
+            link = external_url("auth.invitation", token=token)
             return render_template("admin/invited.html", user=user, link=link)
     return render_template("admin/users.html", users=list_users(), form=form), 422
 

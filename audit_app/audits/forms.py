@@ -7,25 +7,25 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from audit_app.form_fields import OptionalDateField
+from audit_app.form_fields import OptionalDateField, VisibleText, at_most
 from audit_tools.sample_frame import REFERENCE_PATTERN, parse_age
 
 
 class AuditForm(FlaskForm):
-    title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title"), Length(max=200)],
+    title = StringField("Title", widget=GovTextInput(), validators=[VisibleText("Enter a title"), at_most(200, "Title")],
                         description="For example, Multi-agency neglect audit 2026")
-    topic = StringField("Topic", widget=GovTextInput(), validators=[InputRequired("Enter the topic"), Length(max=100)],
+    topic = StringField("Topic", widget=GovTextInput(), validators=[VisibleText("Enter the topic"), at_most(100, "Topic")],
                         description="One or two words used in the briefing title, such as Neglect")
     year = IntegerField("Audit year", widget=GovTextInput(),
                         validators=[InputRequired("Enter the year as a number, like 2026"),
                                     NumberRange(2000, 2100, "Enter a year between 2000 and 2100")])
     tool_version = SelectField("Audit tool", widget=GovSelect(), coerce=int,
                                validators=[InputRequired("Choose an audit tool")])
-    purpose = TextAreaField("Purpose", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
+    purpose = TextAreaField("Purpose", widget=GovTextArea(), validators=[Optional(), at_most(2000, "Purpose")],
                             description="Why the partnership is running this audit")
-    scope = TextAreaField("Scope", widget=GovTextArea(), validators=[Optional(), Length(max=2000)],
+    scope = TextAreaField("Scope", widget=GovTextArea(), validators=[Optional(), at_most(2000, "Scope")],
                           description="Which children and which period of work the audit looks at")
     period_start = OptionalDateField("Period audited: from", description="For example, 1 10 2025")
     period_end = OptionalDateField("Period audited: to")
@@ -49,17 +49,17 @@ class AgencyChoiceMixin:
 
 class CaseForm(AgencyChoiceMixin, FlaskForm):
     reference = StringField("Case reference", widget=GovTextInput(),
-                            validators=[InputRequired("Enter the case reference"),
+                            validators=[VisibleText("Enter the case reference"),
                                         Regexp(f"^{REFERENCE_PATTERN.pattern}$", message="Use 1 to 40 letters, digits, '-', '_' "
                                                "or '/', starting with a letter or digit")],
                             description="A pseudonymous reference, never the child's name, like NA26-07")
     age_years = StringField("Age in years", widget=GovTextInput(),
-                            validators=[InputRequired("Enter the child's age in years, like 1.5")],
+                            validators=[VisibleText("Enter the child's age in years, like 1.5")],
                             description="Whole or half years, like 1.5 — never a date of birth")
     locality = StringField("Locality", widget=GovTextInput(),
-                           validators=[InputRequired("Enter the locality"), Length(max=80)])
+                           validators=[VisibleText("Enter the locality"), at_most(80, "Locality")])
     plan_type = StringField("Plan type", widget=GovTextInput(),
-                            validators=[InputRequired("Enter the plan type"), Length(max=80)],
+                            validators=[VisibleText("Enter the plan type"), at_most(80, "Plan type")],
                             description="For example, Child protection plan – neglect")
     submit = SubmitField("Add case", widget=GovSubmitInput())
 
@@ -102,7 +102,7 @@ class SamplingForm(AgencyChoiceMixin, FlaskForm):
     minimum_per_stratum = IntegerField("At least this many from each group", widget=GovTextInput(), default=0,
                                        validators=[Optional(), NumberRange(0, 50, "Enter a number from 0 to 50")])
     manual_references = TextAreaField("References to include (for a manual pick)", widget=GovTextArea(),
-                                      validators=[Optional(), Length(max=20_000)],
+                                      validators=[Optional(), at_most(20_000, "The list of references")],
                                       description="One reference per line, exactly as in the frame")
     seed = IntegerField("Random seed", widget=GovTextInput(),
                         validators=[InputRequired("Enter a seed: any whole number"),
@@ -113,13 +113,14 @@ class SamplingForm(AgencyChoiceMixin, FlaskForm):
 
 class ExcludeForm(FlaskForm):
     reason = TextAreaField("Why is this case being excluded?", widget=GovTextArea(),
-                           validators=[InputRequired("Give the reason for excluding the case"), Length(max=2000)],
+                           validators=[VisibleText("Give the reason for excluding the case"),
+                                       at_most(2000, "The reason")],
                            description="For example: the family moved out of the area before the audit period")
     submit = SubmitField("Exclude and draw a replacement", widget=GovSubmitInput())
 
 
 class AmendmentForm(FlaskForm):
     reason = TextAreaField("What needs amending?", widget=GovTextArea(),
-                           validators=[InputRequired("Say what needs amending"), Length(max=2000)],
+                           validators=[VisibleText("Say what needs amending"), at_most(2000, "What needs amending")],
                            description="The auditor sees this at the top of the return. Do not include case details.")
     submit = SubmitField("Return for amendment", widget=GovSubmitInput())

@@ -21,6 +21,7 @@ from audit_app.data.assignments import agency_auditors, set_assignments
 from audit_app.data.users import list_agencies
 from audit_app.data.reminders import record_reminders, reminder_messages
 from audit_app.extensions import db
+from audit_app.links import external_url
 from audit_app.mail import MailNotConfigured, send_messages
 from audit_app.security import roles_required
 from audit_tools.exports import spreadsheet_safe
@@ -151,7 +152,7 @@ def send_reminders(audit_id: int):
     """E-mail every auditor whose agency still owes returns."""
     audit = _audit_or_404(audit_id)
     if ConfirmForm().validate_on_submit():
-        messages = reminder_messages(audit, url_for("returns.index", _external=True))
+        messages = reminder_messages(audit, external_url("returns.index"))
         try:
             sent = send_messages(messages) if messages else 0
         except (MailNotConfigured, OSError, smtplib.SMTPException) as error:

@@ -38,8 +38,11 @@ def working_or_409(briefing_id: int) -> Briefing:
 
 
 def may_approve(briefing: Briefing) -> bool:
-    """Whether this person may approve the version: anyone in the business unit but its author, unless allowed."""
-    return briefing.created_by_id != current_user.id or bool(get_setting("author_may_approve"))
+    """Whether this person may approve the version: anyone in the business unit but its author (unless allowed)
+    and anyone who changed it since it was last approved (never allowed: a change needs a second person)."""
+    if briefing.created_by_id == current_user.id and not get_setting("author_may_approve"):
+        return False
+    return briefing.state != "draft" or current_user.id not in versions.changed_since_approval(briefing)
 
 
 def findings_for(briefing: Briefing) -> list[Finding]:

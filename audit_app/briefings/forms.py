@@ -20,10 +20,12 @@ from wtforms import (
 )
 from wtforms.fields import FieldList, FormField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from audit_app.briefings.sections import LABEL_LENGTH, MAX_ITEMS, Part, Section, is_blank
 from audit_app.data.branding import contrast_problem
+from audit_app.form_fields import VisibleText
+from audit_tools.text_rules import is_blank_looking
 
 REASON_LENGTH = 1000
 COLOUR_HELP = "Enter the colour as # and six hexadecimal digits, like #1d70b8"
@@ -53,7 +55,7 @@ def web_address(_form, field):
 def _part_field(part: Part, *, required: bool = False):
     field = TextAreaField if part.multiline else StringField
     widget = GovTextArea() if part.multiline else GovTextInput()
-    checks = [InputRequired(f"Enter the {part.label.lower()}")] if required else []
+    checks = [VisibleText(f"Enter the {part.label.lower()}")] if required else []
     checks += [max_length(part.max_length)] + ([web_address] if part.url else [])
     return field(part.label, widget=widget, description=part.hint, validators=checks)
 
@@ -113,7 +115,7 @@ class ListFormBase(LockedForm):
         valid = super().validate(extra_validators)
         for number, entry in enumerate(self.items.entries, start=1):
             item = {part.name: entry.form[part.name].data or "" for part in self.section.parts}
-            missing = [part for part in self.section.parts if part.required and not item[part.name].strip()]
+            missing = [part for part in self.section.parts if part.required and is_blank_looking(item[part.name])]
             for part in missing if not is_blank(item) else ():
                 entry.form[part.name].errors = [*entry.form[part.name].errors, (
                     f"Enter the {part.label.lower()} of {self.section.noun} {number}, or empty its boxes to remove it")]
@@ -158,9 +160,17 @@ class OverrideForm(FlaskForm):
     text = HiddenField()
     section = HiddenField()
     reason = TextAreaField("Why may this stay in the briefing?", widget=GovTextArea(), filters=[_stripped],
-                           validators=[DataRequired("Enter why this may stay in the briefing"),
+                           validators=[VisibleText("Enter why this may stay in the briefing"),
                                        Length(max=REASON_LENGTH, message=f"The reason must be {REASON_LENGTH:,} "
                                                                          "characters or fewer")])
+
+
+class RemoveOverrideForm(FlaskForm):
+    """Stop letting one possible identifier through; the hit is named by hidden fields."""
+
+    kind = HiddenField()
+    text = HiddenField()
+    section = HiddenField()
 
 
 THRESHOLD_HELP = "Enter a whole number from 1 to 20 for the counts to hide"
@@ -184,13 +194,13 @@ def _colour(_form, field):
 
 class SettingsForm(FlaskForm):
     partnership_name = StringField("Partnership name", widget=GovTextInput(), validators=[
-        InputRequired("Enter the partnership's name"), max_length(LABEL_LENGTH)])
+        VisibleText("Enter the partnership's name"), max_length(LABEL_LENGTH)])
     series_title = StringField("Series title", widget=GovTextInput(), description="Printed above each briefing's "
-                               "title, like Eyes On", validators=[InputRequired("Enter the series title"),
+                               "title, like Eyes On", validators=[VisibleText("Enter the series title"),
                                                                    max_length(LABEL_LENGTH)])
     accent_colour = StringField("Accent colour", widget=GovTextInput(), description=COLOUR_HELP + ". It must be "
                                 "dark enough to read on white.", validators=[
-                                    InputRequired("Enter the accent colour"),
+                                    VisibleText("Enter the accent colour"),
                                     Regexp(r"^#[0-9a-fA-F]{6}$", message=COLOUR_HELP), _colour])
     definition = TextAreaField("Definition of the topic", widget=GovTextArea(),
                                description="Shown under “What we mean by …” in each new briefing",

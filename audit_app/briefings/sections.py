@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from audit_tools import briefing as b
 from audit_tools.drafting import NO_THEMES_YET
 from audit_tools.summary import shortened
+from audit_tools.text_rules import is_blank_looking
 
 MAX_ITEMS = 30
 ITEM_LENGTH = 2000
@@ -113,7 +114,8 @@ def stored(section: Section, items: list[dict]) -> list:
 
 
 def is_blank(item: dict) -> bool:
-    return not any((value or "").strip() for value in item.values())
+    """Whether every box of an item looks empty (spaces and invisible characters count as empty)."""
+    return all(is_blank_looking(value) for value in item.values())
 
 
 def move(items: list[dict], action: str) -> list[dict]:

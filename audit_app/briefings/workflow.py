@@ -13,10 +13,11 @@ from flask_login import current_user
 from audit_app.briefings import rendering
 from audit_app.briefings.access import BUSINESS_UNIT, briefing_or_404, findings_for, may_approve, working_or_409
 from audit_app.briefings.checking import check_content, content_texts, unresolved
-from audit_app.briefings.forms import LockedForm, OverrideForm
+from audit_app.briefings.forms import LockedForm, OverrideForm, RemoveOverrideForm
 from audit_app.briefings.routes import bp
 from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
+from audit_app.links import external_url
 from audit_app.security import roles_required
 from audit_tools.briefing import content_from_dict
 
@@ -63,9 +64,31 @@ def _override(briefing, findings, form: OverrideForm):
         flash(CHANGED, "error")
         return redirect(url_for("briefings.check", briefing_id=briefing.id))
     hit = dict(zip(("kind", "text", "section"), key))
+    withdrawn = briefing.state == "approved"
     versions.add_override(briefing, hit, form.reason.data, current_user)
     db.session.commit()
-    flash(f"“{form.text.data}” will stay in the briefing. Your reason is recorded.", "success")
+    flash(f"“{form.text.data}” will stay in the briefing. Your reason is recorded.{_withdrawn(withdrawn)}", "success")
+    return redirect(url_for("briefings.check", briefing_id=briefing.id))
+
+
+def _withdrawn(withdrawn: bool) -> str:
+    return (" The approval was withdrawn: someone other than you must approve the briefing again."
+            if withdrawn else "")
+
+
+@bp.post("/briefings/<int:briefing_id>/check/remove")
+@roles_required(*BUSINESS_UNIT)
+def remove_override(briefing_id: int):
+    """No longer let one hit stay: it is to resolve again (and an approval is withdrawn)."""
+    briefing = working_or_409(briefing_id)
+    form = RemoveOverrideForm()
+    if form.validate_on_submit():
+        withdrawn = briefing.state == "approved"
+        if versions.remove_override(briefing, (form.kind.data, form.text.data, form.section.data), current_user):
+            db.session.commit()
+            flash(f"“{form.text.data}” is to resolve again.{_withdrawn(withdrawn)}", "success")
+        else:
+            flash(CHANGED, "error")
     return redirect(url_for("briefings.check", briefing_id=briefing.id))
 
 
@@ -114,7 +137,7 @@ def _publish(briefing) -> None:
                                              overrides=briefing.overrides)))
     versions.ensure_publishable(briefing, open_hits)  # before the work of building anything
     # The PDF links to its accessible alternative, the web version of this very briefing.
-    content = {**content, "web_url": url_for("briefings.page", briefing_id=briefing.id, _external=True)}
+    content = {**content, "web_url": external_url("briefings.page", briefing_id=briefing.id)}
     readable = content_from_dict(content)
     versions.publish(briefing, current_user, content=content, pdf=rendering.briefing_pdf(readable),
                      html=rendering.standalone_html(readable), unresolved=open_hits)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.data.audits import case_references, mark_published
+from audit_app.data.briefing_approval import changed_since_approval, withdraw_approval
 from audit_app.data.briefings import briefing_content
 from audit_app.data.events import record_event
 from audit_app.data.settings import get_setting
@@ -115,9 +116,7 @@ def save_section(briefing: Briefing, values: dict, lock_version: int | None, use
     if lock_version is not None and lock_version != briefing.lock_version:
         raise StaleBriefing("Someone else saved a change to this briefing while you were editing it.")
     before = {name: briefing.content.get(name) for name in values}
-    briefing.content = {**briefing.content, **values}
-    if briefing.state == "approved":
-        _withdraw_approval(briefing)
+    change_version(briefing, user, content={**briefing.content, **values})
     try:
         db.session.flush()
     except StaleDataError:  # saved by someone else between reading the version and writing it
@@ -132,33 +131,67 @@ def _editable(briefing: Briefing) -> None:
                             "Start a new version to make changes.")
 
 
-def _withdraw_approval(briefing: Briefing) -> None:
-    briefing.state, briefing.approved_by_id, briefing.approved_at = "draft", None, None
+# ------------------------------------------------------------------ every change goes through one door
+
+
+def change_version(briefing: Briefing, user: User | None, *, content: dict | None = None,
+                   overrides: list[dict] | None = None) -> bool:
+    """Change what a version says or lets through: the one place every change to a version passes.
+
+    A change to an approved version withdraws its approval (what was approved is no longer what
+    it says): the trail records who withdrew it and the approver is told after the commit.
+    Returns whether an approval was withdrawn. ``briefing_approval`` catches any change made
+    some other way.
+    """
+    _editable(briefing)
+    was_approved = briefing.state == "approved"
+    if content is not None:
+        briefing.content = content
+    if overrides is not None:
+        briefing.overrides = overrides
+    if was_approved:
+        withdraw_approval(briefing, user)
+    return was_approved
 
 
 def add_override(briefing: Briefing, hit: dict, reason: str, user: User) -> None:
     """Let one hit (kind, exact text, section) through, with the reason and who decided."""
-    _editable(briefing)
     override = {**{k: hit[k] for k in ("kind", "text", "section")}, "reason": reason, "by": user.id,
                 "by_name": user.display_name, "at": utcnow().isoformat(timespec="seconds")}
-    briefing.overrides = [o for o in briefing.overrides
-                          if (o["kind"], o["text"], o["section"]) != (hit["kind"], hit["text"], hit["section"])]
-    briefing.overrides = [*briefing.overrides, override]
+    others = [o for o in briefing.overrides
+              if (o["kind"], o["text"], o["section"]) != (hit["kind"], hit["text"], hit["section"])]
+    change_version(briefing, user, overrides=[*others, override])
     db.session.flush()
     record_event("briefing.override", "briefing", briefing.id, user=user, after=override)
+
+
+def remove_override(briefing: Briefing, key: tuple[str, str, str], user: User) -> bool:
+    """No longer let one hit (kind, exact text, section) through; False when it had no override."""
+    kept = [o for o in briefing.overrides if (o["kind"], o["text"], o["section"]) != key]
+    if len(kept) == len(briefing.overrides):
+        _editable(briefing)
+        return False
+    change_version(briefing, user, overrides=kept)
+    db.session.flush()
+    record_event("briefing.override_removed", "briefing", briefing.id, user=user,
+                 before={"kind": key[0], "section": key[2]})
+    return True
 
 
 def approve(briefing: Briefing, user: User, unresolved: int) -> None:
     """Approve a draft whose disclosure check is clean; the author only if the settings allow it."""
     if briefing.state != "draft":
         raise BriefingError(f"Version {briefing.number} is {briefing.state}, so it cannot be approved.")
+    if briefing.created_by_id == user.id and not get_setting("author_may_approve"):
+        raise BriefingError("You started this version, so someone else must approve it. "
+                            "An administrator can allow authors to approve their own briefings in the settings.")
+    if user.id in changed_since_approval(briefing):
+        raise BriefingError("You changed this version after it was approved, so someone else must approve "
+                            "your change.")
     if unresolved:
         raise BriefingError(f"The disclosure check found {unresolved} possible identifier"
                             f"{' that has' if unresolved == 1 else 's that have'} not been resolved. "
                             "Edit each one away or record why it may stay, then approve.")
-    if briefing.created_by_id == user.id and not get_setting("author_may_approve"):
-        raise BriefingError("You started this version, so someone else must approve it. "
-                            "An administrator can allow authors to approve their own briefings in the settings.")
     briefing.state, briefing.approved_by_id, briefing.approved_at = "approved", user.id, utcnow()
     db.session.flush()
     record_event("briefing.approved", "briefing", briefing.id, user=user,

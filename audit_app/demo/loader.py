@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from importlib import resources
 
+from flask import current_app
+
 from audit_app.data.audits import add_cases
 from audit_app.demo.coding import code_demo_audit
 from audit_app.data.settings import set_setting
@@ -37,8 +39,21 @@ def _json(package: str, name: str):
     return json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
 
 
+class DemoRefused(RuntimeError):
+    """The demonstration data may not be loaded here (the production configuration)."""
+
+
+REFUSED = ("The demonstration data is not loaded under the production configuration: it adds nine accounts that "
+           "share one password. Use it on a development or training copy (FLASK_CONFIG=development).")
+
+
 def load_demo(password: str) -> bool:
-    """Load everything once; returns False (changing nothing) when the demo is already there."""
+    """Load everything once; returns False (changing nothing) when the demo is already there.
+
+    Refused (DemoRefused, before anything is read or written) where the configuration forbids it.
+    """
+    if not current_app.config.get("DEMO_DATA_ALLOWED", True):
+        raise DemoRefused(REFUSED)
     if find_user_by_email(DEMO_ACCOUNTS[0][0]) is not None:
         return False
     data = _json("audit_app.demo", "demo_data.json")

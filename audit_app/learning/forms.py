@@ -8,9 +8,9 @@ from wtforms import (
     BooleanField, Form, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from audit_app.form_fields import OptionalDateField
+from audit_app.form_fields import OptionalDateField, VisibleText
 from audit_app.models import AUDIENCES, RAG_STATES
 from audit_tools.action_plan import RAG_WORDS
 from audit_tools.answers import as_typed
@@ -31,7 +31,7 @@ def _as_typed(text):
 
 def _long_text(label: str, noun: str, hint: str = "") -> TextAreaField:
     return TextAreaField(label, widget=GovCharacterCount(), description=hint, filters=[_as_typed], validators=[
-        DataRequired(f"Enter the {noun}"),
+        VisibleText(f"Enter the {noun}"),
         Length(max=TEXT_LIMIT, message=f"{noun[0].upper() + noun[1:]} must be 2,000 characters or fewer")])
 
 
@@ -72,7 +72,7 @@ class ProgressUpdateForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     name = StringField("Category name", widget=GovTextInput(), validators=[
-        DataRequired("Enter the category name"), Length(max=120, message="Category name must be 120 characters or fewer")])
+        VisibleText("Enter the category name"), Length(max=120, message="Category name must be 120 characters or fewer")])
     submit = SubmitField("Add category", widget=GovSubmitInput())
 
 

@@ -7,6 +7,7 @@ from wtforms import Form, HiddenField, IntegerField, SelectField, StringField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from audit_app.form_fields import VisibleText, at_most
 from audit_app.data.coding import DECISIONS, SOURCE_LABELS, CodingFilters
 from audit_app.data.themes import name_taken
 from audit_tools.codebook_files import (
@@ -37,8 +38,7 @@ def _safe_text(column: str):
 
 class ThemeForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(), filters=[_strip], validators=[
-        InputRequired("Enter a name for the theme"),
-        Length(max=MAX_NAME, message=f"Name must be {MAX_NAME} characters or fewer"), _safe_text("name")])
+        VisibleText("Enter a theme name"), at_most(MAX_NAME, "Theme name"), _safe_text("name")])
     category = StringField("Category (optional)", widget=GovTextInput(), filters=[_strip],
                            description="The codebook groups themes by category, such as child focus or working together",
                            validators=[Optional(), Length(max=MAX_CATEGORY,

@@ -17,7 +17,8 @@ SETTINGS = {"coordinator", "editor", "admin"}
 
 ROLES: dict = {
     **{f"briefings.{name}": BUSINESS_UNIT for name in (
-        "composer", "start_draft", "new_version", "edit_section", "refresh_section", "check", "approve", "publish")},
+        "composer", "start_draft", "new_version", "edit_section", "refresh_section", "check", "remove_override",
+        "approve", "publish")},
     **{f"briefings.{name}": EVERYONE for name in ("library", "page", "pdf", "html_file", "chart", "logo")},
     **{f"briefings.{name}": SETTINGS for name in ("settings", "upload_logo", "remove_logo", "resources")},
 }

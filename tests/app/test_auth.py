@@ -130,6 +130,7 @@ def test_production_sends_hsts(monkeypatch, tmp_path):
 
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("AUDIT_TRAIL_KEY", "t" * 40)
+    monkeypatch.setenv("APP_BASE_URL", "https://audit.partnership.example")
 
     class Config(ProductionConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.db'}"

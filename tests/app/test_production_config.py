@@ -113,6 +113,7 @@ def _production(monkeypatch, **env):
     """A production config class of its own, checked against ``env`` (the real class is left alone)."""
     monkeypatch.setenv("SECRET_KEY", KEY)
     monkeypatch.setenv("AUDIT_TRAIL_KEY", TRAIL_KEY)
+    monkeypatch.setenv("APP_BASE_URL", "https://audit.partnership.example")
     monkeypatch.delenv("SECRET_KEY_FALLBACKS", raising=False)
     monkeypatch.delenv("TRUSTED_PROXIES", raising=False)
     for name, value in env.items():

@@ -114,8 +114,8 @@ def test_add_a_theme_with_keywords_one_per_line_or_separated_by_semicolons(clien
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"name": ""}, "Enter a name for the theme"),
-    ({"name": "N" * 121}, "Name must be 120 characters or fewer"),
+    ({"name": ""}, "Enter a theme name"),
+    ({"name": "N" * 121}, "Theme name must be 120 characters or fewer"),
     ({"category": "C" * 61}, "Category must be 60 characters or fewer"),
     ({"description": "D" * 2001}, "Description must be 2,000 characters or fewer"),
     ({"name": "=HYPERLINK(1)"}, 'The name starts with "=", which a spreadsheet could run as a formula; remove that character'),

@@ -492,6 +492,10 @@ INVALID_QUESTIONS = {
                                                 ["guidance_url: must be a web address starting with https:// or http://"]),
     "bad key": ("sections/overall/questions/new", {"key": "Bad Key"}, ["Lower-case letters, digits and underscores"]),
     "no text": ("sections/overall/questions/new", {"text": ""}, ["Enter the question"]),
+    "text of only invisible characters": ("sections/overall/questions/new", {"text": "\u200b\u2060\u3164\u2800"},
+                                          ["Enter the question"]),
+    "over-long text": ("sections/overall/questions/new", {"text": "Q" * 501},
+                       ["The question must be 500 characters or fewer"]),
 }
 
 
