@@ -1,7 +1,8 @@
-"""The values a form was opened with (its *base*), carried in the form itself for a three-way merge.
+"""What a form was opened with (its *base*), carried in the form itself for a three-way merge.
 
 When two people save the same return or panel record, ``audit_tools.merge`` needs to know what
-each started from. The form carries that base in one hidden field, signed with the app's secret
+each started from. The form carries that base (a fingerprint per field, ``merge.fingerprints``:
+small whatever was typed, and no second copy of the text) in one hidden field, signed with the app's secret
 and bound to the object and the version the form holds, so a missing, garbled, altered or
 mismatched base reads as ``None``: "unknown", and the merge then asks about every difference
 instead of guessing. (Holding a snapshot per version in the database would do the same without
@@ -19,7 +20,9 @@ def _serializer(kind: str) -> URLSafeSerializer:
 
 
 def sign_base(kind: str, object_id: int, version: int, values: dict | None) -> str:
-    """A token for a form of ``kind`` about ``object_id`` holding ``version``; ``values=None``: base unknown."""
+    """A token for a form of ``kind`` about ``object_id`` holding ``version``; ``values=None``: base unknown.
+
+    ``values`` are the ``merge.fingerprints`` of what the form holds."""
     return _serializer(kind).dumps([object_id, version, values])
 
 

@@ -191,8 +191,9 @@ def answer_keys(definition: ToolDefinition) -> list[str]:
 
 
 def merge_answers(definition: ToolDefinition, base: Answers | None, saved: Answers, mine: Answers) -> Merge:
-    """Three-way merge of the answers typed (``mine``) with those saved meanwhile; ``base`` is what the
-    form was opened with, ``None`` when unknown (then every difference is asked about)."""
+    """Three-way merge of the answers typed (``mine``) with those saved meanwhile; ``base`` is the
+    ``merge.fingerprints`` of what the form was opened with, ``None`` when unknown (then every
+    difference is asked about)."""
     return three_way(answer_keys(definition), base, saved, mine)
 
 

@@ -1,7 +1,9 @@
 """Three-way merge of a form that two people (or two tabs) saved at once.
 
-``base`` is what the form held when it was opened (or last autosaved), ``theirs`` is what is
-saved now, ``mine`` is what was typed. A field only one side changed takes that side's value
+``base`` is what the form held when it was opened (or last autosaved), as ``fingerprints``:
+a short digest per field is all a merge needs to tell "changed" from "unchanged", and it keeps
+the form small and free of a second copy of every text. ``theirs`` is what is saved now, ``mine``
+is what was typed. A field only one side changed takes that side's value
 without asking; a field both changed to different values is a *clash*, and only the person
 saving may settle it. With no trustworthy base (``None``) every difference is a clash: not
 knowing who changed a field must never let one side's save erase the other's.
@@ -12,11 +14,28 @@ strings; ``None``, ``""`` and ``[]`` all mean "blank".
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 KEEP_MINE, KEEP_SAVED, COMBINE = "mine", "saved", "merged"
 CHOICES = (KEEP_MINE, KEEP_SAVED, COMBINE)
+
+
+def fingerprint(value) -> str:
+    """A digest of a value as an answer: blanks alike, a multiple choice in any order alike."""
+    value = value or None
+    canonical = sorted(value) if isinstance(value, list) else value
+    return hashlib.sha256(json.dumps(canonical, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+BLANK = fingerprint(None)
+
+
+def fingerprints(values: Mapping) -> dict[str, str]:
+    """Key → fingerprint of every value that is not blank: the ``base`` a form carries."""
+    return {key: fingerprint(value) for key, value in values.items() if value}
 
 
 def same(a, b) -> bool:
@@ -37,18 +56,20 @@ class Merge:
     kept_theirs: tuple[str, ...]  # only the other save changed these
 
 
-def three_way(keys: Iterable[str], base: Mapping | None, theirs: Mapping, mine: Mapping) -> Merge:
-    """Merge ``mine`` into ``theirs`` over ``keys``, in their order; ``base=None`` means "unknown"."""
+def three_way(keys: Iterable[str], base: Mapping[str, str] | None, theirs: Mapping, mine: Mapping) -> Merge:
+    """Merge ``mine`` into ``theirs`` over ``keys``, in their order. ``base`` holds the ``fingerprints``
+    of the values the form started from; ``None`` means "unknown"."""
     agreed: dict = {}
     clashes, kept_mine, kept_theirs = [], [], []
     for key in keys:
         ours, saved = mine.get(key), theirs.get(key)
+        started = None if base is None else base.get(key, BLANK)
         if same(ours, saved):
             value = saved
-        elif base is not None and same(ours, base.get(key)):
+        elif started is not None and fingerprint(ours) == started:
             value = saved
             kept_theirs.append(key)
-        elif base is not None and same(saved, base.get(key)):
+        elif started is not None and fingerprint(saved) == started:
             value = ours
             kept_mine.append(key)
         else:

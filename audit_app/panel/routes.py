@@ -11,6 +11,7 @@ from audit_app.panel.forms import MAX_LENGTH, PanelRecordForm
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.saved_base import read_base, sign_base
 from audit_app.security import roles_required
+from audit_tools.merge import fingerprints
 from audit_tools.panel import compare_by_section, count_differences, overall_judgements
 
 bp = Blueprint("panel", __name__, url_prefix="/audits")
@@ -143,8 +144,8 @@ def _prefixed(prefix: str) -> dict[str, str]:
 
 
 def _base_token(case, version: int, record) -> str:
-    """The signed base the record form carries: the record as stored at the version it holds."""
-    return sign_base("panel", case.id, version, _stored(record) or dict.fromkeys(panel_data.RECORD_FIELDS, ""))
+    """The signed base the record form carries: fingerprints of the record stored at the version it holds."""
+    return sign_base("panel", case.id, version, fingerprints(_stored(record)))
 
 
 def _posted_base(case, form):

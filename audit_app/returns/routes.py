@@ -18,6 +18,7 @@ from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
 from audit_tools import answers as answer_rules
 from audit_tools.answers import is_visible
+from audit_tools.merge import fingerprints
 from audit_tools.summary import shortened
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -205,8 +206,8 @@ def _prefixed(prefix: str) -> dict[str, str]:
 
 
 def _base_token(ret, answers) -> str:
-    """The signed base the return form carries: the answers as saved at the version it holds."""
-    return sign_base("return", ret.id, ret.version, answers)
+    """The signed base the return form carries: fingerprints of the answers saved at the version it holds."""
+    return sign_base("return", ret.id, ret.version, fingerprints(answers))
 
 
 def _posted_base(ret, form):

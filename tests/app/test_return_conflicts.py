@@ -255,3 +255,14 @@ def test_the_data_layer_refuses_invalid_answers_whatever_the_caller(setup, facto
     assert set(refused.value.problems) == {number.key, "overall_judgement"}
     db.session.rollback()
     assert db.session.scalar(select(Answer.id).where(Answer.return_id == ret.id)) is None
+
+
+def test_the_base_the_form_carries_is_small_and_holds_no_typed_text(client, setup, post):
+    """Fingerprints, not a second copy of the answers: a 9,000-character answer leaves the base tiny."""
+    _, ret, definition = setup
+    longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
+    typed = " ".join(str(n * 7919 % 100_003) for n in range(1_500))[:9_000]  # compresses poorly
+    assert post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": typed, "version": "1",
+                                                "save_draft": "y"}).status_code == 302
+    base = dict(opened(client, ret))["base"]
+    assert 0 < len(base) < 1_000 and typed[:40] not in base

@@ -89,11 +89,12 @@ def test_parsing_does_not_change_the_raw_definition():
 
 def test_a_conflict_is_resolved_question_by_question():
     from audit_tools.answers import merge_answers, resolve
+    from audit_tools.merge import fingerprints
 
     base = {"overall_judgement": "good", "overall_rationale": "Reasons.", "agency_role": "lead_professional"}
     mine = {"overall_judgement": "good", "overall_rationale": "My reasons.", "agency_role": "lead_professional"}
     saved = {"overall_judgement": "inadequate", "overall_rationale": "Their reasons.", "agency_role": "lead_professional"}
-    merge = merge_answers(TOOL, base, saved, mine)
+    merge = merge_answers(TOOL, fingerprints(base), saved, mine)
     assert merge.clashes == ("overall_rationale",) and merge.kept_theirs == ("overall_judgement",)
     result, unsettled = resolve(TOOL, merge, saved, mine, {"overall_rationale": "merged"},
                                 {"overall_rationale": "Their reasons.\n\nMy reasons."})

@@ -5,7 +5,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit_tools.answers import answer_problems, merge_answers, resolve
-from audit_tools.merge import COMBINE, KEEP_MINE, KEEP_SAVED, same, settle, three_way
+from audit_tools.merge import COMBINE, KEEP_MINE, KEEP_SAVED, fingerprint, fingerprints, same, settle
+from audit_tools.merge import three_way as merge_with_base
+
+
+def three_way(keys, base, theirs, mine):
+    """The merge with ``base`` given as plain values (forms carry only their fingerprints)."""
+    return merge_with_base(keys, None if base is None else fingerprints(base), theirs, mine)
 from audit_tools.tool_files import load_builtin
 
 _, TOOL = load_builtin()
@@ -41,6 +47,18 @@ def test_a_multiple_choice_in_another_order_is_no_change():
     assert same(["p", "q"], ["q", "p"]) and same(None, "") and same([], None) and not same("p", ["p"])
     merge = three_way(["m"], base={"m": ["p", "q"]}, theirs={"m": ["q", "p"]}, mine={"m": ["p", "q", "r"]})
     assert merge.agreed == {"m": ["p", "q", "r"]}
+
+
+def test_a_fingerprint_tells_answers_apart_as_same_does():
+    assert fingerprint(None) == fingerprint("") == fingerprint([])
+    assert fingerprint(["p", "q"]) == fingerprint(["q", "p"]) and fingerprint("p") != fingerprint(["p"])
+    assert fingerprints({"a": "x", "b": "", "c": None}).keys() == {"a"}
+    assert "secret text" not in str(fingerprints({"a": "secret text"}))
+
+
+@given(values, values)
+def test_fingerprints_agree_with_same(a, b):
+    assert (fingerprint(a) == fingerprint(b)) == same(a, b)
 
 
 def test_a_clash_needs_an_explicit_choice_and_combining_only_where_allowed():
@@ -93,7 +111,7 @@ def test_a_return_merge_covers_answers_and_notes_and_combines_only_free_text():
     base = {"overall_judgement": "good", "overall_rationale": "Old."}
     saved = {"overall_judgement": "inadequate", "overall_rationale": "Theirs.", "agency_role": "lead_professional"}
     mine = {"overall_judgement": "outstanding", "overall_rationale": "Mine.", "overall_judgement:note": "Records"}
-    merge = merge_answers(TOOL, base, saved, mine)
+    merge = merge_answers(TOOL, fingerprints(base), saved, mine)
     assert set(merge.clashes) == {"overall_judgement", "overall_rationale"}
     assert merge.agreed == {"agency_role": "lead_professional", "overall_judgement:note": "Records"}
     result, unsettled = resolve(TOOL, merge, saved, mine,
