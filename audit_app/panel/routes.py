@@ -76,6 +76,8 @@ def save(audit_id: int, case_id: int):
             return _conflict(audit, case, form, problems=_problems(form.errors)), 400
         return _render_case(audit, case, form), 400
     values = form.values()
+    if not resolving and _posted_base(case, form) not in (None, fingerprints(panel_data.record_values(case))):
+        return _conflict(audit, case, form), 409  # opened from another record than the one saved now: never overwrite it
     if resolving:
         saved = panel_data.record_values(case)
         merge = panel_data.merge_record(_posted_base(case, form), saved, values)
@@ -121,10 +123,7 @@ def _problem_list(merge, problems: dict[str, str]) -> list[dict]:
     """GOV.UK error-summary entries, each linking to the choice (or combined text) it is about."""
     listed = []
     for name, message in problems.items():
-        if name == "csrf_token":
-            listed.append({"text": "This page had expired. Check your choices, then save again.",
-                           "href": "#save-choices"})
-        elif message == CHOOSE:
+        if message == CHOOSE:
             listed.append({"text": f"Choose which to keep for ‘{LABELS[name]}’", "href": f"#choice_{name}-mine"})
         elif name in merge.clashes and request.form.get(f"choice_{name}") == "merged":
             listed.append({"text": message, "href": f"#merged_{name}"})
@@ -136,7 +135,7 @@ def _problem_list(merge, problems: dict[str, str]) -> list[dict]:
 
 
 def _problems(errors: dict) -> dict[str, str]:
-    return {name: messages[0] for name, messages in errors.items() if name in LABELS or name == "csrf_token"}
+    return {name: messages[0] for name, messages in errors.items() if name in LABELS}
 
 
 def _prefixed(prefix: str) -> dict[str, str]:

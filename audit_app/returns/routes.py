@@ -59,6 +59,8 @@ def edit(return_id: int):
             return _conflict(ret, definition, form, problems=_form_problems(form), status=400)
         return _render_form(ret, form, definition)
     mine = form.answers()
+    if not resolving and _posted_base(ret, form) not in (None, fingerprints(answers)):
+        return _conflict(ret, definition, form)  # opened from other answers than those saved now: never overwrite them
     if resolving:
         merge = answer_rules.merge_answers(definition, _posted_base(ret, form), answers, mine)
         mine, unsettled = answer_rules.resolve(definition, merge, answers, mine, _prefixed("choice_"),
@@ -165,9 +167,6 @@ def _problem_list(definition, merge, problems: dict[str, str]) -> list[dict]:
     listed = []
     for key, message in problems.items():
         question = definition.questions_by_key.get(answer_rules.question_key_of(key))
-        if key == CSRF:
-            listed.append({"text": message, "href": "#save-choices"})
-            continue
         if question is None:
             continue
         what = f"{definition.number(question.key)} {shortened(question.text, 60)}" + \
@@ -186,16 +185,11 @@ def _problem_list(definition, merge, problems: dict[str, str]) -> list[dict]:
     return listed
 
 
-CSRF = "csrf_token"
-
-
 def _form_problems(form) -> dict[str, str]:
     """The posted form's errors by answer or note key (a resolution's answers travel in hidden fields)."""
     problems = {}
     for name, messages in form.errors.items():
-        if name == CSRF:
-            problems[CSRF] = "This page had expired. Check your choices, then save again."
-        elif name.startswith(("q_", "n_")):
+        if name.startswith(("q_", "n_")):
             key = name[2:] if name.startswith("q_") else answer_rules.note_key(name[2:])
             problems[key] = messages[0]
     return problems

@@ -93,3 +93,13 @@ def test_a_crafted_resolution_is_validated_like_any_save(as_panel, other, panel_
     assert response.status_code == 400 and "There is a problem" in page and message in page
     after = _record(panel_audit)
     assert (after.version, after.agreed_grade, after.rationale, after.learning) == snapshot
+
+
+def test_a_plain_save_of_a_form_opened_from_an_older_record_is_a_conflict_not_an_overwrite(as_panel, other,
+                                                                                            panel_audit):
+    html = a_conflict(as_panel, other, panel_audit, FIRST, theirs={"learning": "Theirs"}, mine={"dissent": "Mine"})
+    response = press_default_button(as_panel, panel_audit, html, resolve_conflict=None)
+    assert response.status_code == 409 and 'name="resolve_conflict"' in response.get_data(as_text=True)
+    assert (_record(panel_audit).learning, _record(panel_audit).dissent) == ("Theirs", "")
+    assert press_default_button(as_panel, panel_audit, response.get_data(as_text=True)).status_code == 302
+    assert (_record(panel_audit).learning, _record(panel_audit).dissent) == ("Theirs", "Mine")

@@ -266,3 +266,16 @@ def test_the_base_the_form_carries_is_small_and_holds_no_typed_text(client, setu
                                                 "save_draft": "y"}).status_code == 302
     base = dict(opened(client, ret))["base"]
     assert 0 < len(base) < 1_000 and typed[:40] not in base
+
+
+def test_a_plain_save_of_a_form_opened_from_older_answers_is_a_conflict_not_an_overwrite(client, colleague, setup):
+    """The conflict page carries the newest version; sent without its resolve flag (as a restored draft of it
+    would be), it must not overwrite the colleague's answers just because the version is current."""
+    _, ret, definition = setup
+    scale = scale_question(definition)
+    html = a_conflict(client, colleague, ret, theirs={RATIONALE: "Colleague's."}, mine={f"q_{scale.key}": "no"})
+    response = press_default_button(client, ret, html, resolve_conflict=None)
+    assert response.status_code == 409 and 'name="resolve_conflict"' in response.get_data(as_text=True)
+    assert stored(ret) == {"overall_rationale": "Colleague's."}
+    assert press_default_button(client, ret, response.get_data(as_text=True)).status_code == 302
+    assert stored(ret) == {"overall_rationale": "Colleague's.", scale.key: "no"}
