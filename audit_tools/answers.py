@@ -9,15 +9,18 @@ saving, conflicts and rescued drafts treat a note exactly like an answer.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
-from audit_tools.definition import DATE, MULTIPLE, NUMBER, Question, ToolDefinition
+from audit_tools.definition import DATE, LONGTEXT, MULTIPLE, NUMBER, TEXT, Question, ToolDefinition
+from audit_tools.merge import Merge, settle, three_way
 
 Answers = dict[str, "str | list[str]"]
 
 MAX_TEXT_LENGTH = 10_000
 MAX_SHORT_TEXT_LENGTH = 500
 MAX_NOTE_LENGTH = 2_000
+MAX_NUMBER = 100_000  # a number question counts contacts, visits or records in one audit period
 NOTE_SUFFIX = ":note"  # a colon never appears in a question key, so a note key cannot clash with one
 BLANK = " \t\r\n"  # only these make an answer blank; any other character typed is kept
 
@@ -110,9 +113,13 @@ def _problem(question: Question, value) -> str | None:
     text = values[0]
     if question.type == NUMBER:
         try:
-            float(text)
+            number = float(text)
         except ValueError:
             return "Enter a number, like 3 or 2.5."
+        if not math.isfinite(number):  # float() also reads "nan", "inf" and a 400-digit number as infinity
+            return "Enter a number, like 3 or 2.5."
+        if not 0 <= number <= MAX_NUMBER:  # a number question counts something: never below 0
+            return f"Enter a number from 0 to {MAX_NUMBER:,}."
     if question.type == DATE:
         try:
             dt.date.fromisoformat(text)
@@ -161,9 +168,6 @@ def from_rows(definition: ToolDefinition, rows: list[tuple[str, int, str]]) -> A
     return answers
 
 
-KEEP_MINE, KEEP_SAVED, MERGE = "mine", "saved", "merged"
-
-
 @dataclass(frozen=True)
 class Difference:
     """An answer, or an evidence note, that differs between the screen and the saved return."""
@@ -177,27 +181,37 @@ class Difference:
 
     @property
     def is_text(self) -> bool:
-        return self.is_note or not self.question.takes_note
+        """Free text (a note, or a text answer), which may be combined by hand; a choice, number or date may not."""
+        return self.is_note or self.question.type in (TEXT, LONGTEXT)
 
 
-def differences(definition: ToolDefinition, mine: Answers, saved: Answers) -> list[Difference]:
-    """Answers and notes on screen that differ from those saved meanwhile, in the tool's order."""
-    keys = [k for q in definition.questions for k in ((q.key, note_key(q.key)) if q.takes_note else (q.key,))]
-    return [Difference(k, definition.question(question_key_of(k))) for k in keys if mine.get(k) != saved.get(k)]
+def answer_keys(definition: ToolDefinition) -> list[str]:
+    """Every answer and note key of the tool, in its order (a question's note right after it)."""
+    return [k for q in definition.questions for k in ((q.key, note_key(q.key)) if q.takes_note else (q.key,))]
 
 
-def resolve(mine: Answers, saved: Answers, choices: dict[str, str], merged: dict[str, str]) -> Answers:
-    """The answers to save after a conflict: for each question the auditor chose to keep their
-    answer, the saved one, or (for text) a merged text; unlisted questions keep their answer."""
-    result = dict(mine)
-    for key, choice in choices.items():
-        value = saved.get(key) if choice == KEEP_SAVED else as_typed(merged.get(key, "")) if choice == MERGE \
-            else mine.get(key)
-        if value:
-            result[key] = value
-        else:
-            result.pop(key, None)
-    return result
+def merge_answers(definition: ToolDefinition, base: Answers | None, saved: Answers, mine: Answers) -> Merge:
+    """Three-way merge of the answers typed (``mine``) with those saved meanwhile; ``base`` is the
+    ``merge.fingerprints`` of what the form was opened with, ``None`` when unknown (then every
+    difference is asked about)."""
+    return three_way(answer_keys(definition), base, saved, mine)
+
+
+def differences(definition: ToolDefinition, keys) -> list[Difference]:
+    """The answers and notes under ``keys`` (from a ``Merge``), for the conflict page."""
+    return [Difference(k, definition.question(question_key_of(k))) for k in keys]
+
+
+def resolve(definition: ToolDefinition, merge: Merge, saved: Answers, mine: Answers,
+            choices: dict[str, str], combined: dict[str, str]) -> tuple[Answers, list[str]]:
+    """The answers to save after a conflict, and the clashes still waiting for a choice.
+
+    Only free text may be combined by hand. The result is not yet checked: it is saved through
+    ``answer_problems`` like any other save.
+    """
+    typed = {k: as_typed(v) for k, v in combined.items() if isinstance(v, str)}
+    combinable = [d.key for d in differences(definition, merge.clashes) if d.is_text]
+    return settle(merge, saved, mine, choices, typed, combinable)
 
 
 def raises_concern(definition: ToolDefinition, answers: Answers) -> list[Question]:

@@ -17,10 +17,12 @@ from audit_app.models import (
 )
 from audit_tools import answers as answer_rules
 from audit_tools.definition import ToolDefinition
+from audit_tools.merge import Merge, settle, three_way
 from audit_tools.panel import count_differences
 
 PANEL_STATE = "panel"  # the panel may record its judgements only while the audit is in this state
 RECORD_FIELDS = ("agreed_grade", "rationale", "dissent", "learning")
+TEXT_FIELDS = ("rationale", "dissent", "learning")  # free text: a conflict over one may be combined by hand
 STALE = "Someone else saved the panel's record for this case after you opened it."
 
 
@@ -131,6 +133,24 @@ def current_version(case: Case) -> int:
 
 def _values(record: PanelRecord | None) -> dict[str, str]:
     return {name: getattr(record, name) if record else "" for name in RECORD_FIELDS}
+
+
+def record_values(case: Case) -> dict[str, str]:
+    """The panel's record as stored now, every field present ("" when blank or nothing recorded)."""
+    return _values(panel_record(case))
+
+
+def merge_record(base: dict | None, saved: dict[str, str], mine: dict[str, str]) -> Merge:
+    """Three-way merge of a record typed (``mine``) with one saved meanwhile; ``base=None``: unknown, ask."""
+    return three_way(RECORD_FIELDS, base, saved, mine)
+
+
+def resolve_record(merge: Merge, saved: dict[str, str], mine: dict[str, str], choices: dict[str, str],
+                   combined: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The record to save after a conflict (every field present), and the clashes still without a choice."""
+    typed = {k: answer_rules.as_typed(v) for k, v in combined.items() if isinstance(v, str)}
+    values, unsettled = settle(merge, saved, mine, choices, typed, TEXT_FIELDS)
+    return {name: values.get(name, "") for name in RECORD_FIELDS}, unsettled
 
 
 def _traceable(values: dict, changed) -> dict:

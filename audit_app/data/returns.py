@@ -26,6 +26,14 @@ class StaleReturnError(ReturnError):
     """Someone saved the return after this form was opened."""
 
 
+class InvalidAnswersError(ReturnError):
+    """Answers that break the tool's rules; ``problems`` maps each answer or note key to a message."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("Some answers need correcting.")
+        self.problems = problems
+
+
 def returns_for_user(user: User) -> list[Return]:
     """Every return this auditor may work on — open audits first — with case and audit loaded."""
     query = (
@@ -78,13 +86,17 @@ def load_answers(ret: Return, definition: ToolDefinition) -> answer_rules.Answer
 
 def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
                  user: User, expected_version: int | None) -> None:
-    """Replace the return's answers, refusing a stale form or a read-only return.
+    """Replace the return's answers, refusing a read-only return, answers that break the tool's rules
+    (``InvalidAnswersError``) or a stale form.
 
     The versioned UPDATE of the return is flushed first, so a save that raced
     another one fails before any answer is touched.
     """
     if not is_editable(ret):
         raise ReturnError("This return can no longer be changed.")
+    problems = answer_rules.answer_problems(definition, answers)
+    if problems:  # every save, whichever page it came from, meets the same rules as the form
+        raise InvalidAnswersError(problems)
     if expected_version is None or ret.version != expected_version:
         raise StaleReturnError("This return was saved by someone else after you opened it.")
     before = load_answers(ret, definition)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
+from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
@@ -23,6 +24,7 @@ def _text(label: str, name: str, description: str) -> TextAreaField:
 
 class PanelRecordForm(FlaskForm):
     version = HiddenField()
+    base = HiddenField()  # the record this form was opened with, signed (audit_app.saved_base)
     agreed_grade = RadioField("The panel's agreed overall judgement", widget=GovRadioInput(), validate_choice=False,
                               default=NOT_AGREED)
     rationale = _text("Why the panel agreed this judgement", "Rationale",
@@ -44,6 +46,12 @@ class PanelRecordForm(FlaskForm):
         """The record as typed, with line endings made uniform; blank text is stored as ""."""
         return {"agreed_grade": self.agreed_grade.data or NOT_AGREED,
                 **{name: as_typed(self[name].data or "") for name in ("rationale", "dissent", "learning")}}
+
+    def check(self, values: dict[str, str]) -> "PanelRecordForm":
+        """The same form filled with ``values`` (a conflict's resolution) and validated by the same rules."""
+        form = PanelRecordForm(self.overall, formdata=MultiDict(values), meta={"csrf": False})
+        form.validate()
+        return form
 
     def validate_agreed_grade(self, field) -> None:
         allowed = {choice.value for choice in field.choices}

@@ -9,7 +9,9 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.panel.forms import MAX_LENGTH, PanelRecordForm
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
+from audit_app.saved_base import read_base, sign_base
 from audit_app.security import roles_required
+from audit_tools.merge import fingerprints
 from audit_tools.panel import compare_by_section, count_differences, overall_judgements
 
 bp = Blueprint("panel", __name__, url_prefix="/audits")
@@ -49,8 +51,9 @@ def case(audit_id: int, case_id: int):
         return _not_revealed(audit)
     record = panel_data.panel_record(case)
     definition = definition_of(audit.tool_version)
-    form = PanelRecordForm(definition.overall_question,
-                           data={**_stored(record), "version": record.version if record else 0})
+    version = record.version if record else 0
+    form = PanelRecordForm(definition.overall_question, data={**_stored(record), "version": version,
+                                                               "base": _base_token(case, version, record)})
     return _render_case(audit, case, form)
 
 
@@ -67,26 +70,86 @@ def save(audit_id: int, case_id: int):
         return _render_case(audit, case, form, unsaved=form.values(), error_description=(
             f"The panel's record can no longer be changed: the audit has moved on to {audit.state}. Nothing was "
             "saved. What you typed is shown below so that you can copy it.")), 409
+    resolving = bool(request.form.get("resolve_conflict"))
     if not form.validate_on_submit():
+        if resolving:  # back to the choices: the plain form would let this record overwrite the other save
+            return _conflict(audit, case, form, problems=_problems(form.errors)), 400
         return _render_case(audit, case, form), 400
+    values = form.values()
+    if not resolving and _posted_base(case, form) not in (None, fingerprints(panel_data.record_values(case))):
+        return _conflict(audit, case, form), 409  # opened from another record than the one saved now: never overwrite it
+    if resolving:
+        saved = panel_data.record_values(case)
+        merge = panel_data.merge_record(_posted_base(case, form), saved, values)
+        values, unsettled = panel_data.resolve_record(merge, saved, form.values(), _prefixed("choice_"),
+                                                      _prefixed("merged_"))
+        checked = form.check(values)  # exactly the rules of any save
+        problems = {name: CHOOSE for name in unsettled} | _problems(checked.errors)
+        if problems:
+            return _conflict(audit, case, form, problems=problems), 400
+        values = checked.values()
     try:
-        panel_data.save_panel_record(case, form.values(), current_user, _posted_version(form))
+        panel_data.save_panel_record(case, values, current_user, _posted_version(form))
     except panel_data.StalePanelRecordError:
         db.session.rollback()
-        return _conflict(audit, case, form)
+        return _conflict(audit, case, form), 409
     db.session.commit()
     flash(f"The panel's record for case {case.reference} has been saved.", "success")
     return redirect(url_for("panel.case", audit_id=audit.id, case_id=case.id))
 
 
-def _conflict(audit, case, form):
-    """Someone saved in between: show their record beside the form, which still holds what this person typed."""
+CHOOSE = "choose"  # not a broken rule: a field both people changed has no choice yet
+LABELS = {"agreed_grade": "Agreed overall judgement", "rationale": "Why the panel agreed it",
+          "dissent": "Disagreement", "learning": "Learning for the partnership"}
+
+
+def _conflict(audit, case, form, problems: dict[str, str] | None = None):
+    """Someone saved in between: merge what only one person changed, ask about what both changed, lose nothing."""
     db.session.expire_all()
-    form.version.data = panel_data.current_version(case)
-    return _render_case(audit, case, form, theirs=panel_data.panel_record(case), error_description=(
-        "Someone else saved the panel's record for this case while you were working on it. Nothing has been "
-        "overwritten and nothing you typed has been lost: their record is shown above yours. Combine the two, "
-        "then save again.")), 409
+    saved, mine = panel_data.record_values(case), form.values()
+    base = _posted_base(case, form)
+    merge = panel_data.merge_record(base, saved, mine)
+    version = panel_data.current_version(case)
+    conflict = {"saved": saved, "mine": mine, "merge": merge, "version": version,
+                "base_token": sign_base("panel", case.id, version, base), "labels": LABELS,
+                "text_fields": panel_data.TEXT_FIELDS, "choices": _prefixed("choice_") if problems else {},
+                "combined": _prefixed("merged_")}
+    listed = _problem_list(merge, problems or {})
+    return _render_case(audit, case, PanelRecordForm(form.overall, formdata=None), conflict=conflict,
+                        problems=listed, theirs=panel_data.panel_record(case))
+
+
+def _problem_list(merge, problems: dict[str, str]) -> list[dict]:
+    """GOV.UK error-summary entries, each linking to the choice (or combined text) it is about."""
+    listed = []
+    for name, message in problems.items():
+        if message == CHOOSE:
+            listed.append({"text": f"Choose which to keep for ‘{LABELS[name]}’", "href": f"#choice_{name}-mine"})
+        elif name in merge.clashes and request.form.get(f"choice_{name}") == "merged":
+            listed.append({"text": message, "href": f"#merged_{name}"})
+        elif name in merge.clashes:
+            listed.append({"text": message, "href": f"#choice_{name}-mine"})
+        else:
+            listed.append({"text": message, "href": f"#kept-{name}"})
+    return listed
+
+
+def _problems(errors: dict) -> dict[str, str]:
+    return {name: messages[0] for name, messages in errors.items() if name in LABELS}
+
+
+def _prefixed(prefix: str) -> dict[str, str]:
+    return {k.removeprefix(prefix): v for k, v in request.form.items() if k.startswith(prefix)}
+
+
+def _base_token(case, version: int, record) -> str:
+    """The signed base the record form carries: fingerprints of the record stored at the version it holds."""
+    return sign_base("panel", case.id, version, fingerprints(_stored(record)))
+
+
+def _posted_base(case, form):
+    """The record the posted form started from; None (ask about everything) when missing or garbled."""
+    return read_base(form.base.data, "panel", case.id, _posted_version(form))
 
 
 def _stored(record) -> dict[str, str]:

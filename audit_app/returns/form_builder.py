@@ -45,6 +45,7 @@ FIELD_TYPES = {
 
 class ReturnFormBase(FlaskForm):
     version = HiddenField()
+    base = HiddenField()  # the answers this form was opened with, signed (audit_app.saved_base)
     save_draft = SubmitField("Save and come back later", widget=GovSubmitInput())
     submit_return = SubmitField("Submit return", widget=GovSubmitInput())
 

@@ -12,10 +12,13 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.returns.form_builder import build_return_form, field_name, form_data, note_field_name
 from audit_app.returns.rescue import restored_form
+from audit_app.saved_base import read_base, sign_base
 from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
 from audit_tools import answers as answer_rules
 from audit_tools.answers import is_visible
+from audit_tools.merge import fingerprints
+from audit_tools.summary import shortened
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 bp.add_app_template_global(field_name)  # the return form, its preview and the conflict page name fields alike
@@ -44,27 +47,38 @@ def edit(return_id: int):
         if request.args.get("restore"):
             return _restore(ret, definition, request.args["restore"])
         return _render_form(ret, build_return_form(definition, data={**form_data(definition, answers),
-                                                                     "version": ret.version}), definition)
+                                                                     "version": ret.version,
+                                                                     "base": _base_token(ret, answers)}), definition)
     form = build_return_form(definition)
     if not return_data.is_editable(ret):
         return _refuse_locked(ret, form, definition)
+    resolving = bool(request.form.get("resolve_conflict"))
     if not form.validate_on_submit():
+        if resolving:  # back to the conflict page: the plain form would let these answers overwrite the save
+            return _conflict(ret, definition, form, problems=_form_problems(form), status=400)
         return _render_form(ret, form, definition)
     mine = form.answers()
-    if request.form.get("resolve_conflict"):
-        choices = {k.removeprefix("choice_"): v for k, v in request.form.items() if k.startswith("choice_")}
-        merged = {k.removeprefix("merged_"): v for k, v in request.form.items() if k.startswith("merged_")}
-        mine = answer_rules.resolve(mine, answers, choices, merged)
+    if not resolving and _posted_base(ret, form) not in (None, fingerprints(answers)):
+        return _conflict(ret, definition, form)  # opened from other answers than those saved now: never overwrite them
+    if resolving:
+        merge = answer_rules.merge_answers(definition, _posted_base(ret, form), answers, mine)
+        mine, unsettled = answer_rules.resolve(definition, merge, answers, mine, _prefixed("choice_"),
+                                               _prefixed("merged_"))
+        if unsettled:
+            return _conflict(ret, definition, form, problems={key: CHOOSE for key in unsettled}, status=400)
     try:
         missing = return_data.save_return(ret, mine, definition, current_user,
                                           _posted_version(form), submit=form.submit_return.data)
+    except return_data.InvalidAnswersError as error:  # only a resolution reaches this: the form checked the rest
+        db.session.rollback()
+        return _conflict(ret, definition, form, problems=error.problems, status=400)
     except return_data.StaleReturnError:
         db.session.rollback()
-        return _conflict(ret, definition, mine)
+        return _conflict(ret, definition, form)
     db.session.commit()
     if missing:
         form.mark_missing(missing)
-        form.version.data = ret.version
+        form.version.data, form.base.data = ret.version, _base_token(ret, return_data.load_answers(ret, definition))
         note = (f"Your answers have been saved as a draft. {len(missing)} required "
                 f"question{'s' if len(missing) != 1 else ''} still need an answer before you can submit.")
         return _render_form(ret, form, definition, error_description=note), 422
@@ -118,17 +132,80 @@ def autosave(return_id: int):
         db.session.rollback()
         return jsonify(saved=False, message="Someone else has saved this return. Press “Save and come back "
                                             "later” to compare your answers with theirs."), 409
+    base = _base_token(ret, return_data.load_answers(ret, definition))  # the form now starts from this save
     db.session.commit()
-    return jsonify(saved=True, version=ret.version, message=f"Draft saved at {ret.updated_at:%H:%M} (UTC).")
+    return jsonify(saved=True, version=ret.version, base=base,
+                   message=f"Draft saved at {ret.updated_at:%H:%M} (UTC).")
 
 
-def _conflict(ret, definition, mine):
-    """Someone saved in between: show each differing answer beside the saved one, losing nothing."""
+CHOOSE = "choose"  # a problem that is not a broken rule: the clash has no choice yet
+
+
+def _conflict(ret, definition, form, problems: dict[str, str] | None = None, status: int = 409):
+    """Someone saved in between: merge what only one side changed, ask about what both changed, lose nothing.
+
+    ``problems`` (answer or note key → message, or ``CHOOSE``) come from a resolution that could not be saved.
+    """
     db.session.expire_all()
     saved = return_data.load_answers(ret, definition)
-    return render_template("returns/conflict.html", ret=ret, definition=definition, mine=mine, saved=saved,
-                           differences=answer_rules.differences(definition, mine, saved),
-                           version=return_data.current_version(ret.id), hidden_values=_hidden_values(definition, mine)), 409
+    mine, base = form.answers(), _posted_base(ret, form)
+    merge = answer_rules.merge_answers(definition, base, saved, mine)
+    version = return_data.current_version(ret.id)
+    return render_template(
+        "returns/conflict.html", ret=ret, form=form, definition=definition, mine=mine, saved=saved, version=version,
+        base_token=sign_base("return", ret.id, version, base), hidden_values=_hidden_values(definition, mine),
+        clashes=answer_rules.differences(definition, merge.clashes),
+        kept_theirs=answer_rules.differences(definition, merge.kept_theirs),
+        kept_mine=answer_rules.differences(definition, merge.kept_mine),
+        choices=_prefixed("choice_") if problems else {}, combined=_prefixed("merged_"),
+        problems=_problem_list(definition, merge, problems or {})), status
+
+
+def _problem_list(definition, merge, problems: dict[str, str]) -> list[dict]:
+    """GOV.UK error-summary entries, each linking to the choice (or combined text) it is about."""
+    listed = []
+    for key, message in problems.items():
+        question = definition.questions_by_key.get(answer_rules.question_key_of(key))
+        if question is None:
+            continue
+        what = f"{definition.number(question.key)} {shortened(question.text, 60)}" + \
+            (" (evidence note)" if key.endswith(answer_rules.NOTE_SUFFIX) else "")
+        if message == CHOOSE:
+            listed.append({"text": f"Choose which answer to keep for {what}", "href": f"#choice_{key}-mine"})
+        elif key in merge.clashes and request.form.get(f"choice_{key}") == "merged":
+            listed.append({"text": f"{what}: {message}", "href": f"#merged_{key}"})
+        elif key in merge.clashes:
+            listed.append({"text": f"{what}: {message}", "href": f"#choice_{key}-mine"})
+        else:
+            listed.append({"text": f"{what}: {message}", "href": f"#kept-{key}"})
+    if problems and not listed:
+        listed.append({"text": "Some answers need correcting. Check your choices, then save again.",
+                       "href": "#save-choices"})
+    return listed
+
+
+def _form_problems(form) -> dict[str, str]:
+    """The posted form's errors by answer or note key (a resolution's answers travel in hidden fields)."""
+    problems = {}
+    for name, messages in form.errors.items():
+        if name.startswith(("q_", "n_")):
+            key = name[2:] if name.startswith("q_") else answer_rules.note_key(name[2:])
+            problems[key] = messages[0]
+    return problems
+
+
+def _prefixed(prefix: str) -> dict[str, str]:
+    return {k.removeprefix(prefix): v for k, v in request.form.items() if k.startswith(prefix)}
+
+
+def _base_token(ret, answers) -> str:
+    """The signed base the return form carries: fingerprints of the answers saved at the version it holds."""
+    return sign_base("return", ret.id, ret.version, fingerprints(answers))
+
+
+def _posted_base(ret, form):
+    """The answers the posted form started from; None (ask about everything) when missing or garbled."""
+    return read_base(form.base.data, "return", ret.id, _posted_version(form))
 
 
 def _hidden_values(definition, answers) -> list[tuple[str, str]]:

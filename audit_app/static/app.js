@@ -59,7 +59,10 @@ function enableAutosave (form) {
       const result = await response.json()
       document.dispatchEvent(new Event('app:server-contact')) // the server's idle clock started again
       if (result.saved) {
+        // The saved draft is now what this form started from: a later conflict is merged against it
         form.querySelector('[name="version"]').value = result.version
+        const base = form.querySelector('[name="base"]')
+        if (base) base.value = result.base
       } else {
         dirty = true
         stopped = response.status === 409 // a conflict is settled by saving the form, never by autosave

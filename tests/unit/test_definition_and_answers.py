@@ -88,16 +88,20 @@ def test_parsing_does_not_change_the_raw_definition():
 
 
 def test_a_conflict_is_resolved_question_by_question():
-    from audit_tools.answers import differences, resolve
+    from audit_tools.answers import merge_answers, resolve
+    from audit_tools.merge import fingerprints
 
+    base = {"overall_judgement": "good", "overall_rationale": "Reasons.", "agency_role": "lead_professional"}
     mine = {"overall_judgement": "good", "overall_rationale": "My reasons.", "agency_role": "lead_professional"}
     saved = {"overall_judgement": "inadequate", "overall_rationale": "Their reasons.", "agency_role": "lead_professional"}
-    assert [q.key for q in differences(TOOL, mine, saved)] == ["overall_judgement", "overall_rationale"]
-    result = resolve(mine, saved, {"overall_judgement": "saved", "overall_rationale": "merged"},
-                     {"overall_rationale": "Their reasons.\n\nMy reasons."})
+    merge = merge_answers(TOOL, fingerprints(base), saved, mine)
+    assert merge.clashes == ("overall_rationale",) and merge.kept_theirs == ("overall_judgement",)
+    result, unsettled = resolve(TOOL, merge, saved, mine, {"overall_rationale": "merged"},
+                                {"overall_rationale": "Their reasons.\n\nMy reasons."})
+    assert unsettled == []
     assert result == {"overall_judgement": "inadequate", "overall_rationale": "Their reasons.\n\nMy reasons.",
                       "agency_role": "lead_professional"}
-    assert resolve(mine, saved, {"overall_rationale": "mine"}, {}) == mine
+    assert resolve(TOOL, merge, saved, mine, {"overall_rationale": "mine"}, {})[0]["overall_rationale"] == "My reasons."
 
 
 def test_section_status_follows_required_visible_answers():
@@ -111,7 +115,7 @@ def test_section_status_follows_required_visible_answers():
 
 
 def test_evidence_notes_travel_with_answers_and_follow_their_rules():
-    from audit_tools.answers import MAX_NOTE_LENGTH, differences, note_key, notes_of, visible_answers
+    from audit_tools.answers import MAX_NOTE_LENGTH, differences, merge_answers, note_key, notes_of, visible_answers
     definition = parse_definition(minimal(show_if={"question": "q1", "values": ["no"]}))
     assert answer_problems(definition, {note_key("q1"): "Strategy minutes"}) == {}
     assert answer_problems(definition, {note_key("q1"): "x" * (MAX_NOTE_LENGTH + 1)}) == {
@@ -123,5 +127,6 @@ def test_evidence_notes_travel_with_answers_and_follow_their_rules():
     assert notes_of({"q1": "yes", note_key("q1"): "seen"}) == {"q1": "seen"}
     hidden_note = {"q1": "yes", note_key("q2"): "left behind"}
     assert visible_answers(definition, hidden_note) == {"q1": "yes"}
-    found = differences(definition, {"q1": "yes", note_key("q1"): "mine"}, {"q1": "yes", note_key("q1"): "theirs"})
+    merge = merge_answers(definition, None, {"q1": "yes", note_key("q1"): "theirs"}, {"q1": "yes", note_key("q1"): "mine"})
+    found = differences(definition, merge.clashes)
     assert [(d.key, d.is_note, d.is_text) for d in found] == [("q1:note", True, True)]
