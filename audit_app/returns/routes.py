@@ -4,7 +4,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
 from audit_app.data import returns as return_data
 from audit_app.data.settings import get_setting
