@@ -2,7 +2,8 @@
 and a person's own account: password and multi-factor authentication."""
 
 import time
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
 import segno
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -23,17 +24,34 @@ SIGN_IN_FAILED = ("Enter a correct e-mail address and password. After 10 wrong a
 THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then try again."
 PENDING = "pending_sign_in"  # session key: password accepted, second factor still to come
 PENDING_FOR = 600  # seconds to enter the code
+MAX_NEXT = 2000  # characters: a link back into the site is never longer
 ALL_ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host, never a protocol-relative URL."""
-    if not target:
-        return url_for("main.index")
+    """A plain path on this site, else the home page: never another host, a protocol-relative URL,
+    a backslash, or a control or format character, typed or percent-encoded (browsers drop a tab or
+    line break, so "/<tab>/evil.example" is another host; in a header it is a 500 or an injection)."""
+    home = url_for("main.index")
+    if not target or len(target) > MAX_NEXT:
+        return home
+    seen = target
+    for _ in range(4):  # each layer of percent-encoding a browser or a proxy might undo
+        if not _plain_path(seen):
+            return home
+        seen, before = unquote(seen), seen
+        if seen == before:
+            break
+    else:
+        return home  # encoded more deeply than any honest link
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("main.index")
-    return target
+    return home if parts.scheme or parts.netloc else target
+
+
+def _plain_path(text: str) -> bool:
+    return (text.startswith("/") and not text.startswith("//") and "\\" not in text
+            and not any(unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp")
+                        for ch in text))
 
 
 def _client_ip() -> str:

@@ -87,6 +87,38 @@ def test_next_only_ever_stays_on_this_site(client, factory, sign_in, target, exp
     assert response.headers["Location"] == expected
 
 
+@pytest.mark.parametrize("target", [
+    "/audits/\r\nSet-Cookie: a=b", "/audits/\nx", "/\t/evil.example", "/audits\x00", "/\r/evil.example",
+    "%2Faudits%2F%0D%0ASet-Cookie", "/audits/%0d%0aSet-Cookie:%20a=b", "/%09/evil.example", "/audits%00",
+    "/audits/%250d%250a", "/%2F/evil.example", "/%5Cevil.example", "/audits/\u2028", "/audits/\u202e",
+    "/\x7f", " /audits/", "/audits/\x85",
+])
+def test_next_with_a_control_character_or_an_encoded_one_goes_home(client, factory, target):
+    """Issue 16 item 7: a line break in next= gave a 500; a tab before a second slash is another host."""
+    from urllib.parse import quote
+    factory.user("admin", email="a@test.example")
+    url = "/login?next=" + quote(target, safe="%/")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True))
+    response = client.post(url, data={"email": "a@test.example", "password": factory.password,
+                                      "csrf_token": token.group(1)})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_every_hostile_string_as_next_leaves_home_or_a_plain_path(app):
+    import json
+    import unicodedata
+    from pathlib import Path
+
+    from audit_app.auth.routes import safe_next
+
+    hostile = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
+    with app.test_request_context():
+        for text in hostile + ["/" + text for text in hostile]:
+            target = safe_next(text)
+            assert target == "/" or (target == text and target.startswith("/") and not target.startswith("//")
+                                     and not any(unicodedata.category(ch)[0] == "C" for ch in target)), repr(text)
+
+
 def test_sign_out_needs_a_post_and_ends_the_session(client, factory, sign_in, login, post):
     factory.user("viewer", email="v@test.example")
     login(client, "v@test.example")
