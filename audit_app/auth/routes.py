@@ -10,17 +10,17 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user, logout_user
 
 from audit_app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
-from audit_app.data import accounts
+from audit_app.data import accounts, throttle
 from audit_app.data.events import record_event
-from audit_app.data.users import UserError, check_sign_in, find_user_by_email
+from audit_app.data.users import UserError, check_sign_in
 from audit_app.extensions import db
 from audit_app.models import User
 from audit_app.security import roles_required, start_session
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = ("Enter a correct e-mail address and password. After 10 wrong attempts in 5 minutes, signing in "
-                  "is paused for 5 minutes.")
+SIGN_IN_FAILED = (f"Enter a correct e-mail address and password. After {throttle.ACCOUNT_LIMIT} wrong attempts in "
+                  "5 minutes, signing in is paused for 5 minutes.")
 THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then try again."
 PENDING = "pending_sign_in"  # session key: password accepted, second factor still to come
 PENDING_FOR = 600  # seconds to enter the code
@@ -60,20 +60,22 @@ def _client_ip() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in. Every failure gets the same message and costs the same time, known account or not."""
+    """Sign in. Every failure gets the same message and costs the same time, known account or not;
+    a paused address gets the same answer whether or not it has an account."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        known = find_user_by_email(form.email.data)
-        if accounts.is_throttled(_client_ip(), known):
+        attempt = throttle.admit_attempt(_client_ip(), form.email.data)
+        db.session.commit()  # counted before the password is checked: the next try, however close, sees it
+        if attempt is None:
             form.password.errors.append(THROTTLED)
             return render_template("auth/login.html", form=form), 429
         user = check_sign_in(form.email.data, form.password.data)
         if user is not None:
+            throttle.forgive_attempt(attempt)
             return _password_accepted(user)
-        accounts.record_failure(_client_ip(), known)
-        db.session.commit()  # keeps the failure counts
+        db.session.commit()  # the trail's record of a failure for a known account
         form.password.errors.append(SIGN_IN_FAILED)
     return render_template("auth/login.html", form=form)
 
@@ -114,13 +116,15 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.is_throttled(_client_ip(), user):
+        attempt = throttle.admit_attempt(_client_ip(), user.email)
+        db.session.commit()
+        if attempt is None:
             form.code.errors.append(THROTTLED)
             return render_template("auth/code.html", form=form), 429
         if accounts.check_second_factor(user, form.code.data):
+            throttle.forgive_attempt(attempt)
             next_url = session.pop(PENDING)["next"]
             return _finish_sign_in(user, next_url)
-        accounts.record_failure(_client_ip(), user)
         db.session.commit()
         form.code.errors.append("That code is not right. Check your authenticator app and try again.")
     return render_template("auth/code.html", form=form)

@@ -1,5 +1,5 @@
-"""Account security: sessions that can be ended, sign-in throttling by address, TOTP with
-recovery codes, invitations and password changes."""
+"""Account security: sessions that can be ended, TOTP with recovery codes, invitations and password
+changes. Sign-in throttling is in ``throttle``."""
 
 from __future__ import annotations
 
@@ -8,17 +8,15 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 import pyotp
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from audit_app.auth.passwords import check_password
 from audit_app.auth.policy import password_problem
 from audit_app.data.events import record_event
 from audit_app.data.users import UserError, set_password
 from audit_app.extensions import db
-from audit_app.models import Invitation, SignInFailure, User
+from audit_app.models import Invitation, User
 
-THROTTLE_WINDOW = timedelta(minutes=5)
-THROTTLE_LIMIT = 10  # failures per account or per address within the window
 INVITATION_LIFETIME = timedelta(hours=72)
 MFA_ROLES = ("admin", "coordinator", "editor")
 RECOVERY_CODES = 10
@@ -46,27 +44,6 @@ def disable_user(user: User, by: User | None) -> None:
     user.active = False
     end_sessions(user)
     record_event("user.disabled", "user", user.id, user=by, after={"active": False})
-
-
-# ---------------------------------------------------------------- throttling
-
-
-def is_throttled(ip: str, user: User | None) -> bool:
-    """Too many failures from this address, or for this account, in the last few minutes."""
-    since = _now() - THROTTLE_WINDOW
-
-    def failures(condition) -> int:
-        return db.session.scalar(select(func.count()).select_from(SignInFailure)
-                                 .where(SignInFailure.at > since, condition))
-
-    return failures(SignInFailure.ip == ip) >= THROTTLE_LIMIT or (
-        user is not None and failures(SignInFailure.user_id == user.id) >= THROTTLE_LIMIT)
-
-
-def record_failure(ip: str, user: User | None) -> None:
-    db.session.add(SignInFailure(ip=ip, user_id=user.id if user else None))
-    db.session.execute(delete(SignInFailure).where(SignInFailure.at < _now() - THROTTLE_WINDOW * 4))
-    db.session.flush()
 
 
 # ---------------------------------------------------------------- passwords
