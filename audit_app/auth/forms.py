@@ -43,3 +43,17 @@ class ChangePasswordForm(FlaskForm):
                             validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)])
     password, confirm = _new_password_fields("New password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ReplaceAuthenticatorForm(FlaskForm):
+    """Replacing an authenticator app proves the person has both of the things they sign in with now."""
+
+    current_password = PasswordField("Your password", widget=GovPasswordInput(),
+                                     validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)])
+    current_code = StringField("Code from your current authenticator app", widget=GovTextInput(),
+                               description="Or one of your recovery codes, if you no longer have the old app.",
+                               validators=[InputRequired("Enter the code from your current authenticator app, "
+                                                         "or a recovery code"), Length(max=20)])
+    code = StringField("Code from the new app", widget=GovTextInput(), description="For example, 123456",
+                       validators=[InputRequired("Enter the code the new app shows"), Length(max=20)])
+    submit = SubmitField("Replace authenticator app", widget=GovSubmitInput())

@@ -14,12 +14,14 @@ from audit_app.auth.passwords import check_password
 from audit_app.auth.policy import password_problem
 from audit_app.data.events import record_event
 from audit_app.data.users import UserError, set_password
+from audit_app.database import begin_writing
 from audit_app.extensions import db
-from audit_app.models import Invitation, User
+from audit_app.models import AuthenticatorDraft, Invitation, User
 
 INVITATION_LIFETIME = timedelta(hours=72)
 MFA_ROLES = ("admin", "coordinator", "editor")
 RECOVERY_CODES = 10
+DRAFT_LIFETIME = timedelta(minutes=20)  # long enough to install an app and scan; then a new key
 ISSUER = "Case audit workbench"
 
 
@@ -130,14 +132,85 @@ def _totp_step(secret: str, code: str) -> int | None:
 
 
 def enrol_mfa(user: User, secret: str, code: str) -> list[str]:
-    """Turn MFA on once the person proves their app shows the right code; returns new recovery codes."""
+    """Turn MFA on once the person proves their app shows the right code; returns new recovery codes.
+
+    Only a first authenticator: replacing one needs both current factors (``replace_mfa``). The
+    account row is locked first, so two browsers setting one up at once cannot both succeed.
+    """
+    _lock(user)
+    if user.mfa_secret:
+        raise UserError("An authenticator app is already set up for this account.")
     step = _totp_step(secret, _digits(code))
     if step is None:
         raise UserError("That code is not right. Enter the 6-digit code your authenticator app shows now.")
     user.mfa_secret, user.last_totp_step = secret, step
     codes = _new_recovery_codes(user)
+    drop_drafts(user)
     record_event("user.mfa_enrolled", "user", user.id, user=user)
     return codes
+
+
+class FactorError(UserError):
+    """One of the things asked for to replace an authenticator was not right; ``field`` says which."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def replace_mfa(user: User, secret: str, password: str, current_code: str, new_code: str) -> list[str]:
+    """Swap the authenticator for the one showing ``new_code``, given the password and a current code
+    or recovery code; ends every session and returns new recovery codes. Nothing is used up unless
+    the password and the new code are right first."""
+    _lock(user)
+    if not check_password(user.password_hash, password):
+        raise FactorError("current_password", "Your password is not right.")
+    step = _totp_step(secret, _digits(new_code))
+    if step is None:
+        raise FactorError("code", "That code is not right. Enter the 6-digit code the new app shows now.")
+    if not user.mfa_secret or not check_second_factor(user, current_code):
+        raise FactorError("current_code", "That code from your current authenticator app is not right, or that "
+                                          "recovery code has been used. Check the app and try again.")
+    user.mfa_secret, user.last_totp_step = secret, step
+    codes = _new_recovery_codes(user)
+    drop_drafts(user)
+    end_sessions(user)
+    record_event("user.mfa_replaced", "user", user.id, user=user)
+    return codes
+
+
+def _lock(user: User) -> None:
+    """Hold this account's row until the transaction ends (the write lock on SQLite)."""
+    begin_writing()
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    db.session.refresh(user)  # as it is now that nobody else can change it
+
+
+# ---------------------------------------------------------------- keys being set up
+
+
+def open_draft(user: User, reference: str | None) -> AuthenticatorDraft | None:
+    """The key this browser is setting up for ``user`` (its session holds ``reference``), unless expired."""
+    if not reference:
+        return None
+    return db.session.scalar(select(AuthenticatorDraft).where(
+        AuthenticatorDraft.reference_hash == _sha256(reference), AuthenticatorDraft.user_id == user.id,
+        AuthenticatorDraft.expires_at > _now()))
+
+
+def start_draft(user: User) -> tuple[str, AuthenticatorDraft]:
+    """A new key to set up, and the random reference to it that this browser's session keeps."""
+    db.session.execute(delete(AuthenticatorDraft).where(AuthenticatorDraft.expires_at <= _now()))
+    reference = secrets.token_urlsafe(32)
+    draft = AuthenticatorDraft(user_id=user.id, reference_hash=_sha256(reference), secret=new_mfa_secret(),
+                               expires_at=_now() + DRAFT_LIFETIME)
+    db.session.add(draft)
+    db.session.flush()
+    return reference, draft
+
+
+def drop_drafts(user: User) -> None:
+    db.session.execute(delete(AuthenticatorDraft).where(AuthenticatorDraft.user_id == user.id))
 
 
 def check_second_factor(user: User, code: str) -> bool:
