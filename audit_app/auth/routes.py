@@ -1,21 +1,19 @@
-"""Signing in (password, then an authenticator code where required), signing out, invitations,
-and a person's own account: password and multi-factor authentication."""
+"""Signing in (password, then an authenticator code where required), signing out and invitations.
+A person's own account (password, authenticator app, recovery codes) is in ``account_routes``."""
 
 import time
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-import segno
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from audit_app.auth import notices
-from audit_app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm, ReplaceAuthenticatorForm
+from audit_app.auth.forms import CodeForm, LoginForm, NewPasswordForm
 from audit_app.data import accounts, throttle
 from audit_app.data.events import record_event
 from audit_app.data.users import UserError, check_sign_in
 from audit_app.extensions import db
-from audit_app.models import AuthenticatorDraft, User
+from audit_app.models import User
 from audit_app.security import roles_required, start_session
 
 bp = Blueprint("auth", __name__)
@@ -26,9 +24,6 @@ SIGN_IN_FAILED = (f"Enter a correct e-mail address and password. After {throttle
 THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then try again."
 PENDING = "pending_sign_in"  # session key: password accepted, second factor still to come
 PENDING_FOR = 600  # seconds to enter the code
-DRAFT = "authenticator_draft"  # session key: a random reference to the key being set up, never the key
-DRAFT_EXPIRED = ("The key on this page had expired, so here is a new one. Scan the new QR code (or type the new "
-                 "key) and enter the code the app shows.")
 MAX_NEXT = 2000  # characters: a link back into the site is never longer
 ALL_ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 
@@ -143,83 +138,6 @@ def second_factor():
     return render_template("auth/code.html", form=form)
 
 
-@bp.route("/account/authenticator", methods=["GET", "POST"])
-def mfa_setup():
-    """Set up a first authenticator app (half signed in, where the role requires one, or signed in),
-    or replace one, signed in only, with the password and a current code. The key being set up stays
-    on the server; this browser's session holds only a random reference to it."""
-    user = _setup_user()
-    if user is None:
-        return redirect(url_for("auth.second_factor" if _pending_user() else "auth.login"))
-    replacing = bool(user.mfa_secret)
-    form = ReplaceAuthenticatorForm() if replacing else CodeForm()
-    draft = accounts.open_draft(user, session.get(DRAFT))
-    if form.validate_on_submit():
-        if draft is None:
-            form.code.errors.append(DRAFT_EXPIRED)
-        elif done := (_replace_authenticator if replacing else _first_authenticator)(user, draft, form):
-            return done
-    if draft is None:
-        session[DRAFT], draft = accounts.start_draft(user)
-    db.session.commit()
-    return _setup_page(user, draft, form), 422 if request.method == "POST" else 200
-
-
-def _setup_user() -> User | None:
-    """Who may be on the set-up page: anyone signed in, or a half-signed-in person with no authenticator
-    yet. A password alone never replaces an authenticator, or anyone who learnt it could take over."""
-    if current_user.is_authenticated:
-        return db.session.get(User, current_user.id)
-    user = _pending_user()
-    return user if user is not None and not user.mfa_secret else None
-
-
-def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm):
-    try:
-        codes = accounts.enrol_mfa(user, draft.secret, form.code.data)
-    except UserError as error:
-        db.session.rollback()
-        form.code.errors.append(str(error))
-        return None
-    session.pop(DRAFT, None)
-    if current_user.is_authenticated:
-        db.session.commit()
-        return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
-    next_url = session.pop(PENDING)["next"]
-    record_event("user.login", "user", user.id, user=user)
-    db.session.commit()
-    start_session(user)
-    return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url)
-
-
-def _replace_authenticator(user: User, draft: AuthenticatorDraft, form: ReplaceAuthenticatorForm):
-    attempt = throttle.admit_attempt(_client_ip(), user.email)  # a password check: throttled like sign-in
-    db.session.commit()
-    if attempt is None:
-        form.current_password.errors.append(THROTTLED)
-        return _setup_page(user, draft, form), 429
-    try:
-        codes = accounts.replace_mfa(user, draft.secret, form.current_password.data, form.current_code.data,
-                                     form.code.data)
-    except accounts.FactorError as error:
-        db.session.commit()  # only the trail's record of a wrong code: nothing was changed or used up
-        form[error.field].errors.append(str(error))
-        return None
-    throttle.forgive_attempt(attempt)
-    db.session.commit()
-    start_session(user)  # this browser stays signed in; every other session has ended
-    notices.authenticator_changed(user)
-    db.session.commit()
-    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
-
-
-def _setup_page(user: User, draft: AuthenticatorDraft, form):
-    uri = accounts.provisioning_uri(user, draft.secret)
-    qr = segno.make(uri, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
-    return render_template("auth/mfa_setup.html", form=form, secret=draft.secret, qr=qr,
-                           required=not current_user.is_authenticated, replacing=bool(user.mfa_secret))
-
-
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Signing out ends this person's sessions everywhere: a copied cookie stops working too."""
@@ -241,43 +159,6 @@ def keep_alive():
     return jsonify(signed_in=True)
 
 
-@bp.get("/account")
-@roles_required(*ALL_ROLES)
-def account():
-    return render_template("auth/account.html", form=ChangePasswordForm(), mfa_required=accounts.mfa_required(current_user))
-
-
-@bp.post("/account/password")
-@roles_required(*ALL_ROLES)
-def change_password():
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = db.session.get(User, current_user.id)
-        try:
-            accounts.change_password(user, form.current.data, form.password.data)
-        except UserError as error:
-            db.session.rollback()
-            field = form.current if isinstance(error, accounts.WrongPasswordError) else form.password
-            field.errors.append(str(error))
-        else:
-            db.session.commit()
-            start_session(user)  # this browser stays signed in; every other session has ended
-            flash("Your password has been changed. Any other sessions have been signed out.", "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, mfa_required=accounts.mfa_required(current_user)), 422
-
-
-@bp.post("/account/recovery-codes")
-@roles_required(*ALL_ROLES)
-def recovery_codes():
-    user = db.session.get(User, current_user.id)
-    if not user.mfa_secret:
-        return redirect(url_for("auth.mfa_setup"))
-    codes = accounts.regenerate_recovery_codes(user)
-    db.session.commit()
-    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
-
-
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     """Choose a first password from a single-use invitation link."""
@@ -296,3 +177,6 @@ def invitation(token: str):
             flash("Your password is set. Sign in to continue.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/invitation.html", form=form, user=invite.user)
+
+
+from audit_app.auth import account_routes  # noqa: E402,F401  (adds the account pages to this blueprint)

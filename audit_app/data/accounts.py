@@ -21,6 +21,8 @@ from audit_app.models import AuthenticatorDraft, Invitation, User
 INVITATION_LIFETIME = timedelta(hours=72)
 MFA_ROLES = ("admin", "coordinator", "editor")
 RECOVERY_CODES = 10
+WRONG_CURRENT_CODE = ("That code from your current authenticator app is not right, or that recovery code has "
+                      "been used. Check the app and try again.")
 DRAFT_LIFETIME = timedelta(minutes=20)  # long enough to install an app and scan; then a new key
 ISSUER = "Case audit workbench"
 
@@ -51,20 +53,30 @@ def disable_user(user: User, by: User | None) -> None:
 # ---------------------------------------------------------------- passwords
 
 
-class WrongPasswordError(UserError):
-    """The current password given to change it was not right."""
+class FactorError(UserError):
+    """One of the things asked for to replace an authenticator was not right; ``field`` says which."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def new_password_problem(user: User, new: str) -> str | None:
+    """What is wrong with ``new`` as this person's password, or None."""
+    return password_problem(new, email=user.email, name=user.display_name)
+
+
+def change_password(user: User, current: str, new: str) -> User:
     """Needs the current password; ends every other session."""
     if not check_password(user.password_hash, current):
-        raise WrongPasswordError("Your current password is not right.")
+        raise FactorError("current_password", "Your current password is not right.")
     _set_checked_password(user, new)
     record_event("user.password_changed", "user", user.id, user=user)
+    return user
 
 
 def _set_checked_password(user: User, new: str) -> None:
-    problem = password_problem(new, email=user.email, name=user.display_name)
+    problem = new_password_problem(user, new)
     if problem:
         raise UserError(problem)
     set_password(user, new)
@@ -150,14 +162,6 @@ def enrol_mfa(user: User, secret: str, code: str) -> list[str]:
     return codes
 
 
-class FactorError(UserError):
-    """One of the things asked for to replace an authenticator was not right; ``field`` says which."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
 def replace_mfa(user: User, secret: str, password: str, current_code: str, new_code: str) -> list[str]:
     """Swap the authenticator for the one showing ``new_code``, given the password and a current code
     or recovery code; ends every session and returns new recovery codes. Nothing is used up unless
@@ -169,8 +173,7 @@ def replace_mfa(user: User, secret: str, password: str, current_code: str, new_c
     if step is None:
         raise FactorError("code", "That code is not right. Enter the 6-digit code the new app shows now.")
     if not user.mfa_secret or not check_second_factor(user, current_code):
-        raise FactorError("current_code", "That code from your current authenticator app is not right, or that "
-                                          "recovery code has been used. Check the app and try again.")
+        raise FactorError("current_code", WRONG_CURRENT_CODE)
     user.mfa_secret, user.last_totp_step = secret, step
     codes = _new_recovery_codes(user)
     drop_drafts(user)
@@ -230,6 +233,16 @@ def check_second_factor(user: User, code: str) -> bool:
         return True
     record_event("user.mfa_failed", "user", user.id, user=user)
     return False
+
+
+def replace_recovery_codes(user: User, password: str, current_code: str) -> list[str]:
+    """New recovery codes, given the password and a current code or unused recovery code."""
+    _lock(user)
+    if not check_password(user.password_hash, password):
+        raise FactorError("current_password", "Your password is not right.")
+    if not check_second_factor(user, current_code):
+        raise FactorError("current_code", WRONG_CURRENT_CODE)
+    return regenerate_recovery_codes(user)
 
 
 def regenerate_recovery_codes(user: User) -> list[str]:

@@ -198,3 +198,41 @@ def test_signed_in_without_an_authenticator_sets_one_up_with_a_code_only(client,
     assert "Save your recovery codes" in done.get_data(as_text=True)
     db.session.refresh(user)
     assert user.mfa_secret
+
+
+def test_v6_5_new_recovery_codes_need_the_password_and_a_current_code(client, factory, csrf):
+    """Same class as item 1: a session left open at a desk gave anyone a fresh set of recovery codes."""
+    user, secret, codes = _with_authenticator(factory, "coordinator", email="c@test.example")
+    _signed_in_with(client, csrf, "c@test.example", factory.password, codes[0])
+
+    def ask(**fields):
+        return client.post("/account/recovery-codes", data={"csrf_token": csrf(client, "/account"),
+                                                            **{f"codes-{k}": v for k, v in fields.items()}})
+
+    refused = [ask(), ask(current_password=factory.password), ask(current_password="wrong", current_code=codes[1]),
+               ask(current_password=factory.password, current_code=codes[0])]
+    assert [r.status_code for r in refused] == [422] * 4
+    assert "Your password is not right" in refused[2].get_data(as_text=True)
+    db.session.refresh(user)
+    assert len(user.recovery_codes) == 9 and accounts.check_second_factor(user, codes[2])  # nothing replaced
+    db.session.rollback()
+    given = ask(current_password=factory.password, current_code=pyotp.TOTP(secret).now())
+    assert given.status_code == 200 and "Save your recovery codes" in given.get_data(as_text=True)
+    db.session.refresh(user)
+    assert len(user.recovery_codes) == 10 and not accounts.check_second_factor(user, codes[3])
+
+
+def test_v6_3_1_checking_the_password_on_the_account_page_is_throttled_like_signing_in(client, factory, csrf, login):
+    """Otherwise an open session is a way to guess the password without limit."""
+    user = factory.user("viewer", email="v@test.example")
+    login(client, "v@test.example")
+    for _ in range(10):
+        wrong = client.post("/account/password", data={"current_password": "a guess", "password": "plum kettle orbit "
+                            "sonnet", "confirm": "plum kettle orbit sonnet", "csrf_token": csrf(client, "/account")})
+        assert "Your current password is not right" in wrong.get_data(as_text=True)
+    right = client.post("/account/password", data={"current_password": factory.password, "password": "plum kettle orbit"
+                        " sonnet", "confirm": "plum kettle orbit sonnet", "csrf_token": csrf(client, "/account")})
+    assert right.status_code == 422 and "too many attempts" in right.get_data(as_text=True)
+    before = user.password_hash
+    db.session.refresh(user)
+    assert user.password_hash == before
