@@ -123,3 +123,27 @@ def test_a_nul_character_in_the_address_is_a_failed_sign_in_not_a_500(client, fa
     factory.user("viewer", email="v@test.example")
     response = _try(client, "v@test.example\x00", factory.password)
     assert response.status_code == 200 and "Enter a correct e-mail address and password" in response.get_data(as_text=True)
+
+
+def test_v6_3_8_known_and_unknown_addresses_cost_the_same_work_paused_or_not(client, factory, monkeypatch):
+    """One password hash checked per try for an account or none (a dummy hash); none at all once paused."""
+    factory.user("viewer", email="real@test.example")
+    checked = []
+    real_check = users.check_password
+    monkeypatch.setattr(users, "check_password", lambda h, p: checked.append(p) or real_check(h, p))
+    for n in range(12):
+        for email in ("real@test.example", "nobody@test.example"):
+            _try(client, email, f"guess {n}", address=f"192.0.2.{n}")
+    assert checked.count("guess 0") == 2 and checked.count("guess 9") == 2  # both checked while not paused
+    assert "guess 10" not in checked and "guess 11" not in checked  # neither checked once paused
+
+
+def test_every_hostile_string_as_the_address_is_an_ordinary_failed_sign_in(client, factory):
+    import json
+    from pathlib import Path
+
+    hostile = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
+    token = _token(client)
+    for n, text in enumerate(hostile + ["\x00", "a\x00@test.example"]):
+        response = _try(client, text, address=f"10.{n // 250}.{n % 250}.1", token=token)
+        assert response.status_code == 200, repr(text)
