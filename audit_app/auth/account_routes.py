@@ -10,7 +10,13 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from audit_app.auth import notices
-from audit_app.auth.forms import ChangePasswordForm, CodeForm, ProveItIsYouForm, ReplaceAuthenticatorForm
+from audit_app.auth.forms import (
+    AddAuthenticatorForm,
+    ChangePasswordForm,
+    CodeForm,
+    ProveItIsYouForm,
+    ReplaceAuthenticatorForm,
+)
 from audit_app.auth.routes import ALL_ROLES, PENDING, THROTTLED, _client_ip, _pending_user, bp
 from audit_app.data import accounts, throttle
 from audit_app.data.events import record_event
@@ -34,7 +40,8 @@ def mfa_setup():
     if user is None:
         return redirect(url_for("auth.second_factor" if _pending_user() else "auth.login"))
     replacing = bool(user.mfa_secret)
-    form = ReplaceAuthenticatorForm() if replacing else CodeForm()
+    form = ReplaceAuthenticatorForm() if replacing else AddAuthenticatorForm() if current_user.is_authenticated \
+        else CodeForm()
     draft = accounts.open_draft(user, session.get(DRAFT))
     if form.validate_on_submit():
         if draft is None:
@@ -56,7 +63,14 @@ def _setup_user() -> User | None:
     return user if user is not None and not user.mfa_secret else None
 
 
-def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm):
+def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm | AddAuthenticatorForm):
+    if current_user.is_authenticated:
+        codes = _proven(user, form, lambda: accounts.add_mfa(user, draft.secret, form.current_password.data,
+                                                             form.code.data))
+        if codes is None:
+            return None
+        session.pop(DRAFT, None)
+        return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
     try:
         codes = accounts.enrol_mfa(user, draft.secret, form.code.data)
     except UserError as error:
@@ -64,9 +78,6 @@ def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm):
         form.code.errors.append(str(error))
         return None
     session.pop(DRAFT, None)
-    if current_user.is_authenticated:
-        db.session.commit()
-        return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
     next_url = session.pop(PENDING)["next"]
     record_event("user.login", "user", user.id, user=user)
     db.session.commit()

@@ -63,6 +63,15 @@ class ProveItIsYouForm(FlaskForm):
     submit = SubmitField("Get new recovery codes", widget=GovSubmitInput())
 
 
+class AddAuthenticatorForm(FlaskForm):
+    """Setting up a first authenticator app while signed in asks for the password too."""
+
+    current_password = _current_factor_fields()[0]
+    code = StringField("Code from the app", widget=GovTextInput(), description="For example, 123456",
+                       validators=[InputRequired("Enter the code from your authenticator app"), Length(max=20)])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 class ReplaceAuthenticatorForm(FlaskForm):
     current_password, current_code = _current_factor_fields()
     code = StringField("Code from the new app", widget=GovTextInput(), description="For example, 123456",

@@ -18,7 +18,6 @@ from audit_app.security import roles_required, start_session
 
 bp = Blueprint("auth", __name__)
 
-
 SIGN_IN_FAILED = (f"Enter a correct e-mail address and password. After {throttle.ACCOUNT_LIMIT} wrong attempts in "
                   "5 minutes, signing in is paused for 5 minutes.")
 THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then try again."

@@ -54,7 +54,8 @@ def disable_user(user: User, by: User | None) -> None:
 
 
 class FactorError(UserError):
-    """One of the things asked for to replace an authenticator was not right; ``field`` says which."""
+    """Something typed to prove who the person is (password, current code) was not right; ``field``
+    names the form field it belongs on."""
 
     def __init__(self, field: str, message: str):
         super().__init__(message)
@@ -151,10 +152,10 @@ def enrol_mfa(user: User, secret: str, code: str) -> list[str]:
     """
     _lock(user)
     if user.mfa_secret:
-        raise UserError("An authenticator app is already set up for this account.")
+        raise FactorError("code", "An authenticator app is already set up for this account.")
     step = _totp_step(secret, _digits(code))
     if step is None:
-        raise UserError("That code is not right. Enter the 6-digit code your authenticator app shows now.")
+        raise FactorError("code", "That code is not right. Enter the 6-digit code your authenticator app shows now.")
     user.mfa_secret, user.last_totp_step = secret, step
     codes = _new_recovery_codes(user)
     drop_drafts(user)
@@ -162,13 +163,19 @@ def enrol_mfa(user: User, secret: str, code: str) -> list[str]:
     return codes
 
 
+def add_mfa(user: User, secret: str, password: str, code: str) -> list[str]:
+    """``enrol_mfa`` for a person already signed in, who gives their password too: a session left
+    open at a desk is not enough to tie the account to someone else's phone."""
+    _check_password(user, password)
+    return enrol_mfa(user, secret, code)
+
+
 def replace_mfa(user: User, secret: str, password: str, current_code: str, new_code: str) -> list[str]:
     """Swap the authenticator for the one showing ``new_code``, given the password and a current code
     or recovery code; ends every session and returns new recovery codes. Nothing is used up unless
     the password and the new code are right first."""
+    _check_password(user, password)
     _lock(user)
-    if not check_password(user.password_hash, password):
-        raise FactorError("current_password", "Your password is not right.")
     step = _totp_step(secret, _digits(new_code))
     if step is None:
         raise FactorError("code", "That code is not right. Enter the 6-digit code the new app shows now.")
@@ -180,6 +187,12 @@ def replace_mfa(user: User, secret: str, password: str, current_code: str, new_c
     end_sessions(user)
     record_event("user.mfa_replaced", "user", user.id, user=user)
     return codes
+
+
+def _check_password(user: User, password: str) -> None:
+    """Before any lock is taken: argon2id is slow on purpose, and SQLite's write lock stops every writer."""
+    if not check_password(user.password_hash, password):
+        raise FactorError("current_password", "Your password is not right.")
 
 
 def _lock(user: User) -> None:
@@ -237,9 +250,8 @@ def check_second_factor(user: User, code: str) -> bool:
 
 def replace_recovery_codes(user: User, password: str, current_code: str) -> list[str]:
     """New recovery codes, given the password and a current code or unused recovery code."""
+    _check_password(user, password)
     _lock(user)
-    if not check_password(user.password_hash, password):
-        raise FactorError("current_password", "Your password is not right.")
     if not check_second_factor(user, current_code):
         raise FactorError("current_code", WRONG_CURRENT_CODE)
     return regenerate_recovery_codes(user)

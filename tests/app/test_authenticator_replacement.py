@@ -189,12 +189,20 @@ def test_an_expired_draft_key_is_replaced_with_a_message_and_nothing_set_up(clie
     assert user.mfa_secret is None
 
 
-def test_signed_in_without_an_authenticator_sets_one_up_with_a_code_only(client, factory, csrf, login):
+def test_signed_in_without_an_authenticator_sets_one_up_with_the_password_and_a_code(client, factory, csrf, login):
+    """A session left open at a desk must not be enough to tie the account to someone else's phone."""
     user = factory.user("viewer", email="v@test.example")
     login(client, "v@test.example")
     page = client.get(SETUP).get_data(as_text=True)
-    assert 'name="current_password"' not in page
-    done = client.post(SETUP, data={"code": pyotp.TOTP(_shown_secret(page)).now(), "csrf_token": csrf(client, SETUP)})
+    assert 'name="current_password"' in page and 'name="current_code"' not in page
+    code = pyotp.TOTP(_shown_secret(page)).now()
+    for password in ("", "not my password"):
+        refused = client.post(SETUP, data={"code": code, "current_password": password, "csrf_token": csrf(client, SETUP)})
+        assert refused.status_code == 422
+    db.session.refresh(user)
+    assert user.mfa_secret is None
+    done = client.post(SETUP, data={"code": code, "current_password": factory.password,
+                                    "csrf_token": csrf(client, SETUP)})
     assert "Save your recovery codes" in done.get_data(as_text=True)
     db.session.refresh(user)
     assert user.mfa_secret
