@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, SECRET_KEY, check_accessibility, new_context, screenshot
 from tests.browser.site_map import crawl_app
+from tests.browser.test_reflow import OVERFLOW, WIDTH
 
 EMAIL = "two-step@demo.example"
 
@@ -40,6 +41,16 @@ def _sign_in_with_code(page, base_url: str, code: str) -> None:
     page.get_by_role("button", name="Sign out").wait_for()
 
 
+def _reflows(page) -> bool:
+    """Usable 320 CSS pixels wide without scrolling sideways (WCAG 1.4.10), as the crawl checks other pages."""
+    width = page.viewport_size
+    page.set_viewport_size({"width": WIDTH, "height": 640})
+    result = page.evaluate(OVERFLOW, WIDTH)
+    page.set_viewport_size(width)
+    assert result["scrollWidth"] <= WIDTH, result["wide"]
+    return True
+
+
 def test_replacing_an_authenticator_in_the_browser(browser, own_server):
     secret, codes = _owner_with_authenticator(own_server)
     elsewhere_context, context = new_context(browser), new_context(browser)
@@ -50,9 +61,11 @@ def test_replacing_an_authenticator_in_the_browser(browser, own_server):
         _sign_in_with_code(page, own_server, pyotp.TOTP(secret).now())
         page.goto(f"{own_server}/account")
         check_accessibility(page, "account page with an authenticator")
+        assert _reflows(page)
         page.get_by_role("link", name="Replace your authenticator app").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Replace your authenticator app")
         check_accessibility(page, "replace authenticator")
+        assert _reflows(page)
         new_secret = page.locator(".app-secret").inner_text()
         page.get_by_label("Code from the new app").fill(pyotp.TOTP(new_secret).now())
         page.get_by_role("button", name="Replace authenticator app").click()
