@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from audit_app.data import throttle, users
 from audit_app.extensions import db
 from audit_app.models import SignInFailure
+from tests.app.conftest import IsolatedClient
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -103,7 +104,7 @@ def test_v6_3_1_a_burst_of_forty_simultaneous_tries_checks_at_most_ten_passwords
         return real_check(password_hash, password)
 
     monkeypatch.setattr(users, "check_password", slow_counted_check)
-    clients = [app.test_client() for _ in range(40)]
+    clients = [IsolatedClient(app, app.response_class, use_cookies=True) for _ in range(40)]  # as 40 browsers
     tokens = [_token(c) for c in clients]
     start = threading.Barrier(len(clients))
 
