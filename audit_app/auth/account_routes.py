@@ -133,7 +133,8 @@ def account():
 
 def _account_page(password_form: ChangePasswordForm | None = None, codes_form: ProveItIsYouForm | None = None):
     return render_template("auth/account.html", form=password_form or ChangePasswordForm(),
-                           codes_form=codes_form or ProveItIsYouForm(prefix=CODES), mfa_required=accounts.mfa_required(current_user))
+                           codes_form=codes_form or ProveItIsYouForm(prefix=CODES),
+                           mfa_required=accounts.mfa_required(current_user))
 
 
 @bp.post("/account/password")

@@ -157,7 +157,7 @@ def test_v6_3_3_a_smtp_failure_is_left_in_the_trail_and_the_change_stands(app, c
     assert user.mfa_secret and client.get("/account").status_code == 200
 
 
-def test_v6_4_draft_key_never_travels_in_the_session_cookie(app, client, factory, csrf, mfa_on):
+def test_the_draft_key_never_travels_in_the_session_cookie(app, client, factory, csrf, mfa_on):
     """Issue 16 item 2: the new key sat readable in the signed (not encrypted) session cookie."""
     user = factory.user("coordinator", email="c@test.example")
     _password_step(client, csrf, "c@test.example", factory.password)
@@ -197,7 +197,8 @@ def test_signed_in_without_an_authenticator_sets_one_up_with_the_password_and_a_
     assert 'name="current_password"' in page and 'name="current_code"' not in page
     code = pyotp.TOTP(_shown_secret(page)).now()
     for password in ("", "not my password"):
-        refused = client.post(SETUP, data={"code": code, "current_password": password, "csrf_token": csrf(client, SETUP)})
+        refused = client.post(SETUP, data={"code": code, "current_password": password,
+                                           "csrf_token": csrf(client, SETUP)})
         assert refused.status_code == 422
     db.session.refresh(user)
     assert user.mfa_secret is None
