@@ -3,18 +3,18 @@ not make does not go unnoticed."""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from audit_app.data.events import record_event
 from audit_app.mail import MailNotConfigured, mail_configured, send_messages
 from audit_app.models import User
 
 UK = ZoneInfo("Europe/London")
+log = logging.getLogger(__name__)
 
 
 def authenticator_changed(user: User) -> bool:
@@ -27,8 +27,10 @@ def authenticator_changed(user: User) -> bool:
         try:
             send_messages([_authenticator_message(user)])
             return True
-        except (MailNotConfigured, OSError, smtplib.SMTPException):
-            current_app.logger.warning("The e-mail about a replaced authenticator could not be sent (user %s)", user.id)
+        except (MailNotConfigured, OSError, smtplib.SMTPException) as error:
+            # the kind of failure only: an SMTP server's reply can quote the address
+            log.warning("The e-mail about a replaced authenticator could not be sent (user %s): %s", user.id,
+                        type(error).__name__)
     record_event("user.mfa_change_not_emailed", "user", user.id)
     return False
 
