@@ -134,15 +134,31 @@ class Invitation(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class AuthenticatorDraft(db.Model):
+    """A new authenticator key shown to one browser while its owner scans it, kept here rather than
+    in the session cookie: the cookie holds only a random reference, of which this keeps the SHA-256.
+    Not hashed itself, because the page must show it again; gone once used, or after a short while."""
+
+    __tablename__ = "authenticator_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    reference_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class SignInFailure(db.Model):
-    """A failed sign-in, kept briefly so throttling by account and by address holds across processes."""
+    """A try at signing in, recorded before its password or code is checked and removed if it was
+    right: what is left are the failures that throttling counts, across every process."""
 
     __tablename__ = "sign_in_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     ip: Mapped[str] = mapped_column(String(45), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # HMAC of the address as typed, normalised: known account or not, and never the address itself
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class UserRole(db.Model):

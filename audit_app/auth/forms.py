@@ -39,7 +39,41 @@ class NewPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", widget=GovPasswordInput(),
-                            validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)])
+    current_password = PasswordField("Current password", widget=GovPasswordInput(),
+                                     validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)])
     password, confirm = _new_password_fields("New password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+def _current_factor_fields():
+    return (
+        PasswordField("Your password", widget=GovPasswordInput(),
+                      validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)]),
+        StringField("Code from your current authenticator app", widget=GovTextInput(),
+                    description="Or one of your recovery codes, if you no longer have the app.",
+                    validators=[InputRequired("Enter the code from your current authenticator app, or a recovery code"),
+                                Length(max=20)]),
+    )
+
+
+class ProveItIsYouForm(FlaskForm):
+    """What changing a second factor asks for: both of the things the person signs in with now."""
+
+    current_password, current_code = _current_factor_fields()
+    submit = SubmitField("Get new recovery codes", widget=GovSubmitInput())
+
+
+class AddAuthenticatorForm(FlaskForm):
+    """Setting up a first authenticator app while signed in asks for the password too."""
+
+    current_password = _current_factor_fields()[0]
+    code = StringField("Code from the app", widget=GovTextInput(), description="For example, 123456",
+                       validators=[InputRequired("Enter the code from your authenticator app"), Length(max=20)])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ReplaceAuthenticatorForm(FlaskForm):
+    current_password, current_code = _current_factor_fields()
+    code = StringField("Code from the new app", widget=GovTextInput(), description="For example, 123456",
+                       validators=[InputRequired("Enter the code the new app shows"), Length(max=20)])
+    submit = SubmitField("Replace authenticator app", widget=GovSubmitInput())

@@ -1,39 +1,64 @@
-"""Signing in (password, then an authenticator code where required), signing out, invitations,
-and a person's own account: password and multi-factor authentication."""
+"""Signing in (password, then an authenticator code where required), signing out and invitations.
+A person's own account (password, authenticator app, recovery codes) is in ``account_routes``."""
 
 import time
-from urllib.parse import urlsplit
+import unicodedata
+from urllib.parse import unquote, urlsplit
 
-import segno
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from audit_app.auth.forms import ChangePasswordForm, CodeForm, LoginForm, NewPasswordForm
-from audit_app.data import accounts
+from audit_app.auth.forms import CodeForm, LoginForm, NewPasswordForm
+from audit_app.data import accounts, throttle
 from audit_app.data.events import record_event
-from audit_app.data.users import UserError, check_sign_in, find_user_by_email
+from audit_app.data.users import UserError, check_sign_in
 from audit_app.extensions import db
 from audit_app.models import User
 from audit_app.security import roles_required, start_session
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = ("Enter a correct e-mail address and password. After 10 wrong attempts in 5 minutes, signing in "
-                  "is paused for 5 minutes.")
+SIGN_IN_FAILED = (f"Enter a correct e-mail address and password. After {throttle.ACCOUNT_LIMIT} wrong attempts in "
+                  "5 minutes, signing in is paused for 5 minutes.")
 THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then try again."
 PENDING = "pending_sign_in"  # session key: password accepted, second factor still to come
 PENDING_FOR = 600  # seconds to enter the code
+MAX_NEXT = 2000  # characters: a link back into the site is never longer
 ALL_ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 
 
+@bp.after_request
+def _never_stored(response):
+    """No page of signing in or of a person's account, signed in or not, redirect or error, is kept by a
+    browser's cache or a proxy: they show keys, recovery codes and the address typed."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host, never a protocol-relative URL."""
-    if not target:
-        return url_for("main.index")
+    """A plain path on this site, else the home page: never another host, a protocol-relative URL,
+    a backslash, or a control or format character, typed or percent-encoded (browsers drop a tab or
+    line break, so "/<tab>/evil.example" is another host; in a header it is a 500 or an injection)."""
+    home = url_for("main.index")
+    if not target or len(target) > MAX_NEXT:
+        return home
+    seen = target
+    for _ in range(4):  # each layer of percent-encoding a browser or a proxy might undo
+        if not _plain_path(seen):
+            return home
+        seen, before = unquote(seen), seen
+        if seen == before:
+            break
+    else:
+        return home  # encoded more deeply than any honest link
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("main.index")
-    return target
+    return home if parts.scheme or parts.netloc else target
+
+
+def _plain_path(text: str) -> bool:
+    return (text.startswith("/") and not text.startswith("//") and "\\" not in text
+            and not any(unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp")
+                        for ch in text))
 
 
 def _client_ip() -> str:
@@ -42,20 +67,22 @@ def _client_ip() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in. Every failure gets the same message and costs the same time, known account or not."""
+    """Sign in. Every failure gets the same message and costs the same time, known account or not;
+    a paused address gets the same answer whether or not it has an account."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        known = find_user_by_email(form.email.data)
-        if accounts.is_throttled(_client_ip(), known):
+        attempt = throttle.admit_attempt(_client_ip(), form.email.data)
+        db.session.commit()  # counted before the password is checked: the next try, however close, sees it
+        if attempt is None:
             form.password.errors.append(THROTTLED)
             return render_template("auth/login.html", form=form), 429
         user = check_sign_in(form.email.data, form.password.data)
         if user is not None:
+            throttle.forgive_attempt(attempt)
             return _password_accepted(user)
-        accounts.record_failure(_client_ip(), known)
-        db.session.commit()  # keeps the failure counts
+        db.session.commit()  # the trail's record of a failure for a known account
         form.password.errors.append(SIGN_IN_FAILED)
     return render_template("auth/login.html", form=form)
 
@@ -96,44 +123,18 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if accounts.is_throttled(_client_ip(), user):
+        attempt = throttle.admit_attempt(_client_ip(), user.email)
+        db.session.commit()
+        if attempt is None:
             form.code.errors.append(THROTTLED)
             return render_template("auth/code.html", form=form), 429
         if accounts.check_second_factor(user, form.code.data):
+            throttle.forgive_attempt(attempt)
             next_url = session.pop(PENDING)["next"]
             return _finish_sign_in(user, next_url)
-        accounts.record_failure(_client_ip(), user)
         db.session.commit()
         form.code.errors.append("That code is not right. Check your authenticator app and try again.")
     return render_template("auth/code.html", form=form)
-
-
-@bp.route("/account/authenticator", methods=["GET", "POST"])
-def mfa_setup():
-    """Set up an authenticator app: required before a first sign-in for some roles, open to everyone."""
-    user = current_user if current_user.is_authenticated else _pending_user()
-    if user is None:
-        return redirect(url_for("auth.login"))
-    secret = session.setdefault("mfa_secret_draft", accounts.new_mfa_secret())
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = accounts.enrol_mfa(user, secret, form.code.data)
-        except UserError as error:
-            form.code.errors.append(str(error))
-        else:
-            session.pop("mfa_secret_draft", None)
-            if not current_user.is_authenticated:
-                next_url = session.pop(PENDING)["next"]
-                record_event("user.login", "user", user.id, user=user)
-                db.session.commit()
-                start_session(user)
-                return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url)
-            db.session.commit()
-            return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
-    uri = accounts.provisioning_uri(user, secret)
-    qr = segno.make(uri, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
-    return render_template("auth/mfa_setup.html", form=form, secret=secret, qr=qr, required=not current_user.is_authenticated)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -157,43 +158,6 @@ def keep_alive():
     return jsonify(signed_in=True)
 
 
-@bp.get("/account")
-@roles_required(*ALL_ROLES)
-def account():
-    return render_template("auth/account.html", form=ChangePasswordForm(), mfa_required=accounts.mfa_required(current_user))
-
-
-@bp.post("/account/password")
-@roles_required(*ALL_ROLES)
-def change_password():
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = db.session.get(User, current_user.id)
-        try:
-            accounts.change_password(user, form.current.data, form.password.data)
-        except UserError as error:
-            db.session.rollback()
-            field = form.current if isinstance(error, accounts.WrongPasswordError) else form.password
-            field.errors.append(str(error))
-        else:
-            db.session.commit()
-            start_session(user)  # this browser stays signed in; every other session has ended
-            flash("Your password has been changed. Any other sessions have been signed out.", "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, mfa_required=accounts.mfa_required(current_user)), 422
-
-
-@bp.post("/account/recovery-codes")
-@roles_required(*ALL_ROLES)
-def recovery_codes():
-    user = db.session.get(User, current_user.id)
-    if not user.mfa_secret:
-        return redirect(url_for("auth.mfa_setup"))
-    codes = accounts.regenerate_recovery_codes(user)
-    db.session.commit()
-    return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
-
-
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     """Choose a first password from a single-use invitation link."""
@@ -212,3 +176,6 @@ def invitation(token: str):
             flash("Your password is set. Sign in to continue.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/invitation.html", form=form, user=invite.user)
+
+
+from audit_app.auth import account_routes  # noqa: E402,F401  (adds the account pages to this blueprint)

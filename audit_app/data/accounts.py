@@ -1,5 +1,5 @@
-"""Account security: sessions that can be ended, sign-in throttling by address, TOTP with
-recovery codes, invitations and password changes."""
+"""Account security: sessions that can be ended, TOTP with recovery codes, invitations and password
+changes. Sign-in throttling is in ``throttle``."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 import pyotp
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from audit_app.auth.passwords import check_password
 from audit_app.auth.policy import password_problem
 from audit_app.data.events import record_event
 from audit_app.data.users import UserError, set_password
+from audit_app.database import begin_writing
 from audit_app.extensions import db
-from audit_app.models import Invitation, SignInFailure, User
+from audit_app.models import AuthenticatorDraft, Invitation, User
 
-THROTTLE_WINDOW = timedelta(minutes=5)
-THROTTLE_LIMIT = 10  # failures per account or per address within the window
 INVITATION_LIFETIME = timedelta(hours=72)
 MFA_ROLES = ("admin", "coordinator", "editor")
 RECOVERY_CODES = 10
+WRONG_CURRENT_CODE = ("That code from your current authenticator app is not right, or that recovery code has "
+                      "been used. Check the app and try again.")
+DRAFT_LIFETIME = timedelta(minutes=20)  # long enough to install an app and scan; then a new key
 ISSUER = "Case audit workbench"
 
 
@@ -48,44 +50,34 @@ def disable_user(user: User, by: User | None) -> None:
     record_event("user.disabled", "user", user.id, user=by, after={"active": False})
 
 
-# ---------------------------------------------------------------- throttling
-
-
-def is_throttled(ip: str, user: User | None) -> bool:
-    """Too many failures from this address, or for this account, in the last few minutes."""
-    since = _now() - THROTTLE_WINDOW
-
-    def failures(condition) -> int:
-        return db.session.scalar(select(func.count()).select_from(SignInFailure)
-                                 .where(SignInFailure.at > since, condition))
-
-    return failures(SignInFailure.ip == ip) >= THROTTLE_LIMIT or (
-        user is not None and failures(SignInFailure.user_id == user.id) >= THROTTLE_LIMIT)
-
-
-def record_failure(ip: str, user: User | None) -> None:
-    db.session.add(SignInFailure(ip=ip, user_id=user.id if user else None))
-    db.session.execute(delete(SignInFailure).where(SignInFailure.at < _now() - THROTTLE_WINDOW * 4))
-    db.session.flush()
-
-
 # ---------------------------------------------------------------- passwords
 
 
-class WrongPasswordError(UserError):
-    """The current password given to change it was not right."""
+class FactorError(UserError):
+    """Something typed to prove who the person is (password, current code) was not right; ``field``
+    names the form field it belongs on."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def new_password_problem(user: User, new: str) -> str | None:
+    """What is wrong with ``new`` as this person's password, or None."""
+    return password_problem(new, email=user.email, name=user.display_name)
+
+
+def change_password(user: User, current: str, new: str) -> User:
     """Needs the current password; ends every other session."""
     if not check_password(user.password_hash, current):
-        raise WrongPasswordError("Your current password is not right.")
+        raise FactorError("current_password", "Your current password is not right.")
     _set_checked_password(user, new)
     record_event("user.password_changed", "user", user.id, user=user)
+    return user
 
 
 def _set_checked_password(user: User, new: str) -> None:
-    problem = password_problem(new, email=user.email, name=user.display_name)
+    problem = new_password_problem(user, new)
     if problem:
         raise UserError(problem)
     set_password(user, new)
@@ -153,14 +145,88 @@ def _totp_step(secret: str, code: str) -> int | None:
 
 
 def enrol_mfa(user: User, secret: str, code: str) -> list[str]:
-    """Turn MFA on once the person proves their app shows the right code; returns new recovery codes."""
+    """Turn MFA on once the person proves their app shows the right code; returns new recovery codes.
+
+    Only a first authenticator: replacing one needs both current factors (``replace_mfa``). The
+    account row is locked first, so two browsers setting one up at once cannot both succeed.
+    """
+    _lock(user)
+    if user.mfa_secret:
+        raise FactorError("code", "An authenticator app is already set up for this account.")
     step = _totp_step(secret, _digits(code))
     if step is None:
-        raise UserError("That code is not right. Enter the 6-digit code your authenticator app shows now.")
+        raise FactorError("code", "That code is not right. Enter the 6-digit code your authenticator app shows now.")
     user.mfa_secret, user.last_totp_step = secret, step
     codes = _new_recovery_codes(user)
+    drop_drafts(user)
     record_event("user.mfa_enrolled", "user", user.id, user=user)
     return codes
+
+
+def add_mfa(user: User, secret: str, password: str, code: str) -> list[str]:
+    """``enrol_mfa`` for a person already signed in, who gives their password too: a session left
+    open at a desk is not enough to tie the account to someone else's phone."""
+    _check_password(user, password)
+    return enrol_mfa(user, secret, code)
+
+
+def replace_mfa(user: User, secret: str, password: str, current_code: str, new_code: str) -> list[str]:
+    """Swap the authenticator for the one showing ``new_code``, given the password and a current code
+    or recovery code; ends every session and returns new recovery codes. Nothing is used up unless
+    the password and the new code are right first."""
+    _check_password(user, password)
+    _lock(user)
+    step = _totp_step(secret, _digits(new_code))
+    if step is None:
+        raise FactorError("code", "That code is not right. Enter the 6-digit code the new app shows now.")
+    if not user.mfa_secret or not check_second_factor(user, current_code):
+        raise FactorError("current_code", WRONG_CURRENT_CODE)
+    user.mfa_secret, user.last_totp_step = secret, step
+    codes = _new_recovery_codes(user)
+    drop_drafts(user)
+    end_sessions(user)
+    record_event("user.mfa_replaced", "user", user.id, user=user)
+    return codes
+
+
+def _check_password(user: User, password: str) -> None:
+    """Before any lock is taken: argon2id is slow on purpose, and SQLite's write lock stops every writer."""
+    if not check_password(user.password_hash, password):
+        raise FactorError("current_password", "Your password is not right.")
+
+
+def _lock(user: User) -> None:
+    """Hold this account's row until the transaction ends (the write lock on SQLite)."""
+    begin_writing()
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    db.session.refresh(user)  # as it is now that nobody else can change it
+
+
+# ---------------------------------------------------------------- keys being set up
+
+
+def open_draft(user: User, reference: str | None) -> AuthenticatorDraft | None:
+    """The key this browser is setting up for ``user`` (its session holds ``reference``), unless expired."""
+    if not reference:
+        return None
+    return db.session.scalar(select(AuthenticatorDraft).where(
+        AuthenticatorDraft.reference_hash == _sha256(reference), AuthenticatorDraft.user_id == user.id,
+        AuthenticatorDraft.expires_at > _now()))
+
+
+def start_draft(user: User) -> tuple[str, AuthenticatorDraft]:
+    """A new key to set up, and the random reference to it that this browser's session keeps."""
+    db.session.execute(delete(AuthenticatorDraft).where(AuthenticatorDraft.expires_at <= _now()))
+    reference = secrets.token_urlsafe(32)
+    draft = AuthenticatorDraft(user_id=user.id, reference_hash=_sha256(reference), secret=new_mfa_secret(),
+                               expires_at=_now() + DRAFT_LIFETIME)
+    db.session.add(draft)
+    db.session.flush()
+    return reference, draft
+
+
+def drop_drafts(user: User) -> None:
+    db.session.execute(delete(AuthenticatorDraft).where(AuthenticatorDraft.user_id == user.id))
 
 
 def check_second_factor(user: User, code: str) -> bool:
@@ -180,6 +246,15 @@ def check_second_factor(user: User, code: str) -> bool:
         return True
     record_event("user.mfa_failed", "user", user.id, user=user)
     return False
+
+
+def replace_recovery_codes(user: User, password: str, current_code: str) -> list[str]:
+    """New recovery codes, given the password and a current code or unused recovery code."""
+    _check_password(user, password)
+    _lock(user)
+    if not check_second_factor(user, current_code):
+        raise FactorError("current_code", WRONG_CURRENT_CODE)
+    return regenerate_recovery_codes(user)
 
 
 def regenerate_recovery_codes(user: User) -> list[str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from audit_app.auth.passwords import check_password, hash_password
 from audit_app.data.events import record_event
+from audit_app.data.throttle import lift_pause
 from audit_app.extensions import db
-from audit_app.models import ROLES, Agency, SignInFailure, User, UserRole
+from audit_app.models import ROLES, Agency, User, UserRole
 
 
 class UserError(ValueError):
@@ -22,6 +23,8 @@ def normalise_email(email: str) -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
+    if "\x00" in email:  # no stored address holds one, and PostgreSQL refuses it in a query
+        return None
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
@@ -46,7 +49,7 @@ def create_user(email: str, display_name: str, password: str, roles: list[str],
 def set_password(user: User, password: str) -> None:
     """A new password also lifts any pause on signing in to this account."""
     user.password_hash = hash_password(password)
-    db.session.execute(delete(SignInFailure).where(SignInFailure.user_id == user.id))
+    lift_pause(user)
 
 
 def check_sign_in(email: str, password: str) -> User | None:
@@ -54,7 +57,7 @@ def check_sign_in(email: str, password: str) -> User | None:
 
     A password is checked against a real hash even for an unknown address, so the
     time taken does not reveal which addresses have accounts. Throttling is the caller's
-    (``accounts.is_throttled``), before this is called.
+    (``throttle.admit_attempt``), before this is called.
     """
     user = find_user_by_email(email)
     correct = check_password(user.password_hash if user else _dummy_hash(), password)

@@ -30,7 +30,8 @@ def test_v7_4_3_changing_the_password_ends_other_sessions_but_not_this_one(app, 
     login(client, "v@test.example")
     other = app.test_client()
     login(other, "v@test.example")
-    response = post(client, "/account/password", {"current": factory.password, "password": "plum kettle orbit sonnet",
+    response = post(client, "/account/password", {"current_password": factory.password,
+                                                   "password": "plum kettle orbit sonnet",
                                                    "confirm": "plum kettle orbit sonnet"})
     assert response.status_code == 302
     assert client.get("/").status_code == 200 and other.get("/").status_code == 302
@@ -40,7 +41,8 @@ def test_v6_2_3_changing_the_password_needs_the_current_one(client, factory, log
     user = factory.user("viewer", email="v@test.example")
     login(client, "v@test.example")
     before = user.password_hash
-    response = post(client, "/account/password", {"current": "not my password", "password": "plum kettle orbit sonnet",
+    response = post(client, "/account/password", {"current_password": "not my password",
+                                                   "password": "plum kettle orbit sonnet",
                                                    "confirm": "plum kettle orbit sonnet"})
     assert response.status_code == 422 and "Your current password is not right" in response.get_data(as_text=True)
     db.session.refresh(user)
@@ -56,7 +58,8 @@ def test_v6_2_3_changing_the_password_needs_the_current_one(client, factory, log
 def test_v6_2_1_v6_2_4_weak_passwords_are_refused_with_a_reason(client, factory, login, post, password, message):
     factory.user("viewer", email="v@test.example")
     login(client, "v@test.example")
-    response = post(client, "/account/password", {"current": factory.password, "password": password, "confirm": password})
+    response = post(client, "/account/password",
+                    {"current_password": factory.password, "password": password, "confirm": password})
     assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
@@ -64,7 +67,7 @@ def test_v6_2_9_a_long_passphrase_is_accepted_whole_and_never_truncated(client, 
     factory.user("viewer", email="v@test.example")
     login(client, "v@test.example")
     long_one = "correct lantern " * 40  # 640 characters
-    post(client, "/account/password", {"current": factory.password, "password": long_one, "confirm": long_one})
+    post(client, "/account/password", {"current_password": factory.password, "password": long_one, "confirm": long_one})
     fresh = client.application.test_client()
     almost = long_one[:-1] + "X"
     refused = fresh.post("/login", data={"email": "v@test.example", "password": almost, "csrf_token": csrf(fresh, "/login")})

@@ -7,6 +7,7 @@ import pytest
 
 from sqlalchemy import update
 
+from audit_app.data import throttle
 from audit_app.extensions import db
 from audit_app.models import SignInFailure
 
@@ -47,9 +48,9 @@ def test_v6_3_1_ten_failures_in_five_minutes_pause_an_account_across_addresses(c
     assert sign_in(client, "v@test.example", factory.password).status_code == 302  # the window has passed
 
 
-def test_v6_3_1_ten_failures_from_one_address_pause_it_for_every_account(client, factory, sign_in):
+def test_v6_3_1_a_hundred_failures_from_one_address_pause_it_for_every_account(client, factory, sign_in):
     factory.user("viewer", email="v@test.example")
-    for attempt in range(10):
+    for attempt in range(throttle.ADDRESS_LIMIT):
         sign_in(client, f"nobody{attempt}@test.example", "not it")  # unknown accounts count too
     assert sign_in(client, "v@test.example", factory.password).status_code == 429
     client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
@@ -85,6 +86,38 @@ def test_next_only_ever_stays_on_this_site(client, factory, sign_in, target, exp
     factory.user("admin", email="a@test.example")
     response = sign_in(client, "a@test.example", factory.password, next_url=target)
     assert response.headers["Location"] == expected
+
+
+@pytest.mark.parametrize("target", [
+    "/audits/\r\nSet-Cookie: a=b", "/audits/\nx", "/\t/evil.example", "/audits\x00", "/\r/evil.example",
+    "%2Faudits%2F%0D%0ASet-Cookie", "/audits/%0d%0aSet-Cookie:%20a=b", "/%09/evil.example", "/audits%00",
+    "/audits/%250d%250a", "/%2F/evil.example", "/%5Cevil.example", "/audits/\u2028", "/audits/\u202e",
+    "/\x7f", " /audits/", "/audits/\x85",
+])
+def test_next_with_a_control_character_or_an_encoded_one_goes_home(client, factory, target):
+    """Issue 16 item 7: a line break in next= gave a 500; a tab before a second slash is another host."""
+    from urllib.parse import quote
+    factory.user("admin", email="a@test.example")
+    url = "/login?next=" + quote(target, safe="%/")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True))
+    response = client.post(url, data={"email": "a@test.example", "password": factory.password,
+                                      "csrf_token": token.group(1)})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_every_hostile_string_as_next_leaves_home_or_a_plain_path(app):
+    import json
+    import unicodedata
+    from pathlib import Path
+
+    from audit_app.auth.routes import safe_next
+
+    hostile = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
+    with app.test_request_context():
+        for text in hostile + ["/" + text for text in hostile]:
+            target = safe_next(text)
+            assert target == "/" or (target == text and target.startswith("/") and not target.startswith("//")
+                                     and not any(unicodedata.category(ch)[0] == "C" for ch in target)), repr(text)
 
 
 def test_sign_out_needs_a_post_and_ends_the_session(client, factory, sign_in, login, post):
