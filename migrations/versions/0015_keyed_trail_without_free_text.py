@@ -12,7 +12,7 @@ with every other column as it was; the seal covers the payload's digest, so it s
 Downgrading re-seals with the old plain SHA-256; the free text removed is not brought back.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 import hashlib
 import json
@@ -25,7 +25,7 @@ from flask import current_app
 from audit_app.data import trail_seals
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

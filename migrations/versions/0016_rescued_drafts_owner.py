@@ -7,13 +7,13 @@ post was kept), so they are deleted: at worst an auditor whose session ended in 
 upgrade types a few answers again.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
