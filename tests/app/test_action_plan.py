@@ -13,9 +13,9 @@ from sqlalchemy import event, func, select
 
 from audit_app.extensions import db
 from audit_app.models import (
-from audit_tools.text_rules import is_blank_looking
     ActionUpdate, Answer, AuditEvent, Coding, Recommendation, RecommendationCategory, Theme,
 )
+from audit_tools.text_rules import is_blank_looking
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 PAST, FUTURE = date.today() - timedelta(days=10), date.today() + timedelta(days=30)
