@@ -19,6 +19,7 @@ SIGNED_IN_AT, LAST_SEEN = "signed_in_at", "last_seen"  # session keys, seconds s
 # Endpoints anyone may reach; every other endpoint needs a signed-in user.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.second_factor", "auth.mfa_setup", "auth.invitation", "main.health",
                               "main.accessibility", "static"})
+UNTIMED_ENDPOINTS = frozenset({"main.health", "static"})  # neither a person's activity nor a page of theirs
 
 
 def init_app(app: Flask) -> None:
@@ -81,13 +82,16 @@ def roles_required(*roles: str):
 
 
 def _require_login():
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+    if request.endpoint in UNTIMED_ENDPOINTS or request.endpoint is None:
         return None
+    # Time-outs apply on the public pages too: the authenticator page serves signed-in people as well.
     if current_user.is_authenticated and (reason := _session_expired()):
         logout_user()
         for key in (SIGNED_IN_AT, LAST_SEEN):
             session.pop(key, None)
         flash(reason, "info")
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
     if not current_user.is_authenticated:
         if rescue.is_return_post() and (kept := rescue.keep_typed_work(signed_in=False)):
             return kept  # the session ended mid-return: keep what was typed, sign in, come back to it

@@ -4,11 +4,12 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from audit_app.auth.policy import MAX_LENGTH
+from audit_app.form_fields import VisibleText, at_most
 
 
 class LoginForm(FlaskForm):
     email = StringField("E-mail address", widget=GovTextInput(),
-                        validators=[InputRequired("Enter your e-mail address"), Length(max=254)])
+                        validators=[VisibleText("Enter your e-mail address"), at_most(254, "E-mail address")])
     password = PasswordField("Password", widget=GovPasswordInput(),
                              validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
 class CodeForm(FlaskForm):
     code = StringField("Code", widget=GovTextInput(),
                        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
-                       validators=[InputRequired("Enter the code from your authenticator app"), Length(max=20)])
+                       validators=[VisibleText("Enter the code from your authenticator app"), at_most(20, "Code")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
@@ -51,8 +52,8 @@ def _current_factor_fields():
                       validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)]),
         StringField("Code from your current authenticator app", widget=GovTextInput(),
                     description="Or one of your recovery codes, if you no longer have the app.",
-                    validators=[InputRequired("Enter the code from your current authenticator app, or a recovery code"),
-                                Length(max=20)]),
+                    validators=[VisibleText("Enter the code from your current authenticator app, or a recovery code"),
+                                at_most(20, "Code")]),
     )
 
 
@@ -68,12 +69,12 @@ class AddAuthenticatorForm(FlaskForm):
 
     current_password = _current_factor_fields()[0]
     code = StringField("Code from the app", widget=GovTextInput(), description="For example, 123456",
-                       validators=[InputRequired("Enter the code from your authenticator app"), Length(max=20)])
+                       validators=[VisibleText("Enter the code from your authenticator app"), at_most(20, "Code")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class ReplaceAuthenticatorForm(FlaskForm):
     current_password, current_code = _current_factor_fields()
     code = StringField("Code from the new app", widget=GovTextInput(), description="For example, 123456",
-                       validators=[InputRequired("Enter the code the new app shows"), Length(max=20)])
+                       validators=[VisibleText("Enter the code the new app shows"), at_most(20, "Code")])
     submit = SubmitField("Replace authenticator app", widget=GovSubmitInput())

@@ -224,3 +224,14 @@ def test_v6_4_1_an_invitation_expires_after_72_hours(client, factory):
 def test_the_stored_invitation_is_a_hash_never_the_token(factory):
     _, token = _invite(factory)
     assert db.session.query(Invitation).one().token_hash != token and len(token) >= 40
+
+
+def test_v7_3_1_an_idle_session_ends_on_the_authenticator_page_too(client, factory, login, monkeypatch):
+    """The authenticator page is open to half-signed-in people, so it skipped the time-out check: a
+    session left idle for an hour still reached it signed in."""
+    factory.user("viewer", email="v@test.example")
+    login(client, "v@test.example")
+    _travel(monkeypatch, 31 * 60)
+    response = client.get("/account/authenticator")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert "without activity" in client.get(response.headers["Location"]).get_data(as_text=True)

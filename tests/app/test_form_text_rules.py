@@ -22,7 +22,7 @@ from audit_app.models import Theme
 
 # auth/ is being changed by the sign-in fixes (items 1 and 2) at the same time; its two boxes are checked by
 # their own formats (an e-mail address, six digits). Apply the rule there and empty this set at the merge.
-NOT_YET = {"audit_app.auth.forms.LoginForm.email", "audit_app.auth.forms.CodeForm.code"}
+NOT_YET: set[str] = set()  # fields waiting for the rule; empty: every required text box has it
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0\u3164\u2800\u0301"
 
 
