@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from audit_tools import xlsx_limits, xlsx_sheet
+from audit_tools.plain_text import has_control_characters
 
 ALLOWED_TYPES = (".csv", ".xlsx")
 MAX_PROBLEMS = 50
@@ -64,6 +65,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 MINIMISATION = ("Remove them: the audit uses pseudonymous references only, never names, birth dates, "
                 "addresses, postcodes or NHS numbers, so the workbench does not hold them (data minimisation).")
 FORMULA_MESSAGE = "formulas are not accepted; paste the values instead"
+CONTROL_MESSAGE = ("the value holds a control character (such as NUL) that a spreadsheet does not show and the "
+                   "workbench cannot store; delete it")
 STOPPED = f"Stopped after {MAX_PROBLEMS} problems; correct these and upload the file again."
 
 
@@ -159,6 +162,8 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
                          "header row, or delete the empty column.")
         elif is_formula_like(raw):
             problems.add(f"{where}, column {column_letter(index)}: {FORMULA_MESSAGE}.")
+        elif has_control_characters(raw):
+            problems.add(f"{where}, column {column_letter(index)}: {CONTROL_MESSAGE}.")
     first_seen: dict[str, int] = {}
     for index, name in enumerate(columns, start=1):
         if not name:
@@ -175,10 +180,14 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
 
 
 def _check_cells(values: list[str], columns: tuple[str, ...], where: str, problems: _Problems) -> None:
+    controls = has_control_characters("".join(values))  # one search a row; cells searched only if it finds one
     for index, text in enumerate(values):
-        if is_formula_like(text):
+        if not (text and text[0] in _FORMULA_FIRST) and not controls:
+            continue
+        if is_formula_like(text) or (controls and has_control_characters(text)):
             name = f" ({columns[index]})" if index < len(columns) and columns[index] else ""
-            problems.add(f"{where}, column {column_letter(index + 1)}{name}: {FORMULA_MESSAGE}.")
+            message = FORMULA_MESSAGE if is_formula_like(text) else CONTROL_MESSAGE
+            problems.add(f"{where}, column {column_letter(index + 1)}{name}: {message}.")
 
 
 def _add_row(rows: list, line: int, values: list[str], columns: tuple[str, ...], where: str,
