@@ -242,3 +242,27 @@ def test_a_tool_file_with_nul_in_its_text_is_refused_or_cleaned(client, post, co
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert "control character" in html
+
+
+QUERY_NAMES = ("page", "user", "theme", "audit", "lead_agency", "against", "category", "rag", "show", "source",
+               "action", "object", "layout", "agency", "differ", "restore", "q", "verify")
+
+
+@pytest.mark.parametrize("value", [str(10**30), str(2**31), "-1", "\x00", "9" * 5000, "²"])
+def test_every_page_of_an_audit_or_none_answers_hostile_query_strings(app, client, factory, login, value):
+    factory.user("admin", "coordinator", "editor", email="all@test.example")
+    audit = factory.audit(state="analysis")
+    login(client, "all@test.example")
+    query = {name: value for name in QUERY_NAMES}
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments - {"audit_id"} or rule.endpoint in ("static", "auth.logout"):
+            continue
+        path = rule.rule.replace("<int:audit_id>", str(audit.id))
+        try:
+            status = client.get(path, query_string=query).status_code
+        except Exception as error:  # noqa: BLE001 — what a 500 would have been
+            status = type(error).__name__
+        if not isinstance(status, int) or status >= 500:
+            wrong.append((path, status))
+    assert not wrong, wrong
