@@ -18,10 +18,14 @@ Refused, always:
   workbook, and text starting with ``=`` or ``@``, or with ``+``/``-`` before a
   letter or with formula characters after it (CSV/formula injection), in either
   format, so nothing imported can later run when exported to a spreadsheet;
-* values to the right of the last named column, and more than ``max_rows`` rows.
+* values holding a control character (NUL and the like): the database cannot store NUL;
+* values to the right of the last named column, and more than ``max_rows`` rows;
+* more than ``max_rows`` + EXTRA_ROWS rows counting empty ones, and workbooks holding
+  more than such a frame needs (parts, tags, shared strings, unpacked size): measured
+  before they are parsed (``xlsx_limits``), so any file allowed in is answered in seconds.
 
-Empty rows are ignored wherever they are. A workbook is read from its first
-worksheet; whole numbers come back without ".0", dates as ``yyyy-mm-dd``.
+Empty rows are otherwise ignored wherever they are. A workbook is read from its first
+worksheet (``xlsx_sheet``); whole numbers come back without ".0", dates as ``yyyy-mm-dd``.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ MAX_COLUMNS = 100
 XLSX_EXPANSION_LIMIT = 25  # a workbook may unpack to at most this many times max_bytes …
 XLSX_UNPACKED_LIMIT = 100 * 1024 * 1024  # … and never to more than this (parsing time grows with it)
 # What a worksheet of max_rows cases may hold, counted before it is parsed (see xlsx_limits):
-XLSX_EXTRA_ROWS = 1_000  # rows besides the cases: the header, notes, blank and formatted-but-empty rows
+EXTRA_ROWS = 1_000  # rows besides the cases: the header, notes, blank and formatted-but-empty rows (both formats)
 XLSX_TAGS_PER_ROW = 50  # XML tags per row: eight text cells written inline need 50, as shared strings 34
 XLSX_STRINGS_PER_ROW = 2  # different texts per row: a reference, and room for one more (dates repeat)
 XLSX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
@@ -250,9 +254,14 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     rows: list[tuple[int, dict[str, str]]] = []
     last_line = 0
     try:
-        for record in reader:
+        for records, record in enumerate(reader, start=1):
             line = last_line + 1
             last_line = reader.line_num
+            if records > max_rows + EXTRA_ROWS:  # empty rows counted too: ten million of them still cost seconds
+                problems.add(f"The file has too many rows: more than {max_rows + EXTRA_ROWS:,}, counting empty ones. "
+                             f"A sample frame has at most {max_rows:,} cases. Delete the empty rows and upload it "
+                             "again.")
+                break
             values = [v.strip() for v in record]
             if not any(values):
                 continue
@@ -339,7 +348,7 @@ def _read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
 
 def _sheet_bounds(unpacked: int, max_rows: int, strings_tags: int) -> xlsx_limits.PartBounds:
     """The worksheet's bounds; its tags share one budget with the shared strings' (parsing time follows tags)."""
-    rows = max_rows + XLSX_EXTRA_ROWS
+    rows = max_rows + EXTRA_ROWS
     return xlsx_limits.PartBounds(max_bytes=unpacked, max_tags=max(0, rows * XLSX_TAGS_PER_ROW - strings_tags),
                                   max_rows=rows)
 
@@ -375,7 +384,7 @@ def _read_parts(reader, archive: zipfile.ZipFile, unpacked: int, max_rows: int) 
     shared: list[str] = []
     strings_tags = 0
     if strings_part is not None:
-        most = (max_rows + XLSX_EXTRA_ROWS) * XLSX_STRINGS_PER_ROW
+        most = (max_rows + EXTRA_ROWS) * XLSX_STRINGS_PER_ROW
         name = strings_part.PartName[1:]
         strings_tags = xlsx_limits.scan_part(archive, name, xlsx_limits.PartBounds(
             max_bytes=XLSX_SHARED_STRINGS_BYTES, max_tags=most * 8, max_strings=most)).tags

@@ -412,7 +412,7 @@ def test_a_million_formatted_empty_rows_are_refused_as_too_many_rows(parsers_mus
 
 
 def test_formatted_empty_rows_count_up_to_the_bound_and_no_further():
-    bound = 10 + frame_files.XLSX_EXTRA_ROWS
+    bound = 10 + frame_files.EXTRA_ROWS
     within = read(hostile.formatted_empty_rows(bound - 5), "f.xlsx", max_rows=10)  # the 2 real rows + formatted ones
     assert [values for _, values in within.rows] == [{"reference": "NA-1", "locality": "Northfield"}]
     found = problems(hostile.formatted_empty_rows(bound + 5), "f.xlsx", max_rows=10)
@@ -498,3 +498,13 @@ def test_control_characters_in_csv_values_are_refused_with_line_and_column(value
 def test_tabs_and_line_breaks_inside_values_are_not_control_characters():
     table = read(b'reference,notes\nA,"a\tb\r\nc"\n')
     assert table.rows[0][1]["notes"] == "a\tb\r\nc"
+
+
+def test_a_csv_of_endless_empty_rows_is_refused_as_too_many_rows():
+    bound = 10 + frame_files.EXTRA_ROWS
+    assert len(read(b"reference\nA\n" + b",\n" * (bound - 3), max_rows=10).rows) == 1
+    found = problems(b"reference\nA\n" + b",\n" * bound, max_rows=10)
+    assert found == ["The file has too many rows: more than 1,010, counting empty ones. A sample frame has at most 10 "
+                     "cases. Delete the empty rows and upload it again."]
+    found = problems(b"reference,locality\n" + b"\n" * (10 * MB - 30), max_bytes=10 * MB)
+    assert len(found) == 1 and found[0].startswith("The file has too many rows: more than 101,000, counting empty")
