@@ -4,9 +4,10 @@
   A larger or smaller number is "Page not found" before any view runs, instead of an
   out-of-range error (PostgreSQL) or an overflow (SQLite) and a 500.
 * Every ``<name>`` path segment holding a control character is "Page not found" likewise.
-* Every form field, query-string value and JSON string sent loses its C0 control characters
-  (NUL included; tab, line feed and carriage return are kept) as the request is parsed:
-  PostgreSQL refuses NUL in text, and nothing a person types needs them.
+* Every form field, query-string value and JSON string sent loses any NUL character as the
+  request is parsed: PostgreSQL refuses NUL in text and JSON, and nothing a person types holds
+  one. Other control characters are kept: both databases store them, and what was typed is
+  stored exactly (tests/app/test_hostile_text.py).
 * A JSON body nested too deeply or holding a huge number is a 400, not a RecursionError.
 """
 
@@ -21,7 +22,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from audit_tools import bounded_json
-from audit_tools.plain_text import has_control_characters, strip_control_characters
+from audit_tools.plain_text import has_control_characters
 
 LARGEST_ID = 2**31 - 1  # PostgreSQL integer; SQLite's is larger, so this bound suits both
 MAX_PAGE = 1_000_000  # far beyond any list the service shows, small enough for any OFFSET
@@ -45,9 +46,9 @@ class PlainTextConverter(UnicodeConverter):
 
 
 def clean(value):
-    """Strings without control characters, in a value from a form or from JSON (lists and objects too)."""
+    """Strings without NUL, in a value from a form or from JSON (lists and objects too)."""
     if isinstance(value, str):
-        return strip_control_characters(value)
+        return value.replace("\x00", "")
     if isinstance(value, list):
         return [clean(item) for item in value]
     if isinstance(value, dict):
@@ -56,7 +57,7 @@ def clean(value):
 
 
 class CleanMultiDict(ImmutableMultiDict):
-    """The form and query-string store: every key and text value is cleaned as it is stored."""
+    """The form and query-string store: every key and text value loses its NULs as it is stored."""
 
     def __init__(self, mapping=None) -> None:
         super().__init__([(clean(key), clean(value)) for key, value in _pairs(mapping)])
@@ -82,7 +83,7 @@ _GUARDED_JSON = SimpleNamespace(loads=_loads, dumps=json.dumps)
 
 
 class GuardedRequest(Request):
-    """Flask's request with cleaned form, query-string and JSON values."""
+    """Flask's request with form, query-string and JSON values cleaned of NUL."""
 
     parameter_storage_class = CleanMultiDict
 

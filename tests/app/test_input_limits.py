@@ -114,13 +114,14 @@ def test_any_page_number_on_the_coding_page_is_answered(client, factory, login, 
 # ---------------------------------------------------------------- NUL and other control characters
 
 
-def test_control_characters_are_removed_from_every_form_query_and_json_value(app):
+def test_nul_is_removed_from_every_form_query_and_json_value_and_nothing_else(app):
     with app.test_request_context("/?q=a%00b&q=%01c", method="POST",
                                   data={"x\x00": ["t\x00e\tx\r\nt\x1b", "\x00"]}):
-        assert request.form.to_dict(flat=False) == {"x": ["te\tx\r\nt", ""]}
-        assert request.args.to_dict(flat=False) == {"q": ["ab", "c"]}
-    with app.test_request_context("/", method="POST", json={"k\x00": ["v\x00", {"w": "\x07z"}], "n": 1}):
-        assert request.get_json() == {"k": ["v", {"w": "z"}], "n": 1}
+        assert request.form.to_dict(flat=False) == {"x": ["te\tx\r\nt\x1b", ""]}
+        assert request.args.to_dict(flat=False) == {"q": ["ab", "\x01c"]}
+        assert request.values.getlist("q") == ["ab", "\x01c"]
+    with app.test_request_context("/", method="POST", json={"k\x00": ["v\x00", {"w": "\x07z\x00"}], "n": 1}):
+        assert request.get_json() == {"k": ["v", {"w": "\x07z"}], "n": 1}
 
 
 def test_a_deeply_nested_json_body_is_refused_not_crashed(app):
@@ -173,8 +174,7 @@ def test_nul_in_every_text_field_and_note_of_a_return_is_saved_without_it(client
         db.session.expire_all()
         stored = dict(db.session.execute(select(Answer.question_key, Answer.value)
                                          .where(Answer.return_id == ret.id)).all())
-        clean = variant.replace("\x00", "").replace("\x01", "").replace("\x07", "").replace("\x1b", "")
-        clean = clean.replace("\x1f", "")
+        clean = variant.replace("\x00", "")
         for question in fields:
             assert stored[question.key] == as_typed(f"{question.key}{clean}{number}"), (number, question.key)
         notes = dict(db.session.execute(select(EvidenceNote.question_key, EvidenceNote.text)
