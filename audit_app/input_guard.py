@@ -4,7 +4,7 @@
   A larger or smaller number is "Page not found" before any view runs, instead of an
   out-of-range error (PostgreSQL) or an overflow (SQLite) and a 500.
 * Every ``<name>`` path segment holding a control character is "Page not found" likewise.
-* Every form field, query-string value and JSON string sent loses any NUL character as the
+* Every form field, query-string value, uploaded file's name and JSON string sent loses any NUL as the
   request is parsed: PostgreSQL refuses NUL in text and JSON, and nothing a person types holds
   one. Other control characters are kept: both databases store them, and what was typed is
   stored exactly (tests/app/test_hostile_text.py).
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from types import SimpleNamespace
 
 from flask import Flask, Request
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from audit_tools import bounded_json
@@ -53,6 +53,8 @@ def clean(value):
         return [clean(item) for item in value]
     if isinstance(value, dict):
         return {clean(key): clean(item) for key, item in value.items()}
+    if isinstance(value, FileStorage) and value.filename:
+        value.filename = clean(value.filename)  # a sample frame's file name is stored with it
     return value
 
 

@@ -298,8 +298,8 @@ _NOT_XLSX = ("The file could not be read as an Excel workbook (.xlsx): it may be
              "or as 'CSV UTF-8 (comma delimited)'.")
 
 
-def _cell_text(value) -> str | None:
-    """Text for a cell value, or None when it is a formula openpyxl returns as an object."""
+def _cell_text(value) -> str:
+    """Text for a cell value as ``xlsx_sheet`` types it (a formula is already text starting "=")."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -321,8 +321,6 @@ def _cell_text(value) -> str | None:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return str(value)
-    if type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
-        return None
     return str(value).strip()
 
 
@@ -417,8 +415,6 @@ def _read_sheet(sheet_rows, max_rows: int) -> Table:
             continue
         where = f"Row {number}"
         values = [v.strip() if type(v) is str else _cell_text(v) for v in cells[:end]]
-        if None in values:  # array and data-table formulas: refused with the others below
-            values = ["=" if v is None else v for v in values]
         if not any(values):
             continue
         if columns is None:

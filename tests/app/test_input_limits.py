@@ -120,6 +120,8 @@ def test_nul_is_removed_from_every_form_query_and_json_value_and_nothing_else(ap
         assert request.form.to_dict(flat=False) == {"x": ["te\tx\r\nt\x1b", ""]}
         assert request.args.to_dict(flat=False) == {"q": ["ab", "\x01c"]}
         assert request.values.getlist("q") == ["ab", "\x01c"]
+    with app.test_request_context("/", method="POST", data={"file": (io.BytesIO(b"x"), "fr\x00ame.csv")}):
+        assert request.files["file"].filename == "frame.csv"
     with app.test_request_context("/", method="POST", json={"k\x00": ["v\x00", {"w": "\x07z\x00"}], "n": 1}):
         assert request.get_json() == {"k": ["v", {"w": "\x07z"}], "n": 1}
 
@@ -266,3 +268,42 @@ def test_every_page_of_an_audit_or_none_answers_hostile_query_strings(app, clien
         if not isinstance(status, int) or status >= 500:
             wrong.append((path, status))
     assert not wrong, wrong
+
+
+# ---------------------------------------------------------------- frames: NUL in a cell, hostile workbooks
+
+
+@pytest.fixture
+def setup_audit(client, factory, login):
+    factory.user("coordinator", email="co@test.example")
+    factory.agency("CSC")
+    audit = factory.audit(state="setup", cases=0, agencies=("CSC",))
+    login(client, "co@test.example")
+    return audit
+
+
+def _upload(client, post, audit, data: bytes, filename: str):
+    return post(client, f"/audits/{audit.id}/frame", {"file": (io.BytesIO(data), filename)},
+                content_type="multipart/form-data")
+
+
+def test_a_frame_with_nul_in_a_cell_is_refused_with_line_and_column(client, post, setup_audit):
+    from audit_app.models import SampleFrame
+
+    data = b"reference,age_years,locality,plan_type\nNA-1,3,North\x00field,CP\nNA-2,4,Eastgate,CP\n"
+    response = _upload(client, post, setup_audit, data, "fr\x00ame.csv")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Line 2, column C (locality): the value holds a control character (such as NUL)" in html
+    assert db.session.scalar(select(SampleFrame)) is None
+    good = data.replace(b"\x00", b"")
+    assert _upload(client, post, setup_audit, good, "fr\x00ame.csv").status_code == 302
+    assert db.session.scalar(select(SampleFrame.filename)) == "frame.csv"
+
+
+def test_a_workbook_of_a_million_formatted_rows_is_refused_as_too_many_rows(client, post, setup_audit):
+    from tests import hostile_workbooks
+
+    response = _upload(client, post, setup_audit, hostile_workbooks.formatted_empty_rows(), "frame.xlsx")
+    assert response.status_code == 200
+    assert "The worksheet has too many rows: more than 101,000" in response.get_data(as_text=True)
