@@ -26,7 +26,10 @@ _OVERLAP = 64  # bytes carried between chunks, so a tag split across two chunks 
 
 
 class WorkbookLimitError(ValueError):
-    """A part of the workbook is larger than the reader allows; ``kind`` says which bound: rows, tags, strings, bytes, parts."""
+    """A part of the workbook is larger than the reader allows.
+
+    ``kind`` names the bound passed: "rows", "tags", "strings", "bytes" or "parts".
+    """
 
     def __init__(self, kind: str, part: str, limit: int):
         super().__init__(f"{part}: more than {limit:,} {kind}")

@@ -1,7 +1,5 @@
 """The tool library: list, create, import, export, preview, compare, publish and retire tool versions."""
 
-import json
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice

@@ -297,7 +297,7 @@ def test_a_10_mb_file_is_refused_before_it_is_parsed(monkeypatch):
 
     monkeypatch.setattr(frame_files.csv, "reader", must_not_parse)
     monkeypatch.setattr(openpyxl, "load_workbook", must_not_parse)
-    monkeypatch.setattr(frame_files.zipfile, "ZipFile", must_not_parse)
+    monkeypatch.setattr(zipfile, "ZipFile", must_not_parse)
     huge = b"\xff" * (10 * MB)  # not UTF-8 either: only the size may be reported
     message = ("The file is larger than 2 MB, the largest accepted. A sample frame needs only one short row per "
                "case: check it is the right file.")
@@ -439,7 +439,7 @@ def test_a_part_whose_size_is_declared_smaller_than_it_is_is_damaged_not_expande
 
 def test_thousands_of_parts_are_refused_before_the_zip_is_opened(monkeypatch):
     data = hostile.many_parts(5_000)
-    monkeypatch.setattr(frame_files.zipfile, "ZipFile", lambda *_a, **_k: pytest.fail("opened the zip"))
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *_a, **_k: pytest.fail("opened the zip"))
     found = problems(data, "f.xlsx", max_bytes=10 * MB)
     assert len(found) == 1 and found[0].startswith("The workbook is made of more than 1,000 parts")
 
