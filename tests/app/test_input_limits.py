@@ -184,11 +184,15 @@ def test_nul_in_every_text_field_and_note_of_a_return_is_saved_without_it(client
         assert notes == {q.key: as_typed(f"note{clean}") for q in noted if as_typed(f"note{clean}")}
 
 
-def test_a_database_data_error_anywhere_gets_a_400_page(app, client, factory, login, monkeypatch):
+@pytest.mark.parametrize("error", [DataError("INSERT …", {}, Exception("integer out of range")),
+                                   RecursionError("maximum recursion depth exceeded"),
+                                   OverflowError("Python int too large to convert to SQLite INTEGER")],
+                         ids=["DataError", "RecursionError", "OverflowError"])
+def test_a_data_error_anywhere_gets_a_400_page(app, client, factory, login, monkeypatch, error):
     from audit_app.main import routes as main_routes
 
     def refuse():
-        raise DataError("INSERT …", {}, Exception("integer out of range"))
+        raise error
 
     monkeypatch.setattr(main_routes, "list_audits", refuse)
     factory.user("coordinator", email="c@test.example")
@@ -200,7 +204,7 @@ def test_a_database_data_error_anywhere_gets_a_400_page(app, client, factory, lo
         app.config["PROPAGATE_EXCEPTIONS"] = None
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "could not be stored" in html and "integer out of range" not in html and "INSERT" not in html
+    assert "could not be stored" in html and str(error) not in html and "INSERT" not in html
 
 
 # ---------------------------------------------------------------- tool files
