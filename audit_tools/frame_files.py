@@ -40,6 +40,7 @@ from audit_tools.plain_text import has_control_characters
 ALLOWED_TYPES = (".csv", ".xlsx")
 MAX_PROBLEMS = 50
 MAX_COLUMNS = 100
+VALUES_PER_ROW = 12  # rows x columns is bounded too: 100 columns of 100,000 rows would need gigabytes
 EXTRA_ROWS = 1_000  # rows besides the cases: the header, notes, blank and formatted-but-empty rows (both formats)
 
 IDENTIFYING_COLUMNS = re.compile(
@@ -193,6 +194,12 @@ def _add_row(rows: list, line: int, values: list[str], columns: tuple[str, ...],
     if len(rows) >= max_rows:
         problems.add(_too_many_rows(max_rows))
         return False
+    most = max_rows * VALUES_PER_ROW // max(len(columns), 1)
+    if len(rows) >= most:
+        problems.add(f"The file has more values than a sample frame of {max_rows:,} cases needs: with "
+                     f"{len(columns)} columns, at most {most:,} rows are accepted. Delete the columns the audit "
+                     "does not use, or check it is the right file.")
+        return False
     values.extend([""] * (len(columns) - len(values)))
     rows.append((line, dict(zip(columns, values))))
     return True
@@ -221,13 +228,23 @@ def _decode(data: bytes) -> tuple[str | None, str | None]:
 
 
 def _separator_problem(text: str) -> str | None:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in _lines(text) if line.strip()), "")
     commas = first.count(",")
     for char, name in ((";", "semicolons"), ("\t", "tabs")):
         if first.count(char) > commas:
             return (f"Line 1: the columns seem to be separated by {name}; use commas. Save the file from your "
                     "spreadsheet as 'CSV UTF-8 (comma delimited)' and upload it again.")
     return None
+
+
+def _lines(text: str):
+    """The text's lines one at a time (``splitlines`` would make them all at once: megabytes for one line)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield from text[start:end].splitlines()
+        start = end
 
 
 def _read_csv(data: bytes, max_rows: int) -> Table:
@@ -237,8 +254,10 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     problem = _separator_problem(text)
     if problem:
         raise TableError([problem])
+    del text  # checked; the reader decodes the bytes again as it goes, rather than copying the whole text
     problems = _Problems()
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, strict=True)
     columns: tuple[str, ...] | None = None
     width = 0
     rows: list[tuple[int, dict[str, str]]] = []

@@ -1,4 +1,4 @@
-"""Benchmark: what each hostile (and each largest honest) sample-frame upload costs to answer.
+"""Benchmark: what each hostile (and each largest honest) sample-frame upload, XLSX or CSV, costs to answer.
 
 Run: .venv/bin/python tests/perf/bench_frame_files.py
 Each file is read in a process of its own, so its peak memory is its own; one line per file:
@@ -35,7 +35,17 @@ CASES = {
     "wide_rows_100000x90": lambda: hostile.wide_rows(100_000, 90),
     "wide_rows_just_within_bound": lambda: hostile.wide_rows(98_000, 49),
     "good_frame_100000x8_inline_text": lambda: hostile.good_frame(100_000, 8),
+    "csv_10MB_of_blank_lines": lambda: b"reference,locality\n" + b"\n" * (MAX_BYTES - 20),
+    "csv_10MB_100_columns": lambda: wide_csv(100, b"ab"),
+    "csv_10MB_12_columns": lambda: wide_csv(12, b"abcdefg"),
 }
+
+
+def wide_csv(columns: int, value: bytes) -> bytes:
+    """As many rows of ``columns`` short values as fit in the upload limit."""
+    header = b",".join(b"c%d" % n for n in range(columns)) + b"\n"
+    line = b",".join([value] * columns) + b"\n"
+    return header + line * ((MAX_BYTES - len(header)) // len(line))
 
 # The child: read one file, print its outcome and the process's own CPU time and peak memory.
 CHILD = """
@@ -52,7 +62,7 @@ data = open(sys.argv[1], "rb").read()
 before = status("VmRSS:")
 start, cpu = time.perf_counter(), time.process_time()
 try:
-    outcome = f"accepted:{len(read_table(data, 'frame.xlsx', max_bytes=int(sys.argv[3])).rows)}_rows"
+    outcome = f"accepted:{len(read_table(data, sys.argv[4], max_bytes=int(sys.argv[3])).rows)}_rows"
 except TableError as error:
     outcome = "refused:" + error.problems[0][:60].replace(" ", "_")
 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -61,10 +71,11 @@ print(wall, cpu, status("VmHWM:"), status("VmHWM:") - before, outcome)
 
 
 def measure(name: str, data: bytes) -> str:
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as file:
+    filename = "frame.csv" if name.startswith("csv") else "frame.xlsx"
+    with tempfile.NamedTemporaryFile() as file:
         file.write(data)
         file.flush()
-        result = subprocess.run([sys.executable, "-c", CHILD, file.name, str(ROOT), str(MAX_BYTES)],
+        result = subprocess.run([sys.executable, "-c", CHILD, file.name, str(ROOT), str(MAX_BYTES), filename],
                                 capture_output=True, text=True, timeout=600, check=True)
     wall, cpu, peak, growth, outcome = result.stdout.split()
     return (f"frame_files case={name} bytes={len(data)} wall_s={float(wall):.2f} cpu_s={float(cpu):.2f} "

@@ -508,3 +508,14 @@ def test_a_csv_of_endless_empty_rows_is_refused_as_too_many_rows():
                      "cases. Delete the empty rows and upload it again."]
     found = problems(b"reference,locality\n" + b"\n" * (10 * MB - 30), max_bytes=10 * MB)
     assert len(found) == 1 and found[0].startswith("The file has too many rows: more than 101,000, counting empty")
+
+
+def test_rows_times_columns_is_bounded_in_both_formats():
+    header = [f"c{n}" for n in range(24)]  # 24 columns: at most 10 * 12 // 24 = 5 rows of max_rows=10
+    five = [header] + [[f"v{r}{n}" for n in range(24)] for r in range(5)]
+    assert len(read(csv_bytes(five), max_rows=10).rows) == 5
+    message = ("The file has more values than a sample frame of 10 cases needs: with 24 columns, at most 5 rows are "
+               "accepted. Delete the columns the audit does not use, or check it is the right file.")
+    six = five + [[f"w{n}" for n in range(24)]]
+    assert problems(csv_bytes(six), max_rows=10) == [message]
+    assert problems(xlsx(six), "f.xlsx", max_rows=10) == [message]
