@@ -85,7 +85,7 @@ def lying_sizes(data: bytes, declared: int = 1_000) -> bytes:
     out = bytearray(data)
     name = SHEET.encode()
     for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
-        at = out.find(signature + b"")
+        at = out.find(signature)
         while at >= 0:
             name_at = at + (30 if signature == b"PK\x03\x04" else 46)
             length = struct.unpack_from("<H", out, at + (26 if signature == b"PK\x03\x04" else 28))[0]
@@ -132,10 +132,3 @@ def good_frame(rows: int, columns: int = 8) -> bytes:
     workbook.save(out)
     return out.getvalue()
 
-
-def _letters(index: int) -> str:
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
