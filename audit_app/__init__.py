@@ -9,6 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from audit_app import input_guard
 from config import CONFIGS, Config
 
 
@@ -32,6 +33,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         }),
     ])
     app.jinja_env.add_extension("jinja2.ext.do")
+    input_guard.init_app(app)  # before the blueprints: their routes take its bounded converters
     _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)

@@ -172,16 +172,15 @@ def export_tool_command(slug, number):
 @click.argument("file", type=click.File("rb"))
 def import_tool_command(file):
     """Import a tool file as a new tool or a new draft version; nothing is imported if anything is wrong."""
-    import json
-
     from audit_app.data.tools import ToolError, import_tool
-    from audit_tools.tool_files import DefinitionError
+    from audit_tools.tool_files import MAX_FILE_BYTES, DefinitionError, read_tool_file
 
     try:
-        raw = json.loads(file.read().decode("utf-8"))
+        raw = read_tool_file(file.read(MAX_FILE_BYTES + 1))
+    except DefinitionError as error:
+        raise click.ClickException(f"{file.name}: {error.problems[0]}") from None
+    try:
         version = import_tool(raw, None)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise click.ClickException(f"{file.name} is not a JSON text file: {error}") from None
     except DefinitionError as error:
         db.session.rollback()
         raise click.ClickException(f"{file.name} was not imported:\n  " + "\n  ".join(error.problems)) from None

@@ -1,9 +1,12 @@
 """Error pages that say what happened and what to do next."""
 
+from types import SimpleNamespace
+
 from flask import Flask, current_app, render_template, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import DataError
 
 from audit_app.extensions import db
 from audit_app.returns import rescue
@@ -25,6 +28,22 @@ def register_error_handlers(app: Flask) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, _handler(code))
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DataError, _unstorable)
+    app.register_error_handler(RecursionError, _unstorable)
+    app.register_error_handler(OverflowError, _unstorable)  # SQLite's answer to an integer past 64 bits
+
+
+UNSTORABLE = ("Something you sent could not be stored",
+              "A number was too large, or some text held a character that cannot be stored, or the data was nested "
+              "too deeply. Nothing from that request was saved. Go back, check what you entered and try again.")
+
+
+def _unstorable(error):
+    """The last net under the input guard: the database refused a value (an id out of range, a NUL), or
+    a value was nested past Python's recursion limit. The request's fault, so a 400, never a 500."""
+    db.session.rollback()
+    current_app.logger.warning("Refused a request the database could not store: %s", type(error).__name__)
+    return _handler(400)(SimpleNamespace(page=UNSTORABLE))
 
 
 # Used only when the error page itself cannot be drawn (say the database is down and the header

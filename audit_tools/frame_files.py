@@ -18,27 +18,30 @@ Refused, always:
   workbook, and text starting with ``=`` or ``@``, or with ``+``/``-`` before a
   letter or with formula characters after it (CSV/formula injection), in either
   format, so nothing imported can later run when exported to a spreadsheet;
-* values to the right of the last named column, and more than ``max_rows`` rows.
+* values holding a control character (NUL and the like): the database cannot store NUL;
+* values to the right of the last named column, and more than ``max_rows`` rows;
+* more than ``max_rows`` + EXTRA_ROWS rows counting empty ones, and workbooks holding
+  more than such a frame needs (parts, tags, shared strings, unpacked size): measured
+  before they are parsed (``xlsx_limits``), so any file allowed in is answered in seconds.
 
-Empty rows are ignored wherever they are. A workbook is read from its first
-worksheet; whole numbers come back without ".0", dates as ``yyyy-mm-dd``.
+Empty rows are otherwise ignored wherever they are. A workbook is read from its first
+worksheet (``xlsx_sheet``); whole numbers come back without ".0", dates as ``yyyy-mm-dd``.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
-import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
+
+from audit_tools.plain_text import has_control_characters
 
 ALLOWED_TYPES = (".csv", ".xlsx")
 MAX_PROBLEMS = 50
 MAX_COLUMNS = 100
-XLSX_EXPANSION_LIMIT = 25  # a workbook may unpack to at most this many times max_bytes …
-XLSX_UNPACKED_LIMIT = 100 * 1024 * 1024  # … and never to more than this (parsing time grows with it)
+VALUES_PER_ROW = 12  # rows x columns is bounded too: 100 columns of 100,000 rows would need gigabytes
+EXTRA_ROWS = 1_000  # rows besides the cases: the header, notes, blank and formatted-but-empty rows (both formats)
 
 IDENTIFYING_COLUMNS = re.compile(
     r"name|birth|d[\W_]?o[\W_]?b|address|post_?code|zip_?code|nhs|phone|mobile|e_?mail|initials"
@@ -55,6 +58,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 MINIMISATION = ("Remove them: the audit uses pseudonymous references only, never names, birth dates, "
                 "addresses, postcodes or NHS numbers, so the workbench does not hold them (data minimisation).")
 FORMULA_MESSAGE = "formulas are not accepted; paste the values instead"
+CONTROL_MESSAGE = ("the value holds a control character (such as NUL) that a spreadsheet does not show and the "
+                   "workbench cannot store; delete it")
 STOPPED = f"Stopped after {MAX_PROBLEMS} problems; correct these and upload the file again."
 
 
@@ -132,7 +137,9 @@ def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int = 10
         raise TableError(problems)
     if suffix == ".csv":
         return _read_csv(data, max_rows)
-    return _read_xlsx(data, max_bytes, max_rows)
+    from audit_tools.frame_workbook import read_xlsx  # here: it imports this module's helpers
+
+    return read_xlsx(data, max_bytes, max_rows)
 
 
 # --- header and rows, shared by both formats ---------------------------------------------------------------
@@ -150,6 +157,8 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
                          "header row, or delete the empty column.")
         elif is_formula_like(raw):
             problems.add(f"{where}, column {column_letter(index)}: {FORMULA_MESSAGE}.")
+        elif has_control_characters(raw):
+            problems.add(f"{where}, column {column_letter(index)}: {CONTROL_MESSAGE}.")
     first_seen: dict[str, int] = {}
     for index, name in enumerate(columns, start=1):
         if not name:
@@ -166,10 +175,14 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
 
 
 def _check_cells(values: list[str], columns: tuple[str, ...], where: str, problems: _Problems) -> None:
+    controls = has_control_characters("".join(values))  # one search a row; cells searched only if it finds one
     for index, text in enumerate(values):
-        if is_formula_like(text):
+        if not (text and text[0] in _FORMULA_FIRST) and not controls:
+            continue
+        if is_formula_like(text) or (controls and has_control_characters(text)):
             name = f" ({columns[index]})" if index < len(columns) and columns[index] else ""
-            problems.add(f"{where}, column {column_letter(index + 1)}{name}: {FORMULA_MESSAGE}.")
+            message = FORMULA_MESSAGE if is_formula_like(text) else CONTROL_MESSAGE
+            problems.add(f"{where}, column {column_letter(index + 1)}{name}: {message}.")
 
 
 def _add_row(rows: list, line: int, values: list[str], columns: tuple[str, ...], where: str,
@@ -180,6 +193,12 @@ def _add_row(rows: list, line: int, values: list[str], columns: tuple[str, ...],
         return False
     if len(rows) >= max_rows:
         problems.add(_too_many_rows(max_rows))
+        return False
+    most = max_rows * VALUES_PER_ROW // max(len(columns), 1)
+    if len(rows) >= most:
+        problems.add(f"The file has more values than a sample frame of {max_rows:,} cases needs: with "
+                     f"{len(columns)} columns, at most {most:,} rows are accepted. Delete the columns the audit "
+                     "does not use, or check it is the right file.")
         return False
     values.extend([""] * (len(columns) - len(values)))
     rows.append((line, dict(zip(columns, values))))
@@ -209,13 +228,23 @@ def _decode(data: bytes) -> tuple[str | None, str | None]:
 
 
 def _separator_problem(text: str) -> str | None:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in _lines(text) if line.strip()), "")
     commas = first.count(",")
     for char, name in ((";", "semicolons"), ("\t", "tabs")):
         if first.count(char) > commas:
             return (f"Line 1: the columns seem to be separated by {name}; use commas. Save the file from your "
                     "spreadsheet as 'CSV UTF-8 (comma delimited)' and upload it again.")
     return None
+
+
+def _lines(text: str):
+    """The text's lines one at a time (``splitlines`` would make them all at once: megabytes for one line)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield from text[start:end].splitlines()
+        start = end
 
 
 def _read_csv(data: bytes, max_rows: int) -> Table:
@@ -225,16 +254,23 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     problem = _separator_problem(text)
     if problem:
         raise TableError([problem])
+    del text  # checked; the reader decodes the bytes again as it goes, rather than copying the whole text
     problems = _Problems()
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(stream, strict=True)
     columns: tuple[str, ...] | None = None
     width = 0
     rows: list[tuple[int, dict[str, str]]] = []
     last_line = 0
     try:
-        for record in reader:
+        for records, record in enumerate(reader, start=1):
             line = last_line + 1
             last_line = reader.line_num
+            if records > max_rows + EXTRA_ROWS:  # empty rows counted too: ten million of them still cost seconds
+                problems.add(f"The file has too many rows: more than {max_rows + EXTRA_ROWS:,}, counting empty ones. "
+                             f"A sample frame has at most {max_rows:,} cases. Delete the empty rows and upload it "
+                             "again.")
+                break
             values = [v.strip() for v in record]
             if not any(values):
                 continue
@@ -269,94 +305,3 @@ def _finish(columns: tuple[str, ...] | None, rows: list, problems: _Problems) ->
 _NOT_XLSX = ("The file could not be read as an Excel workbook (.xlsx): it may be damaged, password-protected or "
              "another kind of file. Open it in your spreadsheet and save it as 'Excel Workbook (.xlsx)', "
              "or as 'CSV UTF-8 (comma delimited)'.")
-
-
-def _cell_text(value) -> str | None:
-    """Text for a cell value, or None when it is a formula openpyxl returns as an object."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = repr(value)
-        return format(Decimal(text), "f") if "e" in text else text
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    if type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
-        return None
-    return str(value).strip()
-
-
-def _read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
-    if data.startswith(_OLE_MAGIC):
-        raise TableError(["The file is an older Excel file (.xls) or a password-protected workbook. Remove any "
-                          "password and save it as 'Excel Workbook (.xlsx)', then upload it again."])
-    if not data.startswith(_ZIP_MAGIC):
-        raise TableError([_NOT_XLSX])
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise TableError([_NOT_XLSX]) from None
-    limit = min(max_bytes * XLSX_EXPANSION_LIMIT, XLSX_UNPACKED_LIMIT)
-    if unpacked > limit:
-        raise TableError([f"The workbook unpacks to more than {limit / 1_048_576:g} MB, far more than a sample "
-                          "frame needs. Save only the list of cases in a new workbook and upload that."])
-
-    import openpyxl  # imported here so reading CSV never needs it
-
-    problems = _Problems()
-    columns: tuple[str, ...] | None = None
-    width = 0
-    rows: list[tuple[int, dict[str, str]]] = []
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        try:
-            if not workbook.worksheets:
-                raise TableError(["The workbook has no worksheet. Put the list of cases on the first worksheet."])
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # stored dimensions can be wrong, or huge
-            for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), start=1):
-                end = len(cells)
-                if columns is not None and cells[width:].count(None) == end - width:
-                    end = width  # the usual case: nothing right of the header, found without a Python loop
-                while end and cells[end - 1] is None:
-                    end -= 1
-                if not end:
-                    continue
-                where = f"Row {number}"
-                values = [v.strip() if type(v) is str else _cell_text(v) for v in cells[:end]]
-                if None in values:  # array and data-table formulas: refused with the others below
-                    values = ["=" if v is None else v for v in values]
-                if not any(values):
-                    continue
-                if columns is None:
-                    columns = _header(values, where, problems)
-                    width = len(columns)
-                    continue
-                extra = [i for i in range(width, len(values)) if values[i]]
-                if extra:
-                    problems.add(f"{where}, column {column_letter(extra[0] + 1)}: a value to the right of the last "
-                                 "named column. Give the column a name in the header row, or clear it.")
-                del values[width:]
-                if not _add_row(rows, number, values, columns, where, problems, max_rows):
-                    break
-        finally:
-            workbook.close()
-    except TableError:
-        raise
-    except Exception:  # openpyxl raises many kinds of error on damaged or hostile files
-        raise TableError([_NOT_XLSX]) from None
-    return _finish(columns, rows, problems)

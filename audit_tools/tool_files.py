@@ -13,14 +13,17 @@ import json
 from importlib import resources
 from typing import Any
 
+from audit_tools import bounded_json
 from audit_tools.definition import (
     CHOICE_TYPES, GRADE, GRADE_OPTIONS, KEY_PATTERN, MULTIPLE, QUESTION_TYPES, SCALE, SCALE_OPTIONS,
     SCHEMA_VERSION, SINGLE, SLUG_PATTERN, TEXT, Option, Question, Section, ShowIf, ToolDefinition, section_judgement,
 )
+from audit_tools.plain_text import has_control_characters
 from audit_tools.text_rules import is_blank_looking
 
 OPTIONAL_SCALE_VALUES = ("not_applicable", "not_known")
 MAX_TEXT = 2000
+MAX_FILE_BYTES = 1024 * 1024  # the largest tool shipped is about 40 KB
 BUILTIN_TOOLS = ("neglect_tool.json", "neglect_practice_tool.json")
 
 
@@ -30,6 +33,25 @@ class DefinitionError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def read_tool_file(data: bytes) -> Any:
+    """The JSON in an uploaded tool file, or DefinitionError saying plainly why it cannot be read.
+
+    The size is checked before anything is parsed, and the nesting and the numbers before ``json``
+    can recurse or convert them, so any file gets an answer at once. Pass at most MAX_FILE_BYTES + 1 bytes.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise DefinitionError([f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB, the largest tool file "
+                               "accepted (a tool file is usually under 100 KB): check it is the right file."])
+    try:
+        return bounded_json.loads(data)
+    except UnicodeDecodeError:
+        raise DefinitionError(["The file is not a JSON tool file: it is not UTF-8 text."]) from None
+    except bounded_json.JsonLimitError as error:
+        raise DefinitionError([f"The file is not a JSON tool file the workbench can use: {error}."]) from None
+    except json.JSONDecodeError as error:
+        raise DefinitionError([f"The file is not a JSON tool file ({error})."]) from None
 
 
 class _Reader:
@@ -46,7 +68,9 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(f"{path}.{name}", "must be a string")
             return ""
-        if required and is_blank_looking(value):  # the one rule for names and labels (audit_tools.text_rules)
+        if has_control_characters(value):
+            self.fail(f"{path}.{name}", "must not hold control characters (such as NUL)")
+        elif required and is_blank_looking(value):  # the one rule for names and labels (audit_tools.text_rules)
             self.fail(f"{path}.{name}", "must be a non-empty string" + (" of visible text" if value.strip() else ""))
         elif len(value) > limit:
             self.fail(f"{path}.{name}", f"must be {limit} characters or fewer")
@@ -71,6 +95,9 @@ class _Reader:
         value = raw.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             self.fail(f"{path}.{name}", "must be a list of non-empty strings")
+            return ()
+        if any(has_control_characters(v) for v in value):
+            self.fail(f"{path}.{name}", "must not hold control characters (such as NUL)")
             return ()
         return tuple(value)
 

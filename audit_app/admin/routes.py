@@ -11,6 +11,7 @@ from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_c
 from audit_app.data.trail_seals import DIGEST
 from audit_app.data.users import UserError, create_user, list_agencies, list_users
 from audit_app.extensions import db
+from audit_app.input_guard import database_id, page_number
 from audit_app.links import external_url
 from audit_app.models import Agency, User
 from audit_app.security import roles_required
@@ -18,6 +19,7 @@ from audit_tools.exports import Sheet, to_csv
 
 EVENT_COLUMNS = ("Event", "When (UTC)", "Who", "Action", "Object", "Object id", "Before", "After", "Seal")
 EXPORT_LIMIT = 100_000
+EVENTS_PER_PAGE = 100  # find_events' page size
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -75,9 +77,8 @@ def agencies():
 
 
 def _event_filter() -> EventFilter:
-    user_id = request.args.get("user", "")
     return EventFilter(action=request.args.get("action", "")[:60],
-                       user_id=int(user_id) if user_id.isdigit() else None,
+                       user_id=database_id(request.args.get("user")),
                        object_type=request.args.get("object", "")[:40])
 
 
@@ -85,8 +86,11 @@ def _event_filter() -> EventFilter:
 @roles_required("admin", "coordinator")
 def events():
     """The audit trail, newest first, with filters; the chain's seals checked on request."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows, total = find_events(_event_filter(), page=page)
+    page = page_number(request.args.get("page"))
+    rows, total = find_events(_event_filter(), page=page, per_page=EVENTS_PER_PAGE)
+    if not rows and page > 1 and total:  # past the end (an old link, or a hand-made one): show the last page
+        page = -(-total // EVENTS_PER_PAGE)
+        rows, total = find_events(_event_filter(), page=page, per_page=EVENTS_PER_PAGE)
     actions, types = event_kinds()
     check, checkpoint_error, checkpoint = None, "", None
     if request.args.get("verify"):

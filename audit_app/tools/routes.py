@@ -1,7 +1,5 @@
 """The tool library: list, create, import, export, preview, compare, publish and retire tool versions."""
 
-import json
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -13,10 +11,9 @@ from audit_app.returns.form_builder import build_return_form, field_name
 from audit_app.security import roles_required
 from audit_app.tools.forms import ImportToolForm, NewToolForm
 from audit_tools.tool_diff import diff_definitions
-from audit_tools.tool_files import DefinitionError, dumps
+from audit_tools.tool_files import MAX_FILE_BYTES, DefinitionError, dumps, read_tool_file
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
-MAX_TOOL_FILE_BYTES = 1024 * 1024
 
 
 def version_or_404(tool_id: int, number: int):
@@ -66,10 +63,8 @@ def import_file():
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            raw = json.loads(form.file.data.read(MAX_TOOL_FILE_BYTES + 1)[:MAX_TOOL_FILE_BYTES].decode("utf-8"))
+            raw = read_tool_file(form.file.data.read(MAX_FILE_BYTES + 1))
             version = tool_data.import_tool(raw, current_user)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            problems = [f"The file is not a JSON tool file ({error})."]
         except DefinitionError as error:
             problems = error.problems
         except tool_data.ToolError as error:

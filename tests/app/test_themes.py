@@ -119,7 +119,7 @@ def test_add_a_theme_with_keywords_one_per_line_or_separated_by_semicolons(clien
     ({"category": "C" * 61}, "Category must be 60 characters or fewer"),
     ({"description": "D" * 2001}, "Description must be 2,000 characters or fewer"),
     ({"name": "=HYPERLINK(1)"}, 'The name starts with "=", which a spreadsheet could run as a formula; remove that character'),
-    ({"description": "ok\x00"}, "The description contains a control character (U+0000); remove it"),
+    ({"description": "ok\x01"}, "The description contains a control character (U+0001); remove it"),  # NUL: input_guard
     ({"keywords": "fine; " + "k" * 61}, f'The keyword "{"k" * 30}…" is 61 characters long; the limit is 60'),
     ({"keywords": ";".join(f"w{n}" for n in range(41))}, "There are 41 keywords; the limit is 40"),
     ({"keywords": "drift\n@home"}, 'The keyword "@home" starts with "@", which a spreadsheet could run as a formula'),

@@ -215,9 +215,9 @@ def test_import_of_a_broken_version_of_an_existing_tool_changes_nothing(runner, 
 
 
 @pytest.mark.parametrize("content, message", [
-    (b"slug: yaml-perhaps\n", "is not a JSON text file"),
-    (b"", "is not a JSON text file"),
-    (b'{"slug": "caf\xe9"}', "is not a JSON text file"),
+    (b"slug: yaml-perhaps\n", "is not a JSON tool file"),
+    (b"", "is not a JSON tool file"),
+    (b'{"slug": "caf\xe9"}', "is not a JSON tool file"),
     (b'"just a string"', "the definition must be a JSON object"),
 ])
 def test_import_of_a_file_that_is_not_a_tool_fails_with_a_message(runner, builtin, tmp_path, content, message):

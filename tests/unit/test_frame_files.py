@@ -17,6 +17,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from audit_tools import frame_files
 from audit_tools.frame_files import IDENTIFYING_COLUMNS, Table, TableError, read_table
+from audit_tools.plain_text import has_control_characters
 
 MB = 1024 * 1024
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
@@ -296,7 +297,7 @@ def test_a_10_mb_file_is_refused_before_it_is_parsed(monkeypatch):
 
     monkeypatch.setattr(frame_files.csv, "reader", must_not_parse)
     monkeypatch.setattr(openpyxl, "load_workbook", must_not_parse)
-    monkeypatch.setattr(frame_files.zipfile, "ZipFile", must_not_parse)
+    monkeypatch.setattr(zipfile, "ZipFile", must_not_parse)
     huge = b"\xff" * (10 * MB)  # not UTF-8 either: only the size may be reported
     message = ("The file is larger than 2 MB, the largest accepted. A sample frame needs only one short row per "
                "case: check it is the right file.")
@@ -347,9 +348,10 @@ def test_hostile_strings_as_csv_values_and_names_never_crash():
     strings = [s for s in BLNS if isinstance(s, str)]
     outcome = _outcome(csv_bytes([["reference", "value"]] + [[f"R{i}", s] for i, s in enumerate(strings)]),
                        "frame.csv")
-    assert isinstance(outcome, TableError)  # the list has formula-like strings: all of them are named
+    assert isinstance(outcome, TableError)  # formula-like strings and control characters: each is named
     refused = {int(p.split(",")[0].split()[1]) for p in outcome.problems[:50]}
-    assert refused and all(strings[line - 2].strip()[0] in "=@+-" for line in refused)
+    assert refused and all(strings[line - 2].strip()[0] in "=@+-" or has_control_characters(strings[line - 2])
+                           for line in refused)
     for s in strings:
         result = _outcome(csv_bytes([["reference", "value"], ["R1", s]]), "frame.csv")
         if isinstance(result, Table):
@@ -379,3 +381,141 @@ def test_hostile_strings_as_xlsx_values_never_crash():
         assert read_back.get(f"R{i}", "") == s.replace("\r\n", "\n").replace("\r", "\n").strip()
     broken = xlsx([["reference", "value"], ["R1", "\ufffe"]])
     assert isinstance(_outcome(broken, "frame.xlsx"), TableError)
+
+
+# --- hostile workbooks: refused by measuring, before any parser reads them (issue 16, item 6) -----------------
+# Their cost (time, peak memory) is printed by tests/perf/bench_frame_files.py; here only what is refused and why.
+
+from tests import hostile_workbooks as hostile  # noqa: E402
+
+
+@pytest.fixture
+def parsers_must_not_run(monkeypatch):
+    """Fail if the worksheet or the shared strings are parsed: the refusal must come from measuring them."""
+    def must_not_parse(*_args, **_kwargs):
+        raise AssertionError("a hostile part was parsed before it was refused")
+
+    from audit_tools import xlsx_sheet
+    monkeypatch.setattr(xlsx_sheet, "sheet_rows", must_not_parse)
+    monkeypatch.setattr(xlsx_sheet, "shared_strings", must_not_parse)
+    monkeypatch.setattr(openpyxl, "load_workbook", must_not_parse)
+
+
+def test_a_million_formatted_empty_rows_are_refused_as_too_many_rows(parsers_must_not_run):
+    data = hostile.formatted_empty_rows(1_048_576)
+    assert len(data) < 10 * MB  # the upload limit lets it in
+    found = problems(data, "f.xlsx", max_bytes=10 * MB)
+    assert found == [
+        "The worksheet has too many rows: more than 101,000, counting empty rows that have formatting. A sample frame "
+        "has at most 100,000 cases. Copy just the list of cases into a new workbook, or save it as 'CSV UTF-8 (comma "
+        "delimited)', and upload that."]
+
+
+def test_formatted_empty_rows_count_up_to_the_bound_and_no_further():
+    bound = 10 + frame_files.EXTRA_ROWS
+    within = read(hostile.formatted_empty_rows(bound - 5), "f.xlsx", max_rows=10)  # the 2 real rows + formatted ones
+    assert [values for _, values in within.rows] == [{"reference": "NA-1", "locality": "Northfield"}]
+    found = problems(hostile.formatted_empty_rows(bound + 5), "f.xlsx", max_rows=10)
+    assert len(found) == 1 and "too many rows: more than 1,010" in found[0]
+
+
+def test_a_shared_strings_bomb_is_refused_before_it_is_read(parsers_must_not_run):
+    found = problems(hostile.shared_strings_bomb(5_000_000), "f.xlsx", max_bytes=10 * MB)
+    assert found == [
+        "The workbook holds more than 202,000 different pieces of text, far more than a sample frame of 100,000 "
+        "cases needs. Copy just the list of cases into a new workbook, or save it as 'CSV UTF-8 (comma delimited)', "
+        "and upload that."]
+
+
+def test_a_zip_bomb_is_refused_from_its_declared_size(parsers_must_not_run):
+    found = problems(hostile.zip_bomb(200 * MB), "f.xlsx", max_bytes=10 * MB)
+    assert len(found) == 1 and found[0].startswith("The workbook unpacks to more than 100 MB")
+
+
+def test_a_part_whose_size_is_declared_smaller_than_it_is_is_damaged_not_expanded(parsers_must_not_run):
+    lying = hostile.lying_sizes(hostile.formatted_empty_rows(200_000), declared=1_000)
+    assert problems(lying, "f.xlsx", max_bytes=10 * MB) == [frame_files._NOT_XLSX]
+
+
+def test_thousands_of_parts_are_refused_before_the_zip_is_opened(monkeypatch):
+    data = hostile.many_parts(5_000)
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *_a, **_k: pytest.fail("opened the zip"))
+    found = problems(data, "f.xlsx", max_bytes=10 * MB)
+    assert len(found) == 1 and found[0].startswith("The workbook is made of more than 1,000 parts")
+
+
+def test_a_styles_bomb_is_refused(parsers_must_not_run):
+    found = problems(hostile.styles_bomb(400_000), "f.xlsx", max_bytes=10 * MB)
+    assert len(found) == 1 and "too much formatting, in xl/styles.xml" in found[0]
+
+
+def test_rows_of_countless_empty_cells_are_refused(parsers_must_not_run):
+    found = problems(hostile.wide_rows(100_000, 90), "f.xlsx", max_bytes=10 * MB)
+    assert len(found) == 1 and "(too many cells, or too much formatting, in xl/worksheets/sheet1.xml)" in found[0]
+
+
+def test_a_frame_of_100000_cases_is_within_every_bound():
+    table = read(hostile.good_frame(100_000), "f.xlsx", max_bytes=10 * MB)
+    assert len(table.rows) == 100_000 and table.rows[-1] == (100_001, table.rows[-1][1])
+    assert table.rows[0][1] == {"reference": "NA-000000", "age_years": table.rows[0][1]["age_years"],
+                                "locality": table.rows[0][1]["locality"], "plan_type": "Neglect", "age_band": "6-10",
+                                "agencies": "CSC;Health", "repeat_plan": table.rows[0][1]["repeat_plan"],
+                                "plan_start": "2024-01-01"}
+
+
+_PREFIXED = (b'<?xml version="1.0" encoding="UTF-8"?>\n<x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
+             b'spreadsheetml/2006/main"><x:sheetData>'
+             b'<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>reference</x:t></x:is></x:c>'
+             b'<x:c r="B1" t="inlineStr"><x:is><x:r><x:t>loc</x:t></x:r><x:r><x:t>ality</x:t></x:r></x:is></x:c></x:row>'
+             b'<x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>NA-1</x:t></x:is></x:c><x:c r="B2"><x:v>7</x:v></x:c>'
+             b'</x:row>%s</x:sheetData></x:worksheet>')
+
+
+def test_namespace_prefixed_worksheets_are_read_and_counted_alike():
+    good = hostile.replace_parts(hostile.base_workbook(), sheet=_PREFIXED % b"")
+    assert read(good, "f.xlsx").rows == ((2, {"reference": "NA-1", "locality": "7"}),)
+    rows = b"".join(b'<x:row r="%d" s="1" customFormat="1"/>' % n for n in range(3, 1_100))
+    found = problems(hostile.replace_parts(hostile.base_workbook(), sheet=_PREFIXED % rows), "f.xlsx", max_rows=10)
+    assert len(found) == 1 and "too many rows" in found[0]
+
+
+def test_a_worksheet_declaring_entities_is_refused_as_damaged():
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+              b'<row r="1"><c t="inlineStr"><is><t>reference</t></is></c></row>'
+              b'<row r="2"><c t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>')
+    assert problems(hostile.replace_parts(hostile.base_workbook(), sheet=laughs), "f.xlsx") == [frame_files._NOT_XLSX]
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\x00", "x\x01", "\x1b[0m"])
+def test_control_characters_in_csv_values_are_refused_with_line_and_column(value):
+    assert problems(csv_bytes([["reference", "locality"], ["A", "X"], ["B", value]])) == [
+        f"Line 3, column B (locality): {frame_files.CONTROL_MESSAGE}."]
+    found = problems(csv_bytes([["reference", f"loc{value}"], ["A", "X"]]))
+    assert found == [f"Line 1, column B: {frame_files.CONTROL_MESSAGE}."]
+
+
+def test_tabs_and_line_breaks_inside_values_are_not_control_characters():
+    table = read(b'reference,notes\nA,"a\tb\r\nc"\n')
+    assert table.rows[0][1]["notes"] == "a\tb\r\nc"
+
+
+def test_a_csv_of_endless_empty_rows_is_refused_as_too_many_rows():
+    bound = 10 + frame_files.EXTRA_ROWS
+    assert len(read(b"reference\nA\n" + b",\n" * (bound - 3), max_rows=10).rows) == 1
+    found = problems(b"reference\nA\n" + b",\n" * bound, max_rows=10)
+    assert found == ["The file has too many rows: more than 1,010, counting empty ones. A sample frame has at most 10 "
+                     "cases. Delete the empty rows and upload it again."]
+    found = problems(b"reference,locality\n" + b"\n" * (10 * MB - 30), max_bytes=10 * MB)
+    assert len(found) == 1 and found[0].startswith("The file has too many rows: more than 101,000, counting empty")
+
+
+def test_rows_times_columns_is_bounded_in_both_formats():
+    header = [f"c{n}" for n in range(24)]  # 24 columns: at most 10 * 12 // 24 = 5 rows of max_rows=10
+    five = [header] + [[f"v{r}{n}" for n in range(24)] for r in range(5)]
+    assert len(read(csv_bytes(five), max_rows=10).rows) == 5
+    message = ("The file has more values than a sample frame of 10 cases needs: with 24 columns, at most 5 rows are "
+               "accepted. Delete the columns the audit does not use, or check it is the right file.")
+    six = five + [[f"w{n}" for n in range(24)]]
+    assert problems(csv_bytes(six), max_rows=10) == [message]
+    assert problems(xlsx(six), "f.xlsx", max_rows=10) == [message]

@@ -175,3 +175,80 @@ def test_escalate_if_must_name_the_questions_own_answers():
     assert export_definition(good)["sections"][0]["questions"][0]["escalate_if"] == ["yes"]
     bad = tool({"key": "concern", "type": "scale", "text": "Concern now?", "escalate_if": ["maybe"]})
     assert 'questions "concern": escalate_if values maybe are not answers to the question' in problems(bad)
+
+
+# --- hostile tool files: a plain answer at once, never a RecursionError or "Unterminated string" (issue 16) ---
+
+from audit_tools import bounded_json  # noqa: E402
+from audit_tools.tool_files import MAX_FILE_BYTES, read_tool_file  # noqa: E402
+
+
+def file_problems(data: bytes) -> list[str]:
+    with pytest.raises(DefinitionError) as caught:
+        read_tool_file(data)
+    return caught.value.problems
+
+
+def test_a_tool_file_over_1_mb_is_refused_for_its_size_before_it_is_parsed(monkeypatch):
+    monkeypatch.setattr(bounded_json, "loads", lambda *_a, **_k: pytest.fail("parsed a file that is too large"))
+    big = b'{"name": "' + b"x" * MAX_FILE_BYTES + b'"}'
+    assert file_problems(big) == ["The file is larger than 1 MB, the largest tool file accepted (a tool file is "
+                                  "usually under 100 KB): check it is the right file."]
+
+
+def test_a_tool_file_of_exactly_1_mb_is_parsed():
+    data = b'{"x": "' + b"y" * (MAX_FILE_BYTES - 10) + b'"}'
+    assert len(data) <= MAX_FILE_BYTES and read_tool_file(data) == {"x": "y" * (MAX_FILE_BYTES - 10)}
+
+
+@pytest.mark.parametrize("data", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+                                  b"[" * 33 + b"]" * 33, b"[" * 100_000])
+def test_deep_nesting_is_refused_before_json_can_recurse(data):
+    assert file_problems(data) == ["The file is not a JSON tool file the workbench can use: it is nested more than "
+                                   "32 levels deep."]
+
+
+def test_brackets_inside_strings_are_not_nesting():
+    assert read_tool_file(b'{"text": "' + b"[{" * 1000 + b'"}') == {"text": "[{" * 1000}
+    assert read_tool_file(b'{"a": "\\"[[[[", "b": [[1]]}') == {"a": '"[[[[', "b": [[1]]}
+
+
+@pytest.mark.parametrize("number", [b"9" * 900_000, b"-" + b"9" * 5000, b"1" * 21, b"1." + b"0" * 30, b"1e" + b"9" * 30])
+def test_huge_numbers_are_refused_clearly(number):
+    found = file_problems(b'{"schema_version": ' + number + b"}")
+    assert found == ["The file is not a JSON tool file the workbench can use: it holds a number with more than 20 "
+                     "digits."]
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_not_a_number_constants_are_refused(constant):
+    assert "which is not a number JSON allows" in file_problems(b'{"a": ' + constant + b"}")[0]
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"", "The file is not a JSON tool file (Expecting value: line 1 column 1 (char 0))."),
+    (b'{"a": "unterminated', "The file is not a JSON tool file (Unterminated string starting at: line 1 column 7 "
+                            "(char 6))."),
+    (b'{"a": "caf\xe9"}', "The file is not a JSON tool file: it is not UTF-8 text."),
+])
+def test_other_unreadable_files_keep_their_messages(data, expected):
+    assert file_problems(data) == [expected]
+
+
+def test_a_utf8_byte_order_mark_is_accepted():
+    assert read_tool_file(b'\xef\xbb\xbf{"a": 1}') == {"a": 1}
+
+
+@pytest.mark.parametrize("text", ["Nul\x00 tool", "\x01", "bell\x07"])
+def test_control_characters_in_tool_text_are_refused_naming_the_field(text):
+    raw = tool({"key": "q", "type": "scale", "text": text})
+    assert "sections[0].questions[0].text: must not hold control characters (such as NUL)" in problems(raw)
+    assert "name: must not hold control characters (such as NUL)" in problems(tool({"key": "q", "type": "scale",
+                                                                                 "text": "Q"}, name=text))
+    themed = tool({"key": "q", "type": "scale", "text": "Q", "themes": [text]})
+    assert "sections[0].questions[0].themes: must not hold control characters (such as NUL)" in problems(themed)
+
+
+def test_tabs_and_line_breaks_in_tool_text_are_kept():
+    assert parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "help": "a\tb\nc"})).question("q").help \
+        == "a\tb\nc"
