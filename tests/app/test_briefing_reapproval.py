@@ -16,7 +16,7 @@ AUTHOR = "author@test.example"
 APPROVER = "approver@test.example"
 SECOND = "second@test.example"
 POSTCODE = "Seen at OX1 2JD."
-NEWCOMER = "Oluwaseun Pemberton-Hale"
+NEWCOMER = "Quorrowby"  # a surname no given-name list holds: found only once a user has it as their name
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ def configured(app):
 
 def test_flask_demo_is_refused_under_the_production_config(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("AUDIT_TRAIL_KEY", "t" * 40)
     monkeypatch.setenv("APP_BASE_URL", BASE)
 
     class Config(ProductionConfig):
@@ -74,6 +75,7 @@ def test_flask_demo_is_refused_under_the_production_config(monkeypatch, tmp_path
 
 def test_production_refuses_to_start_without_a_base_url(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("AUDIT_TRAIL_KEY", "t" * 40)
     monkeypatch.delenv("APP_BASE_URL", raising=False)
 
     class Config(ProductionConfig):

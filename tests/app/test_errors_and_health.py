@@ -115,6 +115,7 @@ def test_v13_4_4_the_trace_method_is_not_supported(client):
 
 def test_v13_4_2_production_runs_with_debugging_off(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("AUDIT_TRAIL_KEY", "t" * 40)
     monkeypatch.setenv("APP_BASE_URL", "https://audit.partnership.example")
 
     class Config(ProductionConfig):
