@@ -58,6 +58,8 @@ perf: assets
 	$(PY) tests/perf/bench_analysis.py
 	$(PY) tests/perf/bench_briefing.py
 	$(PY) tests/perf/bench_growth.py
+	$(PY) tests/perf/bench_frame_files.py
+	$(PY) -m scripts.measure_names
 
 clean:
 	rm -rf $(VENV) node_modules audit_app/static/dist artifacts
