@@ -4,8 +4,9 @@ import datetime as dt
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
-from wtforms.validators import Length, StopValidation
+from wtforms.validators import Length, StopValidation, ValidationError
 
+from audit_tools.frame_scan import personal_detail_in
 from audit_tools.text_rules import is_blank_looking
 
 
@@ -54,3 +55,14 @@ class VisibleText:
 def at_most(limit: int, name: str) -> Length:
     """A length limit in the GOV.UK style: "Theme name must be 120 characters or fewer"."""
     return Length(max=limit, message=f"{name} must be {limit:,} characters or fewer")
+
+
+class NoPersonalDetails:
+    """A case's reference and attributes are pseudonymous: refuse a value that looks like a name, a full
+    date, a postcode, an NHS number, a phone number or an e-mail address (the sample frame's own check)."""
+
+    def __call__(self, _form, field) -> None:
+        if isinstance(field.data, str) and (found := personal_detail_in(field.data)):
+            raise ValidationError(f"{field.label.text} looks like it holds {found}. Enter pseudonymous details "
+                                  "only: never a name, a date of birth, an address or a contact detail")
+

@@ -59,6 +59,12 @@ def personal_details(rows: Iterable[tuple[int, Mapping[str, str]]], *, row_word:
     return problems
 
 
+def personal_detail_in(value: str) -> str:
+    """What kind of personal detail one value looks like it holds ("a UK postcode"), or "" for none."""
+    kinds = _kinds_by_value([value]).get(value) if value else None
+    return _words(kinds) if kinds else ""
+
+
 def _words(kinds: tuple[str, ...]) -> str:
     words = [CELL_WORDS[kind] for kind in kinds]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -9,7 +9,7 @@ from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from audit_app.form_fields import OptionalDateField, VisibleText, at_most
+from audit_app.form_fields import NoPersonalDetails, OptionalDateField, VisibleText, at_most
 from audit_tools.sample_frame import REFERENCE_PATTERN, parse_age
 
 
@@ -51,15 +51,15 @@ class CaseForm(AgencyChoiceMixin, FlaskForm):
     reference = StringField("Case reference", widget=GovTextInput(),
                             validators=[VisibleText("Enter the case reference"),
                                         Regexp(f"^{REFERENCE_PATTERN.pattern}$", message="Use 1 to 40 letters, digits, '-', '_' "
-                                               "or '/', starting with a letter or digit")],
+                                               "or '/', starting with a letter or digit"), NoPersonalDetails()],
                             description="A pseudonymous reference, never the child's name, like NA26-07")
     age_years = StringField("Age in years", widget=GovTextInput(),
                             validators=[VisibleText("Enter the child's age in years, like 1.5")],
                             description="Whole or half years, like 1.5 — never a date of birth")
     locality = StringField("Locality", widget=GovTextInput(),
-                           validators=[VisibleText("Enter the locality"), at_most(80, "Locality")])
+                           validators=[VisibleText("Enter the locality"), at_most(80, "Locality"), NoPersonalDetails()])
     plan_type = StringField("Plan type", widget=GovTextInput(),
-                            validators=[VisibleText("Enter the plan type"), at_most(80, "Plan type")],
+                            validators=[VisibleText("Enter the plan type"), at_most(80, "Plan type"), NoPersonalDetails()],
                             description="For example, Child protection plan – neglect")
     submit = SubmitField("Add case", widget=GovSubmitInput())
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Briefing, Case, Return, User
+from audit_tools.frame_scan import personal_details
 from audit_tools.sample_frame import FrameRow
 from audit_tools.summary import long_date
 
@@ -61,6 +62,12 @@ def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: list[Age
 
     Raises AuditError, adding nothing, when a reference is already in the audit (whatever its case).
     """
+    found = personal_details((row.line, {"reference": row.reference, "locality": row.locality,
+                                          "plan type": row.plan_type,
+                                          **{k: v for k, v in row.attributes.items() if isinstance(v, str)}})
+                             for row in rows)
+    if found:  # every path that adds cases (upload, sample, by hand, a command) is pseudonymous
+        raise AuditError(" ".join(found))
     taken = {r.upper() for r in case_references(audit)}
     clashes = [row.reference for row in rows if row.reference.upper() in taken]
     if clashes:

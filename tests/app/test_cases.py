@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from audit_app.extensions import db
@@ -215,4 +216,31 @@ def test_personal_details_in_the_cells_of_a_case_list_are_refused_by_line_and_co
     assert "Line 3, column 'locality': looks like a UK postcode." in html
     assert "Line 4, column 'plan_type': looks like a person's name." in html
     assert "M1 1AE" not in html and "Jones" not in html
+    assert case_count(audit) == 0
+
+
+@pytest.mark.parametrize("field, value, kind", [
+    ("locality", "SW1A 1AA", "a UK postcode"),
+    ("plan_type", "Jayden Smith's plan", "a person's name"),
+    ("locality", "born 12/03/2019", "a full date"),
+])
+def test_a_case_added_by_hand_with_personal_details_is_refused_by_field_and_keeps_the_input(
+        client, post, audit, field, value, kind):
+    data = {"reference": "NA-9", "age_years": "3", "locality": "Northfield", "plan_type": "CP plan - neglect",
+            field: value}
+    response = post(client, f"/audits/{audit.id}/cases/new", data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and str(escape(kind)) in page
+    assert f'id="{field}-error"' in page or f"#{field}" in page  # the error points to the field
+    assert case_count(audit) == 0
+
+
+def test_cases_added_by_any_path_are_checked_for_personal_details(app, audit, factory):
+    """The data layer refuses them too, whatever called it (a demo loader, a command, a new page)."""
+    from audit_app.data import audits as audit_data
+    from audit_tools.sample_frame import case_row
+    coordinator = factory.user("coordinator", email="co2@test.example")
+    with pytest.raises(audit_data.AuditError, match="a UK postcode"):
+        audit_data.add_cases(audit, [case_row("NA-8", 3, "NG7 2AB", "CP plan")], coordinator)
+    db.session.rollback()
     assert case_count(audit) == 0
