@@ -7,6 +7,7 @@ change to a frozen definition, whichever code path attempts it.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -149,8 +150,24 @@ def save_draft(version: ToolVersion, raw: dict, user: User) -> ToolDefinition:
     version.definition = export_definition(definition)
     version.tool.name = definition.name
     db.session.flush()
-    record_event("tool.draft_saved", "tool_version", version.id, user=user, before=before, after=version.definition)
+    record_event("tool.draft_saved", "tool_version", version.id, user=user,
+                 **_draft_change(before, version.definition))
     return definition
+
+
+def _draft_change(before: dict | None, after: dict) -> dict[str, dict]:
+    """What the trail keeps of a saved draft: how many questions, which ones changed, and a digest of each
+    whole definition (the trail reduces that text to its digest and length), never every label."""
+    def questions(definition: dict | None) -> dict[str, dict]:
+        return {q["key"]: q for s in (definition or {}).get("sections", []) for q in s.get("questions", [])}
+
+    def whole(definition: dict | None) -> str:
+        return json.dumps(definition, sort_keys=True, ensure_ascii=False)
+
+    old, new = questions(before), questions(after)
+    changed = sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
+    return {"before": {"questions": len(old), "definition": whole(before)},
+            "after": {"questions": len(new), "changed": changed, "definition": whole(after)}}
 
 
 def publish(version: ToolVersion, user: User) -> None:
