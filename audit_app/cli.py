@@ -112,9 +112,9 @@ def sample_command(audit_id, frame_file, size, stratify, allocation, minimum, se
     from audit_app.data import sampling as sampling_data
     from audit_app.data.audits import get_audit
     from audit_app.data.users import list_agencies
-    from audit_tools.frame_files import TableError, read_table
-    from audit_tools.frame_rows import FrameError, candidate_cases
-    from audit_tools.pseudonyms import key_from_environment
+    from audit_tools.sampling import TableError, read_table
+    from audit_tools.sampling import FrameError, candidate_cases
+    from audit_tools.privacy import key_from_environment
     from audit_tools.sampling import SamplingError, SamplingPlan
 
     audit = get_audit(audit_id)
@@ -157,7 +157,7 @@ def list_tools_command():
 def export_tool_command(slug, number):
     """Print a tool version as JSON (the documented tool file format)."""
     from audit_app.data.tools import definition_of, tool_by_slug
-    from audit_tools.tool_files import dumps
+    from audit_tools.tools import dumps
 
     tool = tool_by_slug(slug)
     if tool is None:
@@ -173,7 +173,7 @@ def export_tool_command(slug, number):
 def import_tool_command(file):
     """Import a tool file as a new tool or a new draft version; nothing is imported if anything is wrong."""
     from audit_app.data.tools import ToolError, import_tool
-    from audit_tools.tool_files import MAX_FILE_BYTES, DefinitionError, read_tool_file
+    from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, read_tool_file
 
     try:
         raw = read_tool_file(file.read(MAX_FILE_BYTES + 1))
@@ -209,7 +209,7 @@ def check_disclosure_command(file, audit_id):
     """
     from audit_app.data.audits import case_references, get_audit
     from audit_app.data.users import list_users
-    from audit_tools.disclosure import check_text, format_hit
+    from audit_tools.privacy import check_text, format_hit
 
     references: list[str] = []
     if audit_id is not None:

@@ -4,7 +4,7 @@ from flask import Flask
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
-from audit_tools.summary import format_age, long_date
+from audit_tools.text import format_age, long_date
 
 
 def age_years(value) -> str:

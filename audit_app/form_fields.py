@@ -6,8 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.validators import Length, StopValidation, ValidationError
 
-from audit_tools.frame_scan import personal_detail_in
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.sampling import personal_detail_in
+from audit_tools.text import is_blank_looking
 
 
 class OptionalDateField(DateField):

@@ -21,8 +21,8 @@ from flask import Flask, Request
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
-from audit_tools import bounded_json
-from audit_tools.plain_text import has_control_characters
+from audit_tools.files import bounded_json
+from audit_tools.text import has_control_characters
 
 LARGEST_ID = 2**31 - 1  # PostgreSQL integer; SQLite's is larger, so this bound suits both
 MAX_PAGE = 1_000_000  # far beyond any list the service shows, small enough for any OFFSET

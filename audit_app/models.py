@@ -565,7 +565,7 @@ class Briefing(db.Model):
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(default=1)  # version 1, 2, … of this audit's briefing
     state: Mapped[str] = mapped_column(String(20), default="draft")
-    content: Mapped[dict[str, Any]] = mapped_column(JSON)  # audit_tools.briefing.content_to_dict
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)  # audit_tools.briefing.content.content_to_dict
     overrides: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # disclosure hits let through, why
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

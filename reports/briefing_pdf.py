@@ -17,7 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table
 
-from audit_tools import briefing as b
+from audit_tools.briefing import content as b
 from reports.charts import bar_chart_png
 from reports.pdf_flowables import (
     TICK,

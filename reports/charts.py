@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from audit_tools.aggregation import Prevalence, QuestionAnalysis, QuestionSummary
+from audit_tools.analysis import Prevalence, QuestionAnalysis, QuestionSummary
 from audit_tools.briefing import Chart
-from audit_tools.scoring import ToolScores
+from audit_tools.returns import ToolScores
 from reports.colours import TEXT_DARK, parse_hex, readable_on_white
 
 MUTED = "#505a5f"

@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from audit_tools.summary import shortened
+from audit_tools.text import shortened
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _BLANKED = re.compile("[\t\r\x0b\x0c]")

@@ -29,7 +29,7 @@ FIRST_YEAR = 1960
 NOT_NAMES = {"Unknown", "Baby", "Infant", "Male", "Female", "Boy", "Girl", "Notnamed", "Unnamed"}
 
 HEADER = """\
-# Given names for the disclosure check (audit_tools/person_names.py). One name a line: NAME<TAB>KIND.
+# Given names for the disclosure check (audit_tools/privacy/person_names.py). One name a line: NAME<TAB>KIND.
 # KIND "name": reported wherever it is written with a capital; "word": also a common English word
 # ("Faith", "Will", "May"), reported only with context (a surname after it, a title before it ...).
 # Sources: US Social Security Administration baby names, births 1960-2017, names given to at least

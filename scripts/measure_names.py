@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audit_tools.disclosure import check_text
+from audit_tools.privacy import check_text
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "names_corpus.txt"
 _MARKED = re.compile(r"\[\[(.+?)\]\]")

@@ -15,7 +15,7 @@ from audit_app.input_guard import database_id, page_number
 from audit_app.links import external_url
 from audit_app.models import Agency, User
 from audit_app.security import roles_required
-from audit_tools.exports import Sheet, to_csv
+from audit_tools.analysis import Sheet, to_csv
 
 EVENT_COLUMNS = ("Event", "When (UTC)", "Who", "Action", "Object", "Object id", "Before", "After", "Seal")
 EXPORT_LIMIT = 100_000

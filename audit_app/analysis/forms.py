@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
-from audit_tools.aggregation import FILTERED_ATTRIBUTES, CaseFilters
+from audit_tools.analysis import FILTERED_ATTRIBUTES, CaseFilters
 
 ALL = ("", "All")
 

@@ -12,8 +12,8 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
-from audit_tools.exports import long_sheet, to_csv, to_xlsx, wide_sheet
-from audit_tools.suppression import is_suppressed
+from audit_tools.analysis import long_sheet, to_csv, to_xlsx, wide_sheet
+from audit_tools.analysis import is_suppressed
 from reports.charts import analysis_chart, bar_chart_svg, compliance_chart
 
 bp = Blueprint("analysis", __name__, url_prefix="/audits")

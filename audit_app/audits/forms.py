@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from audit_app.form_fields import NoPersonalDetails, OptionalDateField, VisibleText, at_most
-from audit_tools.sample_frame import REFERENCE_PATTERN, parse_age
+from audit_tools.sampling import REFERENCE_PATTERN, parse_age
 
 
 class AuditForm(FlaskForm):

@@ -11,7 +11,7 @@ from audit_app.data.tools import published_versions
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.security import roles_required
-from audit_tools.sample_frame import case_row, parse_age, parse_frame
+from audit_tools.sampling import case_row, parse_age, parse_frame
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 CASE_EDIT_STATES = ("setup", "open")

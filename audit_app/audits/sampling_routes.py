@@ -24,11 +24,11 @@ from audit_app.extensions import db
 from audit_app.links import external_url
 from audit_app.mail import MailNotConfigured, send_messages
 from audit_app.security import roles_required
-from audit_tools.exports import spreadsheet_safe
-from audit_tools.frame_files import TableError, read_table
-from audit_tools.frame_rows import FrameError, candidate_cases
-from audit_tools.pseudonyms import key_from_environment
-from audit_tools.answers import is_visible
+from audit_tools.files import spreadsheet_safe
+from audit_tools.sampling import TableError, read_table
+from audit_tools.sampling import FrameError, candidate_cases
+from audit_tools.privacy import key_from_environment
+from audit_tools.returns import is_visible
 from audit_tools.sampling import SamplingError, SamplingPlan
 
 

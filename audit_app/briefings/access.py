@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, make_response, render_template
 from flask_login import current_user
 
-from audit_app.briefings.checking import Finding, check_content
+from audit_tools.briefing import Finding, check_content
 from audit_app.data import briefing_versions as versions
 from audit_app.data.audits import can_see_results
 from audit_app.data.settings import get_setting

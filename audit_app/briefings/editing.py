@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from audit_app.briefings.access import BUSINESS_UNIT, working_or_409
 from audit_app.briefings.forms import ChartsForm, LockedForm, fields_form, list_form
 from audit_app.briefings.routes import bp
-from audit_app.briefings.sections import BY_KEY, MAX_ITEMS, REFRESH_ALSO, is_blank, items_of, move, stored
+from audit_tools.briefing import BY_KEY, MAX_ITEMS, REFRESH_ALSO, is_blank, items_of, move, stored
 from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
 from audit_app.security import roles_required

@@ -22,10 +22,10 @@ from wtforms.fields import FieldList, FormField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from audit_app.briefings.sections import LABEL_LENGTH, MAX_ITEMS, Part, Section, is_blank
+from audit_tools.briefing import LABEL_LENGTH, MAX_ITEMS, Part, Section, is_blank
 from audit_app.data.branding import contrast_problem
 from audit_app.form_fields import VisibleText
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.text import is_blank_looking
 
 REASON_LENGTH = 1000
 COLOUR_HELP = "Enter the colour as # and six hexadecimal digits, like #1d70b8"

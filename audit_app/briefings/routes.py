@@ -13,9 +13,9 @@ from audit_app.briefings import rendering
 from audit_app.briefings.access import (
     BUSINESS_UNIT, READERS, audit_or_404, briefing_or_404, findings_for, may_approve,
 )
-from audit_app.briefings.checking import unresolved
+from audit_tools.briefing import unresolved
 from audit_app.briefings.forms import LockedForm
-from audit_app.briefings.sections import SECTIONS, section_summary
+from audit_tools.briefing import SECTIONS, section_summary
 from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
 from audit_app.security import roles_required
@@ -127,4 +127,6 @@ def chart(briefing_id: int, position: int):
     return Response(data, mimetype="image/png")
 
 
-from audit_app.briefings import editing, settings_routes, workflow  # noqa: E402,F401  (their routes join bp)
+from audit_app.briefings import editing  # noqa: E402,F401  (their routes join bp)
+from audit_app.briefings import settings_routes  # noqa: E402,F401  (their routes join bp)
+from audit_app.briefings import workflow  # noqa: E402,F401  (their routes join bp)

@@ -13,7 +13,7 @@ from audit_app.briefings.access import READERS
 from audit_app.briefings.editing import handle_list_post, list_form_with_slot
 from audit_app.briefings.forms import LockedForm, LogoForm, SettingsForm, list_form
 from audit_app.briefings.routes import bp
-from audit_app.briefings.sections import MAX_ITEMS, SETTINGS_RESOURCES, items_of, stored
+from audit_tools.briefing import MAX_ITEMS, SETTINGS_RESOURCES, items_of, stored
 from audit_app.data import branding
 from audit_app.extensions import db
 from audit_app.security import roles_required

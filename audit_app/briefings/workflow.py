@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from audit_app.briefings import rendering
 from audit_app.briefings.access import BUSINESS_UNIT, briefing_or_404, findings_for, may_approve, working_or_409
-from audit_app.briefings.checking import check_content, content_texts, unresolved
+from audit_tools.briefing import check_content, content_texts, unresolved
 from audit_app.briefings.forms import LockedForm, OverrideForm, RemoveOverrideForm
 from audit_app.briefings.routes import bp
 from audit_app.data import briefing_versions as versions

@@ -17,15 +17,15 @@ from sqlalchemy import Row, Select, bindparam, case, func, select
 
 from audit_app.extensions import db
 from audit_app.models import COUNTED_STATES, Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
-from audit_tools.aggregation import (
-    FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseFilters, Distributions, GroupedAnswers,
-    KeyFigures, QuestionAnalysis, QuestionSummary, charted_multiple_choice, distributions, filter_choices,
-    judgements_of, prevalence, prevalences,
+from audit_tools.analysis import (
+    FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseFilters, Distributions, GroupedAnswers, KeyFigures,
+    QuestionAnalysis, QuestionSummary, charted_multiple_choice, distributions, filter_choices, judgements_of,
+    prevalence, prevalences,
 )
-from audit_tools.definition import Question, ToolDefinition
-from audit_tools.judgement_agreement import agreement_between_agencies, agreement_with_panel
-from audit_tools.scoring import ToolScores
-from audit_tools.summary import AuditFacts
+from audit_tools.tools import Question, ToolDefinition
+from audit_tools.analysis import agreement_between_agencies, agreement_with_panel
+from audit_tools.returns import ToolScores
+from audit_tools.analysis import AuditFacts
 
 EVERY_CASE = CaseFilters()
 

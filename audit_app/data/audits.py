@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Briefing, Case, Return, User
-from audit_tools.frame_scan import personal_details
-from audit_tools.sample_frame import FrameRow
-from audit_tools.summary import long_date
+from audit_tools.sampling import personal_details
+from audit_tools.sampling import FrameRow
+from audit_tools.text import long_date
 
 # States in which the returns have been revealed to the panel.
 REVEALED_STATES = ("panel", "analysis", "published", "closed")

@@ -16,9 +16,10 @@ from audit_app.models import Audit, Case, Coding, LearningPoint, Logo, Recommend
 from audit_tools.briefing import BriefingContent
 from audit_tools.briefing import Recommendation as RecommendationItem
 from audit_tools.briefing import Resource
-from audit_tools.drafting import BriefingSettings, Learning, draft_briefing
-from audit_tools.summary import ThemeCount, long_date
-from audit_tools.suppression import DEFAULT_THRESHOLD
+from audit_tools.briefing import BriefingSettings, Learning, draft_briefing
+from audit_tools.analysis import ThemeCount
+from audit_tools.text import long_date
+from audit_tools.analysis import DEFAULT_THRESHOLD
 
 
 BRIEFING_SETTINGS = ("partnership_name", "series_title", "definition", "accent_colour", "resources",

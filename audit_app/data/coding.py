@@ -19,8 +19,8 @@ from audit_app.extensions import db
 from audit_app.models import (
     COUNTED_STATES, Agency, Answer, Audit, Case, Coding, EvidenceNote, PanelRecord, Return, Theme, User,
 )
-from audit_tools.definition import LONGTEXT, ToolDefinition
-from audit_tools.theme_suggestions import suggest_themes, theme_keywords
+from audit_tools.tools import LONGTEXT, ToolDefinition
+from audit_tools.learning import suggest_themes, theme_keywords
 
 PAGE_SIZE = 50
 OPEN_STATES = ("panel", "analysis")  # coding starts at the reveal and stops when the briefing is published

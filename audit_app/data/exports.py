@@ -8,8 +8,8 @@ from audit_app.data.analysis import EVERY_CASE, counted_returns
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Answer, Audit, Case, EvidenceNote, Return, User
-from audit_tools.aggregation import CaseFilters
-from audit_tools.exports import ReturnAnswers
+from audit_tools.analysis import CaseFilters
+from audit_tools.analysis import ReturnAnswers
 
 SHOWN_ELSEWHERE = ("age_years", "age_band")  # case attributes that have their own columns
 

@@ -20,10 +20,10 @@ from audit_app.models import (
     ActionUpdate, Audit, Case, Coding, LearningPoint, Recommendation, RecommendationCategory, Theme, User,
     learning_point_themes,
 )
-from audit_tools.action_plan import (
+from audit_tools.learning import (
     AuditColumn, ComplianceRow, ThemeTrend, compliance_rows, is_overdue, moved, theme_trends,
 )
-from audit_tools.codebook_files import slug_from_name, unique_slug
+from audit_tools.learning import slug_from_name, unique_slug
 
 # Learning points and recommendations are written after the reveal and frozen once the briefing is published;
 # progress on the action plan is recorded for as long as the plan runs.

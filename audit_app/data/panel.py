@@ -15,10 +15,10 @@ from audit_app.extensions import db
 from audit_app.models import (
     COUNTED_STATES, Agency, Answer, Audit, Case, EvidenceNote, PanelRecord, Return, User,
 )
-from audit_tools import answers as answer_rules
-from audit_tools.definition import ToolDefinition
+from audit_tools.returns import answers as answer_rules
+from audit_tools.tools import ToolDefinition
 from audit_tools.merge import Merge, settle, three_way
-from audit_tools.panel import count_differences
+from audit_tools.returns import count_differences
 
 PANEL_STATE = "panel"  # the panel may record its judgements only while the audit is in this state
 RECORD_FIELDS = ("agreed_grade", "rationale", "dissent", "learning")

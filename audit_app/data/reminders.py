@@ -10,7 +10,7 @@ from audit_app.data.audits import outstanding_returns
 from audit_app.data.events import record_event
 from audit_app.models import Agency, Assignment, Audit, User, UserRole
 from audit_app.extensions import db
-from audit_tools.summary import long_date
+from audit_tools.text import long_date
 
 
 def reminder_messages(audit: Audit, returns_url: str) -> list[EmailMessage]:

@@ -10,9 +10,9 @@ from sqlalchemy import insert, select
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, FrameRow, Return, SampleFrame, Sampling, User
-from audit_tools.frame_rows import CandidateCase, FrameError
-from audit_tools.frame_scan import personal_details
-from audit_tools.sample_frame import age_band
+from audit_tools.sampling import CandidateCase, FrameError
+from audit_tools.sampling import personal_details
+from audit_tools.sampling import age_band
 from audit_tools.sampling import FrameCase, Sample, SamplingPlan, draw_replacement, draw_sample, method_statement
 
 STRATUM_LABELS = {"age_band": "age band", "plan_type": "plan type", "repeat_plan": "repeat plan"}

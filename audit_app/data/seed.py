@@ -10,7 +10,7 @@ from audit_app.data.tools import ensure_builtin_tools, list_tools
 from audit_app.data.users import ensure_agencies
 from audit_app.extensions import db
 from audit_app.models import RecommendationCategory, Theme
-from audit_tools.tool_files import builtin_themes
+from audit_tools.tools import builtin_themes
 
 
 def _builtin(name: str):

@@ -8,7 +8,7 @@ from flask import current_app
 
 from audit_app.extensions import db
 from audit_app.models import Setting
-from audit_tools.suppression import DEFAULT_THRESHOLD
+from audit_tools.analysis import DEFAULT_THRESHOLD
 
 DEFAULTS: dict[str, Any] = {
     "series_title": "Eyes On",

@@ -17,10 +17,10 @@ from audit_app.extensions import db
 from audit_app.models import (
     COUNTED_STATES, Agency, Audit, Case, Coding, Return, Theme, User, learning_point_themes,
 )
-from audit_tools.codebook_files import (
+from audit_tools.learning import (
     THEME_FIELDS, ImportPlan, codebook_to_csv, name_key, plan_import, read_codebook, slug_from_name, unique_slug,
 )
-from audit_tools.theme_counts import ThemeTable, pivot, years_by_theme
+from audit_tools.learning import ThemeTable, pivot, years_by_theme
 
 CONFIRMED = "confirmed"
 PANEL_COLUMN = "Panel"

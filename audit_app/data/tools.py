@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Audit, Tool, ToolVersion, User
-from audit_tools.definition import ToolDefinition
-from audit_tools.tool_files import BUILTIN_TOOLS, export_definition, load_builtin, parse_definition
+from audit_tools.tools import ToolDefinition
+from audit_tools.tools import BUILTIN_TOOLS, export_definition, load_builtin, parse_definition
 
 FROZEN_STATES = ("published", "retired")
 

@@ -17,8 +17,8 @@ from audit_app.data.seed import seed_reference_data
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email
 from audit_app.extensions import db
 from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation
-from audit_tools import answers as answer_rules
-from audit_tools.sample_frame import case_row
+from audit_tools.returns import answers as answer_rules
+from audit_tools.sampling import case_row
 
 DEMO_DOMAIN = "demo.example"
 # (e-mail, roles, agency short name) — every account is fictional.

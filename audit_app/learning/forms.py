@@ -12,8 +12,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from audit_app.form_fields import OptionalDateField, VisibleText
 from audit_app.models import AUDIENCES, RAG_STATES
-from audit_tools.action_plan import RAG_WORDS
-from audit_tools.answers import as_typed
+from audit_tools.learning import RAG_WORDS
+from audit_tools.returns import as_typed
 
 TEXT_LIMIT = 2000
 AUDIENCE_LABELS = {"managers": "Managers", "practitioners": "Practitioners", "inter_agency": "Inter-agency learning"}

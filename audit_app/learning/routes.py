@@ -21,8 +21,8 @@ from audit_app.learning.forms import (
 from audit_app.models import AUDIENCES
 from audit_app.results_access import results_audit_or_404
 from audit_app.security import roles_required
-from audit_tools.action_plan import AUDIENCE_HEADINGS, rag_counts, rag_words
-from audit_tools.exports import spreadsheet_safe
+from audit_tools.learning import AUDIENCE_HEADINGS, rag_counts, rag_words
+from audit_tools.files import spreadsheet_safe
 
 bp = Blueprint("learning", __name__)
 bp.add_app_template_filter(rag_words)

@@ -13,7 +13,7 @@ from audit_app.extensions import db
 from audit_app.data.events import purge_payloads
 from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
 from audit_app.maintenance import backup, retention
-from audit_tools.summary import long_date
+from audit_tools.text import long_date
 
 trail_cli = AppGroup("trail", help="Check the audit trail's seals, and keep checkpoints of it outside the database.")
 retention_cli = AppGroup("retention", help="Remove case-level data of audits closed longer than the retention period.")

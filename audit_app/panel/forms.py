@@ -9,8 +9,8 @@ from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
-from audit_tools.answers import as_typed
-from audit_tools.definition import Question
+from audit_tools.returns import as_typed
+from audit_tools.tools import Question
 
 MAX_LENGTH = 5_000
 NOT_AGREED = ""  # the agreed_grade stored while the panel has not agreed a judgement

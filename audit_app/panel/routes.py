@@ -12,7 +12,7 @@ from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.saved_base import read_base, sign_base
 from audit_app.security import roles_required
 from audit_tools.merge import fingerprints
-from audit_tools.panel import compare_by_section, count_differences, overall_judgements
+from audit_tools.returns import compare_by_section, count_differences, overall_judgements
 
 bp = Blueprint("panel", __name__, url_prefix="/audits")
 

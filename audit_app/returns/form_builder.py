@@ -1,7 +1,7 @@
 """One form builder: a tool definition becomes a WTForms form, field per question key.
 
 Every return form, preview and (later) panel form is built here. The form checks
-answers with the domain's rules (``audit_tools.answers``), so the rules live in one place.
+answers with the domain's rules (``audit_tools.returns.answers``), so the rules live in one place.
 """
 
 from __future__ import annotations
@@ -21,11 +21,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
 from audit_app.form_fields import OptionalDateField
-from audit_tools import answers as answer_rules
-from audit_tools.summary import shortened
-from audit_tools.definition import (
-    DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT, Question, ToolDefinition,
-)
+from audit_tools.returns import answers as answer_rules
+from audit_tools.text import shortened
+from audit_tools.tools import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT, Question, ToolDefinition
 
 
 # Question type → (field class, GOV.UK widget, extra field arguments). The return form draws radios,

@@ -14,10 +14,10 @@ from audit_app.returns.rescue import restored_form
 from audit_app.saved_base import read_base, sign_base
 from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
-from audit_tools import answers as answer_rules
-from audit_tools.answers import is_visible
+from audit_tools.returns import answers as answer_rules
+from audit_tools.returns import is_visible
 from audit_tools.merge import fingerprints
-from audit_tools.summary import shortened
+from audit_tools.text import shortened
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 bp.add_app_template_global(field_name)  # the return form, its preview and the conflict page name fields alike

@@ -10,7 +10,7 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from audit_app.form_fields import VisibleText, at_most
 from audit_app.data.coding import DECISIONS, SOURCE_LABELS, CodingFilters
 from audit_app.data.themes import name_taken
-from audit_tools.codebook_files import (
+from audit_tools.learning import (
     MAX_CATEGORY, MAX_DESCRIPTION, MAX_KEYWORD, MAX_KEYWORDS, MAX_NAME, control_problem, formula_problem,
     keyword_problems, split_keywords,
 )

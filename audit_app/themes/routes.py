@@ -20,7 +20,7 @@ from audit_app.security import roles_required
 from audit_app.themes.forms import (
     AddThemeForm, CodingFilterForm, ConfirmImportForm, DecisionForm, ImportCodebookForm, ThemeForm,
 )
-from audit_tools.codebook_files import CodebookError
+from audit_tools.learning import CodebookError
 
 bp = Blueprint("themes", __name__)
 

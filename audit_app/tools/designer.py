@@ -1,6 +1,6 @@
 """The designer: editing a draft tool version's details, sections and questions.
 
-Every edit is a pure function of ``audit_tools.tool_editing`` applied to the draft,
+Every edit is a pure function of ``audit_tools.tools.editing`` applied to the draft,
 then validated whole by ``save_draft``. When the result is invalid, nothing is
 stored and the form is shown again with what was typed and each problem.
 """
@@ -15,8 +15,8 @@ from audit_app.extensions import db
 from audit_app.security import roles_required
 from audit_app.tools.forms import DetailsForm, QuestionForm, SectionForm
 from audit_app.tools.routes import bp, version_or_404
-from audit_tools import tool_editing as edit
-from audit_tools.tool_files import DefinitionError, builtin_themes
+from audit_tools.tools import editing as edit
+from audit_tools.tools import DefinitionError, builtin_themes
 
 THEMES = builtin_themes()
 

@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, Optional, Regexp
 
 from audit_app.form_fields import VisibleText, at_most
 
-from audit_tools.definition import KEY_PATTERN, QUESTION_TYPES, SLUG_PATTERN
+from audit_tools.tools import KEY_PATTERN, QUESTION_TYPES, SLUG_PATTERN
 
 KEY_HELP = "Lower-case letters, digits and underscores, starting with a letter, like child_voice. It cannot change later."
 TYPE_LABELS = {

@@ -10,8 +10,8 @@ from audit_app.extensions import db
 from audit_app.returns.form_builder import build_return_form, field_name
 from audit_app.security import roles_required
 from audit_app.tools.forms import ImportToolForm, NewToolForm
-from audit_tools.tool_diff import diff_definitions
-from audit_tools.tool_files import MAX_FILE_BYTES, DefinitionError, dumps, read_tool_file
+from audit_tools.tools import diff_definitions
+from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, dumps, read_tool_file
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
 

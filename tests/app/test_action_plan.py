@@ -15,7 +15,7 @@ from audit_app.extensions import db
 from audit_app.models import (
     ActionUpdate, Answer, AuditEvent, Coding, Recommendation, RecommendationCategory, Theme,
 )
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.text import is_blank_looking
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 PAST, FUTURE = date.today() - timedelta(days=10), date.today() + timedelta(days=30)

@@ -95,7 +95,7 @@ def test_agreement_between_agencies_and_with_the_panel(audit):
 
 
 def test_filters_choose_cases(audit):
-    from audit_tools.aggregation import CaseFilters
+    from audit_tools.analysis import CaseFilters
     found = analysis_data(audit, definition_of(audit.tool_version), CaseFilters(locality="Riverside"))
     assert (found.figures.cases, found.figures.returns_counted) == (1, 2)
     assert counts(found.summary("overall_judgement")) == {"inadequate": 2}

@@ -15,11 +15,11 @@ from audit_app.extensions import db
 from audit_app.models import (
     Answer, Audit, Case, Coding, LearningPoint, Logo, PanelRecord, Recommendation, Return, Theme, User,
 )
-from audit_tools import briefing
-from audit_tools.action_plan import is_overdue
+from audit_tools.briefing import content as briefing
+from audit_tools.learning import is_overdue
 from audit_tools.briefing import Recommendation as RecommendationItem
-from audit_tools.drafting import NO_THEMES_YET
-from audit_tools.suppression import chart_safe, is_suppressed
+from audit_tools.briefing import NO_THEMES_YET
+from audit_tools.analysis import chart_safe, is_suppressed
 from reports.briefing_pdf import build_briefing_pdf
 
 DEMO_PASSWORD = "demo password for tests"
@@ -173,7 +173,7 @@ def test_a_fresh_installation_without_the_demo_can_start_an_audit(runner, ctx, c
 def test_compliance_by_section_from_sql_matches_scoring_each_return(demo, client, login):
     from audit_app.data.returns import load_answers
     from audit_app.data.tools import definition_of
-    from audit_tools.scoring import return_scores
+    from audit_tools.returns import return_scores
 
     login(client, "panel@demo.example", DEMO_PASSWORD)
     audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))

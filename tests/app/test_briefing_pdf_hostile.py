@@ -40,7 +40,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
-from audit_tools import briefing as b
+from audit_tools.briefing import content as b
 from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendation, Resource
 from reports.briefing_pdf import build_briefing_pdf
 from reports.fonts import register_fonts

@@ -10,7 +10,7 @@ from markupsafe import escape
 
 from audit_app.extensions import db
 from audit_app.models import Logo
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.text import is_blank_looking
 from tests.app.roles_briefings import draft_for, reload, signed_in
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))

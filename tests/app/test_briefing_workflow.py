@@ -57,7 +57,7 @@ def test_check_shows_each_hit_in_context_with_its_kind_and_section(draft, app, l
 
 
 def test_every_text_is_checked_titles_labels_charts_recommendations_resources(draft):
-    from audit_app.briefings.checking import check_content
+    from audit_tools.briefing import check_content
 
     _, briefing = draft
     content = {**reload(briefing).content,

@@ -238,7 +238,7 @@ def test_a_case_added_by_hand_with_personal_details_is_refused_by_field_and_keep
 def test_cases_added_by_any_path_are_checked_for_personal_details(app, audit, factory):
     """The data layer refuses them too, whatever called it (a demo loader, a command, a new page)."""
     from audit_app.data import audits as audit_data
-    from audit_tools.sample_frame import case_row
+    from audit_tools.sampling import case_row
     coordinator = factory.user("coordinator", email="co2@test.example")
     with pytest.raises(audit_data.AuditError, match="a UK postcode"):
         audit_data.add_cases(audit, [case_row("NA-8", 3, "NG7 2AB", "CP plan")], coordinator)

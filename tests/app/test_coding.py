@@ -330,7 +330,7 @@ def test_themes_in_common_lists_earlier_revealed_audits_with_their_years(client,
 def test_the_demo_is_coded_with_some_confirmed_and_some_rejected(app, factory):
     from audit_app.demo.coding import code_demo_audit
     from audit_app.data.seed import ensure_themes
-    from audit_tools.tool_files import builtin_themes
+    from audit_tools.tools import builtin_themes
 
     ensure_themes(builtin_themes())
     audit = make_audit(factory)

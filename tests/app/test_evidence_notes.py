@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from audit_app.extensions import db
 from audit_app.models import Answer, EvidenceNote
-from audit_tools.answers import MAX_NOTE_LENGTH
-from audit_tools.definition import LONGTEXT, SCALE
+from audit_tools.returns import MAX_NOTE_LENGTH
+from audit_tools.tools import LONGTEXT, SCALE
 
 from tests.app.test_returns import setup  # noqa: F401  (the fixture)
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, EvidenceNote, Return
-from audit_tools.answers import as_typed
-from audit_tools.definition import LONGTEXT, TEXT
+from audit_tools.returns import as_typed
+from audit_tools.tools import LONGTEXT, TEXT
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 

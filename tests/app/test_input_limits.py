@@ -19,8 +19,8 @@ from werkzeug.exceptions import BadRequest
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, EvidenceNote, Return
-from audit_tools.answers import as_typed
-from audit_tools.definition import LONGTEXT, TEXT
+from audit_tools.returns import as_typed
+from audit_tools.tools import LONGTEXT, TEXT
 from tests.app.conftest import csrf_token
 
 HUGE_IDS = (2**31, 2**63, 10**30)
@@ -236,7 +236,7 @@ def test_hostile_tool_files_are_refused_with_a_clear_message(client, post, coord
 
 
 def test_a_tool_file_with_nul_in_its_text_is_refused_or_cleaned(client, post, coordinator):
-    from audit_tools.tool_files import load_builtin
+    from audit_tools.tools import load_builtin
 
     raw, _ = load_builtin()
     raw = json.loads(json.dumps(raw))

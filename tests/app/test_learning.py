@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, Case, Coding, LearningPoint, Theme
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.text import is_blank_looking
 from tests.app import roles_learning
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE

@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, Audit, AuditEvent, Case, EvidenceNote, PanelRecord, Return
-from audit_tools.answers import as_typed, to_rows
+from audit_tools.returns import as_typed, to_rows
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 HOSTILE_NOTE = '<script>alert("note")</script> Mum said "we\'re fine" & the health visitor saw no food'

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from audit_app.demo.loader import load_demo
 from audit_app.extensions import db
 from audit_app.models import Audit, Briefing
-from audit_tools import briefing as b
+from audit_tools.briefing import content as b
 from audit_tools.briefing import content_from_dict
 from tests.app.conftest import PASSWORD
 from tests.app.roles_briefings import reload, signed_in

@@ -22,7 +22,7 @@ from audit_app.data import rescue as rescue_data
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, RescuedDraft
-from audit_tools.definition import LONGTEXT, MULTIPLE, SCALE
+from audit_tools.tools import LONGTEXT, MULTIPLE, SCALE
 
 SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
 PLANTED = "Planted by another site"

@@ -12,7 +12,7 @@ import pytest
 from flask import render_template_string
 
 from audit_app.returns.form_builder import build_return_form
-from audit_tools.tool_files import parse_definition
+from audit_tools.tools import parse_definition
 
 HOSTILE = '<script>alert("x")</script> & "quotes"'
 TOOL = {"schema_version": 1, "slug": "markup", "name": "Markup", "topic": "Neglect", "description": "",

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Return
-from audit_tools.definition import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT
-from audit_tools.summary import shortened
+from audit_tools.tools import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT
+from audit_tools.text import shortened
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 

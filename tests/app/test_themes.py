@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, Coding, LearningPoint, Theme
-from audit_tools.codebook_files import control_problem, formula_problem, keyword_problems, split_keywords
+from audit_tools.learning import control_problem, formula_problem, keyword_problems, split_keywords
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
 HEADER = "name,description,keywords,category,slug\n"

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from audit_app.data import tools as tool_data
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Tool, ToolVersion
-from audit_tools.tool_files import load_builtin, parse_definition
+from audit_tools.tools import load_builtin, parse_definition
 
 NEGLECT = "neglect-multi-agency"
 
@@ -240,7 +240,7 @@ def test_create_a_tool_as_a_copy_of_a_builtin_version(client, coordinator, post,
 
 
 def parse_and_export(raw: dict) -> dict:
-    from audit_tools.tool_files import export_definition
+    from audit_tools.tools import export_definition
 
     return export_definition(parse_definition(raw))
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from audit_app.data import tools as tool_data
 from audit_app.extensions import db
-from audit_tools.tool_files import load_builtin, parse_definition
+from audit_tools.tools import load_builtin, parse_definition
 
 NEGLECT = "neglect-multi-agency"
 PRACTICE = "neglect-practice-single-agency"

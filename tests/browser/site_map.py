@@ -32,8 +32,8 @@ from sqlalchemy import select
 from audit_app import create_app
 from audit_app.briefings import rendering
 from audit_app.briefings.access import BUSINESS_UNIT
-from audit_app.briefings.checking import check_content, unresolved
-from audit_app.briefings.sections import SECTIONS
+from audit_tools.briefing import check_content, unresolved
+from audit_tools.briefing import SECTIONS
 from audit_app.data import briefing_versions as versions
 from audit_app.data.accounts import invite, unusable_password
 from audit_app.data.branding import save_logo
@@ -46,8 +46,8 @@ from audit_app.extensions import db
 from audit_app.models import Audit
 from audit_app.security import PUBLIC_ENDPOINTS
 from audit_tools.briefing import content_from_dict
-from audit_tools.frame_files import read_table
-from audit_tools.frame_rows import candidate_cases
+from audit_tools.sampling import read_table
+from audit_tools.sampling import candidate_cases
 from config import DevelopmentConfig
 
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")

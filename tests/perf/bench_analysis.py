@@ -34,9 +34,9 @@ from audit_app import create_app  # noqa: E402
 from audit_app.data.analysis import analysis_data, case_filter_choices  # noqa: E402
 from audit_app.extensions import db  # noqa: E402
 from audit_app.models import Agency, Answer, Audit, Case, PanelRecord, Return, Tool, ToolVersion  # noqa: E402
-from audit_tools.aggregation import CaseFilters  # noqa: E402
-from audit_tools.definition import ToolDefinition  # noqa: E402
-from audit_tools.tool_files import parse_definition  # noqa: E402
+from audit_tools.analysis import CaseFilters  # noqa: E402
+from audit_tools.tools import ToolDefinition  # noqa: E402
+from audit_tools.tools import parse_definition  # noqa: E402
 from config import TestingConfig  # noqa: E402
 from tests.perf.synthetic import refresh_statistics  # noqa: E402
 
@@ -170,8 +170,8 @@ def print_steps(audit: Audit, definition: ToolDefinition, runs: int) -> None:
     """Where one analysis's time goes: the queries and the Python steps of ``analysis_data``, each timed
     by itself (medians of ``runs``), beside the bare GROUP BY."""
     from audit_app.data import analysis as data
-    from audit_tools import aggregation
-    from audit_tools.judgement_agreement import agreement_between_agencies, agreement_with_panel
+    from audit_tools.analysis import aggregation
+    from audit_tools.analysis import agreement_between_agencies, agreement_with_panel
 
     every, overall = CaseFilters(), definition.overall_question
     charted = aggregation.charted_multiple_choice(definition)

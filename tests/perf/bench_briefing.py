@@ -34,7 +34,7 @@ from audit_app.data.tools import definition_of, ensure_builtin_tool  # noqa: E40
 from audit_app.data.users import agency_by_short_name  # noqa: E402
 from audit_app.extensions import db  # noqa: E402
 from audit_app.models import Answer, Audit, Case, Coding, LearningPoint, Recommendation, Return, Theme  # noqa: E402
-from audit_tools import answers as answer_rules  # noqa: E402
+from audit_tools.returns import answers as answer_rules  # noqa: E402
 from config import TestingConfig  # noqa: E402
 from reports.briefing_pdf import build_briefing_pdf  # noqa: E402
 

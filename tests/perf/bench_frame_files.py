@@ -51,7 +51,7 @@ def wide_csv(columns: int, value: bytes) -> bytes:
 CHILD = """
 import sys, time
 sys.path.insert(0, sys.argv[2])
-from audit_tools.frame_files import TableError, read_table
+from audit_tools.sampling import TableError, read_table
 import openpyxl, pyexpat  # loaded before the baseline, as in a running server
 
 def status(field):  # from /proc: VmHWM is this process's own peak (ru_maxrss would include the parent's)

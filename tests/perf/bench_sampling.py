@@ -21,8 +21,8 @@ from audit_app.data import sampling as sampling_data  # noqa: E402
 from audit_app.data.tools import ensure_builtin_tool  # noqa: E402
 from audit_app.extensions import db  # noqa: E402
 from audit_app.models import Audit  # noqa: E402
-from audit_tools.frame_files import read_table  # noqa: E402
-from audit_tools.frame_rows import candidate_cases  # noqa: E402
+from audit_tools.sampling import read_table  # noqa: E402
+from audit_tools.sampling import candidate_cases  # noqa: E402
 from audit_tools.sampling import SamplingPlan  # noqa: E402
 from config import TestingConfig  # noqa: E402
 

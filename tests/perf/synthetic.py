@@ -30,8 +30,8 @@ from sqlalchemy.engine import Connection, Engine
 from audit_app.models import (
     COUNTED_STATES, Agency, Answer, Audit, Case, Coding, LearningPoint, PanelRecord, Recommendation, Return, Theme, Tool, ToolVersion,
 )
-from audit_tools.definition import GRADE, LONGTEXT, MULTIPLE, ToolDefinition
-from audit_tools.tool_files import builtin_themes, export_definition, parse_definition
+from audit_tools.tools import GRADE, LONGTEXT, MULTIPLE, ToolDefinition
+from audit_tools.tools import builtin_themes, export_definition, parse_definition
 
 PER_SECTION = 6
 DRAFT_STATES = ("setup", "open")

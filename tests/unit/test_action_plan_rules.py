@@ -4,9 +4,7 @@ from datetime import date
 
 import pytest
 
-from audit_tools.action_plan import (
-    AuditColumn, compliance_rows, is_overdue, moved, rag_counts, rag_words, theme_trends,
-)
+from audit_tools.learning import AuditColumn, compliance_rows, is_overdue, moved, rag_counts, rag_words, theme_trends
 
 TODAY = date(2026, 6, 1)
 

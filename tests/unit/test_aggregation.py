@@ -2,13 +2,13 @@
 
 import pytest
 
-from audit_tools.agreement import krippendorff_alpha, weighted_kappa
-from audit_tools.aggregation import (
+from audit_tools.analysis import krippendorff_alpha, weighted_kappa
+from audit_tools.analysis import (
     Answering, CaseAnswer, CaseFilters, GroupedAnswers, QuestionAnalysis, charted_multiple_choice, distributions,
     filter_choices, judgements_of, prevalence,
 )
-from audit_tools.judgement_agreement import agreement_between_agencies, agreement_with_panel
-from audit_tools.tool_files import parse_definition
+from audit_tools.analysis import agreement_between_agencies, agreement_with_panel
+from audit_tools.tools import parse_definition
 from reports.charts import analysis_chart, compliance_chart
 
 TOOL = parse_definition({

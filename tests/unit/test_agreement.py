@@ -6,17 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_tools.agreement import (
-    Agreement,
-    confusion_matrix,
-    describe_kappa,
-    exact_agreement,
-    kappa_of,
-    krippendorff_alpha,
-    pairs_within,
-    reliability_caution,
-    weighted_kappa,
-    within_one,
+from audit_tools.analysis import (
+    Agreement, confusion_matrix, describe_kappa, exact_agreement, kappa_of, krippendorff_alpha, pairs_within,
+    reliability_caution, weighted_kappa, within_one,
 )
 
 GRADES = ["outstanding", "good", "requires_improvement", "inadequate"]

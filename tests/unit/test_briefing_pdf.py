@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from audit_tools import briefing as b
+from audit_tools.briefing import content as b
 from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendation, Resource
 from reports.briefing_pdf import build_briefing_pdf
 from reports.pdf_text import markup, safe_href

@@ -16,16 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-from audit_tools.answers import answer_problems, is_visible, missing_required  # noqa: E402
-from audit_tools.definition import (  # noqa: E402
-    GRADE,
-    LONGTEXT,
-    MULTIPLE,
-    SCALE,
-    SINGLE,
-    TEXT,
-)
-from audit_tools.tool_files import load_builtin, parse_definition  # noqa: E402
+from audit_tools.returns import answer_problems, is_visible, missing_required  # noqa: E402
+from audit_tools.tools import GRADE, LONGTEXT, MULTIPLE, SCALE, SINGLE, TEXT
+from audit_tools.tools import load_builtin, parse_definition  # noqa: E402
 
 DEMO_PATH = ROOT / "audit_app" / "demo" / "demo_data.json"
 SECTORS = {"local authority", "health", "police", "education", "voluntary", "justice", "housing", "partnership"}

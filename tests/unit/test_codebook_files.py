@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from audit_tools.codebook_files import (
+from audit_tools.learning import (
     CodebookError, ThemeChange, codebook_from_csv, codebook_to_csv, control_problem, formula_problem, keyword_problems,
     name_key, plan_import, read_codebook, slug_from_name, split_keywords, unique_slug,
 )
-from audit_tools.tool_files import builtin_themes
+from audit_tools.tools import builtin_themes
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
 CODEBOOK = builtin_themes()

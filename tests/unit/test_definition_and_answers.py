@@ -4,8 +4,8 @@ import copy
 
 import pytest
 
-from audit_tools.answers import answer_problems, from_rows, is_visible, missing_required, to_rows
-from audit_tools.tool_files import DefinitionError, load_builtin, parse_definition
+from audit_tools.returns import answer_problems, from_rows, is_visible, missing_required, to_rows
+from audit_tools.tools import DefinitionError, load_builtin, parse_definition
 
 RAW, TOOL = load_builtin()
 
@@ -88,7 +88,7 @@ def test_parsing_does_not_change_the_raw_definition():
 
 
 def test_a_conflict_is_resolved_question_by_question():
-    from audit_tools.answers import merge_answers, resolve
+    from audit_tools.returns import merge_answers, resolve
     from audit_tools.merge import fingerprints
 
     base = {"overall_judgement": "good", "overall_rationale": "Reasons.", "agency_role": "lead_professional"}
@@ -105,7 +105,7 @@ def test_a_conflict_is_resolved_question_by_question():
 
 
 def test_section_status_follows_required_visible_answers():
-    from audit_tools.answers import section_status
+    from audit_tools.returns import section_status
 
     tool = parse_definition(minimal(show_if={"question": "q1", "values": ["no"]}))
     assert section_status(tool, {}) == {"s": "Not yet started"}
@@ -115,7 +115,7 @@ def test_section_status_follows_required_visible_answers():
 
 
 def test_evidence_notes_travel_with_answers_and_follow_their_rules():
-    from audit_tools.answers import MAX_NOTE_LENGTH, differences, merge_answers, note_key, notes_of, visible_answers
+    from audit_tools.returns import MAX_NOTE_LENGTH, differences, merge_answers, note_key, notes_of, visible_answers
     definition = parse_definition(minimal(show_if={"question": "q1", "values": ["no"]}))
     assert answer_problems(definition, {note_key("q1"): "Strategy minutes"}) == {}
     assert answer_problems(definition, {note_key("q1"): "x" * (MAX_NOTE_LENGTH + 1)}) == {

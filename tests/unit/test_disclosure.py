@@ -8,9 +8,7 @@ import random
 
 import pytest
 
-from audit_tools.disclosure import (
-    KIND_LABELS, NAME_STOP_WORDS, Hit, check_text, format_hit, nhs_number_is_valid,
-)
+from audit_tools.privacy import KIND_LABELS, NAME_STOP_WORDS, Hit, check_text, format_hit, nhs_number_is_valid
 
 CASE_REFERENCES = ["NA-2026-014", "NA-2026-015", "P-3f2a9c1b7d0e", "C-7F3A9K", "LSCP/24/117", "EH 2291", "T-01"]
 NAMES = ["Priya Shah", "Tomasz Nowak", "Siobhan O'Neill", "Grace Hall", "Mark Young", "Anne-Marie Okafor",

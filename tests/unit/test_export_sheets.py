@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from audit_tools.exports import (
-    LONG_COLUMNS, ReturnAnswers, long_sheet, runs_as_formula, spreadsheet_safe, to_csv, to_xlsx, wide_sheet,
-)
-from audit_tools.tool_files import parse_definition
+from audit_tools.analysis import LONG_COLUMNS, ReturnAnswers, long_sheet, to_csv, to_xlsx, wide_sheet
+from audit_tools.files import runs_as_formula, spreadsheet_safe
+from audit_tools.tools import parse_definition
 
 TOOL = parse_definition({
     "schema_version": 1, "slug": "small-tool", "name": "Small tool", "topic": "Neglect", "description": "For tests.",

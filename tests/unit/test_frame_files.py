@@ -15,9 +15,9 @@ import pytest
 from openpyxl.styles import Font
 from openpyxl.worksheet.formula import ArrayFormula
 
-from audit_tools import frame_files
-from audit_tools.frame_files import IDENTIFYING_COLUMNS, Table, TableError, read_table
-from audit_tools.plain_text import has_control_characters
+from audit_tools.sampling import frame_files
+from audit_tools.sampling import IDENTIFYING_COLUMNS, Table, TableError, read_table
+from audit_tools.text import has_control_characters
 
 MB = 1024 * 1024
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
@@ -395,7 +395,7 @@ def parsers_must_not_run(monkeypatch):
     def must_not_parse(*_args, **_kwargs):
         raise AssertionError("a hostile part was parsed before it was refused")
 
-    from audit_tools import xlsx_sheet
+    from audit_tools.files import xlsx_sheet
     monkeypatch.setattr(xlsx_sheet, "sheet_rows", must_not_parse)
     monkeypatch.setattr(xlsx_sheet, "shared_strings", must_not_parse)
     monkeypatch.setattr(openpyxl, "load_workbook", must_not_parse)

@@ -2,7 +2,7 @@
 
 import time
 
-from audit_tools.frame_scan import CLOSING, MAX_SHOWN, personal_details
+from audit_tools.sampling import CLOSING, MAX_SHOWN, personal_details
 
 
 def test_each_kind_of_detail_is_named_with_its_line_and_column():

@@ -2,8 +2,8 @@
 
 import pytest
 
-from audit_tools.disclosure import check_text
-from audit_tools.person_names import given_names, name_spans
+from audit_tools.privacy import check_text
+from audit_tools.privacy import given_names, name_spans
 from scripts.measure_names import measure, read_corpus
 
 

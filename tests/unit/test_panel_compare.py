@@ -1,13 +1,13 @@
 """The panel's side-by-side comparison: which questions the agencies differ on, and why."""
 
-from audit_tools.definition import (
+from audit_tools.tools import (
     GRADE, GRADE_OPTIONS, LONGTEXT, MULTIPLE, NUMBER, SCALE, SCALE_OPTIONS, Option, Question, Section, ShowIf,
     ToolDefinition,
 )
-from audit_tools.panel import (
+from audit_tools.returns import (
     compare_answers, compare_by_section, count_differences, differ, overall_judgements, view_of,
 )
-from audit_tools.tool_files import load_builtin
+from audit_tools.tools import load_builtin
 
 FACTORS = (Option("poverty", "Poverty"), Option("housing", "Housing"), Option("none", "None", exclusive=True))
 TOOL = ToolDefinition("t", "Test tool", "", (

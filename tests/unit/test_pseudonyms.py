@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from audit_tools.pseudonyms import (
+from audit_tools.privacy import (
     DISPLAY_ALPHABET, display_code, key_from_environment, normalise_case_number, pseudonymise,
 )
 

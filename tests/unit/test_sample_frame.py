@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from audit_tools.sample_frame import age_band, parse_frame, parse_age
+from audit_tools.sampling import age_band, parse_frame, parse_age
 
 HEADER = b"reference,age_years,locality,plan_type\n"
 

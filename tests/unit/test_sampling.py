@@ -9,16 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_tools.sampling import (
-    FrameCase,
-    Sample,
-    SamplingError,
-    SamplingPlan,
-    StratumResult,
-    allocate,
-    draw_replacement,
-    draw_sample,
-    method_statement,
-    stratum_of,
+    FrameCase, Sample, SamplingError, SamplingPlan, StratumResult, allocate, draw_replacement, draw_sample,
+    method_statement, stratum_of,
 )
 
 LOCALITIES = ("Northfield", "Eastgate", "Southmoor", "Westbrook")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from audit_tools.scoring import best_score, is_scored, return_scores, scores
-from audit_tools.tool_files import parse_definition
+from audit_tools.returns import best_score, is_scored, return_scores, scores
+from audit_tools.tools import parse_definition
 
 TOOL = parse_definition({"schema_version": 1, "slug": "test-tool", "name": "T", "sections": [
     {"key": "a", "title": "A", "questions": [

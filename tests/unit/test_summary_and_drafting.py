@@ -7,37 +7,19 @@ from decimal import Decimal
 
 import pytest
 
-from audit_tools.aggregation import summarise
+from audit_tools.analysis import summarise
 from audit_tools.briefing import Chart
-from audit_tools.drafting import (
-    INDEPENDENT,
-    NO_THEMES_YET,
-    ORDINAL,
-    OTHER_ANSWERS,
-    PARTITION,
-    BriefingSettings,
-    Learning,
-    compliance_chart,
-    draft_briefing,
-    privacy_note,
-    protect_chart,
+from audit_tools.briefing import (
+    INDEPENDENT, NO_THEMES_YET, ORDINAL, OTHER_ANSWERS, PARTITION, BriefingSettings, Learning, compliance_chart,
+    draft_briefing, privacy_note, protect_chart,
 )
-from audit_tools.summary import (
-    AuditFacts,
-    ThemeCount,
-    count_of,
-    findings,
-    findings_hide_counts,
-    format_age,
-    join_words,
-    number_words,
-    summary_paragraphs,
-    theme_findings,
-    themes_hide_counts,
-    themes_in_common,
+from audit_tools.analysis import (
+    AuditFacts, ThemeCount, count_of, findings, findings_hide_counts, summary_paragraphs, theme_findings,
+    themes_hide_counts, themes_in_common,
 )
-from audit_tools.suppression import chart_safe
-from audit_tools.tool_files import load_builtin
+from audit_tools.text import format_age, join_words, number_words
+from audit_tools.analysis import chart_safe
+from audit_tools.tools import load_builtin
 
 _, TOOL = load_builtin()
 FACTS = AuditFacts("Audit", "Neglect", 2026, 6, Decimal("1.5"), Decimal("8"), ("CAMHS", "CSC", "EH", "School"),
@@ -106,8 +88,9 @@ def test_charts_without_data_are_left_out():
 def test_briefing_content_survives_a_trip_through_json():
     import json
 
-    from audit_tools.briefing import (BriefingContent, Chart, KeyFigure, Recommendation, Resource, content_from_dict,
-                                      content_to_dict)
+    from audit_tools.briefing import (
+        BriefingContent, Chart, KeyFigure, Recommendation, Resource, content_from_dict, content_to_dict,
+    )
     content = BriefingContent("Westmere", "Eyes On", "Neglect", "1 May 2026", "1", "Neglect is…", ("One.", "Two."),
                               key_figures=(KeyFigure("6", "cases"),), charts=(Chart("Judgements", ("Good",), (3,)),),
                               findings=("A finding",), recommendations=(Recommendation("Do it", "CSC", "By May"),),

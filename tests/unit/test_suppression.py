@@ -4,9 +4,9 @@ import itertools
 
 import pytest
 
-from audit_tools.suppression import (
-    DEFAULT_THRESHOLD, NOT_APPLICABLE, NOT_SHOWN, SECONDARY, SMALL_NUMBER, SuppressedValue, chart_safe,
-    is_suppressed, show_count, show_share, show_total, suppress_distribution, threshold_words,
+from audit_tools.analysis import (
+    DEFAULT_THRESHOLD, NOT_APPLICABLE, NOT_SHOWN, SECONDARY, SMALL_NUMBER, SuppressedValue, chart_safe, is_suppressed,
+    show_count, show_share, show_total, suppress_distribution, threshold_words,
 )
 
 

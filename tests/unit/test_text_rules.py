@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.text import is_blank_looking
 
 BLNS = json.loads((Path(__file__).resolve().parents[1] / "data" / "blns.json").read_text("utf-8"))
 
@@ -80,7 +80,7 @@ INVISIBLE = ["\u200b", "\u200c\u200d", "\u2060", "\ufeff", "\u00ad", "\u3164", "
 
 @pytest.mark.parametrize("blank", INVISIBLE, ids=[f"U+{ord(b[0]):04X}" for b in INVISIBLE])
 def test_a_tool_file_with_blank_looking_names_and_labels_is_refused_naming_each_place(blank):
-    from audit_tools.tool_files import DefinitionError, load_builtin, parse_definition
+    from audit_tools.tools import DefinitionError, load_builtin, parse_definition
 
     raw, _ = load_builtin()
     raw = json.loads(json.dumps(raw))
@@ -101,7 +101,7 @@ def test_a_tool_file_with_blank_looking_names_and_labels_is_refused_naming_each_
 
 @pytest.mark.parametrize("blank", ["\u3164", "\u2800", "\u00a0\u2003"])
 def test_a_codebook_theme_named_with_only_invisible_characters_is_refused_by_line(blank):
-    from audit_tools.codebook_files import CodebookError, codebook_from_csv
+    from audit_tools.learning import CodebookError, codebook_from_csv
 
     with pytest.raises(CodebookError) as caught:
         codebook_from_csv("name,description,keywords,category\nDrift,,,\n" + blank + ",no name,,\n")

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_tools.theme_suggestions import Suggestion, ThemeKeywords, stem, suggest_themes, theme_keywords, tokens
-from audit_tools.tool_files import builtin_themes
+from audit_tools.learning import Suggestion, ThemeKeywords, stem, suggest_themes, theme_keywords, tokens
+from audit_tools.tools import builtin_themes
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
 CODEBOOK = builtin_themes()

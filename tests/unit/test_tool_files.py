@@ -7,9 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit_tools.tool_files import (
-    BUILTIN_TOOLS, DefinitionError, dumps, export_definition, load_builtin, parse_definition,
-)
+from audit_tools.tools import BUILTIN_TOOLS, DefinitionError, dumps, export_definition, load_builtin, parse_definition
 
 RAW, TOOL = load_builtin()
 JSON_VALUES = st.recursive(
@@ -147,7 +145,7 @@ def test_section_judgement_is_added_by_the_tool_and_not_exported():
 
 
 def test_exclusive_option_cannot_be_combined():
-    from audit_tools.answers import answer_problems
+    from audit_tools.returns import answer_problems
 
     raw = tool({"key": "factors", "type": "multiple", "text": "Factors?", "options": [
         {"value": "poverty", "label": "Poverty"}, {"value": "none", "label": "None identified", "exclusive": True}]})
@@ -159,7 +157,7 @@ def test_exclusive_option_cannot_be_combined():
 
 
 def test_diff_ignores_the_order_of_themes_but_not_their_content():
-    from audit_tools.tool_diff import diff_definitions
+    from audit_tools.tools import diff_definitions
 
     old = parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "themes": ["a", "b"]}))
     same = parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "themes": ["b", "a"]}))
@@ -179,8 +177,8 @@ def test_escalate_if_must_name_the_questions_own_answers():
 
 # --- hostile tool files: a plain answer at once, never a RecursionError or "Unterminated string" (issue 16) ---
 
-from audit_tools import bounded_json  # noqa: E402
-from audit_tools.tool_files import MAX_FILE_BYTES, read_tool_file  # noqa: E402
+from audit_tools.files import bounded_json  # noqa: E402
+from audit_tools.tools import MAX_FILE_BYTES, read_tool_file  # noqa: E402
 
 
 def file_problems(data: bytes) -> list[str]:

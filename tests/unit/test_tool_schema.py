@@ -17,8 +17,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from audit_tools.definition import GRADE, KEY_PATTERN, LONGTEXT, MULTIPLE, QUESTION_TYPES, SCALE, SINGLE
-from audit_tools.tool_files import BUILTIN_TOOLS, DefinitionError, export_definition, load_builtin, parse_definition
+from audit_tools.tools import GRADE, KEY_PATTERN, LONGTEXT, MULTIPLE, QUESTION_TYPES, SCALE, SINGLE
+from audit_tools.tools import BUILTIN_TOOLS, DefinitionError, export_definition, load_builtin, parse_definition
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads(resources.files("audit_tools.data").joinpath("tool.schema.json").read_text("utf-8"))

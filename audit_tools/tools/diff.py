@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit_tools.definition import Question, ToolDefinition
+from audit_tools.tools.definition import Question, ToolDefinition
 
 ADDED, REMOVED, REWORDED, OPTIONS, CHANGED = "added", "removed", "reworded", "options changed", "changed"
 # Question settings compared one by one, with the words used to describe them.

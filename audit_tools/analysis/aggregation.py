@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from audit_tools.definition import MULTIPLE, SCALE, Question, ToolDefinition
-from audit_tools.judgement_agreement import AgencyAgreement, PanelAgreement
-from audit_tools.sample_frame import AGE_BANDS
-from audit_tools.scoring import ToolScores, is_scored, scores
+from audit_tools.tools import MULTIPLE, SCALE, Question, ToolDefinition
+from audit_tools.analysis.judgements import AgencyAgreement, PanelAgreement
+from audit_tools.sampling import AGE_BANDS
+from audit_tools.returns import ToolScores, is_scored, scores
 
 
 class OptionCount(NamedTuple):  # a named tuple: an analysis makes thousands, and they are quick to make

@@ -1,6 +1,6 @@
 """How far the agencies' overall judgements of a case agree, with each other and with the panel.
 
-The figures come from ``audit_tools.agreement``; this module gathers the judgements
+The figures come from ``audit_tools.analysis.agreement``; this module gathers the judgements
 of the analysis page into them and holds the results as plain data, with the
 plain-English caution that goes beside figures resting on few cases.
 """
@@ -11,10 +11,10 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from audit_tools.agreement import (
+from audit_tools.analysis.agreement import (
     Agreement, ConfusionMatrix, GradedUnits, describe_kappa, kappa_of, reliability_caution,
 )
-from audit_tools.definition import Question
+from audit_tools.tools import Question
 
 
 @dataclass(frozen=True)

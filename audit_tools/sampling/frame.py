@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from audit_tools.frame_scan import personal_details
+from audit_tools.sampling.frame_scan import personal_details
 
 REQUIRED_COLUMNS = ("reference", "age_years", "locality", "plan_type")
 OPTIONAL_COLUMNS = ("age_band", "agencies")

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from audit_tools.exports import runs_as_formula, spreadsheet_safe
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.files import runs_as_formula, spreadsheet_safe
+from audit_tools.text import is_blank_looking
 
 CSV_COLUMNS = ("name", "description", "keywords", "category", "slug")
 REQUIRED_COLUMNS = ("name",)
@@ -228,7 +228,7 @@ def _theme(line: int, cells: list[str], columns: list[str], lines_by_name: dict[
         for problem in filter(None, (formula_problem(column, cell), control_problem(column, cell))):
             fail(problem)
     name = raw.get("name", "").strip()
-    if is_blank_looking(name):  # spaces or invisible characters alone are no name (audit_tools.text_rules)
+    if is_blank_looking(name):  # spaces or invisible characters alone are no name (audit_tools.text)
         fail("the name is missing")
     for column, limit in (("name", MAX_NAME), ("description", MAX_DESCRIPTION), ("category", MAX_CATEGORY)):
         value = raw.get(column, "").strip()

@@ -13,8 +13,9 @@ import io
 import zipfile
 from decimal import Decimal
 
-from audit_tools import xlsx_limits, xlsx_sheet
-from audit_tools.frame_files import (
+from audit_tools.files import xlsx_limits
+from audit_tools.files import xlsx_sheet
+from audit_tools.sampling.frame_files import (
     _NOT_XLSX, _OLE_MAGIC, _ZIP_MAGIC, EXTRA_ROWS, MAX_COLUMNS, Table, TableError, _add_row, _finish, _header,
     _Problems, column_letter,
 )

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit_tools.pseudonyms import pseudonymise
-from audit_tools.sample_frame import AGE_BANDS, MAX_ERRORS, REFERENCE_PATTERN, age_band, parse_age
+from audit_tools.privacy import pseudonymise
+from audit_tools.sampling.frame import AGE_BANDS, MAX_ERRORS, REFERENCE_PATTERN, age_band, parse_age
 
 FIXED_COLUMNS = ("reference", "case_number", "age_years", "age_band", "agencies")
 MAX_ATTRIBUTE_LENGTH = 80

@@ -2,7 +2,7 @@
 
 Small-number suppression happens here, with the partnership's threshold passed in
 (``BriefingSettings.suppression_threshold``): every count that comes from the
-answers or the coded themes is worded by ``audit_tools.suppression``, and every
+answers or the coded themes is worded by ``audit_tools.analysis.suppression``, and every
 chart is made safe before it is drawn. The size of the sample, the number of
 agencies and of returns, and the age range are facts of the audit's design and
 are shown as they are (docs/DECISIONS.md, "Small-number suppression").
@@ -12,33 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from audit_tools.aggregation import QuestionSummary
-from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendation, Resource
-from audit_tools.definition import GRADE, MULTIPLE, SCALE, SINGLE, ToolDefinition
-from audit_tools.scoring import Score, is_scored, scores
-from audit_tools.summary import (
-    AuditFacts,
-    ThemeCount,
-    age_range,
-    findings,
-    findings_hide_counts,
-    format_age,
-    lower_first,
-    ranked_themes,
-    summary_paragraphs,
-    theme_findings,
-    themes_hide_counts,
-    themes_in_common,
+from audit_tools.analysis import QuestionSummary
+from audit_tools.briefing.content import BriefingContent, Chart, KeyFigure, Recommendation, Resource
+from audit_tools.tools import GRADE, MULTIPLE, SCALE, SINGLE, ToolDefinition
+from audit_tools.returns import Score, is_scored, scores
+from audit_tools.analysis import (
+    AuditFacts, ThemeCount, age_range, findings, findings_hide_counts, ranked_themes, summary_paragraphs,
+    theme_findings, themes_hide_counts, themes_in_common,
 )
-from audit_tools.suppression import (
-    DEFAULT_THRESHOLD,
-    NOT_APPLICABLE,
-    NOT_SHOWN,
-    chart_safe,
-    is_suppressed,
-    show_count,
-    show_share,
-    threshold_words,
+from audit_tools.text import format_age, lower_first
+from audit_tools.analysis import (
+    DEFAULT_THRESHOLD, NOT_APPLICABLE, NOT_SHOWN, chart_safe, is_suppressed, show_count, show_share, threshold_words,
 )
 
 NO_THEMES_YET = ("This is the first audit on this topic held in the workbench, so there are no "

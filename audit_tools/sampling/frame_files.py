@@ -35,7 +35,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from audit_tools.plain_text import has_control_characters
+from audit_tools.text import has_control_characters
 
 ALLOWED_TYPES = (".csv", ".xlsx")
 MAX_PROBLEMS = 50
@@ -137,7 +137,7 @@ def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int = 10
         raise TableError(problems)
     if suffix == ".csv":
         return _read_csv(data, max_rows)
-    from audit_tools.frame_workbook import read_xlsx  # here: it imports this module's helpers
+    from audit_tools.sampling.frame_workbook import read_xlsx  # here: it imports this module's helpers
 
     return read_xlsx(data, max_bytes, max_rows)
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from audit_tools.answers import Answers, is_visible, note_key
-from audit_tools.definition import Question, Section, ToolDefinition
+from audit_tools.returns.answers import Answers, is_visible, note_key
+from audit_tools.tools import Question, Section, ToolDefinition
 
 NO_VIEW = frozenset({"not_applicable", "not_known"})  # answers that give no view on practice
 

@@ -1,6 +1,6 @@
 """The sections of a briefing as people edit them: which content each holds and how it is typed.
 
-Plain Python over the content dictionary of ``audit_tools.briefing.content_to_dict``, so the
+Plain Python over the content dictionary of ``audit_tools.briefing.content.content_to_dict``, so the
 composer, the disclosure check and the settings page agree on every section, item and limit.
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit_tools import briefing as b
-from audit_tools.drafting import NO_THEMES_YET
-from audit_tools.summary import shortened
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.briefing import content as b
+from audit_tools.briefing.drafting import NO_THEMES_YET
+from audit_tools.text import shortened
+from audit_tools.text import is_blank_looking
 
 MAX_ITEMS = 30
 ITEM_LENGTH = 2000

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit_tools.answers import Answers, to_rows
-from audit_tools.definition import GRADE, MULTIPLE, Question, ToolDefinition
+from audit_tools.returns.answers import Answers, to_rows
+from audit_tools.tools import GRADE, MULTIPLE, Question, ToolDefinition
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Audit tool definitions: the questions an agency auditor answers about a case.
 
-These frozen dataclasses are the model; ``audit_tools.tool_files`` reads them from
+These frozen dataclasses are the model; ``audit_tools.tools.files`` reads them from
 JSON (refusing a broken file whole) and writes them back.
 """
 

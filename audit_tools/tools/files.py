@@ -13,13 +13,13 @@ import json
 from importlib import resources
 from typing import Any
 
-from audit_tools import bounded_json
-from audit_tools.definition import (
-    CHOICE_TYPES, GRADE, GRADE_OPTIONS, KEY_PATTERN, MULTIPLE, QUESTION_TYPES, SCALE, SCALE_OPTIONS,
-    SCHEMA_VERSION, SINGLE, SLUG_PATTERN, TEXT, Option, Question, Section, ShowIf, ToolDefinition, section_judgement,
+from audit_tools.files import bounded_json
+from audit_tools.tools.definition import (
+    CHOICE_TYPES, GRADE, GRADE_OPTIONS, KEY_PATTERN, MULTIPLE, QUESTION_TYPES, SCALE, SCALE_OPTIONS, SCHEMA_VERSION,
+    SINGLE, SLUG_PATTERN, TEXT, Option, Question, Section, ShowIf, ToolDefinition, section_judgement,
 )
-from audit_tools.plain_text import has_control_characters
-from audit_tools.text_rules import is_blank_looking
+from audit_tools.text import has_control_characters
+from audit_tools.text import is_blank_looking
 
 OPTIONAL_SCALE_VALUES = ("not_applicable", "not_known")
 MAX_TEXT = 2000
@@ -70,7 +70,7 @@ class _Reader:
             return ""
         if has_control_characters(value):
             self.fail(f"{path}.{name}", "must not hold control characters (such as NUL)")
-        elif required and is_blank_looking(value):  # the one rule for names and labels (audit_tools.text_rules)
+        elif required and is_blank_looking(value):  # the one rule for names and labels (audit_tools.text)
             self.fail(f"{path}.{name}", "must be a non-empty string" + (" of visible text" if value.strip() else ""))
         elif len(value) > limit:
             self.fail(f"{path}.{name}", f"must be {limit} characters or fewer")

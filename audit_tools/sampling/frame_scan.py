@@ -17,7 +17,7 @@ import bisect
 import re
 from collections.abc import Iterable, Mapping
 
-from audit_tools.disclosure import check_text
+from audit_tools.privacy import check_text
 
 MAX_SHOWN = 20
 # Values are checked many at a time, one text per batch. A NUL line between two values keeps

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from audit_tools.aggregation import QuestionSummary
-from audit_tools.definition import SCALE
-from audit_tools.suppression import DEFAULT_THRESHOLD, is_suppressed, show_count, threshold_words
+from audit_tools.text import format_age, join_words, lower_first, number_words
+from audit_tools.analysis.aggregation import QuestionSummary
+from audit_tools.tools import SCALE
+from audit_tools.analysis.suppression import DEFAULT_THRESHOLD, is_suppressed, show_count, threshold_words
 
 
 @dataclass(frozen=True)
@@ -38,56 +39,11 @@ class ThemeCount:
     earlier_years: tuple[int, ...] = ()
 
 
-def long_date(value) -> str:
-    """27 March 2026 (portable: no platform-specific strftime flags)."""
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def format_age(age: Decimal | float | None) -> str:
-    """1.5 → "1½", 8.0 → "8"; ages are shown in whole and half years."""
-    if age is None:
-        return "unknown"
-    halves = round(float(age) * 2)
-    whole, half = divmod(halves, 2)
-    if not half:
-        return str(whole)
-    return f"{whole}½" if whole else "½"
-
-
 def age_range(facts: AuditFacts) -> str:
     if facts.age_min is None:
         return "no ages recorded"
     low, high = format_age(facts.age_min), format_age(facts.age_max)
     return f"aged {low}" if low == high else f"aged {low} to {high}"
-
-
-def join_words(items: tuple[str, ...] | list[str]) -> str:
-    """["a", "b", "c"] → "a, b and c"."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def number_words(n: int) -> str:
-    """Small numbers in words, as plain-English style prefers: 4 → "four"; 12 → "12"."""
-    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
-
-
-def shortened(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis, for places of a fixed size."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def lower_first(text: str) -> str:
-    """"Child protection plan" → "child protection plan", but "CP plan" stays "CP plan"."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def _plans_sentence(plan_types: tuple[str, ...]) -> str:

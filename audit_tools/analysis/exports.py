@@ -19,25 +19,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from audit_tools.definition import Question, ToolDefinition
+from audit_tools.files import runs_as_formula, spreadsheet_safe
+from audit_tools.tools import Question, ToolDefinition
 
 Cell = str | float | None
-# Characters a spreadsheet reads as the start of a formula, the full-width forms included.
-_FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
 STATE_LABELS = {"submitted": "Submitted", "accepted": "Accepted"}
 CASE_COLUMNS = ("Case reference", "Age (years)", "Age band", "Locality", "Plan type")
 RETURN_COLUMNS = ("Agency", "Return state")
 LONG_COLUMNS = ("Question number", "Question key", "Question", "Answer value", "Answer", "Score", "Evidence note")
 
 
-def runs_as_formula(text: str) -> bool:
-    """True when a spreadsheet could run the text as a formula (CSV or formula injection)."""
-    return text[:1] in _FORMULA_START or text.lstrip()[:1] in _FORMULA_START
-
-
-def spreadsheet_safe(text: str) -> str:
-    """The text, with an apostrophe in front when a spreadsheet would otherwise run it as a formula."""
-    return "'" + text if text and runs_as_formula(text) else text
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from audit_tools.definition import DATE, LONGTEXT, MULTIPLE, NUMBER, TEXT, Question, ToolDefinition
+from audit_tools.tools import DATE, LONGTEXT, MULTIPLE, NUMBER, TEXT, Question, ToolDefinition
 from audit_tools.merge import Merge, settle, three_way
 
 Answers = dict[str, "str | list[str]"]

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from audit_tools.person_names import name_spans
+from audit_tools.privacy.person_names import name_spans
 
 KIND_LABELS = {
     "case_reference": "Case reference",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from audit_app.briefings.sections import BY_KEY, Section, items_of
-from audit_tools.disclosure import Hit, check_text
+from audit_tools.briefing.sections import BY_KEY, Section, items_of
+from audit_tools.privacy import Hit, check_text
 
 CONTEXT = 60  # characters shown either side of a hit
 
