@@ -66,7 +66,8 @@ def _trust_proxies(app: Flask) -> None:
     X-Forwarded-* headers (sign-in throttling counts by that address); never more hops than that."""
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -249,12 +249,12 @@ def build_briefing_command(audit_id, pdf_path, html_path):
     if audit is None:
         raise CheckNotRun(f"No audit {audit_id}. `flask audits list` shows them.")
     briefing = newest_to_build(audit)
-    if briefing is not None and briefing.state == "published":
+    if briefing is not None and briefing.state == "published" and briefing.pdf and briefing.html:
         pdf, html, source = briefing.pdf, briefing.html, f"version {briefing.number}, published"
     else:
         content = content_of(briefing) if briefing else briefing_content(audit)
         source = f"version {briefing.number}, {briefing.state}" if briefing else "a new draft from the audit's data"
-        pdf, html = briefing_pdf(content), standalone_html(content) if html_path else None
+        pdf, html = briefing_pdf(content), standalone_html(content) if html_path else ""
     with open(pdf_path, "wb") as handle:
         handle.write(pdf)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)

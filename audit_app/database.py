@@ -11,7 +11,7 @@ import logging
 import os
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Select, event
 from sqlalchemy.engine import Connection, Engine
 
 from audit_app.extensions import db
@@ -72,7 +72,8 @@ def begin_writing(connection: Connection | None = None) -> None:
     that has already written holds the lock, so it is taken only when none is open.
     """
     connection = connection or db.session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+    dbapi_connection = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and dbapi_connection is not None and not dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -80,3 +81,8 @@ def dialect_name() -> str:
     """'sqlite' or 'postgresql': used by the test that proves which database ran."""
     engine: Engine = db.engine
     return engine.dialect.name
+
+
+def count_of(statement: Select[tuple[int]]) -> int:
+    """The number a ``select(func.count(...))`` statement counts (always exactly one row)."""
+    return db.session.execute(statement).scalar_one()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -27,7 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from audit_app.extensions import db
+from audit_app.extensions import Base, db
+
+if TYPE_CHECKING:
+    Model = Base  # db.Model is Base with Flask-SQLAlchemy's query helpers added at run time
+else:
+    Model = db.Model
 
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 AUDIT_STATES = ("setup", "open", "panel", "analysis", "published", "closed")
@@ -74,7 +79,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({quoted})"
 
 
-class Agency(db.Model):
+class Agency(Model):
     __tablename__ = "agencies"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -82,7 +87,7 @@ class Agency(db.Model):
     sector: Mapped[str] = mapped_column(String(40))
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -118,7 +123,7 @@ class User(UserMixin, db.Model):
         return self.active
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A single-use link to set a first password; only its SHA-256 is stored."""
 
     __tablename__ = "invitations"
@@ -134,7 +139,7 @@ class Invitation(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class AuthenticatorDraft(db.Model):
+class AuthenticatorDraft(Model):
     """A new authenticator key shown to one browser while its owner scans it, kept here rather than
     in the session cookie: the cookie holds only a random reference, of which this keeps the SHA-256.
     Not hashed itself, because the page must show it again; gone once used, or after a short while."""
@@ -148,7 +153,7 @@ class AuthenticatorDraft(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """A try at signing in, recorded before its password or code is checked and removed if it was
     right: what is left are the failures that throttling counts, across every process."""
 
@@ -161,7 +166,7 @@ class SignInFailure(db.Model):
     account_key: Mapped[str] = mapped_column(String(64), index=True)
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (CheckConstraint(_in("role", ROLES), name="known_role"),)
 
@@ -169,7 +174,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class Tool(db.Model):
+class Tool(Model):
     __tablename__ = "tools"
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -180,7 +185,7 @@ class Tool(db.Model):
     )
 
 
-class ToolVersion(db.Model):
+class ToolVersion(Model):
     __tablename__ = "tool_versions"
     __table_args__ = (
         UniqueConstraint("tool_id", "version"),
@@ -197,7 +202,7 @@ class ToolVersion(db.Model):
     tool: Mapped[Tool] = relationship(back_populates="versions")
 
 
-class Audit(db.Model):
+class Audit(Model):
     __tablename__ = "audits"
     __table_args__ = (CheckConstraint(_in("state", AUDIT_STATES), name="known_state"),)
 
@@ -224,7 +229,7 @@ class Audit(db.Model):
         return self.title if str(self.year) in self.title else f"{self.title} ({self.year})"
 
 
-class Case(db.Model):
+class Case(Model):
     """A sampled child's case, known only by a pseudonymous reference: never a name or birth date."""
 
     __tablename__ = "cases"
@@ -251,7 +256,7 @@ class Case(db.Model):
     returns: Mapped[list[Return]] = relationship(back_populates="case", cascade="all, delete-orphan")
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """An auditor named to do an agency's returns on an audit (none named: any of its auditors may)."""
 
     __tablename__ = "assignments"
@@ -261,7 +266,7 @@ class Assignment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
-class RescuedDraft(db.Model):
+class RescuedDraft(Model):
     """What an auditor typed when their session or form had expired, kept until they sign in again.
 
     Kept only for the auditor a signed rescue token names, and only that auditor may bring it back.
@@ -280,7 +285,7 @@ class RescuedDraft(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class SampleFrame(db.Model):
+class SampleFrame(Model):
     """A list of candidate cases as imported, kept so the sample can be drawn again and checked."""
 
     __tablename__ = "sample_frames"
@@ -297,7 +302,7 @@ class SampleFrame(db.Model):
     rows: Mapped[list[FrameRow]] = relationship(cascade="all, delete-orphan", order_by="FrameRow.line")
 
 
-class FrameRow(db.Model):
+class FrameRow(Model):
     """One candidate case: a pseudonymous reference and its attributes, never a name or birth date."""
 
     __tablename__ = "frame_rows"
@@ -310,7 +315,7 @@ class FrameRow(db.Model):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class Sampling(db.Model):
+class Sampling(Model):
     """How a sample was drawn: enough to draw exactly the same sample again."""
 
     __tablename__ = "samplings"
@@ -332,7 +337,7 @@ class Sampling(db.Model):
     frame: Mapped[SampleFrame] = relationship()
 
 
-class Return(db.Model):
+class Return(Model):
     """One agency's audit of one case. ``version`` guards against overwriting a newer save.
 
     A return carries its case's audit and whether its answers count (submitted or accepted), and
@@ -384,7 +389,7 @@ class Return(db.Model):
         return Answer(ret=self, **fields)
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answered question; a multiple choice has one row per chosen option (``ordinal``)."""
 
     __tablename__ = "answers"
@@ -411,7 +416,7 @@ class Answer(db.Model):
     ret: Mapped[Return] = relationship(back_populates="answers")
 
 
-class EvidenceNote(db.Model):
+class EvidenceNote(Model):
     """What in the agency's records supports one answer: free text, kept beside the answer, not in it."""
 
     __tablename__ = "evidence_notes"
@@ -423,7 +428,7 @@ class EvidenceNote(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
-class PanelRecord(db.Model):
+class PanelRecord(Model):
     """What the multi-agency panel agreed about one case, after reading every agency's return."""
 
     __tablename__ = "panel_records"
@@ -443,7 +448,7 @@ class PanelRecord(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A theme of the partnership's codebook, which lives across audits so that themes can recur."""
 
     __tablename__ = "themes"
@@ -456,7 +461,7 @@ class Theme(db.Model):
     category: Mapped[str] = mapped_column(String(60), default="")
 
 
-class Coding(db.Model):
+class Coding(Model):
     """An excerpt of an audit's free text coded to a theme. Only confirmed codings are ever counted."""
 
     __tablename__ = "codings"
@@ -491,7 +496,7 @@ learning_point_themes = Table(
 )
 
 
-class LearningPoint(db.Model):
+class LearningPoint(Model):
     __tablename__ = "learning_points"
     __table_args__ = (CheckConstraint(_in("audience", AUDIENCES), name="known_audience"),)
 
@@ -504,7 +509,7 @@ class LearningPoint(db.Model):
     themes: Mapped[list[Theme]] = relationship(secondary=learning_point_themes, order_by="Theme.name")
 
 
-class RecommendationCategory(db.Model):
+class RecommendationCategory(Model):
     """The editable list recommendations are filed under (communication, workforce development, …)."""
 
     __tablename__ = "recommendation_categories"
@@ -514,7 +519,7 @@ class RecommendationCategory(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class Recommendation(db.Model):
+class Recommendation(Model):
     """A recommendation and its action: the action plan outlives the audit that made it."""
 
     __tablename__ = "recommendations"
@@ -536,7 +541,7 @@ class Recommendation(db.Model):
     )
 
 
-class ActionUpdate(db.Model):
+class ActionUpdate(Model):
     """A dated note of progress on a recommendation, with the RAG status it was given then."""
 
     __tablename__ = "action_updates"
@@ -551,7 +556,7 @@ class ActionUpdate(db.Model):
     by: Mapped[User | None] = relationship(lazy="joined")  # read with the update: one query for a whole list
 
 
-class Briefing(db.Model):
+class Briefing(Model):
     """One version of an audit's learning briefing. Once published it never changes: its PDF and
     web page are kept as they were, with the PDF's SHA-256; a later version is a new row."""
 
@@ -587,7 +592,7 @@ class Briefing(db.Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
-class Logo(db.Model):
+class Logo(Model):
     """The partnership's logo for briefings (PNG or JPEG, checked and size-limited on upload)."""
 
     __tablename__ = "logos"
@@ -602,7 +607,7 @@ class Logo(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Append-only trail of who did what; nothing in the app edits or deletes these rows."""
 
     __tablename__ = "audit_events"
@@ -623,7 +628,7 @@ class AuditEvent(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class Setting(db.Model):
+class Setting(Model):
     """Partnership-wide settings (name, series title, definition, resources)."""
 
     __tablename__ = "settings"

@@ -16,7 +16,7 @@ from itsdangerous import BadData, URLSafeSerializer
 
 
 def _serializer(kind: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=f"form-base:{kind}")
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"form-base:{kind}")
 
 
 def sign_base(kind: str, object_id: int, version: int, values: dict | None) -> str:

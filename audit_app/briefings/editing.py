@@ -97,7 +97,7 @@ def _edit_list(briefing, section):
 
 def list_form_with_slot(form_class, items: list[dict], lock_version):
     """A list form showing ``items`` and, while there is room, an empty box to add one."""
-    slot = [{}] if len(items) < MAX_ITEMS else []
+    slot: list[dict] = [{}] if len(items) < MAX_ITEMS else []
     form = form_class(formdata=None, data={"items": items + slot, "lock_version": lock_version})
     form.label_items()
     form.problem = None

@@ -46,7 +46,8 @@ def briefing_pdf(content: BriefingContent) -> bytes:
 def standalone_html(content: BriefingContent) -> str:
     """One HTML file with everything inside it: styles, logo and charts (as images and as tables)."""
     logo = current_logo()
-    charts = [_data_uri("image/png", chart_png(content, n)) for n in range(1, len(content.charts) + 1)]
+    charts = [_data_uri("image/png", png) for n in range(1, len(content.charts) + 1)
+              if (png := chart_png(content, n)) is not None]
     # Straight from the Jinja environment: the page needs no request, so the CLI can make it too.
     template = current_app.jinja_env.get_template("briefings/standalone.html")
     return template.render(content=content, chart_sources=charts, accent=readable_on_white(content.accent_colour),

@@ -97,7 +97,8 @@ def page(briefing_id: int):
 def pdf(briefing_id: int):
     """The stored PDF of a published version; a draft's is made now."""
     briefing = briefing_or_404(briefing_id)
-    data = briefing.pdf if briefing.state == "published" else rendering.briefing_pdf(rendering.content_of(briefing))
+    stored = briefing.pdf if briefing.state == "published" else None  # a published version always keeps its PDF
+    data = stored or rendering.briefing_pdf(rendering.content_of(briefing))
     return _download(data, "application/pdf", briefing, "pdf")
 
 
@@ -106,7 +107,8 @@ def pdf(briefing_id: int):
 def html_file(briefing_id: int):
     """The standalone web page as one file, to keep, e-mail or put on the partnership's website."""
     briefing = briefing_or_404(briefing_id)
-    text = briefing.html if briefing.state == "published" else rendering.standalone_html(rendering.content_of(briefing))
+    stored = briefing.html if briefing.state == "published" else None  # and its web page
+    text = stored or rendering.standalone_html(rendering.content_of(briefing))
     return _download(text.encode("utf-8"), "text/html", briefing, "html")
 
 

@@ -12,13 +12,14 @@ and is refused once work on them has started.)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import Row, Select, bindparam, case, func, select
+from sqlalchemy import BindParameter, Row, Select, bindparam, case, func, select
 
 from audit_app.extensions import db
 from audit_app.models import COUNTED_STATES, Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
 from audit_tools.analysis import (
-    FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseFilters, Distributions, GroupedAnswers, KeyFigures,
+    FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseAnswer, CaseFilters, Distributions, GroupedAnswers, KeyFigures,
     QuestionAnalysis, QuestionSummary, charted_multiple_choice, distributions, filter_choices, judgements_of,
     prevalence, prevalences,
 )
@@ -52,7 +53,7 @@ def _audit_answers(audit_id: int, filters: CaseFilters) -> Select:
     counts), so a whole-audit count reads the answers table alone; a case filter adds its returns."""
     # The id is written into the SQL: SQLite weighs its audit index against reading the whole table only
     # when it sees the value (for a bound parameter it reads every audit's answers).
-    audit = bindparam("audit", audit_id, literal_execute=True)
+    audit: BindParameter[int] = bindparam("audit", audit_id, literal_execute=True)
     statement = select().select_from(Answer).where(Answer.audit_id == audit, Answer.counted)
     if filters.chosen():
         statement = statement.where(Answer.return_id.in_(select(Return.id).where(*_returns_of(audit_id, filters))))
@@ -76,7 +77,7 @@ def _read(statement: Select) -> Sequence[Row]:
 def case_filter_choices(audit: Audit) -> dict[str, tuple[str, ...]]:
     """The age bands, localities and plan types of the audit's included cases, for the filter form."""
     rows = db.session.execute(select(*(getattr(Case, name) for name in FILTERED_ATTRIBUTES))
-                              .where(*_chosen_cases(audit.id, EVERY_CASE)).distinct()).all()
+                              .where(*_chosen_cases(audit.id, EVERY_CASE)).distinct()).tuples().all()
     return filter_choices(rows)
 
 
@@ -100,7 +101,7 @@ def answer_counts(audit: Audit, definition: ToolDefinition, keys: list[str] | No
 
 
 def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question, ...],
-                 filters: CaseFilters = EVERY_CASE) -> Sequence[Row]:
+                 filters: CaseFilters = EVERY_CASE) -> Sequence[CaseAnswer]:
     """Each agency's answers in each case to the overall judgement and the charted multiple choices: one
     narrow read, through the (question, return) index. (Not DISTINCT: the sums built from it count each case once.)
     The rows are the database's own, with ``CaseAnswer``'s fields in its order, which is all that
@@ -108,8 +109,9 @@ def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question
     keys = [q.key for q in (overall, *charted) if q is not None]
     if not keys:
         return []
-    return _read(select(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value).join(Return)
+    rows = _read(select(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value).join(Return)
                  .where(Answer.question_key.in_(keys), *_returns_of(audit.id, filters), Return.counted))
+    return cast("Sequence[CaseAnswer]", rows)  # the rows are CaseAnswer-shaped, field for field
 
 
 def _free_text_answering(audit: Audit, keys: list[str], filters: CaseFilters) -> list[Answering]:
@@ -143,7 +145,7 @@ def _panel_grades(audit: Audit, filters: CaseFilters) -> dict[int, str]:
     return dict(db.session.execute(
         select(PanelRecord.case_id, PanelRecord.agreed_grade).join(Case)
         .where(*_chosen_cases(audit.id, filters), PanelRecord.agreed_grade != "")
-    ).all())
+    ).tuples().all())
 
 
 def _key_figures(audit: Audit, filters: CaseFilters, agencies: tuple[AgencyReturns, ...],
@@ -209,7 +211,7 @@ def audit_facts(audit: Audit) -> AuditFacts:
     ))
     state_counts = dict(db.session.execute(
         select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)
-    ).all())
+    ).tuples().all())
     agencies = tuple(db.session.scalars(
         select(Agency.name).join(Return).join(Case)
         .where(Case.audit_id == audit.id, Return.state.in_(COUNTED_STATES))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,7 +58,7 @@ def case_references(audit: Audit) -> set[str]:
     return set(db.session.scalars(select(Case.reference).where(Case.audit_id == audit.id)))
 
 
-def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: list[Agency] = ()) -> list[Case]:
+def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: Sequence[Agency] = ()) -> list[Case]:
     """Add cases from validated frame rows; each gets a return from its agencies (or ``agencies``).
 
     Raises AuditError, adding nothing, when a reference is already in the audit (whatever its case).
@@ -145,7 +146,7 @@ def transition_check(audit: Audit) -> TransitionCheck:
     if target is None:
         return TransitionCheck(None, [f"An audit in the {audit.state} state cannot be moved on from here."], [])
     states = dict(db.session.execute(
-        select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)).all())
+        select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)).tuples().all())
     blockers, warnings = [], []
     if target == "open":
         blockers += _opening_blockers(audit, sum(states.values()))
@@ -238,7 +239,7 @@ def progress_grid(audit: Audit) -> ProgressGrid:
         done[r.agency_id][1] += 1
     outstanding = sum(n for state, n in counts.items() if state not in DONE_STATES)
     overdue = bool(audit.returns_due and audit.returns_due < date.today() and outstanding and audit.state == "open")
-    return ProgressGrid(agencies, rows, counts, [(a, *done[a.id]) for a in agencies], overdue)
+    return ProgressGrid(agencies, rows, counts, [(a, done[a.id][0], done[a.id][1]) for a in agencies], overdue)
 
 
 DONE_STATES = ("submitted", "accepted", "no_involvement")

@@ -32,7 +32,7 @@ def withdraw_approval(briefing: Briefing, user: User | None) -> None:
                  before={"state": "approved", "approved_by": approver_id}, after={"state": "draft"})
     if approver_id is not None and approver_id != (user.id if user else None):
         with db.session.no_autoflush:  # read now: nothing can be read once the change is committed
-            approver = db.session.get(User, approver_id)
+            approver = db.session.get_one(User, approver_id)
             notice = _Withdrawn(approver.email, briefing.number, briefing.audit.title, briefing.audit_id)
         db.session.info.setdefault(_WITHDRAWN, []).append(notice)
 

@@ -14,6 +14,7 @@ from math import ceil
 from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
+from audit_app.database import count_of
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import (
@@ -137,7 +138,7 @@ def _filtered(audit: Audit, definition: ToolDefinition, filters: CodingFilters):
 def excerpts_page(audit: Audit, definition: ToolDefinition, filters: CodingFilters) -> ExcerptPage:
     """One page of the filtered excerpts, in case, agency and question order, each with its codings."""
     query, excerpts = _filtered(audit, definition, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = count_of(select(func.count()).select_from(query.subquery()))
     pages = max(1, ceil(total / PAGE_SIZE))
     page = min(max(filters.page, 1), pages)
     order = {key: position for position, key in enumerate(q.key for q in definition.questions)}

@@ -19,7 +19,7 @@ from sqlalchemy import func, null, select, text, update
 from sqlalchemy.orm import Session, joinedload
 
 from audit_app.data import trail_seals
-from audit_app.database import begin_writing
+from audit_app.database import begin_writing, count_of
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, User, utcnow
 
@@ -111,7 +111,7 @@ def find_events(where: EventFilter, *, page: int = 1, per_page: int = 100) -> tu
         query = query.where(AuditEvent.user_id == where.user_id)
     if where.object_type:
         query = query.where(AuditEvent.object_type == where.object_type)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = count_of(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc())
                               .offset((page - 1) * per_page).limit(per_page)).all()
     return list(rows), total

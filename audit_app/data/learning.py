@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from audit_app.database import count_of
 from audit_app.data.analysis import audit_scores
 from audit_app.data.audits import REVEALED_STATES
 from audit_app.data.events import record_event
@@ -93,11 +94,11 @@ def evidence_counts(audit: Audit) -> dict[int, int]:
         .join(Coding, Coding.theme_id == link.theme_id).join(Case, Case.id == Coding.case_id)
         .where(LearningPoint.audit_id == audit.id, Coding.audit_id == audit.id, Coding.status == "confirmed",
                Case.included)
-        .group_by(link.learning_point_id)).all())
+        .group_by(link.learning_point_id)).tuples().all())
 
 
 def included_case_count(audit: Audit) -> int:
-    return db.session.scalar(select(func.count(Case.id)).where(Case.audit_id == audit.id, Case.included))
+    return count_of(select(func.count(Case.id)).where(Case.audit_id == audit.id, Case.included))
 
 
 def codebook() -> list[Theme]:
@@ -129,7 +130,7 @@ def delete_learning_point(point: LearningPoint, user: User) -> None:
 
 def move_learning_point(point: LearningPoint, step: int, user: User) -> None:
     """Move a learning point up (-1) or down (+1) among those for the same audience."""
-    same_audience = [p for p in learning_points(db.session.get(Audit, point.audit_id)) if p.audience == point.audience]
+    same_audience = [p for p in learning_points(db.session.get_one(Audit, point.audit_id)) if p.audience == point.audience]
     _reorder("learning_point", same_audience, point, step, user, point.id)
 
 
@@ -174,7 +175,7 @@ def delete_recommendation(rec: Recommendation, user: User) -> None:
 
 
 def move_recommendation(rec: Recommendation, step: int, user: User) -> None:
-    _reorder("recommendation", recommendations(db.session.get(Audit, rec.audit_id)), rec, step, user, rec.id)
+    _reorder("recommendation", recommendations(db.session.get_one(Audit, rec.audit_id)), rec, step, user, rec.id)
 
 
 def progress_updates(rec: Recommendation) -> list[ActionUpdate]:
@@ -209,7 +210,7 @@ def get_category(slug: str) -> RecommendationCategory | None:
 
 def category_usage() -> dict[str, int]:
     """Category slug → number of recommendations filed under it."""
-    return dict(db.session.execute(select(Recommendation.category, func.count()).group_by(Recommendation.category)).all())
+    return dict(db.session.execute(select(Recommendation.category, func.count()).group_by(Recommendation.category)).tuples().all())
 
 
 def _check_name_free(name: str, slug: str | None = None) -> None:
@@ -332,9 +333,9 @@ def theme_trend_table(audits: list[Audit]) -> list[ThemeTrend]:
         select(Coding.theme_id, Coding.audit_id, func.count(distinct(Coding.case_id)))
         .join(Case, Case.id == Coding.case_id)
         .where(Coding.audit_id.in_([a.id for a in audits]), Coding.status == "confirmed", Case.included)
-        .group_by(Coding.theme_id, Coding.audit_id)).all()
+        .group_by(Coding.theme_id, Coding.audit_id)).tuples().all()
     themes = db.session.execute(select(Theme.id, Theme.name, Theme.category)
-                                .where(Theme.id.in_({theme_id for theme_id, _a, _n in counts}))).all()
+                                .where(Theme.id.in_({theme_id for theme_id, _a, _n in counts}))).tuples().all()
     return theme_trends([AuditColumn(a.id, a.title, a.year) for a in audits], themes, counts)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select, update
 
+from audit_app.database import count_of
 from audit_app.extensions import db
 from audit_app.models import RescuedDraft, Return, User
 
@@ -78,8 +79,8 @@ def rescued(token: str, return_id: int, user_id: int) -> RescuedWork | None:
 def _too_many_lately(ticket: RescueTicket, address_digest: str, now: datetime) -> bool:
     """The rate limits: drafts kept lately from this address, and for this auditor from any address."""
     lately = select(func.count()).select_from(RescuedDraft).where(RescuedDraft.created_at >= now - RATE_WINDOW)
-    return (db.session.scalar(lately.where(RescuedDraft.address_digest == address_digest)) >= MAX_PER_ADDRESS
-            or db.session.scalar(lately.where(RescuedDraft.user_id == ticket.user_id)) >= MAX_PER_USER_IN_WINDOW)
+    return (count_of(lately.where(RescuedDraft.address_digest == address_digest)) >= MAX_PER_ADDRESS
+            or count_of(lately.where(RescuedDraft.user_id == ticket.user_id)) >= MAX_PER_USER_IN_WINDOW)
 
 
 def _empty_all_but_newest(user_id: int, keep: int, return_id: int | None = None) -> None:

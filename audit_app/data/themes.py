@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from sqlalchemy import distinct, func, select, tuple_
+from sqlalchemy import distinct, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
+from audit_app.database import count_of
 from audit_app.data.audits import REVEALED_STATES
 from audit_app.data.events import record_event
 from audit_app.extensions import db
@@ -53,7 +54,7 @@ def audits_confirmed_in() -> dict[int, int]:
     return dict(db.session.execute(
         select(Coding.theme_id, func.count(distinct(Coding.audit_id))).where(Coding.status == CONFIRMED)
         .group_by(Coding.theme_id)
-    ).all())
+    ).tuples().all())
 
 
 def name_taken(name: str, theme_id: int | None = None) -> bool:
@@ -96,13 +97,13 @@ def _flush_names() -> None:
 def theme_uses(theme: Theme) -> dict[str, int]:
     """How the theme is used: confirmed codings, audits they are in, suggestions waiting, learning points."""
     by_status = dict(db.session.execute(
-        select(Coding.status, func.count()).where(Coding.theme_id == theme.id).group_by(Coding.status)).all())
+        select(Coding.status, func.count()).where(Coding.theme_id == theme.id).group_by(Coding.status)).tuples().all())
     return {
         "confirmed": by_status.get(CONFIRMED, 0),
-        "audits": db.session.scalar(select(func.count(distinct(Coding.audit_id)))
+        "audits": count_of(select(func.count(distinct(Coding.audit_id)))
                                     .where(Coding.theme_id == theme.id, Coding.status == CONFIRMED)),
         "suggested": by_status.get("suggested", 0) + by_status.get("rejected", 0),
-        "learning_points": db.session.scalar(select(func.count()).select_from(learning_point_themes)
+        "learning_points": count_of(select(func.count()).select_from(learning_point_themes)
                                              .where(learning_point_themes.c.theme_id == theme.id)),
     }
 
@@ -132,11 +133,11 @@ def apply_import(plan: ImportPlan, user: User) -> None:
     """Carry out a checked plan (it never gives a theme another theme's name): update, then add."""
     themes = {theme.id: theme for theme in list_themes()}
     for change in plan.updated:
-        before = theme_values(themes[change.theme_id])
+        theme = themes[change.theme_id or 0]  # an update always names the theme it changes
+        before = theme_values(theme)
         for field, value in change.values.items():
-            setattr(themes[change.theme_id], field, value)
-        record_event("theme.updated", "theme", change.theme_id, user=user, before=before,
-                     after=theme_values(themes[change.theme_id]))
+            setattr(theme, field, value)
+        record_event("theme.updated", "theme", theme.id, user=user, before=before, after=theme_values(theme))
     _flush_names()
     for change in plan.added:
         theme = Theme(slug=change.slug, **change.values)
@@ -157,7 +158,7 @@ def _confirmed_in(audit_id: int):
 
 
 def included_case_count(audit: Audit) -> int:
-    return db.session.scalar(select(func.count(Case.id)).where(Case.audit_id == audit.id, Case.included))
+    return count_of(select(func.count(Case.id)).where(Case.audit_id == audit.id, Case.included))
 
 
 def theme_case_counts(audit: Audit) -> list[tuple[Theme, int]]:
@@ -189,7 +190,7 @@ def themes_in_common(audit: Audit) -> list[tuple[Theme, list[int]]]:
     """
     here = select(Coding.theme_id).join(Case, Coding.case_id == Case.id).where(
         Coding.audit_id == audit.id, Coding.status == CONFIRMED, Case.included)
-    earlier = tuple_(Audit.year, Audit.id) < tuple_(audit.year, audit.id)
+    earlier = tuple_(Audit.year, Audit.id) < tuple_(literal(audit.year), literal(audit.id))
     pairs = db.session.execute(
         select(Coding.theme_id, Audit.year).join(Audit, Coding.audit_id == Audit.id)
         .join(Case, Coding.case_id == Case.id)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from sqlalchemy import delete, func, select, text
 
-from audit_app.database import begin_writing
+from audit_app.database import begin_writing, count_of
 from audit_app.extensions import db
 from audit_app.models import SignInFailure, User
 
@@ -48,7 +48,7 @@ def admit_attempt(ip: str, email: str) -> int | None:
     key, since = account_key(email), _now() - THROTTLE_WINDOW
 
     def tries(condition) -> int:
-        return db.session.scalar(select(func.count()).select_from(SignInFailure)
+        return count_of(select(func.count()).select_from(SignInFailure)
                                  .where(SignInFailure.at > since, condition))
 
     if tries(SignInFailure.account_key == key) >= ACCOUNT_LIMIT or tries(SignInFailure.ip == ip) >= ADDRESS_LIMIT:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
+from audit_app.database import count_of
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Audit, Tool, ToolVersion, User
@@ -86,7 +87,7 @@ def published_versions() -> list[ToolVersion]:
 
 
 def audits_using(version: ToolVersion) -> int:
-    return db.session.scalar(select(func.count(Audit.id)).where(Audit.tool_version_id == version.id))
+    return count_of(select(func.count(Audit.id)).where(Audit.tool_version_id == version.id))
 
 
 def definition_of(version: ToolVersion) -> ToolDefinition:
@@ -98,10 +99,10 @@ def definition_of(version: ToolVersion) -> ToolDefinition:
 
 @lru_cache(maxsize=64)
 def _parsed_frozen(version_id: int) -> ToolDefinition:
-    return parse_definition(db.session.get(ToolVersion, version_id).definition)
+    return parse_definition(db.session.get_one(ToolVersion, version_id).definition)
 
 
-def create_tool(raw: dict, user: User) -> ToolVersion:
+def create_tool(raw: dict, user: User | None) -> ToolVersion:
     """A new tool whose first version is a draft of ``raw`` (validated; slug must be new)."""
     definition = parse_definition(raw)
     if tool_by_slug(definition.slug):
@@ -114,7 +115,7 @@ def create_tool(raw: dict, user: User) -> ToolVersion:
     return version
 
 
-def import_tool(raw: dict, user: User) -> ToolVersion:
+def import_tool(raw: dict, user: User | None) -> ToolVersion:
     """An imported file becomes a new tool, or a new draft version of the tool with its slug."""
     definition = parse_definition(raw)
     tool = tool_by_slug(definition.slug)
@@ -128,7 +129,7 @@ def new_draft_version(tool: Tool, user: User) -> ToolVersion:
     return _new_version(tool, tool.versions[-1].definition, user)
 
 
-def _new_version(tool: Tool, raw: dict, user: User) -> ToolVersion:
+def _new_version(tool: Tool, raw: dict, user: User | None) -> ToolVersion:
     draft = next((v for v in tool.versions if v.status == "draft"), None)
     if draft is not None:
         raise ToolError(f"Version {draft.version} of {tool.name} is already a draft: edit or publish it first.")

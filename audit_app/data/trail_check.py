@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from audit_app.data import trail_seals
 from audit_app.data.events import PURGED, seal, trail_key
+from audit_app.database import count_of
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, utcnow
 
@@ -54,7 +55,7 @@ def make_checkpoint() -> Checkpoint:
     """The trail's length and last seal now, sealed with the key."""
     key = trail_key()
     last = db.session.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
-    count = db.session.scalar(select(db.func.count()).select_from(AuditEvent))
+    count = count_of(select(db.func.count()).select_from(AuditEvent))
     last_id, last_seal = (last[0], last[1]) if last else (None, "")
     made_at = utcnow().isoformat(timespec="seconds")
     return Checkpoint(count, last_id, last_seal, made_at,

@@ -16,7 +16,7 @@ from audit_app.data.tools import definition_of, ensure_builtin_tool
 from audit_app.data.seed import seed_reference_data
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email
 from audit_app.extensions import db
-from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation
+from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation, User
 from audit_tools.returns import answers as answer_rules
 from audit_tools.sampling import case_row
 
@@ -108,7 +108,7 @@ def _load_completed_audit(data: dict, user) -> None:
     _submit_demo_returns(audit, cases, data["returns"])
     _load_panel_records(cases, data.get("panel_records", {}))
     db.session.flush()
-    code_demo_audit(audit, find_user_by_email(f"editor@{DEMO_DOMAIN}"))  # confirmed themes, some left to code
+    code_demo_audit(audit, _demo_user("editor"))  # confirmed themes, some left to code
     for position, point in enumerate(data.get("learning_points", [])):
         db.session.add(LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position))
     for position, rec in enumerate(data.get("recommendations", [])):
@@ -120,7 +120,7 @@ def _add_recommendation(audit: Audit, position: int, rec: dict) -> None:
     """A recommendation with its progress so far. Dates count from the day the demo is loaded, so the
     action plan reads the same whenever it is: some actions done, some due, one overdue."""
     lead = agency_by_short_name(rec["lead"])
-    coordinator = find_user_by_email(f"coordinator@{DEMO_DOMAIN}")
+    coordinator = _demo_user("coordinator")
     now = datetime.now(timezone.utc)
     recommendation = Recommendation(
         audit_id=audit.id, position=position, text=rec["text"], category=rec["category"],
@@ -161,7 +161,7 @@ def _load_panel_audit(data: dict, user) -> None:
 
 def _load_panel_records(cases: dict, records: dict[str, dict]) -> None:
     """What the panel agreed on each case (keyed by case reference), recorded by the demo panel member."""
-    panel_member = find_user_by_email(f"panel@{DEMO_DOMAIN}")
+    panel_member = _demo_user("panel")
     for reference, item in records.items():
         db.session.add(PanelRecord(case_id=cases[reference].id, agreed_grade=item["agreed_grade"],
                                    rationale=item["rationale"], dissent=item.get("dissent", ""),
@@ -179,3 +179,11 @@ def _load_open_audit(data: dict, user) -> None:
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
     _add_demo_cases(audit, follow_up, user)
     db.session.flush()
+
+
+def _demo_user(name: str) -> User:
+    """One of the demo accounts, made before any demo audit."""
+    user = find_user_by_email(f"{name}@{DEMO_DOMAIN}")
+    if user is None:
+        raise LookupError(f"The demo account {name}@{DEMO_DOMAIN} is missing.")
+    return user

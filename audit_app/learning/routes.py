@@ -8,6 +8,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from audit_app.audits.forms import ConfirmForm
@@ -48,7 +49,7 @@ def _why_not_editable(audit) -> str:
     return "Learning and recommendations can be written once the returns have been revealed to the panel."
 
 
-def _button(change, message: str, back: str) -> Response:
+def _button(change, message: str, back: str) -> ResponseReturnValue:
     """A button's change (its form checked for CSRF): made and committed at once, then said and gone back."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -201,7 +202,7 @@ def move_recommendation(audit_id: int, recommendation_id: int, direction: str):
 
 def _visible_recommendation_or_404(recommendation_id: int):
     rec = data.get_recommendation(recommendation_id) or abort(404)
-    audit = get_audit(rec.audit_id)
+    audit = get_audit(rec.audit_id) or abort(404)
     if audit.state not in data.visible_states(current_user):
         abort(404)
     return rec, audit
@@ -263,7 +264,7 @@ def action_plan():
     actions = data.action_plan(current_user, filters, date.today())
     return render_template("learning/actions.html", form=form, actions=actions, filtered=filters != data.ActionFilters(),
                            counts=rag_counts(a.recommendation.rag for a in actions),
-                           csv_url=url_for("learning.action_plan_csv", **request.args))
+                           csv_url=url_for("learning.action_plan_csv", **request.args.to_dict()))  # type: ignore[arg-type]  # url_for's stub types only its own keywords
 
 
 @bp.get("/actions.csv")

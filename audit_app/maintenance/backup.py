@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 
 from audit_app.data.trail_check import Checkpoint, make_checkpoint
 from audit_app.extensions import db
@@ -133,12 +133,19 @@ def _remove_partial(path: str) -> None:
 # SQLite ---------------------------------------------------------------------------------------
 
 
+def _sqlite_of(connection: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under an engine's connection (this app's SQLite driver is the standard library's)."""
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
+
+
 def _sqlite_backup(path: str) -> None:
     os.close(_create_private(path))
     target = sqlite3.connect(path)
     try:
         with db.engine.connect() as connection:
-            connection.connection.driver_connection.backup(target)
+            _sqlite_of(connection).backup(target)
         target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
         _check_sqlite(target, path)
     except (sqlite3.Error, BackupError) as error:
@@ -153,7 +160,7 @@ def _sqlite_restore(path: str) -> None:
     try:
         _check_sqlite(source, path)
         with db.engine.connect() as connection:
-            source.backup(connection.connection.driver_connection)
+            source.backup(_sqlite_of(connection))
     except sqlite3.Error as error:
         raise BackupError(f"{path} could not be restored: {error}. The database was not changed.") from None
     finally:

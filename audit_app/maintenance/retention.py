@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Delete, Update, and_, delete, func, or_, select, update
 
+from audit_app.database import count_of
 from audit_app.data.events import record_event
-from audit_app.extensions import db
+from audit_app.extensions import Base, db
 from audit_app.models import (
     Answer,
     Audit,
@@ -47,7 +49,7 @@ class Step:
     """Rows of one table that retention removes (``blank`` empty) or whose free-text columns it empties."""
 
     label: str
-    model: type
+    model: type[Base]
     where: ColumnElement[bool]
     blank: tuple[str, ...] = ()
 
@@ -57,18 +59,20 @@ class Step:
         return and_(self.where, or_(*(getattr(self.model, name) != "" for name in self.blank)))
 
     def count(self) -> int:
-        return db.session.scalar(select(func.count()).select_from(self.model).where(self.criteria()))
+        return count_of(select(func.count()).select_from(self.model).where(self.criteria()))
 
     def run(self) -> int:
         if self.blank:
-            values = {name: "" for name in self.blank}
+            values: dict[str, Any] = {name: "" for name in self.blank}
             version = self.model.__mapper__.version_id_col
             if version is not None:  # a form opened before retention must not save over it
-                values[version.key] = version + 1
-            statement = update(self.model).where(self.criteria()).values(values)
+                values[str(version.key)] = version + 1
+            statement: Update | Delete = update(self.model).where(self.criteria()).values(values)
         else:
             statement = delete(self.model).where(self.criteria())
-        return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+        result = db.session.execute(statement.execution_options(synchronize_session=False))
+        assert isinstance(result, CursorResult)  # an UPDATE or DELETE always gives one
+        return result.rowcount
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def _record(item: AuditRetention, months: int) -> None:
     # The trail keeps code-shaped keys only ("evidence_notes", not "evidence notes"): see trail_seals.
     removed = {label.replace("'", "").replace(" ", "_"): count for label, count in item.removed.items()}
     record_event(RETENTION_EVENT, "audit", item.audit_id,
-                 after={"removed": removed, "closed_on": item.closed_on.isoformat(), "retention_months": months})
+                 after={"removed": removed, "closed_on": item.closed_on.isoformat() if item.closed_on else None, "retention_months": months})
     current_app.logger.info("Retention applied to audit %s: %s", item.audit_id,
                             ", ".join(f"{count} {label}" for label, count in item.removed.items()))
     db.session.flush()

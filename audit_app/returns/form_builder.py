@@ -7,6 +7,7 @@ answers with the domain's rules (``audit_tools.returns.answers``), so the rules 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -18,7 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
 from audit_app.form_fields import OptionalDateField
 from audit_tools.returns import answers as answer_rules
@@ -29,7 +30,7 @@ from audit_tools.tools import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SI
 # Question type → (field class, GOV.UK widget, extra field arguments). The return form draws radios,
 # checkboxes and long text with its own macros in the same markup (templates/returns/_fields.html); the
 # widgets serve the other types and the field's own rendering elsewhere.
-FIELD_TYPES = {
+FIELD_TYPES: dict[str, tuple[type[Field], type, dict[str, Any]]] = {
     SCALE: (RadioField, GovRadioInput, {"validate_choice": False}),
     SINGLE: (RadioField, GovRadioInput, {"validate_choice": False}),
     GRADE: (RadioField, GovRadioInput, {"validate_choice": False}),
@@ -115,10 +116,10 @@ def _field(question: Question):
 
 def form_data(definition: ToolDefinition, answers: answer_rules.Answers) -> dict:
     """Stored answers in the shape the form expects (dates as date objects)."""
-    data = {}
+    data: dict[str, object] = {}
     for question in definition.questions:
-        value = answers.get(question.key)
-        if question.type == DATE and value:
+        value: object = answers.get(question.key)
+        if question.type == DATE and isinstance(value, str) and value:
             value = dt.date.fromisoformat(value)
         if value:
             data[field_name(question.key)] = value

@@ -49,7 +49,7 @@ def rescue_token(return_id: int, form) -> str:
 def keep_typed_work(signed_in: bool):
     """Keep the posted return and send the auditor back to it (through sign-in if needed); None when
     refused, and the caller answers as it would without any rescue."""
-    return_id = request.view_args["return_id"]
+    return_id = (request.view_args or {})["return_id"]
     ticket = _ticket(return_id) if _sent_by_this_site() and (request.content_length or 0) <= MAX_BYTES else None
     if ticket is not None and signed_in and ticket.user_id != current_user.id:
         ticket = None
@@ -92,7 +92,7 @@ def merged_fields(work: RescuedWork, choice_fields: set[str]) -> dict[str, list[
         if name in work.fields:
             sent.setdefault(name, []).append(value)
     whole_form = work.fields - choice_fields <= sent.keys()
-    cleared = {name: [] for name in (work.fields & choice_fields) - sent.keys()} if whole_form else {}
+    cleared: dict[str, list[str]] = {name: [] for name in (work.fields & choice_fields) - sent.keys()} if whole_form else {}
     return cleared | sent
 
 
@@ -140,8 +140,8 @@ def _origin_of(url: str) -> str:
 
 def _address_digest() -> str:
     """The sending address as a keyed digest: enough to count by, nothing to read back."""
-    key = current_app.secret_key
-    key = key.encode() if isinstance(key, str) else key
+    secret: str | bytes = current_app.config["SECRET_KEY"]
+    key = secret.encode() if isinstance(secret, str) else secret
     return hmac.new(key, f"rescue:{request.remote_addr}".encode(), hashlib.sha256).hexdigest()
 
 

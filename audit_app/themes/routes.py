@@ -254,7 +254,7 @@ def _back_to(audit, source: str, key: str, after: str | None, done: str | None =
     if to_excerpt and after and not coding_data.still_listed(audit, definition_of(audit.tool_version), filters, source, key):
         anchor, said = after, f"{done} the excerpt from {where}, which has left this list."
     if done:
-        flash([anchor, said], "excerpt")
+        flash([anchor, said], "excerpt")  # type: ignore[arg-type]  # the "excerpt" category carries [anchor, text]
     return redirect(url_for("themes.coding", audit_id=audit.id, **filters.as_args(),
                             _anchor=anchor if to_excerpt else None))
 

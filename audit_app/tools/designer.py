@@ -76,7 +76,7 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None):
     form = SectionForm(data=section or {})
     problems: list[str] = []
     if form.validate_on_submit():
-        if section:
+        if section and key:
             changed = edit.update_section(version.definition, key, title=form.title.data,
                                           description=form.description.data or "", judgement=form.judgement.data)
         else:
@@ -104,8 +104,8 @@ def edit_question(tool_id: int, number: int, key: str | None = None, section_key
     if form.validate_on_submit():
         raw_question, problems = _question_from_form(form, question or {})
         if not problems:
-            changed = (edit.update_question(version.definition, key, raw_question) if question
-                       else edit.add_question(version.definition, section_key, raw_question))
+            changed = (edit.update_question(version.definition, key, raw_question) if question and key
+                       else edit.add_question(version.definition, section_key or "", raw_question))
             saved_key = key or raw_question["key"]  # an existing question keeps its key
             if _save(version, changed, problems, f"Question {saved_key} saved."):
                 return _back(version, f"#question-{saved_key}")
