@@ -18,12 +18,13 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 KEEP_MINE, KEEP_SAVED, COMBINE = "mine", "saved", "merged"
 CHOICES = (KEEP_MINE, KEEP_SAVED, COMBINE)
 
 
-def fingerprint(value) -> str:
+def fingerprint(value: object) -> str:
     """A digest of a value as an answer: blanks alike, a multiple choice in any order alike."""
     value = value or None
     canonical = sorted(value) if isinstance(value, list) else value
@@ -33,12 +34,12 @@ def fingerprint(value) -> str:
 BLANK = fingerprint(None)
 
 
-def fingerprints(values: Mapping) -> dict[str, str]:
+def fingerprints(values: Mapping[str, Any]) -> dict[str, str]:
     """Key → fingerprint of every value that is not blank: the ``base`` a form carries."""
     return {key: fingerprint(value) for key, value in values.items() if value}
 
 
-def same(a, b) -> bool:
+def same(a: object, b: object) -> bool:
     """Equal as answers: blanks are equal, and a multiple choice is a set (its order does not matter)."""
     a, b = a or None, b or None
     if isinstance(a, list) and isinstance(b, list):
@@ -50,17 +51,20 @@ def same(a, b) -> bool:
 class Merge:
     """The outcome of a three-way merge, before the clashes are settled."""
 
-    agreed: dict  # key → value for every key that is not a clash (blank values left out)
+    agreed: dict[str, Any]  # key → value for every key that is not a clash (blank values left out)
     clashes: tuple[str, ...]  # both sides changed these, differently: ask
     kept_mine: tuple[str, ...]  # only the person saving changed these
     kept_theirs: tuple[str, ...]  # only the other save changed these
 
 
-def three_way(keys: Iterable[str], base: Mapping[str, str] | None, theirs: Mapping, mine: Mapping) -> Merge:
+def three_way(keys: Iterable[str], base: Mapping[str, str] | None, theirs: Mapping[str, Any],
+              mine: Mapping[str, Any]) -> Merge:
     """Merge ``mine`` into ``theirs`` over ``keys``, in their order. ``base`` holds the ``fingerprints``
     of the values the form started from; ``None`` means "unknown"."""
-    agreed: dict = {}
-    clashes, kept_mine, kept_theirs = [], [], []
+    agreed: dict[str, Any] = {}
+    clashes: list[str] = []
+    kept_mine: list[str] = []
+    kept_theirs: list[str] = []
     for key in keys:
         ours, saved = mine.get(key), theirs.get(key)
         started = None if base is None else base.get(key, BLANK)
@@ -80,8 +84,8 @@ def three_way(keys: Iterable[str], base: Mapping[str, str] | None, theirs: Mappi
     return Merge(agreed, tuple(clashes), tuple(kept_mine), tuple(kept_theirs))
 
 
-def settle(merge: Merge, theirs: Mapping, mine: Mapping, choices: Mapping[str, str],
-           combined: Mapping[str, str], combinable: Iterable[str] = ()) -> tuple[dict, list[str]]:
+def settle(merge: Merge, theirs: Mapping[str, Any], mine: Mapping[str, Any], choices: Mapping[str, str],
+           combined: Mapping[str, str], combinable: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
     """The values to save, and the clashes still unsettled (in order).
 
     Each clash needs an explicit choice: keep mine, keep the saved one, or (for a key in

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal
 
 # Unicode categories that draw nothing on their own: separators (spaces, line and paragraph
@@ -69,7 +70,7 @@ def has_control_characters(text: str) -> bool:
 
 # Wording
 
-def long_date(value) -> str:
+def long_date(value: date | None) -> str:
     """27 March 2026 (portable: no platform-specific strftime flags)."""
     return f"{value.day} {value:%B %Y}" if value else ""
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 MAX_DEPTH = 32
 MAX_DIGITS = 20  # enough for any count or score; far below Python's 4,300-digit limit
@@ -38,21 +40,21 @@ def nesting_depth(text: str, stop_at: int) -> int:
     return deepest
 
 
-def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_digits: int = MAX_DIGITS):
+def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_digits: int = MAX_DIGITS) -> Any:
     """Parse JSON text, refusing nesting deeper than ``max_depth`` and numbers longer than ``max_digits``."""
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("utf-8-sig")  # UnicodeDecodeError is a ValueError too
     if nesting_depth(text, max_depth) > max_depth:
         raise JsonLimitError(f"it is nested more than {max_depth} levels deep")
 
-    def number(kind):
-        def convert(literal: str):
+    def number(kind: Callable[[str], int | float]) -> Callable[[str], int | float]:
+        def convert(literal: str) -> int | float:
             if sum(c.isdigit() for c in literal) > max_digits:
                 raise JsonLimitError(f"it holds a number with more than {max_digits} digits")
             return kind(literal)
         return convert
 
-    def constant(name: str):
+    def constant(name: str) -> NoReturn:
         raise JsonLimitError(f"it holds {name}, which is not a number JSON allows")
 
     return json.loads(text, parse_int=number(int), parse_float=number(float), parse_constant=constant)

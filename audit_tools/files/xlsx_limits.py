@@ -59,7 +59,8 @@ def declared_entry_count(data: bytes) -> int | None:
     at = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - 65_557))
     if at < 0 or at + 22 > len(data):
         return None
-    return struct.unpack_from("<H", data, at + 10)[0]
+    count: int = struct.unpack_from("<H", data, at + 10)[0]
+    return count
 
 
 def check_entries(archive: zipfile.ZipFile, max_unpacked: int) -> None:
@@ -96,7 +97,7 @@ def scan_part(archive: zipfile.ZipFile, name: str, bounds: PartBounds) -> PartCo
     return PartCounts(total, tags, rows, strings)
 
 
-def _new(window: bytes, carried: bytes, plain: bytes, prefixed: re.Pattern) -> int:
+def _new(window: bytes, carried: bytes, plain: bytes, prefixed: re.Pattern[bytes]) -> int:
     """Occurrences of a tag in ``window`` not already counted in ``carried`` (plain or with a namespace prefix).
 
     ``<row`` also matches ``<rowBreaks`` (one element per sheet) and ``<si`` matches nothing else in a

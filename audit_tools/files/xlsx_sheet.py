@@ -15,7 +15,10 @@ import datetime as dt
 import pyexpat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
+
+# A cell's value as openpyxl types it: text, number, boolean, date or time, or blank.
+CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
 
 CHUNK = 64 * 1024  # small, so the rows waiting to be handed on stay few
 
@@ -34,18 +37,21 @@ class DeclarationRefused(ValueError):
 
 
 class _Reader:
-    def __init__(self, shared_strings: list, styles: SheetStyles, max_column: int) -> None:
+    def __init__(self, shared_strings: list[str], styles: SheetStyles, max_column: int) -> None:
         self.shared, self.styles, self.max_column = shared_strings, styles, max_column
-        self.done: list[tuple[int, list]] = []
+        self.done: list[tuple[int, list[CellValue]]] = []
         self.row_number = 0
-        self.values: list = []
+        self.values: list[CellValue] = []
         self.column = 0
         self.text: list[str] | None = None  # collecting character data while not None
-        self.cell_type, self.style, self.formula, self.value, self.inline = "n", 0, None, None, None
+        self.formula: str | None = None
+        self.value: str | None = None
+        self.inline: list[str] | None = None
+        self.cell_type, self.style = "n", 0
         self.in_inline = self.in_phonetic = False
         self._handlers()
 
-    def start(self, name: str, attrs: dict) -> None:
+    def start(self, name: str, attrs: dict[str, str]) -> None:
         handler = self.starts.get(name)
         if handler is None and ":" in name:  # a namespace prefix ("x:c"): some programs write them
             handler = self.starts.get(name[name.index(":") + 1:])
@@ -65,27 +71,27 @@ class _Reader:
         self.ends = {"c": self._end_cell, "row": self._end_row, "v": self._end_value, "f": self._end_formula,
                      "t": self._end_text, "is": self._end_inline, "rPh": self._end_phonetic}
 
-    def _start_row(self, attrs: dict) -> None:
+    def _start_row(self, attrs: dict[str, str]) -> None:
         self.row_number = _row_number(attrs.get("r"), self.row_number)
         self.values, self.column = [], 0
 
-    def _start_cell(self, attrs: dict) -> None:
+    def _start_cell(self, attrs: dict[str, str]) -> None:
         reference = attrs.get("r")
         self.column = _column_of(reference) if reference else self.column + 1
         self.cell_type, self.style = attrs.get("t", "n"), int(attrs.get("s") or 0)
         self.formula = self.value = self.inline = None
 
-    def _collect(self, _attrs: dict) -> None:
+    def _collect(self, _attrs: dict[str, str]) -> None:
         self.text = []
 
-    def _start_text(self, _attrs: dict) -> None:
+    def _start_text(self, _attrs: dict[str, str]) -> None:
         if self.in_inline and not self.in_phonetic:
             self.text = []
 
-    def _start_inline(self, _attrs: dict) -> None:
+    def _start_inline(self, _attrs: dict[str, str]) -> None:
         self.in_inline, self.inline = True, []
 
-    def _start_phonetic(self, _attrs: dict) -> None:
+    def _start_phonetic(self, _attrs: dict[str, str]) -> None:
         self.in_phonetic = True
 
     def _end_cell(self) -> None:
@@ -110,6 +116,7 @@ class _Reader:
 
     def _end_text(self) -> None:
         if self.text is not None:
+            assert self.inline is not None  # <t> outside <is> in a damaged sheet: refused like any damage
             self.inline.append("".join(self.text))
             self.text = None
 
@@ -123,7 +130,7 @@ class _Reader:
         if self.text is not None:
             self.text.append(data)
 
-    def _cell_value(self):
+    def _cell_value(self) -> CellValue:
         if self.formula is not None:
             return self.formula  # array, shared and data-table formulas alike: refused by the caller
         kind, value = self.cell_type, self.value
@@ -139,21 +146,25 @@ class _Reader:
             return bool(int(value))
         if kind == "d":
             from openpyxl.utils.datetime import from_ISO8601
-            return from_ISO8601(value)
+            # types-openpyxl leaves from_ISO8601 unannotated; it returns a datetime, date, time or timedelta
+            parsed: CellValue = from_ISO8601(value)  # type: ignore[no-untyped-call]
+            return parsed
         return value  # "str" (a formula's text result) and "e" (an error such as #N/A)
 
-    def _number(self, text: str):
+    def _number(self, text: str) -> CellValue:
         number = float(text) if "." in text or "E" in text or "e" in text else int(text)
         if self.style not in self.styles.date_styles:
             return number
         from openpyxl.utils.datetime import from_excel
         try:
-            return from_excel(number, self.styles.epoch, timedelta=self.style in self.styles.duration_styles)
+            moment: CellValue = from_excel(number, self.styles.epoch,
+                                           timedelta=self.style in self.styles.duration_styles)
+            return moment
         except (OverflowError, ValueError):
             return "#VALUE!"
 
 
-def _refuse_declaration(*_args) -> None:
+def _refuse_declaration(*_args: object) -> None:
     raise DeclarationRefused("the worksheet declares a document type or entities")
 
 
@@ -181,8 +192,8 @@ def _column_of(reference: str) -> int:
     return column
 
 
-def sheet_rows(stream: IO[bytes], shared_strings: list, styles: SheetStyles,
-               max_column: int) -> Iterator[tuple[int, list]]:
+def sheet_rows(stream: IO[bytes], shared_strings: list[str], styles: SheetStyles,
+               max_column: int) -> Iterator[tuple[int, list[CellValue]]]:
     """(row number, cell values up to ``max_column``) for every row element, empty or not, in file order.
 
     Raises ValueError (or pyexpat.ExpatError, IndexError) on a damaged worksheet.
@@ -205,12 +216,12 @@ def shared_strings(stream: IO[bytes]) -> list[str]:
     """The workbook's shared-strings table: each entry's text, its rich-text runs joined, phonetic guides left out."""
     strings: list[str] = []
     parts: list[str] = []
-    state = {"text": None, "phonetic": False}
+    state: dict[str, Any] = {"text": None, "phonetic": False}
 
     def local(name: str) -> str:
         return name[name.index(":") + 1:] if ":" in name else name
 
-    def start(name: str, _attrs: dict) -> None:
+    def start(name: str, _attrs: dict[str, str]) -> None:
         tag = local(name)
         if tag == "t" and not state["phonetic"]:
             state["text"] = []

@@ -143,7 +143,7 @@ def fold(word: str) -> str:
 class _Token:
     __slots__ = ("text", "start", "end", "bare", "key", "gap_before")
 
-    def __init__(self, match: re.Match, text: str, previous_end: int):
+    def __init__(self, match: re.Match[str], text: str, previous_end: int) -> None:
         word = match.group().rstrip(".")
         self.text, self.start = word, match.start()
         self.end = match.start() + len(word)
