@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from audit_tools.tools.definition import Question, ToolDefinition
 
@@ -66,7 +67,7 @@ def _changes_to(old: Question, new: Question) -> list[Change]:
     return changes
 
 
-def _comparable(name: str, value):
+def _comparable(name: str, value: Any) -> Any:
     """Themes are a set: listing them in another order is no change."""
     return sorted(value) if name == "themes" else value
 
@@ -75,7 +76,7 @@ def _options(question: Question) -> str:
     return "; ".join(f"{o.label}" + ("" if o.score is None else f" ({o.score:g})") for o in question.options)
 
 
-def _show(value) -> str:
+def _show(value: Any) -> str:
     if value is None or value == "" or value == ():
         return "none"
     if isinstance(value, bool):

@@ -63,7 +63,7 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
 
-    def text(self, raw: dict, name: str, path: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    def text(self, raw: dict[str, Any], name: str, path: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
         value = raw.get(name, "")
         if not isinstance(value, str):
             self.fail(f"{path}.{name}", "must be a string")
@@ -76,7 +76,7 @@ class _Reader:
             self.fail(f"{path}.{name}", f"must be {limit} characters or fewer")
         return value
 
-    def key(self, raw: dict, path: str) -> str:
+    def key(self, raw: dict[str, Any], path: str) -> str:
         value = raw.get("key")
         if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
             self.fail(f"{path}.key", "must start with a letter and use only lower-case letters, digits and "
@@ -84,14 +84,14 @@ class _Reader:
             return ""
         return value
 
-    def flag(self, raw: dict, name: str, path: str, default: bool) -> bool:
+    def flag(self, raw: dict[str, Any], name: str, path: str, default: bool) -> bool:
         value = raw.get(name, default)
         if not isinstance(value, bool):
             self.fail(f"{path}.{name}", "must be true or false")
             return default
         return value
 
-    def strings(self, raw: dict, name: str, path: str) -> tuple[str, ...]:
+    def strings(self, raw: dict[str, Any], name: str, path: str) -> tuple[str, ...]:
         value = raw.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             self.fail(f"{path}.{name}", "must be a list of non-empty strings")
@@ -101,7 +101,7 @@ class _Reader:
             return ()
         return tuple(value)
 
-    def items(self, raw: dict, name: str, path: str) -> list:
+    def items(self, raw: dict[str, Any], name: str, path: str) -> list[Any]:
         value = raw.get(name)
         if not isinstance(value, list) or not value:
             self.fail(f"{path}.{name}", "must be a non-empty list")
@@ -165,14 +165,14 @@ def _question(reader: _Reader, raw: Any, path: str) -> Question:
     )
 
 
-def _guidance_url(reader: _Reader, raw: dict, path: str) -> str:
+def _guidance_url(reader: _Reader, raw: dict[str, Any], path: str) -> str:
     url = reader.text(raw, "guidance_url", path, limit=500)
     if url and not url.startswith(("https://", "http://")):
         reader.fail(f"{path}.guidance_url", "must be a web address starting with https:// or http://")
     return url
 
 
-def _options(reader: _Reader, raw: dict, qtype: str, path: str) -> tuple[Option, ...]:
+def _options(reader: _Reader, raw: dict[str, Any], qtype: str, path: str) -> tuple[Option, ...]:
     if qtype == SCALE:
         allowed = reader.strings(raw, "allow", path) if "allow" in raw else OPTIONAL_SCALE_VALUES
         for value in set(allowed) - set(OPTIONAL_SCALE_VALUES):
@@ -259,7 +259,8 @@ def _check_show_if(reader: _Reader, question: Question, by_key: dict[str, Questi
     if target.type in CHOICE_TYPES and unknown:
         reader.problems.append(f'questions "{question.key}": show-if values {", ".join(unknown)} are not '
                                f'answers to "{target.key}"')
-    chain, seen = target, {question.key}
+    chain: Question | None = target
+    seen = {question.key}
     while chain is not None and chain.show_if is not None:
         if chain.key in seen:
             reader.problems.append(f'questions "{question.key}": show-if conditions form a cycle')
@@ -268,7 +269,7 @@ def _check_show_if(reader: _Reader, question: Question, by_key: dict[str, Questi
         chain = by_key.get(chain.show_if.question)
 
 
-def export_definition(definition: ToolDefinition) -> dict:
+def export_definition(definition: ToolDefinition) -> dict[str, Any]:
     """The canonical JSON form: defaults left out, so export → parse → export is stable."""
     return {
         "schema_version": SCHEMA_VERSION, "slug": definition.slug, "name": definition.name,
@@ -280,7 +281,7 @@ def export_definition(definition: ToolDefinition) -> dict:
     }
 
 
-def _export_question(q: Question) -> dict:
+def _export_question(q: Question) -> dict[str, Any]:
     out: dict[str, Any] = {"key": q.key, "type": q.type, "text": q.text}
     out.update(_non_default({"help": q.help, "finding": q.finding, "chart_title": q.chart_title,
                              "guidance_url": q.guidance_url, "themes": list(q.themes)}))
@@ -302,7 +303,7 @@ def _export_question(q: Question) -> dict:
     return out
 
 
-def _non_default(values: dict) -> dict:
+def _non_default(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v}
 
 
@@ -311,12 +312,14 @@ def dumps(definition: ToolDefinition) -> str:
     return json.dumps(export_definition(definition), indent=2, ensure_ascii=False) + "\n"
 
 
-def load_builtin(name: str = BUILTIN_TOOLS[0]) -> tuple[dict, ToolDefinition]:
+def load_builtin(name: str = BUILTIN_TOOLS[0]) -> tuple[dict[str, Any], ToolDefinition]:
     """The raw JSON and parsed form of a tool shipped in ``audit_tools/data``."""
     raw = json.loads(resources.files("audit_tools.data").joinpath(name).read_text("utf-8"))
     return raw, parse_definition(raw)
 
 
-def builtin_themes() -> list[dict]:
+def builtin_themes() -> list[dict[str, Any]]:
     """The theme codebook shipped with the product: slug, name, description, category, keywords."""
-    return json.loads(resources.files("audit_tools.data").joinpath("themes.json").read_text("utf-8"))
+    themes: list[dict[str, Any]] = json.loads(
+        resources.files("audit_tools.data").joinpath("themes.json").read_text("utf-8"))
+    return themes
