@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from audit_tools.tools import DATE, LONGTEXT, MULTIPLE, NUMBER, TEXT, Question, ToolDefinition
@@ -88,7 +89,7 @@ def answer_problems(definition: ToolDefinition, answers: Answers) -> dict[str, s
     return problems
 
 
-def _note_problem(value) -> str | None:
+def _note_problem(value: str | list[str]) -> str | None:
     if not isinstance(value, str):
         return "An evidence note must be text."
     if len(value) > MAX_NOTE_LENGTH:
@@ -96,7 +97,7 @@ def _note_problem(value) -> str | None:
     return None
 
 
-def _problem(question: Question, value) -> str | None:
+def _problem(question: Question, value: str | list[str]) -> str | None:
     values = value if isinstance(value, list) else [value]
     if any(not isinstance(v, str) for v in values):
         return "Answers must be text."
@@ -106,7 +107,7 @@ def _problem(question: Question, value) -> str | None:
         allowed = {o.value for o in question.options}
         if any(v not in allowed for v in values):
             return "Choose one of the answers listed."
-        alone = [question.option(v) for v in values if question.option(v).exclusive]
+        alone = [option for v in values if (option := question.option(v)) is not None and option.exclusive]
         if alone and len(values) > 1:
             return f"‘{alone[0].label}’ cannot be chosen with other answers."
         return None
@@ -190,14 +191,15 @@ def answer_keys(definition: ToolDefinition) -> list[str]:
     return [k for q in definition.questions for k in ((q.key, note_key(q.key)) if q.takes_note else (q.key,))]
 
 
-def merge_answers(definition: ToolDefinition, base: Answers | None, saved: Answers, mine: Answers) -> Merge:
+def merge_answers(definition: ToolDefinition, base: Mapping[str, str] | None, saved: Answers,
+                  mine: Answers) -> Merge:
     """Three-way merge of the answers typed (``mine``) with those saved meanwhile; ``base`` is the
     ``merge.fingerprints`` of what the form was opened with, ``None`` when unknown (then every
     difference is asked about)."""
     return three_way(answer_keys(definition), base, saved, mine)
 
 
-def differences(definition: ToolDefinition, keys) -> list[Difference]:
+def differences(definition: ToolDefinition, keys: Iterable[str]) -> list[Difference]:
     """The answers and notes under ``keys`` (from a ``Merge``), for the conflict page."""
     return [Difference(k, definition.question(question_key_of(k))) for k in keys]
 

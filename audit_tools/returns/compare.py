@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from audit_tools.returns.answers import Answers, is_visible, note_key
 from audit_tools.tools import Question, Section, ToolDefinition
@@ -79,7 +80,8 @@ def differ(question: Question, answers: tuple[AgencyAnswer, ...]) -> bool:
 def compare_question(question: Question, answers_by_agency: Mapping[str, Answers]) -> QuestionComparison:
     """One question's answers from each agency, side by side."""
     answers = tuple(
-        AgencyAnswer(agency, given.get(question.key) or None, given.get(note_key(question.key), ""),
+        AgencyAnswer(agency, given.get(question.key) or None,
+                     cast(str, given.get(note_key(question.key), "")),  # a note is text (answer_problems)
                      is_visible(question, given))
         for agency, given in answers_by_agency.items()
     )
