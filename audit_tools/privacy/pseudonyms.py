@@ -58,7 +58,7 @@ def normalise_case_number(case_number: str) -> str:
     return "".join(case_number.split()).upper()
 
 
-def pseudonymise(case_number: str, key: bytes) -> str:
+def pseudonymise(case_number: str, key: bytes | None) -> str:
     """HMAC-SHA-256 (64 lower-case hex digits) of the normalised case number under the partnership key."""
     if not isinstance(key, (bytes, bytearray)) or len(key) < KEY_BYTES:
         raise ValueError(f"The pseudonym key must be at least {KEY_BYTES} bytes.")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 RANDOM = "random"
@@ -50,7 +50,7 @@ class FrameCase:
     reference: str
     attributes: tuple[tuple[str, str], ...] = ()
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         pairs = self.attributes.items() if isinstance(self.attributes, Mapping) else self.attributes
         normalised = tuple(sorted((str(name), str(value)) for name, value in pairs))
         names = [name for name, _ in normalised]
@@ -75,7 +75,7 @@ class SamplingPlan:
     minimum_per_stratum: int = 0
     manual_references: tuple[str, ...] = ()  # manual pick, in this order
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Lists (e.g. straight from a form) become tuples so a plan stays hashable.
         for name in ("strata", "manual_references"):
             value = getattr(self, name)
@@ -143,7 +143,8 @@ def allocate(populations: dict[tuple[str, ...], int], size: int, allocation: str
     return sizes
 
 
-def _proportional(populations, keys, size, total):
+def _proportional(populations: Mapping[tuple[str, ...], int], keys: list[tuple[str, ...]], size: int,
+                  total: int) -> dict[tuple[str, ...], int]:
     """Largest remainder (Hamilton), in exact integer arithmetic."""
     shares = {key: divmod(size * populations[key], total) for key in keys}
     sizes = {key: shares[key][0] for key in keys}
@@ -154,9 +155,10 @@ def _proportional(populations, keys, size, total):
     return sizes
 
 
-def _equal(populations, keys, size):
+def _equal(populations: Mapping[tuple[str, ...], int], keys: list[tuple[str, ...]],
+           size: int) -> dict[tuple[str, ...], int]:
     """As even as possible; groups smaller than the even share give all their cases."""
-    sizes = {}
+    sizes: dict[tuple[str, ...], int] = {}
     remaining, open_keys = size, list(keys)
     while open_keys:
         share = remaining // len(open_keys)
@@ -175,7 +177,7 @@ def _equal(populations, keys, size):
     return sizes
 
 
-def _raise_to_minimum(sizes, floors):
+def _raise_to_minimum(sizes: dict[tuple[str, ...], int], floors: dict[tuple[str, ...], int]) -> None:
     short = 0
     for key, floor in floors.items():
         if sizes[key] < floor:
@@ -254,7 +256,7 @@ def draw_replacement(frame: Sequence[FrameCase], sample: Sample, excluded: Colle
     return rng.choice(candidates)
 
 
-def _shortest_stratum(cases, sample, excluded):
+def _shortest_stratum(cases: list[FrameCase], sample: Sample, excluded: Collection[str]) -> tuple[str, ...]:
     names = sample.plan.strata
     if sample.strata:
         wanted = {result.key: result.drawn for result in sample.strata}
@@ -276,7 +278,7 @@ def _shortest_stratum(cases, sample, excluded):
     return short[0][1]
 
 
-def _sorted_frame(frame):
+def _sorted_frame(frame: Iterable[FrameCase]) -> list[FrameCase]:
     cases = sorted(frame, key=lambda case: case.reference)
     if not cases:
         raise SamplingError("The sample frame has no cases to draw from.")
@@ -288,7 +290,7 @@ def _sorted_frame(frame):
     return cases
 
 
-def _groups(cases, names):
+def _groups(cases: list[FrameCase], names: tuple[str, ...]) -> dict[tuple[str, ...], list[FrameCase]]:
     if not names:
         raise SamplingError("A stratified sample needs at least one attribute to stratify by, "
                             "such as locality or age band.")
@@ -308,7 +310,7 @@ def _groups(cases, names):
     return groups
 
 
-def _manual(cases, references):
+def _manual(cases: list[FrameCase], references: tuple[str, ...]) -> tuple[FrameCase, ...]:
     if not references:
         raise SamplingError("No references were given for a manual pick.")
     twice = sorted({reference for reference in references if references.count(reference) > 1})
@@ -321,12 +323,12 @@ def _manual(cases, references):
     return tuple(by_reference[reference] for reference in references)
 
 
-def _check_seed(seed):
+def _check_seed(seed: int) -> None:
     if not _is_whole(seed):
         raise SamplingError(f"The seed must be a whole number; it was {seed!r}.")
 
 
-def _check_size(size, available, holder):
+def _check_size(size: int, available: int, holder: str) -> None:
     if not _is_whole(size):
         raise SamplingError(f"The sample size must be a whole number of cases; it was {size!r}.")
     if size < 1:
@@ -336,7 +338,7 @@ def _check_size(size, available, holder):
                             f"at most {available} can be drawn.")
 
 
-def _is_whole(number) -> bool:
+def _is_whole(number: object) -> bool:
     return isinstance(number, int) and not isinstance(number, bool)
 
 
@@ -367,7 +369,7 @@ def method_statement(sample: Sample, *, population: str = "children",
     return f"{text} (seed {sample.seed}): {groups}."
 
 
-def _key_label(key) -> str:
+def _key_label(key: tuple[str, ...]) -> str:
     return " / ".join(value or NOT_RECORDED for value in key)
 
 

@@ -9,10 +9,12 @@ workbench never stores them.
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection, Sequence
 import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from audit_tools.sampling.frame_scan import personal_details
 
@@ -35,7 +37,7 @@ class FrameRow:
     locality: str
     plan_type: str
     agencies: tuple[str, ...] = ()
-    attributes: dict = field(default_factory=dict, compare=False)
+    attributes: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -63,13 +65,13 @@ def age_band(age: Decimal) -> str:
 
 def case_row(reference: str, age: Decimal, locality: str, plan_type: str,
              agencies: tuple[str, ...] = (), *, line: int = 0, band: str = "",
-             attributes: dict | None = None) -> FrameRow:
+             attributes: dict[str, Any] | None = None) -> FrameRow:
     """A validated case row, its age band derived from the age unless given."""
     return FrameRow(line, reference, age, band or age_band(age), locality, plan_type, agencies,
                     dict(attributes or {}))
 
 
-def parse_frame(data: bytes, *, max_bytes: int, existing_references: set[str] = frozenset(),
+def parse_frame(data: bytes, *, max_bytes: int, existing_references: Collection[str] = frozenset(),
                 known_agencies: set[str] | None = None, require_agencies: bool = False) -> FrameResult:
     """Parse CSV bytes into frame rows, or explain every problem (by line) and return no rows.
 
@@ -130,7 +132,7 @@ def _decode(data: bytes, max_bytes: int, errors: list[str]) -> str | None:
         return None
 
 
-def _check_header(fieldnames, errors: list[str]) -> bool:
+def _check_header(fieldnames: Sequence[str] | None, errors: list[str]) -> bool:
     columns = [c.strip().lower() for c in (fieldnames or [])]
     identifying = [c for c in columns if IDENTIFYING_COLUMNS.search(c)]
     if identifying:
@@ -150,7 +152,7 @@ def _check_header(fieldnames, errors: list[str]) -> bool:
     return not errors
 
 
-def _parse_row(row: dict, line: int, errors: list[str], known_agencies: set[str] | None) -> FrameRow | None:
+def _parse_row(row: dict[str, Any], line: int, errors: list[str], known_agencies: set[str] | None) -> FrameRow | None:
     if None in row:
         errors.append(f"Line {line}: the row has more values than the header has columns.")
         return None
@@ -178,6 +180,7 @@ def _parse_row(row: dict, line: int, errors: list[str], known_agencies: set[str]
     if problems:
         errors.append(f"Line {line}: " + "; ".join(problems) + ".")
         return None
+    assert age is not None  # a missing age is one of the problems above
     return case_row(reference, age, values["locality"], values["plan_type"], agencies, line=line, band=band)
 
 

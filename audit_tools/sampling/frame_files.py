@@ -33,6 +33,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from audit_tools.text import has_control_characters
@@ -185,7 +186,7 @@ def _check_cells(values: list[str], columns: tuple[str, ...], where: str, proble
             problems.add(f"{where}, column {column_letter(index + 1)}{name}: {message}.")
 
 
-def _add_row(rows: list, line: int, values: list[str], columns: tuple[str, ...], where: str,
+def _add_row(rows: list[tuple[int, dict[str, str]]], line: int, values: list[str], columns: tuple[str, ...], where: str,
              problems: _Problems, max_rows: int) -> bool:
     """Check one row's cells and keep it; False when reading should stop (too many problems or rows)."""
     _check_cells(values, columns, where, problems)
@@ -237,7 +238,7 @@ def _separator_problem(text: str) -> str | None:
     return None
 
 
-def _lines(text: str):
+def _lines(text: str) -> Iterator[str]:
     """The text's lines one at a time (``splitlines`` would make them all at once: megabytes for one line)."""
     start = 0
     while start < len(text):
@@ -250,6 +251,7 @@ def _lines(text: str):
 def _read_csv(data: bytes, max_rows: int) -> Table:
     text, problem = _decode(data)
     if text is None:
+        assert problem is not None  # _decode says why whenever it gives no text
         raise TableError([problem])
     problem = _separator_problem(text)
     if problem:
@@ -290,13 +292,14 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     return _finish(columns, rows, problems)
 
 
-def _finish(columns: tuple[str, ...] | None, rows: list, problems: _Problems) -> Table:
+def _finish(columns: tuple[str, ...] | None, rows: list[tuple[int, dict[str, str]]], problems: _Problems) -> Table:
     if columns is None and not problems:
         problems.add("The file is empty.")
     elif not rows and not problems:
         problems.add("The file has a header row but no cases.")
     if problems:
         raise TableError(problems.items)
+    assert columns is not None  # no header is a problem above
     return Table(columns, tuple(rows))
 
 

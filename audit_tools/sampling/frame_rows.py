@@ -8,6 +8,7 @@ column is an attribute the sample can be stratified by (locality, plan type …)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from audit_tools.privacy import pseudonymise
@@ -21,23 +22,25 @@ MAX_ATTRIBUTE_LENGTH = 80
 class CandidateCase:
     line: int
     reference: str
-    attributes: dict  # every column but reference/case_number, agencies as "CSC;EH", age_band filled in
+    attributes: dict[str, str]  # every column but reference/case_number, agencies as "CSC;EH", age_band filled in
 
 
 class FrameError(ValueError):
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
 
 
-def candidate_cases(columns: tuple[str, ...], rows, *, pseudonym_key: bytes | None = None,
+def candidate_cases(columns: tuple[str, ...], rows: Iterable[tuple[int, dict[str, str]]], *,
+                    pseudonym_key: bytes | None = None,
                     known_agencies: set[str] | None = None) -> list[CandidateCase]:
     """Check every row and return the candidates; raises FrameError listing each problem by line."""
     problems = _column_problems(columns, pseudonym_key)
     if problems:
         raise FrameError(problems)
     known = {a.lower() for a in known_agencies} if known_agencies is not None else None
-    cases, seen = [], {}
+    cases: list[CandidateCase] = []
+    seen: dict[str, int] = {}
     for line, values in rows:
         if len(problems) >= MAX_ERRORS:
             problems.append("Stopped after 50 problems; correct these and upload the file again.")
@@ -66,7 +69,7 @@ def _column_problems(columns: tuple[str, ...], key: bytes | None) -> list[str]:
     return []
 
 
-def _candidate(line: int, values: dict, key: bytes | None, known: set[str] | None,
+def _candidate(line: int, values: dict[str, str], key: bytes | None, known: set[str] | None,
                problems: list[str]) -> CandidateCase | None:
     found: list[str] = []
     reference = _reference(values, key, found)
@@ -89,7 +92,7 @@ def _candidate(line: int, values: dict, key: bytes | None, known: set[str] | Non
     return CandidateCase(line, reference, attributes)
 
 
-def _reference(values: dict, key: bytes | None, found: list[str]) -> str:
+def _reference(values: dict[str, str], key: bytes | None, found: list[str]) -> str:
     if "case_number" in values:
         number = values["case_number"].strip()
         if not number:

@@ -73,7 +73,8 @@ def _words(kinds: tuple[str, ...]) -> str:
 def _kinds_by_value(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """The kinds of identifier found in each value that holds one, in the order of ``CELL_WORDS``."""
     found: dict[str, tuple[str, ...]] = {}
-    mixed, plain = [], []
+    mixed: list[str] = []
+    plain: list[str] = []
     for value in values:
         (mixed if _MIXED_CASE.search(value) else plain).append(value)
     # A name needs a capital followed by small letters: values without one skip the name search.

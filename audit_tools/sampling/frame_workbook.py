@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from audit_tools.files import xlsx_limits
 from audit_tools.files import xlsx_sheet
@@ -19,6 +21,9 @@ from audit_tools.sampling.frame_files import (
     _NOT_XLSX, _OLE_MAGIC, _ZIP_MAGIC, EXTRA_ROWS, MAX_COLUMNS, Table, TableError, _add_row, _finish, _header,
     _Problems, column_letter,
 )
+
+if TYPE_CHECKING:
+    from openpyxl.reader.excel import ExcelReader
 
 XLSX_EXPANSION_LIMIT = 25  # a workbook may unpack to at most this many times max_bytes …
 XLSX_UNPACKED_LIMIT = 100 * 1024 * 1024  # … and never to more than this (parsing time grows with it)
@@ -30,7 +35,7 @@ XLSX_SMALL_PART_BYTES = 4 * 1024 * 1024  # the workbook, its links, the styles: 
 XLSX_SMALL_PART_TAGS = 100_000
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: xlsx_sheet.CellValue) -> str:
     """Text for a cell value as ``xlsx_sheet`` types it (a formula is already text starting "=")."""
     if value is None:
         return ""
@@ -96,9 +101,9 @@ def _read_workbook(data: bytes, unpacked: int, max_rows: int) -> Table:
         archive.close()
 
 
-def _read_parts(reader, archive: zipfile.ZipFile, unpacked: int, max_rows: int) -> Table:
+def _read_parts(reader: ExcelReader, archive: zipfile.ZipFile, unpacked: int, max_rows: int) -> Table:
     from openpyxl.packaging.relationship import get_rels_path
-    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.reader.excel import _find_workbook_part  # type: ignore[attr-defined]  # private: not in the stubs
     from openpyxl.styles.stylesheet import apply_stylesheet
     from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS
 
@@ -108,10 +113,11 @@ def _read_parts(reader, archive: zipfile.ZipFile, unpacked: int, max_rows: int) 
     xlsx_limits.scan_part(archive, ARC_CONTENT_TYPES, small)
     reader.read_manifest()
     workbook_part = _find_workbook_part(reader.package).PartName[1:]
-    for name in (workbook_part, get_rels_path(workbook_part), ARC_STYLE):
+    # types-openpyxl leaves get_rels_path and Manifest.find unannotated (both take and give a part name)
+    for name in (workbook_part, get_rels_path(workbook_part), ARC_STYLE):  # type: ignore[no-untyped-call]
         if name in names:
             xlsx_limits.scan_part(archive, name, small)
-    strings_part = reader.package.find(SHARED_STRINGS)
+    strings_part = reader.package.find(SHARED_STRINGS)  # type: ignore[no-untyped-call]
     shared: list[str] = []
     strings_tags = 0
     if strings_part is not None:
@@ -129,13 +135,15 @@ def _read_parts(reader, archive: zipfile.ZipFile, unpacked: int, max_rows: int) 
         raise TableError(["The workbook has no worksheet. Put the list of cases on the first worksheet."])
     xlsx_limits.scan_part(archive, sheet_path, _sheet_bounds(unpacked, max_rows, strings_tags))
     workbook = reader.wb
-    styles = xlsx_sheet.SheetStyles(frozenset(workbook._date_formats), frozenset(workbook._timedelta_formats),
+    # the date and duration styles are private attributes of Workbook, left out of types-openpyxl
+    styles = xlsx_sheet.SheetStyles(frozenset(workbook._date_formats),  # type: ignore[attr-defined]
+                                    frozenset(workbook._timedelta_formats),  # type: ignore[attr-defined]
                                     workbook.epoch)
     with archive.open(sheet_path) as source:
         return _read_sheet(xlsx_sheet.sheet_rows(source, shared, styles, MAX_COLUMNS + 1), max_rows)
 
 
-def _read_sheet(sheet_rows, max_rows: int) -> Table:
+def _read_sheet(sheet_rows: Iterable[tuple[int, list[xlsx_sheet.CellValue]]], max_rows: int) -> Table:
     problems = _Problems()
     columns: tuple[str, ...] | None = None
     width = 0
