@@ -26,7 +26,7 @@ from audit_tools.returns import ToolScores, is_scored, scores
 class OptionCount(NamedTuple):  # a named tuple: an analysis makes thousands, and they are quick to make
     value: str
     label: str
-    count: int
+    count: int  # type: ignore[assignment]  # a field may hide tuple.count: Python allows it, mypy does not
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ class QuestionSummary:
         """For a yes/partly/no scale: the share of the best possible score (N/A and not known excluded)."""
         if self.question.type != SCALE:
             return None
-        scored = [(o.count, self.question.option(o.value).score) for o in self.options]
+        scored = [(o.count, option.score) for o in self.options
+                  if (option := self.question.option(o.value)) is not None]
         possible = sum(count for count, score in scored if score is not None) * 2.0
         if not possible:
             return None
@@ -90,7 +91,8 @@ class GroupedAnswers(NamedTuple):  # named tuples: thousands of rows are made, a
     agency_id: int
     value: str
     ordinal: int
-    count: int  # with ordinal 0, also the number of returns (each has one first row per question)
+    # with ordinal 0, also the number of returns (each has one first row per question); the ignore: see OptionCount
+    count: int  # type: ignore[assignment]
 
 
 class Answering(NamedTuple):

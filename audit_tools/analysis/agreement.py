@@ -17,13 +17,13 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from collections import Counter
 from fractions import Fraction
-from typing import Literal
+from typing import Any, Literal, cast
 
 Grade = Hashable
 Pair = tuple[Grade, Grade]
 Weights = Literal["linear", "quadratic", "unweighted"]
 Level = Literal["nominal", "ordinal", "interval"]
-Distance = Callable[[Grade, Grade], Fraction]
+Distance = Callable[[int, int], Fraction]  # between the grades in two places of the order
 
 FEWEST_CASES = 10  # below this, agreement figures move a lot when one case changes
 
@@ -148,7 +148,7 @@ class GradedUnits:
         distances are between places in the order, else between the grades' own values."""
         coincidences = _coincidences([counts for counts in self.counts if sum(counts.values()) >= 2],
                                      len(self.order))
-        totals = [sum(row) for row in coincidences]  # n_c: how often each grade was pairable
+        totals = [sum(row, Fraction(0)) for row in coincidences]  # n_c: how often each grade was pairable
         n = sum(totals)
         distance = _distance(level, list(self.order), totals, interval_by_place=by_place)
         cells = [(c, k) for c in range(len(self.order)) for k in range(len(self.order))]
@@ -210,7 +210,8 @@ def krippendorff_alpha(
     Krippendorff's Alpha-Reliability".
     """
     pairable = [graded for unit in units if len(graded := [g for g in unit if g is not None]) >= 2]
-    grades = list(order) if order is not None else sorted({g for unit in pairable for g in unit})
+    # without an order the grades seen must sort (numbers, say): Grade itself promises only hashing
+    grades: list[Any] = list(order) if order is not None else sorted({g for unit in pairable for g in unit})
     return GradedUnits.of(pairable, grades).alpha(level, by_place=order is not None)
 
 
@@ -234,7 +235,8 @@ def _distance(level: Level, grades: list[Grade], totals: list[Fraction], interva
     if level == "nominal":
         return lambda c, k: Fraction(c != k)
     if level == "interval":
-        value = (lambda c: Fraction(c)) if interval_by_place else (lambda c: Fraction(grades[c]))
+        def value(c: int) -> Fraction:  # by value, the grades are numbers
+            return Fraction(c) if interval_by_place else Fraction(cast("int | float", grades[c]))
         return lambda c, k: (value(c) - value(k)) ** 2
     if level == "ordinal":
         # (n_c + ... + n_k - (n_c + n_k) / 2)²: how many grades were given from c to k.

@@ -13,11 +13,16 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell as SheetCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from audit_tools.files import runs_as_formula, spreadsheet_safe
 from audit_tools.tools import Question, ToolDefinition
@@ -146,7 +151,7 @@ def to_xlsx(sheet: Sheet, title: str = "Answers") -> bytes:
     return buffer.getvalue()
 
 
-def _xlsx_cell(worksheet, value: Cell, font: Font | None = None):
+def _xlsx_cell(worksheet: WriteOnlyWorksheet, value: Cell, font: Font | None = None) -> Cell | SheetCell:
     if not isinstance(value, str):
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)  # control characters a workbook cannot hold
