@@ -49,7 +49,7 @@ class CodebookRow:
     keywords: tuple[str, ...]
     slug_given: bool
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"slug": self.slug, "name": self.name, "description": self.description, "category": self.category,
                 "keywords": list(self.keywords)}
 
@@ -152,7 +152,7 @@ def codebook_to_csv(themes: Iterable[Mapping[str, Any]]) -> str:
 # --- Import ---------------------------------------------------------------------------------------
 
 
-def codebook_from_csv(text: str) -> list[dict]:
+def codebook_from_csv(text: str) -> list[dict[str, Any]]:
     """Themes from CSV text as dictionaries (slug, name, description, category, keywords), or CodebookError.
 
     The header must name a "name" column and may name description, keywords,
@@ -174,7 +174,7 @@ def read_codebook(text: str) -> CodebookFile:
     columns = _columns(records[0][1], problems)
     if problems:  # rows cannot be read against a header that is wrong
         raise CodebookError(problems)
-    themes: list[dict] = []
+    themes: list[dict[str, Any]] = []
     lines_by_name: dict[str, int] = {}
     for line, cells in records[1:]:
         if any(cell.strip() for cell in cells):
@@ -216,7 +216,7 @@ def _columns(header: list[str], problems: list[str]) -> list[str]:
 
 
 def _theme(line: int, cells: list[str], columns: list[str], lines_by_name: dict[str, int],
-           problems: list[str]) -> dict:
+           problems: list[str]) -> dict[str, Any]:
     """One row as a theme dictionary, noting every problem on that line."""
     def fail(message: str) -> None:
         problems.append(f"Line {line}: {message}")
@@ -251,7 +251,7 @@ def _keywords(cell: str, fail: Callable[[str], None]) -> tuple[str, ...]:
     return tuple(keywords)
 
 
-def _assign_slugs(themes: list[dict], problems: list[str]) -> None:
+def _assign_slugs(themes: list[dict[str, Any]], problems: list[str]) -> None:
     """Check the slugs given; make the missing ones from the name, unique within the codebook."""
     taken: dict[str, int] = {}
     for theme in themes:
@@ -286,7 +286,7 @@ class ThemeChange:
     line: int
     theme_id: int | None
     slug: str
-    values: dict
+    values: dict[str, Any]
     changed: tuple[str, ...] = ()  # for an update: the fields whose value changes
 
 
@@ -296,7 +296,7 @@ class ImportPlan:
     updated: tuple[ThemeChange, ...]
     unchanged: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -312,7 +312,10 @@ def plan_import(codebook: CodebookFile, existing: Sequence[Mapping[str, Any]]) -
     by_name = {name_key(t["name"]): t for t in existing}
     taken = set(by_slug) | {row.slug for row in codebook.rows if row.slug_given}
     columns = [c for c in THEME_FIELDS if c in codebook.columns]
-    added, updated, problems, claimed = [], [], [], {}
+    added: list[ThemeChange] = []
+    updated: list[ThemeChange] = []
+    problems: list[str] = []
+    claimed: dict[Any, int] = {}
     unchanged = 0
     for row in codebook.rows:
         match = (by_slug.get(row.slug) if row.slug_given else None) or by_name.get(name_key(row.name))

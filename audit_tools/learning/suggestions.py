@@ -85,7 +85,7 @@ def stem(word: str) -> str:
 
 def _shape(word: str) -> str:
     """The word as consonants and vowels: "happy" → "cvccv" (y after a consonant sounds like a vowel)."""
-    shape = []
+    shape: list[str] = []
     for letter in word:
         vowel = letter in _VOWELS or (letter == "y" and shape[-1:] == ["c"])
         shape.append("v" if vowel else "c")
@@ -272,7 +272,7 @@ def _compile(keywords: tuple[str, ...]) -> tuple[tuple[_Part, ...], ...]:
 
     Cached: suggesting for a whole audit reads the same codebook thousands of times.
     """
-    compiled = {}
+    compiled: dict[tuple[_Part, ...], None] = {}
     for keyword in keywords:
         parts = tuple(_Part(w.stem, w.acronym) for w in _words(str(keyword)))
         if parts:
