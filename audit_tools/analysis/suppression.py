@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_THRESHOLD = 5
 NOT_SHOWN = "not shown"
@@ -123,7 +124,7 @@ def show_total(counts: Mapping[str, int], threshold: int = DEFAULT_THRESHOLD) ->
     return _plan(counts, threshold)[1]
 
 
-def chart_safe(counts: Mapping[str, int], threshold: int = DEFAULT_THRESHOLD) -> bool:
+def chart_safe(counts: Mapping[Any, int], threshold: int = DEFAULT_THRESHOLD) -> bool:
     """True when a chart may be drawn: every count is 0 or above the threshold, so no bar needs hiding."""
     return not any(is_suppressed(count, threshold) for count in counts.values())
 

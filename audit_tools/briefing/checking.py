@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from audit_tools.briefing.sections import BY_KEY, Section, items_of
 from audit_tools.privacy import Hit, check_text
@@ -36,7 +37,7 @@ class Finding:
 
     where: Text
     hit: Hit
-    override: dict | None = None
+    override: dict[str, Any] | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -58,20 +59,20 @@ def override_key(kind: str, text: str, section: str) -> tuple[str, str, str]:
     return kind, text, section
 
 
-def content_texts(content: dict) -> list[Text]:
+def content_texts(content: dict[str, Any]) -> list[Text]:
     """Every string a reader of the briefing sees, except the date and version the workbench writes."""
     return list(_title_texts(content)) + [t for section in list(BY_KEY.values())[1:] for t in _section_texts(
         section, content)]
 
 
-def _title_texts(content: dict) -> Iterator[Text]:
+def _title_texts(content: dict[str, Any]) -> Iterator[Text]:
     title = BY_KEY["title"]
     yield Text(title, None, "Partnership name", content.get("partnership_name") or "")
     for part in title.parts:
         yield Text(title, None, part.label, content.get(part.name) or "")
 
 
-def _section_texts(section: Section, content: dict) -> Iterator[Text]:
+def _section_texts(section: Section, content: dict[str, Any]) -> Iterator[Text]:
     if section.kind == "fields":
         for part in section.parts:
             yield Text(section, None, part.label, content.get(part.name) or "")
@@ -90,8 +91,8 @@ def _section_texts(section: Section, content: dict) -> Iterator[Text]:
                 yield Text(section, number, label, item.get(part.name, ""))
 
 
-def check_content(content: dict, *, case_references: Iterable[str], names: Iterable[str],
-                  overrides: Iterable[dict] = ()) -> list[Finding]:
+def check_content(content: dict[str, Any], *, case_references: Iterable[str], names: Iterable[str],
+                  overrides: Iterable[dict[str, Any]] = ()) -> list[Finding]:
     """Every possible identifier in the briefing, in reading order, each with its override if it has one."""
     allowed = {override_key(o["kind"], o["text"], o["section"]): o for o in overrides}
     references, names = sorted(set(case_references)), sorted(set(names))

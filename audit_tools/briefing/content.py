@@ -7,6 +7,7 @@ either. Every string may have been typed by a person, so renderers must escape i
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 # The briefing's sections, in reading order (DESIGN §5). Renderers and tests use
 # these headings so the PDF, the web page and the checks never drift apart.
@@ -102,16 +103,16 @@ class BriefingContent:
 _NESTED = {"key_figures": KeyFigure, "charts": Chart, "recommendations": Recommendation, "resources": Resource}
 
 
-def content_to_dict(content: BriefingContent) -> dict:
+def content_to_dict(content: BriefingContent) -> dict[str, Any]:
     """The content as plain JSON-ready data (lists for tuples), to keep a draft or a published version."""
     data = asdict(content)
     return {key: _lists(value) for key, value in data.items()}
 
 
-def content_from_dict(data: dict) -> BriefingContent:
+def content_from_dict(data: dict[str, Any]) -> BriefingContent:
     """The content back from ``content_to_dict``; unknown keys are ignored, missing ones take defaults."""
     known = {f.name for f in fields(BriefingContent)}
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
             continue
@@ -124,7 +125,7 @@ def content_from_dict(data: dict) -> BriefingContent:
     return BriefingContent(**values)
 
 
-def _lists(value):
+def _lists(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_lists(v) for v in value]
     if isinstance(value, dict):
@@ -132,5 +133,5 @@ def _lists(value):
     return value
 
 
-def _tuples(item: dict) -> dict:
+def _tuples(item: dict[str, Any]) -> dict[str, Any]:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}

@@ -10,6 +10,7 @@ are shown as they are (docs/DECISIONS.md, "Small-number suppression").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from audit_tools.analysis import QuestionSummary
@@ -84,7 +85,7 @@ def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:
             f"“{threshold_words(threshold)}”, and figures or charts that could reveal them are combined or left out.")
 
 
-def key_figures(facts: AuditFacts, summaries: list[QuestionSummary] = (), *, themes: tuple[ThemeCount, ...] = (),
+def key_figures(facts: AuditFacts, summaries: Sequence[QuestionSummary] = (), *, themes: tuple[ThemeCount, ...] = (),
                 definition: ToolDefinition | None = None, threshold: int = DEFAULT_THRESHOLD) -> tuple[KeyFigure, ...]:
     """The design of the audit as it is, then figures from the answers and themes, suppressed."""
     ages = (f"{format_age(facts.age_min)}–{format_age(facts.age_max)}"
@@ -146,7 +147,7 @@ def protect_chart(chart: Chart, kind: str, threshold: int = DEFAULT_THRESHOLD) -
     """
     if chart_safe(dict(enumerate(chart.values)), threshold):
         return chart
-    pairs = [((label,), value) for label, value in zip(chart.labels, chart.values)]
+    pairs: list[tuple[tuple[str, ...], int]] = [((label,), value) for label, value in zip(chart.labels, chart.values)]
     small = f"a number from 1 to {threshold}"
     if kind == ORDINAL:
         bars, note = _merge_neighbours(pairs, threshold), f"Neighbouring answers are combined so that no bar shows {small}."
@@ -192,11 +193,11 @@ def _either(labels: tuple[str, ...]) -> str:
     return ", ".join([labels[0], *rest[:-1]]) + " or " + rest[-1]
 
 
-def _overall_grade(summaries: list[QuestionSummary]) -> QuestionSummary | None:
+def _overall_grade(summaries: Sequence[QuestionSummary]) -> QuestionSummary | None:
     return next((s for s in summaries if s.question.type == GRADE and s.question.overall), None)
 
 
-def _judgement_share(summaries: list[QuestionSummary], threshold: int) -> str | None:
+def _judgement_share(summaries: Sequence[QuestionSummary], threshold: int) -> str | None:
     """The share of returns judging practice good or outstanding, as it may be printed."""
     grade = _overall_grade(summaries)
     if grade is None:
@@ -215,19 +216,20 @@ def compliance_chart(definition: ToolDefinition, summaries: list[QuestionSummary
                  "Per cent of the best score")
 
 
-def _overall_compliance(definition: ToolDefinition | None, summaries: list[QuestionSummary], threshold: int) -> int | None:
+def _overall_compliance(definition: ToolDefinition | None, summaries: Sequence[QuestionSummary],
+                        threshold: int) -> int | None:
     sections = _section_scores(definition, summaries) if definition else []
     achieved, possible = (sum(getattr(s, part) for _, s, _ in sections) for part in ("achieved", "possible"))
     rated = max((n for _, _, n in sections), default=0)
     return _percent(Score(achieved, possible)) if possible and rated > threshold else None
 
 
-def _section_scores(definition: ToolDefinition, summaries: list[QuestionSummary]) -> list[tuple[str, Score, int]]:
+def _section_scores(definition: ToolDefinition, summaries: Sequence[QuestionSummary]) -> list[tuple[str, Score, int]]:
     """(section title, score, most returns rating one of its questions), from the grouped answer counts."""
-    sums = {}
+    sums: dict[str, tuple[float, int]] = {}
     for summary in summaries:
-        scored = [(o.count, summary.question.option(o.value).score) for o in summary.options]
-        scored = [(count, score) for count, score in scored if score is not None]
+        scored = [(o.count, option.score) for o in summary.options
+                  if (option := summary.question.option(o.value)) is not None and option.score is not None]
         sums[summary.question.key] = (sum(count * score for count, score in scored), sum(count for count, _ in scored))
     tool_scores = scores(definition, sums)
     return [(title, score, max((sums.get(q.key, (0, 0))[1] for q in section.questions if is_scored(q)), default=0))

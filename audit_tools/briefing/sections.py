@@ -7,6 +7,7 @@ composer, the disclosure check and the settings page agree on every section, ite
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from audit_tools.briefing import content as b
 from audit_tools.briefing.drafting import NO_THEMES_YET
@@ -99,26 +100,26 @@ SETTINGS_RESOURCES = Section("resources", "Resources and reminders", "list", ("r
                              noun="resource")
 
 
-def items_of(section: Section, values: list) -> list[dict]:
+def items_of(section: Section, values: list[Any]) -> list[dict[str, str]]:
     """A list section's stored values as records of its parts (plain strings become ``{"text": …}``)."""
     if section.plain:
         return [{"text": value} for value in values]
     return [{part.name: str(value.get(part.name, "") or "") for part in section.parts} for value in values]
 
 
-def stored(section: Section, items: list[dict]) -> list:
+def stored(section: Section, items: list[dict[str, str]]) -> list[str | dict[str, str]]:
     """Records as the content keeps them: the reverse of ``items_of``."""
     if section.plain:
         return [item["text"] for item in items]
     return [{part.name: item.get(part.name, "") for part in section.parts} for item in items]
 
 
-def is_blank(item: dict) -> bool:
+def is_blank(item: dict[str, str]) -> bool:
     """Whether every box of an item looks empty (spaces and invisible characters count as empty)."""
     return all(is_blank_looking(value) for value in item.values())
 
 
-def move(items: list[dict], action: str) -> list[dict]:
+def move(items: list[dict[str, str]], action: str) -> list[dict[str, str]]:
     """Apply "up-N", "down-N" or "remove-N" (N counts from 0) to a copy of ``items``; anything else changes nothing."""
     verb, _, number = action.partition("-")
     items = list(items)
@@ -134,7 +135,7 @@ def move(items: list[dict], action: str) -> list[dict]:
     return items
 
 
-def section_summary(section: Section, content: dict) -> str:
+def section_summary(section: Section, content: dict[str, Any]) -> str:
     """A short line saying what a section holds now, for the composer's list of sections."""
     if section.kind == "fields":
         values = [str(content.get(name) or "") for name in section.fields]
