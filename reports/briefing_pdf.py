@@ -9,10 +9,13 @@ canvas that holds pages back points every outline bookmark at page one.)
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from functools import partial
+from typing import IO, Any
 
 from reportlab import rl_config
 from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table
@@ -64,11 +67,11 @@ def build_briefing_pdf(content: b.BriefingContent, *, logo: bytes | None = None)
 class FooterCanvas(Canvas):
     """A canvas whose pages show a footer form per page, drawn on saving, once the page count is known."""
 
-    def __init__(self, *args, footer, **kwargs):
+    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._draw_footer = footer
 
-    def save(self):
+    def save(self) -> None:
         total = self.getPageNumber() - 1  # the last page has been shown, so the count has moved past it
         for page in range(1, total + 1):
             self.beginForm(_footer_form(page))
@@ -80,7 +83,7 @@ class FooterCanvas(Canvas):
 class BriefingDocTemplate(BaseDocTemplate):
     """A4 pages with the band on page one, a footer on all, and section bookmarks."""
 
-    def __init__(self, buffer, content: b.BriefingContent, palette: Palette):
+    def __init__(self, buffer: IO[bytes], content: b.BriefingContent, palette: Palette) -> None:
         super().__init__(
             buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
             topMargin=MARGIN, bottomMargin=_BOTTOM, title=shorten(content.title, 500),
@@ -91,12 +94,12 @@ class BriefingDocTemplate(BaseDocTemplate):
         self.content, self.palette, self._sections = content, palette, 0
         self.addPageTemplates([_first_page(self), _later_page(self)])
 
-    def handle_documentBegin(self):
+    def handle_documentBegin(self) -> None:
         super().handle_documentBegin()
         self.canv.showOutline()
         self.canv.setViewerPreference("DisplayDocTitle", "true")
 
-    def afterFlowable(self, flowable: Flowable):
+    def afterFlowable(self, flowable: Flowable) -> None:
         """Bookmark each section heading and list it in the PDF outline."""
         title = getattr(flowable, "outline_title", None)
         if title is not None:
@@ -117,7 +120,7 @@ def _later_page(doc: BriefingDocTemplate) -> PageTemplate:
     return PageTemplate("later", [frame], onPage=lambda canv, _: _later_page_decor(canv, doc))
 
 
-def _later_page_decor(canv, doc: BriefingDocTemplate) -> None:
+def _later_page_decor(canv: Canvas, doc: BriefingDocTemplate) -> None:
     canv.saveState()
     canv.setFillColor(HexColor(doc.palette.accent))
     canv.rect(0, PAGE_HEIGHT - 6, PAGE_WIDTH, 6, stroke=0, fill=1)
@@ -125,7 +128,7 @@ def _later_page_decor(canv, doc: BriefingDocTemplate) -> None:
     _footer(canv, doc)
 
 
-def _footer(canv, doc: BriefingDocTemplate) -> None:
+def _footer(canv: Canvas, doc: BriefingDocTemplate) -> None:
     canv.doForm(_footer_form(canv.getPageNumber()))
 
 
@@ -133,7 +136,7 @@ def _footer_form(page: int) -> str:
     return f"footer-{page}"
 
 
-def _draw_footer(content: b.BriefingContent, canv, page: int, total: int) -> None:
+def _draw_footer(content: b.BriefingContent, canv: Canvas, page: int, total: int) -> None:
     canv.saveState()
     canv.setStrokeColor(HexColor(RULE))
     canv.setLineWidth(0.5)
@@ -154,7 +157,8 @@ def footer_text(content: b.BriefingContent, page: int, total: int) -> str:
     return text
 
 
-def _story(content: b.BriefingContent, palette: Palette, charts, logo: Logo | None) -> list[Flowable]:
+def _story(content: b.BriefingContent, palette: Palette, charts: Sequence[tuple[b.Chart, bytes]],
+           logo: Logo | None) -> list[Flowable]:
     styles = make_styles(palette)
     story: list[Flowable] = [_header_band(content, palette, styles, logo), Spacer(1, 10)]
     if content.web_url:
@@ -172,11 +176,12 @@ def _opening_height(flowable: Flowable) -> float:
     (after the header), up to ``_KEEP_WITH_HEADING``."""
     _, height = flowable.wrap(FRAME_WIDTH, PAGE_HEIGHT)
     if isinstance(flowable, Table):
-        height = sum(flowable._rowHeights[:2])  # set by wrap
+        height = sum(flowable._rowHeights[:2])  # type: ignore[attr-defined]  # set by wrap; private, not in the stubs
     return min(height, _KEEP_WITH_HEADING)
 
 
-def _header_band(content: b.BriefingContent, palette: Palette, styles, logo: Logo | None) -> HeaderBand:
+def _header_band(content: b.BriefingContent, palette: Palette, styles: dict[str, ParagraphStyle],
+                 logo: Logo | None) -> HeaderBand:
     meta = " · ".join(p for p in (shorten(content.date, 60), _version(content.version)) if p)
     lines = [
         (shorten(content.partnership_name, 160), "band_org"),
@@ -193,7 +198,8 @@ def _version(version: str) -> str:
     return f"Version {version}" if version and not version.lower().startswith("v") else version
 
 
-def _sections(content: b.BriefingContent, palette: Palette, styles, charts) -> list[tuple[str, list[Flowable]]]:
+def _sections(content: b.BriefingContent, palette: Palette, styles: dict[str, ParagraphStyle],
+              charts: Sequence[tuple[b.Chart, bytes]]) -> list[tuple[str, list[Flowable]]]:
     """Every section in reading order; a section with nothing in it still appears."""
     body, bullet, empty = styles["body"], styles["bullet"], styles["empty"]
     return [
@@ -210,7 +216,8 @@ def _sections(content: b.BriefingContent, palette: Palette, styles, charts) -> l
     ]
 
 
-def _at_a_glance(content: b.BriefingContent, palette: Palette, styles, charts) -> list[Flowable]:
+def _at_a_glance(content: b.BriefingContent, palette: Palette, styles: dict[str, ParagraphStyle],
+                 charts: Sequence[tuple[b.Chart, bytes]]) -> list[Flowable]:
     parts: list[Flowable] = []
     if content.key_figures:
         parts.append(key_figure_panel(content.key_figures, styles, palette))

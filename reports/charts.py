@@ -11,9 +11,11 @@ import io
 import re
 import textwrap
 import warnings
+from contextlib import AbstractContextManager
 from xml.sax.saxutils import escape
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -48,9 +50,9 @@ def bar_chart_png(chart: Chart, *, colour: str, width_in: float = 3.3, height_in
     """
     with _chart_rc(chart, colour):
         canvas = FigureCanvasAgg(_draw(chart, colour, width_in, height_in))
-        canvas.draw()
-    # Opaque RGB: no soft mask in the PDF, smaller files, same pixels on white paper.
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+        canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib's backend_agg is not annotated
+    # Opaque RGB: no soft mask in the PDF, smaller files, same pixels on white paper (buffer_rgba: not annotated).
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")  # type: ignore[no-untyped-call]
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", dpi=(_DPI, _DPI), optimize=optimize)
     return buffer.getvalue()
@@ -85,7 +87,7 @@ def chart_key(chart: Chart, colour: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
 
 
-def _chart_rc(chart: Chart, colour: str):
+def _chart_rc(chart: Chart, colour: str) -> AbstractContextManager[None]:
     key = chart_key(chart, colour)
     settings = dict(_BASE_RC, **{"svg.hashsalt": key, "svg.id": f"chart-{key}"})
     return matplotlib.rc_context(settings)
@@ -126,12 +128,12 @@ def _printable(text: str) -> str:
     return cleaned.encode("utf-8", "replace").decode("utf-8")
 
 
-def _draw_no_data(axes) -> None:
+def _draw_no_data(axes: Axes) -> None:
     axes.set_axis_off()
     axes.text(0.5, 0.5, NO_DATA, ha="center", va="center", fontsize=10, color=MUTED, transform=axes.transAxes)
 
 
-def _draw_bars(axes, pairs: list[tuple[str, int]], colour: str, value_label: str, unit: str = "") -> None:
+def _draw_bars(axes: Axes, pairs: list[tuple[str, int]], colour: str, value_label: str, unit: str = "") -> None:
     positions = range(len(pairs))
     values = [value for _, value in pairs]
     bars = axes.barh(positions, values, color=colour, height=0.62)
@@ -142,7 +144,7 @@ def _draw_bars(axes, pairs: list[tuple[str, int]], colour: str, value_label: str
     _tidy_axes(axes, largest, min(values + [0]), value_label)
 
 
-def _tidy_axes(axes, largest: int, smallest: int, value_label: str) -> None:
+def _tidy_axes(axes: Axes, largest: int, smallest: int, value_label: str) -> None:
     axes.set_xlim(min(0, smallest * 1.18), max(1, largest) * 1.18)  # room for end labels
     axes.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     axes.set_xlabel(_wrap(value_label).replace("\n", " "), color=MUTED)
@@ -169,7 +171,7 @@ def _prefix_ids(svg: str, key: str) -> str:
     ids = set(re.findall(r'\sid="([^"]+)"', svg))
     pattern = re.compile(r'(\sid="|url\(#|href="#)([^")]+)')
 
-    def rename(match: re.Match) -> str:
+    def rename(match: re.Match[str]) -> str:
         name = match.group(2)
         return match.group(1) + (f"c{key}-{name}" if name in ids else name)
 
@@ -198,6 +200,7 @@ def analysis_chart(found: QuestionAnalysis) -> Chart:
 
 def compliance_chart(tool_scores: ToolScores) -> Chart:
     """A bar for each scored section: the percentage of the best possible score recorded."""
-    scored = [(title, score) for _key, title, score in tool_scores.sections if score.possible]
+    scored = [(title, compliance) for _key, title, score in tool_scores.sections
+              if (compliance := score.compliance) is not None]  # None: nothing possible to score
     return Chart("Compliance by section", tuple(title for title, _ in scored),
-                 tuple(round(100 * score.compliance) for _, score in scored), "Percentage of the best possible score")
+                 tuple(round(100 * compliance) for _, compliance in scored), "Percentage of the best possible score")

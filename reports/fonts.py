@@ -6,9 +6,11 @@ reportlab's built-in Helvetica only covers Latin-1, so names such as "Łukasz" o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import matplotlib
 from reportlab.lib.fonts import addMapping
@@ -44,7 +46,9 @@ def register_fonts() -> FontNames:
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
     names = FontNames(FAMILY, FAMILY + "-Bold", FAMILY + "-Italic", FAMILY + "-BoldItalic")
-    for bold, italic, face in ((0, 0, names.regular), (1, 0, names.bold), (0, 1, names.italic), (1, 1, names.bold_italic)):
+    faces: tuple[tuple[Literal[0, 1], Literal[0, 1], str], ...] = (
+        (0, 0, names.regular), (1, 0, names.bold), (0, 1, names.italic), (1, 1, names.bold_italic))
+    for bold, italic, face in faces:
         addMapping(FAMILY, bold, italic, face)
     return names
 
@@ -60,7 +64,7 @@ def _mend_to_unicode_maps() -> None:
     if getattr(original, "mended", False):
         return
 
-    def make_to_unicode_cmap(fontname, subset):
+    def make_to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
         cmap = original(fontname, subset)
         for code, value in enumerate(subset):
             if value > 0xFFFF:
@@ -68,5 +72,5 @@ def _mend_to_unicode_maps() -> None:
                 cmap = cmap.replace("<%02X> <%04X>\n" % (code, value), f"<{code:02X}> <{utf16}>\n", 1)
         return cmap
 
-    make_to_unicode_cmap.mended = True
+    make_to_unicode_cmap.mended = True  # type: ignore[attr-defined]  # a marker read back by getattr above
     ttfonts.makeToUnicodeCMap = make_to_unicode_cmap

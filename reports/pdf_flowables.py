@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Image, Paragraph, Table, TableStyle
 
 from audit_tools.briefing import Chart, KeyFigure, Recommendation, Resource
@@ -38,12 +40,12 @@ class HeaderBand(Flowable):
     """A full-bleed band in the accent colour holding the briefing's title block, and the logo at its right."""
 
     def __init__(self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 26,
-                 logo: Logo | None = None):
+                 logo: Logo | None = None) -> None:
         super().__init__()
         self.paragraphs, self.colour, self.bleed, self.padding = list(paragraphs), colour, bleed, padding
         self.logo = logo
 
-    def wrap(self, available_width, available_height):
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
         text_width = available_width - (self.logo.width + _LOGO_GAP if self.logo else 0)
         heights = [p.wrap(text_width, available_height)[1] + _space_after(p) for p in self.paragraphs]
@@ -51,7 +53,7 @@ class HeaderBand(Flowable):
         self.height = 1.25 * self.padding + max(text_height, self.logo.height if self.logo else 0) + self.padding
         return self.width, self.height
 
-    def draw(self):
+    def draw(self) -> None:
         self.canv.setFillColor(HexColor(self.colour))
         self.canv.rect(-self.bleed, 0, self.width + 2 * self.bleed, self.height, stroke=0, fill=1)
         top = self.height - 1.25 * self.padding
@@ -67,7 +69,7 @@ class HeaderBand(Flowable):
 class Logo:
     """The partnership's logo on a white plate, scaled to fit a box and kept in proportion."""
 
-    def __init__(self, image: ImageReader, max_width: float = 130, max_height: float = 58, plate: float = 6):
+    def __init__(self, image: ImageReader, max_width: float = 130, max_height: float = 58, plate: float = 6) -> None:
         pixels_wide, pixels_high = image.getSize()
         scale = min((max_width - 2 * plate) / pixels_wide, (max_height - 2 * plate) / pixels_high)
         self.image, self.plate = image, plate
@@ -87,7 +89,7 @@ class Logo:
             return None
         return cls(image)
 
-    def draw_on(self, canv, x: float, y: float) -> None:
+    def draw_on(self, canv: Canvas, x: float, y: float) -> None:
         canv.saveState()
         canv.setFillColor(white)
         canv.roundRect(x, y, self.width, self.height, 3, stroke=0, fill=1)
@@ -102,7 +104,7 @@ def _space_after(paragraph: Paragraph) -> float:
 def section_heading(text: str, style: ParagraphStyle) -> Paragraph:
     """A section heading that the document template turns into an outline entry."""
     heading = Paragraph(markup(text), style)
-    heading.outline_title = clean(text)  # read by BriefingDocTemplate.afterFlowable
+    heading.outline_title = clean(text)  # type: ignore[attr-defined]  # read by BriefingDocTemplate.afterFlowable
     return heading
 
 
@@ -120,7 +122,7 @@ def bullets(items: Sequence[str], style: ParagraphStyle, empty: ParagraphStyle, 
     return [Paragraph(markup(item), style, bulletText=mark) for item in items]
 
 
-def resource_list(resources: Sequence[Resource], styles: dict, palette: Palette) -> list[Flowable]:
+def resource_list(resources: Sequence[Resource], styles: dict[str, ParagraphStyle], palette: Palette) -> list[Flowable]:
     """Resources as bullets: live links for http(s)/mailto, plain text otherwise."""
     if not resources:
         return [Paragraph(NONE_RECORDED, styles["empty"])]
@@ -137,9 +139,10 @@ def _resource_markup(resource: Resource, colour: str) -> str:
     return text
 
 
-def key_figure_panel(figures: Sequence[KeyFigure], styles: dict, palette: Palette) -> Table:
+def key_figure_panel(figures: Sequence[KeyFigure], styles: dict[str, ParagraphStyle], palette: Palette) -> Table:
     """Key figures as a grid of tinted boxes, each a big number over its caption."""
     columns = 3 if len(figures) in (5, 6, 9) else min(len(figures), 4)
+    cells: list[list[Paragraph] | str]  # a row is filled up with empty cells
     cells = [[Paragraph(markup(shorten(f.value, _FIGURE)), styles["figure_words" if len(f.value) > _LONG_FIGURE else "figure"]),
               Paragraph(markup(shorten(f.label, _FIGURE_LABEL)), styles["caption"])]
              for f in figures]
@@ -151,8 +154,8 @@ def key_figure_panel(figures: Sequence[KeyFigure], styles: dict, palette: Palett
     return table
 
 
-def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple]:
-    commands: list[tuple] = [
+def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple[Any, ...]]:
+    commands: list[tuple[Any, ...]] = [
         *_TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 12),
@@ -169,8 +172,9 @@ def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple]
     return commands
 
 
-def chart_grid(charts: Sequence[tuple[Chart, bytes]], styles: dict, column_width: float) -> Table:
+def chart_grid(charts: Sequence[tuple[Chart, bytes]], styles: dict[str, ParagraphStyle], column_width: float) -> Table:
     """Chart images with their titles (and notes on what was left out), two to a row."""
+    cells: list[list[Flowable] | str]  # a row is filled up with empty cells
     cells = [[Paragraph(markup(shorten(chart.title, 200)), styles["chart_title"]), _image(png, column_width)]
              + ([Paragraph(markup(shorten(chart.note, 400)), styles["small"])] if chart.note else [])
              for chart, png in charts]
@@ -196,7 +200,8 @@ def _image(png: bytes, width: float, max_height: float = 430) -> Image:
     return Image(io.BytesIO(png), width=width, height=height, hAlign="LEFT")
 
 
-def recommendation_table(recommendations: Sequence[Recommendation], styles: dict, palette: Palette) -> Flowable:
+def recommendation_table(recommendations: Sequence[Recommendation], styles: dict[str, ParagraphStyle],
+                         palette: Palette) -> Flowable:
     """The action plan as a table whose header row repeats on each page."""
     if not recommendations:
         return Paragraph(NONE_RECORDED, styles["empty"])
@@ -220,7 +225,7 @@ def _recommendation_row(number: int, recommendation: Recommendation, style: Para
     return [Paragraph(text, style)] + [Paragraph(markup(v) or "–", style) for v in narrow]
 
 
-def _recommendation_style(palette: Palette) -> list[tuple]:
+def _recommendation_style(palette: Palette) -> list[tuple[Any, ...]]:
     return [
         *_TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

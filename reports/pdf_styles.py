@@ -55,7 +55,8 @@ def make_styles(palette: Palette) -> dict[str, ParagraphStyle]:
         ),
         "empty": ParagraphStyle("Empty", body, fontName=fonts.italic, textColor=HexColor(MUTED)),
         "callout": ParagraphStyle(
-            "Callout", body, fontSize=10.5, leading=15.5, backColor=HexColor(palette.tint), borderPadding=(9, 10, 9, 10),
+            # reportlab takes a padding per side (top, right, bottom, left); types-reportlab allows only a float
+            "Callout", body, fontSize=10.5, leading=15.5, backColor=HexColor(palette.tint), borderPadding=(9, 10, 9, 10),  # type: ignore[arg-type]
             leftIndent=10, rightIndent=10, spaceBefore=16, spaceAfter=18,
         ),
         "small": ParagraphStyle("Small", body, fontSize=8.5, leading=11.5, textColor=HexColor(MUTED), spaceAfter=0),
