@@ -36,6 +36,7 @@ run: assets demo
 
 lint: install
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy  # strict on audit_tools and reports ([tool.mypy] in pyproject.toml)
 
 test-unit: install
 	$(PY) -m pytest tests/unit -q
