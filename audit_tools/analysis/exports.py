@@ -20,12 +20,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from audit_tools.files import runs_as_formula, spreadsheet_safe
+from audit_tools.tools import Question, ToolDefinition
+
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell as SheetCell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
-from audit_tools.files import runs_as_formula, spreadsheet_safe
-from audit_tools.tools import Question, ToolDefinition
 
 Cell = str | float | None
 STATE_LABELS = {"submitted": "Submitted", "accepted": "Accepted"}

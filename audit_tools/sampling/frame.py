@@ -9,9 +9,9 @@ workbench never stores them.
 from __future__ import annotations
 
 import csv
-from collections.abc import Collection, Sequence
 import io
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
