@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from audit_app.extensions import Base, db
-from audit_tools.states import AuditState, BriefingState, ReturnState, Role
+from audit_tools.states import AuditState, BriefingState, ReturnState, Role, ToolState
 
 if TYPE_CHECKING:
     Model = Base  # db.Model is Base with Flask-SQLAlchemy's query helpers added at run time
@@ -39,7 +39,7 @@ ROLES = tuple(Role)
 AUDIT_STATES = tuple(AuditState)
 RETURN_STATES = tuple(ReturnState)
 COUNTED_STATES = (ReturnState.SUBMITTED, ReturnState.ACCEPTED)  # the returns whose answers the analysis counts
-TOOL_STATES = ("draft", "published", "retired")
+TOOL_STATES = tuple(ToolState)
 AUDIENCES = ("managers", "practitioners", "inter_agency")
 CODING_SOURCES = ("answer", "note", "panel")  # a long-text answer, an evidence note, the panel's learning
 CODING_STATES = ("suggested", "confirmed", "rejected")
@@ -196,7 +196,7 @@ class ToolVersion(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"))
     version: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=ToolState.DRAFT)
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -43,6 +43,14 @@ class BriefingState(StrEnum):
     PUBLISHED = "published"
 
 
+class ToolState(StrEnum):
+    """One version of an audit tool: a draft changes; a published or retired version never does."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
 class Role(StrEnum):
     """What a person may do; a person may hold several."""
 

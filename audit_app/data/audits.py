@@ -15,7 +15,7 @@ from audit_app.models import Agency, Audit, Briefing, Case, Return, User
 from audit_tools.sampling import personal_details
 from audit_tools.sampling import FrameRow
 from audit_tools.text import long_date
-from audit_tools.states import AUDIT_MOVES, AuditState, BriefingState, ReturnState, Role, may_move
+from audit_tools.states import AUDIT_MOVES, AuditState, BriefingState, ReturnState, Role, ToolState, may_move
 
 # States in which the returns have been revealed to the panel.
 REVEALED_STATES = (AuditState.PANEL, AuditState.ANALYSIS, AuditState.PUBLISHED, AuditState.CLOSED)
@@ -166,7 +166,7 @@ def transition_check(audit: Audit) -> TransitionCheck:
 
 def _opening_blockers(audit: Audit, return_count: int) -> list[str]:
     blockers = []
-    if audit.tool_version.status != "published":
+    if audit.tool_version.status != ToolState.PUBLISHED:
         blockers.append("The audit tool version must be published before the audit opens.")
     if not return_count:
         blockers.append("Add at least one case and tick at least one agency before opening the audit.")

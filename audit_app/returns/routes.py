@@ -18,6 +18,7 @@ from audit_tools.returns import answers as answer_rules
 from audit_tools.returns import is_visible
 from audit_tools.merge import fingerprints
 from audit_tools.text import shortened
+from audit_tools.states import QuestionType
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 bp.add_app_template_global(field_name)  # the return form, its preview and the conflict page name fields alike
@@ -214,7 +215,7 @@ def _hidden_values(definition, answers) -> list[tuple[str, str]]:
         value = answers.get(question.key)
         if not value:
             continue
-        if question.type == "date":
+        if question.type == QuestionType.DATE:
             day = dt.date.fromisoformat(value)
             pairs += [(field_name(question.key), str(part)) for part in (day.day, day.month, day.year)]
         else:

@@ -17,6 +17,7 @@ from audit_app.tools.forms import DetailsForm, QuestionForm, SectionForm
 from audit_app.tools.routes import bp, version_or_404
 from audit_tools.tools import editing as edit
 from audit_tools.tools import DefinitionError, builtin_themes
+from audit_tools.states import QuestionType
 
 THEMES = builtin_themes()
 
@@ -80,7 +81,7 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None):
             changed = edit.update_section(version.definition, key, title=form.title.data,
                                           description=form.description.data or "", judgement=form.judgement.data)
         else:
-            first = {"key": f"{form.key.data}_q1", "type": "scale", "text": "New question: edit this text"}
+            first = {"key": f"{form.key.data}_q1", "type": QuestionType.SCALE, "text": "New question: edit this text"}
             changed = edit.add_section(version.definition, key=form.key.data, title=form.title.data,
                                        description=form.description.data or "", judgement=form.judgement.data,
                                        first_question=first)
@@ -142,7 +143,7 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
                 "themes": list(form.themes.data or []), "finding": (form.finding.data or "").strip(),
                 "chart_title": (form.chart_title.data or "").strip(), "guidance_url": (form.guidance_url.data or "").strip()}
     problems: list[str] = []
-    if form.type.data in ("single", "multiple"):
+    if form.type.data in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         question["options"], problems = edit.parse_options_text(form.options.data or "")
         exclusive = {v.strip() for v in (form.exclusive_values.data or "").split(",") if v.strip()}
         for option in question["options"]:

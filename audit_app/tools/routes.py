@@ -12,6 +12,7 @@ from audit_app.security import roles_required
 from audit_app.tools.forms import ImportToolForm, NewToolForm
 from audit_tools.tools import diff_definitions
 from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, dumps, read_tool_file
+from audit_tools.states import QuestionType
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
 
@@ -24,7 +25,7 @@ def _blank_tool(name: str, slug: str) -> dict:
     """A new tool needs one question; the overall judgement is the one every audit tool has."""
     return {"schema_version": 1, "slug": slug, "name": name, "sections": [
         {"key": "overall", "title": "Overall judgement", "questions": [
-            {"key": "overall_judgement", "type": "grade", "text": "Overall, how good was practice with this child?",
+            {"key": "overall_judgement", "type": QuestionType.GRADE, "text": "Overall, how good was practice with this child?",
              "overall": True}]}]}
 
 
