@@ -17,14 +17,14 @@ from audit_app.tools.forms import DetailsForm, QuestionForm, SectionForm
 from audit_app.tools.routes import bp, version_or_404
 from audit_tools.tools import editing as edit
 from audit_tools.tools import DefinitionError, builtin_themes
-from audit_tools.states import QuestionType
+from audit_tools.states import QuestionType, Role, ToolState
 
 THEMES = builtin_themes()
 
 
 def _draft_or_404(tool_id: int, number: int):
     version = version_or_404(tool_id, number)
-    if version.status != "draft":
+    if version.status != ToolState.DRAFT:
         abort(409, description=f"Version {number} is {version.status} and can never change. Create a new version.")
     return version
 
@@ -51,7 +51,7 @@ def _save(version, raw: dict, problems_out: list[str], message: str) -> bool:
 
 
 @bp.route("/<int:tool_id>/v<int:number>/details", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def edit_details(tool_id: int, number: int):
     version = _draft_or_404(tool_id, number)
     raw = version.definition
@@ -67,7 +67,7 @@ def edit_details(tool_id: int, number: int):
 
 @bp.route("/<int:tool_id>/v<int:number>/new-section", methods=["GET", "POST"])
 @bp.route("/<int:tool_id>/v<int:number>/sections/<section_key>", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def edit_section(tool_id: int, number: int, section_key: str | None = None):
     key = section_key
     version = _draft_or_404(tool_id, number)
@@ -92,7 +92,7 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None):
 
 @bp.route("/<int:tool_id>/v<int:number>/sections/<section_key>/questions/new", methods=["GET", "POST"])
 @bp.route("/<int:tool_id>/v<int:number>/questions/<key>", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def edit_question(tool_id: int, number: int, key: str | None = None, section_key: str | None = None):
     version = _draft_or_404(tool_id, number)
     definition = tool_data.definition_of(version)
@@ -156,13 +156,13 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
 
 
 @bp.post("/<int:tool_id>/v<int:number>/sections/<section_key>/<action>")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def section_action(tool_id: int, number: int, section_key: str, action: str):
     return _structure_action(tool_id, number, section_key, action, edit.move_section, edit.remove_section, "Section")
 
 
 @bp.post("/<int:tool_id>/v<int:number>/questions/<key>/<action>")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def question_action(tool_id: int, number: int, key: str, action: str):
     return _structure_action(tool_id, number, key, action, edit.move_question, edit.remove_question, "Question")
 
