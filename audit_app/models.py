@@ -35,16 +35,17 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 
-ROLES = tuple(Role)
-AUDIT_STATES = tuple(AuditState)
-RETURN_STATES = tuple(ReturnState)
+# The enums' values as plain strings (for check constraints, and for click, which matches an Enum by name).
+ROLES = tuple(r.value for r in Role)
+AUDIT_STATES = tuple(s.value for s in AuditState)
+RETURN_STATES = tuple(s.value for s in ReturnState)
 COUNTED_STATES = (ReturnState.SUBMITTED, ReturnState.ACCEPTED)  # the returns whose answers the analysis counts
-TOOL_STATES = tuple(ToolState)
+TOOL_STATES = tuple(s.value for s in ToolState)
 AUDIENCES = ("managers", "practitioners", "inter_agency")
 CODING_SOURCES = ("answer", "note", "panel")  # a long-text answer, an evidence note, the panel's learning
 CODING_STATES = ("suggested", "confirmed", "rejected")
 RAG_STATES = ("red", "amber", "green", "complete")
-BRIEFING_STATES = tuple(BriefingState)
+BRIEFING_STATES = tuple(s.value for s in BriefingState)
 
 
 def utcnow() -> datetime:

@@ -25,7 +25,7 @@ THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then 
 PENDING = "pending_sign_in"  # session key: password accepted, second factor still to come
 PENDING_FOR = 600  # seconds to enter the code
 MAX_NEXT = 2000  # characters: a link back into the site is never longer
-ALL_ROLES = tuple(Role)
+ALL_ROLES = tuple(r.value for r in Role)
 
 
 @bp.after_request

@@ -22,7 +22,7 @@ NUMBER = QuestionType.NUMBER
 DATE = QuestionType.DATE
 TEXT = QuestionType.TEXT
 LONGTEXT = QuestionType.LONGTEXT
-QUESTION_TYPES = tuple(QuestionType)
+QUESTION_TYPES = tuple(t.value for t in QuestionType)  # plain strings, in the order the designer offers them
 CHOICE_TYPES = (SCALE, SINGLE, MULTIPLE, GRADE)
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
