@@ -103,6 +103,13 @@ BRIEFING_MOVES: Mapping[BriefingState, frozenset[BriefingState]] = {
     BriefingState.PUBLISHED: frozenset(),  # a published version never changes: a later one is a new row
 }
 
+# A tool version is drafted, published once, and may later be retired; neither can change again.
+TOOL_MOVES: Mapping[ToolState, frozenset[ToolState]] = {
+    ToolState.DRAFT: frozenset({ToolState.PUBLISHED}),
+    ToolState.PUBLISHED: frozenset({ToolState.RETIRED}),
+    ToolState.RETIRED: frozenset(),
+}
+
 
 class MoveRefused(WorkbenchError):
     """A change of state the workflow's table does not allow."""

@@ -20,7 +20,7 @@ from audit_app.extensions import db
 from audit_app.models import Audit, Tool, ToolVersion, User
 from audit_tools.tools import ToolDefinition
 from audit_tools.tools import BUILTIN_TOOLS, export_definition, load_builtin, parse_definition
-from audit_tools.states import ToolState
+from audit_tools.states import TOOL_MOVES, ToolState, check_move
 
 FROZEN_STATES = (ToolState.PUBLISHED, ToolState.RETIRED)
 
@@ -173,8 +173,8 @@ def _draft_change(before: dict | None, after: dict) -> dict[str, dict]:
 
 
 def publish(version: ToolVersion, user: User) -> None:
-    if version.status != ToolState.DRAFT:
-        raise ToolError(f"Only a draft can be published; version {version.version} is {version.status}.")
+    check_move(TOOL_MOVES, version.status, ToolState.PUBLISHED,
+               f"Only a draft can be published; version {version.version} is {version.status}.", ToolError)
     parse_definition(version.definition)
     version.status, version.published_at = ToolState.PUBLISHED, datetime.now(timezone.utc)
     db.session.flush()
@@ -183,8 +183,8 @@ def publish(version: ToolVersion, user: User) -> None:
 
 def retire(version: ToolVersion, user: User) -> None:
     """Retired versions stay readable (audits pinned to them keep working) but are not offered for new audits."""
-    if version.status != ToolState.PUBLISHED:
-        raise ToolError(f"Only a published version can be retired; version {version.version} is {version.status}.")
+    check_move(TOOL_MOVES, version.status, ToolState.RETIRED,
+               f"Only a published version can be retired; version {version.version} is {version.status}.", ToolError)
     version.status = ToolState.RETIRED
     db.session.flush()
     record_event("tool.retired", "tool_version", version.id, user=user, after={"version": version.version})

@@ -6,13 +6,13 @@ import pytest
 
 from audit_tools.errors import WorkbenchError
 from audit_tools.states import (
-    AUDIT_MOVES, BRIEFING_MOVES, RETURN_MOVES, AuditState, BriefingState, MoveRefused, QuestionType, ReturnState,
-    Role, check_move, may_move,
+    AUDIT_MOVES, BRIEFING_MOVES, RETURN_MOVES, TOOL_MOVES, AuditState, BriefingState, MoveRefused, QuestionType,
+    ReturnState, Role, ToolState, check_move, may_move,
 )
 from audit_tools.tools import QUESTION_TYPES, SCALE
 
 TABLES = [(AUDIT_MOVES, AuditState, AuditState.SETUP), (RETURN_MOVES, ReturnState, ReturnState.DRAFT),
-          (BRIEFING_MOVES, BriefingState, BriefingState.DRAFT)]
+          (BRIEFING_MOVES, BriefingState, BriefingState.DRAFT), (TOOL_MOVES, ToolState, ToolState.DRAFT)]
 ALLOWED = [(table, state, target) for table, _, _ in TABLES for state, targets in table.items() for target in targets]
 
 
@@ -20,6 +20,7 @@ def test_members_are_the_stored_strings():
     assert [s.value for s in AuditState] == ["setup", "open", "panel", "analysis", "published", "closed"]
     assert [s.value for s in ReturnState] == ["draft", "submitted", "returned", "accepted", "no_involvement"]
     assert [s.value for s in BriefingState] == ["draft", "approved", "published"]
+    assert [s.value for s in ToolState] == ["draft", "published", "retired"]
     assert [r.value for r in Role] == ["admin", "coordinator", "auditor", "panel", "editor", "viewer"]
     assert ReturnState.SUBMITTED == "submitted" and f"{ReturnState.SUBMITTED}" == "submitted"
     assert str(Role.ADMIN) == "admin" and {"open": 1}[AuditState.OPEN] == 1
@@ -63,6 +64,8 @@ def test_the_allowed_moves_are_exactly_these():
         ("published", "closed")}
     assert {(str(s), str(t)) for s, ts in BRIEFING_MOVES.items() for t in ts} == {
         ("draft", "approved"), ("approved", "published"), ("approved", "draft")}
+    assert {(str(s), str(t)) for s, ts in TOOL_MOVES.items() for t in ts} == {
+        ("draft", "published"), ("published", "retired")}
 
 
 def test_a_refused_move_raises_a_workbench_error_with_a_clear_message():
