@@ -9,7 +9,8 @@ from audit_app.models import ROLES
 from audit_tools.states import Role
 
 ROLE_LABELS = {Role.ADMIN: "Administrator", Role.COORDINATOR: "PAQA coordinator", Role.AUDITOR: "Agency auditor",
-               Role.PANEL: "Panel member", Role.EDITOR: "Business unit editor", Role.VIEWER: "Viewer (published briefings)"}
+               Role.PANEL: "Panel member", Role.EDITOR: "Business unit editor",
+               Role.VIEWER: "Viewer (published briefings)"}
 
 
 class InviteForm(FlaskForm):

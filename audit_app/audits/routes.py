@@ -27,7 +27,8 @@ STATE_MESSAGES = {
     AuditState.OPEN: "The audit is open: auditors can now see and complete their returns.",
     AuditState.PANEL: "Returns are closed and revealed to the panel.",
     AuditState.ANALYSIS: "The audit has moved to analysis.",
-    AuditState.CLOSED: "The audit is closed. Its published briefing stays in the library and its actions in the action plan.",
+    AuditState.CLOSED: "The audit is closed. Its published briefing stays in the library and its actions in the "
+                       "action plan.",
 }
 
 

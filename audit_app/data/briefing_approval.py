@@ -30,7 +30,8 @@ def withdraw_approval(briefing: Briefing, user: User | None) -> None:
     briefing.state, briefing.approved_by_id, briefing.approved_at = BriefingState.DRAFT, None, None
     # States and ids only: the trail never holds typed text.
     record_event("briefing.approval_withdrawn", "briefing", briefing.id, user=user,
-                 before={"state": BriefingState.APPROVED, "approved_by": approver_id}, after={"state": BriefingState.DRAFT})
+                 before={"state": BriefingState.APPROVED, "approved_by": approver_id},
+                 after={"state": BriefingState.DRAFT})
     if approver_id is not None and approver_id != (user.id if user else None):
         with db.session.no_autoflush:  # read now: nothing can be read once the change is committed
             approver = db.session.get_one(User, approver_id)

@@ -59,12 +59,14 @@ def published_briefings() -> list[Briefing]:
 def newest_to_build(audit: Audit) -> Briefing | None:
     """The version the command line builds: the newest published one, else the newest draft."""
     return db.session.scalar(select(Briefing).where(Briefing.audit_id == audit.id)
-                             .order_by((Briefing.state == BriefingState.PUBLISHED).desc(), Briefing.number.desc()).limit(1))
+                             .order_by((Briefing.state == BriefingState.PUBLISHED).desc(), Briefing.number.desc())
+                             .limit(1))
 
 
 def unpublished_version(audit: Audit) -> Briefing | None:
     """The draft (or approved) version being worked on, if any: there is at most one."""
-    return db.session.scalar(select(Briefing).where(Briefing.audit_id == audit.id, Briefing.state != BriefingState.PUBLISHED))
+    return db.session.scalar(select(Briefing).where(Briefing.audit_id == audit.id,
+                                                    Briefing.state != BriefingState.PUBLISHED))
 
 
 def disclosure_identifiers(audit: Audit) -> tuple[list[str], list[str]]:
@@ -221,5 +223,6 @@ def publish(briefing: Briefing, user: User, *, content: dict, pdf: bytes, html: 
     briefing.state, briefing.published_by_id, briefing.published_at = BriefingState.PUBLISHED, user.id, utcnow()
     db.session.flush()
     record_event("briefing.published", "briefing", briefing.id, user=user,
-                 before={"state": BriefingState.APPROVED}, after={"state": BriefingState.PUBLISHED, "sha256": briefing.sha256})
+                 before={"state": BriefingState.APPROVED},
+                 after={"state": BriefingState.PUBLISHED, "sha256": briefing.sha256})
     mark_published(briefing.audit, user)

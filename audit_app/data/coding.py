@@ -25,7 +25,8 @@ from audit_tools.learning import suggest_themes, theme_keywords
 from audit_tools.states import AuditState
 
 PAGE_SIZE = 50
-OPEN_STATES = (AuditState.PANEL, AuditState.ANALYSIS)  # coding starts at the reveal and stops when the briefing is published
+# Coding starts at the reveal and stops when the briefing is published.
+OPEN_STATES = (AuditState.PANEL, AuditState.ANALYSIS)
 SOURCE_LABELS = {"answer": "Long-text answers", "note": "Evidence notes", "panel": "Panel learning"}
 DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
 

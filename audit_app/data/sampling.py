@@ -112,7 +112,8 @@ def discard_sample(audit: Audit, user: User | None) -> None:
     if sampling is None:
         raise SamplingStateError("There is no sample to discard.")
     cases = list(db.session.scalars(select(Case).where(Case.sampling_id == sampling.id)))
-    if audit.state != AuditState.SETUP or any(r.state != ReturnState.DRAFT or r.answers for c in cases for r in c.returns):
+    if audit.state != AuditState.SETUP or any(r.state != ReturnState.DRAFT or r.answers
+                                              for c in cases for r in c.returns):
         raise SamplingStateError("Work has started on the sample, so it can no longer be discarded.")
     for case in cases:
         db.session.delete(case)

@@ -25,7 +25,8 @@ def _blank_tool(name: str, slug: str) -> dict:
     """A new tool needs one question; the overall judgement is the one every audit tool has."""
     return {"schema_version": 1, "slug": slug, "name": name, "sections": [
         {"key": "overall", "title": "Overall judgement", "questions": [
-            {"key": "overall_judgement", "type": QuestionType.GRADE, "text": "Overall, how good was practice with this child?",
+            {"key": "overall_judgement", "type": QuestionType.GRADE,
+             "text": "Overall, how good was practice with this child?",
              "overall": True}]}]}
 
 

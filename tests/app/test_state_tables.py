@@ -39,8 +39,9 @@ def test_the_stored_values_and_check_constraints_are_unchanged():
         "state IN ('setup', 'open', 'panel', 'analysis', 'published', 'closed')")
     assert checks["ck_user_roles_known_role"] == (
         "role IN ('admin', 'coordinator', 'auditor', 'panel', 'editor', 'viewer')")
-    defaults = {(c.table.name, c.name): c.default.arg for c in (models.Audit.__table__.c.state,
-                models.Return.__table__.c.state, models.Briefing.__table__.c.state, models.ToolVersion.__table__.c.status)}
+    columns = (models.Audit.__table__.c.state, models.Return.__table__.c.state, models.Briefing.__table__.c.state,
+               models.ToolVersion.__table__.c.status)
+    defaults = {(c.table.name, c.name): c.default.arg for c in columns}
     assert defaults == {("audits", "state"): AuditState.SETUP, ("returns", "state"): ReturnState.DRAFT,
                         ("briefings", "state"): BriefingState.DRAFT, ("tool_versions", "status"): ToolState.DRAFT}
     assert Role.ADMIN in models.ROLES

@@ -30,6 +30,10 @@ def _attribute(node: ast.AST) -> str | None:
     return node.attr if isinstance(node, ast.Attribute) else None
 
 
+def _called(node: ast.Call) -> str | None:
+    return getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+
+
 def bare_names(source: str) -> list[tuple[int, str]]:
     """(line, text) of each bare state, role or question type string in ``source``."""
     found = []
@@ -39,7 +43,7 @@ def bare_names(source: str) -> list[tuple[int, str]]:
             for name in filter(None, map(_attribute, sides)):
                 values = NAMED.get(name, set())
                 found += [(node.lineno, s) for side in sides for s in _strings(side) if s in values]
-        elif isinstance(node, ast.Call) and (getattr(node.func, "attr", None) or getattr(node.func, "id", None)) in ROLE_CALLS:
+        elif isinstance(node, ast.Call) and _called(node) in ROLE_CALLS:
             found += [(node.lineno, s) for arg in node.args for s in _strings(arg) if s in NAMED["role"]]
         elif isinstance(node, ast.Assign):
             for target in node.targets:

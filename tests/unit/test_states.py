@@ -56,9 +56,10 @@ def test_every_allowed_move_passes(table, state, target):
 
 
 def test_the_allowed_moves_are_exactly_these():
-    assert {(str(s), str(t)) for s, ts in RETURN_MOVES.items() for t in ts} == {("draft", "submitted"), ("draft", "no_involvement"), ("returned", "submitted"),
-                     ("returned", "no_involvement"), ("submitted", "returned"), ("submitted", "accepted"),
-                     ("no_involvement", "draft")}
+    assert {(str(s), str(t)) for s, ts in RETURN_MOVES.items() for t in ts} == {
+        ("draft", "submitted"), ("draft", "no_involvement"), ("returned", "submitted"),
+        ("returned", "no_involvement"), ("submitted", "returned"), ("submitted", "accepted"),
+        ("no_involvement", "draft")}
     assert {(str(s), str(t)) for s, ts in AUDIT_MOVES.items() for t in ts} == {
         ("setup", "open"), ("open", "panel"), ("panel", "analysis"), ("analysis", "published"),
         ("published", "closed")}
