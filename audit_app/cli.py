@@ -13,6 +13,7 @@ from audit_app.data.users import UserError, agency_by_short_name, create_user, f
 from audit_app.extensions import db
 from audit_app.maintenance import cli as maintenance_cli
 from audit_app.models import ROLES
+from audit_tools.states import BriefingState, ToolState
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tools_cli = AppGroup("tools", help="List, export and import audit tools.")
@@ -162,7 +163,7 @@ def export_tool_command(slug, number):
     tool = tool_by_slug(slug)
     if tool is None:
         raise click.ClickException(f"No tool with the short name {slug!r}. `flask tools list` shows them.")
-    candidates = [v for v in tool.versions if (v.version == number if number else v.status == "published")]
+    candidates = [v for v in tool.versions if (v.version == number if number else v.status == ToolState.PUBLISHED)]
     if not candidates:
         raise click.ClickException(f"{slug} has no {'version ' + str(number) if number else 'published version'}.")
     click.echo(dumps(definition_of(candidates[-1])), nl=False)
@@ -249,7 +250,7 @@ def build_briefing_command(audit_id, pdf_path, html_path):
     if audit is None:
         raise CheckNotRun(f"No audit {audit_id}. `flask audits list` shows them.")
     briefing = newest_to_build(audit)
-    if briefing is not None and briefing.state == "published" and briefing.pdf and briefing.html:
+    if briefing is not None and briefing.state == BriefingState.PUBLISHED and briefing.pdf and briefing.html:
         pdf, html, source = briefing.pdf, briefing.html, f"version {briefing.number}, published"
     else:
         content = content_of(briefing) if briefing else briefing_content(audit)

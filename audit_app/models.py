@@ -28,22 +28,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from audit_app.extensions import Base, db
+from audit_tools.states import AuditState, BriefingState, ReturnState, Role, ToolState
 
 if TYPE_CHECKING:
     Model = Base  # db.Model is Base with Flask-SQLAlchemy's query helpers added at run time
 else:
     Model = db.Model
 
-ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
-AUDIT_STATES = ("setup", "open", "panel", "analysis", "published", "closed")
-RETURN_STATES = ("draft", "submitted", "returned", "accepted", "no_involvement")
-COUNTED_STATES = ("submitted", "accepted")  # the returns whose answers the analysis counts
-TOOL_STATES = ("draft", "published", "retired")
+# The enums' values as plain strings (for check constraints, and for click, which matches an Enum by name).
+ROLES = tuple(r.value for r in Role)
+AUDIT_STATES = tuple(s.value for s in AuditState)
+RETURN_STATES = tuple(s.value for s in ReturnState)
+COUNTED_STATES = (ReturnState.SUBMITTED, ReturnState.ACCEPTED)  # the returns whose answers the analysis counts
+TOOL_STATES = tuple(s.value for s in ToolState)
 AUDIENCES = ("managers", "practitioners", "inter_agency")
 CODING_SOURCES = ("answer", "note", "panel")  # a long-text answer, an evidence note, the panel's learning
 CODING_STATES = ("suggested", "confirmed", "rejected")
 RAG_STATES = ("red", "amber", "green", "complete")
-BRIEFING_STATES = ("draft", "approved", "published")
+BRIEFING_STATES = tuple(s.value for s in BriefingState)
 
 
 def utcnow() -> datetime:
@@ -195,7 +197,7 @@ class ToolVersion(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"))
     version: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=ToolState.DRAFT)
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -217,7 +219,7 @@ class Audit(Model):
     returns_due: Mapped[date | None]
     panel_due: Mapped[date | None]
     tool_version_id: Mapped[int] = mapped_column(ForeignKey("tool_versions.id"))
-    state: Mapped[str] = mapped_column(String(20), default="setup")
+    state: Mapped[str] = mapped_column(String(20), default=AuditState.SETUP)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tool_version: Mapped[ToolVersion] = relationship()
@@ -362,7 +364,7 @@ class Return(Model):
     audit_id: Mapped[int]
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     auditor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    state: Mapped[str] = mapped_column(String(20), default="draft")
+    state: Mapped[str] = mapped_column(String(20), default=ReturnState.DRAFT)
     counted: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -569,7 +571,7 @@ class Briefing(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(default=1)  # version 1, 2, … of this audit's briefing
-    state: Mapped[str] = mapped_column(String(20), default="draft")
+    state: Mapped[str] = mapped_column(String(20), default=BriefingState.DRAFT)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)  # audit_tools.briefing.content.content_to_dict
     overrides: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # disclosure hits let through, why
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

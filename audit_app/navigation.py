@@ -6,18 +6,20 @@ from flask_login import current_user
 
 from audit_app.data.settings import get_setting
 from audit_app.extensions import db
+from audit_tools.states import Role
 
 # (endpoint, link text, roles that see it)
 NAVIGATION = (
-    ("returns.index", "My returns", ("auditor",)),
-    ("audits.index", "Audits", ("coordinator",)),
-    ("tools.index", "Audit tools", ("coordinator",)),
-    ("themes.index", "Themes", ("coordinator", "editor", "panel")),
-    ("learning.action_plan", "Action plan", ("coordinator", "editor", "panel", "viewer")),
-    ("briefings.library", "Briefings", ("coordinator", "editor", "panel", "viewer", "auditor", "admin")),
-    ("admin.users", "Users", ("admin",)),
-    ("admin.agencies", "Agencies", ("admin", "coordinator")),
-    ("admin.events", "Audit trail", ("admin", "coordinator")),
+    ("returns.index", "My returns", (Role.AUDITOR,)),
+    ("audits.index", "Audits", (Role.COORDINATOR,)),
+    ("tools.index", "Audit tools", (Role.COORDINATOR,)),
+    ("themes.index", "Themes", (Role.COORDINATOR, Role.EDITOR, Role.PANEL)),
+    ("learning.action_plan", "Action plan", (Role.COORDINATOR, Role.EDITOR, Role.PANEL, Role.VIEWER)),
+    ("briefings.library", "Briefings",
+     (Role.COORDINATOR, Role.EDITOR, Role.PANEL, Role.VIEWER, Role.AUDITOR, Role.ADMIN)),
+    ("admin.users", "Users", (Role.ADMIN,)),
+    ("admin.agencies", "Agencies", (Role.ADMIN, Role.COORDINATOR)),
+    ("admin.events", "Audit trail", (Role.ADMIN, Role.COORDINATOR)),
 )
 
 

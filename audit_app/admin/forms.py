@@ -6,9 +6,11 @@ from wtforms.validators import InputRequired, Length, Regexp
 
 from audit_app.form_fields import VisibleText, at_most
 from audit_app.models import ROLES
+from audit_tools.states import Role
 
-ROLE_LABELS = {"admin": "Administrator", "coordinator": "PAQA coordinator", "auditor": "Agency auditor",
-               "panel": "Panel member", "editor": "Business unit editor", "viewer": "Viewer (published briefings)"}
+ROLE_LABELS = {Role.ADMIN: "Administrator", Role.COORDINATOR: "PAQA coordinator", Role.AUDITOR: "Agency auditor",
+               Role.PANEL: "Panel member", Role.EDITOR: "Business unit editor",
+               Role.VIEWER: "Viewer (published briefings)"}
 
 
 class InviteForm(FlaskForm):

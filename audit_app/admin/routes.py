@@ -16,6 +16,7 @@ from audit_app.links import external_url
 from audit_app.models import Agency, User
 from audit_app.security import roles_required
 from audit_tools.analysis import Sheet, to_csv
+from audit_tools.states import Role
 
 EVENT_COLUMNS = ("Event", "When (UTC)", "Who", "Action", "Object", "Object id", "Before", "After", "Seal")
 EXPORT_LIMIT = 100_000
@@ -31,13 +32,13 @@ def _invite_form() -> InviteForm:
 
 
 @bp.get("/users")
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def users():
     return render_template("admin/users.html", users=list_users(), form=_invite_form())
 
 
 @bp.post("/users")
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def invite():
     """Create an account with no password and show a single-use link for the person to choose one."""
     form = _invite_form()
@@ -58,7 +59,7 @@ def invite():
 
 
 @bp.post("/users/<int:user_id>/disable")
-@roles_required("admin")
+@roles_required(Role.ADMIN)
 def disable(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
@@ -71,7 +72,7 @@ def disable(user_id: int):
 
 
 @bp.get("/agencies")
-@roles_required("admin", "coordinator")
+@roles_required(Role.ADMIN, Role.COORDINATOR)
 def agencies():
     return render_template("admin/agencies.html", agencies=list_agencies())
 
@@ -83,7 +84,7 @@ def _event_filter() -> EventFilter:
 
 
 @bp.get("/events")
-@roles_required("admin", "coordinator")
+@roles_required(Role.ADMIN, Role.COORDINATOR)
 def events():
     """The audit trail, newest first, with filters; the chain's seals checked on request."""
     page = page_number(request.args.get("page"))
@@ -113,7 +114,7 @@ def _check_seals(raw: str):
 
 
 @bp.get("/events.csv")
-@roles_required("admin", "coordinator")
+@roles_required(Role.ADMIN, Role.COORDINATOR)
 def events_csv():
     where = _event_filter()
     rows, _ = find_events(where, per_page=EXPORT_LIMIT)

@@ -15,13 +15,14 @@ from audit_app.security import roles_required
 from audit_tools.analysis import long_sheet, to_csv, to_xlsx, wide_sheet
 from audit_tools.analysis import is_suppressed
 from reports.charts import analysis_chart, bar_chart_svg, compliance_chart
+from audit_tools.states import Role
 
 bp = Blueprint("analysis", __name__, url_prefix="/audits")
 
-RESULTS_READERS = ("coordinator", "panel", "editor")
+RESULTS_READERS = (Role.COORDINATOR, Role.PANEL, Role.EDITOR)
 # Spreadsheets take case-level answers and evidence notes out of the workbench: only the people who
 # run the audit and write up its findings may take them. The panel works from the pages.
-EXPORTERS = ("coordinator", "editor")
+EXPORTERS = (Role.COORDINATOR, Role.EDITOR)
 LAYOUTS = {"long": long_sheet, "wide": wide_sheet}
 FORMATS = {"csv": ("text/csv", to_csv),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx)}

@@ -12,21 +12,23 @@ from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.security import roles_required
 from audit_tools.sampling import case_row, parse_age, parse_frame
+from audit_tools.states import AuditState, Role
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
-CASE_EDIT_STATES = ("setup", "open")
+CASE_EDIT_STATES = (AuditState.SETUP, AuditState.OPEN)
 AUDIT_FIELDS = ("title", "topic", "year", "purpose", "scope", "period_start", "period_end", "returns_due", "panel_due")
 ADVANCE_ACTIONS = {
-    "open": "Open the audit for returns",
-    "panel": "Close returns and reveal them to the panel",
-    "analysis": "Move to analysis",
-    "closed": "Close the audit",
+    AuditState.OPEN: "Open the audit for returns",
+    AuditState.PANEL: "Close returns and reveal them to the panel",
+    AuditState.ANALYSIS: "Move to analysis",
+    AuditState.CLOSED: "Close the audit",
 }
 STATE_MESSAGES = {
-    "open": "The audit is open: auditors can now see and complete their returns.",
-    "panel": "Returns are closed and revealed to the panel.",
-    "analysis": "The audit has moved to analysis.",
-    "closed": "The audit is closed. Its published briefing stays in the library and its actions in the action plan.",
+    AuditState.OPEN: "The audit is open: auditors can now see and complete their returns.",
+    AuditState.PANEL: "Returns are closed and revealed to the panel.",
+    AuditState.ANALYSIS: "The audit has moved to analysis.",
+    AuditState.CLOSED: "The audit is closed. Its published briefing stays in the library and its actions in the "
+                       "action plan.",
 }
 
 
@@ -55,13 +57,13 @@ def _require_case_editing(audit):
 
 
 @bp.get("/")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def index():
     return render_template("audits/index.html", audits=audit_data.audits_with_case_counts())
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def new():
     form = AuditForm()
     form.tool_version.choices = [SelectChoice(v.id, f"{v.tool.name} (version {v.version})")
@@ -76,7 +78,7 @@ def new():
 
 
 @bp.get("/<int:audit_id>")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def show(audit_id: int):
     audit = _audit_or_404(audit_id)
     return render_template("audits/show.html", audit=audit, grid=audit_data.progress_grid(audit),
@@ -87,7 +89,7 @@ def show(audit_id: int):
 
 
 @bp.route("/<int:audit_id>/cases/new", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def new_case(audit_id: int):
     audit = _audit_or_404(audit_id)
     if refused := _require_case_editing(audit):
@@ -109,7 +111,7 @@ def new_case(audit_id: int):
 
 
 @bp.route("/<int:audit_id>/cases/upload", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def upload_cases(audit_id: int):
     audit = _audit_or_404(audit_id)
     if refused := _require_case_editing(audit):
@@ -138,7 +140,7 @@ def upload_cases(audit_id: int):
 
 
 @bp.route("/<int:audit_id>/cases/<int:case_id>/agencies", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def case_agencies(audit_id: int, case_id: int):
     audit = _audit_or_404(audit_id)
     case = audit_data.get_case(audit, case_id) or abort(404)
@@ -159,7 +161,7 @@ def case_agencies(audit_id: int, case_id: int):
 
 
 @bp.post("/<int:audit_id>/cases/<int:case_id>/remove")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def remove_case(audit_id: int, case_id: int):
     """Remove a case added by mistake, while no agency has started on it."""
     audit = _audit_or_404(audit_id)
@@ -179,7 +181,7 @@ def remove_case(audit_id: int, case_id: int):
 
 
 @bp.route("/<int:audit_id>/advance", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def advance(audit_id: int):
     """Confirm, then move the audit to its next state; the page says what will happen first."""
     audit = _audit_or_404(audit_id)

@@ -30,6 +30,7 @@ from audit_tools.sampling import FrameError, candidate_cases
 from audit_tools.privacy import key_from_environment
 from audit_tools.returns import is_visible
 from audit_tools.sampling import SamplingError, SamplingPlan
+from audit_tools.states import Role
 
 
 def _pseudonym_key() -> bytes | None:
@@ -40,7 +41,7 @@ def _pseudonym_key() -> bytes | None:
 
 
 @bp.route("/<int:audit_id>/frame", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def frame(audit_id: int):
     """Import the list of candidate cases the sample is drawn from."""
     audit = _audit_or_404(audit_id)
@@ -67,7 +68,7 @@ def frame(audit_id: int):
 
 
 @bp.route("/<int:audit_id>/sample", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def sample(audit_id: int):
     """Choose how to draw the sample, with the seed that makes it reproducible."""
     audit = _audit_or_404(audit_id)
@@ -95,7 +96,7 @@ def sample(audit_id: int):
 
 
 @bp.post("/<int:audit_id>/sample/discard")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def discard_sample(audit_id: int):
     audit = _audit_or_404(audit_id)
     if ConfirmForm().validate_on_submit():
@@ -111,7 +112,7 @@ def discard_sample(audit_id: int):
 
 
 @bp.route("/<int:audit_id>/cases/<int:case_id>/exclude", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def exclude_case(audit_id: int, case_id: int):
     """Exclude a sampled case with a reason; a replacement is drawn from the same group."""
     audit = _audit_or_404(audit_id)
@@ -132,7 +133,7 @@ def exclude_case(audit_id: int, case_id: int):
 
 
 @bp.get("/<int:audit_id>/outstanding.csv")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def outstanding_csv(audit_id: int):
     """Who owes what, as a spreadsheet for chasing returns."""
     audit = _audit_or_404(audit_id)
@@ -147,7 +148,7 @@ def outstanding_csv(audit_id: int):
 
 
 @bp.post("/<int:audit_id>/reminders")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def send_reminders(audit_id: int):
     """E-mail every auditor whose agency still owes returns."""
     audit = _audit_or_404(audit_id)
@@ -165,7 +166,7 @@ def send_reminders(audit_id: int):
 
 
 @bp.route("/<int:audit_id>/auditors", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def auditors(audit_id: int):
     """Name the auditors who do each agency's returns (none named: any of the agency's auditors)."""
     audit = _audit_or_404(audit_id)
@@ -190,7 +191,7 @@ def _auditors_form(groups):
 
 
 @bp.route("/<int:audit_id>/returns/<int:return_id>", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def review_return(audit_id: int, return_id: int):
     """A submitted return, for the coordinator to accept or send back for amendment with a reason."""
     audit = _audit_or_404(audit_id)

@@ -15,6 +15,7 @@ from audit_app.data.users import UserError, check_sign_in
 from audit_app.extensions import db
 from audit_app.models import User
 from audit_app.security import roles_required, start_session
+from audit_tools.states import Role
 
 bp = Blueprint("auth", __name__)
 
@@ -24,7 +25,7 @@ THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then 
 PENDING = "pending_sign_in"  # session key: password accepted, second factor still to come
 PENDING_FOR = 600  # seconds to enter the code
 MAX_NEXT = 2000  # characters: a link back into the site is never longer
-ALL_ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
+ALL_ROLES = tuple(r.value for r in Role)
 
 
 @bp.after_request

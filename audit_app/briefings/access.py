@@ -15,15 +15,16 @@ from audit_app.data.audits import can_see_results
 from audit_app.data.settings import get_setting
 from audit_app.models import ROLES, Briefing
 from audit_app.results_access import results_audit_or_404 as audit_or_404  # noqa: F401 (the views take it from here)
+from audit_tools.states import BriefingState, Role
 
-BUSINESS_UNIT = ("editor", "coordinator")
+BUSINESS_UNIT = (Role.EDITOR, Role.COORDINATOR)
 READERS = ROLES
 
 
 def briefing_or_404(briefing_id: int, *, working: bool = False) -> Briefing:
     """The briefing, if this person may read it (or, with ``working``, work on it)."""
     briefing = versions.get_briefing(briefing_id) or abort(404)
-    if working or briefing.state != "published":
+    if working or briefing.state != BriefingState.PUBLISHED:
         if not (current_user.has_role(*BUSINESS_UNIT) and can_see_results(current_user, briefing.audit)):
             abort(403)
     return briefing
@@ -32,7 +33,7 @@ def briefing_or_404(briefing_id: int, *, working: bool = False) -> Briefing:
 def working_or_409(briefing_id: int) -> Briefing:
     """A version that can still change; a published one gets a page saying why not and what to do."""
     briefing = briefing_or_404(briefing_id, working=True)
-    if briefing.state == "published":
+    if briefing.state == BriefingState.PUBLISHED:
         abort(make_response(render_template("briefings/published.html", briefing=briefing), 409))
     return briefing
 
@@ -42,7 +43,7 @@ def may_approve(briefing: Briefing) -> bool:
     and anyone who changed it since it was last approved (never allowed: a change needs a second person)."""
     if briefing.created_by_id == current_user.id and not get_setting("author_may_approve"):
         return False
-    return briefing.state != "draft" or current_user.id not in versions.changed_since_approval(briefing)
+    return briefing.state != BriefingState.DRAFT or current_user.id not in versions.changed_since_approval(briefing)
 
 
 def findings_for(briefing: Briefing) -> list[Finding]:

@@ -19,6 +19,7 @@ from audit_tools.briefing import BY_KEY, MAX_ITEMS, REFRESH_ALSO, is_blank, item
 from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
 from audit_app.security import roles_required
+from audit_tools.states import BriefingState
 
 FIELDS_FORMS = {s.key: fields_form(s) for s in BY_KEY.values() if s.kind == "fields"}
 LIST_FORMS = {s.key: list_form(s) for s in BY_KEY.values() if s.kind == "list"}
@@ -38,7 +39,7 @@ def _back(briefing, section):
 def _save(briefing, section, values: dict, form, *, action: str = "briefing.section_saved",
           message: str = "") -> str | None:
     """Store the section; None when saved, else the conflict message (the form then carries the current version)."""
-    was_approved = briefing.state == "approved"
+    was_approved = briefing.state == BriefingState.APPROVED
     try:
         versions.save_section(briefing, values, form.lock(), current_user, section=section.key, action=action)
     except versions.StaleBriefing:

@@ -19,6 +19,7 @@ from audit_tools.briefing import SECTIONS, section_summary
 from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
 from audit_app.security import roles_required
+from audit_tools.states import AuditState, BriefingState
 
 bp = Blueprint("briefings", __name__)
 
@@ -29,13 +30,13 @@ def composer(audit_id: int):
     """The audit's briefing versions, and the sections of the one being worked on."""
     audit = audit_or_404(audit_id)
     all_versions = versions.audit_briefings(audit)
-    working = next((v for v in all_versions if v.state != "published"), None)
-    latest = next((v for v in all_versions if v.state == "published"), None)
+    working = next((v for v in all_versions if v.state != BriefingState.PUBLISHED), None)
+    latest = next((v for v in all_versions if v.state == BriefingState.PUBLISHED), None)
     open_hits = len(unresolved(findings_for(working))) if working else 0
     return render_template("briefings/composer.html", audit=audit, versions=all_versions, working=working,
                            latest=latest, sections=SECTIONS, section_summary=section_summary, open_hits=open_hits,
                            may_start=audit.state in versions.DRAFTING_STATES and working is None,
-                           not_now=versions.NOT_NOW.get(audit.state, versions.NOT_NOW["setup"]),
+                           not_now=versions.NOT_NOW.get(audit.state, versions.NOT_NOW[AuditState.SETUP]),
                            may_approve=may_approve(working) if working else False,
                            form=LockedForm(lock_version=working.lock_version if working else ""))
 
@@ -66,7 +67,7 @@ def start_draft(audit_id: int):
 def new_version(briefing_id: int):
     """Version N+1, a copy of a published version to correct or bring up to date."""
     briefing = briefing_or_404(briefing_id, working=True)
-    if briefing.state != "published":
+    if briefing.state != BriefingState.PUBLISHED:
         flash(f"Version {briefing.number} is not published yet: carry on with it instead.", "error")
     elif LockedForm().validate_on_submit():
         _started(lambda: versions.start_draft(briefing.audit, current_user, copy_of=briefing))
@@ -97,7 +98,7 @@ def page(briefing_id: int):
 def pdf(briefing_id: int):
     """The stored PDF of a published version; a draft's is made now."""
     briefing = briefing_or_404(briefing_id)
-    stored = briefing.pdf if briefing.state == "published" else None  # a published version always keeps its PDF
+    stored = briefing.pdf if briefing.state == BriefingState.PUBLISHED else None  # a published version always keeps its PDF
     data = stored or rendering.briefing_pdf(rendering.content_of(briefing))
     return _download(data, "application/pdf", briefing, "pdf")
 
@@ -107,13 +108,13 @@ def pdf(briefing_id: int):
 def html_file(briefing_id: int):
     """The standalone web page as one file, to keep, e-mail or put on the partnership's website."""
     briefing = briefing_or_404(briefing_id)
-    stored = briefing.html if briefing.state == "published" else None  # and its web page
+    stored = briefing.html if briefing.state == BriefingState.PUBLISHED else None  # and its web page
     text = stored or rendering.standalone_html(rendering.content_of(briefing))
     return _download(text.encode("utf-8"), "text/html", briefing, "html")
 
 
 def _download(data: bytes, mimetype: str, briefing, extension: str) -> Response:
-    draft = "" if briefing.state == "published" else "-draft"
+    draft = "" if briefing.state == BriefingState.PUBLISHED else "-draft"
     name = f"learning-briefing-{briefing.audit.year}-audit-{briefing.audit_id}-version-{briefing.number}{draft}"
     return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})

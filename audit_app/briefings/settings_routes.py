@@ -17,8 +17,9 @@ from audit_tools.briefing import MAX_ITEMS, SETTINGS_RESOURCES, items_of, stored
 from audit_app.data import branding
 from audit_app.extensions import db
 from audit_app.security import roles_required
+from audit_tools.states import Role
 
-SETTINGS_ROLES = ("editor", "coordinator", "admin")
+SETTINGS_ROLES = (Role.EDITOR, Role.COORDINATOR, Role.ADMIN)
 RESOURCES_FORM = list_form(SETTINGS_RESOURCES)
 SCALARS = ("partnership_name", "series_title", "accent_colour", "definition", "suppression_threshold")
 

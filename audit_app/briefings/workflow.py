@@ -20,6 +20,7 @@ from audit_app.extensions import db
 from audit_app.links import external_url
 from audit_app.security import roles_required
 from audit_tools.briefing import content_from_dict
+from audit_tools.states import BriefingState
 
 CHANGED = "The briefing changed since you opened the page. Look at it again, then try once more."
 
@@ -64,7 +65,7 @@ def _override(briefing, findings, form: OverrideForm):
         flash(CHANGED, "error")
         return redirect(url_for("briefings.check", briefing_id=briefing.id))
     hit = dict(zip(("kind", "text", "section"), key))
-    withdrawn = briefing.state == "approved"
+    withdrawn = briefing.state == BriefingState.APPROVED
     versions.add_override(briefing, hit, form.reason.data, current_user)
     db.session.commit()
     flash(f"“{form.text.data}” will stay in the briefing. Your reason is recorded.{_withdrawn(withdrawn)}", "success")
@@ -83,7 +84,7 @@ def remove_override(briefing_id: int):
     briefing = working_or_409(briefing_id)
     form = RemoveOverrideForm()
     if form.validate_on_submit():
-        withdrawn = briefing.state == "approved"
+        withdrawn = briefing.state == BriefingState.APPROVED
         if versions.remove_override(briefing, (form.kind.data, form.text.data, form.section.data), current_user):
             db.session.commit()
             flash(f"“{form.text.data}” is to resolve again.{_withdrawn(withdrawn)}", "success")

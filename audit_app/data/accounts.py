@@ -17,9 +17,10 @@ from audit_app.data.users import UserError, set_password
 from audit_app.database import begin_writing
 from audit_app.extensions import db
 from audit_app.models import AuthenticatorDraft, Invitation, User
+from audit_tools.states import Role
 
 INVITATION_LIFETIME = timedelta(hours=72)
-MFA_ROLES = ("admin", "coordinator", "editor")
+MFA_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.EDITOR)
 RECOVERY_CODES = 10
 WRONG_CURRENT_CODE = ("That code from your current authenticator app is not right, or that recovery code has "
                       "been used. Check the app and try again.")

@@ -7,6 +7,7 @@ from sqlalchemy import delete, exists, select
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Assignment, Audit, Case, Return, User, UserRole
+from audit_tools.states import Role
 
 
 def agency_auditors(audit: Audit) -> list[tuple[Agency, list[User], set[int]]]:
@@ -14,7 +15,7 @@ def agency_auditors(audit: Audit) -> list[tuple[Agency, list[User], set[int]]]:
     agencies = db.session.scalars(select(Agency).join(Return).join(Case).where(Case.audit_id == audit.id)
                                   .distinct().order_by(Agency.name)).all()
     auditors = db.session.scalars(select(User).join(UserRole).where(
-        UserRole.role == "auditor", User.active, User.agency_id.in_([a.id for a in agencies]))
+        UserRole.role == Role.AUDITOR, User.active, User.agency_id.in_([a.id for a in agencies]))
         .order_by(User.display_name)).all()
     named = db.session.execute(select(Assignment.agency_id, Assignment.user_id)
                                .where(Assignment.audit_id == audit.id)).all()

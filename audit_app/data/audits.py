@@ -15,11 +15,13 @@ from audit_app.models import Agency, Audit, Briefing, Case, Return, User
 from audit_tools.sampling import personal_details
 from audit_tools.sampling import FrameRow
 from audit_tools.text import long_date
+from audit_tools.states import AUDIT_MOVES, AuditState, BriefingState, ReturnState, Role, ToolState, may_move
 
 # States in which the returns have been revealed to the panel.
-REVEALED_STATES = ("panel", "analysis", "published", "closed")
+REVEALED_STATES = (AuditState.PANEL, AuditState.ANALYSIS, AuditState.PUBLISHED, AuditState.CLOSED)
 # Which state an audit may move to next, and what must hold first.
-NEXT_STATE = {"setup": "open", "open": "panel", "panel": "analysis", "published": "closed"}
+NEXT_STATE = {AuditState.SETUP: AuditState.OPEN, AuditState.OPEN: AuditState.PANEL,
+              AuditState.PANEL: AuditState.ANALYSIS, AuditState.PUBLISHED: AuditState.CLOSED}
 
 
 class AuditError(ValueError):
@@ -39,7 +41,8 @@ def audits_with_case_counts() -> list[tuple[Audit, int]]:
 
 def can_see_results(user: User, audit: Audit) -> bool:
     """Coordinators follow an audit throughout; panel members and editors see results only after the reveal."""
-    return user.has_role("coordinator") or (user.has_role("panel", "editor") and audit.state in REVEALED_STATES)
+    return user.has_role(Role.COORDINATOR) or (user.has_role(Role.PANEL, Role.EDITOR)
+                                               and audit.state in REVEALED_STATES)
 
 
 def get_audit(audit_id: int) -> Audit | None:
@@ -98,7 +101,7 @@ def get_case(audit: Audit, case_id: int) -> Case | None:
 
 def remove_case(case: Case, user: User) -> None:
     """Take a case out of the audit; refused once any agency has started its return on it."""
-    started = [r.agency.name for r in case.returns if r.state != "draft" or r.answers]
+    started = [r.agency.name for r in case.returns if r.state != ReturnState.DRAFT or r.answers]
     if started:
         raise AuditError(f"{join_names(started)} already started work on case {case.reference}, "
                          "so it cannot be removed.")
@@ -119,7 +122,7 @@ def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
     current = {r.agency_id: r for r in case.returns}
     for agency_id, ret in current.items():
         if agency_id not in wanted:
-            if ret.state != "draft" or ret.answers or ret.notes:
+            if ret.state != ReturnState.DRAFT or ret.answers or ret.notes:
                 raise AuditError(f"{ret.agency.name} has already started its return on {case.reference}; "
                                  "it cannot be removed.")
             case.returns.remove(ret)
@@ -148,14 +151,14 @@ def transition_check(audit: Audit) -> TransitionCheck:
     states = dict(db.session.execute(
         select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)).tuples().all())
     blockers, warnings = [], []
-    if target == "open":
+    if target == AuditState.OPEN:
         blockers += _opening_blockers(audit, sum(states.values()))
         if audit.returns_due and audit.returns_due < date.today():
             warnings.append(f"The returns due date ({long_date(audit.returns_due)}) has already passed.")
-    if target == "closed":
+    if target == AuditState.CLOSED:
         warnings += _closing_warnings(audit)
-    if target == "panel" and states.get("draft", 0) + states.get("returned", 0):
-        unfinished = states.get("draft", 0) + states.get("returned", 0)
+    if target == AuditState.PANEL and states.get(ReturnState.DRAFT, 0) + states.get(ReturnState.RETURNED, 0):
+        unfinished = states.get(ReturnState.DRAFT, 0) + states.get(ReturnState.RETURNED, 0)
         warnings.append(f"{unfinished} return{'s are' if unfinished != 1 else ' is'} not submitted. "
                         "They will not be counted, and their auditors will no longer be able to change them.")
     return TransitionCheck(target, blockers, warnings)
@@ -163,7 +166,7 @@ def transition_check(audit: Audit) -> TransitionCheck:
 
 def _opening_blockers(audit: Audit, return_count: int) -> list[str]:
     blockers = []
-    if audit.tool_version.status != "published":
+    if audit.tool_version.status != ToolState.PUBLISHED:
         blockers.append("The audit tool version must be published before the audit opens.")
     if not return_count:
         blockers.append("Add at least one case and tick at least one agency before opening the audit.")
@@ -178,7 +181,7 @@ def _opening_blockers(audit: Audit, return_count: int) -> list[str]:
 
 def _closing_warnings(audit: Audit) -> list[str]:
     unpublished = db.session.scalar(select(Briefing.number).where(Briefing.audit_id == audit.id,
-                                                                  Briefing.state != "published"))
+                                                                  Briefing.state != BriefingState.PUBLISHED))
     if unpublished is None:
         return []
     return [f"Version {unpublished} of the learning briefing has not been published. "
@@ -187,11 +190,11 @@ def _closing_warnings(audit: Audit) -> list[str]:
 
 def mark_published(audit: Audit, user: User) -> None:
     """A briefing was published: an audit still in analysis moves to published (a later version changes nothing)."""
-    if audit.state != "analysis":
+    if not may_move(AUDIT_MOVES, audit.state, AuditState.PUBLISHED):
         return
-    audit.state = "published"
-    record_event("audit.state", "audit", audit.id, user=user, before={"state": "analysis"},
-                 after={"state": "published"})
+    audit.state = AuditState.PUBLISHED
+    record_event("audit.state", "audit", audit.id, user=user, before={"state": AuditState.ANALYSIS},
+                 after={"state": AuditState.PUBLISHED})
 
 
 def advance(audit: Audit, user: User) -> str:
@@ -238,11 +241,12 @@ def progress_grid(audit: Audit) -> ProgressGrid:
         done[r.agency_id][0] += r.state in DONE_STATES
         done[r.agency_id][1] += 1
     outstanding = sum(n for state, n in counts.items() if state not in DONE_STATES)
-    overdue = bool(audit.returns_due and audit.returns_due < date.today() and outstanding and audit.state == "open")
+    overdue = bool(audit.returns_due and audit.returns_due < date.today() and outstanding
+                   and audit.state == AuditState.OPEN)
     return ProgressGrid(agencies, rows, counts, [(a, done[a.id][0], done[a.id][1]) for a in agencies], overdue)
 
 
-DONE_STATES = ("submitted", "accepted", "no_involvement")
+DONE_STATES = (ReturnState.SUBMITTED, ReturnState.ACCEPTED, ReturnState.NO_INVOLVEMENT)
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,17 @@ from audit_app.extensions import db
 from audit_app.links import external_url
 from audit_app.mail import mail_configured, send_messages
 from audit_app.models import AuditEvent, Briefing, User
+from audit_tools.states import BriefingState
 
 
 def withdraw_approval(briefing: Briefing, user: User | None) -> None:
     """Send an approved version back to draft: recorded in the trail, its approver told after the commit."""
     approver_id = briefing.approved_by_id
-    briefing.state, briefing.approved_by_id, briefing.approved_at = "draft", None, None
+    briefing.state, briefing.approved_by_id, briefing.approved_at = BriefingState.DRAFT, None, None
     # States and ids only: the trail never holds typed text.
     record_event("briefing.approval_withdrawn", "briefing", briefing.id, user=user,
-                 before={"state": "approved", "approved_by": approver_id}, after={"state": "draft"})
+                 before={"state": BriefingState.APPROVED, "approved_by": approver_id},
+                 after={"state": BriefingState.DRAFT})
     if approver_id is not None and approver_id != (user.id if user else None):
         with db.session.no_autoflush:  # read now: nothing can be read once the change is committed
             approver = db.session.get_one(User, approver_id)
@@ -47,7 +49,7 @@ def _guard_approved_versions(session: Session, _context, _instances) -> None:
     ``change_version`` (a later change that forgot): it can then never be published unapproved."""
     for briefing in [row for row in session.dirty if isinstance(row, Briefing)]:
         state = inspect(briefing).attrs.state.history
-        if state.has_changes() or briefing.state != "approved":
+        if state.has_changes() or briefing.state != BriefingState.APPROVED:
             continue  # approving or publishing now, or not approved: nothing to withdraw
         if any(inspect(briefing).attrs[name].history.has_changes() for name in _CHANGES):
             withdraw_approval(briefing, None)

@@ -23,11 +23,12 @@ from audit_app.extensions import db
 from audit_app.models import Audit, Briefing, User, utcnow
 from audit_tools.briefing import content_to_dict
 from audit_tools.text import long_date
+from audit_tools.states import BRIEFING_MOVES, AuditState, BriefingState, check_move
 
 # Audit states in which a briefing may be drafted: after analysis starts, and again after publication.
-DRAFTING_STATES = ("analysis", "published")
-NOT_NOW = {"setup": "A briefing can be drafted once the audit has moved to analysis.",
-           "closed": "This audit is closed, so no new version of its briefing can be started."}
+DRAFTING_STATES = (AuditState.ANALYSIS, AuditState.PUBLISHED)
+NOT_NOW = {AuditState.SETUP: "A briefing can be drafted once the audit has moved to analysis.",
+           AuditState.CLOSED: "This audit is closed, so no new version of its briefing can be started."}
 
 
 class BriefingError(ValueError):
@@ -51,19 +52,21 @@ def audit_briefings(audit: Audit) -> list[Briefing]:
 def published_briefings() -> list[Briefing]:
     """The library: every published version of every audit's briefing, newest first."""
     return list(db.session.scalars(
-        select(Briefing).where(Briefing.state == "published").options(joinedload(Briefing.audit))
+        select(Briefing).where(Briefing.state == BriefingState.PUBLISHED).options(joinedload(Briefing.audit))
         .order_by(Briefing.published_at.desc(), Briefing.id.desc())))
 
 
 def newest_to_build(audit: Audit) -> Briefing | None:
     """The version the command line builds: the newest published one, else the newest draft."""
     return db.session.scalar(select(Briefing).where(Briefing.audit_id == audit.id)
-                             .order_by((Briefing.state == "published").desc(), Briefing.number.desc()).limit(1))
+                             .order_by((Briefing.state == BriefingState.PUBLISHED).desc(), Briefing.number.desc())
+                             .limit(1))
 
 
 def unpublished_version(audit: Audit) -> Briefing | None:
     """The draft (or approved) version being worked on, if any: there is at most one."""
-    return db.session.scalar(select(Briefing).where(Briefing.audit_id == audit.id, Briefing.state != "published"))
+    return db.session.scalar(select(Briefing).where(Briefing.audit_id == audit.id,
+                                                    Briefing.state != BriefingState.PUBLISHED))
 
 
 def disclosure_identifiers(audit: Audit) -> tuple[list[str], list[str]]:
@@ -75,7 +78,7 @@ def disclosure_identifiers(audit: Audit) -> tuple[list[str], list[str]]:
 def start_draft(audit: Audit, user: User, *, copy_of: Briefing | None = None) -> Briefing:
     """A new draft version: drafted afresh from the audit's data, or a copy of a published version."""
     if audit.state not in DRAFTING_STATES:
-        raise BriefingError(NOT_NOW.get(audit.state, NOT_NOW["setup"]))
+        raise BriefingError(NOT_NOW.get(audit.state, NOT_NOW[AuditState.SETUP]))
     working = unpublished_version(audit)
     if working is not None:
         raise BriefingError(f"Version {working.number} is still being worked on. Carry on with it, "
@@ -83,7 +86,7 @@ def start_draft(audit: Audit, user: User, *, copy_of: Briefing | None = None) ->
     number = (db.session.scalar(select(func.max(Briefing.number)).where(Briefing.audit_id == audit.id)) or 0) + 1
     content = copy.deepcopy(copy_of.content) if copy_of else content_to_dict(briefing_content(audit))
     content["version"] = f"Version {number} (draft)"
-    briefing = Briefing(audit_id=audit.id, number=number, state="draft", content=content, overrides=[],
+    briefing = Briefing(audit_id=audit.id, number=number, state=BriefingState.DRAFT, content=content, overrides=[],
                         created_by_id=user.id)
     db.session.add(briefing)
     try:
@@ -126,7 +129,7 @@ def save_section(briefing: Briefing, values: dict, lock_version: int | None, use
 
 
 def _editable(briefing: Briefing) -> None:
-    if briefing.state == "published":
+    if briefing.state == BriefingState.PUBLISHED:
         raise BriefingError(f"Version {briefing.number} is published and can never change. "
                             "Start a new version to make changes.")
 
@@ -144,7 +147,7 @@ def change_version(briefing: Briefing, user: User | None, *, content: dict | Non
     some other way.
     """
     _editable(briefing)
-    was_approved = briefing.state == "approved"
+    was_approved = briefing.state == BriefingState.APPROVED
     if content is not None:
         briefing.content = content
     if overrides is not None:
@@ -180,8 +183,8 @@ def remove_override(briefing: Briefing, key: tuple[str, str, str], user: User) -
 
 def approve(briefing: Briefing, user: User, unresolved: int) -> None:
     """Approve a draft whose disclosure check is clean; the author only if the settings allow it."""
-    if briefing.state != "draft":
-        raise BriefingError(f"Version {briefing.number} is {briefing.state}, so it cannot be approved.")
+    check_move(BRIEFING_MOVES, briefing.state, BriefingState.APPROVED,
+               f"Version {briefing.number} is {briefing.state}, so it cannot be approved.", BriefingError)
     if briefing.created_by_id == user.id and not get_setting("author_may_approve"):
         raise BriefingError("You started this version, so someone else must approve it. "
                             "An administrator can allow authors to approve their own briefings in the settings.")
@@ -192,10 +195,10 @@ def approve(briefing: Briefing, user: User, unresolved: int) -> None:
         raise BriefingError(f"The disclosure check found {unresolved} possible identifier"
                             f"{' that has' if unresolved == 1 else 's that have'} not been resolved. "
                             "Edit each one away or record why it may stay, then approve.")
-    briefing.state, briefing.approved_by_id, briefing.approved_at = "approved", user.id, utcnow()
+    briefing.state, briefing.approved_by_id, briefing.approved_at = BriefingState.APPROVED, user.id, utcnow()
     db.session.flush()
     record_event("briefing.approved", "briefing", briefing.id, user=user,
-                 before={"state": "draft"}, after={"state": "approved"})
+                 before={"state": BriefingState.DRAFT}, after={"state": BriefingState.APPROVED})
 
 
 def content_for_publication(briefing: Briefing, today: date | None = None) -> dict:
@@ -205,8 +208,8 @@ def content_for_publication(briefing: Briefing, today: date | None = None) -> di
 
 def ensure_publishable(briefing: Briefing, unresolved: int) -> None:
     """Raise BriefingError unless the version is approved and its check still has nothing unresolved."""
-    if briefing.state != "approved":
-        raise BriefingError(f"Version {briefing.number} must be approved before it is published.")
+    check_move(BRIEFING_MOVES, briefing.state, BriefingState.PUBLISHED,
+               f"Version {briefing.number} must be approved before it is published.", BriefingError)
     if unresolved:
         raise BriefingError("The disclosure check now finds something new (perhaps a name added to the system "
                             "since approval). Resolve it and approve the briefing again.")
@@ -217,8 +220,9 @@ def publish(briefing: Briefing, user: User, *, content: dict, pdf: bytes, html: 
     ensure_publishable(briefing, unresolved)
     briefing.content, briefing.pdf, briefing.html = content, pdf, html
     briefing.sha256 = hashlib.sha256(pdf).hexdigest()
-    briefing.state, briefing.published_by_id, briefing.published_at = "published", user.id, utcnow()
+    briefing.state, briefing.published_by_id, briefing.published_at = BriefingState.PUBLISHED, user.id, utcnow()
     db.session.flush()
     record_event("briefing.published", "briefing", briefing.id, user=user,
-                 before={"state": "approved"}, after={"state": "published", "sha256": briefing.sha256})
+                 before={"state": BriefingState.APPROVED},
+                 after={"state": BriefingState.PUBLISHED, "sha256": briefing.sha256})
     mark_published(briefing.audit, user)

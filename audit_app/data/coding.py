@@ -22,9 +22,11 @@ from audit_app.models import (
 )
 from audit_tools.tools import LONGTEXT, ToolDefinition
 from audit_tools.learning import suggest_themes, theme_keywords
+from audit_tools.states import AuditState
 
 PAGE_SIZE = 50
-OPEN_STATES = ("panel", "analysis")  # coding starts at the reveal and stops when the briefing is published
+# Coding starts at the reveal and stops when the briefing is published.
+OPEN_STATES = (AuditState.PANEL, AuditState.ANALYSIS)
 SOURCE_LABELS = {"answer": "Long-text answers", "note": "Evidence notes", "panel": "Panel learning"}
 DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
 
@@ -84,7 +86,7 @@ def coding_editable(audit: Audit) -> bool:
 
 
 def why_not_editable(audit: Audit) -> str:
-    if audit.state in ("setup", "open"):
+    if audit.state in (AuditState.SETUP, AuditState.OPEN):
         return "Coding starts when the returns are revealed to the panel."
     return "This audit's briefing has been published, so its coding can no longer change."
 

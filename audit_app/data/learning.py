@@ -25,11 +25,12 @@ from audit_tools.learning import (
     AuditColumn, ComplianceRow, ThemeTrend, compliance_rows, is_overdue, moved, theme_trends,
 )
 from audit_tools.learning import slug_from_name, unique_slug
+from audit_tools.states import AuditState, Role
 
 # Learning points and recommendations are written after the reveal and frozen once the briefing is published;
 # progress on the action plan is recorded for as long as the plan runs.
-EDITABLE_STATES = ("panel", "analysis")
-PUBLISHED_STATES = ("published", "closed")
+EDITABLE_STATES = (AuditState.PANEL, AuditState.ANALYSIS)
+PUBLISHED_STATES = (AuditState.PUBLISHED, AuditState.CLOSED)
 
 
 class CategoryError(ValueError):
@@ -43,7 +44,7 @@ def learning_editable(audit: Audit) -> bool:
 def visible_states(user: User) -> tuple[str, ...]:
     """Audits whose recommendations this person may read: the business unit and panel after the reveal,
     everyone else once the briefing is published."""
-    return REVEALED_STATES if user.has_role("coordinator", "editor", "panel") else PUBLISHED_STATES
+    return REVEALED_STATES if user.has_role(Role.COORDINATOR, Role.EDITOR, Role.PANEL) else PUBLISHED_STATES
 
 
 def _reorder(kind: str, rows: list, item, step: int, user: User, object_id: int | None, **detail) -> None:

@@ -19,8 +19,9 @@ from audit_tools.returns import answers as answer_rules
 from audit_tools.tools import ToolDefinition
 from audit_tools.merge import Merge, settle, three_way
 from audit_tools.returns import count_differences
+from audit_tools.states import AuditState, ReturnState
 
-PANEL_STATE = "panel"  # the panel may record its judgements only while the audit is in this state
+PANEL_STATE = AuditState.PANEL  # the panel may record its judgements only while the audit is in this state
 RECORD_FIELDS = ("agreed_grade", "rationale", "dissent", "learning")
 TEXT_FIELDS = ("rationale", "dissent", "learning")  # free text: a conflict over one may be combined by hand
 STALE = "Someone else saved the panel's record for this case after you opened it."
@@ -71,8 +72,8 @@ def _returns_of(case_ids: list[int]) -> list[Return]:
 
 def _sorted(returns: list[Return]) -> CaseReturns:
     return CaseReturns([r for r in returns if r.state in COUNTED_STATES],
-                       [r for r in returns if r.state == "no_involvement"],
-                       [r for r in returns if r.state not in COUNTED_STATES and r.state != "no_involvement"])
+                       [r for r in returns if r.state == ReturnState.NO_INVOLVEMENT],
+                       [r for r in returns if r.state not in COUNTED_STATES and r.state != ReturnState.NO_INVOLVEMENT])
 
 
 def _answers_by_return(returns: list[Return], definition: ToolDefinition, *,

@@ -11,6 +11,7 @@ from audit_app.data.events import record_event
 from audit_app.models import Agency, Assignment, Audit, User, UserRole
 from audit_app.extensions import db
 from audit_tools.text import long_date
+from audit_tools.states import Role
 
 
 def reminder_messages(audit: Audit, returns_url: str) -> list[EmailMessage]:
@@ -20,7 +21,7 @@ def reminder_messages(audit: Audit, returns_url: str) -> list[EmailMessage]:
         owed.setdefault(item.agency, []).append(item.reference)
     auditors = db.session.execute(
         select(Agency.id, Agency.name, User.id, User.email).join(User, User.agency_id == Agency.id).join(UserRole)
-        .where(UserRole.role == "auditor", User.active, Agency.name.in_(owed))
+        .where(UserRole.role == Role.AUDITOR, User.active, Agency.name.in_(owed))
     ).all()
     named = set(db.session.execute(select(Assignment.agency_id, Assignment.user_id)
                                    .where(Assignment.audit_id == audit.id)).all())

@@ -14,8 +14,9 @@ from audit_app.extensions import db
 from audit_app.models import Answer, Audit, Case, EvidenceNote, Return, User
 from audit_tools.returns import answers as answer_rules
 from audit_tools.tools import Question, ToolDefinition
+from audit_tools.states import RETURN_MOVES, AuditState, ReturnState, Role, check_move, may_move
 
-EDITABLE_STATES = ("draft", "returned")  # a "no involvement" declaration is withdrawn first
+EDITABLE_STATES = (ReturnState.DRAFT, ReturnState.RETURNED)  # a "no involvement" declaration is withdrawn first
 
 
 class ReturnError(ValueError):
@@ -39,8 +40,8 @@ def returns_for_user(user: User) -> list[Return]:
     query = (
         select(Return).join(Return.case).join(Case.audit)
         .options(contains_eager(Return.case).contains_eager(Case.audit))
-        .where(visible_to(user), Audit.state != "setup")
-        .order_by(case((Audit.state == "open", 0), else_=1), Audit.year.desc(), Audit.title, Case.reference)
+        .where(visible_to(user), Audit.state != AuditState.SETUP)
+        .order_by(case((Audit.state == AuditState.OPEN, 0), else_=1), Audit.year.desc(), Audit.title, Case.reference)
     )
     return list(db.session.scalars(query).unique())
 
@@ -56,9 +57,9 @@ def returns_by_audit(user: User) -> list[tuple[Audit, list[Return]]]:
 def get_return_for_user(return_id: int, user: User) -> Return | None:
     """The return, but only for an auditor who may work on it: others get None (404)."""
     ret = db.session.get(Return, return_id)
-    if ret is None or not user.has_role("auditor") or not may_work_on(user, ret.case.audit_id, ret.agency_id):
+    if ret is None or not user.has_role(Role.AUDITOR) or not may_work_on(user, ret.case.audit_id, ret.agency_id):
         return None
-    if ret.case.audit.state == "setup":
+    if ret.case.audit.state == AuditState.SETUP:
         return None
     return ret
 
@@ -69,7 +70,7 @@ def current_version(return_id: int) -> int:
 
 
 def is_editable(ret: Return) -> bool:
-    return ret.state in EDITABLE_STATES and ret.case.audit.state == "open"
+    return ret.state in EDITABLE_STATES and ret.case.audit.state == AuditState.OPEN
 
 
 def load_answers(ret: Return, definition: ToolDefinition) -> answer_rules.Answers:
@@ -142,11 +143,11 @@ def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefi
     missing = answer_rules.missing_required(definition, answers)
     if submit and not missing:
         before = ret.state
-        ret.state = "submitted"
+        ret.state = ReturnState.SUBMITTED
         ret.submitted_at = datetime.now(timezone.utc)
         db.session.flush()
         record_event("return.submitted", "return", ret.id, user=user,
-                     before={"state": before}, after={"state": "submitted"})
+                     before={"state": before}, after={"state": ReturnState.SUBMITTED})
     return missing if submit else []
 
 
@@ -157,26 +158,26 @@ def get_return_in_audit(audit: Audit, return_id: int) -> Return | None:
 
 def return_for_amendment(ret: Return, reason: str, user: User) -> None:
     """Send a submitted return back to its agency as a draft, saying why."""
-    if ret.state != "submitted":
-        raise ReturnError(f"Only a submitted return can be returned for amendment; this one is {ret.state}.")
+    check_move(RETURN_MOVES, ret.state, ReturnState.RETURNED,
+               f"Only a submitted return can be returned for amendment; this one is {ret.state}.", ReturnError)
     if not reason.strip():
         raise ReturnError("Say what needs amending, so the auditor knows what to change.")
-    if ret.case.audit.state != "open":
+    if ret.case.audit.state != AuditState.OPEN:
         raise ReturnError("Returns can be sent back only while the audit is open for returns.")
-    ret.state, ret.amendment_reason = "returned", reason.strip()
+    ret.state, ret.amendment_reason = ReturnState.RETURNED, reason.strip()
     db.session.flush()
-    record_event("return.returned", "return", ret.id, user=user, before={"state": "submitted"},
-                 after={"state": "returned", "reason_length": len(ret.amendment_reason)})
+    record_event("return.returned", "return", ret.id, user=user, before={"state": ReturnState.SUBMITTED},
+                 after={"state": ReturnState.RETURNED, "reason_length": len(ret.amendment_reason)})
 
 
 def accept_return(ret: Return, user: User) -> None:
     """The coordinator is satisfied the return is complete."""
-    if ret.state != "submitted":
-        raise ReturnError(f"Only a submitted return can be accepted; this one is {ret.state}.")
-    ret.state, ret.amendment_reason = "accepted", ""
+    check_move(RETURN_MOVES, ret.state, ReturnState.ACCEPTED,
+               f"Only a submitted return can be accepted; this one is {ret.state}.", ReturnError)
+    ret.state, ret.amendment_reason = ReturnState.ACCEPTED, ""
     db.session.flush()
-    record_event("return.accepted", "return", ret.id, user=user, before={"state": "submitted"},
-                 after={"state": "accepted"})
+    record_event("return.accepted", "return", ret.id, user=user, before={"state": ReturnState.SUBMITTED},
+                 after={"state": ReturnState.ACCEPTED})
 
 
 def declare_no_involvement(ret: Return, reason: str, user: User) -> None:
@@ -189,18 +190,18 @@ def declare_no_involvement(ret: Return, reason: str, user: User) -> None:
     if not reason.strip():
         raise ReturnError("Say why your agency had no involvement, for example: no record of the family.")
     before = ret.state
-    ret.state, ret.no_involvement_reason, ret.auditor_id = "no_involvement", reason.strip(), user.id
+    ret.state, ret.no_involvement_reason, ret.auditor_id = ReturnState.NO_INVOLVEMENT, reason.strip(), user.id
     ret.submitted_at = datetime.now(timezone.utc)
     db.session.flush()
     record_event("return.no_involvement", "return", ret.id, user=user, before={"state": before},
-                 after={"state": "no_involvement", "reason_length": len(ret.no_involvement_reason)})
+                 after={"state": ReturnState.NO_INVOLVEMENT, "reason_length": len(ret.no_involvement_reason)})
 
 
 def withdraw_no_involvement(ret: Return, user: User) -> None:
     """Back to a draft, with every answer typed before the declaration still there."""
-    if ret.state != "no_involvement" or ret.case.audit.state != "open":
+    if not may_move(RETURN_MOVES, ret.state, ReturnState.DRAFT) or ret.case.audit.state != AuditState.OPEN:
         raise ReturnError("Only a 'no involvement' declaration in an open audit can be withdrawn.")
-    ret.state, ret.no_involvement_reason, ret.submitted_at = "draft", "", None
+    ret.state, ret.no_involvement_reason, ret.submitted_at = ReturnState.DRAFT, "", None
     db.session.flush()
     record_event("return.no_involvement_withdrawn", "return", ret.id, user=user,
-                 before={"state": "no_involvement"}, after={"state": "draft"})
+                 before={"state": ReturnState.NO_INVOLVEMENT}, after={"state": ReturnState.DRAFT})

@@ -14,6 +14,7 @@ from audit_tools.sampling import CandidateCase, FrameError
 from audit_tools.sampling import personal_details
 from audit_tools.sampling import age_band
 from audit_tools.sampling import FrameCase, Sample, SamplingPlan, draw_replacement, draw_sample, method_statement
+from audit_tools.states import AuditState, ReturnState
 
 STRATUM_LABELS = {"age_band": "age band", "plan_type": "plan type", "repeat_plan": "repeat plan"}
 NOT_STRATA = ("age_years", "agencies")
@@ -70,7 +71,7 @@ def current_sampling(audit: Audit) -> Sampling | None:
 def draw(audit: Audit, frame: SampleFrame, plan: SamplingPlan, seed: int, user: User | None,
          default_agencies: list[Agency]) -> tuple[Sampling, Sample]:
     """Draw the sample and add its cases, each with returns from its agencies (or the defaults)."""
-    if audit.state != "setup":
+    if audit.state != AuditState.SETUP:
         raise SamplingStateError("A sample can only be drawn while the audit is being set up.")
     if current_sampling(audit) is not None:
         raise SamplingStateError("This audit already has a sample. Discard it before drawing another.")
@@ -111,7 +112,8 @@ def discard_sample(audit: Audit, user: User | None) -> None:
     if sampling is None:
         raise SamplingStateError("There is no sample to discard.")
     cases = list(db.session.scalars(select(Case).where(Case.sampling_id == sampling.id)))
-    if audit.state != "setup" or any(r.state != "draft" or r.answers for c in cases for r in c.returns):
+    if audit.state != AuditState.SETUP or any(r.state != ReturnState.DRAFT or r.answers
+                                              for c in cases for r in c.returns):
         raise SamplingStateError("Work has started on the sample, so it can no longer be discarded.")
     for case in cases:
         db.session.delete(case)
@@ -124,7 +126,7 @@ def exclude_case(case: Case, reason: str, user: User | None) -> Case | None:
     """Take a sampled case out with a reason and draw its replacement from the same stratum (None if none is left)."""
     if not reason.strip():
         raise SamplingStateError("Give the reason for excluding the case.")
-    if any(r.state != "draft" or r.answers for r in case.returns):
+    if any(r.state != ReturnState.DRAFT or r.answers for r in case.returns):
         raise SamplingStateError(f"Work has started on case {case.reference}, so it cannot be excluded.")
     sampling = db.session.get(Sampling, case.sampling_id) if case.sampling_id else None
     if sampling is None:

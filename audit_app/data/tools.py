@@ -20,8 +20,9 @@ from audit_app.extensions import db
 from audit_app.models import Audit, Tool, ToolVersion, User
 from audit_tools.tools import ToolDefinition
 from audit_tools.tools import BUILTIN_TOOLS, export_definition, load_builtin, parse_definition
+from audit_tools.states import TOOL_MOVES, ToolState, check_move
 
-FROZEN_STATES = ("published", "retired")
+FROZEN_STATES = (ToolState.PUBLISHED, ToolState.RETIRED)
 
 
 class ToolError(ValueError):
@@ -61,7 +62,7 @@ def _ensure_builtin(name: str) -> ToolVersion:
         tool = Tool(slug=definition.slug, name=definition.name)
         db.session.add(tool)
     if not tool.versions:
-        db.session.add(ToolVersion(tool=tool, version=1, status="published", definition=raw,
+        db.session.add(ToolVersion(tool=tool, version=1, status=ToolState.PUBLISHED, definition=raw,
                                    published_at=datetime.now(timezone.utc)))
         db.session.flush()
     return tool.versions[0]
@@ -81,7 +82,7 @@ def get_version(tool_id: int, number: int) -> ToolVersion | None:
 
 
 def published_versions() -> list[ToolVersion]:
-    query = (select(ToolVersion).join(Tool).where(ToolVersion.status == "published")
+    query = (select(ToolVersion).join(Tool).where(ToolVersion.status == ToolState.PUBLISHED)
              .order_by(Tool.name, ToolVersion.version))
     return list(db.session.scalars(query))
 
@@ -108,7 +109,7 @@ def create_tool(raw: dict, user: User | None) -> ToolVersion:
     if tool_by_slug(definition.slug):
         raise ToolError(f"A tool with the short name {definition.slug} already exists. Choose another.")
     tool = Tool(slug=definition.slug, name=definition.name)
-    version = ToolVersion(tool=tool, version=1, status="draft", definition=export_definition(definition))
+    version = ToolVersion(tool=tool, version=1, status=ToolState.DRAFT, definition=export_definition(definition))
     db.session.add_all([tool, version])
     db.session.flush()
     record_event("tool.created", "tool_version", version.id, user=user, after={"slug": tool.slug})
@@ -130,10 +131,10 @@ def new_draft_version(tool: Tool, user: User) -> ToolVersion:
 
 
 def _new_version(tool: Tool, raw: dict, user: User | None) -> ToolVersion:
-    draft = next((v for v in tool.versions if v.status == "draft"), None)
+    draft = next((v for v in tool.versions if v.status == ToolState.DRAFT), None)
     if draft is not None:
         raise ToolError(f"Version {draft.version} of {tool.name} is already a draft: edit or publish it first.")
-    version = ToolVersion(tool=tool, version=tool.versions[-1].version + 1, status="draft", definition=raw)
+    version = ToolVersion(tool=tool, version=tool.versions[-1].version + 1, status=ToolState.DRAFT, definition=raw)
     db.session.add(version)
     db.session.flush()
     record_event("tool.version_created", "tool_version", version.id, user=user, after={"version": version.version})
@@ -142,7 +143,7 @@ def _new_version(tool: Tool, raw: dict, user: User | None) -> ToolVersion:
 
 def save_draft(version: ToolVersion, raw: dict, user: User) -> ToolDefinition:
     """Store a changed draft after validating all of it; raises DefinitionError and stores nothing if invalid."""
-    if version.status != "draft":
+    if version.status != ToolState.DRAFT:
         raise FrozenVersionError(f"Version {version.version} is {version.status} and can never change.")
     definition = parse_definition(raw)
     if definition.slug != version.tool.slug:
@@ -172,18 +173,18 @@ def _draft_change(before: dict | None, after: dict) -> dict[str, dict]:
 
 
 def publish(version: ToolVersion, user: User) -> None:
-    if version.status != "draft":
-        raise ToolError(f"Only a draft can be published; version {version.version} is {version.status}.")
+    check_move(TOOL_MOVES, version.status, ToolState.PUBLISHED,
+               f"Only a draft can be published; version {version.version} is {version.status}.", ToolError)
     parse_definition(version.definition)
-    version.status, version.published_at = "published", datetime.now(timezone.utc)
+    version.status, version.published_at = ToolState.PUBLISHED, datetime.now(timezone.utc)
     db.session.flush()
     record_event("tool.published", "tool_version", version.id, user=user, after={"version": version.version})
 
 
 def retire(version: ToolVersion, user: User) -> None:
     """Retired versions stay readable (audits pinned to them keep working) but are not offered for new audits."""
-    if version.status != "published":
-        raise ToolError(f"Only a published version can be retired; version {version.version} is {version.status}.")
-    version.status = "retired"
+    check_move(TOOL_MOVES, version.status, ToolState.RETIRED,
+               f"Only a published version can be retired; version {version.version} is {version.status}.", ToolError)
+    version.status = ToolState.RETIRED
     db.session.flush()
     record_event("tool.retired", "tool_version", version.id, user=user, after={"version": version.version})

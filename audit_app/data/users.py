@@ -12,6 +12,7 @@ from audit_app.data.events import record_event
 from audit_app.data.throttle import lift_pause
 from audit_app.extensions import db
 from audit_app.models import ROLES, Agency, User, UserRole
+from audit_tools.states import Role
 
 
 class UserError(ValueError):
@@ -34,7 +35,7 @@ def create_user(email: str, display_name: str, password: str, roles: list[str],
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise UserError(f"Unknown role: {', '.join(sorted(unknown))}. Roles are {', '.join(ROLES)}.")
-    if "auditor" in roles and agency is None:
+    if Role.AUDITOR in roles and agency is None:
         raise UserError("An auditor must belong to an agency.")
     if find_user_by_email(email):
         raise UserError(f"A user with the e-mail address {normalise_email(email)} already exists.")

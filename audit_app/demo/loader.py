@@ -19,19 +19,20 @@ from audit_app.extensions import db
 from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation, User
 from audit_tools.returns import answers as answer_rules
 from audit_tools.sampling import case_row
+from audit_tools.states import AuditState, ReturnState, Role
 
 DEMO_DOMAIN = "demo.example"
 # (e-mail, roles, agency short name) — every account is fictional.
 DEMO_ACCOUNTS = (
-    (f"admin@{DEMO_DOMAIN}", ("admin",), None),
-    (f"coordinator@{DEMO_DOMAIN}", ("coordinator",), None),
-    (f"auditor@{DEMO_DOMAIN}", ("auditor",), "CSC"),
-    (f"auditor.eh@{DEMO_DOMAIN}", ("auditor",), "EH"),
-    (f"auditor.school@{DEMO_DOMAIN}", ("auditor",), "School"),
-    (f"auditor.camhs@{DEMO_DOMAIN}", ("auditor",), "CAMHS"),
-    (f"panel@{DEMO_DOMAIN}", ("panel",), None),
-    (f"editor@{DEMO_DOMAIN}", ("editor",), None),
-    (f"viewer@{DEMO_DOMAIN}", ("viewer",), None),
+    (f"admin@{DEMO_DOMAIN}", (Role.ADMIN,), None),
+    (f"coordinator@{DEMO_DOMAIN}", (Role.COORDINATOR,), None),
+    (f"auditor@{DEMO_DOMAIN}", (Role.AUDITOR,), "CSC"),
+    (f"auditor.eh@{DEMO_DOMAIN}", (Role.AUDITOR,), "EH"),
+    (f"auditor.school@{DEMO_DOMAIN}", (Role.AUDITOR,), "School"),
+    (f"auditor.camhs@{DEMO_DOMAIN}", (Role.AUDITOR,), "CAMHS"),
+    (f"panel@{DEMO_DOMAIN}", (Role.PANEL,), None),
+    (f"editor@{DEMO_DOMAIN}", (Role.EDITOR,), None),
+    (f"viewer@{DEMO_DOMAIN}", (Role.VIEWER,), None),
 )
 
 
@@ -103,7 +104,7 @@ def _add_demo_cases(audit: Audit, cases: list[dict], user) -> dict:
 
 def _load_completed_audit(data: dict, user) -> None:
     """The audit as the seed briefing describes it: every return submitted, analysis under way."""
-    audit = _new_audit(data["audit"], "analysis")
+    audit = _new_audit(data["audit"], AuditState.ANALYSIS)
     cases = _add_demo_cases(audit, data["cases"], user)
     _submit_demo_returns(audit, cases, data["returns"])
     _load_panel_records(cases, data.get("panel_records", {}))
@@ -139,7 +140,7 @@ def _submit_demo_returns(audit: Audit, cases: dict, returns: list[dict]) -> None
     submitted = datetime(audit.year, 4, 20, 12, 0, tzinfo=timezone.utc)
     for item in returns:
         ret = next(r for r in cases[item["case"]].returns if r.agency.short_name == item["agency"])
-        ret.state, ret.submitted_at = "submitted", submitted
+        ret.state, ret.submitted_at = ReturnState.SUBMITTED, submitted
         ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
                        for r in answer_rules.to_rows(definition, item["answers"])]
 
@@ -151,7 +152,7 @@ def _load_panel_audit(data: dict, user) -> None:
               "purpose": "To widen the spring audit with three more children whose plans began in the winter.",
               "scope": "Three further children on child protection plans for neglect, audited by each agency "
                        "involved; the panel meets next month."}
-    audit = _new_audit(fields, "panel")
+    audit = _new_audit(fields, AuditState.PANEL)
     chosen = {c["reference"]: c["reference"].replace("-0", "-S0") for c in data["cases"][3:]}
     cases = _add_demo_cases(audit, [{**c, "reference": chosen[c["reference"]]} for c in data["cases"][3:]], user)
     _submit_demo_returns(audit, cases,
@@ -175,7 +176,7 @@ def _load_open_audit(data: dict, user) -> None:
               "scope": "Three further children on child protection plans for neglect, re-audited by each "
                        "agency involved six months after the first audit.",
               "returns_due": (date.today() + timedelta(days=14)).isoformat()}
-    audit = _new_audit(fields, "open")
+    audit = _new_audit(fields, AuditState.OPEN)
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
     _add_demo_cases(audit, follow_up, user)
     db.session.flush()

@@ -24,12 +24,13 @@ from audit_app.results_access import results_audit_or_404
 from audit_app.security import roles_required
 from audit_tools.learning import AUDIENCE_HEADINGS, rag_counts, rag_words
 from audit_tools.files import spreadsheet_safe
+from audit_tools.states import Role
 
 bp = Blueprint("learning", __name__)
 bp.add_app_template_filter(rag_words)
 
-BUSINESS_UNIT = ("coordinator", "editor")
-PLAN_READERS = ("coordinator", "editor", "panel", "viewer")
+BUSINESS_UNIT = (Role.COORDINATOR, Role.EDITOR)
+PLAN_READERS = (Role.COORDINATOR, Role.EDITOR, Role.PANEL, Role.VIEWER)
 STEPS = {"up": -1, "down": 1}
 
 
@@ -356,7 +357,7 @@ def move_category(slug: str, direction: str):
 
 
 @bp.get("/trends")
-@roles_required("coordinator", "editor", "panel")
+@roles_required(Role.COORDINATOR, Role.EDITOR, Role.PANEL)
 def trends():
     audits = data.revealed_audits()
     return render_template("learning/trends.html", audits=audits, themes=data.theme_trend_table(audits),

@@ -37,6 +37,7 @@ from audit_app.models import (
     Return,
     SampleFrame,
 )
+from audit_tools.states import AuditState, BriefingState
 
 # Two years after closure: long enough for the next year's audit to look back at this one and for
 # questions about the published findings to be answered from the evidence (docs/OPERATIONS.md).
@@ -101,7 +102,7 @@ def steps(audit_id: int) -> tuple[Step, ...]:
         Step("rescued drafts", RescuedDraft, RescuedDraft.return_id.in_(returns)),
         Step("sample frame rows", FrameRow, FrameRow.frame_id.in_(frames)),
         Step("unpublished briefing drafts", Briefing, and_(Briefing.audit_id == audit_id,
-                                                           Briefing.state != "published")),
+                                                           Briefing.state != BriefingState.PUBLISHED)),
         Step("coded excerpts", Coding, Coding.audit_id == audit_id, ("excerpt",)),
         Step("panel records' text", PanelRecord, PanelRecord.case_id.in_(cases), ("rationale", "dissent", "learning")),
         Step("returns' reasons", Return, Return.case_id.in_(cases), ("amendment_reason", "no_involvement_reason")),
@@ -126,7 +127,7 @@ def retention_months() -> int:
 def review(months: int) -> list[AuditRetention]:
     """Every closed audit with the day it closed, the day its case-level data is due to go, and
     the day retention was applied if it has been."""
-    audits = list(db.session.execute(select(Audit.id, Audit.title).where(Audit.state == "closed")
+    audits = list(db.session.execute(select(Audit.id, Audit.title).where(Audit.state == AuditState.CLOSED)
                                      .order_by(Audit.id)))
     ids = [audit_id for audit_id, _ in audits]
     closed, applied = _closing_dates(ids), _retention_dates(ids)
@@ -170,7 +171,7 @@ def _closing_dates(audit_ids: list[int]) -> dict[int, date]:
         .where(AuditEvent.object_type == "audit", AuditEvent.object_id.in_(audit_ids),
                AuditEvent.action == "audit.state")
         .order_by(AuditEvent.at))
-    return {audit_id: at.date() for audit_id, at, after in events if (after or {}).get("state") == "closed"}
+    return {audit_id: at.date() for audit_id, at, after in events if (after or {}).get("state") == AuditState.CLOSED}
 
 
 def _retention_dates(audit_ids: list[int]) -> dict[int, date]:

@@ -13,10 +13,11 @@ from audit_app.saved_base import read_base, sign_base
 from audit_app.security import roles_required
 from audit_tools.merge import fingerprints
 from audit_tools.returns import compare_by_section, count_differences, overall_judgements
+from audit_tools.states import Role
 
 bp = Blueprint("panel", __name__, url_prefix="/audits")
 
-RECORDERS = ("panel", "coordinator")  # editors may read the panel's pages but not record on them
+RECORDERS = (Role.PANEL, Role.COORDINATOR)  # editors may read the panel's pages but not record on them
 
 
 def _case_or_404(audit, case_id: int):
@@ -32,7 +33,7 @@ def _not_revealed(audit):
 
 
 @bp.get("/<int:audit_id>/panel")
-@roles_required("coordinator", "panel", "editor")
+@roles_required(Role.COORDINATOR, Role.PANEL, Role.EDITOR)
 def index(audit_id: int):
     audit = _audit_or_404(audit_id)
     if audit.state not in REVEALED_STATES:
@@ -43,7 +44,7 @@ def index(audit_id: int):
 
 
 @bp.get("/<int:audit_id>/panel/<int:case_id>")
-@roles_required("coordinator", "panel", "editor")
+@roles_required(Role.COORDINATOR, Role.PANEL, Role.EDITOR)
 def case(audit_id: int, case_id: int):
     audit = _audit_or_404(audit_id)
     case = _case_or_404(audit, case_id)

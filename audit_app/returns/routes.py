@@ -18,6 +18,7 @@ from audit_tools.returns import answers as answer_rules
 from audit_tools.returns import is_visible
 from audit_tools.merge import fingerprints
 from audit_tools.text import shortened
+from audit_tools.states import QuestionType, ReturnState, Role
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 bp.add_app_template_global(field_name)  # the return form, its preview and the conflict page name fields alike
@@ -26,14 +27,14 @@ bp.add_app_template_global(answer_rules.note_key)
 
 
 @bp.get("/")
-@roles_required("auditor")
+@roles_required(Role.AUDITOR)
 def index():
     groups = return_data.returns_by_audit(current_user) if current_user.agency_id else []
     return render_template("returns/index.html", groups=groups)
 
 
 @bp.route("/<int:return_id>", methods=["GET", "POST"])
-@roles_required("auditor")
+@roles_required(Role.AUDITOR)
 def edit(return_id: int):
     """The return form; a submitted return (or a closed audit) shows the answers read-only."""
     ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
@@ -83,7 +84,7 @@ def edit(return_id: int):
         return _render_form(ret, form, definition, error_description=note), 422
     if answer_rules.raises_concern(definition, mine):
         flash(ESCALATION_HEADING + " " + get_setting("escalation_route"), "escalation")
-    if ret.state == "submitted":
+    if ret.state == ReturnState.SUBMITTED:
         flash(f"Return for case {ret.case.reference} submitted. Thank you.", "success")
         return redirect(url_for("returns.index"))
     flash("Draft saved. You can come back to it at any time.", "success")
@@ -91,7 +92,7 @@ def edit(return_id: int):
 
 
 @bp.post("/<int:return_id>/no-involvement")
-@roles_required("auditor")
+@roles_required(Role.AUDITOR)
 def no_involvement(return_id: int):
     """Declare (or withdraw) that the agency had no involvement with the child in the audit period."""
     ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
@@ -115,7 +116,7 @@ def no_involvement(return_id: int):
 
 
 @bp.post("/<int:return_id>/autosave")
-@roles_required("auditor")
+@roles_required(Role.AUDITOR)
 def autosave(return_id: int):
     """Save a draft while the auditor types (JavaScript only); answers in JSON, never a page."""
     ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
@@ -214,7 +215,7 @@ def _hidden_values(definition, answers) -> list[tuple[str, str]]:
         value = answers.get(question.key)
         if not value:
             continue
-        if question.type == "date":
+        if question.type == QuestionType.DATE:
             day = dt.date.fromisoformat(value)
             pairs += [(field_name(question.key), str(part)) for part in (day.day, day.month, day.year)]
         else:

@@ -21,11 +21,12 @@ from audit_app.themes.forms import (
     AddThemeForm, CodingFilterForm, ConfirmImportForm, DecisionForm, ImportCodebookForm, ThemeForm,
 )
 from audit_tools.learning import CodebookError
+from audit_tools.states import Role
 
 bp = Blueprint("themes", __name__)
 
-CODEBOOK_EDITORS = ("coordinator", "editor")
-CODEBOOK_READERS = ("coordinator", "editor", "panel")
+CODEBOOK_EDITORS = (Role.COORDINATOR, Role.EDITOR)
+CODEBOOK_READERS = (Role.COORDINATOR, Role.EDITOR, Role.PANEL)
 MAX_CODEBOOK_BYTES = 256 * 1024  # base64 of this fits the confirm form under Flask's 500 kB form-field limit
 
 

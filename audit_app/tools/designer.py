@@ -17,13 +17,14 @@ from audit_app.tools.forms import DetailsForm, QuestionForm, SectionForm
 from audit_app.tools.routes import bp, version_or_404
 from audit_tools.tools import editing as edit
 from audit_tools.tools import DefinitionError, builtin_themes
+from audit_tools.states import QuestionType, Role, ToolState
 
 THEMES = builtin_themes()
 
 
 def _draft_or_404(tool_id: int, number: int):
     version = version_or_404(tool_id, number)
-    if version.status != "draft":
+    if version.status != ToolState.DRAFT:
         abort(409, description=f"Version {number} is {version.status} and can never change. Create a new version.")
     return version
 
@@ -50,7 +51,7 @@ def _save(version, raw: dict, problems_out: list[str], message: str) -> bool:
 
 
 @bp.route("/<int:tool_id>/v<int:number>/details", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def edit_details(tool_id: int, number: int):
     version = _draft_or_404(tool_id, number)
     raw = version.definition
@@ -66,7 +67,7 @@ def edit_details(tool_id: int, number: int):
 
 @bp.route("/<int:tool_id>/v<int:number>/new-section", methods=["GET", "POST"])
 @bp.route("/<int:tool_id>/v<int:number>/sections/<section_key>", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def edit_section(tool_id: int, number: int, section_key: str | None = None):
     key = section_key
     version = _draft_or_404(tool_id, number)
@@ -80,7 +81,7 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None):
             changed = edit.update_section(version.definition, key, title=form.title.data,
                                           description=form.description.data or "", judgement=form.judgement.data)
         else:
-            first = {"key": f"{form.key.data}_q1", "type": "scale", "text": "New question: edit this text"}
+            first = {"key": f"{form.key.data}_q1", "type": QuestionType.SCALE, "text": "New question: edit this text"}
             changed = edit.add_section(version.definition, key=form.key.data, title=form.title.data,
                                        description=form.description.data or "", judgement=form.judgement.data,
                                        first_question=first)
@@ -91,7 +92,7 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None):
 
 @bp.route("/<int:tool_id>/v<int:number>/sections/<section_key>/questions/new", methods=["GET", "POST"])
 @bp.route("/<int:tool_id>/v<int:number>/questions/<key>", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def edit_question(tool_id: int, number: int, key: str | None = None, section_key: str | None = None):
     version = _draft_or_404(tool_id, number)
     definition = tool_data.definition_of(version)
@@ -142,7 +143,7 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
                 "themes": list(form.themes.data or []), "finding": (form.finding.data or "").strip(),
                 "chart_title": (form.chart_title.data or "").strip(), "guidance_url": (form.guidance_url.data or "").strip()}
     problems: list[str] = []
-    if form.type.data in ("single", "multiple"):
+    if form.type.data in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         question["options"], problems = edit.parse_options_text(form.options.data or "")
         exclusive = {v.strip() for v in (form.exclusive_values.data or "").split(",") if v.strip()}
         for option in question["options"]:
@@ -155,13 +156,13 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
 
 
 @bp.post("/<int:tool_id>/v<int:number>/sections/<section_key>/<action>")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def section_action(tool_id: int, number: int, section_key: str, action: str):
     return _structure_action(tool_id, number, section_key, action, edit.move_section, edit.remove_section, "Section")
 
 
 @bp.post("/<int:tool_id>/v<int:number>/questions/<key>/<action>")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def question_action(tool_id: int, number: int, key: str, action: str):
     return _structure_action(tool_id, number, key, action, edit.move_question, edit.remove_question, "Question")
 

@@ -13,12 +13,14 @@ from wtforms.validators import InputRequired, Optional, Regexp
 from audit_app.form_fields import VisibleText, at_most
 
 from audit_tools.tools import KEY_PATTERN, QUESTION_TYPES, SLUG_PATTERN
+from audit_tools.states import QuestionType
 
 KEY_HELP = "Lower-case letters, digits and underscores, starting with a letter, like child_voice. It cannot change later."
 TYPE_LABELS = {
-    "scale": "Yes / partly / no (with not applicable and not known)", "single": "Choose one option",
-    "multiple": "Choose any options", "grade": "Judgement: Outstanding to Inadequate", "number": "A number",
-    "date": "A date", "text": "Short text", "longtext": "Long text",
+    QuestionType.SCALE: "Yes / partly / no (with not applicable and not known)",
+    QuestionType.SINGLE: "Choose one option", QuestionType.MULTIPLE: "Choose any options",
+    QuestionType.GRADE: "Judgement: Outstanding to Inadequate", QuestionType.NUMBER: "A number",
+    QuestionType.DATE: "A date", QuestionType.TEXT: "Short text", QuestionType.LONGTEXT: "Long text",
 }
 
 
@@ -67,7 +69,7 @@ class SectionForm(FlaskForm):
 
 class QuestionForm(FlaskForm):
     key = _key_field("Question key")
-    type = RadioField("Type of answer", widget=GovRadioInput(), default="scale",
+    type = RadioField("Type of answer", widget=GovRadioInput(), default=QuestionType.SCALE,
                       choices=[SelectChoice(t, TYPE_LABELS[t]) for t in QUESTION_TYPES],
                       validators=[InputRequired("Choose the type of answer")])
     text = StringField("Question", widget=GovTextInput(),

@@ -12,6 +12,7 @@ from audit_app.security import roles_required
 from audit_app.tools.forms import ImportToolForm, NewToolForm
 from audit_tools.tools import diff_definitions
 from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, dumps, read_tool_file
+from audit_tools.states import QuestionType, Role
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
 
@@ -24,18 +25,19 @@ def _blank_tool(name: str, slug: str) -> dict:
     """A new tool needs one question; the overall judgement is the one every audit tool has."""
     return {"schema_version": 1, "slug": slug, "name": name, "sections": [
         {"key": "overall", "title": "Overall judgement", "questions": [
-            {"key": "overall_judgement", "type": "grade", "text": "Overall, how good was practice with this child?",
+            {"key": "overall_judgement", "type": QuestionType.GRADE,
+             "text": "Overall, how good was practice with this child?",
              "overall": True}]}]}
 
 
 @bp.get("/")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def index():
     return render_template("tools/index.html", tools=tool_data.list_tools())
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def new():
     form = NewToolForm()
     sources = [v for t in tool_data.list_tools() for v in t.versions]
@@ -57,7 +59,7 @@ def new():
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def import_file():
     form = ImportToolForm()
     problems: list[str] = []
@@ -80,7 +82,7 @@ def import_file():
 
 
 @bp.get("/<int:tool_id>/v<int:number>")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def version(tool_id: int, number: int):
     version = version_or_404(tool_id, number)
     return render_template("tools/version.html", version=version, definition=tool_data.definition_of(version),
@@ -88,7 +90,7 @@ def version(tool_id: int, number: int):
 
 
 @bp.get("/<int:tool_id>/v<int:number>/preview")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def preview(tool_id: int, number: int):
     version = version_or_404(tool_id, number)
     definition = tool_data.definition_of(version)
@@ -98,7 +100,7 @@ def preview(tool_id: int, number: int):
 
 
 @bp.get("/<int:tool_id>/v<int:number>/export.json")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def export(tool_id: int, number: int):
     version = version_or_404(tool_id, number)
     filename = f"{version.tool.slug}-v{version.version}.json"
@@ -107,7 +109,7 @@ def export(tool_id: int, number: int):
 
 
 @bp.get("/<int:tool_id>/v<int:number>/compare")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def compare(tool_id: int, number: int):
     version = version_or_404(tool_id, number)
     others = [v for v in version.tool.versions if v.version != number]
@@ -136,21 +138,21 @@ def _state_change(tool_id: int, number: int, action, done: str):
 
 
 @bp.post("/<int:tool_id>/v<int:number>/publish")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def publish(tool_id: int, number: int):
     return _state_change(tool_id, number, lambda v: tool_data.publish(v, current_user),
                          "Published. This version can now be chosen for audits and can never change.")
 
 
 @bp.post("/<int:tool_id>/v<int:number>/retire")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def retire(tool_id: int, number: int):
     return _state_change(tool_id, number, lambda v: tool_data.retire(v, current_user),
                          "Retired. Audits already using this version keep it; new audits cannot choose it.")
 
 
 @bp.post("/<int:tool_id>/v<int:number>/new-version")
-@roles_required("coordinator")
+@roles_required(Role.COORDINATOR)
 def new_version(tool_id: int, number: int):
     return _state_change(tool_id, number, lambda v: tool_data.new_draft_version(v.tool, current_user),
                          "A new draft version has been created from the latest version. Edit it, then publish it.")

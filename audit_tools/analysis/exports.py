@@ -22,13 +22,14 @@ from openpyxl.styles import Font
 
 from audit_tools.files import runs_as_formula, spreadsheet_safe
 from audit_tools.tools import Question, ToolDefinition
+from audit_tools.states import ReturnState
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell as SheetCell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Cell = str | float | None
-STATE_LABELS = {"submitted": "Submitted", "accepted": "Accepted"}
+STATE_LABELS = {ReturnState.SUBMITTED: "Submitted", ReturnState.ACCEPTED: "Accepted"}
 CASE_COLUMNS = ("Case reference", "Age (years)", "Age band", "Locality", "Plan type")
 RETURN_COLUMNS = ("Agency", "Return state")
 LONG_COLUMNS = ("Question number", "Question key", "Question", "Answer value", "Answer", "Score", "Evidence note")

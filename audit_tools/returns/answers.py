@@ -126,7 +126,7 @@ def _problem(question: Question, value: str | list[str]) -> str | None:
             dt.date.fromisoformat(text)
         except ValueError:
             return "Enter a real date, like 2026-03-27."
-    limit = MAX_TEXT_LENGTH if question.type != "text" else MAX_SHORT_TEXT_LENGTH
+    limit = MAX_TEXT_LENGTH if question.type != TEXT else MAX_SHORT_TEXT_LENGTH
     if len(text) > limit:
         return f"Answer must be {limit:,} characters or fewer."
     return None

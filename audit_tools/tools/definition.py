@@ -9,17 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from audit_tools.states import QuestionType
+
 SCHEMA_VERSION = 1
 
-SCALE = "scale"
-SINGLE = "single"
-MULTIPLE = "multiple"
-GRADE = "grade"
-NUMBER = "number"
-DATE = "date"
-TEXT = "text"
-LONGTEXT = "longtext"
-QUESTION_TYPES = (SCALE, SINGLE, MULTIPLE, GRADE, NUMBER, DATE, TEXT, LONGTEXT)
+# The question types by their old names (aliases of ``QuestionType`` members).
+SCALE = QuestionType.SCALE
+SINGLE = QuestionType.SINGLE
+MULTIPLE = QuestionType.MULTIPLE
+GRADE = QuestionType.GRADE
+NUMBER = QuestionType.NUMBER
+DATE = QuestionType.DATE
+TEXT = QuestionType.TEXT
+LONGTEXT = QuestionType.LONGTEXT
+QUESTION_TYPES = tuple(t.value for t in QuestionType)  # plain strings, in the order the designer offers them
 CHOICE_TYPES = (SCALE, SINGLE, MULTIPLE, GRADE)
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,47}$")

@@ -1,0 +1,131 @@
+"""Named states, roles and question types, and one pure transition table per workflow.
+
+Each enumeration is a ``StrEnum``: a member *is* the string stored in the database (and written
+in tool files), so ``AuditState.OPEN == "open"`` and nothing stored changes. A workflow is one
+enum, one table (state -> the states it may move to) and the one function ``check_move``: a new
+workflow adds the three, and the data layer calls ``check_move`` before it changes a state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from audit_tools.errors import WorkbenchError
+
+
+class AuditState(StrEnum):
+    """An audit's year: set up, open for returns, with the panel, analysed, briefing published, closed."""
+
+    SETUP = "setup"
+    OPEN = "open"
+    PANEL = "panel"
+    ANALYSIS = "analysis"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+class ReturnState(StrEnum):
+    """One agency's return on one case."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"  # sent back to the agency for amendment
+    ACCEPTED = "accepted"
+    NO_INVOLVEMENT = "no_involvement"  # the agency declared it had nothing to do with the child
+
+
+class BriefingState(StrEnum):
+    """One version of an audit's learning briefing."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+class ToolState(StrEnum):
+    """One version of an audit tool: a draft changes; a published or retired version never does."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class Role(StrEnum):
+    """What a person may do; a person may hold several."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    AUDITOR = "auditor"
+    PANEL = "panel"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+
+
+class QuestionType(StrEnum):
+    """The kinds of question an audit tool asks (the ``type`` of a question in a tool file)."""
+
+    SCALE = "scale"
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    GRADE = "grade"
+    NUMBER = "number"
+    DATE = "date"
+    TEXT = "text"
+    LONGTEXT = "longtext"
+
+
+# ------------------------------------------------------------------ one transition table per workflow
+
+# The audit moves on one step at a time; "analysis -> published" happens when a briefing is published.
+AUDIT_MOVES: Mapping[AuditState, frozenset[AuditState]] = {
+    AuditState.SETUP: frozenset({AuditState.OPEN}),
+    AuditState.OPEN: frozenset({AuditState.PANEL}),
+    AuditState.PANEL: frozenset({AuditState.ANALYSIS}),
+    AuditState.ANALYSIS: frozenset({AuditState.PUBLISHED}),
+    AuditState.PUBLISHED: frozenset({AuditState.CLOSED}),
+    AuditState.CLOSED: frozenset(),
+}
+
+# A return starts as a draft; the coordinator accepts it or sends it back; "no involvement" can be withdrawn.
+RETURN_MOVES: Mapping[ReturnState, frozenset[ReturnState]] = {
+    ReturnState.DRAFT: frozenset({ReturnState.SUBMITTED, ReturnState.NO_INVOLVEMENT}),
+    ReturnState.RETURNED: frozenset({ReturnState.SUBMITTED, ReturnState.NO_INVOLVEMENT}),
+    ReturnState.SUBMITTED: frozenset({ReturnState.RETURNED, ReturnState.ACCEPTED}),
+    ReturnState.ACCEPTED: frozenset(),
+    ReturnState.NO_INVOLVEMENT: frozenset({ReturnState.DRAFT}),
+}
+
+# A version is approved, then published; a change to an approved version withdraws the approval.
+BRIEFING_MOVES: Mapping[BriefingState, frozenset[BriefingState]] = {
+    BriefingState.DRAFT: frozenset({BriefingState.APPROVED}),
+    BriefingState.APPROVED: frozenset({BriefingState.PUBLISHED, BriefingState.DRAFT}),
+    BriefingState.PUBLISHED: frozenset(),  # a published version never changes: a later one is a new row
+}
+
+# A tool version is drafted, published once, and may later be retired; neither can change again.
+TOOL_MOVES: Mapping[ToolState, frozenset[ToolState]] = {
+    ToolState.DRAFT: frozenset({ToolState.PUBLISHED}),
+    ToolState.PUBLISHED: frozenset({ToolState.RETIRED}),
+    ToolState.RETIRED: frozenset(),
+}
+
+
+class MoveRefused(WorkbenchError):
+    """A change of state the workflow's table does not allow."""
+
+
+def may_move(table: Mapping[str, frozenset[str]], state: str, target: str) -> bool:
+    """Whether the table lets a row in ``state`` move to ``target`` (an unknown state moves nowhere)."""
+    return target in table.get(state, frozenset())
+
+
+def check_move(table: Mapping[str, frozenset[str]], state: str, target: str, message: str | None = None,
+               error: type[Exception] = MoveRefused) -> None:
+    """Raise ``error`` (with ``message``, or a plain one) unless the table allows ``state -> target``.
+
+    The data layer passes its own refusal (``ReturnError``, ``BriefingError``...) so the views that
+    catch it are unchanged.
+    """
+    if not may_move(table, state, target):
+        raise error(message or f"Something {state} cannot become {target}.")
