@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 Cell = str | float | None
-STATE_LABELS = {ReturnState.SUBMITTED: "Submitted", ReturnState.ACCEPTED: "Accepted"}
+STATE_LABELS: dict[str, str] = {ReturnState.SUBMITTED: "Submitted", ReturnState.ACCEPTED: "Accepted"}
 CASE_COLUMNS = ("Case reference", "Age (years)", "Age band", "Locality", "Plan type")
 RETURN_COLUMNS = ("Agency", "Return state")
 LONG_COLUMNS = ("Question number", "Question key", "Question", "Answer value", "Answer", "Score", "Evidence note")

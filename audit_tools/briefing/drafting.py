@@ -31,7 +31,7 @@ NO_THEMES_YET = ("This is the first audit on this topic held in the workbench, s
 OTHER_ANSWERS = "Other answers"
 # How a chart's bars relate, which decides how small bars are made safe.
 ORDINAL, PARTITION, INDEPENDENT = "ordinal", "partition", "independent"
-_CHART_KINDS = {GRADE: ORDINAL, SCALE: PARTITION, SINGLE: PARTITION, MULTIPLE: INDEPENDENT}
+_CHART_KINDS: dict[str, str] = {GRADE: ORDINAL, SCALE: PARTITION, SINGLE: PARTITION, MULTIPLE: INDEPENDENT}
 _THEMES_CHARTED = 8
 
 
