@@ -6,8 +6,8 @@ from wtforms.fields.choices import SelectChoice
 
 from audit_app.data import tools as tool_data
 from audit_app.extensions import db
-from audit_app.forms import ConfirmForm
 from audit_app.form_builder import build_return_form, field_name
+from audit_app.forms import ConfirmForm
 from audit_app.security import roles_required
 from audit_app.tools.forms import ImportToolForm, NewToolForm
 from audit_tools.tools import diff_definitions
