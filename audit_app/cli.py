@@ -47,8 +47,8 @@ def create_user_command(email, display_name, roles, agency, password):
 @click.option("--password", default=None, help="Omit to generate one and print it once.")
 def set_password_command(email, password):
     """Give a user a new password (it must pass the password rules); their sessions end."""
-    from audit_app.auth.policy import password_problem
     from audit_app.data.accounts import end_sessions
+    from audit_tools.password_policy import password_problem
 
     user = _user_or_fail(email)
     password = password or secrets.token_urlsafe(16)

@@ -8,8 +8,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import DataError
 
+from audit_app import rescue
 from audit_app.extensions import db
-from audit_app.returns import rescue
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),

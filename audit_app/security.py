@@ -10,8 +10,8 @@ import time
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from audit_app import rescue
 from audit_app.extensions import db, login_manager
-from audit_app.returns import rescue
 from audit_app.models import User
 
 SIGNED_IN_AT, LAST_SEEN = "signed_in_at", "last_seen"  # session keys, seconds since the epoch

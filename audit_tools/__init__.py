@@ -12,7 +12,8 @@ the ones below it (an import-linter contract in pyproject.toml):
     files      bounded JSON, measured workbooks, the spreadsheet-cell guard
 
 and, shared by all: ``text`` (what people type, and wording helpers), ``errors`` (the base of
-every refusal) and ``merge`` (three-way merge of saved values); ``states`` names the states,
-roles and question types and holds one transition table per workflow. Each subpackage re-exports its
+every refusal), ``merge`` (three-way merge of saved values) and ``password_policy`` (what makes a
+password acceptable); ``states`` names the states, roles and question types and holds one transition
+table per workflow. Each subpackage re-exports its
 public names: import them from the subpackage, not from its modules.
 """

@@ -77,10 +77,6 @@ class CaseAgenciesForm(AgencyChoiceMixin, FlaskForm):
     submit = SubmitField("Save agencies", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
-    """A form with nothing but its CSRF token, for buttons that change state."""
-
-
 class FrameUploadForm(FlaskForm):
     file = FileField("Sample frame (CSV or Excel .xlsx)", widget=GovFileInput(),
                      validators=[FileRequired("Choose the sample frame file")])

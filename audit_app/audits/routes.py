@@ -4,12 +4,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from audit_app.audits.forms import AuditForm, CaseAgenciesForm, CaseForm, ConfirmForm, UploadForm
+from audit_app.audits.forms import AuditForm, CaseAgenciesForm, CaseForm, UploadForm
 from audit_app.data import audits as audit_data
 from audit_app.data import sampling as sampling_data
 from audit_app.data.tools import published_versions
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
+from audit_app.forms import ConfirmForm
 from audit_app.security import roles_required
 from audit_tools.sampling import case_row, parse_age, parse_frame
 from audit_tools.states import AuditState, Role

@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 
-from audit_app.audits.forms import AmendmentForm, ConfirmForm, ExcludeForm, FrameUploadForm, SamplingForm
+from audit_app.audits.forms import AmendmentForm, ExcludeForm, FrameUploadForm, SamplingForm
 from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agency_choices, bp
 from audit_app.data import audits as audit_data
 from audit_app.data import returns as return_data
@@ -21,6 +21,7 @@ from audit_app.data.assignments import agency_auditors, set_assignments
 from audit_app.data.users import list_agencies
 from audit_app.data.reminders import record_reminders, reminder_messages
 from audit_app.extensions import db
+from audit_app.forms import ConfirmForm
 from audit_app.links import external_url
 from audit_app.mail import MailNotConfigured, send_messages
 from audit_app.security import roles_required

@@ -3,8 +3,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from audit_app.auth.policy import MAX_LENGTH
 from audit_app.form_fields import VisibleText, at_most
+from audit_tools.password_policy import MAX_LENGTH
 
 
 class LoginForm(FlaskForm):

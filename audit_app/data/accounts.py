@@ -10,13 +10,13 @@ from datetime import datetime, timedelta, timezone
 import pyotp
 from sqlalchemy import delete, select
 
-from audit_app.auth.passwords import check_password
-from audit_app.auth.policy import password_problem
 from audit_app.data.events import record_event
 from audit_app.data.users import UserError, set_password
 from audit_app.database import begin_writing
 from audit_app.extensions import db
 from audit_app.models import AuthenticatorDraft, Invitation, User
+from audit_app.passwords import check_password
+from audit_tools.password_policy import password_problem
 from audit_tools.states import Role
 
 INVITATION_LIFETIME = timedelta(hours=72)

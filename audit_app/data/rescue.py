@@ -1,7 +1,7 @@
 """Keeping what an auditor typed when their session or form had expired, until they are back.
 
 Only a draft vouched for by a ``RescueTicket`` (a rescue token the app signed for that auditor and
-that return, checked in ``audit_app.returns.rescue``) can be kept, so nothing posted by someone
+that return, checked in ``audit_app.rescue``) can be kept, so nothing posted by someone
 without one reaches the table. What is kept is capped per auditor and return, per auditor, and per
 sending address, and holds only the fields the form itself contained.
 """

@@ -7,11 +7,11 @@ from functools import lru_cache
 
 from sqlalchemy import func, select
 
-from audit_app.auth.passwords import check_password, hash_password
 from audit_app.data.events import record_event
 from audit_app.data.throttle import lift_pause
 from audit_app.extensions import db
 from audit_app.models import ROLES, Agency, User, UserRole
+from audit_app.passwords import check_password, hash_password
 from audit_tools.states import Role
 
 

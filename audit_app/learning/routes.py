@@ -11,11 +11,11 @@ from flask_login import current_user
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
-from audit_app.audits.forms import ConfirmForm
 from audit_app.data import learning as data
 from audit_app.data.audits import get_audit
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
+from audit_app.forms import ConfirmForm
 from audit_app.learning.forms import (
     ActionPlanFilters, CategoryForm, LearningPointForm, ProgressUpdateForm, RecommendationForm,
 )

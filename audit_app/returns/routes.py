@@ -9,8 +9,8 @@ from audit_app.data import returns as return_data
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
-from audit_app.returns.form_builder import build_return_form, field_name, form_data, note_field_name
-from audit_app.returns.rescue import restored_form
+from audit_app.form_builder import build_return_form, field_name, form_data, note_field_name
+from audit_app.rescue import restored_form
 from audit_app.saved_base import read_base, sign_base
 from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required

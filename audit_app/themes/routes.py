@@ -10,11 +10,11 @@ import json
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from audit_app.audits.forms import ConfirmForm
 from audit_app.data import coding as coding_data
 from audit_app.data import themes as data
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
+from audit_app.forms import ConfirmForm
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
 from audit_app.themes.forms import (

@@ -9,9 +9,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from audit_app.audits.forms import ConfirmForm
 from audit_app.data import tools as tool_data
 from audit_app.extensions import db
+from audit_app.forms import ConfirmForm
 from audit_app.security import roles_required
 from audit_app.tools.forms import DetailsForm, QuestionForm, SectionForm
 from audit_app.tools.routes import bp, version_or_404

@@ -4,10 +4,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from audit_app.audits.forms import ConfirmForm
 from audit_app.data import tools as tool_data
 from audit_app.extensions import db
-from audit_app.returns.form_builder import build_return_form, field_name
+from audit_app.form_builder import build_return_form, field_name
+from audit_app.forms import ConfirmForm
 from audit_app.security import roles_required
 from audit_app.tools.forms import ImportToolForm, NewToolForm
 from audit_tools.tools import diff_definitions

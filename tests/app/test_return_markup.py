@@ -11,7 +11,7 @@ import re
 import pytest
 from flask import render_template_string
 
-from audit_app.returns.form_builder import build_return_form
+from audit_app.form_builder import build_return_form
 from audit_tools.tools import parse_definition
 
 HOSTILE = '<script>alert("x")</script> & "quotes"'

@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 from audit_app.data import returns as return_data
 from audit_app.data.rescue import RescuedWork, RescueTicket, rescue, rescued
 from audit_app.extensions import db
-from audit_app.returns.form_builder import build_return_form, field_name, form_data
+from audit_app.form_builder import build_return_form, field_name, form_data
 
 SESSION_KEY = "rescued_drafts"
 FIELD = "rescue"  # the hidden input on the return form
