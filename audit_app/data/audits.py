@@ -15,6 +15,7 @@ from audit_app.models import Agency, Audit, Briefing, Case, Return, User
 from audit_tools.sampling import personal_details
 from audit_tools.sampling import FrameRow
 from audit_tools.text import long_date
+from audit_tools.errors import WorkbenchError
 
 # States in which the returns have been revealed to the panel.
 REVEALED_STATES = ("panel", "analysis", "published", "closed")
@@ -22,7 +23,7 @@ REVEALED_STATES = ("panel", "analysis", "published", "closed")
 NEXT_STATE = {"setup": "open", "open": "panel", "panel": "analysis", "published": "closed"}
 
 
-class AuditError(ValueError):
+class AuditError(WorkbenchError):
     """An action on an audit was refused; the message says why."""
 
 

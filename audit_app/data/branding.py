@@ -22,6 +22,7 @@ from audit_app.data.settings import get_setting, set_setting
 from audit_app.extensions import db
 from audit_app.models import Logo, User
 from reports.colours import contrast_ratio
+from audit_tools.errors import WorkbenchError
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 2000
@@ -33,7 +34,7 @@ FALLBACKS: dict[str, Any] = {"author_may_approve": False}
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": ("PNG", "image/png"), b"\xff\xd8\xff": ("JPEG", "image/jpeg")}
 
 
-class LogoError(ValueError):
+class LogoError(WorkbenchError):
     """The uploaded file cannot be the logo; the message says why and what to do."""
 
 

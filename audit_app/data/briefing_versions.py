@@ -23,6 +23,7 @@ from audit_app.extensions import db
 from audit_app.models import Audit, Briefing, User, utcnow
 from audit_tools.briefing import content_to_dict
 from audit_tools.text import long_date
+from audit_tools.errors import WorkbenchError
 
 # Audit states in which a briefing may be drafted: after analysis starts, and again after publication.
 DRAFTING_STATES = ("analysis", "published")
@@ -30,7 +31,7 @@ NOT_NOW = {"setup": "A briefing can be drafted once the audit has moved to analy
            "closed": "This audit is closed, so no new version of its briefing can be started."}
 
 
-class BriefingError(ValueError):
+class BriefingError(WorkbenchError):
     """An action on a briefing was refused; the message says why."""
 
 

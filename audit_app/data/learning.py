@@ -25,6 +25,7 @@ from audit_tools.learning import (
     AuditColumn, ComplianceRow, ThemeTrend, compliance_rows, is_overdue, moved, theme_trends,
 )
 from audit_tools.learning import slug_from_name, unique_slug
+from audit_tools.errors import WorkbenchError
 
 # Learning points and recommendations are written after the reveal and frozen once the briefing is published;
 # progress on the action plan is recorded for as long as the plan runs.
@@ -32,7 +33,7 @@ EDITABLE_STATES = ("panel", "analysis")
 PUBLISHED_STATES = ("published", "closed")
 
 
-class CategoryError(ValueError):
+class CategoryError(WorkbenchError):
     """A change to the category list was refused; the message says why."""
 
 

@@ -12,9 +12,10 @@ from audit_app.data.events import record_event
 from audit_app.data.throttle import lift_pause
 from audit_app.extensions import db
 from audit_app.models import ROLES, Agency, User, UserRole
+from audit_tools.errors import WorkbenchError
 
 
-class UserError(ValueError):
+class UserError(WorkbenchError):
     """A user could not be created; the message says why."""
 
 

@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from audit_tools.text import has_control_characters
+from audit_tools.errors import WorkbenchError
 
 ALLOWED_TYPES = (".csv", ".xlsx")
 MAX_PROBLEMS = 50
@@ -72,7 +73,7 @@ class Table:
     rows: tuple[tuple[int, dict[str, str]], ...]
 
 
-class TableError(ValueError):
+class TableError(WorkbenchError):
     """Raised with every problem found in a file; ``problems`` lists them (at most 50 and a closing note)."""
 
     def __init__(self, problems: list[str]):

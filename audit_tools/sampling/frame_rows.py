@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from audit_tools.privacy import pseudonymise
 from audit_tools.sampling.frame import AGE_BANDS, MAX_ERRORS, REFERENCE_PATTERN, age_band, parse_age
+from audit_tools.errors import WorkbenchError
 
 FIXED_COLUMNS = ("reference", "case_number", "age_years", "age_band", "agencies")
 MAX_ATTRIBUTE_LENGTH = 80
@@ -25,7 +26,7 @@ class CandidateCase:
     attributes: dict[str, str]  # every column but reference/case_number, agencies as "CSC;EH", age_band filled in
 
 
-class FrameError(ValueError):
+class FrameError(WorkbenchError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
