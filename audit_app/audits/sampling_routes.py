@@ -58,7 +58,7 @@ def frame(audit_id: int):
             outcome.success = f"Sample frame imported: {len(candidates):,} candidate cases."
         if outcome.ok:
             return redirect(url_for("audits.sample", audit_id=audit.id))
-        problems = outcome.error.problems
+        problems = outcome.error.problems if isinstance(outcome.error, (TableError, FrameError)) else []
         form.file.errors.append("The frame was not imported. Correct the problems listed and upload it again.")
     return render_template("audits/frame.html", audit=audit, form=form, problems=problems,
                            frame=sampling_data.latest_frame(audit))

@@ -113,9 +113,9 @@ def _proven(user: User, form, change):
     with saved(tell=False, refusals=accounts.FactorError) as outcome:
         result = change()
         throttle.forgive_attempt(attempt)
-    if outcome.ok:
-        return result
     error = outcome.error
+    if not isinstance(error, accounts.FactorError):
+        return result
     record_event("user.reauthentication_failed", "user", user.id, user=user, after={"field": error.field})
     db.session.commit()
     form[error.field].errors.append(str(error))
