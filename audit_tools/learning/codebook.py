@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from audit_tools.errors import WorkbenchError
 from audit_tools.files import runs_as_formula, spreadsheet_safe
 from audit_tools.text import is_blank_looking
-from audit_tools.errors import WorkbenchError
 
 CSV_COLUMNS = ("name", "description", "keywords", "category", "slug")
 REQUIRED_COLUMNS = ("name",)

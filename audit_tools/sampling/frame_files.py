@@ -36,8 +36,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from audit_tools.text import has_control_characters
 from audit_tools.errors import WorkbenchError
+from audit_tools.text import has_control_characters
 
 ALLOWED_TYPES = (".csv", ".xlsx")
 MAX_PROBLEMS = 50

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from audit_tools.errors import WorkbenchError
 from audit_tools.privacy import pseudonymise
 from audit_tools.sampling.frame import AGE_BANDS, MAX_ERRORS, REFERENCE_PATTERN, age_band, parse_age
-from audit_tools.errors import WorkbenchError
 
 FIXED_COLUMNS = ("reference", "case_number", "age_years", "age_band", "agencies")
 MAX_ATTRIBUTE_LENGTH = 80
