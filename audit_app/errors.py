@@ -8,8 +8,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import DataError
 
-from audit_app.transactions import discard_changes
 from audit_app.returns import rescue
+from audit_app.transactions import discard_changes
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),

@@ -21,8 +21,8 @@ from audit_app.data.events import record_event
 from audit_app.data.settings import get_setting, set_setting
 from audit_app.extensions import db
 from audit_app.models import Logo, User
-from reports.colours import contrast_ratio
 from audit_tools.errors import WorkbenchError
+from reports.colours import contrast_ratio
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 2000

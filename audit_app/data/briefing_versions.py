@@ -22,8 +22,8 @@ from audit_app.data.settings import get_setting
 from audit_app.extensions import db
 from audit_app.models import Audit, Briefing, User, utcnow
 from audit_tools.briefing import content_to_dict
-from audit_tools.text import long_date
 from audit_tools.errors import WorkbenchError
+from audit_tools.text import long_date
 
 # Audit states in which a briefing may be drafted: after analysis starts, and again after publication.
 DRAFTING_STATES = ("analysis", "published")

@@ -12,9 +12,9 @@ from audit_app.data.assignments import may_work_on, visible_to
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Answer, Audit, Case, EvidenceNote, Return, User
+from audit_tools.errors import WorkbenchError
 from audit_tools.returns import answers as answer_rules
 from audit_tools.tools import Question, ToolDefinition
-from audit_tools.errors import WorkbenchError
 
 EDITABLE_STATES = ("draft", "returned")  # a "no involvement" declaration is withdrawn first
 
