@@ -14,6 +14,7 @@ from audit_app.extensions import db
 from audit_app.maintenance import cli as maintenance_cli
 from audit_app.models import ROLES
 from audit_tools.states import BriefingState, ToolState
+from audit_app.transactions import discard_changes
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tools_cli = AppGroup("tools", help="List, export and import audit tools.")
@@ -131,10 +132,10 @@ def sample_command(audit_id, frame_file, size, stratify, allocation, minimum, se
         plan = SamplingPlan("stratified" if stratify else "random", size, tuple(stratify), allocation, minimum)
         sampling, sample = sampling_data.draw(audit, frame, plan, seed, None, [])
     except (TableError, FrameError) as error:
-        db.session.rollback()
+        discard_changes()
         raise click.ClickException("The frame was not imported:\n  " + "\n  ".join(error.problems)) from None
     except (SamplingError, sampling_data.SamplingStateError, ValueError) as error:
-        db.session.rollback()
+        discard_changes()
         raise click.ClickException(str(error)) from None
     db.session.commit()
     for case in sample.chosen:
@@ -183,10 +184,10 @@ def import_tool_command(file):
     try:
         version = import_tool(raw, None)
     except DefinitionError as error:
-        db.session.rollback()
+        discard_changes()
         raise click.ClickException(f"{file.name} was not imported:\n  " + "\n  ".join(error.problems)) from None
     except ToolError as error:
-        db.session.rollback()
+        discard_changes()
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Imported {version.tool.slug} as draft version {version.version}. Publish it before use.")

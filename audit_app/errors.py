@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy.exc import DataError
 
 from audit_app import rescue
-from audit_app.extensions import db
+from audit_app.transactions import discard_changes
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
@@ -41,7 +41,7 @@ UNSTORABLE = ("Something you sent could not be stored",
 def _unstorable(error):
     """The last net under the input guard: the database refused a value (an id out of range, a NUL), or
     a value was nested past Python's recursion limit. The request's fault, so a 400, never a 500."""
-    db.session.rollback()
+    discard_changes()
     current_app.logger.warning("Refused a request the database could not store: %s", type(error).__name__)
     return _handler(400)(SimpleNamespace(page=UNSTORABLE))
 
@@ -63,7 +63,7 @@ def _handler(code: int):
         title, advice = getattr(error, "page", None) or MESSAGES[code]
         try:
             if code >= 500:
-                db.session.rollback()  # the failed transaction must not break the error page too
+                discard_changes()  # the failed transaction must not break the error page too
             return render_template("error.html", code=code, title=title, advice=advice), code
         except Exception:  # last resort: the details go to the log, never to the person
             current_app.logger.exception("The %s error page could not be drawn", code)

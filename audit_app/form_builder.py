@@ -2,6 +2,9 @@
 
 Every return form, preview and (later) panel form is built here. The form checks
 answers with the domain's rules (``audit_tools.returns.answers``), so the rules live in one place.
+It is also the one place where answers and form fields meet: ``form.answers()`` reads a posted form,
+``form_data`` and ``filled_return_form`` fill one from stored answers, and ``hidden_pairs`` carries
+answers through the conflict page as the fields a browser posts.
 """
 
 from __future__ import annotations
@@ -112,6 +115,26 @@ def _field(question: Question):
     if question.is_choice:
         extra = {**extra, "choices": [SelectChoice(o.value, o.label) for o in question.options]}
     return field_class(question.text, description=question.help, widget=widget(), **extra)
+
+
+def filled_return_form(definition: ToolDefinition, answers: answer_rules.Answers, **hidden) -> ReturnFormBase:
+    """The return form showing stored ``answers``; ``hidden`` fills the hidden fields (``version``, ``base``)."""
+    return build_return_form(definition, data={**form_data(definition, answers), **hidden})
+
+
+def hidden_pairs(definition: ToolDefinition, answers: answer_rules.Answers) -> list[tuple[str, str]]:
+    """Every answer as the (field name, value) pairs the form posts; dates as the form's day/month/year."""
+    pairs = []
+    for question in definition.questions:
+        value = answers.get(question.key)
+        if not value:
+            continue
+        if question.type == DATE:
+            day = dt.date.fromisoformat(value)
+            pairs += [(field_name(question.key), str(part)) for part in (day.day, day.month, day.year)]
+        else:
+            pairs += [(field_name(question.key), v) for v in (value if isinstance(value, list) else [value])]
+    return pairs + [(note_field_name(key), note) for key, note in answer_rules.notes_of(answers).items()]
 
 
 def form_data(definition: ToolDefinition, answers: answer_rules.Answers) -> dict:

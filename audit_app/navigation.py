@@ -5,8 +5,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from flask_login import current_user
 
 from audit_app.data.settings import get_setting
-from audit_app.extensions import db
 from audit_tools.states import Role
+from audit_app.transactions import discard_changes
 
 # (endpoint, link text, roles that see it)
 NAVIGATION = (
@@ -50,6 +50,6 @@ def _partnership_name() -> str:
         try:
             g.partnership_name = get_setting("partnership_name")
         except SQLAlchemyError:  # the header must render even when the database does not answer
-            db.session.rollback()
+            discard_changes()
             g.partnership_name = current_app.config["PARTNERSHIP_NAME"]
     return g.partnership_name

@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 from audit_app.data import returns as return_data
 from audit_app.data.rescue import RescuedWork, RescueTicket, rescue, rescued
 from audit_app.extensions import db
-from audit_app.form_builder import build_return_form, field_name, form_data
+from audit_app.form_builder import field_name, filled_return_form
 
 SESSION_KEY = "rescued_drafts"
 FIELD = "rescue"  # the hidden input on the return form
@@ -70,8 +70,7 @@ def restored_form(ret, definition, token: str):
     work = rescued(token, ret.id, current_user.id) if token in session.get(SESSION_KEY, []) else None
     if work is None:
         return None
-    answers = return_data.load_answers(ret, definition)
-    form = build_return_form(definition, data={**form_data(definition, answers), "version": ret.version})
+    form = filled_return_form(definition, return_data.load_answers(ret, definition), version=ret.version)
     choices = {field_name(q.key) for q in definition.questions if q.is_choice}
     for name, values in merged_fields(work, choices).items():
         if name in form:

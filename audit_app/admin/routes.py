@@ -9,12 +9,13 @@ from audit_app.data import accounts
 from audit_app.data.events import EventFilter, event_kinds, find_events, record_event
 from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
 from audit_app.data.trail_seals import DIGEST
-from audit_app.data.users import UserError, create_user, list_agencies, list_users
+from audit_app.data.users import create_user, list_agencies, list_users
 from audit_app.extensions import db
 from audit_app.input_guard import database_id, page_number
 from audit_app.links import external_url
 from audit_app.models import Agency, User
 from audit_app.security import roles_required
+from audit_app.transactions import saved
 from audit_tools.analysis import Sheet, to_csv
 from audit_tools.states import Role
 
@@ -44,17 +45,14 @@ def invite():
     form = _invite_form()
     if form.validate_on_submit():
         agency = db.session.get(Agency, int(form.agency.data)) if form.agency.data else None
-        try:
+        with saved(tell=False) as outcome:
             user = create_user(form.email.data, form.display_name.data, accounts.unusable_password(),
                                form.roles.data, agency)
-        except UserError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
             token = accounts.invite(user, current_user)
-            db.session.commit()
+        if outcome.ok:
             link = external_url("auth.invitation", token=token)
             return render_template("admin/invited.html", user=user, link=link)
+        form.email.errors.append(str(outcome.error))
     return render_template("admin/users.html", users=list_users(), form=form), 422
 
 

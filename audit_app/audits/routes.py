@@ -12,6 +12,7 @@ from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.security import roles_required
+from audit_app.transactions import saved
 from audit_tools.sampling import case_row, parse_age, parse_frame
 from audit_tools.states import AuditState, Role
 
@@ -99,15 +100,11 @@ def new_case(audit_id: int):
     if form.validate_on_submit():
         row = case_row(form.reference.data, parse_age(form.age_years.data),
                        form.locality.data.strip(), form.plan_type.data.strip())
-        try:
+        with saved(f"Case {row.reference} added.", tell=False) as outcome:
             audit_data.add_cases(audit, [row], current_user, _chosen_agencies(form))
-        except audit_data.AuditError as error:
-            db.session.rollback()
-            form.reference.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Case {row.reference} added.", "success")
+        if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
+        form.reference.errors.append(str(outcome.error))
     return render_template("audits/case_new.html", audit=audit, form=form)
 
 
@@ -127,15 +124,12 @@ def upload_cases(audit_id: int):
                              require_agencies=not form.agencies.data)
         problems = result.errors
         if result.ok:
-            try:
+            with saved(tell=False) as outcome:
                 cases = audit_data.add_cases(audit, result.rows, current_user, _chosen_agencies(form))
-            except audit_data.AuditError as error:
-                db.session.rollback()
-                problems = [str(error)]
-            else:
-                db.session.commit()
-                flash(f"{len(cases)} case{'s' if len(cases) != 1 else ''} imported.", "success")
+                outcome.success = f"{len(cases)} case{'s' if len(cases) != 1 else ''} imported."
+            if outcome.ok:
                 return redirect(url_for("audits.show", audit_id=audit.id))
+            problems = [str(outcome.error)]
         form.file.errors.append("The file was not imported. Correct the problems listed and upload it again.")
     return render_template("audits/upload.html", audit=audit, form=form, problems=problems)
 
@@ -149,15 +143,11 @@ def case_agencies(audit_id: int, case_id: int):
         return refused
     form = _with_agency_choices(CaseAgenciesForm(data={"agencies": [r.agency_id for r in case.returns]}))
     if form.validate_on_submit():
-        try:
+        with saved(f"Agencies for case {case.reference} saved.", tell=False) as outcome:
             audit_data.set_case_agencies(case, _chosen_agencies(form), current_user)
-        except audit_data.AuditError as error:
-            db.session.rollback()
-            form.agencies.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Agencies for case {case.reference} saved.", "success")
+        if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
+        form.agencies.errors.append(str(outcome.error))
     return render_template("audits/case_agencies.html", audit=audit, case=case, form=form, confirm=ConfirmForm())
 
 
@@ -170,14 +160,10 @@ def remove_case(audit_id: int, case_id: int):
     if refused := _require_case_editing(audit):
         return refused
     if ConfirmForm().validate_on_submit():
-        try:
+        with saved(f"Case {case.reference} removed from the audit.") as outcome:
             audit_data.remove_case(case, current_user)
-        except audit_data.AuditError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not outcome.ok:
             return redirect(url_for("audits.case_agencies", audit_id=audit.id, case_id=case_id))
-        db.session.commit()
-        flash(f"Case {case.reference} removed from the audit.", "success")
     return redirect(url_for("audits.show", audit_id=audit.id))
 
 
@@ -189,14 +175,9 @@ def advance(audit_id: int):
     check = audit_data.transition_check(audit)
     form = ConfirmForm()
     if form.validate_on_submit() and not check.blockers:
-        try:
-            state = audit_data.advance(audit, current_user)
-        except audit_data.AuditError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(STATE_MESSAGES[state], "success")
+        with saved() as outcome:
+            outcome.success = STATE_MESSAGES[audit_data.advance(audit, current_user)]
+        if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/advance.html", audit=audit, check=check, form=form,
                            action=ADVANCE_ACTIONS.get(check.target, ""))

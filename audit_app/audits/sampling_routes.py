@@ -25,12 +25,13 @@ from audit_app.forms import ConfirmForm
 from audit_app.links import external_url
 from audit_app.mail import MailNotConfigured, send_messages
 from audit_app.security import roles_required
+from audit_app.transactions import saved
 from audit_tools.files import spreadsheet_safe
 from audit_tools.sampling import TableError, read_table
 from audit_tools.sampling import FrameError, candidate_cases
 from audit_tools.privacy import key_from_environment
 from audit_tools.returns import is_visible
-from audit_tools.sampling import SamplingError, SamplingPlan
+from audit_tools.sampling import SamplingPlan
 from audit_tools.states import Role
 
 
@@ -50,20 +51,17 @@ def frame(audit_id: int):
     problems: list[str] = []
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["MAX_FRAME_BYTES"] + 1)
-        try:
+        with saved(tell=False, refusals=(TableError, FrameError)) as outcome:
             table = read_table(data, form.file.data.filename or "", max_bytes=current_app.config["MAX_FRAME_BYTES"])
             candidates = candidate_cases(table.columns, table.rows, pseudonym_key=_pseudonym_key(),
                                          known_agencies={a.short_name for a in list_agencies()})
             sampling_data.import_frame(audit, form.file.data.filename or "frame", data, table.columns, candidates,
                                        current_user)
-        except (TableError, FrameError) as error:
-            db.session.rollback()
-            problems = error.problems
-            form.file.errors.append("The frame was not imported. Correct the problems listed and upload it again.")
-        else:
-            db.session.commit()
-            flash(f"Sample frame imported: {len(candidates):,} candidate cases.", "success")
+            outcome.success = f"Sample frame imported: {len(candidates):,} candidate cases."
+        if outcome.ok:
             return redirect(url_for("audits.sample", audit_id=audit.id))
+        problems = outcome.error.problems if isinstance(outcome.error, (TableError, FrameError)) else []
+        form.file.errors.append("The frame was not imported. Correct the problems listed and upload it again.")
     return render_template("audits/frame.html", audit=audit, form=form, problems=problems,
                            frame=sampling_data.latest_frame(audit))
 
@@ -83,15 +81,12 @@ def sample(audit_id: int):
         plan = SamplingPlan(form.method.data, form.size.data or 0, tuple(form.strata.data or ()),
                             form.allocation.data or "proportional", form.minimum_per_stratum.data or 0,
                             tuple(line.strip() for line in (form.manual_references.data or "").splitlines() if line.strip()))
-        try:
+        with saved(tell=False) as outcome:
             sampling, _ = sampling_data.draw(audit, frame, plan, form.seed.data, current_user, _chosen_agencies(form))
-        except (SamplingError, sampling_data.SamplingStateError) as error:
-            db.session.rollback()
-            form.method.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(sampling.statement, "success")
+            outcome.success = sampling.statement
+        if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
+        form.method.errors.append(str(outcome.error))
     return render_template("audits/sample.html", audit=audit, form=form, frame=frame,
                            sampling=sampling_data.current_sampling(audit), confirm=ConfirmForm())
 
@@ -101,14 +96,8 @@ def sample(audit_id: int):
 def discard_sample(audit_id: int):
     audit = _audit_or_404(audit_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saved("The sample was discarded. You can draw it again."):
             sampling_data.discard_sample(audit, current_user)
-        except sampling_data.SamplingStateError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash("The sample was discarded. You can draw it again.", "success")
     return redirect(url_for("audits.sample", audit_id=audit.id))
 
 
@@ -120,16 +109,14 @@ def exclude_case(audit_id: int, case_id: int):
     case = audit_data.get_case(audit, case_id) or abort(404)
     form = ExcludeForm()
     if form.validate_on_submit():
-        try:
+        with saved(tell=False) as outcome:
             replacement = sampling_data.exclude_case(case, form.reason.data, current_user)
-        except sampling_data.SamplingStateError as error:
-            db.session.rollback()
-            form.reason.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Case {case.reference} excluded. " + (f"Case {replacement.reference} was drawn to replace it."
-                  if replacement else "No case is left in its group to replace it."), "success")
+            outcome.success = f"Case {case.reference} excluded. " + (
+                f"Case {replacement.reference} was drawn to replace it." if replacement else
+                "No case is left in its group to replace it.")
+        if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
+        form.reason.errors.append(str(outcome.error))
     return render_template("audits/exclude.html", audit=audit, case=case, form=form)
 
 
@@ -202,16 +189,13 @@ def review_return(audit_id: int, return_id: int):
     if request.method == "POST" and request.form.get("accept"):
         return _accept(audit, ret)
     if form.validate_on_submit():
-        try:
+        with saved(tell=False) as outcome:
             return_data.return_for_amendment(ret, form.reason.data, current_user)
-        except return_data.ReturnError as error:
-            db.session.rollback()
-            form.reason.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"The return from {ret.agency.name} on case {ret.case.reference} has been returned for amendment.",
-                  "success")
+            outcome.success = (f"The return from {ret.agency.name} on case {ret.case.reference} has been returned "
+                               "for amendment.")
+        if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
+        form.reason.errors = [str(outcome.error)]
     answers = return_data.load_answers(ret, definition)
     return render_template("audits/review_return.html", audit=audit, ret=ret, definition=definition, answers=answers,
                            shown=lambda question: is_visible(question, answers), form=form, confirm=ConfirmForm())
@@ -219,12 +203,8 @@ def review_return(audit_id: int, return_id: int):
 
 def _accept(audit, ret):
     if ConfirmForm().validate_on_submit():
-        try:
+        with saved(f"The return from {ret.agency.name} on case {ret.case.reference} is accepted.") as outcome:
             return_data.accept_return(ret, current_user)
-        except return_data.ReturnError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not outcome.ok:
             return redirect(url_for("audits.review_return", audit_id=audit.id, return_id=ret.id))
-        db.session.commit()
-        flash(f"The return from {ret.agency.name} on case {ret.case.reference} is accepted.", "success")
     return redirect(url_for("audits.show", audit_id=audit.id))

@@ -20,10 +20,10 @@ from audit_app.auth.forms import (
 from audit_app.auth.routes import ALL_ROLES, PENDING, THROTTLED, _client_ip, _pending_user, bp
 from audit_app.data import accounts, throttle
 from audit_app.data.events import record_event
-from audit_app.data.users import UserError
 from audit_app.extensions import db
 from audit_app.models import AuthenticatorDraft, User
 from audit_app.security import roles_required, start_session
+from audit_app.transactions import saved
 
 DRAFT = "authenticator_draft"  # session key: a random reference to the key being set up, never the key
 CODES = "codes"  # the recovery-codes form's prefix: its fields share names with the password form's
@@ -71,16 +71,14 @@ def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm |
             return None
         session.pop(DRAFT, None)
         return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
-    try:
+    with saved(tell=False) as outcome:
         codes = accounts.enrol_mfa(user, draft.secret, form.code.data)
-    except UserError as error:
-        db.session.rollback()
-        form.code.errors.append(str(error))
+        session.pop(DRAFT, None)
+        next_url = session.pop(PENDING)["next"]
+        record_event("user.login", "user", user.id, user=user)
+    if not outcome.ok:
+        form.code.errors.append(str(outcome.error))
         return None
-    session.pop(DRAFT, None)
-    next_url = session.pop(PENDING)["next"]
-    record_event("user.login", "user", user.id, user=user)
-    db.session.commit()
     start_session(user)
     return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url)
 
@@ -112,17 +110,16 @@ def _proven(user: User, form, change):
     if attempt is None:
         form.current_password.errors.append(THROTTLED)
         return None
-    try:
+    with saved(tell=False, refusals=accounts.FactorError) as outcome:
         result = change()
-    except accounts.FactorError as error:
-        db.session.rollback()
-        record_event("user.reauthentication_failed", "user", user.id, user=user, after={"field": error.field})
-        db.session.commit()
-        form[error.field].errors.append(str(error))
-        return None
-    throttle.forgive_attempt(attempt)
+        throttle.forgive_attempt(attempt)
+    error = outcome.error
+    if not isinstance(error, accounts.FactorError):
+        return result
+    record_event("user.reauthentication_failed", "user", user.id, user=user, after={"field": error.field})
     db.session.commit()
-    return result
+    form[error.field].errors.append(str(error))
+    return None
 
 
 @bp.get("/account")

@@ -11,11 +11,12 @@ from flask_login import current_user, logout_user
 from audit_app.auth.forms import CodeForm, LoginForm, NewPasswordForm
 from audit_app.data import accounts, throttle
 from audit_app.data.events import record_event
-from audit_app.data.users import UserError, check_sign_in
+from audit_app.data.users import check_sign_in
 from audit_app.extensions import db
 from audit_app.models import User
 from audit_app.security import roles_required, start_session
 from audit_tools.states import Role
+from audit_app.transactions import saved
 
 bp = Blueprint("auth", __name__)
 
@@ -167,15 +168,11 @@ def invitation(token: str):
         return render_template("auth/invitation_expired.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with saved("Your password is set. Sign in to continue.", tell=False) as outcome:
             accounts.accept_invitation(invite, form.password.data)
-        except UserError as error:
-            db.session.rollback()
-            form.password.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Your password is set. Sign in to continue.", "success")
+        if outcome.ok:
             return redirect(url_for("auth.login"))
+        form.password.errors.append(str(outcome.error))
     return render_template("auth/invitation.html", form=form, user=invite.user)
 
 

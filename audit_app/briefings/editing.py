@@ -8,7 +8,7 @@ change is refused, and what was typed is shown again to save deliberately.
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -17,9 +17,9 @@ from audit_app.briefings.forms import ChartsForm, LockedForm, fields_form, list_
 from audit_app.briefings.routes import bp
 from audit_tools.briefing import BY_KEY, MAX_ITEMS, REFRESH_ALSO, is_blank, items_of, move, stored
 from audit_app.data import briefing_versions as versions
-from audit_app.extensions import db
 from audit_app.security import roles_required
 from audit_tools.states import BriefingState
+from audit_app.transactions import saved
 
 FIELDS_FORMS = {s.key: fields_form(s) for s in BY_KEY.values() if s.kind == "fields"}
 LIST_FORMS = {s.key: list_form(s) for s in BY_KEY.values() if s.kind == "list"}
@@ -39,20 +39,17 @@ def _back(briefing, section):
 def _save(briefing, section, values: dict, form, *, action: str = "briefing.section_saved",
           message: str = "") -> str | None:
     """Store the section; None when saved, else the conflict message (the form then carries the current version)."""
-    was_approved = briefing.state == BriefingState.APPROVED
-    try:
+    withdrawn = (" The approval was withdrawn: the briefing needs approving again."
+                 if briefing.state == BriefingState.APPROVED else "")
+    with saved((message or f"{section.heading} saved.") + withdrawn, tell=False,
+               refusals=versions.BriefingError) as outcome:
         versions.save_section(briefing, values, form.lock(), current_user, section=section.key, action=action)
-    except versions.StaleBriefing:
-        db.session.rollback()
+    if isinstance(outcome.error, versions.StaleBriefing):
         form.lock_version.data = briefing.lock_version  # saving again is now a deliberate choice
         return CONFLICT
-    except versions.BriefingError:
-        db.session.rollback()
+    if outcome.error is not None:
         working_or_409(briefing.id)  # published meanwhile: its page says so
-        raise
-    db.session.commit()
-    withdrawn = " The approval was withdrawn: the briefing needs approving again." if was_approved else ""
-    flash((message or f"{section.heading} saved.") + withdrawn, "success")
+        raise outcome.error
     return None
 
 

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from audit_tools.briefing import LABEL_LENGTH, MAX_ITEMS, Part, Section, is_blank
+from audit_app.concurrency import version_of
 from audit_app.data.branding import contrast_problem
 from audit_app.form_fields import VisibleText
 from audit_tools.text import is_blank_looking
@@ -79,7 +80,7 @@ class LockedForm(FlaskForm):
     lock_version = HiddenField()
 
     def lock(self) -> int | None:
-        return int(self.lock_version.data) if str(self.lock_version.data or "").isdigit() else None
+        return version_of(self.lock_version.data)
 
 
 class ListFormBase(LockedForm):

@@ -17,9 +17,9 @@ from audit_tools.briefing import unresolved
 from audit_app.briefings.forms import LockedForm
 from audit_tools.briefing import SECTIONS, section_summary
 from audit_app.data import briefing_versions as versions
-from audit_app.extensions import db
 from audit_app.security import roles_required
 from audit_tools.states import AuditState, BriefingState
+from audit_app.transactions import saved
 
 bp = Blueprint("briefings", __name__)
 
@@ -42,14 +42,9 @@ def composer(audit_id: int):
 
 
 def _started(start) -> None:
-    try:
+    with saved() as outcome:
         briefing = start()
-    except versions.BriefingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return
-    db.session.commit()
-    flash(f"Version {briefing.number} started. Change each section, then run the disclosure check.", "success")
+        outcome.success = f"Version {briefing.number} started. Change each section, then run the disclosure check."
 
 
 @bp.post("/audits/<int:audit_id>/briefings/new")

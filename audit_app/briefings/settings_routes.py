@@ -18,6 +18,7 @@ from audit_app.data import branding
 from audit_app.extensions import db
 from audit_app.security import roles_required
 from audit_tools.states import Role
+from audit_app.transactions import saved
 
 SETTINGS_ROLES = (Role.EDITOR, Role.COORDINATOR, Role.ADMIN)
 RESOURCES_FORM = list_form(SETTINGS_RESOURCES)
@@ -64,15 +65,12 @@ def logo():
 def upload_logo():
     form = LogoForm()
     if form.validate_on_submit():
-        try:
+        with saved(tell=False) as outcome:
             info = branding.save_logo(form.logo.data.read(branding.MAX_LOGO_BYTES + 1), current_user)
-        except branding.LogoError as error:
-            db.session.rollback()
-            form.logo.errors = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"The logo is saved ({info.width} by {info.height} pixels). New briefings will show it.", "success")
+            outcome.success = f"The logo is saved ({info.width} by {info.height} pixels). New briefings will show it."
+        if outcome.ok:
             return _to_settings()
+        form.logo.errors = [str(outcome.error)]
     return render_template("briefings/settings_logo.html", form=form, logo=branding.current_logo())
 
 

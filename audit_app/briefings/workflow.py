@@ -19,6 +19,7 @@ from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
 from audit_app.links import external_url
 from audit_app.security import roles_required
+from audit_app.transactions import saved
 from audit_tools.briefing import content_from_dict
 from audit_tools.states import BriefingState
 
@@ -94,7 +95,6 @@ def remove_override(briefing_id: int):
 
 
 def _refused(briefing, message: str):
-    db.session.rollback()
     flash(message, "error")
     return redirect(url_for("briefings.composer", audit_id=briefing.audit_id))
 
@@ -105,12 +105,10 @@ def _decide(briefing_id: int, act, message: str, then: str):
     form = LockedForm()
     if not form.validate_on_submit() or form.lock() != briefing.lock_version:
         return _refused(briefing, CHANGED)
-    try:
+    with saved(message.format(number=briefing.number), refusals=versions.BriefingError) as outcome:
         act(briefing)
-    except versions.BriefingError as error:
-        return _refused(briefing, str(error))
-    db.session.commit()
-    flash(message.format(number=briefing.number), "success")
+    if not outcome.ok:
+        return redirect(url_for("briefings.composer", audit_id=briefing.audit_id))
     if then == "page":
         return redirect(url_for("briefings.page", briefing_id=briefing.id))
     return redirect(url_for("briefings.composer", audit_id=briefing.audit_id))

@@ -16,6 +16,7 @@ from audit_tools.sampling import personal_details
 from audit_tools.sampling import FrameRow
 from audit_tools.text import long_date
 from audit_tools.states import AUDIT_MOVES, AuditState, BriefingState, ReturnState, Role, ToolState, may_move
+from audit_tools.errors import WorkbenchError
 
 # States in which the returns have been revealed to the panel.
 REVEALED_STATES = (AuditState.PANEL, AuditState.ANALYSIS, AuditState.PUBLISHED, AuditState.CLOSED)
@@ -24,7 +25,7 @@ NEXT_STATE = {AuditState.SETUP: AuditState.OPEN, AuditState.OPEN: AuditState.PAN
               AuditState.PANEL: AuditState.ANALYSIS, AuditState.PUBLISHED: AuditState.CLOSED}
 
 
-class AuditError(ValueError):
+class AuditError(WorkbenchError):
     """An action on an audit was refused; the message says why."""
 
 

@@ -21,6 +21,7 @@ from audit_app.data.events import record_event
 from audit_app.data.settings import get_setting, set_setting
 from audit_app.extensions import db
 from audit_app.models import Logo, User
+from audit_tools.errors import WorkbenchError
 from reports.colours import contrast_ratio
 
 MAX_LOGO_BYTES = 1024 * 1024
@@ -33,7 +34,7 @@ FALLBACKS: dict[str, Any] = {"author_may_approve": False}
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": ("PNG", "image/png"), b"\xff\xd8\xff": ("JPEG", "image/jpeg")}
 
 
-class LogoError(ValueError):
+class LogoError(WorkbenchError):
     """The uploaded file cannot be the logo; the message says why and what to do."""
 
 

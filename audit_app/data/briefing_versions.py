@@ -22,6 +22,7 @@ from audit_app.data.settings import get_setting
 from audit_app.extensions import db
 from audit_app.models import Audit, Briefing, User, utcnow
 from audit_tools.briefing import content_to_dict
+from audit_tools.errors import WorkbenchError
 from audit_tools.text import long_date
 from audit_tools.states import BRIEFING_MOVES, AuditState, BriefingState, check_move
 
@@ -31,7 +32,7 @@ NOT_NOW = {AuditState.SETUP: "A briefing can be drafted once the audit has moved
            AuditState.CLOSED: "This audit is closed, so no new version of its briefing can be started."}
 
 
-class BriefingError(ValueError):
+class BriefingError(WorkbenchError):
     """An action on a briefing was refused; the message says why."""
 
 

@@ -26,6 +26,7 @@ from audit_tools.learning import (
 )
 from audit_tools.learning import slug_from_name, unique_slug
 from audit_tools.states import AuditState, Role
+from audit_tools.errors import WorkbenchError
 
 # Learning points and recommendations are written after the reveal and frozen once the briefing is published;
 # progress on the action plan is recorded for as long as the plan runs.
@@ -33,7 +34,7 @@ EDITABLE_STATES = (AuditState.PANEL, AuditState.ANALYSIS)
 PUBLISHED_STATES = (AuditState.PUBLISHED, AuditState.CLOSED)
 
 
-class CategoryError(ValueError):
+class CategoryError(WorkbenchError):
     """A change to the category list was refused; the message says why."""
 
 

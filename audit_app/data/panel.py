@@ -20,6 +20,7 @@ from audit_tools.tools import ToolDefinition
 from audit_tools.merge import Merge, settle, three_way
 from audit_tools.returns import count_differences
 from audit_tools.states import AuditState, ReturnState
+from audit_tools.errors import WorkbenchError
 
 PANEL_STATE = AuditState.PANEL  # the panel may record its judgements only while the audit is in this state
 RECORD_FIELDS = ("agreed_grade", "rationale", "dissent", "learning")
@@ -27,7 +28,7 @@ TEXT_FIELDS = ("rationale", "dissent", "learning")  # free text: a conflict over
 STALE = "Someone else saved the panel's record for this case after you opened it."
 
 
-class PanelError(ValueError):
+class PanelError(WorkbenchError):
     """A change to a panel record was refused; the message says why."""
 
 

@@ -12,6 +12,7 @@ from audit_app.data.assignments import may_work_on, visible_to
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Answer, Audit, Case, EvidenceNote, Return, User
+from audit_tools.errors import WorkbenchError
 from audit_tools.returns import answers as answer_rules
 from audit_tools.tools import Question, ToolDefinition
 from audit_tools.states import RETURN_MOVES, AuditState, ReturnState, Role, check_move, may_move
@@ -19,7 +20,7 @@ from audit_tools.states import RETURN_MOVES, AuditState, ReturnState, Role, chec
 EDITABLE_STATES = (ReturnState.DRAFT, ReturnState.RETURNED)  # a "no involvement" declaration is withdrawn first
 
 
-class ReturnError(ValueError):
+class ReturnError(WorkbenchError):
     """A change to a return was refused; the message says why."""
 
 
@@ -86,9 +87,10 @@ def load_answers(ret: Return, definition: ToolDefinition) -> answer_rules.Answer
 
 
 def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
-                 user: User, expected_version: int | None) -> None:
+                 user: User, expected_version: int | None, *, stored: answer_rules.Answers | None = None) -> None:
     """Replace the return's answers, refusing a read-only return, answers that break the tool's rules
-    (``InvalidAnswersError``) or a stale form.
+    (``InvalidAnswersError``) or a stale form. ``stored``: the answers as stored now, if the caller has
+    read them already (``load_answers``), so that a save reads them once.
 
     The versioned UPDATE of the return is flushed first, so a save that raced
     another one fails before any answer is touched.
@@ -100,7 +102,7 @@ def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDef
         raise InvalidAnswersError(problems)
     if expected_version is None or ret.version != expected_version:
         raise StaleReturnError("This return was saved by someone else after you opened it.")
-    before = load_answers(ret, definition)
+    before = load_answers(ret, definition) if stored is None else stored
     ret.auditor_id = user.id
     ret.updated_at = datetime.now(timezone.utc)
     try:
@@ -131,15 +133,16 @@ def _record_new_concerns(ret: Return, definition: ToolDefinition, before: answer
 
 
 def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
-                user: User, expected_version: int | None, *, submit: bool) -> list[Question]:
+                user: User, expected_version: int | None, *, submit: bool,
+                stored: answer_rules.Answers) -> list[Question]:
     """Save the answers and, when asked, submit. Returns the required questions still unanswered.
 
-    A submission with gaps is still saved as a draft, so nothing typed is lost;
-    the caller shows the missing questions.
+    ``stored`` are the answers as stored now (``load_answers``): the caller has read them to show or
+    merge, and the save does not read them again. A submission with gaps is still saved as a draft,
+    so nothing typed is lost; the caller shows the missing questions.
     """
-    before = load_answers(ret, definition)
-    save_answers(ret, answers, definition, user, expected_version)
-    _record_new_concerns(ret, definition, before, answers, user)
+    save_answers(ret, answers, definition, user, expected_version, stored=stored)
+    _record_new_concerns(ret, definition, stored, answers, user)
     missing = answer_rules.missing_required(definition, answers)
     if submit and not missing:
         before = ret.state

@@ -15,12 +15,13 @@ from audit_tools.sampling import personal_details
 from audit_tools.sampling import age_band
 from audit_tools.sampling import FrameCase, Sample, SamplingPlan, draw_replacement, draw_sample, method_statement
 from audit_tools.states import AuditState, ReturnState
+from audit_tools.errors import WorkbenchError
 
 STRATUM_LABELS = {"age_band": "age band", "plan_type": "plan type", "repeat_plan": "repeat plan"}
 NOT_STRATA = ("age_years", "agencies")
 
 
-class SamplingStateError(ValueError):
+class SamplingStateError(WorkbenchError):
     """The sample cannot be drawn or changed now; the message says why."""
 
 

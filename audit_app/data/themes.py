@@ -22,12 +22,13 @@ from audit_tools.learning import (
     THEME_FIELDS, ImportPlan, codebook_to_csv, name_key, plan_import, read_codebook, slug_from_name, unique_slug,
 )
 from audit_tools.learning import ThemeTable, pivot, years_by_theme
+from audit_tools.errors import WorkbenchError
 
 CONFIRMED = "confirmed"
 PANEL_COLUMN = "Panel"
 
 
-class ThemeError(ValueError):
+class ThemeError(WorkbenchError):
     """A change to the codebook was refused; the message says why."""
 
 

@@ -21,11 +21,12 @@ from audit_app.models import Audit, Tool, ToolVersion, User
 from audit_tools.tools import ToolDefinition
 from audit_tools.tools import BUILTIN_TOOLS, export_definition, load_builtin, parse_definition
 from audit_tools.states import TOOL_MOVES, ToolState, check_move
+from audit_tools.errors import WorkbenchError
 
 FROZEN_STATES = (ToolState.PUBLISHED, ToolState.RETIRED)
 
 
-class ToolError(ValueError):
+class ToolError(WorkbenchError):
     """A change to a tool was refused; the message says why."""
 
 

@@ -21,13 +21,14 @@ from audit_app.data.events import PURGED, seal, trail_key
 from audit_app.database import count_of
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, utcnow
+from audit_tools.errors import WorkbenchError
 
 CHECKPOINT_KIND = "audit-trail-checkpoint"
 MAX_CHECKPOINT_CHARS = 1_000
 RESEALED = "trail.resealed"  # the closing event of migration 0015
 
 
-class CheckpointError(ValueError):
+class CheckpointError(WorkbenchError):
     """The text given is not a checkpoint of this installation's trail; the message says why."""
 
 

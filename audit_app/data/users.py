@@ -13,9 +13,10 @@ from audit_app.extensions import db
 from audit_app.models import ROLES, Agency, User, UserRole
 from audit_app.passwords import check_password, hash_password
 from audit_tools.states import Role
+from audit_tools.errors import WorkbenchError
 
 
-class UserError(ValueError):
+class UserError(WorkbenchError):
     """A user could not be created; the message says why."""
 
 

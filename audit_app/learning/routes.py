@@ -22,6 +22,7 @@ from audit_app.learning.forms import (
 from audit_app.models import AUDIENCES
 from audit_app.results_access import results_audit_or_404
 from audit_app.security import roles_required
+from audit_app.transactions import saved
 from audit_tools.learning import AUDIENCE_HEADINGS, rag_counts, rag_words
 from audit_tools.files import spreadsheet_safe
 from audit_tools.states import Role
@@ -317,15 +318,12 @@ def _category_saved(form: CategoryForm, save, done: str) -> bool:
     """Save the name typed; a name already taken becomes the field's error. True once saved."""
     if not form.validate_on_submit():
         return False
-    try:
+    with saved(tell=False) as outcome:
         category = save(form.name.data, current_user)
-    except data.CategoryError as error:
-        db.session.rollback()
-        form.name.errors.append(str(error))
-        return False
-    db.session.commit()
-    flash(f"Category ‘{category.name}’ {done}.", "success")
-    return True
+        outcome.success = f"Category ‘{category.name}’ {done}."
+    if not outcome.ok:
+        form.name.errors.append(str(outcome.error))
+    return outcome.ok
 
 
 @bp.post("/categories/<slug>/delete")
@@ -334,14 +332,8 @@ def delete_category(slug: str):
     category = data.get_category(slug) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with saved(f"Category ‘{category.name}’ deleted."):
         data.delete_category(category, current_user)
-    except data.CategoryError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"Category ‘{category.name}’ deleted.", "success")
     return redirect(url_for("learning.categories"))
 
 

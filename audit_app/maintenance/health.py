@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit_app.extensions import db
+from audit_app.transactions import discard_changes
 
 
 def database_answers() -> bool:
@@ -16,5 +17,5 @@ def database_answers() -> bool:
         return True
     except SQLAlchemyError:
         current_app.logger.warning("Health check: the database did not answer", exc_info=True)
-        db.session.rollback()
+        discard_changes()
         return False

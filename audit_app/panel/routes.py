@@ -1,17 +1,17 @@
 """The multi-agency panel: every agency's return on a case side by side, and what the panel agreed."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from audit_app import concurrency
+from audit_app.concurrency import CHOOSE
 from audit_app.data import panel as panel_data
 from audit_app.data.audits import REVEALED_STATES, get_case
 from audit_app.data.tools import definition_of
-from audit_app.extensions import db
 from audit_app.panel.forms import MAX_LENGTH, PanelRecordForm
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
-from audit_app.saved_base import read_base, sign_base
 from audit_app.security import roles_required
-from audit_tools.merge import fingerprints
+from audit_app.transactions import saved
 from audit_tools.returns import compare_by_section, count_differences, overall_judgements
 from audit_tools.states import Role
 
@@ -71,97 +71,66 @@ def save(audit_id: int, case_id: int):
         return _render_case(audit, case, form, unsaved=form.values(), error_description=(
             f"The panel's record can no longer be changed: the audit has moved on to {audit.state}. Nothing was "
             "saved. What you typed is shown below so that you can copy it.")), 409
-    resolving = bool(request.form.get("resolve_conflict"))
+    resolving = concurrency.resolving()
     if not form.validate_on_submit():
         if resolving:  # back to the choices: the plain form would let this record overwrite the other save
-            return _conflict(audit, case, form, problems=_problems(form.errors)), 400
+            return _conflict(audit, case, form, problems=_problems(form.errors), status=400)
         return _render_case(audit, case, form), 400
     values = form.values()
-    if not resolving and _posted_base(case, form) not in (None, fingerprints(panel_data.record_values(case))):
-        return _conflict(audit, case, form), 409  # opened from another record than the one saved now: never overwrite it
+    if not resolving and concurrency.opened_from_other(form, "panel", case.id, panel_data.record_values(case)):
+        return _conflict(audit, case, form)  # opened from another record than the one saved now: never overwrite it
     if resolving:
-        saved = panel_data.record_values(case)
-        merge = panel_data.merge_record(_posted_base(case, form), saved, values)
-        values, unsettled = panel_data.resolve_record(merge, saved, form.values(), _prefixed("choice_"),
-                                                      _prefixed("merged_"))
+        stored = panel_data.record_values(case)
+        merge = panel_data.merge_record(concurrency.posted_base(form, "panel", case.id), stored, values)
+        chosen = concurrency.posted_resolution()
+        values, unsettled = panel_data.resolve_record(merge, stored, form.values(), chosen.choices, chosen.combined)
         checked = form.check(values)  # exactly the rules of any save
         problems = {name: CHOOSE for name in unsettled} | _problems(checked.errors)
         if problems:
-            return _conflict(audit, case, form, problems=problems), 400
+            return _conflict(audit, case, form, problems=problems, status=400)
         values = checked.values()
-    try:
-        panel_data.save_panel_record(case, values, current_user, _posted_version(form))
-    except panel_data.StalePanelRecordError:
-        db.session.rollback()
-        return _conflict(audit, case, form), 409
-    db.session.commit()
-    flash(f"The panel's record for case {case.reference} has been saved.", "success")
+    with saved(f"The panel's record for case {case.reference} has been saved.", tell=False,
+               refusals=panel_data.StalePanelRecordError) as outcome:
+        panel_data.save_panel_record(case, values, current_user, concurrency.posted_version(form))
+    if not outcome.ok:
+        return _conflict(audit, case, form)
     return redirect(url_for("panel.case", audit_id=audit.id, case_id=case.id))
 
 
-CHOOSE = "choose"  # not a broken rule: a field both people changed has no choice yet
 LABELS = {"agreed_grade": "Agreed overall judgement", "rationale": "Why the panel agreed it",
           "dissent": "Disagreement", "learning": "Learning for the partnership"}
 
 
-def _conflict(audit, case, form, problems: dict[str, str] | None = None):
+def _conflict(audit, case, form, problems: dict[str, str] | None = None, status: int = 409):
     """Someone saved in between: merge what only one person changed, ask about what both changed, lose nothing."""
-    db.session.expire_all()
-    saved, mine = panel_data.record_values(case), form.values()
-    base = _posted_base(case, form)
-    merge = panel_data.merge_record(base, saved, mine)
-    version = panel_data.current_version(case)
-    conflict = {"saved": saved, "mine": mine, "merge": merge, "version": version,
-                "base_token": sign_base("panel", case.id, version, base), "labels": LABELS,
-                "text_fields": panel_data.TEXT_FIELDS, "choices": _prefixed("choice_") if problems else {},
-                "combined": _prefixed("merged_")}
-    listed = _problem_list(merge, problems or {})
+    concurrency.read_fresh()
+    stored, mine = panel_data.record_values(case), form.values()
+    base = concurrency.posted_base(form, "panel", case.id)
+    merge = panel_data.merge_record(base, stored, mine)
+    shared = concurrency.conflict_context("panel", case.id, panel_data.current_version(case), base, merge, problems,
+                                          _described)
+    listed = shared.pop("problems")
+    conflict = {"saved": stored, "mine": mine, "merge": merge, "labels": LABELS, "text_fields": panel_data.TEXT_FIELDS,
+                **shared}
     return _render_case(audit, case, PanelRecordForm(form.overall, formdata=None), conflict=conflict,
-                        problems=listed, theirs=panel_data.panel_record(case))
+                        problems=listed, theirs=panel_data.panel_record(case)), status
 
 
-def _problem_list(merge, problems: dict[str, str]) -> list[dict]:
-    """GOV.UK error-summary entries, each linking to the choice (or combined text) it is about."""
-    listed = []
-    for name, message in problems.items():
-        if message == CHOOSE:
-            listed.append({"text": f"Choose which to keep for ‘{LABELS[name]}’", "href": f"#choice_{name}-mine"})
-        elif name in merge.clashes and request.form.get(f"choice_{name}") == "merged":
-            listed.append({"text": message, "href": f"#merged_{name}"})
-        elif name in merge.clashes:
-            listed.append({"text": message, "href": f"#choice_{name}-mine"})
-        else:
-            listed.append({"text": message, "href": f"#kept-{name}"})
-    return listed
+def _described(name: str, message: str) -> str:
+    return f"Choose which to keep for ‘{LABELS[name]}’" if message == CHOOSE else message
 
 
 def _problems(errors: dict) -> dict[str, str]:
     return {name: messages[0] for name, messages in errors.items() if name in LABELS}
 
 
-def _prefixed(prefix: str) -> dict[str, str]:
-    return {k.removeprefix(prefix): v for k, v in request.form.items() if k.startswith(prefix)}
-
-
 def _base_token(case, version: int, record) -> str:
     """The signed base the record form carries: fingerprints of the record stored at the version it holds."""
-    return sign_base("panel", case.id, version, fingerprints(_stored(record)))
-
-
-def _posted_base(case, form):
-    """The record the posted form started from; None (ask about everything) when missing or garbled."""
-    return read_base(form.base.data, "panel", case.id, _posted_version(form))
+    return concurrency.base_token("panel", case.id, version, _stored(record))
 
 
 def _stored(record) -> dict[str, str]:
     return {name: getattr(record, name) for name in panel_data.RECORD_FIELDS} if record else {}
-
-
-def _posted_version(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None  # missing or garbled: treated as a stale form, never as "current"
 
 
 def _render_case(audit, case, form, **extra):

@@ -17,6 +17,7 @@ from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
+from audit_app.transactions import saved
 from audit_app.themes.forms import (
     AddThemeForm, CodingFilterForm, ConfirmImportForm, DecisionForm, ImportCodebookForm, ThemeForm,
 )
@@ -62,15 +63,12 @@ def edit(theme_id: int):
 
 
 def _saved(form: ThemeForm, theme, save, done: str):
-    try:
+    with saved(f"{form.name.data} has been {done} the codebook.", tell=False) as outcome:
         save()
-    except data.ThemeError as error:
-        db.session.rollback()
-        form.name.errors.append(str(error))
-        return render_template("themes/edit.html", form=form, theme=theme)
-    db.session.commit()
-    flash(f"{form.name.data} has been {done} the codebook.", "success")
-    return redirect(url_for("themes.index"))
+    if outcome.ok:
+        return redirect(url_for("themes.index"))
+    form.name.errors.append(str(outcome.error))
+    return render_template("themes/edit.html", form=form, theme=theme)
 
 
 @bp.route("/themes/<int:theme_id>/delete", methods=["GET", "POST"])
@@ -79,14 +77,10 @@ def delete(theme_id: int):
     theme = data.get_theme(theme_id) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with saved(f"{theme.name} has been deleted from the codebook.") as outcome:
             data.delete_theme(theme, current_user)
-        except data.ThemeError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not outcome.ok:
             return redirect(url_for("themes.delete", theme_id=theme_id))
-        db.session.commit()
-        flash(f"{theme.name} has been deleted from the codebook.", "success")
         return redirect(url_for("themes.index"))
     return render_template("themes/delete.html", theme=theme, uses=data.theme_uses(theme), form=form)
 

@@ -10,9 +10,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from audit_app.data import tools as tool_data
-from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.security import roles_required
+from audit_app.transactions import saved
 from audit_app.tools.forms import DetailsForm, QuestionForm, SectionForm
 from audit_app.tools.routes import bp, version_or_404
 from audit_tools.tools import editing as edit
@@ -35,19 +35,13 @@ def _back(version, anchor: str = ""):
 
 def _save(version, raw: dict, problems_out: list[str], message: str) -> bool:
     """Validate and store; on failure put the problems in ``problems_out`` and store nothing."""
-    try:
+    with saved(message, tell=False, refusals=(DefinitionError, tool_data.ToolError, edit.EditError)) as outcome:
         tool_data.save_draft(version, raw, current_user)
-    except DefinitionError as error:
-        db.session.rollback()
-        problems_out.extend(error.problems)
-        return False
-    except (tool_data.ToolError, edit.EditError) as error:
-        db.session.rollback()
-        problems_out.append(str(error))
-        return False
-    db.session.commit()
-    flash(message, "success")
-    return True
+    if isinstance(outcome.error, DefinitionError):
+        problems_out.extend(outcome.error.problems)
+    elif outcome.error is not None:
+        problems_out.append(str(outcome.error))
+    return outcome.ok
 
 
 @bp.route("/<int:tool_id>/v<int:number>/details", methods=["GET", "POST"])

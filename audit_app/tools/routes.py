@@ -9,6 +9,7 @@ from audit_app.extensions import db
 from audit_app.form_builder import build_return_form, field_name
 from audit_app.forms import ConfirmForm
 from audit_app.security import roles_required
+from audit_app.transactions import saved
 from audit_app.tools.forms import ImportToolForm, NewToolForm
 from audit_tools.tools import diff_definitions
 from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, dumps, read_tool_file
@@ -64,19 +65,14 @@ def import_file():
     form = ImportToolForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        try:
+        with saved(tell=False, refusals=(DefinitionError, tool_data.ToolError)) as outcome:
             raw = read_tool_file(form.file.data.read(MAX_FILE_BYTES + 1))
             version = tool_data.import_tool(raw, current_user)
-        except DefinitionError as error:
-            problems = error.problems
-        except tool_data.ToolError as error:
-            problems = [str(error)]
-        else:
-            db.session.commit()
-            flash(f"Imported as draft version {version.version} of {version.tool.name}. Check it, then publish it.",
-                  "success")
+            outcome.success = (f"Imported as draft version {version.version} of {version.tool.name}. "
+                               "Check it, then publish it.")
+        if outcome.ok:
             return redirect(url_for("tools.version", tool_id=version.tool_id, number=version.version))
-        db.session.rollback()
+        problems = outcome.error.problems if isinstance(outcome.error, DefinitionError) else [str(outcome.error)]
         form.file.errors.append("The file was not imported. Correct the problems listed and try again.")
     return render_template("tools/import.html", form=form, problems=problems)
 
@@ -124,16 +120,10 @@ def compare(tool_id: int, number: int):
 def _state_change(tool_id: int, number: int, action, done: str):
     version = version_or_404(tool_id, number)
     if ConfirmForm().validate_on_submit():
-        try:
+        with saved(done) as outcome:
             result = action(version)
-        except (tool_data.ToolError, DefinitionError) as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
-            if result is not None:
-                return redirect(url_for("tools.version", tool_id=tool_id, number=result.version))
+        if outcome.ok and result is not None:
+            return redirect(url_for("tools.version", tool_id=tool_id, number=result.version))
     return redirect(url_for("tools.version", tool_id=tool_id, number=number))
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from audit_tools.errors import WorkbenchError
 from audit_tools.files import runs_as_formula, spreadsheet_safe
 from audit_tools.text import is_blank_looking
 
@@ -29,7 +30,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # invisible, and NUL
 _KEYWORD_SEPARATORS = re.compile(r"[;\r\n]")
 
 
-class CodebookError(ValueError):
+class CodebookError(WorkbenchError):
     """Raised with every problem found in a codebook file; ``problems`` lists them, each naming its line."""
 
     def __init__(self, problems: list[str]):

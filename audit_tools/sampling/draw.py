@@ -27,6 +27,8 @@ import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from audit_tools.errors import WorkbenchError
+
 RANDOM = "random"
 STRATIFIED = "stratified"
 MANUAL = "manual"
@@ -39,7 +41,7 @@ MAX_LISTED_REFERENCES = 20  # error messages list at most this many references
 NOT_RECORDED = "not recorded"
 
 
-class SamplingError(ValueError):
+class SamplingError(WorkbenchError):
     """A sample cannot be drawn as asked; the message says why in plain English."""
 
 

@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from audit_tools.errors import WorkbenchError
 from audit_tools.text import has_control_characters
 
 ALLOWED_TYPES = (".csv", ".xlsx")
@@ -72,7 +73,7 @@ class Table:
     rows: tuple[tuple[int, dict[str, str]], ...]
 
 
-class TableError(ValueError):
+class TableError(WorkbenchError):
     """Raised with every problem found in a file; ``problems`` lists them (at most 50 and a closing note)."""
 
     def __init__(self, problems: list[str]):

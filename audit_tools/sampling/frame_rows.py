@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from audit_tools.errors import WorkbenchError
 from audit_tools.privacy import pseudonymise
 from audit_tools.sampling.frame import AGE_BANDS, MAX_ERRORS, REFERENCE_PATTERN, age_band, parse_age
 
@@ -25,7 +26,7 @@ class CandidateCase:
     attributes: dict[str, str]  # every column but reference/case_number, agencies as "CSC;EH", age_band filled in
 
 
-class FrameError(ValueError):
+class FrameError(WorkbenchError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems

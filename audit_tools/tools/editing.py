@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from audit_tools.errors import WorkbenchError
 
-class EditError(ValueError):
+
+class EditError(WorkbenchError):
     """The edit itself makes no sense (for example, moving a section that does not exist)."""
 
 

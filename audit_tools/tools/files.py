@@ -20,6 +20,7 @@ from audit_tools.tools.definition import (
 )
 from audit_tools.text import has_control_characters
 from audit_tools.text import is_blank_looking
+from audit_tools.errors import WorkbenchError
 
 OPTIONAL_SCALE_VALUES = ("not_applicable", "not_known")
 MAX_TEXT = 2000
@@ -27,7 +28,7 @@ MAX_FILE_BYTES = 1024 * 1024  # the largest tool shipped is about 40 KB
 BUILTIN_TOOLS = ("neglect_tool.json", "neglect_practice_tool.json")
 
 
-class DefinitionError(ValueError):
+class DefinitionError(WorkbenchError):
     """Raised with every problem found in a definition; ``problems`` lists them."""
 
     def __init__(self, problems: list[str]):
