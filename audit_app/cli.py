@@ -29,7 +29,7 @@ briefing_cli = AppGroup("briefing", help="Build an audit's learning briefing as 
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
 @click.option("--agency", default=None, help="Agency short name; required for auditors.")
 @click.option("--password", default=None, help="Omit to generate one and print it once.")
-def create_user_command(email, display_name, roles, agency, password):
+def create_user_command(email, display_name, roles, agency, password) -> None:
     """Create a user with one or more roles."""
     agency_row = agency_by_short_name(agency) if agency else None
     if agency and agency_row is None:
@@ -46,7 +46,7 @@ def create_user_command(email, display_name, roles, agency, password):
 @users_cli.command("set-password")
 @click.option("--email", required=True)
 @click.option("--password", default=None, help="Omit to generate one and print it once.")
-def set_password_command(email, password):
+def set_password_command(email, password) -> None:
     """Give a user a new password (it must pass the password rules); their sessions end."""
     from audit_app.data.accounts import end_sessions
     from audit_tools.password_policy import password_problem
@@ -66,7 +66,7 @@ def set_password_command(email, password):
 @click.option("--email", required=True)
 @click.option("--base-url", envvar="APP_BASE_URL", default="http://127.0.0.1:5000", show_default=True,
               help="Where people reach the workbench (APP_BASE_URL).")
-def invite_command(email, base_url):
+def invite_command(email, base_url) -> None:
     """Print a single-use link, valid for 72 hours, for the user to choose their own password."""
     from audit_app.data.accounts import invite
 
@@ -77,7 +77,7 @@ def invite_command(email, base_url):
 
 @users_cli.command("disable")
 @click.option("--email", required=True)
-def disable_command(email):
+def disable_command(email) -> None:
     """Stop a user signing in; every session they have ends at once."""
     from audit_app.data.accounts import disable_user
 
@@ -95,7 +95,7 @@ def _user_or_fail(email: str):
 
 
 @audits_cli.command("list")
-def list_audits_command():
+def list_audits_command() -> None:
     """One line per audit: id, state, title."""
     for audit in list_audits():
         click.echo(f"{audit.id}\t{audit.state}\t{audit.title}")
@@ -109,7 +109,7 @@ def list_audits_command():
 @click.option("--allocation", type=click.Choice(["proportional", "equal"]), default="proportional")
 @click.option("--minimum", type=int, default=0, help="At least this many cases from each group.")
 @click.option("--seed", type=int, required=True, help="Recorded with the sample; the same seed draws the same cases.")
-def sample_command(audit_id, frame_file, size, stratify, allocation, minimum, seed):
+def sample_command(audit_id, frame_file, size, stratify, allocation, minimum, seed) -> None:
     """Import a sample frame, draw the sample and print the chosen references."""
     from audit_app.data import sampling as sampling_data
     from audit_app.data.audits import get_audit
@@ -144,7 +144,7 @@ def sample_command(audit_id, frame_file, size, stratify, allocation, minimum, se
 
 
 @tools_cli.command("list")
-def list_tools_command():
+def list_tools_command() -> None:
     """One line per tool version: slug, version, status, name."""
     from audit_app.data.tools import list_tools
 
@@ -156,7 +156,7 @@ def list_tools_command():
 @tools_cli.command("export")
 @click.argument("slug")
 @click.option("--version", "number", type=int, default=None, help="Version number (default: the latest published).")
-def export_tool_command(slug, number):
+def export_tool_command(slug, number) -> None:
     """Print a tool version as JSON (the documented tool file format)."""
     from audit_app.data.tools import definition_of, tool_by_slug
     from audit_tools.tools import dumps
@@ -172,7 +172,7 @@ def export_tool_command(slug, number):
 
 @tools_cli.command("import")
 @click.argument("file", type=click.File("rb"))
-def import_tool_command(file):
+def import_tool_command(file) -> None:
     """Import a tool file as a new tool or a new draft version; nothing is imported if anything is wrong."""
     from audit_app.data.tools import ToolError, import_tool
     from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, read_tool_file
@@ -202,7 +202,7 @@ class CheckNotRun(click.ClickException):
 @disclosure_cli.command("check")
 @click.argument("file", type=click.File("rb"))
 @click.option("--audit", "audit_id", type=int, default=None, help="Also look for this audit's case references.")
-def check_disclosure_command(file, audit_id):
+def check_disclosure_command(file, audit_id) -> None:
     """List anything in FILE (UTF-8 plain text; - for standard input) that could identify someone.
 
     One line per hit: line:column kind "text". Names of all users are looked for; with --audit,
@@ -235,7 +235,7 @@ def check_disclosure_command(file, audit_id):
 @click.option("--out", "pdf_path", type=click.Path(dir_okay=False), required=True, help="Where to write the PDF.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the briefing as a single web page (HTML) here.")
-def build_briefing_command(audit_id, pdf_path, html_path):
+def build_briefing_command(audit_id, pdf_path, html_path) -> None:
     """Write AUDIT_ID's learning briefing: its newest published version exactly as published, else its newest
     draft, else a draft made now from the audit's data (not saved). Exit status 2: no such audit."""
     import io
@@ -268,7 +268,7 @@ def build_briefing_command(audit_id, pdf_path, html_path):
 
 
 @click.command("seed")
-def seed_command():
+def seed_command() -> None:
     """Add the standard agency list and the built-in audit tools where missing (safe to run again)."""
     from audit_app.data.seed import seed_reference_data
 
@@ -279,7 +279,7 @@ def seed_command():
 
 @click.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (random if omitted).")
-def demo_command(password):
+def demo_command(password) -> None:
     """Load the fictional demonstration partnership (does nothing if it is already there)."""
     from audit_app.demo.loader import DEMO_ACCOUNTS, DemoRefused, load_demo
 

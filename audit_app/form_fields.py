@@ -20,10 +20,10 @@ class OptionalDateField(DateField):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, format="%d %m %Y", **kwargs):
+    def __init__(self, label=None, validators=None, format="%d %m %Y", **kwargs) -> None:
         super().__init__(label, validators, format=format, **kwargs)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist) -> None:
         valuelist = [(v or "").strip() for v in valuelist][:3]
         self.raw_data = valuelist + [""] * (3 - len(valuelist))
         if not any(self.raw_data):
@@ -43,7 +43,7 @@ class VisibleText:
 
     field_flags = {"required": True}
 
-    def __init__(self, message: str):
+    def __init__(self, message: str) -> None:
         self.message = message
 
     def __call__(self, _form, field) -> None:

@@ -1,6 +1,7 @@
 """Administration: users (invitations, disabling) and agencies."""
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -34,13 +35,13 @@ def _invite_form() -> InviteForm:
 
 @bp.get("/users")
 @roles_required(Role.ADMIN)
-def users():
+def users() -> ResponseReturnValue:
     return render_template("admin/users.html", users=list_users(), form=_invite_form())
 
 
 @bp.post("/users")
 @roles_required(Role.ADMIN)
-def invite():
+def invite() -> ResponseReturnValue:
     """Create an account with no password and show a single-use link for the person to choose one."""
     form = _invite_form()
     if form.validate_on_submit():
@@ -58,7 +59,7 @@ def invite():
 
 @bp.post("/users/<int:user_id>/disable")
 @roles_required(Role.ADMIN)
-def disable(user_id: int):
+def disable(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
         flash("You cannot disable your own account.", "error")
@@ -71,7 +72,7 @@ def disable(user_id: int):
 
 @bp.get("/agencies")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
-def agencies():
+def agencies() -> ResponseReturnValue:
     return render_template("admin/agencies.html", agencies=list_agencies())
 
 
@@ -83,7 +84,7 @@ def _event_filter() -> EventFilter:
 
 @bp.get("/events")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
-def events():
+def events() -> ResponseReturnValue:
     """The audit trail, newest first, with filters; the chain's seals checked on request."""
     page = page_number(request.args.get("page"))
     rows, total = find_events(_event_filter(), page=page, per_page=EVENTS_PER_PAGE)
@@ -113,7 +114,7 @@ def _check_seals(raw: str):
 
 @bp.get("/events.csv")
 @roles_required(Role.ADMIN, Role.COORDINATOR)
-def events_csv():
+def events_csv() -> ResponseReturnValue:
     where = _event_filter()
     rows, _ = find_events(where, per_page=EXPORT_LIMIT)
     record_event("events.exported", "audit_events", None, user=current_user,

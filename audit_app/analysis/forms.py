@@ -34,7 +34,7 @@ class CaseFilterForm(FlaskForm):
     plan_type = SelectField("Plan type", widget=GovSelect(), default="", validate_choice=False,
                             validators=[_offered("a plan type")])
 
-    def __init__(self, formdata, choices: dict[str, tuple[str, ...]]):
+    def __init__(self, formdata, choices: dict[str, tuple[str, ...]]) -> None:
         super().__init__(formdata=formdata)
         for name in FILTERED_ATTRIBUTES:
             self[name].choices = [ALL, *((value, value) for value in choices.get(name, ()))]

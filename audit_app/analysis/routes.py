@@ -1,6 +1,7 @@
 """Analysis of an audit's returns, its charts and answer spreadsheets, and its learning briefing."""
 
 from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app.analysis.forms import CaseFilterForm
@@ -36,7 +37,7 @@ def _filtered(audit):
 
 @bp.get("/<int:audit_id>/analysis")
 @roles_required(*RESULTS_READERS)
-def analysis(audit_id: int):
+def analysis(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     definition = definition_of(audit.tool_version)
     form, filters = _filtered(audit)
@@ -65,7 +66,7 @@ def _question_or_404(audit_id: int, key: str):
 
 @bp.get("/<int:audit_id>/analysis/questions/<key>")
 @roles_required(*RESULTS_READERS)
-def question(audit_id: int, key: str):
+def question(audit_id: int, key: str) -> ResponseReturnValue:
     """One choice question's answers, overall and agency by agency."""
     audit, definition, question = _question_or_404(audit_id, key)
     form, filters = _filtered(audit)
@@ -76,7 +77,7 @@ def question(audit_id: int, key: str):
 
 @bp.get("/<int:audit_id>/analysis/questions/<key>.svg")
 @roles_required(*RESULTS_READERS)
-def question_chart_svg(audit_id: int, key: str):
+def question_chart_svg(audit_id: int, key: str) -> ResponseReturnValue:
     """A choice question's answers as a bar chart (cases for a charted multiple choice, returns otherwise)."""
     audit, definition, question = _question_or_404(audit_id, key)
     return _svg(analysis_chart(question_analysis(audit, definition, question, _filtered(audit)[1])))
@@ -84,7 +85,7 @@ def question_chart_svg(audit_id: int, key: str):
 
 @bp.get("/<int:audit_id>/analysis/compliance.svg")
 @roles_required(*RESULTS_READERS)
-def compliance_chart_svg(audit_id: int):
+def compliance_chart_svg(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     scores = audit_scores(audit, definition_of(audit.tool_version), _filtered(audit)[1])
     return _svg(compliance_chart(scores), unit="%")
@@ -97,14 +98,14 @@ def _svg(chart, unit: str = "") -> Response:
 
 @bp.get("/<int:audit_id>/analysis/answers.csv")
 @roles_required(*EXPORTERS)
-def answers_csv(audit_id: int):
+def answers_csv(audit_id: int) -> ResponseReturnValue:
     """The counted returns' answers as CSV: ?layout=long (one row per answer) or wide (one row per return)."""
     return _answers_file(audit_id, "csv")
 
 
 @bp.get("/<int:audit_id>/analysis/answers.xlsx")
 @roles_required(*EXPORTERS)
-def answers_xlsx(audit_id: int):
+def answers_xlsx(audit_id: int) -> ResponseReturnValue:
     """The same as an Excel workbook."""
     return _answers_file(audit_id, "xlsx")
 

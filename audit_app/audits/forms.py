@@ -33,11 +33,11 @@ class AuditForm(FlaskForm):
     panel_due = OptionalDateField("Panel meets on")
     submit = SubmitField("Create audit", widget=GovSubmitInput())
 
-    def validate_panel_due(self, field):
+    def validate_panel_due(self, field) -> None:
         if field.data and self.returns_due.data and field.data < self.returns_due.data:
             raise ValidationError("The panel must meet after the returns are due")
 
-    def validate_period_end(self, field):
+    def validate_period_end(self, field) -> None:
         if field.data and self.period_start.data and field.data < self.period_start.data:
             raise ValidationError("The end of the period must be after its start")
 
@@ -63,7 +63,7 @@ class CaseForm(AgencyChoiceMixin, FlaskForm):
                             description="For example, Child protection plan – neglect")
     submit = SubmitField("Add case", widget=GovSubmitInput())
 
-    def validate_age_years(self, field):
+    def validate_age_years(self, field) -> None:
         if parse_age(field.data or "") is None:
             raise ValidationError("Enter an age in years from 0 to 17, like 1.5")
 

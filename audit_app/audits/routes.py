@@ -1,6 +1,7 @@
 """Audit set-up for PAQA coordinators: audits, cases, agencies and progress."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -60,13 +61,13 @@ def _require_case_editing(audit):
 
 @bp.get("/")
 @roles_required(Role.COORDINATOR)
-def index():
+def index() -> ResponseReturnValue:
     return render_template("audits/index.html", audits=audit_data.audits_with_case_counts())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def new():
+def new() -> ResponseReturnValue:
     form = AuditForm()
     form.tool_version.choices = [SelectChoice(v.id, f"{v.tool.name} (version {v.version})")
                                  for v in published_versions()]
@@ -81,7 +82,7 @@ def new():
 
 @bp.get("/<int:audit_id>")
 @roles_required(Role.COORDINATOR)
-def show(audit_id: int):
+def show(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     return render_template("audits/show.html", audit=audit, grid=audit_data.progress_grid(audit),
                            next_state=audit_data.NEXT_STATE.get(audit.state), confirm=ConfirmForm(),
@@ -92,7 +93,7 @@ def show(audit_id: int):
 
 @bp.route("/<int:audit_id>/cases/new", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def new_case(audit_id: int):
+def new_case(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     if refused := _require_case_editing(audit):
         return refused
@@ -110,7 +111,7 @@ def new_case(audit_id: int):
 
 @bp.route("/<int:audit_id>/cases/upload", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def upload_cases(audit_id: int):
+def upload_cases(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     if refused := _require_case_editing(audit):
         return refused
@@ -136,7 +137,7 @@ def upload_cases(audit_id: int):
 
 @bp.route("/<int:audit_id>/cases/<int:case_id>/agencies", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def case_agencies(audit_id: int, case_id: int):
+def case_agencies(audit_id: int, case_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     case = audit_data.get_case(audit, case_id) or abort(404)
     if refused := _require_case_editing(audit):
@@ -153,7 +154,7 @@ def case_agencies(audit_id: int, case_id: int):
 
 @bp.post("/<int:audit_id>/cases/<int:case_id>/remove")
 @roles_required(Role.COORDINATOR)
-def remove_case(audit_id: int, case_id: int):
+def remove_case(audit_id: int, case_id: int) -> ResponseReturnValue:
     """Remove a case added by mistake, while no agency has started on it."""
     audit = _audit_or_404(audit_id)
     case = audit_data.get_case(audit, case_id) or abort(404)
@@ -169,7 +170,7 @@ def remove_case(audit_id: int, case_id: int):
 
 @bp.route("/<int:audit_id>/advance", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def advance(audit_id: int):
+def advance(audit_id: int) -> ResponseReturnValue:
     """Confirm, then move the audit to its next state; the page says what will happen first."""
     audit = _audit_or_404(audit_id)
     check = audit_data.transition_check(audit)

@@ -6,6 +6,7 @@ import secrets
 import smtplib
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import SelectMultipleField
@@ -44,7 +45,7 @@ def _pseudonym_key() -> bytes | None:
 
 @bp.route("/<int:audit_id>/frame", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def frame(audit_id: int):
+def frame(audit_id: int) -> ResponseReturnValue:
     """Import the list of candidate cases the sample is drawn from."""
     audit = _audit_or_404(audit_id)
     form = FrameUploadForm()
@@ -68,7 +69,7 @@ def frame(audit_id: int):
 
 @bp.route("/<int:audit_id>/sample", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def sample(audit_id: int):
+def sample(audit_id: int) -> ResponseReturnValue:
     """Choose how to draw the sample, with the seed that makes it reproducible."""
     audit = _audit_or_404(audit_id)
     frame = sampling_data.latest_frame(audit)
@@ -93,7 +94,7 @@ def sample(audit_id: int):
 
 @bp.post("/<int:audit_id>/sample/discard")
 @roles_required(Role.COORDINATOR)
-def discard_sample(audit_id: int):
+def discard_sample(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     if ConfirmForm().validate_on_submit():
         with saved("The sample was discarded. You can draw it again."):
@@ -103,7 +104,7 @@ def discard_sample(audit_id: int):
 
 @bp.route("/<int:audit_id>/cases/<int:case_id>/exclude", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def exclude_case(audit_id: int, case_id: int):
+def exclude_case(audit_id: int, case_id: int) -> ResponseReturnValue:
     """Exclude a sampled case with a reason; a replacement is drawn from the same group."""
     audit = _audit_or_404(audit_id)
     case = audit_data.get_case(audit, case_id) or abort(404)
@@ -122,7 +123,7 @@ def exclude_case(audit_id: int, case_id: int):
 
 @bp.get("/<int:audit_id>/outstanding.csv")
 @roles_required(Role.COORDINATOR)
-def outstanding_csv(audit_id: int):
+def outstanding_csv(audit_id: int) -> ResponseReturnValue:
     """Who owes what, as a spreadsheet for chasing returns."""
     audit = _audit_or_404(audit_id)
     buffer = io.StringIO()
@@ -137,7 +138,7 @@ def outstanding_csv(audit_id: int):
 
 @bp.post("/<int:audit_id>/reminders")
 @roles_required(Role.COORDINATOR)
-def send_reminders(audit_id: int):
+def send_reminders(audit_id: int) -> ResponseReturnValue:
     """E-mail every auditor whose agency still owes returns."""
     audit = _audit_or_404(audit_id)
     if ConfirmForm().validate_on_submit():
@@ -155,7 +156,7 @@ def send_reminders(audit_id: int):
 
 @bp.route("/<int:audit_id>/auditors", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def auditors(audit_id: int):
+def auditors(audit_id: int) -> ResponseReturnValue:
     """Name the auditors who do each agency's returns (none named: any of the agency's auditors)."""
     audit = _audit_or_404(audit_id)
     groups = agency_auditors(audit)
@@ -180,7 +181,7 @@ def _auditors_form(groups):
 
 @bp.route("/<int:audit_id>/returns/<int:return_id>", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def review_return(audit_id: int, return_id: int):
+def review_return(audit_id: int, return_id: int) -> ResponseReturnValue:
     """A submitted return, for the coordinator to accept or send back for amendment with a reason."""
     audit = _audit_or_404(audit_id)
     ret = return_data.get_return_in_audit(audit, return_id) or abort(404)

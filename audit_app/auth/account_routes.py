@@ -7,6 +7,7 @@ signing in, so a session left open at a desk is not enough to take the account o
 
 import segno
 from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app.auth import notices
@@ -32,7 +33,7 @@ DRAFT_EXPIRED = ("The key on this page had expired, so here is a new one. Scan t
 
 
 @bp.route("/account/authenticator", methods=["GET", "POST"])
-def mfa_setup():
+def mfa_setup() -> ResponseReturnValue:
     """Set up a first authenticator app (half signed in, where the role requires one, or signed in),
     or replace one, signed in only, with the password and a current code. The key being set up stays
     on the server; this browser's session holds only a random reference to it."""
@@ -124,7 +125,7 @@ def _proven(user: User, form, change):
 
 @bp.get("/account")
 @roles_required(*ALL_ROLES)
-def account():
+def account() -> ResponseReturnValue:
     return _account_page()
 
 
@@ -136,7 +137,7 @@ def _account_page(password_form: ChangePasswordForm | None = None, codes_form: P
 
 @bp.post("/account/password")
 @roles_required(*ALL_ROLES)
-def change_password():
+def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = db.session.get(User, current_user.id)
@@ -153,7 +154,7 @@ def change_password():
 
 @bp.post("/account/recovery-codes")
 @roles_required(*ALL_ROLES)
-def recovery_codes():
+def recovery_codes() -> ResponseReturnValue:
     """New recovery codes, given the password and a current code (or an unused recovery code)."""
     user = db.session.get(User, current_user.id)
     if not user.mfa_secret:

@@ -6,6 +6,7 @@ import unicodedata
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
 from audit_app.auth.forms import CodeForm, LoginForm, NewPasswordForm
@@ -68,7 +69,7 @@ def _client_ip() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     """Sign in. Every failure gets the same message and costs the same time, known account or not;
     a paused address gets the same answer whether or not it has an account."""
     if current_user.is_authenticated:
@@ -118,7 +119,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-def second_factor():
+def second_factor() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or not user.mfa_secret:
         flash("Sign in with your e-mail address and password first.", "info")
@@ -140,7 +141,7 @@ def second_factor():
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
+def logout() -> ResponseReturnValue:
     """Signing out ends this person's sessions everywhere: a copied cookie stops working too."""
     if current_user.is_authenticated:
         user = db.session.get(User, current_user.id)
@@ -155,13 +156,13 @@ def logout():
 
 @bp.post("/session/keep-alive")
 @roles_required(*ALL_ROLES)
-def keep_alive():
+def keep_alive() -> ResponseReturnValue:
     """The idle clock was reset by this request; the page tells the person they are still signed in."""
     return jsonify(signed_in=True)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-def invitation(token: str):
+def invitation(token: str) -> ResponseReturnValue:
     """Choose a first password from a single-use invitation link."""
     invite = accounts.open_invitation(token)
     if invite is None:

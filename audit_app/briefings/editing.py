@@ -9,6 +9,7 @@ change is refused, and what was typed is shown again to save deliberately.
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -60,7 +61,7 @@ def _render(template: str, briefing, section, form, conflict: str | None = None,
 
 @bp.route("/briefings/<int:briefing_id>/sections/<section>", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def edit_section(briefing_id: int, section: str):
+def edit_section(briefing_id: int, section: str) -> ResponseReturnValue:
     briefing = working_or_409(briefing_id)
     spec = _section_or_404(section)
     edit = {"fields": _edit_fields, "list": _edit_list, "charts": _edit_charts}[spec.kind]
@@ -146,7 +147,7 @@ def _chart_label(chart: dict) -> str:
 
 @bp.route("/briefings/<int:briefing_id>/sections/<section>/refresh", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def refresh_section(briefing_id: int, section: str):
+def refresh_section(briefing_id: int, section: str) -> ResponseReturnValue:
     """Draft one section afresh from the audit's data, after a confirmation that says what is lost."""
     briefing = working_or_409(briefing_id)
     spec = _section_or_404(section)

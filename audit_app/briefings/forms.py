@@ -35,7 +35,7 @@ COLOUR_HELP = "Enter the colour as # and six hexadecimal digits, like #1d70b8"
 def max_length(limit: int):
     """A length check whose message names the box, whatever its label is when validated."""
 
-    def check(_form, field):
+    def check(_form, field) -> None:
         if field.data and len(field.data) > limit:
             raise ValidationError(f"{field.label.text} must be {limit:,} characters or fewer "
                                   f"(it has {len(field.data):,})")
@@ -43,7 +43,7 @@ def max_length(limit: int):
     return check
 
 
-def web_address(_form, field):
+def web_address(_form, field) -> None:
     value = (field.data or "").strip()
     if not value:
         return
@@ -180,14 +180,14 @@ THRESHOLD_HELP = "Enter a whole number from 1 to 20 for the counts to hide"
 class WholeNumberField(IntegerField):
     """A whole number whose error says what to enter, not "Not a valid integer value"."""
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist) -> None:
         text = (valuelist[0] if valuelist else "").strip()
         self.data = int(text) if re.fullmatch(r"[0-9]{1,4}", text) else None
         if text and self.data is None:
             raise ValueError(THRESHOLD_HELP)
 
 
-def _colour(_form, field):
+def _colour(_form, field) -> None:
     problem = contrast_problem(field.data.lower()) if field.data else None
     if problem:
         raise ValidationError(problem)

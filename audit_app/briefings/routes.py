@@ -7,6 +7,7 @@ the partnership's briefing settings in ``settings_routes``; all add their routes
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app.briefings import rendering
@@ -26,7 +27,7 @@ bp = Blueprint("briefings", __name__)
 
 @bp.get("/audits/<int:audit_id>/briefings")
 @roles_required(*BUSINESS_UNIT)
-def composer(audit_id: int):
+def composer(audit_id: int) -> ResponseReturnValue:
     """The audit's briefing versions, and the sections of the one being worked on."""
     audit = audit_or_404(audit_id)
     all_versions = versions.audit_briefings(audit)
@@ -49,7 +50,7 @@ def _started(start) -> None:
 
 @bp.post("/audits/<int:audit_id>/briefings/new")
 @roles_required(*BUSINESS_UNIT)
-def start_draft(audit_id: int):
+def start_draft(audit_id: int) -> ResponseReturnValue:
     """Version N, drafted afresh from the audit's data."""
     audit = audit_or_404(audit_id)
     if LockedForm().validate_on_submit():
@@ -59,7 +60,7 @@ def start_draft(audit_id: int):
 
 @bp.post("/briefings/<int:briefing_id>/new-version")
 @roles_required(*BUSINESS_UNIT)
-def new_version(briefing_id: int):
+def new_version(briefing_id: int) -> ResponseReturnValue:
     """Version N+1, a copy of a published version to correct or bring up to date."""
     briefing = briefing_or_404(briefing_id, working=True)
     if briefing.state != BriefingState.PUBLISHED:
@@ -71,14 +72,14 @@ def new_version(briefing_id: int):
 
 @bp.get("/briefings")
 @roles_required(*READERS)
-def library():
+def library() -> ResponseReturnValue:
     """Every published briefing, newest first, with its PDF's SHA-256 to check a copy against."""
     return render_template("briefings/library.html", briefings=versions.published_briefings())
 
 
 @bp.get("/briefings/<int:briefing_id>")
 @roles_required(*READERS)
-def page(briefing_id: int):
+def page(briefing_id: int) -> ResponseReturnValue:
     """The accessible web version: the published briefing, or a preview of a draft."""
     briefing = briefing_or_404(briefing_id)
     content = rendering.content_of(briefing)
@@ -90,7 +91,7 @@ def page(briefing_id: int):
 
 @bp.get("/briefings/<int:briefing_id>.pdf")
 @roles_required(*READERS)
-def pdf(briefing_id: int):
+def pdf(briefing_id: int) -> ResponseReturnValue:
     """The stored PDF of a published version; a draft's is made now."""
     briefing = briefing_or_404(briefing_id)
     stored = briefing.pdf if briefing.state == BriefingState.PUBLISHED else None  # a published version always keeps its PDF
@@ -100,7 +101,7 @@ def pdf(briefing_id: int):
 
 @bp.get("/briefings/<int:briefing_id>.html")
 @roles_required(*READERS)
-def html_file(briefing_id: int):
+def html_file(briefing_id: int) -> ResponseReturnValue:
     """The standalone web page as one file, to keep, e-mail or put on the partnership's website."""
     briefing = briefing_or_404(briefing_id)
     stored = briefing.html if briefing.state == BriefingState.PUBLISHED else None  # and its web page
@@ -117,7 +118,7 @@ def _download(data: bytes, mimetype: str, briefing, extension: str) -> Response:
 
 @bp.get("/briefings/<int:briefing_id>/charts/<int:position>.png")
 @roles_required(*READERS)
-def chart(briefing_id: int, position: int):
+def chart(briefing_id: int, position: int) -> ResponseReturnValue:
     briefing = briefing_or_404(briefing_id)
     data = rendering.chart_png(rendering.content_of(briefing), position)
     if data is None:

@@ -7,6 +7,7 @@ briefing keeps what it was published with.
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app.briefings.access import READERS
@@ -36,7 +37,7 @@ def _saved(changed: list[str]) -> None:
 
 @bp.route("/settings/briefing", methods=["GET", "POST"])
 @roles_required(*SETTINGS_ROLES)
-def settings():
+def settings() -> ResponseReturnValue:
     values = branding.briefing_settings_values()
     form = SettingsForm(data={**{key: values[key] for key in SCALARS},
                               "author_may_approve": "yes" if values["author_may_approve"] else "no"})
@@ -54,7 +55,7 @@ def settings():
 
 @bp.get("/settings/briefing/logo")
 @roles_required(*READERS)
-def logo():
+def logo() -> ResponseReturnValue:
     """The logo's bytes, as stored after checking and re-encoding."""
     current = branding.current_logo() or abort(404)
     return Response(current.data, mimetype=current.mimetype)
@@ -62,7 +63,7 @@ def logo():
 
 @bp.route("/settings/briefing/logo/new", methods=["GET", "POST"])
 @roles_required(*SETTINGS_ROLES)
-def upload_logo():
+def upload_logo() -> ResponseReturnValue:
     form = LogoForm()
     if form.validate_on_submit():
         with saved(tell=False) as outcome:
@@ -76,7 +77,7 @@ def upload_logo():
 
 @bp.post("/settings/briefing/logo/remove")
 @roles_required(*SETTINGS_ROLES)
-def remove_logo():
+def remove_logo() -> ResponseReturnValue:
     if LockedForm().validate_on_submit() and branding.remove_logo(current_user):
         db.session.commit()
         flash("The logo is removed. Briefings published from now on will have none.", "success")
@@ -85,7 +86,7 @@ def remove_logo():
 
 @bp.route("/settings/briefing/resources", methods=["GET", "POST"])
 @roles_required(*SETTINGS_ROLES)
-def resources():
+def resources() -> ResponseReturnValue:
     """The links every new briefing ends with, edited like a list section of a briefing."""
     if request.method == "GET":
         form = list_form_with_slot(RESOURCES_FORM, items_of(SETTINGS_RESOURCES,

@@ -8,6 +8,7 @@ Publication checks again, keeps the PDF (with its SHA-256) and the standalone pa
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app.briefings import rendering
@@ -28,7 +29,7 @@ CHANGED = "The briefing changed since you opened the page. Look at it again, the
 
 @bp.route("/briefings/<int:briefing_id>/check", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def check(briefing_id: int):
+def check(briefing_id: int) -> ResponseReturnValue:
     """Every possible identifier in context; each can be edited away or let through with a reason."""
     briefing = briefing_or_404(briefing_id, working=True)
     findings = findings_for(briefing)
@@ -80,7 +81,7 @@ def _withdrawn(withdrawn: bool) -> str:
 
 @bp.post("/briefings/<int:briefing_id>/check/remove")
 @roles_required(*BUSINESS_UNIT)
-def remove_override(briefing_id: int):
+def remove_override(briefing_id: int) -> ResponseReturnValue:
     """No longer let one hit stay: it is to resolve again (and an approval is withdrawn)."""
     briefing = working_or_409(briefing_id)
     form = RemoveOverrideForm()
@@ -116,14 +117,14 @@ def _decide(briefing_id: int, act, message: str, then: str):
 
 @bp.post("/briefings/<int:briefing_id>/approve")
 @roles_required(*BUSINESS_UNIT)
-def approve(briefing_id: int):
+def approve(briefing_id: int) -> ResponseReturnValue:
     return _decide(briefing_id, lambda b: versions.approve(b, current_user, len(unresolved(findings_for(b)))),
                    "Version {number} is approved. It can now be published.", "composer")
 
 
 @bp.post("/briefings/<int:briefing_id>/publish")
 @roles_required(*BUSINESS_UNIT)
-def publish(briefing_id: int):
+def publish(briefing_id: int) -> ResponseReturnValue:
     return _decide(briefing_id, _publish, "Version {number} is published. Everyone in the partnership can now read "
                    "it in the library.", "page")
 

@@ -58,7 +58,7 @@ class FactorError(UserError):
     """Something typed to prove who the person is (password, current code) was not right; ``field``
     names the form field it belongs on."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
 

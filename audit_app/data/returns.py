@@ -31,7 +31,7 @@ class StaleReturnError(ReturnError):
 class InvalidAnswersError(ReturnError):
     """Answers that break the tool's rules; ``problems`` maps each answer or note key to a message."""
 
-    def __init__(self, problems: dict[str, str]):
+    def __init__(self, problems: dict[str, str]) -> None:
         super().__init__("Some answers need correcting.")
         self.problems = problems
 

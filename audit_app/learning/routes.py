@@ -76,7 +76,7 @@ def _recommendation_or_404(audit_id: int, recommendation_id: int):
 
 @bp.get("/audits/<int:audit_id>/learning")
 @roles_required(*BUSINESS_UNIT)
-def learning_points(audit_id: int):
+def learning_points(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     points = data.learning_points(audit)
     groups = [(audience, AUDIENCE_HEADINGS[audience], [p for p in points if p.audience == audience])
@@ -88,14 +88,14 @@ def learning_points(audit_id: int):
 
 @bp.route("/audits/<int:audit_id>/learning/new", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def new_learning_point(audit_id: int):
+def new_learning_point(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id, editing_from="learning.learning_points")
     return _learning_point_form(audit, None, {"audience": request.args.get("audience")})
 
 
 @bp.route("/audits/<int:audit_id>/learning/<int:point_id>", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def edit_learning_point(audit_id: int, point_id: int):
+def edit_learning_point(audit_id: int, point_id: int) -> ResponseReturnValue:
     audit, point = _point_or_404(audit_id, point_id)
     return _learning_point_form(audit, point, {"audience": point.audience, "text": point.text,
                                                "themes": [t.id for t in point.themes]})
@@ -117,7 +117,7 @@ def _learning_point_form(audit, point, initial: dict):
 
 @bp.post("/audits/<int:audit_id>/learning/<int:point_id>/delete")
 @roles_required(*BUSINESS_UNIT)
-def delete_learning_point(audit_id: int, point_id: int):
+def delete_learning_point(audit_id: int, point_id: int) -> ResponseReturnValue:
     audit, point = _point_or_404(audit_id, point_id)
     return _button(lambda user: data.delete_learning_point(point, user), "Learning point deleted.",
                    url_for("learning.learning_points", audit_id=audit.id))
@@ -125,7 +125,7 @@ def delete_learning_point(audit_id: int, point_id: int):
 
 @bp.post("/audits/<int:audit_id>/learning/<int:point_id>/move/<any(up, down):direction>")
 @roles_required(*BUSINESS_UNIT)
-def move_learning_point(audit_id: int, point_id: int, direction: str):
+def move_learning_point(audit_id: int, point_id: int, direction: str) -> ResponseReturnValue:
     audit, point = _point_or_404(audit_id, point_id)
     return _button(lambda user: data.move_learning_point(point, STEPS[direction], user),
                    f"Learning point moved {direction}.",
@@ -137,7 +137,7 @@ def move_learning_point(audit_id: int, point_id: int, direction: str):
 
 @bp.get("/audits/<int:audit_id>/recommendations")
 @roles_required(*BUSINESS_UNIT)
-def recommendations(audit_id: int):
+def recommendations(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     return render_template("learning/recommendations.html", audit=audit, recommendations=data.recommendations(audit),
                            category_names={c.slug: c.name for c in data.categories()}, today=date.today(),
@@ -147,14 +147,14 @@ def recommendations(audit_id: int):
 
 @bp.route("/audits/<int:audit_id>/recommendations/new", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def new_recommendation(audit_id: int):
+def new_recommendation(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id, editing_from="learning.recommendations")
     return _recommendation_form(audit, None, {"rag": "amber"})
 
 
 @bp.route("/audits/<int:audit_id>/recommendations/<int:recommendation_id>/edit", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def edit_recommendation(audit_id: int, recommendation_id: int):
+def edit_recommendation(audit_id: int, recommendation_id: int) -> ResponseReturnValue:
     audit, rec = _recommendation_or_404(audit_id, recommendation_id)
     return _recommendation_form(audit, rec, {"text": rec.text, "category": rec.category, "rag": rec.rag,
                                              "lead_agency": rec.lead_agency_id, "timeframe": rec.timeframe,
@@ -184,7 +184,7 @@ def _recommendation_form(audit, rec, initial: dict):
 
 @bp.post("/audits/<int:audit_id>/recommendations/<int:recommendation_id>/delete")
 @roles_required(*BUSINESS_UNIT)
-def delete_recommendation(audit_id: int, recommendation_id: int):
+def delete_recommendation(audit_id: int, recommendation_id: int) -> ResponseReturnValue:
     audit, rec = _recommendation_or_404(audit_id, recommendation_id)
     return _button(lambda user: data.delete_recommendation(rec, user), "Recommendation deleted, with its progress "
                    "updates.", url_for("learning.recommendations", audit_id=audit.id))
@@ -192,7 +192,7 @@ def delete_recommendation(audit_id: int, recommendation_id: int):
 
 @bp.post("/audits/<int:audit_id>/recommendations/<int:recommendation_id>/move/<any(up, down):direction>")
 @roles_required(*BUSINESS_UNIT)
-def move_recommendation(audit_id: int, recommendation_id: int, direction: str):
+def move_recommendation(audit_id: int, recommendation_id: int, direction: str) -> ResponseReturnValue:
     audit, rec = _recommendation_or_404(audit_id, recommendation_id)
     return _button(lambda user: data.move_recommendation(rec, STEPS[direction], user),
                    f"Recommendation moved {direction}.",
@@ -212,14 +212,14 @@ def _visible_recommendation_or_404(recommendation_id: int):
 
 @bp.get("/recommendations/<int:recommendation_id>")
 @roles_required(*PLAN_READERS)
-def recommendation(recommendation_id: int):
+def recommendation(recommendation_id: int) -> ResponseReturnValue:
     rec, audit = _visible_recommendation_or_404(recommendation_id)
     return _recommendation_page(rec, audit, ProgressUpdateForm(data={"rag": rec.rag}))
 
 
 @bp.post("/recommendations/<int:recommendation_id>/updates")
 @roles_required(*BUSINESS_UNIT)
-def add_progress_update(recommendation_id: int):
+def add_progress_update(recommendation_id: int) -> ResponseReturnValue:
     rec, audit = _visible_recommendation_or_404(recommendation_id)
     form = ProgressUpdateForm()
     if form.validate_on_submit():
@@ -261,7 +261,7 @@ def _plan_filters() -> tuple[ActionPlanFilters, data.ActionFilters]:
 
 @bp.get("/actions")
 @roles_required(*PLAN_READERS)
-def action_plan():
+def action_plan() -> ResponseReturnValue:
     form, filters = _plan_filters()
     actions = data.action_plan(current_user, filters, date.today())
     return render_template("learning/actions.html", form=form, actions=actions, filtered=filters != data.ActionFilters(),
@@ -271,7 +271,7 @@ def action_plan():
 
 @bp.get("/actions.csv")
 @roles_required(*PLAN_READERS)
-def action_plan_csv():
+def action_plan_csv() -> ResponseReturnValue:
     """The filtered action plan as a spreadsheet; no cell can run as a formula."""
     _form, filters = _plan_filters()
     buffer = io.StringIO()
@@ -295,7 +295,7 @@ def action_plan_csv():
 
 @bp.route("/categories", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def categories():
+def categories() -> ResponseReturnValue:
     form = CategoryForm()
     if _category_saved(form, data.add_category, "added"):
         return redirect(url_for("learning.categories"))
@@ -305,7 +305,7 @@ def categories():
 
 @bp.route("/categories/<slug>/edit", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
-def rename_category(slug: str):
+def rename_category(slug: str) -> ResponseReturnValue:
     category = data.get_category(slug) or abort(404)
     form = CategoryForm(data={"name": category.name})
     form.submit.label.text = "Save name"
@@ -328,7 +328,7 @@ def _category_saved(form: CategoryForm, save, done: str) -> bool:
 
 @bp.post("/categories/<slug>/delete")
 @roles_required(*BUSINESS_UNIT)
-def delete_category(slug: str):
+def delete_category(slug: str) -> ResponseReturnValue:
     category = data.get_category(slug) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -339,7 +339,7 @@ def delete_category(slug: str):
 
 @bp.post("/categories/<slug>/move/<any(up, down):direction>")
 @roles_required(*BUSINESS_UNIT)
-def move_category(slug: str, direction: str):
+def move_category(slug: str, direction: str) -> ResponseReturnValue:
     category = data.get_category(slug) or abort(404)
     return _button(lambda user: data.move_category(category, STEPS[direction], user),
                    f"Category ‘{category.name}’ moved {direction}.", url_for("learning.categories"))
@@ -350,7 +350,7 @@ def move_category(slug: str, direction: str):
 
 @bp.get("/trends")
 @roles_required(Role.COORDINATOR, Role.EDITOR, Role.PANEL)
-def trends():
+def trends() -> ResponseReturnValue:
     audits = data.revealed_audits()
     return render_template("learning/trends.html", audits=audits, themes=data.theme_trend_table(audits),
                            compliance=data.compliance_table(audits))

@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app.data.audits import can_see_results, list_audits
@@ -16,7 +17,7 @@ STATEMENT_REVIEWED = date(2026, 11, 22)
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     """What each person can do next, by role."""
     audits = list_audits()
     return render_template("main/index.html", audits=audits,
@@ -24,14 +25,14 @@ def index():
 
 
 @bp.get("/accessibility")
-def accessibility():
+def accessibility() -> ResponseReturnValue:
     """Public: the accessibility statement, which anyone must be able to read before (or without) signing in."""
     return render_template("main/accessibility.html", contact=current_app.config["MAIL_FROM"],
                            prepared=STATEMENT_PREPARED, reviewed=STATEMENT_REVIEWED)
 
 
 @bp.get("/health")
-def health():
+def health() -> ResponseReturnValue:
     """Public, for load balancers and uptime checks: whether the database answers, and nothing else."""
     ok = database_answers()
     state = "ok" if ok else "unavailable"

@@ -35,7 +35,7 @@ class PanelRecordForm(FlaskForm):
                      "What this case teaches the partnership about working together")
     save = SubmitField("Save the panel's record", widget=GovSubmitInput())
 
-    def __init__(self, overall: Question | None, *args, **kwargs):
+    def __init__(self, overall: Question | None, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.overall = overall
         options = overall.options if overall else ()

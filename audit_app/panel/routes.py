@@ -1,6 +1,7 @@
 """The multi-agency panel: every agency's return on a case side by side, and what the panel agreed."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app import concurrency
@@ -34,7 +35,7 @@ def _not_revealed(audit):
 
 @bp.get("/<int:audit_id>/panel")
 @roles_required(Role.COORDINATOR, Role.PANEL, Role.EDITOR)
-def index(audit_id: int):
+def index(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     if audit.state not in REVEALED_STATES:
         return _not_revealed(audit)
@@ -45,7 +46,7 @@ def index(audit_id: int):
 
 @bp.get("/<int:audit_id>/panel/<int:case_id>")
 @roles_required(Role.COORDINATOR, Role.PANEL, Role.EDITOR)
-def case(audit_id: int, case_id: int):
+def case(audit_id: int, case_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     case = _case_or_404(audit, case_id)
     if audit.state not in REVEALED_STATES:
@@ -60,7 +61,7 @@ def case(audit_id: int, case_id: int):
 
 @bp.post("/<int:audit_id>/panel/<int:case_id>")
 @roles_required(*RECORDERS)
-def save(audit_id: int, case_id: int):
+def save(audit_id: int, case_id: int) -> ResponseReturnValue:
     """Save the panel's record; a stale form or a closed panel keeps what was typed on screen."""
     audit = _audit_or_404(audit_id)
     case = _case_or_404(audit, case_id)

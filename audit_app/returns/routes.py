@@ -1,6 +1,7 @@
 """Agency auditors' returns: "My returns" and the return form."""
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app import concurrency
@@ -28,14 +29,14 @@ bp.add_app_template_global(answer_rules.note_key)
 
 @bp.get("/")
 @roles_required(Role.AUDITOR)
-def index():
+def index() -> ResponseReturnValue:
     groups = return_data.returns_by_audit(current_user) if current_user.agency_id else []
     return render_template("returns/index.html", groups=groups)
 
 
 @bp.route("/<int:return_id>", methods=["GET", "POST"])
 @roles_required(Role.AUDITOR)
-def edit(return_id: int):
+def edit(return_id: int) -> ResponseReturnValue:
     """The return form; a submitted return (or a closed audit) shows the answers read-only."""
     ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
     definition = definition_of(ret.case.audit.tool_version)
@@ -89,7 +90,7 @@ def edit(return_id: int):
 
 @bp.post("/<int:return_id>/no-involvement")
 @roles_required(Role.AUDITOR)
-def no_involvement(return_id: int):
+def no_involvement(return_id: int) -> ResponseReturnValue:
     """Declare (or withdraw) that the agency had no involvement with the child in the audit period."""
     ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
     form = NoInvolvementForm()
@@ -109,7 +110,7 @@ def no_involvement(return_id: int):
 
 @bp.post("/<int:return_id>/autosave")
 @roles_required(Role.AUDITOR)
-def autosave(return_id: int):
+def autosave(return_id: int) -> ResponseReturnValue:
     """Save a draft while the auditor types (JavaScript only); answers in JSON, never a page."""
     ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
     definition = definition_of(ret.case.audit.tool_version)

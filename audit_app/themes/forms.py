@@ -29,7 +29,7 @@ def _sentence(problem: str) -> str:
 
 def _safe_text(column: str):
     """Refuse what a spreadsheet would run as a formula, and invisible control characters (as CSV import does)."""
-    def check(_form, field):
+    def check(_form, field) -> None:
         problem = formula_problem(column, field.data or "") or control_problem(column, field.data or "")
         if problem:
             raise ValidationError(_sentence(problem))
@@ -55,15 +55,15 @@ class ThemeForm(FlaskForm):
         "theme. Write an abbreviation in capitals, such as SEND, to match it only when it is written in capitals."))
     submit = SubmitField("Save theme", widget=GovSubmitInput())
 
-    def __init__(self, *args, theme_id: int | None = None, **kwargs):
+    def __init__(self, *args, theme_id: int | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.theme_id = theme_id
 
-    def validate_name(self, field):
+    def validate_name(self, field) -> None:
         if field.data and name_taken(field.data, self.theme_id):
             raise ValidationError("There is already a theme with this name. Choose a different name.")
 
-    def validate_keywords(self, field):
+    def validate_keywords(self, field) -> None:
         problem = control_problem("keywords", field.data or "")
         problems = ([problem] if problem else []) + keyword_problems(split_keywords(field.data or ""))
         if problems:

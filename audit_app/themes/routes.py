@@ -8,6 +8,7 @@ import hashlib
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app.data import coding as coding_data
@@ -36,7 +37,7 @@ MAX_CODEBOOK_BYTES = 256 * 1024  # base64 of this fits the confirm form under Fl
 
 @bp.get("/themes")
 @roles_required(*CODEBOOK_READERS)
-def index():
+def index() -> ResponseReturnValue:
     categories = data.themes_by_category()
     return render_template("themes/index.html", categories=categories, count=sum(len(t) for _, t in categories),
                            audits=data.audits_confirmed_in(), can_edit=current_user.has_role(*CODEBOOK_EDITORS))
@@ -44,7 +45,7 @@ def index():
 
 @bp.route("/themes/new", methods=["GET", "POST"])
 @roles_required(*CODEBOOK_EDITORS)
-def new():
+def new() -> ResponseReturnValue:
     form = ThemeForm()
     if form.validate_on_submit():
         return _saved(form, None, lambda: data.create_theme(form.values(), current_user), "added to")
@@ -53,7 +54,7 @@ def new():
 
 @bp.route("/themes/<int:theme_id>/edit", methods=["GET", "POST"])
 @roles_required(*CODEBOOK_EDITORS)
-def edit(theme_id: int):
+def edit(theme_id: int) -> ResponseReturnValue:
     theme = data.get_theme(theme_id) or abort(404)
     form = ThemeForm(theme_id=theme.id, data=None if request.method == "POST" else {
         **data.theme_values(theme), "keywords": "\n".join(theme.keywords)})
@@ -73,7 +74,7 @@ def _saved(form: ThemeForm, theme, save, done: str):
 
 @bp.route("/themes/<int:theme_id>/delete", methods=["GET", "POST"])
 @roles_required(*CODEBOOK_EDITORS)
-def delete(theme_id: int):
+def delete(theme_id: int) -> ResponseReturnValue:
     theme = data.get_theme(theme_id) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -87,7 +88,7 @@ def delete(theme_id: int):
 
 @bp.get("/themes.csv")
 @roles_required(*CODEBOOK_EDITORS)
-def export():
+def export() -> ResponseReturnValue:
     """The codebook as a spreadsheet; no cell can run as a formula."""
     return Response("\ufeff" + data.codebook_csv(), mimetype="text/csv",  # the mark makes Excel read UTF-8
                     headers={"Content-Disposition": 'attachment; filename="theme-codebook.csv"'})
@@ -95,7 +96,7 @@ def export():
 
 @bp.route("/themes/import", methods=["GET", "POST"])
 @roles_required(*CODEBOOK_EDITORS)
-def import_file():
+def import_file() -> ResponseReturnValue:
     form = ImportCodebookForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -138,7 +139,7 @@ def _digest(plan) -> str:
 
 @bp.post("/themes/import/confirm")
 @roles_required(*CODEBOOK_EDITORS)
-def import_confirm():
+def import_confirm() -> ResponseReturnValue:
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
@@ -168,7 +169,7 @@ def _filters(formdata, themes) -> tuple[CodingFilterForm, coding_data.CodingFilt
 
 @bp.get("/audits/<int:audit_id>/coding")
 @roles_required(*CODEBOOK_EDITORS)
-def coding(audit_id: int):
+def coding(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     definition = definition_of(audit.tool_version)
     themes = data.list_themes()
@@ -190,7 +191,7 @@ def _editable_audit_or_404(audit_id: int):
 
 @bp.post("/audits/<int:audit_id>/coding/suggest")
 @roles_required(*CODEBOOK_EDITORS)
-def suggest(audit_id: int):
+def suggest(audit_id: int) -> ResponseReturnValue:
     audit = _editable_audit_or_404(audit_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -204,7 +205,7 @@ def suggest(audit_id: int):
 
 @bp.post("/audits/<int:audit_id>/coding/<int:coding_id>")
 @roles_required(*CODEBOOK_EDITORS)
-def decide(audit_id: int, coding_id: int):
+def decide(audit_id: int, coding_id: int) -> ResponseReturnValue:
     audit = _editable_audit_or_404(audit_id)
     coding = coding_data.get_coding(audit, coding_id) or abort(404)
     form = DecisionForm()
@@ -222,7 +223,7 @@ def decide(audit_id: int, coding_id: int):
 
 @bp.post("/audits/<int:audit_id>/coding/add")
 @roles_required(*CODEBOOK_EDITORS)
-def add_coding(audit_id: int):
+def add_coding(audit_id: int) -> ResponseReturnValue:
     audit = _editable_audit_or_404(audit_id)
     form = AddThemeForm()
     if not form.validate_on_submit() and form.errors.keys() - {"theme_id"}:
@@ -259,7 +260,7 @@ def _back_to(audit, source: str, key: str, after: str | None, done: str | None =
 
 @bp.get("/audits/<int:audit_id>/themes")
 @roles_required(*CODEBOOK_READERS)
-def counts(audit_id: int):
+def counts(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     return render_template("themes/counts.html", audit=audit, counts=data.theme_case_counts(audit),
                            agency_table=data.theme_agency_table(audit), cases=data.included_case_count(audit),

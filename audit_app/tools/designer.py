@@ -6,6 +6,7 @@ stored and the form is shown again with what was typed and each problem.
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -46,7 +47,7 @@ def _save(version, raw: dict, problems_out: list[str], message: str) -> bool:
 
 @bp.route("/<int:tool_id>/v<int:number>/details", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def edit_details(tool_id: int, number: int):
+def edit_details(tool_id: int, number: int) -> ResponseReturnValue:
     version = _draft_or_404(tool_id, number)
     raw = version.definition
     form = DetailsForm(data={k: raw.get(k, "") for k in ("name", "topic", "description")})
@@ -62,7 +63,7 @@ def edit_details(tool_id: int, number: int):
 @bp.route("/<int:tool_id>/v<int:number>/new-section", methods=["GET", "POST"])
 @bp.route("/<int:tool_id>/v<int:number>/sections/<section_key>", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def edit_section(tool_id: int, number: int, section_key: str | None = None):
+def edit_section(tool_id: int, number: int, section_key: str | None = None) -> ResponseReturnValue:
     key = section_key
     version = _draft_or_404(tool_id, number)
     section = next((s for s in version.definition["sections"] if s["key"] == key), None) if key else None
@@ -87,7 +88,7 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None):
 @bp.route("/<int:tool_id>/v<int:number>/sections/<section_key>/questions/new", methods=["GET", "POST"])
 @bp.route("/<int:tool_id>/v<int:number>/questions/<key>", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def edit_question(tool_id: int, number: int, key: str | None = None, section_key: str | None = None):
+def edit_question(tool_id: int, number: int, key: str | None = None, section_key: str | None = None) -> ResponseReturnValue:
     version = _draft_or_404(tool_id, number)
     definition = tool_data.definition_of(version)
     question = next((q for s in version.definition["sections"] for q in s["questions"] if q["key"] == key), None)
@@ -151,13 +152,13 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
 
 @bp.post("/<int:tool_id>/v<int:number>/sections/<section_key>/<action>")
 @roles_required(Role.COORDINATOR)
-def section_action(tool_id: int, number: int, section_key: str, action: str):
+def section_action(tool_id: int, number: int, section_key: str, action: str) -> ResponseReturnValue:
     return _structure_action(tool_id, number, section_key, action, edit.move_section, edit.remove_section, "Section")
 
 
 @bp.post("/<int:tool_id>/v<int:number>/questions/<key>/<action>")
 @roles_required(Role.COORDINATOR)
-def question_action(tool_id: int, number: int, key: str, action: str):
+def question_action(tool_id: int, number: int, key: str, action: str) -> ResponseReturnValue:
     return _structure_action(tool_id, number, key, action, edit.move_question, edit.remove_question, "Question")
 
 

@@ -1,6 +1,7 @@
 """The tool library: list, create, import, export, preview, compare, publish and retire tool versions."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -33,13 +34,13 @@ def _blank_tool(name: str, slug: str) -> dict:
 
 @bp.get("/")
 @roles_required(Role.COORDINATOR)
-def index():
+def index() -> ResponseReturnValue:
     return render_template("tools/index.html", tools=tool_data.list_tools())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def new():
+def new() -> ResponseReturnValue:
     form = NewToolForm()
     sources = [v for t in tool_data.list_tools() for v in t.versions]
     form.start_from.choices = [SelectChoice(0, "An empty tool")] + [
@@ -61,7 +62,7 @@ def new():
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
-def import_file():
+def import_file() -> ResponseReturnValue:
     form = ImportToolForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -79,7 +80,7 @@ def import_file():
 
 @bp.get("/<int:tool_id>/v<int:number>")
 @roles_required(Role.COORDINATOR)
-def version(tool_id: int, number: int):
+def version(tool_id: int, number: int) -> ResponseReturnValue:
     version = version_or_404(tool_id, number)
     return render_template("tools/version.html", version=version, definition=tool_data.definition_of(version),
                            confirm=ConfirmForm(), audits=tool_data.audits_using(version))
@@ -87,7 +88,7 @@ def version(tool_id: int, number: int):
 
 @bp.get("/<int:tool_id>/v<int:number>/preview")
 @roles_required(Role.COORDINATOR)
-def preview(tool_id: int, number: int):
+def preview(tool_id: int, number: int) -> ResponseReturnValue:
     version = version_or_404(tool_id, number)
     definition = tool_data.definition_of(version)
     form = build_return_form(definition)
@@ -97,7 +98,7 @@ def preview(tool_id: int, number: int):
 
 @bp.get("/<int:tool_id>/v<int:number>/export.json")
 @roles_required(Role.COORDINATOR)
-def export(tool_id: int, number: int):
+def export(tool_id: int, number: int) -> ResponseReturnValue:
     version = version_or_404(tool_id, number)
     filename = f"{version.tool.slug}-v{version.version}.json"
     return Response(dumps(tool_data.definition_of(version)), mimetype="application/json",
@@ -106,7 +107,7 @@ def export(tool_id: int, number: int):
 
 @bp.get("/<int:tool_id>/v<int:number>/compare")
 @roles_required(Role.COORDINATOR)
-def compare(tool_id: int, number: int):
+def compare(tool_id: int, number: int) -> ResponseReturnValue:
     version = version_or_404(tool_id, number)
     others = [v for v in version.tool.versions if v.version != number]
     chosen = request.args.get("against", type=int)
@@ -129,20 +130,20 @@ def _state_change(tool_id: int, number: int, action, done: str):
 
 @bp.post("/<int:tool_id>/v<int:number>/publish")
 @roles_required(Role.COORDINATOR)
-def publish(tool_id: int, number: int):
+def publish(tool_id: int, number: int) -> ResponseReturnValue:
     return _state_change(tool_id, number, lambda v: tool_data.publish(v, current_user),
                          "Published. This version can now be chosen for audits and can never change.")
 
 
 @bp.post("/<int:tool_id>/v<int:number>/retire")
 @roles_required(Role.COORDINATOR)
-def retire(tool_id: int, number: int):
+def retire(tool_id: int, number: int) -> ResponseReturnValue:
     return _state_change(tool_id, number, lambda v: tool_data.retire(v, current_user),
                          "Retired. Audits already using this version keep it; new audits cannot choose it.")
 
 
 @bp.post("/<int:tool_id>/v<int:number>/new-version")
 @roles_required(Role.COORDINATOR)
-def new_version(tool_id: int, number: int):
+def new_version(tool_id: int, number: int) -> ResponseReturnValue:
     return _state_change(tool_id, number, lambda v: tool_data.new_draft_version(v.tool, current_user),
                          "A new draft version has been created from the latest version. Edit it, then publish it.")
