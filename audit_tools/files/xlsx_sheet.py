@@ -15,7 +15,7 @@ import datetime as dt
 import pyexpat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 # A cell's value as openpyxl types it: text, number, boolean, date or time, or blank.
 CellValue = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
@@ -212,43 +212,53 @@ def sheet_rows(stream: IO[bytes], shared_strings: list[str], styles: SheetStyles
     yield from reader.done
 
 
-def shared_strings(stream: IO[bytes]) -> list[str]:
-    """The workbook's shared-strings table: each entry's text, its rich-text runs joined, phonetic guides left out."""
-    strings: list[str] = []
-    parts: list[str] = []
-    state: dict[str, Any] = {"text": None, "phonetic": False}
+class _SharedStrings:
+    """Collects the shared-strings table as the parser reads it: each entry's text, its rich-text runs
+    joined, phonetic guides left out."""
 
-    def local(name: str) -> str:
+    def __init__(self) -> None:
+        self.strings: list[str] = []
+        self.parts: list[str] = []
+        self.text: list[str] | None = None
+        self.phonetic = False
+
+    @staticmethod
+    def _local(name: str) -> str:
         return name[name.index(":") + 1:] if ":" in name else name
 
-    def start(name: str, _attrs: dict[str, str]) -> None:
-        tag = local(name)
-        if tag == "t" and not state["phonetic"]:
-            state["text"] = []
+    def start(self, name: str, _attrs: dict[str, str]) -> None:
+        tag = self._local(name)
+        if tag == "t" and not self.phonetic:
+            self.text = []
         elif tag == "si":
-            parts.clear()
+            self.parts.clear()
         elif tag == "rPh":
-            state["phonetic"] = True
+            self.phonetic = True
 
-    def end(name: str) -> None:
-        tag = local(name)
-        if tag == "t" and state["text"] is not None:
-            parts.append("".join(state["text"]))
-            state["text"] = None
+    def end(self, name: str) -> None:
+        tag = self._local(name)
+        if tag == "t" and self.text is not None:
+            self.parts.append("".join(self.text))
+            self.text = None
         elif tag == "si":
-            strings.append("".join(parts).replace("x005F_", ""))  # as openpyxl reads them
+            self.strings.append("".join(self.parts).replace("x005F_", ""))  # as openpyxl reads them
         elif tag == "rPh":
-            state["phonetic"] = False
+            self.phonetic = False
 
-    def characters(data: str) -> None:
-        if state["text"] is not None:
-            state["text"].append(data)
+    def characters(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
 
+
+def shared_strings(stream: IO[bytes]) -> list[str]:
+    """The workbook's shared-strings table: each entry's text, its rich-text runs joined, phonetic guides left out."""
+    table = _SharedStrings()
     parser = pyexpat.ParserCreate()
     parser.buffer_text = True
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, characters
+    parser.StartElementHandler, parser.EndElementHandler = table.start, table.end
+    parser.CharacterDataHandler = table.characters
     parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse_declaration
     while chunk := stream.read(CHUNK):
         parser.Parse(chunk, False)
     parser.Parse(b"", True)
-    return strings
+    return table.strings

@@ -104,31 +104,42 @@ def _problem(question: Question, value: str | list[str]) -> str | None:
     if question.type != MULTIPLE and len(values) > 1:
         return "Choose one answer only."
     if question.is_choice:
-        allowed = {o.value for o in question.options}
-        if any(v not in allowed for v in values):
-            return "Choose one of the answers listed."
-        alone = [option for v in values if (option := question.option(v)) is not None and option.exclusive]
-        if alone and len(values) > 1:
-            return f"‘{alone[0].label}’ cannot be chosen with other answers."
-        return None
+        return _choice_problem(question, values)
     text = values[0]
-    if question.type == NUMBER:
-        try:
-            number = float(text)
-        except ValueError:
-            return "Enter a number, like 3 or 2.5."
-        if not math.isfinite(number):  # float() also reads "nan", "inf" and a 400-digit number as infinity
-            return "Enter a number, like 3 or 2.5."
-        if not 0 <= number <= MAX_NUMBER:  # a number question counts something: never below 0
-            return f"Enter a number from 0 to {MAX_NUMBER:,}."
-    if question.type == DATE:
-        try:
-            dt.date.fromisoformat(text)
-        except ValueError:
-            return "Enter a real date, like 2026-03-27."
+    problem = _number_problem(text) if question.type == NUMBER else _date_problem(text) if question.type == DATE else None
     limit = MAX_TEXT_LENGTH if question.type != TEXT else MAX_SHORT_TEXT_LENGTH
-    if len(text) > limit:
-        return f"Answer must be {limit:,} characters or fewer."
+    if problem is None and len(text) > limit:
+        problem = f"Answer must be {limit:,} characters or fewer."
+    return problem
+
+
+def _choice_problem(question: Question, values: list[str]) -> str | None:
+    allowed = {o.value for o in question.options}
+    if any(v not in allowed for v in values):
+        return "Choose one of the answers listed."
+    alone = [option for v in values if (option := question.option(v)) is not None and option.exclusive]
+    if alone and len(values) > 1:
+        return f"‘{alone[0].label}’ cannot be chosen with other answers."
+    return None
+
+
+def _number_problem(text: str) -> str | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return "Enter a number, like 3 or 2.5."
+    if not math.isfinite(number):  # float() also reads "nan", "inf" and a 400-digit number as infinity
+        return "Enter a number, like 3 or 2.5."
+    if not 0 <= number <= MAX_NUMBER:  # a number question counts something: never below 0
+        return f"Enter a number from 0 to {MAX_NUMBER:,}."
+    return None
+
+
+def _date_problem(text: str) -> str | None:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return "Enter a real date, like 2026-03-27."
     return None
 
 

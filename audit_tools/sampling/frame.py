@@ -95,15 +95,7 @@ def parse_frame(data: bytes, *, max_bytes: int, existing_references: Collection[
         parsed = _parse_row(row, line, result.errors, known)
         if parsed is None:
             continue
-        key = parsed.reference.upper()
-        if key in seen:
-            result.errors.append(f"Line {line}: reference {parsed.reference} is already on line {seen[key]}.")
-        elif key in existing:
-            result.errors.append(f"Line {line}: reference {parsed.reference} is already in this audit.")
-        seen.setdefault(key, line)
-        if require_agencies and not parsed.agencies:
-            result.errors.append(f"Line {line}: no agencies are named for {parsed.reference}. Fill in the agencies "
-                                 "column, or tick the agencies to use when it is empty.")
+        result.errors += _clashes(parsed, seen, existing, require_agencies)
         result.rows.append(parsed)
     if not result.rows and not result.errors:
         result.errors.append("The file has a header row but no cases.")
@@ -113,6 +105,21 @@ def parse_frame(data: bytes, *, max_bytes: int, existing_references: Collection[
     if result.errors:
         result.rows.clear()
     return result
+
+
+def _clashes(parsed: FrameRow, seen: dict[str, int], existing: set[str], require_agencies: bool) -> list[str]:
+    """What is wrong with a well-formed row beside the others: a reference used twice, or no agencies."""
+    line, problems = parsed.line, []
+    key = parsed.reference.upper()
+    if key in seen:
+        problems.append(f"Line {line}: reference {parsed.reference} is already on line {seen[key]}.")
+    elif key in existing:
+        problems.append(f"Line {line}: reference {parsed.reference} is already in this audit.")
+    seen.setdefault(key, line)
+    if require_agencies and not parsed.agencies:
+        problems.append(f"Line {line}: no agencies are named for {parsed.reference}. Fill in the agencies "
+                        "column, or tick the agencies to use when it is empty.")
+    return problems
 
 
 def _decode(data: bytes, max_bytes: int, errors: list[str]) -> str | None:
@@ -157,11 +164,21 @@ def _parse_row(row: dict[str, Any], line: int, errors: list[str], known_agencies
         errors.append(f"Line {line}: the row has more values than the header has columns.")
         return None
     values = {k.strip().lower(): (v or "").strip() for k, v in row.items()}
+    reference, age, band = values["reference"], parse_age(values["age_years"]), values.get("age_band", "")
+    agencies = _agencies(values.get("agencies", ""))
+    problems = _cell_problems(values, age, agencies, known_agencies)
+    if problems:
+        errors.append(f"Line {line}: " + "; ".join(problems) + ".")
+        return None
+    assert age is not None  # a missing age is one of the problems above
+    return case_row(reference, age, values["locality"], values["plan_type"], agencies, line=line, band=band)
+
+
+def _cell_problems(values: dict[str, str], age: Decimal | None, agencies: tuple[str, ...],
+                   known_agencies: set[str] | None) -> list[str]:
     problems = []
-    reference = values["reference"]
-    if not REFERENCE_PATTERN.fullmatch(reference):
+    if not REFERENCE_PATTERN.fullmatch(values["reference"]):
         problems.append("reference must be 1–40 letters, digits, '-', '_' or '/', starting with a letter or digit")
-    age = parse_age(values["age_years"])
     if age is None:
         problems.append(f"age_years must be a number of years from 0 to 17, like 1.5 (got {values['age_years'][:20]!r})")
     for column in ("locality", "plan_type"):
@@ -172,16 +189,11 @@ def _parse_row(row: dict[str, Any], line: int, errors: list[str], known_agencies
     band = values.get("age_band", "")
     if band and band not in AGE_BANDS:
         problems.append(f"age_band must be one of {', '.join(AGE_BANDS)}, or left empty")
-    agencies = _agencies(values.get("agencies", ""))
     if known_agencies is not None:
         unknown = [a for a in agencies if a.lower() not in known_agencies]
         if unknown:
             problems.append(f"unknown agency short name(s): {', '.join(unknown)}")
-    if problems:
-        errors.append(f"Line {line}: " + "; ".join(problems) + ".")
-        return None
-    assert age is not None  # a missing age is one of the problems above
-    return case_row(reference, age, values["locality"], values["plan_type"], agencies, line=line, band=band)
+    return problems
 
 
 def _agencies(cell: str) -> tuple[str, ...]:

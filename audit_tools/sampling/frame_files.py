@@ -153,7 +153,7 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
     columns = tuple(normalise_column(c) for c in cells)
     if len(columns) > MAX_COLUMNS:
         problems.add(f"{where}: the header has {len(columns)} columns; at most {MAX_COLUMNS} are accepted.")
-    for index, (raw, name) in enumerate(zip(cells, columns), start=1):
+    for index, (raw, name) in enumerate(zip(cells, columns, strict=True), start=1):
         if not name:
             problems.add(f"{where}: column {column_letter(index)} has no name. Give every column a name in the "
                          "header row, or delete the empty column.")
@@ -161,6 +161,15 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
             problems.add(f"{where}, column {column_letter(index)}: {FORMULA_MESSAGE}.")
         elif has_control_characters(raw):
             problems.add(f"{where}, column {column_letter(index)}: {CONTROL_MESSAGE}.")
+    first_seen = _first_places(columns, where, problems)
+    identifying = [c for c in first_seen if IDENTIFYING_COLUMNS.search(c)]
+    if identifying:
+        problems.add(f"{where}: the column(s) {', '.join(identifying)} look like personal details. {MINIMISATION}")
+    return columns
+
+
+def _first_places(columns: tuple[str, ...], where: str, problems: _Problems) -> dict[str, int]:
+    """Each named column's first place, noting every name that appears again."""
     first_seen: dict[str, int] = {}
     for index, name in enumerate(columns, start=1):
         if not name:
@@ -170,10 +179,7 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
                          f"{column_letter(first_seen[name])} and {column_letter(index)}).")
         else:
             first_seen[name] = index
-    identifying = [c for c in first_seen if IDENTIFYING_COLUMNS.search(c)]
-    if identifying:
-        problems.add(f"{where}: the column(s) {', '.join(identifying)} look like personal details. {MINIMISATION}")
-    return columns
+    return first_seen
 
 
 def _check_cells(values: list[str], columns: tuple[str, ...], where: str, problems: _Problems) -> None:
@@ -281,16 +287,21 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
                 columns = _header(values, f"Line {line}", problems)
                 width = len(columns)
                 continue
-            if len(values) > width:
-                if any(values[width:]):
-                    problems.add(f"Line {line}: the row has more values than the header has columns.")
-                del values[width:]
+            _drop_extra_cells(values, width, f"Line {line}", problems)
             if not _add_row(rows, line, values, columns, f"Line {line}", problems, max_rows):
                 break
     except csv.Error as exc:
         problems.add(f"Line {last_line + 1}: the quote marks (\") in this row do not pair up ({exc}). A value "
                      "containing a comma must be wholly in double quotes, and a quote mark inside it written twice.")
     return _finish(columns, rows, problems)
+
+
+def _drop_extra_cells(values: list[str], width: int, where: str, problems: _Problems) -> None:
+    """Cut a row to the header's width; values beyond it (not empty cells) are a problem."""
+    if len(values) > width:
+        if any(values[width:]):
+            problems.add(f"{where}: the row has more values than the header has columns.")
+        del values[width:]
 
 
 def _finish(columns: tuple[str, ...] | None, rows: list[tuple[int, dict[str, str]]], problems: _Problems) -> Table:

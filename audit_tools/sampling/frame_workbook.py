@@ -46,19 +46,29 @@ def _cell_text(value: xlsx_sheet.CellValue) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        text = repr(value)
-        return format(Decimal(text), "f") if "e" in text else text
+        return _number_text(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return _time_text(value)
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value).strip()
+
+
+def _number_text(value: float) -> str:
+    """A whole number without ".0", and never in exponent form."""
+    if value.is_integer():
+        return str(int(value))
+    text = repr(value)
+    return format(Decimal(text), "f") if "e" in text else text
+
+
+def _time_text(value: dt.date | dt.time) -> str:
+    """A date, a time, or a date and time (midnight read as the date alone)."""
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
             return value.date().isoformat()
         return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    return str(value).strip()
+    return value.isoformat()
 
 
 def read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
