@@ -109,23 +109,29 @@ class _FormReader(HTMLParser):
         elif self._form is None:
             return
         elif tag == "input" and a.get("name"):
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._add(a["name"], a.get("value", "on"))
-            elif kind not in ("submit", "button", "file"):
-                self._add(a["name"], a.get("value") or "")
+            self._input(a)
         elif tag == "textarea" and a.get("name"):
             self._textarea, self._text = a["name"], ""
         elif tag == "select" and a.get("name"):
             self._select, self._select_first, self._select_chosen = a["name"], None, False
         elif tag == "option" and self._select:
-            value = a.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in a:
-                self._add(self._select, value)
-                self._select_chosen = True
+            self._option(a)
+
+    def _input(self, a: dict) -> None:
+        kind = (a.get("type") or "text").lower()
+        if kind in ("checkbox", "radio"):
+            if "checked" in a:
+                self._add(a["name"], a.get("value", "on"))
+        elif kind not in ("submit", "button", "file"):
+            self._add(a["name"], a.get("value") or "")
+
+    def _option(self, a: dict) -> None:
+        value = a.get("value", "")
+        if self._select_first is None:
+            self._select_first = value
+        if "selected" in a:
+            self._add(self._select, value)
+            self._select_chosen = True
 
     def handle_data(self, data):
         if self._textarea:
