@@ -94,11 +94,11 @@ def _chart_rc(chart: Chart, colour: str) -> AbstractContextManager[None]:
 
 
 def _is_empty(chart: Chart) -> bool:
-    return not any(value for _, value in zip(chart.labels, chart.values))
+    return not any(value for _, value in zip(chart.labels, chart.values, strict=False))
 
 
 def _draw(chart: Chart, colour: str, width_in: float, height_in: float | None, unit: str = "") -> Figure:
-    pairs = list(zip(chart.labels, chart.values))
+    pairs = list(zip(chart.labels, chart.values, strict=False))
     height = height_in or _fitting_height(pairs)
     figure = Figure(figsize=(width_in, height), dpi=_DPI, layout="constrained")
     axes = figure.add_subplot()

@@ -46,7 +46,7 @@ def contrast_ratio(first: str, second: str) -> float:
 
 def mix(hex_colour: str, other: str, amount: float) -> str:
     """Blend ``amount`` (0–1) of ``other`` into ``hex_colour``."""
-    pairs = zip(_rgb(hex_colour), _rgb(other))
+    pairs = zip(_rgb(hex_colour), _rgb(other), strict=True)
     return _to_hex(tuple(a + (b - a) * amount for a, b in pairs))  # type: ignore[arg-type]
 
 

@@ -216,7 +216,7 @@ def recommendation_table(recommendations: Sequence[Recommendation], styles: dict
 
 
 def _row_height(row: Sequence[Paragraph], widths: Sequence[float]) -> float:
-    return max(cell.wrap(width - 12, 10_000)[1] for cell, width in zip(row, widths)) + 13  # with the padding
+    return max(cell.wrap(width - 12, 10_000)[1] for cell, width in zip(row, widths, strict=False)) + 13  # with the padding
 
 
 def _recommendation_row(number: int, recommendation: Recommendation, style: ParagraphStyle) -> list[Paragraph]:

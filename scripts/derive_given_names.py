@@ -45,7 +45,7 @@ def ssa_names(path: str) -> set[str]:
 
     table = pq.read_table(path, columns=["year", "name", "n"]).to_pydict()
     births: Counter[str] = Counter()
-    for year, name, count in zip(table["year"], table["name"], table["n"]):
+    for year, name, count in zip(table["year"], table["name"], table["n"], strict=True):
         if year >= FIRST_YEAR:
             births[name] += count
     return {name for name, count in births.items() if count >= MINIMUM_BIRTHS}

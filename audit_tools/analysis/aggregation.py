@@ -286,7 +286,7 @@ def filter_choices(attributes: Iterable[tuple[str, str, str]]) -> dict[str, tupl
     age bands youngest first, the others in alphabetical order."""
     seen: dict[str, set[str]] = {name: set() for name in FILTERED_ATTRIBUTES}
     for row in attributes:
-        for name, value in zip(FILTERED_ATTRIBUTES, row):
+        for name, value in zip(FILTERED_ATTRIBUTES, row, strict=True):
             if value:
                 seen[name].add(value)
     band_order = {band: i for i, band in enumerate(AGE_BANDS)}

@@ -185,7 +185,7 @@ def kappa_of(table: ConfusionMatrix, weights: Weights = "linear") -> float | Non
     if table.total < 2:
         return None
     rows = [sum(row) for row in table.counts]
-    columns = [sum(column) for column in zip(*table.counts)]
+    columns = [sum(column) for column in zip(*table.counts, strict=True)]
     weight, grades = _DISAGREEMENT[weights], range(len(table.order))
     seen = sum(weight(i, j) * table.counts[i][j] for i in grades for j in grades)
     expected = Fraction(sum(weight(i, j) * rows[i] * columns[j] for i in grades for j in grades), table.total)

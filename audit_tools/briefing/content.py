@@ -44,7 +44,7 @@ class Chart:
     @property
     def description(self) -> str:
         """A text alternative that states every bar (and the note, when there is one)."""
-        parts = [f"{label}: {value}" for label, value in zip(self.labels, self.values)]
+        parts = [f"{label}: {value}" for label, value in zip(self.labels, self.values, strict=False)]
         if not parts or not any(self.values):
             return f"{self.title}. No data."
         note = f" {self.note}" if self.note else ""

@@ -147,7 +147,7 @@ def protect_chart(chart: Chart, kind: str, threshold: int = DEFAULT_THRESHOLD) -
     """
     if chart_safe(dict(enumerate(chart.values)), threshold):
         return chart
-    pairs: list[tuple[tuple[str, ...], int]] = [((label,), value) for label, value in zip(chart.labels, chart.values)]
+    pairs: list[tuple[tuple[str, ...], int]] = [((label,), value) for label, value in zip(chart.labels, chart.values, strict=False)]
     small = f"a number from 1 to {threshold}"
     if kind == ORDINAL:
         bars, note = _merge_neighbours(pairs, threshold), f"Neighbouring answers are combined so that no bar shows {small}."
@@ -233,7 +233,7 @@ def _section_scores(definition: ToolDefinition, summaries: Sequence[QuestionSumm
         sums[summary.question.key] = (sum(count * score for count, score in scored), sum(count for count, _ in scored))
     tool_scores = scores(definition, sums)
     return [(title, score, max((sums.get(q.key, (0, 0))[1] for q in section.questions if is_scored(q)), default=0))
-            for section, (_, title, score) in zip(definition.sections, tool_scores.sections)]
+            for section, (_, title, score) in zip(definition.sections, tool_scores.sections, strict=True)]
 
 
 def _percent(score: Score) -> int:

@@ -224,7 +224,7 @@ def _theme(line: int, cells: list[str], columns: list[str], lines_by_name: dict[
 
     if len(cells) > len(columns):
         fail(f"there are {len(cells)} values but the header names {len(columns)} columns")
-    raw = dict(zip(columns, cells))
+    raw = dict(zip(columns, cells, strict=False))
     for column, cell in raw.items():
         for problem in filter(None, (formula_problem(column, cell), control_problem(column, cell))):
             fail(problem)

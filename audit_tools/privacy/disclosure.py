@@ -149,7 +149,7 @@ def nhs_number_is_valid(digits: str) -> bool:
     digits = re.sub(r"[ \-]", "", digits)
     if not re.fullmatch(r"[0-9]{10}", digits):
         return False
-    remainder = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1))) % 11
+    remainder = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=False)) % 11
     check = (11 - remainder) % 11  # 11 becomes 0; 10 means no valid check digit exists
     return check != 10 and check == int(digits[9])
 

@@ -23,6 +23,7 @@ Messages of :class:`SamplingError` are shown to a coordinator as they are.
 from __future__ import annotations
 
 import heapq
+from itertools import pairwise
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -284,7 +285,7 @@ def _sorted_frame(frame: Iterable[FrameCase]) -> list[FrameCase]:
     cases = sorted(frame, key=lambda case: case.reference)
     if not cases:
         raise SamplingError("The sample frame has no cases to draw from.")
-    repeated = sorted({a.reference for a, b in zip(cases, cases[1:]) if a.reference == b.reference})
+    repeated = sorted({a.reference for a, b in pairwise(cases) if a.reference == b.reference})
     if repeated:
         raise SamplingError(
             f"The sample frame has more than one case with the reference {_references(repeated)}; "

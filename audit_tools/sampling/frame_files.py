@@ -209,7 +209,7 @@ def _add_row(rows: list[tuple[int, dict[str, str]]], line: int, values: list[str
                      "does not use, or check it is the right file.")
         return False
     values.extend([""] * (len(columns) - len(values)))
-    rows.append((line, dict(zip(columns, values))))
+    rows.append((line, dict(zip(columns, values, strict=False))))
     return True
 
 

@@ -133,7 +133,7 @@ def test_editor_downloads_the_briefing_pdf_with_every_section_and_the_facts(demo
     reader = PdfReader(io.BytesIO(response.data))
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     positions = [text.find(heading) for heading in SECTION_HEADINGS]
-    assert all(p >= 0 for p in positions), dict(zip(SECTION_HEADINGS, positions))
+    assert all(p >= 0 for p in positions), dict(zip(SECTION_HEADINGS, positions, strict=False))
     assert positions == sorted(positions), "sections out of order"
     assert "6 children aged 1½ to 8" in text
     assert "Children's social care" in text or "children's social care" in text.lower()
@@ -208,7 +208,7 @@ def test_demo_briefing_pdf_has_every_section_the_key_figures_and_no_small_count(
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
     positions = [text.find(heading) for heading in SECTION_HEADINGS]
-    assert all(p >= 0 for p in positions) and positions == sorted(positions), dict(zip(SECTION_HEADINGS, positions))
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), dict(zip(SECTION_HEADINGS, positions, strict=False))
     for figure in content.key_figures:
         assert f"{figure.value} {figure.label}" in text, figure
     assert {"6", "4", "22", "45%"} <= {f.value for f in content.key_figures}
@@ -231,7 +231,7 @@ def test_demo_section_compliance_in_the_briefing_matches_the_analysis(demo):
     scores = audit_scores(audit, definition_of(audit.tool_version))
     chart = next(c for c in briefing_content(audit).charts if c.title.startswith("Practice against the audit tool"))
     expected = {title: round(score.achieved / score.possible * 100) for _, title, score in scores.sections if score.possible}
-    assert dict(zip(chart.labels, chart.values)) == expected
+    assert dict(zip(chart.labels, chart.values, strict=False)) == expected
 
 
 def test_threshold_comes_from_the_settings(demo):

@@ -241,7 +241,7 @@ def test_definition_over_2000_characters_is_refused(draft, client, post):
 
 
 def _answer_overall(audit, values):
-    for case, value in zip(audit.cases, values):
+    for case, value in zip(audit.cases, values, strict=False):
         for ret in case.returns:
             ret.state = "submitted"
             ret.answers.append(Answer(question_key="overall_judgement", value=value))

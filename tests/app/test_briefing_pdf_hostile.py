@@ -139,7 +139,7 @@ def section_texts(pdf: bytes, mode: str = "plain") -> list[str]:
     for heading in HEADINGS:
         position = text.index(strip(heading), position)
         starts.append(position)
-    return [text[start + len(strip(heading)) : end] for start, heading, end in zip(starts, HEADINGS, starts[1:] + [len(text)])]
+    return [text[start + len(strip(heading)) : end] for start, heading, end in zip(starts, HEADINGS, starts[1:] + [len(text)], strict=False)]
 
 
 def missing_from(section_text: str, texts: list[str], layout_text: str = "") -> list[str]:
@@ -165,7 +165,7 @@ def test_every_string_in_every_section_builds_and_reads_back(build):
 
     pdf = build_briefing_pdf(content_for(places))
 
-    for section, text, layout in zip(SECTIONS, section_texts(pdf), section_texts(pdf, "layout")):
+    for section, text, layout in zip(SECTIONS, section_texts(pdf), section_texts(pdf, "layout"), strict=False):
         missing = missing_from(text, expected_in_order(section, places[section]), layout)
         assert not missing, (section, [m[:40] for m in missing])
 

@@ -99,9 +99,9 @@ def test_pdftotext_reads_each_section_in_the_order_of_the_web_version(published,
     text = _text(pdftotext, pdf, tmp_path)
     assert text.startswith(briefing.content["partnership_name"])  # the title block comes first
     positions = [text.find(heading) for heading in web_headings]
-    assert -1 not in positions, [h for h, p in zip(web_headings, positions) if p == -1]
+    assert -1 not in positions, [h for h, p in zip(web_headings, positions, strict=False) if p == -1]
     assert positions == sorted(positions), "the PDF reads its sections in another order than the web version"
-    ends = dict(zip(web_headings, positions[1:] + [len(text)]))
+    ends = dict(zip(web_headings, positions[1:] + [len(text)], strict=False))
     firsts = _first_words(content_from_dict(briefing.content))
     assert len(firsts) == 9  # every section but "At a glance" (figures and charts) has words of its own
     for heading, words in firsts.items():

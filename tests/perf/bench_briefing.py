@@ -72,7 +72,7 @@ def _returns_with_answers(cases: list[Case], rng: random.Random) -> None:
     db.session.flush()
     rows = [{"return_id": ret.id, "agency_id": ret.agency_id, "audit_id": ret.audit_id, "counted": ret.counted,
              "question_key": row.question_key, "ordinal": row.ordinal, "value": row.value, "score": row.score}
-            for ret, short in zip(returns, AGENCIES * len(cases)) for row in rng.choice(templates[short])]
+            for ret, short in zip(returns, AGENCIES * len(cases), strict=False) for row in rng.choice(templates[short])]
     db.session.execute(insert(Answer), rows)
 
 

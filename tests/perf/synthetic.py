@@ -179,10 +179,10 @@ def make_findings(conn: Connection, audit_id: int, definition: ToolDefinition, c
          "source_key": f"{return_id}:{text_key}", "excerpt": rng.choice(WRITING), "theme_id": theme_id,
          "status": "confirmed", "matched": [], "coded_at": _now()}
         for case_id, pairs in by_case.items() for (return_id, agency_id), theme_id in
-        zip(rng.sample(pairs, min(2, len(pairs))), set(rng.choices(theme_ids, weights, k=2)))])
+        zip(rng.sample(pairs, min(2, len(pairs))), set(rng.choices(theme_ids, weights, k=2)), strict=False)])
     conn.execute(sa.insert(LearningPoint), [{"audit_id": audit_id, "audience": audience, "text": text, "position": n}
                                             for n, (audience, text) in enumerate(zip(
-                                                ("managers", "practitioners", "inter_agency"), LEARNING))])
+                                                ("managers", "practitioners", "inter_agency"), LEARNING, strict=False))])
     conn.execute(sa.insert(Recommendation), [{"audit_id": audit_id, "text": text, "category": "", "timeframe":
                                               "By March 2027", "rag": "amber", "position": n}
                                              for n, text in enumerate(RECOMMENDATIONS)])

@@ -28,7 +28,7 @@ OBSERVERS = [
     [_, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, _],
     [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, _],
 ]
-UNITS = [list(unit) for unit in zip(*OBSERVERS)]
+UNITS = [list(unit) for unit in zip(*OBSERVERS, strict=False)]
 
 
 @pytest.mark.parametrize("level, published", [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849)])
@@ -82,7 +82,7 @@ def test_kappa_matches_the_scikit_learn_documentation_example():
     first = ["negative", "positive", "negative", "neutral", "positive"]
     second = ["negative", "positive", "negative", "neutral", "negative"]
     order = ["negative", "neutral", "positive"]
-    assert weighted_kappa(zip(first, second), order, "unweighted") == 0.6875
+    assert weighted_kappa(zip(first, second, strict=False), order, "unweighted") == 0.6875
 
 
 # Two radiologists grading 85 xeromammograms as normal / benign / suspected cancer / cancer

@@ -20,7 +20,7 @@ def made_up_nhs_numbers(count: int, seed: int = 20260314) -> list[str]:
     rng, numbers = random.Random(seed), []
     while len(numbers) < count:
         first_nine = str(rng.randint(400_000_000, 699_999_999))
-        check = (11 - sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1))) % 11) % 11
+        check = (11 - sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=False)) % 11) % 11
         if check == 10:
             continue
         digits = first_nine + str(check)
@@ -126,7 +126,7 @@ SEEDED = (
         ("NE1 4LP", "The child was seen at a clinic at {} once."),
     ]]
     + [("nhs_number", number, sentence)
-       for number, sentence in zip(["943 476 5919", "4010232137"] + made_up_nhs_numbers(14), NHS_SENTENCES)]
+       for number, sentence in zip(["943 476 5919", "4010232137"] + made_up_nhs_numbers(14), NHS_SENTENCES, strict=False)]
     + [("phone", number, sentence) for number, sentence in [
         ("020 7946 0958", "The mother could be reached on {} during the day."),
         ("020-7946-0123", "The referral gave {} as the father's number."),

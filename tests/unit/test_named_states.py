@@ -50,7 +50,7 @@ def bare_names(source: str) -> list[tuple[int, str]]:
                 targets = target.elts if isinstance(target, ast.Tuple) else [target]
                 values = node.value.elts if isinstance(node.value, ast.Tuple) and isinstance(target, ast.Tuple) \
                     else [node.value]
-                for one, value in zip(targets, values):
+                for one, value in zip(targets, values, strict=False):
                     found += [(node.lineno, s) for s in _strings(value) if s in NAMED.get(_attribute(one), ())]
         elif isinstance(node, ast.keyword) and node.arg in NAMED:
             found += [(node.value.lineno, s) for s in _strings(node.value) if s in NAMED[node.arg]]

@@ -47,7 +47,7 @@ def test_compliance_ignores_not_applicable():
 def test_findings_lead_with_strengths_then_weaknesses():
     scale = [q for q in TOOL.questions if q.type == "scale" and q.finding][:5]
     counts = [{"yes": 50}, {"yes": 10, "no": 40}, {"yes": 30, "partly": 20}, {"no": 50}, {"yes": 40, "no": 10}]
-    sentences = findings([summarise(q, c, 50) for q, c in zip(scale, counts)], strongest=1, weakest=2)
+    sentences = findings([summarise(q, c, 50) for q, c in zip(scale, counts, strict=False)], strongest=1, weakest=2)
     assert sentences[0].startswith("In 50 of 50 returns, " + scale[0].finding.rstrip("."))
     assert sentences[1].startswith("In 0 of 50 returns") and sentences[2].startswith("In 10 of 50 returns")
 
@@ -180,7 +180,7 @@ def test_ordinal_chart_merges_small_bars_into_neighbours():
 
 def test_partition_chart_merges_small_bars_as_other_answers_only_when_that_is_safe():
     safe = protect_chart(Chart("Plan", ("A", "B", "C", "D"), (20, 3, 4, 0)), PARTITION)
-    assert dict(zip(safe.labels, safe.values)) == {"A": 20, "D": 0, OTHER_ANSWERS: 7}
+    assert dict(zip(safe.labels, safe.values, strict=False)) == {"A": 20, "D": 0, OTHER_ANSWERS: 7}
     assert protect_chart(Chart("Plan", ("A", "B"), (20, 3)), PARTITION) is None  # "Other" would be B itself
     assert protect_chart(Chart("Plan", ("A", "B", "C"), (20, 5, 5)), PARTITION) is None  # 10 = 5 + 5 exactly
     assert protect_chart(Chart("Plan", ("A", "B", "C"), (20, 3, 3)), PARTITION).values == (20, 6)  # 1 + 5 … 5 + 1
@@ -214,7 +214,7 @@ def demo_like_summaries():
     by_key = {s.question.key: i for i, s in enumerate(summaries)}
     summaries[by_key[OVERALL.key]] = summarise(OVERALL, {"outstanding": 1, "good": 9, "requires_improvement": 9,
                                                          "inadequate": 3}, 22)
-    for question, counts in zip(SCALE_QUESTIONS, [(17, 4, 1), (4, 8, 10), (3, 11, 8), (16, 6, 0)]):
+    for question, counts in zip(SCALE_QUESTIONS, [(17, 4, 1), (4, 8, 10), (3, 11, 8), (16, 6, 0)], strict=False):
         summaries[by_key[question.key]] = scale_summary(question, *counts)
     return summaries
 

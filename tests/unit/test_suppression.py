@@ -144,13 +144,13 @@ def _reader_can_work_out_a_hidden_count(counts: dict[str, int], threshold: int) 
 @pytest.mark.parametrize("threshold", [2, 3, 5])
 def test_no_hidden_count_can_be_worked_out(threshold):
     for values in itertools.product(range(0, 10), repeat=3):
-        counts = dict(zip("abc", values))
+        counts = dict(zip("abc", values, strict=False))
         assert not _reader_can_work_out_a_hidden_count(counts, threshold), counts
 
 
 def test_no_hidden_count_can_be_worked_out_among_many_small_categories():
     for values in itertools.product(range(0, 4), repeat=5):
-        counts = dict(zip("abcde", values))
+        counts = dict(zip("abcde", values, strict=False))
         assert not _reader_can_work_out_a_hidden_count(counts, 3), counts
 
 
