@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import BinaryIO
 
 import click
 from flask import Flask, current_app
@@ -12,7 +13,7 @@ from audit_app.data.audits import list_audits
 from audit_app.data.users import UserError, agency_by_short_name, create_user, find_user_by_email, set_password
 from audit_app.extensions import db
 from audit_app.maintenance import cli as maintenance_cli
-from audit_app.models import ROLES
+from audit_app.models import ROLES, User
 from audit_tools.states import BriefingState, ToolState
 from audit_app.transactions import discard_changes
 
@@ -29,7 +30,8 @@ briefing_cli = AppGroup("briefing", help="Build an audit's learning briefing as 
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
 @click.option("--agency", default=None, help="Agency short name; required for auditors.")
 @click.option("--password", default=None, help="Omit to generate one and print it once.")
-def create_user_command(email, display_name, roles, agency, password) -> None:
+def create_user_command(email: str, display_name: str | None, roles: tuple[str, ...], agency: str | None,
+                        password: str | None) -> None:
     """Create a user with one or more roles."""
     agency_row = agency_by_short_name(agency) if agency else None
     if agency and agency_row is None:
@@ -46,7 +48,7 @@ def create_user_command(email, display_name, roles, agency, password) -> None:
 @users_cli.command("set-password")
 @click.option("--email", required=True)
 @click.option("--password", default=None, help="Omit to generate one and print it once.")
-def set_password_command(email, password) -> None:
+def set_password_command(email: str, password: str | None) -> None:
     """Give a user a new password (it must pass the password rules); their sessions end."""
     from audit_app.data.accounts import end_sessions
     from audit_tools.password_policy import password_problem
@@ -66,7 +68,7 @@ def set_password_command(email, password) -> None:
 @click.option("--email", required=True)
 @click.option("--base-url", envvar="APP_BASE_URL", default="http://127.0.0.1:5000", show_default=True,
               help="Where people reach the workbench (APP_BASE_URL).")
-def invite_command(email, base_url) -> None:
+def invite_command(email: str, base_url: str) -> None:
     """Print a single-use link, valid for 72 hours, for the user to choose their own password."""
     from audit_app.data.accounts import invite
 
@@ -77,7 +79,7 @@ def invite_command(email, base_url) -> None:
 
 @users_cli.command("disable")
 @click.option("--email", required=True)
-def disable_command(email) -> None:
+def disable_command(email: str) -> None:
     """Stop a user signing in; every session they have ends at once."""
     from audit_app.data.accounts import disable_user
 
@@ -87,7 +89,7 @@ def disable_command(email) -> None:
     click.echo(f"Disabled {user.email}.")
 
 
-def _user_or_fail(email: str):
+def _user_or_fail(email: str) -> User:
     user = find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No user with the e-mail address {email}.")
@@ -109,7 +111,8 @@ def list_audits_command() -> None:
 @click.option("--allocation", type=click.Choice(["proportional", "equal"]), default="proportional")
 @click.option("--minimum", type=int, default=0, help="At least this many cases from each group.")
 @click.option("--seed", type=int, required=True, help="Recorded with the sample; the same seed draws the same cases.")
-def sample_command(audit_id, frame_file, size, stratify, allocation, minimum, seed) -> None:
+def sample_command(audit_id: int, frame_file: BinaryIO, size: int, stratify: tuple[str, ...], allocation: str,
+                   minimum: int, seed: int) -> None:
     """Import a sample frame, draw the sample and print the chosen references."""
     from audit_app.data import sampling as sampling_data
     from audit_app.data.audits import get_audit
@@ -156,7 +159,7 @@ def list_tools_command() -> None:
 @tools_cli.command("export")
 @click.argument("slug")
 @click.option("--version", "number", type=int, default=None, help="Version number (default: the latest published).")
-def export_tool_command(slug, number) -> None:
+def export_tool_command(slug: str, number: int | None) -> None:
     """Print a tool version as JSON (the documented tool file format)."""
     from audit_app.data.tools import definition_of, tool_by_slug
     from audit_tools.tools import dumps
@@ -172,7 +175,7 @@ def export_tool_command(slug, number) -> None:
 
 @tools_cli.command("import")
 @click.argument("file", type=click.File("rb"))
-def import_tool_command(file) -> None:
+def import_tool_command(file: BinaryIO) -> None:
     """Import a tool file as a new tool or a new draft version; nothing is imported if anything is wrong."""
     from audit_app.data.tools import ToolError, import_tool
     from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, read_tool_file
@@ -202,7 +205,7 @@ class CheckNotRun(click.ClickException):
 @disclosure_cli.command("check")
 @click.argument("file", type=click.File("rb"))
 @click.option("--audit", "audit_id", type=int, default=None, help="Also look for this audit's case references.")
-def check_disclosure_command(file, audit_id) -> None:
+def check_disclosure_command(file: BinaryIO, audit_id: int | None) -> None:
     """List anything in FILE (UTF-8 plain text; - for standard input) that could identify someone.
 
     One line per hit: line:column kind "text". Names of all users are looked for; with --audit,
@@ -235,7 +238,7 @@ def check_disclosure_command(file, audit_id) -> None:
 @click.option("--out", "pdf_path", type=click.Path(dir_okay=False), required=True, help="Where to write the PDF.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the briefing as a single web page (HTML) here.")
-def build_briefing_command(audit_id, pdf_path, html_path) -> None:
+def build_briefing_command(audit_id: int, pdf_path: str, html_path: str | None) -> None:
     """Write AUDIT_ID's learning briefing: its newest published version exactly as published, else its newest
     draft, else a draft made now from the audit's data (not saved). Exit status 2: no such audit."""
     import io
@@ -279,7 +282,7 @@ def seed_command() -> None:
 
 @click.command("demo")
 @click.option("--password", default=None, help="Password for every demo account (random if omitted).")
-def demo_command(password) -> None:
+def demo_command(password: str | None) -> None:
     """Load the fictional demonstration partnership (does nothing if it is already there)."""
     from audit_app.demo.loader import DEMO_ACCOUNTS, DemoRefused, load_demo
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf import FlaskForm
 
 from flask import request
 
@@ -25,7 +28,7 @@ CHOOSE = "choose"  # a problem that is not a broken rule: a field both people ch
 CHOICE, COMBINED = "choice_", "merged_"  # the conflict page's fields: a choice per clash, text combining both
 
 
-def version_of(value) -> int | None:
+def version_of(value: Any) -> int | None:
     """A posted version as a number; None when missing or garbled, which is treated as a stale form,
     never as "current"."""
     try:
@@ -34,7 +37,7 @@ def version_of(value) -> int | None:
         return None
 
 
-def posted_version(form) -> int | None:
+def posted_version(form: FlaskForm) -> int | None:
     """The version the posted form (with a ``version`` field) was opened from."""
     return version_of(form.version.data)
 
@@ -44,12 +47,12 @@ def base_token(kind: str, object_id: int, version: int, values: Mapping) -> str:
     return sign_base(kind, object_id, version, fingerprints(values))
 
 
-def posted_base(form, kind: str, object_id: int) -> dict | None:
+def posted_base(form: FlaskForm, kind: str, object_id: int) -> dict | None:
     """What the posted form started from; None (ask about everything) when missing or garbled."""
     return read_base(form.base.data, kind, object_id, posted_version(form))
 
 
-def opened_from_other(form, kind: str, object_id: int, saved: Mapping) -> bool:
+def opened_from_other(form: FlaskForm, kind: str, object_id: int, saved: Mapping) -> bool:
     """The form was opened from other values than those saved now: a plain save must not overwrite them."""
     return posted_base(form, kind, object_id) not in (None, fingerprints(saved))
 
@@ -92,7 +95,8 @@ def conflict_context(kind: str, object_id: int, version: int, base: dict | None,
             "problems": _problem_list(merge, problems or {}, describe, resolution)}
 
 
-def _problem_list(merge: Merge, problems: dict[str, str], describe, resolution: Resolution) -> list[dict]:
+def _problem_list(merge: Merge, problems: dict[str, str], describe: Callable[[str, str], str | None],
+                  resolution: Resolution) -> list[dict]:
     """Each entry links to the choice (or the combined text, or the kept value) it is about."""
     listed = []
     for key, message in problems.items():

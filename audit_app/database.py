@@ -13,6 +13,8 @@ import os
 from flask import Flask
 from sqlalchemy import Select, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from audit_app.extensions import db
 
@@ -55,7 +57,7 @@ def keep_private(path: str) -> None:
             logging.getLogger(__name__).warning("%s is readable by others and cannot be made private", name)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA busy_timeout = 5000")

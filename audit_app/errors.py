@@ -1,8 +1,10 @@
 """Error pages that say what happened and what to do next."""
 
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from flask import Flask, current_app, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -38,7 +40,7 @@ UNSTORABLE = ("Something you sent could not be stored",
               "too deeply. Nothing from that request was saved. Go back, check what you entered and try again.")
 
 
-def _unstorable(error):
+def _unstorable(error: Exception) -> ResponseReturnValue:
     """The last net under the input guard: the database refused a value (an id out of range, a NUL), or
     a value was nested past Python's recursion limit. The request's fault, so a 400, never a 500."""
     discard_changes()
@@ -57,8 +59,8 @@ PLAIN_PAGE = """<!DOCTYPE html>
 """
 
 
-def _handler(code: int):
-    def handle(error):
+def _handler(code: int) -> Callable[[object], ResponseReturnValue]:
+    def handle(error: object) -> ResponseReturnValue:
         # An error raised with a ``page`` of its own (title, advice) says more than the code's general words.
         title, advice = getattr(error, "page", None) or MESSAGES[code]
         try:
@@ -78,7 +80,7 @@ def _plain_page(title: str, advice: str) -> str:
                              css=escape(url_for("static", filename="dist/css/main.css")))
 
 
-def _csrf_error(_error):
+def _csrf_error(_error: CSRFError) -> ResponseReturnValue:
     if rescue.is_return_post() and (kept := rescue.keep_typed_work(signed_in=current_user.is_authenticated)):
         return kept  # the form expired mid-return: nothing typed is lost
     title = "Your form had expired"

@@ -1,22 +1,27 @@
 """Jinja filters for dates and ages, written the way the partnership writes them."""
 
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
 from flask import Flask
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 from audit_tools.text import format_age, long_date
 
 
-def age_years(value) -> str:
+def age_years(value: Decimal | float | None) -> str:
     return format_age(value)
 
 
-def pairs(first, second) -> list[tuple]:
+def pairs(first: Iterable[Any], second: Iterable[Any]) -> list[tuple[Any, Any]]:
     """Zip two sequences for a template loop (chart labels with their values)."""
     return list(zip(first, second))
 
 
-def error_summary(form, description: str = "") -> dict:
+def error_summary(form: FlaskForm, description: str = "") -> dict[str, Any]:
     """GOV.UK error-summary parameters for a form, each link landing on a focusable input.
 
     govuk-frontend-wtf links a date to its container; GOV.UK asks for its first box (the day).

@@ -10,7 +10,7 @@ answers through the conflict page as the fields a browser posts.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -21,7 +21,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 
 from audit_app.form_fields import OptionalDateField
@@ -72,7 +72,7 @@ class ReturnFormBase(FlaskForm):
                 result[question.key] = value
         return result
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
         valid = super().validate(extra_validators)
         for key, message in answer_rules.answer_problems(self.definition, self.answers()).items():
             field = self[field_name(key)] if key in self.definition.questions_by_key else \
@@ -88,7 +88,7 @@ class ReturnFormBase(FlaskForm):
             self[field_name(question.key)].errors = [f"Answer question {number}: {shortened(question.text, 90)}"]
 
 
-def build_return_form(definition: ToolDefinition, **kwargs) -> ReturnFormBase:
+def build_return_form(definition: ToolDefinition, **kwargs: Any) -> ReturnFormBase:
     """A form instance for ``definition``; kwargs go to the form (e.g. ``data=…``)."""
     fields = {field_name(q.key): _field(q) for q in definition.questions}
     fields |= {note_field_name(q.key): _note_field() for q in definition.questions if q.takes_note}
@@ -106,18 +106,18 @@ def note_field_name(question_key: str) -> str:
     return f"n_{question_key}"
 
 
-def _note_field():
+def _note_field() -> TextAreaField:
     return TextAreaField("Evidence from your records (optional)", widget=GovCharacterCount())
 
 
-def _field(question: Question):
+def _field(question: Question) -> Field:
     field_class, widget, extra = FIELD_TYPES[question.type]
     if question.is_choice:
         extra = {**extra, "choices": [SelectChoice(o.value, o.label) for o in question.options]}
     return field_class(question.text, description=question.help, widget=widget(), **extra)
 
 
-def filled_return_form(definition: ToolDefinition, answers: answer_rules.Answers, **hidden) -> ReturnFormBase:
+def filled_return_form(definition: ToolDefinition, answers: answer_rules.Answers, **hidden: Any) -> ReturnFormBase:
     """The return form showing stored ``answers``; ``hidden`` fills the hidden fields (``version``, ``base``)."""
     return build_return_form(definition, data={**form_data(definition, answers), **hidden})
 
@@ -130,7 +130,7 @@ def hidden_pairs(definition: ToolDefinition, answers: answer_rules.Answers) -> l
         if not value:
             continue
         if question.type == DATE:
-            day = dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(cast(str, value))  # a date question's answer is one ISO date
             pairs += [(field_name(question.key), str(part)) for part in (day.day, day.month, day.year)]
         else:
             pairs += [(field_name(question.key), v) for v in (value if isinstance(value, list) else [value])]

@@ -1,9 +1,11 @@
 """Form fields shared by every form in the app."""
 
 import datetime as dt
+from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from wtforms import DateField, Field
 from wtforms.validators import Length, StopValidation, ValidationError
 
 from audit_tools.sampling import personal_detail_in
@@ -20,10 +22,11 @@ class OptionalDateField(DateField):
 
     widget = GovDateInput()
 
-    def __init__(self, label=None, validators=None, format="%d %m %Y", **kwargs) -> None:
+    def __init__(self, label: str | None = None, validators: list[Any] | None = None, format: str = "%d %m %Y",
+                 **kwargs: Any) -> None:
         super().__init__(label, validators, format=format, **kwargs)
 
-    def process_formdata(self, valuelist) -> None:
+    def process_formdata(self, valuelist: list[Any]) -> None:
         valuelist = [(v or "").strip() for v in valuelist][:3]
         self.raw_data = valuelist + [""] * (3 - len(valuelist))
         if not any(self.raw_data):
@@ -46,9 +49,9 @@ class VisibleText:
     def __init__(self, message: str) -> None:
         self.message = message
 
-    def __call__(self, _form, field) -> None:
+    def __call__(self, _form: FlaskForm, field: Field) -> None:
         if is_blank_looking(field.data if isinstance(field.data, str) else None):
-            field.errors[:] = []
+            field.errors[:] = []  # type: ignore[index]  # a list while validating; the stubs say Sequence
             raise StopValidation(self.message)
 
 
@@ -61,7 +64,7 @@ class NoPersonalDetails:
     """A case's reference and attributes are pseudonymous: refuse a value that looks like a name, a full
     date, a postcode, an NHS number, a phone number or an e-mail address (the sample frame's own check)."""
 
-    def __call__(self, _form, field) -> None:
+    def __call__(self, _form: FlaskForm, field: Field) -> None:
         if isinstance(field.data, str) and (found := personal_detail_in(field.data)):
             raise ValidationError(f"{field.label.text} looks like it holds {found}. Enter pseudonymous details "
                                   "only: never a name, a date of birth, an address or a contact detail")

@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import SimpleNamespace
+from typing import Any
 
 from flask import Flask, Request
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
-from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter, ValidationError
 
 from audit_tools.files import bounded_json
 from audit_tools.text import has_control_characters
@@ -31,7 +32,7 @@ MAX_PAGE = 1_000_000  # far beyond any list the service shows, small enough for 
 class DatabaseIdConverter(IntegerConverter):
     """``<int:…>`` bounded to the ids the database can hold; any other number does not match the route."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = LARGEST_ID,
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = 1, max: int | None = LARGEST_ID,
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
 
@@ -45,7 +46,7 @@ class PlainTextConverter(UnicodeConverter):
         return value
 
 
-def clean(value):
+def clean(value: Any) -> Any:
     """Strings without NUL, in a value from a form or from JSON (lists and objects too)."""
     if isinstance(value, str):
         return value.replace("\x00", "")
@@ -61,11 +62,14 @@ def clean(value):
 class CleanMultiDict(ImmutableMultiDict):
     """The form and query-string store: every key and text value loses its NULs as it is stored."""
 
-    def __init__(self, mapping=None) -> None:
+    def __init__(self, mapping: _Pairs | None = None) -> None:
         super().__init__([(clean(key), clean(value)) for key, value in _pairs(mapping)])
 
 
-def _pairs(mapping):
+_Pairs = MultiDict[str, Any] | Mapping[str, Any] | Iterable[tuple[str, Any]]
+
+
+def _pairs(mapping: _Pairs | None) -> Iterable[tuple[str, Any]]:
     if mapping is None:
         return []
     if isinstance(mapping, MultiDict):
@@ -76,7 +80,7 @@ def _pairs(mapping):
     return mapping
 
 
-def _loads(data, **_kwargs):
+def _loads(data: str | bytes, **_kwargs: Any) -> Any:
     """JSON bodies: bounded (deep nesting or huge numbers are a ValueError, so Flask answers 400), cleaned."""
     return clean(bounded_json.loads(data, max_depth=64))
 
@@ -90,11 +94,11 @@ class GuardedRequest(Request):
     parameter_storage_class = CleanMultiDict
 
     @property
-    def json_module(self):
+    def json_module(self) -> Any:  # stands in for the json module: loads and dumps
         return _GUARDED_JSON
 
     @json_module.setter
-    def json_module(self, _value) -> None:
+    def json_module(self, _value: object) -> None:
         """Flask sets its JSON provider on each request; request bodies keep the bounded reader."""
 
 

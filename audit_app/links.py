@@ -10,6 +10,7 @@ outside a request), so ``flask run`` works without configuration.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
@@ -23,7 +24,7 @@ def configured_base_url() -> str | None:
     return value.rstrip("/") or None
 
 
-def external_url(endpoint: str, **values) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """The full address of ``endpoint`` for someone outside the app: under APP_BASE_URL, never the request's Host."""
     base = configured_base_url()
     if base is None:

@@ -18,13 +18,17 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from audit_app.data import returns as return_data
 from audit_app.data.rescue import RescuedWork, RescueTicket, rescue, rescued
 from audit_app.extensions import db
-from audit_app.form_builder import field_name, filled_return_form
+from audit_app.form_builder import ReturnFormBase, field_name, filled_return_form
+from audit_app.models import Return
+from audit_tools.tools import ToolDefinition
 
 SESSION_KEY = "rescued_drafts"
 FIELD = "rescue"  # the hidden input on the return form
@@ -39,14 +43,14 @@ def is_return_post() -> bool:
     return request.method == "POST" and request.endpoint == "returns.edit"
 
 
-def rescue_token(return_id: int, form) -> str:
+def rescue_token(return_id: int, form: FlaskForm) -> str:
     """The token a return form carries for the signed-in auditor: it lets what they type be kept if their
     session ends, and nobody else's post be kept in its place."""
     fields = sorted(field.name for field in form if field.name not in _NOT_ANSWERS)
     return _serializer().dumps({"u": current_user.id, "r": return_id, "f": fields})
 
 
-def keep_typed_work(signed_in: bool):
+def keep_typed_work(signed_in: bool) -> Response | None:
     """Keep the posted return and send the auditor back to it (through sign-in if needed); None when
     refused, and the caller answers as it would without any rescue."""
     return_id = (request.view_args or {})["return_id"]
@@ -64,7 +68,7 @@ def keep_typed_work(signed_in: bool):
     return redirect(back if signed_in else url_for("auth.login", next=back))
 
 
-def restored_form(ret, definition, token: str):
+def restored_form(ret: Return, definition: ToolDefinition, token: str) -> ReturnFormBase | None:
     """The return form with the kept draft merged over the saved answers, or None if there is none to
     bring back (not kept in this browser, not this auditor's, or expired)."""
     work = rescued(token, ret.id, current_user.id) if token in session.get(SESSION_KEY, []) else None

@@ -11,6 +11,8 @@ the hidden field; it would need a new table, and the signed field needs none.)
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
 
@@ -41,5 +43,5 @@ def read_base(token: str | None, kind: str, object_id: int, version: int | None)
     return values
 
 
-def _is_value(value) -> bool:
+def _is_value(value: Any) -> bool:
     return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec
 
 import time
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from audit_app import rescue
@@ -63,12 +66,16 @@ def _session_expired() -> str:
     return ""
 
 
-def roles_required(*roles: str):
+_P = ParamSpec("_P")
+_View = Callable[_P, ResponseReturnValue]  # a view taking _P
+
+
+def roles_required(*roles: str) -> Callable[[_View[_P]], _View[_P]]:
     """Allow the view only to signed-in users holding one of ``roles`` (else 403)."""
 
-    def decorator(view):
+    def decorator(view: _View[_P]) -> _View[_P]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> ResponseReturnValue:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):
@@ -81,7 +88,7 @@ def roles_required(*roles: str):
     return decorator
 
 
-def _require_login():
+def _require_login() -> ResponseReturnValue | None:
     if request.endpoint in UNTIMED_ENDPOINTS or request.endpoint is None:
         return None
     # Time-outs apply on the public pages too: the authenticator page serves signed-in people as well.
@@ -105,7 +112,7 @@ def _make_csp_nonce() -> None:
     g.csp_nonce = secrets.token_urlsafe(16)
 
 
-def _security_headers(response):
+def _security_headers(response: Response) -> Response:
     nonce = g.get("csp_nonce", "")
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "

@@ -1,14 +1,14 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 from wtforms.validators import InputRequired, Length, Regexp
 
 from audit_app.form_fields import VisibleText, at_most
 from audit_app.models import ROLES
 from audit_tools.states import Role
 
-ROLE_LABELS = {Role.ADMIN: "Administrator", Role.COORDINATOR: "PAQA coordinator", Role.AUDITOR: "Agency auditor",
+ROLE_LABELS: dict[str, str] = {Role.ADMIN: "Administrator", Role.COORDINATOR: "PAQA coordinator", Role.AUDITOR: "Agency auditor",
                Role.PANEL: "Panel member", Role.EDITOR: "Business unit editor",
                Role.VIEWER: "Viewer (published briefings)"}
 

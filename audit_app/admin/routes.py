@@ -1,14 +1,16 @@
 """Administration: users (invitations, disabling) and agencies."""
 
+from typing import cast
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 
 from audit_app.admin.forms import InviteForm
 from audit_app.data import accounts
 from audit_app.data.events import EventFilter, event_kinds, find_events, record_event
-from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
+from audit_app.data.trail_check import CheckpointError, TrailCheck, make_checkpoint, parse_checkpoint, verify_trail
 from audit_app.data.trail_seals import DIGEST
 from audit_app.data.users import create_user, list_agencies, list_users
 from audit_app.extensions import db
@@ -47,13 +49,14 @@ def invite() -> ResponseReturnValue:
     if form.validate_on_submit():
         agency = db.session.get(Agency, int(form.agency.data)) if form.agency.data else None
         with saved(tell=False) as outcome:
-            user = create_user(form.email.data, form.display_name.data, accounts.unusable_password(),
-                               form.roles.data, agency)
+            # all three are required fields, so set once the form is valid
+            user = create_user(cast(str, form.email.data), cast(str, form.display_name.data),
+                               accounts.unusable_password(), cast(list[str], form.roles.data), agency)
             token = accounts.invite(user, current_user)
         if outcome.ok:
             link = external_url("auth.invitation", token=token)
             return render_template("admin/invited.html", user=user, link=link)
-        form.email.errors.append(str(outcome.error))
+        form.email.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated; the stubs say Sequence
     return render_template("admin/users.html", users=list_users(), form=form), 422
 
 
@@ -103,7 +106,7 @@ def events() -> ResponseReturnValue:
                            checkpoint_error=checkpoint_error, new_checkpoint=checkpoint)
 
 
-def _check_seals(raw: str):
+def _check_seals(raw: str) -> tuple[TrailCheck | None, str]:
     """The seals checked against the checkpoint pasted in, if any; or why the checkpoint was not read."""
     try:
         checkpoint = parse_checkpoint(raw) if raw.strip() else None
@@ -129,11 +132,11 @@ def events_csv() -> ResponseReturnValue:
 
 
 @bp.app_template_filter("trail_payload")
-def trail_payload(value) -> str:
+def trail_payload(value: object) -> str:
     """A payload for people: each digest of typed text shown as its length, never as 64 hex digits."""
     import json
 
-    def readable(item):
+    def readable(item: object) -> object:
         if isinstance(item, dict) and set(item) == {DIGEST, "length"}:
             return f"‹text, {item['length']} characters›"
         if isinstance(item, dict):
@@ -143,7 +146,7 @@ def trail_payload(value) -> str:
     return json.dumps(readable(value), ensure_ascii=False, sort_keys=True)
 
 
-def _json(value) -> str:
+def _json(value: object) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""

@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from importlib import resources
+from typing import Any
 
 from flask import current_app
 
@@ -36,7 +37,7 @@ DEMO_ACCOUNTS = (
 )
 
 
-def _json(package: str, name: str):
+def _json(package: str, name: str) -> Any:
     return json.loads(resources.files(package).joinpath(name).read_text("utf-8"))
 
 
@@ -65,6 +66,8 @@ def load_demo(password: str) -> bool:
         name = email.split("@")[0].replace(".", " ").title()
         user = create_user(email, f"Demo {name}", password, list(roles), agency_by_short_name(agency) if agency else None)
         admin = admin or user
+    if admin is None:
+        raise RuntimeError("DEMO_ACCOUNTS lists no account to load the audits as")
     _load_completed_audit(data, admin)
     _load_panel_audit(data, admin)
     _load_open_audit(data, admin)
@@ -94,7 +97,7 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _add_demo_cases(audit: Audit, cases: list[dict], user) -> dict:
+def _add_demo_cases(audit: Audit, cases: list[dict], user: User) -> dict:
     rows = [case_row(c["reference"], Decimal(str(c["age_years"])), c["locality"], c["plan_type"],
                      tuple(c["agencies"]), band=c.get("age_band", ""),
                      attributes={k: c[k] for k in ("repeat_plan", "months_on_plan") if k in c})
@@ -102,7 +105,7 @@ def _add_demo_cases(audit: Audit, cases: list[dict], user) -> dict:
     return {c.reference: c for c in add_cases(audit, rows, user)}
 
 
-def _load_completed_audit(data: dict, user) -> None:
+def _load_completed_audit(data: dict, user: User) -> None:
     """The audit as the seed briefing describes it: every return submitted, analysis under way."""
     audit = _new_audit(data["audit"], AuditState.ANALYSIS)
     cases = _add_demo_cases(audit, data["cases"], user)
@@ -145,7 +148,7 @@ def _submit_demo_returns(audit: Audit, cases: dict, returns: list[dict]) -> None
                        for r in answer_rules.to_rows(definition, item["answers"])]
 
 
-def _load_panel_audit(data: dict, user) -> None:
+def _load_panel_audit(data: dict, user: User) -> None:
     """An audit whose returns are all in and revealed, with no judgement agreed yet: where the panel
     member starts (the main audit's panel has finished)."""
     fields = {**data["audit"], "title": data["audit"]["title"] + " – second sample",
@@ -169,7 +172,7 @@ def _load_panel_records(cases: dict, records: dict[str, dict]) -> None:
                                    learning=item.get("learning", ""), recorded_by_id=panel_member.id))
 
 
-def _load_open_audit(data: dict, user) -> None:
+def _load_open_audit(data: dict, user: User) -> None:
     """A second, smaller audit still open, so auditors have returns to work on."""
     fields = {**data["audit"], "title": data["audit"]["title"] + " – follow-up sample",
               "purpose": "To check whether practice has changed since the spring audit's learning was shared.",

@@ -21,7 +21,7 @@ retention_cli = AppGroup("retention", help="Remove case-level data of audits clo
 
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False))
-def backup_command(file) -> None:
+def backup_command(file: str) -> None:
     """Write the whole database to FILE, a new file only its owner can read."""
     try:
         made = backup.backup_to(file)
@@ -34,7 +34,7 @@ def backup_command(file) -> None:
 @click.command("restore")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
-def restore_command(file, yes) -> None:
+def restore_command(file: str, yes: bool) -> None:
     """Replace EVERYTHING in the database with the backup in FILE. Stop the service first."""
     if not yes:
         click.confirm(f"This replaces everything in the database with {file}. Anything changed since that backup "
@@ -49,7 +49,7 @@ def restore_command(file, yes) -> None:
 
 @retention_cli.command("run")
 @click.option("--dry-run", is_flag=True, help="Say what would be removed, and change nothing.")
-def retention_run_command(dry_run) -> None:
+def retention_run_command(dry_run: bool) -> None:
     """Apply the retention schedule to every closed audit; one line per audit. Safe to run again."""
     try:
         months = retention.retention_months()
@@ -81,7 +81,7 @@ def _summary(item: retention.AuditRetention, dry_run: bool) -> str:
 
 @trail_cli.command("checkpoint")
 @click.option("--out", type=click.Path(dir_okay=False), help="Also write it to this new file (mode 0600).")
-def trail_checkpoint_command(out) -> None:
+def trail_checkpoint_command(out: str | None) -> None:
     """Print the trail's checkpoint (number of events and last seal, sealed with the key) and log it."""
     checkpoint = make_checkpoint()
     try:
@@ -97,7 +97,7 @@ def trail_checkpoint_command(out) -> None:
 @trail_cli.command("verify")
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
               help="A checkpoint kept outside the database (a backup's .checkpoint file, or a log line in a file).")
-def trail_verify_command(checkpoint_file) -> None:
+def trail_verify_command(checkpoint_file: str | None) -> None:
     """Check every seal and link of the trail, and compare it with a checkpoint. Exit status 1 if tampered."""
     try:
         checkpoint = parse_checkpoint(open(checkpoint_file, encoding="utf-8").read()) if checkpoint_file else None
@@ -114,7 +114,7 @@ def trail_verify_command(checkpoint_file) -> None:
 @trail_cli.command("purge")
 @click.argument("event_ids", nargs=-1, required=True, type=click.IntRange(min=1, max=2**31 - 1))
 @click.option("--yes", is_flag=True, help="Do not ask first.")
-def trail_purge_command(event_ids, yes) -> None:
+def trail_purge_command(event_ids: tuple[int, ...], yes: bool) -> None:
     """Remove what the events EVENT_IDS say (their before and after), keeping who, what and when.
 
     For something that must not be kept; the purge is itself recorded, and the seals still hold.

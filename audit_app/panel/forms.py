@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 from wtforms.validators import Length, ValidationError
 
 from audit_tools.returns import as_typed
@@ -35,7 +37,7 @@ class PanelRecordForm(FlaskForm):
                      "What this case teaches the partnership about working together")
     save = SubmitField("Save the panel's record", widget=GovSubmitInput())
 
-    def __init__(self, overall: Question | None, *args, **kwargs) -> None:
+    def __init__(self, overall: Question | None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.overall = overall
         options = overall.options if overall else ()
@@ -53,11 +55,11 @@ class PanelRecordForm(FlaskForm):
         form.validate()
         return form
 
-    def validate_agreed_grade(self, field) -> None:
-        allowed = {choice.value for choice in field.choices}
+    def validate_agreed_grade(self, field: RadioField) -> None:
+        allowed = {choice.value for choice in cast("list[SelectChoice]", field.choices)}  # as __init__ sets them
         if (field.data or NOT_AGREED) not in allowed:
             raise ValidationError("Choose one of the judgements listed, or ‘Not agreed yet’")
 
-    def validate_rationale(self, field) -> None:
+    def validate_rationale(self, field: TextAreaField) -> None:
         if self.agreed_grade.data and not as_typed(field.data or ""):
             raise ValidationError("Explain why the panel agreed this judgement")

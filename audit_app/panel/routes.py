@@ -1,5 +1,7 @@
 """The multi-agency panel: every agency's return on a case side by side, and what the panel agreed."""
 
+from typing import Any
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -9,6 +11,7 @@ from audit_app.concurrency import CHOOSE
 from audit_app.data import panel as panel_data
 from audit_app.data.audits import REVEALED_STATES, get_case
 from audit_app.data.tools import definition_of
+from audit_app.models import Audit, Case, PanelRecord
 from audit_app.panel.forms import MAX_LENGTH, PanelRecordForm
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
@@ -21,14 +24,14 @@ bp = Blueprint("panel", __name__, url_prefix="/audits")
 RECORDERS = (Role.PANEL, Role.COORDINATOR)  # editors may read the panel's pages but not record on them
 
 
-def _case_or_404(audit, case_id: int):
+def _case_or_404(audit: Audit, case_id: int) -> Case:
     case = get_case(audit, case_id)
     if case is None or not case.included:
         abort(404)
     return case
 
 
-def _not_revealed(audit):
+def _not_revealed(audit: Audit) -> str:
     """Coordinators follow the audit throughout: tell them when the panel opens rather than refuse them."""
     return render_template("panel/not_yet.html", audit=audit)
 
@@ -102,7 +105,8 @@ LABELS = {"agreed_grade": "Agreed overall judgement", "rationale": "Why the pane
           "dissent": "Disagreement", "learning": "Learning for the partnership"}
 
 
-def _conflict(audit, case, form, problems: dict[str, str] | None = None, status: int = 409):
+def _conflict(audit: Audit, case: Case, form: PanelRecordForm, problems: dict[str, str] | None = None,
+              status: int = 409) -> ResponseReturnValue:
     """Someone saved in between: merge what only one person changed, ask about what both changed, lose nothing."""
     concurrency.read_fresh()
     stored, mine = panel_data.record_values(case), form.values()
@@ -125,16 +129,16 @@ def _problems(errors: dict) -> dict[str, str]:
     return {name: messages[0] for name, messages in errors.items() if name in LABELS}
 
 
-def _base_token(case, version: int, record) -> str:
+def _base_token(case: Case, version: int, record: PanelRecord | None) -> str:
     """The signed base the record form carries: fingerprints of the record stored at the version it holds."""
     return concurrency.base_token("panel", case.id, version, _stored(record))
 
 
-def _stored(record) -> dict[str, str]:
+def _stored(record: PanelRecord | None) -> dict[str, str]:
     return {name: getattr(record, name) for name in panel_data.RECORD_FIELDS} if record else {}
 
 
-def _render_case(audit, case, form, **extra):
+def _render_case(audit: Audit, case: Case, form: PanelRecordForm, **extra: Any) -> str:
     """The case page: returns side by side, each agency's overall judgement, and the panel's record."""
     definition = definition_of(audit.tool_version)
     returns = panel_data.case_returns(case)
