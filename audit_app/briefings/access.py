@@ -12,13 +12,15 @@ from flask_login import current_user
 from audit_tools.briefing import Finding, check_content
 from audit_app.data import briefing_versions as versions
 from audit_app.data.audits import can_see_results
+from audit_app.data.briefing_approval import changed_since_approval
 from audit_app.data.settings import get_setting
 from audit_app.models import ROLES, Briefing
-from audit_app.results_access import results_audit_or_404 as audit_or_404  # noqa: F401 (the views take it from here)
+from audit_app.results_access import results_audit_or_404
 from audit_tools.states import BriefingState, Role
 
 BUSINESS_UNIT = (Role.EDITOR, Role.COORDINATOR)
 READERS = ROLES
+audit_or_404 = results_audit_or_404  # the views take it from here
 
 
 def briefing_or_404(briefing_id: int, *, working: bool = False) -> Briefing:
@@ -43,7 +45,7 @@ def may_approve(briefing: Briefing) -> bool:
     and anyone who changed it since it was last approved (never allowed: a change needs a second person)."""
     if briefing.created_by_id == current_user.id and not get_setting("author_may_approve"):
         return False
-    return briefing.state != BriefingState.DRAFT or current_user.id not in versions.changed_since_approval(briefing)
+    return briefing.state != BriefingState.DRAFT or current_user.id not in changed_since_approval(briefing)
 
 
 def findings_for(briefing: Briefing) -> list[Finding]:

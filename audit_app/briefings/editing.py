@@ -8,16 +8,20 @@ change is refused, and what was typed is shown again to save deliberately.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 
 from audit_app.briefings.access import BUSINESS_UNIT, working_or_409
-from audit_app.briefings.forms import ChartsForm, LockedForm, fields_form, list_form
+from audit_app.briefings.forms import ChartsForm, ListFormBase, LockedForm, fields_form, list_form
 from audit_app.briefings.routes import bp
-from audit_tools.briefing import BY_KEY, MAX_ITEMS, REFRESH_ALSO, is_blank, items_of, move, stored
+from audit_tools.briefing import BY_KEY, MAX_ITEMS, REFRESH_ALSO, Section, is_blank, items_of, move, stored
 from audit_app.data import briefing_versions as versions
+from audit_app.models import Briefing
 from audit_app.security import roles_required
 from audit_tools.states import BriefingState
 from audit_app.transactions import saved
@@ -29,15 +33,15 @@ CONFLICT = ("Someone else saved a change to this briefing while you were editing
             "this section with yours.")
 
 
-def _section_or_404(section: str):
+def _section_or_404(section: str) -> Section:
     return BY_KEY.get(section) or abort(404)
 
 
-def _back(briefing, section):
+def _back(briefing: Briefing, section: Section) -> Response:
     return redirect(url_for("briefings.composer", audit_id=briefing.audit_id, _anchor=f"section-{section.key}"))
 
 
-def _save(briefing, section, values: dict, form, *, action: str = "briefing.section_saved",
+def _save(briefing: Briefing, section: Section, values: dict, form: LockedForm, *, action: str = "briefing.section_saved",
           message: str = "") -> str | None:
     """Store the section; None when saved, else the conflict message (the form then carries the current version)."""
     withdrawn = (" The approval was withdrawn: the briefing needs approving again."
@@ -46,7 +50,7 @@ def _save(briefing, section, values: dict, form, *, action: str = "briefing.sect
                refusals=versions.BriefingError) as outcome:
         versions.save_section(briefing, values, form.lock(), current_user, section=section.key, action=action)
     if isinstance(outcome.error, versions.StaleBriefing):
-        form.lock_version.data = briefing.lock_version  # saving again is now a deliberate choice
+        form.lock_version.data = str(briefing.lock_version)  # saving again is now a deliberate choice
         return CONFLICT
     if outcome.error is not None:
         working_or_409(briefing.id)  # published meanwhile: its page says so
@@ -54,7 +58,8 @@ def _save(briefing, section, values: dict, form, *, action: str = "briefing.sect
     return None
 
 
-def _render(template: str, briefing, section, form, conflict: str | None = None, **extra):
+def _render(template: str, briefing: Briefing, section: Section, form: LockedForm, conflict: str | None = None,
+            **extra: Any) -> str:
     return render_template(template, briefing=briefing, section=section, form=form, error_description=conflict,
                            max_items=MAX_ITEMS, **extra)
 
@@ -68,7 +73,7 @@ def edit_section(briefing_id: int, section: str) -> ResponseReturnValue:
     return edit(briefing, spec)
 
 
-def _edit_fields(briefing, section):
+def _edit_fields(briefing: Briefing, section: Section) -> ResponseReturnValue:
     form = FIELDS_FORMS[section.key](data={**{name: briefing.content.get(name) or "" for name in section.fields},
                                            "lock_version": briefing.lock_version})
     conflict = None
@@ -79,7 +84,7 @@ def _edit_fields(briefing, section):
     return _render("briefings/section_fields.html", briefing, section, form, conflict)
 
 
-def _edit_list(briefing, section):
+def _edit_list(briefing: Briefing, section: Section) -> ResponseReturnValue:
     form_class = LIST_FORMS[section.key]
     if request.method == "GET":
         form = list_form_with_slot(form_class, items_of(section, briefing.content.get(section.fields[0]) or []),
@@ -94,7 +99,7 @@ def _edit_list(briefing, section):
     return _render("briefings/section_list.html", briefing, section, form, conflict or form.problem)
 
 
-def list_form_with_slot(form_class, items: list[dict], lock_version):
+def list_form_with_slot(form_class: type[ListFormBase], items: list[dict], lock_version: int | str | None) -> ListFormBase:
     """A list form showing ``items`` and, while there is room, an empty box to add one."""
     slot: list[dict] = [{}] if len(items) < MAX_ITEMS else []
     form = form_class(formdata=None, data={"items": items + slot, "lock_version": lock_version})
@@ -103,7 +108,7 @@ def list_form_with_slot(form_class, items: list[dict], lock_version):
     return form
 
 
-def handle_list_post(form_class):
+def handle_list_post(form_class: type[ListFormBase]) -> tuple[ListFormBase, bool]:
     """Read a posted list page. Returns the form to show and whether it is ready to save.
 
     Any button but "Save" only rearranges what was typed; "Save" validates, and a form with
@@ -126,7 +131,7 @@ def handle_list_post(form_class):
     return form, False
 
 
-def _edit_charts(briefing, section):
+def _edit_charts(briefing: Briefing, section: Section) -> ResponseReturnValue:
     current = list(briefing.content.get("charts") or [])
     available = current + [c for c in versions.drafted_charts(briefing.audit) if c not in current]
     form = ChartsForm(data={"charts": list(range(len(current))), "lock_version": briefing.lock_version})

@@ -7,7 +7,9 @@ message names the box it is about ("Finding 3 must be 2,000 characters or fewer"
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
@@ -16,10 +18,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput, GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput,
 )
 from wtforms import (
-    Form, HiddenField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+    Field, Form, HiddenField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
 from wtforms.fields import FieldList, FormField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
+from wtforms.form import BaseForm
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from audit_tools.briefing import LABEL_LENGTH, MAX_ITEMS, Part, Section, is_blank
@@ -32,10 +35,10 @@ REASON_LENGTH = 1000
 COLOUR_HELP = "Enter the colour as # and six hexadecimal digits, like #1d70b8"
 
 
-def max_length(limit: int):
+def max_length(limit: int) -> Callable[[BaseForm, Field], None]:
     """A length check whose message names the box, whatever its label is when validated."""
 
-    def check(_form, field) -> None:
+    def check(_form: BaseForm, field: Field) -> None:
         if field.data and len(field.data) > limit:
             raise ValidationError(f"{field.label.text} must be {limit:,} characters or fewer "
                                   f"(it has {len(field.data):,})")
@@ -43,7 +46,7 @@ def max_length(limit: int):
     return check
 
 
-def web_address(_form, field) -> None:
+def web_address(_form: BaseForm, field: Field) -> None:
     value = (field.data or "").strip()
     if not value:
         return
@@ -53,10 +56,10 @@ def web_address(_form, field) -> None:
                               "like https://www.example.org/training")
 
 
-def _part_field(part: Part, *, required: bool = False):
+def _part_field(part: Part, *, required: bool = False) -> StringField:
     field = TextAreaField if part.multiline else StringField
     widget = GovTextArea() if part.multiline else GovTextInput()
-    checks = [VisibleText(f"Enter the {part.label.lower()}")] if required else []
+    checks: list[object] = [VisibleText(f"Enter the {part.label.lower()}")] if required else []
     checks += [max_length(part.max_length)] + ([web_address] if part.url else [])
     return field(part.label, widget=widget, description=part.hint, validators=checks)
 
@@ -111,7 +114,7 @@ class ListFormBase(LockedForm):
         return [ItemRow(entry, n, adding and n == len(entries) - 1, 0 < n <= last, n < last)
                 for n, entry in enumerate(entries)]
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         self.label_items()
         valid = super().validate(extra_validators)
         for number, entry in enumerate(self.items.entries, start=1):
@@ -149,7 +152,7 @@ class ChartsForm(LockedForm):
                                  validators=[Optional()])
 
 
-def _stripped(value):
+def _stripped(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
@@ -180,14 +183,14 @@ THRESHOLD_HELP = "Enter a whole number from 1 to 20 for the counts to hide"
 class WholeNumberField(IntegerField):
     """A whole number whose error says what to enter, not "Not a valid integer value"."""
 
-    def process_formdata(self, valuelist) -> None:
+    def process_formdata(self, valuelist: list[Any]) -> None:
         text = (valuelist[0] if valuelist else "").strip()
         self.data = int(text) if re.fullmatch(r"[0-9]{1,4}", text) else None
         if text and self.data is None:
             raise ValueError(THRESHOLD_HELP)
 
 
-def _colour(_form, field) -> None:
+def _colour(_form: FlaskForm, field: Field) -> None:
     problem = contrast_problem(field.data.lower()) if field.data else None
     if problem:
         raise ValidationError(problem)

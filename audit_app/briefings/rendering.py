@@ -14,6 +14,7 @@ from flask import current_app
 
 from audit_app.data.branding import current_logo
 from audit_app.data.briefings import briefing_logo
+from audit_app.models import Briefing
 from audit_tools.briefing import BriefingContent, content_from_dict
 from reports.briefing_pdf import build_briefing_pdf
 from reports.charts import bar_chart_png
@@ -24,7 +25,7 @@ WEB_CHART_WIDTH_IN = 6.0
 _DRAWING = threading.RLock()
 
 
-def content_of(briefing) -> BriefingContent:
+def content_of(briefing: Briefing) -> BriefingContent:
     return content_from_dict(briefing.content)
 
 

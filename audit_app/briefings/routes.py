@@ -6,6 +6,8 @@ the partnership's briefing settings in ``settings_routes``; all add their routes
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -17,7 +19,9 @@ from audit_app.briefings.access import (
 from audit_tools.briefing import unresolved
 from audit_app.briefings.forms import LockedForm
 from audit_tools.briefing import SECTIONS, section_summary
+from audit_app.data import branding
 from audit_app.data import briefing_versions as versions
+from audit_app.models import Briefing
 from audit_app.security import roles_required
 from audit_tools.states import AuditState, BriefingState
 from audit_app.transactions import saved
@@ -37,12 +41,12 @@ def composer(audit_id: int) -> ResponseReturnValue:
     return render_template("briefings/composer.html", audit=audit, versions=all_versions, working=working,
                            latest=latest, sections=SECTIONS, section_summary=section_summary, open_hits=open_hits,
                            may_start=audit.state in versions.DRAFTING_STATES and working is None,
-                           not_now=versions.NOT_NOW.get(audit.state, versions.NOT_NOW[AuditState.SETUP]),
+                           not_now=versions.NOT_NOW.get(AuditState(audit.state), versions.NOT_NOW[AuditState.SETUP]),
                            may_approve=may_approve(working) if working else False,
                            form=LockedForm(lock_version=working.lock_version if working else ""))
 
 
-def _started(start) -> None:
+def _started(start: Callable[[], Briefing]) -> None:
     with saved() as outcome:
         briefing = start()
         outcome.success = f"Version {briefing.number} started. Change each section, then run the disclosure check."
@@ -86,7 +90,7 @@ def page(briefing_id: int) -> ResponseReturnValue:
     charts = [url_for("briefings.chart", briefing_id=briefing.id, position=n)
               for n in range(1, len(content.charts) + 1)]
     return render_template("briefings/page.html", briefing=briefing, content=content, chart_sources=charts,
-                           logo_source=url_for("briefings.logo") if rendering.current_logo() else None)
+                           logo_source=url_for("briefings.logo") if branding.current_logo() else None)
 
 
 @bp.get("/briefings/<int:briefing_id>.pdf")
@@ -109,7 +113,7 @@ def html_file(briefing_id: int) -> ResponseReturnValue:
     return _download(text.encode("utf-8"), "text/html", briefing, "html")
 
 
-def _download(data: bytes, mimetype: str, briefing, extension: str) -> Response:
+def _download(data: bytes, mimetype: str, briefing: Briefing, extension: str) -> Response:
     draft = "" if briefing.state == BriefingState.PUBLISHED else "-draft"
     name = f"learning-briefing-{briefing.audit.year}-audit-{briefing.audit_id}-version-{briefing.number}{draft}"
     return Response(data, mimetype=mimetype,

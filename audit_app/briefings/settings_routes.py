@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from audit_app.briefings.access import READERS
 from audit_app.briefings.editing import handle_list_post, list_form_with_slot
@@ -26,7 +27,7 @@ RESOURCES_FORM = list_form(SETTINGS_RESOURCES)
 SCALARS = ("partnership_name", "series_title", "accent_colour", "definition", "suppression_threshold")
 
 
-def _to_settings():
+def _to_settings() -> WerkzeugResponse:
     return redirect(url_for("briefings.settings"))
 
 

@@ -7,18 +7,23 @@ Publication checks again, keeps the PDF (with its SHA-256) and the standalone pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from audit_app.briefings import rendering
 from audit_app.briefings.access import BUSINESS_UNIT, briefing_or_404, findings_for, may_approve, working_or_409
-from audit_tools.briefing import check_content, content_texts, unresolved
+from audit_tools.briefing import Finding, check_content, content_texts, unresolved
 from audit_app.briefings.forms import LockedForm, OverrideForm, RemoveOverrideForm
 from audit_app.briefings.routes import bp
 from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
 from audit_app.links import external_url
+from audit_app.models import Briefing
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.briefing import content_from_dict
@@ -48,7 +53,7 @@ def check(briefing_id: int) -> ResponseReturnValue:
         form=failed, approve=LockedForm(lock_version=briefing.lock_version), may_approve=may_approve(briefing))
 
 
-def _override_form(n: int, finding, failed: OverrideForm | None) -> OverrideForm | None:
+def _override_form(n: int, finding: Finding, failed: OverrideForm | None) -> OverrideForm | None:
     if finding.override is not None:
         return None
     if failed is not None and failed.hit.data == str(n):
@@ -60,15 +65,16 @@ def _override_form(n: int, finding, failed: OverrideForm | None) -> OverrideForm
     return form
 
 
-def _override(briefing, findings, form: OverrideForm):
-    n = int(form.hit.data) if (form.hit.data or "").isdigit() else -1
+def _override(briefing: Briefing, findings: list[Finding], form: OverrideForm) -> Response:
+    posted = form.hit.data or ""
+    n = int(posted) if posted.isdigit() else -1
     key = (form.kind.data, form.text.data, form.section.data)
     if not 0 <= n < len(findings) or findings[n].key != key:
         flash(CHANGED, "error")
         return redirect(url_for("briefings.check", briefing_id=briefing.id))
-    hit = dict(zip(("kind", "text", "section"), key))
+    hit = dict(zip(("kind", "text", "section"), findings[n].key))  # the same as the posted key
     withdrawn = briefing.state == BriefingState.APPROVED
-    versions.add_override(briefing, hit, form.reason.data, current_user)
+    versions.add_override(briefing, hit, cast(str, form.reason.data), current_user)  # validated: VisibleText
     db.session.commit()
     flash(f"“{form.text.data}” will stay in the briefing. Your reason is recorded.{_withdrawn(withdrawn)}", "success")
     return redirect(url_for("briefings.check", briefing_id=briefing.id))
@@ -87,7 +93,8 @@ def remove_override(briefing_id: int) -> ResponseReturnValue:
     form = RemoveOverrideForm()
     if form.validate_on_submit():
         withdrawn = briefing.state == BriefingState.APPROVED
-        if versions.remove_override(briefing, (form.kind.data, form.text.data, form.section.data), current_user):
+        key = (form.kind.data or "", form.text.data or "", form.section.data or "")  # a missing field names no hit
+        if versions.remove_override(briefing, key, current_user):
             db.session.commit()
             flash(f"“{form.text.data}” is to resolve again.{_withdrawn(withdrawn)}", "success")
         else:
@@ -95,12 +102,12 @@ def remove_override(briefing_id: int) -> ResponseReturnValue:
     return redirect(url_for("briefings.check", briefing_id=briefing.id))
 
 
-def _refused(briefing, message: str):
+def _refused(briefing: Briefing, message: str) -> Response:
     flash(message, "error")
     return redirect(url_for("briefings.composer", audit_id=briefing.audit_id))
 
 
-def _decide(briefing_id: int, act, message: str, then: str):
+def _decide(briefing_id: int, act: Callable[[Briefing], None], message: str, then: str) -> Response:
     """Approve or publish, only from the version the person was looking at; any refusal is said on the composer."""
     briefing = working_or_409(briefing_id)
     form = LockedForm()
@@ -129,7 +136,7 @@ def publish(briefing_id: int) -> ResponseReturnValue:
                    "it in the library.", "page")
 
 
-def _publish(briefing) -> None:
+def _publish(briefing: Briefing) -> None:
     """Check the content as it will be published once more, then build the PDF and the standalone page and keep both."""
     content = versions.content_for_publication(briefing)
     references, names = versions.disclosure_identifiers(briefing.audit)
