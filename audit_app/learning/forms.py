@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField, Form, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 from wtforms.validators import InputRequired, Length, Optional
 
 from audit_app.form_fields import OptionalDateField, VisibleText
@@ -19,12 +19,12 @@ TEXT_LIMIT = 2000
 AUDIENCE_LABELS = {"managers": "Managers", "practitioners": "Practitioners", "inter_agency": "Inter-agency learning"}
 
 
-def _optional_int(value):
+def _optional_int(value: str | int | None) -> int | None:
     """A select's value as a number; the blank "choose…" option is None."""
     return int(value) if value not in (None, "") else None
 
 
-def _as_typed(text):
+def _as_typed(text: str | None) -> str | None:
     """Line endings as one "\n" and nothing but blanks as "", so the text is stored as it was typed."""
     return as_typed(text) if text else text
 

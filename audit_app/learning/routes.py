@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
+from typing import Any, cast
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask.typing import ResponseReturnValue
-from wtforms.fields.choices import SelectChoice
+from wtforms import Field
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 
 from audit_app.data import learning as data
 from audit_app.data.audits import get_audit
@@ -19,7 +22,9 @@ from audit_app.forms import ConfirmForm
 from audit_app.learning.forms import (
     ActionPlanFilters, CategoryForm, LearningPointForm, ProgressUpdateForm, RecommendationForm,
 )
-from audit_app.models import AUDIENCES
+from audit_app.models import (
+    AUDIENCES, Audit, LearningPoint, Recommendation, RecommendationCategory, User,
+)
 from audit_app.results_access import results_audit_or_404
 from audit_app.security import roles_required
 from audit_app.transactions import saved
@@ -35,7 +40,7 @@ PLAN_READERS = (Role.COORDINATOR, Role.EDITOR, Role.PANEL, Role.VIEWER)
 STEPS = {"up": -1, "down": 1}
 
 
-def _audit_or_404(audit_id: int, *, editing_from: str | None = None):
+def _audit_or_404(audit_id: int, *, editing_from: str | None = None) -> Audit:
     """The audit, if this person may see its results; when editing, only while its learning is open to change
     (else back to ``editing_from``, saying why)."""
     audit = results_audit_or_404(audit_id)
@@ -45,13 +50,13 @@ def _audit_or_404(audit_id: int, *, editing_from: str | None = None):
     return audit
 
 
-def _why_not_editable(audit) -> str:
+def _why_not_editable(audit: Audit) -> str:
     if audit.state in data.PUBLISHED_STATES:
         return "This audit's briefing has been published, so its learning and recommendations can no longer change."
     return "Learning and recommendations can be written once the returns have been revealed to the panel."
 
 
-def _button(change, message: str, back: str) -> ResponseReturnValue:
+def _button(change: Callable[[User], object], message: str, back: str) -> ResponseReturnValue:
     """A button's change (its form checked for CSRF): made and committed at once, then said and gone back."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -61,12 +66,12 @@ def _button(change, message: str, back: str) -> ResponseReturnValue:
     return redirect(back)
 
 
-def _point_or_404(audit_id: int, point_id: int):
+def _point_or_404(audit_id: int, point_id: int) -> tuple[Audit, LearningPoint]:
     audit = _audit_or_404(audit_id, editing_from="learning.learning_points")
     return audit, data.get_learning_point(audit, point_id) or abort(404)
 
 
-def _recommendation_or_404(audit_id: int, recommendation_id: int):
+def _recommendation_or_404(audit_id: int, recommendation_id: int) -> tuple[Audit, Recommendation]:
     audit = _audit_or_404(audit_id, editing_from="learning.recommendations")
     return audit, data.get_recommendation(recommendation_id, audit) or abort(404)
 
@@ -101,13 +106,14 @@ def edit_learning_point(audit_id: int, point_id: int) -> ResponseReturnValue:
                                                "themes": [t.id for t in point.themes]})
 
 
-def _learning_point_form(audit, point, initial: dict):
+def _learning_point_form(audit: Audit, point: LearningPoint | None, initial: dict) -> ResponseReturnValue:
     form = LearningPointForm(data=initial)
     codebook = data.codebook()
     form.themes.choices = [SelectChoice(t.id, t.name) for t in codebook]
     if form.validate_on_submit():
         saved = data.save_learning_point(audit, point, current_user, audience=form.audience.data,
-                                         text=form.text.data, theme_ids=form.themes.data)
+                                         text=cast(str, form.text.data),  # validated: VisibleText
+                                         theme_ids=form.themes.data or [])
         db.session.commit()
         flash("Learning point saved.", "success")
         return redirect(url_for("learning.learning_points", audit_id=audit.id, _anchor=f"point-{saved.id}"))
@@ -161,7 +167,7 @@ def edit_recommendation(audit_id: int, recommendation_id: int) -> ResponseReturn
                                              "due_date": rec.due_date})
 
 
-def _recommendation_form(audit, rec, initial: dict):
+def _recommendation_form(audit: Audit, rec: Recommendation | None, initial: dict) -> ResponseReturnValue:
     form = RecommendationForm(data=initial)
     form.category.choices = [SelectChoice("", "Choose a category")] + [
         SelectChoice(c.slug, c.name) for c in data.categories()]
@@ -202,7 +208,7 @@ def move_recommendation(audit_id: int, recommendation_id: int, direction: str) -
 # ---------------------------------------------------------------- one action's progress
 
 
-def _visible_recommendation_or_404(recommendation_id: int):
+def _visible_recommendation_or_404(recommendation_id: int) -> tuple[Recommendation, Audit]:
     rec = data.get_recommendation(recommendation_id) or abort(404)
     audit = get_audit(rec.audit_id) or abort(404)
     if audit.state not in data.visible_states(current_user):
@@ -223,14 +229,15 @@ def add_progress_update(recommendation_id: int) -> ResponseReturnValue:
     rec, audit = _visible_recommendation_or_404(recommendation_id)
     form = ProgressUpdateForm()
     if form.validate_on_submit():
-        data.add_progress_update(rec, current_user, text=form.text.data, rag=form.rag.data)
+        data.add_progress_update(rec, current_user, text=cast(str, form.text.data),  # validated: VisibleText
+                                 rag=form.rag.data)
         db.session.commit()
         flash(f"Progress update added. The status is now {rag_words(form.rag.data)}.", "success")
         return redirect(url_for("learning.recommendation", recommendation_id=rec.id))
     return _recommendation_page(rec, audit, form)
 
 
-def _recommendation_page(rec, audit, form):
+def _recommendation_page(rec: Recommendation, audit: Audit, form: ProgressUpdateForm) -> str:
     category = data.get_category(rec.category)
     return render_template("learning/recommendation.html", rec=rec, audit=audit, form=form,
                            category_name=category.name if category else rec.category,
@@ -251,7 +258,7 @@ def _plan_filters() -> tuple[ActionPlanFilters, data.ActionFilters]:
         SelectChoice(c.slug, c.name) for c in data.categories()]
     form.validate()
 
-    def valid(field, empty):
+    def valid(field: Field, empty: object) -> Any:
         return empty if field.errors else (field.data or empty)
 
     return form, data.ActionFilters(audit_id=valid(form.audit, None), lead_agency_id=valid(form.lead_agency, None),
@@ -314,15 +321,15 @@ def rename_category(slug: str) -> ResponseReturnValue:
     return render_template("learning/category_form.html", category=category, form=form)
 
 
-def _category_saved(form: CategoryForm, save, done: str) -> bool:
+def _category_saved(form: CategoryForm, save: Callable[[str, User], RecommendationCategory], done: str) -> bool:
     """Save the name typed; a name already taken becomes the field's error. True once saved."""
     if not form.validate_on_submit():
         return False
     with saved(tell=False) as outcome:
-        category = save(form.name.data, current_user)
+        category = save(cast(str, form.name.data), current_user)  # validated: VisibleText
         outcome.success = f"Category ‘{category.name}’ {done}."
     if not outcome.ok:
-        form.name.errors.append(str(outcome.error))
+        form.name.errors = [*form.name.errors, str(outcome.error)]
     return outcome.ok
 
 
