@@ -1,10 +1,13 @@
 """Forms of the theme codebook and of coding an audit's excerpts."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Form, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import Field, Form, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from audit_app.form_fields import VisibleText, at_most
@@ -19,7 +22,7 @@ SHOW_CHOICES = [SelectChoice("todo", "Still to code"), SelectChoice("all", "All 
 SOURCE_CHOICES = [SelectChoice("", "All kinds of text")] + [SelectChoice(k, v) for k, v in SOURCE_LABELS.items()]
 
 
-def _strip(value):
+def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
@@ -27,9 +30,9 @@ def _sentence(problem: str) -> str:
     return problem[:1].upper() + problem[1:]
 
 
-def _safe_text(column: str):
+def _safe_text(column: str) -> Callable[[FlaskForm, Field], None]:
     """Refuse what a spreadsheet would run as a formula, and invisible control characters (as CSV import does)."""
-    def check(_form, field) -> None:
+    def check(_form: FlaskForm, field: Field) -> None:
         problem = formula_problem(column, field.data or "") or control_problem(column, field.data or "")
         if problem:
             raise ValidationError(_sentence(problem))
@@ -55,15 +58,15 @@ class ThemeForm(FlaskForm):
         "theme. Write an abbreviation in capitals, such as SEND, to match it only when it is written in capitals."))
     submit = SubmitField("Save theme", widget=GovSubmitInput())
 
-    def __init__(self, *args, theme_id: int | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, theme_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.theme_id = theme_id
 
-    def validate_name(self, field) -> None:
+    def validate_name(self, field: Field) -> None:
         if field.data and name_taken(field.data, self.theme_id):
             raise ValidationError("There is already a theme with this name. Choose a different name.")
 
-    def validate_keywords(self, field) -> None:
+    def validate_keywords(self, field: Field) -> None:
         problem = control_problem("keywords", field.data or "")
         problems = ([problem] if problem else []) + keyword_problems(split_keywords(field.data or ""))
         if problems:

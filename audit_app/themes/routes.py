@@ -6,23 +6,28 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Callable
+from typing import cast
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from audit_app.data import coding as coding_data
 from audit_app.data import themes as data
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
+from audit_app.models import Audit, Theme
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_app.themes.forms import (
     AddThemeForm, CodingFilterForm, ConfirmImportForm, DecisionForm, ImportCodebookForm, ThemeForm,
 )
-from audit_tools.learning import CodebookError
+from audit_tools.learning import CodebookError, ImportPlan
 from audit_tools.states import Role
 
 bp = Blueprint("themes", __name__)
@@ -63,12 +68,12 @@ def edit(theme_id: int) -> ResponseReturnValue:
     return render_template("themes/edit.html", form=form, theme=theme)
 
 
-def _saved(form: ThemeForm, theme, save, done: str):
+def _saved(form: ThemeForm, theme: Theme | None, save: Callable[[], object], done: str) -> ResponseReturnValue:
     with saved(f"{form.name.data} has been {done} the codebook.", tell=False) as outcome:
         save()
     if outcome.ok:
         return redirect(url_for("themes.index"))
-    form.name.errors.append(str(outcome.error))
+    form.name.errors = [*form.name.errors, str(outcome.error)]
     return render_template("themes/edit.html", form=form, theme=theme)
 
 
@@ -105,7 +110,7 @@ def import_file() -> ResponseReturnValue:
             return _preview(_decoded(raw))
         except CodebookError as error:
             problems = error.problems
-        form.file.errors.append("Nothing was imported. Correct the problems listed and choose the file again.")
+        form.file.errors = [*form.file.errors, "Nothing was imported. Correct the problems listed and choose the file again."]
     return render_template("themes/import.html", form=form, problems=problems)
 
 
@@ -120,7 +125,7 @@ def _decoded(raw: bytes) -> str:
                              "“CSV UTF-8 (comma delimited)” and choose it again."]) from None
 
 
-def _preview(text: str, changed_since: bool = False):
+def _preview(text: str, changed_since: bool = False) -> str:
     plan = data.plan_codebook_import(text)
     confirm = ConfirmImportForm(formdata=None, codebook=base64.b64encode(text.encode("utf-8")).decode("ascii"), digest=_digest(plan))
     return render_template("themes/import_preview.html", plan=plan, form=confirm, changed_since=changed_since,
@@ -131,7 +136,7 @@ def _themes(count: int) -> str:
     return f"{count} theme" if count == 1 else f"{count} themes"
 
 
-def _digest(plan) -> str:
+def _digest(plan: ImportPlan) -> str:
     """What the person saw: the changes and the codebook they apply to (so that a colleague's edit is noticed)."""
     seen = json.dumps(plan.as_dict(), sort_keys=True) + data.codebook_csv()
     return hashlib.sha256(seen.encode("utf-8")).hexdigest()
@@ -144,7 +149,7 @@ def import_confirm() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        text = base64.b64decode(form.codebook.data, validate=True).decode("utf-8")
+        text = base64.b64decode(cast(str, form.codebook.data), validate=True).decode("utf-8")  # validated: InputRequired
         plan = data.plan_codebook_import(text)
     except (binascii.Error, UnicodeDecodeError):
         abort(400)
@@ -161,7 +166,7 @@ def import_confirm() -> ResponseReturnValue:
 # ---------------------------------------------------------------- coding an audit's excerpts
 
 
-def _filters(formdata, themes) -> tuple[CodingFilterForm, coding_data.CodingFilters]:
+def _filters(formdata: MultiDict[str, str], themes: list[Theme]) -> tuple[CodingFilterForm, coding_data.CodingFilters]:
     form = CodingFilterForm(formdata)
     form.theme.choices = [("", "Any theme")] + [(str(t.id), t.name) for t in themes]
     return form, form.filters()
@@ -181,7 +186,7 @@ def coding(audit_id: int) -> ResponseReturnValue:
                            page_size=coding_data.PAGE_SIZE)
 
 
-def _editable_audit_or_404(audit_id: int):
+def _editable_audit_or_404(audit_id: int) -> Audit:
     audit = _audit_or_404(audit_id)
     if not coding_data.coding_editable(audit):
         flash(coding_data.why_not_editable(audit), "error")
@@ -212,7 +217,7 @@ def decide(audit_id: int, coding_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     was = coding.status
-    coding_data.decide(coding, form.decision.data, current_user)
+    coding_data.decide(coding, cast(str, form.decision.data), current_user)  # validated: InputRequired
     db.session.commit()
     name = coding.theme.name
     done = (f"{name} confirmed for" if form.decision.data == "confirm" else
@@ -229,7 +234,8 @@ def add_coding(audit_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit() and form.errors.keys() - {"theme_id"}:
         abort(400)
     definition = definition_of(audit.tool_version)
-    excerpt = coding_data.find_excerpt(audit, definition, form.excerpt_source.data, form.excerpt_key.data) or abort(404)
+    source, key = cast(str, form.excerpt_source.data), cast(str, form.excerpt_key.data)  # validated: InputRequired
+    excerpt = coding_data.find_excerpt(audit, definition, source, key) or abort(404)
     theme = data.get_theme(form.theme_id.data) if form.theme_id.data else None
     if theme is None:
         flash(f"Choose a theme to add to the excerpt from case {excerpt.reference}.", "error")
@@ -240,8 +246,8 @@ def add_coding(audit_id: int) -> ResponseReturnValue:
                     f"case {excerpt.reference}, {excerpt.agency or 'panel'}")
 
 
-def _back_to(audit, source: str, key: str, after: str | None, done: str | None = None, where: str = "",
-             to_excerpt: bool = True):
+def _back_to(audit: Audit, source: str, key: str, after: str | None, done: str | None = None, where: str = "",
+             to_excerpt: bool = True) -> WerkzeugResponse:
     """The same page of the same filters, scrolled to the excerpt (or the next one, if it left the list),
     with what was ``done`` said in that excerpt's card, where the editor is looking, not at the top."""
     _form, filters = _filters(request.form, data.list_themes())
