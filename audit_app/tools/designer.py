@@ -5,36 +5,41 @@ then validated whole by ``save_draft``. When the result is invalid, nothing is
 stored and the form is shown again with what was typed and each problem.
 """
 
+from collections.abc import Callable
+from typing import Any, cast
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 
 from audit_app.data import tools as tool_data
 from audit_app.forms import ConfirmForm
+from audit_app.models import ToolVersion
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_app.tools.forms import DetailsForm, QuestionForm, SectionForm
 from audit_app.tools.routes import bp, version_or_404
 from audit_tools.tools import editing as edit
-from audit_tools.tools import DefinitionError, builtin_themes
+from audit_tools.tools import DefinitionError, ToolDefinition, builtin_themes
 from audit_tools.states import QuestionType, Role, ToolState
 
 THEMES = builtin_themes()
 
 
-def _draft_or_404(tool_id: int, number: int):
+def _draft_or_404(tool_id: int, number: int) -> ToolVersion:
     version = version_or_404(tool_id, number)
     if version.status != ToolState.DRAFT:
         abort(409, description=f"Version {number} is {version.status} and can never change. Create a new version.")
     return version
 
 
-def _back(version, anchor: str = ""):
+def _back(version: ToolVersion, anchor: str = "") -> Response:
     return redirect(url_for("tools.version", tool_id=version.tool_id, number=version.version) + anchor)
 
 
-def _save(version, raw: dict, problems_out: list[str], message: str) -> bool:
+def _save(version: ToolVersion, raw: dict, problems_out: list[str], message: str) -> bool:
     """Validate and store; on failure put the problems in ``problems_out`` and store nothing."""
     with saved(message, tell=False, refusals=(DefinitionError, tool_data.ToolError, edit.EditError)) as outcome:
         tool_data.save_draft(version, raw, current_user)
@@ -53,7 +58,7 @@ def edit_details(tool_id: int, number: int) -> ResponseReturnValue:
     form = DetailsForm(data={k: raw.get(k, "") for k in ("name", "topic", "description")})
     problems: list[str] = []
     if form.validate_on_submit():
-        changed = edit.update_details(raw, name=form.name.data, topic=form.topic.data or "",
+        changed = edit.update_details(raw, name=cast(str, form.name.data), topic=form.topic.data or "",  # validated: VisibleText
                                       description=form.description.data or "")
         if _save(version, changed, problems, "Details saved."):
             return _back(version)
@@ -73,11 +78,11 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None) -> R
     problems: list[str] = []
     if form.validate_on_submit():
         if section and key:
-            changed = edit.update_section(version.definition, key, title=form.title.data,
+            changed = edit.update_section(version.definition, key, title=cast(str, form.title.data),  # validated: VisibleText
                                           description=form.description.data or "", judgement=form.judgement.data)
         else:
             first = {"key": f"{form.key.data}_q1", "type": QuestionType.SCALE, "text": "New question: edit this text"}
-            changed = edit.add_section(version.definition, key=form.key.data, title=form.title.data,
+            changed = edit.add_section(version.definition, key=cast(str, form.key.data), title=cast(str, form.title.data),  # validated
                                        description=form.description.data or "", judgement=form.judgement.data,
                                        first_question=first)
         if _save(version, changed, problems, f"Section ‘{form.title.data}’ saved."):
@@ -108,7 +113,7 @@ def edit_question(tool_id: int, number: int, key: str | None = None, section_key
     return render_template("tools/question.html", version=version, form=form, question=question, problems=problems)
 
 
-def _question_choices(form: QuestionForm, definition, own_key: str | None) -> None:
+def _question_choices(form: QuestionForm, definition: ToolDefinition, own_key: str | None) -> None:
     form.show_if_question.choices = [SelectChoice("", "Always show")] + [
         SelectChoice(q.key, f"{q.key}: {q.text[:60]}") for q in definition.questions if q.is_choice and q.key != own_key]
     form.themes.choices = [SelectChoice(t["slug"], t["name"]) for t in THEMES]
@@ -132,7 +137,7 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
     judgement flag, which scale answers are allowed, the answers that escalate a concern) are kept.
     """
     kept = {k: v for k, v in stored.items() if k in ("overall", "allow", "escalate_if")}
-    question = {**kept, "key": form.key.data, "type": form.type.data, "text": form.text.data.strip(),
+    question = {**kept, "key": form.key.data, "type": form.type.data, "text": cast(str, form.text.data).strip(),  # validated
                 "help": (form.help.data or "").strip(), "required": bool(form.required.data),
                 **({} if form.compare.data else {"compare": False}),
                 "themes": list(form.themes.data or []), "finding": (form.finding.data or "").strip(),
@@ -162,7 +167,9 @@ def question_action(tool_id: int, number: int, key: str, action: str) -> Respons
     return _structure_action(tool_id, number, key, action, edit.move_question, edit.remove_question, "Question")
 
 
-def _structure_action(tool_id, number, key, action, move, remove, noun):
+def _structure_action(tool_id: int, number: int, key: str, action: str,
+                      move: Callable[[dict[str, Any], str, int], dict[str, Any]],
+                      remove: Callable[[dict[str, Any], str], dict[str, Any]], noun: str) -> Response:
     version = _draft_or_404(tool_id, number)
     if action not in ("up", "down", "delete") or not ConfirmForm().validate_on_submit():
         abort(400)

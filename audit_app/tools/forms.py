@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 from wtforms.validators import InputRequired, Optional, Regexp
 
 from audit_app.form_fields import VisibleText, at_most
@@ -16,7 +16,7 @@ from audit_tools.tools import KEY_PATTERN, QUESTION_TYPES, SLUG_PATTERN
 from audit_tools.states import QuestionType
 
 KEY_HELP = "Lower-case letters, digits and underscores, starting with a letter, like child_voice. It cannot change later."
-TYPE_LABELS = {
+TYPE_LABELS: dict[str, str] = {  # QUESTION_TYPES are the plain strings
     QuestionType.SCALE: "Yes / partly / no (with not applicable and not known)",
     QuestionType.SINGLE: "Choose one option", QuestionType.MULTIPLE: "Choose any options",
     QuestionType.GRADE: "Judgement: Outstanding to Inadequate", QuestionType.NUMBER: "A number",
@@ -24,7 +24,7 @@ TYPE_LABELS = {
 }
 
 
-def _key_field(label: str):
+def _key_field(label: str) -> StringField:
     return StringField(label, widget=GovTextInput(), description=KEY_HELP,
                        validators=[VisibleText("Enter a key"), Regexp(KEY_PATTERN, message=KEY_HELP)])
 

@@ -1,14 +1,19 @@
 """The tool library: list, create, import, export, preview, compare, publish and retire tool versions."""
 
+from collections.abc import Callable
+from typing import cast
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 
 from audit_app.data import tools as tool_data
 from audit_app.extensions import db
 from audit_app.form_builder import build_return_form, field_name
 from audit_app.forms import ConfirmForm
+from audit_app.models import ToolVersion
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_app.tools.forms import ImportToolForm, NewToolForm
@@ -19,7 +24,7 @@ from audit_tools.states import QuestionType, Role
 bp = Blueprint("tools", __name__, url_prefix="/tools")
 
 
-def version_or_404(tool_id: int, number: int):
+def version_or_404(tool_id: int, number: int) -> ToolVersion:
     return tool_data.get_version(tool_id, number) or abort(404)
 
 
@@ -47,12 +52,13 @@ def new() -> ResponseReturnValue:
         SelectChoice(v.id, f"{v.tool.name}, version {v.version} ({v.status})") for v in sources]
     if form.validate_on_submit():
         source = next((v for v in sources if v.id == form.start_from.data), None)
-        raw = dict(source.definition) if source else _blank_tool(form.name.data, form.slug.data)
+        name, slug = cast(str, form.name.data), cast(str, form.slug.data)  # validated: VisibleText
+        raw = dict(source.definition) if source else _blank_tool(name, slug)
         raw.update(name=form.name.data, slug=form.slug.data)
         try:
             version = tool_data.create_tool(raw, current_user)
         except tool_data.ToolError as error:
-            form.slug.errors.append(str(error))
+            form.slug.errors = [*form.slug.errors, str(error)]
         else:
             db.session.commit()
             flash(f"Draft version 1 of {version.tool.name} created. Edit it, preview it, then publish it.", "success")
@@ -118,7 +124,8 @@ def compare(tool_id: int, number: int) -> ResponseReturnValue:
     return render_template("tools/compare.html", version=version, against=against, others=others, changes=changes)
 
 
-def _state_change(tool_id: int, number: int, action, done: str):
+def _state_change(tool_id: int, number: int, action: Callable[[ToolVersion], ToolVersion | None],
+                  done: str) -> WerkzeugResponse:
     version = version_or_404(tool_id, number)
     if ConfirmForm().validate_on_submit():
         with saved(done) as outcome:
