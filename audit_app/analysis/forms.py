@@ -1,7 +1,11 @@
 """The analysis page's filter form: which cases to look at."""
 
+from collections.abc import Callable
+from typing import cast
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
@@ -10,11 +14,12 @@ from audit_tools.analysis import FILTERED_ATTRIBUTES, CaseFilters
 ALL = ("", "All")
 
 
-def _offered(what: str):
+def _offered(what: str) -> Callable[[FlaskForm, SelectField], None]:
     """A value must be one the list offers: an old or edited link could name one that is not."""
 
-    def check(_form, field) -> None:
-        if field.data not in {value for value, _label in field.choices}:
+    def check(_form: FlaskForm, field: SelectField) -> None:
+        offered = cast(list[tuple[str, str]], field.choices)  # CaseFilterForm sets (value, label) pairs
+        if field.data not in {value for value, _label in offered}:
             raise ValidationError(f"Choose {what} from the list, or All")
 
     return check
@@ -34,7 +39,7 @@ class CaseFilterForm(FlaskForm):
     plan_type = SelectField("Plan type", widget=GovSelect(), default="", validate_choice=False,
                             validators=[_offered("a plan type")])
 
-    def __init__(self, formdata, choices: dict[str, tuple[str, ...]]) -> None:
+    def __init__(self, formdata: MultiDict[str, str], choices: dict[str, tuple[str, ...]]) -> None:
         super().__init__(formdata=formdata)
         for name in FILTERED_ATTRIBUTES:
             self[name].choices = [ALL, *((value, value) for value in choices.get(name, ()))]

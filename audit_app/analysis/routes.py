@@ -10,6 +10,10 @@ from audit_app.data.briefings import suppression_threshold
 from audit_app.data.exports import record_export, returns_for_export
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
+from audit_app.models import Audit
+from audit_tools.analysis import CaseFilters
+from audit_tools.briefing import Chart
+from audit_tools.tools import Question, ToolDefinition
 from audit_app.extensions import db
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
@@ -29,7 +33,7 @@ FORMATS = {"csv": ("text/csv", to_csv),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx)}
 
 
-def _filtered(audit):
+def _filtered(audit: Audit) -> tuple[CaseFilterForm, CaseFilters]:
     """The filter form read from the address and the cases it chooses."""
     form = CaseFilterForm(request.args, case_filter_choices(audit))
     return form, form.filters()
@@ -54,7 +58,7 @@ def _small_count_threshold(cases: int) -> int | None:
     return threshold if is_suppressed(cases, threshold) else None
 
 
-def _question_or_404(audit_id: int, key: str):
+def _question_or_404(audit_id: int, key: str) -> tuple[Audit, ToolDefinition, Question]:
     """The audit, its tool and one of the tool's choice questions (404 for any other key)."""
     audit = _audit_or_404(audit_id)
     definition = definition_of(audit.tool_version)
@@ -91,7 +95,7 @@ def compliance_chart_svg(audit_id: int) -> ResponseReturnValue:
     return _svg(compliance_chart(scores), unit="%")
 
 
-def _svg(chart, unit: str = "") -> Response:
+def _svg(chart: Chart, unit: str = "") -> Response:
     """Served as an image, not inlined: the page's content security policy forbids inline styles."""
     return Response(bar_chart_svg(chart, colour=get_setting("accent_colour"), unit=unit), mimetype="image/svg+xml")
 
