@@ -41,8 +41,8 @@ def _back(briefing: Briefing, section: Section) -> Response:
     return redirect(url_for("briefings.composer", audit_id=briefing.audit_id, _anchor=f"section-{section.key}"))
 
 
-def _save(briefing: Briefing, section: Section, values: dict, form: LockedForm, *, action: str = "briefing.section_saved",
-          message: str = "") -> str | None:
+def _save(briefing: Briefing, section: Section, values: dict, form: LockedForm, *,
+          action: str = "briefing.section_saved", message: str = "") -> str | None:
     """Store the section; None when saved, else the conflict message (the form then carries the current version)."""
     withdrawn = (" The approval was withdrawn: the briefing needs approving again."
                  if briefing.state == BriefingState.APPROVED else "")
@@ -99,7 +99,8 @@ def _edit_list(briefing: Briefing, section: Section) -> ResponseReturnValue:
     return _render("briefings/section_list.html", briefing, section, form, conflict or form.problem)
 
 
-def list_form_with_slot(form_class: type[ListFormBase], items: list[dict], lock_version: int | str | None) -> ListFormBase:
+def list_form_with_slot(form_class: type[ListFormBase], items: list[dict],
+                        lock_version: int | str | None) -> ListFormBase:
     """A list form showing ``items`` and, while there is room, an empty box to add one."""
     slot: list[dict] = [{}] if len(items) < MAX_ITEMS else []
     form = form_class(formdata=None, data={"items": items + slot, "lock_version": lock_version})

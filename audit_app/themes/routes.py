@@ -110,7 +110,8 @@ def import_file() -> ResponseReturnValue:
             return _preview(_decoded(raw))
         except CodebookError as error:
             problems = error.problems
-        form.file.errors = [*form.file.errors, "Nothing was imported. Correct the problems listed and choose the file again."]
+        form.file.errors = [*form.file.errors,
+                            "Nothing was imported. Correct the problems listed and choose the file again."]
     return render_template("themes/import.html", form=form, problems=problems)
 
 
@@ -149,7 +150,8 @@ def import_confirm() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        text = base64.b64decode(cast(str, form.codebook.data), validate=True).decode("utf-8")  # validated: InputRequired
+        # the codebook is there: InputRequired
+        text = base64.b64decode(cast(str, form.codebook.data), validate=True).decode("utf-8")
         plan = data.plan_codebook_import(text)
     except (binascii.Error, UnicodeDecodeError):
         abort(400)

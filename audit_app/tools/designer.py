@@ -57,8 +57,8 @@ def edit_details(tool_id: int, number: int) -> ResponseReturnValue:
     raw = version.definition
     form = DetailsForm(data={k: raw.get(k, "") for k in ("name", "topic", "description")})
     problems: list[str] = []
-    if form.validate_on_submit():
-        changed = edit.update_details(raw, name=cast(str, form.name.data), topic=form.topic.data or "",  # validated: VisibleText
+    if form.validate_on_submit():  # the name is there: VisibleText
+        changed = edit.update_details(raw, name=cast(str, form.name.data), topic=form.topic.data or "",
                                       description=form.description.data or "")
         if _save(version, changed, problems, "Details saved."):
             return _back(version)
@@ -76,14 +76,14 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None) -> R
         abort(404)
     form = SectionForm(data=section or {})
     problems: list[str] = []
-    if form.validate_on_submit():
+    if form.validate_on_submit():  # the key and the title are there: VisibleText
         if section and key:
-            changed = edit.update_section(version.definition, key, title=cast(str, form.title.data),  # validated: VisibleText
+            changed = edit.update_section(version.definition, key, title=cast(str, form.title.data),
                                           description=form.description.data or "", judgement=form.judgement.data)
         else:
             first = {"key": f"{form.key.data}_q1", "type": QuestionType.SCALE, "text": "New question: edit this text"}
-            changed = edit.add_section(version.definition, key=cast(str, form.key.data), title=cast(str, form.title.data),  # validated
-                                       description=form.description.data or "", judgement=form.judgement.data,
+            changed = edit.add_section(version.definition, key=cast(str, form.key.data),
+                                       title=cast(str, form.title.data), description=form.description.data or "", judgement=form.judgement.data,
                                        first_question=first)
         if _save(version, changed, problems, f"Section ‘{form.title.data}’ saved."):
             return _back(version, f"#section-{form.key.data if not section else key}")
@@ -137,7 +137,8 @@ def _question_from_form(form: QuestionForm, stored: dict) -> tuple[dict, list[st
     judgement flag, which scale answers are allowed, the answers that escalate a concern) are kept.
     """
     kept = {k: v for k, v in stored.items() if k in ("overall", "allow", "escalate_if")}
-    question = {**kept, "key": form.key.data, "type": form.type.data, "text": cast(str, form.text.data).strip(),  # validated
+    # the text is there: VisibleText
+    question = {**kept, "key": form.key.data, "type": form.type.data, "text": cast(str, form.text.data).strip(),
                 "help": (form.help.data or "").strip(), "required": bool(form.required.data),
                 **({} if form.compare.data else {"compare": False}),
                 "themes": list(form.themes.data or []), "finding": (form.finding.data or "").strip(),
