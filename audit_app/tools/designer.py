@@ -83,8 +83,8 @@ def edit_section(tool_id: int, number: int, section_key: str | None = None) -> R
         else:
             first = {"key": f"{form.key.data}_q1", "type": QuestionType.SCALE, "text": "New question: edit this text"}
             changed = edit.add_section(version.definition, key=cast(str, form.key.data),
-                                       title=cast(str, form.title.data), description=form.description.data or "", judgement=form.judgement.data,
-                                       first_question=first)
+                                       title=cast(str, form.title.data), description=form.description.data or "",
+                                       judgement=form.judgement.data, first_question=first)
         if _save(version, changed, problems, f"Section ‘{form.title.data}’ saved."):
             return _back(version, f"#section-{form.key.data if not section else key}")
     return render_template("tools/section.html", version=version, form=form, section=section, problems=problems)
