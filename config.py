@@ -44,7 +44,7 @@ class Config:
     SECRET_KEY_FALLBACKS = secret_key_fallbacks()  # Flask 3.1 reads these when it checks a session cookie
     TRUSTED_PROXIES = trusted_proxies()  # ProxyFix trusts this many X-Forwarded-For/-Proto/-Host hops
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # absolute: signed out 12 hours after signing in
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
