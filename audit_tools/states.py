@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import TypeVar, cast
 
 from audit_tools.errors import WorkbenchError
 
@@ -115,12 +116,17 @@ class MoveRefused(WorkbenchError):
     """A change of state the workflow's table does not allow."""
 
 
-def may_move(table: Mapping[str, frozenset[str]], state: str, target: str) -> bool:
+# One workflow's state enum: a table, its keys and its targets are all of the same workflow.
+S = TypeVar("S", bound=str)
+
+
+def may_move(table: Mapping[S, frozenset[S]], state: str, target: S) -> bool:
     """Whether the table lets a row in ``state`` move to ``target`` (an unknown state moves nowhere)."""
-    return target in table.get(state, frozenset())
+    # ``state`` is the plain string a row stores; a StrEnum key hashes and compares as that string.
+    return target in table.get(cast(S, state), frozenset())
 
 
-def check_move(table: Mapping[str, frozenset[str]], state: str, target: str, message: str | None = None,
+def check_move(table: Mapping[S, frozenset[S]], state: str, target: S, message: str | None = None,
                error: type[Exception] = MoveRefused) -> None:
     """Raise ``error`` (with ``message``, or a plain one) unless the table allows ``state -> target``.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, select
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
@@ -46,7 +46,7 @@ def may_work_on(user: User, audit_id: int, agency_id: int) -> bool:
     return db.session.get(Assignment, (audit_id, agency_id, user.id)) is not None
 
 
-def visible_to(user: User):
+def visible_to(user: User) -> ColumnElement[bool]:
     """A SQL condition on Return: returns this auditor may see (see ``may_work_on``)."""
     named_here = exists().where(Assignment.audit_id == Case.audit_id, Assignment.agency_id == Return.agency_id)
     named_me = exists().where(Assignment.audit_id == Case.audit_id, Assignment.agency_id == Return.agency_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,7 @@ from audit_tools.errors import WorkbenchError
 # States in which the returns have been revealed to the panel.
 REVEALED_STATES = (AuditState.PANEL, AuditState.ANALYSIS, AuditState.PUBLISHED, AuditState.CLOSED)
 # Which state an audit may move to next, and what must hold first.
-NEXT_STATE = {AuditState.SETUP: AuditState.OPEN, AuditState.OPEN: AuditState.PANEL,
+NEXT_STATE: dict[str, AuditState] = {AuditState.SETUP: AuditState.OPEN, AuditState.OPEN: AuditState.PANEL,
               AuditState.PANEL: AuditState.ANALYSIS, AuditState.PUBLISHED: AuditState.CLOSED}
 
 
@@ -50,7 +51,7 @@ def get_audit(audit_id: int) -> Audit | None:
     return db.session.get(Audit, audit_id)
 
 
-def create_audit(user: User, **fields) -> Audit:
+def create_audit(user: User, **fields: Any) -> Audit:
     audit = Audit(**fields)
     db.session.add(audit)
     db.session.flush()
@@ -201,7 +202,7 @@ def mark_published(audit: Audit, user: User) -> None:
 def advance(audit: Audit, user: User) -> str:
     """Move the audit to its next state; refused (changing nothing) while anything blocks it."""
     check = transition_check(audit)
-    if check.blockers:
+    if check.blockers or check.target is None:  # no next state always comes with a blocker saying so
         raise AuditError(" ".join(check.blockers))
     target = check.target
     before = audit.state

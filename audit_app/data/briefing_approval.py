@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from flask import current_app, has_app_context
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
@@ -44,7 +44,7 @@ _CHANGES = ("content", "overrides")
 
 
 @sa_event.listens_for(Session, "before_flush")
-def _guard_approved_versions(session: Session, _context, _instances) -> None:
+def _guard_approved_versions(session: Session, _context: UOWTransaction, _instances: object) -> None:
     """Withdraw the approval of an approved version whose content or overrides changed without going through
     ``change_version`` (a later change that forgot): it can then never be published unapproved."""
     for briefing in [row for row in session.dirty if isinstance(row, Briefing)]:

@@ -28,7 +28,7 @@ from audit_tools.states import BRIEFING_MOVES, AuditState, BriefingState, check_
 
 # Audit states in which a briefing may be drafted: after analysis starts, and again after publication.
 DRAFTING_STATES = (AuditState.ANALYSIS, AuditState.PUBLISHED)
-NOT_NOW = {AuditState.SETUP: "A briefing can be drafted once the audit has moved to analysis.",
+NOT_NOW: dict[str, str] = {AuditState.SETUP: "A briefing can be drafted once the audit has moved to analysis.",
            AuditState.CLOSED: "This audit is closed, so no new version of its briefing can be started."}
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from math import ceil
+from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, null, or_, select, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy import (
+    Exists, Integer, Row, Select, String, Subquery, and_, case, cast, exists, func, literal, null, or_, select,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from audit_app.database import count_of
 from audit_app.data.events import record_event
@@ -94,12 +98,13 @@ def why_not_editable(audit: Audit) -> str:
 # --- The excerpts of an audit ---------------------------------------------------------------------
 
 
-def _excerpts(audit: Audit, definition: ToolDefinition):
+def _excerpts(audit: Audit, definition: ToolDefinition) -> Subquery:
     """Every excerpt of the audit as one subquery (notes, long-text answers, panel learning)."""
     counted = and_(Case.audit_id == audit.id, Case.included, Return.state.in_(COUNTED_STATES))
     longtext = [q.key for q in definition.questions if q.type == LONGTEXT]
 
-    def from_return(source: str, row, text):
+    def from_return(source: str, row: type[Answer] | type[EvidenceNote],
+                    text: InstrumentedAttribute[str]) -> Select[tuple[str, str, int, str, int, str, str, str]]:
         key = cast(row.return_id, String).concat(":").concat(row.question_key)
         return (select(literal(source, String).label("source"), key.label("source_key"), Case.id.label("case_id"),
                        Case.reference.label("reference"), Return.agency_id.label("agency_id"),
@@ -118,13 +123,13 @@ def _excerpts(audit: Audit, definition: ToolDefinition):
     ).subquery("excerpts")
 
 
-def _codings_of(audit: Audit, excerpts, *statuses: str):
+def _codings_of(audit: Audit, excerpts: Subquery, *statuses: str) -> Exists:
     """Whether the excerpt has a coding of this audit in one of ``statuses``."""
     return exists().where(Coding.audit_id == audit.id, Coding.source == excerpts.c.source,
                           Coding.source_key == excerpts.c.source_key, Coding.status.in_(statuses))
 
 
-def _filtered(audit: Audit, definition: ToolDefinition, filters: CodingFilters):
+def _filtered(audit: Audit, definition: ToolDefinition, filters: CodingFilters) -> tuple[Select[Any], Subquery]:
     excerpts = _excerpts(audit, definition)
     query = select(excerpts)
     if filters.show == "todo":  # no theme confirmed yet, or suggestions still waiting for a decision
@@ -153,7 +158,7 @@ def excerpts_page(audit: Audit, definition: ToolDefinition, filters: CodingFilte
     return ExcerptPage(found, total, page, pages)
 
 
-def _excerpt(row, definition: ToolDefinition) -> Excerpt:
+def _excerpt(row: Row[Any], definition: ToolDefinition) -> Excerpt:
     excerpt = Excerpt(**row._asdict())
     question = definition.questions_by_key.get(excerpt.question_key)
     if question is not None:

@@ -5,11 +5,13 @@ Functions add and flush, never commit (see docs/DECISIONS.md); each change write
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import ColumnElement, Subquery, distinct, func, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from audit_app.database import count_of
 from audit_app.data.analysis import audit_scores
@@ -34,6 +36,11 @@ EDITABLE_STATES = (AuditState.PANEL, AuditState.ANALYSIS)
 PUBLISHED_STATES = (AuditState.PUBLISHED, AuditState.CLOSED)
 
 
+# The rows kept in an order of their own (``position``), and those saved and deleted through the helpers below.
+_Ordered = TypeVar("_Ordered", LearningPoint, Recommendation, RecommendationCategory)
+_Row = TypeVar("_Row", LearningPoint, Recommendation)
+
+
 class CategoryError(WorkbenchError):
     """A change to the category list was refused; the message says why."""
 
@@ -48,7 +55,8 @@ def visible_states(user: User) -> tuple[str, ...]:
     return REVEALED_STATES if user.has_role(Role.COORDINATOR, Role.EDITOR, Role.PANEL) else PUBLISHED_STATES
 
 
-def _reorder(kind: str, rows: list, item, step: int, user: User, object_id: int | None, **detail) -> None:
+def _reorder(kind: str, rows: Sequence[_Ordered], item: _Ordered, step: int, user: User, object_id: int | None,
+             **detail: Any) -> None:
     """Move ``item`` among ``rows`` (in their order) and number them again from 0."""
     for position, row in enumerate(moved(rows, item, step)):
         row.position = position
@@ -56,20 +64,20 @@ def _reorder(kind: str, rows: list, item, step: int, user: User, object_id: int 
     record_event(f"{kind}.moved", kind, object_id, user=user, after={"position": item.position, **detail})
 
 
-def _saved(kind: str, row, before: dict | None, record, user: User):
+def _saved(kind: str, row: _Row, before: dict | None, record: Callable[[_Row], dict], user: User) -> _Row:
     db.session.flush()
     record_event(f"{kind}.updated" if before else f"{kind}.created", kind, row.id, user=user, before=before,
                  after=record(row))
     return row
 
 
-def _delete(kind: str, row, record, user: User) -> None:
+def _delete(kind: str, row: _Row, record: Callable[[_Row], dict], user: User) -> None:
     record_event(f"{kind}.deleted", kind, row.id, user=user, before=record(row))
     db.session.delete(row)
     db.session.flush()
 
 
-def _next_position(column, *where) -> int:
+def _next_position(column: InstrumentedAttribute[int], *where: ColumnElement[bool]) -> int:
     return (db.session.scalar(select(func.max(column)).where(*where)) or 0) + 1
 
 
@@ -157,7 +165,7 @@ def _recommendation_record(rec: Recommendation) -> dict:
             "timeframe": rec.timeframe, "due_date": rec.due_date.isoformat() if rec.due_date else None, "rag": rec.rag}
 
 
-def save_recommendation(audit: Audit, rec: Recommendation | None, user: User, **fields) -> Recommendation:
+def save_recommendation(audit: Audit, rec: Recommendation | None, user: User, **fields: Any) -> Recommendation:
     """Add a recommendation (``rec`` None, goes last) or change one. Fields: text, category, lead_agency_id,
     timeframe, due_date and, for a new one only, rag (afterwards its status follows the progress updates)."""
     before = _recommendation_record(rec) if rec else None
@@ -285,7 +293,7 @@ class Action:
     overdue: bool
 
 
-def _latest_updates():
+def _latest_updates() -> Subquery:
     return (select(ActionUpdate.recommendation_id.label("recommendation_id"), func.max(ActionUpdate.at).label("at"))
             .group_by(ActionUpdate.recommendation_id).subquery())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -155,7 +156,7 @@ def resolve_record(merge: Merge, saved: dict[str, str], mine: dict[str, str], ch
     return {name: values.get(name, "") for name in RECORD_FIELDS}, unsettled
 
 
-def _traceable(values: dict, changed) -> dict:
+def _traceable(values: dict, changed: Iterable[str]) -> dict:
     """For the audit trail: the agreed grade itself, but of free text only its length (text stays out of the trail)."""
     return {name: values[name] if name == "agreed_grade" else {"length": len(values[name] or "")} for name in changed}
 

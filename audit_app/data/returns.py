@@ -67,7 +67,7 @@ def get_return_for_user(return_id: int, user: User) -> Return | None:
 
 def current_version(return_id: int) -> int:
     """The version as stored now (after a refused save, for the form to carry next time)."""
-    return db.session.scalar(select(Return.version).where(Return.id == return_id))
+    return db.session.execute(select(Return.version).where(Return.id == return_id)).scalar_one()  # the return exists
 
 
 def is_editable(ret: Return) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from decimal import Decimal
 
 from sqlalchemy import insert, select
@@ -91,7 +92,8 @@ def draw(audit: Audit, frame: SampleFrame, plan: SamplingPlan, seed: int, user: 
     return sampling, sample
 
 
-def _add_sampled_cases(audit: Audit, sampling: Sampling, chosen, plan: SamplingPlan, defaults: list[Agency]) -> None:
+def _add_sampled_cases(audit: Audit, sampling: Sampling, chosen: Iterable[FrameCase], plan: SamplingPlan,
+                       defaults: list[Agency]) -> None:
     agencies = {a.short_name.lower(): a for a in db.session.scalars(select(Agency))}
     for frame_case in chosen:
         attributes = dict(frame_case.attributes)

@@ -3,6 +3,7 @@ and the recommendation categories."""
 
 import json
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from audit_app.models import RecommendationCategory, Theme
 from audit_tools.tools import builtin_themes
 
 
-def _builtin(name: str):
+def _builtin(name: str) -> Any:
     return json.loads(resources.files("audit_tools.data").joinpath(name).read_text("utf-8"))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from sqlalchemy import distinct, func, literal, select, tuple_
+from sqlalchemy import Select, distinct, func, literal, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from audit_app.database import count_of
@@ -152,7 +152,7 @@ def apply_import(plan: ImportPlan, user: User) -> None:
 # --- Counting confirmed themes in an audit --------------------------------------------------------
 
 
-def _confirmed_in(audit_id: int):
+def _confirmed_in(audit_id: int) -> Select[tuple[()]]:
     """Confirmed codings on the audit's included cases: the only codings that ever count."""
     return (select().select_from(Coding).join(Case, Coding.case_id == Case.id)
             .where(Coding.audit_id == audit_id, Coding.status == CONFIRMED, Case.included))

@@ -13,7 +13,7 @@ import hmac
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import ColumnElement, delete, func, select, text
 
 from audit_app.database import begin_writing, count_of
 from audit_app.extensions import db
@@ -47,7 +47,7 @@ def admit_attempt(ip: str, email: str) -> int | None:
     _take_throttle_lock()
     key, since = account_key(email), _now() - THROTTLE_WINDOW
 
-    def tries(condition) -> int:
+    def tries(condition: ColumnElement[bool]) -> int:
         return count_of(select(func.count()).select_from(SignInFailure)
                                  .where(SignInFailure.at > since, condition))
 

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, UOWTransaction, selectinload
 
 from audit_app.database import count_of
 from audit_app.data.events import record_event
@@ -35,7 +35,7 @@ class FrozenVersionError(ToolError):
 
 
 @event.listens_for(Session, "before_flush")
-def _refuse_changes_to_frozen_versions(session, _context, _instances) -> None:
+def _refuse_changes_to_frozen_versions(session: Session, _context: UOWTransaction, _instances: object) -> None:
     """Refuse any change to a frozen version's definition, judging by the status the database holds."""
     for version in (o for o in session.dirty if isinstance(o, ToolVersion)):
         if not inspect(version).attrs.definition.history.has_changes():
