@@ -5,10 +5,14 @@ and for the second factor also a current code or recovery code), counted by the 
 signing in, so a session left open at a desk is not enough to take the account over.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import segno
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from audit_app.auth import notices
 from audit_app.auth.forms import (
@@ -18,7 +22,7 @@ from audit_app.auth.forms import (
     ProveItIsYouForm,
     ReplaceAuthenticatorForm,
 )
-from audit_app.auth.routes import ALL_ROLES, PENDING, THROTTLED, _client_ip, _pending_user, bp
+from audit_app.auth.routes import ALL_ROLES, PENDING, THROTTLED, _client_ip, _pending_user, _typed, bp
 from audit_app.data import accounts, throttle
 from audit_app.data.events import record_event
 from audit_app.extensions import db
@@ -30,6 +34,7 @@ DRAFT = "authenticator_draft"  # session key: a random reference to the key bein
 CODES = "codes"  # the recovery-codes form's prefix: its fields share names with the password form's
 DRAFT_EXPIRED = ("The key on this page had expired, so here is a new one. Scan the new QR code (or type the new "
                  "key) and enter the code the app shows.")
+T = TypeVar("T")  # what a change proven by `_proven` returns
 
 
 @bp.route("/account/authenticator", methods=["GET", "POST"])
@@ -46,7 +51,7 @@ def mfa_setup() -> ResponseReturnValue:
     draft = accounts.open_draft(user, session.get(DRAFT))
     if form.validate_on_submit():
         if draft is None:
-            form.code.errors.append(DRAFT_EXPIRED)
+            form.code.errors.append(DRAFT_EXPIRED)  # type: ignore[attr-defined]  # a list once validated
         elif done := (_replace_authenticator if replacing else _first_authenticator)(user, draft, form):
             return done
     if draft is None:
@@ -64,29 +69,29 @@ def _setup_user() -> User | None:
     return user if user is not None and not user.mfa_secret else None
 
 
-def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm | AddAuthenticatorForm):
+def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm | AddAuthenticatorForm) -> str | None:
     if current_user.is_authenticated:
-        codes = _proven(user, form, lambda: accounts.add_mfa(user, draft.secret, form.current_password.data,
-                                                             form.code.data))
+        codes = _proven(user, form, lambda: accounts.add_mfa(user, draft.secret, _typed(form.current_password),
+                                                             _typed(form.code)))
         if codes is None:
             return None
         session.pop(DRAFT, None)
         return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
     with saved(tell=False) as outcome:
-        codes = accounts.enrol_mfa(user, draft.secret, form.code.data)
+        codes = accounts.enrol_mfa(user, draft.secret, _typed(form.code))
         session.pop(DRAFT, None)
         next_url = session.pop(PENDING)["next"]
         record_event("user.login", "user", user.id, user=user)
     if not outcome.ok:
-        form.code.errors.append(str(outcome.error))
+        form.code.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated
         return None
     start_session(user)
     return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url)
 
 
-def _replace_authenticator(user: User, draft: AuthenticatorDraft, form: ReplaceAuthenticatorForm):
-    codes = _proven(user, form, lambda: accounts.replace_mfa(user, draft.secret, form.current_password.data,
-                                                             form.current_code.data, form.code.data))
+def _replace_authenticator(user: User, draft: AuthenticatorDraft, form: ReplaceAuthenticatorForm) -> str | None:
+    codes = _proven(user, form, lambda: accounts.replace_mfa(user, draft.secret, _typed(form.current_password),
+                                                             _typed(form.current_code), _typed(form.code)))
     if codes is None:
         return None
     start_session(user)  # this browser stays signed in; every other session has ended
@@ -95,14 +100,14 @@ def _replace_authenticator(user: User, draft: AuthenticatorDraft, form: ReplaceA
     return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
 
 
-def _setup_page(user: User, draft: AuthenticatorDraft, form):
+def _setup_page(user: User, draft: AuthenticatorDraft, form: FlaskForm) -> str:
     uri = accounts.provisioning_uri(user, draft.secret)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
     return render_template("auth/mfa_setup.html", form=form, secret=draft.secret, qr=qr,
                            required=not current_user.is_authenticated, replacing=bool(user.mfa_secret))
 
 
-def _proven(user: User, form, change):
+def _proven(user: User, form: FlaskForm, change: Callable[[], T]) -> T | None:
     """Run ``change`` (which checks what the person typed and raises ``FactorError`` naming the field
     that was wrong) as one sign-in try on their account; commits. Its result, or None with the
     reason shown on the form."""
@@ -129,7 +134,7 @@ def account() -> ResponseReturnValue:
     return _account_page()
 
 
-def _account_page(password_form: ChangePasswordForm | None = None, codes_form: ProveItIsYouForm | None = None):
+def _account_page(password_form: ChangePasswordForm | None = None, codes_form: ProveItIsYouForm | None = None) -> str:
     return render_template("auth/account.html", form=password_form or ChangePasswordForm(),
                            codes_form=codes_form or ProveItIsYouForm(prefix=CODES),
                            mfa_required=accounts.mfa_required(current_user))
@@ -140,12 +145,12 @@ def _account_page(password_form: ChangePasswordForm | None = None, codes_form: P
 def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = db.session.get(User, current_user.id)
-        problem = accounts.new_password_problem(user, form.password.data)
+        user = db.session.get_one(User, current_user.id)
+        problem = accounts.new_password_problem(user, _typed(form.password))
         if problem:
-            form.password.errors.append(problem)
-        elif _proven(user, form, lambda: accounts.change_password(user, form.current_password.data,
-                                                                   form.password.data)):
+            form.password.errors.append(problem)  # type: ignore[attr-defined]  # a list once validated
+        elif _proven(user, form, lambda: accounts.change_password(user, _typed(form.current_password),
+                                                                   _typed(form.password))):
             start_session(user)  # this browser stays signed in; every other session has ended
             flash("Your password has been changed. Any other sessions have been signed out.", "success")
             return redirect(url_for("auth.account"))
@@ -156,13 +161,13 @@ def change_password() -> ResponseReturnValue:
 @roles_required(*ALL_ROLES)
 def recovery_codes() -> ResponseReturnValue:
     """New recovery codes, given the password and a current code (or an unused recovery code)."""
-    user = db.session.get(User, current_user.id)
+    user = db.session.get_one(User, current_user.id)
     if not user.mfa_secret:
         return redirect(url_for("auth.mfa_setup"))
     form = ProveItIsYouForm(prefix=CODES)
     if form.validate_on_submit():
-        codes = _proven(user, form, lambda: accounts.replace_recovery_codes(user, form.current_password.data,
-                                                                           form.current_code.data))
+        codes = _proven(user, form, lambda: accounts.replace_recovery_codes(user, _typed(form.current_password),
+                                                                           _typed(form.current_code)))
         if codes is not None:
             return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
     return _account_page(codes_form=form), 422

@@ -22,7 +22,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-def _new_password_fields(label: str):
+def _new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(label, widget=GovPasswordInput(),
                       description="At least 12 characters. A few unrelated words together are easy to remember "
@@ -46,7 +46,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-def _current_factor_fields():
+def _current_factor_fields() -> tuple[PasswordField, StringField]:
     return (
         PasswordField("Your password", widget=GovPasswordInput(),
                       validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)]),

@@ -3,10 +3,15 @@ A person's own account (password, authenticator app, recovery codes) is in ``acc
 
 import time
 import unicodedata
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, session, url_for,
+)
 from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms import Field
 from flask_login import current_user, logout_user
 
 from audit_app.auth.forms import CodeForm, LoginForm, NewPasswordForm
@@ -31,7 +36,7 @@ ALL_ROLES = tuple(r.value for r in Role)
 
 
 @bp.after_request
-def _never_stored(response):
+def _never_stored(response: Response) -> Response:
     """No page of signing in or of a person's account, signed in or not, redirect or error, is kept by a
     browser's cache or a proxy: they show keys, recovery codes and the address typed."""
     response.headers["Cache-Control"] = "no-store"
@@ -64,6 +69,11 @@ def _plain_path(text: str) -> bool:
                         for ch in text))
 
 
+def _typed(field: Field) -> str:
+    """What was typed in a required text field of a form that has validated (its validators refuse None)."""
+    return cast(str, field.data)
+
+
 def _client_ip() -> str:
     return request.remote_addr or "unknown"
 
@@ -76,21 +86,22 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        attempt = throttle.admit_attempt(_client_ip(), form.email.data)
+        email, password = _typed(form.email), _typed(form.password)
+        attempt = throttle.admit_attempt(_client_ip(), email)
         db.session.commit()  # counted before the password is checked: the next try, however close, sees it
         if attempt is None:
-            form.password.errors.append(THROTTLED)
+            form.password.errors.append(THROTTLED)  # type: ignore[attr-defined]  # a list once validated
             return render_template("auth/login.html", form=form), 429
-        user = check_sign_in(form.email.data, form.password.data)
+        user = check_sign_in(email, password)
         if user is not None:
             throttle.forgive_attempt(attempt)
             return _password_accepted(user)
         db.session.commit()  # the trail's record of a failure for a known account
-        form.password.errors.append(SIGN_IN_FAILED)
+        form.password.errors.append(SIGN_IN_FAILED)  # type: ignore[attr-defined]  # a list once validated
     return render_template("auth/login.html", form=form)
 
 
-def _password_accepted(user: User):
+def _password_accepted(user: User) -> BaseResponse:
     """Straight in, or on to the authenticator code (or to setting one up, where the role requires it)."""
     next_url = safe_next(request.args.get("next"))
     needs_setup = not user.mfa_secret and current_app.config["MFA_ENFORCED"] and accounts.mfa_required(user)
@@ -101,7 +112,7 @@ def _password_accepted(user: User):
     return _finish_sign_in(user, next_url)
 
 
-def _finish_sign_in(user: User, next_url: str):
+def _finish_sign_in(user: User, next_url: str) -> BaseResponse:
     record_event("user.login", "user", user.id, user=user)
     db.session.commit()
     start_session(user)
@@ -129,14 +140,14 @@ def second_factor() -> ResponseReturnValue:
         attempt = throttle.admit_attempt(_client_ip(), user.email)
         db.session.commit()
         if attempt is None:
-            form.code.errors.append(THROTTLED)
+            form.code.errors.append(THROTTLED)  # type: ignore[attr-defined]  # a list once validated
             return render_template("auth/code.html", form=form), 429
-        if accounts.check_second_factor(user, form.code.data):
+        if accounts.check_second_factor(user, _typed(form.code)):
             throttle.forgive_attempt(attempt)
             next_url = session.pop(PENDING)["next"]
             return _finish_sign_in(user, next_url)
         db.session.commit()
-        form.code.errors.append("That code is not right. Check your authenticator app and try again.")
+        form.code.errors.append("That code is not right. Check your authenticator app and try again.")  # type: ignore[attr-defined]
     return render_template("auth/code.html", form=form)
 
 
@@ -144,7 +155,7 @@ def second_factor() -> ResponseReturnValue:
 def logout() -> ResponseReturnValue:
     """Signing out ends this person's sessions everywhere: a copied cookie stops working too."""
     if current_user.is_authenticated:
-        user = db.session.get(User, current_user.id)
+        user = db.session.get_one(User, current_user.id)
         accounts.end_sessions(user)
         record_event("user.logout", "user", user.id, user=user)
         db.session.commit()
@@ -170,10 +181,10 @@ def invitation(token: str) -> ResponseReturnValue:
     form = NewPasswordForm()
     if form.validate_on_submit():
         with saved("Your password is set. Sign in to continue.", tell=False) as outcome:
-            accounts.accept_invitation(invite, form.password.data)
+            accounts.accept_invitation(invite, _typed(form.password))
         if outcome.ok:
             return redirect(url_for("auth.login"))
-        form.password.errors.append(str(outcome.error))
+        form.password.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated
     return render_template("auth/invitation.html", form=form, user=invite.user)
 
 
