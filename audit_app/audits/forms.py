@@ -5,8 +5,10 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput, GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import (
+    Field, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in the stubs
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from audit_app.form_fields import NoPersonalDetails, OptionalDateField, VisibleText, at_most
@@ -33,11 +35,11 @@ class AuditForm(FlaskForm):
     panel_due = OptionalDateField("Panel meets on")
     submit = SubmitField("Create audit", widget=GovSubmitInput())
 
-    def validate_panel_due(self, field) -> None:
+    def validate_panel_due(self, field: Field) -> None:
         if field.data and self.returns_due.data and field.data < self.returns_due.data:
             raise ValidationError("The panel must meet after the returns are due")
 
-    def validate_period_end(self, field) -> None:
+    def validate_period_end(self, field: Field) -> None:
         if field.data and self.period_start.data and field.data < self.period_start.data:
             raise ValidationError("The end of the period must be after its start")
 
@@ -63,7 +65,7 @@ class CaseForm(AgencyChoiceMixin, FlaskForm):
                             description="For example, Child protection plan – neglect")
     submit = SubmitField("Add case", widget=GovSubmitInput())
 
-    def validate_age_years(self, field) -> None:
+    def validate_age_years(self, field: Field) -> None:
         if parse_age(field.data or "") is None:
             raise ValidationError("Enter an age in years from 0 to 17, like 1.5")
 

@@ -1,9 +1,14 @@
 """Audit set-up for PAQA coordinators: audits, cases, agencies and progress."""
 
+from decimal import Decimal
+from typing import cast
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in the stubs
 
 from audit_app.audits.forms import AuditForm, CaseAgenciesForm, CaseForm, UploadForm
 from audit_app.data import audits as audit_data
@@ -11,6 +16,7 @@ from audit_app.data import sampling as sampling_data
 from audit_app.data.tools import published_versions
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
+from audit_app.models import Agency, Audit
 from audit_app.forms import ConfirmForm
 from audit_app.security import roles_required
 from audit_app.transactions import saved
@@ -20,7 +26,7 @@ from audit_tools.states import AuditState, Role
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 CASE_EDIT_STATES = (AuditState.SETUP, AuditState.OPEN)
 AUDIT_FIELDS = ("title", "topic", "year", "purpose", "scope", "period_start", "period_end", "returns_due", "panel_due")
-ADVANCE_ACTIONS = {
+ADVANCE_ACTIONS: dict[AuditState | None, str] = {  # None: nothing comes next, so no action
     AuditState.OPEN: "Open the audit for returns",
     AuditState.PANEL: "Close returns and reveal them to the panel",
     AuditState.ANALYSIS: "Move to analysis",
@@ -35,24 +41,24 @@ STATE_MESSAGES = {
 }
 
 
-def _audit_or_404(audit_id: int):
+def _audit_or_404(audit_id: int) -> Audit:
     audit = audit_data.get_audit(audit_id)
     if audit is None:
         abort(404)
     return audit
 
 
-def _with_agency_choices(form):
+def _with_agency_choices(form: FlaskForm) -> FlaskForm:
     form.agencies.choices = [SelectChoice(a.id, a.name) for a in list_agencies()]
     return form
 
 
-def _chosen_agencies(form):
+def _chosen_agencies(form: FlaskForm) -> list[Agency]:
     chosen = set(form.agencies.data or [])
     return [a for a in list_agencies() if a.id in chosen]
 
 
-def _require_case_editing(audit):
+def _require_case_editing(audit: Audit) -> BaseResponse | None:
     if audit.state not in CASE_EDIT_STATES:
         flash(f"Cases cannot be changed once the audit is in the {audit.state} state.", "error")
         return redirect(url_for("audits.show", audit_id=audit.id))
@@ -99,7 +105,7 @@ def new_case(audit_id: int) -> ResponseReturnValue:
         return refused
     form = _with_agency_choices(CaseForm())
     if form.validate_on_submit():
-        row = case_row(form.reference.data, parse_age(form.age_years.data),
+        row = case_row(form.reference.data, cast(Decimal, parse_age(form.age_years.data)),  # validate_age_years: not None
                        form.locality.data.strip(), form.plan_type.data.strip())
         with saved(f"Case {row.reference} added.", tell=False) as outcome:
             audit_data.add_cases(audit, [row], current_user, _chosen_agencies(form))

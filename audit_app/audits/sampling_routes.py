@@ -4,13 +4,16 @@ import csv
 import io
 import secrets
 import smtplib
+from typing import cast
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectMultipleField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in the stubs
 
 from audit_app.audits.forms import AmendmentForm, ExcludeForm, FrameUploadForm, SamplingForm
 from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agency_choices, bp
@@ -25,6 +28,7 @@ from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.links import external_url
 from audit_app.mail import MailNotConfigured, send_messages
+from audit_app.models import Agency, Audit, Return, User
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.files import spreadsheet_safe
@@ -111,13 +115,13 @@ def exclude_case(audit_id: int, case_id: int) -> ResponseReturnValue:
     form = ExcludeForm()
     if form.validate_on_submit():
         with saved(tell=False) as outcome:
-            replacement = sampling_data.exclude_case(case, form.reason.data, current_user)
+            replacement = sampling_data.exclude_case(case, cast(str, form.reason.data), current_user)  # required
             outcome.success = f"Case {case.reference} excluded. " + (
                 f"Case {replacement.reference} was drawn to replace it." if replacement else
                 "No case is left in its group to replace it.")
         if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
-        form.reason.errors.append(str(outcome.error))
+        form.reason.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated
     return render_template("audits/exclude.html", audit=audit, case=case, form=form)
 
 
@@ -170,7 +174,7 @@ def auditors(audit_id: int) -> ResponseReturnValue:
     return render_template("audits/auditors.html", audit=audit, form=form, groups=groups)
 
 
-def _auditors_form(groups):
+def _auditors_form(groups: list[tuple[Agency, list[User], set[int]]]) -> FlaskForm:
     fields = {f"agency_{agency.id}": SelectMultipleField(
         agency.name, widget=GovCheckboxesInput(), coerce=int, default=sorted(named),
         choices=[SelectChoice(u.id, f"{u.display_name} ({u.email})") for u in users],
@@ -191,7 +195,7 @@ def review_return(audit_id: int, return_id: int) -> ResponseReturnValue:
         return _accept(audit, ret)
     if form.validate_on_submit():
         with saved(tell=False) as outcome:
-            return_data.return_for_amendment(ret, form.reason.data, current_user)
+            return_data.return_for_amendment(ret, cast(str, form.reason.data), current_user)  # required
             outcome.success = (f"The return from {ret.agency.name} on case {ret.case.reference} has been returned "
                                "for amendment.")
         if outcome.ok:
@@ -202,7 +206,7 @@ def review_return(audit_id: int, return_id: int) -> ResponseReturnValue:
                            shown=lambda question: is_visible(question, answers), form=form, confirm=ConfirmForm())
 
 
-def _accept(audit, ret):
+def _accept(audit: Audit, ret: Return) -> BaseResponse:
     if ConfirmForm().validate_on_submit():
         with saved(f"The return from {ret.agency.name} on case {ret.case.reference} is accepted.") as outcome:
             return_data.accept_return(ret, current_user)

@@ -141,7 +141,7 @@ def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
 class TransitionCheck:
     """What moving an audit on would do: blockers stop it, warnings need the coordinator's eyes."""
 
-    target: str | None
+    target: AuditState | None
     blockers: list[str]
     warnings: list[str]
 
@@ -199,7 +199,7 @@ def mark_published(audit: Audit, user: User) -> None:
                  after={"state": AuditState.PUBLISHED})
 
 
-def advance(audit: Audit, user: User) -> str:
+def advance(audit: Audit, user: User) -> AuditState:
     """Move the audit to its next state; refused (changing nothing) while anything blocks it."""
     check = transition_check(audit)
     if check.blockers or check.target is None:  # no next state always comes with a blocker saying so

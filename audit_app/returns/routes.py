@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from audit_app import concurrency
 from audit_app.concurrency import CHOOSE
@@ -10,8 +11,9 @@ from audit_app.data import returns as return_data
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.form_builder import (
-    build_return_form, field_name, filled_return_form, hidden_pairs, note_field_name,
+    ReturnFormBase, build_return_form, field_name, filled_return_form, hidden_pairs, note_field_name,
 )
+from audit_app.models import Return
 from audit_app.rescue import restored_form
 from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
@@ -19,6 +21,7 @@ from audit_app.transactions import saved
 from audit_tools.returns import answers as answer_rules
 from audit_tools.returns import is_visible
 from audit_tools.text import shortened
+from audit_tools.tools import ToolDefinition
 from audit_tools.states import ReturnState, Role
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -75,7 +78,8 @@ def edit(return_id: int) -> ResponseReturnValue:
         return _conflict(ret, definition, form)
     if missing:
         form.mark_missing(missing)
-        form.version.data, form.base.data = ret.version, _base_token(ret, return_data.load_answers(ret, definition))
+        form.version.data = str(ret.version)  # a hidden field's text
+        form.base.data = _base_token(ret, return_data.load_answers(ret, definition))
         note = (f"Your answers have been saved as a draft. {len(missing)} required "
                 f"question{'s' if len(missing) != 1 else ''} still need an answer before you can submit.")
         return _render_form(ret, form, definition, error_description=note), 422
@@ -129,7 +133,8 @@ def autosave(return_id: int) -> ResponseReturnValue:
                    message=f"Draft saved at {ret.updated_at:%H:%M} (UTC).")
 
 
-def _conflict(ret, definition, form, problems: dict[str, str] | None = None, status: int = 409):
+def _conflict(ret: Return, definition: ToolDefinition, form: ReturnFormBase, problems: dict[str, str] | None = None,
+              status: int = 409) -> tuple[str, int]:
     """Someone saved in between: merge what only one side changed, ask about what both changed, lose nothing.
 
     ``problems`` (answer or note key → message, or ``CHOOSE``) come from a resolution that could not be saved.
@@ -147,7 +152,7 @@ def _conflict(ret, definition, form, problems: dict[str, str] | None = None, sta
         kept_mine=answer_rules.differences(definition, merge.kept_mine), **shared), status
 
 
-def _described(definition, key: str, message: str) -> str | None:
+def _described(definition: ToolDefinition, key: str, message: str) -> str | None:
     """A problem of the conflict page in words, naming the question by number (None: not a question now)."""
     question = definition.questions_by_key.get(answer_rules.question_key_of(key))
     if question is None:
@@ -157,7 +162,7 @@ def _described(definition, key: str, message: str) -> str | None:
     return f"Choose which answer to keep for {what}" if message == CHOOSE else f"{what}: {message}"
 
 
-def _form_problems(form) -> dict[str, str]:
+def _form_problems(form: ReturnFormBase) -> dict[str, str]:
     """The posted form's errors by answer or note key (a resolution's answers travel in hidden fields)."""
     problems = {}
     for name, messages in form.errors.items():
@@ -167,12 +172,12 @@ def _form_problems(form) -> dict[str, str]:
     return problems
 
 
-def _base_token(ret, answers) -> str:
+def _base_token(ret: Return, answers: answer_rules.Answers) -> str:
     """The signed base the return form carries: fingerprints of the answers saved at the version it holds."""
     return concurrency.base_token("return", ret.id, ret.version, answers)
 
 
-def _restore(ret, definition, token: str):
+def _restore(ret: Return, definition: ToolDefinition, token: str) -> BaseResponse | str:
     """What was typed before the session or form expired, merged over the saved answers; not saved until
     the auditor saves."""
     form = restored_form(ret, definition, token)
@@ -188,7 +193,7 @@ def _restore(ret, definition, token: str):
 ESCALATION_HEADING = "You recorded a current safeguarding concern about this child."
 
 
-def _refuse_locked(ret, form, definition):
+def _refuse_locked(ret: Return, form: ReturnFormBase, definition: ToolDefinition) -> tuple[str, int]:
     """The return closed while the auditor was typing: keep what they typed on screen to copy."""
     note = ("This return can no longer be changed: it has been submitted or the audit has closed for returns. "
             "Nothing was saved. Your answers are shown below so that you can copy them.")
@@ -197,7 +202,7 @@ def _refuse_locked(ret, form, definition):
                            sections_status=answer_rules.section_status(definition, form.answers())), 409
 
 
-def _render_form(ret, form, definition, error_description: str = ""):
+def _render_form(ret: Return, form: ReturnFormBase, definition: ToolDefinition, error_description: str = "") -> str:
     """The return form; each section's status reflects the answers as they stand on this page."""
     return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
                            error_description=error_description, locked=False, no_involvement=NoInvolvementForm(),
