@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     Field, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in the stubs
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from audit_app.form_fields import NoPersonalDetails, OptionalDateField, VisibleText, at_most

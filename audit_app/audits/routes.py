@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in the stubs
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 
 from audit_app.audits.forms import AuditForm, CaseAgenciesForm, CaseForm, UploadForm
 from audit_app.data import audits as audit_data
@@ -105,7 +105,8 @@ def new_case(audit_id: int) -> ResponseReturnValue:
         return refused
     form = _with_agency_choices(CaseForm())
     if form.validate_on_submit():
-        row = case_row(form.reference.data, cast(Decimal, parse_age(form.age_years.data)),  # validate_age_years: not None
+        # validate_age_years refused an age parse_age cannot read
+        row = case_row(form.reference.data, cast(Decimal, parse_age(form.age_years.data)),
                        form.locality.data.strip(), form.plan_type.data.strip())
         with saved(f"Case {row.reference} added.", tell=False) as outcome:
             audit_data.add_cases(audit, [row], current_user, _chosen_agencies(form))

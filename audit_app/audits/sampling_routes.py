@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectMultipleField
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3, not in the stubs
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 
 from audit_app.audits.forms import AmendmentForm, ExcludeForm, FrameUploadForm, SamplingForm
 from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agency_choices, bp
@@ -115,13 +115,14 @@ def exclude_case(audit_id: int, case_id: int) -> ResponseReturnValue:
     form = ExcludeForm()
     if form.validate_on_submit():
         with saved(tell=False) as outcome:
-            replacement = sampling_data.exclude_case(case, cast(str, form.reason.data), current_user)  # required
+            # the reason is validated: VisibleText
+            replacement = sampling_data.exclude_case(case, cast(str, form.reason.data), current_user)
             outcome.success = f"Case {case.reference} excluded. " + (
                 f"Case {replacement.reference} was drawn to replace it." if replacement else
                 "No case is left in its group to replace it.")
         if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
-        form.reason.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated
+        form.reason.errors = [*form.reason.errors, str(outcome.error)]
     return render_template("audits/exclude.html", audit=audit, case=case, form=form)
 
 
@@ -195,7 +196,7 @@ def review_return(audit_id: int, return_id: int) -> ResponseReturnValue:
         return _accept(audit, ret)
     if form.validate_on_submit():
         with saved(tell=False) as outcome:
-            return_data.return_for_amendment(ret, cast(str, form.reason.data), current_user)  # required
+            return_data.return_for_amendment(ret, cast(str, form.reason.data), current_user)  # validated: VisibleText
             outcome.success = (f"The return from {ret.agency.name} on case {ret.case.reference} has been returned "
                                "for amendment.")
         if outcome.ok:

@@ -51,7 +51,7 @@ def mfa_setup() -> ResponseReturnValue:
     draft = accounts.open_draft(user, session.get(DRAFT))
     if form.validate_on_submit():
         if draft is None:
-            form.code.errors.append(DRAFT_EXPIRED)  # type: ignore[attr-defined]  # a list once validated
+            form.code.errors = [*form.code.errors, DRAFT_EXPIRED]
         elif done := (_replace_authenticator if replacing else _first_authenticator)(user, draft, form):
             return done
     if draft is None:
@@ -83,7 +83,7 @@ def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm |
         next_url = session.pop(PENDING)["next"]
         record_event("user.login", "user", user.id, user=user)
     if not outcome.ok:
-        form.code.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated
+        form.code.errors = [*form.code.errors, str(outcome.error)]
         return None
     start_session(user)
     return render_template("auth/recovery_codes.html", codes=codes, next_url=next_url)
@@ -148,7 +148,7 @@ def change_password() -> ResponseReturnValue:
         user = db.session.get_one(User, current_user.id)
         problem = accounts.new_password_problem(user, _typed(form.password))
         if problem:
-            form.password.errors.append(problem)  # type: ignore[attr-defined]  # a list once validated
+            form.password.errors = [*form.password.errors, problem]
         elif _proven(user, form, lambda: accounts.change_password(user, _typed(form.current_password),
                                                                    _typed(form.password))):
             start_session(user)  # this browser stays signed in; every other session has ended

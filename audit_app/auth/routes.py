@@ -90,14 +90,14 @@ def login() -> ResponseReturnValue:
         attempt = throttle.admit_attempt(_client_ip(), email)
         db.session.commit()  # counted before the password is checked: the next try, however close, sees it
         if attempt is None:
-            form.password.errors.append(THROTTLED)  # type: ignore[attr-defined]  # a list once validated
+            form.password.errors = [*form.password.errors, THROTTLED]
             return render_template("auth/login.html", form=form), 429
         user = check_sign_in(email, password)
         if user is not None:
             throttle.forgive_attempt(attempt)
             return _password_accepted(user)
         db.session.commit()  # the trail's record of a failure for a known account
-        form.password.errors.append(SIGN_IN_FAILED)  # type: ignore[attr-defined]  # a list once validated
+        form.password.errors = [*form.password.errors, SIGN_IN_FAILED]
     return render_template("auth/login.html", form=form)
 
 
@@ -140,14 +140,14 @@ def second_factor() -> ResponseReturnValue:
         attempt = throttle.admit_attempt(_client_ip(), user.email)
         db.session.commit()
         if attempt is None:
-            form.code.errors.append(THROTTLED)  # type: ignore[attr-defined]  # a list once validated
+            form.code.errors = [*form.code.errors, THROTTLED]
             return render_template("auth/code.html", form=form), 429
         if accounts.check_second_factor(user, _typed(form.code)):
             throttle.forgive_attempt(attempt)
             next_url = session.pop(PENDING)["next"]
             return _finish_sign_in(user, next_url)
         db.session.commit()
-        form.code.errors.append("That code is not right. Check your authenticator app and try again.")  # type: ignore[attr-defined]
+        form.code.errors = [*form.code.errors, "That code is not right. Check your authenticator app and try again."]
     return render_template("auth/code.html", form=form)
 
 
@@ -184,7 +184,7 @@ def invitation(token: str) -> ResponseReturnValue:
             accounts.accept_invitation(invite, _typed(form.password))
         if outcome.ok:
             return redirect(url_for("auth.login"))
-        form.password.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated
+        form.password.errors = [*form.password.errors, str(outcome.error)]
     return render_template("auth/invitation.html", form=form, user=invite.user)
 
 
