@@ -108,7 +108,7 @@ def test_the_flask_command_without_flask_config_says_what_to_set(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "FLASK_CONFIG"}
     env.update(FLASK_APP="wsgi.py", DATABASE_URL=f"sqlite:///{tmp_path / 'never.db'}")
     result = subprocess.run([sys.executable, "-m", "flask", "seed"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=120, check=False)
     assert result.returncode != 0
     assert "Set FLASK_CONFIG to one of development, testing, production (it is unset)" in result.stderr
     assert not (tmp_path / "never.db").exists()
