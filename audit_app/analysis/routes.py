@@ -1,6 +1,7 @@
 """Analysis of an audit's returns, its charts and answer spreadsheets, and its learning briefing."""
 
 import base64
+from functools import lru_cache
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
@@ -64,8 +65,14 @@ def _image(chart, colour: str, unit: str = "") -> str:
     """A chart carried inside the page as an SVG image (a data: address), so the page's figures and its
     charts come from one analysis, run once. An image, not inline SVG: the page's content security
     policy forbids the styles inside."""
-    svg = bar_chart_svg(chart, colour=colour, unit=unit)
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(_drawn(chart, colour, unit).encode("utf-8")).decode("ascii")
+
+
+@lru_cache(maxsize=256)
+def _drawn(chart, colour: str, unit: str) -> str:
+    """The chart's SVG, kept by its whole content (title, labels, figures, colour, unit): the same figures are
+    drawn once per worker (drawing is most of a results page's time), changed figures always afresh."""
+    return bar_chart_svg(chart, colour=colour, unit=unit)
 
 
 def _small_count_threshold(cases: int) -> int | None:
@@ -116,7 +123,7 @@ def compliance_chart_svg(audit_id: int):
 
 def _svg(chart, unit: str = "") -> Response:
     """Served as an image, not inlined: the page's content security policy forbids inline styles."""
-    return Response(bar_chart_svg(chart, colour=get_setting("accent_colour"), unit=unit), mimetype="image/svg+xml")
+    return Response(_drawn(chart, get_setting("accent_colour"), unit), mimetype="image/svg+xml")
 
 
 @bp.get("/<int:audit_id>/analysis/answers.csv")

@@ -189,6 +189,19 @@ def test_a_question_page_carries_its_chart_drawn_from_its_own_figures(client, fa
         assert svg == client.get(f"/audits/{audit.id}/analysis/questions/{key}.svg{query}").get_data(as_text=True)
 
 
+def test_a_chart_follows_the_figures_when_they_change(client, factory, login, audit):
+    """Drawn charts are kept by their whole content: a changed figure is never served from an old drawing."""
+    sign_in(factory, client, login, "coordinator")
+    alt = "Bar chart of overall judgements. Its figures are in the table below."
+    before = chart_images(client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True))[alt]
+    eh = factory.return_for(audit, "EH", "T-02")
+    eh.state = "submitted"  # its "inadequate" now counts
+    db.session.commit()
+    after = chart_images(client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True))[alt]
+    assert "Inadequate: 2." in before and "Inadequate: 3." in after
+    assert after == client.get(f"/audits/{audit.id}/analysis/questions/overall_judgement.svg").get_data(as_text=True)
+
+
 def test_panel_members_wait_for_the_reveal(client, factory, login):
     audit = factory.audit(state="open")
     sign_in(factory, client, login, "panel")
