@@ -3,6 +3,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := wsgi.py
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The app has no default config (it refuses to start without FLASK_CONFIG): make's own commands,
+# and their prerequisites, run the development one.
+db demo run: export FLASK_CONFIG := development
 
 .PHONY: run test install assets db demo lint test-unit test-app test-app-postgres test-browser perf clean
 
@@ -29,7 +32,7 @@ demo: db
 	@if [ "$$($(VENV)/bin/flask audits list | wc -l)" = "0" ]; then $(VENV)/bin/flask demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)"); \
 	else echo "The database already has data: demo not loaded again."; \
 	     echo "Demo logins: admin, coordinator, auditor, auditor.eh, auditor.school, auditor.camhs, panel, editor, viewer @demo.example"; \
-	     echo "Forgotten the password? $(VENV)/bin/flask users set-password --email auditor@demo.example"; fi
+	     echo "Forgotten the password? FLASK_CONFIG=development $(VENV)/bin/flask users set-password --email auditor@demo.example"; fi
 
 run: assets demo
 	AUDIT_MFA_ENFORCED=false $(VENV)/bin/flask run --host 127.0.0.1 --port 5000

@@ -142,3 +142,14 @@ def _checked_trail_key(secret_key: str) -> str:
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
+
+
+def config_from_environment() -> type[Config]:
+    """The config FLASK_CONFIG names. There is no default: unset, a server would otherwise start with
+    development settings (no secure cookies, no HSTS) on a production box, so it refuses instead."""
+    name = os.environ.get("FLASK_CONFIG", "").strip()
+    if name not in CONFIGS:
+        found = f"not {name!r}" if name else "it is unset"
+        raise RuntimeError(f"Set FLASK_CONFIG to one of {', '.join(CONFIGS)} ({found}): "
+                           "production on a server, development for `make run` and its commands.")
+    return CONFIGS[name]

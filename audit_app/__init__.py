@@ -10,13 +10,13 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from audit_app import input_guard
-from config import CONFIGS, Config
+from config import Config, config_from_environment
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
-    """Build the application; pick the config from FLASK_CONFIG unless one is given."""
+    """Build the application; the config FLASK_CONFIG names unless one is given (no default)."""
     app = Flask(__name__, instance_relative_config=True)
-    config_class = config_class or CONFIGS[os.environ.get("FLASK_CONFIG", "development")]
+    config_class = config_class or config_from_environment()
     if hasattr(config_class, "check"):
         config_class.check()
     app.config.from_object(config_class)

@@ -38,6 +38,10 @@ from reports.pdf_styles import FOOTER_HEIGHT, FRAME_WIDTH, MARGIN, MUTED, PAGE_H
 from reports.fonts import register_fonts
 from reports.pdf_text import link_markup, markup, shorten
 
+# Images as binary streams: ASCII85 text made them a quarter larger and slower. reportlab has this
+# setting only process-wide (no per-document option), so it is set once, when the renderer is imported.
+rl_config.useA85 = 0
+
 LANGUAGE = "en-GB"
 CREATOR = "Multi-agency case audit workbench"
 _CHART_COLUMN = FRAME_WIDTH / 2 - 10
@@ -53,7 +57,6 @@ def build_briefing_pdf(content: b.BriefingContent, *, logo: bytes | None = None)
     ``logo`` is the partnership's PNG or JPEG, drawn in the header band; bytes that
     are not a readable image are left out rather than stopping the briefing.
     """
-    rl_config.useA85 = 0  # images as binary streams: ASCII85 text made them a quarter larger and slower
     palette = Palette.from_accent(content.accent_colour)
     charts = [(chart, bar_chart_png(chart, colour=palette.accent, width_in=_CHART_COLUMN / 72, optimize=False))
               for chart in content.charts]

@@ -1,7 +1,10 @@
 """Horizontal bar charts for the briefing, drawn with matplotlib's object API.
 
 ``pyplot`` keeps global state and is not safe in a web process, so every chart is
-a fresh ``Figure`` on an Agg canvas inside its own ``rc_context``.
+a fresh ``Figure`` on an Agg canvas inside its own ``rc_context``. ``rc_context`` changes
+matplotlib's process-wide settings for as long as it lasts, so every chart, wherever it is
+drawn (analysis page, briefing page, PDF, command line), is drawn inside ``_drawing``, which
+holds the one ``DRAWING`` lock: two requests drawing at once cannot spoil each other's charts.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ import hashlib
 import io
 import re
 import textwrap
+import threading
 import warnings
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -39,6 +44,9 @@ _BASE_RC = {
     "svg.fonttype": "none",
     "axes.unicode_minus": False,
 }
+# matplotlib's settings are global to the process: held while any chart is drawn (the app also holds
+# it around a whole briefing PDF, whose reportlab fonts and settings are process-wide). Re-entrant.
+DRAWING = threading.RLock()
 
 
 def bar_chart_png(chart: Chart, *, colour: str, width_in: float = 3.3, height_in: float | None = None,
@@ -48,7 +56,7 @@ def bar_chart_png(chart: Chart, *, colour: str, width_in: float = 3.3, height_in
     ``optimize=False`` skips PIL's search for the smallest file, for a PNG that is only
     decoded again at once (the briefing PDF re-encodes every image anyway).
     """
-    with _chart_rc(chart, colour):
+    with _drawing(chart, colour):
         canvas = FigureCanvasAgg(_draw(chart, colour, width_in, height_in))
         canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib's backend_agg is not annotated
     # Opaque RGB: no soft mask in the PDF, smaller files, same pixels on white paper (buffer_rgba: not annotated).
@@ -67,7 +75,7 @@ def bar_chart_svg(chart: Chart, *, colour: str, unit: str = "") -> str:
     sit in one web page without id clashes and the same chart always gives the same
     text.
     """
-    with _chart_rc(chart, colour):
+    with _drawing(chart, colour):
         figure = _draw(chart, colour, 5.5, None, unit)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
@@ -87,10 +95,13 @@ def chart_key(chart: Chart, colour: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
 
 
-def _chart_rc(chart: Chart, colour: str) -> AbstractContextManager[None]:
+@contextmanager
+def _drawing(chart: Chart, colour: str) -> Iterator[None]:
+    """The one way in to drawing a chart: under the ``DRAWING`` lock, with the chart's own settings."""
     key = chart_key(chart, colour)
     settings = dict(_BASE_RC, **{"svg.hashsalt": key, "svg.id": f"chart-{key}"})
-    return matplotlib.rc_context(settings)
+    with DRAWING, matplotlib.rc_context(settings):
+        yield
 
 
 def _is_empty(chart: Chart) -> bool:

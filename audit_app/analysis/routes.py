@@ -1,5 +1,8 @@
 """Analysis of an audit's returns, its charts and answer spreadsheets, and its learning briefing."""
 
+import base64
+from functools import lru_cache
+
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -18,8 +21,8 @@ from audit_app.extensions import db
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
 from audit_tools.analysis import long_sheet, to_csv, to_xlsx, wide_sheet
-from audit_tools.analysis import is_suppressed
-from reports.charts import analysis_chart, bar_chart_svg, compliance_chart
+from audit_tools.analysis import Analysis, QuestionAnalysis, is_suppressed
+from reports.charts import analysis_chart, bar_chart_svg, compliance_chart, prevalence_chart, question_chart
 from audit_tools.states import Role
 
 bp = Blueprint("analysis", __name__, url_prefix="/audits")
@@ -48,7 +51,33 @@ def analysis(audit_id: int) -> ResponseReturnValue:
     found = analysis_data(audit, definition, filters)
     return render_template("analysis/analysis.html", audit=audit, definition=definition, form=form,
                            analysis=found, chosen=filters.chosen(), can_export=current_user.has_role(*EXPORTERS),
-                           few_cases_below=_small_count_threshold(found.figures.cases) if filters.chosen() else None)
+                           few_cases_below=_small_count_threshold(found.figures.cases) if filters.chosen() else None,
+                           **_analysis_charts(found, definition.overall_question))
+
+
+def _analysis_charts(found: Analysis, overall: Question | None) -> dict[str, object]:
+    """The page's charts, drawn from the analysis it shows (never run again for an image): the overall
+    judgement's and each charted multiple choice's by question key, and compliance by section."""
+    colour = get_setting("accent_colour")
+    charts = {cases.question.key: _image(prevalence_chart(cases), colour) for cases in found.prevalence}
+    if overall and overall.key not in charts:
+        charts[overall.key] = _image(question_chart(found.summary(overall.key)), colour)
+    return {"question_charts": charts, "compliance_chart": _image(compliance_chart(found.distributions.scores),
+                                                                  colour, unit="%")}
+
+
+def _image(chart: Chart, colour: str, unit: str = "") -> str:
+    """A chart carried inside the page as an SVG image (a data: address), so the page's figures and its
+    charts come from one analysis, run once. An image, not inline SVG: the page's content security
+    policy forbids the styles inside."""
+    return "data:image/svg+xml;base64," + base64.b64encode(_drawn(chart, colour, unit).encode("utf-8")).decode("ascii")
+
+
+@lru_cache(maxsize=256)
+def _drawn(chart: Chart, colour: str, unit: str) -> str:
+    """The chart's SVG, kept by its whole content (title, labels, figures, colour, unit): the same figures are
+    drawn once per worker (drawing is most of a results page's time), changed figures always afresh."""
+    return bar_chart_svg(chart, colour=colour, unit=unit)
 
 
 def _small_count_threshold(cases: int) -> int | None:
@@ -74,15 +103,17 @@ def question(audit_id: int, key: str) -> ResponseReturnValue:
     """One choice question's answers, overall and agency by agency."""
     audit, definition, question = _question_or_404(audit_id, key)
     form, filters = _filtered(audit)
+    found: QuestionAnalysis = question_analysis(audit, definition, question, filters)
     return render_template("analysis/question.html", audit=audit, question=question, form=form,
-                           number=definition.number(key), filters=filters, chosen=filters.chosen(),
-                           found=question_analysis(audit, definition, question, filters))
+                           number=definition.number(key), filters=filters, chosen=filters.chosen(), found=found,
+                           question_chart=_image(analysis_chart(found), get_setting("accent_colour")))
 
 
 @bp.get("/<int:audit_id>/analysis/questions/<key>.svg")
 @roles_required(*RESULTS_READERS)
 def question_chart_svg(audit_id: int, key: str) -> ResponseReturnValue:
-    """A choice question's answers as a bar chart (cases for a charted multiple choice, returns otherwise)."""
+    """(The pages carry their charts inside them; this address serves one on its own.)
+    A choice question's answers as a bar chart (cases for a charted multiple choice, returns otherwise)."""
     audit, definition, question = _question_or_404(audit_id, key)
     return _svg(analysis_chart(question_analysis(audit, definition, question, _filtered(audit)[1])))
 
@@ -97,7 +128,7 @@ def compliance_chart_svg(audit_id: int) -> ResponseReturnValue:
 
 def _svg(chart: Chart, unit: str = "") -> Response:
     """Served as an image, not inlined: the page's content security policy forbids inline styles."""
-    return Response(bar_chart_svg(chart, colour=get_setting("accent_colour"), unit=unit), mimetype="image/svg+xml")
+    return Response(_drawn(chart, get_setting("accent_colour"), unit), mimetype="image/svg+xml")
 
 
 @bp.get("/<int:audit_id>/analysis/answers.csv")

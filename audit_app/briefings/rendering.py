@@ -8,7 +8,6 @@ the standalone document carries them inside itself as data URIs, so it needs not
 from __future__ import annotations
 
 import base64
-import threading
 
 from flask import current_app
 
@@ -17,12 +16,10 @@ from audit_app.data.briefings import briefing_logo
 from audit_app.models import Briefing
 from audit_tools.briefing import BriefingContent, content_from_dict
 from reports.briefing_pdf import build_briefing_pdf
-from reports.charts import bar_chart_png
+from reports.charts import DRAWING, bar_chart_png
 from reports.colours import parse_hex, readable_on_white
 
 WEB_CHART_WIDTH_IN = 6.0
-# matplotlib's settings are global to the process: charts drawn by two requests at once can spoil each other.
-_DRAWING = threading.RLock()
 
 
 def content_of(briefing: Briefing) -> BriefingContent:
@@ -33,14 +30,15 @@ def chart_png(content: BriefingContent, position: int) -> bytes | None:
     """Chart number ``position`` (from 1) as a PNG for the web page, or None when there is no such chart."""
     if not 1 <= position <= len(content.charts):
         return None
-    with _DRAWING:
-        return bar_chart_png(content.charts[position - 1], colour=parse_hex(content.accent_colour),
-                             width_in=WEB_CHART_WIDTH_IN)
+    # reports.charts draws it under its one lock.
+    return bar_chart_png(content.charts[position - 1], colour=parse_hex(content.accent_colour),
+                         width_in=WEB_CHART_WIDTH_IN)
 
 
 def briefing_pdf(content: BriefingContent) -> bytes:
-    """The PDF, with the partnership's logo."""
-    with _DRAWING:
+    """The PDF, with the partnership's logo: one at a time, under the charts' one lock (reportlab's
+    fonts and settings are process-wide too; the lock is re-entrant, so its charts take it again)."""
+    with DRAWING:
         return build_briefing_pdf(content, logo=briefing_logo())
 
 

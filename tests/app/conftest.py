@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import os
 import re
+import socket
 from decimal import Decimal
+from email import message_from_bytes
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from PIL import Image
 
 from audit_app import create_app
 from audit_app.data import tools as tool_data
+from audit_app.data.tools import definition_of
 from audit_app.data.users import create_user
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, Return
+from audit_tools.tools import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT
 from config import TestingConfig
+from tests.app.panel_cases import make_panel_audit
 
 PASSWORD = "correct horse battery staple"
 
@@ -201,3 +209,106 @@ class Factory:
             sa.select(Return).join(Case).join(Agency)
             .where(Case.audit_id == audit.id, Case.reference == reference, Agency.short_name == agency_short)
         )
+
+
+# ---------------------------------------------------------------- shared by several test modules
+
+
+@pytest.fixture
+def setup(client, factory, login):
+    """An auditor of CSC, signed in, with a return to fill in: (audit, return, the audit's tool)."""
+    factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
+    audit = factory.audit()
+    ret = factory.return_for(audit, "CSC")
+    login(client, "csc@test.example")
+    return audit, ret, definition_of(audit.tool_version)
+
+
+def complete_answers(definition) -> dict:
+    """Form data answering every question, as a browser would send it."""
+    data = {}
+    for q in definition.questions:
+        name = f"q_{q.key}"
+        if q.type in (SCALE, SINGLE, GRADE):
+            data[name] = q.options[0].value
+        elif q.type == MULTIPLE:
+            data[name] = [q.options[0].value]
+        elif q.type == NUMBER:
+            data[name] = "3"
+        elif q.type == DATE:
+            data[name] = ["27", "3", "2026"]
+        elif q.type in (TEXT, LONGTEXT):
+            data[name] = "Seen in the records."
+    return data
+
+
+@pytest.fixture
+def panel_audit(factory):
+    """An audit at the panel stage (tests/app/panel_cases.py says what each case holds)."""
+    return make_panel_audit(factory)
+
+
+@pytest.fixture
+def as_panel(client, factory, login):
+    factory.user("panel", email="panel@test.example")
+    login(client, "panel@test.example")
+    return client
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server the app sends its e-mail to; its messages are in the inbox yielded."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
+    yield inbox
+    controller.stop()
+    app.config.update(MAIL_SERVER=None)
+
+
+def _separate_database_url(tmp_path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'migrate.db'}"
+    parsed = sa.engine.make_url(url)
+    name = f"{parsed.database}_migrate"
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def migrating_app(tmp_path):
+    """An app on a database of its own, empty, for running the migrations up and down."""
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = _separate_database_url(tmp_path)
+
+    app = create_app(Config)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def image_bytes(fmt: str, size=(40, 20), **save) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "#d4351c").save(buffer, format=fmt, **save)
+    return buffer.getvalue()

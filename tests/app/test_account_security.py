@@ -11,7 +11,7 @@ from sqlalchemy import update
 from audit_app import security
 from audit_app.data import accounts
 from audit_app.extensions import db
-from audit_app.models import Invitation, User
+from audit_app.models import Invitation
 from config import ProductionConfig
 
 

@@ -1,5 +1,6 @@
 """The analysis page: its figures on a small audit whose answers are known, its filters, charts and agreement."""
 
+import base64
 import re
 
 import pytest
@@ -103,6 +104,13 @@ def test_filters_choose_cases(audit):
     assert found.with_panel.panel_cases == 0
 
 
+def chart_images(html: str) -> dict[str, str]:
+    """The page's chart images: alt text → the SVG each carries inside the page."""
+    found = re.findall(r'<img class="app-chart[^"]*" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)">', html)
+    assert len(found) == html.count('class="app-chart')  # every chart is carried inside the page
+    return {alt: base64.b64decode(data).decode("utf-8") for data, alt in found}
+
+
 def test_the_page_shows_the_figures_in_tables_and_charts_as_images(client, factory, login, audit):
     sign_in(factory, client, login, "coordinator")
     html = client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True)
@@ -110,9 +118,14 @@ def test_the_page_shows_the_figures_in_tables_and_charts_as_images(client, facto
     assert ('<th scope="row" class="govuk-table__header">Good</th><td class="govuk-table__cell '
             'govuk-table__cell--numeric">2</td>') in html
     assert "Based on only 2 cases: treat agreement figures as a rough guide, not a measure." in html
-    assert f'src="/audits/{audit.id}/analysis/compliance.svg"' in html
-    assert re.search(r'<img class="app-chart[^"]*" src="[^"]+overall_judgement\.svg" alt="Bar chart of overall '
-                     r'judgements\. Its figures are in the table below\.">', html)
+    # The charts are drawn from the page's own analysis, the same as their addresses serve them on their own.
+    charts = chart_images(html)
+    assert charts["Bar chart of compliance by section. Its figures are in the table below."] == \
+        client.get(f"/audits/{audit.id}/analysis/compliance.svg").get_data(as_text=True)
+    assert charts["Bar chart of overall judgements. Its figures are in the table below."] == \
+        client.get(f"/audits/{audit.id}/analysis/questions/overall_judgement.svg").get_data(as_text=True)
+    assert charts["Bar chart of contributory factors recorded. Its figures are in the table below."] == \
+        client.get(f"/audits/{audit.id}/analysis/questions/contributory_factors.svg").get_data(as_text=True)
     assert '<option value="Riverside">Riverside</option>' in html
     assert "Download the answers" in html
     assert "<svg" not in html  # never inline: the content security policy forbids the styles inside
@@ -123,7 +136,12 @@ def test_a_filter_keeps_itself_in_every_link(client, factory, login, audit):
     html = client.get(f"/audits/{audit.id}/analysis?locality=Riverside").get_data(as_text=True)
     assert "<strong>Showing:</strong> Cases in Riverside." in html
     assert '<option value="Riverside" selected>Riverside</option>' in html
-    assert f"/audits/{audit.id}/analysis/compliance.svg?locality=Riverside" in html
+    charts = chart_images(html)
+    for alt, address in (("compliance by section", "compliance.svg"),
+                         ("overall judgements", "questions/overall_judgement.svg")):
+        assert charts[f"Bar chart of {alt}. Its figures are in the table below."] == \
+            client.get(f"/audits/{audit.id}/analysis/{address}?locality=Riverside").get_data(as_text=True)
+    assert charts != chart_images(client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True))
     assert "Download the answers" not in html  # the panel reads the page; spreadsheets are not theirs
 
 
@@ -161,6 +179,27 @@ def test_a_question_page_compares_agencies(client, factory, login, audit):
     found = question_analysis(audit, definition_of(audit.tool_version),
                               definition_of(audit.tool_version).question("contributory_factors"))
     assert found.prevalence.cases == 2 and found.summary.answered == 3
+
+
+def test_a_question_page_carries_its_chart_drawn_from_its_own_figures(client, factory, login, audit):
+    sign_in(factory, client, login, "panel")
+    for key, query in (("contributory_factors", "?locality=Northfield"), ("child_seen_alone", "")):
+        html = client.get(f"/audits/{audit.id}/analysis/questions/{key}{query}").get_data(as_text=True)
+        (svg,) = chart_images(html).values()
+        assert svg == client.get(f"/audits/{audit.id}/analysis/questions/{key}.svg{query}").get_data(as_text=True)
+
+
+def test_a_chart_follows_the_figures_when_they_change(client, factory, login, audit):
+    """Drawn charts are kept by their whole content: a changed figure is never served from an old drawing."""
+    sign_in(factory, client, login, "coordinator")
+    alt = "Bar chart of overall judgements. Its figures are in the table below."
+    before = chart_images(client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True))[alt]
+    eh = factory.return_for(audit, "EH", "T-02")
+    eh.state = "submitted"  # its "inadequate" now counts
+    db.session.commit()
+    after = chart_images(client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True))[alt]
+    assert "Inadequate: 2." in before and "Inadequate: 3." in after
+    assert after == client.get(f"/audits/{audit.id}/analysis/questions/overall_judgement.svg").get_data(as_text=True)
 
 
 def test_panel_members_wait_for_the_reveal(client, factory, login):

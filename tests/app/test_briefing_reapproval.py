@@ -10,7 +10,6 @@ from audit_app.data.settings import set_setting
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, User
 from tests.app.roles_briefings import draft_for, reload, signed_in
-from tests.app.test_reminders import smtp  # noqa: F401  (a real SMTP server for the approver's e-mail)
 
 AUTHOR = "author@test.example"
 APPROVER = "approver@test.example"

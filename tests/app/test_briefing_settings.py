@@ -9,6 +9,7 @@ from sqlalchemy import select
 from audit_app.data.settings import get_setting
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, Logo
+from tests.app.conftest import image_bytes
 from tests.app.roles_briefings import signed_in
 
 VALID = {"partnership_name": "Westmere SCP", "series_title": "Eyes On", "accent_colour": "#1d70b8",
@@ -19,12 +20,6 @@ VALID = {"partnership_name": "Westmere SCP", "series_title": "Eyes On", "accent_
 def editor(app, factory, login):
     factory.user("editor", email="e@test.example")
     return signed_in(app, login, "e@test.example")
-
-
-def image_bytes(fmt: str, size=(40, 20), **save) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "#d4351c").save(buffer, format=fmt, **save)
-    return buffer.getvalue()
 
 
 def upload(client, post, data: bytes, name: str):

@@ -85,7 +85,7 @@ def test_chart_images_are_pngs_and_only_for_charts_that_exist(draft):
 def test_the_logo_is_shown_when_there_is_one(draft):
     _, briefing, client = draft
     assert 'class="app-briefing-logo"' not in client.get(f"/briefings/{briefing.id}").get_data(as_text=True)
-    from tests.app.test_briefing_settings import image_bytes
+    from tests.app.conftest import image_bytes
 
     db.session.add(Logo(mimetype="image/png", data=image_bytes("PNG"), sha256="0" * 64, width=40, height=20))
     db.session.commit()

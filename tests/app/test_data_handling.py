@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Return
-from tests.app.test_returns import setup  # noqa: F401  (the fixture)
 
 SECRET_STORY = "Mum told the health visitor about the night of the 14th"
 

@@ -21,7 +21,6 @@ from audit_app.links import external_url
 from audit_app.models import Briefing, User
 from config import ProductionConfig, TestingConfig
 from tests.app.roles_briefings import draft_for, reload, signed_in
-from tests.app.test_reminders import smtp  # noqa: F401  (a real SMTP server)
 
 BASE = "https://audit.partnership.example"
 FORGED_HOST = "evil.example"

@@ -9,7 +9,6 @@ from audit_app.models import Answer, EvidenceNote
 from audit_tools.returns import MAX_NOTE_LENGTH
 from audit_tools.tools import LONGTEXT, SCALE
 
-from tests.app.test_returns import setup  # noqa: F401  (the fixture)
 
 
 def first_scale(definition):
@@ -83,7 +82,7 @@ def test_two_auditors_editing_the_same_note_see_both_and_can_keep_either(app, cl
 
 
 def test_the_submitted_return_shows_each_note_under_its_answer(client, setup, post):
-    from tests.app.test_returns import complete_answers
+    from tests.app.conftest import complete_answers
     _, ret, definition = setup
     key = first_scale(definition).key
     data = {**complete_answers(definition), f"n_{key}": "<b>Strategy</b> minutes", "version": "1",

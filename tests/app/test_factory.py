@@ -1,12 +1,18 @@
 """The application factory: configuration and secrets."""
 
 import os
+import re
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from audit_app import create_app
-from config import DevelopmentConfig, ProductionConfig
+from config import CONFIGS, DevelopmentConfig, ProductionConfig, config_from_environment
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_development_makes_a_private_random_key_once(tmp_path, monkeypatch):
@@ -70,3 +76,44 @@ def test_workers_starting_together_all_read_one_whole_development_key(tmp_path):
     assert len(keys) == 1 and len(keys.pop()) >= 64
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no drafts left behind
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+# ---------------------------------------------------------------- FLASK_CONFIG has no default
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_the_app_refuses_to_start_when_flask_config_is_unset(monkeypatch, value):
+    if value is None:
+        monkeypatch.delenv("FLASK_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("FLASK_CONFIG", value)
+    with pytest.raises(RuntimeError, match=r"Set FLASK_CONFIG to one of development, testing, production \(it is unset\)"):
+        create_app()
+
+
+@pytest.mark.parametrize("value", ["prod", "Production", "develop"])
+def test_an_unknown_flask_config_is_refused_naming_the_allowed_values(monkeypatch, value):
+    monkeypatch.setenv("FLASK_CONFIG", value)
+    with pytest.raises(RuntimeError, match=rf"Set FLASK_CONFIG to one of development, testing, production \(not '{value}'\)"):
+        create_app()
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_each_allowed_flask_config_names_its_class(monkeypatch, name):
+    monkeypatch.setenv("FLASK_CONFIG", name)
+    assert config_from_environment() is CONFIGS[name]
+
+
+def test_the_flask_command_without_flask_config_says_what_to_set(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "FLASK_CONFIG"}
+    env.update(FLASK_APP="wsgi.py", DATABASE_URL=f"sqlite:///{tmp_path / 'never.db'}")
+    result = subprocess.run([sys.executable, "-m", "flask", "seed"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode != 0
+    assert "Set FLASK_CONFIG to one of development, testing, production (it is unset)" in result.stderr
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_make_runs_its_own_commands_with_the_development_config():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^db demo run: export FLASK_CONFIG := development$", makefile, re.MULTILINE)

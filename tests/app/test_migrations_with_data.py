@@ -1,15 +1,12 @@
 """Migrations must work on a database that already holds an audit, not only on an empty one."""
 
-import os
 from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from audit_app import create_app
 from audit_app.extensions import db
-from config import TestingConfig
 
 ROWS_AT_0001 = [
     "INSERT INTO agencies (id, name, short_name, sector) VALUES (1, 'Children''s social care', 'CSC', 'local authority')",
@@ -26,31 +23,6 @@ ROWS_AT_0001 = [
     "VALUES (1, 1, 1, 1, 'submitted', 3, '2026-04-02 10:00:00', '2026-04-02 10:30:00')",
     "INSERT INTO answers (id, return_id, question_key, ordinal, value, score, note) VALUES (1, 1, 'q', 0, 'yes', 2, '')",
 ]
-
-
-def _separate_database_url(tmp_path) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp_path / 'migrate.db'}"
-    parsed = sa.engine.make_url(url)
-    name = f"{parsed.database}_migrate"
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return parsed.set(database=name).render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def migrating_app(tmp_path):
-    class Config(TestingConfig):
-        SQLALCHEMY_DATABASE_URI = _separate_database_url(tmp_path)
-
-    app = create_app(Config)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_upgrading_a_populated_database_keeps_every_row(migrating_app):

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from audit_app.extensions import db
-from audit_app.models import Answer, AuditEvent, Return
+from audit_app.models import Answer, AuditEvent
 
 
 @pytest.fixture

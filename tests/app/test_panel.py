@@ -10,70 +10,20 @@ from sqlalchemy import event, func, select
 
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
-from audit_app.models import Answer, Audit, AuditEvent, Case, EvidenceNote, PanelRecord, Return
-from audit_tools.returns import as_typed, to_rows
+from audit_app.models import Audit, AuditEvent, PanelRecord, Return
+from audit_tools.returns import as_typed
+from tests.app.panel_cases import HOSTILE_NOTE, case_of, case_url, panel_record, submit
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
-HOSTILE_NOTE = '<script>alert("note")</script> Mum said "we\'re fine" & the health visitor saw no food'
-
-
-def _submit(ret: Return, answers: dict, notes: dict | None = None, state: str = "submitted") -> None:
-    definition = definition_of(ret.case.audit.tool_version)
-    ret.state = state
-    ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
-                   for r in to_rows(definition, answers)]
-    ret.notes = [EvidenceNote(question_key=key, text=text) for key, text in (notes or {}).items()]
-    db.session.commit()
-
-
-@pytest.fixture
-def panel_audit(factory):
-    """An audit at the panel stage: on case T-01 CSC and EH returned and differ on one question; School's
-    return is a draft; on T-02 only CSC returned and EH declared no involvement."""
-    audit = factory.audit(state="panel", agencies=("CSC", "EH", "School"))
-    _submit(factory.return_for(audit, "CSC"),
-            {"child_seen_alone": "yes", "neglect_tool_used": "partly", "overall_judgement": "good",
-             "agency_role": "lead_professional", "good_practice": "Visits were <b>weekly</b>"},
-            {"child_seen_alone": HOSTILE_NOTE})
-    _submit(factory.return_for(audit, "EH"),
-            {"child_seen_alone": "no", "neglect_tool_used": "partly", "overall_judgement": "requires_improvement",
-             "agency_role": "core_group_member"},
-            {"neglect_tool_used": "Checklist done at the start only"})
-    _submit(factory.return_for(audit, "School"), {"child_seen_alone": "partly"}, state="draft")
-    _submit(factory.return_for(audit, "CSC", "T-02"), {"overall_judgement": "inadequate"})
-    eh = factory.return_for(audit, "EH", "T-02")
-    eh.no_involvement_reason = "No record of the family in the period"
-    _submit(eh, {}, state="no_involvement")
-    return audit
-
-
-def _case(audit: Audit, reference: str = "T-01") -> Case:
-    return next(c for c in audit.cases if c.reference == reference)
 
 
 def _has_column(html: str, agency: str) -> bool:
     return bool(re.search(rf'<th scope="col" class="govuk-table__header[^"]*">{agency}</th>', html))
 
 
-def _case_url(audit: Audit, reference: str = "T-01") -> str:
-    return f"/audits/{audit.id}/panel/{_case(audit, reference).id}"
-
-
 def _record_data(**fields) -> dict:
     return {"version": "0", "agreed_grade": "requires_improvement",
             "rationale": "The plan never said what better would look like.", "dissent": "", "learning": "", **fields}
-
-
-def _record(audit: Audit) -> PanelRecord | None:
-    db.session.expire_all()
-    return db.session.scalar(select(PanelRecord).where(PanelRecord.case_id == _case(audit).id))
-
-
-@pytest.fixture
-def as_panel(client, factory, login):
-    factory.user("panel", email="panel@test.example")
-    login(client, "panel@test.example")
-    return client
 
 
 # --- who may see what, and when ---
@@ -82,9 +32,9 @@ def test_auditors_are_refused_every_panel_page(client, factory, login, post, pan
     factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
     login(client, "csc@test.example")
     assert client.get(f"/audits/{panel_audit.id}/panel").status_code == 403
-    assert client.get(_case_url(panel_audit)).status_code == 403
-    assert post(client, _case_url(panel_audit), _record_data()).status_code == 403
-    assert _record(panel_audit) is None
+    assert client.get(case_url(panel_audit)).status_code == 403
+    assert post(client, case_url(panel_audit), _record_data()).status_code == 403
+    assert panel_record(panel_audit) is None
 
 
 @pytest.mark.parametrize("role", ["panel", "editor"])
@@ -92,7 +42,7 @@ def test_panel_and_editors_see_the_panel_only_after_the_reveal(client, factory, 
     factory.user(role, email=f"{role}@test.example")
     audit = factory.audit(state="open")
     login(client, f"{role}@test.example")
-    urls = [f"/audits/{audit.id}/panel", _case_url(audit)]
+    urls = [f"/audits/{audit.id}/panel", case_url(audit)]
     assert [client.get(url).status_code for url in urls] == [403, 403]
     audit.state = "panel"
     db.session.commit()
@@ -102,15 +52,15 @@ def test_panel_and_editors_see_the_panel_only_after_the_reveal(client, factory, 
 def test_coordinator_is_told_when_the_panel_opens_and_sees_no_answers_before(client, factory, login, post):
     factory.user("coordinator", email="coordinator@test.example")
     audit = factory.audit(state="open")
-    _submit(factory.return_for(audit, "CSC"), {"child_seen_alone": "yes"}, {"child_seen_alone": "Seen at nursery"})
+    submit(factory.return_for(audit, "CSC"), {"child_seen_alone": "yes"}, {"child_seen_alone": "Seen at nursery"})
     login(client, "coordinator@test.example")
-    for url in (f"/audits/{audit.id}/panel", _case_url(audit)):
+    for url in (f"/audits/{audit.id}/panel", case_url(audit)):
         html = client.get(url).get_data(as_text=True)
         assert "The panel has not started yet" in html and "move the audit to the panel stage" in html
         assert "Seen at nursery" not in html
-    response = post(client, _case_url(audit), _record_data())
+    response = post(client, case_url(audit), _record_data())
     assert response.status_code == 409 and "The panel has not started yet" in response.get_data(as_text=True)
-    assert _record(audit) is None
+    assert panel_record(audit) is None
 
 
 def test_a_case_of_another_audit_or_an_excluded_case_is_not_found(as_panel, post, factory, panel_audit):
@@ -118,19 +68,19 @@ def test_a_case_of_another_audit_or_an_excluded_case_is_not_found(as_panel, post
     assert as_panel.get(f"/audits/{panel_audit.id}/panel/{other.cases[0].id}").status_code == 404
     assert post(as_panel, f"/audits/{panel_audit.id}/panel/{other.cases[0].id}", _record_data()).status_code == 404
     assert as_panel.get(f"/audits/{other.id + 100}/panel").status_code == 404
-    case = _case(panel_audit, "T-02")
+    case = case_of(panel_audit, "T-02")
     case.included = False
     db.session.commit()
-    assert as_panel.get(_case_url(panel_audit, "T-02")).status_code == 404
+    assert as_panel.get(case_url(panel_audit, "T-02")).status_code == 404
     assert "T-02" not in as_panel.get(f"/audits/{panel_audit.id}/panel").get_data(as_text=True)
 
 
 # --- the list of cases ---
 
 def test_list_shows_who_returned_what_differs_and_the_panels_judgement(as_panel, post, panel_audit):
-    post(as_panel, _case_url(panel_audit), _record_data())
+    post(as_panel, case_url(panel_audit), _record_data())
     html = as_panel.get(f"/audits/{panel_audit.id}/panel").get_data(as_text=True)
-    first, second = html.split('href="' + _case_url(panel_audit, "T-02"))
+    first, second = html.split('href="' + case_url(panel_audit, "T-02"))
     assert "2 of 3 returned" in first and "School service: not submitted" in first
     # CSC and EH differ on whether the child was seen alone and on the overall judgement, not on their roles
     assert re.search(r'<td class="govuk-table__cell">2</td>', first)
@@ -142,7 +92,7 @@ def test_list_shows_who_returned_what_differs_and_the_panels_judgement(as_panel,
 # --- the side-by-side answers ---
 
 def test_case_shows_each_agencys_answers_and_notes_escaped(as_panel, panel_audit):
-    html = as_panel.get(_case_url(panel_audit)).get_data(as_text=True)
+    html = as_panel.get(case_url(panel_audit)).get_data(as_text=True)
     assert _has_column(html, "CSC service") and _has_column(html, "EH service")
     assert not _has_column(html, "School service")  # a draft is never shown
     assert str(escape(HOSTILE_NOTE)) in html and "<script>alert" not in html
@@ -159,7 +109,7 @@ def _row(html: str, question_text: str) -> str:
 
 
 def test_disagreements_are_flagged_in_words_and_can_be_shown_alone(as_panel, panel_audit):
-    html = as_panel.get(_case_url(panel_audit)).get_data(as_text=True)
+    html = as_panel.get(case_url(panel_audit)).get_data(as_text=True)
     definition = definition_of(panel_audit.tool_version)
     seen_alone, tool_used = (definition.question(k).text for k in ("child_seen_alone", "neglect_tool_used"))
     assert "Agencies differ" in _row(html, seen_alone)
@@ -167,13 +117,13 @@ def test_disagreements_are_flagged_in_words_and_can_be_shown_alone(as_panel, pan
     role = _row(html, str(escape(definition.question("agency_role").text)))  # their roles differ, as roles do
     assert "Agencies differ" not in role and "Each agency answers for itself" in role
     assert "different answers to 2 questions" in html
-    only = as_panel.get(_case_url(panel_audit) + "?differ=1").get_data(as_text=True)
+    only = as_panel.get(case_url(panel_audit) + "?differ=1").get_data(as_text=True)
     assert seen_alone in only and tool_used not in only
     assert "Show all questions" in only
 
 
 def test_no_involvement_is_shown_as_such_with_its_reason(as_panel, panel_audit):
-    html = as_panel.get(_case_url(panel_audit, "T-02")).get_data(as_text=True)
+    html = as_panel.get(case_url(panel_audit, "T-02")).get_data(as_text=True)
     assert "No involvement" in html and "No record of the family in the period" in html
     assert _has_column(html, "CSC service") and not _has_column(html, "EH service")
 
@@ -181,18 +131,18 @@ def test_no_involvement_is_shown_as_such_with_its_reason(as_panel, panel_audit):
 # --- the panel's record ---
 
 def test_saving_the_record_stores_it_and_writes_the_change_to_the_trail(as_panel, post, panel_audit):
-    response = post(as_panel, _case_url(panel_audit), _record_data(dissent="Early help judged it good.",
+    response = post(as_panel, case_url(panel_audit), _record_data(dissent="Early help judged it good.",
                                                                    learning="Share chronologies monthly."))
-    assert response.status_code == 302 and response.headers["Location"].endswith(_case_url(panel_audit))
-    record = _record(panel_audit)
+    assert response.status_code == 302 and response.headers["Location"].endswith(case_url(panel_audit))
+    record = panel_record(panel_audit)
     assert (record.agreed_grade, record.dissent, record.version) == ("requires_improvement",
                                                                      "Early help judged it good.", 1)
-    response = post(as_panel, _case_url(panel_audit), _record_data(version="1", agreed_grade="inadequate",
+    response = post(as_panel, case_url(panel_audit), _record_data(version="1", agreed_grade="inadequate",
                                                                    rationale="No contingency plan.",
                                                                    dissent="Early help judged it good.",
                                                                    learning="Share chronologies monthly."))
     assert response.status_code == 302
-    assert _record(panel_audit).version == 2
+    assert panel_record(panel_audit).version == 2
     trail = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "panel.saved")
                                .order_by(AuditEvent.id)).all()
     assert len(trail) == 2
@@ -200,91 +150,91 @@ def test_saving_the_record_stores_it_and_writes_the_change_to_the_trail(as_panel
     assert trail[1].before == {"agreed_grade": "requires_improvement",
                                "rationale": {"length": len("The plan never said what better would look like.")}}
     assert trail[1].after["agreed_grade"] == "inadequate" and trail[1].after["rationale"] == {"length": 20}
-    page = as_panel.get(_case_url(panel_audit)).get_data(as_text=True)
+    page = as_panel.get(case_url(panel_audit)).get_data(as_text=True)
     assert "has been saved" in page and "No contingency plan." in page
 
 
 def test_a_grade_needs_a_rationale_and_must_be_one_of_the_judgements(as_panel, post, panel_audit):
-    response = post(as_panel, _case_url(panel_audit), _record_data(rationale="  \n", learning="Keep this"))
+    response = post(as_panel, case_url(panel_audit), _record_data(rationale="  \n", learning="Keep this"))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Explain why the panel agreed this judgement" in html and "Keep this" in html
-    response = post(as_panel, _case_url(panel_audit), _record_data(agreed_grade="brilliant"))
+    response = post(as_panel, case_url(panel_audit), _record_data(agreed_grade="brilliant"))
     assert response.status_code == 400 and "Choose one of the judgements listed" in response.get_data(as_text=True)
-    assert _record(panel_audit) is None
-    assert post(as_panel, _case_url(panel_audit), _record_data(agreed_grade="", rationale="",
+    assert panel_record(panel_audit) is None
+    assert post(as_panel, case_url(panel_audit), _record_data(agreed_grade="", rationale="",
                                                                learning="Learning only")).status_code == 302
-    assert (_record(panel_audit).agreed_grade, _record(panel_audit).learning) == ("", "Learning only")
+    assert (panel_record(panel_audit).agreed_grade, panel_record(panel_audit).learning) == ("", "Learning only")
 
 
 @pytest.mark.parametrize("field, name", [("rationale", "Rationale"), ("dissent", "Dissent"), ("learning", "Learning")])
 def test_too_long_text_is_refused_with_a_message_and_nothing_saved(as_panel, post, panel_audit, field, name):
-    response = post(as_panel, _case_url(panel_audit), _record_data(**{field: "x" * 5001}))
+    response = post(as_panel, case_url(panel_audit), _record_data(**{field: "x" * 5001}))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f"{name} must be 5,000 characters or fewer" in html and "x" * 5001 in html
-    assert _record(panel_audit) is None
-    assert post(as_panel, _case_url(panel_audit), _record_data(**{field: "x" * 5000})).status_code == 302
+    assert panel_record(panel_audit) is None
+    assert post(as_panel, case_url(panel_audit), _record_data(**{field: "x" * 5000})).status_code == 302
 
 
 def test_a_stale_save_shows_both_texts_and_overwrites_nothing(client, as_panel, post, factory, login, panel_audit):
-    assert post(as_panel, _case_url(panel_audit), _record_data(rationale="Theirs: father never assessed")
+    assert post(as_panel, case_url(panel_audit), _record_data(rationale="Theirs: father never assessed")
                 ).status_code == 302
     factory.user("coordinator", email="coordinator@test.example")
     other = client.application.test_client()
     login(other, "coordinator@test.example")
-    response = post(other, _case_url(panel_audit), _record_data(rationale="Mine: <no> contingency plan"))
+    response = post(other, case_url(panel_audit), _record_data(rationale="Mine: <no> contingency plan"))
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Theirs: father never assessed" in html and "Mine: &lt;no&gt; contingency plan" in html
     assert "nothing you typed has been lost" in html
-    assert _record(panel_audit).rationale == "Theirs: father never assessed"
+    assert panel_record(panel_audit).rationale == "Theirs: father never assessed"
     version = re.search(r'name="version" type="hidden" value="(\d+)"', html).group(1)
     assert version == "1"
-    assert post(other, _case_url(panel_audit), _record_data(version=version, rationale="Both")).status_code == 302
-    assert _record(panel_audit).rationale == "Both"
+    assert post(other, case_url(panel_audit), _record_data(version=version, rationale="Both")).status_code == 302
+    assert panel_record(panel_audit).rationale == "Both"
 
 
 def test_a_missing_or_garbled_version_is_treated_as_stale(as_panel, post, panel_audit):
     for version in ("", "abc"):
-        assert post(as_panel, _case_url(panel_audit), _record_data(version=version)).status_code == 409
-    assert _record(panel_audit) is None
+        assert post(as_panel, case_url(panel_audit), _record_data(version=version)).status_code == 409
+    assert panel_record(panel_audit) is None
 
 
 def test_after_the_panel_stage_the_record_is_read_only(as_panel, post, panel_audit):
-    post(as_panel, _case_url(panel_audit), _record_data(learning="Agreed at panel"))
+    post(as_panel, case_url(panel_audit), _record_data(learning="Agreed at panel"))
     panel_audit.state = "analysis"
     db.session.commit()
-    html = as_panel.get(_case_url(panel_audit)).get_data(as_text=True)
+    html = as_panel.get(case_url(panel_audit)).get_data(as_text=True)
     assert "Agreed at panel" in html and "can no longer be changed" in html
     assert 'name="rationale"' not in html and "Save the panel" not in html
-    response = post(as_panel, _case_url(panel_audit), _record_data(version="1", learning="Typed too late"))
+    response = post(as_panel, case_url(panel_audit), _record_data(version="1", learning="Typed too late"))
     assert response.status_code == 409
     assert "Typed too late" in response.get_data(as_text=True)
-    assert _record(panel_audit).learning == "Agreed at panel"
+    assert panel_record(panel_audit).learning == "Agreed at panel"
 
 
 def test_editors_read_the_record_but_cannot_make_it(client, factory, login, post, panel_audit):
     factory.user("editor", email="editor@test.example")
     login(client, "editor@test.example")
-    html = client.get(_case_url(panel_audit)).get_data(as_text=True)
+    html = client.get(case_url(panel_audit)).get_data(as_text=True)
     assert 'name="rationale"' not in html and "you can read it here" in html
-    assert post(client, _case_url(panel_audit), _record_data()).status_code == 403
-    assert _record(panel_audit) is None
+    assert post(client, case_url(panel_audit), _record_data()).status_code == 403
+    assert panel_record(panel_audit) is None
 
 
 def test_every_hostile_string_is_stored_exactly_and_shown_escaped(as_panel, csrf, panel_audit):
-    url = _case_url(panel_audit)
+    url = case_url(panel_audit)
     token = csrf(as_panel, url)  # one per session: fetched once to keep 515 saves quick
     for number in range(0, len(BLNS), 3):  # the three fields take three strings a save: each string is saved once
         text = BLNS[number]
         data = {"rationale": text, "dissent": BLNS[(number + 1) % len(BLNS)],
                 "learning": BLNS[(number + 2) % len(BLNS)]}
-        version = str(_record(panel_audit).version if _record(panel_audit) else 0)
+        version = str(panel_record(panel_audit).version if panel_record(panel_audit) else 0)
         data |= {"version": version, "agreed_grade": "good" if as_typed(text) else ""}
         response = as_panel.post(url, data={**data, "csrf_token": token})
         assert response.status_code == 302, (number, text, response.status_code)
-        record = _record(panel_audit)
+        record = panel_record(panel_audit)
         assert [record.rationale, record.dissent, record.learning] == [
             as_typed(data[k]) for k in ("rationale", "dissent", "learning")], number
         page = as_panel.get(url + "?differ=1")  # the record is on every view; this one is the shortest
@@ -310,9 +260,9 @@ def test_pages_run_the_same_number_of_statements_however_many_cases(app, as_pane
     bigger = factory.audit(state="panel", cases=6, agencies=("CSC", "EH", "School"))
     for case in bigger.cases:
         for ret in case.returns:
-            _submit(ret, {"child_seen_alone": "yes"}, {"child_seen_alone": "Seen"})
+            submit(ret, {"child_seen_alone": "yes"}, {"child_seen_alone": "Seen"})
     assert statements(f"/audits/{panel_audit.id}/panel") == statements(f"/audits/{bigger.id}/panel")
-    assert statements(_case_url(panel_audit)) == statements(_case_url(bigger))
+    assert statements(case_url(panel_audit)) == statements(case_url(bigger))
     assert db.session.scalar(select(func.count()).select_from(Return)) == 6 + 18
 
 

@@ -1,40 +1,9 @@
 """Reminder e-mails go to the auditors of agencies that still owe returns, through a real SMTP server."""
 
-import socket
-from email import message_from_bytes
-
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from audit_app.extensions import db
 from audit_app.models import AuditEvent
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
-    yield inbox
-    controller.stop()
-    app.config.update(MAIL_SERVER=None)
 
 
 def test_reminders_reach_each_auditor_who_owes_and_no_one_else(client, factory, login, post, smtp):

@@ -17,7 +17,6 @@ from audit_app.extensions import db
 from audit_app.models import Answer, EvidenceNote, Return, Tool, ToolVersion
 from audit_tools.tools import DATE, LONGTEXT, NUMBER, SCALE, SINGLE
 from tests.app.conflict_forms import as_post, form_pairs
-from tests.app.test_returns import setup  # noqa: F401  (the fixture)
 
 RATIONALE = "q_overall_rationale"
 

@@ -8,40 +8,13 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Return
-from audit_tools.tools import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT
+from audit_tools.tools import LONGTEXT, NUMBER, SCALE
 from audit_tools.text import shortened
+from tests.app.conftest import complete_answers
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
-
-
-@pytest.fixture
-def setup(client, factory, login):
-    factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
-    audit = factory.audit()
-    ret = factory.return_for(audit, "CSC")
-    login(client, "csc@test.example")
-    return audit, ret, definition_of(audit.tool_version)
-
-
-def complete_answers(definition) -> dict:
-    """Form data answering every question, as a browser would send it."""
-    data = {}
-    for q in definition.questions:
-        name = f"q_{q.key}"
-        if q.type in (SCALE, SINGLE, GRADE):
-            data[name] = q.options[0].value
-        elif q.type == MULTIPLE:
-            data[name] = [q.options[0].value]
-        elif q.type == NUMBER:
-            data[name] = "3"
-        elif q.type == DATE:
-            data[name] = ["27", "3", "2026"]
-        elif q.type in (TEXT, LONGTEXT):
-            data[name] = "Seen in the records."
-    return data
 
 
 def test_save_draft_keeps_answers_and_bumps_version(client, setup, post):

@@ -13,7 +13,6 @@ from audit_app.data.trail_check import verify_trail
 from audit_app.extensions import db
 from audit_app.models import AuditEvent
 from tests.app.roles_briefings import draft_for, reload, signed_in
-from tests.app.test_migrations_with_data import migrating_app  # noqa: F401  (a fixture)
 
 SLIP = "Jayden Smith born 12/03/2019, NG7 2AB"
 KEY = "test-audit-trail-key-not-for-production"

@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-BROWSER_DIR = Path(__file__).resolve().parent
-AXE_PATH = BROWSER_DIR / "axe.min.js"
+# axe-core has one source: the version package.json pins (npm ci puts it in node_modules); never a copy here.
+AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 
@@ -235,7 +235,7 @@ def _format_violations(label: str, url: str, violations: list[dict]) -> str:
 def run_axe(page) -> list[dict]:
     """Inject axe-core (from a file: inline scripts need the CSP bypass) and run the WCAG 2.x A/AA rules."""
     if not AXE_PATH.is_file():
-        pytest.fail(f"{AXE_PATH} is missing: run make assets first", pytrace=False)
+        pytest.fail(f"{AXE_PATH} is missing: run make assets (npm ci) first", pytrace=False)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_PATH))
     result = page.evaluate(

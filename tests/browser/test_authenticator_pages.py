@@ -10,8 +10,8 @@ import pyotp
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, SECRET_KEY, check_accessibility, new_context, screenshot
+from tests.browser.probes import OVERFLOW, WIDTH
 from tests.browser.site_map import crawl_app
-from tests.browser.test_reflow import OVERFLOW, WIDTH
 
 EMAIL = "two-step@demo.example"
 

@@ -13,26 +13,12 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEMO_PASSWORD, new_context, screenshot
+from tests.browser.probes import FOCUS
 
 EDITOR, COORDINATOR = "editor@demo.example", "coordinator@demo.example"
 POINT = "From 1 April 2027, ask for the neglect checklist at every core group."
 REASON = "The date the new practice starts, not anyone's birthday."
 MISSING_REASON = "Enter why this may stay in the briefing"
-
-# The focused element: its accessible name (near enough: its label or its text) and whether the focus shows.
-FOCUS = """() => {
-  const e = document.activeElement;
-  if (!e || e === document.body) return {name: '', visible: true, html: 'body'};
-  const label = e.labels && e.labels.length ? e.labels[0] : null;
-  const styles = [getComputedStyle(e)];
-  if (label && ['checkbox', 'radio'].includes(e.type)) styles.push(getComputedStyle(label, '::before'));
-  const clear = (colour) => colour === 'transparent' || colour.endsWith(', 0)');
-  const shows = (s) => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && !clear(s.outlineColor))
-      || s.boxShadow !== 'none' || s.backgroundColor === 'rgb(255, 221, 0)';
-  const box = e.getBoundingClientRect();
-  return {name: ((label || e).textContent || e.value || '').replace(/\\s+/g, ' ').trim(), id: e.id,
-          visible: box.width > 0 && box.height > 0 && styles.some(shows), html: e.outerHTML.slice(0, 160)};
-}"""
 
 
 def tab_to(page: Page, name: str | re.Pattern, limit: int = 400) -> dict:

@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot, sign_in
-from tests.browser.test_keyboard_editor import FOCUS as FOCUS_SHOWN
+from tests.browser.probes import FOCUS as FOCUS_SHOWN
 
 CAMHS_AUDITOR = "auditor.camhs@demo.example"
 SENTENCE = "Seen in the mental health records for this period."

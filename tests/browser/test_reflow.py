@@ -14,24 +14,10 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import REPO_ROOT, new_context, sign_in
+from tests.browser.probes import OVERFLOW, WIDTH
 from tests.browser.site_map import DOMAIN, ROLES, SIGNED_OUT, SitePage, open_page
 
 SHOTS = REPO_ROOT / "artifacts" / "reflow"
-WIDTH = 320
-
-# How much wider than the window the page is, and the outermost elements that stick out (ignoring anything
-# inside a box that scrolls or clips on its own).
-OVERFLOW = """(width) => {
-  const ownScroller = (e) => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
-      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true; } return false; };
-  const wide = [...document.body.querySelectorAll('*')].filter((e) => {
-      const box = e.getBoundingClientRect();
-      return box.width > 0 && box.right > width + 1 && !ownScroller(e)
-        && !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1);
-  });
-  return {scrollWidth: document.documentElement.scrollWidth,
-          wide: wide.slice(0, 4).map((e) => `${e.outerHTML.slice(0, 140)} (right edge at ${Math.round(e.getBoundingClientRect().right)} px)`)};
-}"""
 
 
 def _narrow_page(browser, base_url: str, role: str) -> Page:

@@ -465,3 +465,27 @@ def test_each_chart_is_drawn_as_an_image_under_its_title():
     assert len(images) == 3
     text = " ".join(page_texts(pdf))
     assert all(f"Chart number {n}" in text for n in range(3))
+
+
+def _reportlab_settings() -> dict:
+    from reportlab import rl_config
+
+    return {name: value for name, value in vars(rl_config).items()
+            if not name.startswith("_") and isinstance(value, (bool, int, float, str, tuple, type(None)))}
+
+
+def test_building_a_pdf_changes_no_process_wide_reportlab_setting(monkeypatch):
+    """The renderer sets reportlab's process-wide useA85 once, on import, never per document."""
+    from reportlab import rl_config
+
+    monkeypatch.setattr(rl_config, "useA85", 1)  # as if someone else in the process wanted ASCII85
+    before = _reportlab_settings()
+    build_briefing_pdf(sample_content())
+    assert _reportlab_settings() == before
+
+
+def test_images_are_binary_streams_not_ascii85_text(sample_pdf):
+    from reportlab import rl_config
+
+    assert rl_config.useA85 == 0  # set when reports.briefing_pdf was imported
+    assert b"/Subtype /Image" in sample_pdf and b"ASCII85Decode" not in sample_pdf

@@ -1,8 +1,10 @@
 """Bar charts for the briefing: PNG for the PDF, accessible SVG for the web page."""
 
+import ast
 import inspect
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -129,3 +131,63 @@ def test_pale_accent_is_darkened_for_text_and_gets_dark_text_on_it():
     assert contrast_ratio(readable_on_white(pale), "#ffffff") >= 4.5
     assert text_on(pale) != "#ffffff"
     assert text_on("#0b0c0c") == "#ffffff"
+
+
+# ---------------------------------------------------------------- one lock, one way in to drawing
+
+
+class RecordingLock:
+    """Stands in for charts.DRAWING and says whether it is held."""
+
+    def __init__(self):
+        self.held = 0
+        self.taken = 0
+
+    def __enter__(self):
+        self.held += 1
+        self.taken += 1
+
+    def __exit__(self, *exc):
+        self.held -= 1
+
+
+@pytest.mark.parametrize("draw", [lambda chart: bar_chart_png(chart, colour="#1d70b8"),
+                                  lambda chart: bar_chart_svg(chart, colour="#1d70b8", unit="%")],
+                         ids=["png", "svg"])
+def test_every_chart_is_drawn_under_the_one_lock(monkeypatch, draw):
+    lock, drawn_under = RecordingLock(), []
+    real_draw = charts._draw
+
+    def watched(*args, **kwargs):
+        drawn_under.append(lock.held)
+        return real_draw(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "DRAWING", lock)
+    monkeypatch.setattr(charts, "_draw", watched)
+    draw(JUDGEMENTS)
+    assert drawn_under == [1] and lock.taken == 1 and lock.held == 0
+
+
+def _source_files():
+    root = Path(charts.__file__).resolve().parents[1]
+    for folder in ("audit_app", "audit_tools", "reports"):
+        yield from (root / folder).rglob("*.py")
+
+
+def test_only_reports_charts_draws_with_matplotlib():
+    """Every chart (analysis page, briefing page, PDF, command line) goes through reports/charts.py's
+    _drawing: no other module sets matplotlib's settings or draws a figure."""
+    drawing = re.compile(r"rc_context|rcParams|matplotlib\.use|\bFigure\(|FigureCanvas|savefig|pyplot")
+    elsewhere = [str(path) for path in _source_files()
+                 if path.name != "charts.py" and drawing.search(path.read_text(encoding="utf-8"))]
+    assert elsewhere == []
+    tree = ast.parse(Path(charts.__file__).read_text(encoding="utf-8"))
+    inside = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With) and any(
+                isinstance(item.context_expr, ast.Call) and getattr(item.context_expr.func, "id", "") == "_drawing"
+                for item in node.items):
+            inside.update(id(child) for child in ast.walk(node))
+    draws = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and (getattr(node.func, "id", "") == "_draw" or getattr(node.func, "attr", "") in ("draw", "savefig"))]
+    assert draws and all(id(node) in inside for node in draws)
