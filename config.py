@@ -24,8 +24,10 @@ def trusted_proxies() -> int:
     """
     raw = os.environ.get("TRUSTED_PROXIES", "").strip() or "0"
     if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_TRUSTED_PROXIES:
-        raise RuntimeError(f"TRUSTED_PROXIES must be the number of reverse proxies in front of the app, "
-                           f"0 to {MAX_TRUSTED_PROXIES} (1 behind one nginx), not {raw!r}.")
+        raise RuntimeError(
+            f"TRUSTED_PROXIES must be the number of reverse proxies in front of the app, "
+            f"0 to {MAX_TRUSTED_PROXIES} (1 behind one nginx), not {raw!r}."
+        )
     return int(raw)
 
 
@@ -33,8 +35,10 @@ def base_url_problem(value: str | None) -> str | None:
     """Why ``value`` cannot be APP_BASE_URL (the address people reach the workbench at), or None when it can."""
     parts = urlsplit((value or "").strip())
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        return (f"Set APP_BASE_URL to the address people reach the workbench at, like "
-                f"https://audit.partnership.example (not {value!r}).")
+        return (
+            f"Set APP_BASE_URL to the address people reach the workbench at, like "
+            f"https://audit.partnership.example (not {value!r})."
+        )
     return None
 
 
@@ -116,8 +120,10 @@ class ProductionConfig(Config):
             raise RuntimeError(f"Set SECRET_KEY to a random value of at least {MIN_SECRET_LENGTH} characters.")
         fallbacks = secret_key_fallbacks()
         if any(len(old) < MIN_SECRET_LENGTH for old in fallbacks):
-            raise RuntimeError(f"Every key in SECRET_KEY_FALLBACKS must be at least {MIN_SECRET_LENGTH} characters "
-                               "(separate the keys with commas).")
+            raise RuntimeError(
+                f"Every key in SECRET_KEY_FALLBACKS must be at least {MIN_SECRET_LENGTH} characters "
+                "(separate the keys with commas)."
+            )
         if key in fallbacks:
             raise RuntimeError("SECRET_KEY_FALLBACKS must not contain the current SECRET_KEY.")
         cls.SECRET_KEY, cls.SECRET_KEY_FALLBACKS, cls.TRUSTED_PROXIES = key, fallbacks, trusted_proxies()
@@ -134,8 +140,10 @@ def _checked_trail_key(secret_key: str) -> str:
     """The audit trail's key: required in production, long, and not the same as any other secret."""
     key = os.environ.get("AUDIT_TRAIL_KEY", "")
     if len(key) < MIN_SECRET_LENGTH or key == DEV_TRAIL_KEY:
-        raise RuntimeError(f"Set AUDIT_TRAIL_KEY to a random value of at least {MIN_SECRET_LENGTH} characters, "
-                           "kept outside the database and its backups: it seals the audit trail.")
+        raise RuntimeError(
+            f"Set AUDIT_TRAIL_KEY to a random value of at least {MIN_SECRET_LENGTH} characters, "
+            "kept outside the database and its backups: it seals the audit trail."
+        )
     if key in (secret_key, os.environ.get("AUDIT_PSEUDONYM_KEY")):
         raise RuntimeError("AUDIT_TRAIL_KEY must differ from SECRET_KEY and AUDIT_PSEUDONYM_KEY.")
     return key
@@ -150,6 +158,8 @@ def config_from_environment() -> type[Config]:
     name = os.environ.get("FLASK_CONFIG", "").strip()
     if name not in CONFIGS:
         found = f"not {name!r}" if name else "it is unset"
-        raise RuntimeError(f"Set FLASK_CONFIG to one of {', '.join(CONFIGS)} ({found}): "
-                           "production on a server, development for `make run` and its commands.")
+        raise RuntimeError(
+            f"Set FLASK_CONFIG to one of {', '.join(CONFIGS)} ({found}): "
+            "production on a server, development for `make run` and its commands."
+        )
     return CONFIGS[name]

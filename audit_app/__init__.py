@@ -25,13 +25,17 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "audit.db")
-    app.jinja_loader = ChoiceLoader([
-        PackageLoader("audit_app"),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-        }),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("audit_app"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
     input_guard.init_app(app)  # before the blueprints: their routes take its bounded converters
     _trust_proxies(app)
@@ -67,7 +71,8 @@ def _trust_proxies(app: Flask) -> None:
     hops = app.config.get("TRUSTED_PROXIES", 0)
     if hops:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def _init_extensions(app: Flask) -> None:
@@ -78,8 +83,13 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     database.configure_engine_events(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                     render_as_batch=True, compare_type=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     login_manager.init_app(app)
     security.init_app(app)  # before CSRF, so a signed-out request is sent to sign in first
     csrf.init_app(app)
@@ -104,8 +114,19 @@ def _register_blueprints(app: Flask) -> None:
     from audit_app.tools import designer  # noqa: F401  (adds the designer's routes to the tools blueprint)
     from audit_app.tools.routes import bp as tools_bp
 
-    for blueprint in (auth_bp, main_bp, audits_bp, returns_bp, analysis_bp, admin_bp, tools_bp, panel_bp, themes_bp,
-                      learning_bp, briefings_bp):
+    for blueprint in (
+        auth_bp,
+        main_bp,
+        audits_bp,
+        returns_bp,
+        analysis_bp,
+        admin_bp,
+        tools_bp,
+        panel_bp,
+        themes_bp,
+        learning_bp,
+        briefings_bp,
+    ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

@@ -14,8 +14,8 @@ from audit_app.data.users import UserError, agency_by_short_name, create_user, f
 from audit_app.extensions import db
 from audit_app.maintenance import cli as maintenance_cli
 from audit_app.models import ROLES, User
-from audit_tools.states import BriefingState, ToolState
 from audit_app.transactions import discard_changes
+from audit_tools.states import BriefingState, ToolState
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tools_cli = AppGroup("tools", help="List, export and import audit tools.")
@@ -30,8 +30,9 @@ briefing_cli = AppGroup("briefing", help="Build an audit's learning briefing as 
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
 @click.option("--agency", default=None, help="Agency short name; required for auditors.")
 @click.option("--password", default=None, help="Omit to generate one and print it once.")
-def create_user_command(email: str, display_name: str | None, roles: tuple[str, ...], agency: str | None,
-                        password: str | None) -> None:
+def create_user_command(
+    email: str, display_name: str | None, roles: tuple[str, ...], agency: str | None, password: str | None
+) -> None:
     """Create a user with one or more roles."""
     agency_row = agency_by_short_name(agency) if agency else None
     if agency and agency_row is None:
@@ -66,8 +67,13 @@ def set_password_command(email: str, password: str | None) -> None:
 
 @users_cli.command("invite")
 @click.option("--email", required=True)
-@click.option("--base-url", envvar="APP_BASE_URL", default="http://127.0.0.1:5000", show_default=True,
-              help="Where people reach the workbench (APP_BASE_URL).")
+@click.option(
+    "--base-url",
+    envvar="APP_BASE_URL",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where people reach the workbench (APP_BASE_URL).",
+)
 def invite_command(email: str, base_url: str) -> None:
     """Print a single-use link, valid for 72 hours, for the user to choose their own password."""
     from audit_app.data.accounts import invite
@@ -111,26 +117,30 @@ def list_audits_command() -> None:
 @click.option("--allocation", type=click.Choice(["proportional", "equal"]), default="proportional")
 @click.option("--minimum", type=int, default=0, help="At least this many cases from each group.")
 @click.option("--seed", type=int, required=True, help="Recorded with the sample; the same seed draws the same cases.")
-def sample_command(audit_id: int, frame_file: BinaryIO, size: int, stratify: tuple[str, ...], allocation: str,
-                   minimum: int, seed: int) -> None:
+def sample_command(
+    audit_id: int, frame_file: BinaryIO, size: int, stratify: tuple[str, ...], allocation: str, minimum: int, seed: int
+) -> None:
     """Import a sample frame, draw the sample and print the chosen references."""
     from audit_app.data import sampling as sampling_data
     from audit_app.data.audits import get_audit
     from audit_app.data.users import list_agencies
-    from audit_tools.sampling import TableError, read_table
-    from audit_tools.sampling import FrameError, candidate_cases
     from audit_tools.privacy import key_from_environment
-    from audit_tools.sampling import SamplingError, SamplingPlan
+    from audit_tools.sampling import FrameError, SamplingError, SamplingPlan, TableError, candidate_cases, read_table
 
     audit = get_audit(audit_id)
     if audit is None:
         raise click.ClickException(f"No audit {audit_id}. `flask audits list` shows them.")
     data = frame_file.read()
     try:
-        key = key_from_environment(current_app.config.get("PSEUDONYM_KEY")) if current_app.config.get("PSEUDONYM_KEY") else None
+        key = (
+            key_from_environment(current_app.config.get("PSEUDONYM_KEY"))
+            if current_app.config.get("PSEUDONYM_KEY")
+            else None
+        )
         table = read_table(data, frame_file.name, max_bytes=current_app.config["MAX_FRAME_BYTES"])
-        candidates = candidate_cases(table.columns, table.rows, pseudonym_key=key,
-                                     known_agencies={a.short_name for a in list_agencies()})
+        candidates = candidate_cases(
+            table.columns, table.rows, pseudonym_key=key, known_agencies={a.short_name for a in list_agencies()}
+        )
         frame = sampling_data.import_frame(audit, frame_file.name, data, table.columns, candidates, None)
         plan = SamplingPlan("stratified" if stratify else "random", size, tuple(stratify), allocation, minimum)
         sampling, sample = sampling_data.draw(audit, frame, plan, seed, None, [])
@@ -236,8 +246,13 @@ def check_disclosure_command(file: BinaryIO, audit_id: int | None) -> None:
 @briefing_cli.command("build")
 @click.argument("audit_id", type=int)
 @click.option("--out", "pdf_path", type=click.Path(dir_okay=False), required=True, help="Where to write the PDF.")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None,
-              help="Also write the briefing as a single web page (HTML) here.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the briefing as a single web page (HTML) here.",
+)
 def build_briefing_command(audit_id: int, pdf_path: str, html_path: str | None) -> None:
     """Write AUDIT_ID's learning briefing: its newest published version exactly as published, else its newest
     draft, else a draft made now from the audit's data (not saved). Exit status 2: no such audit."""

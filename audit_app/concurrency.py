@@ -16,9 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_wtf import FlaskForm
-
 from flask import request
+from flask_wtf import FlaskForm
 
 from audit_app.extensions import db
 from audit_app.saved_base import read_base, sign_base
@@ -84,19 +83,31 @@ def read_fresh() -> None:
     db.session.expire_all()
 
 
-def conflict_context(kind: str, object_id: int, version: int, base: dict | None, merge: Merge,
-                     problems: dict[str, str] | None, describe: Callable[[str, str], str | None]) -> dict:
+def conflict_context(
+    kind: str,
+    object_id: int,
+    version: int,
+    base: dict | None,
+    merge: Merge,
+    problems: dict[str, str] | None,
+    describe: Callable[[str, str], str | None],
+) -> dict:
     """What every conflict page holds besides the values: the version and base the next save starts from,
     the choices made so far (kept only when there are problems to correct) and the problems as
     GOV.UK error-summary entries, worded by ``describe(key, message)`` (None: not listed)."""
     resolution = posted_resolution()
-    return {"version": version, "base_token": sign_base(kind, object_id, version, base),
-            "choices": resolution.choices if problems else {}, "combined": resolution.combined,
-            "problems": _problem_list(merge, problems or {}, describe, resolution)}
+    return {
+        "version": version,
+        "base_token": sign_base(kind, object_id, version, base),
+        "choices": resolution.choices if problems else {},
+        "combined": resolution.combined,
+        "problems": _problem_list(merge, problems or {}, describe, resolution),
+    }
 
 
-def _problem_list(merge: Merge, problems: dict[str, str], describe: Callable[[str, str], str | None],
-                  resolution: Resolution) -> list[dict]:
+def _problem_list(
+    merge: Merge, problems: dict[str, str], describe: Callable[[str, str], str | None], resolution: Resolution
+) -> list[dict]:
     """Each entry links to the choice (or the combined text, or the kept value) it is about."""
     listed = []
     for key, message in problems.items():
@@ -111,6 +122,7 @@ def _problem_list(merge: Merge, problems: dict[str, str], describe: Callable[[st
             href = f"#kept-{key}"
         listed.append({"text": text, "href": href})
     if problems and not listed:
-        listed.append({"text": "Some answers need correcting. Check your choices, then save again.",
-                       "href": "#save-choices"})
+        listed.append(
+            {"text": "Some answers need correcting. Check your choices, then save again.", "href": "#save-choices"}
+        )
     return listed

@@ -15,14 +15,24 @@ from audit_app.transactions import discard_changes
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, check what you entered and try again."),
-    403: ("You do not have permission to see this page",
-          "Your account does not have the role this page needs. Ask your administrator if you think it should."),
+    403: (
+        "You do not have permission to see this page",
+        "Your account does not have the role this page needs. Ask your administrator if you think it should.",
+    ),
     404: ("Page not found", "Check the address, or go back to the home page."),
     405: ("That action is not allowed here", "Go back to the home page and try again."),
-    409: ("This can no longer be changed",
-          "Published tool versions never change, so audits that use them stay comparable. Create a new draft version instead."),
-    413: ("The file is too large", "Files must be smaller than 16 MB. A sample frame needs only one short row per case."),
-    500: ("Sorry, there is a problem with the service", "Try again later. Nothing you saved before this has been lost."),
+    409: (
+        "This can no longer be changed",
+        "Published tool versions never change, so audits that use them stay comparable. Create a new draft version instead.",
+    ),
+    413: (
+        "The file is too large",
+        "Files must be smaller than 16 MB. A sample frame needs only one short row per case.",
+    ),
+    500: (
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing you saved before this has been lost.",
+    ),
 }
 
 
@@ -35,9 +45,11 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(OverflowError, _unstorable)  # SQLite's answer to an integer past 64 bits
 
 
-UNSTORABLE = ("Something you sent could not be stored",
-              "A number was too large, or some text held a character that cannot be stored, or the data was nested "
-              "too deeply. Nothing from that request was saved. Go back, check what you entered and try again.")
+UNSTORABLE = (
+    "Something you sent could not be stored",
+    "A number was too large, or some text held a character that cannot be stored, or the data was nested "
+    "too deeply. Nothing from that request was saved. Go back, check what you entered and try again.",
+)
 
 
 def _unstorable(error: Exception) -> ResponseReturnValue:
@@ -75,15 +87,20 @@ def _handler(code: int) -> Callable[[object], ResponseReturnValue]:
 
 
 def _plain_page(title: str, advice: str) -> str:
-    return PLAIN_PAGE.format(title=escape(title), advice=escape(advice),
-                             service=escape(current_app.config["PARTNERSHIP_NAME"]),
-                             css=escape(url_for("static", filename="dist/css/main.css")))
+    return PLAIN_PAGE.format(
+        title=escape(title),
+        advice=escape(advice),
+        service=escape(current_app.config["PARTNERSHIP_NAME"]),
+        css=escape(url_for("static", filename="dist/css/main.css")),
+    )
 
 
 def _csrf_error(_error: CSRFError) -> ResponseReturnValue:
     if rescue.is_return_post() and (kept := rescue.keep_typed_work(signed_in=current_user.is_authenticated)):
         return kept  # the form expired mid-return: nothing typed is lost
     title = "Your form had expired"
-    advice = ("For your security, forms expire when you sign out or your session ends. "
-              "Go back, refresh the page and send the form again.")
+    advice = (
+        "For your security, forms expire when you sign out or your session ends. "
+        "Go back, refresh the page and send the form again."
+    )
     return render_template("error.html", code=400, title=title, advice=advice), 400

@@ -21,14 +21,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 
 from audit_app.form_fields import OptionalDateField
 from audit_tools.returns import answers as answer_rules
 from audit_tools.text import shortened
 from audit_tools.tools import DATE, GRADE, LONGTEXT, MULTIPLE, NUMBER, SCALE, SINGLE, TEXT, Question, ToolDefinition
-
 
 # Question type → (field class, GOV.UK widget, extra field arguments). The return form draws radios,
 # checkboxes and long text with its own macros in the same markup (templates/returns/_fields.html); the
@@ -75,8 +74,11 @@ class ReturnFormBase(FlaskForm):
     def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
         valid = super().validate(extra_validators)
         for key, message in answer_rules.answer_problems(self.definition, self.answers()).items():
-            field = self[field_name(key)] if key in self.definition.questions_by_key else \
-                self[note_field_name(answer_rules.question_key_of(key))]
+            field = (
+                self[field_name(key)]
+                if key in self.definition.questions_by_key
+                else self[note_field_name(answer_rules.question_key_of(key))]
+            )
             field.errors = [*field.errors, message]
             valid = False
         return valid

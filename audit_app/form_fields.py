@@ -22,8 +22,9 @@ class OptionalDateField(DateField):
 
     widget = GovDateInput()
 
-    def __init__(self, label: str | None = None, validators: list[Any] | None = None, format: str = "%d %m %Y",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, label: str | None = None, validators: list[Any] | None = None, format: str = "%d %m %Y", **kwargs: Any
+    ) -> None:
         super().__init__(label, validators, format=format, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
@@ -66,6 +67,7 @@ class NoPersonalDetails:
 
     def __call__(self, _form: FlaskForm, field: Field) -> None:
         if isinstance(field.data, str) and (found := personal_detail_in(field.data)):
-            raise ValidationError(f"{field.label.text} looks like it holds {found}. Enter pseudonymous details "
-                                  "only: never a name, a date of birth, an address or a contact detail")
-
+            raise ValidationError(
+                f"{field.label.text} looks like it holds {found}. Enter pseudonymous details "
+                "only: never a name, a date of birth, an address or a contact detail"
+            )

@@ -32,8 +32,9 @@ MAX_PAGE = 1_000_000  # far beyond any list the service shows, small enough for 
 class DatabaseIdConverter(IntegerConverter):
     """``<int:…>`` bounded to the ids the database can hold; any other number does not match the route."""
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = 1, max: int | None = LARGEST_ID,
-                 signed: bool = False) -> None:
+    def __init__(
+        self, map: Map, fixed_digits: int = 0, min: int | None = 1, max: int | None = LARGEST_ID, signed: bool = False
+    ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
 
 
@@ -75,8 +76,11 @@ def _pairs(mapping: _Pairs | None) -> Iterable[tuple[str, Any]]:
     if isinstance(mapping, MultiDict):
         return mapping.items(multi=True)
     if isinstance(mapping, Mapping):
-        return [(key, item) for key, value in mapping.items()
-                for item in (value if isinstance(value, (list, tuple)) else [value])]
+        return [
+            (key, item)
+            for key, value in mapping.items()
+            for item in (value if isinstance(value, (list, tuple)) else [value])
+        ]
     return mapping
 
 

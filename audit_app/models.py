@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -10,13 +10,13 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     BigInteger,
-    LargeBinary,
     CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -50,7 +50,7 @@ BRIEFING_STATES = tuple(s.value for s in BriefingState)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -68,13 +68,13 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("Store times with a time zone (use datetime.now(timezone.utc)).")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -106,9 +106,7 @@ class User(UserMixin, Model):
     last_totp_step: Mapped[int | None]  # a code is accepted once only
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def roles(self) -> frozenset[str]:
@@ -183,9 +181,7 @@ class Tool(Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
 
-    versions: Mapped[list[ToolVersion]] = relationship(
-        back_populates="tool", order_by="ToolVersion.version"
-    )
+    versions: Mapped[list[ToolVersion]] = relationship(back_populates="tool", order_by="ToolVersion.version")
 
 
 class ToolVersion(Model):
@@ -228,7 +224,7 @@ class Audit(Model):
 
     @property
     def title_with_year(self) -> str:
-        """"Neglect audit (2026)", or the title alone when it already names its year."""
+        """ "Neglect audit (2026)", or the title alone when it already names its year."""
         return self.title if str(self.year) in self.title else f"{self.title} ({self.year})"
 
 
@@ -354,8 +350,9 @@ class Return(Model):
     __table_args__ = (
         UniqueConstraint("case_id", "agency_id"),
         UniqueConstraint("id", "agency_id", "audit_id", "counted"),  # the key an answer's copies refer to
-        ForeignKeyConstraint(["case_id", "audit_id"], ["cases.id", "cases.audit_id"], ondelete="CASCADE",
-                             onupdate="CASCADE"),
+        ForeignKeyConstraint(
+            ["case_id", "audit_id"], ["cases.id", "cases.audit_id"], ondelete="CASCADE", onupdate="CASCADE"
+        ),
         CheckConstraint(_in("state", RETURN_STATES), name="known_state"),
         CheckConstraint(f"counted = ({_in('state', COUNTED_STATES)})", name="counted_follows_state"),
     )
@@ -401,9 +398,12 @@ class Answer(Model):
         Index("ix_answers_question_key_return_id", "question_key", "return_id"),  # the analysis reads a few questions
         # Copies of the return's agency, audit and whether it counts, kept equal to the return's by the key
         # on all four columns (a submission's change of ``counted`` cascades); the ORM fills them.
-        ForeignKeyConstraint(["return_id", "agency_id", "audit_id", "counted"],
-                             ["returns.id", "returns.agency_id", "returns.audit_id", "returns.counted"],
-                             ondelete="CASCADE", onupdate="CASCADE"),
+        ForeignKeyConstraint(
+            ["return_id", "agency_id", "audit_id", "counted"],
+            ["returns.id", "returns.agency_id", "returns.audit_id", "returns.counted"],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -493,7 +493,8 @@ class Coding(Model):
 
 
 learning_point_themes = Table(
-    "learning_point_themes", db.metadata,
+    "learning_point_themes",
+    db.metadata,
     Column("learning_point_id", ForeignKey("learning_points.id", ondelete="CASCADE"), primary_key=True),
     Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
 )
@@ -539,9 +540,7 @@ class Recommendation(Model):
     position: Mapped[int] = mapped_column(default=0)
 
     lead_agency: Mapped[Agency | None] = relationship()
-    updates: Mapped[list[ActionUpdate]] = relationship(
-        cascade="all, delete-orphan", order_by="ActionUpdate.at.desc()"
-    )
+    updates: Mapped[list[ActionUpdate]] = relationship(cascade="all, delete-orphan", order_by="ActionUpdate.at.desc()")
 
 
 class ActionUpdate(Model):

@@ -1,12 +1,12 @@
 """What the header shows: the partnership's name and the links a person's roles allow."""
 
 from flask import Flask, current_app, g, request, url_for
-from sqlalchemy.exc import SQLAlchemyError
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from audit_app.data.settings import get_setting
-from audit_tools.states import Role
 from audit_app.transactions import discard_changes
+from audit_tools.states import Role
 
 # (endpoint, link text, roles that see it)
 NAVIGATION = (
@@ -15,8 +15,11 @@ NAVIGATION = (
     ("tools.index", "Audit tools", (Role.COORDINATOR,)),
     ("themes.index", "Themes", (Role.COORDINATOR, Role.EDITOR, Role.PANEL)),
     ("learning.action_plan", "Action plan", (Role.COORDINATOR, Role.EDITOR, Role.PANEL, Role.VIEWER)),
-    ("briefings.library", "Briefings",
-     (Role.COORDINATOR, Role.EDITOR, Role.PANEL, Role.VIEWER, Role.AUDITOR, Role.ADMIN)),
+    (
+        "briefings.library",
+        "Briefings",
+        (Role.COORDINATOR, Role.EDITOR, Role.PANEL, Role.VIEWER, Role.AUDITOR, Role.ADMIN),
+    ),
     ("admin.users", "Users", (Role.ADMIN,)),
     ("admin.agencies", "Agencies", (Role.ADMIN, Role.COORDINATOR)),
     ("admin.events", "Audit trail", (Role.ADMIN, Role.COORDINATOR)),
@@ -31,8 +34,11 @@ def _navigation_context() -> dict:
     items = []
     if current_user.is_authenticated:
         items = [{"href": url_for("main.index"), "text": "Home", "active": request.endpoint == "main.index"}]
-        items += [{"href": url_for(endpoint), "text": text, "active": _is_current(endpoint)}
-                  for endpoint, text, roles in NAVIGATION if current_user.has_role(*roles)]
+        items += [
+            {"href": url_for(endpoint), "text": text, "active": _is_current(endpoint)}
+            for endpoint, text, roles in NAVIGATION
+            if current_user.has_role(*roles)
+        ]
     return {"partnership_name": _partnership_name(), "nav_items": items}
 
 

@@ -34,8 +34,10 @@ SESSION_KEY = "rescued_drafts"
 FIELD = "rescue"  # the hidden input on the return form
 TOKEN_AGE = 24 * 3600  # seconds: a page left open longer than a day cannot have its text kept
 MAX_BYTES = 4 * 1024 * 1024  # a whole return, every character four UTF-8 bytes, fits well within
-NOT_KEPT = ("Your session had ended and what you typed could not be kept: the page had been open for more "
-            "than a day, or too much was sent from your network at once. Sign in and enter it again.")
+NOT_KEPT = (
+    "Your session had ended and what you typed could not be kept: the page had been open for more "
+    "than a day, or too much was sent from your network at once. Sign in and enter it again."
+)
 _NOT_ANSWERS = frozenset({"csrf_token", FIELD, "save_draft", "submit_return"})
 
 
@@ -95,7 +97,9 @@ def merged_fields(work: RescuedWork, choice_fields: set[str]) -> dict[str, list[
         if name in work.fields:
             sent.setdefault(name, []).append(value)
     whole_form = work.fields - choice_fields <= sent.keys()
-    cleared: dict[str, list[str]] = {name: [] for name in (work.fields & choice_fields) - sent.keys()} if whole_form else {}
+    cleared: dict[str, list[str]] = (
+        {name: [] for name in (work.fields & choice_fields) - sent.keys()} if whole_form else {}
+    )
     return cleared | sent
 
 

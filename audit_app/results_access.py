@@ -17,9 +17,11 @@ from audit_app.models import Audit
 class NotRevealed(Forbidden):
     """403 for a panel member or editor who comes before the reveal; the error page shows ``page``."""
 
-    page = ("This audit's returns are not revealed yet",
-            "Agencies are still completing their returns. You can read them here once the coordinator "
-            "closes returns and reveals them to the panel.")
+    page = (
+        "This audit's returns are not revealed yet",
+        "Agencies are still completing their returns. You can read them here once the coordinator "
+        "closes returns and reveals them to the panel.",
+    )
 
 
 def results_audit_or_404(audit_id: int) -> Audit:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec
-
-import time
 
 from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -20,8 +19,17 @@ from audit_app.models import User
 SIGNED_IN_AT, LAST_SEEN = "signed_in_at", "last_seen"  # session keys, seconds since the epoch
 
 # Endpoints anyone may reach; every other endpoint needs a signed-in user.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.second_factor", "auth.mfa_setup", "auth.invitation", "main.health",
-                              "main.accessibility", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.second_factor",
+        "auth.mfa_setup",
+        "auth.invitation",
+        "main.health",
+        "main.accessibility",
+        "static",
+    }
+)
 UNTIMED_ENDPOINTS = frozenset({"main.health", "static"})  # neither a person's activity nor a page of theirs
 
 

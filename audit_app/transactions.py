@@ -40,8 +40,9 @@ class Outcome:
 
 
 @contextmanager
-def saved(success: str = "", *, tell: bool = True,
-          refusals: type[Exception] | tuple[type[Exception], ...] = WorkbenchError) -> Iterator[Outcome]:
+def saved(
+    success: str = "", *, tell: bool = True, refusals: type[Exception] | tuple[type[Exception], ...] = WorkbenchError
+) -> Iterator[Outcome]:
     """Commit the block's changes and flash ``success``; on a refusal roll back and flash its message
     (``tell=False``: leave it on ``outcome.error``). ``refusals`` narrows or widens what counts as one."""
     outcome = Outcome(success)

@@ -57,8 +57,9 @@ class Merge:
     kept_theirs: tuple[str, ...]  # only the other save changed these
 
 
-def three_way(keys: Iterable[str], base: Mapping[str, str] | None, theirs: Mapping[str, Any],
-              mine: Mapping[str, Any]) -> Merge:
+def three_way(
+    keys: Iterable[str], base: Mapping[str, str] | None, theirs: Mapping[str, Any], mine: Mapping[str, Any]
+) -> Merge:
     """Merge ``mine`` into ``theirs`` over ``keys``, in their order. ``base`` holds the ``fingerprints``
     of the values the form started from; ``None`` means "unknown"."""
     agreed: dict[str, Any] = {}
@@ -84,8 +85,14 @@ def three_way(keys: Iterable[str], base: Mapping[str, str] | None, theirs: Mappi
     return Merge(agreed, tuple(clashes), tuple(kept_mine), tuple(kept_theirs))
 
 
-def settle(merge: Merge, theirs: Mapping[str, Any], mine: Mapping[str, Any], choices: Mapping[str, str],
-           combined: Mapping[str, str], combinable: Iterable[str] = ()) -> tuple[dict[str, Any], list[str]]:
+def settle(
+    merge: Merge,
+    theirs: Mapping[str, Any],
+    mine: Mapping[str, Any],
+    choices: Mapping[str, str],
+    combined: Mapping[str, str],
+    combinable: Iterable[str] = (),
+) -> tuple[dict[str, Any], list[str]]:
     """The values to save, and the clashes still unsettled (in order).
 
     Each clash needs an explicit choice: keep mine, keep the saved one, or (for a key in

@@ -126,8 +126,13 @@ def may_move(table: Mapping[S, frozenset[S]], state: str, target: S) -> bool:
     return target in table.get(cast(S, state), frozenset())
 
 
-def check_move(table: Mapping[S, frozenset[S]], state: str, target: S, message: str | None = None,
-               error: type[Exception] = MoveRefused) -> None:
+def check_move(
+    table: Mapping[S, frozenset[S]],
+    state: str,
+    target: S,
+    message: str | None = None,
+    error: type[Exception] = MoveRefused,
+) -> None:
     """Raise ``error`` (with ``message``, or a plain one) unless the table allows ``state -> target``.
 
     The data layer passes its own refusal (``ReturnError``, ``BriefingError``...) so the views that

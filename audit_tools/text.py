@@ -55,6 +55,7 @@ def is_blank_looking(text: str | None) -> bool:
     """Whether ``text`` would look empty to a reader: nothing, or only spaces and invisible characters."""
     return not text or all(is_invisible(character) for character in text)
 
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -69,6 +70,7 @@ def has_control_characters(text: str) -> bool:
 
 
 # Wording
+
 
 def long_date(value: date | None) -> str:
     """27 March 2026 (portable: no platform-specific strftime flags)."""
@@ -109,7 +111,7 @@ def shortened(text: str, limit: int) -> str:
 
 
 def lower_first(text: str) -> str:
-    """"Child protection plan" → "child protection plan", but "CP plan" stays "CP plan"."""
+    """ "Child protection plan" → "child protection plan", but "CP plan" stays "CP plan"."""
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]

@@ -22,6 +22,7 @@ from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, 
 
 from audit_tools.briefing import content as b
 from reports.charts import bar_chart_png
+from reports.fonts import register_fonts
 from reports.pdf_flowables import (
     TICK,
     HeaderBand,
@@ -34,8 +35,17 @@ from reports.pdf_flowables import (
     resource_list,
     section_heading,
 )
-from reports.pdf_styles import FOOTER_HEIGHT, FRAME_WIDTH, MARGIN, MUTED, PAGE_HEIGHT, PAGE_WIDTH, RULE, Palette, make_styles
-from reports.fonts import register_fonts
+from reports.pdf_styles import (
+    FOOTER_HEIGHT,
+    FRAME_WIDTH,
+    MARGIN,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RULE,
+    Palette,
+    make_styles,
+)
 from reports.pdf_text import link_markup, markup, shorten
 
 # Images as binary streams: ASCII85 text made them a quarter larger and slower. reportlab has this
@@ -58,12 +68,16 @@ def build_briefing_pdf(content: b.BriefingContent, *, logo: bytes | None = None)
     are not a readable image are left out rather than stopping the briefing.
     """
     palette = Palette.from_accent(content.accent_colour)
-    charts = [(chart, bar_chart_png(chart, colour=palette.accent, width_in=_CHART_COLUMN / 72, optimize=False))
-              for chart in content.charts]
+    charts = [
+        (chart, bar_chart_png(chart, colour=palette.accent, width_in=_CHART_COLUMN / 72, optimize=False))
+        for chart in content.charts
+    ]
     buffer = io.BytesIO()
     doc = BriefingDocTemplate(buffer, content, palette)
-    doc.build(_story(content, palette, charts, Logo.from_bytes(logo)),
-              canvasmaker=partial(FooterCanvas, footer=partial(_draw_footer, content)))
+    doc.build(
+        _story(content, palette, charts, Logo.from_bytes(logo)),
+        canvasmaker=partial(FooterCanvas, footer=partial(_draw_footer, content)),
+    )
     return buffer.getvalue()
 
 
@@ -88,10 +102,18 @@ class BriefingDocTemplate(BaseDocTemplate):
 
     def __init__(self, buffer: IO[bytes], content: b.BriefingContent, palette: Palette) -> None:
         super().__init__(
-            buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=MARGIN, rightMargin=MARGIN,
-            topMargin=MARGIN, bottomMargin=_BOTTOM, title=shorten(content.title, 500),
-            author=shorten(content.author or content.partnership_name, 300), subject=shorten(content.title, 500),
-            creator=CREATOR, lang=LANGUAGE, invariant=True,  # invariant: fixed dates, so identical bytes
+            buffer,
+            pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=_BOTTOM,
+            title=shorten(content.title, 500),
+            author=shorten(content.author or content.partnership_name, 300),
+            subject=shorten(content.title, 500),
+            creator=CREATOR,
+            lang=LANGUAGE,
+            invariant=True,  # invariant: fixed dates, so identical bytes
             initialFontName=register_fonts().regular,  # no Helvetica (Latin-1 only) anywhere in the file
         )
         self.content, self.palette, self._sections = content, palette, 0
@@ -151,17 +173,22 @@ def _draw_footer(content: b.BriefingContent, canv: Canvas, page: int, total: int
 
 
 def footer_text(content: b.BriefingContent, page: int, total: int) -> str:
-    """"<partnership> · <series> · <date> · Page N of M", names shortened to fit the line."""
+    """ "<partnership> · <series> · <date> · Page N of M", names shortened to fit the line."""
     for limit in range(200, 5, -5):
-        parts = [shorten(content.partnership_name, limit), shorten(content.series_title, limit), shorten(content.date, 30)]
+        parts = [
+            shorten(content.partnership_name, limit),
+            shorten(content.series_title, limit),
+            shorten(content.date, 30),
+        ]
         text = " · ".join([part for part in parts if part] + [f"Page {page} of {total}"])
         if stringWidth(text, register_fonts().regular, _FOOTER_SIZE) <= FRAME_WIDTH:
             break
     return text
 
 
-def _story(content: b.BriefingContent, palette: Palette, charts: Sequence[tuple[b.Chart, bytes]],
-           logo: Logo | None) -> list[Flowable]:
+def _story(
+    content: b.BriefingContent, palette: Palette, charts: Sequence[tuple[b.Chart, bytes]], logo: Logo | None
+) -> list[Flowable]:
     styles = make_styles(palette)
     story: list[Flowable] = [_header_band(content, palette, styles, logo), Spacer(1, 10)]
     if content.web_url:
@@ -183,8 +210,9 @@ def _opening_height(flowable: Flowable) -> float:
     return min(height, _KEEP_WITH_HEADING)
 
 
-def _header_band(content: b.BriefingContent, palette: Palette, styles: dict[str, ParagraphStyle],
-                 logo: Logo | None) -> HeaderBand:
+def _header_band(
+    content: b.BriefingContent, palette: Palette, styles: dict[str, ParagraphStyle], logo: Logo | None
+) -> HeaderBand:
     meta = " · ".join(p for p in (shorten(content.date, 60), _version(content.version)) if p)
     lines = [
         (shorten(content.partnership_name, 160), "band_org"),
@@ -201,12 +229,19 @@ def _version(version: str) -> str:
     return f"Version {version}" if version and not version.lower().startswith("v") else version
 
 
-def _sections(content: b.BriefingContent, palette: Palette, styles: dict[str, ParagraphStyle],
-              charts: Sequence[tuple[b.Chart, bytes]]) -> list[tuple[str, list[Flowable]]]:
+def _sections(
+    content: b.BriefingContent,
+    palette: Palette,
+    styles: dict[str, ParagraphStyle],
+    charts: Sequence[tuple[b.Chart, bytes]],
+) -> list[tuple[str, list[Flowable]]]:
     """Every section in reading order; a section with nothing in it still appears."""
     body, bullet, empty = styles["body"], styles["bullet"], styles["empty"]
     return [
-        (shorten(content.definition_heading, 200), [Paragraph(markup(content.definition) or "Not yet written.", styles["callout"])]),
+        (
+            shorten(content.definition_heading, 200),
+            [Paragraph(markup(content.definition) or "Not yet written.", styles["callout"])],
+        ),
         (b.SECTION_SUMMARY, paragraphs(content.summary, body, empty)),
         (b.SECTION_AT_A_GLANCE, _at_a_glance(content, palette, styles, charts)),
         (b.SECTION_FINDINGS, bullets(content.findings, bullet, empty)),
@@ -219,8 +254,12 @@ def _sections(content: b.BriefingContent, palette: Palette, styles: dict[str, Pa
     ]
 
 
-def _at_a_glance(content: b.BriefingContent, palette: Palette, styles: dict[str, ParagraphStyle],
-                 charts: Sequence[tuple[b.Chart, bytes]]) -> list[Flowable]:
+def _at_a_glance(
+    content: b.BriefingContent,
+    palette: Palette,
+    styles: dict[str, ParagraphStyle],
+    charts: Sequence[tuple[b.Chart, bytes]],
+) -> list[Flowable]:
     parts: list[Flowable] = []
     if content.key_figures:
         parts.append(key_figure_panel(content.key_figures, styles, palette))

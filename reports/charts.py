@@ -49,8 +49,9 @@ _BASE_RC = {
 DRAWING = threading.RLock()
 
 
-def bar_chart_png(chart: Chart, *, colour: str, width_in: float = 3.3, height_in: float | None = None,
-                  optimize: bool = True) -> bytes:
+def bar_chart_png(
+    chart: Chart, *, colour: str, width_in: float = 3.3, height_in: float | None = None, optimize: bool = True
+) -> bytes:
     """Draw ``chart`` as an opaque PNG at 200 dpi; ``height_in`` defaults to fit the bars.
 
     ``optimize=False`` skips PIL's search for the smallest file, for a PNG that is only
@@ -192,16 +193,24 @@ def _prefix_ids(svg: str, key: str) -> str:
 
 # The analysis page's charts, as data: each is drawn by bar_chart_svg and tabled beside it.
 
+
 def question_chart(summary: QuestionSummary) -> Chart:
     """A bar for each answer to a choice question, counting returns."""
-    return Chart(summary.question.chart_title or summary.question.text,
-                 tuple(o.label for o in summary.options), tuple(o.count for o in summary.options))
+    return Chart(
+        summary.question.chart_title or summary.question.text,
+        tuple(o.label for o in summary.options),
+        tuple(o.count for o in summary.options),
+    )
 
 
 def prevalence_chart(found: Prevalence) -> Chart:
     """A bar for each answer, counting the cases where at least one agency gave it."""
-    return Chart(found.question.chart_title or found.question.text, tuple(o.label for o in found.options),
-                 tuple(o.count for o in found.options), "Number of cases")
+    return Chart(
+        found.question.chart_title or found.question.text,
+        tuple(o.label for o in found.options),
+        tuple(o.count for o in found.options),
+        "Number of cases",
+    )
 
 
 def analysis_chart(found: QuestionAnalysis) -> Chart:
@@ -211,7 +220,14 @@ def analysis_chart(found: QuestionAnalysis) -> Chart:
 
 def compliance_chart(tool_scores: ToolScores) -> Chart:
     """A bar for each scored section: the percentage of the best possible score recorded."""
-    scored = [(title, compliance) for _key, title, score in tool_scores.sections
-              if (compliance := score.compliance) is not None]  # None: nothing possible to score
-    return Chart("Compliance by section", tuple(title for title, _ in scored),
-                 tuple(round(100 * compliance) for _, compliance in scored), "Percentage of the best possible score")
+    scored = [
+        (title, compliance)
+        for _key, title, score in tool_scores.sections
+        if (compliance := score.compliance) is not None
+    ]  # None: nothing possible to score
+    return Chart(
+        "Compliance by section",
+        tuple(title for title, _ in scored),
+        tuple(round(100 * compliance) for _, compliance in scored),
+        "Percentage of the best possible score",
+    )

@@ -47,7 +47,11 @@ def register_fonts() -> FontNames:
             pdfmetrics.registerFont(TTFont(name, str(folder / filename)))
     names = FontNames(FAMILY, FAMILY + "-Bold", FAMILY + "-Italic", FAMILY + "-BoldItalic")
     faces: tuple[tuple[Literal[0, 1], Literal[0, 1], str], ...] = (
-        (0, 0, names.regular), (1, 0, names.bold), (0, 1, names.italic), (1, 1, names.bold_italic))
+        (0, 0, names.regular),
+        (1, 0, names.bold),
+        (0, 1, names.italic),
+        (1, 1, names.bold_italic),
+    )
     for bold, italic, face in faces:
         addMapping(FAMILY, bold, italic, face)
     return names

@@ -39,8 +39,9 @@ _LONG_FIGURE = 6  # characters: a longer key figure ("fewer than 6") is set smal
 class HeaderBand(Flowable):
     """A full-bleed band in the accent colour holding the briefing's title block, and the logo at its right."""
 
-    def __init__(self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 26,
-                 logo: Logo | None = None) -> None:
+    def __init__(
+        self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 26, logo: Logo | None = None
+    ) -> None:
         super().__init__()
         self.paragraphs, self.colour, self.bleed, self.padding = list(paragraphs), colour, bleed, padding
         self.logo = logo
@@ -143,9 +144,15 @@ def key_figure_panel(figures: Sequence[KeyFigure], styles: dict[str, ParagraphSt
     """Key figures as a grid of tinted boxes, each a big number over its caption."""
     columns = 3 if len(figures) in (5, 6, 9) else min(len(figures), 4)
     cells: list[list[Paragraph] | str]  # a row is filled up with empty cells
-    cells = [[Paragraph(markup(shorten(f.value, _FIGURE)), styles["figure_words" if len(f.value) > _LONG_FIGURE else "figure"]),
-              Paragraph(markup(shorten(f.label, _FIGURE_LABEL)), styles["caption"])]
-             for f in figures]
+    cells = [
+        [
+            Paragraph(
+                markup(shorten(f.value, _FIGURE)), styles["figure_words" if len(f.value) > _LONG_FIGURE else "figure"]
+            ),
+            Paragraph(markup(shorten(f.label, _FIGURE_LABEL)), styles["caption"]),
+        ]
+        for f in figures
+    ]
     cells += [""] * (-len(cells) % columns)
     rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
     # Rows are never split: half a box at the foot of a page and its empty end on the next looks broken.
@@ -175,20 +182,26 @@ def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple[
 def chart_grid(charts: Sequence[tuple[Chart, bytes]], styles: dict[str, ParagraphStyle], column_width: float) -> Table:
     """Chart images with their titles (and notes on what was left out), two to a row."""
     cells: list[list[Flowable] | str]  # a row is filled up with empty cells
-    cells = [[Paragraph(markup(shorten(chart.title, 200)), styles["chart_title"]), _image(png, column_width)]
-             + ([Paragraph(markup(shorten(chart.note, 400)), styles["small"])] if chart.note else [])
-             for chart, png in charts]
+    cells = [
+        [Paragraph(markup(shorten(chart.title, 200)), styles["chart_title"]), _image(png, column_width)]
+        + ([Paragraph(markup(shorten(chart.note, 400)), styles["small"])] if chart.note else [])
+        for chart, png in charts
+    ]
     cells += [""] * (len(cells) % 2)
     rows = [cells[i : i + 2] for i in range(0, len(cells), 2)]
     table = Table(rows, colWidths=[FRAME_WIDTH / 2] * 2, hAlign="LEFT")  # a title stays with its chart
-    table.setStyle(TableStyle([
-        *_TABLE_FONT,
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (0, -1), FRAME_WIDTH / 2 - column_width),  # a gutter between the columns
-        ("TOPPADDING", (0, 0), (-1, -1), 10),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                *_TABLE_FONT,
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), FRAME_WIDTH / 2 - column_width),  # a gutter between the columns
+                ("TOPPADDING", (0, 0), (-1, -1), 10),
+            ]
+        )
+    )
     return table
 
 
@@ -200,8 +213,9 @@ def _image(png: bytes, width: float, max_height: float = 430) -> Image:
     return Image(io.BytesIO(png), width=width, height=height, hAlign="LEFT")
 
 
-def recommendation_table(recommendations: Sequence[Recommendation], styles: dict[str, ParagraphStyle],
-                         palette: Palette) -> Flowable:
+def recommendation_table(
+    recommendations: Sequence[Recommendation], styles: dict[str, ParagraphStyle], palette: Palette
+) -> Flowable:
     """The action plan as a table whose header row repeats on each page."""
     if not recommendations:
         return Paragraph(NONE_RECORDED, styles["empty"])
@@ -216,7 +230,9 @@ def recommendation_table(recommendations: Sequence[Recommendation], styles: dict
 
 
 def _row_height(row: Sequence[Paragraph], widths: Sequence[float]) -> float:
-    return max(cell.wrap(width - 12, 10_000)[1] for cell, width in zip(row, widths, strict=False)) + 13  # with the padding
+    return (
+        max(cell.wrap(width - 12, 10_000)[1] for cell, width in zip(row, widths, strict=False)) + 13
+    )  # with the padding
 
 
 def _recommendation_row(number: int, recommendation: Recommendation, style: ParagraphStyle) -> list[Paragraph]:

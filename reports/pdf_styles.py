@@ -40,32 +40,71 @@ def make_styles(palette: Palette) -> dict[str, ParagraphStyle]:
     """The named paragraph styles used throughout the briefing."""
     fonts = register_fonts()
     body = ParagraphStyle(
-        "Body", fontName=fonts.regular, fontSize=10, leading=14, textColor=HexColor(TEXT_DARK),
-        spaceAfter=6, splitLongWords=1, wordWrap=None, allowWidows=0, allowOrphans=0,
+        "Body",
+        fontName=fonts.regular,
+        fontSize=10,
+        leading=14,
+        textColor=HexColor(TEXT_DARK),
+        spaceAfter=6,
+        splitLongWords=1,
+        wordWrap=None,
+        allowWidows=0,
+        allowOrphans=0,
     )
     return {
         "body": body,
         "lead": ParagraphStyle("Lead", body, fontSize=10.5, leading=15.5),
         "heading": ParagraphStyle(
-            "Heading", body, fontName=fonts.bold, fontSize=14, leading=18, spaceBefore=14, spaceAfter=6,
+            "Heading",
+            body,
+            fontName=fonts.bold,
+            fontSize=14,
+            leading=18,
+            spaceBefore=14,
+            spaceAfter=6,
             textColor=HexColor(palette.accent_text),
         ),
         "bullet": ParagraphStyle(
-            "Bullet", body, leftIndent=16, bulletIndent=3, spaceAfter=4.5, bulletFontName=fonts.bold, bulletColor=HexColor(TEXT_DARK),
+            "Bullet",
+            body,
+            leftIndent=16,
+            bulletIndent=3,
+            spaceAfter=4.5,
+            bulletFontName=fonts.bold,
+            bulletColor=HexColor(TEXT_DARK),
         ),
         "empty": ParagraphStyle("Empty", body, fontName=fonts.italic, textColor=HexColor(MUTED)),
         "callout": ParagraphStyle(
             # reportlab takes a padding per side (top, right, bottom, left); types-reportlab allows only a float
-            "Callout", body, fontSize=10.5, leading=15.5, backColor=HexColor(palette.tint), borderPadding=(9, 10, 9, 10),  # type: ignore[arg-type]
-            leftIndent=10, rightIndent=10, spaceBefore=16, spaceAfter=18,
+            "Callout",
+            body,
+            fontSize=10.5,
+            leading=15.5,
+            backColor=HexColor(palette.tint),
+            borderPadding=(9, 10, 9, 10),  # type: ignore[arg-type]
+            leftIndent=10,
+            rightIndent=10,
+            spaceBefore=16,
+            spaceAfter=18,
         ),
         "small": ParagraphStyle("Small", body, fontSize=8.5, leading=11.5, textColor=HexColor(MUTED), spaceAfter=0),
         "note": ParagraphStyle("Note", body, fontSize=9.5, leading=13, spaceBefore=12),
         "figure": ParagraphStyle(
-            "Figure", body, fontName=fonts.bold, fontSize=24, leading=28, textColor=HexColor(palette.accent_text), spaceAfter=2,
+            "Figure",
+            body,
+            fontName=fonts.bold,
+            fontSize=24,
+            leading=28,
+            textColor=HexColor(palette.accent_text),
+            spaceAfter=2,
         ),
         "figure_words": ParagraphStyle(
-            "FigureWords", body, fontName=fonts.bold, fontSize=15, leading=18, textColor=HexColor(palette.accent_text),
+            "FigureWords",
+            body,
+            fontName=fonts.bold,
+            fontSize=15,
+            leading=18,
+            textColor=HexColor(palette.accent_text),
             spaceAfter=4,
         ),
         "caption": ParagraphStyle("Caption", body, fontSize=9, leading=12, spaceAfter=0),
@@ -79,8 +118,16 @@ def make_styles(palette: Palette) -> dict[str, ParagraphStyle]:
 def _band_styles(palette: Palette, regular: str, bold: str) -> dict[str, ParagraphStyle]:
     colour = HexColor(palette.on_accent)
     return {
-        "band_org": ParagraphStyle("BandOrg", fontName=bold, fontSize=10, leading=13, textColor=colour, splitLongWords=1, spaceAfter=2),
-        "band_series": ParagraphStyle("BandSeries", fontName=regular, fontSize=12, leading=16, textColor=colour, splitLongWords=1, spaceAfter=14),
-        "band_title": ParagraphStyle("BandTitle", fontName=bold, fontSize=22, leading=27, textColor=colour, splitLongWords=1, spaceAfter=8),
-        "band_meta": ParagraphStyle("BandMeta", fontName=regular, fontSize=9.5, leading=13, textColor=colour, splitLongWords=1),
+        "band_org": ParagraphStyle(
+            "BandOrg", fontName=bold, fontSize=10, leading=13, textColor=colour, splitLongWords=1, spaceAfter=2
+        ),
+        "band_series": ParagraphStyle(
+            "BandSeries", fontName=regular, fontSize=12, leading=16, textColor=colour, splitLongWords=1, spaceAfter=14
+        ),
+        "band_title": ParagraphStyle(
+            "BandTitle", fontName=bold, fontSize=22, leading=27, textColor=colour, splitLongWords=1, spaceAfter=8
+        ),
+        "band_meta": ParagraphStyle(
+            "BandMeta", fontName=regular, fontSize=9.5, leading=13, textColor=colour, splitLongWords=1
+        ),
     }

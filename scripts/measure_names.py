@@ -46,7 +46,7 @@ def read_corpus(path: Path = CORPUS) -> tuple[list[tuple[str, list[tuple[int, in
         if line.startswith("N: "):
             text, spans = line[3:], []
             while match := _MARKED.search(text):
-                text = text[:match.start()] + match.group(1) + text[match.end():]
+                text = text[: match.start()] + match.group(1) + text[match.end() :]
                 spans.append((match.start(), match.start() + len(match.group(1))))
             with_names.append((text, spans))
         elif line.startswith("C: "):
@@ -77,10 +77,11 @@ def measure(path: Path = CORPUS) -> Figures:
 
 def main(argv: list[str]) -> None:
     figures = measure()
-    print(f"found {figures.found}/{figures.names} = {figures.found_share:.1%} of names "
-          f"(goal at least 95%)")
-    print(f"false hits {figures.false_hits}/{figures.clean_sentences} = {figures.false_share:.1%} of sentences "
-          f"without names (goal at most 5%)")
+    print(f"found {figures.found}/{figures.names} = {figures.found_share:.1%} of names (goal at least 95%)")
+    print(
+        f"false hits {figures.false_hits}/{figures.clean_sentences} = {figures.false_share:.1%} of sentences "
+        f"without names (goal at most 5%)"
+    )
     print(f"other hits in sentences with names: {figures.stray_hits}")
     if "-v" in argv:
         for miss in figures.misses:

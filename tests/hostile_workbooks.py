@@ -14,15 +14,19 @@ import openpyxl
 
 SHEET = "xl/worksheets/sheet1.xml"
 STRINGS = "xl/sharedStrings.xml"
-_SHEET_START = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-                b'<row r="1"><c r="A1" t="inlineStr"><is><t>reference</t></is></c>'
-                b'<c r="B1" t="inlineStr"><is><t>locality</t></is></c></row>'
-                b'<row r="2"><c r="A2" t="inlineStr"><is><t>NA-1</t></is></c>'
-                b'<c r="B2" t="inlineStr"><is><t>Northfield</t></is></c></row>')
+_SHEET_START = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>reference</t></is></c>'
+    b'<c r="B1" t="inlineStr"><is><t>locality</t></is></c></row>'
+    b'<row r="2"><c r="A2" t="inlineStr"><is><t>NA-1</t></is></c>'
+    b'<c r="B2" t="inlineStr"><is><t>Northfield</t></is></c></row>'
+)
 _SHEET_END = b"</sheetData></worksheet>"
-_STRINGS_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" '
-                 b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+_STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 
 
 def base_workbook() -> bytes:
@@ -55,16 +59,21 @@ def replace_parts(data: bytes, **parts: bytes) -> bytes:
 
 def formatted_empty_rows(last_row: int = 1_048_576) -> bytes:
     """A good header and case, then every row down to ``last_row`` formatted and empty (the 146 KB file)."""
-    rows = b"".join(b'<row r="%d" s="1" customFormat="1" ht="15" customHeight="1"/>' % n
-                    for n in range(3, last_row + 1))
+    rows = b"".join(
+        b'<row r="%d" s="1" customFormat="1" ht="15" customHeight="1"/>' % n for n in range(3, last_row + 1)
+    )
     return replace_parts(base_workbook(), sheet=_SHEET_START + rows + _SHEET_END)
 
 
 def shared_strings_bomb(count: int = 5_000_000) -> bytes:
     """A shared-strings part declaring and holding millions of strings no cell uses."""
-    strings = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
-               % (count, count) + b"<si><t>x</t></si>" * count + b"</sst>")
+    strings = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">'
+        % (count, count)
+        + b"<si><t>x</t></si>" * count
+        + b"</sst>"
+    )
     return replace_parts(base_workbook(), strings=strings)
 
 
@@ -89,7 +98,7 @@ def lying_sizes(data: bytes, declared: int = 1_000) -> bytes:
         while at >= 0:
             name_at = at + (30 if signature == b"PK\x03\x04" else 46)
             length = struct.unpack_from("<H", out, at + (26 if signature == b"PK\x03\x04" else 28))[0]
-            if bytes(out[name_at:name_at + length]) == name:
+            if bytes(out[name_at : name_at + length]) == name:
                 struct.pack_into("<I", out, at + size_at, declared)
             at = out.find(signature, at + 4)
     return bytes(out)
@@ -117,18 +126,40 @@ def styles_bomb(count: int = 400_000) -> bytes:
 
 def good_frame(rows: int, columns: int = 8) -> bytes:
     """An ordinary frame of ``rows`` cases, as a partnership's spreadsheet would hold it."""
-    header = ["reference", "age_years", "locality", "plan_type", "age_band", "agencies", "repeat_plan", "plan_start",
-              "gender", "ethnicity", "school_phase", "team"][:columns]
+    header = [
+        "reference",
+        "age_years",
+        "locality",
+        "plan_type",
+        "age_band",
+        "agencies",
+        "repeat_plan",
+        "plan_start",
+        "gender",
+        "ethnicity",
+        "school_phase",
+        "team",
+    ][:columns]
     rng = random.Random(rows)
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(header)
     for n in range(rows):
-        row = [f"NA-{n:06d}", rng.randint(0, 17), rng.choice(["Northfield", "Eastgate", "Westmoor"]), "Neglect",
-               "6-10", "CSC;Health", rng.choice(["yes", "no"]), f"2024-01-{1 + n % 28:02d}", "F", "White British",
-               "Primary", "North"]
+        row = [
+            f"NA-{n:06d}",
+            rng.randint(0, 17),
+            rng.choice(["Northfield", "Eastgate", "Westmoor"]),
+            "Neglect",
+            "6-10",
+            "CSC;Health",
+            rng.choice(["yes", "no"]),
+            f"2024-01-{1 + n % 28:02d}",
+            "F",
+            "White British",
+            "Primary",
+            "North",
+        ]
         sheet.append(row[:columns])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-

@@ -50,8 +50,13 @@ def invite() -> ResponseReturnValue:
         agency = db.session.get(Agency, int(form.agency.data)) if form.agency.data else None
         with saved(tell=False) as outcome:
             # all three are required fields, so set once the form is valid
-            user = create_user(cast(str, form.email.data), cast(str, form.display_name.data),
-                               accounts.unusable_password(), cast(list[str], form.roles.data), agency)
+            user = create_user(
+                cast(str, form.email.data),
+                cast(str, form.display_name.data),
+                accounts.unusable_password(),
+                cast(list[str], form.roles.data),
+                agency,
+            )
             token = accounts.invite(user, current_user)
         if outcome.ok:
             link = external_url("auth.invitation", token=token)
@@ -80,9 +85,11 @@ def agencies() -> ResponseReturnValue:
 
 
 def _event_filter() -> EventFilter:
-    return EventFilter(action=request.args.get("action", "")[:60],
-                       user_id=database_id(request.args.get("user")),
-                       object_type=request.args.get("object", "")[:40])
+    return EventFilter(
+        action=request.args.get("action", "")[:60],
+        user_id=database_id(request.args.get("user")),
+        object_type=request.args.get("object", "")[:40],
+    )
 
 
 @bp.get("/events")
@@ -101,9 +108,20 @@ def events() -> ResponseReturnValue:
         if check and check.intact:
             checkpoint = make_checkpoint()
             current_app.logger.info("Audit trail checkpoint: %s", checkpoint.to_json())
-    return render_template("admin/events.html", rows=rows, total=total, page=page, actions=actions, types=types,
-                           users=list_users(), where=_event_filter(), check=check, args=request.args,
-                           checkpoint_error=checkpoint_error, new_checkpoint=checkpoint)
+    return render_template(
+        "admin/events.html",
+        rows=rows,
+        total=total,
+        page=page,
+        actions=actions,
+        types=types,
+        users=list_users(),
+        where=_event_filter(),
+        check=check,
+        args=request.args,
+        checkpoint_error=checkpoint_error,
+        new_checkpoint=checkpoint,
+    )
 
 
 def _check_seals(raw: str) -> tuple[TrailCheck | None, str]:
@@ -120,15 +138,37 @@ def _check_seals(raw: str) -> tuple[TrailCheck | None, str]:
 def events_csv() -> ResponseReturnValue:
     where = _event_filter()
     rows, _ = find_events(where, per_page=EXPORT_LIMIT)
-    record_event("events.exported", "audit_events", None, user=current_user,
-                 after={"filter": {"action": where.action, "user": where.user_id, "object": where.object_type},
-                        "rows": len(rows)})
+    record_event(
+        "events.exported",
+        "audit_events",
+        None,
+        user=current_user,
+        after={
+            "filter": {"action": where.action, "user": where.user_id, "object": where.object_type},
+            "rows": len(rows),
+        },
+    )
     db.session.commit()
-    sheet = Sheet(EVENT_COLUMNS, ([str(e.id), e.at.isoformat(timespec="seconds"), e.user.email if e.user else "",
-                                   e.action, e.object_type, str(e.object_id or ""), _json(e.before), _json(e.after),
-                                   e.hash] for e in rows))
-    return Response(to_csv(sheet), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'})
+    sheet = Sheet(
+        EVENT_COLUMNS,
+        (
+            [
+                str(e.id),
+                e.at.isoformat(timespec="seconds"),
+                e.user.email if e.user else "",
+                e.action,
+                e.object_type,
+                str(e.object_id or ""),
+                _json(e.before),
+                _json(e.after),
+                e.hash,
+            ]
+            for e in rows
+        ),
+    )
+    return Response(
+        to_csv(sheet), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'}
+    )
 
 
 @bp.app_template_filter("trail_payload")

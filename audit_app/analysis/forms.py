@@ -32,12 +32,15 @@ class CaseFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    age_band = SelectField("Age band", widget=GovSelect(), default="", validate_choice=False,
-                           validators=[_offered("an age band")])
-    locality = SelectField("Locality", widget=GovSelect(), default="", validate_choice=False,
-                           validators=[_offered("a locality")])
-    plan_type = SelectField("Plan type", widget=GovSelect(), default="", validate_choice=False,
-                            validators=[_offered("a plan type")])
+    age_band = SelectField(
+        "Age band", widget=GovSelect(), default="", validate_choice=False, validators=[_offered("an age band")]
+    )
+    locality = SelectField(
+        "Locality", widget=GovSelect(), default="", validate_choice=False, validators=[_offered("a locality")]
+    )
+    plan_type = SelectField(
+        "Plan type", widget=GovSelect(), default="", validate_choice=False, validators=[_offered("a plan type")]
+    )
 
     def __init__(self, formdata: MultiDict[str, str], choices: dict[str, tuple[str, ...]]) -> None:
         super().__init__(formdata=formdata)

@@ -13,17 +13,24 @@ from audit_app.data.briefings import suppression_threshold
 from audit_app.data.exports import record_export, returns_for_export
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
-from audit_app.models import Audit
-from audit_tools.analysis import CaseFilters
-from audit_tools.briefing import Chart
-from audit_tools.tools import Question, ToolDefinition
 from audit_app.extensions import db
+from audit_app.models import Audit
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
-from audit_tools.analysis import long_sheet, to_csv, to_xlsx, wide_sheet
-from audit_tools.analysis import Analysis, QuestionAnalysis, is_suppressed
-from reports.charts import analysis_chart, bar_chart_svg, compliance_chart, prevalence_chart, question_chart
+from audit_tools.analysis import (
+    Analysis,
+    CaseFilters,
+    QuestionAnalysis,
+    is_suppressed,
+    long_sheet,
+    to_csv,
+    to_xlsx,
+    wide_sheet,
+)
+from audit_tools.briefing import Chart
 from audit_tools.states import Role
+from audit_tools.tools import Question, ToolDefinition
+from reports.charts import analysis_chart, bar_chart_svg, compliance_chart, prevalence_chart, question_chart
 
 bp = Blueprint("analysis", __name__, url_prefix="/audits")
 
@@ -32,8 +39,10 @@ RESULTS_READERS = (Role.COORDINATOR, Role.PANEL, Role.EDITOR)
 # run the audit and write up its findings may take them. The panel works from the pages.
 EXPORTERS = (Role.COORDINATOR, Role.EDITOR)
 LAYOUTS = {"long": long_sheet, "wide": wide_sheet}
-FORMATS = {"csv": ("text/csv", to_csv),
-           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx)}
+FORMATS = {
+    "csv": ("text/csv", to_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+}
 
 
 def _filtered(audit: Audit) -> tuple[CaseFilterForm, CaseFilters]:
@@ -49,10 +58,17 @@ def analysis(audit_id: int) -> ResponseReturnValue:
     definition = definition_of(audit.tool_version)
     form, filters = _filtered(audit)
     found = analysis_data(audit, definition, filters)
-    return render_template("analysis/analysis.html", audit=audit, definition=definition, form=form,
-                           analysis=found, chosen=filters.chosen(), can_export=current_user.has_role(*EXPORTERS),
-                           few_cases_below=_small_count_threshold(found.figures.cases) if filters.chosen() else None,
-                           **_analysis_charts(found, definition.overall_question))
+    return render_template(
+        "analysis/analysis.html",
+        audit=audit,
+        definition=definition,
+        form=form,
+        analysis=found,
+        chosen=filters.chosen(),
+        can_export=current_user.has_role(*EXPORTERS),
+        few_cases_below=_small_count_threshold(found.figures.cases) if filters.chosen() else None,
+        **_analysis_charts(found, definition.overall_question),
+    )
 
 
 def _analysis_charts(found: Analysis, overall: Question | None) -> dict[str, object]:
@@ -62,8 +78,10 @@ def _analysis_charts(found: Analysis, overall: Question | None) -> dict[str, obj
     charts = {cases.question.key: _image(prevalence_chart(cases), colour) for cases in found.prevalence}
     if overall and overall.key not in charts:
         charts[overall.key] = _image(question_chart(found.summary(overall.key)), colour)
-    return {"question_charts": charts, "compliance_chart": _image(compliance_chart(found.distributions.scores),
-                                                                  colour, unit="%")}
+    return {
+        "question_charts": charts,
+        "compliance_chart": _image(compliance_chart(found.distributions.scores), colour, unit="%"),
+    }
 
 
 def _image(chart: Chart, colour: str, unit: str = "") -> str:
@@ -104,9 +122,17 @@ def question(audit_id: int, key: str) -> ResponseReturnValue:
     audit, definition, question = _question_or_404(audit_id, key)
     form, filters = _filtered(audit)
     found: QuestionAnalysis = question_analysis(audit, definition, question, filters)
-    return render_template("analysis/question.html", audit=audit, question=question, form=form,
-                           number=definition.number(key), filters=filters, chosen=filters.chosen(), found=found,
-                           question_chart=_image(analysis_chart(found), get_setting("accent_colour")))
+    return render_template(
+        "analysis/question.html",
+        audit=audit,
+        question=question,
+        form=form,
+        number=definition.number(key),
+        filters=filters,
+        chosen=filters.chosen(),
+        found=found,
+        question_chart=_image(analysis_chart(found), get_setting("accent_colour")),
+    )
 
 
 @bp.get("/<int:audit_id>/analysis/questions/<key>.svg")
@@ -154,8 +180,9 @@ def _answers_file(audit_id: int, extension: str) -> Response:
     returns = returns_for_export(audit, filters)
     mimetype, write = FORMATS[extension]
     body = write(LAYOUTS[layout](definition_of(audit.tool_version), returns))
-    record_export(audit, current_user, {"format": extension, "layout": layout, "returns": len(returns),
-                                        **filters.chosen()})
+    record_export(
+        audit, current_user, {"format": extension, "layout": layout, "returns": len(returns), **filters.chosen()}
+    )
     db.session.commit()
     filename = f"answers-{layout}-audit-{audit.id}.{extension}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

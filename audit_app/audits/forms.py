@@ -3,10 +3,23 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
 )
 from wtforms import (
-    Field, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+    Field,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
@@ -16,19 +29,41 @@ from audit_tools.sampling import REFERENCE_PATTERN, parse_age
 
 
 class AuditForm(FlaskForm):
-    title = StringField("Title", widget=GovTextInput(), validators=[VisibleText("Enter a title"), at_most(200, "Title")],
-                        description="For example, Multi-agency neglect audit 2026")
-    topic = StringField("Topic", widget=GovTextInput(), validators=[VisibleText("Enter the topic"), at_most(100, "Topic")],
-                        description="One or two words used in the briefing title, such as Neglect")
-    year = IntegerField("Audit year", widget=GovTextInput(),
-                        validators=[InputRequired("Enter the year as a number, like 2026"),
-                                    NumberRange(2000, 2100, "Enter a year between 2000 and 2100")])
-    tool_version = SelectField("Audit tool", widget=GovSelect(), coerce=int,
-                               validators=[InputRequired("Choose an audit tool")])
-    purpose = TextAreaField("Purpose", widget=GovTextArea(), validators=[Optional(), at_most(2000, "Purpose")],
-                            description="Why the partnership is running this audit")
-    scope = TextAreaField("Scope", widget=GovTextArea(), validators=[Optional(), at_most(2000, "Scope")],
-                          description="Which children and which period of work the audit looks at")
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[VisibleText("Enter a title"), at_most(200, "Title")],
+        description="For example, Multi-agency neglect audit 2026",
+    )
+    topic = StringField(
+        "Topic",
+        widget=GovTextInput(),
+        validators=[VisibleText("Enter the topic"), at_most(100, "Topic")],
+        description="One or two words used in the briefing title, such as Neglect",
+    )
+    year = IntegerField(
+        "Audit year",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the year as a number, like 2026"),
+            NumberRange(2000, 2100, "Enter a year between 2000 and 2100"),
+        ],
+    )
+    tool_version = SelectField(
+        "Audit tool", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose an audit tool")]
+    )
+    purpose = TextAreaField(
+        "Purpose",
+        widget=GovTextArea(),
+        validators=[Optional(), at_most(2000, "Purpose")],
+        description="Why the partnership is running this audit",
+    )
+    scope = TextAreaField(
+        "Scope",
+        widget=GovTextArea(),
+        validators=[Optional(), at_most(2000, "Scope")],
+        description="Which children and which period of work the audit looks at",
+    )
     period_start = OptionalDateField("Period audited: from", description="For example, 1 10 2025")
     period_end = OptionalDateField("Period audited: to")
     returns_due = OptionalDateField("Returns due by")
@@ -45,24 +80,45 @@ class AuditForm(FlaskForm):
 
 
 class AgencyChoiceMixin:
-    agencies = SelectMultipleField("Agencies that audit this case", widget=GovCheckboxesInput(), coerce=int,
-                                   description="Each ticked agency is asked for one return on the case")
+    agencies = SelectMultipleField(
+        "Agencies that audit this case",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        description="Each ticked agency is asked for one return on the case",
+    )
 
 
 class CaseForm(AgencyChoiceMixin, FlaskForm):
-    reference = StringField("Case reference", widget=GovTextInput(),
-                            validators=[VisibleText("Enter the case reference"),
-                                        Regexp(f"^{REFERENCE_PATTERN.pattern}$", message="Use 1 to 40 letters, digits, '-', '_' "
-                                               "or '/', starting with a letter or digit"), NoPersonalDetails()],
-                            description="A pseudonymous reference, never the child's name, like NA26-07")
-    age_years = StringField("Age in years", widget=GovTextInput(),
-                            validators=[VisibleText("Enter the child's age in years, like 1.5")],
-                            description="Whole or half years, like 1.5 — never a date of birth")
-    locality = StringField("Locality", widget=GovTextInput(),
-                           validators=[VisibleText("Enter the locality"), at_most(80, "Locality"), NoPersonalDetails()])
-    plan_type = StringField("Plan type", widget=GovTextInput(),
-                            validators=[VisibleText("Enter the plan type"), at_most(80, "Plan type"), NoPersonalDetails()],
-                            description="For example, Child protection plan – neglect")
+    reference = StringField(
+        "Case reference",
+        widget=GovTextInput(),
+        validators=[
+            VisibleText("Enter the case reference"),
+            Regexp(
+                f"^{REFERENCE_PATTERN.pattern}$",
+                message="Use 1 to 40 letters, digits, '-', '_' or '/', starting with a letter or digit",
+            ),
+            NoPersonalDetails(),
+        ],
+        description="A pseudonymous reference, never the child's name, like NA26-07",
+    )
+    age_years = StringField(
+        "Age in years",
+        widget=GovTextInput(),
+        validators=[VisibleText("Enter the child's age in years, like 1.5")],
+        description="Whole or half years, like 1.5 — never a date of birth",
+    )
+    locality = StringField(
+        "Locality",
+        widget=GovTextInput(),
+        validators=[VisibleText("Enter the locality"), at_most(80, "Locality"), NoPersonalDetails()],
+    )
+    plan_type = StringField(
+        "Plan type",
+        widget=GovTextInput(),
+        validators=[VisibleText("Enter the plan type"), at_most(80, "Plan type"), NoPersonalDetails()],
+        description="For example, Child protection plan – neglect",
+    )
     submit = SubmitField("Add case", widget=GovSubmitInput())
 
     def validate_age_years(self, field: Field) -> None:
@@ -80,45 +136,84 @@ class CaseAgenciesForm(AgencyChoiceMixin, FlaskForm):
 
 
 class FrameUploadForm(FlaskForm):
-    file = FileField("Sample frame (CSV or Excel .xlsx)", widget=GovFileInput(),
-                     validators=[FileRequired("Choose the sample frame file")])
+    file = FileField(
+        "Sample frame (CSV or Excel .xlsx)",
+        widget=GovFileInput(),
+        validators=[FileRequired("Choose the sample frame file")],
+    )
     submit = SubmitField("Import the sample frame", widget=GovSubmitInput())
 
 
 class SamplingForm(AgencyChoiceMixin, FlaskForm):
-    method = RadioField("How should the cases be chosen?", widget=GovRadioInput(), default="random", choices=[
-        SelectChoice("random", "At random from the whole frame"),
-        SelectChoice("stratified", "At random within groups (stratified)"),
-        SelectChoice("manual", "Chosen by the PAQA sub-group (manual pick)")],
-        validators=[InputRequired("Choose how the cases should be chosen")])
-    size = IntegerField("Number of cases", widget=GovTextInput(), validators=[Optional(), NumberRange(1, 500,
-                        "Enter a number of cases from 1 to 500")], description="Partnerships usually audit 4 to 12 children")
-    strata = SelectMultipleField("Group by (for stratified sampling)", widget=GovCheckboxesInput(), validators=[Optional()])
-    allocation = RadioField("Cases per group", widget=GovRadioInput(), default="proportional", choices=[
-        SelectChoice("proportional", "In proportion to each group's size"),
-        SelectChoice("equal", "The same number from each group")], validators=[Optional()])
-    minimum_per_stratum = IntegerField("At least this many from each group", widget=GovTextInput(), default=0,
-                                       validators=[Optional(), NumberRange(0, 50, "Enter a number from 0 to 50")])
-    manual_references = TextAreaField("References to include (for a manual pick)", widget=GovTextArea(),
-                                      validators=[Optional(), at_most(20_000, "The list of references")],
-                                      description="One reference per line, exactly as in the frame")
-    seed = IntegerField("Random seed", widget=GovTextInput(),
-                        validators=[InputRequired("Enter a seed: any whole number"),
-                                    NumberRange(0, 2**53, "Enter a whole number from 0 to 9,007,199,254,740,992")],
-                        description="Recorded with the sample: the same frame, choices and seed always draw the same cases")
+    method = RadioField(
+        "How should the cases be chosen?",
+        widget=GovRadioInput(),
+        default="random",
+        choices=[
+            SelectChoice("random", "At random from the whole frame"),
+            SelectChoice("stratified", "At random within groups (stratified)"),
+            SelectChoice("manual", "Chosen by the PAQA sub-group (manual pick)"),
+        ],
+        validators=[InputRequired("Choose how the cases should be chosen")],
+    )
+    size = IntegerField(
+        "Number of cases",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(1, 500, "Enter a number of cases from 1 to 500")],
+        description="Partnerships usually audit 4 to 12 children",
+    )
+    strata = SelectMultipleField(
+        "Group by (for stratified sampling)", widget=GovCheckboxesInput(), validators=[Optional()]
+    )
+    allocation = RadioField(
+        "Cases per group",
+        widget=GovRadioInput(),
+        default="proportional",
+        choices=[
+            SelectChoice("proportional", "In proportion to each group's size"),
+            SelectChoice("equal", "The same number from each group"),
+        ],
+        validators=[Optional()],
+    )
+    minimum_per_stratum = IntegerField(
+        "At least this many from each group",
+        widget=GovTextInput(),
+        default=0,
+        validators=[Optional(), NumberRange(0, 50, "Enter a number from 0 to 50")],
+    )
+    manual_references = TextAreaField(
+        "References to include (for a manual pick)",
+        widget=GovTextArea(),
+        validators=[Optional(), at_most(20_000, "The list of references")],
+        description="One reference per line, exactly as in the frame",
+    )
+    seed = IntegerField(
+        "Random seed",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter a seed: any whole number"),
+            NumberRange(0, 2**53, "Enter a whole number from 0 to 9,007,199,254,740,992"),
+        ],
+        description="Recorded with the sample: the same frame, choices and seed always draw the same cases",
+    )
     submit = SubmitField("Draw the sample", widget=GovSubmitInput())
 
 
 class ExcludeForm(FlaskForm):
-    reason = TextAreaField("Why is this case being excluded?", widget=GovTextArea(),
-                           validators=[VisibleText("Give the reason for excluding the case"),
-                                       at_most(2000, "The reason")],
-                           description="For example: the family moved out of the area before the audit period")
+    reason = TextAreaField(
+        "Why is this case being excluded?",
+        widget=GovTextArea(),
+        validators=[VisibleText("Give the reason for excluding the case"), at_most(2000, "The reason")],
+        description="For example: the family moved out of the area before the audit period",
+    )
     submit = SubmitField("Exclude and draw a replacement", widget=GovSubmitInput())
 
 
 class AmendmentForm(FlaskForm):
-    reason = TextAreaField("What needs amending?", widget=GovTextArea(),
-                           validators=[VisibleText("Say what needs amending"), at_most(2000, "What needs amending")],
-                           description="The auditor sees this at the top of the return. Do not include case details.")
+    reason = TextAreaField(
+        "What needs amending?",
+        widget=GovTextArea(),
+        validators=[VisibleText("Say what needs amending"), at_most(2000, "What needs amending")],
+        description="The auditor sees this at the top of the return. Do not include case details.",
+    )
     submit = SubmitField("Return for amendment", widget=GovSubmitInput())

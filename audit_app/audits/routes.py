@@ -16,8 +16,8 @@ from audit_app.data import sampling as sampling_data
 from audit_app.data.tools import published_versions
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
-from audit_app.models import Agency, Audit
 from audit_app.forms import ConfirmForm
+from audit_app.models import Agency, Audit
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.sampling import case_row, parse_age, parse_frame
@@ -37,7 +37,7 @@ STATE_MESSAGES = {
     AuditState.PANEL: "Returns are closed and revealed to the panel.",
     AuditState.ANALYSIS: "The audit has moved to analysis.",
     AuditState.CLOSED: "The audit is closed. Its published briefing stays in the library and its actions in the "
-                       "action plan.",
+    "action plan.",
 }
 
 
@@ -75,8 +75,9 @@ def index() -> ResponseReturnValue:
 @roles_required(Role.COORDINATOR)
 def new() -> ResponseReturnValue:
     form = AuditForm()
-    form.tool_version.choices = [SelectChoice(v.id, f"{v.tool.name} (version {v.version})")
-                                 for v in published_versions()]
+    form.tool_version.choices = [
+        SelectChoice(v.id, f"{v.tool.name} (version {v.version})") for v in published_versions()
+    ]
     if form.validate_on_submit():
         fields = {name: form[name].data for name in AUDIT_FIELDS}  # named, never whatever was posted
         audit = audit_data.create_audit(current_user, tool_version_id=form.tool_version.data, **fields)
@@ -90,11 +91,16 @@ def new() -> ResponseReturnValue:
 @roles_required(Role.COORDINATOR)
 def show(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
-    return render_template("audits/show.html", audit=audit, grid=audit_data.progress_grid(audit),
-                           next_state=audit_data.NEXT_STATE.get(audit.state), confirm=ConfirmForm(),
-                           can_edit_cases=audit.state in CASE_EDIT_STATES,
-                           sampling=sampling_data.current_sampling(audit),
-                           has_frame=sampling_data.latest_frame(audit) is not None)
+    return render_template(
+        "audits/show.html",
+        audit=audit,
+        grid=audit_data.progress_grid(audit),
+        next_state=audit_data.NEXT_STATE.get(audit.state),
+        confirm=ConfirmForm(),
+        can_edit_cases=audit.state in CASE_EDIT_STATES,
+        sampling=sampling_data.current_sampling(audit),
+        has_frame=sampling_data.latest_frame(audit) is not None,
+    )
 
 
 @bp.route("/<int:audit_id>/cases/new", methods=["GET", "POST"])
@@ -106,8 +112,12 @@ def new_case(audit_id: int) -> ResponseReturnValue:
     form = _with_agency_choices(CaseForm())
     if form.validate_on_submit():
         # validate_age_years refused an age parse_age cannot read
-        row = case_row(form.reference.data, cast(Decimal, parse_age(form.age_years.data)),
-                       form.locality.data.strip(), form.plan_type.data.strip())
+        row = case_row(
+            form.reference.data,
+            cast(Decimal, parse_age(form.age_years.data)),
+            form.locality.data.strip(),
+            form.plan_type.data.strip(),
+        )
         with saved(f"Case {row.reference} added.", tell=False) as outcome:
             audit_data.add_cases(audit, [row], current_user, _chosen_agencies(form))
         if outcome.ok:
@@ -125,11 +135,13 @@ def upload_cases(audit_id: int) -> ResponseReturnValue:
     form = _with_agency_choices(UploadForm())
     problems: list[str] = []
     if form.validate_on_submit():
-        result = parse_frame(form.file.data.read(current_app.config["MAX_CSV_BYTES"] + 1),
-                             max_bytes=current_app.config["MAX_CSV_BYTES"],
-                             existing_references=audit_data.case_references(audit),
-                             known_agencies={a.short_name for a in list_agencies()},
-                             require_agencies=not form.agencies.data)
+        result = parse_frame(
+            form.file.data.read(current_app.config["MAX_CSV_BYTES"] + 1),
+            max_bytes=current_app.config["MAX_CSV_BYTES"],
+            existing_references=audit_data.case_references(audit),
+            known_agencies={a.short_name for a in list_agencies()},
+            require_agencies=not form.agencies.data,
+        )
         problems = result.errors
         if result.ok:
             with saved(tell=False) as outcome:
@@ -187,5 +199,6 @@ def advance(audit_id: int) -> ResponseReturnValue:
             outcome.success = STATE_MESSAGES[audit_data.advance(audit, current_user)]
         if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
-    return render_template("audits/advance.html", audit=audit, check=check, form=form,
-                           action=ADVANCE_ACTIONS.get(check.target, ""))
+    return render_template(
+        "audits/advance.html", audit=audit, check=check, form=form, action=ADVANCE_ACTIONS.get(check.target, "")
+    )

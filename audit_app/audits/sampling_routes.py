@@ -20,10 +20,10 @@ from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agenc
 from audit_app.data import audits as audit_data
 from audit_app.data import returns as return_data
 from audit_app.data import sampling as sampling_data
-from audit_app.data.tools import definition_of
 from audit_app.data.assignments import agency_auditors, set_assignments
-from audit_app.data.users import list_agencies
 from audit_app.data.reminders import record_reminders, reminder_messages
+from audit_app.data.tools import definition_of
+from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.links import external_url
@@ -32,11 +32,9 @@ from audit_app.models import Agency, Audit, Return, User
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.files import spreadsheet_safe
-from audit_tools.sampling import TableError, read_table
-from audit_tools.sampling import FrameError, candidate_cases
 from audit_tools.privacy import key_from_environment
 from audit_tools.returns import is_visible
-from audit_tools.sampling import SamplingPlan
+from audit_tools.sampling import FrameError, SamplingPlan, TableError, candidate_cases, read_table
 from audit_tools.states import Role
 
 
@@ -58,17 +56,23 @@ def frame(audit_id: int) -> ResponseReturnValue:
         data = form.file.data.read(current_app.config["MAX_FRAME_BYTES"] + 1)
         with saved(tell=False, refusals=(TableError, FrameError)) as outcome:
             table = read_table(data, form.file.data.filename or "", max_bytes=current_app.config["MAX_FRAME_BYTES"])
-            candidates = candidate_cases(table.columns, table.rows, pseudonym_key=_pseudonym_key(),
-                                         known_agencies={a.short_name for a in list_agencies()})
-            sampling_data.import_frame(audit, form.file.data.filename or "frame", data, table.columns, candidates,
-                                       current_user)
+            candidates = candidate_cases(
+                table.columns,
+                table.rows,
+                pseudonym_key=_pseudonym_key(),
+                known_agencies={a.short_name for a in list_agencies()},
+            )
+            sampling_data.import_frame(
+                audit, form.file.data.filename or "frame", data, table.columns, candidates, current_user
+            )
             outcome.success = f"Sample frame imported: {len(candidates):,} candidate cases."
         if outcome.ok:
             return redirect(url_for("audits.sample", audit_id=audit.id))
         problems = outcome.error.problems if isinstance(outcome.error, (TableError, FrameError)) else []
         form.file.errors.append("The frame was not imported. Correct the problems listed and upload it again.")
-    return render_template("audits/frame.html", audit=audit, form=form, problems=problems,
-                           frame=sampling_data.latest_frame(audit))
+    return render_template(
+        "audits/frame.html", audit=audit, form=form, problems=problems, frame=sampling_data.latest_frame(audit)
+    )
 
 
 @bp.route("/<int:audit_id>/sample", methods=["GET", "POST"])
@@ -83,17 +87,28 @@ def sample(audit_id: int) -> ResponseReturnValue:
     form = _with_agency_choices(SamplingForm(data={"seed": secrets.randbelow(1_000_000)}))
     form.strata.choices = [SelectChoice(c, c.replace("_", " ").capitalize()) for c in sampling_data.stratifiable(frame)]
     if form.validate_on_submit():
-        plan = SamplingPlan(form.method.data, form.size.data or 0, tuple(form.strata.data or ()),
-                            form.allocation.data or "proportional", form.minimum_per_stratum.data or 0,
-                            tuple(line.strip() for line in (form.manual_references.data or "").splitlines() if line.strip()))
+        plan = SamplingPlan(
+            form.method.data,
+            form.size.data or 0,
+            tuple(form.strata.data or ()),
+            form.allocation.data or "proportional",
+            form.minimum_per_stratum.data or 0,
+            tuple(line.strip() for line in (form.manual_references.data or "").splitlines() if line.strip()),
+        )
         with saved(tell=False) as outcome:
             sampling, _ = sampling_data.draw(audit, frame, plan, form.seed.data, current_user, _chosen_agencies(form))
             outcome.success = sampling.statement
         if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
         form.method.errors.append(str(outcome.error))
-    return render_template("audits/sample.html", audit=audit, form=form, frame=frame,
-                           sampling=sampling_data.current_sampling(audit), confirm=ConfirmForm())
+    return render_template(
+        "audits/sample.html",
+        audit=audit,
+        form=form,
+        frame=frame,
+        sampling=sampling_data.current_sampling(audit),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.post("/<int:audit_id>/sample/discard")
@@ -118,8 +133,10 @@ def exclude_case(audit_id: int, case_id: int) -> ResponseReturnValue:
             # the reason is validated: VisibleText
             replacement = sampling_data.exclude_case(case, cast(str, form.reason.data), current_user)
             outcome.success = f"Case {case.reference} excluded. " + (
-                f"Case {replacement.reference} was drawn to replace it." if replacement else
-                "No case is left in its group to replace it.")
+                f"Case {replacement.reference} was drawn to replace it."
+                if replacement
+                else "No case is left in its group to replace it."
+            )
         if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
         form.reason.errors = [*form.reason.errors, str(outcome.error)]
@@ -135,10 +152,20 @@ def outstanding_csv(audit_id: int) -> ResponseReturnValue:
     writer = csv.writer(buffer)
     writer.writerow(["Agency", "Case", "State", "Last saved by", "Due"])
     for item in audit_data.outstanding_returns(audit):
-        writer.writerow([spreadsheet_safe(item.agency), spreadsheet_safe(item.reference), item.state,
-                         spreadsheet_safe(item.last_saved_by), item.due.isoformat() if item.due else ""])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="outstanding-returns-audit-{audit.id}.csv"'})
+        writer.writerow(
+            [
+                spreadsheet_safe(item.agency),
+                spreadsheet_safe(item.reference),
+                item.state,
+                spreadsheet_safe(item.last_saved_by),
+                item.due.isoformat() if item.due else "",
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="outstanding-returns-audit-{audit.id}.csv"'},
+    )
 
 
 @bp.post("/<int:audit_id>/reminders")
@@ -167,7 +194,9 @@ def auditors(audit_id: int) -> ResponseReturnValue:
     groups = agency_auditors(audit)
     form = _auditors_form(groups)
     if form.validate_on_submit():
-        chosen = {agency.id: [int(v) for v in form[f"agency_{agency.id}"].data or []] for agency, _users, _named in groups}
+        chosen = {
+            agency.id: [int(v) for v in form[f"agency_{agency.id}"].data or []] for agency, _users, _named in groups
+        }
         set_assignments(audit, chosen, current_user)
         db.session.commit()
         flash("Auditors saved.", "success")
@@ -176,11 +205,17 @@ def auditors(audit_id: int) -> ResponseReturnValue:
 
 
 def _auditors_form(groups: list[tuple[Agency, list[User], set[int]]]) -> FlaskForm:
-    fields = {f"agency_{agency.id}": SelectMultipleField(
-        agency.name, widget=GovCheckboxesInput(), coerce=int, default=sorted(named),
-        choices=[SelectChoice(u.id, f"{u.display_name} ({u.email})") for u in users],
-        description="Leave all unticked to let any of this agency's auditors do its returns")
-        for agency, users, named in groups}
+    fields = {
+        f"agency_{agency.id}": SelectMultipleField(
+            agency.name,
+            widget=GovCheckboxesInput(),
+            coerce=int,
+            default=sorted(named),
+            choices=[SelectChoice(u.id, f"{u.display_name} ({u.email})") for u in users],
+            description="Leave all unticked to let any of this agency's auditors do its returns",
+        )
+        for agency, users, named in groups
+    }
     return type("AuditorsForm", (ConfirmForm,), fields)()
 
 
@@ -197,14 +232,23 @@ def review_return(audit_id: int, return_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         with saved(tell=False) as outcome:
             return_data.return_for_amendment(ret, cast(str, form.reason.data), current_user)  # validated: VisibleText
-            outcome.success = (f"The return from {ret.agency.name} on case {ret.case.reference} has been returned "
-                               "for amendment.")
+            outcome.success = (
+                f"The return from {ret.agency.name} on case {ret.case.reference} has been returned for amendment."
+            )
         if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
         form.reason.errors = [str(outcome.error)]
     answers = return_data.load_answers(ret, definition)
-    return render_template("audits/review_return.html", audit=audit, ret=ret, definition=definition, answers=answers,
-                           shown=lambda question: is_visible(question, answers), form=form, confirm=ConfirmForm())
+    return render_template(
+        "audits/review_return.html",
+        audit=audit,
+        ret=ret,
+        definition=definition,
+        answers=answers,
+        shown=lambda question: is_visible(question, answers),
+        form=form,
+        confirm=ConfirmForm(),
+    )
 
 
 def _accept(audit: Audit, ret: Return) -> BaseResponse:

@@ -32,8 +32,10 @@ from audit_app.transactions import saved
 
 DRAFT = "authenticator_draft"  # session key: a random reference to the key being set up, never the key
 CODES = "codes"  # the recovery-codes form's prefix: its fields share names with the password form's
-DRAFT_EXPIRED = ("The key on this page had expired, so here is a new one. Scan the new QR code (or type the new "
-                 "key) and enter the code the app shows.")
+DRAFT_EXPIRED = (
+    "The key on this page had expired, so here is a new one. Scan the new QR code (or type the new "
+    "key) and enter the code the app shows."
+)
 T = TypeVar("T")  # what a change proven by `_proven` returns
 
 
@@ -46,8 +48,13 @@ def mfa_setup() -> ResponseReturnValue:
     if user is None:
         return redirect(url_for("auth.second_factor" if _pending_user() else "auth.login"))
     replacing = bool(user.mfa_secret)
-    form = ReplaceAuthenticatorForm() if replacing else AddAuthenticatorForm() if current_user.is_authenticated \
+    form = (
+        ReplaceAuthenticatorForm()
+        if replacing
+        else AddAuthenticatorForm()
+        if current_user.is_authenticated
         else CodeForm()
+    )
     draft = accounts.open_draft(user, session.get(DRAFT))
     if form.validate_on_submit():
         if draft is None:
@@ -71,8 +78,9 @@ def _setup_user() -> User | None:
 
 def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm | AddAuthenticatorForm) -> str | None:
     if current_user.is_authenticated:
-        codes = _proven(user, form, lambda: accounts.add_mfa(user, draft.secret, _typed(form.current_password),
-                                                             _typed(form.code)))
+        codes = _proven(
+            user, form, lambda: accounts.add_mfa(user, draft.secret, _typed(form.current_password), _typed(form.code))
+        )
         if codes is None:
             return None
         session.pop(DRAFT, None)
@@ -90,8 +98,13 @@ def _first_authenticator(user: User, draft: AuthenticatorDraft, form: CodeForm |
 
 
 def _replace_authenticator(user: User, draft: AuthenticatorDraft, form: ReplaceAuthenticatorForm) -> str | None:
-    codes = _proven(user, form, lambda: accounts.replace_mfa(user, draft.secret, _typed(form.current_password),
-                                                             _typed(form.current_code), _typed(form.code)))
+    codes = _proven(
+        user,
+        form,
+        lambda: accounts.replace_mfa(
+            user, draft.secret, _typed(form.current_password), _typed(form.current_code), _typed(form.code)
+        ),
+    )
     if codes is None:
         return None
     start_session(user)  # this browser stays signed in; every other session has ended
@@ -103,8 +116,14 @@ def _replace_authenticator(user: User, draft: AuthenticatorDraft, form: ReplaceA
 def _setup_page(user: User, draft: AuthenticatorDraft, form: FlaskForm) -> str:
     uri = accounts.provisioning_uri(user, draft.secret)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
-    return render_template("auth/mfa_setup.html", form=form, secret=draft.secret, qr=qr,
-                           required=not current_user.is_authenticated, replacing=bool(user.mfa_secret))
+    return render_template(
+        "auth/mfa_setup.html",
+        form=form,
+        secret=draft.secret,
+        qr=qr,
+        required=not current_user.is_authenticated,
+        replacing=bool(user.mfa_secret),
+    )
 
 
 def _proven(user: User, form: FlaskForm, change: Callable[[], T]) -> T | None:
@@ -135,9 +154,12 @@ def account() -> ResponseReturnValue:
 
 
 def _account_page(password_form: ChangePasswordForm | None = None, codes_form: ProveItIsYouForm | None = None) -> str:
-    return render_template("auth/account.html", form=password_form or ChangePasswordForm(),
-                           codes_form=codes_form or ProveItIsYouForm(prefix=CODES),
-                           mfa_required=accounts.mfa_required(current_user))
+    return render_template(
+        "auth/account.html",
+        form=password_form or ChangePasswordForm(),
+        codes_form=codes_form or ProveItIsYouForm(prefix=CODES),
+        mfa_required=accounts.mfa_required(current_user),
+    )
 
 
 @bp.post("/account/password")
@@ -149,8 +171,9 @@ def change_password() -> ResponseReturnValue:
         problem = accounts.new_password_problem(user, _typed(form.password))
         if problem:
             form.password.errors = [*form.password.errors, problem]
-        elif _proven(user, form, lambda: accounts.change_password(user, _typed(form.current_password),
-                                                                   _typed(form.password))):
+        elif _proven(
+            user, form, lambda: accounts.change_password(user, _typed(form.current_password), _typed(form.password))
+        ):
             start_session(user)  # this browser stays signed in; every other session has ended
             flash("Your password has been changed. Any other sessions have been signed out.", "success")
             return redirect(url_for("auth.account"))
@@ -166,8 +189,11 @@ def recovery_codes() -> ResponseReturnValue:
         return redirect(url_for("auth.mfa_setup"))
     form = ProveItIsYouForm(prefix=CODES)
     if form.validate_on_submit():
-        codes = _proven(user, form, lambda: accounts.replace_recovery_codes(user, _typed(form.current_password),
-                                                                           _typed(form.current_code)))
+        codes = _proven(
+            user,
+            form,
+            lambda: accounts.replace_recovery_codes(user, _typed(form.current_password), _typed(form.current_code)),
+        )
         if codes is not None:
             return render_template("auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account"))
     return _account_page(codes_form=form), 422

@@ -8,29 +8,44 @@ from audit_tools.password_policy import MAX_LENGTH
 
 
 class LoginForm(FlaskForm):
-    email = StringField("E-mail address", widget=GovTextInput(),
-                        validators=[VisibleText("Enter your e-mail address"), at_most(254, "E-mail address")])
-    password = PasswordField("Password", widget=GovPasswordInput(),
-                             validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)])
+    email = StringField(
+        "E-mail address",
+        widget=GovTextInput(),
+        validators=[VisibleText("Enter your e-mail address"), at_most(254, "E-mail address")],
+    )
+    password = PasswordField(
+        "Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)]
+    )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code", widget=GovTextInput(),
-                       description="The 6-digit code from your authenticator app, or one of your recovery codes.",
-                       validators=[VisibleText("Enter the code from your authenticator app"), at_most(20, "Code")])
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        validators=[VisibleText("Enter the code from your authenticator app"), at_most(20, "Code")],
+    )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 def _new_password_fields(label: str) -> tuple[PasswordField, PasswordField]:
     return (
-        PasswordField(label, widget=GovPasswordInput(),
-                      description="At least 12 characters. A few unrelated words together are easy to remember "
-                                  "and hard to guess.",
-                      validators=[InputRequired("Enter a new password"), Length(max=MAX_LENGTH)]),
-        PasswordField("Type the new password again", widget=GovPasswordInput(),
-                      validators=[InputRequired("Type the new password again"),
-                                  EqualTo("password", "The two passwords are not the same")]),
+        PasswordField(
+            label,
+            widget=GovPasswordInput(),
+            description="At least 12 characters. A few unrelated words together are easy to remember "
+            "and hard to guess.",
+            validators=[InputRequired("Enter a new password"), Length(max=MAX_LENGTH)],
+        ),
+        PasswordField(
+            "Type the new password again",
+            widget=GovPasswordInput(),
+            validators=[
+                InputRequired("Type the new password again"),
+                EqualTo("password", "The two passwords are not the same"),
+            ],
+        ),
     )
 
 
@@ -40,20 +55,31 @@ class NewPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", widget=GovPasswordInput(),
-                                     validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)])
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password"), Length(max=MAX_LENGTH)],
+    )
     password, confirm = _new_password_fields("New password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
 def _current_factor_fields() -> tuple[PasswordField, StringField]:
     return (
-        PasswordField("Your password", widget=GovPasswordInput(),
-                      validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)]),
-        StringField("Code from your current authenticator app", widget=GovTextInput(),
-                    description="Or one of your recovery codes, if you no longer have the app.",
-                    validators=[VisibleText("Enter the code from your current authenticator app, or a recovery code"),
-                                at_most(20, "Code")]),
+        PasswordField(
+            "Your password",
+            widget=GovPasswordInput(),
+            validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
+        ),
+        StringField(
+            "Code from your current authenticator app",
+            widget=GovTextInput(),
+            description="Or one of your recovery codes, if you no longer have the app.",
+            validators=[
+                VisibleText("Enter the code from your current authenticator app, or a recovery code"),
+                at_most(20, "Code"),
+            ],
+        ),
     )
 
 
@@ -68,13 +94,21 @@ class AddAuthenticatorForm(FlaskForm):
     """Setting up a first authenticator app while signed in asks for the password too."""
 
     current_password = _current_factor_fields()[0]
-    code = StringField("Code from the app", widget=GovTextInput(), description="For example, 123456",
-                       validators=[VisibleText("Enter the code from your authenticator app"), at_most(20, "Code")])
+    code = StringField(
+        "Code from the app",
+        widget=GovTextInput(),
+        description="For example, 123456",
+        validators=[VisibleText("Enter the code from your authenticator app"), at_most(20, "Code")],
+    )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class ReplaceAuthenticatorForm(FlaskForm):
     current_password, current_code = _current_factor_fields()
-    code = StringField("Code from the new app", widget=GovTextInput(), description="For example, 123456",
-                       validators=[VisibleText("Enter the code the new app shows"), at_most(20, "Code")])
+    code = StringField(
+        "Code from the new app",
+        widget=GovTextInput(),
+        description="For example, 123456",
+        validators=[VisibleText("Enter the code the new app shows"), at_most(20, "Code")],
+    )
     submit = SubmitField("Replace authenticator app", widget=GovSubmitInput())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -29,14 +29,17 @@ def authenticator_changed(user: User) -> bool:
             return True
         except (MailNotConfigured, OSError, smtplib.SMTPException) as error:
             # the kind of failure only: an SMTP server's reply can quote the address
-            log.warning("The e-mail about a replaced authenticator could not be sent (user %s): %s", user.id,
-                        type(error).__name__)
+            log.warning(
+                "The e-mail about a replaced authenticator could not be sent (user %s): %s",
+                user.id,
+                type(error).__name__,
+            )
     record_event("user.mfa_change_not_emailed", "user", user.id)
     return False
 
 
 def _authenticator_message(user: User) -> EmailMessage:
-    when = datetime.now(timezone.utc).astimezone(UK)
+    when = datetime.now(UTC).astimezone(UK)
     message = EmailMessage()
     message["To"] = user.email
     message["Subject"] = "Your authenticator app for the case audit workbench was changed"

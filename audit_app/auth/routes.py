@@ -7,12 +7,21 @@ from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from flask import (
-    Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, session, url_for,
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import Field
-from flask_login import current_user, logout_user
 
 from audit_app.auth.forms import CodeForm, LoginForm, NewPasswordForm
 from audit_app.data import accounts, throttle
@@ -21,13 +30,15 @@ from audit_app.data.users import check_sign_in
 from audit_app.extensions import db
 from audit_app.models import User
 from audit_app.security import roles_required, start_session
-from audit_tools.states import Role
 from audit_app.transactions import saved
+from audit_tools.states import Role
 
 bp = Blueprint("auth", __name__)
 
-SIGN_IN_FAILED = (f"Enter a correct e-mail address and password. After {throttle.ACCOUNT_LIMIT} wrong attempts in "
-                  "5 minutes, signing in is paused for 5 minutes.")
+SIGN_IN_FAILED = (
+    f"Enter a correct e-mail address and password. After {throttle.ACCOUNT_LIMIT} wrong attempts in "
+    "5 minutes, signing in is paused for 5 minutes."
+)
 THROTTLED = "There have been too many attempts to sign in. Wait 5 minutes, then try again."
 PENDING = "pending_sign_in"  # session key: password accepted, second factor still to come
 PENDING_FOR = 600  # seconds to enter the code
@@ -64,9 +75,12 @@ def safe_next(target: str | None) -> str:
 
 
 def _plain_path(text: str) -> bool:
-    return (text.startswith("/") and not text.startswith("//") and "\\" not in text
-            and not any(unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp")
-                        for ch in text))
+    return (
+        text.startswith("/")
+        and not text.startswith("//")
+        and "\\" not in text
+        and not any(unicodedata.category(ch)[0] == "C" or unicodedata.category(ch) in ("Zl", "Zp") for ch in text)
+    )
 
 
 def _typed(field: Field) -> str:

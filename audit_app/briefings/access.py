@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask import abort, make_response, render_template
 from flask_login import current_user
 
-from audit_tools.briefing import Finding, check_content
 from audit_app.data import briefing_versions as versions
 from audit_app.data.audits import can_see_results
 from audit_app.data.briefing_approval import changed_since_approval
 from audit_app.data.settings import get_setting
 from audit_app.models import ROLES, Briefing
 from audit_app.results_access import results_audit_or_404
+from audit_tools.briefing import Finding, check_content
 from audit_tools.states import BriefingState, Role
 
 BUSINESS_UNIT = (Role.EDITOR, Role.COORDINATOR)

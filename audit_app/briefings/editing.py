@@ -19,18 +19,20 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from audit_app.briefings.access import BUSINESS_UNIT, working_or_409
 from audit_app.briefings.forms import ChartsForm, ListFormBase, LockedForm, fields_form, list_form
 from audit_app.briefings.routes import bp
-from audit_tools.briefing import BY_KEY, MAX_ITEMS, REFRESH_ALSO, Section, is_blank, items_of, move, stored
 from audit_app.data import briefing_versions as versions
 from audit_app.models import Briefing
 from audit_app.security import roles_required
-from audit_tools.states import BriefingState
 from audit_app.transactions import saved
+from audit_tools.briefing import BY_KEY, MAX_ITEMS, REFRESH_ALSO, Section, is_blank, items_of, move, stored
+from audit_tools.states import BriefingState
 
 FIELDS_FORMS = {s.key: fields_form(s) for s in BY_KEY.values() if s.kind == "fields"}
 LIST_FORMS = {s.key: list_form(s) for s in BY_KEY.values() if s.kind == "list"}
-CONFLICT = ("Someone else saved a change to this briefing while you were editing it, so yours was not saved. "
-            "What you typed is still below. Check the preview to see their change, then save again to replace "
-            "this section with yours.")
+CONFLICT = (
+    "Someone else saved a change to this briefing while you were editing it, so yours was not saved. "
+    "What you typed is still below. Check the preview to see their change, then save again to replace "
+    "this section with yours."
+)
 
 
 def _section_or_404(section: str) -> Section:
@@ -41,13 +43,24 @@ def _back(briefing: Briefing, section: Section) -> Response:
     return redirect(url_for("briefings.composer", audit_id=briefing.audit_id, _anchor=f"section-{section.key}"))
 
 
-def _save(briefing: Briefing, section: Section, values: dict, form: LockedForm, *,
-          action: str = "briefing.section_saved", message: str = "") -> str | None:
+def _save(
+    briefing: Briefing,
+    section: Section,
+    values: dict,
+    form: LockedForm,
+    *,
+    action: str = "briefing.section_saved",
+    message: str = "",
+) -> str | None:
     """Store the section; None when saved, else the conflict message (the form then carries the current version)."""
-    withdrawn = (" The approval was withdrawn: the briefing needs approving again."
-                 if briefing.state == BriefingState.APPROVED else "")
-    with saved((message or f"{section.heading} saved.") + withdrawn, tell=False,
-               refusals=versions.BriefingError) as outcome:
+    withdrawn = (
+        " The approval was withdrawn: the briefing needs approving again."
+        if briefing.state == BriefingState.APPROVED
+        else ""
+    )
+    with saved(
+        (message or f"{section.heading} saved.") + withdrawn, tell=False, refusals=versions.BriefingError
+    ) as outcome:
         versions.save_section(briefing, values, form.lock(), current_user, section=section.key, action=action)
     if isinstance(outcome.error, versions.StaleBriefing):
         form.lock_version.data = str(briefing.lock_version)  # saving again is now a deliberate choice
@@ -58,10 +71,18 @@ def _save(briefing: Briefing, section: Section, values: dict, form: LockedForm, 
     return None
 
 
-def _render(template: str, briefing: Briefing, section: Section, form: LockedForm, conflict: str | None = None,
-            **extra: Any) -> str:
-    return render_template(template, briefing=briefing, section=section, form=form, error_description=conflict,
-                           max_items=MAX_ITEMS, **extra)
+def _render(
+    template: str, briefing: Briefing, section: Section, form: LockedForm, conflict: str | None = None, **extra: Any
+) -> str:
+    return render_template(
+        template,
+        briefing=briefing,
+        section=section,
+        form=form,
+        error_description=conflict,
+        max_items=MAX_ITEMS,
+        **extra,
+    )
 
 
 @bp.route("/briefings/<int:briefing_id>/sections/<section>", methods=["GET", "POST"])
@@ -74,8 +95,12 @@ def edit_section(briefing_id: int, section: str) -> ResponseReturnValue:
 
 
 def _edit_fields(briefing: Briefing, section: Section) -> ResponseReturnValue:
-    form = FIELDS_FORMS[section.key](data={**{name: briefing.content.get(name) or "" for name in section.fields},
-                                           "lock_version": briefing.lock_version})
+    form = FIELDS_FORMS[section.key](
+        data={
+            **{name: briefing.content.get(name) or "" for name in section.fields},
+            "lock_version": briefing.lock_version,
+        }
+    )
     conflict = None
     if form.validate_on_submit():
         conflict = _save(briefing, section, {name: form[name].data for name in section.fields}, form)
@@ -87,8 +112,9 @@ def _edit_fields(briefing: Briefing, section: Section) -> ResponseReturnValue:
 def _edit_list(briefing: Briefing, section: Section) -> ResponseReturnValue:
     form_class = LIST_FORMS[section.key]
     if request.method == "GET":
-        form = list_form_with_slot(form_class, items_of(section, briefing.content.get(section.fields[0]) or []),
-                                   briefing.lock_version)
+        form = list_form_with_slot(
+            form_class, items_of(section, briefing.content.get(section.fields[0]) or []), briefing.lock_version
+        )
         return _render("briefings/section_list.html", briefing, section, form)
     form, done = handle_list_post(form_class)
     conflict = None
@@ -99,8 +125,9 @@ def _edit_list(briefing: Briefing, section: Section) -> ResponseReturnValue:
     return _render("briefings/section_list.html", briefing, section, form, conflict or form.problem)
 
 
-def list_form_with_slot(form_class: type[ListFormBase], items: list[dict],
-                        lock_version: int | str | None) -> ListFormBase:
+def list_form_with_slot(
+    form_class: type[ListFormBase], items: list[dict], lock_version: int | str | None
+) -> ListFormBase:
     """A list form showing ``items`` and, while there is room, an empty box to add one."""
     slot: list[dict] = [{}] if len(items) < MAX_ITEMS else []
     form = form_class(formdata=None, data={"items": items + slot, "lock_version": lock_version})
@@ -118,8 +145,9 @@ def handle_list_post(form_class: type[ListFormBase]) -> tuple[ListFormBase, bool
     form = form_class()
     action = request.form.get("action", "save")
     if action != "save":
-        typed = [{part.name: entry.form[part.name].data or "" for part in form.section.parts}
-                 for entry in form.items.entries]
+        typed = [
+            {part.name: entry.form[part.name].data or "" for part in form.section.parts} for entry in form.items.entries
+        ]
         items = [item for item in move(typed, action) if not is_blank(item)]
         return list_form_with_slot(form_class, items, form.lock_version.data), False
     form.problem = None
@@ -161,8 +189,14 @@ def refresh_section(briefing_id: int, section: str) -> ResponseReturnValue:
     conflict = None
     if form.validate_on_submit():
         values = versions.redrafted_section(briefing, spec.fields + REFRESH_ALSO.get(spec.key, ()))
-        conflict = _save(briefing, spec, values, form, action="briefing.section_refreshed",
-                         message=f"{spec.heading} was drafted again from the audit's data.")
+        conflict = _save(
+            briefing,
+            spec,
+            values,
+            form,
+            action="briefing.section_refreshed",
+            message=f"{spec.heading} was drafted again from the audit's data.",
+        )
         if conflict is None:
             return _back(briefing, spec)
     return _render("briefings/refresh.html", briefing, spec, form, conflict)

@@ -15,20 +15,33 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
 )
 from wtforms import (
-    Field, Form, HiddenField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+    Field,
+    Form,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
 )
 from wtforms.fields import FieldList, FormField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 from wtforms.form import BaseForm
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from audit_tools.briefing import LABEL_LENGTH, MAX_ITEMS, Part, Section, is_blank
 from audit_app.concurrency import version_of
 from audit_app.data.branding import contrast_problem
 from audit_app.form_fields import VisibleText
+from audit_tools.briefing import LABEL_LENGTH, MAX_ITEMS, Part, Section, is_blank
 from audit_tools.text import is_blank_looking
 
 REASON_LENGTH = 1000
@@ -40,8 +53,9 @@ def max_length(limit: int) -> Callable[[BaseForm, Field], None]:
 
     def check(_form: BaseForm, field: Field) -> None:
         if field.data and len(field.data) > limit:
-            raise ValidationError(f"{field.label.text} must be {limit:,} characters or fewer "
-                                  f"(it has {len(field.data):,})")
+            raise ValidationError(
+                f"{field.label.text} must be {limit:,} characters or fewer (it has {len(field.data):,})"
+            )
 
     return check
 
@@ -52,8 +66,10 @@ def web_address(_form: BaseForm, field: Field) -> None:
         return
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
-        raise ValidationError(f"{field.label.text} must be a web address starting with https:// or http://, "
-                              "like https://www.example.org/training")
+        raise ValidationError(
+            f"{field.label.text} must be a web address starting with https:// or http://, "
+            "like https://www.example.org/training"
+        )
 
 
 def _part_field(part: Part, *, required: bool = False) -> StringField:
@@ -99,8 +115,9 @@ class ListFormBase(LockedForm):
 
     def all_items(self) -> list[dict]:
         """What is in the boxes, in order, empty ones too (button numbers count them)."""
-        return [{part.name: entry.form[part.name].data or "" for part in self.section.parts}
-                for entry in self.items.entries]
+        return [
+            {part.name: entry.form[part.name].data or "" for part in self.section.parts} for entry in self.items.entries
+        ]
 
     def typed_items(self) -> list[dict]:
         """What is in the boxes, in order, without the empty ones."""
@@ -111,8 +128,10 @@ class ListFormBase(LockedForm):
         entries = self.items.entries
         adding = bool(entries) and is_blank(self.all_items()[-1]) and not entries[-1].form.errors
         last = len(entries) - (2 if adding else 1)
-        return [ItemRow(entry, n, adding and n == len(entries) - 1, 0 < n <= last, n < last)
-                for n, entry in enumerate(entries)]
+        return [
+            ItemRow(entry, n, adding and n == len(entries) - 1, 0 < n <= last, n < last)
+            for n, entry in enumerate(entries)
+        ]
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         self.label_items()
@@ -121,22 +140,29 @@ class ListFormBase(LockedForm):
             item = {part.name: entry.form[part.name].data or "" for part in self.section.parts}
             missing = [part for part in self.section.parts if part.required and is_blank_looking(item[part.name])]
             for part in missing if not is_blank(item) else ():
-                entry.form[part.name].errors = [*entry.form[part.name].errors, (
-                    f"Enter the {part.label.lower()} of {self.section.noun} {number}, or empty its boxes to remove it")]
+                entry.form[part.name].errors = [
+                    *entry.form[part.name].errors,
+                    (
+                        f"Enter the {part.label.lower()} of {self.section.noun} {number}, or empty its boxes to remove it"
+                    ),
+                ]
                 valid = False
         return valid
 
     def too_many(self) -> str | None:
         if len(self.typed_items()) > MAX_ITEMS:
-            return (f"A section can have up to {MAX_ITEMS} {self.section.noun}s. Remove one before adding another")
+            return f"A section can have up to {MAX_ITEMS} {self.section.noun}s. Remove one before adding another"
         return None
 
 
 def list_form(section: Section) -> type[ListFormBase]:
     """The form class for one list section: a box (or a few) per item and one more to add an item."""
     item_form = type(f"{section.key.title()}ItemForm", (Form,), {p.name: _part_field(p) for p in section.parts})
-    return type(f"{section.key.title()}Form", (ListFormBase,), {
-        "section": section, "items": FieldList(FormField(item_form), max_entries=MAX_ITEMS + 1)})
+    return type(
+        f"{section.key.title()}Form",
+        (ListFormBase,),
+        {"section": section, "items": FieldList(FormField(item_form), max_entries=MAX_ITEMS + 1)},
+    )
 
 
 def fields_form(section: Section) -> type[LockedForm]:
@@ -146,10 +172,13 @@ def fields_form(section: Section) -> type[LockedForm]:
 
 
 class ChartsForm(LockedForm):
-    charts = SelectMultipleField("Charts to show", widget=GovCheckboxesInput(), coerce=int,
-                                 description="Each chart is shown with a table of its numbers. Choose up to three "
-                                             "that tell the story best.",
-                                 validators=[Optional()])
+    charts = SelectMultipleField(
+        "Charts to show",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        description="Each chart is shown with a table of its numbers. Choose up to three that tell the story best.",
+        validators=[Optional()],
+    )
 
 
 def _stripped(value: Any) -> Any:
@@ -163,10 +192,15 @@ class OverrideForm(FlaskForm):
     kind = HiddenField()
     text = HiddenField()
     section = HiddenField()
-    reason = TextAreaField("Why may this stay in the briefing?", widget=GovTextArea(), filters=[_stripped],
-                           validators=[VisibleText("Enter why this may stay in the briefing"),
-                                       Length(max=REASON_LENGTH, message=f"The reason must be {REASON_LENGTH:,} "
-                                                                         "characters or fewer")])
+    reason = TextAreaField(
+        "Why may this stay in the briefing?",
+        widget=GovTextArea(),
+        filters=[_stripped],
+        validators=[
+            VisibleText("Enter why this may stay in the briefing"),
+            Length(max=REASON_LENGTH, message=f"The reason must be {REASON_LENGTH:,} characters or fewer"),
+        ],
+    )
 
 
 class RemoveOverrideForm(FlaskForm):
@@ -197,32 +231,50 @@ def _colour(_form: FlaskForm, field: Field) -> None:
 
 
 class SettingsForm(FlaskForm):
-    partnership_name = StringField("Partnership name", widget=GovTextInput(), validators=[
-        VisibleText("Enter the partnership's name"), max_length(LABEL_LENGTH)])
-    series_title = StringField("Series title", widget=GovTextInput(), description="Printed above each briefing's "
-                               "title, like Eyes On", validators=[VisibleText("Enter the series title"),
-                                                                   max_length(LABEL_LENGTH)])
-    accent_colour = StringField("Accent colour", widget=GovTextInput(), description=COLOUR_HELP + ". It must be "
-                                "dark enough to read on white.", validators=[
-                                    VisibleText("Enter the accent colour"),
-                                    Regexp(r"^#[0-9a-fA-F]{6}$", message=COLOUR_HELP), _colour])
-    definition = TextAreaField("Definition of the topic", widget=GovTextArea(),
-                               description="Shown under “What we mean by …” in each new briefing",
-                               validators=[max_length(2000)])
+    partnership_name = StringField(
+        "Partnership name",
+        widget=GovTextInput(),
+        validators=[VisibleText("Enter the partnership's name"), max_length(LABEL_LENGTH)],
+    )
+    series_title = StringField(
+        "Series title",
+        widget=GovTextInput(),
+        description="Printed above each briefing's title, like Eyes On",
+        validators=[VisibleText("Enter the series title"), max_length(LABEL_LENGTH)],
+    )
+    accent_colour = StringField(
+        "Accent colour",
+        widget=GovTextInput(),
+        description=COLOUR_HELP + ". It must be dark enough to read on white.",
+        validators=[VisibleText("Enter the accent colour"), Regexp(r"^#[0-9a-fA-F]{6}$", message=COLOUR_HELP), _colour],
+    )
+    definition = TextAreaField(
+        "Definition of the topic",
+        widget=GovTextArea(),
+        description="Shown under “What we mean by …” in each new briefing",
+        validators=[max_length(2000)],
+    )
     suppression_threshold = WholeNumberField(
-        "Hide counts up to", widget=GovTextInput(),
+        "Hide counts up to",
+        widget=GovTextInput(),
         description="In briefings, any count from 1 up to this number is shown as “fewer than …”, so that no "
-                    "child or family can be recognised. A whole number from 1 to 20; most partnerships use 5.",
-        validators=[InputRequired(THRESHOLD_HELP),
-                    NumberRange(1, 20, message=THRESHOLD_HELP)])
+        "child or family can be recognised. A whole number from 1 to 20; most partnerships use 5.",
+        validators=[InputRequired(THRESHOLD_HELP), NumberRange(1, 20, message=THRESHOLD_HELP)],
+    )
     author_may_approve = RadioField(
-        "Can the person who started a briefing also approve it?", widget=GovRadioInput(),
+        "Can the person who started a briefing also approve it?",
+        widget=GovRadioInput(),
         choices=[SelectChoice("no", "No, someone else must approve it"), SelectChoice("yes", "Yes")],
-        validators=[InputRequired("Choose whether authors can approve their own briefings")])
+        validators=[InputRequired("Choose whether authors can approve their own briefings")],
+    )
     submit = SubmitField("Save settings", widget=GovSubmitInput())
 
 
 class LogoForm(FlaskForm):
-    logo = FileField("Logo file", widget=GovFileInput(), description="A PNG or JPEG image, at most 1 MB and "
-                     "2,000 by 2,000 pixels", validators=[FileRequired("Choose a PNG or JPEG file of the logo")])
+    logo = FileField(
+        "Logo file",
+        widget=GovFileInput(),
+        description="A PNG or JPEG image, at most 1 MB and 2,000 by 2,000 pixels",
+        validators=[FileRequired("Choose a PNG or JPEG file of the logo")],
+    )
     submit = SubmitField("Upload logo", widget=GovSubmitInput())

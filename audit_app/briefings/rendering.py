@@ -31,8 +31,9 @@ def chart_png(content: BriefingContent, position: int) -> bytes | None:
     if not 1 <= position <= len(content.charts):
         return None
     # reports.charts draws it under its one lock.
-    return bar_chart_png(content.charts[position - 1], colour=parse_hex(content.accent_colour),
-                         width_in=WEB_CHART_WIDTH_IN)
+    return bar_chart_png(
+        content.charts[position - 1], colour=parse_hex(content.accent_colour), width_in=WEB_CHART_WIDTH_IN
+    )
 
 
 def briefing_pdf(content: BriefingContent) -> bytes:
@@ -45,12 +46,19 @@ def briefing_pdf(content: BriefingContent) -> bytes:
 def standalone_html(content: BriefingContent) -> str:
     """One HTML file with everything inside it: styles, logo and charts (as images and as tables)."""
     logo = current_logo()
-    charts = [_data_uri("image/png", png) for n in range(1, len(content.charts) + 1)
-              if (png := chart_png(content, n)) is not None]
+    charts = [
+        _data_uri("image/png", png)
+        for n in range(1, len(content.charts) + 1)
+        if (png := chart_png(content, n)) is not None
+    ]
     # Straight from the Jinja environment: the page needs no request, so the CLI can make it too.
     template = current_app.jinja_env.get_template("briefings/standalone.html")
-    return template.render(content=content, chart_sources=charts, accent=readable_on_white(content.accent_colour),
-                           logo_source=_data_uri(logo.mimetype, logo.data) if logo else None)
+    return template.render(
+        content=content,
+        chart_sources=charts,
+        accent=readable_on_white(content.accent_colour),
+        logo_source=_data_uri(logo.mimetype, logo.data) if logo else None,
+    )
 
 
 def _data_uri(mimetype: str, data: bytes) -> str:

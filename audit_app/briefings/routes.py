@@ -14,17 +14,21 @@ from flask_login import current_user
 
 from audit_app.briefings import rendering
 from audit_app.briefings.access import (
-    BUSINESS_UNIT, READERS, audit_or_404, briefing_or_404, findings_for, may_approve,
+    BUSINESS_UNIT,
+    READERS,
+    audit_or_404,
+    briefing_or_404,
+    findings_for,
+    may_approve,
 )
-from audit_tools.briefing import unresolved
 from audit_app.briefings.forms import LockedForm
-from audit_tools.briefing import SECTIONS, section_summary
 from audit_app.data import branding
 from audit_app.data import briefing_versions as versions
 from audit_app.models import Briefing
 from audit_app.security import roles_required
-from audit_tools.states import AuditState, BriefingState
 from audit_app.transactions import saved
+from audit_tools.briefing import SECTIONS, section_summary, unresolved
+from audit_tools.states import AuditState, BriefingState
 
 bp = Blueprint("briefings", __name__)
 
@@ -38,12 +42,20 @@ def composer(audit_id: int) -> ResponseReturnValue:
     working = next((v for v in all_versions if v.state != BriefingState.PUBLISHED), None)
     latest = next((v for v in all_versions if v.state == BriefingState.PUBLISHED), None)
     open_hits = len(unresolved(findings_for(working))) if working else 0
-    return render_template("briefings/composer.html", audit=audit, versions=all_versions, working=working,
-                           latest=latest, sections=SECTIONS, section_summary=section_summary, open_hits=open_hits,
-                           may_start=audit.state in versions.DRAFTING_STATES and working is None,
-                           not_now=versions.NOT_NOW.get(AuditState(audit.state), versions.NOT_NOW[AuditState.SETUP]),
-                           may_approve=may_approve(working) if working else False,
-                           form=LockedForm(lock_version=working.lock_version if working else ""))
+    return render_template(
+        "briefings/composer.html",
+        audit=audit,
+        versions=all_versions,
+        working=working,
+        latest=latest,
+        sections=SECTIONS,
+        section_summary=section_summary,
+        open_hits=open_hits,
+        may_start=audit.state in versions.DRAFTING_STATES and working is None,
+        not_now=versions.NOT_NOW.get(AuditState(audit.state), versions.NOT_NOW[AuditState.SETUP]),
+        may_approve=may_approve(working) if working else False,
+        form=LockedForm(lock_version=working.lock_version if working else ""),
+    )
 
 
 def _started(start: Callable[[], Briefing]) -> None:
@@ -87,10 +99,16 @@ def page(briefing_id: int) -> ResponseReturnValue:
     """The accessible web version: the published briefing, or a preview of a draft."""
     briefing = briefing_or_404(briefing_id)
     content = rendering.content_of(briefing)
-    charts = [url_for("briefings.chart", briefing_id=briefing.id, position=n)
-              for n in range(1, len(content.charts) + 1)]
-    return render_template("briefings/page.html", briefing=briefing, content=content, chart_sources=charts,
-                           logo_source=url_for("briefings.logo") if branding.current_logo() else None)
+    charts = [
+        url_for("briefings.chart", briefing_id=briefing.id, position=n) for n in range(1, len(content.charts) + 1)
+    ]
+    return render_template(
+        "briefings/page.html",
+        briefing=briefing,
+        content=content,
+        chart_sources=charts,
+        logo_source=url_for("briefings.logo") if branding.current_logo() else None,
+    )
 
 
 @bp.get("/briefings/<int:briefing_id>.pdf")
@@ -98,7 +116,9 @@ def page(briefing_id: int) -> ResponseReturnValue:
 def pdf(briefing_id: int) -> ResponseReturnValue:
     """The stored PDF of a published version; a draft's is made now."""
     briefing = briefing_or_404(briefing_id)
-    stored = briefing.pdf if briefing.state == BriefingState.PUBLISHED else None  # a published version always keeps its PDF
+    stored = (
+        briefing.pdf if briefing.state == BriefingState.PUBLISHED else None
+    )  # a published version always keeps its PDF
     data = stored or rendering.briefing_pdf(rendering.content_of(briefing))
     return _download(data, "application/pdf", briefing, "pdf")
 
@@ -116,8 +136,9 @@ def html_file(briefing_id: int) -> ResponseReturnValue:
 def _download(data: bytes, mimetype: str, briefing: Briefing, extension: str) -> Response:
     draft = "" if briefing.state == BriefingState.PUBLISHED else "-draft"
     name = f"learning-briefing-{briefing.audit.year}-audit-{briefing.audit_id}-version-{briefing.number}{draft}"
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'})
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{extension}"'}
+    )
 
 
 @bp.get("/briefings/<int:briefing_id>/charts/<int:position>.png")
@@ -130,6 +151,8 @@ def chart(briefing_id: int, position: int) -> ResponseReturnValue:
     return Response(data, mimetype="image/png")
 
 
-from audit_app.briefings import editing  # noqa: E402,F401  (their routes join bp)
-from audit_app.briefings import settings_routes  # noqa: E402,F401  (their routes join bp)
-from audit_app.briefings import workflow  # noqa: E402,F401  (their routes join bp)
+from audit_app.briefings import (
+    editing,  # noqa: E402,F401  (their routes join bp)
+    settings_routes,  # noqa: E402,F401  (their routes join bp)
+    workflow,  # noqa: E402,F401  (their routes join bp)
+)

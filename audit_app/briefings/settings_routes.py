@@ -15,12 +15,12 @@ from audit_app.briefings.access import READERS
 from audit_app.briefings.editing import handle_list_post, list_form_with_slot
 from audit_app.briefings.forms import LockedForm, LogoForm, SettingsForm, list_form
 from audit_app.briefings.routes import bp
-from audit_tools.briefing import MAX_ITEMS, SETTINGS_RESOURCES, items_of, stored
 from audit_app.data import branding
 from audit_app.extensions import db
 from audit_app.security import roles_required
-from audit_tools.states import Role
 from audit_app.transactions import saved
+from audit_tools.briefing import MAX_ITEMS, SETTINGS_RESOURCES, items_of, stored
+from audit_tools.states import Role
 
 SETTINGS_ROLES = (Role.EDITOR, Role.COORDINATOR, Role.ADMIN)
 RESOURCES_FORM = list_form(SETTINGS_RESOURCES)
@@ -32,16 +32,24 @@ def _to_settings() -> WerkzeugResponse:
 
 
 def _saved(changed: list[str]) -> None:
-    flash("Your changes are saved. New briefings, and sections drafted again, will use them." if changed
-          else "Nothing was changed.", "success")
+    flash(
+        "Your changes are saved. New briefings, and sections drafted again, will use them."
+        if changed
+        else "Nothing was changed.",
+        "success",
+    )
 
 
 @bp.route("/settings/briefing", methods=["GET", "POST"])
 @roles_required(*SETTINGS_ROLES)
 def settings() -> ResponseReturnValue:
     values = branding.briefing_settings_values()
-    form = SettingsForm(data={**{key: values[key] for key in SCALARS},
-                              "author_may_approve": "yes" if values["author_may_approve"] else "no"})
+    form = SettingsForm(
+        data={
+            **{key: values[key] for key in SCALARS},
+            "author_may_approve": "yes" if values["author_may_approve"] else "no",
+        }
+    )
     if form.validate_on_submit():
         new = {key: form[key].data for key in SCALARS}
         new["accent_colour"] = new["accent_colour"].lower()
@@ -50,8 +58,9 @@ def settings() -> ResponseReturnValue:
         db.session.commit()
         _saved(changed)
         return _to_settings()
-    return render_template("briefings/settings.html", form=form, logo=branding.current_logo(),
-                           resources=values["resources"])
+    return render_template(
+        "briefings/settings.html", form=form, logo=branding.current_logo(), resources=values["resources"]
+    )
 
 
 @bp.get("/settings/briefing/logo")
@@ -90,15 +99,22 @@ def remove_logo() -> ResponseReturnValue:
 def resources() -> ResponseReturnValue:
     """The links every new briefing ends with, edited like a list section of a briefing."""
     if request.method == "GET":
-        form = list_form_with_slot(RESOURCES_FORM, items_of(SETTINGS_RESOURCES,
-                                                            branding.briefing_settings_values()["resources"]), "")
-        return render_template("briefings/settings_resources.html", form=form, section=SETTINGS_RESOURCES,
-                               max_items=MAX_ITEMS)
+        form = list_form_with_slot(
+            RESOURCES_FORM, items_of(SETTINGS_RESOURCES, branding.briefing_settings_values()["resources"]), ""
+        )
+        return render_template(
+            "briefings/settings_resources.html", form=form, section=SETTINGS_RESOURCES, max_items=MAX_ITEMS
+        )
     form, done = handle_list_post(RESOURCES_FORM)
     if done:
         changed = branding.change_settings({"resources": stored(SETTINGS_RESOURCES, form.typed_items())}, current_user)
         db.session.commit()
         _saved(changed)
         return _to_settings()
-    return render_template("briefings/settings_resources.html", form=form, section=SETTINGS_RESOURCES,
-                           error_description=form.problem, max_items=MAX_ITEMS)
+    return render_template(
+        "briefings/settings_resources.html",
+        form=form,
+        section=SETTINGS_RESOURCES,
+        error_description=form.problem,
+        max_items=MAX_ITEMS,
+    )

@@ -17,7 +17,6 @@ from werkzeug.wrappers import Response
 
 from audit_app.briefings import rendering
 from audit_app.briefings.access import BUSINESS_UNIT, briefing_or_404, findings_for, may_approve, working_or_409
-from audit_tools.briefing import Finding, check_content, content_texts, unresolved
 from audit_app.briefings.forms import LockedForm, OverrideForm, RemoveOverrideForm
 from audit_app.briefings.routes import bp
 from audit_app.data import briefing_versions as versions
@@ -26,7 +25,7 @@ from audit_app.links import external_url
 from audit_app.models import Briefing
 from audit_app.security import roles_required
 from audit_app.transactions import saved
-from audit_tools.briefing import content_from_dict
+from audit_tools.briefing import Finding, check_content, content_from_dict, content_texts, unresolved
 from audit_tools.states import BriefingState
 
 CHANGED = "The briefing changed since you opened the page. Look at it again, then try once more."
@@ -48,9 +47,18 @@ def check(briefing_id: int) -> ResponseReturnValue:
     forms = [_override_form(n, finding, failed) for n, finding in enumerate(findings)]
     references, names = versions.disclosure_identifiers(briefing.audit)
     return render_template(
-        "briefings/check.html", briefing=briefing, findings=findings, forms=forms, open=unresolved(findings),
-        texts=len(content_texts(briefing.content)), references=len(references), names=len(names),
-        form=failed, approve=LockedForm(lock_version=briefing.lock_version), may_approve=may_approve(briefing))
+        "briefings/check.html",
+        briefing=briefing,
+        findings=findings,
+        forms=forms,
+        open=unresolved(findings),
+        texts=len(content_texts(briefing.content)),
+        references=len(references),
+        names=len(names),
+        form=failed,
+        approve=LockedForm(lock_version=briefing.lock_version),
+        may_approve=may_approve(briefing),
+    )
 
 
 def _override_form(n: int, finding: Finding, failed: OverrideForm | None) -> OverrideForm | None:
@@ -81,8 +89,7 @@ def _override(briefing: Briefing, findings: list[Finding], form: OverrideForm) -
 
 
 def _withdrawn(withdrawn: bool) -> str:
-    return (" The approval was withdrawn: someone other than you must approve the briefing again."
-            if withdrawn else "")
+    return " The approval was withdrawn: someone other than you must approve the briefing again." if withdrawn else ""
 
 
 @bp.post("/briefings/<int:briefing_id>/check/remove")
@@ -125,26 +132,41 @@ def _decide(briefing_id: int, act: Callable[[Briefing], None], message: str, the
 @bp.post("/briefings/<int:briefing_id>/approve")
 @roles_required(*BUSINESS_UNIT)
 def approve(briefing_id: int) -> ResponseReturnValue:
-    return _decide(briefing_id, lambda b: versions.approve(b, current_user, len(unresolved(findings_for(b)))),
-                   "Version {number} is approved. It can now be published.", "composer")
+    return _decide(
+        briefing_id,
+        lambda b: versions.approve(b, current_user, len(unresolved(findings_for(b)))),
+        "Version {number} is approved. It can now be published.",
+        "composer",
+    )
 
 
 @bp.post("/briefings/<int:briefing_id>/publish")
 @roles_required(*BUSINESS_UNIT)
 def publish(briefing_id: int) -> ResponseReturnValue:
-    return _decide(briefing_id, _publish, "Version {number} is published. Everyone in the partnership can now read "
-                   "it in the library.", "page")
+    return _decide(
+        briefing_id,
+        _publish,
+        "Version {number} is published. Everyone in the partnership can now read it in the library.",
+        "page",
+    )
 
 
 def _publish(briefing: Briefing) -> None:
     """Check the content as it will be published once more, then build the PDF and the standalone page and keep both."""
     content = versions.content_for_publication(briefing)
     references, names = versions.disclosure_identifiers(briefing.audit)
-    open_hits = len(unresolved(check_content(content, case_references=references, names=names,
-                                             overrides=briefing.overrides)))
+    open_hits = len(
+        unresolved(check_content(content, case_references=references, names=names, overrides=briefing.overrides))
+    )
     versions.ensure_publishable(briefing, open_hits)  # before the work of building anything
     # The PDF links to its accessible alternative, the web version of this very briefing.
     content = {**content, "web_url": external_url("briefings.page", briefing_id=briefing.id)}
     readable = content_from_dict(content)
-    versions.publish(briefing, current_user, content=content, pdf=rendering.briefing_pdf(readable),
-                     html=rendering.standalone_html(readable), unresolved=open_hits)
+    versions.publish(
+        briefing,
+        current_user,
+        content=content,
+        pdf=rendering.briefing_pdf(readable),
+        html=rendering.standalone_html(readable),
+        unresolved=open_hits,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from sqlalchemy import delete, select
@@ -22,14 +22,16 @@ from audit_tools.states import Role
 INVITATION_LIFETIME = timedelta(hours=72)
 MFA_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.EDITOR)
 RECOVERY_CODES = 10
-WRONG_CURRENT_CODE = ("That code from your current authenticator app is not right, or that recovery code has "
-                      "been used. Check the app and try again.")
+WRONG_CURRENT_CODE = (
+    "That code from your current authenticator app is not right, or that recovery code has "
+    "been used. Check the app and try again."
+)
 DRAFT_LIFETIME = timedelta(minutes=20)  # long enough to install an app and scan; then a new key
 ISSUER = "Case audit workbench"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _sha256(text: str) -> str:
@@ -97,8 +99,14 @@ def invite(user: User, by: User | None) -> str:
     """A new single-use link token for ``user`` (earlier unused ones stop working)."""
     db.session.execute(delete(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None)))
     token = secrets.token_urlsafe(32)
-    db.session.add(Invitation(user_id=user.id, token_hash=_sha256(token), created_by_id=by.id if by else None,
-                              expires_at=_now() + INVITATION_LIFETIME))
+    db.session.add(
+        Invitation(
+            user_id=user.id,
+            token_hash=_sha256(token),
+            created_by_id=by.id if by else None,
+            expires_at=_now() + INVITATION_LIFETIME,
+        )
+    )
     db.session.flush()
     record_event("user.invited", "user", user.id, user=by)
     return token
@@ -210,17 +218,22 @@ def open_draft(user: User, reference: str | None) -> AuthenticatorDraft | None:
     """The key this browser is setting up for ``user`` (its session holds ``reference``), unless expired."""
     if not reference:
         return None
-    return db.session.scalar(select(AuthenticatorDraft).where(
-        AuthenticatorDraft.reference_hash == _sha256(reference), AuthenticatorDraft.user_id == user.id,
-        AuthenticatorDraft.expires_at > _now()))
+    return db.session.scalar(
+        select(AuthenticatorDraft).where(
+            AuthenticatorDraft.reference_hash == _sha256(reference),
+            AuthenticatorDraft.user_id == user.id,
+            AuthenticatorDraft.expires_at > _now(),
+        )
+    )
 
 
 def start_draft(user: User) -> tuple[str, AuthenticatorDraft]:
     """A new key to set up, and the random reference to it that this browser's session keeps."""
     db.session.execute(delete(AuthenticatorDraft).where(AuthenticatorDraft.expires_at <= _now()))
     reference = secrets.token_urlsafe(32)
-    draft = AuthenticatorDraft(user_id=user.id, reference_hash=_sha256(reference), secret=new_mfa_secret(),
-                               expires_at=_now() + DRAFT_LIFETIME)
+    draft = AuthenticatorDraft(
+        user_id=user.id, reference_hash=_sha256(reference), secret=new_mfa_secret(), expires_at=_now() + DRAFT_LIFETIME
+    )
     db.session.add(draft)
     db.session.flush()
     return reference, draft
@@ -242,8 +255,13 @@ def check_second_factor(user: User, code: str) -> bool:
     hashed = _sha256(code.strip().replace(" ", "").replace("-", "").lower())
     if hashed in (user.recovery_codes or []):
         user.recovery_codes = [c for c in user.recovery_codes if c != hashed]
-        record_event("user.recovery_code_used", "user", user.id, user=user,
-                     after={"recovery_codes_left": len(user.recovery_codes)})
+        record_event(
+            "user.recovery_code_used",
+            "user",
+            user.id,
+            user=user,
+            after={"recovery_codes_left": len(user.recovery_codes)},
+        )
         return True
     record_event("user.mfa_failed", "user", user.id, user=user)
     return False

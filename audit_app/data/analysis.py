@@ -19,22 +19,40 @@ from sqlalchemy import BindParameter, Row, Select, bindparam, case, func, select
 from audit_app.extensions import db
 from audit_app.models import COUNTED_STATES, Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
 from audit_tools.analysis import (
-    FILTERED_ATTRIBUTES, AgencyReturns, Analysis, Answering, CaseAnswer, CaseFilters, Distributions, GroupedAnswers, KeyFigures,
-    QuestionAnalysis, QuestionSummary, charted_multiple_choice, distributions, filter_choices, judgements_of,
-    prevalence, prevalences,
+    FILTERED_ATTRIBUTES,
+    AgencyReturns,
+    Analysis,
+    Answering,
+    AuditFacts,
+    CaseAnswer,
+    CaseFilters,
+    Distributions,
+    GroupedAnswers,
+    KeyFigures,
+    QuestionAnalysis,
+    QuestionSummary,
+    agreement_between_agencies,
+    agreement_with_panel,
+    charted_multiple_choice,
+    distributions,
+    filter_choices,
+    judgements_of,
+    prevalence,
+    prevalences,
 )
-from audit_tools.tools import Question, ToolDefinition
-from audit_tools.analysis import agreement_between_agencies, agreement_with_panel
 from audit_tools.returns import ToolScores
-from audit_tools.analysis import AuditFacts
+from audit_tools.tools import Question, ToolDefinition
 
 EVERY_CASE = CaseFilters()
 
 
 def _chosen_cases(audit_id: int, filters: CaseFilters) -> list:
     """WHERE conditions for the audit's included cases that the filters choose."""
-    return [Case.audit_id == audit_id, Case.included,
-            *(getattr(Case, name) == value for name, value in filters.chosen().items())]
+    return [
+        Case.audit_id == audit_id,
+        Case.included,
+        *(getattr(Case, name) == value for name, value in filters.chosen().items()),
+    ]
 
 
 def counted_returns(audit_id: int, filters: CaseFilters = EVERY_CASE) -> list:
@@ -76,13 +94,21 @@ def _read(statement: Select) -> Sequence[Row]:
 
 def case_filter_choices(audit: Audit) -> dict[str, tuple[str, ...]]:
     """The age bands, localities and plan types of the audit's included cases, for the filter form."""
-    rows = db.session.execute(select(*(getattr(Case, name) for name in FILTERED_ATTRIBUTES))
-                              .where(*_chosen_cases(audit.id, EVERY_CASE)).distinct()).tuples().all()
+    rows = (
+        db.session.execute(
+            select(*(getattr(Case, name) for name in FILTERED_ATTRIBUTES))
+            .where(*_chosen_cases(audit.id, EVERY_CASE))
+            .distinct()
+        )
+        .tuples()
+        .all()
+    )
     return filter_choices(rows)
 
 
-def answer_counts(audit: Audit, definition: ToolDefinition, keys: list[str] | None = None,
-                  filters: CaseFilters = EVERY_CASE) -> list[GroupedAnswers]:
+def answer_counts(
+    audit: Audit, definition: ToolDefinition, keys: list[str] | None = None, filters: CaseFilters = EVERY_CASE
+) -> list[GroupedAnswers]:
     """The one big GROUP BY: (question, agency, value, ordinal) → number of answers, over the choice
     questions ``keys`` (all by default: then only free text is left out, so no list is checked per answer).
     The ordinal lets each return's first row count the returns answering a multiple choice."""
@@ -95,13 +121,15 @@ def answer_counts(audit: Audit, definition: ToolDefinition, keys: list[str] | No
     # Grouped agency first: no index starts with the agency, so SQLite reads the audit's answers through
     # their audit index (or the table) instead of walking every audit's answers by question to save a sort.
     grouped = (Answer.agency_id, Answer.question_key, Answer.value, Answer.ordinal)
-    statement = statement.add_columns(Answer.question_key, Answer.agency_id, Answer.value, Answer.ordinal,
-                                      func.count()).group_by(*grouped)
+    statement = statement.add_columns(
+        Answer.question_key, Answer.agency_id, Answer.value, Answer.ordinal, func.count()
+    ).group_by(*grouped)
     return list(map(GroupedAnswers._make, _read(statement)))
 
 
-def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question, ...],
-                 filters: CaseFilters = EVERY_CASE) -> Sequence[CaseAnswer]:
+def case_answers(
+    audit: Audit, overall: Question | None, charted: tuple[Question, ...], filters: CaseFilters = EVERY_CASE
+) -> Sequence[CaseAnswer]:
     """Each agency's answers in each case to the overall judgement and the charted multiple choices: one
     narrow read, through the (question, return) index. (Not DISTINCT: the sums built from it count each case once.)
     The rows are the database's own, with ``CaseAnswer``'s fields in its order, which is all that
@@ -109,8 +137,11 @@ def case_answers(audit: Audit, overall: Question | None, charted: tuple[Question
     keys = [q.key for q in (overall, *charted) if q is not None]
     if not keys:
         return []
-    rows = _read(select(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value).join(Return)
-                 .where(Answer.question_key.in_(keys), *_returns_of(audit.id, filters), Return.counted))
+    rows = _read(
+        select(Answer.question_key, Return.case_id, Answer.agency_id, Answer.value)
+        .join(Return)
+        .where(Answer.question_key.in_(keys), *_returns_of(audit.id, filters), Return.counted)
+    )
     return cast("Sequence[CaseAnswer]", rows)  # the rows are CaseAnswer-shaped, field for field
 
 
@@ -118,41 +149,67 @@ def _free_text_answering(audit: Audit, keys: list[str], filters: CaseFilters) ->
     """Returns answering each free-text, number or date question, agency by agency."""
     if not keys:
         return []
-    return list(map(Answering._make, _read(
-        _answers_to(audit.id, keys, filters).add_columns(Answer.question_key, Answer.agency_id, func.count())
-        .group_by(Answer.question_key, Answer.agency_id))))
+    return list(
+        map(
+            Answering._make,
+            _read(
+                _answers_to(audit.id, keys, filters)
+                .add_columns(Answer.question_key, Answer.agency_id, func.count())
+                .group_by(Answer.question_key, Answer.agency_id)
+            ),
+        )
+    )
 
 
-def _distributions(audit: Audit, definition: ToolDefinition, filters: CaseFilters, names: dict[int, str],
-                   questions: tuple[Question, ...] | None = None) -> Distributions:
+def _distributions(
+    audit: Audit,
+    definition: ToolDefinition,
+    filters: CaseFilters,
+    names: dict[int, str],
+    questions: tuple[Question, ...] | None = None,
+) -> Distributions:
     """Answers overall and by agency to ``questions`` (all by default)."""
     questions = definition.questions if questions is None else questions
     keys = None if questions == definition.questions else [q.key for q in questions if q.is_choice]
-    return distributions(definition, answer_counts(audit, definition, keys, filters),
-                         _free_text_answering(audit, [q.key for q in questions if not q.is_choice], filters), names)
+    return distributions(
+        definition,
+        answer_counts(audit, definition, keys, filters),
+        _free_text_answering(audit, [q.key for q in questions if not q.is_choice], filters),
+        names,
+    )
 
 
 def _agency_returns(audit: Audit, filters: CaseFilters) -> tuple[AgencyReturns, ...]:
     rows = db.session.execute(
         select(Agency.id, Agency.name, func.count(), func.sum(case((Return.counted, 1), else_=0)))
-        .select_from(Return).join(Agency).where(*_returns_of(audit.id, filters))
-        .group_by(Agency.id, Agency.name).order_by(Agency.name)
+        .select_from(Return)
+        .join(Agency)
+        .where(*_returns_of(audit.id, filters))
+        .group_by(Agency.id, Agency.name)
+        .order_by(Agency.name)
     ).all()
     return tuple(AgencyReturns(agency_id, name, counted or 0, asked) for agency_id, name, asked, counted in rows)
 
 
 def _panel_grades(audit: Audit, filters: CaseFilters) -> dict[int, str]:
-    return dict(db.session.execute(
-        select(PanelRecord.case_id, PanelRecord.agreed_grade).join(Case)
-        .where(*_chosen_cases(audit.id, filters), PanelRecord.agreed_grade != "")
-    ).tuples().all())
+    return dict(
+        db.session.execute(
+            select(PanelRecord.case_id, PanelRecord.agreed_grade)
+            .join(Case)
+            .where(*_chosen_cases(audit.id, filters), PanelRecord.agreed_grade != "")
+        )
+        .tuples()
+        .all()
+    )
 
 
-def _key_figures(audit: Audit, filters: CaseFilters, agencies: tuple[AgencyReturns, ...],
-                 panel_judgements: int) -> KeyFigures:
+def _key_figures(
+    audit: Audit, filters: CaseFilters, agencies: tuple[AgencyReturns, ...], panel_judgements: int
+) -> KeyFigures:
     cases, age_min, age_max = db.session.execute(
-        select(func.count(Case.id), func.min(Case.age_years), func.max(Case.age_years))
-        .where(*_chosen_cases(audit.id, filters))
+        select(func.count(Case.id), func.min(Case.age_years), func.max(Case.age_years)).where(
+            *_chosen_cases(audit.id, filters)
+        )
     ).one()
     return KeyFigures(cases, age_min, age_max, agencies, panel_judgements)
 
@@ -174,19 +231,24 @@ def analysis_data(audit: Audit, definition: ToolDefinition, filters: CaseFilters
         distributions=_distributions(audit, definition, filters, names),
         prevalence=prevalences(charted, by_case),
         between_agencies=agreement_between_agencies(judgements, tuple(o.value for o in overall.options))
-        if overall else None,
+        if overall
+        else None,
         with_panel=agreement_with_panel(judgements, panel, names, overall) if overall else None,
     )
 
 
-def question_analysis(audit: Audit, definition: ToolDefinition, question: Question,
-                      filters: CaseFilters = EVERY_CASE) -> QuestionAnalysis:
+def question_analysis(
+    audit: Audit, definition: ToolDefinition, question: Question, filters: CaseFilters = EVERY_CASE
+) -> QuestionAnalysis:
     """One question's answers overall and by agency (and by case, for a charted multiple choice)."""
     names = {a.agency_id: a.name for a in _agency_returns(audit, filters)}
     found = _distributions(audit, definition, filters, names, (question,))
     charted = question in charted_multiple_choice(definition)
-    return QuestionAnalysis(found.summaries[question.key], found.by_agency[question.key],
-                            prevalence(question, case_answers(audit, None, (question,), filters)) if charted else None)
+    return QuestionAnalysis(
+        found.summaries[question.key],
+        found.by_agency[question.key],
+        prevalence(question, case_answers(audit, None, (question,), filters)) if charted else None,
+    )
 
 
 def question_summaries(audit: Audit, definition: ToolDefinition) -> list[QuestionSummary]:
@@ -203,25 +265,47 @@ def audit_scores(audit: Audit, definition: ToolDefinition, filters: CaseFilters 
 def audit_facts(audit: Audit) -> AuditFacts:
     """Case count, age range, agencies and return counts for the summary."""
     case_count, age_min, age_max = db.session.execute(
-        select(func.count(Case.id), func.min(Case.age_years), func.max(Case.age_years))
-        .where(Case.audit_id == audit.id, Case.included)
+        select(func.count(Case.id), func.min(Case.age_years), func.max(Case.age_years)).where(
+            Case.audit_id == audit.id, Case.included
+        )
     ).one()
-    plan_types = tuple(db.session.scalars(
-        select(Case.plan_type).where(Case.audit_id == audit.id, Case.included).distinct().order_by(Case.plan_type)
-    ))
-    state_counts = dict(db.session.execute(
-        select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)
-    ).tuples().all())
-    agencies = tuple(db.session.scalars(
-        select(Agency.name).join(Return).join(Case)
-        .where(Case.audit_id == audit.id, Return.state.in_(COUNTED_STATES))
-        .distinct().order_by(Agency.name)
-    ))
+    plan_types = tuple(
+        db.session.scalars(
+            select(Case.plan_type).where(Case.audit_id == audit.id, Case.included).distinct().order_by(Case.plan_type)
+        )
+    )
+    state_counts = dict(
+        db.session.execute(
+            select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)
+        )
+        .tuples()
+        .all()
+    )
+    agencies = tuple(
+        db.session.scalars(
+            select(Agency.name)
+            .join(Return)
+            .join(Case)
+            .where(Case.audit_id == audit.id, Return.state.in_(COUNTED_STATES))
+            .distinct()
+            .order_by(Agency.name)
+        )
+    )
     return AuditFacts(
-        title=audit.title, topic=audit.topic, year=audit.year, case_count=case_count,
-        age_min=age_min, age_max=age_max, agencies=agencies, plan_types=plan_types,
+        title=audit.title,
+        topic=audit.topic,
+        year=audit.year,
+        case_count=case_count,
+        age_min=age_min,
+        age_max=age_max,
+        agencies=agencies,
+        plan_types=plan_types,
         returns_submitted=sum(state_counts.get(s, 0) for s in COUNTED_STATES),
-        returns_expected=sum(state_counts.values()), purpose=audit.purpose, scope=audit.scope,
-        method_statement=db.session.scalar(select(Sampling.statement).where(Sampling.audit_id == audit.id)
-                                           .order_by(Sampling.id.desc()).limit(1)) or "",
+        returns_expected=sum(state_counts.values()),
+        purpose=audit.purpose,
+        scope=audit.scope,
+        method_statement=db.session.scalar(
+            select(Sampling.statement).where(Sampling.audit_id == audit.id).order_by(Sampling.id.desc()).limit(1)
+        )
+        or "",
     )

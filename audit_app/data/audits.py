@@ -13,17 +13,20 @@ from sqlalchemy.exc import IntegrityError
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Briefing, Case, Return, User
-from audit_tools.sampling import personal_details
-from audit_tools.sampling import FrameRow
-from audit_tools.text import long_date
-from audit_tools.states import AUDIT_MOVES, AuditState, BriefingState, ReturnState, Role, ToolState, may_move
 from audit_tools.errors import WorkbenchError
+from audit_tools.sampling import FrameRow, personal_details
+from audit_tools.states import AUDIT_MOVES, AuditState, BriefingState, ReturnState, Role, ToolState, may_move
+from audit_tools.text import long_date
 
 # States in which the returns have been revealed to the panel.
 REVEALED_STATES = (AuditState.PANEL, AuditState.ANALYSIS, AuditState.PUBLISHED, AuditState.CLOSED)
 # Which state an audit may move to next, and what must hold first.
-NEXT_STATE: dict[str, AuditState] = {AuditState.SETUP: AuditState.OPEN, AuditState.OPEN: AuditState.PANEL,
-              AuditState.PANEL: AuditState.ANALYSIS, AuditState.PUBLISHED: AuditState.CLOSED}
+NEXT_STATE: dict[str, AuditState] = {
+    AuditState.SETUP: AuditState.OPEN,
+    AuditState.OPEN: AuditState.PANEL,
+    AuditState.PANEL: AuditState.ANALYSIS,
+    AuditState.PUBLISHED: AuditState.CLOSED,
+}
 
 
 class AuditError(WorkbenchError):
@@ -36,15 +39,17 @@ def list_audits() -> list[Audit]:
 
 def audits_with_case_counts() -> list[tuple[Audit, int]]:
     """Every audit with its number of cases, in one query."""
-    query = (select(Audit, func.count(Case.id)).outerjoin(Case).group_by(Audit.id)
-             .order_by(Audit.year.desc(), Audit.title))
+    query = (
+        select(Audit, func.count(Case.id)).outerjoin(Case).group_by(Audit.id).order_by(Audit.year.desc(), Audit.title)
+    )
     return [(audit, count) for audit, count in db.session.execute(query)]
 
 
 def can_see_results(user: User, audit: Audit) -> bool:
     """Coordinators follow an audit throughout; panel members and editors see results only after the reveal."""
-    return user.has_role(Role.COORDINATOR) or (user.has_role(Role.PANEL, Role.EDITOR)
-                                               and audit.state in REVEALED_STATES)
+    return user.has_role(Role.COORDINATOR) or (
+        user.has_role(Role.PANEL, Role.EDITOR) and audit.state in REVEALED_STATES
+    )
 
 
 def get_audit(audit_id: int) -> Audit | None:
@@ -68,10 +73,18 @@ def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: Sequence
 
     Raises AuditError, adding nothing, when a reference is already in the audit (whatever its case).
     """
-    found = personal_details((row.line, {"reference": row.reference, "locality": row.locality,
-                                          "plan type": row.plan_type,
-                                          **{k: v for k, v in row.attributes.items() if isinstance(v, str)}})
-                             for row in rows)
+    found = personal_details(
+        (
+            row.line,
+            {
+                "reference": row.reference,
+                "locality": row.locality,
+                "plan type": row.plan_type,
+                **{k: v for k, v in row.attributes.items() if isinstance(v, str)},
+            },
+        )
+        for row in rows
+    )
     if found:  # every path that adds cases (upload, sample, by hand, a command) is pseudonymous
         raise AuditError(" ".join(found))
     taken = {r.upper() for r in case_references(audit)}
@@ -81,8 +94,15 @@ def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: Sequence
     by_short = {a.short_name.lower(): a for a in db.session.scalars(select(Agency))}
     cases = []
     for row in rows:
-        case = Case(audit=audit, reference=row.reference, age_years=row.age_years, age_band=row.age_band,
-                    locality=row.locality, plan_type=row.plan_type, attributes=dict(row.attributes))
+        case = Case(
+            audit=audit,
+            reference=row.reference,
+            age_years=row.age_years,
+            age_band=row.age_band,
+            locality=row.locality,
+            plan_type=row.plan_type,
+            attributes=dict(row.attributes),
+        )
         db.session.add(case)
         row_agencies = [by_short[s.lower()] for s in row.agencies] or list(agencies)
         case.returns = [Return(agency=a) for a in row_agencies]
@@ -90,10 +110,11 @@ def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: Sequence
     try:
         db.session.flush()
     except IntegrityError:  # another coordinator added the same reference a moment ago
-        raise AuditError("One of these case references was added to the audit by someone else just now. "
-                         "Reload the audit and try again.") from None
-    record_event("cases.added", "audit", audit.id, user=user,
-                 after={"references": [c.reference for c in cases]})
+        raise AuditError(
+            "One of these case references was added to the audit by someone else just now. "
+            "Reload the audit and try again."
+        ) from None
+    record_event("cases.added", "audit", audit.id, user=user, after={"references": [c.reference for c in cases]})
     return cases
 
 
@@ -105,8 +126,9 @@ def remove_case(case: Case, user: User) -> None:
     """Take a case out of the audit; refused once any agency has started its return on it."""
     started = [r.agency.name for r in case.returns if r.state != ReturnState.DRAFT or r.answers]
     if started:
-        raise AuditError(f"{join_names(started)} already started work on case {case.reference}, "
-                         "so it cannot be removed.")
+        raise AuditError(
+            f"{join_names(started)} already started work on case {case.reference}, so it cannot be removed."
+        )
     record_event("case.removed", "case", case.id, user=user, before={"reference": case.reference})
     db.session.delete(case)
     db.session.flush()
@@ -125,16 +147,23 @@ def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
     for agency_id, ret in current.items():
         if agency_id not in wanted:
             if ret.state != ReturnState.DRAFT or ret.answers or ret.notes:
-                raise AuditError(f"{ret.agency.name} has already started its return on {case.reference}; "
-                                 "it cannot be removed.")
+                raise AuditError(
+                    f"{ret.agency.name} has already started its return on {case.reference}; it cannot be removed."
+                )
             case.returns.remove(ret)
             db.session.delete(ret)
     for agency in agencies:
         if agency.id not in current:
             case.returns.append(Return(agency=agency))
     db.session.flush()
-    record_event("case.agencies", "case", case.id, user=user,
-                 before={"agencies": sorted(current)}, after={"agencies": sorted(wanted)})
+    record_event(
+        "case.agencies",
+        "case",
+        case.id,
+        user=user,
+        before={"agencies": sorted(current)},
+        after={"agencies": sorted(wanted)},
+    )
 
 
 @dataclass(frozen=True)
@@ -150,8 +179,13 @@ def transition_check(audit: Audit) -> TransitionCheck:
     target = NEXT_STATE.get(audit.state)
     if target is None:
         return TransitionCheck(None, [f"An audit in the {audit.state} state cannot be moved on from here."], [])
-    states = dict(db.session.execute(
-        select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)).tuples().all())
+    states = dict(
+        db.session.execute(
+            select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)
+        )
+        .tuples()
+        .all()
+    )
     blockers, warnings = [], []
     if target == AuditState.OPEN:
         blockers += _opening_blockers(audit, sum(states.values()))
@@ -161,8 +195,10 @@ def transition_check(audit: Audit) -> TransitionCheck:
         warnings += _closing_warnings(audit)
     if target == AuditState.PANEL and states.get(ReturnState.DRAFT, 0) + states.get(ReturnState.RETURNED, 0):
         unfinished = states.get(ReturnState.DRAFT, 0) + states.get(ReturnState.RETURNED, 0)
-        warnings.append(f"{unfinished} return{'s are' if unfinished != 1 else ' is'} not submitted. "
-                        "They will not be counted, and their auditors will no longer be able to change them.")
+        warnings.append(
+            f"{unfinished} return{'s are' if unfinished != 1 else ' is'} not submitted. "
+            "They will not be counted, and their auditors will no longer be able to change them."
+        )
     return TransitionCheck(target, blockers, warnings)
 
 
@@ -172,22 +208,32 @@ def _opening_blockers(audit: Audit, return_count: int) -> list[str]:
         blockers.append("The audit tool version must be published before the audit opens.")
     if not return_count:
         blockers.append("Add at least one case and tick at least one agency before opening the audit.")
-    without = list(db.session.scalars(select(Case.reference).outerjoin(Return)
-                                      .where(Case.audit_id == audit.id, Case.included, Return.id.is_(None))
-                                      .order_by(Case.reference)))
+    without = list(
+        db.session.scalars(
+            select(Case.reference)
+            .outerjoin(Return)
+            .where(Case.audit_id == audit.id, Case.included, Return.id.is_(None))
+            .order_by(Case.reference)
+        )
+    )
     if without:
-        blockers.append(f"Choose the agencies for case{'s' if len(without) > 1 else ''} {', '.join(without)}, "
-                        "or remove them from the audit.")
+        blockers.append(
+            f"Choose the agencies for case{'s' if len(without) > 1 else ''} {', '.join(without)}, "
+            "or remove them from the audit."
+        )
     return blockers
 
 
 def _closing_warnings(audit: Audit) -> list[str]:
-    unpublished = db.session.scalar(select(Briefing.number).where(Briefing.audit_id == audit.id,
-                                                                  Briefing.state != BriefingState.PUBLISHED))
+    unpublished = db.session.scalar(
+        select(Briefing.number).where(Briefing.audit_id == audit.id, Briefing.state != BriefingState.PUBLISHED)
+    )
     if unpublished is None:
         return []
-    return [f"Version {unpublished} of the learning briefing has not been published. "
-            "It can still be finished and published after the audit is closed."]
+    return [
+        f"Version {unpublished} of the learning briefing has not been published. "
+        "It can still be finished and published after the audit is closed."
+    ]
 
 
 def mark_published(audit: Audit, user: User) -> None:
@@ -195,8 +241,14 @@ def mark_published(audit: Audit, user: User) -> None:
     if not may_move(AUDIT_MOVES, audit.state, AuditState.PUBLISHED):
         return
     audit.state = AuditState.PUBLISHED
-    record_event("audit.state", "audit", audit.id, user=user, before={"state": AuditState.ANALYSIS},
-                 after={"state": AuditState.PUBLISHED})
+    record_event(
+        "audit.state",
+        "audit",
+        audit.id,
+        user=user,
+        before={"state": AuditState.ANALYSIS},
+        after={"state": AuditState.PUBLISHED},
+    )
 
 
 def advance(audit: Audit, user: User) -> AuditState:
@@ -243,8 +295,9 @@ def progress_grid(audit: Audit) -> ProgressGrid:
         done[r.agency_id][0] += r.state in DONE_STATES
         done[r.agency_id][1] += 1
     outstanding = sum(n for state, n in counts.items() if state not in DONE_STATES)
-    overdue = bool(audit.returns_due and audit.returns_due < date.today() and outstanding
-                   and audit.state == AuditState.OPEN)
+    overdue = bool(
+        audit.returns_due and audit.returns_due < date.today() and outstanding and audit.state == AuditState.OPEN
+    )
     return ProgressGrid(agencies, rows, counts, [(a, done[a.id][0], done[a.id][1]) for a in agencies], overdue)
 
 
@@ -264,9 +317,14 @@ def outstanding_returns(audit: Audit) -> list[Outstanding]:
     """Who owes what: every return not yet submitted, by agency then case, in one query."""
     rows = db.session.execute(
         select(Agency.name, Case.reference, Return.state, User.display_name)
-        .select_from(Return).join(Case).join(Agency).outerjoin(User, Return.auditor_id == User.id)
+        .select_from(Return)
+        .join(Case)
+        .join(Agency)
+        .outerjoin(User, Return.auditor_id == User.id)
         .where(Case.audit_id == audit.id, Case.included, Return.state.not_in(DONE_STATES))
         .order_by(Agency.name, Case.reference)
     ).all()
-    return [Outstanding(agency, reference, state, saved_by or "", audit.returns_due)
-            for agency, reference, state, saved_by in rows]
+    return [
+        Outstanding(agency, reference, state, saved_by or "", audit.returns_due)
+        for agency, reference, state, saved_by in rows
+    ]

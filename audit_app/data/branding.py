@@ -28,8 +28,15 @@ MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_PIXELS = 2000
 MIN_CONTRAST = 4.5
 # Settings this page changes, with the value used when none is stored.
-BRIEFING_SETTINGS = ("partnership_name", "series_title", "accent_colour", "definition", "suppression_threshold",
-                     "author_may_approve", "resources")
+BRIEFING_SETTINGS = (
+    "partnership_name",
+    "series_title",
+    "accent_colour",
+    "definition",
+    "suppression_threshold",
+    "author_may_approve",
+    "resources",
+)
 FALLBACKS: dict[str, Any] = {"author_may_approve": False}
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": ("PNG", "image/png"), b"\xff\xd8\xff": ("JPEG", "image/jpeg")}
 
@@ -59,8 +66,14 @@ def change_settings(values: dict[str, Any], user: User) -> list[str]:
     for key in changed:
         set_setting(key, values[key])
     if changed:
-        record_event("settings.changed", "settings", None, user=user, before={k: current.get(k) for k in changed},
-                     after={k: values[k] for k in changed})
+        record_event(
+            "settings.changed",
+            "settings",
+            None,
+            user=user,
+            before={k: current.get(k) for k in changed},
+            after={k: values[k] for k in changed},
+        )
     return changed
 
 
@@ -70,8 +83,10 @@ def contrast_problem(colour: str) -> str | None:
     if ratio >= MIN_CONTRAST:
         return None
     shown = math.floor(ratio * 10) / 10  # rounded down: 4.46 must not read as the 4.5 it misses
-    return (f"Choose a darker colour: {colour} has a contrast of {shown}:1 against white, and headings and "
-            f"links in the briefing need at least {MIN_CONTRAST}:1 so that everyone can read them")
+    return (
+        f"Choose a darker colour: {colour} has a contrast of {shown}:1 against white, and headings and "
+        f"links in the briefing need at least {MIN_CONTRAST}:1 so that everyone can read them"
+    )
 
 
 def current_logo() -> Logo | None:
@@ -85,8 +100,14 @@ def save_logo(data: bytes, user: User) -> LogoInfo:
     cleaned = _reencoded(image, image_format)
     before = _logo_facts(current_logo())
     db.session.execute(delete(Logo))
-    logo = Logo(mimetype=mimetype, data=cleaned, sha256=hashlib.sha256(cleaned).hexdigest(),
-                width=image.width, height=image.height, uploaded_by_id=user.id)
+    logo = Logo(
+        mimetype=mimetype,
+        data=cleaned,
+        sha256=hashlib.sha256(cleaned).hexdigest(),
+        width=image.width,
+        height=image.height,
+        uploaded_by_id=user.id,
+    )
     db.session.add(logo)
     db.session.flush()
     record_event("settings.logo", "settings", None, user=user, before=before, after=_logo_facts(logo))
@@ -113,8 +134,10 @@ def _checked_image(data: bytes) -> tuple[str, str, Image.Image]:
     if not data:
         raise LogoError("The selected file is empty. Choose a PNG or JPEG image of the logo")
     if len(data) > MAX_LOGO_BYTES:
-        raise LogoError(f"The logo must be 1 MB or smaller. This file is {len(data) / 1024 / 1024:.1f} MB: "
-                        "save it smaller, or as a JPEG")
+        raise LogoError(
+            f"The logo must be 1 MB or smaller. This file is {len(data) / 1024 / 1024:.1f} MB: "
+            "save it smaller, or as a JPEG"
+        )
     kind = next((found for signature, found in _SIGNATURES.items() if data.startswith(signature)), None)
     if kind is None:
         raise LogoError("The logo must be a PNG or JPEG image. This file is neither, whatever its name says")
@@ -127,17 +150,27 @@ def _checked_image(data: bytes) -> tuple[str, str, Image.Image]:
             image.load()
     except LogoError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError):
-        raise LogoError(f"The file starts like a {image_format} image but cannot be opened as one. "
-                        "It may be damaged: export the logo again and upload the new file") from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ):
+        raise LogoError(
+            f"The file starts like a {image_format} image but cannot be opened as one. "
+            "It may be damaged: export the logo again and upload the new file"
+        ) from None
     return image_format, mimetype, image
 
 
 def _check_dimensions(image: Image.Image) -> None:
     if image.width > MAX_LOGO_PIXELS or image.height > MAX_LOGO_PIXELS:
-        raise LogoError(f"The logo must be at most {MAX_LOGO_PIXELS:,} by {MAX_LOGO_PIXELS:,} pixels. This one is "
-                        f"{image.width:,} by {image.height:,}: make it smaller and upload it again")
+        raise LogoError(
+            f"The logo must be at most {MAX_LOGO_PIXELS:,} by {MAX_LOGO_PIXELS:,} pixels. This one is "
+            f"{image.width:,} by {image.height:,}: make it smaller and upload it again"
+        )
 
 
 def _reencoded(image: Image.Image, image_format: str) -> bytes:

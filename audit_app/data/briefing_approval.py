@@ -29,9 +29,14 @@ def withdraw_approval(briefing: Briefing, user: User | None) -> None:
     approver_id = briefing.approved_by_id
     briefing.state, briefing.approved_by_id, briefing.approved_at = BriefingState.DRAFT, None, None
     # States and ids only: the trail never holds typed text.
-    record_event("briefing.approval_withdrawn", "briefing", briefing.id, user=user,
-                 before={"state": BriefingState.APPROVED, "approved_by": approver_id},
-                 after={"state": BriefingState.DRAFT})
+    record_event(
+        "briefing.approval_withdrawn",
+        "briefing",
+        briefing.id,
+        user=user,
+        before={"state": BriefingState.APPROVED, "approved_by": approver_id},
+        after={"state": BriefingState.DRAFT},
+    )
     if approver_id is not None and approver_id != (user.id if user else None):
         with db.session.no_autoflush:  # read now: nothing can be read once the change is committed
             approver = db.session.get_one(User, approver_id)
@@ -86,10 +91,11 @@ def _withdrawn_message(notice: _Withdrawn) -> EmailMessage:
     message["To"] = notice.email
     message["Subject"] = f"Your approval of version {notice.number} of a learning briefing was withdrawn"
     message.set_content(
-        f"You approved version {notice.number} of the learning briefing for the audit \"{notice.audit_title}\".\n\n"
+        f'You approved version {notice.number} of the learning briefing for the audit "{notice.audit_title}".\n\n'
         "Someone has changed it since (a section, or a possible identifier allowed to stay or no longer allowed), "
         "so your approval was withdrawn. It cannot be published until someone other than the person who changed it "
-        f"approves it again.\n\nSee the briefing: {external_url('briefings.composer', audit_id=notice.audit_id)}\n")
+        f"approves it again.\n\nSee the briefing: {external_url('briefings.composer', audit_id=notice.audit_id)}\n"
+    )
     return message
 
 
@@ -97,11 +103,25 @@ def changed_since_approval(briefing: Briefing) -> set[int]:
     """Who has changed this version since it was last approved (nobody, if it never was): one query."""
     of_this = (AuditEvent.object_type == "briefing", AuditEvent.object_id == briefing.id)
     approved = select(func.max(AuditEvent.id)).where(*of_this, AuditEvent.action == "briefing.approved")
-    return set(db.session.scalars(select(AuditEvent.user_id).distinct().where(
-        *of_this, AuditEvent.id > approved.scalar_subquery(), AuditEvent.action.in_(CHANGE_ACTIONS),
-        AuditEvent.user_id.is_not(None))))
+    return set(
+        db.session.scalars(
+            select(AuditEvent.user_id)
+            .distinct()
+            .where(
+                *of_this,
+                AuditEvent.id > approved.scalar_subquery(),
+                AuditEvent.action.in_(CHANGE_ACTIONS),
+                AuditEvent.user_id.is_not(None),
+            )
+        )
+    )
 
 
 # Trail actions that change a version; approving again needs someone who made none of them since the last approval.
-CHANGE_ACTIONS = ("briefing.section_saved", "briefing.section_refreshed", "briefing.override",
-                  "briefing.override_removed", "briefing.approval_withdrawn")
+CHANGE_ACTIONS = (
+    "briefing.section_saved",
+    "briefing.section_refreshed",
+    "briefing.override",
+    "briefing.override_removed",
+    "briefing.approval_withdrawn",
+)

@@ -13,17 +13,19 @@ from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Audit, Case, Coding, LearningPoint, Logo, Recommendation, Setting, Theme
-from audit_tools.briefing import BriefingContent
+from audit_tools.analysis import DEFAULT_THRESHOLD, ThemeCount
+from audit_tools.briefing import BriefingContent, BriefingSettings, Learning, Resource, draft_briefing
 from audit_tools.briefing import Recommendation as RecommendationItem
-from audit_tools.briefing import Resource
-from audit_tools.briefing import BriefingSettings, Learning, draft_briefing
-from audit_tools.analysis import ThemeCount
 from audit_tools.text import long_date
-from audit_tools.analysis import DEFAULT_THRESHOLD
 
-
-BRIEFING_SETTINGS = ("partnership_name", "series_title", "definition", "accent_colour", "resources",
-                     "suppression_threshold")
+BRIEFING_SETTINGS = (
+    "partnership_name",
+    "series_title",
+    "definition",
+    "accent_colour",
+    "resources",
+    "suppression_threshold",
+)
 
 
 def briefing_settings() -> BriefingSettings:
@@ -52,11 +54,14 @@ def suppression_threshold() -> int:
 def theme_counts(audit: Audit) -> tuple[ThemeCount, ...]:
     """Each theme confirmed in this audit with the number of its (included) cases coded with it, and the
     years of earlier audits, with results revealed, where the same theme was confirmed: one grouped query."""
-    earlier = and_(Audit.state.in_(REVEALED_STATES),
-                   or_(Audit.year < audit.year, and_(Audit.year == audit.year, Audit.id < audit.id)))
+    earlier = and_(
+        Audit.state.in_(REVEALED_STATES),
+        or_(Audit.year < audit.year, and_(Audit.year == audit.year, Audit.id < audit.id)),
+    )
     rows = db.session.execute(
         select(Theme.id, Theme.name, Audit.id, Audit.year, func.count(distinct(Coding.case_id)))
-        .join(Coding, Coding.theme_id == Theme.id).join(Audit, Audit.id == Coding.audit_id)
+        .join(Coding, Coding.theme_id == Theme.id)
+        .join(Audit, Audit.id == Coding.audit_id)
         .join(Case, Case.id == Coding.case_id)
         .where(Coding.status == "confirmed", Case.included, or_(Audit.id == audit.id, earlier))
         .group_by(Theme.id, Theme.name, Audit.id, Audit.year)
@@ -66,8 +71,9 @@ def theme_counts(audit: Audit) -> tuple[ThemeCount, ...]:
     for theme_id, _, audit_id, year, _ in rows:
         if audit_id != audit.id:
             years.setdefault(theme_id, set()).add(year)
-    return tuple(ThemeCount(name, count, tuple(sorted(years.get(theme_id, ()))))
-                 for (theme_id, name), count in cases.items())
+    return tuple(
+        ThemeCount(name, count, tuple(sorted(years.get(theme_id, ())))) for (theme_id, name), count in cases.items()
+    )
 
 
 def briefing_logo() -> bytes | None:
@@ -77,21 +83,28 @@ def briefing_logo() -> bytes | None:
 
 def audit_learning(audit: Audit) -> Learning:
     points = db.session.scalars(
-        select(LearningPoint).where(LearningPoint.audit_id == audit.id)
+        select(LearningPoint)
+        .where(LearningPoint.audit_id == audit.id)
         .order_by(LearningPoint.position, LearningPoint.id)
     ).all()
     recommendations = db.session.scalars(
-        select(Recommendation).where(Recommendation.audit_id == audit.id)
-        .options(joinedload(Recommendation.lead_agency)).order_by(Recommendation.position, Recommendation.id)
+        select(Recommendation)
+        .where(Recommendation.audit_id == audit.id)
+        .options(joinedload(Recommendation.lead_agency))
+        .order_by(Recommendation.position, Recommendation.id)
     ).all()
 
     def texts(audience: str) -> tuple[str, ...]:
         return tuple(p.text for p in points if p.audience == audience)
 
     return Learning(
-        managers=texts("managers"), practitioners=texts("practitioners"), inter_agency=texts("inter_agency"),
-        recommendations=tuple(RecommendationItem(r.text, r.lead_agency.name if r.lead_agency else "", r.timeframe)
-                              for r in recommendations),
+        managers=texts("managers"),
+        practitioners=texts("practitioners"),
+        inter_agency=texts("inter_agency"),
+        recommendations=tuple(
+            RecommendationItem(r.text, r.lead_agency.name if r.lead_agency else "", r.timeframe)
+            for r in recommendations
+        ),
     )
 
 
@@ -99,6 +112,11 @@ def briefing_content(audit: Audit, *, today: date | None = None) -> BriefingCont
     """The audit's briefing as drafted from its data, small numbers suppressed; people edit it afterwards."""
     definition = definition_of(audit.tool_version)
     return draft_briefing(
-        audit_facts(audit), question_summaries(audit, definition), audit_learning(audit),
-        briefing_settings(), date=long_date(today or date.today()), themes=theme_counts(audit), definition=definition,
+        audit_facts(audit),
+        question_summaries(audit, definition),
+        audit_learning(audit),
+        briefing_settings(),
+        date=long_date(today or date.today()),
+        themes=theme_counts(audit),
+        definition=definition,
     )

@@ -8,25 +8,49 @@ key ("<return id>:<question key>", or "<case id>" for the panel), as codings are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from math import ceil
 from typing import Any
 
 from sqlalchemy import (
-    Exists, Integer, Row, Select, String, Subquery, and_, case, cast, exists, func, literal, null, or_, select,
+    Exists,
+    Integer,
+    Row,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
     union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from audit_app.database import count_of
 from audit_app.data.events import record_event
+from audit_app.database import count_of
 from audit_app.extensions import db
 from audit_app.models import (
-    COUNTED_STATES, Agency, Answer, Audit, Case, Coding, EvidenceNote, PanelRecord, Return, Theme, User,
+    COUNTED_STATES,
+    Agency,
+    Answer,
+    Audit,
+    Case,
+    Coding,
+    EvidenceNote,
+    PanelRecord,
+    Return,
+    Theme,
+    User,
 )
-from audit_tools.tools import LONGTEXT, ToolDefinition
 from audit_tools.learning import suggest_themes, theme_keywords
 from audit_tools.states import AuditState
+from audit_tools.tools import LONGTEXT, ToolDefinition
 
 PAGE_SIZE = 50
 # Coding starts at the reveal and stops when the briefing is published.
@@ -46,8 +70,12 @@ class CodingFilters:
 
     def as_args(self) -> dict:
         """The filters as query-string arguments, leaving out the defaults."""
-        args = {"show": self.show if self.show != "todo" else None, "theme": self.theme_id, "source": self.source,
-                "page": self.page if self.page > 1 else None}
+        args = {
+            "show": self.show if self.show != "todo" else None,
+            "theme": self.theme_id,
+            "source": self.source,
+            "page": self.page if self.page > 1 else None,
+        }
         return {key: value for key, value in args.items() if value is not None}
 
 
@@ -103,19 +131,41 @@ def _excerpts(audit: Audit, definition: ToolDefinition) -> Subquery:
     counted = and_(Case.audit_id == audit.id, Case.included, Return.state.in_(COUNTED_STATES))
     longtext = [q.key for q in definition.questions if q.type == LONGTEXT]
 
-    def from_return(source: str, row: type[Answer] | type[EvidenceNote],
-                    text: InstrumentedAttribute[str]) -> Select[tuple[str, str, int, str, int, str, str, str]]:
+    def from_return(
+        source: str, row: type[Answer] | type[EvidenceNote], text: InstrumentedAttribute[str]
+    ) -> Select[tuple[str, str, int, str, int, str, str, str]]:
         key = cast(row.return_id, String).concat(":").concat(row.question_key)
-        return (select(literal(source, String).label("source"), key.label("source_key"), Case.id.label("case_id"),
-                       Case.reference.label("reference"), Return.agency_id.label("agency_id"),
-                       Agency.name.label("agency"), row.question_key.label("question_key"), text.label("text"))
-                .join(Return, row.return_id == Return.id).join(Case, Return.case_id == Case.id)
-                .join(Agency, Return.agency_id == Agency.id).where(counted, text != ""))
+        return (
+            select(
+                literal(source, String).label("source"),
+                key.label("source_key"),
+                Case.id.label("case_id"),
+                Case.reference.label("reference"),
+                Return.agency_id.label("agency_id"),
+                Agency.name.label("agency"),
+                row.question_key.label("question_key"),
+                text.label("text"),
+            )
+            .join(Return, row.return_id == Return.id)
+            .join(Case, Return.case_id == Case.id)
+            .join(Agency, Return.agency_id == Agency.id)
+            .where(counted, text != "")
+        )
 
-    panel = (select(literal("panel", String), cast(Case.id, String), Case.id, Case.reference, cast(null(), Integer),
-                    cast(null(), String), literal("", String), PanelRecord.learning)
-             .join(Case, PanelRecord.case_id == Case.id)
-             .where(Case.audit_id == audit.id, Case.included, PanelRecord.learning != ""))
+    panel = (
+        select(
+            literal("panel", String),
+            cast(Case.id, String),
+            Case.id,
+            Case.reference,
+            cast(null(), Integer),
+            cast(null(), String),
+            literal("", String),
+            PanelRecord.learning,
+        )
+        .join(Case, PanelRecord.case_id == Case.id)
+        .where(Case.audit_id == audit.id, Case.included, PanelRecord.learning != "")
+    )
     return union_all(
         from_return("answer", Answer, Answer.value).where(Answer.question_key.in_(longtext), Answer.ordinal == 0),
         from_return("note", EvidenceNote, EvidenceNote.text),
@@ -125,8 +175,12 @@ def _excerpts(audit: Audit, definition: ToolDefinition) -> Subquery:
 
 def _codings_of(audit: Audit, excerpts: Subquery, *statuses: str) -> Exists:
     """Whether the excerpt has a coding of this audit in one of ``statuses``."""
-    return exists().where(Coding.audit_id == audit.id, Coding.source == excerpts.c.source,
-                          Coding.source_key == excerpts.c.source_key, Coding.status.in_(statuses))
+    return exists().where(
+        Coding.audit_id == audit.id,
+        Coding.source == excerpts.c.source,
+        Coding.source_key == excerpts.c.source_key,
+        Coding.status.in_(statuses),
+    )
 
 
 def _filtered(audit: Audit, definition: ToolDefinition, filters: CodingFilters) -> tuple[Select[Any], Subquery]:
@@ -135,8 +189,9 @@ def _filtered(audit: Audit, definition: ToolDefinition, filters: CodingFilters) 
     if filters.show == "todo":  # no theme confirmed yet, or suggestions still waiting for a decision
         query = query.where(or_(~_codings_of(audit, excerpts, "confirmed"), _codings_of(audit, excerpts, "suggested")))
     if filters.theme_id is not None:
-        query = query.where(_codings_of(audit, excerpts, "confirmed", "suggested")
-                            .where(Coding.theme_id == filters.theme_id))
+        query = query.where(
+            _codings_of(audit, excerpts, "confirmed", "suggested").where(Coding.theme_id == filters.theme_id)
+        )
     if filters.source:
         query = query.where(excerpts.c.source == filters.source)
     return query, excerpts
@@ -149,10 +204,18 @@ def excerpts_page(audit: Audit, definition: ToolDefinition, filters: CodingFilte
     pages = max(1, ceil(total / PAGE_SIZE))
     page = min(max(filters.page, 1), pages)
     order = {key: position for position, key in enumerate(q.key for q in definition.questions)}
-    rows = db.session.execute(query.order_by(
-        excerpts.c.reference, excerpts.c.source == "panel", excerpts.c.agency,
-        case(order, value=excerpts.c.question_key, else_=len(order)), excerpts.c.source, excerpts.c.source_key,
-    ).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows = db.session.execute(
+        query.order_by(
+            excerpts.c.reference,
+            excerpts.c.source == "panel",
+            excerpts.c.agency,
+            case(order, value=excerpts.c.question_key, else_=len(order)),
+            excerpts.c.source,
+            excerpts.c.source_key,
+        )
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
     found = [_excerpt(row, definition) for row in rows]
     _attach_codings(audit, found)
     return ExcerptPage(found, total, page, pages)
@@ -172,9 +235,11 @@ def _excerpt(row: Row[Any], definition: ToolDefinition) -> Excerpt:
 def _attach_codings(audit: Audit, excerpts: list[Excerpt]) -> None:
     by_key = {(e.source, e.source_key): e for e in excerpts}
     codings = db.session.scalars(
-        select(Coding).options(selectinload(Coding.theme))
+        select(Coding)
+        .options(selectinload(Coding.theme))
         .where(Coding.audit_id == audit.id, Coding.source_key.in_({e.source_key for e in excerpts}))
-        .order_by(Coding.coded_at, Coding.id))
+        .order_by(Coding.coded_at, Coding.id)
+    )
     for coding in codings:
         if (coding.source, coding.source_key) in by_key:
             by_key[(coding.source, coding.source_key)].codings.append(coding)
@@ -190,7 +255,9 @@ def find_excerpt(audit: Audit, definition: ToolDefinition, source: str, source_k
 def still_listed(audit: Audit, definition: ToolDefinition, filters: CodingFilters, source: str, key: str) -> bool:
     """Whether the excerpt is still in the filtered list (after a decision it may have dropped out)."""
     query, excerpts = _filtered(audit, definition, filters)
-    return db.session.execute(query.where(excerpts.c.source == source, excerpts.c.source_key == key)).first() is not None
+    return (
+        db.session.execute(query.where(excerpts.c.source == source, excerpts.c.source_key == key)).first() is not None
+    )
 
 
 # --- Suggestions and decisions --------------------------------------------------------------------
@@ -207,17 +274,36 @@ def suggest_codings(audit: Audit, definition: ToolDefinition, user: User) -> int
     keywords = theme_keywords({"slug": t.slug, "keywords": t.keywords} for t in themes)
     query, excerpts = _filtered(audit, definition, CodingFilters(show="all"))
     uncoded = db.session.execute(query.where(~_codings_of(audit, excerpts, "confirmed"))).all()
-    known = set(db.session.execute(select(Coding.source, Coding.source_key, Coding.theme_id)
-                                   .where(Coding.audit_id == audit.id)).tuples())
-    new = [Coding(audit_id=audit.id, case_id=row.case_id, agency_id=row.agency_id, source=row.source,
-                  source_key=row.source_key, excerpt=row.text, theme_id=ids[s.theme_slug], status="suggested",
-                  matched=list(s.matched))
-           for row in uncoded for s in suggest_themes(row.text, keywords)
-           if (row.source, row.source_key, ids[s.theme_slug]) not in known]
+    known = set(
+        db.session.execute(
+            select(Coding.source, Coding.source_key, Coding.theme_id).where(Coding.audit_id == audit.id)
+        ).tuples()
+    )
+    new = [
+        Coding(
+            audit_id=audit.id,
+            case_id=row.case_id,
+            agency_id=row.agency_id,
+            source=row.source,
+            source_key=row.source_key,
+            excerpt=row.text,
+            theme_id=ids[s.theme_slug],
+            status="suggested",
+            matched=list(s.matched),
+        )
+        for row in uncoded
+        for s in suggest_themes(row.text, keywords)
+        if (row.source, row.source_key, ids[s.theme_slug]) not in known
+    ]
     db.session.add_all(new)
     db.session.flush()
-    record_event("codings.suggested", "audit", audit.id, user=user,
-                 after={"excerpts_read": len(uncoded), "suggestions": len(new)})
+    record_event(
+        "codings.suggested",
+        "audit",
+        audit.id,
+        user=user,
+        after={"excerpts_read": len(uncoded), "suggestions": len(new)},
+    )
     return len(new)
 
 
@@ -231,19 +317,32 @@ def decide(coding: Coding, decision: str, user: User) -> None:
     """Confirm or reject a coding (rejecting a confirmed one removes the theme from the excerpt)."""
     before = {"status": coding.status}
     _set_status(coding, DECISIONS[decision], user)
-    record_event(f"coding.{DECISIONS[decision]}", "coding", coding.id, user=user, before=before,
-                 after=_event_values(coding))
+    record_event(
+        f"coding.{DECISIONS[decision]}", "coding", coding.id, user=user, before=before, after=_event_values(coding)
+    )
 
 
 def add_coding(audit: Audit, excerpt: Excerpt, theme: Theme, user: User) -> Coding:
     """Code the excerpt to a theme a person chose: confirmed at once (a suggestion or rejection is overturned)."""
-    coding = db.session.scalar(select(Coding).where(
-        Coding.audit_id == audit.id, Coding.source == excerpt.source, Coding.source_key == excerpt.source_key,
-        Coding.theme_id == theme.id))
+    coding = db.session.scalar(
+        select(Coding).where(
+            Coding.audit_id == audit.id,
+            Coding.source == excerpt.source,
+            Coding.source_key == excerpt.source_key,
+            Coding.theme_id == theme.id,
+        )
+    )
     before = {"status": coding.status} if coding else None
     if coding is None:
-        coding = Coding(audit_id=audit.id, case_id=excerpt.case_id, agency_id=excerpt.agency_id, source=excerpt.source,
-                        source_key=excerpt.source_key, theme_id=theme.id, matched=[])
+        coding = Coding(
+            audit_id=audit.id,
+            case_id=excerpt.case_id,
+            agency_id=excerpt.agency_id,
+            source=excerpt.source,
+            source_key=excerpt.source_key,
+            theme_id=theme.id,
+            matched=[],
+        )
         db.session.add(coding)
     coding.excerpt = excerpt.text
     _set_status(coding, "confirmed", user)
@@ -252,7 +351,7 @@ def add_coding(audit: Audit, excerpt: Excerpt, theme: Theme, user: User) -> Codi
 
 
 def _set_status(coding: Coding, status: str, user: User) -> None:
-    coding.status, coding.coded_by_id, coding.coded_at = status, user.id, datetime.now(timezone.utc)
+    coding.status, coding.coded_by_id, coding.coded_at = status, user.id, datetime.now(UTC)
     db.session.flush()
 
 

@@ -35,9 +35,15 @@ def trail_key() -> str:
     return key
 
 
-def record_event(action: str, object_type: str, object_id: int | None, *,
-                 user: User | None = None, before: dict[str, Any] | None = None,
-                 after: dict[str, Any] | None = None) -> AuditEvent:
+def record_event(
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    *,
+    user: User | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
     """Add one event to the session, sealed onto the chain; the caller's transaction commits it.
 
     ``before`` and ``after`` are reduced first: any string that is not an application code (a state,
@@ -47,9 +53,17 @@ def record_event(action: str, object_type: str, object_id: int | None, *,
     before, after = trail_seals.reduce_payload(before, key), trail_seals.reduce_payload(after, key)
     chain = db.session.info.setdefault(_CHAIN, [])
     prev_hash = chain[-1].hash if chain else (_last_committed_hash() or trail_seals.genesis(key))
-    event = AuditEvent(at=utcnow(), action=action, object_type=object_type, object_id=object_id,
-                       user_id=user.id if user else None, before=before, after=after, prev_hash=prev_hash,
-                       payload_digest=trail_seals.payload_digest(key, before, after))
+    event = AuditEvent(
+        at=utcnow(),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        user_id=user.id if user else None,
+        before=before,
+        after=after,
+        prev_hash=prev_hash,
+        payload_digest=trail_seals.payload_digest(key, before, after),
+    )
     event.hash = seal(event, key)
     chain.append(event)
     db.session.add(event)
@@ -65,19 +79,32 @@ def purge_payloads(event_ids: list[int], user: User | None = None) -> list[int]:
     Their seals still hold (a seal covers the payload's digest); the ``trail.purged`` event, sealed
     like any other, is what lets verification accept a blank payload. Returns the ids purged.
     """
-    found = sorted(db.session.scalars(select(AuditEvent.id).where(AuditEvent.id.in_(event_ids),
-                                                                  AuditEvent.action != PURGED)))
+    found = sorted(
+        db.session.scalars(select(AuditEvent.id).where(AuditEvent.id.in_(event_ids), AuditEvent.action != PURGED))
+    )
     if found:
         record_event(PURGED, "audit_events", None, user=user, after={"events": found})
-        db.session.execute(update(AuditEvent).where(AuditEvent.id.in_(found)).values(before=null(), after=null())
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.id.in_(found))
+            .values(before=null(), after=null())
+            .execution_options(synchronize_session=False)
+        )
     return found
 
 
 def seal(event: AuditEvent, key: str) -> str:
     """The keyed seal of ``event`` as stored (its payload digest, not the payload, is sealed)."""
-    return trail_seals.seal(key, event.prev_hash, event.at, event.user_id, event.action, event.object_type,
-                            event.object_id, event.payload_digest)
+    return trail_seals.seal(
+        key,
+        event.prev_hash,
+        event.at,
+        event.user_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.payload_digest,
+    )
 
 
 def _last_committed_hash() -> str:
@@ -112,8 +139,12 @@ def find_events(where: EventFilter, *, page: int = 1, per_page: int = 100) -> tu
     if where.object_type:
         query = query.where(AuditEvent.object_type == where.object_type)
     total = count_of(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.options(joinedload(AuditEvent.user)).order_by(AuditEvent.id.desc())
-                              .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = db.session.scalars(
+        query.options(joinedload(AuditEvent.user))
+        .order_by(AuditEvent.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
     return list(rows), total
 
 

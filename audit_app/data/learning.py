@@ -13,22 +13,37 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Subquery, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
-from audit_app.database import count_of
 from audit_app.data.analysis import audit_scores
 from audit_app.data.audits import REVEALED_STATES
 from audit_app.data.events import record_event
 from audit_app.data.tools import definition_of
+from audit_app.database import count_of
 from audit_app.extensions import db
 from audit_app.models import (
-    ActionUpdate, Audit, Case, Coding, LearningPoint, Recommendation, RecommendationCategory, Theme, User,
+    ActionUpdate,
+    Audit,
+    Case,
+    Coding,
+    LearningPoint,
+    Recommendation,
+    RecommendationCategory,
+    Theme,
+    User,
     learning_point_themes,
 )
-from audit_tools.learning import (
-    AuditColumn, ComplianceRow, ThemeTrend, compliance_rows, is_overdue, moved, theme_trends,
-)
-from audit_tools.learning import slug_from_name, unique_slug
-from audit_tools.states import AuditState, Role
 from audit_tools.errors import WorkbenchError
+from audit_tools.learning import (
+    AuditColumn,
+    ComplianceRow,
+    ThemeTrend,
+    compliance_rows,
+    is_overdue,
+    moved,
+    slug_from_name,
+    theme_trends,
+    unique_slug,
+)
+from audit_tools.states import AuditState, Role
 
 # Learning points and recommendations are written after the reveal and frozen once the briefing is published;
 # progress on the action plan is recorded for as long as the plan runs.
@@ -55,8 +70,9 @@ def visible_states(user: User) -> tuple[str, ...]:
     return REVEALED_STATES if user.has_role(Role.COORDINATOR, Role.EDITOR, Role.PANEL) else PUBLISHED_STATES
 
 
-def _reorder(kind: str, rows: Sequence[_Ordered], item: _Ordered, step: int, user: User, object_id: int | None,
-             **detail: Any) -> None:
+def _reorder(
+    kind: str, rows: Sequence[_Ordered], item: _Ordered, step: int, user: User, object_id: int | None, **detail: Any
+) -> None:
     """Move ``item`` among ``rows`` (in their order) and number them again from 0."""
     for position, row in enumerate(moved(rows, item, step)):
         row.position = position
@@ -66,8 +82,9 @@ def _reorder(kind: str, rows: Sequence[_Ordered], item: _Ordered, step: int, use
 
 def _saved(kind: str, row: _Row, before: dict | None, record: Callable[[_Row], dict], user: User) -> _Row:
     db.session.flush()
-    record_event(f"{kind}.updated" if before else f"{kind}.created", kind, row.id, user=user, before=before,
-                 after=record(row))
+    record_event(
+        f"{kind}.updated" if before else f"{kind}.created", kind, row.id, user=user, before=before, after=record(row)
+    )
     return row
 
 
@@ -85,26 +102,43 @@ def _next_position(column: InstrumentedAttribute[int], *where: ColumnElement[boo
 
 
 def learning_points(audit: Audit) -> list[LearningPoint]:
-    return list(db.session.scalars(
-        select(LearningPoint).where(LearningPoint.audit_id == audit.id)
-        .options(selectinload(LearningPoint.themes)).order_by(LearningPoint.position, LearningPoint.id)))
+    return list(
+        db.session.scalars(
+            select(LearningPoint)
+            .where(LearningPoint.audit_id == audit.id)
+            .options(selectinload(LearningPoint.themes))
+            .order_by(LearningPoint.position, LearningPoint.id)
+        )
+    )
 
 
 def get_learning_point(audit: Audit, point_id: int) -> LearningPoint | None:
-    return db.session.scalar(select(LearningPoint).where(LearningPoint.id == point_id,
-                                                         LearningPoint.audit_id == audit.id))
+    return db.session.scalar(
+        select(LearningPoint).where(LearningPoint.id == point_id, LearningPoint.audit_id == audit.id)
+    )
 
 
 def evidence_counts(audit: Audit) -> dict[int, int]:
     """Learning point id → distinct included cases with a confirmed coding of any of its themes (one query)."""
     link = learning_point_themes.c
-    return dict(db.session.execute(
-        select(link.learning_point_id, func.count(distinct(Coding.case_id))).select_from(learning_point_themes)
-        .join(LearningPoint, LearningPoint.id == link.learning_point_id)
-        .join(Coding, Coding.theme_id == link.theme_id).join(Case, Case.id == Coding.case_id)
-        .where(LearningPoint.audit_id == audit.id, Coding.audit_id == audit.id, Coding.status == "confirmed",
-               Case.included)
-        .group_by(link.learning_point_id)).tuples().all())
+    return dict(
+        db.session.execute(
+            select(link.learning_point_id, func.count(distinct(Coding.case_id)))
+            .select_from(learning_point_themes)
+            .join(LearningPoint, LearningPoint.id == link.learning_point_id)
+            .join(Coding, Coding.theme_id == link.theme_id)
+            .join(Case, Case.id == Coding.case_id)
+            .where(
+                LearningPoint.audit_id == audit.id,
+                Coding.audit_id == audit.id,
+                Coding.status == "confirmed",
+                Case.included,
+            )
+            .group_by(link.learning_point_id)
+        )
+        .tuples()
+        .all()
+    )
 
 
 def included_case_count(audit: Audit) -> int:
@@ -119,13 +153,15 @@ def _point_record(point: LearningPoint) -> dict:
     return {"audience": point.audience, "text": point.text, "themes": sorted(t.id for t in point.themes)}
 
 
-def save_learning_point(audit: Audit, point: LearningPoint | None, user: User, *, audience: str, text: str,
-                        theme_ids: list[int]) -> LearningPoint:
+def save_learning_point(
+    audit: Audit, point: LearningPoint | None, user: User, *, audience: str, text: str, theme_ids: list[int]
+) -> LearningPoint:
     """Add a learning point (``point`` None) or change one; a point moved to another audience goes last there."""
     before = _point_record(point) if point else None
     if point is None or point.audience != audience:
-        position = _next_position(LearningPoint.position, LearningPoint.audit_id == audit.id,
-                                  LearningPoint.audience == audience)
+        position = _next_position(
+            LearningPoint.position, LearningPoint.audit_id == audit.id, LearningPoint.audience == audience
+        )
         point = point or LearningPoint(audit_id=audit.id)
         point.position = position
     point.audience, point.text = audience, text
@@ -140,7 +176,9 @@ def delete_learning_point(point: LearningPoint, user: User) -> None:
 
 def move_learning_point(point: LearningPoint, step: int, user: User) -> None:
     """Move a learning point up (-1) or down (+1) among those for the same audience."""
-    same_audience = [p for p in learning_points(db.session.get_one(Audit, point.audit_id)) if p.audience == point.audience]
+    same_audience = [
+        p for p in learning_points(db.session.get_one(Audit, point.audit_id)) if p.audience == point.audience
+    ]
     _reorder("learning_point", same_audience, point, step, user, point.id)
 
 
@@ -148,9 +186,14 @@ def move_learning_point(point: LearningPoint, step: int, user: User) -> None:
 
 
 def recommendations(audit: Audit) -> list[Recommendation]:
-    return list(db.session.scalars(
-        select(Recommendation).where(Recommendation.audit_id == audit.id)
-        .options(joinedload(Recommendation.lead_agency)).order_by(Recommendation.position, Recommendation.id)))
+    return list(
+        db.session.scalars(
+            select(Recommendation)
+            .where(Recommendation.audit_id == audit.id)
+            .options(joinedload(Recommendation.lead_agency))
+            .order_by(Recommendation.position, Recommendation.id)
+        )
+    )
 
 
 def get_recommendation(recommendation_id: int, audit: Audit | None = None) -> Recommendation | None:
@@ -161,8 +204,14 @@ def get_recommendation(recommendation_id: int, audit: Audit | None = None) -> Re
 
 
 def _recommendation_record(rec: Recommendation) -> dict:
-    return {"text": rec.text, "category": rec.category, "lead_agency_id": rec.lead_agency_id,
-            "timeframe": rec.timeframe, "due_date": rec.due_date.isoformat() if rec.due_date else None, "rag": rec.rag}
+    return {
+        "text": rec.text,
+        "category": rec.category,
+        "lead_agency_id": rec.lead_agency_id,
+        "timeframe": rec.timeframe,
+        "due_date": rec.due_date.isoformat() if rec.due_date else None,
+        "rag": rec.rag,
+    }
 
 
 def save_recommendation(audit: Audit, rec: Recommendation | None, user: User, **fields: Any) -> Recommendation:
@@ -170,8 +219,9 @@ def save_recommendation(audit: Audit, rec: Recommendation | None, user: User, **
     timeframe, due_date and, for a new one only, rag (afterwards its status follows the progress updates)."""
     before = _recommendation_record(rec) if rec else None
     if rec is None:
-        rec = Recommendation(audit_id=audit.id, position=_next_position(Recommendation.position,
-                                                                         Recommendation.audit_id == audit.id))
+        rec = Recommendation(
+            audit_id=audit.id, position=_next_position(Recommendation.position, Recommendation.audit_id == audit.id)
+        )
         db.session.add(rec)
     else:
         fields.pop("rag", None)
@@ -189,9 +239,14 @@ def move_recommendation(rec: Recommendation, step: int, user: User) -> None:
 
 
 def progress_updates(rec: Recommendation) -> list[ActionUpdate]:
-    return list(db.session.scalars(select(ActionUpdate).where(ActionUpdate.recommendation_id == rec.id)
-                                   .options(joinedload(ActionUpdate.by))
-                                   .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ActionUpdate)
+            .where(ActionUpdate.recommendation_id == rec.id)
+            .options(joinedload(ActionUpdate.by))
+            .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+        )
+    )
 
 
 def add_progress_update(rec: Recommendation, user: User, *, text: str, rag: str) -> ActionUpdate:
@@ -201,8 +256,14 @@ def add_progress_update(rec: Recommendation, user: User, *, text: str, rag: str)
     rec.rag = rag
     db.session.add(update)
     db.session.flush()
-    record_event("recommendation.progress", "recommendation", rec.id, user=user, before={"rag": before},
-                 after={"rag": rag, "update_id": update.id, "text": text})
+    record_event(
+        "recommendation.progress",
+        "recommendation",
+        rec.id,
+        user=user,
+        before={"rag": before},
+        after={"rag": rag, "update_id": update.id, "text": text},
+    )
     return update
 
 
@@ -210,8 +271,11 @@ def add_progress_update(rec: Recommendation, user: User, *, text: str, rag: str)
 
 
 def categories() -> list[RecommendationCategory]:
-    return list(db.session.scalars(select(RecommendationCategory).order_by(RecommendationCategory.position,
-                                                                           RecommendationCategory.name)))
+    return list(
+        db.session.scalars(
+            select(RecommendationCategory).order_by(RecommendationCategory.position, RecommendationCategory.name)
+        )
+    )
 
 
 def get_category(slug: str) -> RecommendationCategory | None:
@@ -220,12 +284,19 @@ def get_category(slug: str) -> RecommendationCategory | None:
 
 def category_usage() -> dict[str, int]:
     """Category slug → number of recommendations filed under it."""
-    return dict(db.session.execute(select(Recommendation.category, func.count()).group_by(Recommendation.category)).tuples().all())
+    return dict(
+        db.session.execute(select(Recommendation.category, func.count()).group_by(Recommendation.category))
+        .tuples()
+        .all()
+    )
 
 
 def _check_name_free(name: str, slug: str | None = None) -> None:
-    clash = db.session.scalar(select(RecommendationCategory).where(
-        func.lower(RecommendationCategory.name) == name.lower(), RecommendationCategory.slug != (slug or "")))
+    clash = db.session.scalar(
+        select(RecommendationCategory).where(
+            func.lower(RecommendationCategory.name) == name.lower(), RecommendationCategory.slug != (slug or "")
+        )
+    )
     if clash:
         raise CategoryError(f"There is already a category called ‘{clash.name}’")
 
@@ -238,8 +309,13 @@ def add_category(name: str, user: User) -> RecommendationCategory:
     category = RecommendationCategory(slug=slug, name=name, position=_next_position(RecommendationCategory.position))
     db.session.add(category)
     db.session.flush()
-    record_event("recommendation_category.created", "recommendation_category", None, user=user,
-                 after={"slug": slug, "name": name})
+    record_event(
+        "recommendation_category.created",
+        "recommendation_category",
+        None,
+        user=user,
+        after={"slug": slug, "name": name},
+    )
     return category
 
 
@@ -248,8 +324,14 @@ def rename_category(category: RecommendationCategory, name: str, user: User) -> 
     _check_name_free(name, category.slug)
     before, category.name = category.name, name
     db.session.flush()
-    record_event("recommendation_category.renamed", "recommendation_category", None, user=user,
-                 before={"slug": category.slug, "name": before}, after={"slug": category.slug, "name": name})
+    record_event(
+        "recommendation_category.renamed",
+        "recommendation_category",
+        None,
+        user=user,
+        before={"slug": category.slug, "name": before},
+        after={"slug": category.slug, "name": name},
+    )
     return category
 
 
@@ -257,11 +339,18 @@ def delete_category(category: RecommendationCategory, user: User) -> None:
     """Delete a category no recommendation uses; raises CategoryError otherwise."""
     used = category_usage().get(category.slug, 0)
     if used:
-        raise CategoryError(f"‘{category.name}’ cannot be deleted because {used} recommendation"
-                            f"{' is' if used == 1 else 's are'} filed under it. Move {'it' if used == 1 else 'them'} "
-                            "to another category first.")
-    record_event("recommendation_category.deleted", "recommendation_category", None, user=user,
-                 before={"slug": category.slug, "name": category.name})
+        raise CategoryError(
+            f"‘{category.name}’ cannot be deleted because {used} recommendation"
+            f"{' is' if used == 1 else 's are'} filed under it. Move {'it' if used == 1 else 'them'} "
+            "to another category first."
+        )
+    record_event(
+        "recommendation_category.deleted",
+        "recommendation_category",
+        None,
+        user=user,
+        before={"slug": category.slug, "name": category.name},
+    )
     db.session.delete(category)
     db.session.flush()
 
@@ -294,38 +383,54 @@ class Action:
 
 
 def _latest_updates() -> Subquery:
-    return (select(ActionUpdate.recommendation_id.label("recommendation_id"), func.max(ActionUpdate.at).label("at"))
-            .group_by(ActionUpdate.recommendation_id).subquery())
+    return (
+        select(ActionUpdate.recommendation_id.label("recommendation_id"), func.max(ActionUpdate.at).label("at"))
+        .group_by(ActionUpdate.recommendation_id)
+        .subquery()
+    )
 
 
 def action_plan(user: User, filters: ActionFilters, today: date) -> list[Action]:
     """Every recommendation this person may read, filtered, soonest due first (one query)."""
     latest = _latest_updates()
-    query = (select(Recommendation, Audit, RecommendationCategory.name, latest.c.at)
-             .join(Audit, Audit.id == Recommendation.audit_id)
-             .outerjoin(RecommendationCategory, RecommendationCategory.slug == Recommendation.category)
-             .outerjoin(latest, latest.c.recommendation_id == Recommendation.id)
-             .options(joinedload(Recommendation.lead_agency))
-             .where(Audit.state.in_(visible_states(user)))
-             .order_by(Recommendation.due_date.is_(None), Recommendation.due_date, Audit.year.desc(),
-                       Audit.id, Recommendation.position))
+    query = (
+        select(Recommendation, Audit, RecommendationCategory.name, latest.c.at)
+        .join(Audit, Audit.id == Recommendation.audit_id)
+        .outerjoin(RecommendationCategory, RecommendationCategory.slug == Recommendation.category)
+        .outerjoin(latest, latest.c.recommendation_id == Recommendation.id)
+        .options(joinedload(Recommendation.lead_agency))
+        .where(Audit.state.in_(visible_states(user)))
+        .order_by(
+            Recommendation.due_date.is_(None),
+            Recommendation.due_date,
+            Audit.year.desc(),
+            Audit.id,
+            Recommendation.position,
+        )
+    )
     for value, condition in (
-            (filters.audit_id, Audit.id == filters.audit_id),
-            (filters.lead_agency_id, Recommendation.lead_agency_id == filters.lead_agency_id),
-            (filters.category, Recommendation.category == filters.category),
-            (filters.rag, Recommendation.rag == filters.rag),
-            (filters.overdue_only, Recommendation.due_date < today),
-            (filters.overdue_only, Recommendation.rag != "complete")):
+        (filters.audit_id, Audit.id == filters.audit_id),
+        (filters.lead_agency_id, Recommendation.lead_agency_id == filters.lead_agency_id),
+        (filters.category, Recommendation.category == filters.category),
+        (filters.rag, Recommendation.rag == filters.rag),
+        (filters.overdue_only, Recommendation.due_date < today),
+        (filters.overdue_only, Recommendation.rag != "complete"),
+    ):
         if value:
             query = query.where(condition)
-    return [Action(rec, audit, name or rec.category, at, is_overdue(rec.due_date, rec.rag, today))
-            for rec, audit, name, at in db.session.execute(query)]
+    return [
+        Action(rec, audit, name or rec.category, at, is_overdue(rec.due_date, rec.rag, today))
+        for rec, audit, name, at in db.session.execute(query)
+    ]
 
 
 def plan_audits(user: User) -> list[Audit]:
     """The audits whose recommendations this person may read, newest first (for the filter)."""
-    return list(db.session.scalars(select(Audit).where(Audit.state.in_(visible_states(user)))
-                                   .order_by(Audit.year.desc(), Audit.title)))
+    return list(
+        db.session.scalars(
+            select(Audit).where(Audit.state.in_(visible_states(user))).order_by(Audit.year.desc(), Audit.title)
+        )
+    )
 
 
 # ---------------------------------------------------------------- year on year
@@ -333,19 +438,35 @@ def plan_audits(user: User) -> list[Audit]:
 
 def revealed_audits() -> list[Audit]:
     """Audits whose results have been revealed, oldest first: the columns of the year-on-year view."""
-    return list(db.session.scalars(select(Audit).where(Audit.state.in_(REVEALED_STATES))
-                                   .options(joinedload(Audit.tool_version)).order_by(Audit.year, Audit.title, Audit.id)))
+    return list(
+        db.session.scalars(
+            select(Audit)
+            .where(Audit.state.in_(REVEALED_STATES))
+            .options(joinedload(Audit.tool_version))
+            .order_by(Audit.year, Audit.title, Audit.id)
+        )
+    )
 
 
 def theme_trend_table(audits: list[Audit]) -> list[ThemeTrend]:
     """Themes × audits: distinct included cases with a confirmed coding, from one grouped query."""
-    counts = db.session.execute(
-        select(Coding.theme_id, Coding.audit_id, func.count(distinct(Coding.case_id)))
-        .join(Case, Case.id == Coding.case_id)
-        .where(Coding.audit_id.in_([a.id for a in audits]), Coding.status == "confirmed", Case.included)
-        .group_by(Coding.theme_id, Coding.audit_id)).tuples().all()
-    themes = db.session.execute(select(Theme.id, Theme.name, Theme.category)
-                                .where(Theme.id.in_({theme_id for theme_id, _a, _n in counts}))).tuples().all()
+    counts = (
+        db.session.execute(
+            select(Coding.theme_id, Coding.audit_id, func.count(distinct(Coding.case_id)))
+            .join(Case, Case.id == Coding.case_id)
+            .where(Coding.audit_id.in_([a.id for a in audits]), Coding.status == "confirmed", Case.included)
+            .group_by(Coding.theme_id, Coding.audit_id)
+        )
+        .tuples()
+        .all()
+    )
+    themes = (
+        db.session.execute(
+            select(Theme.id, Theme.name, Theme.category).where(Theme.id.in_({theme_id for theme_id, _a, _n in counts}))
+        )
+        .tuples()
+        .all()
+    )
     return theme_trends([AuditColumn(a.id, a.title, a.year) for a in audits], themes, counts)
 
 
@@ -354,6 +475,10 @@ def compliance_table(audits: list[Audit]) -> list[ComplianceRow]:
     per_audit = []
     for audit in audits:
         result = audit_scores(audit, definition_of(audit.tool_version))
-        per_audit.append((result.overall.compliance,
-                          [(title, score.compliance) for _key, title, score in result.sections if score.possible]))
+        per_audit.append(
+            (
+                result.overall.compliance,
+                [(title, score.compliance) for _key, title, score in result.sections if score.possible],
+            )
+        )
     return compliance_rows(per_audit)

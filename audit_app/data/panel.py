@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,14 +14,22 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import (
-    COUNTED_STATES, Agency, Answer, Audit, Case, EvidenceNote, PanelRecord, Return, User,
+    COUNTED_STATES,
+    Agency,
+    Answer,
+    Audit,
+    Case,
+    EvidenceNote,
+    PanelRecord,
+    Return,
+    User,
 )
-from audit_tools.returns import answers as answer_rules
-from audit_tools.tools import ToolDefinition
+from audit_tools.errors import WorkbenchError
 from audit_tools.merge import Merge, settle, three_way
+from audit_tools.returns import answers as answer_rules
 from audit_tools.returns import count_differences
 from audit_tools.states import AuditState, ReturnState
-from audit_tools.errors import WorkbenchError
+from audit_tools.tools import ToolDefinition
 
 PANEL_STATE = AuditState.PANEL  # the panel may record its judgements only while the audit is in this state
 RECORD_FIELDS = ("agreed_grade", "rationale", "dissent", "learning")
@@ -66,32 +74,43 @@ def is_panel_open(audit: Audit) -> bool:
 
 def _returns_of(case_ids: list[int]) -> list[Return]:
     """The returns on these cases with their agencies, by agency name: one query."""
-    return list(db.session.scalars(
-        select(Return).join(Return.agency).options(contains_eager(Return.agency))
-        .where(Return.case_id.in_(case_ids)).order_by(Agency.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Return)
+            .join(Return.agency)
+            .options(contains_eager(Return.agency))
+            .where(Return.case_id.in_(case_ids))
+            .order_by(Agency.name)
+        )
+    )
 
 
 def _sorted(returns: list[Return]) -> CaseReturns:
-    return CaseReturns([r for r in returns if r.state in COUNTED_STATES],
-                       [r for r in returns if r.state == ReturnState.NO_INVOLVEMENT],
-                       [r for r in returns if r.state not in COUNTED_STATES and r.state != ReturnState.NO_INVOLVEMENT])
+    return CaseReturns(
+        [r for r in returns if r.state in COUNTED_STATES],
+        [r for r in returns if r.state == ReturnState.NO_INVOLVEMENT],
+        [r for r in returns if r.state not in COUNTED_STATES and r.state != ReturnState.NO_INVOLVEMENT],
+    )
 
 
-def _answers_by_return(returns: list[Return], definition: ToolDefinition, *,
-                       keys: list[str] | None = None, notes: bool = True) -> dict[int, answer_rules.Answers]:
+def _answers_by_return(
+    returns: list[Return], definition: ToolDefinition, *, keys: list[str] | None = None, notes: bool = True
+) -> dict[int, answer_rules.Answers]:
     """Each return's answers (and evidence notes) in one query for answers and one for notes."""
     ids = [r.id for r in returns]
     query = select(Answer.return_id, Answer.question_key, Answer.ordinal, Answer.value).where(Answer.return_id.in_(ids))
     rows: dict[int, list[tuple[str, int, str]]] = {i: [] for i in ids}
     for return_id, key, ordinal, value in db.session.execute(
-            query if keys is None else query.where(Answer.question_key.in_(keys))):
+        query if keys is None else query.where(Answer.question_key.in_(keys))
+    ):
         rows[return_id].append((key, ordinal, value))
     answers = {i: answer_rules.from_rows(definition, found) for i, found in rows.items()}
     if notes and ids:
         for return_id, key, text in db.session.execute(
-                select(EvidenceNote.return_id, EvidenceNote.question_key, EvidenceNote.text)
-                .where(EvidenceNote.return_id.in_(ids))):
+            select(EvidenceNote.return_id, EvidenceNote.question_key, EvidenceNote.text).where(
+                EvidenceNote.return_id.in_(ids)
+            )
+        ):
             answers[return_id][answer_rules.note_key(key)] = text
     return answers
 
@@ -99,14 +118,18 @@ def _answers_by_return(returns: list[Return], definition: ToolDefinition, *,
 def panel_cases(audit: Audit, definition: ToolDefinition) -> list[PanelCase]:
     """The audit's included cases with who returned, how many questions the agencies differ on and the
     panel's record: four queries however many cases."""
-    cases = list(db.session.scalars(select(Case).where(Case.audit_id == audit.id, Case.included)
-                                    .order_by(Case.reference)))
+    cases = list(
+        db.session.scalars(select(Case).where(Case.audit_id == audit.id, Case.included).order_by(Case.reference))
+    )
     returns = _returns_of([c.id for c in cases])
     counted = [r for r in returns if r.state in COUNTED_STATES]
-    answers = _answers_by_return(counted, definition, notes=False,
-                                 keys=[q.key for q in definition.questions if q.is_choice])
-    records = {r.case_id: r for r in db.session.scalars(
-        select(PanelRecord).where(PanelRecord.case_id.in_([c.id for c in cases])))}
+    answers = _answers_by_return(
+        counted, definition, notes=False, keys=[q.key for q in definition.questions if q.is_choice]
+    )
+    records = {
+        r.case_id: r
+        for r in db.session.scalars(select(PanelRecord).where(PanelRecord.case_id.in_([c.id for c in cases])))
+    }
     rows = []
     for case in cases:
         case_returns = _sorted([r for r in returns if r.case_id == case.id])
@@ -148,8 +171,9 @@ def merge_record(base: dict | None, saved: dict[str, str], mine: dict[str, str])
     return three_way(RECORD_FIELDS, base, saved, mine)
 
 
-def resolve_record(merge: Merge, saved: dict[str, str], mine: dict[str, str], choices: dict[str, str],
-                   combined: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def resolve_record(
+    merge: Merge, saved: dict[str, str], mine: dict[str, str], choices: dict[str, str], combined: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
     """The record to save after a conflict (every field present), and the clashes still without a choice."""
     typed = {k: answer_rules.as_typed(v) for k, v in combined.items() if isinstance(v, str)}
     values, unsettled = settle(merge, saved, mine, choices, typed, TEXT_FIELDS)
@@ -161,16 +185,16 @@ def _traceable(values: dict, changed: Iterable[str]) -> dict:
     return {name: values[name] if name == "agreed_grade" else {"length": len(values[name] or "")} for name in changed}
 
 
-def save_panel_record(case: Case, values: dict[str, str], user: User,
-                      expected_version: int | None) -> PanelRecord | None:
+def save_panel_record(
+    case: Case, values: dict[str, str], user: User, expected_version: int | None
+) -> PanelRecord | None:
     """Record what the panel agreed, refusing a closed panel or a form opened before someone else's save.
 
     ``expected_version`` is the record's version when the form was shown (0: no record yet). The
     versioned UPDATE (or the unique INSERT) is flushed, so a save that raced another one fails.
     """
     if not is_panel_open(case.audit):
-        raise PanelError(f"The panel's records can no longer be changed: the audit has moved on to "
-                         f"{case.audit.state}.")
+        raise PanelError(f"The panel's records can no longer be changed: the audit has moved on to {case.audit.state}.")
     record = panel_record(case)
     if expected_version is None or expected_version != (record.version if record else 0):
         raise StalePanelRecordError(STALE)
@@ -183,11 +207,17 @@ def save_panel_record(case: Case, values: dict[str, str], user: User,
         db.session.add(record)
     for name in changed:
         setattr(record, name, values[name])
-    record.recorded_by_id, record.updated_at = user.id, datetime.now(timezone.utc)
+    record.recorded_by_id, record.updated_at = user.id, datetime.now(UTC)
     try:
         db.session.flush()  # UPDATE panel_records … WHERE version = expected
     except (StaleDataError, IntegrityError):
         raise StalePanelRecordError(STALE) from None
-    record_event("panel.saved", "panel_record", record.id, user=user, before=_traceable(before, changed),
-                 after=_traceable(values, changed) | {"case": case.reference, "version": record.version})
+    record_event(
+        "panel.saved",
+        "panel_record",
+        record.id,
+        user=user,
+        before=_traceable(before, changed),
+        after=_traceable(values, changed) | {"case": case.reference, "version": record.version},
+    )
     return record

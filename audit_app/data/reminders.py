@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from audit_app.data.audits import outstanding_returns
 from audit_app.data.events import record_event
-from audit_app.models import Agency, Assignment, Audit, User, UserRole
 from audit_app.extensions import db
-from audit_tools.text import long_date
+from audit_app.models import Agency, Assignment, Audit, User, UserRole
 from audit_tools.states import Role
+from audit_tools.text import long_date
 
 
 def reminder_messages(audit: Audit, returns_url: str) -> list[EmailMessage]:
@@ -20,27 +20,38 @@ def reminder_messages(audit: Audit, returns_url: str) -> list[EmailMessage]:
     for item in outstanding_returns(audit):
         owed.setdefault(item.agency, []).append(item.reference)
     auditors = db.session.execute(
-        select(Agency.id, Agency.name, User.id, User.email).join(User, User.agency_id == Agency.id).join(UserRole)
+        select(Agency.id, Agency.name, User.id, User.email)
+        .join(User, User.agency_id == Agency.id)
+        .join(UserRole)
         .where(UserRole.role == Role.AUDITOR, User.active, Agency.name.in_(owed))
     ).all()
-    named = set(db.session.execute(select(Assignment.agency_id, Assignment.user_id)
-                                   .where(Assignment.audit_id == audit.id)).all())
+    named = set(
+        db.session.execute(
+            select(Assignment.agency_id, Assignment.user_id).where(Assignment.audit_id == audit.id)
+        ).all()
+    )
     named_agencies = {agency_id for agency_id, _user in named}
-    return [_message(audit, agency, email, owed[agency], returns_url)
-            for agency_id, agency, user_id, email in auditors
-            if agency_id not in named_agencies or (agency_id, user_id) in named]
+    return [
+        _message(audit, agency, email, owed[agency], returns_url)
+        for agency_id, agency, user_id, email in auditors
+        if agency_id not in named_agencies or (agency_id, user_id) in named
+    ]
 
 
 def _message(audit: Audit, agency: str, email: str, references: list[str], returns_url: str) -> EmailMessage:
     message = EmailMessage()
     message["To"] = email
     due = f" by {long_date(audit.returns_due)}" if audit.returns_due else ""
-    message["Subject"] = f"Reminder: {len(references)} return{'s' if len(references) != 1 else ''} due{due} – {audit.title}"
+    message["Subject"] = (
+        f"Reminder: {len(references)} return{'s' if len(references) != 1 else ''} due{due} – {audit.title}"
+    )
     message.set_content(
         f"{agency} still has {len(references)} return{'s' if len(references) != 1 else ''} to complete for "
-        f"{audit.title}{due}:\n\n" + "\n".join(f"  - case {ref}" for ref in references) +
-        f"\n\nOpen them in My returns: {returns_url}\n\n"
-        "This message lists pseudonymous case references only. Please do not reply with case details.\n")
+        f"{audit.title}{due}:\n\n"
+        + "\n".join(f"  - case {ref}" for ref in references)
+        + f"\n\nOpen them in My returns: {returns_url}\n\n"
+        "This message lists pseudonymous case references only. Please do not reply with case details.\n"
+    )
     return message
 
 

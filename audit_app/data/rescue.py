@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
@@ -50,15 +50,23 @@ def rescue(ticket: RescueTicket, pairs: list[tuple[str, str]], address_digest: s
     """Keep the posted form's own fields for ``ticket``'s auditor; the draft's token, or None if refused
     (too large, too many from this address, or the return or account has gone)."""
     kept = [(name, value) for name, value in pairs if name in ticket.fields]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if sum(len(n) + len(v) for n, v in kept) > MAX_CHARACTERS or _too_many_lately(ticket, address_digest, now):
         return None
     if db.session.get(Return, ticket.return_id) is None or db.session.get(User, ticket.user_id) is None:
         return None
     db.session.execute(delete(RescuedDraft).where(RescuedDraft.created_at < now - KEEP_FOR))
     token = secrets.token_urlsafe(32)
-    db.session.add(RescuedDraft(token=token, return_id=ticket.return_id, user_id=ticket.user_id,
-                                fields=sorted(ticket.fields), form=kept, address_digest=address_digest))
+    db.session.add(
+        RescuedDraft(
+            token=token,
+            return_id=ticket.return_id,
+            user_id=ticket.user_id,
+            fields=sorted(ticket.fields),
+            form=kept,
+            address_digest=address_digest,
+        )
+    )
     db.session.flush()
     _empty_all_but_newest(ticket.user_id, MAX_PER_USER)
     _empty_all_but_newest(ticket.user_id, MAX_PER_RETURN, ticket.return_id)
@@ -68,10 +76,12 @@ def rescue(ticket: RescueTicket, pairs: list[tuple[str, str]], address_digest: s
 def rescued(token: str, return_id: int, user_id: int) -> RescuedWork | None:
     """The draft kept for this auditor and return, or None when unknown, someone else's, superseded or
     older than a day. It stays until it expires, so reloading the page before saving loses nothing."""
-    draft = db.session.scalar(select(RescuedDraft).where(RescuedDraft.token == token,
-                                                          RescuedDraft.return_id == return_id,
-                                                          RescuedDraft.user_id == user_id))
-    if draft is None or draft.superseded or draft.created_at < datetime.now(timezone.utc) - KEEP_FOR:
+    draft = db.session.scalar(
+        select(RescuedDraft).where(
+            RescuedDraft.token == token, RescuedDraft.return_id == return_id, RescuedDraft.user_id == user_id
+        )
+    )
+    if draft is None or draft.superseded or draft.created_at < datetime.now(UTC) - KEEP_FOR:
         return None
     return RescuedWork([(name, value) for name, value in draft.form], frozenset(draft.fields))
 
@@ -79,8 +89,10 @@ def rescued(token: str, return_id: int, user_id: int) -> RescuedWork | None:
 def _too_many_lately(ticket: RescueTicket, address_digest: str, now: datetime) -> bool:
     """The rate limits: drafts kept lately from this address, and for this auditor from any address."""
     lately = select(func.count()).select_from(RescuedDraft).where(RescuedDraft.created_at >= now - RATE_WINDOW)
-    return (count_of(lately.where(RescuedDraft.address_digest == address_digest)) >= MAX_PER_ADDRESS
-            or count_of(lately.where(RescuedDraft.user_id == ticket.user_id)) >= MAX_PER_USER_IN_WINDOW)
+    return (
+        count_of(lately.where(RescuedDraft.address_digest == address_digest)) >= MAX_PER_ADDRESS
+        or count_of(lately.where(RescuedDraft.user_id == ticket.user_id)) >= MAX_PER_USER_IN_WINDOW
+    )
 
 
 def _empty_all_but_newest(user_id: int, keep: int, return_id: int | None = None) -> None:
@@ -89,7 +101,13 @@ def _empty_all_but_newest(user_id: int, keep: int, return_id: int | None = None)
     mine = [RescuedDraft.user_id == user_id, RescuedDraft.superseded.is_(False)]
     if return_id is not None:
         mine.append(RescuedDraft.return_id == return_id)
-    newest = select(RescuedDraft.id).where(*mine).order_by(RescuedDraft.created_at.desc(),
-                                                           RescuedDraft.id.desc()).limit(keep)
-    db.session.execute(update(RescuedDraft).where(*mine, RescuedDraft.id.not_in(newest))
-                       .values(superseded=True, form=[], fields=[]), execution_options={"synchronize_session": False})
+    newest = (
+        select(RescuedDraft.id)
+        .where(*mine)
+        .order_by(RescuedDraft.created_at.desc(), RescuedDraft.id.desc())
+        .limit(keep)
+    )
+    db.session.execute(
+        update(RescuedDraft).where(*mine, RescuedDraft.id.not_in(newest)).values(superseded=True, form=[], fields=[]),
+        execution_options={"synchronize_session": False},
+    )

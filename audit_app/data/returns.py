@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import case, delete, select
 from sqlalchemy.orm import contains_eager
@@ -14,8 +14,8 @@ from audit_app.extensions import db
 from audit_app.models import Answer, Audit, Case, EvidenceNote, Return, User
 from audit_tools.errors import WorkbenchError
 from audit_tools.returns import answers as answer_rules
-from audit_tools.tools import Question, ToolDefinition
 from audit_tools.states import RETURN_MOVES, AuditState, ReturnState, Role, check_move, may_move
+from audit_tools.tools import Question, ToolDefinition
 
 EDITABLE_STATES = (ReturnState.DRAFT, ReturnState.RETURNED)  # a "no involvement" declaration is withdrawn first
 
@@ -39,7 +39,9 @@ class InvalidAnswersError(ReturnError):
 def returns_for_user(user: User) -> list[Return]:
     """Every return this auditor may work on — open audits first — with case and audit loaded."""
     query = (
-        select(Return).join(Return.case).join(Case.audit)
+        select(Return)
+        .join(Return.case)
+        .join(Case.audit)
         .options(contains_eager(Return.case).contains_eager(Case.audit))
         .where(visible_to(user), Audit.state != AuditState.SETUP)
         .order_by(case((Audit.state == AuditState.OPEN, 0), else_=1), Audit.year.desc(), Audit.title, Case.reference)
@@ -82,12 +84,21 @@ def load_answers(ret: Return, definition: ToolDefinition) -> answer_rules.Answer
     notes = db.session.execute(
         select(EvidenceNote.question_key, EvidenceNote.text).where(EvidenceNote.return_id == ret.id)
     ).all()
-    return {**answer_rules.from_rows(definition, [tuple(r) for r in rows]),
-            **{answer_rules.note_key(key): text for key, text in notes}}
+    return {
+        **answer_rules.from_rows(definition, [tuple(r) for r in rows]),
+        **{answer_rules.note_key(key): text for key, text in notes},
+    }
 
 
-def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
-                 user: User, expected_version: int | None, *, stored: answer_rules.Answers | None = None) -> None:
+def save_answers(
+    ret: Return,
+    answers: answer_rules.Answers,
+    definition: ToolDefinition,
+    user: User,
+    expected_version: int | None,
+    *,
+    stored: answer_rules.Answers | None = None,
+) -> None:
     """Replace the return's answers, refusing a read-only return, answers that break the tool's rules
     (``InvalidAnswersError``) or a stale form. ``stored``: the answers as stored now, if the caller has
     read them already (``load_answers``), so that a save reads them once.
@@ -104,7 +115,7 @@ def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDef
         raise StaleReturnError("This return was saved by someone else after you opened it.")
     before = load_answers(ret, definition) if stored is None else stored
     ret.auditor_id = user.id
-    ret.updated_at = datetime.now(timezone.utc)
+    ret.updated_at = datetime.now(UTC)
     try:
         db.session.flush()  # UPDATE returns … WHERE version = expected
     except StaleDataError:
@@ -116,15 +127,23 @@ def save_answers(ret: Return, answers: answer_rules.Answers, definition: ToolDef
         for r in answer_rules.to_rows(definition, answers)
     )
     after = answer_rules.visible_answers(definition, answers)
-    db.session.add_all(EvidenceNote(return_id=ret.id, question_key=key, text=text)
-                       for key, text in answer_rules.notes_of(after).items())
+    db.session.add_all(
+        EvidenceNote(return_id=ret.id, question_key=key, text=text)
+        for key, text in answer_rules.notes_of(after).items()
+    )
     db.session.flush()
-    record_event("return.saved", "return", ret.id, user=user,
-                 after={"changed": answer_rules.changed_keys(before, after), "version": ret.version})
+    record_event(
+        "return.saved",
+        "return",
+        ret.id,
+        user=user,
+        after={"changed": answer_rules.changed_keys(before, after), "version": ret.version},
+    )
 
 
-def _record_new_concerns(ret: Return, definition: ToolDefinition, before: answer_rules.Answers,
-                         after: answer_rules.Answers, user: User) -> None:
+def _record_new_concerns(
+    ret: Return, definition: ToolDefinition, before: answer_rules.Answers, after: answer_rules.Answers, user: User
+) -> None:
     """That a concern was raised, and by whom: the question key only, never the case detail."""
     earlier = {q.key for q in answer_rules.raises_concern(definition, before)}
     for question in answer_rules.raises_concern(definition, after):
@@ -132,9 +151,16 @@ def _record_new_concerns(ret: Return, definition: ToolDefinition, before: answer
             record_event("concern.raised", "return", ret.id, user=user, after={"question": question.key})
 
 
-def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefinition,
-                user: User, expected_version: int | None, *, submit: bool,
-                stored: answer_rules.Answers) -> list[Question]:
+def save_return(
+    ret: Return,
+    answers: answer_rules.Answers,
+    definition: ToolDefinition,
+    user: User,
+    expected_version: int | None,
+    *,
+    submit: bool,
+    stored: answer_rules.Answers,
+) -> list[Question]:
     """Save the answers and, when asked, submit. Returns the required questions still unanswered.
 
     ``stored`` are the answers as stored now (``load_answers``): the caller has read them to show or
@@ -147,10 +173,16 @@ def save_return(ret: Return, answers: answer_rules.Answers, definition: ToolDefi
     if submit and not missing:
         before = ret.state
         ret.state = ReturnState.SUBMITTED
-        ret.submitted_at = datetime.now(timezone.utc)
+        ret.submitted_at = datetime.now(UTC)
         db.session.flush()
-        record_event("return.submitted", "return", ret.id, user=user,
-                     before={"state": before}, after={"state": ReturnState.SUBMITTED})
+        record_event(
+            "return.submitted",
+            "return",
+            ret.id,
+            user=user,
+            before={"state": before},
+            after={"state": ReturnState.SUBMITTED},
+        )
     return missing if submit else []
 
 
@@ -161,26 +193,48 @@ def get_return_in_audit(audit: Audit, return_id: int) -> Return | None:
 
 def return_for_amendment(ret: Return, reason: str, user: User) -> None:
     """Send a submitted return back to its agency as a draft, saying why."""
-    check_move(RETURN_MOVES, ret.state, ReturnState.RETURNED,
-               f"Only a submitted return can be returned for amendment; this one is {ret.state}.", ReturnError)
+    check_move(
+        RETURN_MOVES,
+        ret.state,
+        ReturnState.RETURNED,
+        f"Only a submitted return can be returned for amendment; this one is {ret.state}.",
+        ReturnError,
+    )
     if not reason.strip():
         raise ReturnError("Say what needs amending, so the auditor knows what to change.")
     if ret.case.audit.state != AuditState.OPEN:
         raise ReturnError("Returns can be sent back only while the audit is open for returns.")
     ret.state, ret.amendment_reason = ReturnState.RETURNED, reason.strip()
     db.session.flush()
-    record_event("return.returned", "return", ret.id, user=user, before={"state": ReturnState.SUBMITTED},
-                 after={"state": ReturnState.RETURNED, "reason_length": len(ret.amendment_reason)})
+    record_event(
+        "return.returned",
+        "return",
+        ret.id,
+        user=user,
+        before={"state": ReturnState.SUBMITTED},
+        after={"state": ReturnState.RETURNED, "reason_length": len(ret.amendment_reason)},
+    )
 
 
 def accept_return(ret: Return, user: User) -> None:
     """The coordinator is satisfied the return is complete."""
-    check_move(RETURN_MOVES, ret.state, ReturnState.ACCEPTED,
-               f"Only a submitted return can be accepted; this one is {ret.state}.", ReturnError)
+    check_move(
+        RETURN_MOVES,
+        ret.state,
+        ReturnState.ACCEPTED,
+        f"Only a submitted return can be accepted; this one is {ret.state}.",
+        ReturnError,
+    )
     ret.state, ret.amendment_reason = ReturnState.ACCEPTED, ""
     db.session.flush()
-    record_event("return.accepted", "return", ret.id, user=user, before={"state": ReturnState.SUBMITTED},
-                 after={"state": ReturnState.ACCEPTED})
+    record_event(
+        "return.accepted",
+        "return",
+        ret.id,
+        user=user,
+        before={"state": ReturnState.SUBMITTED},
+        after={"state": ReturnState.ACCEPTED},
+    )
 
 
 def declare_no_involvement(ret: Return, reason: str, user: User) -> None:
@@ -194,10 +248,16 @@ def declare_no_involvement(ret: Return, reason: str, user: User) -> None:
         raise ReturnError("Say why your agency had no involvement, for example: no record of the family.")
     before = ret.state
     ret.state, ret.no_involvement_reason, ret.auditor_id = ReturnState.NO_INVOLVEMENT, reason.strip(), user.id
-    ret.submitted_at = datetime.now(timezone.utc)
+    ret.submitted_at = datetime.now(UTC)
     db.session.flush()
-    record_event("return.no_involvement", "return", ret.id, user=user, before={"state": before},
-                 after={"state": ReturnState.NO_INVOLVEMENT, "reason_length": len(ret.no_involvement_reason)})
+    record_event(
+        "return.no_involvement",
+        "return",
+        ret.id,
+        user=user,
+        before={"state": before},
+        after={"state": ReturnState.NO_INVOLVEMENT, "reason_length": len(ret.no_involvement_reason)},
+    )
 
 
 def withdraw_no_involvement(ret: Return, user: User) -> None:
@@ -206,5 +266,11 @@ def withdraw_no_involvement(ret: Return, user: User) -> None:
         raise ReturnError("Only a 'no involvement' declaration in an open audit can be withdrawn.")
     ret.state, ret.no_involvement_reason, ret.submitted_at = ReturnState.DRAFT, "", None
     db.session.flush()
-    record_event("return.no_involvement_withdrawn", "return", ret.id, user=user,
-                 before={"state": ReturnState.NO_INVOLVEMENT}, after={"state": ReturnState.DRAFT})
+    record_event(
+        "return.no_involvement_withdrawn",
+        "return",
+        ret.id,
+        user=user,
+        before={"state": ReturnState.NO_INVOLVEMENT},
+        after={"state": ReturnState.DRAFT},
+    )

@@ -11,12 +11,20 @@ from sqlalchemy import insert, select
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, FrameRow, Return, SampleFrame, Sampling, User
-from audit_tools.sampling import CandidateCase, FrameError
-from audit_tools.sampling import personal_details
-from audit_tools.sampling import age_band
-from audit_tools.sampling import FrameCase, Sample, SamplingPlan, draw_replacement, draw_sample, method_statement
-from audit_tools.states import AuditState, ReturnState
 from audit_tools.errors import WorkbenchError
+from audit_tools.sampling import (
+    CandidateCase,
+    FrameCase,
+    FrameError,
+    Sample,
+    SamplingPlan,
+    age_band,
+    draw_replacement,
+    draw_sample,
+    method_statement,
+    personal_details,
+)
+from audit_tools.states import AuditState, ReturnState
 
 STRATUM_LABELS = {"age_band": "age band", "plan_type": "plan type", "repeat_plan": "repeat plan"}
 NOT_STRATA = ("age_years", "agencies")
@@ -26,34 +34,56 @@ class SamplingStateError(WorkbenchError):
     """The sample cannot be drawn or changed now; the message says why."""
 
 
-def import_frame(audit: Audit, filename: str, data: bytes, columns: tuple[str, ...],
-                 candidates: list[CandidateCase], user: User | None) -> SampleFrame:
+def import_frame(
+    audit: Audit,
+    filename: str,
+    data: bytes,
+    columns: tuple[str, ...],
+    candidates: list[CandidateCase],
+    user: User | None,
+) -> SampleFrame:
     """Keep the frame as imported (file name, SHA-256, rows) so the sample can be drawn again and checked.
 
     Raises ``FrameError`` before anything is stored if any value looks like personal details: every
     way a frame comes in (the upload page, ``flask audits sample``) passes through here.
     """
     row_word = "Row" if filename.lower().endswith(".xlsx") else "Line"
-    found = personal_details(((c.line, {"reference": c.reference, **c.attributes}) for c in candidates),
-                             row_word=row_word)
+    found = personal_details(
+        ((c.line, {"reference": c.reference, **c.attributes}) for c in candidates), row_word=row_word
+    )
     if found:
         raise FrameError(found)
-    frame = SampleFrame(audit_id=audit.id, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
-                        row_count=len(candidates), columns=[c for c in columns if c != "case_number"],
-                        imported_by_id=user.id if user else None)
+    frame = SampleFrame(
+        audit_id=audit.id,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        row_count=len(candidates),
+        columns=[c for c in columns if c != "case_number"],
+        imported_by_id=user.id if user else None,
+    )
     db.session.add(frame)
     db.session.flush()
-    db.session.execute(insert(FrameRow), [
-        {"frame_id": frame.id, "line": c.line, "reference": c.reference, "attributes": c.attributes}
-        for c in candidates])
-    record_event("frame.imported", "audit", audit.id, user=user,
-                 after={"file": frame.filename, "sha256": frame.sha256, "rows": frame.row_count})
+    db.session.execute(
+        insert(FrameRow),
+        [
+            {"frame_id": frame.id, "line": c.line, "reference": c.reference, "attributes": c.attributes}
+            for c in candidates
+        ],
+    )
+    record_event(
+        "frame.imported",
+        "audit",
+        audit.id,
+        user=user,
+        after={"file": frame.filename, "sha256": frame.sha256, "rows": frame.row_count},
+    )
     return frame
 
 
 def latest_frame(audit: Audit) -> SampleFrame | None:
-    return db.session.scalar(select(SampleFrame).where(SampleFrame.audit_id == audit.id)
-                             .order_by(SampleFrame.id.desc()).limit(1))
+    return db.session.scalar(
+        select(SampleFrame).where(SampleFrame.audit_id == audit.id).order_by(SampleFrame.id.desc()).limit(1)
+    )
 
 
 def stratifiable(frame: SampleFrame) -> list[str]:
@@ -63,15 +93,21 @@ def stratifiable(frame: SampleFrame) -> list[str]:
 
 def frame_cases(frame: SampleFrame) -> list[FrameCase]:
     rows = db.session.execute(select(FrameRow.reference, FrameRow.attributes).where(FrameRow.frame_id == frame.id))
-    return [FrameCase(reference, tuple(sorted((k, str(v)) for k, v in attributes.items()))) for reference, attributes in rows]
+    return [
+        FrameCase(reference, tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        for reference, attributes in rows
+    ]
 
 
 def current_sampling(audit: Audit) -> Sampling | None:
-    return db.session.scalar(select(Sampling).where(Sampling.audit_id == audit.id).order_by(Sampling.id.desc()).limit(1))
+    return db.session.scalar(
+        select(Sampling).where(Sampling.audit_id == audit.id).order_by(Sampling.id.desc()).limit(1)
+    )
 
 
-def draw(audit: Audit, frame: SampleFrame, plan: SamplingPlan, seed: int, user: User | None,
-         default_agencies: list[Agency]) -> tuple[Sampling, Sample]:
+def draw(
+    audit: Audit, frame: SampleFrame, plan: SamplingPlan, seed: int, user: User | None, default_agencies: list[Agency]
+) -> tuple[Sampling, Sample]:
     """Draw the sample and add its cases, each with returns from its agencies (or the defaults)."""
     if audit.state != AuditState.SETUP:
         raise SamplingStateError("A sample can only be drawn while the audit is being set up.")
@@ -80,30 +116,51 @@ def draw(audit: Audit, frame: SampleFrame, plan: SamplingPlan, seed: int, user: 
     cases = frame_cases(frame)
     sample = draw_sample(cases, plan, seed)
     statement = method_statement(sample, strata_labels=STRATUM_LABELS)
-    sampling = Sampling(audit_id=audit.id, frame_id=frame.id, method=plan.method, size=len(sample.chosen),
-                        strata=list(plan.strata), allocation=plan.allocation, minimum_per_stratum=plan.minimum_per_stratum,
-                        manual_references=list(plan.manual_references), seed=seed, statement=statement,
-                        drawn_by_id=user.id if user else None)
+    sampling = Sampling(
+        audit_id=audit.id,
+        frame_id=frame.id,
+        method=plan.method,
+        size=len(sample.chosen),
+        strata=list(plan.strata),
+        allocation=plan.allocation,
+        minimum_per_stratum=plan.minimum_per_stratum,
+        manual_references=list(plan.manual_references),
+        seed=seed,
+        statement=statement,
+        drawn_by_id=user.id if user else None,
+    )
     db.session.add(sampling)
     db.session.flush()
     _add_sampled_cases(audit, sampling, sample.chosen, plan, default_agencies)
-    record_event("sample.drawn", "audit", audit.id, user=user,
-                 after={"seed": seed, "method": plan.method, "references": [c.reference for c in sample.chosen]})
+    record_event(
+        "sample.drawn",
+        "audit",
+        audit.id,
+        user=user,
+        after={"seed": seed, "method": plan.method, "references": [c.reference for c in sample.chosen]},
+    )
     return sampling, sample
 
 
-def _add_sampled_cases(audit: Audit, sampling: Sampling, chosen: Iterable[FrameCase], plan: SamplingPlan,
-                       defaults: list[Agency]) -> None:
+def _add_sampled_cases(
+    audit: Audit, sampling: Sampling, chosen: Iterable[FrameCase], plan: SamplingPlan, defaults: list[Agency]
+) -> None:
     agencies = {a.short_name.lower(): a for a in db.session.scalars(select(Agency))}
     for frame_case in chosen:
         attributes = dict(frame_case.attributes)
         named = [agencies[n.strip().lower()] for n in attributes.get("agencies", "").split(";") if n.strip()]
         age = Decimal(attributes["age_years"]) if attributes.get("age_years") else None
-        case = Case(audit_id=audit.id, reference=frame_case.reference, age_years=age,
-                    age_band=attributes.get("age_band") or (age_band(age) if age is not None else ""),
-                    locality=attributes.get("locality", "")[:80], plan_type=attributes.get("plan_type", "")[:120],
-                    attributes={k: v for k, v in attributes.items() if k not in ("locality", "plan_type", "agencies")},
-                    sampling_id=sampling.id, stratum=" / ".join(frame_case.attribute(s) for s in plan.strata))
+        case = Case(
+            audit_id=audit.id,
+            reference=frame_case.reference,
+            age_years=age,
+            age_band=attributes.get("age_band") or (age_band(age) if age is not None else ""),
+            locality=attributes.get("locality", "")[:80],
+            plan_type=attributes.get("plan_type", "")[:120],
+            attributes={k: v for k, v in attributes.items() if k not in ("locality", "plan_type", "agencies")},
+            sampling_id=sampling.id,
+            stratum=" / ".join(frame_case.attribute(s) for s in plan.strata),
+        )
         case.returns = [Return(agency=a) for a in (named or defaults)]
         db.session.add(case)
     db.session.flush()
@@ -115,8 +172,9 @@ def discard_sample(audit: Audit, user: User | None) -> None:
     if sampling is None:
         raise SamplingStateError("There is no sample to discard.")
     cases = list(db.session.scalars(select(Case).where(Case.sampling_id == sampling.id)))
-    if audit.state != AuditState.SETUP or any(r.state != ReturnState.DRAFT or r.answers
-                                              for c in cases for r in c.returns):
+    if audit.state != AuditState.SETUP or any(
+        r.state != ReturnState.DRAFT or r.answers for c in cases for r in c.returns
+    ):
         raise SamplingStateError("Work has started on the sample, so it can no longer be discarded.")
     for case in cases:
         db.session.delete(case)
@@ -140,20 +198,37 @@ def exclude_case(case: Case, reason: str, user: User | None) -> Case | None:
         db.session.delete(ret)
     db.session.flush()
     replacement = _replacement(case, sampling, agencies)
-    record_event("case.excluded", "case", case.id, user=user,
-                 after={"reason_length": len(case.exclusion_reason),
-                        "replacement": replacement.reference if replacement else None})
+    record_event(
+        "case.excluded",
+        "case",
+        case.id,
+        user=user,
+        after={
+            "reason_length": len(case.exclusion_reason),
+            "replacement": replacement.reference if replacement else None,
+        },
+    )
     return replacement
 
 
 def _replacement(case: Case, sampling: Sampling, agencies: list[Agency]) -> Case | None:
     audit = case.audit
-    plan = SamplingPlan(sampling.method, sampling.size, tuple(sampling.strata), sampling.allocation,
-                        sampling.minimum_per_stratum, tuple(sampling.manual_references))
+    plan = SamplingPlan(
+        sampling.method,
+        sampling.size,
+        tuple(sampling.strata),
+        sampling.allocation,
+        sampling.minimum_per_stratum,
+        tuple(sampling.manual_references),
+    )
     frame = frame_cases(sampling.frame)
     in_sample = list(db.session.scalars(select(Case).where(Case.sampling_id == sampling.id)))
-    sample = Sample(plan=plan, seed=sampling.seed, frame_size=len(frame),
-                    chosen=tuple(f for f in frame if f.reference in {c.reference for c in in_sample}))
+    sample = Sample(
+        plan=plan,
+        seed=sampling.seed,
+        frame_size=len(frame),
+        chosen=tuple(f for f in frame if f.reference in {c.reference for c in in_sample}),
+    )
     excluded = [c.reference for c in in_sample if not c.included]
     chosen = draw_replacement(frame, sample, excluded, sampling.seed, replacing=case.reference)
     if chosen is None:

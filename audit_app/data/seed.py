@@ -33,8 +33,16 @@ def ensure_themes(themes: list[dict]) -> int:
     known = set(db.session.scalars(select(Theme.slug)))
     names = {n.lower() for n in db.session.scalars(select(Theme.name))}
     new = [t for t in themes if t["slug"] not in known and t["name"].lower() not in names]
-    db.session.add_all(Theme(slug=t["slug"], name=t["name"], description=t.get("description", ""),
-                             keywords=list(t.get("keywords", [])), category=t.get("category", "")) for t in new)
+    db.session.add_all(
+        Theme(
+            slug=t["slug"],
+            name=t["name"],
+            description=t.get("description", ""),
+            keywords=list(t.get("keywords", [])),
+            category=t.get("category", ""),
+        )
+        for t in new
+    )
     db.session.flush()
     return len(new)
 

@@ -16,10 +16,12 @@ DEFAULTS: dict[str, Any] = {
     "definition": "",
     "resources": [],
     "suppression_threshold": DEFAULT_THRESHOLD,  # counts from 1 to this are shown as "fewer than 6" in briefings
-    "escalation_route": ("If you think a child may be at risk of harm now, do not wait for the audit. Follow your "
-                         "own agency's safeguarding procedure today: speak to your designated safeguarding lead "
-                         "and contact children's social care's front door. Record what you did in the child's "
-                         "file, not in this return."),
+    "escalation_route": (
+        "If you think a child may be at risk of harm now, do not wait for the audit. Follow your "
+        "own agency's safeguarding procedure today: speak to your designated safeguarding lead "
+        "and contact children's social care's front door. Record what you did in the child's "
+        "file, not in this return."
+    ),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, delete, func, select, text
@@ -32,8 +32,9 @@ def account_key(email: str) -> str:
     """What throttling counts an address typed at sign-in under: the same for every spelling of it
     (spaces, capitals), whether or not it has an account, and keyed so the table never holds it."""
     typed = email.strip().casefold()
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), typed.encode("utf-8", "replace"),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        current_app.config["SECRET_KEY"].encode(), typed.encode("utf-8", "replace"), hashlib.sha256
+    ).hexdigest()
 
 
 def admit_attempt(ip: str, email: str) -> int | None:
@@ -48,8 +49,7 @@ def admit_attempt(ip: str, email: str) -> int | None:
     key, since = account_key(email), _now() - THROTTLE_WINDOW
 
     def tries(condition: ColumnElement[bool]) -> int:
-        return count_of(select(func.count()).select_from(SignInFailure)
-                                 .where(SignInFailure.at > since, condition))
+        return count_of(select(func.count()).select_from(SignInFailure).where(SignInFailure.at > since, condition))
 
     if tries(SignInFailure.account_key == key) >= ACCOUNT_LIMIT or tries(SignInFailure.ip == ip) >= ADDRESS_LIMIT:
         return None
@@ -78,4 +78,4 @@ def _take_throttle_lock() -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -8,20 +8,19 @@ change to a frozen definition, whichever code path attempts it.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction, selectinload
 
-from audit_app.database import count_of
 from audit_app.data.events import record_event
+from audit_app.database import count_of
 from audit_app.extensions import db
 from audit_app.models import Audit, Tool, ToolVersion, User
-from audit_tools.tools import ToolDefinition
-from audit_tools.tools import BUILTIN_TOOLS, export_definition, load_builtin, parse_definition
-from audit_tools.states import TOOL_MOVES, ToolState, check_move
 from audit_tools.errors import WorkbenchError
+from audit_tools.states import TOOL_MOVES, ToolState, check_move
+from audit_tools.tools import BUILTIN_TOOLS, ToolDefinition, export_definition, load_builtin, parse_definition
 
 FROZEN_STATES = (ToolState.PUBLISHED, ToolState.RETIRED)
 
@@ -63,8 +62,15 @@ def _ensure_builtin(name: str) -> ToolVersion:
         tool = Tool(slug=definition.slug, name=definition.name)
         db.session.add(tool)
     if not tool.versions:
-        db.session.add(ToolVersion(tool=tool, version=1, status=ToolState.PUBLISHED, definition=raw,
-                                   published_at=datetime.now(timezone.utc)))
+        db.session.add(
+            ToolVersion(
+                tool=tool,
+                version=1,
+                status=ToolState.PUBLISHED,
+                definition=raw,
+                published_at=datetime.now(UTC),
+            )
+        )
         db.session.flush()
     return tool.versions[0]
 
@@ -83,8 +89,12 @@ def get_version(tool_id: int, number: int) -> ToolVersion | None:
 
 
 def published_versions() -> list[ToolVersion]:
-    query = (select(ToolVersion).join(Tool).where(ToolVersion.status == ToolState.PUBLISHED)
-             .order_by(Tool.name, ToolVersion.version))
+    query = (
+        select(ToolVersion)
+        .join(Tool)
+        .where(ToolVersion.status == ToolState.PUBLISHED)
+        .order_by(Tool.name, ToolVersion.version)
+    )
     return list(db.session.scalars(query))
 
 
@@ -153,14 +163,14 @@ def save_draft(version: ToolVersion, raw: dict, user: User) -> ToolDefinition:
     version.definition = export_definition(definition)
     version.tool.name = definition.name
     db.session.flush()
-    record_event("tool.draft_saved", "tool_version", version.id, user=user,
-                 **_draft_change(before, version.definition))
+    record_event("tool.draft_saved", "tool_version", version.id, user=user, **_draft_change(before, version.definition))
     return definition
 
 
 def _draft_change(before: dict | None, after: dict) -> dict[str, dict]:
     """What the trail keeps of a saved draft: how many questions, which ones changed, and a digest of each
     whole definition (the trail reduces that text to its digest and length), never every label."""
+
     def questions(definition: dict | None) -> dict[str, dict]:
         return {q["key"]: q for s in (definition or {}).get("sections", []) for q in s.get("questions", [])}
 
@@ -169,23 +179,35 @@ def _draft_change(before: dict | None, after: dict) -> dict[str, dict]:
 
     old, new = questions(before), questions(after)
     changed = sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
-    return {"before": {"questions": len(old), "definition": whole(before)},
-            "after": {"questions": len(new), "changed": changed, "definition": whole(after)}}
+    return {
+        "before": {"questions": len(old), "definition": whole(before)},
+        "after": {"questions": len(new), "changed": changed, "definition": whole(after)},
+    }
 
 
 def publish(version: ToolVersion, user: User) -> None:
-    check_move(TOOL_MOVES, version.status, ToolState.PUBLISHED,
-               f"Only a draft can be published; version {version.version} is {version.status}.", ToolError)
+    check_move(
+        TOOL_MOVES,
+        version.status,
+        ToolState.PUBLISHED,
+        f"Only a draft can be published; version {version.version} is {version.status}.",
+        ToolError,
+    )
     parse_definition(version.definition)
-    version.status, version.published_at = ToolState.PUBLISHED, datetime.now(timezone.utc)
+    version.status, version.published_at = ToolState.PUBLISHED, datetime.now(UTC)
     db.session.flush()
     record_event("tool.published", "tool_version", version.id, user=user, after={"version": version.version})
 
 
 def retire(version: ToolVersion, user: User) -> None:
     """Retired versions stay readable (audits pinned to them keep working) but are not offered for new audits."""
-    check_move(TOOL_MOVES, version.status, ToolState.RETIRED,
-               f"Only a published version can be retired; version {version.version} is {version.status}.", ToolError)
+    check_move(
+        TOOL_MOVES,
+        version.status,
+        ToolState.RETIRED,
+        f"Only a published version can be retired; version {version.version} is {version.status}.",
+        ToolError,
+    )
     version.status = ToolState.RETIRED
     db.session.flush()
     record_event("tool.retired", "tool_version", version.id, user=user, after={"version": version.version})

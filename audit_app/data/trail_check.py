@@ -43,9 +43,17 @@ class Checkpoint:
     mac: str
 
     def to_json(self) -> str:
-        return json.dumps({"kind": CHECKPOINT_KIND, "events": self.events, "last_id": self.last_id,
-                           "last_seal": self.last_seal, "made_at": self.made_at, "mac": self.mac},
-                          separators=(",", ":"))
+        return json.dumps(
+            {
+                "kind": CHECKPOINT_KIND,
+                "events": self.events,
+                "last_id": self.last_id,
+                "last_seal": self.last_seal,
+                "made_at": self.made_at,
+                "mac": self.mac,
+            },
+            separators=(",", ":"),
+        )
 
     def genuine(self, key: str) -> bool:
         expected = trail_seals.checkpoint_mac(key, self.events, self.last_id, self.last_seal, self.made_at)
@@ -59,8 +67,9 @@ def make_checkpoint() -> Checkpoint:
     count = count_of(select(db.func.count()).select_from(AuditEvent))
     last_id, last_seal = (last[0], last[1]) if last else (None, "")
     made_at = utcnow().isoformat(timespec="seconds")
-    return Checkpoint(count, last_id, last_seal, made_at,
-                      trail_seals.checkpoint_mac(key, count, last_id, last_seal, made_at))
+    return Checkpoint(
+        count, last_id, last_seal, made_at, trail_seals.checkpoint_mac(key, count, last_id, last_seal, made_at)
+    )
 
 
 def parse_checkpoint(raw: str) -> Checkpoint:
@@ -78,9 +87,10 @@ def parse_checkpoint(raw: str) -> Checkpoint:
             raise ValueError
         return Checkpoint(events, last_id, str(data["last_seal"]), str(data["made_at"]), str(data["mac"]))
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise CheckpointError("That is not an audit trail checkpoint. Paste the whole line that begins "
-                              '{"kind":"audit-trail-checkpoint", from a backup\'s .checkpoint file or the log.') \
-            from None
+        raise CheckpointError(
+            "That is not an audit trail checkpoint. Paste the whole line that begins "
+            '{"kind":"audit-trail-checkpoint", from a backup\'s .checkpoint file or the log.'
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -101,22 +111,28 @@ class TrailCheck:
 
     def findings(self) -> list[str]:
         """Plain sentences: what was checked, what was found, and what cannot be ruled out."""
-        lines = [f"Checked {self.events} event{'s' if self.events != 1 else ''}: each one's seal, "
-                 "its link to the one before, and that the first follows where sealing began."]
+        lines = [
+            f"Checked {self.events} event{'s' if self.events != 1 else ''}: each one's seal, "
+            "its link to the one before, and that the first follows where sealing began."
+        ]
         if self.broken_at is not None:
             lines.append(f"Event {self.broken_at}: {self.problem}.")
         elif self.events:
-            lines.append("Every seal and link holds: no event has been changed, added or removed in between, "
-                         "and none before the first.")
+            lines.append(
+                "Every seal and link holds: no event has been changed, added or removed in between, "
+                "and none before the first."
+            )
         lines.extend(self.notes)
         if self.checkpoint is None:
             lines.append("No checkpoint given: deletion of the newest events cannot be ruled out.")
         elif self.checkpoint_problem:
             lines.append(self.checkpoint_problem)
         else:
-            lines.append(f"The checkpoint made {_readable(self.checkpoint.made_at)} counted "
-                         f"{self.checkpoint.events} events; they are all still here, ending with the same seal. "
-                         "Events after the checkpoint are covered only by their seals.")
+            lines.append(
+                f"The checkpoint made {_readable(self.checkpoint.made_at)} counted "
+                f"{self.checkpoint.events} events; they are all still here, ending with the same seal. "
+                "Events after the checkpoint are covered only by their seals."
+            )
         return lines
 
 
@@ -124,16 +140,22 @@ def verify_trail(checkpoint: Checkpoint | None = None, batch: int = 5_000) -> Tr
     """Walk the whole trail in id order, re-computing every seal and link; compare with ``checkpoint``."""
     key = trail_key()
     if checkpoint is not None and not checkpoint.genuine(key):
-        return TrailCheck(0, checkpoint=checkpoint, checkpoint_problem=(
-            "The checkpoint given was not made with this installation's key, or has been edited: "
-            "nothing was checked against it."))
+        return TrailCheck(
+            0,
+            checkpoint=checkpoint,
+            checkpoint_problem=(
+                "The checkpoint given was not made with this installation's key, or has been edited: "
+                "nothing was checked against it."
+            ),
+        )
     previous, count, last_id, at_checkpoint, notes = trail_seals.genesis(key), 0, 0, None, []
     empty = trail_seals.payload_digest(key, None, None)
     recorded: set[int] = set()
     unrecorded: set[int] = set()  # blank payloads that no purge event has (yet) named
     while True:
-        rows = db.session.scalars(select(AuditEvent).where(AuditEvent.id > last_id)
-                                  .order_by(AuditEvent.id).limit(batch)).all()
+        rows = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+        ).all()
         if not rows:
             break
         for row in rows:
@@ -153,21 +175,29 @@ def verify_trail(checkpoint: Checkpoint | None = None, batch: int = 5_000) -> Tr
             if checkpoint is not None and count == checkpoint.events:
                 at_checkpoint = (row.id, row.hash)
     if unrecorded:
-        return TrailCheck(count, min(unrecorded), "what the event said has been removed, and no purge records it",
-                          checkpoint)
+        return TrailCheck(
+            count, min(unrecorded), "what the event said has been removed, and no purge records it", checkpoint
+        )
     if recorded:
-        notes.append(f"{len(recorded)} event{'s' if len(recorded) != 1 else ''} had what they said removed by a "
-                     f"recorded purge (flask trail purge); their seals still hold.")
+        notes.append(
+            f"{len(recorded)} event{'s' if len(recorded) != 1 else ''} had what they said removed by a "
+            f"recorded purge (flask trail purge); their seals still hold."
+        )
     return TrailCheck(count, None, "", checkpoint, _against(checkpoint, count, at_checkpoint), previous, notes)
 
 
 def _resealed_note(row: AuditEvent, position: int) -> str:
     """What migration 0015 found when it moved the trail to keyed seals (its closing event says)."""
     old = (row.after or {}).get("previous_chain") or {}
-    found = ("the earlier plain SHA-256 chain held" if old.get("intact")
-             else f"the earlier plain SHA-256 chain was already broken at event {old.get('broken_at')}")
-    return (f"The first {position - 1} events were re-sealed with the key on {row.at:%d %B %Y} (event {row.id}); "
-            f"{found}, and text was removed from {(row.after or {}).get('cleaned', 0)} of them.")
+    found = (
+        "the earlier plain SHA-256 chain held"
+        if old.get("intact")
+        else f"the earlier plain SHA-256 chain was already broken at event {old.get('broken_at')}"
+    )
+    return (
+        f"The first {position - 1} events were re-sealed with the key on {row.at:%d %B %Y} (event {row.id}); "
+        f"{found}, and text was removed from {(row.after or {}).get('cleaned', 0)} of them."
+    )
 
 
 def _problem(row: AuditEvent, previous: str, key: str, *, first: bool, blanked: bool) -> str:
@@ -179,8 +209,10 @@ def _problem(row: AuditEvent, previous: str, key: str, *, first: bool, blanked: 
         return "the event's content does not match its seal (changed, or re-sealed without the key)"
     if row.prev_hash != previous:
         if first:
-            return ("the first event does not follow where sealing began: older events have been removed, "
-                    "or the trail was re-sealed without the key")
+            return (
+                "the first event does not follow where sealing began: older events have been removed, "
+                "or the trail was re-sealed without the key"
+            )
         return "the event does not follow the one before it: an event before it was removed or changed"
     return ""
 
@@ -190,11 +222,15 @@ def _against(checkpoint: Checkpoint | None, count: int, found: tuple[int, str] |
         return ""
     when = _readable(checkpoint.made_at)
     if count < checkpoint.events:
-        return (f"The checkpoint made {when} counted {checkpoint.events} events, but only {count} are here: "
-                "the newest events have been removed.")
+        return (
+            f"The checkpoint made {when} counted {checkpoint.events} events, but only {count} are here: "
+            "the newest events have been removed."
+        )
     if checkpoint.events and found != (checkpoint.last_id, checkpoint.last_seal):
-        return (f"Event {checkpoint.events} of the trail is not the one the checkpoint made {when} ended with: "
-                "events have been removed or the trail replaced since.")
+        return (
+            f"Event {checkpoint.events} of the trail is not the one the checkpoint made {when} ended with: "
+            "events have been removed or the trail replaced since."
+        )
     return ""
 
 

@@ -22,11 +22,32 @@ from datetime import date, datetime
 from typing import Any
 
 # Keys whose string values are codes chosen by the application, never text a person typed.
-CODE_KEYS = frozenset({
-    "action", "agreed_grade", "changed", "decision", "format", "hmac_sha256", "kind", "last_hash", "layout",
-    "method", "mimetype", "object", "question", "rag", "section", "sha256", "source", "source_key", "state",
-    "status", "at", "closed_on",
-})
+CODE_KEYS = frozenset(
+    {
+        "action",
+        "agreed_grade",
+        "changed",
+        "decision",
+        "format",
+        "hmac_sha256",
+        "kind",
+        "last_hash",
+        "layout",
+        "method",
+        "mimetype",
+        "object",
+        "question",
+        "rag",
+        "section",
+        "sha256",
+        "source",
+        "source_key",
+        "state",
+        "status",
+        "at",
+        "closed_on",
+    }
+)
 # States, question keys, "12:child_voice", "image/png": at least one letter, so never a bare NHS number.
 _CODE = re.compile(r"(?=[^a-z]*[a-z])[a-z0-9][a-z0-9_.:\-/]{0,59}")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}:\d{2}|Z)?)?")
@@ -59,8 +80,9 @@ def reduce_payload(value: Any, key: str, *, code: bool = False) -> Any:
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, dict):
-        return {_reduced_key(name, key): reduce_payload(item, key, code=name in CODE_KEYS)
-                for name, item in value.items()}
+        return {
+            _reduced_key(name, key): reduce_payload(item, key, code=name in CODE_KEYS) for name, item in value.items()
+        }
     if isinstance(value, (list, tuple)):
         return [reduce_payload(item, key, code=code) for item in value]
     if isinstance(value, (date, datetime)):
@@ -89,8 +111,16 @@ def genesis(key: str) -> str:
     return keyed(key, ["genesis", "audit trail sealing began"])
 
 
-def seal(key: str, prev_hash: str, at: datetime, user_id: int | None, action: str, object_type: str,
-         object_id: int | None, digest: str) -> str:
+def seal(
+    key: str,
+    prev_hash: str,
+    at: datetime,
+    user_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    digest: str,
+) -> str:
     """HMAC-SHA256 over the previous seal, what happened, when, by whom, and the payload's digest."""
     return keyed(key, ["seal", prev_hash, at.isoformat(), user_id, action, object_type, object_id, digest])
 

@@ -12,8 +12,8 @@ from audit_app.data.throttle import lift_pause
 from audit_app.extensions import db
 from audit_app.models import ROLES, Agency, User, UserRole
 from audit_app.passwords import check_password, hash_password
-from audit_tools.states import Role
 from audit_tools.errors import WorkbenchError
+from audit_tools.states import Role
 
 
 class UserError(WorkbenchError):
@@ -30,8 +30,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, display_name: str, password: str, roles: list[str],
-                agency: Agency | None = None) -> User:
+def create_user(email: str, display_name: str, password: str, roles: list[str], agency: Agency | None = None) -> User:
     """Create a user; an auditor must belong to an agency."""
     unknown = set(roles) - set(ROLES)
     if unknown:
@@ -40,9 +39,13 @@ def create_user(email: str, display_name: str, password: str, roles: list[str],
         raise UserError("An auditor must belong to an agency.")
     if find_user_by_email(email):
         raise UserError(f"A user with the e-mail address {normalise_email(email)} already exists.")
-    user = User(email=normalise_email(email), display_name=display_name,
-                password_hash=hash_password(password), agency=agency,
-                role_rows=[UserRole(role=r) for r in sorted(set(roles))])
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name,
+        password_hash=hash_password(password),
+        agency=agency,
+        role_rows=[UserRole(role=r) for r in sorted(set(roles))],
+    )
     db.session.add(user)
     db.session.flush()
     return user

@@ -21,8 +21,11 @@ def code_demo_audit(audit: Audit, user: User) -> None:
     Deterministic: the same demo data always gives the same codings. Flushes, never commits.
     """
     suggest_codings(audit, definition_of(audit.tool_version), user)
-    suggestions = db.session.scalars(select(Coding).where(Coding.audit_id == audit.id, Coding.status == "suggested")
-                                     .order_by(Coding.source, Coding.source_key, Coding.id)).all()
+    suggestions = db.session.scalars(
+        select(Coding)
+        .where(Coding.audit_id == audit.id, Coding.status == "suggested")
+        .order_by(Coding.source, Coding.source_key, Coding.id)
+    ).all()
     left: list[Coding] = []
     for number, (_, group) in enumerate(groupby(suggestions, lambda c: (c.source, c.source_key))):
         strongest, *others = group  # stored best first

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -11,11 +11,11 @@ from typing import Any
 from flask import current_app
 
 from audit_app.data.audits import add_cases
-from audit_app.demo.coding import code_demo_audit
+from audit_app.data.seed import seed_reference_data
 from audit_app.data.settings import set_setting
 from audit_app.data.tools import definition_of, ensure_builtin_tool
-from audit_app.data.seed import seed_reference_data
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email
+from audit_app.demo.coding import code_demo_audit
 from audit_app.extensions import db
 from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation, User
 from audit_tools.returns import answers as answer_rules
@@ -45,8 +45,10 @@ class DemoRefused(RuntimeError):
     """The demonstration data may not be loaded here (the production configuration)."""
 
 
-REFUSED = ("The demonstration data is not loaded under the production configuration: it adds nine accounts that "
-           "share one password. Use it on a development or training copy (FLASK_CONFIG=development).")
+REFUSED = (
+    "The demonstration data is not loaded under the production configuration: it adds nine accounts that "
+    "share one password. Use it on a development or training copy (FLASK_CONFIG=development)."
+)
 
 
 def load_demo(password: str) -> bool:
@@ -64,7 +66,9 @@ def load_demo(password: str) -> bool:
     admin = None
     for email, roles, agency in DEMO_ACCOUNTS:
         name = email.split("@")[0].replace(".", " ").title()
-        user = create_user(email, f"Demo {name}", password, list(roles), agency_by_short_name(agency) if agency else None)
+        user = create_user(
+            email, f"Demo {name}", password, list(roles), agency_by_short_name(agency) if agency else None
+        )
         admin = admin or user
     if admin is None:
         raise RuntimeError("DEMO_ACCOUNTS lists no account to load the audits as")
@@ -83,10 +87,16 @@ def _load_settings(partnership: dict) -> None:
 
 def _new_audit(fields: dict, state: str) -> Audit:
     audit = Audit(
-        title=fields["title"], topic=fields["topic"], year=fields["year"], purpose=fields.get("purpose", ""),
-        scope=fields.get("scope", ""), period_start=_date(fields.get("period_start")),
-        period_end=_date(fields.get("period_end")), returns_due=_date(fields.get("returns_due")),
-        tool_version=ensure_builtin_tool(), state=state,
+        title=fields["title"],
+        topic=fields["topic"],
+        year=fields["year"],
+        purpose=fields.get("purpose", ""),
+        scope=fields.get("scope", ""),
+        period_start=_date(fields.get("period_start")),
+        period_end=_date(fields.get("period_end")),
+        returns_due=_date(fields.get("returns_due")),
+        tool_version=ensure_builtin_tool(),
+        state=state,
     )
     db.session.add(audit)
     db.session.flush()
@@ -98,10 +108,18 @@ def _date(text: str | None) -> date | None:
 
 
 def _add_demo_cases(audit: Audit, cases: list[dict], user: User) -> dict:
-    rows = [case_row(c["reference"], Decimal(str(c["age_years"])), c["locality"], c["plan_type"],
-                     tuple(c["agencies"]), band=c.get("age_band", ""),
-                     attributes={k: c[k] for k in ("repeat_plan", "months_on_plan") if k in c})
-            for c in cases]
+    rows = [
+        case_row(
+            c["reference"],
+            Decimal(str(c["age_years"])),
+            c["locality"],
+            c["plan_type"],
+            tuple(c["agencies"]),
+            band=c.get("age_band", ""),
+            attributes={k: c[k] for k in ("repeat_plan", "months_on_plan") if k in c},
+        )
+        for c in cases
+    ]
     return {c.reference: c for c in add_cases(audit, rows, user)}
 
 
@@ -114,7 +132,9 @@ def _load_completed_audit(data: dict, user: User) -> None:
     db.session.flush()
     code_demo_audit(audit, _demo_user("editor"))  # confirmed themes, some left to code
     for position, point in enumerate(data.get("learning_points", [])):
-        db.session.add(LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position))
+        db.session.add(
+            LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position)
+        )
     for position, rec in enumerate(data.get("recommendations", [])):
         _add_recommendation(audit, position, rec)
     db.session.flush()
@@ -125,41 +145,60 @@ def _add_recommendation(audit: Audit, position: int, rec: dict) -> None:
     action plan reads the same whenever it is: some actions done, some due, one overdue."""
     lead = agency_by_short_name(rec["lead"])
     coordinator = _demo_user("coordinator")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     recommendation = Recommendation(
-        audit_id=audit.id, position=position, text=rec["text"], category=rec["category"],
-        lead_agency_id=lead.id if lead else None, timeframe=rec["timeframe"],
-        due_date=now.date() + timedelta(days=rec["due_in_days"]), rag=rec.get("rag", "amber"))
+        audit_id=audit.id,
+        position=position,
+        text=rec["text"],
+        category=rec["category"],
+        lead_agency_id=lead.id if lead else None,
+        timeframe=rec["timeframe"],
+        due_date=now.date() + timedelta(days=rec["due_in_days"]),
+        rag=rec.get("rag", "amber"),
+    )
     db.session.add(recommendation)
     db.session.flush()
-    db.session.add_all(ActionUpdate(recommendation_id=recommendation.id, by_id=coordinator.id, text=update["text"],
-                                    rag=update["rag"], at=now - timedelta(days=update["days_ago"]))
-                       for update in rec.get("updates", []))
+    db.session.add_all(
+        ActionUpdate(
+            recommendation_id=recommendation.id,
+            by_id=coordinator.id,
+            text=update["text"],
+            rag=update["rag"],
+            at=now - timedelta(days=update["days_ago"]),
+        )
+        for update in rec.get("updates", [])
+    )
 
 
 def _submit_demo_returns(audit: Audit, cases: dict, returns: list[dict]) -> None:
     """Each agency's answers on each case (keyed by case reference), submitted in the spring."""
     definition = definition_of(audit.tool_version)
-    submitted = datetime(audit.year, 4, 20, 12, 0, tzinfo=timezone.utc)
+    submitted = datetime(audit.year, 4, 20, 12, 0, tzinfo=UTC)
     for item in returns:
         ret = next(r for r in cases[item["case"]].returns if r.agency.short_name == item["agency"])
         ret.state, ret.submitted_at = ReturnState.SUBMITTED, submitted
-        ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
-                       for r in answer_rules.to_rows(definition, item["answers"])]
+        ret.answers = [
+            Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
+            for r in answer_rules.to_rows(definition, item["answers"])
+        ]
 
 
 def _load_panel_audit(data: dict, user: User) -> None:
     """An audit whose returns are all in and revealed, with no judgement agreed yet: where the panel
     member starts (the main audit's panel has finished)."""
-    fields = {**data["audit"], "title": data["audit"]["title"] + " – second sample",
-              "purpose": "To widen the spring audit with three more children whose plans began in the winter.",
-              "scope": "Three further children on child protection plans for neglect, audited by each agency "
-                       "involved; the panel meets next month."}
+    fields = {
+        **data["audit"],
+        "title": data["audit"]["title"] + " – second sample",
+        "purpose": "To widen the spring audit with three more children whose plans began in the winter.",
+        "scope": "Three further children on child protection plans for neglect, audited by each agency "
+        "involved; the panel meets next month.",
+    }
     audit = _new_audit(fields, AuditState.PANEL)
     chosen = {c["reference"]: c["reference"].replace("-0", "-S0") for c in data["cases"][3:]}
     cases = _add_demo_cases(audit, [{**c, "reference": chosen[c["reference"]]} for c in data["cases"][3:]], user)
-    _submit_demo_returns(audit, cases,
-                         [{**r, "case": chosen[r["case"]]} for r in data["returns"] if r["case"] in chosen])
+    _submit_demo_returns(
+        audit, cases, [{**r, "case": chosen[r["case"]]} for r in data["returns"] if r["case"] in chosen]
+    )
     db.session.flush()
 
 
@@ -167,18 +206,28 @@ def _load_panel_records(cases: dict, records: dict[str, dict]) -> None:
     """What the panel agreed on each case (keyed by case reference), recorded by the demo panel member."""
     panel_member = _demo_user("panel")
     for reference, item in records.items():
-        db.session.add(PanelRecord(case_id=cases[reference].id, agreed_grade=item["agreed_grade"],
-                                   rationale=item["rationale"], dissent=item.get("dissent", ""),
-                                   learning=item.get("learning", ""), recorded_by_id=panel_member.id))
+        db.session.add(
+            PanelRecord(
+                case_id=cases[reference].id,
+                agreed_grade=item["agreed_grade"],
+                rationale=item["rationale"],
+                dissent=item.get("dissent", ""),
+                learning=item.get("learning", ""),
+                recorded_by_id=panel_member.id,
+            )
+        )
 
 
 def _load_open_audit(data: dict, user: User) -> None:
     """A second, smaller audit still open, so auditors have returns to work on."""
-    fields = {**data["audit"], "title": data["audit"]["title"] + " – follow-up sample",
-              "purpose": "To check whether practice has changed since the spring audit's learning was shared.",
-              "scope": "Three further children on child protection plans for neglect, re-audited by each "
-                       "agency involved six months after the first audit.",
-              "returns_due": (date.today() + timedelta(days=14)).isoformat()}
+    fields = {
+        **data["audit"],
+        "title": data["audit"]["title"] + " – follow-up sample",
+        "purpose": "To check whether practice has changed since the spring audit's learning was shared.",
+        "scope": "Three further children on child protection plans for neglect, re-audited by each "
+        "agency involved six months after the first audit.",
+        "returns_due": (date.today() + timedelta(days=14)).isoformat(),
+    }
     audit = _new_audit(fields, AuditState.OPEN)
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
     _add_demo_cases(audit, follow_up, user)

@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any, cast
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 
@@ -20,16 +20,25 @@ from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.learning.forms import (
-    ActionPlanFilters, CategoryForm, LearningPointForm, ProgressUpdateForm, RecommendationForm,
+    ActionPlanFilters,
+    CategoryForm,
+    LearningPointForm,
+    ProgressUpdateForm,
+    RecommendationForm,
 )
 from audit_app.models import (
-    AUDIENCES, Audit, LearningPoint, Recommendation, RecommendationCategory, User,
+    AUDIENCES,
+    Audit,
+    LearningPoint,
+    Recommendation,
+    RecommendationCategory,
+    User,
 )
 from audit_app.results_access import results_audit_or_404
 from audit_app.security import roles_required
 from audit_app.transactions import saved
-from audit_tools.learning import AUDIENCE_HEADINGS, rag_counts, rag_words
 from audit_tools.files import spreadsheet_safe
+from audit_tools.learning import AUDIENCE_HEADINGS, rag_counts, rag_words
 from audit_tools.states import Role
 
 bp = Blueprint("learning", __name__)
@@ -84,11 +93,19 @@ def _recommendation_or_404(audit_id: int, recommendation_id: int) -> tuple[Audit
 def learning_points(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     points = data.learning_points(audit)
-    groups = [(audience, AUDIENCE_HEADINGS[audience], [p for p in points if p.audience == audience])
-              for audience in AUDIENCES]
-    return render_template("learning/points.html", audit=audit, groups=groups, evidence=data.evidence_counts(audit),
-                           case_count=data.included_case_count(audit), editable=data.learning_editable(audit),
-                           why_not=_why_not_editable(audit), confirm=ConfirmForm())
+    groups = [
+        (audience, AUDIENCE_HEADINGS[audience], [p for p in points if p.audience == audience]) for audience in AUDIENCES
+    ]
+    return render_template(
+        "learning/points.html",
+        audit=audit,
+        groups=groups,
+        evidence=data.evidence_counts(audit),
+        case_count=data.included_case_count(audit),
+        editable=data.learning_editable(audit),
+        why_not=_why_not_editable(audit),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/audits/<int:audit_id>/learning/new", methods=["GET", "POST"])
@@ -102,8 +119,9 @@ def new_learning_point(audit_id: int) -> ResponseReturnValue:
 @roles_required(*BUSINESS_UNIT)
 def edit_learning_point(audit_id: int, point_id: int) -> ResponseReturnValue:
     audit, point = _point_or_404(audit_id, point_id)
-    return _learning_point_form(audit, point, {"audience": point.audience, "text": point.text,
-                                               "themes": [t.id for t in point.themes]})
+    return _learning_point_form(
+        audit, point, {"audience": point.audience, "text": point.text, "themes": [t.id for t in point.themes]}
+    )
 
 
 def _learning_point_form(audit: Audit, point: LearningPoint | None, initial: dict) -> ResponseReturnValue:
@@ -111,31 +129,42 @@ def _learning_point_form(audit: Audit, point: LearningPoint | None, initial: dic
     codebook = data.codebook()
     form.themes.choices = [SelectChoice(t.id, t.name) for t in codebook]
     if form.validate_on_submit():
-        saved = data.save_learning_point(audit, point, current_user, audience=form.audience.data,
-                                         text=cast(str, form.text.data),  # validated: VisibleText
-                                         theme_ids=form.themes.data or [])
+        saved = data.save_learning_point(
+            audit,
+            point,
+            current_user,
+            audience=form.audience.data,
+            text=cast(str, form.text.data),  # validated: VisibleText
+            theme_ids=form.themes.data or [],
+        )
         db.session.commit()
         flash("Learning point saved.", "success")
         return redirect(url_for("learning.learning_points", audit_id=audit.id, _anchor=f"point-{saved.id}"))
-    return render_template("learning/point_form.html", audit=audit, point=point, form=form, codebook=codebook,
-                           confirm=ConfirmForm())
+    return render_template(
+        "learning/point_form.html", audit=audit, point=point, form=form, codebook=codebook, confirm=ConfirmForm()
+    )
 
 
 @bp.post("/audits/<int:audit_id>/learning/<int:point_id>/delete")
 @roles_required(*BUSINESS_UNIT)
 def delete_learning_point(audit_id: int, point_id: int) -> ResponseReturnValue:
     audit, point = _point_or_404(audit_id, point_id)
-    return _button(lambda user: data.delete_learning_point(point, user), "Learning point deleted.",
-                   url_for("learning.learning_points", audit_id=audit.id))
+    return _button(
+        lambda user: data.delete_learning_point(point, user),
+        "Learning point deleted.",
+        url_for("learning.learning_points", audit_id=audit.id),
+    )
 
 
 @bp.post("/audits/<int:audit_id>/learning/<int:point_id>/move/<any(up, down):direction>")
 @roles_required(*BUSINESS_UNIT)
 def move_learning_point(audit_id: int, point_id: int, direction: str) -> ResponseReturnValue:
     audit, point = _point_or_404(audit_id, point_id)
-    return _button(lambda user: data.move_learning_point(point, STEPS[direction], user),
-                   f"Learning point moved {direction}.",
-                   url_for("learning.learning_points", audit_id=audit.id, _anchor=f"point-{point.id}"))
+    return _button(
+        lambda user: data.move_learning_point(point, STEPS[direction], user),
+        f"Learning point moved {direction}.",
+        url_for("learning.learning_points", audit_id=audit.id, _anchor=f"point-{point.id}"),
+    )
 
 
 # ---------------------------------------------------------------- recommendations of one audit
@@ -145,10 +174,16 @@ def move_learning_point(audit_id: int, point_id: int, direction: str) -> Respons
 @roles_required(*BUSINESS_UNIT)
 def recommendations(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
-    return render_template("learning/recommendations.html", audit=audit, recommendations=data.recommendations(audit),
-                           category_names={c.slug: c.name for c in data.categories()}, today=date.today(),
-                           editable=data.learning_editable(audit), why_not=_why_not_editable(audit),
-                           confirm=ConfirmForm())
+    return render_template(
+        "learning/recommendations.html",
+        audit=audit,
+        recommendations=data.recommendations(audit),
+        category_names={c.slug: c.name for c in data.categories()},
+        today=date.today(),
+        editable=data.learning_editable(audit),
+        why_not=_why_not_editable(audit),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/audits/<int:audit_id>/recommendations/new", methods=["GET", "POST"])
@@ -162,47 +197,69 @@ def new_recommendation(audit_id: int) -> ResponseReturnValue:
 @roles_required(*BUSINESS_UNIT)
 def edit_recommendation(audit_id: int, recommendation_id: int) -> ResponseReturnValue:
     audit, rec = _recommendation_or_404(audit_id, recommendation_id)
-    return _recommendation_form(audit, rec, {"text": rec.text, "category": rec.category, "rag": rec.rag,
-                                             "lead_agency": rec.lead_agency_id, "timeframe": rec.timeframe,
-                                             "due_date": rec.due_date})
+    return _recommendation_form(
+        audit,
+        rec,
+        {
+            "text": rec.text,
+            "category": rec.category,
+            "rag": rec.rag,
+            "lead_agency": rec.lead_agency_id,
+            "timeframe": rec.timeframe,
+            "due_date": rec.due_date,
+        },
+    )
 
 
 def _recommendation_form(audit: Audit, rec: Recommendation | None, initial: dict) -> ResponseReturnValue:
     form = RecommendationForm(data=initial)
     form.category.choices = [SelectChoice("", "Choose a category")] + [
-        SelectChoice(c.slug, c.name) for c in data.categories()]
+        SelectChoice(c.slug, c.name) for c in data.categories()
+    ]
     form.lead_agency.choices = [SelectChoice("", "Choose the lead agency")] + [
-        SelectChoice(a.id, a.name) for a in list_agencies()]
+        SelectChoice(a.id, a.name) for a in list_agencies()
+    ]
     if rec is not None:
         form.rag.validators = []  # after it is made, the status changes only with a progress update
         form.rag.data = rec.rag
     if form.validate_on_submit():
         saved = data.save_recommendation(
-            audit, rec, current_user, text=form.text.data, category=form.category.data,
-            lead_agency_id=form.lead_agency.data, timeframe=(form.timeframe.data or "").strip(),
-            due_date=form.due_date.data, rag=form.rag.data)
+            audit,
+            rec,
+            current_user,
+            text=form.text.data,
+            category=form.category.data,
+            lead_agency_id=form.lead_agency.data,
+            timeframe=(form.timeframe.data or "").strip(),
+            due_date=form.due_date.data,
+            rag=form.rag.data,
+        )
         db.session.commit()
         flash("Recommendation saved.", "success")
         return redirect(url_for("learning.recommendations", audit_id=audit.id, _anchor=f"recommendation-{saved.id}"))
-    return render_template("learning/recommendation_form.html", audit=audit, rec=rec, form=form,
-                           confirm=ConfirmForm())
+    return render_template("learning/recommendation_form.html", audit=audit, rec=rec, form=form, confirm=ConfirmForm())
 
 
 @bp.post("/audits/<int:audit_id>/recommendations/<int:recommendation_id>/delete")
 @roles_required(*BUSINESS_UNIT)
 def delete_recommendation(audit_id: int, recommendation_id: int) -> ResponseReturnValue:
     audit, rec = _recommendation_or_404(audit_id, recommendation_id)
-    return _button(lambda user: data.delete_recommendation(rec, user), "Recommendation deleted, with its progress "
-                   "updates.", url_for("learning.recommendations", audit_id=audit.id))
+    return _button(
+        lambda user: data.delete_recommendation(rec, user),
+        "Recommendation deleted, with its progress updates.",
+        url_for("learning.recommendations", audit_id=audit.id),
+    )
 
 
 @bp.post("/audits/<int:audit_id>/recommendations/<int:recommendation_id>/move/<any(up, down):direction>")
 @roles_required(*BUSINESS_UNIT)
 def move_recommendation(audit_id: int, recommendation_id: int, direction: str) -> ResponseReturnValue:
     audit, rec = _recommendation_or_404(audit_id, recommendation_id)
-    return _button(lambda user: data.move_recommendation(rec, STEPS[direction], user),
-                   f"Recommendation moved {direction}.",
-                   url_for("learning.recommendations", audit_id=audit.id, _anchor=f"recommendation-{rec.id}"))
+    return _button(
+        lambda user: data.move_recommendation(rec, STEPS[direction], user),
+        f"Recommendation moved {direction}.",
+        url_for("learning.recommendations", audit_id=audit.id, _anchor=f"recommendation-{rec.id}"),
+    )
 
 
 # ---------------------------------------------------------------- one action's progress
@@ -229,8 +286,12 @@ def add_progress_update(recommendation_id: int) -> ResponseReturnValue:
     rec, audit = _visible_recommendation_or_404(recommendation_id)
     form = ProgressUpdateForm()
     if form.validate_on_submit():
-        data.add_progress_update(rec, current_user, text=cast(str, form.text.data),  # validated: VisibleText
-                                 rag=form.rag.data)
+        data.add_progress_update(
+            rec,
+            current_user,
+            text=cast(str, form.text.data),  # validated: VisibleText
+            rag=form.rag.data,
+        )
         db.session.commit()
         flash(f"Progress update added. The status is now {rag_words(form.rag.data)}.", "success")
         return redirect(url_for("learning.recommendation", recommendation_id=rec.id))
@@ -239,10 +300,16 @@ def add_progress_update(recommendation_id: int) -> ResponseReturnValue:
 
 def _recommendation_page(rec: Recommendation, audit: Audit, form: ProgressUpdateForm) -> str:
     category = data.get_category(rec.category)
-    return render_template("learning/recommendation.html", rec=rec, audit=audit, form=form,
-                           category_name=category.name if category else rec.category,
-                           updates=data.progress_updates(rec), today=date.today(),
-                           can_update=current_user.has_role(*BUSINESS_UNIT))
+    return render_template(
+        "learning/recommendation.html",
+        rec=rec,
+        audit=audit,
+        form=form,
+        category_name=category.name if category else rec.category,
+        updates=data.progress_updates(rec),
+        today=date.today(),
+        can_update=current_user.has_role(*BUSINESS_UNIT),
+    )
 
 
 # ---------------------------------------------------------------- the action plan across audits
@@ -252,18 +319,26 @@ def _plan_filters() -> tuple[ActionPlanFilters, data.ActionFilters]:
     """The filters as typed in the query string, and the ones that are valid (a bad value is shown, then ignored)."""
     form = ActionPlanFilters(request.args)
     form.audit.choices = [SelectChoice("", "All audits")] + [
-        SelectChoice(a.id, a.title_with_year) for a in data.plan_audits(current_user)]
-    form.lead_agency.choices = [SelectChoice("", "All agencies")] + [SelectChoice(a.id, a.name) for a in list_agencies()]
+        SelectChoice(a.id, a.title_with_year) for a in data.plan_audits(current_user)
+    ]
+    form.lead_agency.choices = [SelectChoice("", "All agencies")] + [
+        SelectChoice(a.id, a.name) for a in list_agencies()
+    ]
     form.category.choices = [SelectChoice("", "All categories")] + [
-        SelectChoice(c.slug, c.name) for c in data.categories()]
+        SelectChoice(c.slug, c.name) for c in data.categories()
+    ]
     form.validate()
 
     def valid(field: Field, empty: object) -> Any:
         return empty if field.errors else (field.data or empty)
 
-    return form, data.ActionFilters(audit_id=valid(form.audit, None), lead_agency_id=valid(form.lead_agency, None),
-                                    category=valid(form.category, ""), rag=valid(form.rag, ""),
-                                    overdue_only=bool(form.overdue.data))
+    return form, data.ActionFilters(
+        audit_id=valid(form.audit, None),
+        lead_agency_id=valid(form.lead_agency, None),
+        category=valid(form.category, ""),
+        rag=valid(form.rag, ""),
+        overdue_only=bool(form.overdue.data),
+    )
 
 
 @bp.get("/actions")
@@ -271,9 +346,15 @@ def _plan_filters() -> tuple[ActionPlanFilters, data.ActionFilters]:
 def action_plan() -> ResponseReturnValue:
     form, filters = _plan_filters()
     actions = data.action_plan(current_user, filters, date.today())
-    return render_template("learning/actions.html", form=form, actions=actions, filtered=filters != data.ActionFilters(),
-                           counts=rag_counts(a.recommendation.rag for a in actions),
-                           csv_url=url_for("learning.action_plan_csv", **request.args.to_dict()))  # type: ignore[arg-type]  # url_for's stub types only its own keywords
+    chosen: dict[str, Any] = request.args.to_dict()  # url_for's stub types only its own keywords
+    return render_template(
+        "learning/actions.html",
+        form=form,
+        actions=actions,
+        filtered=filters != data.ActionFilters(),
+        counts=rag_counts(a.recommendation.rag for a in actions),
+        csv_url=url_for("learning.action_plan_csv", **chosen),
+    )
 
 
 @bp.get("/actions.csv")
@@ -283,18 +364,41 @@ def action_plan_csv() -> ResponseReturnValue:
     _form, filters = _plan_filters()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["Recommendation", "Audit", "Year", "Category", "Lead agency", "Time frame", "Due date",
-                     "Status", "Overdue", "Last update"])
+    writer.writerow(
+        [
+            "Recommendation",
+            "Audit",
+            "Year",
+            "Category",
+            "Lead agency",
+            "Time frame",
+            "Due date",
+            "Status",
+            "Overdue",
+            "Last update",
+        ]
+    )
     for action in data.action_plan(current_user, filters, date.today()):
         rec = action.recommendation
-        writer.writerow([spreadsheet_safe(rec.text), spreadsheet_safe(action.audit.title), action.audit.year,
-                         spreadsheet_safe(action.category_name),
-                         spreadsheet_safe(rec.lead_agency.name if rec.lead_agency else ""),
-                         spreadsheet_safe(rec.timeframe), rec.due_date.isoformat() if rec.due_date else "",
-                         rag_words(rec.rag), "Yes" if action.overdue else "No",
-                         action.last_update.date().isoformat() if action.last_update else ""])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="action-plan.csv"'})
+        writer.writerow(
+            [
+                spreadsheet_safe(rec.text),
+                spreadsheet_safe(action.audit.title),
+                action.audit.year,
+                spreadsheet_safe(action.category_name),
+                spreadsheet_safe(rec.lead_agency.name if rec.lead_agency else ""),
+                spreadsheet_safe(rec.timeframe),
+                rec.due_date.isoformat() if rec.due_date else "",
+                rag_words(rec.rag),
+                "Yes" if action.overdue else "No",
+                action.last_update.date().isoformat() if action.last_update else "",
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="action-plan.csv"'},
+    )
 
 
 # ---------------------------------------------------------------- recommendation categories
@@ -306,8 +410,13 @@ def categories() -> ResponseReturnValue:
     form = CategoryForm()
     if _category_saved(form, data.add_category, "added"):
         return redirect(url_for("learning.categories"))
-    return render_template("learning/categories.html", form=form, categories=data.categories(),
-                           usage=data.category_usage(), confirm=ConfirmForm())
+    return render_template(
+        "learning/categories.html",
+        form=form,
+        categories=data.categories(),
+        usage=data.category_usage(),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/categories/<slug>/edit", methods=["GET", "POST"])
@@ -348,8 +457,11 @@ def delete_category(slug: str) -> ResponseReturnValue:
 @roles_required(*BUSINESS_UNIT)
 def move_category(slug: str, direction: str) -> ResponseReturnValue:
     category = data.get_category(slug) or abort(404)
-    return _button(lambda user: data.move_category(category, STEPS[direction], user),
-                   f"Category ‘{category.name}’ moved {direction}.", url_for("learning.categories"))
+    return _button(
+        lambda user: data.move_category(category, STEPS[direction], user),
+        f"Category ‘{category.name}’ moved {direction}.",
+        url_for("learning.categories"),
+    )
 
 
 # ---------------------------------------------------------------- year on year
@@ -359,5 +471,9 @@ def move_category(slug: str, direction: str) -> ResponseReturnValue:
 @roles_required(Role.COORDINATOR, Role.EDITOR, Role.PANEL)
 def trends() -> ResponseReturnValue:
     audits = data.revealed_audits()
-    return render_template("learning/trends.html", audits=audits, themes=data.theme_trend_table(audits),
-                           compliance=data.compliance_table(audits))
+    return render_template(
+        "learning/trends.html",
+        audits=audits,
+        themes=data.theme_trend_table(audits),
+        compliance=data.compliance_table(audits),
+    )

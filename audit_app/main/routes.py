@@ -20,15 +20,20 @@ STATEMENT_REVIEWED = date(2026, 11, 22)
 def index() -> ResponseReturnValue:
     """What each person can do next, by role."""
     audits = list_audits()
-    return render_template("main/index.html", audits=audits,
-                           result_audits=[a for a in audits if can_see_results(current_user, a)])
+    return render_template(
+        "main/index.html", audits=audits, result_audits=[a for a in audits if can_see_results(current_user, a)]
+    )
 
 
 @bp.get("/accessibility")
 def accessibility() -> ResponseReturnValue:
     """Public: the accessibility statement, which anyone must be able to read before (or without) signing in."""
-    return render_template("main/accessibility.html", contact=current_app.config["MAIL_FROM"],
-                           prepared=STATEMENT_PREPARED, reviewed=STATEMENT_REVIEWED)
+    return render_template(
+        "main/accessibility.html",
+        contact=current_app.config["MAIL_FROM"],
+        prepared=STATEMENT_PREPARED,
+        reviewed=STATEMENT_REVIEWED,
+    )
 
 
 @bp.get("/health")

@@ -107,8 +107,7 @@ def _create_private(path: str) -> int:
     try:
         return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise BackupError(f"{path} already exists. Choose a new file name: a backup never overwrites a file.") \
-            from None
+        raise BackupError(f"{path} already exists. Choose a new file name: a backup never overwrites a file.") from None
     except OSError as error:
         raise BackupError(f"Cannot create {path}: {error.strerror}.") from None
 
@@ -172,7 +171,8 @@ def _check_sqlite(connection: sqlite3.Connection, path: str) -> None:
     try:
         result = connection.execute("PRAGMA integrity_check").fetchone()[0]
         has_version = connection.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone()
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path} is not a readable SQLite database ({error}).") from None
     if result != "ok":
@@ -199,14 +199,24 @@ def pg_dump_command() -> list[str]:
 
 def pg_restore_command(url: URL, path: str) -> list[str]:
     # One transaction: a restore that fails part-way leaves the database as it was.
-    return [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", "--no-password",
-            "--dbname", url.database or "", path]
+    return [
+        _tool("pg_restore"),
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--single-transaction",
+        "--no-password",
+        "--dbname",
+        url.database or "",
+        path,
+    ]
 
 
 def _pg_backup(url: URL, path: str) -> None:
     with os.fdopen(_create_private(path), "wb") as out:
-        result = subprocess.run(pg_dump_command(), stdout=out, stderr=subprocess.PIPE,
-                                env=pg_environment(url), check=False)
+        result = subprocess.run(
+            pg_dump_command(), stdout=out, stderr=subprocess.PIPE, env=pg_environment(url), check=False
+        )
     if result.returncode != 0:
         _remove_partial(path)
         raise BackupError(f"pg_dump failed and {path} was removed: {_stderr(result)}")
@@ -216,8 +226,9 @@ def _pg_restore(url: URL, path: str) -> None:
     env = pg_environment(url)
     # Give up, rather than wait for ever, if a running service still holds a table.
     env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " -c lock_timeout=30000").strip()
-    result = subprocess.run(pg_restore_command(url, path), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, check=False)
+    result = subprocess.run(
+        pg_restore_command(url, path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, check=False
+    )
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed; the database was not changed: {_stderr(result)}")
 
@@ -225,8 +236,9 @@ def _pg_restore(url: URL, path: str) -> None:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} was not found. Install the PostgreSQL client tools "
-                          f"(on Debian: apt-get install postgresql-client).")
+        raise BackupError(
+            f"{name} was not found. Install the PostgreSQL client tools (on Debian: apt-get install postgresql-client)."
+        )
     return found
 
 

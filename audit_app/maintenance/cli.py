@@ -9,9 +9,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from audit_app.extensions import db
 from audit_app.data.events import purge_payloads
 from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
+from audit_app.extensions import db
 from audit_app.maintenance import backup, retention
 from audit_tools.text import long_date
 
@@ -37,14 +37,19 @@ def backup_command(file: str) -> None:
 def restore_command(file: str, yes: bool) -> None:
     """Replace EVERYTHING in the database with the backup in FILE. Stop the service first."""
     if not yes:
-        click.confirm(f"This replaces everything in the database with {file}. Anything changed since that backup "
-                      "will be lost. Go ahead?", abort=True)
+        click.confirm(
+            f"This replaces everything in the database with {file}. Anything changed since that backup "
+            "will be lost. Go ahead?",
+            abort=True,
+        )
     try:
         version = backup.restore_from(file)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Restored {file} (schema version {version}). "
-               "If the backup is from an older release, run `flask db upgrade` next.")
+    click.echo(
+        f"Restored {file} (schema version {version}). "
+        "If the backup is from an older release, run `flask db upgrade` next."
+    )
 
 
 @retention_cli.command("run")
@@ -63,8 +68,10 @@ def retention_run_command(dry_run: bool) -> None:
         click.echo(_summary(item, dry_run))
     done = sum(1 for item in results if item.removed)
     verb = "would apply to" if dry_run else "applied to"
-    click.echo(f"Retention ({months} months after closure) {verb} {done} audit{'s' if done != 1 else ''}"
-               f"{'' if done else ': nothing to do'}.")
+    click.echo(
+        f"Retention ({months} months after closure) {verb} {done} audit{'s' if done != 1 else ''}"
+        f"{'' if done else ': nothing to do'}."
+    )
 
 
 def _summary(item: retention.AuditRetention, dry_run: bool) -> str:
@@ -95,8 +102,12 @@ def trail_checkpoint_command(out: str | None) -> None:
 
 
 @trail_cli.command("verify")
-@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
-              help="A checkpoint kept outside the database (a backup's .checkpoint file, or a log line in a file).")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A checkpoint kept outside the database (a backup's .checkpoint file, or a log line in a file).",
+)
 def trail_verify_command(checkpoint_file: str | None) -> None:
     """Check every seal and link of the trail, and compare it with a checkpoint. Exit status 1 if tampered."""
     try:
@@ -124,8 +135,10 @@ def trail_purge_command(event_ids: tuple[int, ...], yes: bool) -> None:
     purged = purge_payloads(list(event_ids))
     db.session.commit()
     missing = sorted(set(event_ids) - set(purged))
-    click.echo(f"Purged {len(purged)} event{'s' if len(purged) != 1 else ''}"
-               f"{': ' + ', '.join(map(str, purged)) if purged else ''}.")
+    click.echo(
+        f"Purged {len(purged)} event{'s' if len(purged) != 1 else ''}"
+        f"{': ' + ', '.join(map(str, purged)) if purged else ''}."
+    )
     if missing:
         click.echo(f"Not found (or a purge record, which is kept): {', '.join(map(str, missing))}.")
 

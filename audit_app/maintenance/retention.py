@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, CursorResult, Delete, Update, and_, delete, func, or_, select, update
 
-from audit_app.database import count_of
 from audit_app.data.events import record_event
+from audit_app.database import count_of
 from audit_app.extensions import Base, db
 from audit_app.models import (
     Answer,
@@ -101,8 +101,11 @@ def steps(audit_id: int) -> tuple[Step, ...]:
         Step("evidence notes", EvidenceNote, EvidenceNote.return_id.in_(returns)),
         Step("rescued drafts", RescuedDraft, RescuedDraft.return_id.in_(returns)),
         Step("sample frame rows", FrameRow, FrameRow.frame_id.in_(frames)),
-        Step("unpublished briefing drafts", Briefing, and_(Briefing.audit_id == audit_id,
-                                                           Briefing.state != BriefingState.PUBLISHED)),
+        Step(
+            "unpublished briefing drafts",
+            Briefing,
+            and_(Briefing.audit_id == audit_id, Briefing.state != BriefingState.PUBLISHED),
+        ),
         Step("coded excerpts", Coding, Coding.audit_id == audit_id, ("excerpt",)),
         Step("panel records' text", PanelRecord, PanelRecord.case_id.in_(cases), ("rationale", "dissent", "learning")),
         Step("returns' reasons", Return, Return.case_id.in_(cases), ("amendment_reason", "no_involvement_reason")),
@@ -127,14 +130,21 @@ def retention_months() -> int:
 def review(months: int) -> list[AuditRetention]:
     """Every closed audit with the day it closed, the day its case-level data is due to go, and
     the day retention was applied if it has been."""
-    audits = list(db.session.execute(select(Audit.id, Audit.title).where(Audit.state == AuditState.CLOSED)
-                                     .order_by(Audit.id)))
+    audits = list(
+        db.session.execute(select(Audit.id, Audit.title).where(Audit.state == AuditState.CLOSED).order_by(Audit.id))
+    )
     ids = [audit_id for audit_id, _ in audits]
     closed, applied = _closing_dates(ids), _retention_dates(ids)
-    return [AuditRetention(audit_id, title, closed.get(audit_id),
-                           add_months(closed[audit_id], months) if audit_id in closed else None,
-                           applied.get(audit_id))
-            for audit_id, title in audits]
+    return [
+        AuditRetention(
+            audit_id,
+            title,
+            closed.get(audit_id),
+            add_months(closed[audit_id], months) if audit_id in closed else None,
+            applied.get(audit_id),
+        )
+        for audit_id, title in audits
+    ]
 
 
 def apply_retention(today: date, months: int, *, dry_run: bool = False) -> list[AuditRetention]:
@@ -157,10 +167,21 @@ def apply_retention(today: date, months: int, *, dry_run: bool = False) -> list[
 def _record(item: AuditRetention, months: int) -> None:
     # The trail keeps code-shaped keys only ("evidence_notes", not "evidence notes"): see trail_seals.
     removed = {label.replace("'", "").replace(" ", "_"): count for label, count in item.removed.items()}
-    record_event(RETENTION_EVENT, "audit", item.audit_id,
-                 after={"removed": removed, "closed_on": item.closed_on.isoformat() if item.closed_on else None, "retention_months": months})
-    current_app.logger.info("Retention applied to audit %s: %s", item.audit_id,
-                            ", ".join(f"{count} {label}" for label, count in item.removed.items()))
+    record_event(
+        RETENTION_EVENT,
+        "audit",
+        item.audit_id,
+        after={
+            "removed": removed,
+            "closed_on": item.closed_on.isoformat() if item.closed_on else None,
+            "retention_months": months,
+        },
+    )
+    current_app.logger.info(
+        "Retention applied to audit %s: %s",
+        item.audit_id,
+        ", ".join(f"{count} {label}" for label, count in item.removed.items()),
+    )
     db.session.flush()
 
 
@@ -168,16 +189,20 @@ def _closing_dates(audit_ids: list[int]) -> dict[int, date]:
     """When each audit moved to "closed", from the audit trail (the latest such move counts)."""
     events = db.session.execute(
         select(AuditEvent.object_id, AuditEvent.at, AuditEvent.after)
-        .where(AuditEvent.object_type == "audit", AuditEvent.object_id.in_(audit_ids),
-               AuditEvent.action == "audit.state")
-        .order_by(AuditEvent.at))
+        .where(
+            AuditEvent.object_type == "audit", AuditEvent.object_id.in_(audit_ids), AuditEvent.action == "audit.state"
+        )
+        .order_by(AuditEvent.at)
+    )
     return {audit_id: at.date() for audit_id, at, after in events if (after or {}).get("state") == AuditState.CLOSED}
 
 
 def _retention_dates(audit_ids: list[int]) -> dict[int, date]:
     events = db.session.execute(
         select(AuditEvent.object_id, func.min(AuditEvent.at))
-        .where(AuditEvent.object_type == "audit", AuditEvent.object_id.in_(audit_ids),
-               AuditEvent.action == RETENTION_EVENT)
-        .group_by(AuditEvent.object_id))
+        .where(
+            AuditEvent.object_type == "audit", AuditEvent.object_id.in_(audit_ids), AuditEvent.action == RETENTION_EVENT
+        )
+        .group_by(AuditEvent.object_id)
+    )
     return {audit_id: at.date() for audit_id, at in events}

@@ -20,36 +20,53 @@ NOT_AGREED = ""  # the agreed_grade stored while the panel has not agreed a judg
 
 def _text(label: str, name: str, description: str) -> TextAreaField:
     too_long = f"{name} must be {MAX_LENGTH:,} characters or fewer"
-    return TextAreaField(label, widget=GovCharacterCount(), description=description,
-                         validators=[Length(max=MAX_LENGTH, message=too_long)])
+    return TextAreaField(
+        label,
+        widget=GovCharacterCount(),
+        description=description,
+        validators=[Length(max=MAX_LENGTH, message=too_long)],
+    )
 
 
 class PanelRecordForm(FlaskForm):
     version = HiddenField()
     base = HiddenField()  # the record this form was opened with, signed (audit_app.saved_base)
-    agreed_grade = RadioField("The panel's agreed overall judgement", widget=GovRadioInput(), validate_choice=False,
-                              default=NOT_AGREED)
-    rationale = _text("Why the panel agreed this judgement", "Rationale",
-                      "What in the agencies' returns and the panel's discussion supports it")
-    dissent = _text("Did any agency disagree? (optional)", "Dissent",
-                    "Which agency disagreed and why. Name the agency, never a person.")
-    learning = _text("Learning for the partnership (optional)", "Learning",
-                     "What this case teaches the partnership about working together")
+    agreed_grade = RadioField(
+        "The panel's agreed overall judgement", widget=GovRadioInput(), validate_choice=False, default=NOT_AGREED
+    )
+    rationale = _text(
+        "Why the panel agreed this judgement",
+        "Rationale",
+        "What in the agencies' returns and the panel's discussion supports it",
+    )
+    dissent = _text(
+        "Did any agency disagree? (optional)",
+        "Dissent",
+        "Which agency disagreed and why. Name the agency, never a person.",
+    )
+    learning = _text(
+        "Learning for the partnership (optional)",
+        "Learning",
+        "What this case teaches the partnership about working together",
+    )
     save = SubmitField("Save the panel's record", widget=GovSubmitInput())
 
     def __init__(self, overall: Question | None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.overall = overall
         options = overall.options if overall else ()
-        self.agreed_grade.choices = [SelectChoice(o.value, o.label) for o in options] + \
-            [SelectChoice(NOT_AGREED, "Not agreed yet")]
+        self.agreed_grade.choices = [SelectChoice(o.value, o.label) for o in options] + [
+            SelectChoice(NOT_AGREED, "Not agreed yet")
+        ]
 
     def values(self) -> dict[str, str]:
         """The record as typed, with line endings made uniform; blank text is stored as ""."""
-        return {"agreed_grade": self.agreed_grade.data or NOT_AGREED,
-                **{name: as_typed(self[name].data or "") for name in ("rationale", "dissent", "learning")}}
+        return {
+            "agreed_grade": self.agreed_grade.data or NOT_AGREED,
+            **{name: as_typed(self[name].data or "") for name in ("rationale", "dissent", "learning")},
+        }
 
-    def check(self, values: dict[str, str]) -> "PanelRecordForm":
+    def check(self, values: dict[str, str]) -> PanelRecordForm:
         """The same form filled with ``values`` (a conflict's resolution) and validated by the same rules."""
         form = PanelRecordForm(self.overall, formdata=MultiDict(values), meta={"csrf": False})
         form.validate()

@@ -43,8 +43,13 @@ def index(audit_id: int) -> ResponseReturnValue:
     if audit.state not in REVEALED_STATES:
         return _not_revealed(audit)
     definition = definition_of(audit.tool_version)
-    return render_template("panel/index.html", audit=audit, overall=definition.overall_question,
-                           rows=panel_data.panel_cases(audit, definition), panel_open=panel_data.is_panel_open(audit))
+    return render_template(
+        "panel/index.html",
+        audit=audit,
+        overall=definition.overall_question,
+        rows=panel_data.panel_cases(audit, definition),
+        panel_open=panel_data.is_panel_open(audit),
+    )
 
 
 @bp.get("/<int:audit_id>/panel/<int:case_id>")
@@ -57,8 +62,10 @@ def case(audit_id: int, case_id: int) -> ResponseReturnValue:
     record = panel_data.panel_record(case)
     definition = definition_of(audit.tool_version)
     version = record.version if record else 0
-    form = PanelRecordForm(definition.overall_question, data={**_stored(record), "version": version,
-                                                               "base": _base_token(case, version, record)})
+    form = PanelRecordForm(
+        definition.overall_question,
+        data={**_stored(record), "version": version, "base": _base_token(case, version, record)},
+    )
     return _render_case(audit, case, form)
 
 
@@ -72,9 +79,16 @@ def save(audit_id: int, case_id: int) -> ResponseReturnValue:
         return _not_revealed(audit), 409
     form = PanelRecordForm(definition_of(audit.tool_version).overall_question)
     if not panel_data.is_panel_open(audit):
-        return _render_case(audit, case, form, unsaved=form.values(), error_description=(
-            f"The panel's record can no longer be changed: the audit has moved on to {audit.state}. Nothing was "
-            "saved. What you typed is shown below so that you can copy it.")), 409
+        return _render_case(
+            audit,
+            case,
+            form,
+            unsaved=form.values(),
+            error_description=(
+                f"The panel's record can no longer be changed: the audit has moved on to {audit.state}. Nothing was "
+                "saved. What you typed is shown below so that you can copy it."
+            ),
+        ), 409
     resolving = concurrency.resolving()
     if not form.validate_on_submit():
         if resolving:  # back to the choices: the plain form would let this record overwrite the other save
@@ -93,32 +107,53 @@ def save(audit_id: int, case_id: int) -> ResponseReturnValue:
         if problems:
             return _conflict(audit, case, form, problems=problems, status=400)
         values = checked.values()
-    with saved(f"The panel's record for case {case.reference} has been saved.", tell=False,
-               refusals=panel_data.StalePanelRecordError) as outcome:
+    with saved(
+        f"The panel's record for case {case.reference} has been saved.",
+        tell=False,
+        refusals=panel_data.StalePanelRecordError,
+    ) as outcome:
         panel_data.save_panel_record(case, values, current_user, concurrency.posted_version(form))
     if not outcome.ok:
         return _conflict(audit, case, form)
     return redirect(url_for("panel.case", audit_id=audit.id, case_id=case.id))
 
 
-LABELS = {"agreed_grade": "Agreed overall judgement", "rationale": "Why the panel agreed it",
-          "dissent": "Disagreement", "learning": "Learning for the partnership"}
+LABELS = {
+    "agreed_grade": "Agreed overall judgement",
+    "rationale": "Why the panel agreed it",
+    "dissent": "Disagreement",
+    "learning": "Learning for the partnership",
+}
 
 
-def _conflict(audit: Audit, case: Case, form: PanelRecordForm, problems: dict[str, str] | None = None,
-              status: int = 409) -> ResponseReturnValue:
+def _conflict(
+    audit: Audit, case: Case, form: PanelRecordForm, problems: dict[str, str] | None = None, status: int = 409
+) -> ResponseReturnValue:
     """Someone saved in between: merge what only one person changed, ask about what both changed, lose nothing."""
     concurrency.read_fresh()
     stored, mine = panel_data.record_values(case), form.values()
     base = concurrency.posted_base(form, "panel", case.id)
     merge = panel_data.merge_record(base, stored, mine)
-    shared = concurrency.conflict_context("panel", case.id, panel_data.current_version(case), base, merge, problems,
-                                          _described)
+    shared = concurrency.conflict_context(
+        "panel", case.id, panel_data.current_version(case), base, merge, problems, _described
+    )
     listed = shared.pop("problems")
-    conflict = {"saved": stored, "mine": mine, "merge": merge, "labels": LABELS, "text_fields": panel_data.TEXT_FIELDS,
-                **shared}
-    return _render_case(audit, case, PanelRecordForm(form.overall, formdata=None), conflict=conflict,
-                        problems=listed, theirs=panel_data.panel_record(case)), status
+    conflict = {
+        "saved": stored,
+        "mine": mine,
+        "merge": merge,
+        "labels": LABELS,
+        "text_fields": panel_data.TEXT_FIELDS,
+        **shared,
+    }
+    return _render_case(
+        audit,
+        case,
+        PanelRecordForm(form.overall, formdata=None),
+        conflict=conflict,
+        problems=listed,
+        theirs=panel_data.panel_record(case),
+    ), status
 
 
 def _described(name: str, message: str) -> str:
@@ -145,8 +180,18 @@ def _render_case(audit: Audit, case: Case, form: PanelRecordForm, **extra: Any) 
     answers = panel_data.answers_by_agency(returns, definition)
     only_differences = request.args.get("differ") == "1"
     return render_template(
-        "panel/case.html", audit=audit, case=case, definition=definition, returns=returns, form=form,
+        "panel/case.html",
+        audit=audit,
+        case=case,
+        definition=definition,
+        returns=returns,
+        form=form,
         sections=compare_by_section(definition, answers, only_differences=only_differences),
-        only_differences=only_differences, differences=count_differences(definition, answers),
-        overall=overall_judgements(definition, answers), record=panel_data.panel_record(case),
-        editable=panel_data.is_panel_open(audit) and current_user.has_role(*RECORDERS), max_length=MAX_LENGTH, **extra)
+        only_differences=only_differences,
+        differences=count_differences(definition, answers),
+        overall=overall_judgements(definition, answers),
+        record=panel_data.panel_record(case),
+        editable=panel_data.is_panel_open(audit) and current_user.has_role(*RECORDERS),
+        max_length=MAX_LENGTH,
+        **extra,
+    )

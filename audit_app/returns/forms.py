@@ -7,8 +7,11 @@ from wtforms.validators import Length, Optional
 
 
 class NoInvolvementForm(FlaskForm):
-    reason = TextAreaField("Why did your agency have no involvement?", widget=GovTextArea(),
-                           validators=[Optional(), Length(max=2000, message="Reason must be 2,000 characters or fewer")],
-                           description="For example: no record of the child or family in the audit period")
+    reason = TextAreaField(
+        "Why did your agency have no involvement?",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2000, message="Reason must be 2,000 characters or fewer")],
+        description="For example: no record of the child or family in the audit period",
+    )
     declare = SubmitField("Declare no involvement", widget=GovSubmitInput())
     withdraw = SubmitField("Withdraw the declaration", widget=GovSubmitInput())

@@ -11,7 +11,12 @@ from audit_app.data import returns as return_data
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.form_builder import (
-    ReturnFormBase, build_return_form, field_name, filled_return_form, hidden_pairs, note_field_name,
+    ReturnFormBase,
+    build_return_form,
+    field_name,
+    filled_return_form,
+    hidden_pairs,
+    note_field_name,
 )
 from audit_app.models import Return
 from audit_app.rescue import restored_form
@@ -20,9 +25,9 @@ from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.returns import answers as answer_rules
 from audit_tools.returns import is_visible
+from audit_tools.states import ReturnState, Role
 from audit_tools.text import shortened
 from audit_tools.tools import ToolDefinition
-from audit_tools.states import ReturnState, Role
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 bp.add_app_template_global(field_name)  # the return form, its preview and the conflict page name fields alike
@@ -46,12 +51,21 @@ def edit(return_id: int) -> ResponseReturnValue:
     answers = return_data.load_answers(ret, definition)
     if request.method == "GET":
         if not return_data.is_editable(ret):
-            return render_template("returns/view.html", ret=ret, definition=definition, answers=answers,
-                                   shown=lambda question: is_visible(question, answers), withdraw=NoInvolvementForm())
+            return render_template(
+                "returns/view.html",
+                ret=ret,
+                definition=definition,
+                answers=answers,
+                shown=lambda question: is_visible(question, answers),
+                withdraw=NoInvolvementForm(),
+            )
         if request.args.get("restore"):
             return _restore(ret, definition, request.args["restore"])
-        return _render_form(ret, filled_return_form(definition, answers, version=ret.version,
-                                                    base=_base_token(ret, answers)), definition)
+        return _render_form(
+            ret,
+            filled_return_form(definition, answers, version=ret.version, base=_base_token(ret, answers)),
+            definition,
+        )
     form = build_return_form(definition)
     if not return_data.is_editable(ret):
         return _refuse_locked(ret, form, definition)
@@ -70,8 +84,15 @@ def edit(return_id: int) -> ResponseReturnValue:
         if unsettled:
             return _conflict(ret, definition, form, problems={key: CHOOSE for key in unsettled}, status=400)
     with saved(tell=False, refusals=(return_data.InvalidAnswersError, return_data.StaleReturnError)) as outcome:
-        missing = return_data.save_return(ret, mine, definition, current_user, concurrency.posted_version(form),
-                                          submit=form.submit_return.data, stored=answers)
+        missing = return_data.save_return(
+            ret,
+            mine,
+            definition,
+            current_user,
+            concurrency.posted_version(form),
+            submit=form.submit_return.data,
+            stored=answers,
+        )
     if isinstance(outcome.error, return_data.InvalidAnswersError):  # only a resolution reaches this
         return _conflict(ret, definition, form, problems=outcome.error.problems, status=400)
     if outcome.error is not None:
@@ -80,8 +101,10 @@ def edit(return_id: int) -> ResponseReturnValue:
         form.mark_missing(missing)
         form.version.data = str(ret.version)  # a hidden field's text
         form.base.data = _base_token(ret, return_data.load_answers(ret, definition))
-        note = (f"Your answers have been saved as a draft. {len(missing)} required "
-                f"question{'s' if len(missing) != 1 else ''} still need an answer before you can submit.")
+        note = (
+            f"Your answers have been saved as a draft. {len(missing)} required "
+            f"question{'s' if len(missing) != 1 else ''} still need an answer before you can submit."
+        )
         return _render_form(ret, form, definition, error_description=note), 422
     if answer_rules.raises_concern(definition, mine):
         flash(ESCALATION_HEADING + " " + get_setting("escalation_route"), "escalation")
@@ -99,15 +122,20 @@ def no_involvement(return_id: int) -> ResponseReturnValue:
     ret = return_data.get_return_for_user(return_id, current_user) or abort(404)
     form = NoInvolvementForm()
     if form.validate_on_submit():
-        with saved("Your declaration has been withdrawn: the return is a draft again." if form.withdraw.data else
-                   f"Recorded: your agency had no involvement with case {ret.case.reference}.") as outcome:
+        with saved(
+            "Your declaration has been withdrawn: the return is a draft again."
+            if form.withdraw.data
+            else f"Recorded: your agency had no involvement with case {ret.case.reference}."
+        ) as outcome:
             if form.withdraw.data:
                 return_data.withdraw_no_involvement(ret, current_user)
             else:
                 return_data.declare_no_involvement(ret, form.reason.data or "", current_user)
         if not outcome.ok:
             return redirect(url_for("returns.edit", return_id=ret.id))
-        return redirect(url_for("returns.index") if not form.withdraw.data else url_for("returns.edit", return_id=ret.id))
+        return redirect(
+            url_for("returns.index") if not form.withdraw.data else url_for("returns.edit", return_id=ret.id)
+        )
     flash("That form had expired. Please try again.", "error")
     return redirect(url_for("returns.edit", return_id=ret.id))
 
@@ -127,14 +155,21 @@ def autosave(return_id: int) -> ResponseReturnValue:
         return_data.save_answers(ret, form.answers(), definition, current_user, concurrency.posted_version(form))
         base = _base_token(ret, return_data.load_answers(ret, definition))  # the form now starts from this save
     if not outcome.ok:
-        return jsonify(saved=False, message="Someone else has saved this return. Press “Save and come back "
-                                            "later” to compare your answers with theirs."), 409
-    return jsonify(saved=True, version=ret.version, base=base,
-                   message=f"Draft saved at {ret.updated_at:%H:%M} (UTC).")
+        return jsonify(
+            saved=False,
+            message="Someone else has saved this return. Press “Save and come back "
+            "later” to compare your answers with theirs.",
+        ), 409
+    return jsonify(saved=True, version=ret.version, base=base, message=f"Draft saved at {ret.updated_at:%H:%M} (UTC).")
 
 
-def _conflict(ret: Return, definition: ToolDefinition, form: ReturnFormBase, problems: dict[str, str] | None = None,
-              status: int = 409) -> tuple[str, int]:
+def _conflict(
+    ret: Return,
+    definition: ToolDefinition,
+    form: ReturnFormBase,
+    problems: dict[str, str] | None = None,
+    status: int = 409,
+) -> tuple[str, int]:
     """Someone saved in between: merge what only one side changed, ask about what both changed, lose nothing.
 
     ``problems`` (answer or note key → message, or ``CHOOSE``) come from a resolution that could not be saved.
@@ -143,13 +178,28 @@ def _conflict(ret: Return, definition: ToolDefinition, form: ReturnFormBase, pro
     stored = return_data.load_answers(ret, definition)
     mine, base = form.answers(), concurrency.posted_base(form, "return", ret.id)
     merge = answer_rules.merge_answers(definition, base, stored, mine)
-    shared = concurrency.conflict_context("return", ret.id, return_data.current_version(ret.id), base, merge,
-                                          problems, lambda key, message: _described(definition, key, message))
+    shared = concurrency.conflict_context(
+        "return",
+        ret.id,
+        return_data.current_version(ret.id),
+        base,
+        merge,
+        problems,
+        lambda key, message: _described(definition, key, message),
+    )
     return render_template(
-        "returns/conflict.html", ret=ret, form=form, definition=definition, mine=mine, saved=stored,
-        hidden_values=hidden_pairs(definition, mine), clashes=answer_rules.differences(definition, merge.clashes),
+        "returns/conflict.html",
+        ret=ret,
+        form=form,
+        definition=definition,
+        mine=mine,
+        saved=stored,
+        hidden_values=hidden_pairs(definition, mine),
+        clashes=answer_rules.differences(definition, merge.clashes),
         kept_theirs=answer_rules.differences(definition, merge.kept_theirs),
-        kept_mine=answer_rules.differences(definition, merge.kept_mine), **shared), status
+        kept_mine=answer_rules.differences(definition, merge.kept_mine),
+        **shared,
+    ), status
 
 
 def _described(definition: ToolDefinition, key: str, message: str) -> str | None:
@@ -157,8 +207,9 @@ def _described(definition: ToolDefinition, key: str, message: str) -> str | None
     question = definition.questions_by_key.get(answer_rules.question_key_of(key))
     if question is None:
         return None
-    what = f"{definition.number(question.key)} {shortened(question.text, 60)}" + \
-        (" (evidence note)" if key.endswith(answer_rules.NOTE_SUFFIX) else "")
+    what = f"{definition.number(question.key)} {shortened(question.text, 60)}" + (
+        " (evidence note)" if key.endswith(answer_rules.NOTE_SUFFIX) else ""
+    )
     return f"Choose which answer to keep for {what}" if message == CHOOSE else f"{what}: {message}"
 
 
@@ -182,11 +233,14 @@ def _restore(ret: Return, definition: ToolDefinition, token: str) -> BaseRespons
     the auditor saves."""
     form = restored_form(ret, definition, token)
     if form is None:
-        flash("What you typed could not be brought back: it is kept for one day, in the browser you typed it in.",
-              "error")
+        flash(
+            "What you typed could not be brought back: it is kept for one day, in the browser you typed it in.", "error"
+        )
         return redirect(url_for("returns.edit", return_id=ret.id))
-    flash("Your session had ended, so what you typed was kept for you. It has not been saved yet: "
-          "check it, then save.", "info")
+    flash(
+        "Your session had ended, so what you typed was kept for you. It has not been saved yet: check it, then save.",
+        "info",
+    )
     return _render_form(ret, form, definition)
 
 
@@ -195,15 +249,32 @@ ESCALATION_HEADING = "You recorded a current safeguarding concern about this chi
 
 def _refuse_locked(ret: Return, form: ReturnFormBase, definition: ToolDefinition) -> tuple[str, int]:
     """The return closed while the auditor was typing: keep what they typed on screen to copy."""
-    note = ("This return can no longer be changed: it has been submitted or the audit has closed for returns. "
-            "Nothing was saved. Your answers are shown below so that you can copy them.")
-    return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
-                           error_description=note, locked=True,
-                           sections_status=answer_rules.section_status(definition, form.answers())), 409
+    note = (
+        "This return can no longer be changed: it has been submitted or the audit has closed for returns. "
+        "Nothing was saved. Your answers are shown below so that you can copy them."
+    )
+    return render_template(
+        "returns/edit.html",
+        ret=ret,
+        form=form,
+        definition=definition,
+        field_name=field_name,
+        error_description=note,
+        locked=True,
+        sections_status=answer_rules.section_status(definition, form.answers()),
+    ), 409
 
 
 def _render_form(ret: Return, form: ReturnFormBase, definition: ToolDefinition, error_description: str = "") -> str:
     """The return form; each section's status reflects the answers as they stand on this page."""
-    return render_template("returns/edit.html", ret=ret, form=form, definition=definition, field_name=field_name,
-                           error_description=error_description, locked=False, no_involvement=NoInvolvementForm(),
-                           sections_status=answer_rules.section_status(definition, form.answers()))
+    return render_template(
+        "returns/edit.html",
+        ret=ret,
+        form=form,
+        definition=definition,
+        field_name=field_name,
+        error_description=error_description,
+        locked=False,
+        no_involvement=NoInvolvementForm(),
+        sections_status=answer_rules.section_status(definition, form.answers()),
+    )

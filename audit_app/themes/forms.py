@@ -10,12 +10,19 @@ from wtforms import Field, Form, HiddenField, IntegerField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.2; types-WTForms lacks it
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from audit_app.form_fields import VisibleText, at_most
 from audit_app.data.coding import DECISIONS, SOURCE_LABELS, CodingFilters
 from audit_app.data.themes import name_taken
+from audit_app.form_fields import VisibleText, at_most
 from audit_tools.learning import (
-    MAX_CATEGORY, MAX_DESCRIPTION, MAX_KEYWORD, MAX_KEYWORDS, MAX_NAME, control_problem, formula_problem,
-    keyword_problems, split_keywords,
+    MAX_CATEGORY,
+    MAX_DESCRIPTION,
+    MAX_KEYWORD,
+    MAX_KEYWORDS,
+    MAX_NAME,
+    control_problem,
+    formula_problem,
+    keyword_problems,
+    split_keywords,
 )
 
 SHOW_CHOICES = [SelectChoice("todo", "Still to code"), SelectChoice("all", "All excerpts")]
@@ -32,30 +39,54 @@ def _sentence(problem: str) -> str:
 
 def _safe_text(column: str) -> Callable[[FlaskForm, Field], None]:
     """Refuse what a spreadsheet would run as a formula, and invisible control characters (as CSV import does)."""
+
     def check(_form: FlaskForm, field: Field) -> None:
         problem = formula_problem(column, field.data or "") or control_problem(column, field.data or "")
         if problem:
             raise ValidationError(_sentence(problem))
+
     return check
 
 
 class ThemeForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), filters=[_strip], validators=[
-        VisibleText("Enter a theme name"), at_most(MAX_NAME, "Theme name"), _safe_text("name")])
-    category = StringField("Category (optional)", widget=GovTextInput(), filters=[_strip],
-                           description="The codebook groups themes by category, such as child focus or working together",
-                           validators=[Optional(), Length(max=MAX_CATEGORY,
-                                                          message=f"Category must be {MAX_CATEGORY} characters or fewer"),
-                                       _safe_text("category")])
-    description = TextAreaField("Description (optional)", widget=GovTextArea(), filters=[_strip],
-                                description="What this theme covers, so that everyone codes to it in the same way",
-                                validators=[Optional(), Length(max=MAX_DESCRIPTION, message=(
-                                    f"Description must be {MAX_DESCRIPTION:,} characters or fewer")),
-                                    _safe_text("description")])
-    keywords = TextAreaField("Keywords (optional)", widget=GovTextArea(), filters=[_strip], description=(
-        f"One per line, or separated by semicolons: up to {MAX_KEYWORDS} keywords of up to {MAX_KEYWORD} characters. "
-        "Text that mentions a keyword, or another form of its words (assessed for assessment), is suggested for this "
-        "theme. Write an abbreviation in capitals, such as SEND, to match it only when it is written in capitals."))
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[VisibleText("Enter a theme name"), at_most(MAX_NAME, "Theme name"), _safe_text("name")],
+    )
+    category = StringField(
+        "Category (optional)",
+        widget=GovTextInput(),
+        filters=[_strip],
+        description="The codebook groups themes by category, such as child focus or working together",
+        validators=[
+            Optional(),
+            Length(max=MAX_CATEGORY, message=f"Category must be {MAX_CATEGORY} characters or fewer"),
+            _safe_text("category"),
+        ],
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        widget=GovTextArea(),
+        filters=[_strip],
+        description="What this theme covers, so that everyone codes to it in the same way",
+        validators=[
+            Optional(),
+            Length(max=MAX_DESCRIPTION, message=(f"Description must be {MAX_DESCRIPTION:,} characters or fewer")),
+            _safe_text("description"),
+        ],
+    )
+    keywords = TextAreaField(
+        "Keywords (optional)",
+        widget=GovTextArea(),
+        filters=[_strip],
+        description=(
+            f"One per line, or separated by semicolons: up to {MAX_KEYWORDS} keywords of up to {MAX_KEYWORD} characters. "
+            "Text that mentions a keyword, or another form of its words (assessed for assessment), is suggested for this "
+            "theme. Write an abbreviation in capitals, such as SEND, to match it only when it is written in capitals."
+        ),
+    )
     submit = SubmitField("Save theme", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, theme_id: int | None = None, **kwargs: Any) -> None:
@@ -73,13 +104,21 @@ class ThemeForm(FlaskForm):
             raise ValidationError("; ".join(_sentence(p) for p in problems))
 
     def values(self) -> dict:
-        return {"name": self.name.data, "category": self.category.data or "",
-                "description": self.description.data or "", "keywords": split_keywords(self.keywords.data or "")}
+        return {
+            "name": self.name.data,
+            "category": self.category.data or "",
+            "description": self.description.data or "",
+            "keywords": split_keywords(self.keywords.data or ""),
+        }
 
 
 class ImportCodebookForm(FlaskForm):
-    file = FileField("Codebook file (CSV)", widget=GovFileInput(), validators=[FileRequired("Choose a CSV file")],
-                     description="Columns: name, description, keywords, category, slug. Only name is required.")
+    file = FileField(
+        "Codebook file (CSV)",
+        widget=GovFileInput(),
+        validators=[FileRequired("Choose a CSV file")],
+        description="Columns: name, description, keywords, category, slug. Only name is required.",
+    )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
@@ -100,9 +139,12 @@ class CodingFilterForm(Form):
         """The valid filters; a value that is not allowed is ignored rather than refused."""
         self.validate()
         theme = self.theme.data if not self.theme.errors and (self.theme.data or "").isdigit() else None
-        return CodingFilters(show="all" if self.show.data == "all" else "todo", theme_id=int(theme) if theme else None,
-                             source=self.source.data if not self.source.errors and self.source.data else None,
-                             page=self.page.data if not self.page.errors and self.page.data else 1)
+        return CodingFilters(
+            show="all" if self.show.data == "all" else "todo",
+            theme_id=int(theme) if theme else None,
+            source=self.source.data if not self.source.errors and self.source.data else None,
+            page=self.page.data if not self.page.errors and self.page.data else 1,
+        )
 
 
 class _ExcerptAction(FlaskForm):

@@ -23,10 +23,15 @@ from audit_app.forms import ConfirmForm
 from audit_app.models import Audit, Theme
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
 from audit_app.security import roles_required
-from audit_app.transactions import saved
 from audit_app.themes.forms import (
-    AddThemeForm, CodingFilterForm, ConfirmImportForm, DecisionForm, ImportCodebookForm, ThemeForm,
+    AddThemeForm,
+    CodingFilterForm,
+    ConfirmImportForm,
+    DecisionForm,
+    ImportCodebookForm,
+    ThemeForm,
 )
+from audit_app.transactions import saved
 from audit_tools.learning import CodebookError, ImportPlan
 from audit_tools.states import Role
 
@@ -44,8 +49,13 @@ MAX_CODEBOOK_BYTES = 256 * 1024  # base64 of this fits the confirm form under Fl
 @roles_required(*CODEBOOK_READERS)
 def index() -> ResponseReturnValue:
     categories = data.themes_by_category()
-    return render_template("themes/index.html", categories=categories, count=sum(len(t) for _, t in categories),
-                           audits=data.audits_confirmed_in(), can_edit=current_user.has_role(*CODEBOOK_EDITORS))
+    return render_template(
+        "themes/index.html",
+        categories=categories,
+        count=sum(len(t) for _, t in categories),
+        audits=data.audits_confirmed_in(),
+        can_edit=current_user.has_role(*CODEBOOK_EDITORS),
+    )
 
 
 @bp.route("/themes/new", methods=["GET", "POST"])
@@ -61,8 +71,10 @@ def new() -> ResponseReturnValue:
 @roles_required(*CODEBOOK_EDITORS)
 def edit(theme_id: int) -> ResponseReturnValue:
     theme = data.get_theme(theme_id) or abort(404)
-    form = ThemeForm(theme_id=theme.id, data=None if request.method == "POST" else {
-        **data.theme_values(theme), "keywords": "\n".join(theme.keywords)})
+    form = ThemeForm(
+        theme_id=theme.id,
+        data=None if request.method == "POST" else {**data.theme_values(theme), "keywords": "\n".join(theme.keywords)},
+    )
     if form.validate_on_submit():
         return _saved(form, theme, lambda: data.update_theme(theme, form.values(), current_user), "saved in")
     return render_template("themes/edit.html", form=form, theme=theme)
@@ -95,8 +107,11 @@ def delete(theme_id: int) -> ResponseReturnValue:
 @roles_required(*CODEBOOK_EDITORS)
 def export() -> ResponseReturnValue:
     """The codebook as a spreadsheet; no cell can run as a formula."""
-    return Response("\ufeff" + data.codebook_csv(), mimetype="text/csv",  # the mark makes Excel read UTF-8
-                    headers={"Content-Disposition": 'attachment; filename="theme-codebook.csv"'})
+    return Response(
+        "\ufeff" + data.codebook_csv(),
+        mimetype="text/csv",  # the mark makes Excel read UTF-8
+        headers={"Content-Disposition": 'attachment; filename="theme-codebook.csv"'},
+    )
 
 
 @bp.route("/themes/import", methods=["GET", "POST"])
@@ -110,27 +125,44 @@ def import_file() -> ResponseReturnValue:
             return _preview(_decoded(raw))
         except CodebookError as error:
             problems = error.problems
-        form.file.errors = [*form.file.errors,
-                            "Nothing was imported. Correct the problems listed and choose the file again."]
+        form.file.errors = [
+            *form.file.errors,
+            "Nothing was imported. Correct the problems listed and choose the file again.",
+        ]
     return render_template("themes/import.html", form=form, problems=problems)
 
 
 def _decoded(raw: bytes) -> str:
     if len(raw) > MAX_CODEBOOK_BYTES:
-        raise CodebookError([f"The file is larger than {MAX_CODEBOOK_BYTES // 1024} kB; a codebook is much smaller. "
-                             "Check that you chose the right file."])
+        raise CodebookError(
+            [
+                f"The file is larger than {MAX_CODEBOOK_BYTES // 1024} kB; a codebook is much smaller. "
+                "Check that you chose the right file."
+            ]
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CodebookError(["The file is not saved as UTF-8 text. In your spreadsheet, save it as "
-                             "“CSV UTF-8 (comma delimited)” and choose it again."]) from None
+        raise CodebookError(
+            [
+                "The file is not saved as UTF-8 text. In your spreadsheet, save it as "
+                "“CSV UTF-8 (comma delimited)” and choose it again."
+            ]
+        ) from None
 
 
 def _preview(text: str, changed_since: bool = False) -> str:
     plan = data.plan_codebook_import(text)
-    confirm = ConfirmImportForm(formdata=None, codebook=base64.b64encode(text.encode("utf-8")).decode("ascii"), digest=_digest(plan))
-    return render_template("themes/import_preview.html", plan=plan, form=confirm, changed_since=changed_since,
-                           now={t.id: data.theme_values(t) for t in data.list_themes()})
+    confirm = ConfirmImportForm(
+        formdata=None, codebook=base64.b64encode(text.encode("utf-8")).decode("ascii"), digest=_digest(plan)
+    )
+    return render_template(
+        "themes/import_preview.html",
+        plan=plan,
+        form=confirm,
+        changed_since=changed_since,
+        now={t.id: data.theme_values(t) for t in data.list_themes()},
+    )
 
 
 def _themes(count: int) -> str:
@@ -181,11 +213,19 @@ def coding(audit_id: int) -> ResponseReturnValue:
     definition = definition_of(audit.tool_version)
     themes = data.list_themes()
     form, filters = _filters(request.args, themes)
-    return render_template("themes/coding.html", audit=audit, form=form, filters=filters, themes=themes,
-                           found=coding_data.excerpts_page(audit, definition, filters),
-                           progress=data.coding_progress(audit), editable=coding_data.coding_editable(audit),
-                           coding_why_not=coding_data.why_not_editable(audit), confirm=ConfirmForm(),
-                           page_size=coding_data.PAGE_SIZE)
+    return render_template(
+        "themes/coding.html",
+        audit=audit,
+        form=form,
+        filters=filters,
+        themes=themes,
+        found=coding_data.excerpts_page(audit, definition, filters),
+        progress=data.coding_progress(audit),
+        editable=coding_data.coding_editable(audit),
+        coding_why_not=coding_data.why_not_editable(audit),
+        confirm=ConfirmForm(),
+        page_size=coding_data.PAGE_SIZE,
+    )
 
 
 def _editable_audit_or_404(audit_id: int) -> Audit:
@@ -204,9 +244,13 @@ def suggest(audit_id: int) -> ResponseReturnValue:
         abort(400)
     added = coding_data.suggest_codings(audit, definition_of(audit.tool_version), current_user)
     db.session.commit()
-    flash(f"{added} new {'suggestion' if added == 1 else 'suggestions'} to review." if added else
-          "There are no new suggestions: every theme whose keywords appear in an uncoded excerpt has already been "
-          "suggested.", "success")
+    flash(
+        f"{added} new {'suggestion' if added == 1 else 'suggestions'} to review."
+        if added
+        else "There are no new suggestions: every theme whose keywords appear in an uncoded excerpt has already been "
+        "suggested.",
+        "success",
+    )
     return redirect(url_for("themes.coding", audit_id=audit.id))
 
 
@@ -222,8 +266,13 @@ def decide(audit_id: int, coding_id: int) -> ResponseReturnValue:
     coding_data.decide(coding, cast(str, form.decision.data), current_user)  # validated: InputRequired
     db.session.commit()
     name = coding.theme.name
-    done = (f"{name} confirmed for" if form.decision.data == "confirm" else
-            f"{name} removed from" if was == "confirmed" else f"Suggestion of {name} rejected for")
+    done = (
+        f"{name} confirmed for"
+        if form.decision.data == "confirm"
+        else f"{name} removed from"
+        if was == "confirmed"
+        else f"Suggestion of {name} rejected for"
+    )
     where = f"case {coding.case.reference}, {coding.agency.name if coding.agency else 'panel'}"
     return _back_to(audit, coding.source, coding.source_key, form.after.data, done, where)
 
@@ -244,23 +293,41 @@ def add_coding(audit_id: int) -> ResponseReturnValue:
         return _back_to(audit, excerpt.source, excerpt.source_key, None, to_excerpt=False)
     coding_data.add_coding(audit, excerpt, theme, current_user)
     db.session.commit()
-    return _back_to(audit, excerpt.source, excerpt.source_key, form.after.data, f"{theme.name} confirmed for",
-                    f"case {excerpt.reference}, {excerpt.agency or 'panel'}")
+    return _back_to(
+        audit,
+        excerpt.source,
+        excerpt.source_key,
+        form.after.data,
+        f"{theme.name} confirmed for",
+        f"case {excerpt.reference}, {excerpt.agency or 'panel'}",
+    )
 
 
-def _back_to(audit: Audit, source: str, key: str, after: str | None, done: str | None = None, where: str = "",
-             to_excerpt: bool = True) -> WerkzeugResponse:
+def _back_to(
+    audit: Audit,
+    source: str,
+    key: str,
+    after: str | None,
+    done: str | None = None,
+    where: str = "",
+    to_excerpt: bool = True,
+) -> WerkzeugResponse:
     """The same page of the same filters, scrolled to the excerpt (or the next one, if it left the list),
     with what was ``done`` said in that excerpt's card, where the editor is looking, not at the top."""
     _form, filters = _filters(request.form, data.list_themes())
     anchor = coding_data.anchor(source, key)
     said = f"{done} this excerpt."  # ``done`` is "Neglect confirmed for", "… removed from" and so on
-    if to_excerpt and after and not coding_data.still_listed(audit, definition_of(audit.tool_version), filters, source, key):
+    if (
+        to_excerpt
+        and after
+        and not coding_data.still_listed(audit, definition_of(audit.tool_version), filters, source, key)
+    ):
         anchor, said = after, f"{done} the excerpt from {where}, which has left this list."
     if done:
         flash([anchor, said], "excerpt")  # type: ignore[arg-type]  # the "excerpt" category carries [anchor, text]
-    return redirect(url_for("themes.coding", audit_id=audit.id, **filters.as_args(),
-                            _anchor=anchor if to_excerpt else None))
+    return redirect(
+        url_for("themes.coding", audit_id=audit.id, **filters.as_args(), _anchor=anchor if to_excerpt else None)
+    )
 
 
 # ---------------------------------------------------------------- theme counts
@@ -270,7 +337,13 @@ def _back_to(audit: Audit, source: str, key: str, after: str | None, done: str |
 @roles_required(*CODEBOOK_READERS)
 def counts(audit_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
-    return render_template("themes/counts.html", audit=audit, counts=data.theme_case_counts(audit),
-                           agency_table=data.theme_agency_table(audit), cases=data.included_case_count(audit),
-                           in_common=data.themes_in_common(audit), progress=data.coding_progress(audit),
-                           can_code=current_user.has_role(*CODEBOOK_EDITORS))
+    return render_template(
+        "themes/counts.html",
+        audit=audit,
+        counts=data.theme_case_counts(audit),
+        agency_table=data.theme_agency_table(audit),
+        cases=data.included_case_count(audit),
+        in_common=data.themes_in_common(audit),
+        progress=data.coding_progress(audit),
+        can_code=current_user.has_role(*CODEBOOK_EDITORS),
+    )

@@ -15,11 +15,10 @@ from audit_app.form_builder import build_return_form, field_name
 from audit_app.forms import ConfirmForm
 from audit_app.models import ToolVersion
 from audit_app.security import roles_required
-from audit_app.transactions import saved
 from audit_app.tools.forms import ImportToolForm, NewToolForm
-from audit_tools.tools import diff_definitions
-from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, dumps, read_tool_file
+from audit_app.transactions import saved
 from audit_tools.states import QuestionType, Role
+from audit_tools.tools import MAX_FILE_BYTES, DefinitionError, diff_definitions, dumps, read_tool_file
 
 bp = Blueprint("tools", __name__, url_prefix="/tools")
 
@@ -30,11 +29,25 @@ def version_or_404(tool_id: int, number: int) -> ToolVersion:
 
 def _blank_tool(name: str, slug: str) -> dict:
     """A new tool needs one question; the overall judgement is the one every audit tool has."""
-    return {"schema_version": 1, "slug": slug, "name": name, "sections": [
-        {"key": "overall", "title": "Overall judgement", "questions": [
-            {"key": "overall_judgement", "type": QuestionType.GRADE,
-             "text": "Overall, how good was practice with this child?",
-             "overall": True}]}]}
+    return {
+        "schema_version": 1,
+        "slug": slug,
+        "name": name,
+        "sections": [
+            {
+                "key": "overall",
+                "title": "Overall judgement",
+                "questions": [
+                    {
+                        "key": "overall_judgement",
+                        "type": QuestionType.GRADE,
+                        "text": "Overall, how good was practice with this child?",
+                        "overall": True,
+                    }
+                ],
+            }
+        ],
+    }
 
 
 @bp.get("/")
@@ -49,7 +62,8 @@ def new() -> ResponseReturnValue:
     form = NewToolForm()
     sources = [v for t in tool_data.list_tools() for v in t.versions]
     form.start_from.choices = [SelectChoice(0, "An empty tool")] + [
-        SelectChoice(v.id, f"{v.tool.name}, version {v.version} ({v.status})") for v in sources]
+        SelectChoice(v.id, f"{v.tool.name}, version {v.version} ({v.status})") for v in sources
+    ]
     if form.validate_on_submit():
         source = next((v for v in sources if v.id == form.start_from.data), None)
         name, slug = cast(str, form.name.data), cast(str, form.slug.data)  # validated: VisibleText
@@ -75,8 +89,9 @@ def import_file() -> ResponseReturnValue:
         with saved(tell=False, refusals=(DefinitionError, tool_data.ToolError)) as outcome:
             raw = read_tool_file(form.file.data.read(MAX_FILE_BYTES + 1))
             version = tool_data.import_tool(raw, current_user)
-            outcome.success = (f"Imported as draft version {version.version} of {version.tool.name}. "
-                               "Check it, then publish it.")
+            outcome.success = (
+                f"Imported as draft version {version.version} of {version.tool.name}. Check it, then publish it."
+            )
         if outcome.ok:
             return redirect(url_for("tools.version", tool_id=version.tool_id, number=version.version))
         problems = outcome.error.problems if isinstance(outcome.error, DefinitionError) else [str(outcome.error)]
@@ -88,8 +103,13 @@ def import_file() -> ResponseReturnValue:
 @roles_required(Role.COORDINATOR)
 def version(tool_id: int, number: int) -> ResponseReturnValue:
     version = version_or_404(tool_id, number)
-    return render_template("tools/version.html", version=version, definition=tool_data.definition_of(version),
-                           confirm=ConfirmForm(), audits=tool_data.audits_using(version))
+    return render_template(
+        "tools/version.html",
+        version=version,
+        definition=tool_data.definition_of(version),
+        confirm=ConfirmForm(),
+        audits=tool_data.audits_using(version),
+    )
 
 
 @bp.get("/<int:tool_id>/v<int:number>/preview")
@@ -98,8 +118,9 @@ def preview(tool_id: int, number: int) -> ResponseReturnValue:
     version = version_or_404(tool_id, number)
     definition = tool_data.definition_of(version)
     form = build_return_form(definition)
-    return render_template("tools/preview.html", version=version, definition=definition, form=form,
-                           field_name=field_name)
+    return render_template(
+        "tools/preview.html", version=version, definition=definition, form=form, field_name=field_name
+    )
 
 
 @bp.get("/<int:tool_id>/v<int:number>/export.json")
@@ -107,8 +128,11 @@ def preview(tool_id: int, number: int) -> ResponseReturnValue:
 def export(tool_id: int, number: int) -> ResponseReturnValue:
     version = version_or_404(tool_id, number)
     filename = f"{version.tool.slug}-v{version.version}.json"
-    return Response(dumps(tool_data.definition_of(version)), mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        dumps(tool_data.definition_of(version)),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/<int:tool_id>/v<int:number>/compare")
@@ -118,14 +142,18 @@ def compare(tool_id: int, number: int) -> ResponseReturnValue:
     others = [v for v in version.tool.versions if v.version != number]
     chosen = request.args.get("against", type=int)
     # By default the version before this one, or for version 1 the one after it.
-    against = next((v for v in others if v.version == chosen), None) if chosen else \
-        next((v for v in reversed(others) if v.version < number), others[0] if others else None)
+    against = (
+        next((v for v in others if v.version == chosen), None)
+        if chosen
+        else next((v for v in reversed(others) if v.version < number), others[0] if others else None)
+    )
     changes = diff_definitions(tool_data.definition_of(against), tool_data.definition_of(version)) if against else []
     return render_template("tools/compare.html", version=version, against=against, others=others, changes=changes)
 
 
-def _state_change(tool_id: int, number: int, action: Callable[[ToolVersion], ToolVersion | None],
-                  done: str) -> WerkzeugResponse:
+def _state_change(
+    tool_id: int, number: int, action: Callable[[ToolVersion], ToolVersion | None], done: str
+) -> WerkzeugResponse:
     version = version_or_404(tool_id, number)
     if ConfirmForm().validate_on_submit():
         with saved(done) as outcome:
@@ -138,19 +166,31 @@ def _state_change(tool_id: int, number: int, action: Callable[[ToolVersion], Too
 @bp.post("/<int:tool_id>/v<int:number>/publish")
 @roles_required(Role.COORDINATOR)
 def publish(tool_id: int, number: int) -> ResponseReturnValue:
-    return _state_change(tool_id, number, lambda v: tool_data.publish(v, current_user),
-                         "Published. This version can now be chosen for audits and can never change.")
+    return _state_change(
+        tool_id,
+        number,
+        lambda v: tool_data.publish(v, current_user),
+        "Published. This version can now be chosen for audits and can never change.",
+    )
 
 
 @bp.post("/<int:tool_id>/v<int:number>/retire")
 @roles_required(Role.COORDINATOR)
 def retire(tool_id: int, number: int) -> ResponseReturnValue:
-    return _state_change(tool_id, number, lambda v: tool_data.retire(v, current_user),
-                         "Retired. Audits already using this version keep it; new audits cannot choose it.")
+    return _state_change(
+        tool_id,
+        number,
+        lambda v: tool_data.retire(v, current_user),
+        "Retired. Audits already using this version keep it; new audits cannot choose it.",
+    )
 
 
 @bp.post("/<int:tool_id>/v<int:number>/new-version")
 @roles_required(Role.COORDINATOR)
 def new_version(tool_id: int, number: int) -> ResponseReturnValue:
-    return _state_change(tool_id, number, lambda v: tool_data.new_draft_version(v.tool, current_user),
-                         "A new draft version has been created from the latest version. Edit it, then publish it.")
+    return _state_change(
+        tool_id,
+        number,
+        lambda v: tool_data.new_draft_version(v.tool, current_user),
+        "A new draft version has been created from the latest version. Edit it, then publish it.",
+    )

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from audit_tools.tools import MULTIPLE, SCALE, Question, ToolDefinition
 from audit_tools.analysis.judgements import AgencyAgreement, PanelAgreement
-from audit_tools.sampling import AGE_BANDS
 from audit_tools.returns import ToolScores, is_scored, scores
+from audit_tools.sampling import AGE_BANDS
+from audit_tools.tools import MULTIPLE, SCALE, Question, ToolDefinition
 
 
 class OptionCount(NamedTuple):  # a named tuple: an analysis makes thousands, and they are quick to make
@@ -47,8 +47,9 @@ class QuestionSummary:
         """For a yes/partly/no scale: the share of the best possible score (N/A and not known excluded)."""
         if self.question.type != SCALE:
             return None
-        scored = [(o.count, option.score) for o in self.options
-                  if (option := self.question.option(o.value)) is not None]
+        scored = [
+            (o.count, option.score) for o in self.options if (option := self.question.option(o.value)) is not None
+        ]
         possible = sum(count for count, score in scored if score is not None) * 2.0
         if not possible:
             return None
@@ -78,8 +79,10 @@ class CaseFilters:
     @property
     def description(self) -> str:
         words = {"age_band": "aged {} years", "locality": "in {}", "plan_type": "on a {}"}
-        parts = [words[name].format(value if name != "plan_type" else value[:1].lower() + value[1:])
-                 for name, value in self.chosen().items()]
+        parts = [
+            words[name].format(value if name != "plan_type" else value[:1].lower() + value[1:])
+            for name, value in self.chosen().items()
+        ]
         return "Cases " + " ".join(parts) if parts else "All cases"
 
 
@@ -170,8 +173,12 @@ def prevalences(questions: tuple[Question, ...], answers: Iterable[CaseAnswer]) 
     chosen = {(key, value, case_id) for key, case_id, _, value in answers if key in keys}  # once per case
     cases_by_value = Counter((key, value) for key, value, _ in chosen)
     cases = Counter(key for key, _ in {(key, case_id) for key, _, case_id in chosen})
-    return tuple(Prevalence(q, cases[q.key], tuple(OptionCount(o.value, o.label, cases_by_value[q.key, o.value])
-                                                     for o in q.options)) for q in questions)
+    return tuple(
+        Prevalence(
+            q, cases[q.key], tuple(OptionCount(o.value, o.label, cases_by_value[q.key, o.value]) for o in q.options)
+        )
+        for q in questions
+    )
 
 
 class _Tally:
@@ -192,6 +199,7 @@ class _Tally:
 
     def summaries(self, questions: tuple[Question, ...]) -> dict[str, QuestionSummary]:
         count, answered = self.counts.get, self.answered.get
+
         def options(q: Question) -> tuple[OptionCount, ...]:
             return tuple(OptionCount(o.value, o.label, count((q.key, o.value), 0)) for o in q.options)
 
@@ -203,8 +211,11 @@ Weights = tuple[tuple[str, tuple[tuple[int, float], ...]], ...]  # question key 
 
 def _weights(definition: ToolDefinition) -> Weights:
     """Each scored question's scored options, by place: what ``_scores`` reads for every summary."""
-    return tuple((q.key, tuple((i, o.score) for i, o in enumerate(q.options) if o.score is not None))
-                 for q in definition.questions if is_scored(q))
+    return tuple(
+        (q.key, tuple((i, o.score) for i, o in enumerate(q.options) if o.score is not None))
+        for q in definition.questions
+        if is_scored(q)
+    )
 
 
 def _scores(definition: ToolDefinition, weights: Weights, summaries: Mapping[str, QuestionSummary]) -> ToolScores:
@@ -224,8 +235,12 @@ class Distributions:
     agency_scores: tuple[tuple[str, ToolScores], ...]
 
 
-def distributions(definition: ToolDefinition, rows: Iterable[GroupedAnswers], answering: Iterable[Answering],
-                  agencies: Mapping[int, str]) -> Distributions:
+def distributions(
+    definition: ToolDefinition,
+    rows: Iterable[GroupedAnswers],
+    answering: Iterable[Answering],
+    agencies: Mapping[int, str],
+) -> Distributions:
     """Every question's answers overall and by agency, and compliance overall and by agency."""
     by_agency: defaultdict[int, _Tally] = defaultdict(_Tally)
     choice = {q.key for q in definition.questions if q.is_choice}
@@ -238,8 +253,10 @@ def distributions(definition: ToolDefinition, rows: Iterable[GroupedAnswers], an
         overall.add_answering(key, returns)
         by_agency[agency_id].add_answering(key, returns)
     questions, weights = definition.questions, _weights(definition)
-    named = sorted(((agencies.get(a, "Unknown agency"), tally.summaries(questions)) for a, tally in by_agency.items()),
-                   key=lambda pair: pair[0])
+    named = sorted(
+        ((agencies.get(a, "Unknown agency"), tally.summaries(questions)) for a, tally in by_agency.items()),
+        key=lambda pair: pair[0],
+    )
     summaries = overall.summaries(questions)
     return Distributions(
         summaries=summaries,
@@ -290,6 +307,8 @@ def filter_choices(attributes: Iterable[tuple[str, str, str]]) -> dict[str, tupl
             if value:
                 seen[name].add(value)
     band_order = {band: i for i, band in enumerate(AGE_BANDS)}
-    return {"age_band": tuple(sorted(seen["age_band"], key=lambda b: (band_order.get(b, len(band_order)), b))),
-            "locality": tuple(sorted(seen["locality"], key=str.casefold)),
-            "plan_type": tuple(sorted(seen["plan_type"], key=str.casefold))}
+    return {
+        "age_band": tuple(sorted(seen["age_band"], key=lambda b: (band_order.get(b, len(band_order)), b))),
+        "locality": tuple(sorted(seen["locality"], key=str.casefold)),
+        "plan_type": tuple(sorted(seen["plan_type"], key=str.casefold)),
+    }

@@ -13,9 +13,9 @@ figure that should be 0.4 is 0.4.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from collections import Counter
 from fractions import Fraction
 from typing import Any, Literal, cast
 
@@ -139,15 +139,14 @@ class GradedUnits:
             seen = sorted(counts.items())
             for place, (i, n_i) in enumerate(seen):
                 table[i][i] += n_i * (n_i - 1) // 2
-                for j, n_j in seen[place + 1:]:
+                for j, n_j in seen[place + 1 :]:
                     table[i][j] += n_i * n_j
         return ConfusionMatrix(self.order, table)
 
     def alpha(self, level: Level = "ordinal", by_place: bool = True) -> float | None:
         """Krippendorff's alpha of the units (see ``krippendorff_alpha``); with ``by_place``, interval
         distances are between places in the order, else between the grades' own values."""
-        coincidences = _coincidences([counts for counts in self.counts if sum(counts.values()) >= 2],
-                                     len(self.order))
+        coincidences = _coincidences([counts for counts in self.counts if sum(counts.values()) >= 2], len(self.order))
         totals = [sum(row, Fraction(0)) for row in coincidences]  # n_c: how often each grade was pairable
         n = sum(totals)
         distance = _distance(level, list(self.order), totals, interval_by_place=by_place)
@@ -226,8 +225,10 @@ def _coincidences(units: list[dict[int, int]], size: int) -> list[list[Fraction]
         for c, n_c in counts.items():
             for k, n_k in counts.items():
                 pairs[c][k] += n_c * (n_k - (c == k))
-    return [[sum((Fraction(pairs[c][k], m - 1) for m, pairs in pairs_by_size.items()), Fraction(0))
-             for k in range(size)] for c in range(size)]
+    return [
+        [sum((Fraction(pairs[c][k], m - 1) for m, pairs in pairs_by_size.items()), Fraction(0)) for k in range(size)]
+        for c in range(size)
+    ]
 
 
 def _distance(level: Level, grades: list[Grade], totals: list[Fraction], interval_by_place: bool) -> Distance:
@@ -235,8 +236,10 @@ def _distance(level: Level, grades: list[Grade], totals: list[Fraction], interva
     if level == "nominal":
         return lambda c, k: Fraction(c != k)
     if level == "interval":
+
         def value(c: int) -> Fraction:  # by value, the grades are numbers
             return Fraction(c) if interval_by_place else Fraction(cast("int | float", grades[c]))
+
         return lambda c, k: (value(c) - value(k)) ** 2
     if level == "ordinal":
         # (n_c + ... + n_k - (n_c + n_k) / 2)²: how many grades were given from c to k.

@@ -21,8 +21,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from audit_tools.files import runs_as_formula, spreadsheet_safe
-from audit_tools.tools import Question, ToolDefinition
 from audit_tools.states import ReturnState
+from audit_tools.tools import Question, ToolDefinition
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell as SheetCell
@@ -33,8 +33,6 @@ STATE_LABELS: dict[str, str] = {ReturnState.SUBMITTED: "Submitted", ReturnState.
 CASE_COLUMNS = ("Case reference", "Age (years)", "Age band", "Locality", "Plan type")
 RETURN_COLUMNS = ("Agency", "Return state")
 LONG_COLUMNS = ("Question number", "Question key", "Question", "Answer value", "Answer", "Score", "Evidence note")
-
-
 
 
 @dataclass(frozen=True)
@@ -65,9 +63,16 @@ def _attribute_names(returns: Sequence[ReturnAnswers]) -> tuple[str, ...]:
 
 def _return_cells(item: ReturnAnswers, attribute_names: tuple[str, ...]) -> list[Cell]:
     age = float(item.age_years) if item.age_years is not None else None
-    return [item.case_reference, age, item.age_band, item.locality, item.plan_type,
-            *(str(item.attributes.get(name, "")) for name in attribute_names),
-            item.agency, STATE_LABELS.get(item.state, item.state)]
+    return [
+        item.case_reference,
+        age,
+        item.age_band,
+        item.locality,
+        item.plan_type,
+        *(str(item.attributes.get(name, "")) for name in attribute_names),
+        item.agency,
+        STATE_LABELS.get(item.state, item.state),
+    ]
 
 
 def _label(question: Question, value: str) -> str:
@@ -90,8 +95,16 @@ def long_sheet(definition: ToolDefinition, returns: Sequence[ReturnAnswers]) -> 
                 note = item.notes.get(question.key, "")
                 answers = item.answers.get(question.key) or ([("", None)] if note else [])
                 for value, score in answers:
-                    yield [*head, numbers[question.key], question.key, question.text, value,
-                           _label(question, value), score, note]
+                    yield [
+                        *head,
+                        numbers[question.key],
+                        question.key,
+                        question.text,
+                        value,
+                        _label(question, value),
+                        score,
+                        note,
+                    ]
 
     return Sheet((*CASE_COLUMNS, *names, *RETURN_COLUMNS, *LONG_COLUMNS), rows())
 
@@ -110,15 +123,19 @@ def wide_sheet(definition: ToolDefinition, returns: Sequence[ReturnAnswers]) -> 
         answer = "; ".join(_label(question, value) for value, _ in item.answers.get(question.key, ()))
         return [answer, item.notes.get(question.key, "")] if question.takes_note else [answer]
 
-    rows = ([*_return_cells(item, names), *(c for q in definition.questions for c in cells(item, q))]
-            for item in returns)
+    rows = (
+        [*_return_cells(item, names), *(c for q in definition.questions for c in cells(item, q))] for item in returns
+    )
     return Sheet(tuple(header), rows)
 
 
 def _numbers(definition: ToolDefinition) -> dict[str, str]:
     """Question key → its number as auditors see it, "2.3"."""
-    return {q.key: f"{s}.{n}" for s, section in enumerate(definition.sections, start=1)
-            for n, q in enumerate(section.questions, start=1)}
+    return {
+        q.key: f"{s}.{n}"
+        for s, section in enumerate(definition.sections, start=1)
+        for n, q in enumerate(section.questions, start=1)
+    }
 
 
 def _text(cell: Cell) -> str:

@@ -38,7 +38,7 @@ from typing import Any
 DEFAULT_THRESHOLD = 5
 NOT_SHOWN = "not shown"
 NOT_APPLICABLE = "not applicable"  # the share of a total of nothing
-SMALL_NUMBER = "small number"      # reasons a value is hidden (SuppressedValue.reason)
+SMALL_NUMBER = "small number"  # reasons a value is hidden (SuppressedValue.reason)
 SECONDARY = "secondary"
 
 
@@ -91,8 +91,7 @@ def show_share(count: int, total: int, threshold: int = DEFAULT_THRESHOLD) -> st
     return _percent(count, total)
 
 
-def suppress_distribution(counts: Mapping[str, int],
-                          threshold: int = DEFAULT_THRESHOLD) -> dict[str, SuppressedValue]:
+def suppress_distribution(counts: Mapping[str, int], threshold: int = DEFAULT_THRESHOLD) -> dict[str, SuppressedValue]:
     """Every category of a distribution as it may be shown, beside the total that ``show_total`` gives.
 
     Primary suppression hides counts from 1 to the threshold. When the total is
@@ -109,8 +108,7 @@ def suppress_distribution(counts: Mapping[str, int],
     hidden, total_text = _plan(counts, threshold)
     total = sum(counts.values())
     total_shown = total_text == f"{total:,}"  # a share beside a hidden total would give the total away
-    return {name: _value(count, total, hidden.get(name, ""), total_shown, threshold)
-            for name, count in counts.items()}
+    return {name: _value(count, total, hidden.get(name, ""), total_shown, threshold) for name, count in counts.items()}
 
 
 def show_total(counts: Mapping[str, int], threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -148,16 +146,18 @@ def _plan(counts: Mapping[str, int], threshold: int) -> tuple[dict[str, str], st
     return hidden, f"{total:,}"
 
 
-def _recoverable(counts: Mapping[str, int], hidden: Mapping[str, str], threshold: int,
-                 hidden_sum: tuple[int, int]) -> bool:
+def _recoverable(
+    counts: Mapping[str, int], hidden: Mapping[str, str], threshold: int, hidden_sum: tuple[int, int]
+) -> bool:
     """True when some hidden count has only one value consistent with what the reader can see.
 
     ``hidden_sum`` is the least and most the hidden counts can add up to, as the reader
     can tell from the total and the shown counts.
     """
     least, most = hidden_sum
-    ranges = {name: (1, threshold) if reason == SMALL_NUMBER else (threshold + 1, most)
-              for name, reason in hidden.items()}
+    ranges = {
+        name: (1, threshold) if reason == SMALL_NUMBER else (threshold + 1, most) for name, reason in hidden.items()
+    }
     for name, (low, high) in ranges.items():
         if low == high:  # threshold 1: "fewer than 2" already says 1, and no other cell can change that
             continue

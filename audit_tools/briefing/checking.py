@@ -45,12 +45,12 @@ class Finding:
 
     @property
     def before(self) -> str:
-        text = self.where.text[max(0, self.hit.start - CONTEXT):self.hit.start]
+        text = self.where.text[max(0, self.hit.start - CONTEXT) : self.hit.start]
         return ("…" if self.hit.start > CONTEXT else "") + " ".join(text.split()) + (" " if text[-1:].isspace() else "")
 
     @property
     def after(self) -> str:
-        text = self.where.text[self.hit.end:self.hit.end + CONTEXT]
+        text = self.where.text[self.hit.end : self.hit.end + CONTEXT]
         more = "…" if self.hit.end + CONTEXT < len(self.where.text) else ""
         return (" " if text[:1].isspace() else "") + " ".join(text.split()) + more
 
@@ -61,8 +61,9 @@ def override_key(kind: str, text: str, section: str) -> tuple[str, str, str]:
 
 def content_texts(content: dict[str, Any]) -> list[Text]:
     """Every string a reader of the briefing sees, except the date and version the workbench writes."""
-    return list(_title_texts(content)) + [t for section in list(BY_KEY.values())[1:] for t in _section_texts(
-        section, content)]
+    return list(_title_texts(content)) + [
+        t for section in list(BY_KEY.values())[1:] for t in _section_texts(section, content)
+    ]
 
 
 def _title_texts(content: dict[str, Any]) -> Iterator[Text]:
@@ -91,8 +92,13 @@ def _section_texts(section: Section, content: dict[str, Any]) -> Iterator[Text]:
                 yield Text(section, number, label, item.get(part.name, ""))
 
 
-def check_content(content: dict[str, Any], *, case_references: Iterable[str], names: Iterable[str],
-                  overrides: Iterable[dict[str, Any]] = ()) -> list[Finding]:
+def check_content(
+    content: dict[str, Any],
+    *,
+    case_references: Iterable[str],
+    names: Iterable[str],
+    overrides: Iterable[dict[str, Any]] = (),
+) -> list[Finding]:
     """Every possible identifier in the briefing, in reading order, each with its override if it has one."""
     allowed = {override_key(o["kind"], o["text"], o["section"]): o for o in overrides}
     references, names = sorted(set(case_references)), sorted(set(names))

@@ -13,21 +13,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from audit_tools.analysis import QuestionSummary
+from audit_tools.analysis import (
+    DEFAULT_THRESHOLD,
+    NOT_APPLICABLE,
+    NOT_SHOWN,
+    AuditFacts,
+    QuestionSummary,
+    ThemeCount,
+    age_range,
+    chart_safe,
+    findings,
+    findings_hide_counts,
+    is_suppressed,
+    ranked_themes,
+    show_count,
+    show_share,
+    summary_paragraphs,
+    theme_findings,
+    themes_hide_counts,
+    themes_in_common,
+    threshold_words,
+)
 from audit_tools.briefing.content import BriefingContent, Chart, KeyFigure, Recommendation, Resource
-from audit_tools.tools import GRADE, MULTIPLE, SCALE, SINGLE, ToolDefinition
 from audit_tools.returns import Score, is_scored, scores
-from audit_tools.analysis import (
-    AuditFacts, ThemeCount, age_range, findings, findings_hide_counts, ranked_themes, summary_paragraphs,
-    theme_findings, themes_hide_counts, themes_in_common,
-)
 from audit_tools.text import format_age, lower_first
-from audit_tools.analysis import (
-    DEFAULT_THRESHOLD, NOT_APPLICABLE, NOT_SHOWN, chart_safe, is_suppressed, show_count, show_share, threshold_words,
-)
+from audit_tools.tools import GRADE, MULTIPLE, SCALE, SINGLE, ToolDefinition
 
-NO_THEMES_YET = ("This is the first audit on this topic held in the workbench, so there are no "
-                 "earlier audits to compare themes with yet.")
+NO_THEMES_YET = (
+    "This is the first audit on this topic held in the workbench, so there are no "
+    "earlier audits to compare themes with yet."
+)
 OTHER_ANSWERS = "Other answers"
 # How a chart's bars relate, which decides how small bars are made safe.
 ORDINAL, PARTITION, INDEPENDENT = "ordinal", "partition", "independent"
@@ -56,40 +71,67 @@ class Learning:
     themes_in_common: tuple[str, ...] = ()  # already worded; drafted from the themes when empty
 
 
-def draft_briefing(facts: AuditFacts, summaries: list[QuestionSummary], learning: Learning,
-                   settings: BriefingSettings, *, date: str, version: str = "0.1 (draft)",
-                   themes: tuple[ThemeCount, ...] = (), definition: ToolDefinition | None = None) -> BriefingContent:
+def draft_briefing(
+    facts: AuditFacts,
+    summaries: list[QuestionSummary],
+    learning: Learning,
+    settings: BriefingSettings,
+    *,
+    date: str,
+    version: str = "0.1 (draft)",
+    themes: tuple[ThemeCount, ...] = (),
+    definition: ToolDefinition | None = None,
+) -> BriefingContent:
     """Everything the briefing shows, pre-filled from the audit with small numbers suppressed; people edit it afterwards."""
     threshold = settings.suppression_threshold
     drawn = charts(summaries, themes=themes, definition=definition, threshold=threshold)
-    hidden = (drawn != charts(summaries, themes=themes, definition=definition, threshold=None)
-              or findings_hide_counts(summaries, threshold=threshold)
-              or themes_hide_counts(themes, facts.case_count, threshold=threshold)
-              or _judgement_share(summaries, threshold) == NOT_SHOWN)
+    hidden = (
+        drawn != charts(summaries, themes=themes, definition=definition, threshold=None)
+        or findings_hide_counts(summaries, threshold=threshold)
+        or themes_hide_counts(themes, facts.case_count, threshold=threshold)
+        or _judgement_share(summaries, threshold) == NOT_SHOWN
+    )
     return BriefingContent(
-        partnership_name=settings.partnership_name, series_title=settings.series_title, topic=facts.topic,
-        date=date, version=version, definition=settings.definition, summary=summary_paragraphs(facts),
+        partnership_name=settings.partnership_name,
+        series_title=settings.series_title,
+        topic=facts.topic,
+        date=date,
+        version=version,
+        definition=settings.definition,
+        summary=summary_paragraphs(facts),
         key_figures=key_figures(facts, summaries, themes=themes, definition=definition, threshold=threshold),
         charts=drawn,
-        findings=theme_findings(themes, facts.case_count, threshold=threshold) + findings(summaries, threshold=threshold),
+        findings=theme_findings(themes, facts.case_count, threshold=threshold)
+        + findings(summaries, threshold=threshold),
         themes_in_common=learning.themes_in_common or themes_in_common(themes) or (NO_THEMES_YET,),
-        learning_points_managers=learning.managers, action_points_practitioners=learning.practitioners,
-        key_messages=learning.inter_agency, recommendations=learning.recommendations, resources=settings.resources,
-        accent_colour=settings.accent_colour, privacy_note=privacy_note(threshold) if hidden else "",
+        learning_points_managers=learning.managers,
+        action_points_practitioners=learning.practitioners,
+        key_messages=learning.inter_agency,
+        recommendations=learning.recommendations,
+        resources=settings.resources,
+        accent_colour=settings.accent_colour,
+        privacy_note=privacy_note(threshold) if hidden else "",
     )
 
 
 def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:
     """The sentence that tells readers some figures were hidden."""
-    return (f"To protect the privacy of children and their families, numbers from 1 to {threshold} are shown as "
-            f"“{threshold_words(threshold)}”, and figures or charts that could reveal them are combined or left out.")
+    return (
+        f"To protect the privacy of children and their families, numbers from 1 to {threshold} are shown as "
+        f"“{threshold_words(threshold)}”, and figures or charts that could reveal them are combined or left out."
+    )
 
 
-def key_figures(facts: AuditFacts, summaries: Sequence[QuestionSummary] = (), *, themes: tuple[ThemeCount, ...] = (),
-                definition: ToolDefinition | None = None, threshold: int = DEFAULT_THRESHOLD) -> tuple[KeyFigure, ...]:
+def key_figures(
+    facts: AuditFacts,
+    summaries: Sequence[QuestionSummary] = (),
+    *,
+    themes: tuple[ThemeCount, ...] = (),
+    definition: ToolDefinition | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> tuple[KeyFigure, ...]:
     """The design of the audit as it is, then figures from the answers and themes, suppressed."""
-    ages = (f"{format_age(facts.age_min)}–{format_age(facts.age_max)}"
-            if facts.age_min is not None else "–")
+    ages = f"{format_age(facts.age_min)}–{format_age(facts.age_max)}" if facts.age_min is not None else "–"
     figures = [
         KeyFigure(f"{facts.case_count:,}", "children's cases audited"),
         KeyFigure(f"{len(facts.agencies):,}", "agencies took part"),
@@ -103,13 +145,20 @@ def key_figures(facts: AuditFacts, summaries: Sequence[QuestionSummary] = (), *,
     if overall is not None:
         figures.append(KeyFigure(f"{overall}%", "of the best possible practice score, across all returns"))
     top = ranked_themes(themes)[:1]
-    figures += [KeyFigure(show_count(t.cases, threshold), f"cases showing the most frequent theme: {lower_first(t.name)}")
-                for t in top]
+    figures += [
+        KeyFigure(show_count(t.cases, threshold), f"cases showing the most frequent theme: {lower_first(t.name)}")
+        for t in top
+    ]
     return tuple(figures)
 
 
-def charts(summaries: list[QuestionSummary], *, themes: tuple[ThemeCount, ...] = (),
-           definition: ToolDefinition | None = None, threshold: int | None = DEFAULT_THRESHOLD) -> tuple[Chart, ...]:
+def charts(
+    summaries: list[QuestionSummary],
+    *,
+    themes: tuple[ThemeCount, ...] = (),
+    definition: ToolDefinition | None = None,
+    threshold: int | None = DEFAULT_THRESHOLD,
+) -> tuple[Chart, ...]:
     """Judgements, compliance by section, themes, then each question the tool marks with a chart title.
 
     ``threshold=None`` gives the charts before suppression (to tell whether anything was hidden).
@@ -117,15 +166,32 @@ def charts(summaries: list[QuestionSummary], *, themes: tuple[ThemeCount, ...] =
     drafted: list[tuple[Chart, str]] = []
     grade = _overall_grade(summaries)
     if grade:
-        drafted.append((Chart("Overall judgement of practice", tuple(o.label for o in grade.options),
-                              tuple(o.count for o in grade.options)), ORDINAL))
+        drafted.append(
+            (
+                Chart(
+                    "Overall judgement of practice",
+                    tuple(o.label for o in grade.options),
+                    tuple(o.count for o in grade.options),
+                ),
+                ORDINAL,
+            )
+        )
     compliance = compliance_chart(definition, summaries, threshold or 0) if definition else None
     if compliance:
         drafted.append((compliance, INDEPENDENT))
     ranked = ranked_themes(themes)[:_THEMES_CHARTED]
     if ranked:
-        drafted.append((Chart("Most frequent themes", tuple(t.name for t in ranked), tuple(t.cases for t in ranked),
-                              "Number of cases"), INDEPENDENT))
+        drafted.append(
+            (
+                Chart(
+                    "Most frequent themes",
+                    tuple(t.name for t in ranked),
+                    tuple(t.cases for t in ranked),
+                    "Number of cases",
+                ),
+                INDEPENDENT,
+            )
+        )
     drafted += [_question_chart(s) for s in summaries if s.question.chart_title and s.options]
     made_safe = (protect_chart(chart, kind, threshold) if threshold else chart for chart, kind in drafted)
     return tuple(chart for chart in made_safe if chart and any(chart.values))  # a chart of nothing says nothing
@@ -147,10 +213,15 @@ def protect_chart(chart: Chart, kind: str, threshold: int = DEFAULT_THRESHOLD) -
     """
     if chart_safe(dict(enumerate(chart.values)), threshold):
         return chart
-    pairs: list[tuple[tuple[str, ...], int]] = [((label,), value) for label, value in zip(chart.labels, chart.values, strict=False)]
+    pairs: list[tuple[tuple[str, ...], int]] = [
+        ((label,), value) for label, value in zip(chart.labels, chart.values, strict=False)
+    ]
     small = f"a number from 1 to {threshold}"
     if kind == ORDINAL:
-        bars, note = _merge_neighbours(pairs, threshold), f"Neighbouring answers are combined so that no bar shows {small}."
+        bars, note = (
+            _merge_neighbours(pairs, threshold),
+            f"Neighbouring answers are combined so that no bar shows {small}.",
+        )
     elif kind == PARTITION:
         bars, note = _merge_into_other(pairs, threshold), f"Answers with {small} are combined as “{OTHER_ANSWERS}”."
     else:
@@ -158,7 +229,9 @@ def protect_chart(chart: Chart, kind: str, threshold: int = DEFAULT_THRESHOLD) -
         note = f"Bars with {small} are left out of this chart."
     if not any(value for _, value in bars):
         return None
-    return replace(chart, labels=tuple(_either(labels) for labels, _ in bars), values=tuple(v for _, v in bars), note=note)
+    return replace(
+        chart, labels=tuple(_either(labels) for labels, _ in bars), values=tuple(v for _, v in bars), note=note
+    )
 
 
 def _merge_neighbours(pairs: list[tuple[tuple[str, ...], int]], threshold: int) -> list[tuple[tuple[str, ...], int]]:
@@ -171,7 +244,7 @@ def _merge_neighbours(pairs: list[tuple[tuple[str, ...], int]], threshold: int) 
         beside = [k for k in (i - 1, i + 1) if 0 <= k < len(bars)]
         j = min([k for k in beside if bars[k][1]] or beside, key=lambda k: (bars[k][1], k))
         low, high = sorted((i, j))
-        bars[low:high + 1] = [(bars[low][0] + bars[high][0], bars[low][1] + bars[high][1])]
+        bars[low : high + 1] = [(bars[low][0] + bars[high][0], bars[low][1] + bars[high][1])]
     return bars
 
 
@@ -208,16 +281,24 @@ def _judgement_share(summaries: Sequence[QuestionSummary], threshold: int) -> st
 
 def compliance_chart(definition: ToolDefinition, summaries: list[QuestionSummary], threshold: int) -> Chart | None:
     """Each section's score as a percentage of the best possible, for sections rated in more returns than the threshold."""
-    bars = [(title, _percent(score)) for title, score, rated in _section_scores(definition, summaries)
-            if score.possible and rated > threshold]
+    bars = [
+        (title, _percent(score))
+        for title, score, rated in _section_scores(definition, summaries)
+        if score.possible and rated > threshold
+    ]
     if not bars:
         return None
-    return Chart("Practice against the audit tool, by section", tuple(t for t, _ in bars), tuple(v for _, v in bars),
-                 "Per cent of the best score")
+    return Chart(
+        "Practice against the audit tool, by section",
+        tuple(t for t, _ in bars),
+        tuple(v for _, v in bars),
+        "Per cent of the best score",
+    )
 
 
-def _overall_compliance(definition: ToolDefinition | None, summaries: Sequence[QuestionSummary],
-                        threshold: int) -> int | None:
+def _overall_compliance(
+    definition: ToolDefinition | None, summaries: Sequence[QuestionSummary], threshold: int
+) -> int | None:
     sections = _section_scores(definition, summaries) if definition else []
     achieved, possible = (sum(getattr(s, part) for _, s, _ in sections) for part in ("achieved", "possible"))
     rated = max((n for _, _, n in sections), default=0)
@@ -228,12 +309,17 @@ def _section_scores(definition: ToolDefinition, summaries: Sequence[QuestionSumm
     """(section title, score, most returns rating one of its questions), from the grouped answer counts."""
     sums: dict[str, tuple[float, int]] = {}
     for summary in summaries:
-        scored = [(o.count, option.score) for o in summary.options
-                  if (option := summary.question.option(o.value)) is not None and option.score is not None]
+        scored = [
+            (o.count, option.score)
+            for o in summary.options
+            if (option := summary.question.option(o.value)) is not None and option.score is not None
+        ]
         sums[summary.question.key] = (sum(count * score for count, score in scored), sum(count for count, _ in scored))
     tool_scores = scores(definition, sums)
-    return [(title, score, max((sums.get(q.key, (0, 0))[1] for q in section.questions if is_scored(q)), default=0))
-            for section, (_, title, score) in zip(definition.sections, tool_scores.sections, strict=True)]
+    return [
+        (title, score, max((sums.get(q.key, (0, 0))[1] for q in section.questions if is_scored(q)), default=0))
+        for section, (_, title, score) in zip(definition.sections, tool_scores.sections, strict=True)
+    ]
 
 
 def _percent(score: Score) -> int:

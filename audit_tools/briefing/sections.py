@@ -11,8 +11,7 @@ from typing import Any
 
 from audit_tools.briefing import content as b
 from audit_tools.briefing.drafting import NO_THEMES_YET
-from audit_tools.text import shortened
-from audit_tools.text import is_blank_looking
+from audit_tools.text import is_blank_looking, shortened
 
 MAX_ITEMS = 30
 ITEM_LENGTH = 2000
@@ -58,46 +57,91 @@ def _text(label: str, hint: str = "") -> tuple[Part, ...]:
 
 RESOURCE_PARTS = (
     Part("title", "Title", LABEL_LENGTH),
-    Part("url", "Web address", URL_LENGTH, required=False, url=True,
-         hint="Optional. Starts with https:// or http://"),
+    Part("url", "Web address", URL_LENGTH, required=False, url=True, hint="Optional. Starts with https:// or http://"),
 )
 
 SECTIONS = (
-    Section("title", "Title", "fields", ("series_title", "topic"), (
-        Part("series_title", "Series title", LABEL_LENGTH, hint="Printed above the title, like Eyes On"),
-        Part("topic", "Topic", LABEL_LENGTH, hint="The title reads “Learning from the audit: ” and the topic"),
-    )),
-    Section("definition", b.SECTION_DEFINITION, "fields", ("definition",), (
-        Part("definition", "Definition", ITEM_LENGTH, multiline=True, required=False,
-             hint="A new draft starts with the definition kept in the briefing settings"),
-    )),
+    Section(
+        "title",
+        "Title",
+        "fields",
+        ("series_title", "topic"),
+        (
+            Part("series_title", "Series title", LABEL_LENGTH, hint="Printed above the title, like Eyes On"),
+            Part("topic", "Topic", LABEL_LENGTH, hint="The title reads “Learning from the audit: ” and the topic"),
+        ),
+    ),
+    Section(
+        "definition",
+        b.SECTION_DEFINITION,
+        "fields",
+        ("definition",),
+        (
+            Part(
+                "definition",
+                "Definition",
+                ITEM_LENGTH,
+                multiline=True,
+                required=False,
+                hint="A new draft starts with the definition kept in the briefing settings",
+            ),
+        ),
+    ),
     Section("summary", b.SECTION_SUMMARY, "list", ("summary",), _text("Paragraph"), noun="paragraph"),
-    Section("key-figures", "Key figures", "list", ("key_figures",), (
-        Part("value", "Figure", VALUE_LENGTH, hint="Like 6 or 1½–8"),
-        Part("label", "What it counts", LABEL_LENGTH),
-    ), noun="key figure"),
+    Section(
+        "key-figures",
+        "Key figures",
+        "list",
+        ("key_figures",),
+        (
+            Part("value", "Figure", VALUE_LENGTH, hint="Like 6 or 1½–8"),
+            Part("label", "What it counts", LABEL_LENGTH),
+        ),
+        noun="key figure",
+    ),
     Section("charts", "Charts", "charts", ("charts",), noun="chart"),
     Section("findings", b.SECTION_FINDINGS, "list", ("findings",), _text("Finding"), noun="finding"),
     Section("themes", b.SECTION_THEMES, "list", ("themes_in_common",), _text("Theme"), noun="theme"),
-    Section("managers", b.SECTION_MANAGERS, "list", ("learning_points_managers",), _text("Learning point"),
-            noun="learning point"),
-    Section("practitioners", b.SECTION_PRACTITIONERS, "list", ("action_points_practitioners",),
-            _text("Action point"), noun="action point"),
-    Section("inter-agency", b.SECTION_INTER_AGENCY, "list", ("key_messages",), _text("Key message"),
-            noun="key message"),
-    Section("recommendations", b.SECTION_RECOMMENDATIONS, "list", ("recommendations",), (
-        Part("text", "Recommendation", ITEM_LENGTH, multiline=True),
-        Part("lead", "Lead", LABEL_LENGTH, required=False, hint="Optional. The agency or group that leads"),
-        Part("timeframe", "Time frame", LABEL_LENGTH, required=False, hint="Optional. Like By March 2027"),
-    ), noun="recommendation"),
+    Section(
+        "managers",
+        b.SECTION_MANAGERS,
+        "list",
+        ("learning_points_managers",),
+        _text("Learning point"),
+        noun="learning point",
+    ),
+    Section(
+        "practitioners",
+        b.SECTION_PRACTITIONERS,
+        "list",
+        ("action_points_practitioners",),
+        _text("Action point"),
+        noun="action point",
+    ),
+    Section(
+        "inter-agency", b.SECTION_INTER_AGENCY, "list", ("key_messages",), _text("Key message"), noun="key message"
+    ),
+    Section(
+        "recommendations",
+        b.SECTION_RECOMMENDATIONS,
+        "list",
+        ("recommendations",),
+        (
+            Part("text", "Recommendation", ITEM_LENGTH, multiline=True),
+            Part("lead", "Lead", LABEL_LENGTH, required=False, hint="Optional. The agency or group that leads"),
+            Part("timeframe", "Time frame", LABEL_LENGTH, required=False, hint="Optional. Like By March 2027"),
+        ),
+        noun="recommendation",
+    ),
     Section("resources", b.SECTION_RESOURCES, "list", ("resources",), RESOURCE_PARTS, noun="resource"),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 # Drafting a section again also brings these up to date: the title block follows the current settings.
 REFRESH_ALSO = {"title": ("partnership_name", "accent_colour")}
 # The settings page edits the partnership's resources with the same list editor.
-SETTINGS_RESOURCES = Section("resources", "Resources and reminders", "list", ("resources",), RESOURCE_PARTS,
-                             noun="resource")
+SETTINGS_RESOURCES = Section(
+    "resources", "Resources and reminders", "list", ("resources",), RESOURCE_PARTS, noun="resource"
+)
 
 
 def items_of(section: Section, values: list[Any]) -> list[dict[str, str]]:
@@ -148,4 +192,3 @@ def section_summary(section: Section, content: dict[str, Any]) -> str:
     if not count:
         return "Empty"
     return f"{count} {section.noun}{'' if count == 1 else 's'}"
-

@@ -5,5 +5,6 @@ from __future__ import annotations
 from audit_tools.files.cells import runs_as_formula, spreadsheet_safe
 
 __all__ = [
-    "runs_as_formula", "spreadsheet_safe",
+    "runs_as_formula",
+    "spreadsheet_safe",
 ]

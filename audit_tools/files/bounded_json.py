@@ -52,6 +52,7 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_digits: int = MA
             if sum(c.isdigit() for c in literal) > max_digits:
                 raise JsonLimitError(f"it holds a number with more than {max_digits} digits")
             return kind(literal)
+
         return convert
 
     def constant(name: str) -> NoReturn:

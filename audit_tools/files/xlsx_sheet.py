@@ -54,22 +54,36 @@ class _Reader:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         handler = self.starts.get(name)
         if handler is None and ":" in name:  # a namespace prefix ("x:c"): some programs write them
-            handler = self.starts.get(name[name.index(":") + 1:])
+            handler = self.starts.get(name[name.index(":") + 1 :])
         if handler is not None:
             handler(attrs)
 
     def end(self, name: str) -> None:
         handler = self.ends.get(name)
         if handler is None and ":" in name:
-            handler = self.ends.get(name[name.index(":") + 1:])
+            handler = self.ends.get(name[name.index(":") + 1 :])
         if handler is not None:
             handler()
 
     def _handlers(self) -> None:
-        self.starts = {"c": self._start_cell, "row": self._start_row, "v": self._collect, "f": self._collect,
-                       "t": self._start_text, "is": self._start_inline, "rPh": self._start_phonetic}
-        self.ends = {"c": self._end_cell, "row": self._end_row, "v": self._end_value, "f": self._end_formula,
-                     "t": self._end_text, "is": self._end_inline, "rPh": self._end_phonetic}
+        self.starts = {
+            "c": self._start_cell,
+            "row": self._start_row,
+            "v": self._collect,
+            "f": self._collect,
+            "t": self._start_text,
+            "is": self._start_inline,
+            "rPh": self._start_phonetic,
+        }
+        self.ends = {
+            "c": self._end_cell,
+            "row": self._end_row,
+            "v": self._end_value,
+            "f": self._end_formula,
+            "t": self._end_text,
+            "is": self._end_inline,
+            "rPh": self._end_phonetic,
+        }
 
     def _start_row(self, attrs: dict[str, str]) -> None:
         self.row_number = _row_number(attrs.get("r"), self.row_number)
@@ -96,8 +110,9 @@ class _Reader:
 
     def _end_cell(self) -> None:
         column = self.column
-        if column <= self.max_column and (self.value is not None or self.formula is not None
-                                          or self.inline is not None):
+        if column <= self.max_column and (
+            self.value is not None or self.formula is not None or self.inline is not None
+        ):
             values = self.values
             if column > len(values):
                 values.extend([None] * (column - len(values)))
@@ -146,6 +161,7 @@ class _Reader:
             return bool(int(value))
         if kind == "d":
             from openpyxl.utils.datetime import from_ISO8601
+
             # types-openpyxl leaves from_ISO8601 unannotated; it returns a datetime, date, time or timedelta
             parsed: CellValue = from_ISO8601(value)  # type: ignore[no-untyped-call]
             return parsed
@@ -156,9 +172,11 @@ class _Reader:
         if self.style not in self.styles.date_styles:
             return number
         from openpyxl.utils.datetime import from_excel
+
         try:
-            moment: CellValue = from_excel(number, self.styles.epoch,
-                                           timedelta=self.style in self.styles.duration_styles)
+            moment: CellValue = from_excel(
+                number, self.styles.epoch, timedelta=self.style in self.styles.duration_styles
+            )
             return moment
         except (OverflowError, ValueError):
             return "#VALUE!"
@@ -192,8 +210,9 @@ def _column_of(reference: str) -> int:
     return column
 
 
-def sheet_rows(stream: IO[bytes], shared_strings: list[str], styles: SheetStyles,
-               max_column: int) -> Iterator[tuple[int, list[CellValue]]]:
+def sheet_rows(
+    stream: IO[bytes], shared_strings: list[str], styles: SheetStyles, max_column: int
+) -> Iterator[tuple[int, list[CellValue]]]:
     """(row number, cell values up to ``max_column``) for every row element, empty or not, in file order.
 
     Raises ValueError (or pyexpat.ExpatError, IndexError) on a damaged worksheet.
@@ -224,7 +243,7 @@ class _SharedStrings:
 
     @staticmethod
     def _local(name: str) -> str:
-        return name[name.index(":") + 1:] if ":" in name else name
+        return name[name.index(":") + 1 :] if ":" in name else name
 
     def start(self, name: str, _attrs: dict[str, str]) -> None:
         tag = self._local(name)

@@ -84,8 +84,9 @@ class ThemeTrend:
         return self.audits_seen >= RECURRING_AFTER
 
 
-def theme_trends(audits: Sequence[AuditColumn], themes: Iterable[tuple[int, str, str]],
-                 counts: Iterable[tuple[int, int, int]]) -> list[ThemeTrend]:
+def theme_trends(
+    audits: Sequence[AuditColumn], themes: Iterable[tuple[int, str, str]], counts: Iterable[tuple[int, int, int]]
+) -> list[ThemeTrend]:
     """Rows of themes × audit columns from (theme id, name, category) and (theme id, audit id, cases).
 
     Themes seen in no audit are left out. Recurring themes come first, then the most often seen.
@@ -95,8 +96,9 @@ def theme_trends(audits: Sequence[AuditColumn], themes: Iterable[tuple[int, str,
     for theme_id, audit_id, cases in counts:
         if audit_id in column:
             cells.setdefault(theme_id, [0] * len(audits))[column[audit_id]] = cases
-    rows = [ThemeTrend(name, category, tuple(cells[theme_id])) for theme_id, name, category in themes
-            if theme_id in cells]
+    rows = [
+        ThemeTrend(name, category, tuple(cells[theme_id])) for theme_id, name, category in themes if theme_id in cells
+    ]
     return sorted(rows, key=lambda row: (not row.recurring, -row.audits_seen, -sum(row.counts), row.name.lower()))
 
 
@@ -108,7 +110,9 @@ class ComplianceRow:
     shares: tuple[float | None, ...]
 
 
-def compliance_rows(per_audit: Sequence[tuple[float | None, Sequence[tuple[str, float | None]]]]) -> list[ComplianceRow]:
+def compliance_rows(
+    per_audit: Sequence[tuple[float | None, Sequence[tuple[str, float | None]]]],
+) -> list[ComplianceRow]:
     """Sections × audits from each audit's (overall share, ((section title, share), …)), in column order.
 
     Sections are matched by title, so audits that used different versions of a tool line up where

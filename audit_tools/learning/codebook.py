@@ -51,8 +51,13 @@ class CodebookRow:
     slug_given: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return {"slug": self.slug, "name": self.name, "description": self.description, "category": self.category,
-                "keywords": list(self.keywords)}
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "description": self.description,
+            "category": self.category,
+            "keywords": list(self.keywords),
+        }
 
 
 @dataclass(frozen=True)
@@ -91,13 +96,19 @@ def split_keywords(text: str) -> list[str]:
 
 def keyword_problems(keywords: Sequence[str]) -> list[str]:
     """What is wrong with a theme's keywords: too many, too long, or starting like a formula."""
-    problems = [f"there are {len(keywords)} keywords; the limit is {MAX_KEYWORDS}"] if len(keywords) > MAX_KEYWORDS else []
+    problems = (
+        [f"there are {len(keywords)} keywords; the limit is {MAX_KEYWORDS}"] if len(keywords) > MAX_KEYWORDS else []
+    )
     for keyword in keywords:
         if len(keyword) > MAX_KEYWORD:
-            problems.append(f'the keyword "{keyword[:30]}…" is {len(keyword)} characters long; the limit is {MAX_KEYWORD}')
+            problems.append(
+                f'the keyword "{keyword[:30]}…" is {len(keyword)} characters long; the limit is {MAX_KEYWORD}'
+            )
         if runs_as_formula(keyword):
-            problems.append(f'the keyword "{keyword}" starts with {_describe(keyword[0])}, which a spreadsheet could '
-                            "run as a formula; remove that character")
+            problems.append(
+                f'the keyword "{keyword}" starts with {_describe(keyword[0])}, which a spreadsheet could '
+                "run as a formula; remove that character"
+            )
     return problems
 
 
@@ -121,7 +132,7 @@ def unique_slug(slug: str, taken: Iterable[str]) -> str:
     candidate, number = slug, 2
     while candidate in taken:
         suffix = f"_{number}"
-        candidate, number = slug[:60 - len(suffix)].rstrip("_") + suffix, number + 1
+        candidate, number = slug[: 60 - len(suffix)].rstrip("_") + suffix, number + 1
     return candidate
 
 
@@ -144,8 +155,13 @@ def codebook_to_csv(themes: Iterable[Mapping[str, Any]]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for theme in themes:
-        cells = (theme.get("name", ""), theme.get("description", ""), "; ".join(theme.get("keywords", ())),
-                 theme.get("category", ""), theme.get("slug", ""))
+        cells = (
+            theme.get("name", ""),
+            theme.get("description", ""),
+            "; ".join(theme.get("keywords", ())),
+            theme.get("category", ""),
+            theme.get("slug", ""),
+        )
         writer.writerow([spreadsheet_safe(str(cell)) for cell in cells])
     return out.getvalue()
 
@@ -216,9 +232,11 @@ def _columns(header: list[str], problems: list[str]) -> list[str]:
     return columns
 
 
-def _theme(line: int, cells: list[str], columns: list[str], lines_by_name: dict[str, int],
-           problems: list[str]) -> dict[str, Any]:
+def _theme(
+    line: int, cells: list[str], columns: list[str], lines_by_name: dict[str, int], problems: list[str]
+) -> dict[str, Any]:
     """One row as a theme dictionary, noting every problem on that line."""
+
     def fail(message: str) -> None:
         problems.append(f"Line {line}: {message}")
 
@@ -237,12 +255,17 @@ def _theme(line: int, cells: list[str], columns: list[str], lines_by_name: dict[
             fail(f"the {column} is {len(value)} characters long; the limit is {limit}")
     key = name_key(name)
     if name and key in lines_by_name:
-        fail(f'the name "{name}" is already used on line {lines_by_name[key]} (names must differ, '
-             "ignoring capitals)")
+        fail(f'the name "{name}" is already used on line {lines_by_name[key]} (names must differ, ignoring capitals)')
     lines_by_name.setdefault(key, line)
-    return {"slug": raw.get("slug", "").strip(), "name": name, "description": raw.get("description", "").strip(),
-            "category": raw.get("category", "").strip(), "keywords": _keywords(raw.get("keywords", ""), fail),
-            "line": line, "slug_given": bool(raw.get("slug", "").strip())}
+    return {
+        "slug": raw.get("slug", "").strip(),
+        "name": name,
+        "description": raw.get("description", "").strip(),
+        "category": raw.get("category", "").strip(),
+        "keywords": _keywords(raw.get("keywords", ""), fail),
+        "line": line,
+        "slug_given": bool(raw.get("slug", "").strip()),
+    }
 
 
 def _keywords(cell: str, fail: Callable[[str], None]) -> tuple[str, ...]:
@@ -260,8 +283,10 @@ def _assign_slugs(themes: list[dict[str, Any]], problems: list[str]) -> None:
         if not slug:
             continue
         if not SLUG_PATTERN.fullmatch(slug):
-            problems.append(f'Line {theme["line"]}: the slug "{slug}" must start with a lower-case letter and use only '
-                            "lower-case letters, digits and underscores (at most 60)")
+            problems.append(
+                f'Line {theme["line"]}: the slug "{slug}" must start with a lower-case letter and use only '
+                "lower-case letters, digits and underscores (at most 60)"
+            )
         elif slug in taken:
             problems.append(f'Line {theme["line"]}: the slug "{slug}" is already used on line {taken[slug]}')
         taken.setdefault(slug, theme["line"])
@@ -324,8 +349,9 @@ def plan_import(codebook: CodebookFile, existing: Sequence[Mapping[str, Any]]) -
         if match is None:
             slug = row.slug if row.slug_given else unique_slug(slug_from_name(row.name), taken)
             taken.add(slug)
-            added.append(ThemeChange(row.line, None, slug, {**dict.fromkeys(THEME_FIELDS, ""), "keywords": [],
-                                                            **values}))
+            added.append(
+                ThemeChange(row.line, None, slug, {**dict.fromkeys(THEME_FIELDS, ""), "keywords": [], **values})
+            )
             continue
         problems += _match_problems(row, match, by_name, claimed)
         changed = tuple(c for c in columns if values[c] != (list(match[c]) if c == "keywords" else match[c]))
@@ -338,15 +364,19 @@ def plan_import(codebook: CodebookFile, existing: Sequence[Mapping[str, Any]]) -
     return ImportPlan(tuple(added), tuple(updated), unchanged)
 
 
-def _match_problems(row: CodebookRow, match: Mapping[str, Any], by_name: Mapping[str, Mapping[str, Any]],
-                    claimed: dict[Any, int]) -> list[str]:
+def _match_problems(
+    row: CodebookRow, match: Mapping[str, Any], by_name: Mapping[str, Mapping[str, Any]], claimed: dict[Any, int]
+) -> list[str]:
     problems = []
     if match["id"] in claimed:
-        problems.append(f'Line {row.line}: this row and line {claimed[match["id"]]} would both change the theme '
-                        f'"{match["name"]}"')
+        problems.append(
+            f'Line {row.line}: this row and line {claimed[match["id"]]} would both change the theme "{match["name"]}"'
+        )
     claimed.setdefault(match["id"], row.line)
     other = by_name.get(name_key(row.name))
     if other is not None and other["id"] != match["id"]:
-        problems.append(f'Line {row.line}: the name "{row.name}" is already used by another theme in the codebook '
-                        f'(slug {other["slug"]}); choose another name or give that theme\'s slug')
+        problems.append(
+            f'Line {row.line}: the name "{row.name}" is already used by another theme in the codebook '
+            f"(slug {other['slug']}); choose another name or give that theme's slug"
+        )
     return problems

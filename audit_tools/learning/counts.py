@@ -17,8 +17,12 @@ class ThemeTable(Generic[Row]):
     rows: tuple[tuple[Row, tuple[int, ...]], ...]
 
 
-def pivot(rows: Sequence[Row], columns: Sequence[tuple[Hashable, str]], row_key: Callable[[Row], Hashable],
-          counts: Mapping[tuple[Hashable, Hashable], int]) -> ThemeTable[Row]:
+def pivot(
+    rows: Sequence[Row],
+    columns: Sequence[tuple[Hashable, str]],
+    row_key: Callable[[Row], Hashable],
+    counts: Mapping[tuple[Hashable, Hashable], int],
+) -> ThemeTable[Row]:
     """Counts keyed by (row key, column key) laid out as a table; a missing pair counts 0.
 
     ``columns`` pairs each column's key with its heading, in the order to show them.
@@ -34,4 +38,6 @@ def years_by_theme(pairs: Iterable[tuple[Row, int]], name: Callable[[Row], Any])
     years: dict[Row, set[int]] = {}
     for theme, year in pairs:
         years.setdefault(theme, set()).add(year)
-    return sorted(((theme, sorted(found)) for theme, found in years.items()), key=lambda item: (-len(item[1]), name(item[0])))
+    return sorted(
+        ((theme, sorted(found)) for theme, found in years.items()), key=lambda item: (-len(item[1]), name(item[0]))
+    )

@@ -77,8 +77,7 @@ def stem(word: str) -> str:
         return _IRREGULAR[word]
     if len(word) <= 2:
         return word
-    for step in (_plurals, _inflections, _final_y, _long_suffixes, _everyday_suffixes, _formal_suffixes,
-                 _silent_e):
+    for step in (_plurals, _inflections, _final_y, _long_suffixes, _everyday_suffixes, _formal_suffixes, _silent_e):
         word = step(word)
     return word[:-2] + "is" if word.endswith("iz") else word
 
@@ -93,7 +92,7 @@ def _shape(word: str) -> str:
 
 
 def _is_consonant(word: str, i: int) -> bool:
-    return _shape(word[:i + 1])[-1] == "c"
+    return _shape(word[: i + 1])[-1] == "c"
 
 
 def _measure(word: str) -> int:
@@ -122,8 +121,8 @@ def _inflections(word: str) -> str:
     if word.endswith("eed"):
         return word[:-1] if _measure(word[:-3]) > 0 else word
     for suffix in ("ed", "ing"):
-        if word.endswith(suffix) and _has_vowel(word[:-len(suffix)]):
-            return _repair(word[:-len(suffix)])
+        if word.endswith(suffix) and _has_vowel(word[: -len(suffix)]):
+            return _repair(word[: -len(suffix)])
     return word
 
 
@@ -144,8 +143,8 @@ def _final_y(word: str) -> str:
 
 def _long_suffixes(word: str) -> str:
     for suffix, replacement in (("isation", "ise"), ("ization", "ize"), ("ational", "ate"), ("ation", "ate")):
-        if word.endswith(suffix) and _measure(word[:-len(suffix)]) > 0:
-            return word[:-len(suffix)] + replacement
+        if word.endswith(suffix) and _measure(word[: -len(suffix)]) > 0:
+            return word[: -len(suffix)] + replacement
     return word
 
 
@@ -154,8 +153,8 @@ def _everyday_suffixes(word: str) -> str:
     if word.endswith("li") and len(word) >= 6 and _has_vowel(word[:-2]):
         word = word[:-2]
     for suffix in ("ness", "ful"):
-        if word.endswith(suffix) and _measure(word[:-len(suffix)]) > 0:
-            word = word[:-len(suffix)]
+        if word.endswith(suffix) and _measure(word[: -len(suffix)]) > 0:
+            word = word[: -len(suffix)]
     return word
 
 
@@ -163,8 +162,8 @@ def _formal_suffixes(word: str) -> str:
     if word.endswith("ment") and _measure(word[:-4]) > 0:
         return word[:-4]
     for suffix in ("ance", "ence", "ate"):
-        if word.endswith(suffix) and _measure(word[:-len(suffix)]) > 1:
-            return word[:-len(suffix)]
+        if word.endswith(suffix) and _measure(word[: -len(suffix)]) > 1:
+            return word[: -len(suffix)]
     return word
 
 
@@ -219,8 +218,9 @@ def theme_keywords(themes: Iterable[Mapping[str, Any]]) -> list[ThemeKeywords]:
     return [ThemeKeywords(str(theme["slug"]), tuple(theme.get("keywords", ()))) for theme in themes]
 
 
-def suggest_themes(text: str, themes: Sequence[ThemeKeywords | Mapping[str, Any]], *,
-                   limit: int = 3) -> list[Suggestion]:
+def suggest_themes(
+    text: str, themes: Sequence[ThemeKeywords | Mapping[str, Any]], *, limit: int = 3
+) -> list[Suggestion]:
     """Up to ``limit`` themes whose keywords appear in ``text``, best first (then by slug); [] if none match.
 
     ``themes`` holds ``ThemeKeywords`` or mappings with "slug" and "keywords".
@@ -260,7 +260,7 @@ def _words(text: str) -> list[_Word]:
 
 
 def _acronym(raw: str) -> str | None:
-    """"DNA" → "DNA", "ACEs" → "ACE"; None for an ordinary word (at least two letters, all capitals)."""
+    """ "DNA" → "DNA", "ACEs" → "ACE"; None for an ordinary word (at least two letters, all capitals)."""
     core = raw[:-1] if raw.endswith("s") else raw
     letters = [c for c in core if c.isalpha()]
     return core if len(letters) >= 2 and all(c.isupper() for c in letters) else None
@@ -280,8 +280,9 @@ def _compile(keywords: tuple[str, ...]) -> tuple[tuple[_Part, ...], ...]:
     return tuple(compiled)
 
 
-def _theme_matches(keywords: tuple[tuple[_Part, ...], ...], words: list[_Word], joined: list[bool],
-                   index: dict[str, list[int]]) -> list[tuple[int, int]]:
+def _theme_matches(
+    keywords: tuple[tuple[_Part, ...], ...], words: list[_Word], joined: list[bool], index: dict[str, list[int]]
+) -> list[tuple[int, int]]:
     """The first occurrence (word span) of each keyword that is not inside a longer matched phrase."""
     occurrences = []
     for number, parts in enumerate(keywords):
@@ -302,18 +303,18 @@ def _theme_matches(keywords: tuple[tuple[_Part, ...], ...], words: list[_Word], 
 
 def _inside_longer(start: int, end: int, furthest: dict[int, int], longest: int) -> bool:
     """True when another matched phrase strictly contains the words ``start`` to ``end``."""
-    return any(furthest.get(s, -1) >= end and (s, furthest[s]) != (start, end)
-               for s in range(max(0, end - longest), start + 1))
+    return any(
+        furthest.get(s, -1) >= end and (s, furthest[s]) != (start, end) for s in range(max(0, end - longest), start + 1)
+    )
 
 
 def _phrase_at(parts: tuple[_Part, ...], words: list[_Word], joined: list[bool], start: int) -> bool:
     end = start + len(parts)
     if end > len(words):
         return False
-    return (all(part.matches(words[start + i]) for i, part in enumerate(parts))
-            and all(joined[start:end - 1]))
+    return all(part.matches(words[start + i]) for i, part in enumerate(parts)) and all(joined[start : end - 1])
 
 
 def _surface(text: str, words: list[_Word], start: int, end: int) -> str:
     """The matched words exactly as written, with any run of white space shown as one space."""
-    return _SPACES.sub(" ", text[words[start].start:words[end - 1].end])
+    return _SPACES.sub(" ", text[words[start].start : words[end - 1].end])

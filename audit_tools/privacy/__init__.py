@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 from audit_tools.privacy.disclosure import (
-    Hit, KIND_LABELS, NAME_STOP_WORDS, check_text, format_hit, nhs_number_is_valid,
+    KIND_LABELS,
+    NAME_STOP_WORDS,
+    Hit,
+    check_text,
+    format_hit,
+    nhs_number_is_valid,
 )
 from audit_tools.privacy.person_names import given_names, name_spans
 from audit_tools.privacy.pseudonyms import (
-    DISPLAY_ALPHABET, display_code, key_from_environment, normalise_case_number, pseudonymise,
+    DISPLAY_ALPHABET,
+    display_code,
+    key_from_environment,
+    normalise_case_number,
+    pseudonymise,
 )
 
 __all__ = [
-    "DISPLAY_ALPHABET", "Hit", "KIND_LABELS", "NAME_STOP_WORDS", "check_text", "display_code", "format_hit",
-    "given_names", "key_from_environment", "name_spans", "nhs_number_is_valid", "normalise_case_number",
+    "DISPLAY_ALPHABET",
+    "Hit",
+    "KIND_LABELS",
+    "NAME_STOP_WORDS",
+    "check_text",
+    "display_code",
+    "format_hit",
+    "given_names",
+    "key_from_environment",
+    "name_spans",
+    "nhs_number_is_valid",
+    "normalise_case_number",
     "pseudonymise",
 ]

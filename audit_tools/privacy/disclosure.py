@@ -53,38 +53,220 @@ MIN_NAME_PART = 3
 
 # Parts of names that are also ordinary words in a briefing. Alone they are not reported
 # (a surname "Young" would flag every "young people"); the full name still is.
-NAME_STOP_WORDS = frozenset("""
-    child children young people person social care carer early help family families parent parents
-    mother father mum dad baby school nursery health police nurse doctor worker team service services
-    lead plan review case audit panel practice learning partnership agency home house court trust
-    safe support visit report council county city borough north south east west central
-    test demo admin administrator coordinator auditor editor viewer user manager officer camhs nhs csc
-    may june april august will mark rose grace hope faith joy dawn eve ivy holly lily daisy amber ruby
-    pearl autumn summer winter spring sky river brook rain storm bill pat sue jack rob nick frank art
-    gene guy ray sandy carol chase hunter mason taylor baker cook walker turner parker fisher bishop
-    king knight bell page ward hall wood hill field lane green brown white black gray grey long short
-    little small best good rich price lord law judge moss marsh ash well wells day week story love
-    noble sharp strong fair free hardy hale major new van von der den del
-""".split())
+NAME_STOP_WORDS = frozenset(
+    [
+        "child",
+        "children",
+        "young",
+        "people",
+        "person",
+        "social",
+        "care",
+        "carer",
+        "early",
+        "help",
+        "family",
+        "families",
+        "parent",
+        "parents",
+        "mother",
+        "father",
+        "mum",
+        "dad",
+        "baby",
+        "school",
+        "nursery",
+        "health",
+        "police",
+        "nurse",
+        "doctor",
+        "worker",
+        "team",
+        "service",
+        "services",
+        "lead",
+        "plan",
+        "review",
+        "case",
+        "audit",
+        "panel",
+        "practice",
+        "learning",
+        "partnership",
+        "agency",
+        "home",
+        "house",
+        "court",
+        "trust",
+        "safe",
+        "support",
+        "visit",
+        "report",
+        "council",
+        "county",
+        "city",
+        "borough",
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "test",
+        "demo",
+        "admin",
+        "administrator",
+        "coordinator",
+        "auditor",
+        "editor",
+        "viewer",
+        "user",
+        "manager",
+        "officer",
+        "camhs",
+        "nhs",
+        "csc",
+        "may",
+        "june",
+        "april",
+        "august",
+        "will",
+        "mark",
+        "rose",
+        "grace",
+        "hope",
+        "faith",
+        "joy",
+        "dawn",
+        "eve",
+        "ivy",
+        "holly",
+        "lily",
+        "daisy",
+        "amber",
+        "ruby",
+        "pearl",
+        "autumn",
+        "summer",
+        "winter",
+        "spring",
+        "sky",
+        "river",
+        "brook",
+        "rain",
+        "storm",
+        "bill",
+        "pat",
+        "sue",
+        "jack",
+        "rob",
+        "nick",
+        "frank",
+        "art",
+        "gene",
+        "guy",
+        "ray",
+        "sandy",
+        "carol",
+        "chase",
+        "hunter",
+        "mason",
+        "taylor",
+        "baker",
+        "cook",
+        "walker",
+        "turner",
+        "parker",
+        "fisher",
+        "bishop",
+        "king",
+        "knight",
+        "bell",
+        "page",
+        "ward",
+        "hall",
+        "wood",
+        "hill",
+        "field",
+        "lane",
+        "green",
+        "brown",
+        "white",
+        "black",
+        "gray",
+        "grey",
+        "long",
+        "short",
+        "little",
+        "small",
+        "best",
+        "good",
+        "rich",
+        "price",
+        "lord",
+        "law",
+        "judge",
+        "moss",
+        "marsh",
+        "ash",
+        "well",
+        "wells",
+        "day",
+        "week",
+        "story",
+        "love",
+        "noble",
+        "sharp",
+        "strong",
+        "fair",
+        "free",
+        "hardy",
+        "hale",
+        "major",
+        "new",
+        "van",
+        "von",
+        "der",
+        "den",
+        "del",
+    ]
+)
 
-_MONTH_NUMBERS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-                  "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?")
+_MONTH_NUMBERS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?![a-z])\.?"
+)
 _DAY = r"(?:0?[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)?(?![0-9a-z])"
 _YEAR = r"(?:19|20)[0-9]{2}(?![0-9])"
 # Every form starts with a digit or a month's first letter: the lookahead skips other places fast.
 _WORDY_DATE = re.compile(
     rf"(?=[0-9jfmasond])(?<!\w)(?:{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"
     rf"|{_DAY}-{_MONTH}-(?:{_YEAR}|[0-9]{{2}}(?![0-9]))"
-    rf"|{_MONTH}\s+{_DAY},?\s+{_YEAR})", re.I)
+    rf"|{_MONTH}\s+{_DAY},?\s+{_YEAR})",
+    re.I,
+)
 _NOT_AFTER_NUMBER = r"(?![0-9]|[/.\-][0-9])"
 _DMY = re.compile(rf"(?<![\w./\-])([0-9]{{1,2}})([/.\-])([0-9]{{1,2}})\2([0-9]{{4}}|[0-9]{{2}}){_NOT_AFTER_NUMBER}")
 _YMD = re.compile(rf"(?<![\w./\-])((?:19|20)[0-9]{{2}})([/.\-])([0-9]{{1,2}})\2([0-9]{{1,2}}){_NOT_AFTER_NUMBER}")
 
 _POSTCODE = re.compile(
     r"(?<!\w)(?:GIR[ \u00a0]?0AA|[A-PR-UWYZ](?:[0-9][0-9A-HJKPSTUW]?|[A-HK-Y][0-9][0-9ABEHMNPRVWXY]?)"
-    r"[ \u00a0]?[0-9][ABD-HJLNP-UW-Z]{2})(?!\w)", re.I)
+    r"[ \u00a0]?[0-9][ABD-HJLNP-UW-Z]{2})(?!\w)",
+    re.I,
+)
 _NHS_NUMBER = re.compile(r"(?<![0-9])([0-9]{3})([ \-\u00a0]?)([0-9]{3})\2([0-9]{4})(?![0-9])")
 
 _SEP = r"[ \-.\u00a0]?"
@@ -99,10 +281,13 @@ def _digits(least: int, most: int) -> str:
 _BRACKETED = "|".join(rf"\(0[1-35789][0-9]{{{k}}}\){_GAP}[0-9]{_digits(7 - k, 8 - k)}" for k in range(1, 5))
 _PHONE = re.compile(
     rf"(?<![\w+])(?:(?:\+|00)44{_GAP}(?:\(0\){_GAP}|0{_GAP})?[1-35789]{_digits(8, 9)}"
-    rf"|{_BRACKETED}|0[1-35789]{_digits(8, 9)})(?![0-9])")
+    rf"|{_BRACKETED}|0[1-35789]{_digits(8, 9)})(?![0-9])"
+)
 
-_EMAIL = re.compile(r"(?<![\w.%+\-])[A-Za-z0-9](?:[A-Za-z0-9._%+\-]*[A-Za-z0-9_%+\-])?"
-                    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![\w\-])")
+_EMAIL = re.compile(
+    r"(?<![\w.%+\-])[A-Za-z0-9](?:[A-Za-z0-9._%+\-]*[A-Za-z0-9_%+\-])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(?![\w\-])"
+)
 _NAME_PART = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _APOSTROPHE = re.compile("['’]")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
@@ -125,8 +310,14 @@ class Hit:
         return KIND_LABELS[self.kind]
 
 
-def check_text(text: str, *, case_references: Iterable[str] = (), names: Iterable[str] = (),
-               find_unknown_names: bool = True, lone_given_names: bool = True) -> list[Hit]:
+def check_text(
+    text: str,
+    *,
+    case_references: Iterable[str] = (),
+    names: Iterable[str] = (),
+    find_unknown_names: bool = True,
+    lone_given_names: bool = True,
+) -> list[Hit]:
     """Every possible identifier in ``text``, in order of position; an empty list means none was found.
 
     ``find_unknown_names``: look for names by their shape too (``person_names``); ``lone_given_names``:
@@ -134,9 +325,15 @@ def check_text(text: str, *, case_references: Iterable[str] = (), names: Iterabl
     """
     if isinstance(case_references, str) or isinstance(names, str):
         raise TypeError("case_references and names are collections of strings, not one string")
-    spans = [*_email_spans(text), *_word_spans(text, "case_reference", _reference_alternatives(case_references)),
-             *_nhs_spans(text), *_phone_spans(text), *_postcode_spans(text), *_date_spans(text),
-             *_word_spans(text, "name", _name_alternatives(names))]
+    spans = [
+        *_email_spans(text),
+        *_word_spans(text, "case_reference", _reference_alternatives(case_references)),
+        *_nhs_spans(text),
+        *_phone_spans(text),
+        *_postcode_spans(text),
+        *_date_spans(text),
+        *_word_spans(text, "name", _name_alternatives(names)),
+    ]
     if find_unknown_names:
         # Listed after the known names: of two hits of one kind and length, the first is kept.
         spans += [("name", start, end) for start, end, _ in name_spans(text, lone=lone_given_names)]
@@ -197,7 +394,7 @@ def _phone_spans(text: str) -> Iterator[Span]:
     for match in _PHONE.finditer(text):
         number = match.group()
         digits = re.sub(r"[^0-9]", "", number)
-        national = (digits[4:] if number.startswith("00") else digits[2:] if number.startswith("+") else digits)
+        national = digits[4:] if number.startswith("00") else digits[2:] if number.startswith("+") else digits
         national = national.removeprefix("0")  # the trunk 0, written alone or as (0)
         # Only some 01 numbers and 0800 numbers are one digit short; a 10-digit 07 number is a typo.
         if number.count("(") == number.count(")") and (len(national) == 10 or national[0] in "18"):

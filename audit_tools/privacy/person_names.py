@@ -26,94 +26,810 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
-TITLES = frozenset("mr mrs ms miss mx dr master mstr".split())
+TITLES = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "master", "mstr"])
 
 # Words that make a run of capitalised words a place, an organisation, a service, a document
 # or a job, so its given names are not a person's ("Grace Darling Primary", "Rose Street").
-ORGANISATION_WORDS = frozenset("""
-    street road lane avenue close court drive way park centre center house cottage lodge manor farm estate
-    gardens square terrace crescent place mews grove row rise walk village town city borough county district
-    ward wards unit units bridge station hospital hospitals surgery practice clinic clinics school schools
-    academy primary secondary infant infants junior juniors nursery nurseries college university pre-school
-    preschool playgroup church chapel mosque temple synagogue hall library centre hub hubs
-    team teams service services trust trusts council councils partnership partnerships board boards group
-    groups project projects foundation charity society association network forum panel committee conference
-    office department directorate authority agency agencies police constabulary fire nhs icb ccg
-    care social help health visiting visitor visitors safeguarding protection children children's family
-    families parenting parents carers community communities programme programmes program plan plans profile
-    tool toolkit kit framework model approach assessment assessments policy procedure procedures protocol
-    strategy review reviews act guidance standard standards award network principles rules checklist
-    matrix pathway pathways offer front door mash edge court courts prison prisons house homes
-    officer officers lead leads manager managers coordinator worker workers nurse nurses practitioner
-    practitioners designated independent reviewing chair head teacher headteacher deputy director
-    safety signs eyes learning briefing report reports summary overview appendix annex infirmary café cafe
-    garden gardens project forum challenge club clubs term terms holiday holidays half-term festival fair
-    week weekend years barnardo nspcc
-""".split())
+ORGANISATION_WORDS = frozenset(
+    [
+        "street",
+        "road",
+        "lane",
+        "avenue",
+        "close",
+        "court",
+        "drive",
+        "way",
+        "park",
+        "centre",
+        "center",
+        "house",
+        "cottage",
+        "lodge",
+        "manor",
+        "farm",
+        "estate",
+        "gardens",
+        "square",
+        "terrace",
+        "crescent",
+        "place",
+        "mews",
+        "grove",
+        "row",
+        "rise",
+        "walk",
+        "village",
+        "town",
+        "city",
+        "borough",
+        "county",
+        "district",
+        "ward",
+        "wards",
+        "unit",
+        "units",
+        "bridge",
+        "station",
+        "hospital",
+        "hospitals",
+        "surgery",
+        "practice",
+        "clinic",
+        "clinics",
+        "school",
+        "schools",
+        "academy",
+        "primary",
+        "secondary",
+        "infant",
+        "infants",
+        "junior",
+        "juniors",
+        "nursery",
+        "nurseries",
+        "college",
+        "university",
+        "pre-school",
+        "preschool",
+        "playgroup",
+        "church",
+        "chapel",
+        "mosque",
+        "temple",
+        "synagogue",
+        "hall",
+        "library",
+        "centre",
+        "hub",
+        "hubs",
+        "team",
+        "teams",
+        "service",
+        "services",
+        "trust",
+        "trusts",
+        "council",
+        "councils",
+        "partnership",
+        "partnerships",
+        "board",
+        "boards",
+        "group",
+        "groups",
+        "project",
+        "projects",
+        "foundation",
+        "charity",
+        "society",
+        "association",
+        "network",
+        "forum",
+        "panel",
+        "committee",
+        "conference",
+        "office",
+        "department",
+        "directorate",
+        "authority",
+        "agency",
+        "agencies",
+        "police",
+        "constabulary",
+        "fire",
+        "nhs",
+        "icb",
+        "ccg",
+        "care",
+        "social",
+        "help",
+        "health",
+        "visiting",
+        "visitor",
+        "visitors",
+        "safeguarding",
+        "protection",
+        "children",
+        "children's",
+        "family",
+        "families",
+        "parenting",
+        "parents",
+        "carers",
+        "community",
+        "communities",
+        "programme",
+        "programmes",
+        "program",
+        "plan",
+        "plans",
+        "profile",
+        "tool",
+        "toolkit",
+        "kit",
+        "framework",
+        "model",
+        "approach",
+        "assessment",
+        "assessments",
+        "policy",
+        "procedure",
+        "procedures",
+        "protocol",
+        "strategy",
+        "review",
+        "reviews",
+        "act",
+        "guidance",
+        "standard",
+        "standards",
+        "award",
+        "network",
+        "principles",
+        "rules",
+        "checklist",
+        "matrix",
+        "pathway",
+        "pathways",
+        "offer",
+        "front",
+        "door",
+        "mash",
+        "edge",
+        "court",
+        "courts",
+        "prison",
+        "prisons",
+        "house",
+        "homes",
+        "officer",
+        "officers",
+        "lead",
+        "leads",
+        "manager",
+        "managers",
+        "coordinator",
+        "worker",
+        "workers",
+        "nurse",
+        "nurses",
+        "practitioner",
+        "practitioners",
+        "designated",
+        "independent",
+        "reviewing",
+        "chair",
+        "head",
+        "teacher",
+        "headteacher",
+        "deputy",
+        "director",
+        "safety",
+        "signs",
+        "eyes",
+        "learning",
+        "briefing",
+        "report",
+        "reports",
+        "summary",
+        "overview",
+        "appendix",
+        "annex",
+        "infirmary",
+        "café",
+        "cafe",
+        "garden",
+        "gardens",
+        "project",
+        "forum",
+        "challenge",
+        "club",
+        "clubs",
+        "term",
+        "terms",
+        "holiday",
+        "holidays",
+        "half-term",
+        "festival",
+        "fair",
+        "week",
+        "weekend",
+        "years",
+        "barnardo",
+        "nspcc",
+    ]
+)
 
 # Written in small letters after a capitalised run, these still make it a place: "Grace Darling ward".
-PLACE_NOUNS = frozenset("""
-    street road lane avenue close court drive park centre house estate ward school academy nursery surgery
-    hospital clinic library church hall station
-""".split())
+PLACE_NOUNS = frozenset(
+    [
+        "street",
+        "road",
+        "lane",
+        "avenue",
+        "close",
+        "court",
+        "drive",
+        "park",
+        "centre",
+        "house",
+        "estate",
+        "ward",
+        "school",
+        "academy",
+        "nursery",
+        "surgery",
+        "hospital",
+        "clinic",
+        "library",
+        "church",
+        "hall",
+        "station",
+    ]
+)
 
 # Family and other people words: "her daughter Faith", "Jack's dad".
-RELATION_WORDS = frozenset("""
-    mother father mum mummy mam dad daddy son sons daughter daughters brother brothers sister sisters sibling
-    siblings half-brother half-sister stepfather stepmother stepdad stepmum step-father step-mother step-dad
-    step-mum grandmother grandfather nan nana nanna gran granny grandma grandad grandpa grandparent
-    grandparents aunt auntie aunty uncle cousin cousins nephew niece partner boyfriend girlfriend husband
-    wife ex-partner baby child twin twins carer carers friend friends neighbour named called
-""".split())
+RELATION_WORDS = frozenset(
+    [
+        "mother",
+        "father",
+        "mum",
+        "mummy",
+        "mam",
+        "dad",
+        "daddy",
+        "son",
+        "sons",
+        "daughter",
+        "daughters",
+        "brother",
+        "brothers",
+        "sister",
+        "sisters",
+        "sibling",
+        "siblings",
+        "half-brother",
+        "half-sister",
+        "stepfather",
+        "stepmother",
+        "stepdad",
+        "stepmum",
+        "step-father",
+        "step-mother",
+        "step-dad",
+        "step-mum",
+        "grandmother",
+        "grandfather",
+        "nan",
+        "nana",
+        "nanna",
+        "gran",
+        "granny",
+        "grandma",
+        "grandad",
+        "grandpa",
+        "grandparent",
+        "grandparents",
+        "aunt",
+        "auntie",
+        "aunty",
+        "uncle",
+        "cousin",
+        "cousins",
+        "nephew",
+        "niece",
+        "partner",
+        "boyfriend",
+        "girlfriend",
+        "husband",
+        "wife",
+        "ex-partner",
+        "baby",
+        "child",
+        "twin",
+        "twins",
+        "carer",
+        "carers",
+        "friend",
+        "friends",
+        "neighbour",
+        "named",
+        "called",
+    ]
+)
 # After a name's possessive, these say the name is a person's: "Faith's school", "Will's bedroom".
-POSSESSED_WORDS = RELATION_WORDS | frozenset("""
-    school nursery teacher class bedroom birthday attendance behaviour weight health needs gp
-    social worker voice views wishes feelings lived experience plan development teeth speech
-""".split())
+POSSESSED_WORDS = RELATION_WORDS | frozenset(
+    [
+        "school",
+        "nursery",
+        "teacher",
+        "class",
+        "bedroom",
+        "birthday",
+        "attendance",
+        "behaviour",
+        "weight",
+        "health",
+        "needs",
+        "gp",
+        "social",
+        "worker",
+        "voice",
+        "views",
+        "wishes",
+        "feelings",
+        "lived",
+        "experience",
+        "plan",
+        "development",
+        "teeth",
+        "speech",
+    ]
+)
 
-MONTHS = frozenset("january february march april may june july august september october november december".split())
-DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-SEASONS = frozenset("spring summer autumn winter".split())
+MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+DAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+SEASONS = frozenset(["spring", "summer", "autumn", "winter"])
 # Given names that are words used capitalised in running text for other reasons: reported
 # only with a title, a family word, a surname or an age, never for the capital alone.
-WEAK_NAMES = MONTHS | SEASONS | frozenset("""
-    easter christmas diwali eid
-    king queen prince princess duke earl major judge sir lady lord master baron chancellor marshal bishop
-    deacon dean saint general early case an any see my true unique star golden page link memory tab journey
-    young little seven cache mar ma pa ha eh even special royal justice liberty unity freedom peace truth
-    nature knowledge wisdom hope faith charity promise destiny trinity genesis exodus paradise heaven
-    legacy legend victory quest summit era rise park parks terrace lane cross gates banks manual oral
-    loan son sun can said shone hang long lean even deep tan tin toy usher steward walker ward west
-""".split())
+WEAK_NAMES = (
+    MONTHS
+    | SEASONS
+    | frozenset(
+        [
+            "easter",
+            "christmas",
+            "diwali",
+            "eid",
+            "king",
+            "queen",
+            "prince",
+            "princess",
+            "duke",
+            "earl",
+            "major",
+            "judge",
+            "sir",
+            "lady",
+            "lord",
+            "master",
+            "baron",
+            "chancellor",
+            "marshal",
+            "bishop",
+            "deacon",
+            "dean",
+            "saint",
+            "general",
+            "early",
+            "case",
+            "an",
+            "any",
+            "see",
+            "my",
+            "true",
+            "unique",
+            "star",
+            "golden",
+            "page",
+            "link",
+            "memory",
+            "tab",
+            "journey",
+            "young",
+            "little",
+            "seven",
+            "cache",
+            "mar",
+            "ma",
+            "pa",
+            "ha",
+            "eh",
+            "even",
+            "special",
+            "royal",
+            "justice",
+            "liberty",
+            "unity",
+            "freedom",
+            "peace",
+            "truth",
+            "nature",
+            "knowledge",
+            "wisdom",
+            "hope",
+            "faith",
+            "charity",
+            "promise",
+            "destiny",
+            "trinity",
+            "genesis",
+            "exodus",
+            "paradise",
+            "heaven",
+            "legacy",
+            "legend",
+            "victory",
+            "quest",
+            "summit",
+            "era",
+            "rise",
+            "park",
+            "parks",
+            "terrace",
+            "lane",
+            "cross",
+            "gates",
+            "banks",
+            "manual",
+            "oral",
+            "loan",
+            "son",
+            "sun",
+            "can",
+            "said",
+            "shone",
+            "hang",
+            "long",
+            "lean",
+            "even",
+            "deep",
+            "tan",
+            "tin",
+            "toy",
+            "usher",
+            "steward",
+            "walker",
+            "ward",
+            "west",
+        ]
+    )
+)
 # Given names that are also words (in the word list) but are almost always names when
 # written with a capital: reported wherever they are, like any other given name.
-NAMES_FIRST = frozenset("""
-    harry peter john martin maria mike matt victor derrick sally sherry kitty patty eddy ken amir ameer emir
-    ani aria ares chi sera sari mason cooper archer hunter tanner piper jasper jarred garret colt drew rob
-    nick bob bud buddy chuck don jay lee ray guy frank bill sue pat carol dawn holly ivy lily rosemary poppy
-    daisy ruby jade amber hazel heather olive violet iris willow skye robin penny melody harmony scarlet
-""".split())
+NAMES_FIRST = frozenset(
+    [
+        "harry",
+        "peter",
+        "john",
+        "martin",
+        "maria",
+        "mike",
+        "matt",
+        "victor",
+        "derrick",
+        "sally",
+        "sherry",
+        "kitty",
+        "patty",
+        "eddy",
+        "ken",
+        "amir",
+        "ameer",
+        "emir",
+        "ani",
+        "aria",
+        "ares",
+        "chi",
+        "sera",
+        "sari",
+        "mason",
+        "cooper",
+        "archer",
+        "hunter",
+        "tanner",
+        "piper",
+        "jasper",
+        "jarred",
+        "garret",
+        "colt",
+        "drew",
+        "rob",
+        "nick",
+        "bob",
+        "bud",
+        "buddy",
+        "chuck",
+        "don",
+        "jay",
+        "lee",
+        "ray",
+        "guy",
+        "frank",
+        "bill",
+        "sue",
+        "pat",
+        "carol",
+        "dawn",
+        "holly",
+        "ivy",
+        "lily",
+        "rosemary",
+        "poppy",
+        "daisy",
+        "ruby",
+        "jade",
+        "amber",
+        "hazel",
+        "heather",
+        "olive",
+        "violet",
+        "iris",
+        "willow",
+        "skye",
+        "robin",
+        "penny",
+        "melody",
+        "harmony",
+        "scarlet",
+    ]
+)
 # Given names that are also UK places or countries: reported only with context, like words.
-PLACE_NAMES = frozenset("""
-    london chester lincoln beverley preston devon kent chelsea paisley jersey sydney florence camden brooklyn clifton
-    milton carlton kendal kingsley hamilton darwin sutton weston ashton crosby harlow kirby india georgia
-    kenya israel asia africa america dakota paris austin dallas houston orlando eden york stanley shirley
-    ashley bradford bristol derby durham lancaster warwick winchester wells chelmsford cheltenham
-    bedford hastings buxton ely bury wigan halifax douglas ireland scotland wales england britain
-    essex surrey sussex oxford cambridge windsor kensington brixton hackney lewisham croydon
-""".split())
-FUNCTION_WORDS = frozenset("""
-    the a an and or but of in on at to for from by with as is was were be been are it its this that these
-    those he she they we you i his her their our your my no not all any each every some one two three
-    if when where while after before then than so also only just more most less very there here what who
-""".split())
+PLACE_NAMES = frozenset(
+    [
+        "london",
+        "chester",
+        "lincoln",
+        "beverley",
+        "preston",
+        "devon",
+        "kent",
+        "chelsea",
+        "paisley",
+        "jersey",
+        "sydney",
+        "florence",
+        "camden",
+        "brooklyn",
+        "clifton",
+        "milton",
+        "carlton",
+        "kendal",
+        "kingsley",
+        "hamilton",
+        "darwin",
+        "sutton",
+        "weston",
+        "ashton",
+        "crosby",
+        "harlow",
+        "kirby",
+        "india",
+        "georgia",
+        "kenya",
+        "israel",
+        "asia",
+        "africa",
+        "america",
+        "dakota",
+        "paris",
+        "austin",
+        "dallas",
+        "houston",
+        "orlando",
+        "eden",
+        "york",
+        "stanley",
+        "shirley",
+        "ashley",
+        "bradford",
+        "bristol",
+        "derby",
+        "durham",
+        "lancaster",
+        "warwick",
+        "winchester",
+        "wells",
+        "chelmsford",
+        "cheltenham",
+        "bedford",
+        "hastings",
+        "buxton",
+        "ely",
+        "bury",
+        "wigan",
+        "halifax",
+        "douglas",
+        "ireland",
+        "scotland",
+        "wales",
+        "england",
+        "britain",
+        "essex",
+        "surrey",
+        "sussex",
+        "oxford",
+        "cambridge",
+        "windsor",
+        "kensington",
+        "brixton",
+        "hackney",
+        "lewisham",
+        "croydon",
+    ]
+)
+FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "is",
+        "was",
+        "were",
+        "be",
+        "been",
+        "are",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "my",
+        "no",
+        "not",
+        "all",
+        "any",
+        "each",
+        "every",
+        "some",
+        "one",
+        "two",
+        "three",
+        "if",
+        "when",
+        "where",
+        "while",
+        "after",
+        "before",
+        "then",
+        "than",
+        "so",
+        "also",
+        "only",
+        "just",
+        "more",
+        "most",
+        "less",
+        "very",
+        "there",
+        "here",
+        "what",
+        "who",
+    ]
+)
 # A single letter before these names a thing, not a person: "Child H", "Appendix B", "Vitamin D".
-LETTER_LABELS = frozenset("""
-    child children case family plan appendix annex section part table figure chart year stage phase tier
-    level option step grade category block room ward unit site team group form class vitamin hepatitis
-    type model schedule group sibling baby mother father person young adult boy girl
-""".split())
-PARTICLES = frozenset("van von de da di du del della der den le la bin ibn al el ap mac st".split())
+LETTER_LABELS = frozenset(
+    [
+        "child",
+        "children",
+        "case",
+        "family",
+        "plan",
+        "appendix",
+        "annex",
+        "section",
+        "part",
+        "table",
+        "figure",
+        "chart",
+        "year",
+        "stage",
+        "phase",
+        "tier",
+        "level",
+        "option",
+        "step",
+        "grade",
+        "category",
+        "block",
+        "room",
+        "ward",
+        "unit",
+        "site",
+        "team",
+        "group",
+        "form",
+        "class",
+        "vitamin",
+        "hepatitis",
+        "type",
+        "model",
+        "schedule",
+        "group",
+        "sibling",
+        "baby",
+        "mother",
+        "father",
+        "person",
+        "young",
+        "adult",
+        "boy",
+        "girl",
+    ]
+)
+PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "de",
+        "da",
+        "di",
+        "du",
+        "del",
+        "della",
+        "der",
+        "den",
+        "le",
+        "la",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "ap",
+        "mac",
+        "st",
+    ]
+)
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -149,7 +865,7 @@ class _Token:
         self.end = match.start() + len(word)
         self.bare = _POSSESSIVE.sub("", word) if ("'" in word[-2:] or "’" in word[-2:]) else word
         self.key = fold(self.bare)
-        self.gap_before = text[previous_end:match.start()]
+        self.gap_before = text[previous_end : match.start()]
 
     @property
     def capitalised(self) -> bool:
@@ -193,8 +909,14 @@ def _joined(tokens: list[_Token], i: int) -> bool:
 
 
 def _surname_like(token: _Token) -> bool:
-    return (token.capitalised and token.key not in ORGANISATION_WORDS and token.key not in FUNCTION_WORDS
-            and token.key not in MONTHS and token.key not in DAYS and len(token.bare) > 1)
+    return (
+        token.capitalised
+        and token.key not in ORGANISATION_WORDS
+        and token.key not in FUNCTION_WORDS
+        and token.key not in MONTHS
+        and token.key not in DAYS
+        and len(token.bare) > 1
+    )
 
 
 def _run_after(tokens: list[_Token], i: int) -> tuple[int, bool]:
@@ -236,17 +958,25 @@ def _initials_name(text: str, tokens: list[_Token], i: int) -> tuple[int, int, s
     if i > 0 and tokens[i - 1].key in LETTER_LABELS and _joined(tokens, i):
         return None
     j = i
-    dotted = text[token.end:token.end + 1] == "."
-    while j + 1 < len(tokens) and len(tokens[j + 1].text) == 1 and tokens[j + 1].text.isupper() \
-            and tokens[j + 1].start - tokens[j].end <= 2:
+    dotted = text[token.end : token.end + 1] == "."
+    while (
+        j + 1 < len(tokens)
+        and len(tokens[j + 1].text) == 1
+        and tokens[j + 1].text.isupper()
+        and tokens[j + 1].start - tokens[j].end <= 2
+    ):
         j += 1
     if j + 1 >= len(tokens):
         return None
     surname = tokens[j + 1]
-    gap = text[tokens[j].end:surname.start]
+    gap = text[tokens[j].end : surname.start]
     # Without a full stop, "B Smith" needs a surname that is not also a word: "Plan B Review", "Vitamin D".
-    if gap not in (". ", " ", ".") or not _surname_like(surname) \
-            or not dotted and given_names().get(surname.key) == "word":
+    if (
+        gap not in (". ", " ", ".")
+        or not _surname_like(surname)
+        or not dotted
+        and given_names().get(surname.key) == "word"
+    ):
         return None
     if not dotted and (token.text in "AI" or j > i):
         return None
@@ -280,7 +1010,7 @@ def _given_name(text: str, tokens: list[_Token], i: int, lone: bool) -> tuple[in
 
 
 def _strength(key: str, parts: list[str], kinds: list[str | None]) -> str:
-    """"name" (reported alone), "context" (reported with context or an isolated capital) or "weak"."""
+    """ "name" (reported alone), "context" (reported with context or an isolated capital) or "weak"."""
     if len(parts) > 1:
         return "name"  # Anne-Marie, Kerry-Ann: hyphenated given names are not words
     if key in WEAK_NAMES:
@@ -293,14 +1023,18 @@ def _strength(key: str, parts: list[str], kinds: list[str | None]) -> str:
 
 
 def _sentence_start(text: str, token: _Token) -> bool:
-    before = text[:token.start].rstrip(" \t\u00a0")
+    before = text[: token.start].rstrip(" \t\u00a0")
     return not before or before[-1] in "\n.!?:;•*#>|\"“”'‘([–—-"
 
 
 def _has_context(text: str, tokens: list[_Token], i: int) -> bool:
     token = tokens[i]
-    if i > 0 and (tokens[i - 1].key in TITLES or tokens[i - 1].key in RELATION_WORDS) \
-            and tokens[i - 1].end >= token.start - 3 and "\n" not in token.gap_before:
+    if (
+        i > 0
+        and (tokens[i - 1].key in TITLES or tokens[i - 1].key in RELATION_WORDS)
+        and tokens[i - 1].end >= token.start - 3
+        and "\n" not in token.gap_before
+    ):
         return True
     if token.possessive and i + 1 < len(tokens) and tokens[i + 1].key in POSSESSED_WORDS:
         return True

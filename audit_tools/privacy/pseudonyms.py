@@ -83,8 +83,10 @@ def key_from_environment(value: str | None) -> bytes:
     Raises ``ValueError`` with a message that never repeats the value when it is missing,
     cannot be decoded, or gives fewer than 32 bytes.
     """
-    how = ("Set it to 32 random bytes written as hex or base64, for example the output of "
-           "python -c \"import secrets; print(secrets.token_hex(32))\", and keep it outside the database.")
+    how = (
+        "Set it to 32 random bytes written as hex or base64, for example the output of "
+        'python -c "import secrets; print(secrets.token_hex(32))", and keep it outside the database.'
+    )
     text = (value or "").strip()
     if not text:
         raise ValueError(f"The pseudonym key is not set. {how}")
@@ -104,4 +106,3 @@ def key_from_environment(value: str | None) -> bytes:
     if len(key) < KEY_BYTES:
         raise ValueError(f"The pseudonym key is {len(key)} bytes long; it must be at least {KEY_BYTES}. {how}")
     return key
-

@@ -13,8 +13,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from audit_tools.tools import DATE, LONGTEXT, MULTIPLE, NUMBER, TEXT, Question, ToolDefinition
 from audit_tools.merge import Merge, settle, three_way
+from audit_tools.tools import DATE, LONGTEXT, MULTIPLE, NUMBER, TEXT, Question, ToolDefinition
 
 Answers = dict[str, "str | list[str]"]
 
@@ -69,10 +69,7 @@ def is_visible(question: Question, answers: Answers) -> bool:
 
 def missing_required(definition: ToolDefinition, answers: Answers) -> list[Question]:
     """Required, visible questions that have no answer, in the tool's order."""
-    return [
-        q for q in definition.questions
-        if q.required and is_visible(q, answers) and not answers.get(q.key)
-    ]
+    return [q for q in definition.questions if q.required and is_visible(q, answers) and not answers.get(q.key)]
 
 
 def answer_problems(definition: ToolDefinition, answers: Answers) -> dict[str, str]:
@@ -106,7 +103,9 @@ def _problem(question: Question, value: str | list[str]) -> str | None:
     if question.is_choice:
         return _choice_problem(question, values)
     text = values[0]
-    problem = _number_problem(text) if question.type == NUMBER else _date_problem(text) if question.type == DATE else None
+    problem = (
+        _number_problem(text) if question.type == NUMBER else _date_problem(text) if question.type == DATE else None
+    )
     limit = MAX_TEXT_LENGTH if question.type != TEXT else MAX_SHORT_TEXT_LENGTH
     if problem is None and len(text) > limit:
         problem = f"Answer must be {limit:,} characters or fewer."
@@ -145,8 +144,12 @@ def _date_problem(text: str) -> str | None:
 
 def visible_answers(definition: ToolDefinition, answers: Answers) -> Answers:
     """Only the answers (and notes) whose question is shown; one left behind a hidden question is dropped."""
-    return {k: v for k, v in answers.items() if question_key_of(k) in definition.questions_by_key
-            and is_visible(definition.question(question_key_of(k)), answers)}
+    return {
+        k: v
+        for k, v in answers.items()
+        if question_key_of(k) in definition.questions_by_key
+        and is_visible(definition.question(question_key_of(k)), answers)
+    }
 
 
 def changed_keys(before: Answers, after: Answers) -> list[str]:
@@ -202,8 +205,7 @@ def answer_keys(definition: ToolDefinition) -> list[str]:
     return [k for q in definition.questions for k in ((q.key, note_key(q.key)) if q.takes_note else (q.key,))]
 
 
-def merge_answers(definition: ToolDefinition, base: Mapping[str, str] | None, saved: Answers,
-                  mine: Answers) -> Merge:
+def merge_answers(definition: ToolDefinition, base: Mapping[str, str] | None, saved: Answers, mine: Answers) -> Merge:
     """Three-way merge of the answers typed (``mine``) with those saved meanwhile; ``base`` is the
     ``merge.fingerprints`` of what the form was opened with, ``None`` when unknown (then every
     difference is asked about)."""
@@ -215,8 +217,14 @@ def differences(definition: ToolDefinition, keys: Iterable[str]) -> list[Differe
     return [Difference(k, definition.question(question_key_of(k))) for k in keys]
 
 
-def resolve(definition: ToolDefinition, merge: Merge, saved: Answers, mine: Answers,
-            choices: dict[str, str], combined: dict[str, str]) -> tuple[Answers, list[str]]:
+def resolve(
+    definition: ToolDefinition,
+    merge: Merge,
+    saved: Answers,
+    mine: Answers,
+    choices: dict[str, str],
+    combined: dict[str, str],
+) -> tuple[Answers, list[str]]:
     """The answers to save after a conflict, and the clashes still waiting for a choice.
 
     Only free text may be combined by hand. The result is not yet checked: it is saved through
@@ -229,6 +237,7 @@ def resolve(definition: ToolDefinition, merge: Merge, saved: Answers, mine: Answ
 
 def raises_concern(definition: ToolDefinition, answers: Answers) -> list[Question]:
     """Questions whose answer signals a live safeguarding concern (their ``escalate_if`` answers)."""
+
     def given(question: Question) -> list[str]:
         value = answers.get(question.key)
         return value if isinstance(value, list) else [value] if value else []
@@ -246,6 +255,5 @@ def section_status(definition: ToolDefinition, answers: Answers) -> dict[str, st
         shown = [q for q in section.questions if is_visible(q, answers)]
         answered = [q for q in shown if answers.get(q.key)]
         required_left = [q for q in shown if q.required and not answers.get(q.key)]
-        status[section.key] = COMPLETED if not required_left and answered else \
-            IN_PROGRESS if answered else NOT_STARTED
+        status[section.key] = COMPLETED if not required_left and answered else IN_PROGRESS if answered else NOT_STARTED
     return status

@@ -80,9 +80,12 @@ def differ(question: Question, answers: tuple[AgencyAnswer, ...]) -> bool:
 def compare_question(question: Question, answers_by_agency: Mapping[str, Answers]) -> QuestionComparison:
     """One question's answers from each agency, side by side."""
     answers = tuple(
-        AgencyAnswer(agency, given.get(question.key) or None,
-                     cast(str, given.get(note_key(question.key), "")),  # a note is text (answer_problems)
-                     is_visible(question, given))
+        AgencyAnswer(
+            agency,
+            given.get(question.key) or None,
+            cast(str, given.get(note_key(question.key), "")),  # a note is text (answer_problems)
+            is_visible(question, given),
+        )
         for agency, given in answers_by_agency.items()
     )
     return QuestionComparison(question, answers, differ(question, answers))
@@ -93,16 +96,20 @@ def compare_answers(definition: ToolDefinition, answers_by_agency: Mapping[str, 
     return [compare_question(q, answers_by_agency) for q in definition.questions]
 
 
-def compare_by_section(definition: ToolDefinition, answers_by_agency: Mapping[str, Answers], *,
-                       only_differences: bool = False) -> list[SectionComparison]:
+def compare_by_section(
+    definition: ToolDefinition, answers_by_agency: Mapping[str, Answers], *, only_differences: bool = False
+) -> list[SectionComparison]:
     """The comparison section by section, leaving out questions no agency was asked.
 
     With ``only_differences``, only questions where agencies differ, and only sections that have one.
     """
     sections = []
     for section in definition.sections:
-        rows = tuple(c for c in (compare_question(q, answers_by_agency) for q in section.questions)
-                     if c.asked_anyone and (c.differ or not only_differences))
+        rows = tuple(
+            c
+            for c in (compare_question(q, answers_by_agency) for q in section.questions)
+            if c.asked_anyone and (c.differ or not only_differences)
+        )
         if rows:
             sections.append(SectionComparison(section, rows))
     return sections
@@ -113,8 +120,9 @@ def count_differences(definition: ToolDefinition, answers_by_agency: Mapping[str
     return sum(c.differ for c in compare_answers(definition, answers_by_agency))
 
 
-def overall_judgements(definition: ToolDefinition,
-                       answers_by_agency: Mapping[str, Answers]) -> QuestionComparison | None:
+def overall_judgements(
+    definition: ToolDefinition, answers_by_agency: Mapping[str, Answers]
+) -> QuestionComparison | None:
     """Each agency's own overall judgement of the case; None when the tool asks for none."""
     question = definition.overall_question
     return compare_question(question, answers_by_agency) if question else None

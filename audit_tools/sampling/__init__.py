@@ -3,19 +3,57 @@
 from __future__ import annotations
 
 from audit_tools.sampling.draw import (
-    FrameCase, Sample, SamplingError, SamplingPlan, StratumResult, allocate, draw_replacement, draw_sample,
-    method_statement, stratum_of,
+    FrameCase,
+    Sample,
+    SamplingError,
+    SamplingPlan,
+    StratumResult,
+    allocate,
+    draw_replacement,
+    draw_sample,
+    method_statement,
+    stratum_of,
 )
 from audit_tools.sampling.frame import (
-    AGE_BANDS, FrameRow, REFERENCE_PATTERN, age_band, case_row, parse_age, parse_frame,
+    AGE_BANDS,
+    REFERENCE_PATTERN,
+    FrameRow,
+    age_band,
+    case_row,
+    parse_age,
+    parse_frame,
 )
 from audit_tools.sampling.frame_files import IDENTIFYING_COLUMNS, Table, TableError, read_table
 from audit_tools.sampling.frame_rows import CandidateCase, FrameError, candidate_cases
 from audit_tools.sampling.frame_scan import CLOSING, MAX_SHOWN, personal_detail_in, personal_details
 
 __all__ = [
-    "AGE_BANDS", "CLOSING", "CandidateCase", "FrameCase", "FrameError", "FrameRow", "IDENTIFYING_COLUMNS", "MAX_SHOWN",
-    "REFERENCE_PATTERN", "Sample", "SamplingError", "SamplingPlan", "StratumResult", "Table", "TableError", "age_band",
-    "allocate", "candidate_cases", "case_row", "draw_replacement", "draw_sample", "method_statement", "parse_age",
-    "parse_frame", "personal_detail_in", "personal_details", "read_table", "stratum_of",
+    "AGE_BANDS",
+    "CLOSING",
+    "CandidateCase",
+    "FrameCase",
+    "FrameError",
+    "FrameRow",
+    "IDENTIFYING_COLUMNS",
+    "MAX_SHOWN",
+    "REFERENCE_PATTERN",
+    "Sample",
+    "SamplingError",
+    "SamplingPlan",
+    "StratumResult",
+    "Table",
+    "TableError",
+    "age_band",
+    "allocate",
+    "candidate_cases",
+    "case_row",
+    "draw_replacement",
+    "draw_sample",
+    "method_statement",
+    "parse_age",
+    "parse_frame",
+    "personal_detail_in",
+    "personal_details",
+    "read_table",
+    "stratum_of",
 ]

@@ -23,10 +23,10 @@ Messages of :class:`SamplingError` are shown to a coordinator as they are.
 from __future__ import annotations
 
 import heapq
-from itertools import pairwise
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from audit_tools.errors import WorkbenchError
 
@@ -111,8 +111,9 @@ def stratum_of(case: FrameCase, strata: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(case.attribute(name) for name in strata)
 
 
-def allocate(populations: dict[tuple[str, ...], int], size: int, allocation: str,
-             minimum: int) -> dict[tuple[str, ...], int]:
+def allocate(
+    populations: dict[tuple[str, ...], int], size: int, allocation: str, minimum: int
+) -> dict[tuple[str, ...], int]:
     """How many cases to draw from each stratum; the sizes sum exactly to ``size``.
 
     See the module docstring for the rules. Raises :class:`SamplingError` when it
@@ -137,7 +138,8 @@ def allocate(populations: dict[tuple[str, ...], int], size: int, allocation: str
         smaller = " (or all the cases of a smaller group)" if any(populations[k] < minimum for k in keys) else ""
         raise SamplingError(
             f"At least {_cases(minimum)} from each of the {len(keys)} groups{smaller} needs {_cases(needed)}, "
-            f"but the sample size is {size}. Lower the minimum per group or draw a larger sample.")
+            f"but the sample size is {size}. Lower the minimum per group or draw a larger sample."
+        )
     if allocation == PROPORTIONAL:
         sizes = _proportional(populations, keys, size, total)
     else:
@@ -146,8 +148,9 @@ def allocate(populations: dict[tuple[str, ...], int], size: int, allocation: str
     return sizes
 
 
-def _proportional(populations: Mapping[tuple[str, ...], int], keys: list[tuple[str, ...]], size: int,
-                  total: int) -> dict[tuple[str, ...], int]:
+def _proportional(
+    populations: Mapping[tuple[str, ...], int], keys: list[tuple[str, ...]], size: int, total: int
+) -> dict[tuple[str, ...], int]:
     """Largest remainder (Hamilton), in exact integer arithmetic."""
     shares = {key: divmod(size * populations[key], total) for key in keys}
     sizes = {key: shares[key][0] for key in keys}
@@ -158,8 +161,9 @@ def _proportional(populations: Mapping[tuple[str, ...], int], keys: list[tuple[s
     return sizes
 
 
-def _equal(populations: Mapping[tuple[str, ...], int], keys: list[tuple[str, ...]],
-           size: int) -> dict[tuple[str, ...], int]:
+def _equal(
+    populations: Mapping[tuple[str, ...], int], keys: list[tuple[str, ...]], size: int
+) -> dict[tuple[str, ...], int]:
     """As even as possible; groups smaller than the even share give all their cases."""
     sizes: dict[tuple[str, ...], int] = {}
     remaining, open_keys = size, list(keys)
@@ -210,8 +214,9 @@ def draw_sample(frame: Sequence[FrameCase], plan: SamplingPlan, seed: int) -> Sa
     if plan.method == STRATIFIED:
         groups = _groups(cases, plan.strata)
         _check_size(plan.size, len(cases), "sample frame")
-        sizes = allocate({key: len(group) for key, group in groups.items()}, plan.size,
-                         plan.allocation, plan.minimum_per_stratum)
+        sizes = allocate(
+            {key: len(group) for key, group in groups.items()}, plan.size, plan.allocation, plan.minimum_per_stratum
+        )
         rng = random.Random(seed)
         chosen, results = [], []
         for key in sorted(groups):
@@ -223,8 +228,9 @@ def draw_sample(frame: Sequence[FrameCase], plan: SamplingPlan, seed: int) -> Sa
     raise SamplingError(f"Unknown sampling method '{plan.method}': choose random, stratified or manual.")
 
 
-def draw_replacement(frame: Sequence[FrameCase], sample: Sample, excluded: Collection[str], seed: int,
-                     *, replacing: str | None = None) -> FrameCase | None:
+def draw_replacement(
+    frame: Sequence[FrameCase], sample: Sample, excluded: Collection[str], seed: int, *, replacing: str | None = None
+) -> FrameCase | None:
     """A case to take the place of an excluded one, or None when there is none left to take.
 
     ``excluded``: the references of every case excluded so far (sampled or not).
@@ -268,8 +274,7 @@ def _shortest_stratum(cases: list[FrameCase], sample: Sample, excluded: Collecti
         for case in cases:
             key = stratum_of(case, names)
             populations[key] = populations.get(key, 0) + 1
-        wanted = allocate(populations, sample.plan.size, sample.plan.allocation,
-                          sample.plan.minimum_per_stratum)
+        wanted = allocate(populations, sample.plan.size, sample.plan.allocation, sample.plan.minimum_per_stratum)
     kept = dict.fromkeys(wanted, 0)
     for case in sample.chosen:
         if case.reference not in excluded:
@@ -289,14 +294,16 @@ def _sorted_frame(frame: Iterable[FrameCase]) -> list[FrameCase]:
     if repeated:
         raise SamplingError(
             f"The sample frame has more than one case with the reference {_references(repeated)}; "
-            "each case must appear once.")
+            "each case must appear once."
+        )
     return cases
 
 
 def _groups(cases: list[FrameCase], names: tuple[str, ...]) -> dict[tuple[str, ...], list[FrameCase]]:
     if not names:
-        raise SamplingError("A stratified sample needs at least one attribute to stratify by, "
-                            "such as locality or age band.")
+        raise SamplingError(
+            "A stratified sample needs at least one attribute to stratify by, such as locality or age band."
+        )
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
         raise SamplingError(f"The attribute {', '.join(twice)} is named more than once to stratify by.")
@@ -306,7 +313,8 @@ def _groups(cases: list[FrameCase], names: tuple[str, ...]) -> dict[tuple[str, .
         listed = ", ".join(sorted(known)) or "none"
         raise SamplingError(
             f"No case in the sample frame has the attribute {', '.join(unknown)} to stratify by. "
-            f"The frame's attributes are: {listed}.")
+            f"The frame's attributes are: {listed}."
+        )
     groups: dict[tuple[str, ...], list[FrameCase]] = {}
     for case in cases:
         groups.setdefault(stratum_of(case, names), []).append(case)
@@ -337,8 +345,10 @@ def _check_size(size: int, available: int, holder: str) -> None:
     if size < 1:
         raise SamplingError(f"The sample size must be at least 1 case; it was {size}.")
     if size > available:
-        raise SamplingError(f"The sample size ({size}) is larger than the {holder} ({_cases(available)}): "
-                            f"at most {available} can be drawn.")
+        raise SamplingError(
+            f"The sample size ({size}) is larger than the {holder} ({_cases(available)}): "
+            f"at most {available} can be drawn."
+        )
 
 
 def _is_whole(number: object) -> bool:
@@ -348,8 +358,9 @@ def _is_whole(number: object) -> bool:
 # --------------------------------------------------------------------------- wording
 
 
-def method_statement(sample: Sample, *, population: str = "children",
-                     strata_labels: dict[str, str] | None = None) -> str:
+def method_statement(
+    sample: Sample, *, population: str = "children", strata_labels: dict[str, str] | None = None
+) -> str:
     """How the sample was drawn, in one sentence for the briefing's summary."""
     count = len(sample.chosen)
     drawn = f"{_cases(count)} {'was' if count == 1 else 'were'}"

@@ -20,9 +20,7 @@ from audit_tools.sampling.frame_scan import personal_details
 
 REQUIRED_COLUMNS = ("reference", "age_years", "locality", "plan_type")
 OPTIONAL_COLUMNS = ("age_band", "agencies")
-IDENTIFYING_COLUMNS = re.compile(
-    r"name|birth|dob|address|postcode|post_code|nhs|phone|email|e_mail", re.IGNORECASE
-)
+IDENTIFYING_COLUMNS = re.compile(r"name|birth|dob|address|postcode|post_code|nhs|phone|email|e_mail", re.IGNORECASE)
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_-]{0,39}")
 AGE_BANDS = ("0-2", "3-5", "6-10", "11-15", "16-17")
 MAX_ERRORS = 50
@@ -63,16 +61,29 @@ def age_band(age: Decimal) -> str:
     return "16-17"
 
 
-def case_row(reference: str, age: Decimal, locality: str, plan_type: str,
-             agencies: tuple[str, ...] = (), *, line: int = 0, band: str = "",
-             attributes: dict[str, Any] | None = None) -> FrameRow:
+def case_row(
+    reference: str,
+    age: Decimal,
+    locality: str,
+    plan_type: str,
+    agencies: tuple[str, ...] = (),
+    *,
+    line: int = 0,
+    band: str = "",
+    attributes: dict[str, Any] | None = None,
+) -> FrameRow:
     """A validated case row, its age band derived from the age unless given."""
-    return FrameRow(line, reference, age, band or age_band(age), locality, plan_type, agencies,
-                    dict(attributes or {}))
+    return FrameRow(line, reference, age, band or age_band(age), locality, plan_type, agencies, dict(attributes or {}))
 
 
-def parse_frame(data: bytes, *, max_bytes: int, existing_references: Collection[str] = frozenset(),
-                known_agencies: set[str] | None = None, require_agencies: bool = False) -> FrameResult:
+def parse_frame(
+    data: bytes,
+    *,
+    max_bytes: int,
+    existing_references: Collection[str] = frozenset(),
+    known_agencies: set[str] | None = None,
+    require_agencies: bool = False,
+) -> FrameResult:
     """Parse CSV bytes into frame rows, or explain every problem (by line) and return no rows.
 
     ``require_agencies``: every row must name its agencies (no default was chosen).
@@ -99,9 +110,18 @@ def parse_frame(data: bytes, *, max_bytes: int, existing_references: Collection[
         result.rows.append(parsed)
     if not result.rows and not result.errors:
         result.errors.append("The file has a header row but no cases.")
-    result.errors += personal_details((r.line, {"reference": r.reference, "locality": r.locality,
-                                                "plan_type": r.plan_type, "agencies": ";".join(r.agencies)})
-                                      for r in result.rows)
+    result.errors += personal_details(
+        (
+            r.line,
+            {
+                "reference": r.reference,
+                "locality": r.locality,
+                "plan_type": r.plan_type,
+                "agencies": ";".join(r.agencies),
+            },
+        )
+        for r in result.rows
+    )
     if result.errors:
         result.rows.clear()
     return result
@@ -117,8 +137,10 @@ def _clashes(parsed: FrameRow, seen: dict[str, int], existing: set[str], require
         problems.append(f"Line {line}: reference {parsed.reference} is already in this audit.")
     seen.setdefault(key, line)
     if require_agencies and not parsed.agencies:
-        problems.append(f"Line {line}: no agencies are named for {parsed.reference}. Fill in the agencies "
-                        "column, or tick the agencies to use when it is empty.")
+        problems.append(
+            f"Line {line}: no agencies are named for {parsed.reference}. Fill in the agencies "
+            "column, or tick the agencies to use when it is empty."
+        )
     return problems
 
 
@@ -127,15 +149,19 @@ def _decode(data: bytes, max_bytes: int, errors: list[str]) -> str | None:
         errors.append("The file is empty.")
         return None
     if len(data) > max_bytes:
-        errors.append(f"The file is larger than {max_bytes / 1_048_576:g} MB, the largest accepted. "
-                      "A sample frame needs only one short row per case: check it is the right file.")
+        errors.append(
+            f"The file is larger than {max_bytes / 1_048_576:g} MB, the largest accepted. "
+            "A sample frame needs only one short row per case: check it is the right file."
+        )
         return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        errors.append(f"Line {line}: the file is not UTF-8 text. Save it from your spreadsheet as "
-                      "'CSV UTF-8 (comma delimited)' and upload it again.")
+        errors.append(
+            f"Line {line}: the file is not UTF-8 text. Save it from your spreadsheet as "
+            "'CSV UTF-8 (comma delimited)' and upload it again."
+        )
         return None
 
 
@@ -143,17 +169,23 @@ def _check_header(fieldnames: Sequence[str] | None, errors: list[str]) -> bool:
     columns = [c.strip().lower() for c in (fieldnames or [])]
     identifying = [c for c in columns if IDENTIFYING_COLUMNS.search(c)]
     if identifying:
-        errors.append(f"Line 1: the column(s) {', '.join(identifying)} look like personal details. "
-                      "Remove them: the audit uses pseudonymous references only, never names, birth "
-                      "dates, addresses or NHS numbers.")
+        errors.append(
+            f"Line 1: the column(s) {', '.join(identifying)} look like personal details. "
+            "Remove them: the audit uses pseudonymous references only, never names, birth "
+            "dates, addresses or NHS numbers."
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        errors.append(f"Line 1: missing column(s): {', '.join(missing)}. The header row must have "
-                      f"{', '.join(REQUIRED_COLUMNS)} (and may have {', '.join(OPTIONAL_COLUMNS)}).")
+        errors.append(
+            f"Line 1: missing column(s): {', '.join(missing)}. The header row must have "
+            f"{', '.join(REQUIRED_COLUMNS)} (and may have {', '.join(OPTIONAL_COLUMNS)})."
+        )
     unknown = [c for c in columns if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS and c not in identifying]
     if unknown:
-        errors.append(f"Line 1: unknown column(s): {', '.join(unknown)}. Allowed columns are "
-                      f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}.")
+        errors.append(
+            f"Line 1: unknown column(s): {', '.join(unknown)}. Allowed columns are "
+            f"{', '.join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)}."
+        )
     if len(set(columns)) != len(columns):
         errors.append("Line 1: a column name appears more than once.")
     return not errors
@@ -174,13 +206,16 @@ def _parse_row(row: dict[str, Any], line: int, errors: list[str], known_agencies
     return case_row(reference, age, values["locality"], values["plan_type"], agencies, line=line, band=band)
 
 
-def _cell_problems(values: dict[str, str], age: Decimal | None, agencies: tuple[str, ...],
-                   known_agencies: set[str] | None) -> list[str]:
+def _cell_problems(
+    values: dict[str, str], age: Decimal | None, agencies: tuple[str, ...], known_agencies: set[str] | None
+) -> list[str]:
     problems = []
     if not REFERENCE_PATTERN.fullmatch(values["reference"]):
         problems.append("reference must be 1–40 letters, digits, '-', '_' or '/', starting with a letter or digit")
     if age is None:
-        problems.append(f"age_years must be a number of years from 0 to 17, like 1.5 (got {values['age_years'][:20]!r})")
+        problems.append(
+            f"age_years must be a number of years from 0 to 17, like 1.5 (got {values['age_years'][:20]!r})"
+        )
     for column in ("locality", "plan_type"):
         if not values[column]:
             problems.append(f"{column} is empty")

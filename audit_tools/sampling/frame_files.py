@@ -57,11 +57,15 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 
-MINIMISATION = ("Remove them: the audit uses pseudonymous references only, never names, birth dates, "
-                "addresses, postcodes or NHS numbers, so the workbench does not hold them (data minimisation).")
+MINIMISATION = (
+    "Remove them: the audit uses pseudonymous references only, never names, birth dates, "
+    "addresses, postcodes or NHS numbers, so the workbench does not hold them (data minimisation)."
+)
 FORMULA_MESSAGE = "formulas are not accepted; paste the values instead"
-CONTROL_MESSAGE = ("the value holds a control character (such as NUL) that a spreadsheet does not show and the "
-                   "workbench cannot store; delete it")
+CONTROL_MESSAGE = (
+    "the value holds a control character (such as NUL) that a spreadsheet does not show and the "
+    "workbench cannot store; delete it"
+)
 STOPPED = f"Stopped after {MAX_PROBLEMS} problems; correct these and upload the file again."
 
 
@@ -126,13 +130,18 @@ def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int = 10
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     problems: list[str] = []
     if suffix not in ALLOWED_TYPES:
-        hint = (" Save it from your spreadsheet as 'Excel Workbook (.xlsx)'."
-                if suffix in (".xls", ".xlsm", ".ods") else "")
-        problems.append(f"The file must be a CSV file (.csv) or an Excel workbook (.xlsx); "
-                        f"{repr(filename) if filename else 'the file'} is neither.{hint}")
+        hint = (
+            " Save it from your spreadsheet as 'Excel Workbook (.xlsx)'." if suffix in (".xls", ".xlsm", ".ods") else ""
+        )
+        problems.append(
+            f"The file must be a CSV file (.csv) or an Excel workbook (.xlsx); "
+            f"{repr(filename) if filename else 'the file'} is neither.{hint}"
+        )
     if len(data) > max_bytes:
-        problems.append(f"The file is larger than {max_bytes / 1_048_576:g} MB, the largest accepted. "
-                        "A sample frame needs only one short row per case: check it is the right file.")
+        problems.append(
+            f"The file is larger than {max_bytes / 1_048_576:g} MB, the largest accepted. "
+            "A sample frame needs only one short row per case: check it is the right file."
+        )
     elif not data.strip():
         problems.append("The file is empty.")
     if problems:
@@ -146,6 +155,7 @@ def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int = 10
 
 # --- header and rows, shared by both formats ---------------------------------------------------------------
 
+
 def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...]:
     """Normalised column names (trailing empty cells dropped), noting every problem with the header."""
     while cells and not cells[-1]:
@@ -155,8 +165,10 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
         problems.add(f"{where}: the header has {len(columns)} columns; at most {MAX_COLUMNS} are accepted.")
     for index, (raw, name) in enumerate(zip(cells, columns, strict=True), start=1):
         if not name:
-            problems.add(f"{where}: column {column_letter(index)} has no name. Give every column a name in the "
-                         "header row, or delete the empty column.")
+            problems.add(
+                f"{where}: column {column_letter(index)} has no name. Give every column a name in the "
+                "header row, or delete the empty column."
+            )
         elif is_formula_like(raw):
             problems.add(f"{where}, column {column_letter(index)}: {FORMULA_MESSAGE}.")
         elif has_control_characters(raw):
@@ -175,8 +187,10 @@ def _first_places(columns: tuple[str, ...], where: str, problems: _Problems) -> 
         if not name:
             continue
         if name in first_seen:
-            problems.add(f"{where}: the column name {name} appears more than once (columns "
-                         f"{column_letter(first_seen[name])} and {column_letter(index)}).")
+            problems.add(
+                f"{where}: the column name {name} appears more than once (columns "
+                f"{column_letter(first_seen[name])} and {column_letter(index)})."
+            )
         else:
             first_seen[name] = index
     return first_seen
@@ -193,8 +207,15 @@ def _check_cells(values: list[str], columns: tuple[str, ...], where: str, proble
             problems.add(f"{where}, column {column_letter(index + 1)}{name}: {message}.")
 
 
-def _add_row(rows: list[tuple[int, dict[str, str]]], line: int, values: list[str], columns: tuple[str, ...], where: str,
-             problems: _Problems, max_rows: int) -> bool:
+def _add_row(
+    rows: list[tuple[int, dict[str, str]]],
+    line: int,
+    values: list[str],
+    columns: tuple[str, ...],
+    where: str,
+    problems: _Problems,
+    max_rows: int,
+) -> bool:
     """Check one row's cells and keep it; False when reading should stop (too many problems or rows)."""
     _check_cells(values, columns, where, problems)
     if problems.full:
@@ -204,9 +225,11 @@ def _add_row(rows: list[tuple[int, dict[str, str]]], line: int, values: list[str
         return False
     most = max_rows * VALUES_PER_ROW // max(len(columns), 1)
     if len(rows) >= most:
-        problems.add(f"The file has more values than a sample frame of {max_rows:,} cases needs: with "
-                     f"{len(columns)} columns, at most {most:,} rows are accepted. Delete the columns the audit "
-                     "does not use, or check it is the right file.")
+        problems.add(
+            f"The file has more values than a sample frame of {max_rows:,} cases needs: with "
+            f"{len(columns)} columns, at most {most:,} rows are accepted. Delete the columns the audit "
+            "does not use, or check it is the right file."
+        )
         return False
     values.extend([""] * (len(columns) - len(values)))
     rows.append((line, dict(zip(columns, values, strict=False))))
@@ -214,25 +237,34 @@ def _add_row(rows: list[tuple[int, dict[str, str]]], line: int, values: list[str
 
 
 def _too_many_rows(max_rows: int) -> str:
-    return (f"The file has more than {max_rows:,} cases, the most accepted in one sample frame. "
-            "Check it is the right file, or narrow the cohort before importing it.")
+    return (
+        f"The file has more than {max_rows:,} cases, the most accepted in one sample frame. "
+        "Check it is the right file, or narrow the cohort before importing it."
+    )
 
 
 # --- CSV ------------------------------------------------------------------------------------------------------
 
+
 def _decode(data: bytes) -> tuple[str | None, str | None]:
     if data.startswith(_UTF16_BOMS):
-        return None, ("The file is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 CSV. Save it from your "
-                      "spreadsheet as 'CSV UTF-8 (comma delimited)' and upload it again.")
+        return None, (
+            "The file is UTF-16 text (Excel's 'Unicode Text'), not UTF-8 CSV. Save it from your "
+            "spreadsheet as 'CSV UTF-8 (comma delimited)' and upload it again."
+        )
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
-        return None, ("The file is a spreadsheet workbook, not CSV text. Upload it with its .xlsx name, or save "
-                      "it from your spreadsheet as 'CSV UTF-8 (comma delimited)'.")
+        return None, (
+            "The file is a spreadsheet workbook, not CSV text. Upload it with its .xlsx name, or save "
+            "it from your spreadsheet as 'CSV UTF-8 (comma delimited)'."
+        )
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, (f"Line {line}: the file is not UTF-8 text. Save it from your spreadsheet as "
-                      "'CSV UTF-8 (comma delimited)' and upload it again.")
+        return None, (
+            f"Line {line}: the file is not UTF-8 text. Save it from your spreadsheet as "
+            "'CSV UTF-8 (comma delimited)' and upload it again."
+        )
 
 
 def _separator_problem(text: str) -> str | None:
@@ -240,8 +272,10 @@ def _separator_problem(text: str) -> str | None:
     commas = first.count(",")
     for char, name in ((";", "semicolons"), ("\t", "tabs")):
         if first.count(char) > commas:
-            return (f"Line 1: the columns seem to be separated by {name}; use commas. Save the file from your "
-                    "spreadsheet as 'CSV UTF-8 (comma delimited)' and upload it again.")
+            return (
+                f"Line 1: the columns seem to be separated by {name}; use commas. Save the file from your "
+                "spreadsheet as 'CSV UTF-8 (comma delimited)' and upload it again."
+            )
     return None
 
 
@@ -276,9 +310,11 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
             line = last_line + 1
             last_line = reader.line_num
             if records > max_rows + EXTRA_ROWS:  # empty rows counted too: ten million of them still cost seconds
-                problems.add(f"The file has too many rows: more than {max_rows + EXTRA_ROWS:,}, counting empty ones. "
-                             f"A sample frame has at most {max_rows:,} cases. Delete the empty rows and upload it "
-                             "again.")
+                problems.add(
+                    f"The file has too many rows: more than {max_rows + EXTRA_ROWS:,}, counting empty ones. "
+                    f"A sample frame has at most {max_rows:,} cases. Delete the empty rows and upload it "
+                    "again."
+                )
                 break
             values = [v.strip() for v in record]
             if not any(values):
@@ -291,8 +327,10 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
             if not _add_row(rows, line, values, columns, f"Line {line}", problems, max_rows):
                 break
     except csv.Error as exc:
-        problems.add(f"Line {last_line + 1}: the quote marks (\") in this row do not pair up ({exc}). A value "
-                     "containing a comma must be wholly in double quotes, and a quote mark inside it written twice.")
+        problems.add(
+            f'Line {last_line + 1}: the quote marks (") in this row do not pair up ({exc}). A value '
+            "containing a comma must be wholly in double quotes, and a quote mark inside it written twice."
+        )
     return _finish(columns, rows, problems)
 
 
@@ -317,6 +355,8 @@ def _finish(columns: tuple[str, ...] | None, rows: list[tuple[int, dict[str, str
 
 # --- XLSX -----------------------------------------------------------------------------------------------------
 
-_NOT_XLSX = ("The file could not be read as an Excel workbook (.xlsx): it may be damaged, password-protected or "
-             "another kind of file. Open it in your spreadsheet and save it as 'Excel Workbook (.xlsx)', "
-             "or as 'CSV UTF-8 (comma delimited)'.")
+_NOT_XLSX = (
+    "The file could not be read as an Excel workbook (.xlsx): it may be damaged, password-protected or "
+    "another kind of file. Open it in your spreadsheet and save it as 'Excel Workbook (.xlsx)', "
+    "or as 'CSV UTF-8 (comma delimited)'."
+)

@@ -32,9 +32,13 @@ class FrameError(WorkbenchError):
         self.problems = problems
 
 
-def candidate_cases(columns: tuple[str, ...], rows: Iterable[tuple[int, dict[str, str]]], *,
-                    pseudonym_key: bytes | None = None,
-                    known_agencies: set[str] | None = None) -> list[CandidateCase]:
+def candidate_cases(
+    columns: tuple[str, ...],
+    rows: Iterable[tuple[int, dict[str, str]]],
+    *,
+    pseudonym_key: bytes | None = None,
+    known_agencies: set[str] | None = None,
+) -> list[CandidateCase]:
     """Check every row and return the candidates; raises FrameError listing each problem by line."""
     problems = _column_problems(columns, pseudonym_key)
     if problems:
@@ -62,16 +66,21 @@ def _column_problems(columns: tuple[str, ...], key: bytes | None) -> list[str]:
     if "reference" in columns and "case_number" in columns:
         return ["Line 1: use either a reference column or a case_number column, not both."]
     if "reference" not in columns and "case_number" not in columns:
-        return ["Line 1: the file needs a reference column (pseudonymous references) or a case_number column "
-                "(your agency's case numbers, which the workbench replaces with pseudonyms)."]
+        return [
+            "Line 1: the file needs a reference column (pseudonymous references) or a case_number column "
+            "(your agency's case numbers, which the workbench replaces with pseudonyms)."
+        ]
     if "case_number" in columns and key is None:
-        return ["Line 1: case numbers cannot be accepted because no pseudonym key is set up "
-                "(AUDIT_PSEUDONYM_KEY). Use a reference column instead, or ask your administrator."]
+        return [
+            "Line 1: case numbers cannot be accepted because no pseudonym key is set up "
+            "(AUDIT_PSEUDONYM_KEY). Use a reference column instead, or ask your administrator."
+        ]
     return []
 
 
-def _candidate(line: int, values: dict[str, str], key: bytes | None, known: set[str] | None,
-               problems: list[str]) -> CandidateCase | None:
+def _candidate(
+    line: int, values: dict[str, str], key: bytes | None, known: set[str] | None, problems: list[str]
+) -> CandidateCase | None:
     found: list[str] = []
     reference = _reference(values, key, found)
     attributes = {k: v for k, v in values.items() if k not in ("reference", "case_number")}
@@ -85,8 +94,11 @@ def _candidate(line: int, values: dict[str, str], key: bytes | None, known: set[
     if attributes.get("age_band") and attributes["age_band"] not in AGE_BANDS:
         found.append(f"age_band must be one of {', '.join(AGE_BANDS)}")
     found += _agency_problems(attributes.get("agencies", ""), known)
-    found += [f"{name} is longer than {MAX_ATTRIBUTE_LENGTH} characters" for name, value in attributes.items()
-              if name != "agencies" and len(value) > MAX_ATTRIBUTE_LENGTH]
+    found += [
+        f"{name} is longer than {MAX_ATTRIBUTE_LENGTH} characters"
+        for name, value in attributes.items()
+        if name != "agencies" and len(value) > MAX_ATTRIBUTE_LENGTH
+    ]
     if found:
         problems.append(f"Line {line}: " + "; ".join(found) + ".")
         return None

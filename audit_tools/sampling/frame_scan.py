@@ -35,13 +35,16 @@ CELL_WORDS = {
     "phone": "a UK phone number",
     "email": "an e-mail address",
 }
-CLOSING = ("The audit needs pseudonymous references and attributes such as locality and plan type only: "
-           "remove names, dates, addresses, postcodes, NHS numbers, phone numbers and e-mail addresses "
-           "from the file and upload it again.")
+CLOSING = (
+    "The audit needs pseudonymous references and attributes such as locality and plan type only: "
+    "remove names, dates, addresses, postcodes, NHS numbers, phone numbers and e-mail addresses "
+    "from the file and upload it again."
+)
 
 
-def personal_details(rows: Iterable[tuple[int, Mapping[str, str]]], *, row_word: str = "Line",
-                     shown: int = MAX_SHOWN) -> list[str]:
+def personal_details(
+    rows: Iterable[tuple[int, Mapping[str, str]]], *, row_word: str = "Line", shown: int = MAX_SHOWN
+) -> list[str]:
     """One message per cell that looks like it holds personal details (at most ``shown``, then a count).
 
     ``rows`` are (line or row number, {column: value}); an empty list means nothing was found.
@@ -49,8 +52,10 @@ def personal_details(rows: Iterable[tuple[int, Mapping[str, str]]], *, row_word:
     cells = [(line, column, value) for line, values in rows for column, value in values.items() if value]
     kinds = _kinds_by_value(dict.fromkeys(value for _, _, value in cells))
     found = [(line, column, kinds[value]) for line, column, value in cells if value in kinds]
-    problems = [f"{row_word} {line}, column '{column}': looks like {_words(found_kinds)}."
-                for line, column, found_kinds in found[:shown]]
+    problems = [
+        f"{row_word} {line}, column '{column}': looks like {_words(found_kinds)}."
+        for line, column, found_kinds in found[:shown]
+    ]
     if len(found) > shown:
         rest = len(found) - shown
         problems.append(f"… and {rest:,} more cell{'s' if rest != 1 else ''} like these.")
@@ -80,7 +85,7 @@ def _kinds_by_value(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
     # A name needs a capital followed by small letters: values without one skip the name search.
     for group, names in ((mixed, True), (plain, False)):
         for start in range(0, len(group), _BATCH):
-            found.update(_check_batch(group[start:start + _BATCH], names))
+            found.update(_check_batch(group[start : start + _BATCH], names))
     return found
 
 

@@ -15,11 +15,20 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from audit_tools.files import xlsx_limits
-from audit_tools.files import xlsx_sheet
+from audit_tools.files import xlsx_limits, xlsx_sheet
 from audit_tools.sampling.frame_files import (
-    _NOT_XLSX, _OLE_MAGIC, _ZIP_MAGIC, EXTRA_ROWS, MAX_COLUMNS, Table, TableError, _add_row, _finish, _header,
-    _Problems, column_letter,
+    _NOT_XLSX,
+    _OLE_MAGIC,
+    _ZIP_MAGIC,
+    EXTRA_ROWS,
+    MAX_COLUMNS,
+    Table,
+    TableError,
+    _add_row,
+    _finish,
+    _header,
+    _Problems,
+    column_letter,
 )
 
 if TYPE_CHECKING:
@@ -74,8 +83,12 @@ def _time_text(value: dt.date | dt.time) -> str:
 def read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
     """The first worksheet of a workbook as a ``Table``, or ``TableError`` (see ``frame_files.read_table``)."""
     if data.startswith(_OLE_MAGIC):
-        raise TableError(["The file is an older Excel file (.xls) or a password-protected workbook. Remove any "
-                          "password and save it as 'Excel Workbook (.xlsx)', then upload it again."])
+        raise TableError(
+            [
+                "The file is an older Excel file (.xls) or a password-protected workbook. Remove any "
+                "password and save it as 'Excel Workbook (.xlsx)', then upload it again."
+            ]
+        )
     if not data.startswith(_ZIP_MAGIC):
         raise TableError([_NOT_XLSX])
     limit = min(max_bytes * XLSX_EXPANSION_LIMIT, XLSX_UNPACKED_LIMIT)
@@ -95,8 +108,9 @@ def read_xlsx(data: bytes, max_bytes: int, max_rows: int) -> Table:
 def _sheet_bounds(unpacked: int, max_rows: int, strings_tags: int) -> xlsx_limits.PartBounds:
     """The worksheet's bounds; its tags share one budget with the shared strings' (parsing time follows tags)."""
     rows = max_rows + EXTRA_ROWS
-    return xlsx_limits.PartBounds(max_bytes=unpacked, max_tags=max(0, rows * XLSX_TAGS_PER_ROW - strings_tags),
-                                  max_rows=rows)
+    return xlsx_limits.PartBounds(
+        max_bytes=unpacked, max_tags=max(0, rows * XLSX_TAGS_PER_ROW - strings_tags), max_rows=rows
+    )
 
 
 def _read_workbook(data: bytes, unpacked: int, max_rows: int) -> Table:
@@ -133,22 +147,33 @@ def _read_parts(reader: ExcelReader, archive: zipfile.ZipFile, unpacked: int, ma
     if strings_part is not None:
         most = (max_rows + EXTRA_ROWS) * XLSX_STRINGS_PER_ROW
         name = strings_part.PartName[1:]
-        strings_tags = xlsx_limits.scan_part(archive, name, xlsx_limits.PartBounds(
-            max_bytes=XLSX_SHARED_STRINGS_BYTES, max_tags=most * 8, max_strings=most)).tags
+        strings_tags = xlsx_limits.scan_part(
+            archive,
+            name,
+            xlsx_limits.PartBounds(max_bytes=XLSX_SHARED_STRINGS_BYTES, max_tags=most * 8, max_strings=most),
+        ).tags
         with archive.open(name) as source:
             shared = xlsx_sheet.shared_strings(source)
     reader.read_workbook()
     apply_stylesheet(reader.archive, reader.wb)
-    sheet_path = next((rel.target for _sheet, rel in reader.parser.find_sheets()
-                       if rel.target in names and "chartsheet" not in rel.Type), None)
+    sheet_path = next(
+        (
+            rel.target
+            for _sheet, rel in reader.parser.find_sheets()
+            if rel.target in names and "chartsheet" not in rel.Type
+        ),
+        None,
+    )
     if sheet_path is None:
         raise TableError(["The workbook has no worksheet. Put the list of cases on the first worksheet."])
     xlsx_limits.scan_part(archive, sheet_path, _sheet_bounds(unpacked, max_rows, strings_tags))
     workbook = reader.wb
     # the date and duration styles are private attributes of Workbook, left out of types-openpyxl
-    styles = xlsx_sheet.SheetStyles(frozenset(workbook._date_formats),  # type: ignore[attr-defined]
-                                    frozenset(workbook._timedelta_formats),  # type: ignore[attr-defined]
-                                    workbook.epoch)
+    styles = xlsx_sheet.SheetStyles(
+        frozenset(workbook._date_formats),  # type: ignore[attr-defined]
+        frozenset(workbook._timedelta_formats),  # type: ignore[attr-defined]
+        workbook.epoch,
+    )
     with archive.open(sheet_path) as source:
         return _read_sheet(xlsx_sheet.sheet_rows(source, shared, styles, MAX_COLUMNS + 1), max_rows)
 
@@ -174,31 +199,44 @@ def _read_sheet(sheet_rows: Iterable[tuple[int, list[xlsx_sheet.CellValue]]], ma
             continue
         extra = [i for i in range(width, len(values)) if values[i]]
         if extra:
-            problems.add(f"{where}, column {column_letter(extra[0] + 1)}: a value to the right of the last "
-                         "named column. Give the column a name in the header row, or clear it.")
+            problems.add(
+                f"{where}, column {column_letter(extra[0] + 1)}: a value to the right of the last "
+                "named column. Give the column a name in the header row, or clear it."
+            )
         del values[width:]
         if not _add_row(rows, number, values, columns, where, problems, max_rows):
             break
     return _finish(columns, rows, problems)
 
 
-_SMALLER = ("Copy just the list of cases into a new workbook, or save it as 'CSV UTF-8 (comma delimited)', "
-            "and upload that.")
+_SMALLER = (
+    "Copy just the list of cases into a new workbook, or save it as 'CSV UTF-8 (comma delimited)', and upload that."
+)
 
 
 def _too_large(error: xlsx_limits.WorkbookLimitError, unpacked: int, max_rows: int) -> str:
     """The plain-English refusal for a workbook past one of the reader's bounds."""
     if error.kind == "rows":
-        return (f"The worksheet has too many rows: more than {error.limit:,}, counting empty rows that have "
-                f"formatting. A sample frame has at most {max_rows:,} cases. {_SMALLER}")
+        return (
+            f"The worksheet has too many rows: more than {error.limit:,}, counting empty rows that have "
+            f"formatting. A sample frame has at most {max_rows:,} cases. {_SMALLER}"
+        )
     if error.kind == "bytes" and error.part == "the workbook":
-        return (f"The workbook unpacks to more than {unpacked / 1_048_576:g} MB, far more than a sample frame "
-                f"needs. {_SMALLER}")
+        return (
+            f"The workbook unpacks to more than {unpacked / 1_048_576:g} MB, far more than a sample frame "
+            f"needs. {_SMALLER}"
+        )
     if error.kind == "strings":
-        return (f"The workbook holds more than {error.limit:,} different pieces of text, far more than a sample "
-                f"frame of {max_rows:,} cases needs. {_SMALLER}")
+        return (
+            f"The workbook holds more than {error.limit:,} different pieces of text, far more than a sample "
+            f"frame of {max_rows:,} cases needs. {_SMALLER}"
+        )
     if error.kind == "parts":
-        return (f"The workbook is made of more than {error.limit:,} parts; a sample frame's workbook has about "
-                f"a dozen. {_SMALLER}")
-    return (f"The workbook holds far more than a sample frame of {max_rows:,} cases needs (too many cells, or "
-            f"too much formatting, in {error.part}). {_SMALLER}")
+        return (
+            f"The workbook is made of more than {error.limit:,} parts; a sample frame's workbook has about "
+            f"a dozen. {_SMALLER}"
+        )
+    return (
+        f"The workbook holds far more than a sample frame of {max_rows:,} cases needs (too many cells, or "
+        f"too much formatting, in {error.part}). {_SMALLER}"
+    )

@@ -106,9 +106,15 @@ class Section:
 
 def section_judgement(section_key: str, title: str) -> Question:
     """The optional judgement question a section with ``judgement`` ends with."""
-    return Question(key=f"{section_key}_judgement", type=GRADE, text=f"How good was practice in ‘{title}’?",
-                    help="Optional: your overall view of this part of the work.", required=False,
-                    options=GRADE_OPTIONS, generated=True)
+    return Question(
+        key=f"{section_key}_judgement",
+        type=GRADE,
+        text=f"How good was practice in ‘{title}’?",
+        help="Optional: your overall view of this part of the work.",
+        required=False,
+        options=GRADE_OPTIONS,
+        generated=True,
+    )
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,18 @@ from audit_tools.tools.definition import Question, ToolDefinition
 
 ADDED, REMOVED, REWORDED, OPTIONS, CHANGED = "added", "removed", "reworded", "options changed", "changed"
 # Question settings compared one by one, with the words used to describe them.
-SETTINGS = (("type", "answer type"), ("help", "help text"), ("required", "required"),
-            ("compare", "compared at the panel"), ("show_if", "show-if condition"), ("themes", "themes"),
-            ("finding", "briefing finding"), ("guidance_url", "guidance link"), ("overall", "overall judgement"),
-            ("chart_title", "chart title"))
+SETTINGS = (
+    ("type", "answer type"),
+    ("help", "help text"),
+    ("required", "required"),
+    ("compare", "compared at the panel"),
+    ("show_if", "show-if condition"),
+    ("themes", "themes"),
+    ("finding", "briefing finding"),
+    ("guidance_url", "guidance link"),
+    ("overall", "overall judgement"),
+    ("chart_title", "chart title"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,9 @@ def _section_changes(old: ToolDefinition, new: ToolDefinition) -> list[Change]:
     before = {s.key: s for s in old.sections}
     after = {s.key: s for s in new.sections}
     changes = [Change(ADDED, f"section {k}", f"Section added: {s.title}") for k, s in after.items() if k not in before]
-    changes += [Change(REMOVED, f"section {k}", f"Section removed: {s.title}") for k, s in before.items() if k not in after]
+    changes += [
+        Change(REMOVED, f"section {k}", f"Section removed: {s.title}") for k, s in before.items() if k not in after
+    ]
     for key in after.keys() & before.keys():
         if before[key].title != after[key].title:
             changes.append(Change(REWORDED, f"section {key}", "Section renamed", before[key].title, after[key].title))
@@ -48,8 +58,11 @@ def _question_changes(old: ToolDefinition, new: ToolDefinition) -> list[Change]:
             changes.append(Change(ADDED, f"question {question.key}", "Question added", after=question.text))
         else:
             changes += _changes_to(before[question.key], question)
-    changes += [Change(REMOVED, f"question {q.key}", "Question removed", before=q.text)
-                for q in old.questions if q.key not in after]
+    changes += [
+        Change(REMOVED, f"question {q.key}", "Question removed", before=q.text)
+        for q in old.questions
+        if q.key not in after
+    ]
     return changes
 
 
@@ -62,8 +75,9 @@ def _changes_to(old: Question, new: Question) -> list[Change]:
         changes.append(Change(OPTIONS, subject, "Answers or scores changed", _options(old), _options(new)))
     for name, words in SETTINGS:
         if _comparable(name, getattr(old, name)) != _comparable(name, getattr(new, name)):
-            changes.append(Change(CHANGED, subject, f"Changed {words}", _show(getattr(old, name)),
-                                  _show(getattr(new, name))))
+            changes.append(
+                Change(CHANGED, subject, f"Changed {words}", _show(getattr(old, name)), _show(getattr(new, name)))
+            )
     return changes
 
 

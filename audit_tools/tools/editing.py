@@ -49,17 +49,26 @@ def update_details(raw: dict[str, Any], *, name: str, topic: str, description: s
     return result
 
 
-def add_section(raw: dict[str, Any], *, key: str, title: str, description: str = "", judgement: bool = False,
-                first_question: dict[str, Any]) -> dict[str, Any]:
+def add_section(
+    raw: dict[str, Any],
+    *,
+    key: str,
+    title: str,
+    description: str = "",
+    judgement: bool = False,
+    first_question: dict[str, Any],
+) -> dict[str, Any]:
     """A new section at the end; it needs one question, as every section must have one."""
     result = _copy(raw)
-    result["sections"].append({"key": key, "title": title, "description": description, "judgement": judgement,
-                               "questions": [first_question]})
+    result["sections"].append(
+        {"key": key, "title": title, "description": description, "judgement": judgement, "questions": [first_question]}
+    )
     return result
 
 
-def update_section(raw: dict[str, Any], key: str, *, title: str, description: str,
-                   judgement: bool = False) -> dict[str, Any]:
+def update_section(
+    raw: dict[str, Any], key: str, *, title: str, description: str, judgement: bool = False
+) -> dict[str, Any]:
     result = _copy(raw)
     _section(result, key).update(title=title, description=description, judgement=judgement)
     return result

@@ -13,14 +13,29 @@ import json
 from importlib import resources
 from typing import Any
 
-from audit_tools.files import bounded_json
-from audit_tools.tools.definition import (
-    CHOICE_TYPES, GRADE, GRADE_OPTIONS, KEY_PATTERN, MULTIPLE, QUESTION_TYPES, SCALE, SCALE_OPTIONS, SCHEMA_VERSION,
-    SINGLE, SLUG_PATTERN, TEXT, Option, Question, Section, ShowIf, ToolDefinition, section_judgement,
-)
-from audit_tools.text import has_control_characters
-from audit_tools.text import is_blank_looking
 from audit_tools.errors import WorkbenchError
+from audit_tools.files import bounded_json
+from audit_tools.text import has_control_characters, is_blank_looking
+from audit_tools.tools.definition import (
+    CHOICE_TYPES,
+    GRADE,
+    GRADE_OPTIONS,
+    KEY_PATTERN,
+    MULTIPLE,
+    QUESTION_TYPES,
+    SCALE,
+    SCALE_OPTIONS,
+    SCHEMA_VERSION,
+    SINGLE,
+    SLUG_PATTERN,
+    TEXT,
+    Option,
+    Question,
+    Section,
+    ShowIf,
+    ToolDefinition,
+    section_judgement,
+)
 
 OPTIONAL_SCALE_VALUES = ("not_applicable", "not_known")
 MAX_TEXT = 2000
@@ -43,8 +58,12 @@ def read_tool_file(data: bytes) -> Any:
     can recurse or convert them, so any file gets an answer at once. Pass at most MAX_FILE_BYTES + 1 bytes.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise DefinitionError([f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB, the largest tool file "
-                               "accepted (a tool file is usually under 100 KB): check it is the right file."])
+        raise DefinitionError(
+            [
+                f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB, the largest tool file "
+                "accepted (a tool file is usually under 100 KB): check it is the right file."
+            ]
+        )
     try:
         return bounded_json.loads(data)
     except UnicodeDecodeError:
@@ -80,8 +99,10 @@ class _Reader:
     def key(self, raw: dict[str, Any], path: str) -> str:
         value = raw.get("key")
         if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
-            self.fail(f"{path}.key", "must start with a letter and use only lower-case letters, digits and "
-                                     "underscores (at most 48)")
+            self.fail(
+                f"{path}.key",
+                "must start with a letter and use only lower-case letters, digits and underscores (at most 48)",
+            )
             return ""
         return value
 
@@ -137,8 +158,9 @@ def _section(reader: _Reader, raw: Any, path: str) -> Section:
     if not isinstance(raw, dict):
         reader.fail(path, "must be an object")
         return Section("", "", "", ())
-    questions = [_question(reader, q, f"{path}.questions[{i}]")
-                 for i, q in enumerate(reader.items(raw, "questions", path))]
+    questions = [
+        _question(reader, q, f"{path}.questions[{i}]") for i, q in enumerate(reader.items(raw, "questions", path))
+    ]
     key, title = reader.key(raw, path), reader.text(raw, "title", path, required=True, limit=200)
     judgement = reader.flag(raw, "judgement", path, False)
     if judgement:
@@ -155,11 +177,17 @@ def _question(reader: _Reader, raw: Any, path: str) -> Question:
         reader.fail(f"{path}.type", f"{qtype!r} is not one of {', '.join(QUESTION_TYPES)}")
         qtype = TEXT
     return Question(
-        key=reader.key(raw, path), type=qtype, text=reader.text(raw, "text", path, required=True, limit=500),
-        help=reader.text(raw, "help", path), required=reader.flag(raw, "required", path, True),
-        options=_options(reader, raw, qtype, path), show_if=_show_if(reader, raw.get("show_if"), path),
-        themes=reader.strings(raw, "themes", path), finding=reader.text(raw, "finding", path, limit=300),
-        overall=reader.flag(raw, "overall", path, False), compare=reader.flag(raw, "compare", path, True),
+        key=reader.key(raw, path),
+        type=qtype,
+        text=reader.text(raw, "text", path, required=True, limit=500),
+        help=reader.text(raw, "help", path),
+        required=reader.flag(raw, "required", path, True),
+        options=_options(reader, raw, qtype, path),
+        show_if=_show_if(reader, raw.get("show_if"), path),
+        themes=reader.strings(raw, "themes", path),
+        finding=reader.text(raw, "finding", path, limit=300),
+        overall=reader.flag(raw, "overall", path, False),
+        compare=reader.flag(raw, "compare", path, True),
         chart_title=reader.text(raw, "chart_title", path, limit=100),
         guidance_url=_guidance_url(reader, raw, path),
         escalate_if=reader.strings(raw, "escalate_if", path),
@@ -203,7 +231,9 @@ def _option(reader: _Reader, raw: Any, path: str) -> Option | None:
     label = reader.text(raw, "label", path, required=True, limit=200)
     exclusive = reader.flag(raw, "exclusive", path, False)
     score = raw.get("score")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float)) or not -100 <= score <= 100):
+    if score is not None and (
+        isinstance(score, bool) or not isinstance(score, (int, float)) or not -100 <= score <= 100
+    ):
         reader.fail(f"{path}.score", "must be a number from -100 to 100, or left out")
         score = None
     return Option(value, label, None if score is None else float(score), exclusive)
@@ -235,14 +265,17 @@ def _check_keys(reader: _Reader, sections: list[Section]) -> None:
         _check_show_if(reader, question, by_key)
         unknown = [v for v in question.escalate_if if question.option(v) is None]
         if unknown:
-            reader.problems.append(f'questions "{question.key}": escalate_if values {", ".join(unknown)} are not '
-                                   "answers to the question")
+            reader.problems.append(
+                f'questions "{question.key}": escalate_if values {", ".join(unknown)} are not answers to the question'
+            )
     if sum(q.overall for q in by_key.values()) > 1:
         reader.problems.append("questions: only one question may be the overall judgement")
     for question in by_key.values():
         if question.overall and not question.compare:
-            reader.problems.append(f'questions "{question.key}": the overall judgement is always compared at the '
-                                   "panel, so compare cannot be false")
+            reader.problems.append(
+                f'questions "{question.key}": the overall judgement is always compared at the '
+                "panel, so compare cannot be false"
+            )
 
 
 def _check_show_if(reader: _Reader, question: Question, by_key: dict[str, Question]) -> None:
@@ -254,12 +287,15 @@ def _check_show_if(reader: _Reader, question: Question, by_key: dict[str, Questi
         reader.problems.append(f'questions "{question.key}": show-if refers to unknown key "{condition.question}"')
         return
     if target.type not in CHOICE_TYPES:
-        reader.problems.append(f'questions "{question.key}": show-if must depend on a choice question, '
-                               f'not the {target.type} question "{target.key}"')
+        reader.problems.append(
+            f'questions "{question.key}": show-if must depend on a choice question, '
+            f'not the {target.type} question "{target.key}"'
+        )
     unknown = [v for v in condition.values if target.option(v) is None]
     if target.type in CHOICE_TYPES and unknown:
-        reader.problems.append(f'questions "{question.key}": show-if values {", ".join(unknown)} are not '
-                               f'answers to "{target.key}"')
+        reader.problems.append(
+            f'questions "{question.key}": show-if values {", ".join(unknown)} are not answers to "{target.key}"'
+        )
     chain: Question | None = target
     seen = {question.key}
     while chain is not None and chain.show_if is not None:
@@ -273,19 +309,35 @@ def _check_show_if(reader: _Reader, question: Question, by_key: dict[str, Questi
 def export_definition(definition: ToolDefinition) -> dict[str, Any]:
     """The canonical JSON form: defaults left out, so export → parse → export is stable."""
     return {
-        "schema_version": SCHEMA_VERSION, "slug": definition.slug, "name": definition.name,
+        "schema_version": SCHEMA_VERSION,
+        "slug": definition.slug,
+        "name": definition.name,
         **_non_default({"topic": definition.topic, "description": definition.description}),
-        "sections": [{"key": s.key, "title": s.title,
-                      **_non_default({"description": s.description, "judgement": s.judgement}),
-                      "questions": [_export_question(q) for q in s.questions if not q.generated]}
-                     for s in definition.sections],
+        "sections": [
+            {
+                "key": s.key,
+                "title": s.title,
+                **_non_default({"description": s.description, "judgement": s.judgement}),
+                "questions": [_export_question(q) for q in s.questions if not q.generated],
+            }
+            for s in definition.sections
+        ],
     }
 
 
 def _export_question(q: Question) -> dict[str, Any]:
     out: dict[str, Any] = {"key": q.key, "type": q.type, "text": q.text}
-    out.update(_non_default({"help": q.help, "finding": q.finding, "chart_title": q.chart_title,
-                             "guidance_url": q.guidance_url, "themes": list(q.themes)}))
+    out.update(
+        _non_default(
+            {
+                "help": q.help,
+                "finding": q.finding,
+                "chart_title": q.chart_title,
+                "guidance_url": q.guidance_url,
+                "themes": list(q.themes),
+            }
+        )
+    )
     if not q.required:
         out["required"] = False
     if not q.compare:
@@ -295,8 +347,15 @@ def _export_question(q: Question) -> dict[str, Any]:
     if q.type == SCALE and {o.value for o in q.options if o.score is None} != set(OPTIONAL_SCALE_VALUES):
         out["allow"] = [o.value for o in q.options if o.score is None]
     if q.type in (SINGLE, MULTIPLE):
-        out["options"] = [{"value": o.value, "label": o.label, **({} if o.score is None else {"score": o.score}),
-                           **({"exclusive": True} if o.exclusive else {})} for o in q.options]
+        out["options"] = [
+            {
+                "value": o.value,
+                "label": o.label,
+                **({} if o.score is None else {"score": o.score}),
+                **({"exclusive": True} if o.exclusive else {}),
+            }
+            for o in q.options
+        ]
     if q.show_if:
         out["show_if"] = {"question": q.show_if.question, "values": list(q.show_if.values)}
     if q.escalate_if:
@@ -322,5 +381,6 @@ def load_builtin(name: str = BUILTIN_TOOLS[0]) -> tuple[dict[str, Any], ToolDefi
 def builtin_themes() -> list[dict[str, Any]]:
     """The theme codebook shipped with the product: slug, name, description, category, keywords."""
     themes: list[dict[str, Any]] = json.loads(
-        resources.files("audit_tools.data").joinpath("themes.json").read_text("utf-8"))
+        resources.files("audit_tools.data").joinpath("themes.json").read_text("utf-8")
+    )
     return themes

@@ -91,8 +91,9 @@ def trail_writable():
         yield
         db.session.execute(sa.text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
         return
-    triggers = db.session.execute(sa.text(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")).all()
+    triggers = db.session.execute(
+        sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")
+    ).all()
     for name, _ in triggers:
         db.session.execute(sa.text(f'DROP TRIGGER "{name}"'))
     yield
@@ -131,8 +132,9 @@ def runner(app):
 def csrf_token(client, url: str = "/") -> str:
     """The session's CSRF token, read from a page that has a form."""
     html = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, f"no CSRF token on {url}"
     return match.group(1)
 
@@ -197,8 +199,14 @@ class Factory:
         audit = Audit(title=f"Test audit {state}", topic="Neglect", year=2026, state=state, tool_version=version)
         db.session.add(audit)
         for n in range(cases):
-            case = Case(audit=audit, reference=f"T-{n + 1:02d}", age_years=Decimal(2 + n), age_band="3-5",
-                        locality="Northfield", plan_type="Child protection plan – neglect")
+            case = Case(
+                audit=audit,
+                reference=f"T-{n + 1:02d}",
+                age_years=Decimal(2 + n),
+                age_band="3-5",
+                locality="Northfield",
+                plan_type="Child protection plan – neglect",
+            )
             case.returns = [Return(agency=a) for a in agency_rows]
             db.session.add(case)
         db.session.commit()
@@ -206,7 +214,9 @@ class Factory:
 
     def return_for(self, audit: Audit, agency_short: str, reference: str = "T-01") -> Return:
         return db.session.scalar(
-            sa.select(Return).join(Case).join(Agency)
+            sa.select(Return)
+            .join(Case)
+            .join(Agency)
             .where(Case.audit_id == audit.id, Case.reference == reference, Agency.short_name == agency_short)
         )
 
@@ -299,6 +309,7 @@ def _separate_database_url(tmp_path) -> str:
 @pytest.fixture
 def migrating_app(tmp_path):
     """An app on a database of its own, empty, for running the migrations up and down."""
+
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = _separate_database_url(tmp_path)
 

@@ -15,8 +15,10 @@ HOSTILE_NOTE = '<script>alert("note")</script> Mum said "we\'re fine" & the heal
 def submit(ret: Return, answers: dict, notes: dict | None = None, state: str = "submitted") -> None:
     definition = definition_of(ret.case.audit.tool_version)
     ret.state = state
-    ret.answers = [Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
-                   for r in to_rows(definition, answers)]
+    ret.answers = [
+        Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
+        for r in to_rows(definition, answers)
+    ]
     ret.notes = [EvidenceNote(question_key=key, text=text) for key, text in (notes or {}).items()]
     db.session.commit()
 
@@ -25,14 +27,27 @@ def make_panel_audit(factory) -> Audit:
     """An audit at the panel stage: on case T-01 CSC and EH returned and differ on one question; School's
     return is a draft; on T-02 only CSC returned and EH declared no involvement."""
     audit = factory.audit(state="panel", agencies=("CSC", "EH", "School"))
-    submit(factory.return_for(audit, "CSC"),
-           {"child_seen_alone": "yes", "neglect_tool_used": "partly", "overall_judgement": "good",
-            "agency_role": "lead_professional", "good_practice": "Visits were <b>weekly</b>"},
-           {"child_seen_alone": HOSTILE_NOTE})
-    submit(factory.return_for(audit, "EH"),
-           {"child_seen_alone": "no", "neglect_tool_used": "partly", "overall_judgement": "requires_improvement",
-            "agency_role": "core_group_member"},
-           {"neglect_tool_used": "Checklist done at the start only"})
+    submit(
+        factory.return_for(audit, "CSC"),
+        {
+            "child_seen_alone": "yes",
+            "neglect_tool_used": "partly",
+            "overall_judgement": "good",
+            "agency_role": "lead_professional",
+            "good_practice": "Visits were <b>weekly</b>",
+        },
+        {"child_seen_alone": HOSTILE_NOTE},
+    )
+    submit(
+        factory.return_for(audit, "EH"),
+        {
+            "child_seen_alone": "no",
+            "neglect_tool_used": "partly",
+            "overall_judgement": "requires_improvement",
+            "agency_role": "core_group_member",
+        },
+        {"neglect_tool_used": "Checklist done at the start only"},
+    )
     submit(factory.return_for(audit, "School"), {"child_seen_alone": "partly"}, state="draft")
     submit(factory.return_for(audit, "CSC", "T-02"), {"overall_judgement": "inadequate"})
     eh = factory.return_for(audit, "EH", "T-02")

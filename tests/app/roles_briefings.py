@@ -6,7 +6,6 @@ from flask import current_app
 from PIL import Image
 
 from audit_app.briefings.rendering import standalone_html
-
 from audit_app.extensions import db
 from audit_app.models import Audit, Briefing, Logo
 from audit_tools.briefing import BriefingContent, Chart, content_from_dict, content_to_dict
@@ -16,9 +15,20 @@ EVERYONE = {"admin", "coordinator", "auditor", "panel", "editor", "viewer"}
 SETTINGS = {"coordinator", "editor", "admin"}
 
 ROLES: dict = {
-    **{f"briefings.{name}": BUSINESS_UNIT for name in (
-        "composer", "start_draft", "new_version", "edit_section", "refresh_section", "check", "remove_override",
-        "approve", "publish")},
+    **{
+        f"briefings.{name}": BUSINESS_UNIT
+        for name in (
+            "composer",
+            "start_draft",
+            "new_version",
+            "edit_section",
+            "refresh_section",
+            "check",
+            "remove_override",
+            "approve",
+            "publish",
+        )
+    },
     **{f"briefings.{name}": EVERYONE for name in ("library", "page", "pdf", "html_file", "chart", "logo")},
     **{f"briefings.{name}": SETTINGS for name in ("settings", "upload_logo", "remove_logo", "resources")},
 }
@@ -33,15 +43,29 @@ def url_values(revealed: Audit, role: str) -> dict:
     image = io.BytesIO()
     Image.new("RGB", (4, 2), "#1d70b8").save(image, format="PNG")
     db.session.add(Logo(mimetype="image/png", data=image.getvalue(), sha256="0" * 64, width=4, height=2))
-    content = content_to_dict(BriefingContent(
-        partnership_name=current_app.config["PARTNERSHIP_NAME"], series_title="Eyes On", topic="Neglect",
-        date="1 May 2026", version="Version 1", definition="Neglect is…", summary=("Six cases.",),
-        charts=(Chart("Overall judgement of practice", ("Good", "Inadequate"), (2, 1)),)))
+    content = content_to_dict(
+        BriefingContent(
+            partnership_name=current_app.config["PARTNERSHIP_NAME"],
+            series_title="Eyes On",
+            topic="Neglect",
+            date="1 May 2026",
+            version="Version 1",
+            definition="Neglect is…",
+            summary=("Six cases.",),
+            charts=(Chart("Overall judgement of practice", ("Good", "Inadequate"), (2, 1)),),
+        )
+    )
     state = "draft" if role in BUSINESS_UNIT else "published"
     published = state == "published"
-    briefing = Briefing(audit_id=revealed.id, number=1, state=state, content=content, overrides=[],
-                        pdf=b"%PDF-1.4 test" if published else None,
-                        html=standalone_html(content_from_dict(content)) if published else None)
+    briefing = Briefing(
+        audit_id=revealed.id,
+        number=1,
+        state=state,
+        content=content,
+        overrides=[],
+        pdf=b"%PDF-1.4 test" if published else None,
+        html=standalone_html(content_from_dict(content)) if published else None,
+    )
     db.session.add(briefing)
     db.session.commit()
     return {"briefing_id": briefing.id, "section": "findings", "position": 1}

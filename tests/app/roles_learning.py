@@ -7,10 +7,26 @@ BUSINESS_UNIT = {"coordinator", "editor"}
 PLAN_READERS = {"coordinator", "editor", "panel", "viewer"}
 
 ROLES: dict = {
-    **{f"learning.{name}": BUSINESS_UNIT for name in (
-        "learning_points", "new_learning_point", "edit_learning_point", "delete_learning_point", "move_learning_point",
-        "recommendations", "new_recommendation", "edit_recommendation", "delete_recommendation", "move_recommendation",
-        "add_progress_update", "categories", "rename_category", "delete_category", "move_category")},
+    **{
+        f"learning.{name}": BUSINESS_UNIT
+        for name in (
+            "learning_points",
+            "new_learning_point",
+            "edit_learning_point",
+            "delete_learning_point",
+            "move_learning_point",
+            "recommendations",
+            "new_recommendation",
+            "edit_recommendation",
+            "delete_recommendation",
+            "move_recommendation",
+            "add_progress_update",
+            "categories",
+            "rename_category",
+            "delete_category",
+            "move_category",
+        )
+    },
     **{f"learning.{name}": PLAN_READERS for name in ("recommendation", "action_plan", "action_plan_csv")},
     "learning.trends": {"coordinator", "editor", "panel"},
 }
@@ -26,8 +42,13 @@ def url_values(revealed: Audit, role: str) -> dict:
     point = LearningPoint(audit_id=revealed.id, audience="managers", text="Check the plan with the family.")
     audit = revealed
     if role == "viewer":
-        audit = Audit(title="Published audit", topic="Neglect", year=2025, state="published",
-                      tool_version_id=revealed.tool_version_id)
+        audit = Audit(
+            title="Published audit",
+            topic="Neglect",
+            year=2025,
+            state="published",
+            tool_version_id=revealed.tool_version_id,
+        )
     db.session.add_all([category, point, audit])
     db.session.flush()
     rec = Recommendation(audit_id=audit.id, text="Relaunch the checklist.", category="communication")

@@ -9,8 +9,21 @@ _READERS = {"coordinator", "editor", "panel"}
 ROLES: dict = {
     "themes.index": _READERS,
     "themes.counts": _READERS,
-    **{f"themes.{name}": _EDITORS for name in (
-        "new", "edit", "delete", "export", "import_file", "import_confirm", "coding", "suggest", "decide", "add_coding")},
+    **{
+        f"themes.{name}": _EDITORS
+        for name in (
+            "new",
+            "edit",
+            "delete",
+            "export",
+            "import_file",
+            "import_confirm",
+            "coding",
+            "suggest",
+            "decide",
+            "add_coding",
+        )
+    },
 }
 # GET pages this blueprint adds per role, added to test_access.PAGES_PER_ROLE.
 PAGES: dict = {"coordinator": 8, "editor": 8, "panel": 2}

@@ -26,16 +26,28 @@ EXPECTED_ROLES = {
     "audits.case_agencies": {"coordinator"},
     "audits.advance": {"coordinator"},
     "audits.remove_case": {"coordinator"},
-    **{f"audits.{name}": {"coordinator"} for name in (
-        "frame", "sample", "discard_sample", "exclude_case", "outstanding_csv", "send_reminders", "auditors",
-        "review_return")},
+    **{
+        f"audits.{name}": {"coordinator"}
+        for name in (
+            "frame",
+            "sample",
+            "discard_sample",
+            "exclude_case",
+            "outstanding_csv",
+            "send_reminders",
+            "auditors",
+            "review_return",
+        )
+    },
     "returns.index": {"auditor"},
     "returns.edit": {"auditor"},
     "returns.autosave": {"auditor"},
     "returns.no_involvement": {"auditor"},
     "analysis.analysis": {"coordinator", "panel", "editor"},
-    **{f"analysis.{name}": {"coordinator", "panel", "editor"} for name in (
-        "question", "question_chart_svg", "compliance_chart_svg")},
+    **{
+        f"analysis.{name}": {"coordinator", "panel", "editor"}
+        for name in ("question", "question_chart_svg", "compliance_chart_svg")
+    },
     "analysis.answers_csv": {"coordinator", "editor"},
     "analysis.answers_xlsx": {"coordinator", "editor"},
     "admin.users": {"admin"},
@@ -44,14 +56,33 @@ EXPECTED_ROLES = {
     "admin.events": {"admin", "coordinator"},
     "admin.events_csv": {"admin", "coordinator"},
     "admin.agencies": {"admin", "coordinator"},
-    **{f"tools.{name}": {"coordinator"} for name in (
-        "index", "new", "import_file", "version", "preview", "export", "compare", "publish", "retire", "new_version",
-        "edit_details", "edit_section", "edit_question", "section_action", "question_action")},
+    **{
+        f"tools.{name}": {"coordinator"}
+        for name in (
+            "index",
+            "new",
+            "import_file",
+            "version",
+            "preview",
+            "export",
+            "compare",
+            "publish",
+            "retire",
+            "new_version",
+            "edit_details",
+            "edit_section",
+            "edit_question",
+            "section_action",
+            "question_action",
+        )
+    },
     **{endpoint: roles for area in AREAS for endpoint, roles in area.ROLES.items()},
 }
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
-PAGES_PER_ROLE = {role: pages + sum(area.PAGES.get(role, 0) for area in AREAS) for role, pages in
-                  {"admin": 6, "coordinator": 36, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()}
+PAGES_PER_ROLE = {
+    role: pages + sum(area.PAGES.get(role, 0) for area in AREAS)
+    for role, pages in {"admin": 6, "coordinator": 36, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
+}
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
 RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}
 
@@ -82,18 +113,32 @@ def test_signed_out_visitor_is_sent_to_sign_in_everywhere(app, client, factory):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        url = _fill(rule.rule, {"audit_id": audit.id, "case_id": audit.cases[0].id,
-                                "return_id": audit.cases[0].returns[0].id, "tool_id": audit.tool_version.tool_id})
+        url = _fill(
+            rule.rule,
+            {
+                "audit_id": audit.id,
+                "case_id": audit.cases[0].id,
+                "return_id": audit.cases[0].returns[0].id,
+                "tool_id": audit.tool_version.tool_id,
+            },
+        )
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
         assert response.status_code == 302, url
         assert "/login" in response.headers["Location"], url
 
 
-STATEMENT_SECTIONS = ("Using this service", "How accessible this service is", "Feedback and contact information",
-                      "Enforcement procedure", "Technical information about this service", "Compliance status",
-                      "Non-accessible content", "What we’re doing to improve accessibility",
-                      "Preparation of this accessibility statement")
+STATEMENT_SECTIONS = (
+    "Using this service",
+    "How accessible this service is",
+    "Feedback and contact information",
+    "Enforcement procedure",
+    "Technical information about this service",
+    "Compliance status",
+    "Non-accessible content",
+    "What we’re doing to improve accessibility",
+    "Preparation of this accessibility statement",
+)
 
 
 def test_the_accessibility_statement_is_public_and_in_every_footer(client):
@@ -101,10 +146,13 @@ def test_the_accessibility_statement_is_public_and_in_every_footer(client):
     page = client.get("/accessibility")
     assert page.status_code == 200
     headings = re.findall(r"<h[23][^>]*>(.*?)</h[23]>", page.get_data(as_text=True))
-    positions = [next((i for i, h in enumerate(headings) if h.startswith(section)), -1) for section in STATEMENT_SECTIONS]
+    positions = [
+        next((i for i, h in enumerate(headings) if h.startswith(section)), -1) for section in STATEMENT_SECTIONS
+    ]
     assert -1 not in positions and positions == sorted(positions), headings  # the model statement's sections, in order
-    assert '<a class="govuk-footer__link" href="/accessibility">Accessibility statement</a>' in \
-        client.get("/login").get_data(as_text=True)
+    assert '<a class="govuk-footer__link" href="/accessibility">Accessibility statement</a>' in client.get(
+        "/login"
+    ).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -117,8 +165,15 @@ def test_wrong_role_gets_403_on_every_page(app, client, factory, login, role):
         allowed = EXPECTED_ROLES.get(rule.endpoint)
         if allowed in (None, "any") or role in allowed or "GET" not in rule.methods:
             continue
-        url = _fill(rule.rule, {"audit_id": audit.id, "case_id": audit.cases[0].id,
-                                "return_id": audit.cases[0].returns[0].id, "tool_id": audit.tool_version.tool_id})
+        url = _fill(
+            rule.rule,
+            {
+                "audit_id": audit.id,
+                "case_id": audit.cases[0].id,
+                "return_id": audit.cases[0].returns[0].id,
+                "tool_id": audit.tool_version.tool_id,
+            },
+        )
         assert client.get(url).status_code == 403, (role, url)
 
 
@@ -129,14 +184,19 @@ def test_auditor_gets_404_for_every_url_of_another_agencys_return(client, factor
     login(client, "csc@test.example")
     others = [r for case in audit.cases for r in case.returns if r.agency.short_name != "CSC"]
     assert len(others) == 4
-    return_rules = [r.rule for r in client.application.url_map.iter_rules() if r.endpoint.startswith("returns.")
-                    and "<int:return_id>" in r.rule]
+    return_rules = [
+        r.rule
+        for r in client.application.url_map.iter_rules()
+        if r.endpoint.startswith("returns.") and "<int:return_id>" in r.rule
+    ]
     assert len(return_rules) == 3  # the form, autosave and "no involvement": every one is checked below
     for ret in others:
         assert client.get(f"/returns/{ret.id}").status_code == 404
         for rule in return_rules:
             url = rule.replace("<int:return_id>", str(ret.id))
-            assert post(client, url, {"save_draft": "y", "version": "1", "reason": "x", "declare": "y"}).status_code == 404, url
+            assert (
+                post(client, url, {"save_draft": "y", "version": "1", "reason": "x", "declare": "y"}).status_code == 404
+            ), url
         assert db.session.get(type(ret), ret.id).state == "draft"
     own = factory.return_for(audit, "CSC")
     assert client.get(f"/returns/{own.id}").status_code == 200
@@ -166,10 +226,15 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
     audit = factory.audit(state="open", agencies=("CSC",))
     revealed = factory.audit(state="analysis", agencies=("CSC",))  # results pages need revealed returns
     draft = new_draft_version(audit.tool_version.tool, None)  # the designer's pages edit drafts only
-    db.session.add(SampleFrame(audit_id=audit.id, filename="frame.csv", sha256="0" * 64, row_count=0,
-                               columns=["reference", "locality"]))  # the sampling page needs a frame
+    db.session.add(
+        SampleFrame(
+            audit_id=audit.id, filename="frame.csv", sha256="0" * 64, row_count=0, columns=["reference", "locality"]
+        )
+    )  # the sampling page needs a frame
     db.session.commit()
-    area_values = {k: v for area in AREAS for k, v in getattr(area, "url_values", lambda *a: {})(revealed, role).items()}
+    area_values = {
+        k: v for area in AREAS for k, v in getattr(area, "url_values", lambda *a: {})(revealed, role).items()
+    }
     db.session.commit()
     login(client, f"{role}@test.example")
     checked = 0
@@ -178,8 +243,17 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
         if allowed is None or "GET" not in rule.methods or (allowed != "any" and role not in allowed):
             continue
         shown = revealed if rule.endpoint.split(".")[0] in RESULTS_BLUEPRINTS else audit
-        url = _fill(rule.rule, {**area_values, "audit_id": shown.id, "case_id": shown.cases[0].id, "number": draft.version,
-                                "return_id": audit.cases[0].returns[0].id, "tool_id": audit.tool_version.tool_id})
+        url = _fill(
+            rule.rule,
+            {
+                **area_values,
+                "audit_id": shown.id,
+                "case_id": shown.cases[0].id,
+                "number": draft.version,
+                "return_id": audit.cases[0].returns[0].id,
+                "tool_id": audit.tool_version.tool_id,
+            },
+        )
         response = client.get(url)
         assert response.status_code == 200, (role, url, response.status_code)
         if response.mimetype == "text/html":

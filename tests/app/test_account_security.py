@@ -1,10 +1,10 @@
 """Sessions that really end, time-outs, authenticator codes, invitations and passwords (ASVS 5.0 V6, V7)."""
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from urllib.parse import unquote
 
 import pyotp
-from urllib.parse import unquote
 import pytest
 from sqlalchemy import update
 
@@ -30,9 +30,15 @@ def test_v7_4_3_changing_the_password_ends_other_sessions_but_not_this_one(app, 
     login(client, "v@test.example")
     other = app.test_client()
     login(other, "v@test.example")
-    response = post(client, "/account/password", {"current_password": factory.password,
-                                                   "password": "plum kettle orbit sonnet",
-                                                   "confirm": "plum kettle orbit sonnet"})
+    response = post(
+        client,
+        "/account/password",
+        {
+            "current_password": factory.password,
+            "password": "plum kettle orbit sonnet",
+            "confirm": "plum kettle orbit sonnet",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200 and other.get("/").status_code == 302
 
@@ -41,25 +47,35 @@ def test_v6_2_3_changing_the_password_needs_the_current_one(client, factory, log
     user = factory.user("viewer", email="v@test.example")
     login(client, "v@test.example")
     before = user.password_hash
-    response = post(client, "/account/password", {"current_password": "not my password",
-                                                   "password": "plum kettle orbit sonnet",
-                                                   "confirm": "plum kettle orbit sonnet"})
+    response = post(
+        client,
+        "/account/password",
+        {
+            "current_password": "not my password",
+            "password": "plum kettle orbit sonnet",
+            "confirm": "plum kettle orbit sonnet",
+        },
+    )
     assert response.status_code == 422 and "Your current password is not right" in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.password_hash == before
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short one", "at least 12 characters"),
-    ("password1234", "most commonly used passwords"),  # in the 30,000 most common
-    ("qwertyuiopasdf", "too easy to guess"),
-    ("v@test.example1", "too easy to guess"),  # the person's own address
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short one", "at least 12 characters"),
+        ("password1234", "most commonly used passwords"),  # in the 30,000 most common
+        ("qwertyuiopasdf", "too easy to guess"),
+        ("v@test.example1", "too easy to guess"),  # the person's own address
+    ],
+)
 def test_v6_2_1_v6_2_4_weak_passwords_are_refused_with_a_reason(client, factory, login, post, password, message):
     factory.user("viewer", email="v@test.example")
     login(client, "v@test.example")
-    response = post(client, "/account/password",
-                    {"current_password": factory.password, "password": password, "confirm": password})
+    response = post(
+        client, "/account/password", {"current_password": factory.password, "password": password, "confirm": password}
+    )
     assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
@@ -70,9 +86,13 @@ def test_v6_2_9_a_long_passphrase_is_accepted_whole_and_never_truncated(client, 
     post(client, "/account/password", {"current_password": factory.password, "password": long_one, "confirm": long_one})
     fresh = client.application.test_client()
     almost = long_one[:-1] + "X"
-    refused = fresh.post("/login", data={"email": "v@test.example", "password": almost, "csrf_token": csrf(fresh, "/login")})
+    refused = fresh.post(
+        "/login", data={"email": "v@test.example", "password": almost, "csrf_token": csrf(fresh, "/login")}
+    )
     assert refused.status_code == 200
-    accepted = fresh.post("/login", data={"email": "v@test.example", "password": long_one, "csrf_token": csrf(fresh, "/login")})
+    accepted = fresh.post(
+        "/login", data={"email": "v@test.example", "password": long_one, "csrf_token": csrf(fresh, "/login")}
+    )
     assert accepted.status_code == 302
 
 
@@ -144,10 +164,14 @@ def test_v6_3_3_a_coordinator_must_set_up_an_authenticator_before_getting_in(cli
     secret = page.split('class="app-secret">')[1].split("<")[0]
     qr = unquote(page.split('class="app-qr" src="')[1].split('"')[0])
     assert qr.startswith("data:image/svg+xml") and "<svg" in qr and "xmlns='http://www.w3.org/2000/svg'" in qr
-    wrong = client.post("/account/authenticator", data={"code": "000000", "csrf_token": csrf(client, "/account/authenticator")})
+    wrong = client.post(
+        "/account/authenticator", data={"code": "000000", "csrf_token": csrf(client, "/account/authenticator")}
+    )
     assert "That code is not right" in wrong.get_data(as_text=True)
-    done = client.post("/account/authenticator", data={"code": pyotp.TOTP(secret).now(),
-                                                       "csrf_token": csrf(client, "/account/authenticator")})
+    done = client.post(
+        "/account/authenticator",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf(client, "/account/authenticator")},
+    )
     assert "Save your recovery codes" in done.get_data(as_text=True)
     assert client.get("/audits/").status_code == 200
     db.session.refresh(user)
@@ -167,10 +191,14 @@ def test_v6_5_1_codes_work_once_and_recovery_codes_are_used_up(app, client, fact
     _password_step(again, csrf, "e@test.example", factory.password)
     replay = again.post("/login/code", data={"code": code, "csrf_token": csrf(again, "/login/code")})
     assert replay.status_code == 200 and "That code is not right" in replay.get_data(as_text=True)
-    assert again.post("/login/code", data={"code": codes[0], "csrf_token": csrf(again, "/login/code")}).status_code == 302
+    assert (
+        again.post("/login/code", data={"code": codes[0], "csrf_token": csrf(again, "/login/code")}).status_code == 302
+    )
     third = app.test_client()
     _password_step(third, csrf, "e@test.example", factory.password)
-    assert third.post("/login/code", data={"code": codes[0], "csrf_token": csrf(third, "/login/code")}).status_code == 200
+    assert (
+        third.post("/login/code", data={"code": codes[0], "csrf_token": csrf(third, "/login/code")}).status_code == 200
+    )
     db.session.refresh(user)
     assert len(user.recovery_codes) == 9
 
@@ -205,8 +233,10 @@ def test_v6_4_1_an_invitation_link_sets_a_password_once(client, factory, csrf):
     url = f"/invitation/{token}"
     weak = client.post(url, data={"password": "password", "confirm": "password", "csrf_token": csrf(client, url)})
     assert "at least 12 characters" in weak.get_data(as_text=True)
-    done = client.post(url, data={"password": "violet harbour mosaic", "confirm": "violet harbour mosaic",
-                                  "csrf_token": csrf(client, url)})
+    done = client.post(
+        url,
+        data={"password": "violet harbour mosaic", "confirm": "violet harbour mosaic", "csrf_token": csrf(client, url)},
+    )
     assert done.status_code == 302
     assert client.get(url).status_code == 404  # single use
     assert _password_step(client, csrf, "new@test.example", "violet harbour mosaic").status_code == 302
@@ -214,7 +244,7 @@ def test_v6_4_1_an_invitation_link_sets_a_password_once(client, factory, csrf):
 
 def test_v6_4_1_an_invitation_expires_after_72_hours(client, factory):
     _, token = _invite(factory)
-    db.session.execute(update(Invitation).values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.execute(update(Invitation).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     db.session.commit()
     response = client.get(f"/invitation/{token}")
     assert response.status_code == 404 and "72 hours" in response.get_data(as_text=True)

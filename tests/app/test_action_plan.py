@@ -13,7 +13,13 @@ from sqlalchemy import event, func, select
 
 from audit_app.extensions import db
 from audit_app.models import (
-    ActionUpdate, Answer, AuditEvent, Coding, Recommendation, RecommendationCategory, Theme,
+    ActionUpdate,
+    Answer,
+    AuditEvent,
+    Coding,
+    Recommendation,
+    RecommendationCategory,
+    Theme,
 )
 from audit_tools.text import is_blank_looking
 
@@ -23,8 +29,12 @@ PAST, FUTURE = date.today() - timedelta(days=10), date.today() + timedelta(days=
 
 @pytest.fixture
 def categories(ctx):
-    db.session.add_all([RecommendationCategory(slug="communication", name="Communication", position=1),
-                        RecommendationCategory(slug="workforce", name="Workforce development", position=2)])
+    db.session.add_all(
+        [
+            RecommendationCategory(slug="communication", name="Communication", position=1),
+            RecommendationCategory(slug="workforce", name="Workforce development", position=2),
+        ]
+    )
     db.session.commit()
 
 
@@ -34,19 +44,33 @@ def editor(client, factory, login, categories):
     login(client, "editor@test.example")
 
 
-def _recommendation(audit, text="Relaunch the checklist", lead=None, due=None, rag="amber", category="communication",
-                    position=0):
-    rec = Recommendation(audit_id=audit.id, text=text, category=category, lead_agency_id=lead.id if lead else None,
-                         due_date=due, rag=rag, timeframe="By March 2027", position=position)
+def _recommendation(
+    audit, text="Relaunch the checklist", lead=None, due=None, rag="amber", category="communication", position=0
+):
+    rec = Recommendation(
+        audit_id=audit.id,
+        text=text,
+        category=category,
+        lead_agency_id=lead.id if lead else None,
+        due_date=due,
+        rag=rag,
+        timeframe="By March 2027",
+        position=position,
+    )
     db.session.add(rec)
     db.session.commit()
     return rec
 
 
 def _form(factory, **changes):
-    data = {"text": "Relaunch the neglect checklist", "category": "communication",
-            "lead_agency": str(factory.agency("CSC").id), "timeframe": "By March 2027",
-            "due_date": ["31", "3", "2027"], "rag": "amber"}
+    data = {
+        "text": "Relaunch the neglect checklist",
+        "category": "communication",
+        "lead_agency": str(factory.agency("CSC").id),
+        "timeframe": "By March 2027",
+        "due_date": ["31", "3", "2027"],
+        "rag": "amber",
+    }
     return {k: v for k, v in {**data, **changes}.items() if v is not None}
 
 
@@ -61,25 +85,37 @@ def test_editor_adds_a_recommendation(client, factory, post, editor):
     assert response.status_code == 302
     [rec] = _stored()
     assert (rec.text, rec.category, rec.lead_agency.short_name, rec.timeframe, rec.due_date, rec.rag) == (
-        "Relaunch the neglect checklist", "communication", "CSC", "By March 2027", date(2027, 3, 31), "amber")
+        "Relaunch the neglect checklist",
+        "communication",
+        "CSC",
+        "By March 2027",
+        date(2027, 3, 31),
+        "amber",
+    )
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Recommendation saved." in html and "31 March 2027" in html and "Amber – at risk" in html
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "recommendation")) == \
-        "recommendation.created"
+    assert (
+        db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "recommendation"))
+        == "recommendation.created"
+    )
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"text": ""}, "Enter the recommendation"),
-    ({"text": "y" * 2001}, "Recommendation must be 2,000 characters or fewer"),
-    ({"category": ""}, "Choose a category"),
-    ({"category": "nonsense"}, "Not a valid choice"),
-    ({"lead_agency": ""}, "Choose the lead agency"),
-    ({"timeframe": "t" * 121}, "Time frame must be 120 characters or fewer"),
-    ({"due_date": ["31", "2", "2027"]}, "Enter a real date for ‘Due date’"),
-    ({"rag": None}, "Choose a status"),
-])
-def test_a_bad_recommendation_is_refused_with_a_clear_message_and_nothing_saved(client, factory, post, editor,
-                                                                              changes, message):
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"text": ""}, "Enter the recommendation"),
+        ({"text": "y" * 2001}, "Recommendation must be 2,000 characters or fewer"),
+        ({"category": ""}, "Choose a category"),
+        ({"category": "nonsense"}, "Not a valid choice"),
+        ({"lead_agency": ""}, "Choose the lead agency"),
+        ({"timeframe": "t" * 121}, "Time frame must be 120 characters or fewer"),
+        ({"due_date": ["31", "2", "2027"]}, "Enter a real date for ‘Due date’"),
+        ({"rag": None}, "Choose a status"),
+    ],
+)
+def test_a_bad_recommendation_is_refused_with_a_clear_message_and_nothing_saved(
+    client, factory, post, editor, changes, message
+):
     audit = factory.audit(state="analysis")
     response = post(client, f"/audits/{audit.id}/recommendations/new", _form(factory, **changes))
     html = response.get_data(as_text=True)
@@ -101,15 +137,21 @@ def test_editing_keeps_the_status_which_follows_the_latest_progress_update(clien
     html = client.get(f"/recommendations/{rec.id}").get_data(as_text=True)
     assert html.index("All done") < html.index("Training booked") < html.index("Briefing written")  # newest first
     assert html.count('<span class="govuk-body-s">Test editor</span>') == 3 and date.today().strftime("%B %Y") in html
-    assert [u.rag for u in db.session.scalars(select(ActionUpdate).order_by(ActionUpdate.id))] == \
-        ["amber", "red", "complete"]
+    assert [u.rag for u in db.session.scalars(select(ActionUpdate).order_by(ActionUpdate.id))] == [
+        "amber",
+        "red",
+        "complete",
+    ]
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"text": "", "rag": "red"}, "Enter the progress update"),
-    ({"text": "z" * 2001, "rag": "red"}, "Progress update must be 2,000 characters or fewer"),
-    ({"text": "Something", "rag": "purple"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"text": "", "rag": "red"}, "Enter the progress update"),
+        ({"text": "z" * 2001, "rag": "red"}, "Progress update must be 2,000 characters or fewer"),
+        ({"text": "Something", "rag": "purple"}, "Not a valid choice"),
+    ],
+)
 def test_a_bad_progress_update_changes_nothing(client, factory, post, editor, data, message):
     rec = _recommendation(factory.audit(state="analysis"), rag="green")
     response = post(client, f"/recommendations/{rec.id}/updates", data)
@@ -117,8 +159,7 @@ def test_a_bad_progress_update_changes_nothing(client, factory, post, editor, da
     assert _stored()[0].rag == "green" and db.session.scalar(select(func.count()).select_from(ActionUpdate)) == 0
 
 
-def test_progress_can_be_recorded_after_publication_but_the_recommendation_cannot_change(client, factory, post,
-                                                                                         editor):
+def test_progress_can_be_recorded_after_publication_but_the_recommendation_cannot_change(client, factory, post, editor):
     audit = factory.audit(state="published")
     rec = _recommendation(audit)
     response = post(client, f"/audits/{audit.id}/recommendations/{rec.id}/edit", _form(factory, text="Rewritten"))
@@ -152,8 +193,10 @@ def test_a_recommendation_of_another_audit_is_not_found_through_this_one(client,
 
 def test_viewers_read_only_published_recommendations_and_cannot_add_progress(client, factory, login, post):
     factory.user("viewer", email="viewer@test.example")
-    published, draft = _recommendation(factory.audit(state="published"), "Agreed"), \
-        _recommendation(factory.audit(state="analysis"), "Still a draft")
+    published, draft = (
+        _recommendation(factory.audit(state="published"), "Agreed"),
+        _recommendation(factory.audit(state="analysis"), "Still a draft"),
+    )
     login(client, "viewer@test.example")
     assert client.get(f"/recommendations/{published.id}").status_code == 200
     assert "Add a progress update" not in client.get(f"/recommendations/{published.id}").get_data(as_text=True)
@@ -170,11 +213,18 @@ def plan(factory, categories):
     first, second = factory.audit(state="analysis"), factory.audit(state="published")
     first.title, second.title = "Neglect audit 2026", "Neglect audit 2025"
     db.session.commit()
-    return {"first": first, "second": second, "csc": csc, "eh": eh, "recs": [
-        _recommendation(first, "Late and red", csc, PAST, "red"),
-        _recommendation(first, "Late but complete", eh, PAST, "complete", "workforce"),
-        _recommendation(second, "Not due yet", csc, FUTURE, "green", "workforce"),
-        _recommendation(second, "No date", eh, None, "amber")]}
+    return {
+        "first": first,
+        "second": second,
+        "csc": csc,
+        "eh": eh,
+        "recs": [
+            _recommendation(first, "Late and red", csc, PAST, "red"),
+            _recommendation(first, "Late but complete", eh, PAST, "complete", "workforce"),
+            _recommendation(second, "Not due yet", csc, FUTURE, "green", "workforce"),
+            _recommendation(second, "No date", eh, None, "amber"),
+        ],
+    }
 
 
 def _rows(html: str) -> list[str]:
@@ -202,23 +252,29 @@ def test_the_action_plan_counts_statuses_in_words_and_shows_the_last_update(clie
     post(client, f"/recommendations/{plan['recs'][3].id}/updates", {"text": "Going well", "rag": "green"})
     html = client.get("/actions").get_data(as_text=True)
     figures = re.findall(r'app-figures__value">(\d+)</span>\s*([^<]+?)\s*</li>', html)
-    assert figures == [("1", "Red – off track"), ("0", "Amber – at risk"), ("2", "Green – on track"),
-                       ("1", "Complete")]
+    assert figures == [("1", "Red – off track"), ("0", "Amber – at risk"), ("2", "Green – on track"), ("1", "Complete")]
     assert "Overdue" in html and html.count(date.today().strftime("%B %Y")) >= 1
 
 
 def test_the_action_plan_csv_is_filtered_and_never_runs_a_formula(client, post, plan, editor):
     rec = plan["recs"][0]
-    post(client, f"/audits/{plan['first'].id}/recommendations/{rec.id}/edit",
-         {"text": "=HYPERLINK(\"http://evil.example\",\"click\")", "category": "communication",
-          "lead_agency": str(plan["csc"].id), "timeframe": "+1 month",
-          "due_date": [str(PAST.day), str(PAST.month), str(PAST.year)]})
+    post(
+        client,
+        f"/audits/{plan['first'].id}/recommendations/{rec.id}/edit",
+        {
+            "text": '=HYPERLINK("http://evil.example","click")',
+            "category": "communication",
+            "lead_agency": str(plan["csc"].id),
+            "timeframe": "+1 month",
+            "due_date": [str(PAST.day), str(PAST.month), str(PAST.year)],
+        },
+    )
     response = client.get("/actions.csv?overdue=y")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:3] == ["Recommendation", "Audit", "Year"]
     assert len(rows) == 2  # the header and the one overdue action
-    assert rows[1][0] == "'=HYPERLINK(\"http://evil.example\",\"click\")" and rows[1][5] == "'+1 month"
+    assert rows[1][0] == '\'=HYPERLINK("http://evil.example","click")' and rows[1][5] == "'+1 month"
     assert rows[1][7:9] == ["Red – off track", "Yes"]
     assert "actions.csv?overdue=y" in client.get("/actions?overdue=y").get_data(as_text=True)
 
@@ -250,20 +306,29 @@ def test_categories_are_added_renamed_reordered_and_deleted_only_when_unused(cli
     html = post(client, "/categories", {"name": "communication"}).get_data(as_text=True)
     assert "There is already a category called ‘Communication’" in html
     assert "There is a problem" in post(client, "/categories", {"name": "n" * 121}).get_data(as_text=True)
-    names = lambda: [c.name for c in db.session.scalars(  # noqa: E731
-        select(RecommendationCategory).order_by(RecommendationCategory.position))]
+    names = lambda: [
+        c.name
+        for c in db.session.scalars(  # noqa: E731
+            select(RecommendationCategory).order_by(RecommendationCategory.position)
+        )
+    ]
     assert names() == ["Communication", "Workforce development", "Early help offer"]
-    added = db.session.scalar(select(RecommendationCategory.slug).where(RecommendationCategory.name == "Early help offer"))
+    added = db.session.scalar(
+        select(RecommendationCategory.slug).where(RecommendationCategory.name == "Early help offer")
+    )
     assert added == "early_help_offer"
     post(client, f"/categories/{added}/move/up")
     db.session.expire_all()
     assert names() == ["Communication", "Early help offer", "Workforce development"]
     assert post(client, "/categories/workforce/edit", {"name": "Training and workforce"}).status_code == 302
-    assert "Communication" in post(client, "/categories/workforce/edit", {"name": "Communication"}).get_data(as_text=True)
+    assert "Communication" in post(client, "/categories/workforce/edit", {"name": "Communication"}).get_data(
+        as_text=True
+    )
     _recommendation(audit, category="communication")
     response = post(client, "/categories/communication/delete")
-    assert "cannot be deleted because 1 recommendation is filed under it" in \
-        client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "cannot be deleted because 1 recommendation is filed under it" in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     post(client, f"/categories/{added}/delete")
     db.session.expire_all()
     assert names() == ["Communication", "Training and workforce"]
@@ -281,11 +346,26 @@ def test_trends_count_confirmed_themes_per_audit_and_mark_recurring_ones(client,
     older, newer, hidden = (factory.audit(state=s) for s in ("closed", "analysis", "open"))
     older.year, newer.title, hidden.title = 2024, "Newer audit", "Hidden audit"
     voice, fathers = _theme("Voice of the child"), _theme("Fathers")
-    codings = [(older, 0, voice, "confirmed"), (older, 1, voice, "confirmed"), (newer, 0, voice, "confirmed"),
-               (newer, 1, fathers, "suggested"), (newer, 0, fathers, "rejected"), (hidden, 0, fathers, "confirmed")]
+    codings = [
+        (older, 0, voice, "confirmed"),
+        (older, 1, voice, "confirmed"),
+        (newer, 0, voice, "confirmed"),
+        (newer, 1, fathers, "suggested"),
+        (newer, 0, fathers, "rejected"),
+        (hidden, 0, fathers, "confirmed"),
+    ]
     for number, (audit, case, theme, status) in enumerate(codings):
-        db.session.add(Coding(audit_id=audit.id, case_id=audit.cases[case].id, source="panel", source_key=str(number),
-                              excerpt="An excerpt", theme_id=theme.id, status=status))
+        db.session.add(
+            Coding(
+                audit_id=audit.id,
+                case_id=audit.cases[case].id,
+                source="panel",
+                source_key=str(number),
+                excerpt="An excerpt",
+                theme_id=theme.id,
+                status=status,
+            )
+        )
     ret = factory.return_for(newer, "CSC")
     ret.state = "submitted"
     ret.answers.append(Answer(question_key="child_seen_alone", value="yes", score=2))
@@ -313,10 +393,13 @@ def test_all_hostile_strings_are_stored_exactly_and_shown_escaped(client, factor
             assert "Enter the recommendation" in made.get_data(as_text=True), number
         assert update.status_code in (200, 302), number
     stored_updates = list(db.session.scalars(select(ActionUpdate.text)))
-    assert sorted(stored_updates) == sorted(t.replace("\r\n", "\n").replace("\r", "\n") for t in BLNS
-                                                if not is_blank_looking(t))
-    pages = [client.get(url) for url in (f"/audits/{audit.id}/recommendations", f"/recommendations/{rec.id}",
-                                         "/actions", "/actions.csv")]
+    assert sorted(stored_updates) == sorted(
+        t.replace("\r\n", "\n").replace("\r", "\n") for t in BLNS if not is_blank_looking(t)
+    )
+    pages = [
+        client.get(url)
+        for url in (f"/audits/{audit.id}/recommendations", f"/recommendations/{rec.id}", "/actions", "/actions.csv")
+    ]
     assert all(page.status_code == 200 for page in pages)
     html = pages[0].get_data(as_text=True) + pages[1].get_data(as_text=True)
     for text in [*db.session.scalars(select(Recommendation.text)), *stored_updates]:

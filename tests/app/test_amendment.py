@@ -18,7 +18,10 @@ def test_the_amendment_cycle(app, client, factory, login, post):
     assert "Accept this return" in client.get(url).get_data(as_text=True)
     no_reason = post(client, url, {"reason": ""})
     assert "Say what needs amending" in no_reason.get_data(as_text=True)
-    assert post(client, url, {"reason": "Question 2.1 says no tool was used; the file shows a checklist."}).status_code == 302
+    assert (
+        post(client, url, {"reason": "Question 2.1 says no tool was used; the file shows a checklist."}).status_code
+        == 302
+    )
     db.session.refresh(ret)
     assert ret.state == "returned"
 
@@ -32,8 +35,9 @@ def test_the_amendment_cycle(app, client, factory, login, post):
     assert post(client, url, {"accept": "1"}).status_code == 302
     db.session.refresh(ret)
     assert ret.state == "accepted" and ret.amendment_reason == ""
-    actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == ret.id)
-                                      .order_by(AuditEvent.id)))
+    actions = list(
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == ret.id).order_by(AuditEvent.id))
+    )
     assert actions[-2:] == ["return.returned", "return.accepted"]
 
 

@@ -18,9 +18,14 @@ def give(ret, state="submitted", **answers):
     ret.state = state
     for key, value in answers.items():
         for ordinal, item in enumerate(value if isinstance(value, list) else [value]):
-            db.session.add(ret.answer(question_key=key, ordinal=ordinal, value=item,
-                                      score=None if key in ("contributory_factors", "overall_judgement")
-                                      else OPTIONS.get(item)))
+            db.session.add(
+                ret.answer(
+                    question_key=key,
+                    ordinal=ordinal,
+                    value=item,
+                    score=None if key in ("contributory_factors", "overall_judgement") else OPTIONS.get(item),
+                )
+            )
 
 
 @pytest.fixture
@@ -32,17 +37,30 @@ def audit(factory):
     audit = factory.audit(state="analysis", cases=3, agencies=("CSC", "EH"))
     audit.cases[2].locality, audit.cases[2].age_band = "Riverside", "6-10"
     ret = lambda agency, ref: factory.return_for(audit, agency, ref)  # noqa: E731
-    give(ret("CSC", "T-01"), overall_judgement="good", child_seen_alone="yes",
-         contributory_factors=["domestic_abuse", "poverty"], records_reviewed="Case notes")
-    give(ret("EH", "T-01"), overall_judgement="requires_improvement", child_seen_alone="partly",
-         contributory_factors=["domestic_abuse"])
+    give(
+        ret("CSC", "T-01"),
+        overall_judgement="good",
+        child_seen_alone="yes",
+        contributory_factors=["domestic_abuse", "poverty"],
+        records_reviewed="Case notes",
+    )
+    give(
+        ret("EH", "T-01"),
+        overall_judgement="requires_improvement",
+        child_seen_alone="partly",
+        contributory_factors=["domestic_abuse"],
+    )
     give(ret("CSC", "T-02"), overall_judgement="good", child_seen_alone="no", contributory_factors=["housing"])
     give(ret("EH", "T-02"), state="draft", overall_judgement="inadequate", child_seen_alone="no")
     give(ret("CSC", "T-03"), overall_judgement="inadequate", child_seen_alone="yes")
     give(ret("EH", "T-03"), overall_judgement="inadequate", child_seen_alone="not_applicable")
-    db.session.add_all([PanelRecord(case_id=audit.cases[0].id, agreed_grade="good"),
-                        PanelRecord(case_id=audit.cases[1].id, agreed_grade="requires_improvement"),
-                        PanelRecord(case_id=audit.cases[2].id, agreed_grade="")])  # not agreed yet
+    db.session.add_all(
+        [
+            PanelRecord(case_id=audit.cases[0].id, agreed_grade="good"),
+            PanelRecord(case_id=audit.cases[1].id, agreed_grade="requires_improvement"),
+            PanelRecord(case_id=audit.cases[2].id, agreed_grade=""),
+        ]
+    )  # not agreed yet
     db.session.commit()
     return audit
 
@@ -97,6 +115,7 @@ def test_agreement_between_agencies_and_with_the_panel(audit):
 
 def test_filters_choose_cases(audit):
     from audit_tools.analysis import CaseFilters
+
     found = analysis_data(audit, definition_of(audit.tool_version), CaseFilters(locality="Riverside"))
     assert (found.figures.cases, found.figures.returns_counted) == (1, 2)
     assert counts(found.summary("overall_judgement")) == {"inadequate": 2}
@@ -115,17 +134,22 @@ def test_the_page_shows_the_figures_in_tables_and_charts_as_images(client, facto
     sign_in(factory, client, login, "coordinator")
     html = client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True)
     assert "<h1" in html and html.count("<h1") == 1
-    assert ('<th scope="row" class="govuk-table__header">Good</th><td class="govuk-table__cell '
-            'govuk-table__cell--numeric">2</td>') in html
+    assert (
+        '<th scope="row" class="govuk-table__header">Good</th><td class="govuk-table__cell '
+        'govuk-table__cell--numeric">2</td>'
+    ) in html
     assert "Based on only 2 cases: treat agreement figures as a rough guide, not a measure." in html
     # The charts are drawn from the page's own analysis, the same as their addresses serve them on their own.
     charts = chart_images(html)
-    assert charts["Bar chart of compliance by section. Its figures are in the table below."] == \
-        client.get(f"/audits/{audit.id}/analysis/compliance.svg").get_data(as_text=True)
-    assert charts["Bar chart of overall judgements. Its figures are in the table below."] == \
-        client.get(f"/audits/{audit.id}/analysis/questions/overall_judgement.svg").get_data(as_text=True)
-    assert charts["Bar chart of contributory factors recorded. Its figures are in the table below."] == \
-        client.get(f"/audits/{audit.id}/analysis/questions/contributory_factors.svg").get_data(as_text=True)
+    assert charts["Bar chart of compliance by section. Its figures are in the table below."] == client.get(
+        f"/audits/{audit.id}/analysis/compliance.svg"
+    ).get_data(as_text=True)
+    assert charts["Bar chart of overall judgements. Its figures are in the table below."] == client.get(
+        f"/audits/{audit.id}/analysis/questions/overall_judgement.svg"
+    ).get_data(as_text=True)
+    assert charts["Bar chart of contributory factors recorded. Its figures are in the table below."] == client.get(
+        f"/audits/{audit.id}/analysis/questions/contributory_factors.svg"
+    ).get_data(as_text=True)
     assert '<option value="Riverside">Riverside</option>' in html
     assert "Download the answers" in html
     assert "<svg" not in html  # never inline: the content security policy forbids the styles inside
@@ -137,10 +161,13 @@ def test_a_filter_keeps_itself_in_every_link(client, factory, login, audit):
     assert "<strong>Showing:</strong> Cases in Riverside." in html
     assert '<option value="Riverside" selected>Riverside</option>' in html
     charts = chart_images(html)
-    for alt, address in (("compliance by section", "compliance.svg"),
-                         ("overall judgements", "questions/overall_judgement.svg")):
-        assert charts[f"Bar chart of {alt}. Its figures are in the table below."] == \
-            client.get(f"/audits/{audit.id}/analysis/{address}?locality=Riverside").get_data(as_text=True)
+    for alt, address in (
+        ("compliance by section", "compliance.svg"),
+        ("overall judgements", "questions/overall_judgement.svg"),
+    ):
+        assert charts[f"Bar chart of {alt}. Its figures are in the table below."] == client.get(
+            f"/audits/{audit.id}/analysis/{address}?locality=Riverside"
+        ).get_data(as_text=True)
     assert charts != chart_images(client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True))
     assert "Download the answers" not in html  # the panel reads the page; spreadsheets are not theirs
 
@@ -161,8 +188,9 @@ def test_charts_are_svg_images_of_choice_questions(client, factory, login, audit
     svg = response.get_data(as_text=True)
     assert svg.startswith("<svg") and "<title" in svg and "Good: 2; Requires improvement: 1" in svg
     factors = client.get(f"/audits/{audit.id}/analysis/questions/contributory_factors.svg?locality=Northfield")
-    assert "Contributory factors recorded. Domestic abuse: 1; Parental drug or alcohol misuse: 0" in \
-        factors.get_data(as_text=True)  # cases in Northfield where at least one agency recorded each
+    assert "Contributory factors recorded. Domestic abuse: 1; Parental drug or alcohol misuse: 0" in factors.get_data(
+        as_text=True
+    )  # cases in Northfield where at least one agency recorded each
     compliance = client.get(f"/audits/{audit.id}/analysis/compliance.svg").get_data(as_text=True)
     assert "Compliance by section. The child's lived experience and voice: 62" in compliance.replace("&#x27;", "'")
     assert client.get(f"/audits/{audit.id}/analysis/questions/records_reviewed.svg").status_code == 404
@@ -176,8 +204,9 @@ def test_a_question_page_compares_agencies(client, factory, login, audit):
     row = re.search(r'<th scope="row" class="govuk-table__header">EH service</th>(.*?)</tr>', html, re.S).group(1)
     cells = [cell.replace("&nbsp;", " ") for cell in re.findall(r'numeric">([^<]*)</td>', row)]
     assert cells == ["0 (0%)", "1 (50%)", "0 (0%)", "1 (50%)", "0 (0%)", "2", "50%"]
-    found = question_analysis(audit, definition_of(audit.tool_version),
-                              definition_of(audit.tool_version).question("contributory_factors"))
+    found = question_analysis(
+        audit, definition_of(audit.tool_version), definition_of(audit.tool_version).question("contributory_factors")
+    )
     assert found.prevalence.cases == 2 and found.summary.answered == 3
 
 
@@ -205,8 +234,12 @@ def test_a_chart_follows_the_figures_when_they_change(client, factory, login, au
 def test_panel_members_wait_for_the_reveal(client, factory, login):
     audit = factory.audit(state="open")
     sign_in(factory, client, login, "panel")
-    for url in (f"/audits/{audit.id}/analysis", f"/audits/{audit.id}/analysis/compliance.svg",
-                f"/audits/{audit.id}/analysis/questions/overall_judgement", f"/audits/{audit.id}/panel"):
+    for url in (
+        f"/audits/{audit.id}/analysis",
+        f"/audits/{audit.id}/analysis/compliance.svg",
+        f"/audits/{audit.id}/analysis/questions/overall_judgement",
+        f"/audits/{audit.id}/panel",
+    ):
         response = client.get(url)
         assert response.status_code == 403, url
         page = response.get_data(as_text=True)  # says why, not "your account does not have the role"

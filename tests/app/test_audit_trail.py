@@ -23,10 +23,15 @@ def _three_events(factory):
     return db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_events SET action = 'nothing happened'",
-                                       "DELETE FROM audit_events",
-                                       "UPDATE audit_events SET after = NULL, hash = ''",  # more than a purge
-                                       "UPDATE audit_events SET after = '{\"n\": 9}'"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET action = 'nothing happened'",
+        "DELETE FROM audit_events",
+        "UPDATE audit_events SET after = NULL, hash = ''",  # more than a purge
+        "UPDATE audit_events SET after = '{\"n\": 9}'",
+    ],
+)
 def test_v16_4_2_the_database_refuses_to_change_or_delete_an_event(factory, statement):
     _three_events(factory)
     with pytest.raises(DatabaseError, match="append-only"):
@@ -48,8 +53,9 @@ def test_v16_4_2_each_event_seals_the_one_before(factory, app):
 def test_v16_4_2_tampering_with_an_event_is_found_where_it_happened(factory):
     events = _three_events(factory)
     with trail_writable():  # someone with direct database access switched the triggers off
-        db.session.execute(sa.text("UPDATE audit_events SET after = :after WHERE id = :id"),
-                           {"after": '{"n": 99}', "id": events[1].id})
+        db.session.execute(
+            sa.text("UPDATE audit_events SET after = :after WHERE id = :id"), {"after": '{"n": 99}', "id": events[1].id}
+        )
     db.session.commit()
     db.session.expire_all()
     check = verify_trail()
@@ -161,8 +167,9 @@ def test_blanking_the_first_events_seals_is_found(factory):
     """Under the old scheme blank seals read as "recorded before sealing began"; now every event is sealed."""
     events = _three_events(factory)
     with trail_writable():
-        db.session.execute(sa.update(AuditEvent).where(AuditEvent.id.in_([events[0].id, events[1].id]))
-                           .values(hash="", prev_hash=""))
+        db.session.execute(
+            sa.update(AuditEvent).where(AuditEvent.id.in_([events[0].id, events[1].id])).values(hash="", prev_hash="")
+        )
         db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == events[2].id).values(prev_hash=""))
     db.session.commit()
     db.session.expire_all()
@@ -171,20 +178,36 @@ def test_blanking_the_first_events_seals_is_found(factory):
 
 
 def _plain_sha256(prev_hash: str, row: AuditEvent) -> str:
-    content = json.dumps([prev_hash, row.at.isoformat(), row.user_id, row.action, row.object_type, row.object_id,
-                          row.before, row.after], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    content = json.dumps(
+        [prev_hash, row.at.isoformat(), row.user_id, row.action, row.object_type, row.object_id, row.before, row.after],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(content.encode()).hexdigest()
 
 
 def _hmac_with(key: str):
     def reseal(prev_hash: str, row: AuditEvent) -> str:
-        return trail_seals.seal(key, prev_hash, row.at, row.user_id, row.action, row.object_type, row.object_id,
-                                trail_seals.payload_digest(key, row.before, row.after))
+        return trail_seals.seal(
+            key,
+            prev_hash,
+            row.at,
+            row.user_id,
+            row.action,
+            row.object_type,
+            row.object_id,
+            trail_seals.payload_digest(key, row.before, row.after),
+        )
+
     return reseal
 
 
-@pytest.mark.parametrize("reseal, start", [(_plain_sha256, ""), (_hmac_with("guessed-key"), None)],
-                         ids=["plain-sha256", "hmac-with-a-guessed-key"])
+@pytest.mark.parametrize(
+    "reseal, start",
+    [(_plain_sha256, ""), (_hmac_with("guessed-key"), None)],
+    ids=["plain-sha256", "hmac-with-a-guessed-key"],
+)
 def test_re_sealing_the_chain_after_a_change_without_the_key_is_found(factory, reseal, start):
     events = _three_events(factory)
     with trail_writable():  # change an event, then seal the whole chain again as the attacker can
@@ -195,8 +218,11 @@ def test_re_sealing_the_chain_after_a_change_without_the_key_is_found(factory, r
         for row in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)):
             digest = trail_seals.payload_digest("guessed-key", row.before, row.after)
             sealed = reseal(previous, row)
-            db.session.execute(sa.update(AuditEvent).where(AuditEvent.id == row.id)
-                               .values(prev_hash=previous, hash=sealed, payload_digest=digest))
+            db.session.execute(
+                sa.update(AuditEvent)
+                .where(AuditEvent.id == row.id)
+                .values(prev_hash=previous, hash=sealed, payload_digest=digest)
+            )
             previous = sealed
     db.session.commit()
     db.session.expire_all()
@@ -253,8 +279,9 @@ def test_a_recorded_purge_removes_what_events_said_and_the_seals_still_hold(runn
 
 def test_a_payload_blanked_without_a_recorded_purge_is_found(factory):
     events = _three_events(factory)
-    db.session.execute(sa.text("UPDATE audit_events SET before = NULL, after = NULL WHERE id = :id"),
-                       {"id": events[1].id})  # the triggers let a bare blanking through: the check catches it
+    db.session.execute(
+        sa.text("UPDATE audit_events SET before = NULL, after = NULL WHERE id = :id"), {"id": events[1].id}
+    )  # the triggers let a bare blanking through: the check catches it
     db.session.commit()
     db.session.expire_all()
     check = verify_trail()

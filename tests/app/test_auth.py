@@ -1,10 +1,9 @@
 """Signing in and out, and where people are sent afterwards."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from sqlalchemy import update
 
 from audit_app.data import throttle
@@ -43,7 +42,7 @@ def test_v6_3_1_ten_failures_in_five_minutes_pause_an_account_across_addresses(c
         sign_in(client, "v@test.example", "not it")
     response = sign_in(client, "v@test.example", factory.password)
     assert response.status_code == 429 and "too many attempts" in response.get_data(as_text=True)
-    db.session.execute(update(SignInFailure).values(at=datetime.now(timezone.utc) - timedelta(minutes=6)))
+    db.session.execute(update(SignInFailure).values(at=datetime.now(UTC) - timedelta(minutes=6)))
     db.session.commit()
     assert sign_in(client, "v@test.example", factory.password).status_code == 302  # the window has passed
 
@@ -62,8 +61,9 @@ def test_a_new_password_lifts_the_pause(client, factory, sign_in, runner):
     for attempt in range(10):
         client.environ_base["REMOTE_ADDR"] = f"192.0.2.{attempt}"
         sign_in(client, "v@test.example", "not it")
-    result = runner.invoke(args=["users", "set-password", "--email", "v@test.example", "--password",
-                                 "a new long passphrase"])
+    result = runner.invoke(
+        args=["users", "set-password", "--email", "v@test.example", "--password", "a new long passphrase"]
+    )
     assert result.exit_code == 0
     assert sign_in(client, "v@test.example", "a new long passphrase").status_code == 302
 
@@ -75,33 +75,54 @@ def test_disabled_account_cannot_sign_in(client, factory, sign_in):
     assert sign_in(client, "v@test.example", factory.password).status_code == 200
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/admin/agencies", "/admin/agencies"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/admin/agencies", "/admin/agencies"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_next_only_ever_stays_on_this_site(client, factory, sign_in, target, expected):
     factory.user("admin", email="a@test.example")
     response = sign_in(client, "a@test.example", factory.password, next_url=target)
     assert response.headers["Location"] == expected
 
 
-@pytest.mark.parametrize("target", [
-    "/audits/\r\nSet-Cookie: a=b", "/audits/\nx", "/\t/evil.example", "/audits\x01", "/\r/evil.example",
-    "%2Faudits%2F%0D%0ASet-Cookie", "/audits/%0d%0aSet-Cookie:%20a=b", "/%09/evil.example", "/audits%1b",
-    "/audits/%250d%250a", "/%2F/evil.example", "/%5Cevil.example", "/audits/\u2028", "/audits/\u202e",
-    "/\x7f", " /audits/", "/audits/\x85",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/audits/\r\nSet-Cookie: a=b",
+        "/audits/\nx",
+        "/\t/evil.example",
+        "/audits\x01",
+        "/\r/evil.example",
+        "%2Faudits%2F%0D%0ASet-Cookie",
+        "/audits/%0d%0aSet-Cookie:%20a=b",
+        "/%09/evil.example",
+        "/audits%1b",
+        "/audits/%250d%250a",
+        "/%2F/evil.example",
+        "/%5Cevil.example",
+        "/audits/\u2028",
+        "/audits/\u202e",
+        "/\x7f",
+        " /audits/",
+        "/audits/\x85",
+    ],
+)
 def test_next_with_a_control_character_or_an_encoded_one_goes_home(client, factory, target):
     """Issue 16 item 7: a line break in next= gave a 500; a tab before a second slash is another host."""
     from urllib.parse import quote
+
     factory.user("admin", email="a@test.example")
     url = "/login?next=" + quote(target, safe="%/")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True))
-    response = client.post(url, data={"email": "a@test.example", "password": factory.password,
-                                      "csrf_token": token.group(1)})
+    response = client.post(
+        url, data={"email": "a@test.example", "password": factory.password, "csrf_token": token.group(1)}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
@@ -110,11 +131,13 @@ def test_a_nul_in_next_is_removed_at_the_door_and_never_a_500(client, factory, t
     """NUL is removed from every query value as the request is read (audit_app.input_guard), so what
     is left is a plain path on this site, or home when it still holds an encoded control character."""
     from urllib.parse import quote
+
     factory.user("admin", email="a@test.example")
     url = "/login?next=" + quote(target, safe="%/")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get(url).get_data(as_text=True))
-    response = client.post(url, data={"email": "a@test.example", "password": factory.password,
-                                      "csrf_token": token.group(1)})
+    response = client.post(
+        url, data={"email": "a@test.example", "password": factory.password, "csrf_token": token.group(1)}
+    )
     assert response.status_code == 302 and response.headers["Location"] in ("/audits", "/")
     assert "\x00" not in response.headers["Location"]
 
@@ -130,8 +153,12 @@ def test_every_hostile_string_as_next_leaves_home_or_a_plain_path(app):
     with app.test_request_context():
         for text in hostile + ["/" + text for text in hostile]:
             target = safe_next(text)
-            assert target == "/" or (target == text and target.startswith("/") and not target.startswith("//")
-                                     and not any(unicodedata.category(ch)[0] == "C" for ch in target)), repr(text)
+            assert target == "/" or (
+                target == text
+                and target.startswith("/")
+                and not target.startswith("//")
+                and not any(unicodedata.category(ch)[0] == "C" for ch in target)
+            ), repr(text)
 
 
 def test_sign_out_needs_a_post_and_ends_the_session(client, factory, sign_in, login, post):
@@ -158,8 +185,10 @@ def test_v3_5_1_a_form_posted_over_https_from_our_own_page_is_accepted(client, f
     factory.user("viewer", email="v@test.example")
     page = client.get("/login", base_url="https://audit.example").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    base = {"base_url": "https://audit.example", "data": {"email": "v@test.example", "password": factory.password,
-                                                           "csrf_token": token}}
+    base = {
+        "base_url": "https://audit.example",
+        "data": {"email": "v@test.example", "password": factory.password, "csrf_token": token},
+    }
     refused = client.post("/login", **base)  # no Referer at all, as "no-referrer" made browsers do
     assert refused.status_code == 400
     accepted = client.post("/login", headers={"Referer": "https://audit.example/login"}, **base)

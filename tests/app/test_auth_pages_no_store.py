@@ -18,10 +18,13 @@ STATES = ("signed out", "password given, code to come", "password given, authent
 def _into(state: str, client, factory, csrf) -> None:
     if state == "signed out":
         return
-    email = {"password given, code to come": "coded@test.example",
-             "password given, authenticator to set up": "new@test.example"}.get(state, "in@test.example")
-    response = client.post("/login", data={"email": email, "password": factory.password,
-                                           "csrf_token": csrf(client, "/login")})
+    email = {
+        "password given, code to come": "coded@test.example",
+        "password given, authenticator to set up": "new@test.example",
+    }.get(state, "in@test.example")
+    response = client.post(
+        "/login", data={"email": email, "password": factory.password, "csrf_token": csrf(client, "/login")}
+    )
     assert response.status_code == 302
 
 
@@ -43,20 +46,32 @@ def people(app, factory):
 def test_v14_3_2_every_authentication_page_says_no_store_in_every_state(app, client, factory, csrf, people, state):
     _into(state, client, factory, csrf)
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("auth.")]
-    assert {"auth.login", "auth.second_factor", "auth.mfa_setup", "auth.invitation", "auth.account",
-            "auth.recovery_codes", "auth.change_password"} <= {rule.endpoint for rule in rules}
+    assert {
+        "auth.login",
+        "auth.second_factor",
+        "auth.mfa_setup",
+        "auth.invitation",
+        "auth.account",
+        "auth.recovery_codes",
+        "auth.change_password",
+    } <= {rule.endpoint for rule in rules}
     seen = 0
     for rule in rules:
         url = rule.build({"token": people} if "token" in rule.arguments else {})[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            for with_token in ((False, True) if method == "POST" else (False,)):
+            for with_token in (False, True) if method == "POST" else (False,):
                 if rule.endpoint == "auth.logout":
                     continue  # would end the state being walked; checked on its own below
-                data = {"csrf_token": csrf(client, "/login" if state != "signed in" else "/account")} \
-                    if with_token else {}
+                data = (
+                    {"csrf_token": csrf(client, "/login" if state != "signed in" else "/account")} if with_token else {}
+                )
                 response = client.open(url, method=method, data=data)
-                assert response.headers.get("Cache-Control") == "no-store", (state, rule.endpoint, method,
-                                                                             response.status_code)
+                assert response.headers.get("Cache-Control") == "no-store", (
+                    state,
+                    rule.endpoint,
+                    method,
+                    response.status_code,
+                )
                 seen += 1
     assert seen >= 12
 

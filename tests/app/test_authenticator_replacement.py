@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -54,8 +54,7 @@ def _session_contents(app, client) -> str:
 
 
 @pytest.mark.parametrize("role", ["viewer", "coordinator"])
-def test_v6_3_3_half_signed_in_nobody_can_see_or_replace_an_existing_authenticator(client, factory, csrf, mfa_on,
-                                                                                    role):
+def test_v6_3_3_half_signed_in_nobody_can_see_or_replace_an_existing_authenticator(client, factory, csrf, mfa_on, role):
     """Issue 16 item 1: after the password step a fresh key was shown, and a code for it signed the attacker in."""
     user, secret, codes = _with_authenticator(factory, role, email="owner@test.example")
     assert _password_step(client, csrf, "owner@test.example", factory.password).headers["Location"] == "/login/code"
@@ -71,8 +70,9 @@ def test_v6_3_3_half_signed_in_nobody_can_see_or_replace_an_existing_authenticat
     assert accounts.check_second_factor(user, codes[0])  # the owner's recovery codes still work
 
 
-def test_v6_3_3_replacing_needs_the_password_and_a_current_code_and_ends_other_sessions(app, client, factory, csrf,
-                                                                                         monkeypatch):
+def test_v6_3_3_replacing_needs_the_password_and_a_current_code_and_ends_other_sessions(
+    app, client, factory, csrf, monkeypatch
+):
     user, old_secret, codes = _with_authenticator(factory, "editor", email="e@test.example")
     _signed_in_with(client, csrf, "e@test.example", factory.password, pyotp.TOTP(old_secret).now())
     other = app.test_client()
@@ -117,8 +117,15 @@ def _replace_once(app, client, factory, csrf) -> User:
     user, _old, codes = _with_authenticator(factory, "admin", email="a@test.example")
     _signed_in_with(client, csrf, "a@test.example", factory.password, codes[0])
     new_secret = _shown_secret(client.get(SETUP).get_data(as_text=True))
-    done = client.post(SETUP, data={"code": pyotp.TOTP(new_secret).now(), "current_password": factory.password,
-                                    "current_code": codes[1], "csrf_token": csrf(client, SETUP)})
+    done = client.post(
+        SETUP,
+        data={
+            "code": pyotp.TOTP(new_secret).now(),
+            "current_password": factory.password,
+            "current_code": codes[1],
+            "csrf_token": csrf(client, SETUP),
+        },
+    )
     assert "Save your recovery codes" in done.get_data(as_text=True)
     return user
 
@@ -179,7 +186,7 @@ def test_an_expired_draft_key_is_replaced_with_a_message_and_nothing_set_up(clie
     user = factory.user("coordinator", email="c@test.example")
     _password_step(client, csrf, "c@test.example", factory.password)
     secret = _shown_secret(client.get(SETUP).get_data(as_text=True))
-    db.session.execute(update(AuthenticatorDraft).values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db.session.execute(update(AuthenticatorDraft).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     db.session.commit()
     response = client.post(SETUP, data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf(client, "/login")})
     page = response.get_data(as_text=True)
@@ -197,13 +204,15 @@ def test_signed_in_without_an_authenticator_sets_one_up_with_the_password_and_a_
     assert 'name="current_password"' in page and 'name="current_code"' not in page
     code = pyotp.TOTP(_shown_secret(page)).now()
     for password in ("", "not my password"):
-        refused = client.post(SETUP, data={"code": code, "current_password": password,
-                                           "csrf_token": csrf(client, SETUP)})
+        refused = client.post(
+            SETUP, data={"code": code, "current_password": password, "csrf_token": csrf(client, SETUP)}
+        )
         assert refused.status_code == 422
     db.session.refresh(user)
     assert user.mfa_secret is None
-    done = client.post(SETUP, data={"code": code, "current_password": factory.password,
-                                    "csrf_token": csrf(client, SETUP)})
+    done = client.post(
+        SETUP, data={"code": code, "current_password": factory.password, "csrf_token": csrf(client, SETUP)}
+    )
     assert "Save your recovery codes" in done.get_data(as_text=True)
     db.session.refresh(user)
     assert user.mfa_secret
@@ -215,11 +224,17 @@ def test_v6_5_new_recovery_codes_need_the_password_and_a_current_code(client, fa
     _signed_in_with(client, csrf, "c@test.example", factory.password, codes[0])
 
     def ask(**fields):
-        return client.post("/account/recovery-codes", data={"csrf_token": csrf(client, "/account"),
-                                                            **{f"codes-{k}": v for k, v in fields.items()}})
+        return client.post(
+            "/account/recovery-codes",
+            data={"csrf_token": csrf(client, "/account"), **{f"codes-{k}": v for k, v in fields.items()}},
+        )
 
-    refused = [ask(), ask(current_password=factory.password), ask(current_password="wrong", current_code=codes[1]),
-               ask(current_password=factory.password, current_code=codes[0])]
+    refused = [
+        ask(),
+        ask(current_password=factory.password),
+        ask(current_password="wrong", current_code=codes[1]),
+        ask(current_password=factory.password, current_code=codes[0]),
+    ]
     assert [r.status_code for r in refused] == [422] * 4
     assert "Your password is not right" in refused[2].get_data(as_text=True)
     db.session.refresh(user)
@@ -236,11 +251,25 @@ def test_v6_3_1_checking_the_password_on_the_account_page_is_throttled_like_sign
     user = factory.user("viewer", email="v@test.example")
     login(client, "v@test.example")
     for _ in range(10):
-        wrong = client.post("/account/password", data={"current_password": "a guess", "password": "plum kettle orbit "
-                            "sonnet", "confirm": "plum kettle orbit sonnet", "csrf_token": csrf(client, "/account")})
+        wrong = client.post(
+            "/account/password",
+            data={
+                "current_password": "a guess",
+                "password": "plum kettle orbit sonnet",
+                "confirm": "plum kettle orbit sonnet",
+                "csrf_token": csrf(client, "/account"),
+            },
+        )
         assert "Your current password is not right" in wrong.get_data(as_text=True)
-    right = client.post("/account/password", data={"current_password": factory.password, "password": "plum kettle orbit"
-                        " sonnet", "confirm": "plum kettle orbit sonnet", "csrf_token": csrf(client, "/account")})
+    right = client.post(
+        "/account/password",
+        data={
+            "current_password": factory.password,
+            "password": "plum kettle orbit sonnet",
+            "confirm": "plum kettle orbit sonnet",
+            "csrf_token": csrf(client, "/account"),
+        },
+    )
     assert right.status_code == 422 and "too many attempts" in right.get_data(as_text=True)
     before = user.password_hash
     db.session.refresh(user)

@@ -24,8 +24,9 @@ def fingerprint() -> dict[str, tuple[int, str]]:
     result = {}
     with db.engine.connect() as connection:
         for name in inspector.get_table_names():
-            rows = sorted(repr(tuple(row)) for row in connection.execute(sa.select(sa.text("*"))
-                                                                          .select_from(sa.table(name))))
+            rows = sorted(
+                repr(tuple(row)) for row in connection.execute(sa.select(sa.text("*")).select_from(sa.table(name)))
+            )
             result[name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
     return result
 
@@ -116,12 +117,18 @@ def test_v13_3_1_the_database_password_never_appears_on_a_command_line(monkeypat
     assert argv[0] == "/usr/bin/pg_dump" and "--format=custom" in argv and "--clean" in argv
     assert not any("s3cret-pw" in part for part in argv)
     assert {key: env[key] for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE")} == {
-        "PGHOST": "db.internal", "PGPORT": "5433", "PGUSER": "audit", "PGPASSWORD": "s3cret-pw",
-        "PGDATABASE": "casework", "PGSSLMODE": "require"}
+        "PGHOST": "db.internal",
+        "PGPORT": "5433",
+        "PGUSER": "audit",
+        "PGPASSWORD": "s3cret-pw",
+        "PGDATABASE": "casework",
+        "PGSSLMODE": "require",
+    }
 
 
-def test_every_backup_keeps_an_audit_trail_checkpoint_beside_it_and_in_the_log(app, runner, filled, backup_file, caplog,
-                                                                              monkeypatch):
+def test_every_backup_keeps_an_audit_trail_checkpoint_beside_it_and_in_the_log(
+    app, runner, filled, backup_file, caplog, monkeypatch
+):
     """Issue 16 item 9: a checkpoint outside the database shows later whether the newest events were removed."""
     monkeypatch.setattr(app.logger, "disabled", False)  # a migration test's alembic fileConfig disables it
     with caplog.at_level("INFO"):

@@ -2,7 +2,7 @@
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from pypdf import PdfReader
@@ -13,20 +13,37 @@ from audit_app.data.panel import is_panel_open
 from audit_app.data.settings import set_setting
 from audit_app.extensions import db
 from audit_app.models import (
-    Answer, Audit, Case, Coding, LearningPoint, Logo, PanelRecord, Recommendation, Return, Theme, User,
+    Answer,
+    Audit,
+    Case,
+    Coding,
+    LearningPoint,
+    Logo,
+    PanelRecord,
+    Recommendation,
+    Return,
+    Theme,
+    User,
 )
+from audit_tools.analysis import chart_safe, is_suppressed
+from audit_tools.briefing import NO_THEMES_YET
+from audit_tools.briefing import Recommendation as RecommendationItem
 from audit_tools.briefing import content as briefing
 from audit_tools.learning import is_overdue
-from audit_tools.briefing import Recommendation as RecommendationItem
-from audit_tools.briefing import NO_THEMES_YET
-from audit_tools.analysis import chart_safe, is_suppressed
 from reports.briefing_pdf import build_briefing_pdf
 
 DEMO_PASSWORD = "demo password for tests"
 SECTION_HEADINGS = [
-    "What we mean by neglect", briefing.SECTION_SUMMARY, briefing.SECTION_AT_A_GLANCE, briefing.SECTION_FINDINGS,
-    briefing.SECTION_THEMES, briefing.SECTION_MANAGERS, briefing.SECTION_PRACTITIONERS,
-    briefing.SECTION_INTER_AGENCY, briefing.SECTION_RECOMMENDATIONS, briefing.SECTION_RESOURCES,
+    "What we mean by neglect",
+    briefing.SECTION_SUMMARY,
+    briefing.SECTION_AT_A_GLANCE,
+    briefing.SECTION_FINDINGS,
+    briefing.SECTION_THEMES,
+    briefing.SECTION_MANAGERS,
+    briefing.SECTION_PRACTITIONERS,
+    briefing.SECTION_INTER_AGENCY,
+    briefing.SECTION_RECOMMENDATIONS,
+    briefing.SECTION_RESOURCES,
 ]
 
 
@@ -38,7 +55,9 @@ def demo(runner, ctx):
 
 
 def counts():
-    return tuple(db.session.scalar(select(func.count()).select_from(model)) for model in (User, Audit, Case, Return, Answer))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model)) for model in (User, Audit, Case, Return, Answer)
+    )
 
 
 def test_demo_matches_the_seed_audit(demo):
@@ -49,7 +68,9 @@ def test_demo_matches_the_seed_audit(demo):
     assert {r.agency.short_name for r in returns} == {"CSC", "EH", "School", "CAMHS"}
     assert all(r.state == "submitted" for r in returns)
     assert "auditor@demo.example" in demo.output and DEMO_PASSWORD in demo.output
-    leads = [r.lead_agency for r in db.session.scalars(select(Recommendation).where(Recommendation.audit_id == audit.id))]
+    leads = [
+        r.lead_agency for r in db.session.scalars(select(Recommendation).where(Recommendation.audit_id == audit.id))
+    ]
     assert all(leads) and "Safeguarding Children Partnership Business Unit" in {a.name for a in leads}
 
 
@@ -108,7 +129,18 @@ def test_users_create_and_refusals(runner, ctx, factory):
 
 
 def test_password_is_hashed_with_argon2id(runner, ctx):
-    runner.invoke(args=["users", "create", "--email", "h@test.example", "--role", "viewer", "--password", "a long passphrase here"])
+    runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "h@test.example",
+            "--role",
+            "viewer",
+            "--password",
+            "a long passphrase here",
+        ]
+    )
     user = db.session.scalar(select(User).where(User.email == "h@test.example"))
     assert user.password_hash.startswith("$argon2id$") and "a long passphrase" not in user.password_hash
 
@@ -117,6 +149,7 @@ def _draft_briefing(audit: Audit) -> int:
     """Version 1 of the audit's briefing, drafted from its data as the composer's "Start" button does."""
     from audit_app.data.briefing_versions import start_draft
     from audit_app.data.users import find_user_by_email
+
     briefing = start_draft(audit, find_user_by_email("editor@demo.example"))
     db.session.commit()
     return briefing.id
@@ -150,11 +183,19 @@ def test_briefing_html_page_has_the_same_sections(demo, client, login):
 def test_analysis_counts_match_the_stored_answers(demo, client, login):
     login(client, "panel@demo.example", DEMO_PASSWORD)
     audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
-    good = db.session.scalar(select(func.count()).select_from(Answer).join(Return).join(Case).where(
-        Case.audit_id == audit.id, Answer.question_key == "overall_judgement", Answer.value == "good"))
+    good = db.session.scalar(
+        select(func.count())
+        .select_from(Answer)
+        .join(Return)
+        .join(Case)
+        .where(Case.audit_id == audit.id, Answer.question_key == "overall_judgement", Answer.value == "good")
+    )
     html = client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True)
     assert good > 0
-    assert f'<th scope="row" class="govuk-table__header">Good</th><td class="govuk-table__cell govuk-table__cell--numeric">{good}</td>' in html
+    assert (
+        f'<th scope="row" class="govuk-table__header">Good</th><td class="govuk-table__cell govuk-table__cell--numeric">{good}</td>'
+        in html
+    )
 
 
 def test_a_fresh_installation_without_the_demo_can_start_an_audit(runner, ctx, client, factory, login):
@@ -162,7 +203,9 @@ def test_a_fresh_installation_without_the_demo_can_start_an_audit(runner, ctx, c
     assert first.exit_code == 0 and "agencies and 2 built-in tools added" in first.output
     again = runner.invoke(args=["seed"])
     assert "0 agencies and 0 built-in tools added" in again.output
-    created = runner.invoke(args=["users", "create", "--email", "a@test.example", "--role", "auditor", "--agency", "CSC"])
+    created = runner.invoke(
+        args=["users", "create", "--email", "a@test.example", "--role", "auditor", "--agency", "CSC"]
+    )
     assert created.exit_code == 0
     factory.user("coordinator", email="c@test.example")
     login(client, "c@test.example")
@@ -196,9 +239,15 @@ def demo_audit() -> Audit:
 
 
 def stored_judgements(audit: Audit) -> dict[str, int]:
-    return dict(db.session.execute(
-        select(Answer.value, func.count()).join(Return).join(Case)
-        .where(Case.audit_id == audit.id, Answer.question_key == "overall_judgement").group_by(Answer.value)).all())
+    return dict(
+        db.session.execute(
+            select(Answer.value, func.count())
+            .join(Return)
+            .join(Case)
+            .where(Case.audit_id == audit.id, Answer.question_key == "overall_judgement")
+            .group_by(Answer.value)
+        ).all()
+    )
 
 
 def test_demo_briefing_pdf_has_every_section_the_key_figures_and_no_small_count(demo):
@@ -208,7 +257,9 @@ def test_demo_briefing_pdf_has_every_section_the_key_figures_and_no_small_count(
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
     positions = [text.find(heading) for heading in SECTION_HEADINGS]
-    assert all(p >= 0 for p in positions) and positions == sorted(positions), dict(zip(SECTION_HEADINGS, positions, strict=False))
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), dict(
+        zip(SECTION_HEADINGS, positions, strict=False)
+    )
     for figure in content.key_figures:
         assert f"{figure.value} {figure.label}" in text, figure
     assert {"6", "4", "22", "45%"} <= {f.value for f in content.key_figures}
@@ -230,7 +281,9 @@ def test_demo_section_compliance_in_the_briefing_matches_the_analysis(demo):
     audit = demo_audit()
     scores = audit_scores(audit, definition_of(audit.tool_version))
     chart = next(c for c in briefing_content(audit).charts if c.title.startswith("Practice against the audit tool"))
-    expected = {title: round(score.achieved / score.possible * 100) for _, title, score in scores.sections if score.possible}
+    expected = {
+        title: round(score.achieved / score.possible * 100) for _, title, score in scores.sections if score.possible
+    }
     assert dict(zip(chart.labels, chart.values, strict=False)) == expected
 
 
@@ -243,8 +296,17 @@ def test_threshold_comes_from_the_settings(demo):
 
 
 def code(audit: Audit, case: Case, theme: Theme, status: str = "confirmed", source: str = "panel") -> None:
-    db.session.add(Coding(audit_id=audit.id, case_id=case.id, source=source, source_key=f"{case.id}:{source}",
-                          excerpt="fictional excerpt", theme_id=theme.id, status=status))
+    db.session.add(
+        Coding(
+            audit_id=audit.id,
+            case_id=case.id,
+            source=source,
+            source_key=f"{case.id}:{source}",
+            excerpt="fictional excerpt",
+            theme_id=theme.id,
+            status=status,
+        )
+    )
 
 
 def audit_with_cases(factory, year: int, state: str, cases: int) -> Audit:
@@ -254,12 +316,15 @@ def audit_with_cases(factory, year: int, state: str, cases: int) -> Audit:
 
 
 def test_confirmed_themes_become_findings_and_themes_in_common(factory):
-    voice, drift, housing = (Theme(slug=s, name=n) for s, n in (("voice", "Voice of the child"),
-                                                                   ("drift", "Drift and delay in planning"),
-                                                                   ("housing", "Housing")))
+    voice, drift, housing = (
+        Theme(slug=s, name=n)
+        for s, n in (("voice", "Voice of the child"), ("drift", "Drift and delay in planning"), ("housing", "Housing"))
+    )
     db.session.add_all([voice, drift, housing])
-    earliest, earlier, unrevealed, later = (audit_with_cases(factory, year, state, 1) for year, state in
-                                            ((2024, "closed"), (2025, "published"), (2025, "open"), (2027, "analysis")))
+    earliest, earlier, unrevealed, later = (
+        audit_with_cases(factory, year, state, 1)
+        for year, state in ((2024, "closed"), (2025, "published"), (2025, "open"), (2027, "analysis"))
+    )
     this = audit_with_cases(factory, 2026, "analysis", 14)
     db.session.flush()
     code(earliest, earliest.cases[0], voice)
@@ -277,8 +342,10 @@ def test_confirmed_themes_become_findings_and_themes_in_common(factory):
 
     content = briefing_content(this)
 
-    assert content.findings[:2] == ("The theme ‘Voice of the child’ was found in 7 of 14 cases.",
-                                    "The theme ‘Drift and delay in planning’ was found in fewer than 6 of 14 cases.")
+    assert content.findings[:2] == (
+        "The theme ‘Voice of the child’ was found in 7 of 14 cases.",
+        "The theme ‘Drift and delay in planning’ was found in fewer than 6 of 14 cases.",
+    )
     assert content.themes_in_common == ("Voice of the child — also found in 2024 and 2025",)
     figure = content.key_figures[-1]
     assert (figure.value, figure.label) == ("7", "cases showing the most frequent theme: voice of the child")
@@ -294,26 +361,40 @@ def test_no_earlier_themes_gives_the_first_audit_sentence(factory):
 def test_learning_points_and_recommendations_with_lead_and_time_frame(factory):
     audit = audit_with_cases(factory, 2026, "analysis", 2)
     lead = factory.agency("FS", "Family support service")
-    db.session.add_all([
-        LearningPoint(audit_id=audit.id, audience="practitioners", text="Second", position=2),
-        LearningPoint(audit_id=audit.id, audience="practitioners", text="First", position=1),
-        LearningPoint(audit_id=audit.id, audience="managers", text="For managers", position=0),
-        LearningPoint(audit_id=audit.id, audience="inter_agency", text="Together", position=0),
-        Recommendation(audit_id=audit.id, text="Relaunch the checklist", lead_agency_id=lead.id, timeframe="By May 2027"),
-    ])
+    db.session.add_all(
+        [
+            LearningPoint(audit_id=audit.id, audience="practitioners", text="Second", position=2),
+            LearningPoint(audit_id=audit.id, audience="practitioners", text="First", position=1),
+            LearningPoint(audit_id=audit.id, audience="managers", text="For managers", position=0),
+            LearningPoint(audit_id=audit.id, audience="inter_agency", text="Together", position=0),
+            Recommendation(
+                audit_id=audit.id, text="Relaunch the checklist", lead_agency_id=lead.id, timeframe="By May 2027"
+            ),
+        ]
+    )
     db.session.flush()
     content = briefing_content(audit)
     assert content.action_points_practitioners == ("First", "Second")
     assert content.learning_points_managers == ("For managers",) and content.key_messages == ("Together",)
-    assert content.recommendations == (RecommendationItem("Relaunch the checklist", "Family support service", "By May 2027"),)
+    assert content.recommendations == (
+        RecommendationItem("Relaunch the checklist", "Family support service", "By May 2027"),
+    )
 
 
 def test_briefing_logo_is_the_newest_upload(ctx):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     assert briefing_logo() is None
     for day, data in ((1, b"older"), (2, b"newest"), (1, b"also older")):
-        db.session.add(Logo(mimetype="image/png", data=data, sha256="0" * 64, width=1, height=1,
-                            uploaded_at=datetime(2026, 1, day, tzinfo=timezone.utc)))
+        db.session.add(
+            Logo(
+                mimetype="image/png",
+                data=data,
+                sha256="0" * 64,
+                width=1,
+                height=1,
+                uploaded_at=datetime(2026, 1, day, tzinfo=UTC),
+            )
+        )
     db.session.flush()
     assert briefing_logo() == b"newest"

@@ -48,8 +48,8 @@ def test_the_newest_draft_is_built(runner, factory, tmp_path):
 
 
 def test_a_published_version_is_written_exactly_as_published(runner, factory, tmp_path):
-    from reports.briefing_pdf import build_briefing_pdf
     from audit_tools.briefing import content_from_dict
+    from reports.briefing_pdf import build_briefing_pdf
 
     audit, briefing = draft_for(factory)
     row = reload(briefing)
@@ -59,8 +59,9 @@ def test_a_published_version_is_written_exactly_as_published(runner, factory, tm
     db.session.commit()
     briefing_versions.start_draft(audit, row.created_by, copy_of=row)  # a newer draft, not the one to build
     db.session.commit()
-    result = runner.invoke(args=["briefing", "build", str(audit.id), "--out", str(tmp_path / "b.pdf"),
-                                 "--html", str(tmp_path / "b.html")])
+    result = runner.invoke(
+        args=["briefing", "build", str(audit.id), "--out", str(tmp_path / "b.pdf"), "--html", str(tmp_path / "b.html")]
+    )
     assert "(version 1, published)" in result.output
     assert hashlib.sha256((tmp_path / "b.pdf").read_bytes()).hexdigest() == row.sha256
     assert (tmp_path / "b.html").read_text(encoding="utf-8") == "<!DOCTYPE html><p>as published</p>"

@@ -68,8 +68,13 @@ def test_auditor_and_viewer_get_403_on_the_composer_and_section_pages(draft, app
     factory.user("viewer", email="v@test.example")
     for email in ("a@test.example", "v@test.example"):
         client = signed_in(app, login, email)
-        for url in (f"/audits/{audit.id}/briefings", section_url(briefing, "findings"), f"/briefings/{briefing.id}",
-                    f"/briefings/{briefing.id}.pdf", f"/briefings/{briefing.id}/check"):
+        for url in (
+            f"/audits/{audit.id}/briefings",
+            section_url(briefing, "findings"),
+            f"/briefings/{briefing.id}",
+            f"/briefings/{briefing.id}.pdf",
+            f"/briefings/{briefing.id}/check",
+        ):
             assert client.get(url).status_code == 403, (email, url)
 
 
@@ -91,8 +96,11 @@ def test_unknown_section_and_briefing_are_404(draft, client):
 
 def test_save_a_list_section_keeps_order_and_drops_empty_boxes(draft, client, post):
     _, briefing = draft
-    response = post(client, section_url(briefing, "findings"),
-                    list_data(briefing, ["First finding", "   ", "Second <finding> & more"], action="save"))
+    response = post(
+        client,
+        section_url(briefing, "findings"),
+        list_data(briefing, ["First finding", "   ", "Second <finding> & more"], action="save"),
+    )
     assert response.status_code == 302
     assert reload(briefing).content["findings"] == ["First finding", "Second <finding> & more"]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "briefing.section_saved")).one()
@@ -100,10 +108,18 @@ def test_save_a_list_section_keeps_order_and_drops_empty_boxes(draft, client, po
     assert event.before["section"] == "findings"
 
 
-@pytest.mark.parametrize("action, expected", [
-    ("up-1", ["B", "A", "C"]), ("down-0", ["B", "A", "C"]), ("remove-1", ["A", "C"]), ("up-0", ["A", "B", "C"]),
-    ("down-2", ["A", "B", "C"]), ("add", ["A", "B", "C"]), ("remove-9", ["A", "B", "C"]),
-])
+@pytest.mark.parametrize(
+    "action, expected",
+    [
+        ("up-1", ["B", "A", "C"]),
+        ("down-0", ["B", "A", "C"]),
+        ("remove-1", ["A", "C"]),
+        ("up-0", ["A", "B", "C"]),
+        ("down-2", ["A", "B", "C"]),
+        ("add", ["A", "B", "C"]),
+        ("remove-9", ["A", "B", "C"]),
+    ],
+)
 def test_list_buttons_rearrange_what_was_typed_without_saving(draft, client, post, action, expected):
     _, briefing = draft
     before = reload(briefing).content["findings"]
@@ -118,15 +134,17 @@ def test_list_buttons_rearrange_what_was_typed_without_saving(draft, client, pos
 
 def test_typing_in_the_add_box_then_another_button_keeps_it(draft, client, post):
     _, briefing = draft
-    html = post(client, section_url(briefing, "themes"),
-                list_data(briefing, ["Kept theme", "Newly typed theme"], action="add")).get_data(as_text=True)
+    html = post(
+        client, section_url(briefing, "themes"), list_data(briefing, ["Kept theme", "Newly typed theme"], action="add")
+    ).get_data(as_text=True)
     assert ">Newly typed theme</textarea>" in html and "Add a theme" in html
 
 
 def test_every_item_has_its_own_buttons_named_for_screen_readers(draft, client, post):
     _, briefing = draft
-    html = post(client, section_url(briefing, "managers"),
-                list_data(briefing, ["One", "Two", "Three"], action="add")).get_data(as_text=True)
+    html = post(
+        client, section_url(briefing, "managers"), list_data(briefing, ["One", "Two", "Three"], action="add")
+    ).get_data(as_text=True)
     assert 'value="up-0"' not in html and 'value="up-2"' in html and 'value="down-2"' not in html
     assert 'name="action" value="remove-1"' in html
     assert 'Move down<span class="govuk-visually-hidden"> learning point 1</span>' in html
@@ -161,37 +179,71 @@ def test_thirty_items_leave_no_box_to_add_another(draft, client, post):
 def test_recommendations_need_text_and_keep_lead_and_time_frame(draft, client, post):
     _, briefing = draft
     lock = str(reload(briefing).lock_version)
-    bad = post(client, section_url(briefing, "recommendations"), {
-        "lock_version": lock, "items-0-text": "", "items-0-lead": "Police", "items-1-lead": "x" * 201, "action": "save",
-    }).get_data(as_text=True)
+    bad = post(
+        client,
+        section_url(briefing, "recommendations"),
+        {
+            "lock_version": lock,
+            "items-0-text": "",
+            "items-0-lead": "Police",
+            "items-1-lead": "x" * 201,
+            "action": "save",
+        },
+    ).get_data(as_text=True)
     assert "Enter the recommendation of recommendation 1, or empty its boxes to remove it" in bad
     assert "Lead of recommendation 2 must be 200 characters or fewer" in bad
-    post(client, section_url(briefing, "recommendations"), {
-        "lock_version": lock, "items-0-text": "Relaunch the checklist", "items-0-lead": "Children's social care",
-        "items-0-timeframe": "By March 2027", "action": "save"})
+    post(
+        client,
+        section_url(briefing, "recommendations"),
+        {
+            "lock_version": lock,
+            "items-0-text": "Relaunch the checklist",
+            "items-0-lead": "Children's social care",
+            "items-0-timeframe": "By March 2027",
+            "action": "save",
+        },
+    )
     assert reload(briefing).content["recommendations"] == [
-        {"text": "Relaunch the checklist", "lead": "Children's social care", "timeframe": "By March 2027"}]
+        {"text": "Relaunch the checklist", "lead": "Children's social care", "timeframe": "By March 2027"}
+    ]
 
 
-@pytest.mark.parametrize("url, message", [
-    ("javascript:alert(1)", "must be a web address starting with https:// or http://"),
-    ("www.example.org", "must be a web address starting with https:// or http://"),
-    ("https://" + "a" * 493, "Web address of resource 1 must be 500 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("javascript:alert(1)", "must be a web address starting with https:// or http://"),
+        ("www.example.org", "must be a web address starting with https:// or http://"),
+        ("https://" + "a" * 493, "Web address of resource 1 must be 500 characters or fewer"),
+    ],
+)
 def test_resource_addresses_are_checked(draft, client, post, url, message):
     _, briefing = draft
-    html = post(client, section_url(briefing, "resources"), {
-        "lock_version": str(reload(briefing).lock_version), "items-0-title": "Training", "items-0-url": url,
-        "action": "save"}).get_data(as_text=True)
+    html = post(
+        client,
+        section_url(briefing, "resources"),
+        {
+            "lock_version": str(reload(briefing).lock_version),
+            "items-0-title": "Training",
+            "items-0-url": url,
+            "action": "save",
+        },
+    ).get_data(as_text=True)
     assert message in html
     assert all(r["url"] != url for r in reload(briefing).content["resources"])
 
 
 def test_key_figures_have_limits_on_value_and_label(draft, client, post):
     _, briefing = draft
-    html = post(client, section_url(briefing, "key-figures"), {
-        "lock_version": str(reload(briefing).lock_version), "items-0-value": "9" * 51, "items-0-label": "l" * 201,
-        "action": "save"}).get_data(as_text=True)
+    html = post(
+        client,
+        section_url(briefing, "key-figures"),
+        {
+            "lock_version": str(reload(briefing).lock_version),
+            "items-0-value": "9" * 51,
+            "items-0-label": "l" * 201,
+            "action": "save",
+        },
+    ).get_data(as_text=True)
     assert "Figure of key figure 1 must be 50 characters or fewer" in html
     assert "What it counts of key figure 1 must be 200 characters or fewer" in html
 
@@ -200,15 +252,21 @@ def test_stale_save_is_refused_and_keeps_what_was_typed(draft, client, post):
     _, briefing = draft
     stale = str(reload(briefing).lock_version)
     post(client, section_url(briefing, "findings"), list_data(briefing, ["Someone else's finding"], action="save"))
-    html = post(client, section_url(briefing, "findings"),
-                {"lock_version": stale, "items-0-text": "My finding", "action": "save"}).get_data(as_text=True)
+    html = post(
+        client,
+        section_url(briefing, "findings"),
+        {"lock_version": stale, "items-0-text": "My finding", "action": "save"},
+    ).get_data(as_text=True)
     assert "Someone else saved a change to this briefing while you were editing it" in html
     assert ">My finding</textarea>" in html
     assert reload(briefing).content["findings"] == ["Someone else's finding"]
     current = str(reload(briefing).lock_version)
     assert f'name="lock_version" type="hidden" value="{current}"' in html  # saving again is deliberate
-    post(client, section_url(briefing, "findings"),
-         {"lock_version": current, "items-0-text": "My finding", "action": "save"})
+    post(
+        client,
+        section_url(briefing, "findings"),
+        {"lock_version": current, "items-0-text": "My finding", "action": "save"},
+    )
     assert reload(briefing).content["findings"] == ["My finding"]
 
 
@@ -217,7 +275,8 @@ def test_stale_save_of_a_text_section_is_refused_too(draft, client, post):
     stale = str(reload(briefing).lock_version)
     post(client, section_url(briefing, "definition"), {"lock_version": stale, "definition": "Theirs"})
     html = post(client, section_url(briefing, "definition"), {"lock_version": stale, "definition": "Mine"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Someone else saved a change" in html and ">Mine</textarea>" in html
     assert reload(briefing).content["definition"] == "Theirs"
 
@@ -235,8 +294,11 @@ def test_title_section_needs_a_topic_within_200_characters(draft, client, post):
 
 def test_definition_over_2000_characters_is_refused(draft, client, post):
     _, briefing = draft
-    html = post(client, section_url(briefing, "definition"),
-                {"lock_version": str(reload(briefing).lock_version), "definition": "d" * 2001}).get_data(as_text=True)
+    html = post(
+        client,
+        section_url(briefing, "definition"),
+        {"lock_version": str(reload(briefing).lock_version), "definition": "d" * 2001},
+    ).get_data(as_text=True)
     assert "Definition must be 2,000 characters or fewer" in html
 
 
@@ -283,7 +345,11 @@ def test_saving_an_approved_version_withdraws_the_approval(draft, client, post):
     db.session.commit()
     page = client.get(section_url(briefing, "findings")).get_data(as_text=True)
     assert "Saving a change withdraws the approval" in page
-    response = post(client, section_url(briefing, "findings"), list_data(briefing, ["Changed"], action="save"),
-                    follow_redirects=True)
+    response = post(
+        client,
+        section_url(briefing, "findings"),
+        list_data(briefing, ["Changed"], action="save"),
+        follow_redirects=True,
+    )
     assert "The approval was withdrawn" in response.get_data(as_text=True)
     assert reload(briefing).state == "draft" and reload(briefing).approved_by_id is None

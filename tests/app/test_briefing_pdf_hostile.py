@@ -40,18 +40,37 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
-from audit_tools.briefing import content as b
 from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendation, Resource
+from audit_tools.briefing import content as b
 from reports.briefing_pdf import build_briefing_pdf
 from reports.fonts import register_fonts
 from reports.pdf_text import clean, shorten
 
 STRINGS: list[str] = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
-SECTIONS = ("definition", "summary", "at_a_glance", "findings", "themes", "managers", "practitioners",
-            "messages", "recommendations", "resources")
-HEADINGS = ("What we mean by neglect", b.SECTION_SUMMARY, b.SECTION_AT_A_GLANCE, b.SECTION_FINDINGS, b.SECTION_THEMES,
-            b.SECTION_MANAGERS, b.SECTION_PRACTITIONERS, b.SECTION_INTER_AGENCY, b.SECTION_RECOMMENDATIONS,
-            b.SECTION_RESOURCES)
+SECTIONS = (
+    "definition",
+    "summary",
+    "at_a_glance",
+    "findings",
+    "themes",
+    "managers",
+    "practitioners",
+    "messages",
+    "recommendations",
+    "resources",
+)
+HEADINGS = (
+    "What we mean by neglect",
+    b.SECTION_SUMMARY,
+    b.SECTION_AT_A_GLANCE,
+    b.SECTION_FINDINGS,
+    b.SECTION_THEMES,
+    b.SECTION_MANAGERS,
+    b.SECTION_PRACTITIONERS,
+    b.SECTION_INTER_AGENCY,
+    b.SECTION_RECOMMENDATIONS,
+    b.SECTION_RESOURCES,
+)
 BLANK = "¤"  # fills the other cells of a recommendation row: not in the list, and removed before comparing
 FOOTER = re.compile(r"^.* · Page \d+ of \d+$", re.MULTILINE)
 TABLE_HEADER = "RecommendationLeadTimeframe"
@@ -78,8 +97,7 @@ def expected(text: str, limit: int | None = None) -> str:
     """What the PDF can give back of ``text`` (see the module docstring)."""
     text = "".join((shorten(text, limit) if limit else clean(text)).split())
     # A format character the font has is drawn as nothing; one it lacks prints as a box, like any other.
-    return "".join("\x00" if ord(ch) not in glyphs() else "" if unicodedata.category(ch) == "Cf" else ch
-                   for ch in text)
+    return "".join("\x00" if ord(ch) not in glyphs() else "" if unicodedata.category(ch) == "Cf" else ch for ch in text)
 
 
 def without_order(text: str) -> bool:
@@ -109,11 +127,20 @@ def content_for(places: dict[str, list[str]]) -> BriefingContent:
     glance = places["at_a_glance"]
     chart = Chart(glance[0], tuple(glance[:CHART_BARS]), tuple(range(CHART_BARS)), note=glance[1])
     return BriefingContent(
-        partnership_name="Partnership", series_title="Series", topic="Neglect", date="1 May 2026", version="1",
-        definition="\n".join(places["definition"]), summary=tuple(places["summary"]),
-        key_figures=tuple(KeyFigure(s, s) for s in glance), charts=(chart,), findings=tuple(places["findings"]),
-        themes_in_common=tuple(places["themes"]), learning_points_managers=tuple(places["managers"]),
-        action_points_practitioners=tuple(places["practitioners"]), key_messages=tuple(places["messages"]),
+        partnership_name="Partnership",
+        series_title="Series",
+        topic="Neglect",
+        date="1 May 2026",
+        version="1",
+        definition="\n".join(places["definition"]),
+        summary=tuple(places["summary"]),
+        key_figures=tuple(KeyFigure(s, s) for s in glance),
+        charts=(chart,),
+        findings=tuple(places["findings"]),
+        themes_in_common=tuple(places["themes"]),
+        learning_points_managers=tuple(places["managers"]),
+        action_points_practitioners=tuple(places["practitioners"]),
+        key_messages=tuple(places["messages"]),
         recommendations=recommendation_rows(places["recommendations"]),
         resources=tuple(Resource(s, "https://example.org/?q=" + s) for s in places["resources"]),
     )
@@ -139,7 +166,10 @@ def section_texts(pdf: bytes, mode: str = "plain") -> list[str]:
     for heading in HEADINGS:
         position = text.index(strip(heading), position)
         starts.append(position)
-    return [text[start + len(strip(heading)) : end] for start, heading, end in zip(starts, HEADINGS, starts[1:] + [len(text)], strict=False)]
+    return [
+        text[start + len(strip(heading)) : end]
+        for start, heading, end in zip(starts, HEADINGS, starts[1:] + [len(text)], strict=False)
+    ]
 
 
 def missing_from(section_text: str, texts: list[str], layout_text: str = "") -> list[str]:
@@ -175,7 +205,7 @@ TITLE_SAMPLE = STRINGS[::9]  # 58 strings, five to a build
 
 @pytest.mark.parametrize("start", range(0, len(TITLE_SAMPLE), 5))
 def test_strings_in_the_title_block_build_and_read_back(start):
-    fields = (TITLE_SAMPLE[start:start + 5] + ["Five"] * 5)[:5]
+    fields = (TITLE_SAMPLE[start : start + 5] + ["Five"] * 5)[:5]
     content = BriefingContent(*fields[:3], fields[3], fields[4], "", ())
 
     page = PdfReader(io.BytesIO(build_briefing_pdf(content))).pages[0]

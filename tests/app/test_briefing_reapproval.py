@@ -35,13 +35,21 @@ def approved(factory, app, login, post):
 
 
 def _approve(client, post, briefing):
-    return post(client, f"/briefings/{briefing.id}/approve", {"lock_version": str(reload(briefing).lock_version)},
-                follow_redirects=True).get_data(as_text=True)
+    return post(
+        client,
+        f"/briefings/{briefing.id}/approve",
+        {"lock_version": str(reload(briefing).lock_version)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
 
 
 def _publish(client, post, briefing):
-    return post(client, f"/briefings/{briefing.id}/publish", {"lock_version": str(reload(briefing).lock_version)},
-                follow_redirects=True).get_data(as_text=True)
+    return post(
+        client,
+        f"/briefings/{briefing.id}/publish",
+        {"lock_version": str(reload(briefing).lock_version)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
 
 
 def _override(client, post, briefing, reason, *, kind="postcode", text="OX1 2JD", section="findings", n=0):
@@ -50,15 +58,24 @@ def _override(client, post, briefing, reason, *, kind="postcode", text="OX1 2JD"
 
 
 def _edit_section(client, post, briefing):
-    data = {"lock_version": str(reload(briefing).lock_version), "items-0-text": POSTCODE,
-            "items-1-text": "A second finding typed after approval.", "action": "save"}
+    data = {
+        "lock_version": str(reload(briefing).lock_version),
+        "items-0-text": POSTCODE,
+        "items-1-text": "A second finding typed after approval.",
+        "action": "save",
+    }
     return post(client, f"/briefings/{briefing.id}/sections/findings", data, follow_redirects=True).get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def _refresh_section(client, post, briefing):
-    return post(client, f"/briefings/{briefing.id}/sections/summary/refresh",
-                {"lock_version": str(reload(briefing).lock_version)}, follow_redirects=True).get_data(as_text=True)
+    return post(
+        client,
+        f"/briefings/{briefing.id}/sections/summary/refresh",
+        {"lock_version": str(reload(briefing).lock_version)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
 
 
 def _let_a_new_name_stay(client, post, briefing):
@@ -66,8 +83,16 @@ def _let_a_new_name_stay(client, post, briefing):
     newcomer = db.session.scalar(select(User).where(User.email == SECOND))
     newcomer.display_name = NEWCOMER
     db.session.commit()
-    return _override(client, post, briefing, "Thanked with their permission.", kind="name", text=NEWCOMER,
-                     section="inter-agency", n=1)
+    return _override(
+        client,
+        post,
+        briefing,
+        "Thanked with their permission.",
+        kind="name",
+        text=NEWCOMER,
+        section="inter-agency",
+        n=1,
+    )
 
 
 def _remove_override(client, post, briefing):
@@ -75,8 +100,12 @@ def _remove_override(client, post, briefing):
     return post(client, f"/briefings/{briefing.id}/check/remove", data, follow_redirects=True).get_data(as_text=True)
 
 
-CHANGES = {"section edited": _edit_section, "section drafted again": _refresh_section,
-           "override added": _let_a_new_name_stay, "override removed": _remove_override}
+CHANGES = {
+    "section edited": _edit_section,
+    "section drafted again": _refresh_section,
+    "override added": _let_a_new_name_stay,
+    "override removed": _remove_override,
+}
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -93,8 +122,7 @@ def test_a_change_after_approval_needs_a_second_person_before_publishing(approve
     assert "must be approved before it is published" in _publish(author, post, briefing)
     assert reload(briefing).state == "draft" and reload(briefing).pdf is None
     # … nobody approves their own change: not from the page, not by posting.
-    assert f"Approve version {row.number}" not in author.get(f"/audits/{row.audit_id}/briefings").get_data(
-        as_text=True)
+    assert f"Approve version {row.number}" not in author.get(f"/audits/{row.audit_id}/briefings").get_data(as_text=True)
     refused = _approve(author, post, briefing)
     assert "You changed this version after it was approved, so someone else must approve your change" in refused
     assert reload(briefing).state == "draft"

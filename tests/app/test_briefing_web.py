@@ -15,8 +15,12 @@ from tests.app.roles_briefings import draft_for, reload, signed_in
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
 CHUNK = 30  # the most items a list section holds
-CHART = {"title": "Overall judgement of practice", "labels": ["Good", "Inadequate"], "values": [3, 1],
-         "value_label": "Number of returns"}
+CHART = {
+    "title": "Overall judgement of practice",
+    "labels": ["Good", "Inadequate"],
+    "values": [3, 1],
+    "value_label": "Number of returns",
+}
 
 
 @pytest.fixture
@@ -51,24 +55,40 @@ def tags_of(html: str) -> list[tuple[str, dict]]:
 
 def test_web_page_has_one_h1_a_heading_per_section_and_accessible_charts(draft):
     _, briefing, client = draft
-    set_content(briefing, charts=[CHART], findings=["First", "Second"],
-                key_figures=[{"value": "6", "label": "children's cases audited"}],
-                recommendations=[{"text": "Relaunch the checklist", "lead": "CSC", "timeframe": "By March 2027"}],
-                resources=[{"title": "Procedures", "url": "https://procedures.example.org"},
-                           {"title": "Not a link", "url": "javascript:alert(1)"}])
+    set_content(
+        briefing,
+        charts=[CHART],
+        findings=["First", "Second"],
+        key_figures=[{"value": "6", "label": "children's cases audited"}],
+        recommendations=[{"text": "Relaunch the checklist", "lead": "CSC", "timeframe": "By March 2027"}],
+        resources=[
+            {"title": "Procedures", "url": "https://procedures.example.org"},
+            {"title": "Not a link", "url": "javascript:alert(1)"},
+        ],
+    )
     html = client.get(f"/briefings/{briefing.id}").get_data(as_text=True)
     assert html.count("<h1") == 1 and ">Learning from the audit: Neglect</h1>" in html
     headings = re.findall(r'<h2 class="govuk-heading-m app-briefing-heading">([^<]*)</h2>', html)
     assert [h.replace("&#39;", "'") for h in headings] == [
-        "What we mean by neglect", "Summary", "At a glance", "Findings", "Themes in common with other audits",
-        "Learning points for managers", "Action points for practitioners", "Key messages for inter-agency learning",
-        "Recommendations and action plan", "Resources and reminders"]
-    assert "<dt class=\"app-briefing-figures__label\">children&#39;s cases audited</dt>" in html
+        "What we mean by neglect",
+        "Summary",
+        "At a glance",
+        "Findings",
+        "Themes in common with other audits",
+        "Learning points for managers",
+        "Action points for practitioners",
+        "Key messages for inter-agency learning",
+        "Recommendations and action plan",
+        "Resources and reminders",
+    ]
+    assert '<dt class="app-briefing-figures__label">children&#39;s cases audited</dt>' in html
     assert f'src="/briefings/{briefing.id}/charts/1.png"' in html and 'alt="Bar chart of Overall judgement' in html
     assert "Overall judgement of practice: the numbers</caption>" in html
-    assert ('<th scope="row" class="govuk-table__header">Good</th>'
-            '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>') in html
-    assert "<li class=\"app-briefing-text\">First</li>" in html and "<dt>Lead</dt><dd>CSC</dd>" in html
+    assert (
+        '<th scope="row" class="govuk-table__header">Good</th>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>'
+    ) in html
+    assert '<li class="app-briefing-text">First</li>' in html and "<dt>Lead</dt><dd>CSC</dd>" in html
     assert 'href="https://procedures.example.org"' in html and "javascript:" not in html
     assert "This is version 1, a draft" in html
 
@@ -119,15 +139,22 @@ def test_draft_pdf_is_made_on_the_fly(draft):
 
 
 def _chunks():
-    return [BLNS[n:n + CHUNK] for n in range(0, len(BLNS), CHUNK)]
+    return [BLNS[n : n + CHUNK] for n in range(0, len(BLNS), CHUNK)]
 
 
 def _hostile_content(strings: list[str]) -> dict:
     joined = " ".join(strings)
     return {
-        "series_title": joined, "topic": joined, "definition": joined, "partnership_name": joined,
-        "summary": strings, "findings": strings, "themes_in_common": strings, "learning_points_managers": strings,
-        "action_points_practitioners": strings, "key_messages": strings,
+        "series_title": joined,
+        "topic": joined,
+        "definition": joined,
+        "partnership_name": joined,
+        "summary": strings,
+        "findings": strings,
+        "themes_in_common": strings,
+        "learning_points_managers": strings,
+        "action_points_practitioners": strings,
+        "key_messages": strings,
         "key_figures": [{"value": s, "label": s} for s in strings],
         "charts": [{"title": joined, "labels": strings, "values": list(range(len(strings))), "value_label": joined}],
         "recommendations": [{"text": s, "lead": s, "timeframe": s} for s in strings],
@@ -184,8 +211,11 @@ def test_every_hostile_string_survives_the_list_form_exactly(draft, post):
     kept = []
     for strings in _chunks():
         data = {f"items-{n}-text": text for n, text in enumerate(strings)}
-        response = post(client, f"/briefings/{briefing.id}/sections/findings",
-                        {"lock_version": str(reload(briefing).lock_version), **data, "action": "save"})
+        response = post(
+            client,
+            f"/briefings/{briefing.id}/sections/findings",
+            {"lock_version": str(reload(briefing).lock_version), **data, "action": "save"},
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
         wanted = [text for text in strings if not is_blank_looking(text)]  # a line that shows nothing is no item
         assert reload(briefing).content["findings"] == wanted

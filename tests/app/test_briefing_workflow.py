@@ -1,7 +1,7 @@
 """Disclosure check, overrides with reasons, approval rules, publication, immutability, new versions and the library."""
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -29,13 +29,21 @@ def put_findings(briefing, findings):
 
 
 def approve(client, post, briefing):
-    return post(client, f"/briefings/{briefing.id}/approve", {"lock_version": str(reload(briefing).lock_version)},
-                follow_redirects=True)
+    return post(
+        client,
+        f"/briefings/{briefing.id}/approve",
+        {"lock_version": str(reload(briefing).lock_version)},
+        follow_redirects=True,
+    )
 
 
 def publish(client, post, briefing):
-    return post(client, f"/briefings/{briefing.id}/publish", {"lock_version": str(reload(briefing).lock_version)},
-                follow_redirects=True)
+    return post(
+        client,
+        f"/briefings/{briefing.id}/publish",
+        {"lock_version": str(reload(briefing).lock_version)},
+        follow_redirects=True,
+    )
 
 
 def override(client, post, briefing, reason: str, kind="postcode", text="OX1 2JD", section="findings", n=0):
@@ -60,17 +68,36 @@ def test_every_text_is_checked_titles_labels_charts_recommendations_resources(dr
     from audit_tools.briefing import check_content
 
     _, briefing = draft
-    content = {**reload(briefing).content,
-               "topic": "T-02", "key_figures": [{"value": "1", "label": "T-02"}],
-               "charts": [{"title": "T-02", "labels": ["T-02"], "values": [1], "value_label": "T-02"}],
-               "recommendations": [{"text": "a", "lead": "T-02", "timeframe": "T-02"}],
-               "resources": [{"title": "T-02", "url": "https://example.org/T-02"}], "definition": "T-02",
-               "summary": ["T-02"], "themes_in_common": ["T-02"], "learning_points_managers": ["T-02"],
-               "action_points_practitioners": ["T-02"], "key_messages": ["T-02"], "partnership_name": "T-02 SCP"}
+    content = {
+        **reload(briefing).content,
+        "topic": "T-02",
+        "key_figures": [{"value": "1", "label": "T-02"}],
+        "charts": [{"title": "T-02", "labels": ["T-02"], "values": [1], "value_label": "T-02"}],
+        "recommendations": [{"text": "a", "lead": "T-02", "timeframe": "T-02"}],
+        "resources": [{"title": "T-02", "url": "https://example.org/T-02"}],
+        "definition": "T-02",
+        "summary": ["T-02"],
+        "themes_in_common": ["T-02"],
+        "learning_points_managers": ["T-02"],
+        "action_points_practitioners": ["T-02"],
+        "key_messages": ["T-02"],
+        "partnership_name": "T-02 SCP",
+    }
     findings = check_content(content, case_references=["T-02"], names=[])
     sections = {f.where.section.key for f in findings}
-    assert sections == {"title", "definition", "summary", "key-figures", "charts", "themes", "managers",
-                        "practitioners", "inter-agency", "recommendations", "resources"}
+    assert sections == {
+        "title",
+        "definition",
+        "summary",
+        "key-figures",
+        "charts",
+        "themes",
+        "managers",
+        "practitioners",
+        "inter-agency",
+        "recommendations",
+        "resources",
+    }
     assert len(findings) == 16  # every box that holds T-02, each once
 
 
@@ -113,9 +140,12 @@ def test_an_override_for_a_hit_that_is_gone_is_refused(draft, app, login, post):
     _, briefing = draft
     put_findings(briefing, ["Seen at OX1 2JD."])
     client = signed_in(app, login, COORDINATOR)
-    response = post(client, f"/briefings/{briefing.id}/check", {"hit": "0", "kind": "postcode", "text": "ZZ9 9ZZ",
-                                                                "section": "findings", "reason": "x"},
-                    follow_redirects=True)
+    response = post(
+        client,
+        f"/briefings/{briefing.id}/check",
+        {"hit": "0", "kind": "postcode", "text": "ZZ9 9ZZ", "section": "findings", "reason": "x"},
+        follow_redirects=True,
+    )
     assert "The briefing changed since you opened the page" in response.get_data(as_text=True)
     assert reload(briefing).overrides == []
 
@@ -124,8 +154,11 @@ def test_editing_the_hit_away_unblocks_approval(draft, app, login, post):
     _, briefing = draft
     put_findings(briefing, ["Seen at OX1 2JD."])
     client = signed_in(app, login, COORDINATOR)
-    post(client, f"/briefings/{briefing.id}/sections/findings",
-         {"lock_version": str(reload(briefing).lock_version), "items-0-text": "Seen at home.", "action": "save"})
+    post(
+        client,
+        f"/briefings/{briefing.id}/sections/findings",
+        {"lock_version": str(reload(briefing).lock_version), "items-0-text": "Seen at home.", "action": "save"},
+    )
     assert "Nothing found" in client.get(f"/briefings/{briefing.id}/check").get_data(as_text=True)
     approve(client, post, briefing)
     assert reload(briefing).state == "approved"
@@ -189,7 +222,8 @@ def test_publish_stores_pdf_html_and_a_sha256_that_matches(draft, app, login, po
     download = client.get(f"/briefings/{briefing.id}.pdf")
     assert hashlib.sha256(download.data).hexdigest() == briefing.sha256
     assert download.headers["Content-Disposition"] == (
-        f'attachment; filename="learning-briefing-2026-audit-{audit.id}-version-1.pdf"')
+        f'attachment; filename="learning-briefing-2026-audit-{audit.id}-version-1.pdf"'
+    )
     assert client.get(f"/briefings/{briefing.id}.html").get_data(as_text=True) == briefing.html
     assert db.session.get(Audit, audit.id).state == "published"
     events = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
@@ -238,9 +272,9 @@ def test_library_lists_published_versions_newest_first_for_every_role(draft, app
     viewer = signed_in(app, login, "v@test.example")
     html = viewer.get("/briefings").get_data(as_text=True)
     assert audit.title in html and briefing.sha256 in html and ">2026<" in html
-    assert f"/briefings/{briefing.id}.pdf" in html and f"/briefings/{briefing.id}\"" in html
+    assert f"/briefings/{briefing.id}.pdf" in html and f'/briefings/{briefing.id}"' in html
     second = db.session.scalar(select(Briefing).where(Briefing.number == 2))
-    assert f"/briefings/{second.id}\"" not in html  # a draft is not in the library
+    assert f'/briefings/{second.id}"' not in html  # a draft is not in the library
     assert viewer.get(f"/briefings/{briefing.id}").status_code == 200
     assert viewer.get(f"/briefings/{briefing.id}.pdf").status_code == 200
     assert viewer.get(f"/briefings/{second.id}").status_code == 403
@@ -253,8 +287,18 @@ def test_library_is_newest_first(app, login, factory):
     older, newer = factory.audit(state="published"), factory.audit(state="closed")
     older.title, newer.title = "Older audit", "Newer audit"
     for audit, day in ((older, 1), (newer, 2)):
-        db.session.add(Briefing(audit_id=audit.id, number=1, state="published", content={}, overrides=[], pdf=b"%PDF",
-                                sha256="a" * 64, published_at=datetime(2026, 5, day, tzinfo=timezone.utc)))
+        db.session.add(
+            Briefing(
+                audit_id=audit.id,
+                number=1,
+                state="published",
+                content={},
+                overrides=[],
+                pdf=b"%PDF",
+                sha256="a" * 64,
+                published_at=datetime(2026, 5, day, tzinfo=UTC),
+            )
+        )
     db.session.commit()
     html = signed_in(app, login, "v@test.example").get("/briefings").get_data(as_text=True)
     assert html.index("Newer audit") < html.index("Older audit")
@@ -278,8 +322,10 @@ def test_closing_warns_about_an_unpublished_version(draft, app, login, post):
     post(client, f"/briefings/{briefing.id}/new-version")
     from audit_app.data.audits import transition_check
 
-    assert "Version 2 of the learning briefing has not been published" in transition_check(
-        db.session.get(Audit, audit.id)).warnings[0]
+    assert (
+        "Version 2 of the learning briefing has not been published"
+        in transition_check(db.session.get(Audit, audit.id)).warnings[0]
+    )
 
 
 def test_publishing_a_later_version_of_a_closed_audit_leaves_it_closed(draft, app, login, post):

@@ -27,9 +27,12 @@ def upload(client, post, audit, data: bytes, filename="frame.csv", agencies=None
     """Upload a file; unless ``agencies`` (ids) says otherwise, CSC is ticked as the default agency."""
     if agencies is None:
         agencies = [db.session.scalar(select(Agency.id).where(Agency.short_name == "CSC"))]
-    return post(client, f"/audits/{audit.id}/cases/upload",
-                {"file": (io.BytesIO(data), filename), "agencies": [str(a) for a in agencies]},
-                content_type="multipart/form-data")
+    return post(
+        client,
+        f"/audits/{audit.id}/cases/upload",
+        {"file": (io.BytesIO(data), filename), "agencies": [str(a) for a in agencies]},
+        content_type="multipart/form-data",
+    )
 
 
 def case_count(audit) -> int:
@@ -47,26 +50,35 @@ def test_good_file_imports_cases_and_returns(client, post, audit, factory):
     assert cases["NA-1"].age_band == "0-2"
 
 
-@pytest.mark.parametrize("data, expected", [
-    (b"reference,age_years,locality,plan_type\nA,2,X,Y\n", "Line 2: no agencies are named for A"),
-    (b"", "The file is empty."),
-    (b"reference,age_years,locality\nA,2,X\n", "missing column(s): plan_type"),
-    (b"reference,age_years,locality,plan_type,colour\nA,2,X,Y,red\n", "unknown column(s): colour"),
-    (b"reference,child_name,age_years,locality,plan_type\nA,Sam,2,X,Y\n", "look like personal details"),
-    (b"reference,age_years,locality,plan_type\nA,2,X,Y\nB,3,X,Y\nA,4,X,Y\n", "Line 4: reference A is already on line 2."),
-    (b"reference,age_years,locality,plan_type\nA,2,X,Y\nB,\xff\xfe,X,Y\n", "Line 3: the file is not UTF-8"),
-    (b"reference,age_years,locality,plan_type\nA,two,X,Y\n", "Line 2: age_years must be a number"),
-    (b"reference,age_years,locality,plan_type\nA,2,,Y\n", "Line 2: locality is empty"),
-    (b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC;NOPE\n", "unknown agency short name(s): NOPE"),
-    (b"reference,age_years,locality,plan_type\n", "header row but no cases"),
-    (b"reference,age_years,locality,plan_type\n" + b"A,2,X,Y\n" * 1_400_000, "larger than 2 MB, the largest accepted"),
-    (b"reference,age_years,locality,plan_type,age_band\nA,2,X,Y,teenager\n", "age_band must be one of 0-2"),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"reference,age_years,locality,plan_type\nA,2,X,Y\n", "Line 2: no agencies are named for A"),
+        (b"", "The file is empty."),
+        (b"reference,age_years,locality\nA,2,X\n", "missing column(s): plan_type"),
+        (b"reference,age_years,locality,plan_type,colour\nA,2,X,Y,red\n", "unknown column(s): colour"),
+        (b"reference,child_name,age_years,locality,plan_type\nA,Sam,2,X,Y\n", "look like personal details"),
+        (
+            b"reference,age_years,locality,plan_type\nA,2,X,Y\nB,3,X,Y\nA,4,X,Y\n",
+            "Line 4: reference A is already on line 2.",
+        ),
+        (b"reference,age_years,locality,plan_type\nA,2,X,Y\nB,\xff\xfe,X,Y\n", "Line 3: the file is not UTF-8"),
+        (b"reference,age_years,locality,plan_type\nA,two,X,Y\n", "Line 2: age_years must be a number"),
+        (b"reference,age_years,locality,plan_type\nA,2,,Y\n", "Line 2: locality is empty"),
+        (b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC;NOPE\n", "unknown agency short name(s): NOPE"),
+        (b"reference,age_years,locality,plan_type\n", "header row but no cases"),
+        (
+            b"reference,age_years,locality,plan_type\n" + b"A,2,X,Y\n" * 1_400_000,
+            "larger than 2 MB, the largest accepted",
+        ),
+        (b"reference,age_years,locality,plan_type,age_band\nA,2,X,Y,teenager\n", "age_band must be one of 0-2"),
+    ],
+)
 def test_bad_files_are_refused_whole_with_a_specific_reason(client, post, audit, data, expected):
     response = upload(client, post, audit, data, agencies=())
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert expected.replace("'", "&#39;") in html, html[html.find("Problems"):][:800]
+    assert expected.replace("'", "&#39;") in html, html[html.find("Problems") :][:800]
     assert "The file was not imported" in html
     assert case_count(audit) == 0
 
@@ -81,12 +93,15 @@ def test_ten_megabyte_file_is_refused_clearly(client, post, audit):
 def test_the_same_agency_twice_in_a_row_is_one_return(client, post, audit, factory):
     response = upload(client, post, audit, b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC;csc; CSC\n")
     assert response.status_code == 302
-    assert [r.agency.short_name for r in db.session.scalar(select(Case).where(Case.reference == "A")).returns] == ["CSC"]
+    assert [r.agency.short_name for r in db.session.scalar(select(Case).where(Case.reference == "A")).returns] == [
+        "CSC"
+    ]
 
 
 def test_rows_without_agencies_need_a_default(client, post, audit):
-    response = upload(client, post, audit, b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC\nB,3,X,Y,\n",
-                      agencies=())
+    response = upload(
+        client, post, audit, b"reference,age_years,locality,plan_type,agencies\nA,2,X,Y,CSC\nB,3,X,Y,\n", agencies=()
+    )
     assert "Line 3: no agencies are named for B" in response.get_data(as_text=True)
     assert case_count(audit) == 0
 
@@ -100,16 +115,28 @@ def test_reference_already_in_the_audit_is_refused(client, post, audit):
 
 def test_add_case_by_hand_with_agencies(client, post, audit, factory):
     csc = factory.agency("CSC")
-    response = post(client, f"/audits/{audit.id}/cases/new", {
-        "reference": "NA-9", "age_years": "4", "locality": "Riverside", "plan_type": "CP plan", "agencies": [str(csc.id)]})
+    response = post(
+        client,
+        f"/audits/{audit.id}/cases/new",
+        {
+            "reference": "NA-9",
+            "age_years": "4",
+            "locality": "Riverside",
+            "plan_type": "CP plan",
+            "agencies": [str(csc.id)],
+        },
+    )
     assert response.status_code == 302
     case = db.session.scalar(select(Case).where(Case.reference == "NA-9"))
     assert [r.agency.short_name for r in case.returns] == ["CSC"]
 
 
 def test_add_case_by_hand_refuses_bad_age_and_keeps_input(client, post, audit):
-    response = post(client, f"/audits/{audit.id}/cases/new", {
-        "reference": "NA-9", "age_years": "21", "locality": "Riverside", "plan_type": "CP plan"})
+    response = post(
+        client,
+        f"/audits/{audit.id}/cases/new",
+        {"reference": "NA-9", "age_years": "21", "locality": "Riverside", "plan_type": "CP plan"},
+    )
     html = response.get_data(as_text=True)
     assert "Enter an age in years from 0 to 17" in html and 'value="Riverside"' in html
     assert case_count(audit) == 0
@@ -145,8 +172,15 @@ def test_coordinator_creates_an_audit_from_the_builtin_tool(client, post, audit)
     from audit_app.data.tools import published_versions
 
     version = published_versions()[0]
-    form = {"title": "Neglect audit 2027", "topic": "Neglect", "year": "2027", "tool_version": str(version.id),
-            "purpose": "To learn.", "period_start": ["1", "4", "2026"], "period_end": ["31", "3", "2027"]}
+    form = {
+        "title": "Neglect audit 2027",
+        "topic": "Neglect",
+        "year": "2027",
+        "tool_version": str(version.id),
+        "purpose": "To learn.",
+        "period_start": ["1", "4", "2026"],
+        "period_end": ["31", "3", "2027"],
+    }
     response = post(client, "/audits/new", form)
     assert response.status_code == 302
     created = db.session.scalar(select(Audit).where(Audit.title == "Neglect audit 2027"))
@@ -154,8 +188,16 @@ def test_coordinator_creates_an_audit_from_the_builtin_tool(client, post, audit)
 
 
 def test_audit_form_explains_each_mistake_and_keeps_what_was_typed(client, post, audit):
-    response = post(client, "/audits/new", {"title": "Half-typed title", "year": "twenty", "period_start": ["1", "4", "2026"],
-                                            "period_end": ["1", "1", "2026"]})
+    response = post(
+        client,
+        "/audits/new",
+        {
+            "title": "Half-typed title",
+            "year": "twenty",
+            "period_start": ["1", "4", "2026"],
+            "period_end": ["1", "1", "2026"],
+        },
+    )
     html = response.get_data(as_text=True)
     assert "Enter the topic" in html and "The end of the period must be after its start" in html
     assert 'value="Half-typed title"' in html
@@ -164,15 +206,20 @@ def test_audit_form_explains_each_mistake_and_keeps_what_was_typed(client, post,
 
 def test_add_case_by_hand_refuses_a_reference_already_there_whatever_its_case(client, post, audit):
     upload(client, post, audit, GOOD)
-    response = post(client, f"/audits/{audit.id}/cases/new", {
-        "reference": "na-1", "age_years": "4", "locality": "Riverside", "plan_type": "CP plan"})
+    response = post(
+        client,
+        f"/audits/{audit.id}/cases/new",
+        {"reference": "na-1", "age_years": "4", "locality": "Riverside", "plan_type": "CP plan"},
+    )
     assert "Case na-1 is already in this audit." in response.get_data(as_text=True)
     assert case_count(audit) == 2
 
 
 def test_opening_is_blocked_while_a_case_has_no_agency(client, post, audit, csrf):
     upload(client, post, audit, b"reference,age_years,locality,plan_type\nA,2,X,Y\n")
-    post(client, f"/audits/{audit.id}/cases/new", {"reference": "B", "age_years": "3", "locality": "X", "plan_type": "Y"})
+    post(
+        client, f"/audits/{audit.id}/cases/new", {"reference": "B", "age_years": "3", "locality": "X", "plan_type": "Y"}
+    )
     page = client.get(f"/audits/{audit.id}/advance").get_data(as_text=True)
     assert "Choose the agencies for case B, or remove them from the audit." in page
     assert post(client, f"/audits/{audit.id}/advance").status_code == 200
@@ -202,16 +249,29 @@ def test_a_case_added_by_mistake_can_be_removed_until_work_starts(client, post, 
 
 
 def test_date_errors_name_their_field_and_link_to_its_first_box(client, post, audit):
-    response = post(client, "/audits/new", {"title": "T", "topic": "Neglect", "year": "2026",
-                                            "period_start": ["31", "2", "2026"], "period_end": ["x", "1", "2026"]})
+    response = post(
+        client,
+        "/audits/new",
+        {
+            "title": "T",
+            "topic": "Neglect",
+            "year": "2026",
+            "period_start": ["31", "2", "2026"],
+            "period_end": ["x", "1", "2026"],
+        },
+    )
     html = response.get_data(as_text=True).replace("&#39;", "'")
-    assert "Enter a real date for ‘Period audited: from’" in html and "Enter a real date for ‘Period audited: to’" in html
+    assert (
+        "Enter a real date for ‘Period audited: from’" in html and "Enter a real date for ‘Period audited: to’" in html
+    )
     assert 'href="#period_start-day"' in html and 'id="period_start-day"' in html
 
 
 def test_personal_details_in_the_cells_of_a_case_list_are_refused_by_line_and_column(client, post, audit):
-    data = (b"reference,age_years,locality,plan_type\nNA-1,2,Northfield,CP plan\n"
-            b"NA-2,3,M1 1AE,CP plan\nNA-3,4,Eastgate,Mr Jones's son\n")
+    data = (
+        b"reference,age_years,locality,plan_type\nNA-1,2,Northfield,CP plan\n"
+        b"NA-2,3,M1 1AE,CP plan\nNA-3,4,Eastgate,Mr Jones's son\n"
+    )
     html = upload(client, post, audit, data).get_data(as_text=True).replace("&#39;", "'")
     assert "Line 3, column 'locality': looks like a UK postcode." in html
     assert "Line 4, column 'plan_type': looks like a person's name." in html
@@ -219,15 +279,24 @@ def test_personal_details_in_the_cells_of_a_case_list_are_refused_by_line_and_co
     assert case_count(audit) == 0
 
 
-@pytest.mark.parametrize("field, value, kind", [
-    ("locality", "SW1A 1AA", "a UK postcode"),
-    ("plan_type", "Jayden Smith's plan", "a person's name"),
-    ("locality", "born 12/03/2019", "a full date"),
-])
+@pytest.mark.parametrize(
+    "field, value, kind",
+    [
+        ("locality", "SW1A 1AA", "a UK postcode"),
+        ("plan_type", "Jayden Smith's plan", "a person's name"),
+        ("locality", "born 12/03/2019", "a full date"),
+    ],
+)
 def test_a_case_added_by_hand_with_personal_details_is_refused_by_field_and_keeps_the_input(
-        client, post, audit, field, value, kind):
-    data = {"reference": "NA-9", "age_years": "3", "locality": "Northfield", "plan_type": "CP plan - neglect",
-            field: value}
+    client, post, audit, field, value, kind
+):
+    data = {
+        "reference": "NA-9",
+        "age_years": "3",
+        "locality": "Northfield",
+        "plan_type": "CP plan - neglect",
+        field: value,
+    }
     response = post(client, f"/audits/{audit.id}/cases/new", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and str(escape(kind)) in page
@@ -239,6 +308,7 @@ def test_cases_added_by_any_path_are_checked_for_personal_details(app, audit, fa
     """The data layer refuses them too, whatever called it (a demo loader, a command, a new page)."""
     from audit_app.data import audits as audit_data
     from audit_tools.sampling import case_row
+
     coordinator = factory.user("coordinator", email="co2@test.example")
     with pytest.raises(audit_data.AuditError, match="a UK postcode"):
         audit_data.add_cases(audit, [case_row("NA-8", 3, "NG7 2AB", "CP plan")], coordinator)

@@ -18,9 +18,11 @@ FATHER_TEXT = "Father was never invited to a core group."
 
 @pytest.fixture
 def themes(factory):
-    rows = [Theme(slug="drift", name="Drift and delay", category="planning", keywords=["drift", "delay"]),
-            Theme(slug="chronologies", name="Chronologies", category="recording", keywords=["chronology"]),
-            Theme(slug="fathers", name="Fathers and men in the family", category="family", keywords=["father"])]
+    rows = [
+        Theme(slug="drift", name="Drift and delay", category="planning", keywords=["drift", "delay"]),
+        Theme(slug="chronologies", name="Chronologies", category="recording", keywords=["chronology"]),
+        Theme(slug="fathers", name="Fathers and men in the family", category="family", keywords=["father"]),
+    ]
     db.session.add_all(rows)
     db.session.commit()
     return {theme.slug: theme for theme in rows}
@@ -35,8 +37,13 @@ def make_audit(factory, *, state: str = "analysis", year: int = 2026, title: str
             ret.state = "submitted"
     csc = factory.return_for(audit, "CSC", "T-01")
     csc.answers.append(Answer(question_key="learning_for_agency", value=DRIFT_TEXT))
-    db.session.add(EvidenceNote(return_id=factory.return_for(audit, "EH", "T-01").id, question_key="child_seen_alone",
-                                text="Seen alone at nursery; plan drift noted."))
+    db.session.add(
+        EvidenceNote(
+            return_id=factory.return_for(audit, "EH", "T-01").id,
+            question_key="child_seen_alone",
+            text="Seen alone at nursery; plan drift noted.",
+        )
+    )
     db.session.add(PanelRecord(case_id=audit.cases[1].id, learning=FATHER_TEXT))
     db.session.commit()
     return audit
@@ -153,8 +160,11 @@ def test_a_rejected_suggestion_is_never_suggested_again(client, factory, themes,
 def test_excerpts_with_a_confirmed_theme_get_no_new_suggestions(client, factory, themes, editor, post):
     audit = make_audit(factory)
     panel_key = str(audit.cases[1].id)
-    post(client, f"/audits/{audit.id}/coding/add",
-         {"excerpt_source": "panel", "excerpt_key": panel_key, "theme_id": themes["drift"].id})
+    post(
+        client,
+        f"/audits/{audit.id}/coding/add",
+        {"excerpt_source": "panel", "excerpt_key": panel_key, "theme_id": themes["drift"].id},
+    )
     suggest(client, post, audit)
     assert [(c.theme_id, c.status) for c in codings(audit, source="panel")] == [(themes["drift"].id, "confirmed")]
 
@@ -166,8 +176,9 @@ def test_confirm_keeps_the_filters_and_returns_to_the_excerpt(client, factory, t
     audit = make_audit(factory)
     suggest(client, post, audit)
     coding = codings(audit, source="answer")[0]
-    response = confirm(client, post, audit, coding, show="all", source="answer", page="1",
-                       after="excerpt-note-1-child_seen_alone")
+    response = confirm(
+        client, post, audit, coding, show="all", source="answer", page="1", after="excerpt-note-1-child_seen_alone"
+    )
     anchor = f"#excerpt-answer-{coding.source_key.replace(':', '-')}"
     assert response.headers["Location"] == f"/audits/{audit.id}/coding?show=all&source=answer{anchor}"
     assert [(c.status, c.coded_by_id is not None) for c in codings(audit) if c.id == coding.id] == [("confirmed", True)]
@@ -189,7 +200,7 @@ def test_when_the_excerpt_leaves_the_list_the_page_returns_to_the_next_one(clien
     anchor = coding_data.anchor("answer", answer.source_key)
     assert response.headers["Location"].endswith(f"#{anchor}")
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    card = html[html.index(f'id="{anchor}"'):].split('class="govuk-summary-card"')[0]
+    card = html[html.index(f'id="{anchor}"') :].split('class="govuk-summary-card"')[0]
     assert f"{answer.theme.name} confirmed for this excerpt." in card  # where the editor is looking
     assert html.count("govuk-notification-banner--success") == 1
     hostile = confirm(client, post, audit, codings(audit, source="note")[0], after='"><script>')
@@ -205,21 +216,32 @@ def test_reject_and_remove_and_add_record_events(client, factory, themes, editor
     html = client.get(f"/audits/{audit.id}/coding?show=all").get_data(as_text=True)
     assert "Suggestion of Chronologies rejected for this excerpt." in html and "Rejected: Chronologies." in html
     reject(client, post, audit, drift)  # a confirmed theme removed again
-    assert "Drift and delay removed from this excerpt." in client.get(f"/audits/{audit.id}/coding").get_data(as_text=True)
-    post(client, f"/audits/{audit.id}/coding/add",
-         {"excerpt_source": "answer", "excerpt_key": chronology.source_key, "theme_id": themes["chronologies"].id})
+    assert "Drift and delay removed from this excerpt." in client.get(f"/audits/{audit.id}/coding").get_data(
+        as_text=True
+    )
+    post(
+        client,
+        f"/audits/{audit.id}/coding/add",
+        {"excerpt_source": "answer", "excerpt_key": chronology.source_key, "theme_id": themes["chronologies"].id},
+    )
     assert sorted((c.theme_id, c.status) for c in codings(audit, source="answer")) == [
-        (themes["drift"].id, "rejected"), (themes["chronologies"].id, "confirmed")]
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "coding")
-                                 .order_by(AuditEvent.id)).all()
+        (themes["drift"].id, "rejected"),
+        (themes["chronologies"].id, "confirmed"),
+    ]
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.object_type == "coding").order_by(AuditEvent.id)
+    ).all()
     assert actions == ["coding.confirmed", "coding.rejected", "coding.rejected", "coding.added"]
 
 
 def test_adding_without_choosing_a_theme_explains(client, factory, themes, editor, post):
     audit = make_audit(factory)
-    response = post(client, f"/audits/{audit.id}/coding/add",
-                    {"excerpt_source": "panel", "excerpt_key": str(audit.cases[1].id), "theme_id": ""},
-                    follow_redirects=True)
+    response = post(
+        client,
+        f"/audits/{audit.id}/coding/add",
+        {"excerpt_source": "panel", "excerpt_key": str(audit.cases[1].id), "theme_id": ""},
+        follow_redirects=True,
+    )
     assert "Choose a theme to add to the excerpt from case T-02." in response.get_data(as_text=True)
     assert codings(audit) == []
 
@@ -231,17 +253,27 @@ def test_codings_and_excerpts_of_another_audit_are_not_found(client, factory, th
     theirs = codings(other)[0]
     assert confirm(client, post, audit, theirs).status_code == 404
     their_key = codings(other, source="answer")[0].source_key
-    response = post(client, f"/audits/{audit.id}/coding/add",
-                    {"excerpt_source": "answer", "excerpt_key": their_key, "theme_id": themes["drift"].id})
+    response = post(
+        client,
+        f"/audits/{audit.id}/coding/add",
+        {"excerpt_source": "answer", "excerpt_key": their_key, "theme_id": themes["drift"].id},
+    )
     assert response.status_code == 404
-    assert post(client, f"/audits/{audit.id}/coding/add", {"excerpt_source": "panel", "excerpt_key": "999999",
-                                                          "theme_id": themes["drift"].id}).status_code == 404
+    assert (
+        post(
+            client,
+            f"/audits/{audit.id}/coding/add",
+            {"excerpt_source": "panel", "excerpt_key": "999999", "theme_id": themes["drift"].id},
+        ).status_code
+        == 404
+    )
     assert post(client, "/audits/999999/coding/suggest").status_code == 404
     assert {c.status for c in codings(other)} == {"suggested"} and codings(audit) == []
 
 
-def test_editors_see_coding_only_after_the_reveal_and_cannot_change_a_published_audit(client, factory, themes,
-                                                                                        editor, post):
+def test_editors_see_coding_only_after_the_reveal_and_cannot_change_a_published_audit(
+    client, factory, themes, editor, post
+):
     audit = make_audit(factory, state="open")
     assert client.get(f"/audits/{audit.id}/coding").status_code == 403
     assert suggest(client, post, audit).status_code == 403
@@ -265,8 +297,18 @@ def test_panel_members_read_theme_counts_but_do_not_code(client, factory, themes
 
 
 def _code(audit, theme, source, key, status, case=None, agency_id=None):
-    db.session.add(Coding(audit_id=audit.id, case_id=(case or audit.cases[0]).id, agency_id=agency_id, source=source,
-                          source_key=key, excerpt="x", theme_id=theme.id, status=status))
+    db.session.add(
+        Coding(
+            audit_id=audit.id,
+            case_id=(case or audit.cases[0]).id,
+            agency_id=agency_id,
+            source=source,
+            source_key=key,
+            excerpt="x",
+            theme_id=theme.id,
+            status=status,
+        )
+    )
     db.session.commit()
 
 
@@ -304,7 +346,11 @@ def test_counts_distinct_cases_per_theme_and_per_agency_with_a_panel_column(clie
     assert table.columns == ("CSC service", "EH service", "Panel")
     assert [(t.slug, row) for t, row in table.rows] == [("drift", (2, 1, 0)), ("fathers", (0, 0, 1))]
     html = client.get(f"/audits/{audit.id}/themes").get_data(as_text=True)
-    assert "2 of 2" in html and "1 of 2" in html and "<th scope=\"col\" class=\"govuk-table__header govuk-table__header--numeric\">Panel</th>" in html
+    assert (
+        "2 of 2" in html
+        and "1 of 2" in html
+        and '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Panel</th>' in html
+    )
 
 
 def test_themes_in_common_lists_earlier_revealed_audits_with_their_years(client, factory, themes, editor):
@@ -321,15 +367,14 @@ def test_themes_in_common_lists_earlier_revealed_audits_with_their_years(client,
     _code(audit, themes["fathers"], "panel", "1", "confirmed")
     found = [(t.slug, years) for t, years in theme_data.themes_in_common(audit)]
     assert found == [("drift", [2023, 2024]), ("fathers", [2023])]
-    assert [(t.slug, years) for t, years in theme_data.themes_in_common(same_year_later)] == [
-        ("fathers", [2023, 2026])]
+    assert [(t.slug, years) for t, years in theme_data.themes_in_common(same_year_later)] == [("fathers", [2023, 2026])]
     html = client.get(f"/audits/{audit.id}/themes").get_data(as_text=True)
     assert "2023, 2024" in html
 
 
 def test_the_demo_is_coded_with_some_confirmed_and_some_rejected(app, factory):
-    from audit_app.demo.coding import code_demo_audit
     from audit_app.data.seed import ensure_themes
+    from audit_app.demo.coding import code_demo_audit
     from audit_tools.tools import builtin_themes
 
     ensure_themes(builtin_themes())
@@ -344,6 +389,7 @@ def test_the_demo_is_coded_with_some_confirmed_and_some_rejected(app, factory):
 
 def coding_data_definition(audit):
     from audit_app.data.tools import definition_of
+
     return definition_of(audit.tool_version)
 
 

@@ -2,10 +2,9 @@
 
 import os
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select, text
@@ -66,7 +65,7 @@ def test_case_references_are_unique_whatever_their_case(factory):
 def test_times_come_back_in_utc_whatever_the_session_time_zone(ctx):
     if dialect_name() == "postgresql":
         db.session.execute(text("SET TIME ZONE 'Europe/London'"))
-    moment = datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
     db.session.add(AuditEvent(action="test", object_type="test", at=moment))
     db.session.commit()
     stored = db.session.scalar(select(AuditEvent.at).where(AuditEvent.action == "test"))

@@ -94,15 +94,17 @@ def test_production_refuses_to_start_without_a_base_url(monkeypatch):
 def test_an_invitation_link_names_the_configured_base_not_the_forged_host(configured, client, factory, login, post):
     factory.user("admin", email="admin@test.example")
     login(client, "admin@test.example")
-    response = post(client, "/admin/users", {"email": "new@test.example", "display_name": "New Person",
-                                             "roles": "viewer", "agency": ""})
+    response = post(
+        client,
+        "/admin/users",
+        {"email": "new@test.example", "display_name": "New Person", "roles": "viewer", "agency": ""},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html[:300]
     assert f"{BASE}/invitation/" in html and "evil.example" not in html
 
 
-def test_a_reminder_link_names_the_configured_base_not_the_forged_host(configured, client, factory, login, post,
-                                                                        smtp):  # noqa: F811
+def test_a_reminder_link_names_the_configured_base_not_the_forged_host(configured, client, factory, login, post, smtp):  # noqa: F811
     factory.user("coordinator", email="co@test.example")
     factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
     audit = factory.audit(state="open", agencies=("CSC",))
@@ -113,14 +115,16 @@ def test_a_reminder_link_names_the_configured_base_not_the_forged_host(configure
     assert f"{BASE}/returns/" in body and "evil.example" not in body
 
 
-def test_a_published_briefing_links_to_the_configured_base_not_the_forged_host(configured, app, factory, login,
-                                                                               post):
+def test_a_published_briefing_links_to_the_configured_base_not_the_forged_host(configured, app, factory, login, post):
     _, briefing = draft_for(factory, "author@test.example")
     factory.user("coordinator", email="co@test.example")
     client = signed_in(app, login, "co@test.example")
     for step in ("approve", "publish"):
-        post(client, f"/briefings/{briefing.id}/{step}", {"lock_version": str(reload(briefing).lock_version)},
-             )
+        post(
+            client,
+            f"/briefings/{briefing.id}/{step}",
+            {"lock_version": str(reload(briefing).lock_version)},
+        )
     row: Briefing = reload(briefing)
     assert row.state == "published"
     assert row.content["web_url"] == f"{BASE}/briefings/{briefing.id}"
@@ -154,8 +158,13 @@ def _mode(path: Path) -> int:
 def test_flask_db_upgrade_creates_the_sqlite_file_and_its_siblings_readable_by_the_owner_only(tmp_path):
     database = tmp_path / "fresh" / "audit.db"
     database.parent.mkdir()
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "FLASK_CONFIG": "development", "AUDIT_MFA_ENFORCED": "false",
-           "DATABASE_URL": f"sqlite:///{database}"}
+    env = {
+        **os.environ,
+        "FLASK_APP": "wsgi.py",
+        "FLASK_CONFIG": "development",
+        "AUDIT_MFA_ENFORCED": "false",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
     env.pop("APP_BASE_URL", None)
     script = "import os, sys; os.umask(0); from flask.cli import main; sys.argv = ['flask', 'db', 'upgrade']; main()"
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
@@ -199,6 +208,9 @@ def test_an_existing_database_readable_by_others_is_made_private_when_the_app_st
 
 def test_the_link_helper_is_the_only_place_that_builds_external_links():
     """A future ``url_for(..., _external=True)`` would take the request's Host again: it may only be in links.py."""
-    offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "audit_app").rglob("*.py")
-                 if path.name != "links.py" and re.search(r"_external\s*=\s*True", path.read_text("utf-8"))]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "audit_app").rglob("*.py")
+        if path.name != "links.py" and re.search(r"_external\s*=\s*True", path.read_text("utf-8"))
+    ]
     assert offenders == []

@@ -27,8 +27,13 @@ def _question(tool_id, number, key):
 
 def test_the_overall_judgement_flag_survives_an_edit(client, post, draft):
     tool_id, number = draft
-    form = {"key": "overall_judgement", "type": "grade", "text": "Overall, how good was practice?", "required": "y",
-            "compare": "y"}
+    form = {
+        "key": "overall_judgement",
+        "type": "grade",
+        "text": "Overall, how good was practice?",
+        "required": "y",
+        "compare": "y",
+    }
     assert post(client, f"/tools/{tool_id}/v{number}/questions/overall_judgement", form).status_code == 302
     saved = _question(tool_id, number, "overall_judgement")
     assert saved["overall"] is True and saved["text"] == "Overall, how good was practice?"
@@ -57,8 +62,15 @@ def test_exclusive_answers_are_set_and_shown_in_the_designer(client, post, draft
     assert 'value="none_identified"' in page  # the exclusive answer is shown in its own field
     stored = _question(tool_id, number, "contributory_factors")
     options_text = "\n".join(f"{o['value']} | {o['label']}" for o in stored["options"])
-    form = {"key": "contributory_factors", "type": "multiple", "text": stored["text"], "required": "y",
-            "compare": "y", "options": options_text, "exclusive_values": "none_identified, poverty"}
+    form = {
+        "key": "contributory_factors",
+        "type": "multiple",
+        "text": stored["text"],
+        "required": "y",
+        "compare": "y",
+        "options": options_text,
+        "exclusive_values": "none_identified, poverty",
+    }
     assert post(client, f"/tools/{tool_id}/v{number}/questions/contributory_factors", form).status_code == 302
     saved = _question(tool_id, number, "contributory_factors")
     assert {o["value"] for o in saved["options"] if o.get("exclusive")} == {"none_identified", "poverty"}

@@ -71,7 +71,7 @@ def test_only_the_chosen_audits_references_are_looked_for(runner, audit, factory
 
 
 def test_standard_input_is_read_for_a_dash(runner, audit):
-    result = check(runner, "-", input="Call 07700 900123 for a copy.\n".encode("utf-8"))
+    result = check(runner, "-", input=b"Call 07700 900123 for a copy.\n")
     assert (result.exit_code, result.output) == (1, '1:6 phone "07700 900123"\n')
     assert check(runner, "-", input=CLEAN.encode("utf-8")).exit_code == 0
 

@@ -16,7 +16,7 @@ from audit_app.security import PUBLIC_ENDPOINTS
 from config import ProductionConfig
 
 SECRET_SQL = "SELECT password_hash FROM users WHERE email = 'hidden@test.example'"
-INTERNALS = ("Traceback", "sqlalchemy", "SELECT", "OperationalError", "password_hash", "File \"", "hidden@test.example")
+INTERNALS = ("Traceback", "sqlalchemy", "SELECT", "OperationalError", "password_hash", 'File "', "hidden@test.example")
 
 
 @pytest.fixture
@@ -57,7 +57,8 @@ def assert_no_internals(html: str) -> None:
 
 
 def test_v16_5_1_an_unexpected_error_gets_a_generic_page_without_stack_trace_or_sql(
-        app, signed_in, broken_home_page, unhandled_errors):
+    app, signed_in, broken_home_page, unhandled_errors
+):
     response = signed_in.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 500
@@ -67,14 +68,16 @@ def test_v16_5_1_an_unexpected_error_gets_a_generic_page_without_stack_trace_or_
 
 
 def test_v16_5_4_the_details_of_an_unexpected_error_go_to_the_log(
-        signed_in, broken_home_page, unhandled_errors, caplog):
+    signed_in, broken_home_page, unhandled_errors, caplog
+):
     with caplog.at_level(logging.ERROR):
         signed_in.get("/")
     assert "Exception on / [GET]" in caplog.text and SECRET_SQL in caplog.text  # for operators, shown to nobody
 
 
 def test_v16_5_2_when_the_error_page_itself_fails_a_plain_page_still_says_sorry(
-        app, signed_in, broken_home_page, unhandled_errors, monkeypatch, caplog):
+    app, signed_in, broken_home_page, unhandled_errors, monkeypatch, caplog
+):
     def template_fails(*_args, **_kwargs):
         raise OperationalError("SELECT * FROM users WHERE id = ?", {}, Exception("database went away"))
 
@@ -83,7 +86,7 @@ def test_v16_5_2_when_the_error_page_itself_fails_a_plain_page_still_says_sorry(
         response = signed_in.get("/")
     html = response.get_data(as_text=True)
     assert response.status_code == 500 and response.mimetype == "text/html"
-    assert "<h1 class=\"govuk-heading-l\">Sorry, there is a problem with the service</h1>" in html
+    assert '<h1 class="govuk-heading-l">Sorry, there is a problem with the service</h1>' in html
     assert f"<title>Sorry, there is a problem with the service – {app.config['PARTNERSHIP_NAME']}</title>" in html
     assert "/static/dist/css/main.css" in html and "Go to the home page" in html
     assert_no_internals(html)

@@ -22,18 +22,25 @@ def audit(factory):
     audit = factory.audit(state="analysis", cases=2, agencies=("CSC", "EH"))
     audit.cases[1].locality = "Riverside"
     audit.cases[0].attributes = {"repeat_plan": "yes", "age_years": "2"}
-    for agency, reference, state in (("CSC", "T-01", "submitted"), ("CSC", "T-02", "accepted"),
-                                     ("EH", "T-02", "submitted"), ("EH", "T-01", "draft")):
+    for agency, reference, state in (
+        ("CSC", "T-01", "submitted"),
+        ("CSC", "T-02", "accepted"),
+        ("EH", "T-02", "submitted"),
+        ("EH", "T-01", "draft"),
+    ):
         ret = factory.return_for(audit, agency, reference)
         ret.state = state
-        ret.answers.extend([
-            Answer(question_key="child_seen_alone", value="partly", score=1.0),
-            Answer(question_key="contributory_factors", ordinal=0, value="domestic_abuse"),
-            Answer(question_key="contributory_factors", ordinal=1, value="housing"),
-            Answer(question_key="overall_rationale", value=HOSTILE),
-        ])
-        db.session.add(EvidenceNote(return_id=ret.id, question_key="child_seen_alone",
-                                    text=f"{agency} note: -3 visits"))
+        ret.answers.extend(
+            [
+                Answer(question_key="child_seen_alone", value="partly", score=1.0),
+                Answer(question_key="contributory_factors", ordinal=0, value="domestic_abuse"),
+                Answer(question_key="contributory_factors", ordinal=1, value="housing"),
+                Answer(question_key="overall_rationale", value=HOSTILE),
+            ]
+        )
+        db.session.add(
+            EvidenceNote(return_id=ret.id, question_key="child_seen_alone", text=f"{agency} note: -3 visits")
+        )
     db.session.commit()
     return audit
 
@@ -53,13 +60,35 @@ def test_long_csv_has_a_row_per_counted_answer(client, factory, login, audit):
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f'attachment; filename="answers-long-audit-{audit.id}.csv"'
     header, *rows = read_csv(response)
-    assert header == ["Case reference", "Age (years)", "Age band", "Locality", "Plan type", "repeat_plan", "Agency",
-                      "Return state", "Question number", "Question key", "Question", "Answer value", "Answer",
-                      "Score", "Evidence note"]
+    assert header == [
+        "Case reference",
+        "Age (years)",
+        "Age band",
+        "Locality",
+        "Plan type",
+        "repeat_plan",
+        "Agency",
+        "Return state",
+        "Question number",
+        "Question key",
+        "Question",
+        "Answer value",
+        "Answer",
+        "Score",
+        "Evidence note",
+    ]
     assert len(rows) == 3 * 4  # three counted returns, four answer rows each; the draft is left out
     first = rows[0]
-    assert first[:8] == ["T-01", "2", "3-5", "Northfield", "Child protection plan – neglect", "yes", "CSC service",
-                         "Submitted"]
+    assert first[:8] == [
+        "T-01",
+        "2",
+        "3-5",
+        "Northfield",
+        "Child protection plan – neglect",
+        "yes",
+        "CSC service",
+        "Submitted",
+    ]
     assert first[9:] == ["child_seen_alone", first[10], "partly", "Partly", "1", "CSC note: -3 visits"]
     assert [row[11:13] for row in rows[1:3]] == [["domestic_abuse", "Domestic abuse"], ["housing", HOUSING]]
     assert rows[1][14] == ""  # no note on this question
@@ -95,8 +124,12 @@ def test_filters_choose_the_rows_and_each_download_is_recorded(client, factory, 
     assert [row[0] for row in rows[1:]] == ["T-02", "T-02"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answers.exported"))
     assert event.object_id == audit.id
-    assert event.after == {"format": "csv", "layout": "wide", "returns": 2,  # the trail keeps no typed text
-                           "locality": text_digest(current_app.config["AUDIT_TRAIL_KEY"], "Riverside")}
+    assert event.after == {
+        "format": "csv",
+        "layout": "wide",
+        "returns": 2,  # the trail keeps no typed text
+        "locality": text_digest(current_app.config["AUDIT_TRAIL_KEY"], "Riverside"),
+    }
 
 
 def test_an_unknown_layout_is_not_found(client, factory, login, audit):

@@ -87,14 +87,18 @@ def test_the_app_refuses_to_start_when_flask_config_is_unset(monkeypatch, value)
         monkeypatch.delenv("FLASK_CONFIG", raising=False)
     else:
         monkeypatch.setenv("FLASK_CONFIG", value)
-    with pytest.raises(RuntimeError, match=r"Set FLASK_CONFIG to one of development, testing, production \(it is unset\)"):
+    with pytest.raises(
+        RuntimeError, match=r"Set FLASK_CONFIG to one of development, testing, production \(it is unset\)"
+    ):
         create_app()
 
 
 @pytest.mark.parametrize("value", ["prod", "Production", "develop"])
 def test_an_unknown_flask_config_is_refused_naming_the_allowed_values(monkeypatch, value):
     monkeypatch.setenv("FLASK_CONFIG", value)
-    with pytest.raises(RuntimeError, match=rf"Set FLASK_CONFIG to one of development, testing, production \(not '{value}'\)"):
+    with pytest.raises(
+        RuntimeError, match=rf"Set FLASK_CONFIG to one of development, testing, production \(not '{value}'\)"
+    ):
         create_app()
 
 
@@ -107,8 +111,15 @@ def test_each_allowed_flask_config_names_its_class(monkeypatch, name):
 def test_the_flask_command_without_flask_config_says_what_to_set(tmp_path):
     env = {key: value for key, value in os.environ.items() if key != "FLASK_CONFIG"}
     env.update(FLASK_APP="wsgi.py", DATABASE_URL=f"sqlite:///{tmp_path / 'never.db'}")
-    result = subprocess.run([sys.executable, "-m", "flask", "seed"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "seed"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     assert "Set FLASK_CONFIG to one of development, testing, production (it is unset)" in result.stderr
     assert not (tmp_path / "never.db").exists()

@@ -33,18 +33,26 @@ def test_all_515_strings_in_every_text_field(client, factory, login, post):
         response = post(client, f"/returns/{ret.id}", {**data, "version": str(version), "save_draft": "y"})
         assert response.status_code == 302, (number, text, response.status_code)
         version = db.session.scalar(select(Return.version).where(Return.id == ret.id))
-        stored = dict(db.session.execute(select(Answer.question_key, Answer.value)
-                                         .where(Answer.return_id == ret.id)).all())
+        stored = dict(
+            db.session.execute(select(Answer.question_key, Answer.value).where(Answer.return_id == ret.id)).all()
+        )
         for question in fields:
             expected = as_typed(data[f"q_{question.key}"])
             assert stored.get(question.key, "") == expected, (number, question.key)
-        notes = dict(db.session.execute(select(EvidenceNote.question_key, EvidenceNote.text)
-                                        .where(EvidenceNote.return_id == ret.id)).all())
+        notes = dict(
+            db.session.execute(
+                select(EvidenceNote.question_key, EvidenceNote.text).where(EvidenceNote.return_id == ret.id)
+            ).all()
+        )
         assert notes == {q.key: as_typed(data[f"n_{q.key}"]) for q in noted if as_typed(data[f"n_{q.key}"])}, number
     page = client.get(f"/returns/{ret.id}").get_data(as_text=True)
     for question in fields:
-        value = db.session.scalar(select(Answer.value).where(Answer.return_id == ret.id,
-                                                              Answer.question_key == question.key)) or ""
+        value = (
+            db.session.scalar(
+                select(Answer.value).where(Answer.return_id == ret.id, Answer.question_key == question.key)
+            )
+            or ""
+        )
         assert str(escape(value)) in page.replace("&#34;", "&#34;"), question.key
     for note in db.session.scalars(select(EvidenceNote.text).where(EvidenceNote.return_id == ret.id)):
         assert str(escape(note)) in page

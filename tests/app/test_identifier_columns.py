@@ -13,8 +13,10 @@ import sqlalchemy as sa
 
 from audit_app.extensions import db
 
-IDENTIFIER = re.compile(r"name|dob|birth|address|postcode|post_code|nhs|surname|forename|first_name|last_name"
-                        r"|telephone|phone|mobile|email|e_mail")
+IDENTIFIER = re.compile(
+    r"name|dob|birth|address|postcode|post_code|nhs|surname|forename|first_name|last_name"
+    r"|telephone|phone|mobile|email|e_mail"
+)
 
 # table.column → why it may hold something that looks like an identifier.
 ALLOWED = {
@@ -27,14 +29,17 @@ ALLOWED = {
     "recommendation_categories.name": "a category of recommendations",
     "sample_frames.filename": "the name of the imported file, kept to show where the sample came from",
     "rescued_drafts.address_digest": "a keyed digest of a staff member's network address, for the rescue's rate "
-                                     "limit; never a postal address and never the address itself",
+    "limit; never a postal address and never the address itself",
 }
 
 
 def identifier_columns(columns: list[tuple[str, str]]) -> set[str]:
     """``table.column`` for each column whose name suggests a direct identifier and is not allowed."""
-    return {f"{table}.{column}" for table, column in columns
-            if IDENTIFIER.search(column.lower()) and f"{table}.{column}" not in ALLOWED}
+    return {
+        f"{table}.{column}"
+        for table, column in columns
+        if IDENTIFIER.search(column.lower()) and f"{table}.{column}" not in ALLOWED
+    }
 
 
 def model_columns() -> list[tuple[str, str]]:
@@ -61,12 +66,19 @@ def test_v14_2_4_the_migrated_schema_has_no_column_for_a_direct_identifier(ctx):
 def test_v14_2_4_the_check_finds_an_identifier_column_added_by_a_migration_only(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'other.db'}")
     with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE cases (id INTEGER PRIMARY KEY, reference TEXT, child_Surname TEXT,"
-                                   " DateOfBirth TEXT, home_postcode TEXT, NHSNumber TEXT, carer_phone TEXT)")
+        connection.exec_driver_sql(
+            "CREATE TABLE cases (id INTEGER PRIMARY KEY, reference TEXT, child_Surname TEXT,"
+            " DateOfBirth TEXT, home_postcode TEXT, NHSNumber TEXT, carer_phone TEXT)"
+        )
     found = identifier_columns(schema_columns(engine))
     engine.dispose()
-    assert found == {"cases.child_Surname", "cases.DateOfBirth", "cases.home_postcode", "cases.NHSNumber",
-                     "cases.carer_phone"}
+    assert found == {
+        "cases.child_Surname",
+        "cases.DateOfBirth",
+        "cases.home_postcode",
+        "cases.NHSNumber",
+        "cases.carer_phone",
+    }
 
 
 def test_every_allowed_column_exists_so_the_allow_list_cannot_go_stale(ctx):

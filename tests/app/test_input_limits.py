@@ -28,8 +28,11 @@ NUL_VARIANTS = ("\x00", "a\x00b", "\x00\x00\x00", "before\x00", "line\x00\nnext"
 
 
 def _int_rules(app):
-    return [rule for rule in app.url_map.iter_rules()
-            if any(getattr(conv, "num_convert", None) is int for conv in rule._converters.values())]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if any(getattr(conv, "num_convert", None) is int for conv in rule._converters.values())
+    ]
 
 
 def _urls_with_a_huge_id(rule):
@@ -44,8 +47,16 @@ def _urls_with_a_huge_id(rule):
 def test_the_walk_finds_every_int_route(app):
     rules = _int_rules(app)
     assert len(rules) > 60  # every <int:…> route in the app, from every blueprint
-    assert {r.endpoint.split(".")[0] for r in rules} >= {"audits", "returns", "panel", "tools", "briefings",
-                                                          "learning", "themes", "admin"}
+    assert {r.endpoint.split(".")[0] for r in rules} >= {
+        "audits",
+        "returns",
+        "panel",
+        "tools",
+        "briefings",
+        "learning",
+        "themes",
+        "admin",
+    }
 
 
 @pytest.mark.parametrize("who", [None, "admin", "coordinator"])
@@ -115,8 +126,7 @@ def test_any_page_number_on_the_coding_page_is_answered(client, factory, login, 
 
 
 def test_nul_is_removed_from_every_form_query_and_json_value_and_nothing_else(app):
-    with app.test_request_context("/?q=a%00b&q=%01c", method="POST",
-                                  data={"x\x00": ["t\x00e\tx\r\nt\x1b", "\x00"]}):
+    with app.test_request_context("/?q=a%00b&q=%01c", method="POST", data={"x\x00": ["t\x00e\tx\r\nt\x1b", "\x00"]}):
         assert request.form.to_dict(flat=False) == {"x": ["te\tx\r\nt\x1b", ""]}
         assert request.args.to_dict(flat=False) == {"q": ["ab", "\x01c"]}
         assert request.values.getlist("q") == ["ab", "\x01c"]
@@ -145,8 +155,9 @@ def test_a_nul_in_the_sign_in_email_gets_the_sign_in_page(client, factory, email
 def test_a_nul_in_the_sign_in_email_still_signs_the_right_person_in(client, factory):
     factory.user("auditor", agency=factory.agency("CSC"), email="a@test.example")
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"email": "a@test.\x00example", "password": factory.password,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "a@test.\x00example", "password": factory.password, "csrf_token": token}
+    )
     assert response.status_code == 302
 
 
@@ -174,20 +185,29 @@ def test_nul_in_every_text_field_and_note_of_a_return_is_saved_without_it(client
         response = post(client, url, {**data, "version": str(version), "save_draft": "y"})
         assert response.status_code in (200, 302), (number, response.status_code)
         db.session.expire_all()
-        stored = dict(db.session.execute(select(Answer.question_key, Answer.value)
-                                         .where(Answer.return_id == ret.id)).all())
+        stored = dict(
+            db.session.execute(select(Answer.question_key, Answer.value).where(Answer.return_id == ret.id)).all()
+        )
         clean = variant.replace("\x00", "")
         for question in fields:
             assert stored[question.key] == as_typed(f"{question.key}{clean}{number}"), (number, question.key)
-        notes = dict(db.session.execute(select(EvidenceNote.question_key, EvidenceNote.text)
-                                        .where(EvidenceNote.return_id == ret.id)).all())
+        notes = dict(
+            db.session.execute(
+                select(EvidenceNote.question_key, EvidenceNote.text).where(EvidenceNote.return_id == ret.id)
+            ).all()
+        )
         assert notes == {q.key: as_typed(f"note{clean}") for q in noted if as_typed(f"note{clean}")}
 
 
-@pytest.mark.parametrize("error", [DataError("INSERT …", {}, Exception("integer out of range")),
-                                   RecursionError("maximum recursion depth exceeded"),
-                                   OverflowError("Python int too large to convert to SQLite INTEGER")],
-                         ids=["DataError", "RecursionError", "OverflowError"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        DataError("INSERT …", {}, Exception("integer out of range")),
+        RecursionError("maximum recursion depth exceeded"),
+        OverflowError("Python int too large to convert to SQLite INTEGER"),
+    ],
+    ids=["DataError", "RecursionError", "OverflowError"],
+)
 def test_a_data_error_anywhere_gets_a_400_page(app, client, factory, login, monkeypatch, error):
     from audit_app.main import routes as main_routes
 
@@ -211,8 +231,9 @@ def test_a_data_error_anywhere_gets_a_400_page(app, client, factory, login, monk
 
 
 def _import(client, post, content: bytes):
-    return post(client, "/tools/import", {"file": (io.BytesIO(content), "tool.json")},
-                content_type="multipart/form-data")
+    return post(
+        client, "/tools/import", {"file": (io.BytesIO(content), "tool.json")}, content_type="multipart/form-data"
+    )
 
 
 @pytest.fixture
@@ -222,11 +243,15 @@ def coordinator(client, factory, login):
     return client
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"[" * 100_000 + b"]" * 100_000, "nested more than"),
-    (b'{"schema_version": ' + b"9" * 900_000 + b"}", "a number with more than"),
-    (b'{"schema_version": 1, "name": "' + b"x" * (1024 * 1024) + b'"}', "larger than 1 MB"),
-], ids=["nested-100000-deep", "900000-digit-number", "over-1-MB"])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested more than"),
+        (b'{"schema_version": ' + b"9" * 900_000 + b"}", "a number with more than"),
+        (b'{"schema_version": 1, "name": "' + b"x" * (1024 * 1024) + b'"}', "larger than 1 MB"),
+    ],
+    ids=["nested-100000-deep", "900000-digit-number", "over-1-MB"],
+)
 def test_hostile_tool_files_are_refused_with_a_clear_message(client, post, coordinator, content, expected):
     response = _import(client, post, content)
     html = response.get_data(as_text=True)
@@ -250,8 +275,26 @@ def test_a_tool_file_with_nul_in_its_text_is_refused_or_cleaned(client, post, co
         assert "control character" in html
 
 
-QUERY_NAMES = ("page", "user", "theme", "audit", "lead_agency", "against", "category", "rag", "show", "source",
-               "action", "object", "layout", "agency", "differ", "restore", "q", "verify")
+QUERY_NAMES = (
+    "page",
+    "user",
+    "theme",
+    "audit",
+    "lead_agency",
+    "against",
+    "category",
+    "rag",
+    "show",
+    "source",
+    "action",
+    "object",
+    "layout",
+    "agency",
+    "differ",
+    "restore",
+    "q",
+    "verify",
+)
 
 
 @pytest.mark.parametrize("value", [str(10**30), str(2**31), "-1", "\x00", "9" * 5000, "²"])
@@ -287,8 +330,9 @@ def setup_audit(client, factory, login):
 
 
 def _upload(client, post, audit, data: bytes, filename: str):
-    return post(client, f"/audits/{audit.id}/frame", {"file": (io.BytesIO(data), filename)},
-                content_type="multipart/form-data")
+    return post(
+        client, f"/audits/{audit.id}/frame", {"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data"
+    )
 
 
 def test_a_frame_with_nul_in_a_cell_is_refused_with_line_and_column(client, post, setup_audit):

@@ -44,8 +44,14 @@ def test_each_learning_page_opens_for_its_roles_and_no_other(app, client, factor
         elif not allowed:
             assert post(client, url, {"text": "x", "name": "x"}).status_code == 403, (role, url)
     assert opened == roles_learning.PAGES.get(role, 0)
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.object_type.in_(("learning_point", "recommendation")))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.object_type.in_(("learning_point", "recommendation")))
+        )
+        == 0
+    )
 
 
 @pytest.fixture
@@ -62,16 +68,30 @@ def _theme(name: str) -> Theme:
 
 
 def _code(audit, case, theme, status="confirmed", source_key=None):
-    db.session.add(Coding(audit_id=audit.id, case_id=case.id, source="panel", excerpt="Seen in the records.",
-                          source_key=source_key or f"{case.id}:{status}", theme_id=theme.id, status=status))
+    db.session.add(
+        Coding(
+            audit_id=audit.id,
+            case_id=case.id,
+            source="panel",
+            excerpt="Seen in the records.",
+            source_key=source_key or f"{case.id}:{status}",
+            theme_id=theme.id,
+            status=status,
+        )
+    )
     db.session.commit()
 
 
 def _points(audit) -> list[tuple[str, str]]:
     db.session.expire_all()  # the requests ran in sessions of their own
-    return [(p.audience, p.text) for p in db.session.scalars(
-        select(LearningPoint).where(LearningPoint.audit_id == audit.id)
-        .order_by(LearningPoint.audience, LearningPoint.position))]
+    return [
+        (p.audience, p.text)
+        for p in db.session.scalars(
+            select(LearningPoint)
+            .where(LearningPoint.audit_id == audit.id)
+            .order_by(LearningPoint.audience, LearningPoint.position)
+        )
+    ]
 
 
 def test_editor_adds_a_learning_point_with_themes(client, factory, post, editor):
@@ -79,9 +99,15 @@ def test_editor_adds_a_learning_point_with_themes(client, factory, post, editor)
     voice, drift = _theme("Voice of the child"), _theme("Drift and delay")
     page = client.get(f"/audits/{audit.id}/learning/new").get_data(as_text=True)
     assert "Voice of the child" in page and 'data-maxlength="2000"' in page  # the GOV.UK character count
-    response = post(client, f"/audits/{audit.id}/learning/new",
-                    {"audience": "practitioners", "text": "See the child alone.\r\nWrite what they say.",
-                     "themes": [str(voice.id), str(drift.id)]})
+    response = post(
+        client,
+        f"/audits/{audit.id}/learning/new",
+        {
+            "audience": "practitioners",
+            "text": "See the child alone.\r\nWrite what they say.",
+            "themes": [str(voice.id), str(drift.id)],
+        },
+    )
     assert response.status_code == 302
     point = db.session.scalar(select(LearningPoint))
     assert (point.audience, point.text) == ("practitioners", "See the child alone.\nWrite what they say.")
@@ -90,19 +116,25 @@ def test_editor_adds_a_learning_point_with_themes(client, factory, post, editor)
     assert "Learning point saved." in html
     practitioners = html.split("Action points for practitioners")[1].split("Key messages for inter-agency")[0]
     assert "See the child alone." in practitioners and "Voice of the child" in practitioners
-    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "learning_point")) == \
-        "learning_point.created"
+    assert (
+        db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_type == "learning_point"))
+        == "learning_point.created"
+    )
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"text": "Something to learn"}, "Choose who this learning is for"),
-    ({"audience": "managers", "text": "   \r\n "}, "Enter the learning point"),
-    ({"audience": "managers", "text": "x" * 2001}, "Learning point must be 2,000 characters or fewer"),
-    ({"audience": "everyone", "text": "Something to learn"}, "Not a valid choice"),
-    ({"audience": "managers", "text": "Something", "themes": ["999"]}, "not a valid choice"),
-])
-def test_a_bad_learning_point_is_refused_with_a_clear_message_and_nothing_saved(client, factory, post, editor,
-                                                                               data, message):
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"text": "Something to learn"}, "Choose who this learning is for"),
+        ({"audience": "managers", "text": "   \r\n "}, "Enter the learning point"),
+        ({"audience": "managers", "text": "x" * 2001}, "Learning point must be 2,000 characters or fewer"),
+        ({"audience": "everyone", "text": "Something to learn"}, "Not a valid choice"),
+        ({"audience": "managers", "text": "Something", "themes": ["999"]}, "not a valid choice"),
+    ],
+)
+def test_a_bad_learning_point_is_refused_with_a_clear_message_and_nothing_saved(
+    client, factory, post, editor, data, message
+):
     audit = factory.audit(state="analysis")
     _theme("Voice of the child")
     response = post(client, f"/audits/{audit.id}/learning/new", data)
@@ -129,8 +161,11 @@ def test_evidence_counts_only_confirmed_codings_of_included_cases_in_this_audit(
     _code(audit, four, voice, source_key="excluded")  # an excluded case is not one of the audit's cases
     db.session.commit()
     for themes, text in (([voice, drift], "Both themes"), ([fathers], "Fathers only"), ([], "No themes")):
-        post(client, f"/audits/{audit.id}/learning/new",
-             {"audience": "managers", "text": text, "themes": [str(t.id) for t in themes]})
+        post(
+            client,
+            f"/audits/{audit.id}/learning/new",
+            {"audience": "managers", "text": text, "themes": [str(t.id) for t in themes]},
+        )
     html = client.get(f"/audits/{audit.id}/learning").get_data(as_text=True)
     cards = {text: html.split(text)[1][:1500] for text in ("Both themes", "Fathers only", "No themes")}
     assert "Seen in 2 of 3 cases" in cards["Both themes"]
@@ -149,8 +184,12 @@ def test_learning_points_move_up_and_down_within_their_audience(client, factory,
     third = _add(client, post, audit, "managers", "Third")
     _add(client, post, audit, "practitioners", "Practice")
     assert post(client, f"/audits/{audit.id}/learning/{third.id}/move/up").status_code == 302
-    assert _points(audit) == [("managers", "First"), ("managers", "Third"), ("managers", "Second"),
-                              ("practitioners", "Practice")]
+    assert _points(audit) == [
+        ("managers", "First"),
+        ("managers", "Third"),
+        ("managers", "Second"),
+        ("practitioners", "Practice"),
+    ]
     post(client, f"/audits/{audit.id}/learning/{first.id}/move/up")  # already first: nothing changes
     post(client, f"/audits/{audit.id}/learning/{first.id}/move/down")
     assert [t for a, t in _points(audit) if a == "managers"] == ["Third", "First", "Second"]
@@ -193,7 +232,9 @@ def test_a_learning_point_of_another_audit_is_not_found_through_this_one(client,
 def test_editors_see_learning_only_after_the_reveal(client, factory, post, editor):
     audit = factory.audit(state="open")
     assert client.get(f"/audits/{audit.id}/learning").status_code == 403
-    assert post(client, f"/audits/{audit.id}/learning/new", {"audience": "managers", "text": "Early"}).status_code == 403
+    assert (
+        post(client, f"/audits/{audit.id}/learning/new", {"audience": "managers", "text": "Early"}).status_code == 403
+    )
     assert _points(audit) == []
 
 
@@ -205,8 +246,11 @@ def test_published_learning_is_read_only(client, factory, post, editor):
     page = client.get(f"/audits/{audit.id}/learning").get_data(as_text=True)
     assert "As published" in page and "can no longer change" in page
     assert "Add a learning point" not in page and "Move up" not in page
-    for url in (f"/audits/{audit.id}/learning/{point.id}", f"/audits/{audit.id}/learning/{point.id}/delete",
-                f"/audits/{audit.id}/learning/new"):
+    for url in (
+        f"/audits/{audit.id}/learning/{point.id}",
+        f"/audits/{audit.id}/learning/{point.id}/delete",
+        f"/audits/{audit.id}/learning/new",
+    ):
         response = post(client, url, {"audience": "managers", "text": "Changed after publication"})
         assert response.status_code == 302 and response.headers["Location"].endswith(f"/audits/{audit.id}/learning")
     assert _points(audit) == [("managers", "As published")]

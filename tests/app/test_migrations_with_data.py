@@ -1,6 +1,6 @@
 """Migrations must work on a database that already holds an audit, not only on an empty one."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -35,22 +35,32 @@ def test_upgrading_a_populated_database_keeps_every_row(migrating_app):
         downgrade(revision="0001")
         upgrade()
         with db.engine.connect() as conn:
-            counts = [conn.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in ("audits", "cases", "returns", "answers")]
+            counts = [
+                conn.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in ("audits", "cases", "returns", "answers")
+            ]
             assert counts == [1, 1, 1, 1]
         from audit_app.models import Return
 
         ret = db.session.get(Return, 1)
-        assert ret.submitted_at == datetime(2026, 4, 2, 10, 30, tzinfo=timezone.utc)
+        assert ret.submitted_at == datetime(2026, 4, 2, 10, 30, tzinfo=UTC)
         assert ret.version == 3
         with db.engine.begin() as conn:  # 0012 gave each answer its return's agency, and keeps the two equal
             assert conn.scalar(sa.text("SELECT agency_id FROM answers WHERE id = 1")) == 1
-            conn.execute(sa.text("INSERT INTO agencies (id, name, short_name, sector) "
-                                 "VALUES (2, 'Early help', 'EH', 'local authority')"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO agencies (id, name, short_name, sector) "
+                    "VALUES (2, 'Early help', 'EH', 'local authority')"
+                )
+            )
             conn.execute(sa.text("UPDATE returns SET agency_id = 2 WHERE id = 1"))
             assert conn.scalar(sa.text("SELECT agency_id FROM answers WHERE id = 1")) == 2
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO answers (return_id, agency_id, audit_id, counted, question_key, ordinal, "
-                                 "value) VALUES (1, 1, 1, true, 'other', 0, 'no')"))  # not the return's agency
+            conn.execute(
+                sa.text(
+                    "INSERT INTO answers (return_id, agency_id, audit_id, counted, question_key, ordinal, "
+                    "value) VALUES (1, 1, 1, true, 'other', 0, 'no')"
+                )
+            )  # not the return's agency
         with db.engine.begin() as conn:  # 0013 gave returns and answers the audit and whether they count
             assert conn.execute(sa.text("SELECT audit_id, counted FROM returns")).one() == (1, True)
             assert conn.execute(sa.text("SELECT audit_id, counted FROM answers")).one() == (1, True)
@@ -59,8 +69,16 @@ def test_upgrading_a_populated_database_keeps_every_row(migrating_app):
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
             conn.execute(sa.text("UPDATE returns SET state = 'accepted' WHERE id = 1"))  # counted left false
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO answers (return_id, agency_id, audit_id, counted, question_key, ordinal, "
-                                 "value) VALUES (1, 2, 1, true, 'other', 0, 'no')"))  # counted, but its return is not
+            conn.execute(
+                sa.text(
+                    "INSERT INTO answers (return_id, agency_id, audit_id, counted, question_key, ordinal, "
+                    "value) VALUES (1, 2, 1, true, 'other', 0, 'no')"
+                )
+            )  # counted, but its return is not
         with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:  # the index survived every rebuild
-            conn.execute(sa.text("INSERT INTO cases (audit_id, reference, age_band, locality, plan_type, attributes, "
-                                 "stratum, included, exclusion_reason) VALUES (1, 'na-1', '', '', '', '{}', '', true, '')"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO cases (audit_id, reference, age_band, locality, plan_type, attributes, "
+                    "stratum, included, exclusion_reason) VALUES (1, 'na-1', '', '', '', '{}', '', true, '')"
+                )
+            )

@@ -18,12 +18,19 @@ def setup(client, factory, login):
 
 def test_declaring_needs_a_reason_keeps_typed_answers_and_can_be_withdrawn(client, post, setup):
     audit, ret = setup
-    post(client, f"/returns/{ret.id}", {"q_overall_rationale": "Typed before we checked", "version": "1",
-                                        "save_draft": "y"})
+    post(
+        client,
+        f"/returns/{ret.id}",
+        {"q_overall_rationale": "Typed before we checked", "version": "1", "save_draft": "y"},
+    )
     refused = post(client, f"/returns/{ret.id}/no-involvement", {"reason": "", "declare": "y"}, follow_redirects=True)
     assert "Say why your agency had no involvement" in refused.get_data(as_text=True)
-    done = post(client, f"/returns/{ret.id}/no-involvement", {"reason": "No record of the family", "declare": "y"},
-                follow_redirects=True)
+    done = post(
+        client,
+        f"/returns/{ret.id}/no-involvement",
+        {"reason": "No record of the family", "declare": "y"},
+        follow_redirects=True,
+    )
     assert "had no involvement with case T-01" in done.get_data(as_text=True)
     db.session.refresh(ret)
     assert ret.state == "no_involvement" and ret.no_involvement_reason == "No record of the family"

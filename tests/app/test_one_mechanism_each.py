@@ -32,14 +32,17 @@ def test_only_the_transaction_helper_rolls_back():
     assert _holding(r"\.rollback\(") == {"audit_app/transactions.py"}
 
 
-@pytest.mark.parametrize("pattern", [
-    r"def version_of\(",  # reading the posted version
-    r"(?<!def )\bread_base\(",  # the signed base the form started from (saved_base.py signs and reads it)
-    r"(?<!def )\bsign_base\(",
-    r"[\"']resolve_conflict[\"']\)",  # the conflict page's post, read from the request
-    r"request\.form\.items\(\)",  # the conflict page's choices, read by hand
-    r"\bexpire_all\(",  # reading what is saved now for the conflict page
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"def version_of\(",  # reading the posted version
+        r"(?<!def )\bread_base\(",  # the signed base the form started from (saved_base.py signs and reads it)
+        r"(?<!def )\bsign_base\(",
+        r"[\"']resolve_conflict[\"']\)",  # the conflict page's post, read from the request
+        r"request\.form\.items\(\)",  # the conflict page's choices, read by hand
+        r"\bexpire_all\(",  # reading what is saved now for the conflict page
+    ],
+)
 def test_the_lock_round_trip_is_written_once(pattern):
     assert _holding(pattern) == {"audit_app/concurrency.py"}, pattern
 

@@ -22,11 +22,18 @@ def _has_column(html: str, agency: str) -> bool:
 
 
 def _record_data(**fields) -> dict:
-    return {"version": "0", "agreed_grade": "requires_improvement",
-            "rationale": "The plan never said what better would look like.", "dissent": "", "learning": "", **fields}
+    return {
+        "version": "0",
+        "agreed_grade": "requires_improvement",
+        "rationale": "The plan never said what better would look like.",
+        "dissent": "",
+        "learning": "",
+        **fields,
+    }
 
 
 # --- who may see what, and when ---
+
 
 def test_auditors_are_refused_every_panel_page(client, factory, login, post, panel_audit):
     factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
@@ -77,6 +84,7 @@ def test_a_case_of_another_audit_or_an_excluded_case_is_not_found(as_panel, post
 
 # --- the list of cases ---
 
+
 def test_list_shows_who_returned_what_differs_and_the_panels_judgement(as_panel, post, panel_audit):
     post(as_panel, case_url(panel_audit), _record_data())
     html = as_panel.get(f"/audits/{panel_audit.id}/panel").get_data(as_text=True)
@@ -90,6 +98,7 @@ def test_list_shows_who_returned_what_differs_and_the_panels_judgement(as_panel,
 
 
 # --- the side-by-side answers ---
+
 
 def test_case_shows_each_agencys_answers_and_notes_escaped(as_panel, panel_audit):
     html = as_panel.get(case_url(panel_audit)).get_data(as_text=True)
@@ -105,7 +114,7 @@ def test_case_shows_each_agencys_answers_and_notes_escaped(as_panel, panel_audit
 
 def _row(html: str, question_text: str) -> str:
     start = html.index(question_text)
-    return html[start:html.index("</tr>", start)]
+    return html[start : html.index("</tr>", start)]
 
 
 def test_disagreements_are_flagged_in_words_and_can_be_shown_alone(as_panel, panel_audit):
@@ -130,25 +139,42 @@ def test_no_involvement_is_shown_as_such_with_its_reason(as_panel, panel_audit):
 
 # --- the panel's record ---
 
+
 def test_saving_the_record_stores_it_and_writes_the_change_to_the_trail(as_panel, post, panel_audit):
-    response = post(as_panel, case_url(panel_audit), _record_data(dissent="Early help judged it good.",
-                                                                   learning="Share chronologies monthly."))
+    response = post(
+        as_panel,
+        case_url(panel_audit),
+        _record_data(dissent="Early help judged it good.", learning="Share chronologies monthly."),
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(case_url(panel_audit))
     record = panel_record(panel_audit)
-    assert (record.agreed_grade, record.dissent, record.version) == ("requires_improvement",
-                                                                     "Early help judged it good.", 1)
-    response = post(as_panel, case_url(panel_audit), _record_data(version="1", agreed_grade="inadequate",
-                                                                   rationale="No contingency plan.",
-                                                                   dissent="Early help judged it good.",
-                                                                   learning="Share chronologies monthly."))
+    assert (record.agreed_grade, record.dissent, record.version) == (
+        "requires_improvement",
+        "Early help judged it good.",
+        1,
+    )
+    response = post(
+        as_panel,
+        case_url(panel_audit),
+        _record_data(
+            version="1",
+            agreed_grade="inadequate",
+            rationale="No contingency plan.",
+            dissent="Early help judged it good.",
+            learning="Share chronologies monthly.",
+        ),
+    )
     assert response.status_code == 302
     assert panel_record(panel_audit).version == 2
-    trail = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "panel.saved")
-                               .order_by(AuditEvent.id)).all()
+    trail = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "panel.saved").order_by(AuditEvent.id)
+    ).all()
     assert len(trail) == 2
     # the grade itself, but of free text only its length: the trail never copies what the panel wrote
-    assert trail[1].before == {"agreed_grade": "requires_improvement",
-                               "rationale": {"length": len("The plan never said what better would look like.")}}
+    assert trail[1].before == {
+        "agreed_grade": "requires_improvement",
+        "rationale": {"length": len("The plan never said what better would look like.")},
+    }
     assert trail[1].after["agreed_grade"] == "inadequate" and trail[1].after["rationale"] == {"length": 20}
     page = as_panel.get(case_url(panel_audit)).get_data(as_text=True)
     assert "has been saved" in page and "No contingency plan." in page
@@ -162,8 +188,12 @@ def test_a_grade_needs_a_rationale_and_must_be_one_of_the_judgements(as_panel, p
     response = post(as_panel, case_url(panel_audit), _record_data(agreed_grade="brilliant"))
     assert response.status_code == 400 and "Choose one of the judgements listed" in response.get_data(as_text=True)
     assert panel_record(panel_audit) is None
-    assert post(as_panel, case_url(panel_audit), _record_data(agreed_grade="", rationale="",
-                                                               learning="Learning only")).status_code == 302
+    assert (
+        post(
+            as_panel, case_url(panel_audit), _record_data(agreed_grade="", rationale="", learning="Learning only")
+        ).status_code
+        == 302
+    )
     assert (panel_record(panel_audit).agreed_grade, panel_record(panel_audit).learning) == ("", "Learning only")
 
 
@@ -178,8 +208,10 @@ def test_too_long_text_is_refused_with_a_message_and_nothing_saved(as_panel, pos
 
 
 def test_a_stale_save_shows_both_texts_and_overwrites_nothing(client, as_panel, post, factory, login, panel_audit):
-    assert post(as_panel, case_url(panel_audit), _record_data(rationale="Theirs: father never assessed")
-                ).status_code == 302
+    assert (
+        post(as_panel, case_url(panel_audit), _record_data(rationale="Theirs: father never assessed")).status_code
+        == 302
+    )
     factory.user("coordinator", email="coordinator@test.example")
     other = client.application.test_client()
     login(other, "coordinator@test.example")
@@ -228,15 +260,19 @@ def test_every_hostile_string_is_stored_exactly_and_shown_escaped(as_panel, csrf
     token = csrf(as_panel, url)  # one per session: fetched once to keep 515 saves quick
     for number in range(0, len(BLNS), 3):  # the three fields take three strings a save: each string is saved once
         text = BLNS[number]
-        data = {"rationale": text, "dissent": BLNS[(number + 1) % len(BLNS)],
-                "learning": BLNS[(number + 2) % len(BLNS)]}
+        data = {
+            "rationale": text,
+            "dissent": BLNS[(number + 1) % len(BLNS)],
+            "learning": BLNS[(number + 2) % len(BLNS)],
+        }
         version = str(panel_record(panel_audit).version if panel_record(panel_audit) else 0)
         data |= {"version": version, "agreed_grade": "good" if as_typed(text) else ""}
         response = as_panel.post(url, data={**data, "csrf_token": token})
         assert response.status_code == 302, (number, text, response.status_code)
         record = panel_record(panel_audit)
         assert [record.rationale, record.dissent, record.learning] == [
-            as_typed(data[k]) for k in ("rationale", "dissent", "learning")], number
+            as_typed(data[k]) for k in ("rationale", "dissent", "learning")
+        ], number
         page = as_panel.get(url + "?differ=1")  # the record is on every view; this one is the shortest
         assert page.status_code == 200, number
         html = page.get_data(as_text=True)

@@ -35,23 +35,42 @@ def press_default_button(client, audit, html: str, **changes):
     return client.post(case_url(audit), data=as_post(form_pairs(html, "resolve_conflict"), save="y", **changes))
 
 
-FIRST = {"agreed_grade": "requires_improvement", "rationale": "No plan for what better looks like.",
-         "dissent": "", "learning": ""}
+FIRST = {
+    "agreed_grade": "requires_improvement",
+    "rationale": "No plan for what better looks like.",
+    "dissent": "",
+    "learning": "",
+}
 
 
 def test_a_field_only_the_other_person_changed_survives_the_default_button(as_panel, other, panel_audit):
-    html = a_conflict(as_panel, other, panel_audit, FIRST, theirs={"learning": "Ask fathers from the start."},
-                      mine={"dissent": "EH judged it good."})
+    html = a_conflict(
+        as_panel,
+        other,
+        panel_audit,
+        FIRST,
+        theirs={"learning": "Ask fathers from the start."},
+        mine={"dissent": "EH judged it good."},
+    )
     assert not re.search(r'type="radio"[^>]*checked', html.split('id="panel-record"')[1])
     assert press_default_button(as_panel, panel_audit, html).status_code == 302
     record = panel_record(panel_audit)
-    assert (record.learning, record.dissent, record.rationale) == ("Ask fathers from the start.",
-                                                                   "EH judged it good.", FIRST["rationale"])
+    assert (record.learning, record.dissent, record.rationale) == (
+        "Ask fathers from the start.",
+        "EH judged it good.",
+        FIRST["rationale"],
+    )
 
 
 def test_a_field_both_changed_is_asked_about_with_no_default(as_panel, other, panel_audit):
-    html = a_conflict(as_panel, other, panel_audit, FIRST, theirs={"agreed_grade": "inadequate"},
-                      mine={"agreed_grade": "good", "learning": "Mine"})
+    html = a_conflict(
+        as_panel,
+        other,
+        panel_audit,
+        FIRST,
+        theirs={"agreed_grade": "inadequate"},
+        mine={"agreed_grade": "good", "learning": "Mine"},
+    )
     assert 'name="choice_agreed_grade"' in html and 'name="choice_learning"' not in html
     refused = press_default_button(as_panel, panel_audit, html)
     page = refused.get_data(as_text=True)
@@ -67,24 +86,37 @@ def test_a_missing_or_garbled_base_asks_about_every_difference(as_panel, other, 
     as_panel.post(case_url(panel_audit), data=as_post(opened(as_panel, panel_audit), save="y", **FIRST))
     my_form, their_form = opened(as_panel, panel_audit), opened(other, panel_audit)
     other.post(case_url(panel_audit), data=as_post(their_form, save="y", learning="Theirs"))
-    html = as_panel.post(case_url(panel_audit), data=as_post(my_form, save="y", base=base, dissent="Mine")
-                         ).get_data(as_text=True)
+    html = as_panel.post(case_url(panel_audit), data=as_post(my_form, save="y", base=base, dissent="Mine")).get_data(
+        as_text=True
+    )
     assert 'name="choice_learning"' in html and 'name="choice_dissent"' in html
     assert press_default_button(as_panel, panel_audit, html).status_code == 400
     assert (panel_record(panel_audit).learning, panel_record(panel_audit).dissent) == ("Theirs", "")
 
 
-@pytest.mark.parametrize("crafted, message", [
-    ({"choice_agreed_grade": "merged", "merged_agreed_grade": "superb"}, "Choose which to keep for"),
-    ({"choice_agreed_grade": "mine", "agreed_grade": "superb"}, "Choose one of the judgements listed"),
-    ({"choice_rationale": "merged", "merged_rationale": "x" * 50_000}, "Rationale must be 5,000 characters or fewer"),
-    ({"choice_rationale": "merged", "merged_rationale": "  \n "}, "Explain why the panel agreed this judgement"),
-    ({"choice_learning": "merged", "merged_learning": "y" * 5_001}, "Learning must be 5,000 characters or fewer"),
-], ids=["superb-combined", "superb-mine", "rationale-too-long", "rationale-blank", "learning-too-long"])
+@pytest.mark.parametrize(
+    "crafted, message",
+    [
+        ({"choice_agreed_grade": "merged", "merged_agreed_grade": "superb"}, "Choose which to keep for"),
+        ({"choice_agreed_grade": "mine", "agreed_grade": "superb"}, "Choose one of the judgements listed"),
+        (
+            {"choice_rationale": "merged", "merged_rationale": "x" * 50_000},
+            "Rationale must be 5,000 characters or fewer",
+        ),
+        ({"choice_rationale": "merged", "merged_rationale": "  \n "}, "Explain why the panel agreed this judgement"),
+        ({"choice_learning": "merged", "merged_learning": "y" * 5_001}, "Learning must be 5,000 characters or fewer"),
+    ],
+    ids=["superb-combined", "superb-mine", "rationale-too-long", "rationale-blank", "learning-too-long"],
+)
 def test_a_crafted_resolution_is_validated_like_any_save(as_panel, other, panel_audit, crafted, message):
-    html = a_conflict(as_panel, other, panel_audit, FIRST,
-                      theirs={"agreed_grade": "inadequate", "rationale": "Theirs.", "learning": "Theirs."},
-                      mine={"agreed_grade": "good", "rationale": "Mine.", "learning": "Mine."})
+    html = a_conflict(
+        as_panel,
+        other,
+        panel_audit,
+        FIRST,
+        theirs={"agreed_grade": "inadequate", "rationale": "Theirs.", "learning": "Theirs."},
+        mine={"agreed_grade": "good", "rationale": "Mine.", "learning": "Mine."},
+    )
     choices = {"choice_agreed_grade": "saved", "choice_rationale": "saved", "choice_learning": "saved"}
     before = panel_record(panel_audit)
     snapshot = (before.version, before.agreed_grade, before.rationale, before.learning)
@@ -95,8 +127,9 @@ def test_a_crafted_resolution_is_validated_like_any_save(as_panel, other, panel_
     assert (after.version, after.agreed_grade, after.rationale, after.learning) == snapshot
 
 
-def test_a_plain_save_of_a_form_opened_from_an_older_record_is_a_conflict_not_an_overwrite(as_panel, other,
-                                                                                            panel_audit):
+def test_a_plain_save_of_a_form_opened_from_an_older_record_is_a_conflict_not_an_overwrite(
+    as_panel, other, panel_audit
+):
     html = a_conflict(as_panel, other, panel_audit, FIRST, theirs={"learning": "Theirs"}, mine={"dissent": "Mine"})
     response = press_default_button(as_panel, panel_audit, html, resolve_conflict=None)
     assert response.status_code == 409 and 'name="resolve_conflict"' in response.get_data(as_text=True)

@@ -36,8 +36,9 @@ def pdftotext() -> str:
     if path:
         return path
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("pdftotext (poppler-utils) is not installed. CI=true, so this is a failure, not a skip.",
-                    pytrace=False)
+        pytest.fail(
+            "pdftotext (poppler-utils) is not installed. CI=true, so this is a failure, not a skip.", pytrace=False
+        )
     pytest.skip("pdftotext (poppler-utils) is not installed: apt-get install -y poppler-utils")
 
 
@@ -52,8 +53,12 @@ def published(app, ctx, login, post):
     briefing = db.session.scalars(select(Briefing)).one()
     coordinator = signed_in(app, login, "coordinator@demo.example")
     for action in ("approve", "publish"):
-        response = post(coordinator, f"/briefings/{briefing.id}/{action}",
-                        {"lock_version": str(reload(briefing).lock_version)}, follow_redirects=True)
+        response = post(
+            coordinator,
+            f"/briefings/{briefing.id}/{action}",
+            {"lock_version": str(reload(briefing).lock_version)},
+            follow_redirects=True,
+        )
         assert response.status_code == 200
     briefing = reload(briefing)
     assert briefing.state == "published", "the demo briefing could not be published"
@@ -112,6 +117,10 @@ def test_pdftotext_reads_each_section_in_the_order_of_the_web_version(published,
 
 def test_the_published_pdf_links_to_its_accessible_web_version(published):
     briefing, pdf, _ = published
-    uris = [str(annotation.get_object()["/A"]["/URI"]) for page in PdfReader(io.BytesIO(pdf)).pages
-            for annotation in page.get("/Annots") or [] if "/URI" in (annotation.get_object().get("/A") or {})]
+    uris = [
+        str(annotation.get_object()["/A"]["/URI"])
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for annotation in page.get("/Annots") or []
+        if "/URI" in (annotation.get_object().get("/A") or {})
+    ]
     assert any(uri.endswith(f"/briefings/{briefing.id}") for uri in uris), uris

@@ -46,8 +46,9 @@ def app_behind(app):
 def _failed_sign_in_address(app, csrf, headers: dict) -> str:
     client = app.test_client()
     token = csrf(client, "/login")
-    client.post("/login", data={"email": "nobody@test.example", "password": "wrong", "csrf_token": token},
-                headers=headers)
+    client.post(
+        "/login", data={"email": "nobody@test.example", "password": "wrong", "csrf_token": token}, headers=headers
+    )
     with app.app_context():
         return db.session.scalar(select(SignInFailure.ip).order_by(SignInFailure.id.desc()))
 
@@ -72,7 +73,11 @@ def test_behind_a_proxy_the_app_sees_the_scheme_and_host_the_browser_used(app_be
     proxy.app = lambda environ, start_response: seen.update(environ) or []  # in place of the app itself
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "audit.example", "X-Forwarded-For": "203.0.113.9"}
     proxy(EnvironBuilder(path="/login", headers=headers).get_environ(), lambda *args: None)
-    assert (seen["wsgi.url_scheme"], seen["HTTP_HOST"], seen["REMOTE_ADDR"]) == ("https", "audit.example", "203.0.113.9")
+    assert (seen["wsgi.url_scheme"], seen["HTTP_HOST"], seen["REMOTE_ADDR"]) == (
+        "https",
+        "audit.example",
+        "203.0.113.9",
+    )
 
 
 def test_a_session_signed_with_the_old_key_survives_rotation_and_is_re_signed(app, client, factory, login):
@@ -125,22 +130,29 @@ def _production(monkeypatch, **env):
     return Config
 
 
-@pytest.mark.parametrize("fallbacks, message", [
-    ("short-old-key", "at least 32 characters"),
-    (f"{OLD_KEY},tiny", "at least 32 characters"),
-    (KEY, "must not contain the current SECRET_KEY"),
-])
+@pytest.mark.parametrize(
+    "fallbacks, message",
+    [
+        ("short-old-key", "at least 32 characters"),
+        (f"{OLD_KEY},tiny", "at least 32 characters"),
+        (KEY, "must not contain the current SECRET_KEY"),
+    ],
+)
 def test_production_refuses_weak_or_pointless_old_keys(monkeypatch, fallbacks, message):
     config = _production(monkeypatch, SECRET_KEY_FALLBACKS=fallbacks)
     with pytest.raises(RuntimeError, match=message):
         create_app(config)
 
 
-@pytest.mark.parametrize("trail_key, message", [
-    ("", "Set AUDIT_TRAIL_KEY"), ("short", "Set AUDIT_TRAIL_KEY"),
-    ("development-audit-trail-key-not-for-production", "Set AUDIT_TRAIL_KEY"),
-    (KEY, "must differ from SECRET_KEY"),
-])
+@pytest.mark.parametrize(
+    "trail_key, message",
+    [
+        ("", "Set AUDIT_TRAIL_KEY"),
+        ("short", "Set AUDIT_TRAIL_KEY"),
+        ("development-audit-trail-key-not-for-production", "Set AUDIT_TRAIL_KEY"),
+        (KEY, "must differ from SECRET_KEY"),
+    ],
+)
 def test_production_refuses_a_missing_weak_or_shared_audit_trail_key(monkeypatch, trail_key, message):
     config = _production(monkeypatch, AUDIT_TRAIL_KEY=trail_key)
     with pytest.raises(RuntimeError, match=message):

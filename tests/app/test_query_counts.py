@@ -52,18 +52,33 @@ def demo(runner, ctx):
     from audit_app.data.briefing_versions import start_draft
     from audit_app.data.users import find_user_by_email
     from audit_app.models import Agency, Audit, Case, Recommendation, Return
+
     audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
-    ret, editable = (db.session.scalar(select(Return).join(Case).join(Agency).where(
-        Case.audit_id == audit_id, Agency.short_name == "CSC", Return.state.in_(states)).limit(1))
-        for audit_id, states in ((audit.id, ("submitted", "accepted")),
-                                 (db.session.scalar(select(Audit.id).where(Audit.state == "open")),
-                                  ("not_started", "draft"))))
+    ret, editable = (
+        db.session.scalar(
+            select(Return)
+            .join(Case)
+            .join(Agency)
+            .where(Case.audit_id == audit_id, Agency.short_name == "CSC", Return.state.in_(states))
+            .limit(1)
+        )
+        for audit_id, states in (
+            (audit.id, ("submitted", "accepted")),
+            (db.session.scalar(select(Audit.id).where(Audit.state == "open")), ("not_started", "draft")),
+        )
+    )
     briefing = start_draft(audit, find_user_by_email("editor@demo.example"))
     db.session.commit()
-    return {"audit": audit.id, "return": ret.id, "editable": editable.id, "case": audit.cases[0].id,
-            "recommendation": db.session.scalar(select(Recommendation.id).where(Recommendation.audit_id == audit.id)
-                                                .limit(1)),
-            "briefing": briefing.id}
+    return {
+        "audit": audit.id,
+        "return": ret.id,
+        "editable": editable.id,
+        "case": audit.cases[0].id,
+        "recommendation": db.session.scalar(
+            select(Recommendation.id).where(Recommendation.audit_id == audit.id).limit(1)
+        ),
+        "briefing": briefing.id,
+    }
 
 
 def statements_run(app, client, url: str) -> int:
@@ -104,6 +119,7 @@ def _grow(audit_id: int) -> None:
     """Double what the demo audit's pages list: cases (with returns, answers, notes, panel records), codings,
     learning points and recommendations (with their progress updates)."""
     from audit_app.models import ActionUpdate, Audit, Coding, LearningPoint, PanelRecord, Recommendation
+
     audit = db.session.get(Audit, audit_id)
     for n, case in enumerate(list(audit.cases)):
         twin = _copy(case, reference=f"{case.reference}-TWIN{n}")
@@ -116,14 +132,17 @@ def _grow(audit_id: int) -> None:
             db.session.add(copy)
         if record := db.session.scalar(select(PanelRecord).where(PanelRecord.case_id == case.id)):
             db.session.add(_copy(record, case_id=twin.id))
-        db.session.add_all(_copy(c, case_id=twin.id, source_key=f"{c.source_key}-twin")
-                           for c in db.session.scalars(select(Coding).where(Coding.case_id == case.id)))
+        db.session.add_all(
+            _copy(c, case_id=twin.id, source_key=f"{c.source_key}-twin")
+            for c in db.session.scalars(select(Coding).where(Coding.case_id == case.id))
+        )
     for point in db.session.scalars(select(LearningPoint).where(LearningPoint.audit_id == audit_id)).all():
         db.session.add(_copy(point, themes=list(point.themes)))
     for recommendation in db.session.scalars(select(Recommendation).where(Recommendation.audit_id == audit_id)).all():
         twin = _copy(recommendation)
-        twin.updates = [_copy(update, recommendation_id=None) for update in recommendation.updates] or \
-            [ActionUpdate(text="Work has started.", rag="amber")]
+        twin.updates = [_copy(update, recommendation_id=None) for update in recommendation.updates] or [
+            ActionUpdate(text="Work has started.", rag="amber")
+        ]
         db.session.add(twin)
     db.session.commit()
 
@@ -138,12 +157,18 @@ def test_counts_do_not_grow_with_the_data(app, client, login, demo):  # client: 
         return counts
 
     from audit_app.models import Answer, Case, Recommendation, Return
+
     with app.app_context():
         in_audit = Case.audit_id == demo["audit"]
-        rows = lambda: [db.session.scalar(query) for query in (  # noqa: E731
-            select(func.count(Case.id)).where(in_audit), select(func.count(Return.id)).join(Case).where(in_audit),
-            select(func.count(Answer.id)).join(Return).join(Case).where(in_audit),
-            select(func.count(Recommendation.id)).where(Recommendation.audit_id == demo["audit"]))]
+        rows = lambda: [
+            db.session.scalar(query)
+            for query in (  # noqa: E731
+                select(func.count(Case.id)).where(in_audit),
+                select(func.count(Return.id)).join(Case).where(in_audit),
+                select(func.count(Answer.id)).join(Return).join(Case).where(in_audit),
+                select(func.count(Recommendation.id)).where(Recommendation.audit_id == demo["audit"]),
+            )
+        ]
         before_rows = rows()
     before = count_every_page()
     with app.app_context():
@@ -164,8 +189,9 @@ RESULTS_PAGES = {
 
 
 @pytest.mark.parametrize("role, page", list(RESULTS_PAGES))
-def test_a_results_page_runs_the_analysis_once_however_many_charts_it_shows(app, client, login, demo, monkeypatch,
-                                                                              role, page):
+def test_a_results_page_runs_the_analysis_once_however_many_charts_it_shows(
+    app, client, login, demo, monkeypatch, role, page
+):
     from audit_app.data import analysis
 
     runs = []  # the analysis: the GROUP BY over the answers that every figure and chart is made from

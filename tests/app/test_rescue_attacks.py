@@ -59,14 +59,18 @@ def typed(token: str, text: str = "An afternoon's reasoning", **fields) -> dict:
     return {"version": "1", "save_draft": "y", RATIONALE: text, "rescue": token, **fields}
 
 
-@pytest.mark.parametrize("headers", [
-    {"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
-    {"Sec-Fetch-Site": "same-site", "Origin": "http://sub.localhost"},
-    {"Sec-Fetch-Site": "cross-site"},
-    {"Origin": "https://elsewhere.example"},
-    {"Origin": "null"},  # a data: page or a sandboxed frame
-    {"Referer": "https://elsewhere.example/form.html"},
-], ids=["cross-site", "same-site-not-same-origin", "fetch-site-only", "origin-only", "null-origin", "referer-only"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://sub.localhost"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://elsewhere.example"},
+        {"Origin": "null"},  # a data: page or a sandboxed frame
+        {"Referer": "https://elsewhere.example/form.html"},
+    ],
+    ids=["cross-site", "same-site-not-same-origin", "fetch-site-only", "origin-only", "null-origin", "referer-only"],
+)
 def test_a_post_from_another_site_keeps_nothing_even_with_a_real_token(app, client, setup, headers):
     _, ret, _ = setup
     token = rescue_token(client, ret.id)
@@ -111,8 +115,7 @@ def test_a_refused_post_from_our_own_page_says_so_at_sign_in(app, client, setup)
     assert "what you typed could not be kept" in page and kept_drafts() == 0
 
 
-def test_a_signed_in_post_with_an_expired_form_and_a_colleagues_token_keeps_nothing(app, client, setup, factory,
-                                                                                   login):
+def test_a_signed_in_post_with_an_expired_form_and_a_colleagues_token_keeps_nothing(app, client, setup, factory, login):
     _, ret, _ = setup
     factory.user("auditor", agency=factory.agency("CSC"), email="colleague@test.example")
     colleague = app.test_client()
@@ -132,8 +135,10 @@ def test_a_colleagues_token_never_plants_text_in_my_return(app, client, setup, f
     token = rescue_token(colleague, ret.id)
     victim = app.test_client()  # the auditor's browser, signed out
     response = victim.post(f"/returns/{ret.id}", data=typed(token, PLANTED), headers=SAME_SITE)
-    signed_in = victim.post(response.headers["Location"], data={
-        "email": "csc@test.example", "password": factory.password, "csrf_token": csrf(victim, "/login")})
+    signed_in = victim.post(
+        response.headers["Location"],
+        data={"email": "csc@test.example", "password": factory.password, "csrf_token": csrf(victim, "/login")},
+    )
     page = victim.get(signed_in.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert PLANTED not in page and "what you typed was kept for you" not in page
     assert PLANTED not in victim.get(f"/returns/{ret.id}").get_data(as_text=True)
@@ -171,8 +176,10 @@ def test_one_address_is_rate_limited(app, client, setup, factory, login, monkeyp
         factory.user("auditor", agency=factory.agency("CSC"), email=f"colleague{n}@test.example")
         login(colleague, f"colleague{n}@test.example")
     tokens = [rescue_token(client, ret.id), rescue_token(colleagues[0], other.id), rescue_token(colleagues[1], ret.id)]
-    locations = [app.test_client().post(f"/returns/{rid}", data=typed(t), headers=SAME_SITE).headers["Location"]
-                 for rid, t in zip((ret.id, other.id, ret.id), tokens, strict=False)]
+    locations = [
+        app.test_client().post(f"/returns/{rid}", data=typed(t), headers=SAME_SITE).headers["Location"]
+        for rid, t in zip((ret.id, other.id, ret.id), tokens, strict=False)
+    ]
     assert "restore" in locations[0] and "restore" in locations[1]
     assert locations[2] == "/login" and kept_drafts() == 2
 
@@ -181,9 +188,12 @@ def test_one_auditor_is_rate_limited_from_any_address(app, client, setup, monkey
     _, ret, _ = setup
     monkeypatch.setattr(rescue_data, "MAX_PER_USER_IN_WINDOW", 2)
     token = rescue_token(client, ret.id)
-    locations = [app.test_client().post(f"/returns/{ret.id}", data=typed(token), headers=SAME_SITE,
-                                        environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).headers["Location"]
-                 for n in range(1, 4)]
+    locations = [
+        app.test_client()
+        .post(f"/returns/{ret.id}", data=typed(token), headers=SAME_SITE, environ_base={"REMOTE_ADDR": f"192.0.2.{n}"})
+        .headers["Location"]
+        for n in range(1, 4)
+    ]
     assert ["restore" in location for location in locations] == [True, True, False]
 
 
@@ -198,8 +208,9 @@ def test_an_oversize_post_keeps_nothing(app, client, setup):
 def test_only_the_forms_own_fields_are_kept(app, client, setup):
     _, ret, _ = setup
     token = rescue_token(client, ret.id)
-    app.test_client().post(f"/returns/{ret.id}", data=typed(token, junk="y" * 1000, csrf_token="secret"),
-                           headers=SAME_SITE)
+    app.test_client().post(
+        f"/returns/{ret.id}", data=typed(token, junk="y" * 1000, csrf_token="secret"), headers=SAME_SITE
+    )
     (draft,) = db.session.scalars(select(RescuedDraft)).all()
     assert {name for name, _ in draft.form} == {"version", RATIONALE}
 
@@ -209,15 +220,25 @@ def test_a_restored_draft_is_merged_over_the_saved_answers(app, client, setup, p
     _, ret, definition = setup
     scale = next(q for q in definition.questions if q.type == SCALE and q.show_if is None)
     note = f"n_{scale.key}"
-    post(client, f"/returns/{ret.id}", {f"q_{scale.key}": "partly", note: "Seen in the records", "version": "1",
-                                        "save_draft": "y"})
+    post(
+        client,
+        f"/returns/{ret.id}",
+        {f"q_{scale.key}": "partly", note: "Seen in the records", "version": "1", "save_draft": "y"},
+    )
     token = rescue_token(client, ret.id)
     end_session(monkeypatch)
-    response = client.post(f"/returns/{ret.id}", data={RATIONALE: "Typed after the save", "version": "2",
-                                                       "rescue": token})
+    response = client.post(
+        f"/returns/{ret.id}", data={RATIONALE: "Typed after the save", "version": "2", "rescue": token}
+    )
     assert "restore" in response.headers["Location"]
-    signed_in = client.post(response.headers["Location"], data={
-        "email": "csc@test.example", "password": "correct horse battery staple", "csrf_token": csrf(client, "/login")})
+    signed_in = client.post(
+        response.headers["Location"],
+        data={
+            "email": "csc@test.example",
+            "password": "correct horse battery staple",
+            "csrf_token": csrf(client, "/login"),
+        },
+    )
     page = client.get(signed_in.headers["Location"]).get_data(as_text=True)
     assert "Typed after the save" in page and "what you typed was kept for you" in page
     assert f'name="q_{scale.key}" type="radio" value="partly" checked' in page
@@ -230,18 +251,36 @@ def test_a_whole_rescued_form_comes_back_whole_including_what_was_cleared(app, c
     was, so a box they unticked stays unticked and a text they emptied stays empty."""
     _, ret, definition = setup
     multiple = next(q for q in definition.questions if q.type == MULTIPLE and q.show_if is None)
-    longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None
-                    and q.key != "overall_rationale")
-    post(client, f"/returns/{ret.id}", {f"q_{multiple.key}": [multiple.options[0].value],
-                                        f"q_{longtext.key}": "Text the auditor removed",
-                                        RATIONALE: "Kept reasoning", "version": "1", "save_draft": "y"})
-    sent = [(name, value) for name, value in browser_form(client.get(f"/returns/{ret.id}").get_data(as_text=True))
-            if name != f"q_{multiple.key}"]  # the auditor unticked the box: a browser then sends nothing for it
+    longtext = next(
+        q for q in definition.questions if q.type == LONGTEXT and q.show_if is None and q.key != "overall_rationale"
+    )
+    post(
+        client,
+        f"/returns/{ret.id}",
+        {
+            f"q_{multiple.key}": [multiple.options[0].value],
+            f"q_{longtext.key}": "Text the auditor removed",
+            RATIONALE: "Kept reasoning",
+            "version": "1",
+            "save_draft": "y",
+        },
+    )
+    sent = [
+        (name, value)
+        for name, value in browser_form(client.get(f"/returns/{ret.id}").get_data(as_text=True))
+        if name != f"q_{multiple.key}"
+    ]  # the auditor unticked the box: a browser then sends nothing for it
     sent = [(name, "" if name == f"q_{longtext.key}" else value) for name, value in sent]  # and emptied the text
     end_session(monkeypatch)
     response = client.post(f"/returns/{ret.id}", data=MultiDict(sent + [("save_draft", "y")]))
-    signed_in = client.post(response.headers["Location"], data={
-        "email": "csc@test.example", "password": "correct horse battery staple", "csrf_token": csrf(client, "/login")})
+    signed_in = client.post(
+        response.headers["Location"],
+        data={
+            "email": "csc@test.example",
+            "password": "correct horse battery staple",
+            "csrf_token": csrf(client, "/login"),
+        },
+    )
     restored = client.get(signed_in.headers["Location"]).get_data(as_text=True)
     assert "what you typed was kept for you" in restored
     answers_only = lambda pairs: sorted(p for p in pairs if p[0] not in ("csrf_token", "rescue"))  # noqa: E731
@@ -293,8 +332,14 @@ def test_hostile_text_is_kept_and_comes_back_exactly_and_escaped(app, client, se
     token = rescue_token(client, ret.id)
     end_session(monkeypatch)
     response = client.post(f"/returns/{ret.id}", data=typed(token, hostile), headers=SAME_SITE)
-    signed_in = client.post(response.headers["Location"], data={
-        "email": "csc@test.example", "password": "correct horse battery staple", "csrf_token": csrf(client, "/login")})
+    signed_in = client.post(
+        response.headers["Location"],
+        data={
+            "email": "csc@test.example",
+            "password": "correct horse battery staple",
+            "csrf_token": csrf(client, "/login"),
+        },
+    )
     page = client.get(signed_in.headers["Location"]).get_data(as_text=True)
     assert "what you typed was kept for you" in page and "<script>alert(1)</script>" not in page
     assert dict(browser_form(page))[RATIONALE] == hostile.replace("\r\n", "\n").replace("\r", "\n")

@@ -3,7 +3,7 @@ the retention period; published briefings and the counts stay. Tested with a fro
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -19,12 +19,24 @@ from audit_app.maintenance.retention import (
     apply_retention,
     retention_months,
 )
-from audit_app.models import (Answer, AuditEvent, Briefing, Case, Coding, EvidenceNote, FrameRow, PanelRecord,
-                               RescuedDraft, Return, SampleFrame, Theme)
+from audit_app.models import (
+    Answer,
+    AuditEvent,
+    Briefing,
+    Case,
+    Coding,
+    EvidenceNote,
+    FrameRow,
+    PanelRecord,
+    RescuedDraft,
+    Return,
+    SampleFrame,
+    Theme,
+)
 
-CLOSED_AT = datetime(2024, 1, 10, 15, 0, tzinfo=timezone.utc)
-DUE = datetime(2026, 1, 10, 9, 0, tzinfo=timezone.utc)  # 24 months after closure
-DAY_BEFORE = datetime(2026, 1, 9, 23, 0, tzinfo=timezone.utc)
+CLOSED_AT = datetime(2024, 1, 10, 15, 0, tzinfo=UTC)
+DUE = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)  # 24 months after closure
+DAY_BEFORE = datetime(2026, 1, 9, 23, 0, tzinfo=UTC)
 TEXT = "Mum said the home had no heating since October"  # invented free text
 
 
@@ -42,17 +54,47 @@ def fill(factory, state: str = "closed", title: str = "Neglect audit 2023"):
         db.session.add(PanelRecord(case_id=case.id, agreed_grade="good", rationale=TEXT, dissent=TEXT, learning=TEXT))
         for ret in case.returns:
             ret.state, ret.amendment_reason, ret.no_involvement_reason = "accepted", TEXT, TEXT
-            ret.answers.extend([Answer(question_key="home", value="no", score=0.0),
-                                Answer(question_key="story", value=TEXT)])
-            db.session.add_all([EvidenceNote(return_id=ret.id, question_key="home", text=TEXT),
-                                RescuedDraft(token=f"t{ret.id}", return_id=ret.id, user_id=author.id,
-                                             form=[["q_story", TEXT]], fields=["q_story"], address_digest="a" * 64)])
+            ret.answers.extend(
+                [Answer(question_key="home", value="no", score=0.0), Answer(question_key="story", value=TEXT)]
+            )
+            db.session.add_all(
+                [
+                    EvidenceNote(return_id=ret.id, question_key="home", text=TEXT),
+                    RescuedDraft(
+                        token=f"t{ret.id}",
+                        return_id=ret.id,
+                        user_id=author.id,
+                        form=[["q_story", TEXT]],
+                        fields=["q_story"],
+                        address_digest="a" * 64,
+                    ),
+                ]
+            )
         db.session.flush()
-        db.session.add(Coding(audit_id=audit.id, case_id=case.id, source="panel", source_key=str(case.id),
-                              excerpt=TEXT, theme_id=theme.id, status="confirmed"))
-    db.session.add_all([Briefing(audit_id=audit.id, number=1, state="published", content={"title": "Eyes on"},
-                                 pdf=b"%PDF-1.7 published", sha256="b" * 64),
-                        Briefing(audit_id=audit.id, number=2, state="draft", content={"findings": TEXT})])
+        db.session.add(
+            Coding(
+                audit_id=audit.id,
+                case_id=case.id,
+                source="panel",
+                source_key=str(case.id),
+                excerpt=TEXT,
+                theme_id=theme.id,
+                status="confirmed",
+            )
+        )
+    db.session.add_all(
+        [
+            Briefing(
+                audit_id=audit.id,
+                number=1,
+                state="published",
+                content={"title": "Eyes on"},
+                pdf=b"%PDF-1.7 published",
+                sha256="b" * 64,
+            ),
+            Briefing(audit_id=audit.id, number=2, state="draft", content={"findings": TEXT}),
+        ]
+    )
     db.session.commit()
     if state == "closed":
         close(factory, audit, CLOSED_AT)
@@ -83,10 +125,14 @@ def case_level(audit) -> dict[str, int]:
         "drafts": count(RescuedDraft, RescuedDraft.return_id.in_(returns)),
         "frame rows": count(FrameRow, FrameRow.frame_id.in_(frames)),
         "excerpts": count(Coding, Coding.audit_id == audit.id, Coding.excerpt != ""),
-        "panel text": count(PanelRecord, PanelRecord.case_id.in_(cases),
-                            or_(PanelRecord.rationale != "", PanelRecord.dissent != "", PanelRecord.learning != "")),
-        "reasons": count(Return, Return.case_id.in_(cases),
-                         or_(Return.amendment_reason != "", Return.no_involvement_reason != "")),
+        "panel text": count(
+            PanelRecord,
+            PanelRecord.case_id.in_(cases),
+            or_(PanelRecord.rationale != "", PanelRecord.dissent != "", PanelRecord.learning != ""),
+        ),
+        "reasons": count(
+            Return, Return.case_id.in_(cases), or_(Return.amendment_reason != "", Return.no_involvement_reason != "")
+        ),
         "exclusions": count(Case, Case.audit_id == audit.id, Case.exclusion_reason != ""),
         "briefing drafts": count(Briefing, Briefing.audit_id == audit.id, Briefing.state != "published"),
     }
@@ -96,14 +142,19 @@ def kept(audit) -> dict:
     """What must survive retention: the counts, grades, codings, frame fingerprint and published briefing."""
     cases = select(Case.id).where(Case.audit_id == audit.id)
     return {
-        "returns by state": dict(db.session.execute(select(Return.state, func.count()).where(Return.case_id.in_(cases))
-                                                    .group_by(Return.state)).all()),
+        "returns by state": dict(
+            db.session.execute(
+                select(Return.state, func.count()).where(Return.case_id.in_(cases)).group_by(Return.state)
+            ).all()
+        ),
         "grades": sorted(db.session.scalars(select(PanelRecord.agreed_grade).where(PanelRecord.case_id.in_(cases)))),
         "codings": count(Coding, Coding.audit_id == audit.id, Coding.status == "confirmed"),
-        "frame": db.session.execute(select(SampleFrame.sha256, SampleFrame.row_count)
-                                    .where(SampleFrame.audit_id == audit.id)).all(),
-        "published pdf": db.session.scalars(select(Briefing.pdf).where(Briefing.audit_id == audit.id,
-                                                                       Briefing.state == "published")).all(),
+        "frame": db.session.execute(
+            select(SampleFrame.sha256, SampleFrame.row_count).where(SampleFrame.audit_id == audit.id)
+        ).all(),
+        "published pdf": db.session.scalars(
+            select(Briefing.pdf).where(Briefing.audit_id == audit.id, Briefing.state == "published")
+        ).all(),
     }
 
 
@@ -115,8 +166,11 @@ def run(runner, when: datetime, *args: str):
 
 
 def retention_events(audit) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == RETENTION_EVENT,
-                                                            AuditEvent.object_id == audit.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == RETENTION_EVENT, AuditEvent.object_id == audit.id)
+        )
+    )
 
 
 def test_v14_2_7_case_level_data_goes_once_the_period_after_closure_has_passed(factory, runner):
@@ -149,10 +203,12 @@ def test_v14_2_7_nothing_goes_a_day_before_the_period_is_over(factory, runner):
 def test_v14_2_7_a_second_run_finds_nothing_to_do_and_says_so(factory, runner):
     audit = fill(factory)
     run(runner, DUE)
-    second = run(runner, datetime(2026, 2, 1, tzinfo=timezone.utc))
+    second = run(runner, datetime(2026, 2, 1, tzinfo=UTC))
     assert second.exit_code == 0
-    assert f"Audit {audit.id} (Neglect audit 2023): nothing to do, retention was applied on 10 January 2026." \
+    assert (
+        f"Audit {audit.id} (Neglect audit 2023): nothing to do, retention was applied on 10 January 2026."
         in second.output
+    )
     assert "nothing to do." in second.output.splitlines()[-1]
     assert len(retention_events(audit)) == 1
 
@@ -161,9 +217,9 @@ def test_v14_2_7_only_the_expired_audit_is_touched(factory, runner):
     expired = fill(factory, title="Closed long ago")
     still_open = fill(factory, state="analysis", title="Still in analysis")
     recent = fill(factory, title="Closed recently")
-    close(factory, recent, datetime(2025, 12, 1, tzinfo=timezone.utc))  # reopened and closed again: this counts
+    close(factory, recent, datetime(2025, 12, 1, tzinfo=UTC))  # reopened and closed again: this counts
     untouched = {audit.id: case_level(audit) for audit in (still_open, recent)}
-    run(runner, datetime(2026, 6, 1, tzinfo=timezone.utc))
+    run(runner, datetime(2026, 6, 1, tzinfo=UTC))
     assert set(case_level(expired).values()) == {0}
     assert {audit.id: case_level(audit) for audit in (still_open, recent)} == untouched
 
@@ -182,7 +238,7 @@ def test_a_closed_audit_with_no_record_of_closing_is_reported_and_kept(factory, 
     audit = fill(factory, state="analysis")
     audit.state = "closed"
     db.session.commit()
-    result = run(runner, datetime(2035, 1, 1, tzinfo=timezone.utc))
+    result = run(runner, datetime(2035, 1, 1, tzinfo=UTC))
     assert "the audit trail does not say when; nothing removed" in result.output
     assert 0 not in case_level(audit).values()
 
@@ -203,12 +259,15 @@ def test_a_bad_retention_setting_is_refused_clearly(app, runner, monkeypatch):
     assert result.exit_code == 1 and "RETENTION_MONTHS must be a whole number of months, 1 or more" in result.output
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (date(2024, 1, 10), 24, date(2026, 1, 10)),
-    (date(2024, 1, 31), 1, date(2024, 2, 29)),
-    (date(2023, 11, 30), 3, date(2024, 2, 29)),
-    (date(2024, 12, 15), 13, date(2026, 1, 15)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2024, 1, 10), 24, date(2026, 1, 10)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2023, 11, 30), 3, date(2024, 2, 29)),
+        (date(2024, 12, 15), 13, date(2026, 1, 15)),
+    ],
+)
 def test_months_are_counted_on_the_calendar(day, months, expected):
     assert add_months(day, months) == expected
 

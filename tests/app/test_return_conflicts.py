@@ -27,8 +27,9 @@ def dated(setup):
     audit, ret, _ = setup
     raw = copy.deepcopy(audit.tool_version.definition)
     raw["slug"] = "neglect-with-a-date"
-    raw["sections"][0]["questions"].append({"key": "last_seen", "type": "date", "required": False,
-                                            "text": "When did your agency last see the child?"})
+    raw["sections"][0]["questions"].append(
+        {"key": "last_seen", "type": "date", "required": False, "text": "When did your agency last see the child?"}
+    )
     tool = Tool(slug=raw["slug"], name="Neglect, with a date")
     audit.tool_version = ToolVersion(tool=tool, version=1, status="published", definition=raw)
     db.session.commit()
@@ -80,8 +81,9 @@ def a_conflict(client, colleague, ret, theirs: dict, mine: dict):
 def test_a_field_only_the_other_person_changed_survives_the_default_button(client, colleague, setup):
     _, ret, definition = setup
     scale = scale_question(definition)
-    html = a_conflict(client, colleague, ret, theirs={RATIONALE: "The colleague's reasons."},
-                      mine={f"q_{scale.key}": "partly"})
+    html = a_conflict(
+        client, colleague, ret, theirs={RATIONALE: "The colleague's reasons."}, mine={f"q_{scale.key}": "partly"}
+    )
     assert "checked" not in html  # nothing is chosen for the person
     response = press_default_button(client, ret, html)
     assert response.status_code == 302
@@ -92,8 +94,9 @@ def test_a_field_only_the_other_person_changed_survives_the_default_button(clien
 def test_a_note_only_the_other_person_wrote_is_kept_beside_my_answer(client, colleague, setup):
     _, ret, definition = setup
     scale = scale_question(definition)
-    html = a_conflict(client, colleague, ret, theirs={f"n_{scale.key}": "Strategy minutes, May"},
-                      mine={f"q_{scale.key}": "yes"})
+    html = a_conflict(
+        client, colleague, ret, theirs={f"n_{scale.key}": "Strategy minutes, May"}, mine={f"q_{scale.key}": "yes"}
+    )
     assert press_default_button(client, ret, html).status_code == 302
     answers = stored(ret)
     assert answers[f"{scale.key}:note"] == "Strategy minutes, May" and answers[scale.key] == "yes"
@@ -102,8 +105,13 @@ def test_a_note_only_the_other_person_wrote_is_kept_beside_my_answer(client, col
 def test_a_field_both_changed_is_asked_about_and_the_default_button_keeps_the_saved_value(client, colleague, setup):
     _, ret, definition = setup
     scale = scale_question(definition)
-    html = a_conflict(client, colleague, ret, theirs={RATIONALE: "Colleague's reasons.", f"q_{scale.key}": "no"},
-                      mine={RATIONALE: "My reasons.", f"q_{scale.key}": "partly"})
+    html = a_conflict(
+        client,
+        colleague,
+        ret,
+        theirs={RATIONALE: "Colleague's reasons.", f"q_{scale.key}": "no"},
+        mine={RATIONALE: "My reasons.", f"q_{scale.key}": "partly"},
+    )
     assert 'name="choice_overall_rationale"' in html and f'name="choice_{scale.key}"' in html
     assert not re.search(r'name="choice_[^"]*"[^>]*checked', html)  # no radio chosen in advance
     response = press_default_button(client, ret, html)
@@ -113,8 +121,14 @@ def test_a_field_both_changed_is_asked_about_and_the_default_button_keeps_the_sa
     assert f'href="#choice_{scale.key}-mine"' in page and "Choose which answer to keep" in page
     assert "My reasons." in page and "Colleague's reasons." in page  # nothing typed is lost
     assert stored(ret)["overall_rationale"] == "Colleague's reasons." and stored(ret)[scale.key] == "no"
-    chosen = press_default_button(client, ret, page, choice_overall_rationale="merged",
-                                  merged_overall_rationale="Both.", **{f"choice_{scale.key}": "saved"})
+    chosen = press_default_button(
+        client,
+        ret,
+        page,
+        choice_overall_rationale="merged",
+        merged_overall_rationale="Both.",
+        **{f"choice_{scale.key}": "saved"},
+    )
     assert chosen.status_code == 302
     assert stored(ret)["overall_rationale"] == "Both." and stored(ret)[scale.key] == "no"
 
@@ -125,8 +139,9 @@ def test_a_missing_or_garbled_base_asks_about_every_difference(client, colleague
     scale = scale_question(definition)
     my_form, their_form = opened(client, ret), opened(colleague, ret)
     colleague.post(f"/returns/{ret.id}", data=as_post(their_form, save_draft="y", **{RATIONALE: "Colleague's."}))
-    response = client.post(f"/returns/{ret.id}", data=as_post(my_form, save_draft="y", base=base,
-                                                              **{f"q_{scale.key}": "partly"}))
+    response = client.post(
+        f"/returns/{ret.id}", data=as_post(my_form, save_draft="y", base=base, **{f"q_{scale.key}": "partly"})
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and 'name="choice_overall_rationale"' in html  # not known who changed it
     assert press_default_button(client, ret, html).status_code == 400
@@ -141,11 +156,18 @@ def test_the_base_moves_with_each_autosave(client, colleague, setup):
     autosaved = client.post(f"/returns/{ret.id}/autosave", data=as_post(my_form, **{RATIONALE: "Draft reasons."}))
     assert autosaved.status_code == 200 and autosaved.json["saved"]
     their_form = opened(colleague, ret)  # opened after the autosave: sees "Draft reasons."
-    assert colleague.post(f"/returns/{ret.id}", data=as_post(their_form, save_draft="y",
-                                                             **{RATIONALE: ""})).status_code == 302
+    assert (
+        colleague.post(f"/returns/{ret.id}", data=as_post(their_form, save_draft="y", **{RATIONALE: ""})).status_code
+        == 302
+    )
     # the page's script puts the autosave's version and base into the form
-    mine = as_post(my_form, save_draft="y", version=str(autosaved.json["version"]), base=autosaved.json["base"],
-                   **{RATIONALE: "Draft reasons.", f"q_{scale.key}": "yes"})
+    mine = as_post(
+        my_form,
+        save_draft="y",
+        version=str(autosaved.json["version"]),
+        base=autosaved.json["base"],
+        **{RATIONALE: "Draft reasons.", f"q_{scale.key}": "yes"},
+    )
     html = client.post(f"/returns/{ret.id}", data=mine).get_data(as_text=True)
     assert press_default_button(client, ret, html).status_code == 302
     assert stored(ret) == {scale.key: "yes"}  # the colleague's clearing stands
@@ -159,12 +181,15 @@ def test_a_resolution_after_yet_another_save_asks_again(client, colleague, setup
     colleague.post(f"/returns/{ret.id}", data=as_post(third, save_draft="y", **{f"q_{scale.key}": "no"}))
     response = press_default_button(client, ret, html, choice_overall_rationale="mine")
     assert response.status_code == 409  # a new conflict page, against the newest save
-    assert press_default_button(client, ret, response.get_data(as_text=True),
-                                choice_overall_rationale="mine").status_code == 302
+    assert (
+        press_default_button(client, ret, response.get_data(as_text=True), choice_overall_rationale="mine").status_code
+        == 302
+    )
     assert stored(ret) == {"overall_rationale": "Mine.", scale.key: "no"}
 
 
 # ---------------------------------------------------------------- item 5: resolved answers are validated
+
 
 def _question(definition, kind):
     return next(q for q in definition.questions if q.type == kind and q.show_if is None)
@@ -177,38 +202,101 @@ def crafted_cases(definition):
     single = next(q for q in definition.questions if q.type == SINGLE and q.show_if is None)
     scale = scale_question(definition)
     return [
-        ("overall judgement 'superb' combined", overall.key, {f"q_{overall.key}": overall.options[0].value},
-         {f"q_{overall.key}": overall.options[1].value},
-         {f"choice_{overall.key}": "merged", f"merged_{overall.key}": "superb"}, "Choose which answer to keep"),
-        ("overall judgement 'superb' as mine", overall.key, {f"q_{overall.key}": overall.options[0].value},
-         {f"q_{overall.key}": overall.options[1].value},
-         {f"q_{overall.key}": "superb", f"choice_{overall.key}": "mine"}, "Choose one of the answers listed."),
-        ("single choice outside the options", single.key, {f"q_{single.key}": single.options[0].value},
-         {f"q_{single.key}": single.options[1].value},
-         {f"q_{single.key}": "not-an-option", f"choice_{single.key}": "mine"}, "Choose one of the answers listed."),
-        ("negative count", number.key, {f"q_{number.key}": "3"}, {f"q_{number.key}": "4"},
-         {f"q_{number.key}": "-5000", f"choice_{number.key}": "mine"}, "Enter a number from 0 to 100,000."),
-        ("negative count combined", number.key, {f"q_{number.key}": "3"}, {f"q_{number.key}": "4"},
-         {f"choice_{number.key}": "merged", f"merged_{number.key}": "-5000"}, "Choose which answer to keep"),
-        ("huge count", number.key, {f"q_{number.key}": "3"}, {f"q_{number.key}": "4"},
-         {f"q_{number.key}": "1e400", f"choice_{number.key}": "mine"}, "Enter a number, like 3 or 2.5."),
-        ("note ten times the limit", f"{scale.key}:note", {f"n_{scale.key}": "Theirs"}, {f"n_{scale.key}": "Mine"},
-         {f"choice_{scale.key}:note": "merged", f"merged_{scale.key}:note": "x" * 20_000},
-         "Evidence note must be 2,000 characters or fewer."),
-        ("long text over the limit", longtext.key, {f"q_{longtext.key}": "Theirs"}, {f"q_{longtext.key}": "Mine"},
-         {f"choice_{longtext.key}": "merged", f"merged_{longtext.key}": "y" * 10_001},
-         "Answer must be 10,000 characters or fewer."),
-        ("a date that does not exist", date.key, {f"q_{date.key}": ["1", "3", "2026"]},
-         {f"q_{date.key}": ["2", "3", "2026"]},
-         {f"q_{date.key}": ["30", "2", "2026"], f"choice_{date.key}": "mine"}, "real date"),
-        ("a date combined by hand", date.key, {f"q_{date.key}": ["1", "3", "2026"]},
-         {f"q_{date.key}": ["2", "3", "2026"]},
-         {f"choice_{date.key}": "merged", f"merged_{date.key}": "2026-02-30"}, "Choose which answer to keep"),
+        (
+            "overall judgement 'superb' combined",
+            overall.key,
+            {f"q_{overall.key}": overall.options[0].value},
+            {f"q_{overall.key}": overall.options[1].value},
+            {f"choice_{overall.key}": "merged", f"merged_{overall.key}": "superb"},
+            "Choose which answer to keep",
+        ),
+        (
+            "overall judgement 'superb' as mine",
+            overall.key,
+            {f"q_{overall.key}": overall.options[0].value},
+            {f"q_{overall.key}": overall.options[1].value},
+            {f"q_{overall.key}": "superb", f"choice_{overall.key}": "mine"},
+            "Choose one of the answers listed.",
+        ),
+        (
+            "single choice outside the options",
+            single.key,
+            {f"q_{single.key}": single.options[0].value},
+            {f"q_{single.key}": single.options[1].value},
+            {f"q_{single.key}": "not-an-option", f"choice_{single.key}": "mine"},
+            "Choose one of the answers listed.",
+        ),
+        (
+            "negative count",
+            number.key,
+            {f"q_{number.key}": "3"},
+            {f"q_{number.key}": "4"},
+            {f"q_{number.key}": "-5000", f"choice_{number.key}": "mine"},
+            "Enter a number from 0 to 100,000.",
+        ),
+        (
+            "negative count combined",
+            number.key,
+            {f"q_{number.key}": "3"},
+            {f"q_{number.key}": "4"},
+            {f"choice_{number.key}": "merged", f"merged_{number.key}": "-5000"},
+            "Choose which answer to keep",
+        ),
+        (
+            "huge count",
+            number.key,
+            {f"q_{number.key}": "3"},
+            {f"q_{number.key}": "4"},
+            {f"q_{number.key}": "1e400", f"choice_{number.key}": "mine"},
+            "Enter a number, like 3 or 2.5.",
+        ),
+        (
+            "note ten times the limit",
+            f"{scale.key}:note",
+            {f"n_{scale.key}": "Theirs"},
+            {f"n_{scale.key}": "Mine"},
+            {f"choice_{scale.key}:note": "merged", f"merged_{scale.key}:note": "x" * 20_000},
+            "Evidence note must be 2,000 characters or fewer.",
+        ),
+        (
+            "long text over the limit",
+            longtext.key,
+            {f"q_{longtext.key}": "Theirs"},
+            {f"q_{longtext.key}": "Mine"},
+            {f"choice_{longtext.key}": "merged", f"merged_{longtext.key}": "y" * 10_001},
+            "Answer must be 10,000 characters or fewer.",
+        ),
+        (
+            "a date that does not exist",
+            date.key,
+            {f"q_{date.key}": ["1", "3", "2026"]},
+            {f"q_{date.key}": ["2", "3", "2026"]},
+            {f"q_{date.key}": ["30", "2", "2026"], f"choice_{date.key}": "mine"},
+            "real date",
+        ),
+        (
+            "a date combined by hand",
+            date.key,
+            {f"q_{date.key}": ["1", "3", "2026"]},
+            {f"q_{date.key}": ["2", "3", "2026"]},
+            {f"choice_{date.key}": "merged", f"merged_{date.key}": "2026-02-30"},
+            "Choose which answer to keep",
+        ),
     ]
 
 
-CASE_NAMES = ["superb-combined", "superb-mine", "single", "negative", "negative-combined", "huge", "note",
-              "longtext", "bad-date", "date-combined"]
+CASE_NAMES = [
+    "superb-combined",
+    "superb-mine",
+    "single",
+    "negative",
+    "negative-combined",
+    "huge",
+    "note",
+    "longtext",
+    "bad-date",
+    "date-combined",
+]
 
 
 @pytest.mark.parametrize("index", range(len(CASE_NAMES)), ids=CASE_NAMES)
@@ -233,11 +321,21 @@ def test_a_counted_return_is_never_submitted_with_a_crafted_judgement(client, co
     colleague_form = opened(colleague, ret)
     colleague.post(f"/returns/{ret.id}", data=as_post(colleague_form, save_draft="y", **{RATIONALE: "Theirs."}))
     version = db.session.scalar(select(Return.version).where(Return.id == ret.id))
-    response = post(client, f"/returns/{ret.id}", {
-        "version": str(version), "resolve_conflict": "1", "submit_return": "y",
-        f"choice_{overall.key}": "merged", f"merged_{overall.key}": "superb",
-        f"choice_{number.key}": "merged", f"merged_{number.key}": "-5000",
-        f"choice_{scale.key}:note": "merged", f"merged_{scale.key}:note": "z" * 20_000})
+    response = post(
+        client,
+        f"/returns/{ret.id}",
+        {
+            "version": str(version),
+            "resolve_conflict": "1",
+            "submit_return": "y",
+            f"choice_{overall.key}": "merged",
+            f"merged_{overall.key}": "superb",
+            f"choice_{number.key}": "merged",
+            f"merged_{number.key}": "-5000",
+            f"choice_{scale.key}:note": "merged",
+            f"merged_{scale.key}:note": "z" * 20_000,
+        },
+    )
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(Return, ret.id).state == "draft"
@@ -261,8 +359,10 @@ def test_the_base_the_form_carries_is_small_and_holds_no_typed_text(client, setu
     _, ret, definition = setup
     longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
     typed = " ".join(str(n * 7919 % 100_003) for n in range(1_500))[:9_000]  # compresses poorly
-    assert post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": typed, "version": "1",
-                                                "save_draft": "y"}).status_code == 302
+    assert (
+        post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": typed, "version": "1", "save_draft": "y"}).status_code
+        == 302
+    )
     base = dict(opened(client, ret))["base"]
     assert 0 < len(base) < 1_000 and typed[:40] not in base
 

@@ -12,8 +12,10 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_tools.tools import LONGTEXT, SCALE
 
-READS = {"answers": re.compile(r"^\s*SELECT\b.*\bFROM answers\b", re.S | re.I),
-         "evidence_notes": re.compile(r"^\s*SELECT\b.*\bFROM evidence_notes\b", re.S | re.I)}
+READS = {
+    "answers": re.compile(r"^\s*SELECT\b.*\bFROM answers\b", re.S | re.I),
+    "evidence_notes": re.compile(r"^\s*SELECT\b.*\bFROM evidence_notes\b", re.S | re.I),
+}
 
 
 @pytest.fixture
@@ -48,13 +50,22 @@ def test_a_draft_save_reads_the_stored_answers_once(client, setup, csrf):
     scale = next(q for q in definition.questions if q.type == SCALE)
     note = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
     url = f"/returns/{ret.id}"
-    counts, status = reads_of_stored_answers(client, csrf, url, {
-        f"q_{scale.key}": scale.options[0].value, f"q_{note.key}": "Seen in the records.", "version": "1",
-        "save_draft": "y"})
+    counts, status = reads_of_stored_answers(
+        client,
+        csrf,
+        url,
+        {
+            f"q_{scale.key}": scale.options[0].value,
+            f"q_{note.key}": "Seen in the records.",
+            "version": "1",
+            "save_draft": "y",
+        },
+    )
     assert status == 302
     assert counts == {"answers": 1, "evidence_notes": 1}
     # and again with answers already stored, so there is something to read
-    counts, status = reads_of_stored_answers(client, csrf, url, {
-        f"q_{scale.key}": scale.options[-1].value, "version": "2", "save_draft": "y"})
+    counts, status = reads_of_stored_answers(
+        client, csrf, url, {f"q_{scale.key}": scale.options[-1].value, "version": "2", "save_draft": "y"}
+    )
     assert status == 302
     assert counts == {"answers": 1, "evidence_notes": 1}

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Return
-from audit_tools.tools import LONGTEXT, NUMBER, SCALE
 from audit_tools.text import shortened
+from audit_tools.tools import LONGTEXT, NUMBER, SCALE
 from tests.app.conftest import complete_answers
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
@@ -32,8 +32,9 @@ def test_stale_form_is_refused_and_keeps_typed_text(client, setup, post):
     _, ret, definition = setup
     longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
     post(client, f"/returns/{ret.id}", {"version": "1", "save_draft": "y"})
-    response = post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": "My careful notes", "version": "1",
-                                                   "save_draft": "y"})
+    response = post(
+        client, f"/returns/{ret.id}", {f"q_{longtext.key}": "My careful notes", "version": "1", "save_draft": "y"}
+    )
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Someone else saved this return" in html and "My careful notes" in html
@@ -49,11 +50,10 @@ def test_incomplete_submit_saves_draft_and_names_each_missing_question(client, s
     assert "There is a problem" in html
     missing = [q for q in definition.questions if q.required and q.key != first.key and q.show_if is None]
     for question in missing:
-        assert f"href=\"#q_{question.key}" in html, question.key
-    summary = html[html.index("govuk-error-summary"):html.index("</ul>", html.index("govuk-error-summary"))]
+        assert f'href="#q_{question.key}' in html, question.key
+    summary = html[html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))]
     question = missing[0]  # the summary says which question, in its own words, not only its number
-    assert f"Answer question {definition.number(question.key)}: " \
-           f"{escape(shortened(question.text, 90))}" in summary
+    assert f"Answer question {definition.number(question.key)}: {escape(shortened(question.text, 90))}" in summary
     db.session.refresh(ret)
     assert ret.state == "draft"
     assert db.session.scalar(select(Answer.value).where(Answer.return_id == ret.id)) == "yes"
@@ -61,14 +61,19 @@ def test_incomplete_submit_saves_draft_and_names_each_missing_question(client, s
 
 def test_complete_submit_makes_return_read_only(client, setup, post):
     _, ret, definition = setup
-    response = post(client, f"/returns/{ret.id}", {**complete_answers(definition), "version": "1", "submit_return": "y"})
+    response = post(
+        client, f"/returns/{ret.id}", {**complete_answers(definition), "version": "1", "submit_return": "y"}
+    )
     assert response.status_code == 302
     db.session.refresh(ret)
     assert ret.state == "submitted" and ret.submitted_at is not None
     page = client.get(f"/returns/{ret.id}").get_data(as_text=True)
     assert "can no longer be changed" in page and "Submit return" not in page
-    again = post(client, f"/returns/{ret.id}", {"version": str(ret.version), "save_draft": "y",
-                                                f"q_{definition.questions[0].key}": "typed after submitting"})
+    again = post(
+        client,
+        f"/returns/{ret.id}",
+        {"version": str(ret.version), "save_draft": "y", f"q_{definition.questions[0].key}": "typed after submitting"},
+    )
     assert again.status_code == 409 and "can no longer be changed" in again.get_data(as_text=True)
     assert db.session.scalar(select(Return.state).where(Return.id == ret.id)) == "submitted"
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == ret.id)))
@@ -79,8 +84,11 @@ def test_invalid_answers_get_specific_errors_and_are_not_saved(client, setup, po
     _, ret, definition = setup
     number = next(q for q in definition.questions if q.type == NUMBER)
     scale = next(q for q in definition.questions if q.type == SCALE)
-    response = post(client, f"/returns/{ret.id}", {f"q_{number.key}": "lots", f"q_{scale.key}": "maybe",
-                                                   "version": "1", "save_draft": "y"})
+    response = post(
+        client,
+        f"/returns/{ret.id}",
+        {f"q_{number.key}": "lots", f"q_{scale.key}": "maybe", "version": "1", "save_draft": "y"},
+    )
     html = response.get_data(as_text=True)
     assert "Enter a number, like 3 or 2.5." in html and "Choose one of the answers listed." in html
     assert 'value="lots"' in html  # what was typed is shown back
@@ -108,9 +116,15 @@ def rescue_token(client, return_id: int) -> str:
 def test_an_expired_form_token_keeps_the_text_and_brings_it_back(client, setup):
     _, ret, definition = setup
     longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
-    response = client.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y",
-                                                       "rescue": rescue_token(client, ret.id),  # the form's own
-                                                       f"q_{longtext.key}": "Typed while the token expired"})
+    response = client.post(
+        f"/returns/{ret.id}",
+        data={
+            "version": "1",
+            "save_draft": "y",
+            "rescue": rescue_token(client, ret.id),  # the form's own
+            f"q_{longtext.key}": "Typed while the token expired",
+        },
+    )
     assert response.status_code == 302 and "restore=" in response.headers["Location"]
     assert db.session.scalar(select(func.count()).select_from(Answer).where(Answer.return_id == ret.id)) == 0
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -127,12 +141,16 @@ def test_a_save_after_the_session_ended_keeps_the_text_through_sign_in(app, fact
     token = rescue_token(browser, ret.id)
     with browser.session_transaction() as ended:
         ended.clear()  # signed out: the session has ended while the form was open
-    response = browser.post(f"/returns/{ret.id}", data={"version": "1", "save_draft": "y", "rescue": token,
-                                                        "q_overall_rationale": "An afternoon's reasoning"})
+    response = browser.post(
+        f"/returns/{ret.id}",
+        data={"version": "1", "save_draft": "y", "rescue": token, "q_overall_rationale": "An afternoon's reasoning"},
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
     token = csrf(browser, "/login")
-    signed_in = browser.post(response.headers["Location"], data={"email": "late@test.example",
-                                                                  "password": factory.password, "csrf_token": token})
+    signed_in = browser.post(
+        response.headers["Location"],
+        data={"email": "late@test.example", "password": factory.password, "csrf_token": token},
+    )
     page = browser.get(signed_in.headers["Location"]).get_data(as_text=True)
     assert "An afternoon&#39;s reasoning" in page and "It has not been saved yet" in page
 
@@ -145,10 +163,11 @@ def test_someone_elses_rescue_token_restores_nothing(app, client, setup, factory
     token = rescue_token(stranger, ret.id)
     with stranger.session_transaction() as ended:
         ended.clear()
-    response = stranger.post(f"/returns/{ret.id}", data={"version": "1", "q_overall_rationale": "Planted text",
-                                                         "rescue": token})
+    response = stranger.post(
+        f"/returns/{ret.id}", data={"version": "1", "q_overall_rationale": "Planted text", "rescue": token}
+    )
     token_url = response.headers["Location"]
-    restore = token_url[token_url.index("restore"):].split("&")[0].replace("%3D", "=")
+    restore = token_url[token_url.index("restore") :].split("&")[0].replace("%3D", "=")
     page = client.get(f"/returns/{ret.id}?{restore}", follow_redirects=True).get_data(as_text=True)
     assert "Planted text" not in page and "could not be brought back" in page
 
@@ -176,8 +195,11 @@ def test_answers_to_hidden_questions_are_neither_stored_nor_counted(client, setu
     _, ret, definition = setup
     question, parent, hiding = _conditional(definition)
     answer = question.options[0].value if question.options else "3"
-    post(client, f"/returns/{ret.id}", {f"q_{parent.key}": hiding, f"q_{question.key}": answer,
-                                        "version": "1", "save_draft": "y"})
+    post(
+        client,
+        f"/returns/{ret.id}",
+        {f"q_{parent.key}": hiding, f"q_{question.key}": answer, "version": "1", "save_draft": "y"},
+    )
     stored = set(db.session.scalars(select(Answer.question_key).where(Answer.return_id == ret.id)))
     assert parent.key in stored and question.key not in stored
 
@@ -200,21 +222,38 @@ def test_two_auditors_saving_the_same_return_keep_both_texts(app, client, factor
     colleague = app.test_client()
     login(colleague, "csc-colleague@test.example")
     rationale = "q_overall_rationale"
-    assert post(colleague, f"/returns/{ret.id}", {rationale: "Colleague's careful reasons.", "version": "1",
-                                                  "save_draft": "y"}).status_code == 302
-    response = post(client, f"/returns/{ret.id}", {rationale: "My own careful reasons.", "version": "1",
-                                                   "save_draft": "y"})
+    assert (
+        post(
+            colleague,
+            f"/returns/{ret.id}",
+            {rationale: "Colleague's careful reasons.", "version": "1", "save_draft": "y"},
+        ).status_code
+        == 302
+    )
+    response = post(
+        client, f"/returns/{ret.id}", {rationale: "My own careful reasons.", "version": "1", "save_draft": "y"}
+    )
     html = response.get_data(as_text=True).replace("&#39;", "'")
     assert response.status_code == 409
     assert "My own careful reasons." in html and "Colleague's careful reasons." in html
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
     merged = "Colleague's careful reasons.\n\nMy own careful reasons."
-    resolved = post(client, f"/returns/{ret.id}", {rationale: "My own careful reasons.", "version": version,
-                                                   "resolve_conflict": "1", "choice_overall_rationale": "merged",
-                                                   "merged_overall_rationale": merged, "save_draft": "y"})
+    resolved = post(
+        client,
+        f"/returns/{ret.id}",
+        {
+            rationale: "My own careful reasons.",
+            "version": version,
+            "resolve_conflict": "1",
+            "choice_overall_rationale": "merged",
+            "merged_overall_rationale": merged,
+            "save_draft": "y",
+        },
+    )
     assert resolved.status_code == 302
-    stored = db.session.scalar(select(Answer.value).where(Answer.return_id == ret.id,
-                                                          Answer.question_key == "overall_rationale"))
+    stored = db.session.scalar(
+        select(Answer.value).where(Answer.return_id == ret.id, Answer.question_key == "overall_rationale")
+    )
     assert stored == merged
 
 
@@ -233,8 +272,11 @@ def test_typing_into_a_return_that_closed_keeps_the_text_on_screen(client, setup
     longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
     audit.state = "panel"
     db.session.commit()
-    response = post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": "An hour of careful notes", "version": "1",
-                                                   "save_draft": "y"})
+    response = post(
+        client,
+        f"/returns/{ret.id}",
+        {f"q_{longtext.key}": "An hour of careful notes", "version": "1", "save_draft": "y"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "An hour of careful notes" in html and "Nothing was saved" in html
     assert "Submit return" not in html
@@ -243,7 +285,9 @@ def test_typing_into_a_return_that_closed_keeps_the_text_on_screen(client, setup
 def test_the_audit_trail_records_which_answers_changed_not_their_text(client, setup, post):
     _, ret, definition = setup
     longtext = next(q for q in definition.questions if q.type == LONGTEXT and q.show_if is None)
-    post(client, f"/returns/{ret.id}", {f"q_{longtext.key}": "Sensitive case detail", "version": "1", "save_draft": "y"})
+    post(
+        client, f"/returns/{ret.id}", {f"q_{longtext.key}": "Sensitive case detail", "version": "1", "save_draft": "y"}
+    )
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "return.saved"))
     assert event.after["changed"] == [longtext.key]
     assert "Sensitive case detail" not in str(event.before) + str(event.after)
@@ -271,8 +315,9 @@ def test_a_write_landing_between_check_and_update_is_caught(client, setup, post,
 
 def test_autosave_saves_a_draft_and_answers_in_json(client, setup, post, factory, app, login):
     _, ret, definition = setup
-    first = post(client, f"/returns/{ret.id}/autosave", {"q_overall_rationale": "Typed, not yet saved by hand",
-                                                          "version": "1"})
+    first = post(
+        client, f"/returns/{ret.id}/autosave", {"q_overall_rationale": "Typed, not yet saved by hand", "version": "1"}
+    )
     assert first.status_code == 200 and first.json["saved"] and first.json["version"] == 2
     assert db.session.scalar(select(Answer.value).where(Answer.return_id == ret.id)) == "Typed, not yet saved by hand"
     stale = post(client, f"/returns/{ret.id}/autosave", {"q_overall_rationale": "Older tab", "version": "1"})
@@ -287,8 +332,12 @@ def test_autosave_saves_a_draft_and_answers_in_json(client, setup, post, factory
 
 def test_a_current_concern_shows_the_escalation_route_and_records_who_raised_it(client, setup, post):
     _, ret, definition = setup
-    response = post(client, f"/returns/{ret.id}", {"q_current_safeguarding_concern": "yes", "version": "1",
-                                                   "save_draft": "y"}, follow_redirects=True)
+    response = post(
+        client,
+        f"/returns/{ret.id}",
+        {"q_current_safeguarding_concern": "yes", "version": "1", "save_draft": "y"},
+        follow_redirects=True,
+    )
     html = response.get_data(as_text=True)
     assert "Act on a current concern now" in html and "designated safeguarding lead" in html
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "concern.raised")).all()

@@ -10,9 +10,13 @@ from sqlalchemy import func, select
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, Case, FrameRow, SampleFrame, Sampling
 
-FRAME = ("reference,age_years,locality,plan_type,agencies\n" + "".join(
-    f"NA-{n:03d},{1 + n % 8},{['Northfield', 'Riverside', 'Eastgate'][n % 3]},CP plan - neglect,CSC;EH\n"
-    for n in range(1, 61))).encode()
+FRAME = (
+    "reference,age_years,locality,plan_type,agencies\n"
+    + "".join(
+        f"NA-{n:03d},{1 + n % 8},{['Northfield', 'Riverside', 'Eastgate'][n % 3]},CP plan - neglect,CSC;EH\n"
+        for n in range(1, 61)
+    )
+).encode()
 
 
 @pytest.fixture
@@ -26,8 +30,9 @@ def audit(client, factory, login):
 
 
 def upload_frame(client, post, audit, data=FRAME, filename="frame.csv"):
-    return post(client, f"/audits/{audit.id}/frame", {"file": (io.BytesIO(data), filename)},
-                content_type="multipart/form-data")
+    return post(
+        client, f"/audits/{audit.id}/frame", {"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data"
+    )
 
 
 def draw(client, post, audit, **fields):
@@ -36,8 +41,11 @@ def draw(client, post, audit, **fields):
 
 
 def sampled(audit) -> list[str]:
-    return list(db.session.scalars(select(Case.reference).where(Case.audit_id == audit.id, Case.included)
-                                   .order_by(Case.reference)))
+    return list(
+        db.session.scalars(
+            select(Case.reference).where(Case.audit_id == audit.id, Case.included).order_by(Case.reference)
+        )
+    )
 
 
 def test_frame_is_kept_with_its_checksum(client, post, audit):
@@ -83,17 +91,23 @@ def test_excluding_a_case_needs_a_reason_and_draws_a_replacement_from_its_group(
     upload_frame(client, post, audit)
     draw(client, post, audit, method="stratified", strata=["locality"], size="3")
     case = db.session.scalar(select(Case).where(Case.audit_id == audit.id).order_by(Case.reference).limit(1))
-    assert "Give the reason" in post(client, f"/audits/{audit.id}/cases/{case.id}/exclude", {"reason": ""}).get_data(as_text=True)
+    assert "Give the reason" in post(client, f"/audits/{audit.id}/cases/{case.id}/exclude", {"reason": ""}).get_data(
+        as_text=True
+    )
     response = post(client, f"/audits/{audit.id}/cases/{case.id}/exclude", {"reason": "Moved away before the period"})
     assert response.status_code == 302
     db.session.expire_all()
     excluded = db.session.get(Case, case.id)
-    assert not excluded.included and excluded.exclusion_reason == "Moved away before the period" and not excluded.returns
-    replacement = db.session.scalar(select(Case).where(Case.audit_id == audit.id, Case.included,
-                                                       Case.stratum == excluded.stratum))
+    assert (
+        not excluded.included and excluded.exclusion_reason == "Moved away before the period" and not excluded.returns
+    )
+    replacement = db.session.scalar(
+        select(Case).where(Case.audit_id == audit.id, Case.included, Case.stratum == excluded.stratum)
+    )
     assert replacement.reference != excluded.reference and len(replacement.returns) == 2
-    assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "case.excluded"))["replacement"]["length"] \
-        == len(replacement.reference)  # the trail keeps no typed text
+    assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "case.excluded"))["replacement"][
+        "length"
+    ] == len(replacement.reference)  # the trail keeps no typed text
 
 
 def test_a_case_with_an_answer_cannot_be_excluded(client, post, audit):
@@ -111,11 +125,13 @@ def test_a_case_with_an_answer_cannot_be_excluded(client, post, audit):
 
 
 def test_bad_frames_are_refused_whole(client, post, audit):
-    for data, expected in [(b"reference,child_name\nA,Sam\n", "personal"),
-                           (b"reference,locality\nA,X\nA,Y\n", "already on line 2"),
-                           (b"locality\nX\n", "needs a reference column"),
-                           (b"reference,age_years\nA,old\n", "age_years must be a number"),
-                           (b"reference,locality\nA,=HYPERLINK(1)\n", "formula")]:
+    for data, expected in [
+        (b"reference,child_name\nA,Sam\n", "personal"),
+        (b"reference,locality\nA,X\nA,Y\n", "already on line 2"),
+        (b"locality\nX\n", "needs a reference column"),
+        (b"reference,age_years\nA,old\n", "age_years must be a number"),
+        (b"reference,locality\nA,=HYPERLINK(1)\n", "formula"),
+    ]:
         html = upload_frame(client, post, audit, data).get_data(as_text=True).replace("&#39;", "'")
         assert expected in html, (data, expected)
     assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
@@ -157,7 +173,19 @@ def test_an_excel_frame_imports_like_a_csv_one(client, post, audit):
 def test_cli_sample_prints_the_chosen_references_and_is_reproducible(runner, audit, tmp_path):
     frame = tmp_path / "frame.csv"
     frame.write_bytes(FRAME)
-    args = ["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "6", "--stratify", "locality", "--seed", "77"]
+    args = [
+        "audits",
+        "sample",
+        str(audit.id),
+        "--frame",
+        str(frame),
+        "--size",
+        "6",
+        "--stratify",
+        "locality",
+        "--seed",
+        "77",
+    ]
     first = runner.invoke(args=args)
     assert first.exit_code == 0, first.output
     chosen = [line for line in first.stdout.splitlines() if line.startswith("NA-")]
@@ -170,7 +198,9 @@ def test_cli_sample_prints_the_chosen_references_and_is_reproducible(runner, aud
 def test_cli_sample_refuses_a_bad_frame_and_imports_nothing(runner, audit, tmp_path):
     frame = tmp_path / "frame.csv"
     frame.write_bytes(b"reference,date_of_birth\nA,2020-01-01\n")
-    result = runner.invoke(args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"])
+    result = runner.invoke(
+        args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"]
+    )
     assert result.exit_code != 0 and "date_of_birth" in result.output
     assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
 
@@ -196,11 +226,13 @@ def test_an_excluded_case_cannot_be_given_agencies_again(client, post, audit, fa
     assert db.session.get(Case, case.id).returns == []
 
 
-PERSONAL_CELLS = (b"reference,age_years,locality,plan_type,notes\n"
-                  b"NA-1,2,Northfield,CP plan - neglect,\n"
-                  b"NA-2,3,Eastgate,CP plan - neglect,Jayden Smith\n"
-                  b"NA-3,4,Riverside,CP plan - neglect,born 12/03/2019\n"
-                  b"NA-4,5,SW1A 1AA,CP plan - neglect,\n")
+PERSONAL_CELLS = (
+    b"reference,age_years,locality,plan_type,notes\n"
+    b"NA-1,2,Northfield,CP plan - neglect,\n"
+    b"NA-2,3,Eastgate,CP plan - neglect,Jayden Smith\n"
+    b"NA-3,4,Riverside,CP plan - neglect,born 12/03/2019\n"
+    b"NA-4,5,SW1A 1AA,CP plan - neglect,\n"
+)
 
 
 def test_personal_details_in_cells_are_refused_by_line_and_column_without_echoing_them(client, post, audit):
@@ -209,8 +241,8 @@ def test_personal_details_in_cells_are_refused_by_line_and_column_without_echoin
     assert "Line 3, column 'notes': looks like a person's name." in html
     assert "Line 4, column 'notes': looks like a full date (it could be a date of birth)." in html
     assert "Line 5, column 'locality': looks like a UK postcode." in html
-    problems = html[html.index('id="problems"'):]
-    problems = problems[:problems.index("</div>")]
+    problems = html[html.index('id="problems"') :]
+    problems = problems[: problems.index("</div>")]
     assert "Jayden" not in problems and "12/03/2019" not in problems and "SW1A" not in problems
     assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
     assert db.session.scalar(select(func.count(FrameRow.id))) == 0
@@ -244,11 +276,13 @@ def test_many_cells_with_personal_details_are_listed_up_to_twenty_then_counted(c
 
 
 def test_localities_plan_types_agencies_and_age_bands_are_not_personal_details(client, post, audit):
-    data = (b"reference,age_years,age_band,locality,plan_type,agencies,repeat_plan\n"
-            b"NA-1,2,0-2,Victoria,Child Protection Plan - neglect,CSC;EH,yes\n"
-            b"NA-2,12,11-15,Beverley,Child in Need,CSC,no\n"
-            b"NA-3,7,6-10,Stanley,Early Help Assessment,EH,no\n"
-            b"NA-4,4,3-5,Grace Darling ward,CP plan,CSC,yes\n")
+    data = (
+        b"reference,age_years,age_band,locality,plan_type,agencies,repeat_plan\n"
+        b"NA-1,2,0-2,Victoria,Child Protection Plan - neglect,CSC;EH,yes\n"
+        b"NA-2,12,11-15,Beverley,Child in Need,CSC,no\n"
+        b"NA-3,7,6-10,Stanley,Early Help Assessment,EH,no\n"
+        b"NA-4,4,3-5,Grace Darling ward,CP plan,CSC,yes\n"
+    )
     assert upload_frame(client, post, audit, data).status_code == 302
     assert db.session.scalar(select(func.count(FrameRow.id))) == 4
 
@@ -256,7 +290,9 @@ def test_localities_plan_types_agencies_and_age_bands_are_not_personal_details(c
 def test_cli_sample_refuses_personal_details_in_cells(runner, audit, tmp_path):
     frame = tmp_path / "frame.csv"
     frame.write_bytes(PERSONAL_CELLS)
-    result = runner.invoke(args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"])
+    result = runner.invoke(
+        args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"]
+    )
     assert result.exit_code != 0 and "Line 3, column 'notes': looks like a person's name." in result.output
     assert "Jayden" not in result.output
     assert db.session.scalar(select(func.count(SampleFrame.id))) == 0

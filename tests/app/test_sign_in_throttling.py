@@ -23,8 +23,11 @@ def _token(client) -> str:
 
 
 def _try(client, email: str, password: str = "not it", address: str = "192.0.2.1", token: str | None = None):
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token or _token(client)},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token or _token(client)},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def _page_without_what_was_typed(response, email: str) -> str:
@@ -42,16 +45,21 @@ def test_v6_3_1_a_paused_unknown_address_looks_exactly_like_a_paused_account(cli
     real = _try(client, "real@test.example", address="203.0.113.1")
     unknown = _try(client, "nobody@test.example", address="203.0.113.2")
     assert real.status_code == unknown.status_code == 429
-    assert _page_without_what_was_typed(real, "real@test.example") == \
-        _page_without_what_was_typed(unknown, "nobody@test.example")
+    assert _page_without_what_was_typed(real, "real@test.example") == _page_without_what_was_typed(
+        unknown, "nobody@test.example"
+    )
     assert "too many attempts" in unknown.get_data(as_text=True)
 
 
 def test_v6_3_1_the_pause_follows_the_address_however_it_is_typed(client, factory):
     factory.user("viewer", email="real@test.example")
     for name in ("real", "ghost"):  # an account, and an address with none
-        spellings = [f"{name}@test.example", f" {name.upper()}@test.example", f"{name.title()}@Test.Example ",
-                     f"\t{name}@TEST.example"]
+        spellings = [
+            f"{name}@test.example",
+            f" {name.upper()}@test.example",
+            f"{name.title()}@Test.Example ",
+            f"\t{name}@TEST.example",
+        ]
         for n in range(10):
             _try(client, spellings[n % len(spellings)], address=f"192.0.2.{n}")
         again = _try(client, f"{name.swapcase()}@test.EXAMPLE", factory.password, address="203.0.113.9")

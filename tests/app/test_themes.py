@@ -28,8 +28,13 @@ def editor(factory, client, login):
 
 @pytest.fixture
 def drift(factory):
-    theme = Theme(slug="drift", name="Drift and delay", description="Plans that roll on.", category="planning",
-                  keywords=["drift", "delay"])
+    theme = Theme(
+        slug="drift",
+        name="Drift and delay",
+        description="Plans that roll on.",
+        category="planning",
+        keywords=["drift", "delay"],
+    )
     db.session.add(theme)
     db.session.commit()
     return theme
@@ -61,8 +66,10 @@ def page_text(response) -> str:
 
 
 def errors(html: str) -> list[str]:
-    return [html_text.unescape(re.sub(r"<[^>]+>|\s+", " ", e)).replace("Error:", "").strip()
-            for e in re.findall(r'<p id="[^"]*-error" class="govuk-error-message">(.*?)</p>', html, re.S)]
+    return [
+        html_text.unescape(re.sub(r"<[^>]+>|\s+", " ", e)).replace("Error:", "").strip()
+        for e in re.findall(r'<p id="[^"]*-error" class="govuk-error-message">(.*?)</p>', html, re.S)
+    ]
 
 
 # --- the list -------------------------------------------------------------------------------------
@@ -71,15 +78,28 @@ def errors(html: str) -> list[str]:
 def test_codebook_lists_themes_by_category_with_keywords_and_audits_confirmed_in(client, factory, editor, drift):
     db.session.add(Theme(slug="voice", name="Voice of the child", category="child focus", keywords=[]))
     audit = factory.audit(state="analysis")
-    db.session.add_all(Coding(audit_id=audit.id, case_id=audit.cases[0].id, source="panel", source_key=str(n),
-                              excerpt="x", theme_id=drift.id, status=status)
-                       for n, status in enumerate(("confirmed", "suggested")))
+    db.session.add_all(
+        Coding(
+            audit_id=audit.id,
+            case_id=audit.cases[0].id,
+            source="panel",
+            source_key=str(n),
+            excerpt="x",
+            theme_id=drift.id,
+            status=status,
+        )
+        for n, status in enumerate(("confirmed", "suggested"))
+    )
     db.session.commit()
     html = client.get("/themes").get_data(as_text=True)
     assert html.index("Child focus") < html.index("Planning")  # categories in order
-    assert '<strong class="govuk-tag govuk-tag--grey govuk-!-font-size-16 govuk-!-margin-bottom-1">delay</strong>' in html
+    assert (
+        '<strong class="govuk-tag govuk-tag--grey govuk-!-font-size-16 govuk-!-margin-bottom-1">delay</strong>' in html
+    )
     assert "No keywords: never suggested" in html
-    assert re.search(r"Drift and delay.*?1 audit<", html, re.S) and re.search(r"Voice of the child.*?0 audits<", html, re.S)
+    assert re.search(r"Drift and delay.*?1 audit<", html, re.S) and re.search(
+        r"Voice of the child.*?0 audits<", html, re.S
+    )
     assert "Add a theme" in html
 
 
@@ -107,26 +127,43 @@ def test_add_a_theme_with_keywords_one_per_line_or_separated_by_semicolons(clien
     assert response.status_code == 302
     [theme] = themes()
     assert (theme.slug, theme.name, theme.category, theme.keywords) == (
-        "fathers", "Fathers", "family", ["father", "stepfather", "dad"])
+        "fathers",
+        "Fathers",
+        "family",
+        ["father", "stepfather", "dad"],
+    )
     assert "Fathers has been added to the codebook." in client.get("/themes").get_data(as_text=True)
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "theme.created"))
     assert event.object_id == theme.id and [k["length"] for k in event.after["keywords"]] == [6, 10, 3]
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"name": ""}, "Enter a theme name"),
-    ({"name": "N" * 121}, "Theme name must be 120 characters or fewer"),
-    ({"category": "C" * 61}, "Category must be 60 characters or fewer"),
-    ({"description": "D" * 2001}, "Description must be 2,000 characters or fewer"),
-    ({"name": "=HYPERLINK(1)"}, 'The name starts with "=", which a spreadsheet could run as a formula; remove that character'),
-    ({"description": "ok\x01"}, "The description contains a control character (U+0001); remove it"),  # NUL: input_guard
-    ({"keywords": "fine; " + "k" * 61}, f'The keyword "{"k" * 30}…" is 61 characters long; the limit is 60'),
-    ({"keywords": ";".join(f"w{n}" for n in range(41))}, "There are 41 keywords; the limit is 40"),
-    ({"keywords": "drift\n@home"}, 'The keyword "@home" starts with "@", which a spreadsheet could run as a formula'),
-    ({"name": "  drift AND   delay "}, "There is already a theme with this name. Choose a different name."),
-])
-def test_bad_theme_values_are_refused_with_a_clear_message_and_nothing_typed_is_lost(client, editor, drift, post,
-                                                                                      fields, message):
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"name": ""}, "Enter a theme name"),
+        ({"name": "N" * 121}, "Theme name must be 120 characters or fewer"),
+        ({"category": "C" * 61}, "Category must be 60 characters or fewer"),
+        ({"description": "D" * 2001}, "Description must be 2,000 characters or fewer"),
+        (
+            {"name": "=HYPERLINK(1)"},
+            'The name starts with "=", which a spreadsheet could run as a formula; remove that character',
+        ),
+        (
+            {"description": "ok\x01"},
+            "The description contains a control character (U+0001); remove it",
+        ),  # NUL: input_guard
+        ({"keywords": "fine; " + "k" * 61}, f'The keyword "{"k" * 30}…" is 61 characters long; the limit is 60'),
+        ({"keywords": ";".join(f"w{n}" for n in range(41))}, "There are 41 keywords; the limit is 40"),
+        (
+            {"keywords": "drift\n@home"},
+            'The keyword "@home" starts with "@", which a spreadsheet could run as a formula',
+        ),
+        ({"name": "  drift AND   delay "}, "There is already a theme with this name. Choose a different name."),
+    ],
+)
+def test_bad_theme_values_are_refused_with_a_clear_message_and_nothing_typed_is_lost(
+    client, editor, drift, post, fields, message
+):
     values = {**form(description="Kept as typed"), **fields}
     response = post(client, "/themes/new", values)
     html = response.get_data(as_text=True)
@@ -148,22 +185,43 @@ def test_edit_a_theme_keeps_its_slug(client, editor, drift, post):
 
 def test_an_unused_theme_can_be_deleted_with_its_unreviewed_suggestions(client, factory, editor, drift, post):
     audit = factory.audit(state="analysis")
-    db.session.add(Coding(audit_id=audit.id, case_id=audit.cases[0].id, source="panel", source_key="1", excerpt="x",
-                          theme_id=drift.id, status="suggested"))
+    db.session.add(
+        Coding(
+            audit_id=audit.id,
+            case_id=audit.cases[0].id,
+            source="panel",
+            source_key="1",
+            excerpt="x",
+            theme_id=drift.id,
+            status="suggested",
+        )
+    )
     db.session.commit()
     page = client.get(f"/themes/{drift.id}/delete").get_data(as_text=True)
     assert "Delete Drift and delay?" in page and "1 suggestion of this theme" in page
     assert post(client, f"/themes/{drift.id}/delete").status_code == 302
     assert themes() == [] and db.session.scalar(sa.select(sa.func.count(Coding.id))) == 0
-    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "theme.deleted")).before["slug"]["length"] == 5
+    assert (
+        db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "theme.deleted")).before["slug"]["length"]
+        == 5
+    )
 
 
 @pytest.mark.parametrize("use", ["confirmed coding", "learning point"])
 def test_a_used_theme_cannot_be_deleted_and_the_page_explains_why(client, factory, editor, drift, post, use):
     audit = factory.audit(state="analysis")
     if use == "confirmed coding":
-        db.session.add(Coding(audit_id=audit.id, case_id=audit.cases[0].id, source="panel", source_key="1",
-                              excerpt="x", theme_id=drift.id, status="confirmed"))
+        db.session.add(
+            Coding(
+                audit_id=audit.id,
+                case_id=audit.cases[0].id,
+                source="panel",
+                source_key="1",
+                excerpt="x",
+                theme_id=drift.id,
+                status="confirmed",
+            )
+        )
     else:
         db.session.add(LearningPoint(audit_id=audit.id, audience="managers", text="x", themes=[drift]))
     db.session.commit()
@@ -179,16 +237,22 @@ def test_a_used_theme_cannot_be_deleted_and_the_page_explains_why(client, factor
 
 
 def test_export_neutralises_formula_like_cells(client, editor):
-    db.session.add(Theme(slug="x", name="=cmd|' /C calc'!A0", description="+44 7700", category="@risk",
-                         keywords=["-1", "fine"]))
+    db.session.add(
+        Theme(slug="x", name="=cmd|' /C calc'!A0", description="+44 7700", category="@risk", keywords=["-1", "fine"])
+    )
     db.session.commit()
     response = client.get("/themes.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeffname,description,keywords,category,slug")  # Excel reads it as UTF-8
     row = next(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
-    assert row == {"name": "'=cmd|' /C calc'!A0", "description": "'+44 7700", "keywords": "'-1; fine",
-                   "category": "'@risk", "slug": "x"}
+    assert row == {
+        "name": "'=cmd|' /C calc'!A0",
+        "description": "'+44 7700",
+        "keywords": "'-1; fine",
+        "category": "'@risk",
+        "slug": "x",
+    }
 
 
 def test_an_exported_codebook_imports_unchanged(client, editor, drift, post):
@@ -202,8 +266,10 @@ def test_an_exported_codebook_imports_unchanged(client, editor, drift, post):
 
 
 def test_import_previews_additions_and_updates_then_imports_only_when_confirmed(client, editor, drift, post):
-    text = HEADER + "Drift and delay,Plans that drift.,drift; delay; start again,planning,drift\n" \
-                    "Fathers,,father; dad,family,\n"
+    text = (
+        HEADER + "Drift and delay,Plans that drift.,drift; delay; start again,planning,drift\n"
+        "Fathers,,father; dad,family,\n"
+    )
     preview = upload(client, post, text)
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "Check the codebook import" in html
@@ -214,10 +280,12 @@ def test_import_previews_additions_and_updates_then_imports_only_when_confirmed(
     assert response.status_code == 302
     assert [(t.slug, t.name, t.description, t.keywords) for t in themes()] == [
         ("drift", "Drift and delay", "Plans that drift.", ["drift", "delay", "start again"]),
-        ("fathers", "Fathers", "", ["father", "dad"])]
+        ("fathers", "Fathers", "", ["father", "dad"]),
+    ]
     assert "1 theme added, 1 theme updated" in client.get("/themes").get_data(as_text=True)
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.not_like("user.%"))
-                                 .order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action.not_like("user.%")).order_by(AuditEvent.id)
+    ).all()
     assert actions == ["theme.updated", "theme.created", "codebook.imported"]
 
 
@@ -226,12 +294,22 @@ def test_a_row_without_a_slug_updates_the_theme_with_its_name_and_only_its_colum
     confirm_import(client, post, html)
     [theme] = themes()
     assert (theme.name, theme.description, theme.category, theme.keywords) == (
-        "DRIFT AND DELAY", "Plans that roll on.", "planning", ["drift", "stuck"])
+        "DRIFT AND DELAY",
+        "Plans that roll on.",
+        "planning",
+        ["drift", "stuck"],
+    )
 
 
 def test_import_problems_are_listed_by_line_and_nothing_is_imported(client, editor, drift, post):
-    text = (HEADER + "Fathers,,father,family,\n" + ",no name,,,\n" + 'Voice,"=1+1",,,\n'
-            + "Other,,,,drift\n" + "Drift and delay,,,,\n")
+    text = (
+        HEADER
+        + "Fathers,,father,family,\n"
+        + ",no name,,,\n"
+        + 'Voice,"=1+1",,,\n'
+        + "Other,,,,drift\n"
+        + "Drift and delay,,,,\n"
+    )
     html = page_text(upload(client, post, text))
     assert "Line 3: the name is missing" in html
     assert 'Line 4: the description starts with "=", which a spreadsheet could run as a formula' in html
@@ -247,11 +325,14 @@ def test_import_problems_are_listed_by_line_and_nothing_is_imported(client, edit
     assert 'Line 2: the name "Voice" is already used by another theme in the codebook (slug voice)' in renamed
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"name\n\xff\xfeTheme\n", "The file is not saved as UTF-8 text"),
-    (b"name\n" + b"x" * (300 * 1024), "The file is larger than 256 kB"),
-    (b"", "Line 1: the file is empty"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"name\n\xff\xfeTheme\n", "The file is not saved as UTF-8 text"),
+        (b"name\n" + b"x" * (300 * 1024), "The file is larger than 256 kB"),
+        (b"", "Line 1: the file is empty"),
+    ],
+)
 def test_unreadable_files_are_explained(client, editor, post, content, message):
     assert message in upload(client, post, content).get_data(as_text=True)
     assert themes() == []
@@ -262,15 +343,18 @@ def test_a_codebook_changed_after_the_check_is_checked_again(client, editor, dri
     db.session.get(Theme, drift.id).description = "Changed by a colleague"
     db.session.commit()
     again = confirm_import(client, post, html)
-    assert again.status_code == 200 and "Someone changed the codebook after you checked this file" in again.get_data(as_text=True)
+    assert again.status_code == 200 and "Someone changed the codebook after you checked this file" in again.get_data(
+        as_text=True
+    )
     assert themes()[0].description == "Changed by a colleague"
     assert confirm_import(client, post, again.get_data(as_text=True)).status_code == 302
     assert themes()[0].description == "New words"
 
 
 def test_a_tampered_confirmation_is_refused(client, editor, post):
-    response = post(client, "/themes/import/confirm", {"codebook": "not base64!", "digest": "x"},
-                    content_type="multipart/form-data")
+    response = post(
+        client, "/themes/import/confirm", {"codebook": "not base64!", "digest": "x"}, content_type="multipart/form-data"
+    )
     assert response.status_code == 400 and themes() == []
 
 
@@ -305,8 +389,11 @@ def _codebook(texts) -> str:
 
 
 def _refused(text: str) -> bool:
-    return bool(formula_problem("description", text) or control_problem("description", text)
-                or keyword_problems(split_keywords(text)))
+    return bool(
+        formula_problem("description", text)
+        or control_problem("description", text)
+        or keyword_problems(split_keywords(text))
+    )
 
 
 def test_hostile_strings_in_an_imported_codebook_are_imported_exactly_or_refused_by_line(client, editor, post):
@@ -319,6 +406,8 @@ def test_hostile_strings_in_an_imported_codebook_are_imported_exactly_or_refused
     accepted = [text for text in BLNS if not _refused(text)]
     response = confirm_import(client, post, upload(client, post, _codebook(accepted)).get_data(as_text=True))
     assert response.status_code == 302 and len(accepted) > 300
-    assert [(t.description, t.keywords) for t in themes()] == [(text.strip(), split_keywords(text)) for text in accepted]
+    assert [(t.description, t.keywords) for t in themes()] == [
+        (text.strip(), split_keywords(text)) for text in accepted
+    ]
     page = client.get("/themes").get_data(as_text=True)
     assert "<script>alert(123)</script>" not in page and "&lt;script&gt;alert(123)&lt;/script&gt;" in page

@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.http import parse_options_header
 from sqlalchemy import func, select
+from werkzeug.http import parse_options_header
 
 from audit_app.data import tools as tool_data
 from audit_app.extensions import db
@@ -31,7 +31,9 @@ NEGLECT = "neglect-multi-agency"
 def stored_text(version_id: int) -> str:
     """The definition exactly as the database holds it."""
     with db.engine.connect() as conn:
-        return conn.execute(sa.text("SELECT CAST(definition AS TEXT) FROM tool_versions WHERE id = :id"), {"id": version_id}).scalar_one()
+        return conn.execute(
+            sa.text("SELECT CAST(definition AS TEXT) FROM tool_versions WHERE id = :id"), {"id": version_id}
+        ).scalar_one()
 
 
 def stored(version_id: int) -> dict:
@@ -40,22 +42,35 @@ def stored(version_id: int) -> dict:
 
 def stored_row(version_id: int) -> dict:
     with db.engine.connect() as conn:
-        row = conn.execute(sa.text("SELECT tool_id, version, status, published_at FROM tool_versions WHERE id = :id"),
-                           {"id": version_id}).mappings().one()
+        row = (
+            conn.execute(
+                sa.text("SELECT tool_id, version, status, published_at FROM tool_versions WHERE id = :id"),
+                {"id": version_id},
+            )
+            .mappings()
+            .one()
+        )
     return dict(row)
 
 
 def row_counts() -> tuple[int, int]:
     """(tools, tool versions), read outside the test's session."""
     with db.engine.connect() as conn:
-        return (conn.execute(sa.text("SELECT count(*) FROM tools")).scalar_one(),
-                conn.execute(sa.text("SELECT count(*) FROM tool_versions")).scalar_one())
+        return (
+            conn.execute(sa.text("SELECT count(*) FROM tools")).scalar_one(),
+            conn.execute(sa.text("SELECT count(*) FROM tool_versions")).scalar_one(),
+        )
 
 
 def versions_of(slug: str) -> list[dict]:
     with db.engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT v.id, v.version, v.status FROM tool_versions v JOIN tools t "
-                                    "ON t.id = v.tool_id WHERE t.slug = :slug ORDER BY v.version"), {"slug": slug})
+        rows = conn.execute(
+            sa.text(
+                "SELECT v.id, v.version, v.status FROM tool_versions v JOIN tools t "
+                "ON t.id = v.tool_id WHERE t.slug = :slug ORDER BY v.version"
+            ),
+            {"slug": slug},
+        )
         return [dict(r) for r in rows.mappings()]
 
 
@@ -153,8 +168,11 @@ def form_as_shown(response, action_contains: str = "") -> dict:
     """The main POST form of a page (not the sign-out form), filled in as the page shows it."""
     reader = _FormReader()
     reader.feed(response.get_data(as_text=True))
-    forms = [f for f in reader.forms if f["method"] == "post" and "logout" not in f["action"]
-             and action_contains in f["action"]]
+    forms = [
+        f
+        for f in reader.forms
+        if f["method"] == "post" and "logout" not in f["action"] and action_contains in f["action"]
+    ]
     assert forms, "no form on the page"
     return {name: values if len(values) > 1 else values[0] for name, values in forms[0]["fields"].items()}
 
@@ -187,9 +205,21 @@ def draft(builtin) -> ToolVersion:
 
 def question_form(**fields) -> dict:
     """Designer question form data: a required scale question unless told otherwise."""
-    return {"key": "new_question", "type": "scale", "text": "Was the child's bedroom seen?", "help": "",
-            "required": "y", "compare": "y", "options": "", "show_if_question": "", "show_if_values": "", "finding": "",
-            "chart_title": "", "guidance_url": "", **fields}
+    return {
+        "key": "new_question",
+        "type": "scale",
+        "text": "Was the child's bedroom seen?",
+        "help": "",
+        "required": "y",
+        "compare": "y",
+        "options": "",
+        "show_if_question": "",
+        "show_if_values": "",
+        "finding": "",
+        "chart_title": "",
+        "guidance_url": "",
+        **fields,
+    }
 
 
 def add_question(client, post, version, section: str, **fields):
@@ -216,8 +246,9 @@ def test_library_lists_the_builtin_tools_after_seed(client, coordinator, runner)
 
 def test_create_a_tool_from_an_empty_start(client, coordinator, post, builtin):
     before = row_counts()
-    response = post(client, "/tools/new", {"name": "Adolescent neglect 2027", "slug": "adolescents-2027",
-                                           "start_from": "0"})
+    response = post(
+        client, "/tools/new", {"name": "Adolescent neglect 2027", "slug": "adolescents-2027", "start_from": "0"}
+    )
     assert response.status_code == 302
     tool = tool_data.tool_by_slug("adolescents-2027")
     assert tool is not None and response.headers["Location"].endswith(f"/tools/{tool.id}/v1")
@@ -233,8 +264,11 @@ def test_create_a_tool_from_an_empty_start(client, coordinator, post, builtin):
 
 def test_create_a_tool_as_a_copy_of_a_builtin_version(client, coordinator, post, builtin):
     original = stored_text(builtin.id)
-    response = post(client, "/tools/new", {"name": "Neglect audit, our way", "slug": "neglect-our-way",
-                                           "start_from": str(builtin.id)})
+    response = post(
+        client,
+        "/tools/new",
+        {"name": "Neglect audit, our way", "slug": "neglect-our-way", "start_from": str(builtin.id)},
+    )
     assert response.status_code == 302
     [version] = versions_of("neglect-our-way")
     assert (version["version"], version["status"]) == (1, "draft")
@@ -251,10 +285,13 @@ def parse_and_export(raw: dict) -> dict:
     return export_definition(parse_definition(raw))
 
 
-@pytest.mark.parametrize("slug, message", [
-    (NEGLECT, f"A tool with the short name {NEGLECT} already exists. Choose another."),
-    ("Has Spaces", "Use 2 to 60 lower-case letters, digits and hyphens"),
-])
+@pytest.mark.parametrize(
+    "slug, message",
+    [
+        (NEGLECT, f"A tool with the short name {NEGLECT} already exists. Choose another."),
+        ("Has Spaces", "Use 2 to 60 lower-case letters, digits and hyphens"),
+    ],
+)
 def test_a_taken_or_malformed_slug_is_refused_and_creates_nothing(client, coordinator, post, builtin, slug, message):
     before = row_counts()
     for start_from in ("0", str(builtin.id)):
@@ -271,12 +308,18 @@ def test_a_taken_or_malformed_slug_is_refused_and_creates_nothing(client, coordi
 
 def test_edit_details(client, coordinator, post, draft):
     assert 'value="Multi-agency neglect case audit"' in client.get(f"{base(draft)}/details").get_data(as_text=True)
-    response = post(client, f"{base(draft)}/details", {"name": "Neglect audit 2027", "topic": "Neglect",
-                                                       "description": "For the 2027 audit of neglect."})
+    response = post(
+        client,
+        f"{base(draft)}/details",
+        {"name": "Neglect audit 2027", "topic": "Neglect", "description": "For the 2027 audit of neglect."},
+    )
     assert response.status_code == 302
     definition = stored(draft.id)
     assert (definition["name"], definition["topic"], definition["description"]) == (
-        "Neglect audit 2027", "Neglect", "For the 2027 audit of neglect.")
+        "Neglect audit 2027",
+        "Neglect",
+        "For the 2027 audit of neglect.",
+    )
     db.session.expire_all()
     assert db.session.get(Tool, draft.tool_id).name == "Neglect audit 2027"
     assert "Details saved." in flashed(client, response)
@@ -284,8 +327,11 @@ def test_edit_details(client, coordinator, post, draft):
 
 def test_add_a_section_gets_a_first_question(client, coordinator, post, draft):
     before = stored(draft.id)
-    response = post(client, f"{base(draft)}/new-section", {"key": "adolescence", "title": "Adolescence",
-                                                            "description": "Older children's experience."})
+    response = post(
+        client,
+        f"{base(draft)}/new-section",
+        {"key": "adolescence", "title": "Adolescence", "description": "Older children's experience."},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("#section-adolescence")
     after = stored(draft.id)
     assert section_keys(after) == section_keys(before) + ["adolescence"]
@@ -298,8 +344,11 @@ def test_add_a_section_gets_a_first_question(client, coordinator, post, draft):
 def test_edit_a_section_keeps_its_key(client, coordinator, post, draft):
     page = client.get(f"{base(draft)}/sections/family_context").get_data(as_text=True)
     assert 'value="family_context"' in page and "readonly" in page
-    response = post(client, f"{base(draft)}/sections/family_context", {
-        "key": "renamed_section", "title": "The family's circumstances", "description": "What shaped the care given."})
+    response = post(
+        client,
+        f"{base(draft)}/sections/family_context",
+        {"key": "renamed_section", "title": "The family's circumstances", "description": "What shaped the care given."},
+    )
     assert response.status_code == 302
     after = stored(draft.id)
     assert "renamed_section" not in section_keys(after)
@@ -310,31 +359,67 @@ def test_edit_a_section_keeps_its_key(client, coordinator, post, draft):
 # Each kind of question through the form, and what the tool file then holds.
 QUESTION_KINDS = [
     ({"type": "scale"}, {"type": "scale"}),
-    ({"type": "single", "options": "often | Often | 2\nsometimes | Sometimes | 1\nnever | Never | 0\nunknown | Not recorded"},
-     {"type": "single", "options": [{"value": "often", "label": "Often", "score": 2.0},
-                                    {"value": "sometimes", "label": "Sometimes", "score": 1.0},
-                                    {"value": "never", "label": "Never", "score": 0.0},
-                                    {"value": "unknown", "label": "Not recorded"}]}),
-    ({"type": "multiple", "options": "school | School\n\ngp | GP | 0.5\n"},
-     {"type": "multiple", "options": [{"value": "school", "label": "School"},
-                                      {"value": "gp", "label": "GP", "score": 0.5}]}),
+    (
+        {
+            "type": "single",
+            "options": "often | Often | 2\nsometimes | Sometimes | 1\nnever | Never | 0\nunknown | Not recorded",
+        },
+        {
+            "type": "single",
+            "options": [
+                {"value": "often", "label": "Often", "score": 2.0},
+                {"value": "sometimes", "label": "Sometimes", "score": 1.0},
+                {"value": "never", "label": "Never", "score": 0.0},
+                {"value": "unknown", "label": "Not recorded"},
+            ],
+        },
+    ),
+    (
+        {"type": "multiple", "options": "school | School\n\ngp | GP | 0.5\n"},
+        {
+            "type": "multiple",
+            "options": [{"value": "school", "label": "School"}, {"value": "gp", "label": "GP", "score": 0.5}],
+        },
+    ),
     ({"type": "grade"}, {"type": "grade"}),
     ({"type": "number", "required": ""}, {"type": "number", "required": False}),
     ({"type": "date"}, {"type": "date"}),
     ({"type": "text", "help": "  A few words.  "}, {"type": "text", "help": "A few words."}),
-    ({"type": "longtext", "finding": "the plan said what would change", "chart_title": "Plans",
-      "guidance_url": "https://example.org/guidance"},
-     {"type": "longtext", "finding": "the plan said what would change", "chart_title": "Plans",
-      "guidance_url": "https://example.org/guidance"}),
-    ({"type": "scale", "show_if_question": "father_identified", "show_if_values": "yes, partly",
-      "themes": ["fathers_whole_family", "honest_conversations"]},
-     {"type": "scale", "show_if": {"question": "father_identified", "values": ["yes", "partly"]},
-      "themes": ["fathers_whole_family", "honest_conversations"]}),
+    (
+        {
+            "type": "longtext",
+            "finding": "the plan said what would change",
+            "chart_title": "Plans",
+            "guidance_url": "https://example.org/guidance",
+        },
+        {
+            "type": "longtext",
+            "finding": "the plan said what would change",
+            "chart_title": "Plans",
+            "guidance_url": "https://example.org/guidance",
+        },
+    ),
+    (
+        {
+            "type": "scale",
+            "show_if_question": "father_identified",
+            "show_if_values": "yes, partly",
+            "themes": ["fathers_whole_family", "honest_conversations"],
+        },
+        {
+            "type": "scale",
+            "show_if": {"question": "father_identified", "values": ["yes", "partly"]},
+            "themes": ["fathers_whole_family", "honest_conversations"],
+        },
+    ),
 ]
 
 
-@pytest.mark.parametrize("typed, expected", QUESTION_KINDS, ids=[k[0]["type"] + ("_show_if" if "show_if_question" in k[0] else "")
-                                                                  for k in QUESTION_KINDS])
+@pytest.mark.parametrize(
+    "typed, expected",
+    QUESTION_KINDS,
+    ids=[k[0]["type"] + ("_show_if" if "show_if_question" in k[0] else "") for k in QUESTION_KINDS],
+)
 def test_add_a_question_of_each_kind(client, coordinator, post, draft, typed, expected):
     response = add_question(client, post, draft, "working_with_family", key="bedroom_seen", **typed)
     assert response.status_code == 302, page_text(response)[:3000]
@@ -358,8 +443,11 @@ def test_edit_a_question_its_key_cannot_change(client, coordinator, post, draft)
     page = client.get(f"{base(draft)}/questions/child_seen_alone").get_data(as_text=True)
     assert re.search(r'<input[^>]*name="key"[^>]*readonly', page)
     before = stored(draft.id)
-    response = post(client, f"{base(draft)}/questions/child_seen_alone",
-                    question_form(key="seen_alone", text="Was the child seen on their own?", type="scale"))
+    response = post(
+        client,
+        f"{base(draft)}/questions/child_seen_alone",
+        question_form(key="seen_alone", text="Was the child seen on their own?", type="scale"),
+    )
     assert response.status_code == 302
     after = stored(draft.id)
     assert keys_in(after) == keys_in(before)
@@ -369,8 +457,11 @@ def test_edit_a_question_its_key_cannot_change(client, coordinator, post, draft)
 
 def test_a_question_posted_with_another_key_is_reported_under_its_own_key(client, coordinator, post, draft):
     """The key is kept (above); the message and the link back must name the question that was saved."""
-    response = post(client, f"{base(draft)}/questions/child_seen_alone",
-                    question_form(key="seen_alone", text="Was the child seen on their own?"))
+    response = post(
+        client,
+        f"{base(draft)}/questions/child_seen_alone",
+        question_form(key="seen_alone", text="Was the child seen on their own?"),
+    )
     assert response.headers["Location"].endswith("#question-child_seen_alone")
     assert "Question child_seen_alone saved." in flashed(client, response)
 
@@ -389,8 +480,11 @@ def test_saving_each_question_unchanged_keeps_its_meaning(client, coordinator, p
         before = question_in(stored(draft.id), key)
         save_as_shown(client, post, draft, key)
         after = question_in(stored(draft.id), key)
-        differences = {k: (before.get(k), after.get(k)) for k in before.keys() | after.keys()
-                       if before.get(k) != after.get(k) and not (k == "themes" and set(before[k]) == set(after[k]))}
+        differences = {
+            k: (before.get(k), after.get(k))
+            for k in before.keys() | after.keys()
+            if before.get(k) != after.get(k) and not (k == "themes" and set(before[k]) == set(after[k]))
+        }
         if differences:
             changed[key] = differences
     assert changed == {}, f"saving these questions unchanged altered them: {changed}"
@@ -401,14 +495,34 @@ def test_saving_a_question_unchanged_shows_no_change_when_comparing(client, coor
     key = next(q.key for q in tool_data.definition_of(draft).questions if len(q.themes) > 1)
     save_as_shown(client, post, draft, key)
     page = page_text(client.get(f"{base(draft)}/compare?against=1"))
-    assert "The two versions ask exactly the same questions." in page, re.findall(r"<code>(.*?)</code>.*?<td[^>]*>(.*?)</td>", page, re.S)
+    assert "The two versions ask exactly the same questions." in page, re.findall(
+        r"<code>(.*?)</code>.*?<td[^>]*>(.*?)</td>", page, re.S
+    )
 
 
 def test_saving_a_scale_question_unchanged_keeps_its_allowed_answers(client, coordinator, post, ctx):
-    version = tool_data.create_tool({"schema_version": 1, "slug": "allow-test", "name": "Allow test", "sections": [
-        {"key": "only", "title": "Only", "questions": [
-            {"key": "plan_shared", "type": "scale", "text": "Was the plan shared?", "allow": ["not_applicable"]}]}]},
-        None)
+    version = tool_data.create_tool(
+        {
+            "schema_version": 1,
+            "slug": "allow-test",
+            "name": "Allow test",
+            "sections": [
+                {
+                    "key": "only",
+                    "title": "Only",
+                    "questions": [
+                        {
+                            "key": "plan_shared",
+                            "type": "scale",
+                            "text": "Was the plan shared?",
+                            "allow": ["not_applicable"],
+                        }
+                    ],
+                }
+            ],
+        },
+        None,
+    )
     db.session.commit()
     before = stored_text(version.id)
     save_as_shown(client, post, version, "plan_shared")
@@ -416,8 +530,9 @@ def test_saving_a_scale_question_unchanged_keeps_its_allowed_answers(client, coo
     assert stored_text(version.id) == before
 
 
-@pytest.mark.parametrize("kind, key, first_url", [("section", "family_context", "sections"),
-                                                  ("question", "father_engaged", "questions")])
+@pytest.mark.parametrize(
+    "kind, key, first_url", [("section", "family_context", "sections"), ("question", "father_engaged", "questions")]
+)
 def test_move_up_and_down(client, coordinator, post, draft, kind, key, first_url):
     def order():
         definition = stored(draft.id)
@@ -465,43 +580,68 @@ def test_an_unknown_action_is_refused(client, coordinator, post, draft):
 
 # Invalid question edits: (form fields, URL under the version, problems that must all be shown).
 INVALID_QUESTIONS = {
-    "duplicate key": ("sections/overall/questions/new", {"key": "agency_role"},
-                      ['questions "agency_role": the key is used more than once']),
-    "options line without a label": ("sections/overall/questions/new",
-                                     {"type": "single", "options": "often | Often | 2\nsometimes\nnever |  | 0"},
-                                     ["Line 2: write the value and label separated by '|'",
-                                      "Line 3: write the value and label separated by '|'"]),
-    "score that is not a number": ("sections/overall/questions/new",
-                                   {"type": "single", "options": "often | Often | high\nnever | Never | 0\nx | X | 1 | 2"},
-                                   ["Line 1: the score must be a number, like 2 or 0.5",
-                                    "Line 3: write the value and label separated by '|'"]),
-    "duplicate option value": ("sections/overall/questions/new",
-                               {"type": "single", "options": "yes | Yes\nyes | Yes again"},
-                               ['options: duplicate value "yes"']),
-    "no options": ("sections/overall/questions/new", {"type": "multiple", "options": ""},
-                   ["options: must be a non-empty list"]),
-    "show-if on a text question": ("sections/overall/questions/new",
-                                   {"show_if_question": "records_reviewed", "show_if_values": "yes"},
-                                   ["Not a valid choice"]),
-    "show-if value that is not an answer": ("sections/overall/questions/new",
-                                            {"show_if_question": "father_identified", "show_if_values": "maybe"},
-                                            ['show-if values maybe are not answers to "father_identified"']),
-    "show-if on itself through an edit": ("questions/father_identified",
-                                          {"key": "father_identified", "show_if_question": "father_identified",
-                                           "show_if_values": "yes"},
-                                          ["Not a valid choice"]),
-    "show-if cycle": ("questions/father_identified",
-                      {"key": "father_identified", "show_if_question": "father_engaged", "show_if_values": "yes"},
-                      ["show-if conditions form a cycle"]),
-    "guidance link that is not a web address": ("sections/overall/questions/new",
-                                                {"guidance_url": "javascript:alert(1)"},
-                                                ["guidance_url: must be a web address starting with https:// or http://"]),
+    "duplicate key": (
+        "sections/overall/questions/new",
+        {"key": "agency_role"},
+        ['questions "agency_role": the key is used more than once'],
+    ),
+    "options line without a label": (
+        "sections/overall/questions/new",
+        {"type": "single", "options": "often | Often | 2\nsometimes\nnever |  | 0"},
+        ["Line 2: write the value and label separated by '|'", "Line 3: write the value and label separated by '|'"],
+    ),
+    "score that is not a number": (
+        "sections/overall/questions/new",
+        {"type": "single", "options": "often | Often | high\nnever | Never | 0\nx | X | 1 | 2"},
+        ["Line 1: the score must be a number, like 2 or 0.5", "Line 3: write the value and label separated by '|'"],
+    ),
+    "duplicate option value": (
+        "sections/overall/questions/new",
+        {"type": "single", "options": "yes | Yes\nyes | Yes again"},
+        ['options: duplicate value "yes"'],
+    ),
+    "no options": (
+        "sections/overall/questions/new",
+        {"type": "multiple", "options": ""},
+        ["options: must be a non-empty list"],
+    ),
+    "show-if on a text question": (
+        "sections/overall/questions/new",
+        {"show_if_question": "records_reviewed", "show_if_values": "yes"},
+        ["Not a valid choice"],
+    ),
+    "show-if value that is not an answer": (
+        "sections/overall/questions/new",
+        {"show_if_question": "father_identified", "show_if_values": "maybe"},
+        ['show-if values maybe are not answers to "father_identified"'],
+    ),
+    "show-if on itself through an edit": (
+        "questions/father_identified",
+        {"key": "father_identified", "show_if_question": "father_identified", "show_if_values": "yes"},
+        ["Not a valid choice"],
+    ),
+    "show-if cycle": (
+        "questions/father_identified",
+        {"key": "father_identified", "show_if_question": "father_engaged", "show_if_values": "yes"},
+        ["show-if conditions form a cycle"],
+    ),
+    "guidance link that is not a web address": (
+        "sections/overall/questions/new",
+        {"guidance_url": "javascript:alert(1)"},
+        ["guidance_url: must be a web address starting with https:// or http://"],
+    ),
     "bad key": ("sections/overall/questions/new", {"key": "Bad Key"}, ["Lower-case letters, digits and underscores"]),
     "no text": ("sections/overall/questions/new", {"text": ""}, ["Enter the question"]),
-    "text of only invisible characters": ("sections/overall/questions/new", {"text": "\u200b\u2060\u3164\u2800"},
-                                          ["Enter the question"]),
-    "over-long text": ("sections/overall/questions/new", {"text": "Q" * 501},
-                       ["The question must be 500 characters or fewer"]),
+    "text of only invisible characters": (
+        "sections/overall/questions/new",
+        {"text": "\u200b\u2060\u3164\u2800"},
+        ["Enter the question"],
+    ),
+    "over-long text": (
+        "sections/overall/questions/new",
+        {"text": "Q" * 501},
+        ["The question must be 500 characters or fewer"],
+    ),
 }
 
 
@@ -514,7 +654,7 @@ def test_an_invalid_question_edit_shows_each_problem_and_stores_nothing(client, 
     assert response.status_code == 200
     page = page_text(response)
     for problem in problems:
-        assert problem in page, (problem, page[page.find("<main"):][:3000])
+        assert problem in page, (problem, page[page.find("<main") :][:3000])
     for name in ("key", "text", "show_if_values", "guidance_url", "options"):  # what was typed is shown again
         for line in fields.get(name, "").splitlines():
             assert line in page, (name, line)
@@ -538,15 +678,27 @@ def test_a_section_keyed_new_can_be_edited(client, coordinator, post, draft):
     assert "<h1" in page and "Edit section" in page, re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
 
 
-@pytest.mark.parametrize("url, fields, problem", [
-    ("new-section", {"key": "family_context", "title": "Again"}, 'sections "family_context": the key is used more than once'),
-    ("new-section", {"key": "a" * 46, "title": "Long key"}, "must start with a letter and use only lower-case letters"),
-    ("new-section", {"key": "extra", "title": ""}, "Enter a title"),
-    ("sections/family_context", {"key": "family_context", "title": ""}, "Enter a title"),
-    ("details", {"name": "", "topic": "Neglect"}, "Enter a name"),
-])
-def test_an_invalid_section_or_details_edit_shows_the_problem_and_stores_nothing(client, coordinator, post, draft, url,
-                                                                                 fields, problem):
+@pytest.mark.parametrize(
+    "url, fields, problem",
+    [
+        (
+            "new-section",
+            {"key": "family_context", "title": "Again"},
+            'sections "family_context": the key is used more than once',
+        ),
+        (
+            "new-section",
+            {"key": "a" * 46, "title": "Long key"},
+            "must start with a letter and use only lower-case letters",
+        ),
+        ("new-section", {"key": "extra", "title": ""}, "Enter a title"),
+        ("sections/family_context", {"key": "family_context", "title": ""}, "Enter a title"),
+        ("details", {"name": "", "topic": "Neglect"}, "Enter a name"),
+    ],
+)
+def test_an_invalid_section_or_details_edit_shows_the_problem_and_stores_nothing(
+    client, coordinator, post, draft, url, fields, problem
+):
     before = stored_text(draft.id)
     response = post(client, f"{base(draft)}/{url}", fields)
     assert response.status_code == 200
@@ -554,11 +706,14 @@ def test_an_invalid_section_or_details_edit_shows_the_problem_and_stores_nothing
     assert stored_text(draft.id) == before
 
 
-@pytest.mark.parametrize("key, problem", [
-    ("contributory_factors", 'show-if refers to unknown key "contributory_factors"'),
-    ("father_identified", 'show-if refers to unknown key "father_identified"'),
-    ("contacts_in_period", None),  # nothing depends on it: deleted
-])
+@pytest.mark.parametrize(
+    "key, problem",
+    [
+        ("contributory_factors", 'show-if refers to unknown key "contributory_factors"'),
+        ("father_identified", 'show-if refers to unknown key "father_identified"'),
+        ("contacts_in_period", None),  # nothing depends on it: deleted
+    ],
+)
 def test_deleting_a_question_another_depends_on_is_refused(client, coordinator, post, draft, key, problem):
     before = stored_text(draft.id)
     message = flashed(client, post(client, f"{base(draft)}/questions/{key}/delete"))
@@ -571,8 +726,17 @@ def test_deleting_a_question_another_depends_on_is_refused(client, coordinator, 
 
 
 def test_deleting_the_last_question_of_a_section_or_every_section_is_refused(client, coordinator, post, ctx):
-    version = tool_data.create_tool({"schema_version": 1, "slug": "tiny", "name": "Tiny", "sections": [
-        {"key": "only", "title": "Only", "questions": [{"key": "only_q", "type": "text", "text": "Anything?"}]}]}, None)
+    version = tool_data.create_tool(
+        {
+            "schema_version": 1,
+            "slug": "tiny",
+            "name": "Tiny",
+            "sections": [
+                {"key": "only", "title": "Only", "questions": [{"key": "only_q", "type": "text", "text": "Anything?"}]}
+            ],
+        },
+        None,
+    )
     db.session.commit()
     before = stored_text(version.id)
     message = flashed(client, post(client, f"{base(version)}/questions/only_q/delete"))
@@ -588,9 +752,16 @@ def test_deleting_the_last_question_of_a_section_or_every_section_is_refused(cli
 def designer_requests(version: ToolVersion) -> list[tuple[str, str, dict]]:
     """Every designer request (method, URL, plausible form data) for a version of the built-in tool."""
     at = base(version)
-    requests = [("GET", f"{at}/{path}", {}) for path in (
-        "details", "new-section", "sections/family_context", "sections/family_context/questions/new",
-        "questions/father_engaged")]
+    requests = [
+        ("GET", f"{at}/{path}", {})
+        for path in (
+            "details",
+            "new-section",
+            "sections/family_context",
+            "sections/family_context/questions/new",
+            "questions/father_engaged",
+        )
+    ]
     requests += [
         ("POST", f"{at}/details", {"name": "Changed", "topic": "Changed", "description": "Changed"}),
         ("POST", f"{at}/new-section", {"key": "extra", "title": "Extra"}),
@@ -599,8 +770,10 @@ def designer_requests(version: ToolVersion) -> list[tuple[str, str, dict]]:
         ("POST", f"{at}/questions/father_engaged", question_form(key="father_engaged", text="Changed?")),
     ]
     for action in ("up", "down", "delete"):
-        requests += [("POST", f"{at}/sections/family_context/{action}", {}),
-                     ("POST", f"{at}/questions/father_engaged/{action}", {})]
+        requests += [
+            ("POST", f"{at}/sections/family_context/{action}", {}),
+            ("POST", f"{at}/questions/father_engaged/{action}", {}),
+        ]
     return requests
 
 
@@ -613,8 +786,9 @@ def test_publish_makes_the_version_immutable(app, client, coordinator, post, dra
     assert row["status"] == "published" and row["published_at"] is not None
     before = stored_text(draft.id)
     requests = designer_requests(draft)
-    designer_views = {endpoint for endpoint, view in app.view_functions.items()
-                      if view.__module__ == "audit_app.tools.designer"}
+    designer_views = {
+        endpoint for endpoint, view in app.view_functions.items() if view.__module__ == "audit_app.tools.designer"
+    }
     adapter = app.url_map.bind("localhost")
     assert {adapter.match(url, method)[0] for method, url, _ in requests} == designer_views
     for method, url, data in requests:
@@ -692,8 +866,9 @@ def test_new_draft_version_copies_the_latest_version(client, coordinator, post, 
     assert stored_text(builtin.id) == v1
 
 
-def test_retire_hides_a_version_from_new_audits_but_pinned_audits_keep_working(client, coordinator, post, factory,
-                                                                               login, draft):
+def test_retire_hides_a_version_from_new_audits_but_pinned_audits_keep_working(
+    client, coordinator, post, factory, login, draft
+):
     auditor = factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
     audit = factory.audit()  # pinned to version 1
     v1 = audit.tool_version
@@ -735,10 +910,16 @@ def _plausible_form(version: ToolVersion) -> dict:
     """One form that satisfies every tools form, so each POST gets as far as it can."""
     exported = json.loads(stored_text(version.id))
     exported["name"] = "Imported over the top"
-    return {**question_form(key="father_engaged", text="Changed through a route?"),
-            "name": "A changed name", "topic": "Changed", "description": "Changed", "title": "Changed",
-            "slug": "walked-copy", "start_from": str(version.id),
-            "file": (io.BytesIO(json.dumps(exported).encode()), "tool.json")}
+    return {
+        **question_form(key="father_engaged", text="Changed through a route?"),
+        "name": "A changed name",
+        "topic": "Changed",
+        "description": "Changed",
+        "title": "Changed",
+        "slug": "walked-copy",
+        "start_from": str(version.id),
+        "file": (io.BytesIO(json.dumps(exported).encode()), "tool.json"),
+    }
 
 
 def test_no_route_changes_a_published_version(app, client, coordinator, post, csrf, builtin):
@@ -752,13 +933,20 @@ def test_no_route_changes_a_published_version(app, client, coordinator, post, cs
         definition = json.loads(published[version.id])
         section = definition["sections"][1]
         for rule in rules:
-            for action in (("up", "down", "delete", "publish") if "<action>" in rule.rule else ("",)):
-                url = (rule.rule.replace("<int:tool_id>", str(version.tool_id)).replace("<int:number>", "1")
-                       .replace("<section_key>", section["key"]).replace("<key>", section["questions"][0]["key"])
-                       .replace("<action>", action))
+            for action in ("up", "down", "delete", "publish") if "<action>" in rule.rule else ("",):
+                url = (
+                    rule.rule.replace("<int:tool_id>", str(version.tool_id))
+                    .replace("<int:number>", "1")
+                    .replace("<section_key>", section["key"])
+                    .replace("<key>", section["questions"][0]["key"])
+                    .replace("<action>", action)
+                )
                 assert "<" not in url, url
-                form = {**_plausible_form(version), "slug": f"copy-of-{version.id}",
-                        "csrf_token": csrf(client, "/tools/new")}
+                form = {
+                    **_plausible_form(version),
+                    "slug": f"copy-of-{version.id}",
+                    "csrf_token": csrf(client, "/tools/new"),
+                }
                 response = client.post(url, data=form, content_type="multipart/form-data")
                 assert response.status_code in (200, 302, 400, 409), (url, response.status_code)
                 posted.append(url)
@@ -785,7 +973,10 @@ def test_cli_import_of_the_same_slug_makes_a_new_draft_and_leaves_the_published_
     assert stored_text(builtin.id) == before
     versions = versions_of(NEGLECT)
     assert [(v["version"], v["status"]) for v in versions] == [(1, "published"), (2, "draft")]
-    assert question_in(stored(versions[1]["id"]), "child_seen_alone")["text"] == "Was the child seen without their parents?"
+    assert (
+        question_in(stored(versions[1]["id"]), "child_seen_alone")["text"]
+        == "Was the child seen without their parents?"
+    )
 
 
 # --------------------------------------------------------------------------- pinned versions
@@ -798,14 +989,25 @@ def test_an_audit_keeps_its_pinned_version_while_the_tool_gets_a_new_one(client,
     old_text = tool_data.definition_of(v1).question("child_seen_alone").text
     assert post(client, f"{base(v1)}/new-version").status_code == 302
     v2 = tool_data.get_version(v1.tool_id, 2)
-    assert add_question(client, post, v2, "overall", key="added_in_v2", text="A question only version 2 asks").status_code == 302
-    assert post(client, f"{base(v2)}/questions/child_seen_alone",
-                question_form(key="child_seen_alone", text="Reworded in version 2?")).status_code == 302
+    assert (
+        add_question(client, post, v2, "overall", key="added_in_v2", text="A question only version 2 asks").status_code
+        == 302
+    )
+    assert (
+        post(
+            client,
+            f"{base(v2)}/questions/child_seen_alone",
+            question_form(key="child_seen_alone", text="Reworded in version 2?"),
+        ).status_code
+        == 302
+    )
     assert post(client, f"{base(v2)}/publish").status_code == 302
     assert stored_row(v2.id)["status"] == "published"
 
     with db.engine.connect() as conn:
-        pinned = conn.execute(sa.text("SELECT tool_version_id FROM audits WHERE id = :id"), {"id": audit.id}).scalar_one()
+        pinned = conn.execute(
+            sa.text("SELECT tool_version_id FROM audits WHERE id = :id"), {"id": audit.id}
+        ).scalar_one()
     assert pinned == v1.id
     auditor = client.application.test_client()
     login(auditor, "csc@test.example")
@@ -819,14 +1021,18 @@ def test_an_audit_keeps_its_pinned_version_while_the_tool_gets_a_new_one(client,
 # --------------------------------------------------------------------------- preview, compare, export
 
 
-def test_preview_renders_every_question_like_the_return_form_and_saves_nothing(client, coordinator, factory, login,
-                                                                                builtin):
+def test_preview_renders_every_question_like_the_return_form_and_saves_nothing(
+    client, coordinator, factory, login, builtin
+):
     factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
     audit = factory.audit()
     auditor = client.application.test_client()
     login(auditor, "csc@test.example")
-    rows_before = (row_counts(), db.session.scalar(select(func.count(Answer.id))),
-                   db.session.scalar(select(func.count(AuditEvent.id))))
+    rows_before = (
+        row_counts(),
+        db.session.scalar(select(func.count(Answer.id))),
+        db.session.scalar(select(func.count(AuditEvent.id))),
+    )
     stored_before = stored_text(builtin.id)
     response = client.get(f"{base(builtin)}/preview")
     assert response.status_code == 200
@@ -840,8 +1046,11 @@ def test_preview_renders_every_question_like_the_return_form_and_saves_nothing(c
     assert sorted(set(names(preview))) == sorted(set(names(return_page)))
     assert names(preview) == names(return_page)  # same fields in the same order
     assert client.post(f"{base(builtin)}/preview").status_code == 405
-    assert (row_counts(), db.session.scalar(select(func.count(Answer.id))),
-            db.session.scalar(select(func.count(AuditEvent.id)))) == rows_before
+    assert (
+        row_counts(),
+        db.session.scalar(select(func.count(Answer.id))),
+        db.session.scalar(select(func.count(AuditEvent.id))),
+    ) == rows_before
     assert stored_text(builtin.id) == stored_before
 
 
@@ -862,14 +1071,20 @@ def test_compare_shows_added_reworded_and_changed_answers(client, coordinator, p
     old_text = definition.question("child_seen_alone").text
     role = definition.question("agency_role")
     assert add_question(client, post, draft, "overall", key="bedroom_seen").status_code == 302
-    assert edit_as_shown(client, post, draft, "child_seen_alone", text="Was the child seen on their own?").status_code == 302
+    assert (
+        edit_as_shown(client, post, draft, "child_seen_alone", text="Was the child seen on their own?").status_code
+        == 302
+    )
     options = "\n".join(f"{o.value} | {o.label} | 3" for o in role.options)
     assert edit_as_shown(client, post, draft, "agency_role", options=options).status_code == 302
     page = page_text(client.get(f"{base(draft)}/compare?against=1"))
     assert "Changes in version 2 since version 1" in page
     rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", page, re.S)
-    changes = [(re.search(r"<code>(.*?)</code>", r).group(1), re.sub(r"<(ins|del) [^>]*>", r"<\1>", r))
-               for r in rows if "<code>" in r]
+    changes = [
+        (re.search(r"<code>(.*?)</code>", r).group(1), re.sub(r"<(ins|del) [^>]*>", r"<\1>", r))
+        for r in rows
+        if "<code>" in r
+    ]
     assert "3 changes" in page, [c[0] for c in changes]
     [added] = [r for subject, r in changes if subject == "question bedroom_seen"]
     assert "Question added" in added and "<ins>Was the child's bedroom seen?</ins>" in added
@@ -908,8 +1123,10 @@ def test_export_of_an_edited_draft(client, coordinator, post, draft):
     add_question(client, post, draft, "overall", key="bedroom_seen", type="single", options="a | A | 1\nb | B")
     data = json.loads(client.get(f"{base(draft)}/export.json").get_data(as_text=True))
     assert parse_definition(data) == parse_definition(stored(draft.id))
-    assert question_in(data, "bedroom_seen")["options"] == [{"value": "a", "label": "A", "score": 1.0},
-                                                            {"value": "b", "label": "B"}]
+    assert question_in(data, "bedroom_seen")["options"] == [
+        {"value": "a", "label": "A", "score": 1.0},
+        {"value": "b", "label": "B"},
+    ]
 
 
 # --------------------------------------------------------------------------- import through the page
@@ -927,7 +1144,7 @@ def test_import_of_a_good_file_creates_a_draft(client, coordinator, post, builti
     assert response.status_code == 302
     [version] = versions_of("imported-neglect")
     assert (version["version"], version["status"]) == (1, "draft")
-    assert response.headers["Location"].endswith(f"/v1")
+    assert response.headers["Location"].endswith("/v1")
     assert row_counts() == (before[0] + 1, before[1] + 1)
     assert parse_definition(stored(version["id"])) == parse_definition(raw)
     assert "Imported as draft version 1 of Neglect audit from another partnership" in flashed(client, response)
@@ -975,22 +1192,26 @@ def test_import_of_a_broken_file_lists_every_problem_and_changes_nothing(client,
     assert response.status_code == 200
     page = page_text(response)
     for problem in problems:
-        assert problem in page, (problem, page[page.find("<main"):][:3000])
+        assert problem in page, (problem, page[page.find("<main") :][:3000])
     assert "The file was not imported" in page
     assert row_counts() == before
     assert stored_text(builtin.id) == published
     assert tool_data.tool_by_slug("broken-tool") is None
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"slug: not-json\nname: YAML perhaps\n", "The file is not a JSON tool file"),
-    (b"", "The file is not a JSON tool file"),
-    ('{"name": "Caf\u00e9"}'.encode("latin-1"), "The file is not a JSON tool file"),
-    ("{}".encode("utf-16"), "The file is not a JSON tool file"),
-    (b"[1, 2, 3]", "the definition must be a JSON object"),
-])
-def test_import_of_a_file_that_is_not_a_json_tool_file_is_refused_clearly(client, coordinator, post, builtin, data,
-                                                                          message):
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"slug: not-json\nname: YAML perhaps\n", "The file is not a JSON tool file"),
+        (b"", "The file is not a JSON tool file"),
+        ('{"name": "Caf\u00e9"}'.encode("latin-1"), "The file is not a JSON tool file"),
+        ("{}".encode("utf-16"), "The file is not a JSON tool file"),
+        (b"[1, 2, 3]", "the definition must be a JSON object"),
+    ],
+)
+def test_import_of_a_file_that_is_not_a_json_tool_file_is_refused_clearly(
+    client, coordinator, post, builtin, data, message
+):
     before = row_counts()
     response = upload(client, post, data)
     assert response.status_code == 200
@@ -1027,11 +1248,13 @@ def test_an_auditor_can_neither_open_the_tools_nor_change_a_draft(client, factor
     before = row_counts(), stored_text(draft.id)
     assert client.get("/tools/").status_code == 403
     assert client.get(f"{base(draft)}/questions/father_engaged").status_code == 403
-    for url, data in [(f"{base(draft)}/questions/father_engaged/delete", {}),
-                      (f"{base(draft)}/questions/father_engaged", question_form(key="father_engaged", text="Hacked?")),
-                      (f"{base(draft)}/new-section", {"key": "extra", "title": "Extra"}),
-                      (f"{base(draft)}/publish", {}),
-                      (f"{base(draft)}/new-version", {})]:
+    for url, data in [
+        (f"{base(draft)}/questions/father_engaged/delete", {}),
+        (f"{base(draft)}/questions/father_engaged", question_form(key="father_engaged", text="Hacked?")),
+        (f"{base(draft)}/new-section", {"key": "extra", "title": "Extra"}),
+        (f"{base(draft)}/publish", {}),
+        (f"{base(draft)}/new-version", {}),
+    ]:
         assert post(client, url, data).status_code == 403, url
     assert (row_counts(), stored_text(draft.id)) == before
     assert stored_row(draft.id)["status"] == "draft"

@@ -17,21 +17,32 @@ PRACTICE = "neglect-practice-single-agency"
 
 def stored_text(version_id: int) -> str:
     with db.engine.connect() as conn:
-        return conn.execute(sa.text("SELECT CAST(definition AS TEXT) FROM tool_versions WHERE id = :id"), {"id": version_id}).scalar_one()
+        return conn.execute(
+            sa.text("SELECT CAST(definition AS TEXT) FROM tool_versions WHERE id = :id"), {"id": version_id}
+        ).scalar_one()
 
 
 def row_counts() -> tuple[int, int, int]:
     """(tools, tool versions, audit events), read outside the test's session."""
     with db.engine.connect() as conn:
-        return tuple(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
-                     for table in ("tools", "tool_versions", "audit_events"))
+        return tuple(
+            conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("tools", "tool_versions", "audit_events")
+        )
 
 
 def versions_of(slug: str) -> list[tuple[int, int, str]]:
     with db.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(
-            "SELECT v.id, v.version, v.status FROM tool_versions v JOIN tools t ON t.id = v.tool_id "
-            "WHERE t.slug = :slug ORDER BY v.version"), {"slug": slug})]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT v.id, v.version, v.status FROM tool_versions v JOIN tools t ON t.id = v.tool_id "
+                    "WHERE t.slug = :slug ORDER BY v.version"
+                ),
+                {"slug": slug},
+            )
+        ]
 
 
 @pytest.fixture
@@ -64,11 +75,13 @@ def test_list_prints_slug_version_status_and_name(runner, builtin):
     result = runner.invoke(args=["tools", "list"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert sorted(line.split("\t") for line in lines) == sorted([
-        [NEGLECT, "1", "published", "Multi-agency neglect case audit"],
-        [NEGLECT, "2", "draft", "Multi-agency neglect case audit"],
-        [PRACTICE, "1", "published", load_builtin("neglect_practice_tool.json")[1].name],
-    ])
+    assert sorted(line.split("\t") for line in lines) == sorted(
+        [
+            [NEGLECT, "1", "published", "Multi-agency neglect case audit"],
+            [NEGLECT, "2", "draft", "Multi-agency neglect case audit"],
+            [PRACTICE, "1", "published", load_builtin("neglect_practice_tool.json")[1].name],
+        ]
+    )
 
 
 def test_list_with_no_tools_prints_nothing(runner, ctx):
@@ -106,10 +119,13 @@ def test_export_takes_the_latest_published_version_or_the_one_asked_for(runner, 
     assert json.loads(first.output) == default
 
 
-@pytest.mark.parametrize("args, message", [
-    (["no-such-tool"], "No tool with the short name 'no-such-tool'"),
-    ([NEGLECT, "--version", "7"], f"{NEGLECT} has no version 7"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["no-such-tool"], "No tool with the short name 'no-such-tool'"),
+        ([NEGLECT, "--version", "7"], f"{NEGLECT} has no version 7"),
+    ],
+)
 def test_export_of_something_missing_fails_with_a_message(runner, builtin, args, message):
     result = runner.invoke(args=["tools", "export", *args])
     assert result.exit_code != 0
@@ -173,7 +189,9 @@ def broken_file() -> tuple[dict, list[str]]:
     raw = builtin_raw()
     raw["slug"] = "broken-tool"
     sections = raw["sections"]
-    multiple = next((i, j) for i, s in enumerate(sections) for j, q in enumerate(s["questions"]) if q["type"] == "multiple")
+    multiple = next(
+        (i, j) for i, s in enumerate(sections) for j, q in enumerate(s["questions"]) if q["type"] == "multiple"
+    )
     question = sections[multiple[0]]["questions"][multiple[1]]
     question["options"][1]["value"] = question["options"][0]["value"]
     question["options"][2]["score"] = "high"
@@ -214,12 +232,15 @@ def test_import_of_a_broken_version_of_an_existing_tool_changes_nothing(runner, 
     assert [v[1:] for v in versions_of(NEGLECT)] == [(1, "published")]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"slug: yaml-perhaps\n", "is not a JSON tool file"),
-    (b"", "is not a JSON tool file"),
-    (b'{"slug": "caf\xe9"}', "is not a JSON tool file"),
-    (b'"just a string"', "the definition must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"slug: yaml-perhaps\n", "is not a JSON tool file"),
+        (b"", "is not a JSON tool file"),
+        (b'{"slug": "caf\xe9"}', "is not a JSON tool file"),
+        (b'"just a string"', "the definition must be a JSON object"),
+    ],
+)
 def test_import_of_a_file_that_is_not_a_tool_fails_with_a_message(runner, builtin, tmp_path, content, message):
     before = row_counts()
     result = runner.invoke(args=["tools", "import", write(tmp_path, "not-a-tool.json", content)])

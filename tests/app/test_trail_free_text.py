@@ -27,10 +27,20 @@ def _whole_database_text() -> str:
 
 
 def test_reduce_payload_keeps_codes_and_numbers_and_digests_every_other_string():
-    payload = {"state": "closed", "changed": ["q_reason", "Jayden"], "source_key": "12:child_voice",
-               "question": "4857773456", "rows": 3, "active": False, "at": None,
-               "closed_on": "2024-01-10", "title": "neglect", "section": SLIP, "Jayden Smith": 1,
-               "nested": [{"state": "NG7 2AB"}]}
+    payload = {
+        "state": "closed",
+        "changed": ["q_reason", "Jayden"],
+        "source_key": "12:child_voice",
+        "question": "4857773456",
+        "rows": 3,
+        "active": False,
+        "at": None,
+        "closed_on": "2024-01-10",
+        "title": "neglect",
+        "section": SLIP,
+        "Jayden Smith": 1,
+        "nested": [{"state": "NG7 2AB"}],
+    }
     reduced = trail_seals.reduce_payload(payload, KEY)
     assert reduced["state"] == "closed" and reduced["rows"] == 3 and reduced["active"] is False
     assert reduced["closed_on"] == "2024-01-10" and reduced["changed"][0] == "q_reason"
@@ -62,13 +72,18 @@ def test_a_name_typed_into_a_briefing_and_removed_leaves_no_trace(app, client, f
     login(client, "editor@test.example")
     url = f"/briefings/{briefing.id}/sections/findings"
     for texts in ([SLIP], ["Support for the family was slow to start"]):
-        data = {"lock_version": str(reload(briefing).lock_version), "action": "save",
-                **{f"items-{n}-text": text for n, text in enumerate(texts)}}
+        data = {
+            "lock_version": str(reload(briefing).lock_version),
+            "action": "save",
+            **{f"items-{n}-text": text for n, text in enumerate(texts)},
+        }
         assert post(client, url, data).status_code == 302
     events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "briefing.section_saved")).all()
     assert [e.after["section"] for e in events] == ["findings", "findings"]
-    assert events[0].after["findings"][0] == {"hmac_sha256": trail_seals.keyed(KEY, ["text", SLIP]),
-                                              "length": len(SLIP)}
+    assert events[0].after["findings"][0] == {
+        "hmac_sha256": trail_seals.keyed(KEY, ["text", SLIP]),
+        "length": len(SLIP),
+    }
     for fragment in ("Jayden", "NG7 2AB", "12/03/2019"):
         assert fragment not in _whole_database_text()
     admin = signed_in(app, login, "admin@test.example")
@@ -80,8 +95,12 @@ def test_a_name_typed_into_a_briefing_and_removed_leaves_no_trace(app, client, f
 
 
 OLD_EVENTS = [  # as 0011-0013 recorded them: a briefing's text in full, sealed with plain SHA-256
-    ("briefing.section_saved", "briefing", {"section": "findings", "findings": []},
-     {"section": "findings", "findings": [SLIP]}),
+    (
+        "briefing.section_saved",
+        "briefing",
+        {"section": "findings", "findings": []},
+        {"section": "findings", "findings": [SLIP]},
+    ),
     ("audit.state", "audit", {"state": "panel"}, {"state": "closed"}),
     ("settings.changed", "settings", {"series_title": "Eyes On"}, {"series_title": "Jayden's review"}),
 ]
@@ -90,18 +109,38 @@ OLD_EVENTS = [  # as 0011-0013 recorded them: a briefing's text in full, sealed 
 def _old_style_trail(conn):
     import hashlib
     import json
+
     previous = ""
-    conn.execute(sa.text("INSERT INTO audit_events (at, action, object_type, object_id, prev_hash, hash) "
-                         "VALUES ('2026-01-01 09:00:00', 'user.login', 'user', 1, '', '')"))  # before sealing (0011)
+    conn.execute(
+        sa.text(
+            "INSERT INTO audit_events (at, action, object_type, object_id, prev_hash, hash) "
+            "VALUES ('2026-01-01 09:00:00', 'user.login', 'user', 1, '', '')"
+        )
+    )  # before sealing (0011)
     for number, (action, kind, before, after) in enumerate(OLD_EVENTS):
         at = f"2026-01-0{number + 2} 09:00:00"
-        content = json.dumps([previous, f"2026-01-0{number + 2}T09:00:00+00:00", None, action, kind, 1, before,
-                              after], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        content = json.dumps(
+            [previous, f"2026-01-0{number + 2}T09:00:00+00:00", None, action, kind, 1, before, after],
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         sealed = hashlib.sha256(content.encode()).hexdigest()
-        conn.execute(sa.text("INSERT INTO audit_events (at, action, object_type, object_id, before, after, "
-                             "prev_hash, hash) VALUES (:at, :action, :kind, 1, :before, :after, :prev, :hash)"),
-                     {"at": at, "action": action, "kind": kind, "before": json.dumps(before),
-                      "after": json.dumps(after), "prev": previous, "hash": sealed})
+        conn.execute(
+            sa.text(
+                "INSERT INTO audit_events (at, action, object_type, object_id, before, after, "
+                "prev_hash, hash) VALUES (:at, :action, :kind, 1, :before, :after, :prev, :hash)"
+            ),
+            {
+                "at": at,
+                "action": action,
+                "kind": kind,
+                "before": json.dumps(before),
+                "after": json.dumps(after),
+                "prev": previous,
+                "hash": sealed,
+            },
+        )
         previous = sealed
     return previous
 
@@ -115,15 +154,23 @@ def test_migration_0015_cleans_and_re_seals_an_old_trail(migrating_app):  # noqa
         assert "Jayden" not in _whole_database_text() and "Eyes On" not in _whole_database_text()
         check = verify_trail()
         assert check.intact and check.events == 5
-        assert any("The first 4 events were re-sealed with the key" in line and "chain held" in line
-                   and "removed from 2 of them" in line for line in check.findings())
+        assert any(
+            "The first 4 events were re-sealed with the key" in line
+            and "chain held" in line
+            and "removed from 2 of them" in line
+            for line in check.findings()
+        )
         rows = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
         assert rows[2].after == {"state": "closed"}  # codes stay: retention still finds when an audit closed
         assert rows[1].after["findings"][0]["length"] == len(SLIP)
         closing = rows[-1]
         assert closing.action == "trail.resealed" and closing.after["cleaned"] == 2
-        assert closing.after["previous_chain"] == {"intact": True, "broken_at": None, "unsealed": 1,
-                                                   "last_hash": old_last}
+        assert closing.after["previous_chain"] == {
+            "intact": True,
+            "broken_at": None,
+            "unsealed": 1,
+            "last_hash": old_last,
+        }
         with db.engine.begin() as conn:  # still append-only
             try:
                 conn.execute(sa.text("DELETE FROM audit_events"))
@@ -142,8 +189,10 @@ def test_migration_0015_records_an_old_chain_that_was_already_broken(migrating_a
         upgrade(revision="0013")
         with db.engine.begin() as conn:
             _old_style_trail(conn)
-            for statement in ("DROP TRIGGER IF EXISTS audit_events_no_update",
-                              "ALTER TABLE audit_events DISABLE TRIGGER USER"):
+            for statement in (
+                "DROP TRIGGER IF EXISTS audit_events_no_update",
+                "ALTER TABLE audit_events DISABLE TRIGGER USER",
+            ):
                 if (db.engine.dialect.name == "sqlite") == statement.startswith("DROP"):
                     conn.execute(sa.text(statement))
             conn.execute(sa.text("UPDATE audit_events SET object_id = 2 WHERE action = 'audit.state'"))

@@ -62,8 +62,7 @@ def browser(chromium_path):
         chromium = playwright.chromium.launch(
             executable_path=chromium_path,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"],
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
         yield chromium
         chromium.close()
@@ -95,8 +94,15 @@ def _free_port() -> int:
 
 
 def _flask(args: list[str], env: dict, log) -> None:
-    result = subprocess.run([str(VENV_BIN / "flask"), *args], cwd=REPO_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    result = subprocess.run(
+        [str(VENV_BIN / "flask"), *args],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
     log.write(f"$ flask {' '.join(args)}\n{result.stdout}\n")
     if result.returncode != 0:
         pytest.fail(f"`flask {' '.join(args)}` failed ({result.returncode}):\n{result.stdout}", pytrace=False)
@@ -107,8 +113,7 @@ def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
     last_error = "no answer"
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"The app exited ({process.returncode}) while starting:\n{log_path.read_text()}",
-                        pytrace=False)
+            pytest.fail(f"The app exited ({process.returncode}) while starting:\n{log_path.read_text()}", pytrace=False)
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -117,8 +122,10 @@ def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
         except (urllib.error.URLError, ConnectionError, OSError) as error:
             last_error = str(error)
         time.sleep(0.2)
-    pytest.fail(f"The app did not answer {url} within {SERVER_START_TIMEOUT:.0f} s ({last_error}):\n"
-                f"{log_path.read_text()}", pytrace=False)
+    pytest.fail(
+        f"The app did not answer {url} within {SERVER_START_TIMEOUT:.0f} s ({last_error}):\n{log_path.read_text()}",
+        pytrace=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +170,10 @@ def demo_server() -> Iterator[LiveServer]:
         log.flush()
         process = subprocess.Popen(
             [str(VENV_BIN / "flask"), "run", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             _wait_for(f"{server}/login", process, log_path)
@@ -241,7 +251,8 @@ def run_axe(page) -> list[dict]:
     result = page.evaluate(
         # resultTypes: only violations are reported, so axe skips the details of passing checks (much faster)
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS)
+        AXE_TAGS,
+    )
     return result["violations"]
 
 
@@ -271,8 +282,9 @@ class AxeReport:
 
     def assert_clean(self) -> None:
         if self.findings:
-            pytest.fail("Accessibility (axe-core, WCAG 2.2 AA) violations:\n\n" + "\n\n".join(self.findings),
-                        pytrace=False)
+            pytest.fail(
+                "Accessibility (axe-core, WCAG 2.2 AA) violations:\n\n" + "\n\n".join(self.findings), pytrace=False
+            )
 
 
 @pytest.fixture

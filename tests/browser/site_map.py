@@ -32,8 +32,6 @@ from sqlalchemy import select
 from audit_app import create_app
 from audit_app.briefings import rendering
 from audit_app.briefings.access import BUSINESS_UNIT
-from audit_tools.briefing import check_content, unresolved
-from audit_tools.briefing import SECTIONS
 from audit_app.data import briefing_versions as versions
 from audit_app.data.accounts import invite, unusable_password
 from audit_app.data.branding import save_logo
@@ -45,9 +43,8 @@ from audit_app.demo import loader
 from audit_app.extensions import db
 from audit_app.models import Audit
 from audit_app.security import PUBLIC_ENDPOINTS
-from audit_tools.briefing import content_from_dict
-from audit_tools.sampling import read_table
-from audit_tools.sampling import candidate_cases
+from audit_tools.briefing import SECTIONS, check_content, content_from_dict, unresolved
+from audit_tools.sampling import candidate_cases, read_table
 from config import DevelopmentConfig
 
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
@@ -58,14 +55,15 @@ DEMO_TITLE = "Multi-agency neglect audit 2026"
 # half-finished sign-in (the demo runs without MFA; tests/app/test_account_security.py covers them).
 NOT_CRAWLED = {"static", "main.health", "auth.second_factor", "auth.mfa_setup"}
 PARAM = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?(\w+)>")
-FRAME_CSV = ("reference,age_years,locality,plan_type,agencies\n"
-             + "".join(f"FR-{n:03d},{1 + n % 8},{('Northfield', 'Riverside')[n % 2]},CP plan - neglect,CSC;EH\n"
-                       for n in range(1, 13)))
+FRAME_CSV = "reference,age_years,locality,plan_type,agencies\n" + "".join(
+    f"FR-{n:03d},{1 + n % 8},{('Northfield', 'Riverside')[n % 2]},CP plan - neglect,CSC;EH\n" for n in range(1, 13)
+)
 
 
 @dataclass(frozen=True)
 class SitePage:
     """One URL to visit as one role; ``label`` names it in reports."""
+
     role: str
     endpoint: str
     url: str
@@ -79,6 +77,7 @@ class SitePage:
 @dataclass
 class World:
     """The ids that fill the URLs: per audit (``analysis``, ``open``, ``published``) and shared ones."""
+
     audits: dict[str, dict] = field(default_factory=dict)
     shared: dict = field(default_factory=dict)
     sections: tuple[str, ...] = ()
@@ -86,6 +85,7 @@ class World:
 
 def crawl_app(database_url: str, secret_key: str):
     """The app in this process, on the live server's database: for its URL map and to prepare data."""
+
     class CrawlConfig(DevelopmentConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         SECRET_KEY = secret_key
@@ -110,8 +110,11 @@ def prepare(app) -> World:
         token = _invitation(people["admin"])
         db.session.commit()
         world = World(sections=tuple(s.key for s in SECTIONS))
-        world.audits = {"analysis": _audit_values(analysis, draft.id), "open": _audit_values(follow_up, None),
-                        "published": _audit_values(published, published_briefing.id)}
+        world.audits = {
+            "analysis": _audit_values(analysis, draft.id),
+            "open": _audit_values(follow_up, None),
+            "published": _audit_values(published, published_briefing.id),
+        }
         world.shared = {**_tool_values(draft_tool), **_codebook_values(), "token": token, "position": 1}
         return world
 
@@ -123,8 +126,9 @@ def _people() -> dict:
 def _import_frame(audit, user) -> None:
     data = FRAME_CSV.encode()
     table = read_table(data, "frame.csv", max_bytes=len(data))
-    candidates = candidate_cases(table.columns, table.rows, pseudonym_key=None,
-                                 known_agencies={a.short_name for a in list_agencies()})
+    candidates = candidate_cases(
+        table.columns, table.rows, pseudonym_key=None, known_agencies={a.short_name for a in list_agencies()}
+    )
     import_frame(audit, "frame.csv", data, table.columns, candidates, user)
 
 
@@ -149,16 +153,27 @@ def _publish_briefing(audit, people: dict):
     briefing = versions.start_draft(audit, people["editor"])
     references, names = versions.disclosure_identifiers(audit)
     for content in (briefing.content, versions.content_for_publication(briefing)):
-        for finding in unresolved(check_content(content, case_references=references, names=names,
-                                                overrides=briefing.overrides)):
+        for finding in unresolved(
+            check_content(content, case_references=references, names=names, overrides=briefing.overrides)
+        ):
             kind, text, section = finding.key
-            versions.add_override(briefing, {"kind": kind, "text": text, "section": section},
-                                  "Checked: fictional demonstration data.", people["editor"])
+            versions.add_override(
+                briefing,
+                {"kind": kind, "text": text, "section": section},
+                "Checked: fictional demonstration data.",
+                people["editor"],
+            )
     versions.approve(briefing, people["coordinator"], 0)
     content = versions.content_for_publication(briefing)
     readable = content_from_dict(content)
-    versions.publish(briefing, people["coordinator"], content=content, pdf=rendering.briefing_pdf(readable),
-                     html=rendering.standalone_html(readable), unresolved=0)
+    versions.publish(
+        briefing,
+        people["coordinator"],
+        content=content,
+        pdf=rendering.briefing_pdf(readable),
+        html=rendering.standalone_html(readable),
+        unresolved=0,
+    )
     return briefing
 
 
@@ -178,15 +193,26 @@ def _audit_values(audit, briefing_id: int | None) -> dict:
     case = audit.cases[0]
     ret = next(r for c in audit.cases for r in c.returns if r.agency.short_name == "CSC")
     points, actions = learning_points(audit), recommendations(audit)
-    return {"audit_id": audit.id, "case_id": case.id, "return_id": ret.id, "briefing_id": briefing_id,
-            "point_id": points[0].id if points else None, "recommendation_id": actions[0].id if actions else None}
+    return {
+        "audit_id": audit.id,
+        "case_id": case.id,
+        "return_id": ret.id,
+        "briefing_id": briefing_id,
+        "point_id": points[0].id if points else None,
+        "recommendation_id": actions[0].id if actions else None,
+    }
 
 
 def _tool_values(draft) -> dict:
     definition = definition_of(draft)
     section = definition.sections[0]
-    return {"tool_id": draft.tool_id, "number": draft.version, "section_key": section.key,
-            "key": section.questions[0].key, "analysis_key": definition.overall_question.key}
+    return {
+        "tool_id": draft.tool_id,
+        "number": draft.version,
+        "section_key": section.key,
+        "key": section.questions[0].key,
+        "analysis_key": definition.overall_question.key,
+    }
 
 
 def _codebook_values() -> dict:
@@ -234,6 +260,7 @@ def _variants(endpoint: str, world: World) -> list[dict]:
 
 def fill(rule: str, values: dict) -> str:
     """The rule with each ``<converter:name>`` replaced by its value; a name with no value fails loudly."""
+
     def value(match: re.Match) -> str:
         name = match.group(1)
         if values.get(name) is None:
@@ -258,14 +285,18 @@ def pages_for(app, world: World, role: str) -> list[SitePage]:
 
 
 def _error_pages(app, role: str) -> list[SitePage]:
-    """"Page not found" for everyone; for a signed-in role, "you do not have permission" on the first page
+    """ "Page not found" for everyone; for a signed-in role, "you do not have permission" on the first page
     (one without parameters) it may not open."""
     pages = [SitePage(role, "error 404", "/no-such-page", 404)]
     if role == SIGNED_OUT:
         return pages
-    forbidden = [rule.rule for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
-                 if "GET" in rule.methods and not rule.arguments
-                 and role not in (getattr(app.view_functions[rule.endpoint], "allowed_roles", None) or (role,))]
+    forbidden = [
+        rule.rule
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+        if "GET" in rule.methods
+        and not rule.arguments
+        and role not in (getattr(app.view_functions[rule.endpoint], "allowed_roles", None) or (role,))
+    ]
     return pages + [SitePage(role, "error 403", url, 403) for url in forbidden[:1]]
 
 
@@ -275,6 +306,7 @@ def _error_pages(app, role: str) -> list[SitePage]:
 @dataclass
 class Site:
     """A demo app of its own, prepared for the crawls: its server, the app in this process and the ids."""
+
     server: str
     app: object
     world: World
@@ -295,8 +327,9 @@ def open_page(page, base_url: str, site_page: SitePage) -> str:
             raise
         return _downloaded(page, url, site_page)
     if response is None or response.status != site_page.status or response.request.redirected_from is not None:
-        raise AssertionError(f"{site_page.label} did not open: HTTP {response.status if response else '-'}, "
-                             f"ended at {page.url}")
+        raise AssertionError(
+            f"{site_page.label} did not open: HTTP {response.status if response else '-'}, ended at {page.url}"
+        )
     return "page" if response.headers.get("content-type", "").startswith("text/html") else "file"
 
 

@@ -60,9 +60,11 @@ def _answer_visible(form: Locator) -> int:
     for box in form.locator("textarea, input[type=text], input[type=number], input:not([type])").all():
         if not usable(box) or box.input_value().strip():
             continue
-        numeric = (box.get_attribute("type") == "number"
-                   or box.get_attribute("inputmode") in ("numeric", "decimal")
-                   or "govuk-input--width-10" in (box.get_attribute("class") or ""))  # the app's number box
+        numeric = (
+            box.get_attribute("type") == "number"
+            or box.get_attribute("inputmode") in ("numeric", "decimal")
+            or "govuk-input--width-10" in (box.get_attribute("class") or "")
+        )  # the app's number box
         box.fill("2" if numeric else FILLER_SENTENCE)
         answered += 1
     return answered
@@ -125,10 +127,12 @@ def test_auditor_saves_a_draft_and_submits_a_return(page: Page, live_server, axe
     screenshot(page, "auditor-05-all-answered")
     form.get_by_role("button", name="Submit return").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My returns")
-    expect(page.get_by_role("alert", name="Success")).to_contain_text(
-        f"Return for case {case_reference} submitted")
-    submitted_row = open_audit_table(page).get_by_role("row").filter(
-        has=page.get_by_role("link", name=f"Case {case_reference}", exact=True))
+    expect(page.get_by_role("alert", name="Success")).to_contain_text(f"Return for case {case_reference} submitted")
+    submitted_row = (
+        open_audit_table(page)
+        .get_by_role("row")
+        .filter(has=page.get_by_role("link", name=f"Case {case_reference}", exact=True))
+    )
     expect(submitted_row).to_contain_text("Submitted")
     axe_report.check(page, "My returns after submitting")
     screenshot(page, "auditor-06-submitted")

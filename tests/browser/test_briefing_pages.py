@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import new_context, screenshot, sign_in

@@ -99,12 +99,14 @@ def test_when_both_changed_one_answer_the_button_does_not_discard_the_saved_one(
 
 # ------------------------------------------------------------------------------------------- the panel
 
+
 def _panel_case_url(server, nth: int) -> str:
     """A case of the demo audit waiting for the panel, read from the app's own database."""
     with sqlite3.connect(server.db_path) as db:
         audit_id, case_id = db.execute(
             "SELECT audits.id, cases.id FROM cases JOIN audits ON audits.id = cases.audit_id "
-            "WHERE audits.state = 'panel' AND cases.included ORDER BY cases.reference").fetchall()[nth]
+            "WHERE audits.state = 'panel' AND cases.included ORDER BY cases.reference"
+        ).fetchall()[nth]
     return f"{server}/audits/{audit_id}/panel/{case_id}"
 
 
@@ -126,7 +128,8 @@ def test_on_one_panel_case_a_save_of_another_field_survives_the_default_button(t
     second.get_by_role("button", name="Save the panel's record").click()
     expect(second.get_by_text("has been saved")).to_be_visible()
     expect(second.get_by_label("Learning for the partnership (optional)")).to_have_value(
-        "A: share the chronology early.")
+        "A: share the chronology early."
+    )
     expect(second.get_by_label("Did any agency disagree? (optional)")).to_have_value("B: school judged it good.")
 
 
@@ -154,14 +157,16 @@ def test_two_on_one_panel_case_keep_each_others_saves(two_pages, own_server, axe
 
     first.goto(url)
     expect(first.get_by_label("Learning for the partnership (optional)")).to_have_value(
-        "A: ask about fathers from the start.")  # not discarded
+        "A: ask about fathers from the start."
+    )  # not discarded
     expect(first.get_by_label("Did any agency disagree? (optional)")).to_have_value("")
 
     second.get_by_label("Keep the saved one").check()
     second.get_by_role("button", name="Save the panel's record").click()
     expect(second.get_by_text("has been saved")).to_be_visible()
     expect(second.get_by_label("Learning for the partnership (optional)")).to_have_value(
-        "A: ask about fathers from the start.")
+        "A: ask about fathers from the start."
+    )
     expect(second.get_by_label("Did any agency disagree? (optional)")).to_have_value("B: early help judged it good.")
     axe_report.assert_clean()
 

@@ -18,8 +18,7 @@ def test_pages_run_their_scripts_without_csp_violations(browser, live_server):
     try:
         page = context.new_page()
         problems: list[str] = []
-        page.on("console", lambda message: problems.append(message.text)
-                if message.type == "error" else None)
+        page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: problems.append(str(error)))
 
         sign_in(page, live_server, "auditor@demo.example")
@@ -30,7 +29,8 @@ def test_pages_run_their_scripts_without_csp_violations(browser, live_server):
         expect(page.locator("body")).to_have_class("govuk-template__body js-enabled govuk-frontend-supported")
         # GOV.UK Frontend initialised its components, which it can only do if app.js ran.
         expect(page.locator("[data-module=govuk-character-count]").first).to_have_attribute(
-            "data-govuk-character-count-init", "")
+            "data-govuk-character-count-init", ""
+        )
         assert problems == [], "Console errors or CSP violations:\n" + "\n".join(problems)
     finally:
         context.close()

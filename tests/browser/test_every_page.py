@@ -61,8 +61,9 @@ def basics_problems(basics: dict, kind: str) -> list[str]:
     elif not basics["title"]:
         problems.append("no title")
     problems += [f"error summary link {href} reaches no field" for href in basics["brokenErrorLinks"]]
-    problems += [f"chart without a text alternative and a table of its figures: {html}"
-                 for html in basics["chartsWithoutTable"]]
+    problems += [
+        f"chart without a text alternative and a table of its figures: {html}" for html in basics["chartsWithoutTable"]
+    ]
     return problems
 
 
@@ -108,7 +109,8 @@ def test_every_page_a_role_can_reach_passes_axe(browser, demo_site, axe_report, 
     finally:
         page.context.close()
     _record(role, {**kinds, "checked": kinds["page"] + kinds["download"]})
-    axe_report.findings += [f"{role}: the title {title!r} is shared by {', '.join(urls)}"
-                            for title, urls in titles.items() if len(urls) > 1]
+    axe_report.findings += [
+        f"{role}: the title {title!r} is shared by {', '.join(urls)}" for title, urls in titles.items() if len(urls) > 1
+    ]
     assert kinds["page"] >= 2, f"{role} reached only {kinds['page']} pages"
     axe_report.assert_clean()

@@ -27,7 +27,7 @@ def tab_to(page: Page, name: str | re.Pattern, limit: int = 400) -> dict:
         page.keyboard.press("Tab")
         focus = page.evaluate(FOCUS)
         assert focus["visible"], f"the focus cannot be seen on {focus['html']}"
-        if (name.search(focus["name"]) if isinstance(name, re.Pattern) else focus["name"] == name):
+        if name.search(focus["name"]) if isinstance(name, re.Pattern) else focus["name"] == name:
             return focus
     raise AssertionError(f"Tab never reached {name!r} on {page.url}")
 

@@ -36,7 +36,12 @@ def tab_until(page: Page, button: str, limit: int = 600) -> int:
         elif focus["tag"] == "TEXTAREA" and not focus["value"]:
             page.keyboard.type(SENTENCE)
             answered += 1
-        elif focus["tag"] == "INPUT" and focus["type"] == "text" and not focus["value"] and focus["name"].startswith("q_"):
+        elif (
+            focus["tag"] == "INPUT"
+            and focus["type"] == "text"
+            and not focus["value"]
+            and focus["name"].startswith("q_")
+        ):
             page.keyboard.type("2" if focus["inputmode"] == "decimal" else SENTENCE)
             answered += 1
     raise AssertionError(f"never reached the {button!r} button")

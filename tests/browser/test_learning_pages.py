@@ -46,7 +46,9 @@ def test_editor_writes_learning_and_follows_the_action_plan(page: Page, live_ser
 
     page.get_by_role("link", name="Progress on recommendation 1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Progress on a recommendation")
-    page.get_by_label("Progress update").fill("The checklist briefing was given to 40 staff; two localities are still to come.")
+    page.get_by_label("Progress update").fill(
+        "The checklist briefing was given to 40 staff; two localities are still to come."
+    )
     page.get_by_label("Red – off track").check()
     page.get_by_role("button", name="Add progress update").click()
     expect(page.get_by_role("alert", name="Success")).to_contain_text("The status is now Red – off track")

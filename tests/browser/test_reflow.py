@@ -43,8 +43,9 @@ def reflow_problem(page: Page, base_url: str, site_page: SitePage) -> str | None
     result = page.evaluate(OVERFLOW, WIDTH)
     if result["scrollWidth"] <= WIDTH:
         return None
-    return (f"{site_page.label} is {result['scrollWidth']} px wide at {WIDTH} px:\n    "
-            + "\n    ".join(result["wide"] or ["(no single element found)"]))
+    return f"{site_page.label} is {result['scrollWidth']} px wide at {WIDTH} px:\n    " + "\n    ".join(
+        result["wide"] or ["(no single element found)"]
+    )
 
 
 @pytest.mark.parametrize("role", [*ROLES, SIGNED_OUT])
@@ -53,10 +54,12 @@ def test_every_page_reflows_at_320_css_pixels(browser, demo_site, role):
         old.unlink()
     page = _narrow_page(browser, demo_site.server, role)
     try:
-        problems = [problem for site_page in demo_site.pages(role)
-                    if (problem := reflow_problem(page, demo_site.server, site_page))]
+        problems = [
+            problem
+            for site_page in demo_site.pages(role)
+            if (problem := reflow_problem(page, demo_site.server, site_page))
+        ]
     finally:
         page.context.close()
     assert len(list(SHOTS.glob(f"{role}-*.png"))) >= 2, "no screenshots were kept"
     assert not problems, "Pages that scroll sideways at 320 CSS pixels:\n\n" + "\n\n".join(problems)
-

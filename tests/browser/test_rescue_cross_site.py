@@ -26,10 +26,13 @@ RATIONALE = re.compile("Why did you reach this judgement")
 def other_site(action: str):
     """Another site whose page posts a return form to ``action`` as soon as it loads."""
     fields = {"q_overall_rationale": PLANTED, "version": "1", "save_draft": "y", "rescue": "forged"}
-    inputs = "".join(f'<input type="hidden" name="{name}" value="{html.escape(value)}">'
-                     for name, value in fields.items())
-    body = (f'<!DOCTYPE html><title>Win a prize</title><form id="f" method="post" action="{html.escape(action)}">'
-            f'{inputs}</form><script>document.getElementById("f").submit()</script>').encode()
+    inputs = "".join(
+        f'<input type="hidden" name="{name}" value="{html.escape(value)}">' for name, value in fields.items()
+    )
+    body = (
+        f'<!DOCTYPE html><title>Win a prize</title><form id="f" method="post" action="{html.escape(action)}">'
+        f'{inputs}</form><script>document.getElementById("f").submit()</script>'
+    ).encode()
 
     class Page(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (the standard library's name)

@@ -10,7 +10,8 @@ from tests.browser.conftest import screenshot, sign_in
 
 COORDINATOR = "coordinator@demo.example"
 FRAME = "reference,age_years,locality,plan_type,agencies\n" + "".join(
-    f"BR-{n:03d},{1 + n % 8},{('Northfield', 'Riverside')[n % 2]},CP plan - neglect,CSC;EH\n" for n in range(1, 31))
+    f"BR-{n:03d},{1 + n % 8},{('Northfield', 'Riverside')[n % 2]},CP plan - neglect,CSC;EH\n" for n in range(1, 31)
+)
 
 
 def test_coordinator_sets_up_an_audit_and_draws_a_sample(page: Page, live_server, axe_report, tmp_path):

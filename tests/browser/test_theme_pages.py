@@ -9,10 +9,12 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import screenshot, sign_in
 
 EDITOR = "editor@demo.example"
-CODEBOOK = ("name,description,keywords,category,slug\n"
-            "Professional curiosity,Asking why and checking what families say,curious; checked; why,working together,\n"
-            '"Drift, delay and ""start again""",Plans that roll on without change for the child,drift; delay; stuck,'
-            "planning,drift_and_delay\n")
+CODEBOOK = (
+    "name,description,keywords,category,slug\n"
+    "Professional curiosity,Asking why and checking what families say,curious; checked; why,working together,\n"
+    '"Drift, delay and ""start again""",Plans that roll on without change for the child,drift; delay; stuck,'
+    "planning,drift_and_delay\n"
+)
 
 
 def _demo_audit_url(page: Page, base: str) -> str:
@@ -40,7 +42,9 @@ def test_editor_keeps_the_codebook(page: Page, live_server, axe_report, tmp_path
     page.get_by_label("Name").fill("Housing and home conditions <b>test</b>")
     page.get_by_label("Keywords (optional)").fill("housing\nhome conditions; damp")
     page.get_by_role("button", name="Save theme").click()
-    expect(page.get_by_role("alert", name="Success")).to_contain_text("Housing and home conditions <b>test</b> has been added")
+    expect(page.get_by_role("alert", name="Success")).to_contain_text(
+        "Housing and home conditions <b>test</b> has been added"
+    )
 
     page.get_by_role("link", name="Edit Housing and home conditions <b>test</b>").click()
     axe_report.check(page, "edit a theme")

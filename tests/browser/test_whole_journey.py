@@ -17,11 +17,16 @@ from tests.browser.conftest import REPO_ROOT, new_context, screenshot, sign_in
 
 JOURNEY = REPO_ROOT / "artifacts" / "journey"
 TITLE = "Whole-journey neglect audit"
-AUDITORS = {"CSC": "auditor@demo.example", "EH": "auditor.eh@demo.example",
-            "School": "auditor.school@demo.example", "CAMHS": "auditor.camhs@demo.example"}
+AUDITORS = {
+    "CSC": "auditor@demo.example",
+    "EH": "auditor.eh@demo.example",
+    "School": "auditor.school@demo.example",
+    "CAMHS": "auditor.camhs@demo.example",
+}
 FRAME = "reference,age_years,locality,plan_type,agencies\n" + "".join(
     f"WJ-{n:02d},{1 + n % 8},{('Northfield', 'Riverside')[n % 2]},CP plan - neglect,CSC;EH;School;CAMHS\n"
-    for n in range(1, 13))
+    for n in range(1, 13)
+)
 CASES = 2
 ANSWER = "Seen in this agency's records for the audit period."
 LEARNING = "Check at every core group that each child's own experience is written into the plan."
@@ -143,7 +148,8 @@ def panel_agrees(journey: Journey, audit_url: str) -> None:
         page.get_by_role("table", name=re.compile("Cases")).get_by_role("link").nth(number).click()
         page.get_by_label("Good", exact=True).check()
         page.get_by_label("Why the panel agreed this judgement").fill(
-            "All four agencies saw the child and shared what they knew at each core group.")
+            "All four agencies saw the child and shared what they knew at each core group."
+        )
         if number == 0:
             journey.step(page, "panel-agrees-a-judgement")
         page.get_by_role("button", name="Save the panel's record").click()

@@ -35,8 +35,10 @@ from audit_app.data.analysis import analysis_data, case_filter_choices  # noqa: 
 from audit_app.extensions import db  # noqa: E402
 from audit_app.models import Agency, Answer, Audit, Case, PanelRecord, Return, Tool, ToolVersion  # noqa: E402
 from audit_tools.analysis import CaseFilters  # noqa: E402
-from audit_tools.tools import ToolDefinition  # noqa: E402
-from audit_tools.tools import parse_definition  # noqa: E402
+from audit_tools.tools import (
+    ToolDefinition,  # noqa: E402
+    parse_definition,  # noqa: E402
+)
 from config import TestingConfig  # noqa: E402
 from tests.perf.synthetic import refresh_statistics  # noqa: E402
 
@@ -54,23 +56,44 @@ TABLE_SCAN = {"sqlite": " NOT INDEXED"}
 def tool_json() -> dict:
     """60 questions in 10 sections: mostly yes/partly/no scales, some single and multiple choices
     (two of them charted, like contributory factors), and the overall judgement last."""
+
     def question(s: int, q: int) -> dict:
         key = f"s{s}_q{q}"
         if (s, q) == (SECTIONS, PER_SECTION):
             return {"key": "overall_judgement", "type": "grade", "text": "Overall judgement", "overall": True}
         if q == 5 and s <= 2:
-            return {"key": key, "type": "multiple", "text": f"Factors {s}", "chart_title": f"Factors {s}",
-                    "options": [{"value": f"f{n}", "label": f"Factor {n}"} for n in range(6)]}
+            return {
+                "key": key,
+                "type": "multiple",
+                "text": f"Factors {s}",
+                "chart_title": f"Factors {s}",
+                "options": [{"value": f"f{n}", "label": f"Factor {n}"} for n in range(6)],
+            }
         if q == 6:
-            return {"key": key, "type": "single", "text": f"Choice {s}",
-                    "options": [{"value": f"c{n}", "label": f"Choice {n}", "score": n} for n in range(3)]}
+            return {
+                "key": key,
+                "type": "single",
+                "text": f"Choice {s}",
+                "options": [{"value": f"c{n}", "label": f"Choice {n}", "score": n} for n in range(3)],
+            }
         return {"key": key, "type": "scale", "text": f"Question {s}.{q}"}
 
-    return {"schema_version": 1, "slug": "bench-tool", "name": "Benchmark tool", "topic": "Neglect",
-            "description": "Synthetic", "sections": [
-                {"key": f"s{s}", "title": f"Section {s}", "description": "",
-                 "questions": [question(s, q) for q in range(1, PER_SECTION + 1)]}
-                for s in range(1, SECTIONS + 1)]}
+    return {
+        "schema_version": 1,
+        "slug": "bench-tool",
+        "name": "Benchmark tool",
+        "topic": "Neglect",
+        "description": "Synthetic",
+        "sections": [
+            {
+                "key": f"s{s}",
+                "title": f"Section {s}",
+                "description": "",
+                "questions": [question(s, q) for q in range(1, PER_SECTION + 1)],
+            }
+            for s in range(1, SECTIONS + 1)
+        ],
+    }
 
 
 def make_audit(definition_raw: dict, definition: ToolDefinition, rng: random.Random) -> Audit:
@@ -80,18 +103,45 @@ def make_audit(definition_raw: dict, definition: ToolDefinition, rng: random.Ran
     agencies = [Agency(name=f"Bench agency {n:02d}", short_name=f"BA{n:02d}", sector="other") for n in range(AGENCIES)]
     db.session.add_all([tool, version, audit, *agencies])
     db.session.flush()
-    cases = [{"audit_id": audit.id, "reference": f"BM-{n:04d}", "age_years": Decimal(rng.randrange(0, 35)) / 2,
-              "age_band": rng.choice(BANDS), "locality": rng.choice(LOCALITIES), "plan_type": rng.choice(PLANS),
-              "attributes": {}, "stratum": "", "included": True, "exclusion_reason": ""} for n in range(CASES)]
+    cases = [
+        {
+            "audit_id": audit.id,
+            "reference": f"BM-{n:04d}",
+            "age_years": Decimal(rng.randrange(0, 35)) / 2,
+            "age_band": rng.choice(BANDS),
+            "locality": rng.choice(LOCALITIES),
+            "plan_type": rng.choice(PLANS),
+            "attributes": {},
+            "stratum": "",
+            "included": True,
+            "exclusion_reason": "",
+        }
+        for n in range(CASES)
+    ]
     db.session.execute(sa.insert(Case), cases)
     case_ids = db.session.scalars(sa.select(Case.id).where(Case.audit_id == audit.id).order_by(Case.id)).all()
-    db.session.execute(sa.insert(Return), [{"case_id": c, "audit_id": audit.id, "agency_id": a.id, "state": "submitted",
-                                            "counted": True, "version": 1, "amendment_reason": "",
-                                            "no_involvement_reason": ""} for c in case_ids for a in agencies])
+    db.session.execute(
+        sa.insert(Return),
+        [
+            {
+                "case_id": c,
+                "audit_id": audit.id,
+                "agency_id": a.id,
+                "state": "submitted",
+                "counted": True,
+                "version": 1,
+                "amendment_reason": "",
+                "no_involvement_reason": "",
+            }
+            for c in case_ids
+            for a in agencies
+        ],
+    )
     grades = [o.value for o in definition.overall_question.options]
     db.session.execute(sa.insert(PanelRecord), [{"case_id": c, "agreed_grade": rng.choice(grades)} for c in case_ids])
-    returns = db.session.execute(sa.select(Return.id, Return.agency_id, Return.audit_id, Return.counted)
-                                 .where(Return.audit_id == audit.id)).all()
+    returns = db.session.execute(
+        sa.select(Return.id, Return.agency_id, Return.audit_id, Return.counted).where(Return.audit_id == audit.id)
+    ).all()
     _insert_answers(definition, returns, rng)
     db.session.commit()
     return audit
@@ -103,9 +153,18 @@ def _insert_answers(definition: ToolDefinition, returns: list, rng: random.Rando
     for return_id, agency_id, audit_id, counted in returns:
         for question in definition.questions:
             option = rng.choice(question.options)
-            batch.append({"return_id": return_id, "agency_id": agency_id, "audit_id": audit_id, "counted": counted,
-                          "question_key": question.key, "ordinal": 0, "value": option.value,
-                          "score": option.score})
+            batch.append(
+                {
+                    "return_id": return_id,
+                    "agency_id": agency_id,
+                    "audit_id": audit_id,
+                    "counted": counted,
+                    "question_key": question.key,
+                    "ordinal": 0,
+                    "value": option.value,
+                    "score": option.score,
+                }
+            )
         if len(batch) >= 50_000:
             db.session.connection().execute(Answer.__table__.insert(), batch)  # Core executemany: no ORM work
             batch = []
@@ -170,8 +229,7 @@ def print_steps(audit: Audit, definition: ToolDefinition, runs: int) -> None:
     """Where one analysis's time goes: the queries and the Python steps of ``analysis_data``, each timed
     by itself (medians of ``runs``), beside the bare GROUP BY."""
     from audit_app.data import analysis as data
-    from audit_tools.analysis import aggregation
-    from audit_tools.analysis import agreement_between_agencies, agreement_with_panel
+    from audit_tools.analysis import aggregation, agreement_between_agencies, agreement_with_panel
 
     every, overall = CaseFilters(), definition.overall_question
     charted = aggregation.charted_multiple_choice(definition)
@@ -184,15 +242,20 @@ def print_steps(audit: Audit, definition: ToolDefinition, runs: int) -> None:
     steps = {
         "query: the one GROUP BY": lambda: data.answer_counts(audit, definition, None, every),
         "query: case-level answers": lambda: data.case_answers(audit, overall, charted, every),
-        "queries: small ones": lambda: (case_filter_choices(audit), data._agency_returns(audit, every),
-                                        data._panel_grades(audit, every), data._key_figures(audit, every, agencies, 0)),
+        "queries: small ones": lambda: (
+            case_filter_choices(audit),
+            data._agency_returns(audit, every),
+            data._panel_grades(audit, every),
+            data._key_figures(audit, every, agencies, 0),
+        ),
         "python: distributions": lambda: aggregation.distributions(definition, rows, [], names),
         "python: prevalence": lambda: aggregation.prevalences(charted, by_case),
         "python: judgements": lambda: aggregation.judgements_of(by_case, overall.key),
         "python: between agencies": lambda: agreement_between_agencies(judgements, grades),
         "python: with the panel": lambda: agreement_with_panel(judgements, panel, names, overall),
-        "bare GROUP BY": lambda: db.session.execute(sa.text(GROUP_BY.format(
-            hint=TABLE_SCAN.get(db.engine.dialect.name, "")))).all(),
+        "bare GROUP BY": lambda: db.session.execute(
+            sa.text(GROUP_BY.format(hint=TABLE_SCAN.get(db.engine.dialect.name, "")))
+        ).all(),
     }
     for name, seconds in median_seconds(steps, runs).items():
         print(f"step {name}: {1000 * seconds:.1f} ms")
@@ -214,21 +277,28 @@ def run(url: str, runs: int, steps: bool = False) -> None:
         print(f"{db.engine.dialect.name}: {answers} answers loaded in {time.perf_counter() - started:.1f} s")
         group_by = GROUP_BY.format(hint=TABLE_SCAN.get(db.engine.dialect.name, ""))
         result = analyse(audit, definition, CaseFilters())
-        print(f"check: {result.figures.cases} cases, {result.figures.returns_counted} returns, "
-              f"alpha {result.between_agencies.alpha:.3f}, panel pairs {result.with_panel.all_agencies.cases}")
-        times = median_seconds({
-            "analysis": lambda: analyse(audit, definition, CaseFilters()),
-            "filtered": lambda: analyse(audit, definition, CaseFilters(locality="Riverside")),
-            "groupby": lambda: db.session.execute(sa.text(group_by)).all(),
-        }, runs)
+        print(
+            f"check: {result.figures.cases} cases, {result.figures.returns_counted} returns, "
+            f"alpha {result.between_agencies.alpha:.3f}, panel pairs {result.with_panel.all_agencies.cases}"
+        )
+        times = median_seconds(
+            {
+                "analysis": lambda: analyse(audit, definition, CaseFilters()),
+                "filtered": lambda: analyse(audit, definition, CaseFilters(locality="Riverside")),
+                "groupby": lambda: db.session.execute(sa.text(group_by)).all(),
+            },
+            runs,
+        )
         analysis_s, groupby_s = times["analysis"], times["groupby"]
         print(f"filtered by one locality: analysis_s={times['filtered']:.3f}")
         if steps:
             print_steps(audit, definition, runs)
         db.session.remove()
         db.engine.dispose()
-    print(f"analysis answers={answers} analysis_s={analysis_s:.3f} groupby_s={groupby_s:.3f} "
-          f"ratio={analysis_s / groupby_s:.2f}")
+    print(
+        f"analysis answers={answers} analysis_s={analysis_s:.3f} groupby_s={groupby_s:.3f} "
+        f"ratio={analysis_s / groupby_s:.2f}"
+    )
 
 
 def main() -> None:

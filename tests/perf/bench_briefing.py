@@ -44,16 +44,30 @@ LOCALITIES = ("Northfield", "Riverside", "Eastgate", "Westbrook")
 
 
 def _audit(year: int, state: str, title: str) -> Audit:
-    audit = Audit(title=title, topic="Neglect", year=year, state=state, tool_version=ensure_builtin_tool(),
-                  purpose="To test how well agencies recognise and respond together to neglect.")
+    audit = Audit(
+        title=title,
+        topic="Neglect",
+        year=year,
+        state=state,
+        tool_version=ensure_builtin_tool(),
+        purpose="To test how well agencies recognise and respond together to neglect.",
+    )
     db.session.add(audit)
     db.session.flush()
     return audit
 
 
 def _cases(audit: Audit, count: int, rng: random.Random) -> list[Case]:
-    cases = [Case(audit_id=audit.id, reference=f"BM{audit.year % 100}-{n:04d}", age_years=Decimal(rng.randrange(1, 34)) / 2,
-                  locality=rng.choice(LOCALITIES), plan_type="Child protection plan – neglect") for n in range(count)]
+    cases = [
+        Case(
+            audit_id=audit.id,
+            reference=f"BM{audit.year % 100}-{n:04d}",
+            age_years=Decimal(rng.randrange(1, 34)) / 2,
+            locality=rng.choice(LOCALITIES),
+            plan_type="Child protection plan – neglect",
+        )
+        for n in range(count)
+    ]
     db.session.add_all(cases)
     db.session.flush()
     return cases
@@ -70,9 +84,20 @@ def _returns_with_answers(cases: list[Case], rng: random.Random) -> None:
     returns = [Return(case=case, agency=agencies[short], state="submitted") for case in cases for short in AGENCIES]
     db.session.add_all(returns)
     db.session.flush()
-    rows = [{"return_id": ret.id, "agency_id": ret.agency_id, "audit_id": ret.audit_id, "counted": ret.counted,
-             "question_key": row.question_key, "ordinal": row.ordinal, "value": row.value, "score": row.score}
-            for ret, short in zip(returns, AGENCIES * len(cases), strict=False) for row in rng.choice(templates[short])]
+    rows = [
+        {
+            "return_id": ret.id,
+            "agency_id": ret.agency_id,
+            "audit_id": ret.audit_id,
+            "counted": ret.counted,
+            "question_key": row.question_key,
+            "ordinal": row.ordinal,
+            "value": row.value,
+            "score": row.score,
+        }
+        for ret, short in zip(returns, AGENCIES * len(cases), strict=False)
+        for row in rng.choice(templates[short])
+    ]
     db.session.execute(insert(Answer), rows)
 
 
@@ -80,20 +105,41 @@ def _codings(audit: Audit, cases: list[Case], themes: list[Theme], rng: random.R
     weights = [1 / (rank + 1) for rank in range(len(themes))]  # a few themes common, most rare
     for case in cases:
         for theme in set(rng.choices(themes, weights, k=3)):
-            db.session.add(Coding(audit_id=audit.id, case_id=case.id, source="panel", source_key=str(case.id),
-                                  excerpt="Fictional panel learning.", theme_id=theme.id, status="confirmed"))
+            db.session.add(
+                Coding(
+                    audit_id=audit.id,
+                    case_id=case.id,
+                    source="panel",
+                    source_key=str(case.id),
+                    excerpt="Fictional panel learning.",
+                    theme_id=theme.id,
+                    status="confirmed",
+                )
+            )
 
 
 def _learning(audit: Audit) -> None:
     audiences = ("managers", "practitioners", "inter_agency")
-    db.session.add_all(LearningPoint(audit_id=audit.id, audience=audiences[n % 3], position=n,
-                                     text=f"Learning point {n + 1}: " + "make the child's daily life the measure of progress. " * 3)
-                       for n in range(15))
+    db.session.add_all(
+        LearningPoint(
+            audit_id=audit.id,
+            audience=audiences[n % 3],
+            position=n,
+            text=f"Learning point {n + 1}: " + "make the child's daily life the measure of progress. " * 3,
+        )
+        for n in range(15)
+    )
     leads = [agency_by_short_name(short) for short in AGENCIES]
-    db.session.add_all(Recommendation(audit_id=audit.id, position=n, lead_agency_id=leads[n % 4].id,
-                                      timeframe=f"By March {2027 + n % 2}",
-                                      text=f"Recommendation {n + 1}: relaunch the neglect checklist with partner contributions.")
-                       for n in range(12))
+    db.session.add_all(
+        Recommendation(
+            audit_id=audit.id,
+            position=n,
+            lead_agency_id=leads[n % 4].id,
+            timeframe=f"By March {2027 + n % 2}",
+            text=f"Recommendation {n + 1}: relaunch the neglect checklist with partner contributions.",
+        )
+        for n in range(12)
+    )
 
 
 def build_audit(seed: int = 500) -> Audit:
@@ -114,7 +160,9 @@ def build_audit(seed: int = 500) -> Audit:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
-        config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.db'}"})
+        config = type(
+            "BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.db'}"}
+        )
         with create_app(config).app_context():
             upgrade()
             start = time.perf_counter()
@@ -127,8 +175,10 @@ def main() -> None:
             rendered = time.perf_counter()
             db.engine.dispose()
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    print(f"content_s={drafted - start:.2f} render_s={rendered - drafted:.2f} bytes={len(pdf):,} "
-          f"charts={len(content.charts)} findings={len(content.findings)}")
+    print(
+        f"content_s={drafted - start:.2f} render_s={rendered - drafted:.2f} bytes={len(pdf):,} "
+        f"charts={len(content.charts)} findings={len(content.findings)}"
+    )
     print(f"briefing cases={CASES} pdf_s={rendered - start:.2f} pages={pages}")
 
 

@@ -47,6 +47,7 @@ def wide_csv(columns: int, value: bytes) -> bytes:
     line = b",".join([value] * columns) + b"\n"
     return header + line * ((MAX_BYTES - len(header)) // len(line))
 
+
 # The child: read one file, print its outcome and the process's own CPU time and peak memory.
 CHILD = """
 import sys, time
@@ -75,11 +76,18 @@ def measure(name: str, data: bytes) -> str:
     with tempfile.NamedTemporaryFile() as file:
         file.write(data)
         file.flush()
-        result = subprocess.run([sys.executable, "-c", CHILD, file.name, str(ROOT), str(MAX_BYTES), filename],
-                                capture_output=True, text=True, timeout=600, check=True)
+        result = subprocess.run(
+            [sys.executable, "-c", CHILD, file.name, str(ROOT), str(MAX_BYTES), filename],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
     wall, cpu, peak, growth, outcome = result.stdout.split()
-    return (f"frame_files case={name} bytes={len(data)} wall_s={float(wall):.2f} cpu_s={float(cpu):.2f} "
-            f"peak_mb={float(peak):.0f} read_mb={float(growth):.0f} outcome={outcome}")
+    return (
+        f"frame_files case={name} bytes={len(data)} wall_s={float(wall):.2f} cpu_s={float(cpu):.2f} "
+        f"peak_mb={float(peak):.0f} read_mb={float(growth):.0f} outcome={outcome}"
+    )
 
 
 def main() -> None:

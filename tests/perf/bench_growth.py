@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a plain script from the repository
 
 import sqlalchemy as sa  # noqa: E402
+
 from audit_app.data.analysis import analysis_data, case_filter_choices  # noqa: E402
 from audit_app.data.briefings import briefing_content  # noqa: E402
 from audit_app.data.tools import definition_of  # noqa: E402
@@ -49,8 +50,9 @@ def build(scales: dict[str, int]) -> dict[str, int]:
     for seed, (scale, cases) in enumerate(scales.items(), start=1):
         started = time.perf_counter()
         audits[scale] = make_audit(db.session, cases=cases, agencies=12, questions=60, seed=seed)
-        answers = db.session.scalar(sa.select(sa.func.count()).select_from(Answer).join(Return).join(Case)
-                                    .where(Case.audit_id == audits[scale]))
+        answers = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Answer).join(Return).join(Case).where(Case.audit_id == audits[scale])
+        )
         print(f"{scale}: {cases} cases, {answers:,} answers loaded in {time.perf_counter() - started:.1f} s")
     agency = db.session.scalar(sa.select(Agency).where(Agency.short_name == "SY01"))
     create_user(AUDITOR, "Growth auditor", PASSWORD, ["auditor"], agency)
@@ -70,8 +72,13 @@ def signed_in_client(app):
 def actions(app, audit_id: int) -> dict:
     """What is timed for one audit: each a function of no arguments."""
     with app.app_context():
-        return_id = db.session.scalar(sa.select(Return.id).join(Case).join(Agency)
-                                      .where(Case.audit_id == audit_id, Agency.short_name == "SY01").limit(1))
+        return_id = db.session.scalar(
+            sa.select(Return.id)
+            .join(Case)
+            .join(Agency)
+            .where(Case.audit_id == audit_id, Agency.short_name == "SY01")
+            .limit(1)
+        )
     client = signed_in_client(app)
 
     def analysis():
@@ -105,8 +112,9 @@ def measure(app, audits: dict[str, int], runs: int) -> dict[str, dict[str, float
                 started = time.perf_counter()
                 action()
                 samples[scale][name].append(time.perf_counter() - started)
-    return {scale: {name: statistics.median(times) for name, times in by_name.items()}
-            for scale, by_name in samples.items()}
+    return {
+        scale: {name: statistics.median(times) for name, times in by_name.items()} for scale, by_name in samples.items()
+    }
 
 
 def run(url: str, runs: int) -> bool:
@@ -116,11 +124,15 @@ def run(url: str, runs: int) -> bool:
         audits = build(SCALES)
     times = measure(app, audits, runs)
     for scale, figures in times.items():
-        print(f"growth db={engine} scale={scale} cases={SCALES[scale]} analysis_s={figures['analysis']:.3f} "
-              f"briefing_s={figures['briefing']:.3f} return_page_ms={figures['return_page'] * 1000:.1f}")
+        print(
+            f"growth db={engine} scale={scale} cases={SCALES[scale]} analysis_s={figures['analysis']:.3f} "
+            f"briefing_s={figures['briefing']:.3f} return_page_ms={figures['return_page'] * 1000:.1f}"
+        )
     ratios = {name: times["10x"][name] / times["1x"][name] for name in times["1x"]}
-    print(f"growth db={engine} analysis_ratio={ratios['analysis']:.2f} briefing_ratio={ratios['briefing']:.2f} "
-          f"return_page_ratio={ratios['return_page']:.2f} limit={LIMIT:g}")
+    print(
+        f"growth db={engine} analysis_ratio={ratios['analysis']:.2f} briefing_ratio={ratios['briefing']:.2f} "
+        f"return_page_ratio={ratios['return_page']:.2f} limit={LIMIT:g}"
+    )
     with app.app_context():
         db.engine.dispose()
     return ratios["analysis"] <= LIMIT

@@ -21,9 +21,11 @@ from audit_app.data import sampling as sampling_data  # noqa: E402
 from audit_app.data.tools import ensure_builtin_tool  # noqa: E402
 from audit_app.extensions import db  # noqa: E402
 from audit_app.models import Audit  # noqa: E402
-from audit_tools.sampling import read_table  # noqa: E402
-from audit_tools.sampling import candidate_cases  # noqa: E402
-from audit_tools.sampling import SamplingPlan  # noqa: E402
+from audit_tools.sampling import (
+    SamplingPlan,  # noqa: E402
+    candidate_cases,  # noqa: E402
+    read_table,  # noqa: E402
+)
 from config import TestingConfig  # noqa: E402
 
 ROWS = 50_000
@@ -36,13 +38,16 @@ def frame_csv(rows: int, seed: int = 1) -> bytes:
     rng = random.Random(seed)
     lines = ["reference,age_years,locality,plan_type,repeat_plan"]
     for n in range(rows):
-        lines.append(f"BM-{n:06d},{rng.randrange(0, 35) / 2},{rng.choice(LOCALITIES)},{rng.choice(PLANS)},"
-                     f"{rng.choice(('yes', 'no'))}")
+        lines.append(
+            f"BM-{n:06d},{rng.randrange(0, 35) / 2},{rng.choice(LOCALITIES)},{rng.choice(PLANS)},"
+            f"{rng.choice(('yes', 'no'))}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
+
         class Config(TestingConfig):
             SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder}/bench.db"
 
@@ -64,7 +69,9 @@ def main() -> None:
             sampling, sample = sampling_data.draw(audit, frame, plan, 4821, None, [])
             db.session.commit()
             draw_s = time.perf_counter() - started
-            print(f"frame {len(data) / 1_048_576:.1f} MB; {len(sample.chosen)} cases drawn in {len(sample.strata)} groups")
+            print(
+                f"frame {len(data) / 1_048_576:.1f} MB; {len(sample.chosen)} cases drawn in {len(sample.strata)} groups"
+            )
             print(sampling.statement[:200])
     print(f"sampling rows={ROWS} import_s={import_s:.2f} draw_s={draw_s:.2f}")
 

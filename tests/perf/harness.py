@@ -1,7 +1,7 @@
 """What every benchmark needs besides its data: the app on a fresh database, and one command line.
 
-    from tests.perf.harness import benchmark_app, benchmark_main
-    from tests.perf.synthetic import make_audit
+from tests.perf.harness import benchmark_app, benchmark_main
+from tests.perf.synthetic import make_audit
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def benchmark_main(run, description: str, runs: int = 5):
 
 def benchmark_app(url: str):
     """The app on the database at ``url``, its schema migrated, for a benchmark to fill and time."""
+
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = url
 

@@ -58,10 +58,12 @@ def _lost_on(return_id: int, tried: list[dict]) -> int:
         return 0
     key = tried[0]["field"].removeprefix("q_")
     stored_version = db.session.scalar(sa.select(Return.version).where(Return.id == return_id)) or 0
-    stored_text = db.session.scalar(sa.select(Answer.value).where(Answer.return_id == return_id,
-                                                                  Answer.question_key == key)) or ""
+    stored_text = (
+        db.session.scalar(sa.select(Answer.value).where(Answer.return_id == return_id, Answer.question_key == key))
+        or ""
+    )
     too_new = sum(1 for n in acked if tried[n]["version"] > stored_version)
-    allowed = [save["token"] for save in tried[acked[-1]:]]  # the last acknowledged, or one in flight after it
+    allowed = [save["token"] for save in tried[acked[-1] :]]  # the last acknowledged, or one in flight after it
     return too_new + (0 if any(token in stored_text for token in allowed) else 1)
 
 
@@ -80,8 +82,11 @@ def main() -> None:
     app = create_app(DevelopmentConfig)
     with app.app_context():
         if sys.argv[1] == "setup":
-            setup(int(os.environ.get("LOAD_USERS", "50")), int(os.environ.get("LOAD_CASES", "12")),
-                  os.environ["LOAD_PASSWORD"])
+            setup(
+                int(os.environ.get("LOAD_USERS", "50")),
+                int(os.environ.get("LOAD_CASES", "12")),
+                os.environ["LOAD_PASSWORD"],
+            )
         else:
             check(sys.argv[2])
 

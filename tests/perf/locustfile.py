@@ -82,9 +82,12 @@ class Auditor(HttpUser):
     def on_start(self) -> None:
         self.email = f"auditor{next(_numbers):02d}@load.example"
         page = self.client.get("/login", name="GET /login")
-        signed_in = self.client.post("/login", data={"email": self.email, "password": PASSWORD,
-                                                     "csrf_token": _csrf(page.text)},
-                                     name="POST /login", allow_redirects=False)
+        signed_in = self.client.post(
+            "/login",
+            data={"email": self.email, "password": PASSWORD, "csrf_token": _csrf(page.text)},
+            name="POST /login",
+            allow_redirects=False,
+        )
         if signed_in.status_code != 302:
             raise RuntimeError(f"{self.email} could not sign in ({signed_in.status_code})")
         _signed_in(self.environment)
@@ -97,8 +100,12 @@ class Auditor(HttpUser):
         """What the page's script sends after a change: the form, answered in JSON with the new version."""
         return_id, fields = self.open_return or self._open(random.choice(self.drafts))
         save = self._tried(return_id)
-        with self.client.post(f"/returns/{return_id}/autosave", data=_with_token(fields, save["token"]),
-                              name="POST /returns/[id]/autosave", catch_response=True) as response:
+        with self.client.post(
+            f"/returns/{return_id}/autosave",
+            data=_with_token(fields, save["token"]),
+            name="POST /returns/[id]/autosave",
+            catch_response=True,
+        ) as response:
             if response.status_code == 200 and response.json().get("saved"):
                 save["version"] = response.json()["version"]
                 self.open_return = (return_id, _with_version(fields, save["version"]))
@@ -108,7 +115,7 @@ class Auditor(HttpUser):
 
     @task(2)
     def save_draft(self) -> None:
-        """"Save and come back later": the redirect brings the return page back."""
+        """ "Save and come back later": the redirect brings the return page back."""
         self._post_form("save_draft", "POST /returns/[id] (save)")
 
     @task(1)
@@ -142,8 +149,13 @@ class Auditor(HttpUser):
         save = self._tried(return_id)
         submitting = button == "submit_return"
         expected = "/returns/" if submitting else f"/returns/{return_id}"
-        with self.client.post(f"/returns/{return_id}", data=_with_token(fields, save["token"]) + [(button, "y")],
-                              name=name, allow_redirects=False, catch_response=True) as response:
+        with self.client.post(
+            f"/returns/{return_id}",
+            data=_with_token(fields, save["token"]) + [(button, "y")],
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
             if response.status_code == 302 and response.headers.get("Location") == expected:
                 save["version"] = int(dict(fields)["version"]) + 1  # at least: submitting raises it once more
                 response.success()
@@ -164,8 +176,9 @@ class Auditor(HttpUser):
 
 
 def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     return match.group(1) if match else ""
 
 
@@ -183,10 +196,12 @@ def _signed_in(environment) -> None:
     checks (64 MiB each) within seconds is a morning's sign-ins at once, not the steady work measured."""
     global _SIGNED_IN
     _SIGNED_IN += 1
-    if _SIGNED_IN == getattr(environment.parsed_options, "num_users", 0):
+    if getattr(environment.parsed_options, "num_users", 0) == _SIGNED_IN:
         entry = environment.stats.get("POST /login", "POST")
-        SIGN_IN.append(f"sign-in: {entry.num_requests} auditors, median {entry.median_response_time:.0f} ms, "
-                       f"p95 {entry.get_response_time_percentile(0.95):.0f} ms, slowest {entry.max_response_time:.0f} ms")
+        SIGN_IN.append(
+            f"sign-in: {entry.num_requests} auditors, median {entry.median_response_time:.0f} ms, "
+            f"p95 {entry.get_response_time_percentile(0.95):.0f} ms, slowest {entry.max_response_time:.0f} ms"
+        )
         environment.runner.stats.reset_all()
 
 

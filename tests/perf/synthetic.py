@@ -21,17 +21,36 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from audit_app.models import (
-    COUNTED_STATES, Agency, Answer, Audit, Case, Coding, LearningPoint, PanelRecord, Recommendation, Return, Theme, Tool, ToolVersion,
+    COUNTED_STATES,
+    Agency,
+    Answer,
+    Audit,
+    Case,
+    Coding,
+    LearningPoint,
+    PanelRecord,
+    Recommendation,
+    Return,
+    Theme,
+    Tool,
+    ToolVersion,
 )
-from audit_tools.tools import GRADE, LONGTEXT, MULTIPLE, ToolDefinition
-from audit_tools.tools import builtin_themes, export_definition, parse_definition
+from audit_tools.tools import (
+    GRADE,
+    LONGTEXT,
+    MULTIPLE,
+    ToolDefinition,
+    builtin_themes,
+    export_definition,
+    parse_definition,
+)
 
 PER_SECTION = 6
 DRAFT_STATES = ("setup", "open")
@@ -50,15 +69,20 @@ WRITING = (
     "Professionals were optimistic about small changes that did not last.",
 )
 THEMES = 12
-LEARNING = ("Record what daily life is like for the child, in the child's words.",
-            "Invite fathers and male carers to every meeting about the child.",
-            "Agree with the family what 'better' looks like, and check it at each core group.")
-RECOMMENDATIONS = ("Refresh the partnership's neglect toolkit training for all agencies.",
-                   "Add a prompt for the child's lived experience to every agency's assessment template.")
+LEARNING = (
+    "Record what daily life is like for the child, in the child's words.",
+    "Invite fathers and male carers to every meeting about the child.",
+    "Agree with the family what 'better' looks like, and check it at each core group.",
+)
+RECOMMENDATIONS = (
+    "Refresh the partnership's neglect toolkit training for all agencies.",
+    "Add a prompt for the child's lived experience to every agency's assessment template.",
+)
 
 
-def make_audit(target, cases: int = 500, agencies: int = 12, questions: int = 60, seed: int = 1, *,
-               state: str = "analysis") -> int:
+def make_audit(
+    target, cases: int = 500, agencies: int = 12, questions: int = 60, seed: int = 1, *, state: str = "analysis"
+) -> int:
     """A whole audit in ``state``, committed; returns its id. See the module's docstring."""
     if questions < PER_SECTION:
         raise ValueError(f"A synthetic tool needs at least {PER_SECTION} questions.")
@@ -66,11 +90,21 @@ def make_audit(target, cases: int = 500, agencies: int = 12, questions: int = 60
     with _connection(target) as conn:
         version_id, definition = make_tool(conn, questions)
         agency_ids = make_agencies(conn, agencies)
-        audit_id = _insert_one(conn, Audit, title=f"Synthetic audit {cases}×{agencies}×{questions} (seed {seed})",
-                               topic="Neglect", year=2026, purpose="A synthetic audit for measuring the workbench.",
-                               scope="Fictional cases only.", period_start=date(2025, 4, 1),
-                               period_end=date(2026, 3, 31), returns_due=date(2026, 6, 30),
-                               tool_version_id=version_id, state=state, created_at=_now())
+        audit_id = _insert_one(
+            conn,
+            Audit,
+            title=f"Synthetic audit {cases}×{agencies}×{questions} (seed {seed})",
+            topic="Neglect",
+            year=2026,
+            purpose="A synthetic audit for measuring the workbench.",
+            scope="Fictional cases only.",
+            period_start=date(2025, 4, 1),
+            period_end=date(2026, 3, 31),
+            returns_due=date(2026, 6, 30),
+            tool_version_id=version_id,
+            state=state,
+            created_at=_now(),
+        )
         case_ids = make_cases(conn, audit_id, cases, rng)
         return_state = "draft" if state in DRAFT_STATES else "submitted"
         returns = make_returns(conn, audit_id, case_ids, agency_ids, return_state)
@@ -84,28 +118,53 @@ def make_audit(target, cases: int = 500, agencies: int = 12, questions: int = 60
 def tool_json(questions: int = 60) -> dict:
     """A tool of ``questions`` questions in sections of six: mostly yes/partly/no scales, a single and a
     long-text question in every section, two charted multiple choices, and the overall judgement last."""
+
     def question(n: int) -> dict:
         section, position = divmod(n, PER_SECTION)
         key = f"s{section + 1}_q{position + 1}"
         if n == questions - 1:
-            return {"key": "overall_judgement", "type": GRADE, "text": "Overall, how good was the help?",
-                    "overall": True}
+            return {
+                "key": "overall_judgement",
+                "type": GRADE,
+                "text": "Overall, how good was the help?",
+                "overall": True,
+            }
         if position == 3:
             return {"key": key, "type": LONGTEXT, "text": f"What helped or hindered? ({section + 1})"}
         if position == 4 and section < 2:
-            return {"key": key, "type": MULTIPLE, "text": f"Which factors were present? ({section + 1})",
-                    "chart_title": f"Factors present ({section + 1})",
-                    "options": [{"value": f"f{k}", "label": f"Factor {k}"} for k in range(1, 7)]}
+            return {
+                "key": key,
+                "type": MULTIPLE,
+                "text": f"Which factors were present? ({section + 1})",
+                "chart_title": f"Factors present ({section + 1})",
+                "options": [{"value": f"f{k}", "label": f"Factor {k}"} for k in range(1, 7)],
+            }
         if position == 5:
-            return {"key": key, "type": "single", "text": f"How often was the child seen? ({section + 1})",
-                    "options": [{"value": f"c{k}", "label": f"Choice {k}", "score": k} for k in range(3)]}
+            return {
+                "key": key,
+                "type": "single",
+                "text": f"How often was the child seen? ({section + 1})",
+                "options": [{"value": f"c{k}", "label": f"Choice {k}", "score": k} for k in range(3)],
+            }
         return {"key": key, "type": "scale", "text": f"Was practice good enough here? ({section + 1}.{position + 1})"}
 
     sections = [list(range(start, min(start + PER_SECTION, questions))) for start in range(0, questions, PER_SECTION)]
-    return {"schema_version": 1, "slug": f"synthetic-{questions}q", "name": f"Synthetic tool ({questions} questions)",
-            "topic": "Neglect", "description": "Fictional questions for benchmarks.",
-            "sections": [{"key": f"s{i + 1}", "title": f"Section {i + 1}", "description": "",
-                          "questions": [question(n) for n in numbers]} for i, numbers in enumerate(sections)]}
+    return {
+        "schema_version": 1,
+        "slug": f"synthetic-{questions}q",
+        "name": f"Synthetic tool ({questions} questions)",
+        "topic": "Neglect",
+        "description": "Fictional questions for benchmarks.",
+        "sections": [
+            {
+                "key": f"s{i + 1}",
+                "title": f"Section {i + 1}",
+                "description": "",
+                "questions": [question(n) for n in numbers],
+            }
+            for i, numbers in enumerate(sections)
+        ],
+    }
 
 
 def make_tool(conn: Connection, questions: int = 60) -> tuple[int, ToolDefinition]:
@@ -114,8 +173,15 @@ def make_tool(conn: Connection, questions: int = 60) -> tuple[int, ToolDefinitio
     version_id = conn.scalar(sa.select(ToolVersion.id).join(Tool).where(Tool.slug == definition.slug))
     if version_id is None:
         tool_id = _insert_one(conn, Tool, slug=definition.slug, name=definition.name)
-        version_id = _insert_one(conn, ToolVersion, tool_id=tool_id, version=1, status="published",
-                                 definition=export_definition(definition), published_at=_now())
+        version_id = _insert_one(
+            conn,
+            ToolVersion,
+            tool_id=tool_id,
+            version=1,
+            status="published",
+            definition=export_definition(definition),
+            published_at=_now(),
+        )
     return version_id, definition
 
 
@@ -130,71 +196,178 @@ def make_agencies(conn: Connection, count: int = 12) -> list[int]:
 
 
 def make_cases(conn: Connection, audit_id: int, count: int, rng: random.Random) -> list[int]:
-    rows = [{"audit_id": audit_id, "reference": f"SYN-{n:05d}", "age_years": Decimal(rng.randrange(0, 35)) / 2,
-             "age_band": rng.choice(BANDS), "locality": rng.choice(LOCALITIES), "plan_type": rng.choice(PLANS),
-             "attributes": {}, "stratum": "", "included": True, "exclusion_reason": ""} for n in range(count)]
+    rows = [
+        {
+            "audit_id": audit_id,
+            "reference": f"SYN-{n:05d}",
+            "age_years": Decimal(rng.randrange(0, 35)) / 2,
+            "age_band": rng.choice(BANDS),
+            "locality": rng.choice(LOCALITIES),
+            "plan_type": rng.choice(PLANS),
+            "attributes": {},
+            "stratum": "",
+            "included": True,
+            "exclusion_reason": "",
+        }
+        for n in range(count)
+    ]
     conn.execute(sa.insert(Case), rows)
     return list(conn.scalars(sa.select(Case.id).where(Case.audit_id == audit_id).order_by(Case.id)))
 
 
-def make_returns(conn: Connection, audit_id: int, case_ids: list[int], agency_ids: list[int],
-                 state: str) -> list[tuple[int, int, int]]:
+def make_returns(
+    conn: Connection, audit_id: int, case_ids: list[int], agency_ids: list[int], state: str
+) -> list[tuple[int, int, int]]:
     """One return per case and agency: (return id, case id, agency id), in case then agency order."""
     now = _now()
     submitted = now if state == "submitted" else None
-    columns = ("case_id", "audit_id", "agency_id", "state", "counted", "version", "updated_at", "submitted_at",
-               "amendment_reason", "no_involvement_reason")
-    _bulk(conn, Return.__table__, columns, ((c, audit_id, a, state, state in COUNTED_STATES, 1, now, submitted, "", "")
-                                            for c in case_ids for a in agency_ids))
-    query = (sa.select(Return.id, Return.case_id, Return.agency_id).join(Case).where(Case.audit_id == audit_id)
-             .order_by(Return.case_id, Return.agency_id))
+    columns = (
+        "case_id",
+        "audit_id",
+        "agency_id",
+        "state",
+        "counted",
+        "version",
+        "updated_at",
+        "submitted_at",
+        "amendment_reason",
+        "no_involvement_reason",
+    )
+    _bulk(
+        conn,
+        Return.__table__,
+        columns,
+        (
+            (c, audit_id, a, state, state in COUNTED_STATES, 1, now, submitted, "", "")
+            for c in case_ids
+            for a in agency_ids
+        ),
+    )
+    query = (
+        sa.select(Return.id, Return.case_id, Return.agency_id)
+        .join(Case)
+        .where(Case.audit_id == audit_id)
+        .order_by(Return.case_id, Return.agency_id)
+    )
     return [tuple(row) for row in conn.execute(query)]
 
 
-def make_answers(conn: Connection, definition: ToolDefinition, audit_id: int, counted: bool,
-                 returns: list[tuple[int, int, int]], rng: random.Random) -> None:
+def make_answers(
+    conn: Connection,
+    definition: ToolDefinition,
+    audit_id: int,
+    counted: bool,
+    returns: list[tuple[int, int, int]],
+    rng: random.Random,
+) -> None:
     """Every question answered on every return; how well a case went sways all its agencies' answers alike."""
     quality = {case_id: rng.random() for _, case_id, _ in returns}
     columns = ("return_id", "agency_id", "audit_id", "counted", "question_key", "ordinal", "value", "score")
-    _bulk(conn, Answer.__table__, columns, (
-        row for return_id, case_id, agency_id in returns for question in definition.questions
-        for row in _answer((return_id, agency_id, audit_id, counted), question, quality[case_id], rng)))
+    _bulk(
+        conn,
+        Answer.__table__,
+        columns,
+        (
+            row
+            for return_id, case_id, agency_id in returns
+            for question in definition.questions
+            for row in _answer((return_id, agency_id, audit_id, counted), question, quality[case_id], rng)
+        ),
+    )
 
 
-def make_findings(conn: Connection, audit_id: int, definition: ToolDefinition, case_ids: list[int],
-                  returns: list[tuple[int, int, int]], rng: random.Random) -> None:
+def make_findings(
+    conn: Connection,
+    audit_id: int,
+    definition: ToolDefinition,
+    case_ids: list[int],
+    returns: list[tuple[int, int, int]],
+    rng: random.Random,
+) -> None:
     """The panel's agreed grade on every case, two confirmed themes per case, learning and recommendations."""
     grades = [o.value for o in definition.overall_question.options]
-    conn.execute(sa.insert(PanelRecord), [{"case_id": c, "agreed_grade": rng.choice(grades), "rationale": "",
-                                           "dissent": "", "learning": "", "updated_at": _now(), "version": 1}
-                                          for c in case_ids])
+    conn.execute(
+        sa.insert(PanelRecord),
+        [
+            {
+                "case_id": c,
+                "agreed_grade": rng.choice(grades),
+                "rationale": "",
+                "dissent": "",
+                "learning": "",
+                "updated_at": _now(),
+                "version": 1,
+            }
+            for c in case_ids
+        ],
+    )
     theme_ids = ensure_themes(conn)
     text_key = next(q.key for q in definition.questions if q.type == LONGTEXT)
     by_case: dict[int, list[tuple[int, int]]] = {}
     for return_id, case_id, agency_id in returns:
         by_case.setdefault(case_id, []).append((return_id, agency_id))
     weights = [1 / (rank + 1) for rank in range(len(theme_ids))]  # a few themes common, most rare
-    conn.execute(sa.insert(Coding), [
-        {"audit_id": audit_id, "case_id": case_id, "agency_id": agency_id, "source": "answer",
-         "source_key": f"{return_id}:{text_key}", "excerpt": rng.choice(WRITING), "theme_id": theme_id,
-         "status": "confirmed", "matched": [], "coded_at": _now()}
-        for case_id, pairs in by_case.items() for (return_id, agency_id), theme_id in
-        zip(rng.sample(pairs, min(2, len(pairs))), set(rng.choices(theme_ids, weights, k=2)), strict=False)])
-    conn.execute(sa.insert(LearningPoint), [{"audit_id": audit_id, "audience": audience, "text": text, "position": n}
-                                            for n, (audience, text) in enumerate(zip(
-                                                ("managers", "practitioners", "inter_agency"), LEARNING, strict=False))])
-    conn.execute(sa.insert(Recommendation), [{"audit_id": audit_id, "text": text, "category": "", "timeframe":
-                                              "By March 2027", "rag": "amber", "position": n}
-                                             for n, text in enumerate(RECOMMENDATIONS)])
+    conn.execute(
+        sa.insert(Coding),
+        [
+            {
+                "audit_id": audit_id,
+                "case_id": case_id,
+                "agency_id": agency_id,
+                "source": "answer",
+                "source_key": f"{return_id}:{text_key}",
+                "excerpt": rng.choice(WRITING),
+                "theme_id": theme_id,
+                "status": "confirmed",
+                "matched": [],
+                "coded_at": _now(),
+            }
+            for case_id, pairs in by_case.items()
+            for (return_id, agency_id), theme_id in zip(
+                rng.sample(pairs, min(2, len(pairs))), set(rng.choices(theme_ids, weights, k=2)), strict=False
+            )
+        ],
+    )
+    conn.execute(
+        sa.insert(LearningPoint),
+        [
+            {"audit_id": audit_id, "audience": audience, "text": text, "position": n}
+            for n, (audience, text) in enumerate(
+                zip(("managers", "practitioners", "inter_agency"), LEARNING, strict=False)
+            )
+        ],
+    )
+    conn.execute(
+        sa.insert(Recommendation),
+        [
+            {
+                "audit_id": audit_id,
+                "text": text,
+                "category": "",
+                "timeframe": "By March 2027",
+                "rag": "amber",
+                "position": n,
+            }
+            for n, text in enumerate(RECOMMENDATIONS)
+        ],
+    )
 
 
 def ensure_themes(conn: Connection) -> list[int]:
     """The first built-in themes of the codebook, added if the database has not been seeded."""
     themes = builtin_themes()[:THEMES]
     known = set(conn.scalars(sa.select(Theme.slug)))
-    rows = [{"slug": t["slug"], "name": t["name"], "description": t.get("description", ""),
-             "keywords": list(t.get("keywords", [])), "category": t.get("category", "")}
-            for t in themes if t["slug"] not in known]
+    rows = [
+        {
+            "slug": t["slug"],
+            "name": t["name"],
+            "description": t.get("description", ""),
+            "keywords": list(t.get("keywords", [])),
+            "category": t.get("category", ""),
+        }
+        for t in themes
+        if t["slug"] not in known
+    ]
     if rows:
         conn.execute(sa.insert(Theme), rows)
     return list(conn.scalars(sa.select(Theme.id).where(Theme.slug.in_([t["slug"] for t in themes])).order_by(Theme.id)))
@@ -217,8 +390,9 @@ def _answer(key: tuple, question, quality: float, rng: random.Random) -> list[tu
     return [(*key, question.key, 0, option.value, option.score)]
 
 
-def _bulk(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Iterable[tuple],
-          batch: int = 50_000) -> None:
+def _bulk(
+    conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Iterable[tuple], batch: int = 50_000
+) -> None:
     """Insert many plain rows fast: COPY on PostgreSQL, the driver's executemany on SQLite."""
     driver = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
@@ -236,7 +410,7 @@ def _bulk(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: Ite
 def _sqlite_value(value):
     """What SQLAlchemy would store on SQLite: naive UTC text for a moment in time."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
     return value
 
 
@@ -256,7 +430,7 @@ def _insert_one(conn: Connection, model, **values) -> int:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc) - timedelta(days=1)
+    return datetime.now(UTC) - timedelta(days=1)
 
 
 @contextmanager
@@ -276,7 +450,12 @@ def _connection(target) -> Iterator[Connection]:
 def refresh_statistics(target) -> None:
     """Fresh planner statistics, as a live database would have; on PostgreSQL the new rows vacuumed too,
     or autovacuum starts on them while a benchmark is timing."""
-    engine = target if isinstance(target, Engine) else target.get_bind() if not isinstance(target, Connection) \
+    engine = (
+        target
+        if isinstance(target, Engine)
+        else target.get_bind()
+        if not isinstance(target, Connection)
         else target.engine
+    )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")

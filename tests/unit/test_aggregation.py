@@ -2,31 +2,64 @@
 
 import pytest
 
-from audit_tools.analysis import krippendorff_alpha, weighted_kappa
 from audit_tools.analysis import (
-    Answering, CaseAnswer, CaseFilters, GroupedAnswers, QuestionAnalysis, charted_multiple_choice, distributions,
-    filter_choices, judgements_of, prevalence,
+    Answering,
+    CaseAnswer,
+    CaseFilters,
+    GroupedAnswers,
+    QuestionAnalysis,
+    agreement_between_agencies,
+    agreement_with_panel,
+    charted_multiple_choice,
+    distributions,
+    filter_choices,
+    judgements_of,
+    krippendorff_alpha,
+    prevalence,
+    weighted_kappa,
 )
-from audit_tools.analysis import agreement_between_agencies, agreement_with_panel
 from audit_tools.tools import parse_definition
 from reports.charts import analysis_chart, compliance_chart
 
-TOOL = parse_definition({
-    "schema_version": 1, "slug": "small-tool", "name": "Small tool", "topic": "Neglect", "description": "For tests.",
-    "sections": [
-        {"key": "practice", "title": "Practice", "description": "", "questions": [
-            {"key": "seen_alone", "type": "scale", "text": "Was the child seen alone?"},
-            {"key": "plan_smart", "type": "scale", "text": "Was the plan SMART?"},
-            {"key": "factors", "type": "multiple", "text": "Which factors?", "chart_title": "Contributory factors",
-             "options": [{"value": "domestic_abuse", "label": "Domestic abuse"},
-                         {"value": "poverty", "label": "Poverty"}]},
-            {"key": "notes", "type": "longtext", "text": "What went well?", "required": False},
-        ]},
-        {"key": "overall", "title": "Overall", "description": "", "questions": [
-            {"key": "judgement", "type": "grade", "text": "Overall judgement", "overall": True},
-        ]},
-    ],
-})
+TOOL = parse_definition(
+    {
+        "schema_version": 1,
+        "slug": "small-tool",
+        "name": "Small tool",
+        "topic": "Neglect",
+        "description": "For tests.",
+        "sections": [
+            {
+                "key": "practice",
+                "title": "Practice",
+                "description": "",
+                "questions": [
+                    {"key": "seen_alone", "type": "scale", "text": "Was the child seen alone?"},
+                    {"key": "plan_smart", "type": "scale", "text": "Was the plan SMART?"},
+                    {
+                        "key": "factors",
+                        "type": "multiple",
+                        "text": "Which factors?",
+                        "chart_title": "Contributory factors",
+                        "options": [
+                            {"value": "domestic_abuse", "label": "Domestic abuse"},
+                            {"value": "poverty", "label": "Poverty"},
+                        ],
+                    },
+                    {"key": "notes", "type": "longtext", "text": "What went well?", "required": False},
+                ],
+            },
+            {
+                "key": "overall",
+                "title": "Overall",
+                "description": "",
+                "questions": [
+                    {"key": "judgement", "type": "grade", "text": "Overall judgement", "overall": True},
+                ],
+            },
+        ],
+    }
+)
 AGENCIES = {1: "Police", 2: "Early help"}
 ORDER = ("outstanding", "good", "requires_improvement", "inadequate")
 
@@ -49,7 +82,12 @@ def test_overall_counts_add_up_the_agencies():
     found = distributions(TOOL, *grouped(), AGENCIES)
     seen = found.summaries["seen_alone"]
     assert [(o.value, o.count) for o in seen.options] == [
-        ("yes", 2), ("partly", 1), ("no", 1), ("not_applicable", 0), ("not_known", 1)]
+        ("yes", 2),
+        ("partly", 1),
+        ("no", 1),
+        ("not_applicable", 0),
+        ("not_known", 1),
+    ]
     assert seen.answered == 5
     assert seen.percent(seen.options[0]) == 40
     assert found.summaries["factors"].answered == 2  # two returns, however many factors each chose
@@ -79,10 +117,15 @@ def test_compliance_by_section_overall_and_by_agency():
 
 
 # Case 1: both agencies saw domestic abuse, one also poverty; a case counts once however many agencies say so.
-FACTORS = [CaseAnswer("factors", 1, 1, "domestic_abuse"), CaseAnswer("factors", 1, 2, "domestic_abuse"),
-           CaseAnswer("factors", 1, 2, "poverty"), CaseAnswer("factors", 2, 1, "domestic_abuse"),
-           CaseAnswer("factors", 3, 2, "poverty"), CaseAnswer("judgement", 1, 1, "good"),
-           CaseAnswer("judgement", 1, 2, "inadequate")]
+FACTORS = [
+    CaseAnswer("factors", 1, 1, "domestic_abuse"),
+    CaseAnswer("factors", 1, 2, "domestic_abuse"),
+    CaseAnswer("factors", 1, 2, "poverty"),
+    CaseAnswer("factors", 2, 1, "domestic_abuse"),
+    CaseAnswer("factors", 3, 2, "poverty"),
+    CaseAnswer("judgement", 1, 1, "good"),
+    CaseAnswer("judgement", 1, 2, "inadequate"),
+]
 
 
 def test_prevalence_counts_cases_not_returns():
@@ -106,8 +149,9 @@ def test_agreement_between_agencies_over_every_pair_on_a_case():
     assert found.cases == 2  # case 3 has one judgement only
     assert str(found.exact) == "1 of 4 (25%)"
     assert str(found.within_one) == "3 of 4 (75%)"  # good and inadequate are two grades apart
-    assert found.alpha == pytest.approx(krippendorff_alpha(
-        [["good", "good"], ["good", "inadequate", "requires_improvement"]], "ordinal", ORDER))
+    assert found.alpha == pytest.approx(
+        krippendorff_alpha([["good", "good"], ["good", "inadequate", "requires_improvement"]], "ordinal", ORDER)
+    )
     assert found.caution == "Based on only 2 cases: treat agreement figures as a rough guide, not a measure."
 
 
@@ -134,10 +178,19 @@ def test_no_panel_grades_means_nothing_to_compare():
 
 
 def test_filter_choices_order_age_bands_youngest_first_and_drop_blanks():
-    choices = filter_choices([("11-15", "Riverside", "Child protection plan"), ("3-5", "eastgate", ""),
-                              ("", "Northfield", "Child in need plan"), ("3-5", "Riverside", "Child protection plan")])
-    assert choices == {"age_band": ("3-5", "11-15"), "locality": ("eastgate", "Northfield", "Riverside"),
-                       "plan_type": ("Child in need plan", "Child protection plan")}
+    choices = filter_choices(
+        [
+            ("11-15", "Riverside", "Child protection plan"),
+            ("3-5", "eastgate", ""),
+            ("", "Northfield", "Child in need plan"),
+            ("3-5", "Riverside", "Child protection plan"),
+        ]
+    )
+    assert choices == {
+        "age_band": ("3-5", "11-15"),
+        "locality": ("eastgate", "Northfield", "Riverside"),
+        "plan_type": ("Child in need plan", "Child protection plan"),
+    }
 
 
 def test_case_filters_describe_themselves():

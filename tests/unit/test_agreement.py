@@ -7,8 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit_tools.analysis import (
-    Agreement, confusion_matrix, describe_kappa, exact_agreement, kappa_of, krippendorff_alpha, pairs_within,
-    reliability_caution, weighted_kappa, within_one,
+    Agreement,
+    confusion_matrix,
+    describe_kappa,
+    exact_agreement,
+    kappa_of,
+    krippendorff_alpha,
+    pairs_within,
+    reliability_caution,
+    weighted_kappa,
+    within_one,
 )
 
 GRADES = ["outstanding", "good", "requires_improvement", "inadequate"]
@@ -90,13 +98,16 @@ def test_kappa_matches_the_scikit_learn_documentation_example():
 RADIOLOGISTS = [[21, 12, 0, 0], [4, 17, 1, 0], [3, 9, 15, 2], [0, 0, 0, 1]]
 
 
-@pytest.mark.parametrize("weights, published, places", [
-    ("unweighted", 0.4728, 4),  # kap rada radb
-    ("linear", 0.5684, 4),  # kap rada radb, wgt(w): agreement weights 1 - |i-j|/(k-1)
-    # wgt(w2), weights 1 - ((i-j)/(k-1))²: agreement 94.77%, expected 84.09%. Exactly, kappa = 0.67137...,
-    # so to 4 places it depends on where one rounds (0.6713 from the printed percentages): checked to 3.
-    ("quadratic", 0.671, 3),
-])
+@pytest.mark.parametrize(
+    "weights, published, places",
+    [
+        ("unweighted", 0.4728, 4),  # kap rada radb
+        ("linear", 0.5684, 4),  # kap rada radb, wgt(w): agreement weights 1 - |i-j|/(k-1)
+        # wgt(w2), weights 1 - ((i-j)/(k-1))²: agreement 94.77%, expected 84.09%. Exactly, kappa = 0.67137...,
+        # so to 4 places it depends on where one rounds (0.6713 from the printed percentages): checked to 3.
+        ("quadratic", 0.671, 3),
+    ],
+)
 def test_weighted_kappa_matches_statas_radiologist_example(weights, published, places):
     pairs = pairs_from_table(RADIOLOGISTS, GRADES)
     assert round(weighted_kappa(pairs, GRADES, weights), places) == published
@@ -127,9 +138,15 @@ def test_kappa_is_one_for_perfect_agreement_and_none_when_undefined():
 
 
 def test_exact_and_within_one_grade_agreement():
-    pairs = [("good", "good"), ("good", "requires_improvement"), ("outstanding", "inadequate"),
-             ("inadequate", "inadequate"), ("outstanding", "requires_improvement"), ("good", "good"),
-             ("requires_improvement", "good")]
+    pairs = [
+        ("good", "good"),
+        ("good", "requires_improvement"),
+        ("outstanding", "inadequate"),
+        ("inadequate", "inadequate"),
+        ("outstanding", "requires_improvement"),
+        ("good", "good"),
+        ("requires_improvement", "good"),
+    ]
     exact, close = exact_agreement(pairs), within_one(pairs, GRADES)
     assert (exact.count, exact.total) == (3, 7)
     assert (close.count, close.total) == (5, 7)
@@ -159,9 +176,15 @@ def test_confusion_matrix_puts_the_first_rater_in_rows_and_sums_to_n():
 
 
 def test_agreement_read_from_a_confusion_matrix():
-    pairs = [("good", "good"), ("good", "requires_improvement"), ("outstanding", "inadequate"),
-             ("inadequate", "inadequate"), ("outstanding", "requires_improvement"), ("good", "good"),
-             ("requires_improvement", "good")]
+    pairs = [
+        ("good", "good"),
+        ("good", "requires_improvement"),
+        ("outstanding", "inadequate"),
+        ("inadequate", "inadequate"),
+        ("outstanding", "requires_improvement"),
+        ("good", "good"),
+        ("requires_improvement", "good"),
+    ]
     table = confusion_matrix(pairs, GRADES)
     assert table.agreement(0) == exact_agreement(pairs) == Agreement(3, 7)
     assert table.agreement(1) == within_one(pairs, GRADES) == Agreement(5, 7)
@@ -192,15 +215,25 @@ def test_pairs_within_rejects_a_grade_outside_the_order():
 
 
 def test_caution_only_for_few_cases():
-    assert reliability_caution(6) == (
-        "Based on only 6 cases: treat agreement figures as a rough guide, not a measure.")
+    assert reliability_caution(6) == ("Based on only 6 cases: treat agreement figures as a rough guide, not a measure.")
     assert reliability_caution(1).startswith("Based on only 1 case:")
     assert "cannot be measured" in reliability_caution(0)
     assert reliability_caution(10) == ""
 
 
-@pytest.mark.parametrize("value, words", [
-    (-0.05, "poor (less than chance)"), (0.0, "slight"), (0.2, "slight"), (0.4, "fair"), (0.41, "moderate"),
-    (0.6713, "substantial"), (0.81, "almost perfect"), (1.0, "almost perfect"), (None, "not measurable")])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        (-0.05, "poor (less than chance)"),
+        (0.0, "slight"),
+        (0.2, "slight"),
+        (0.4, "fair"),
+        (0.41, "moderate"),
+        (0.6713, "substantial"),
+        (0.81, "almost perfect"),
+        (1.0, "almost perfect"),
+        (None, "not measurable"),
+    ],
+)
 def test_kappa_described_in_landis_and_koch_bands(value, words):
     assert describe_kappa(value) == words

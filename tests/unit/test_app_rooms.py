@@ -48,4 +48,3 @@ def test_the_data_layer_and_the_core_are_forbidden_every_blueprint():
 def test_every_other_room_is_a_core_module():
     core = set(_contract(CORE)["source_modules"])
     assert core == _rooms() - _blueprints() - ENTRY_POINTS - {DATA_LAYER}
-

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from audit_tools.briefing import content as b
 from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendation, Resource
+from audit_tools.briefing import content as b
 from reports.briefing_pdf import build_briefing_pdf
 from reports.pdf_text import markup, safe_href
 
@@ -29,7 +29,10 @@ def sample_content(**changes) -> BriefingContent:
         summary=("Six children's cases were audited by four agencies.", "Plans lacked measurable outcomes."),
         key_figures=(KeyFigure("6", "children's cases audited"), KeyFigure("4", "agencies took part")),
         charts=(Chart("Overall judgement", ("Good", "Requires improvement"), (3, 3)),),
-        findings=("Domestic abuse shaped family life in most cases.", "Schools' information rarely reached core groups."),
+        findings=(
+            "Domestic abuse shaped family life in most cases.",
+            "Schools' information rarely reached core groups.",
+        ),
         themes_in_common=("Disguised compliance",),
         learning_points_managers=("Use supervision to test evidence.",),
         action_points_practitioners=("Assess each child in the family.",),
@@ -61,8 +64,15 @@ def link_uris(pdf: bytes) -> list[str]:
 
 def expected_headings(content: BriefingContent) -> list[str]:
     return [
-        content.definition_heading, b.SECTION_SUMMARY, b.SECTION_AT_A_GLANCE, b.SECTION_FINDINGS, b.SECTION_THEMES,
-        b.SECTION_MANAGERS, b.SECTION_PRACTITIONERS, b.SECTION_INTER_AGENCY, b.SECTION_RECOMMENDATIONS,
+        content.definition_heading,
+        b.SECTION_SUMMARY,
+        b.SECTION_AT_A_GLANCE,
+        b.SECTION_FINDINGS,
+        b.SECTION_THEMES,
+        b.SECTION_MANAGERS,
+        b.SECTION_PRACTITIONERS,
+        b.SECTION_INTER_AGENCY,
+        b.SECTION_RECOMMENDATIONS,
         b.SECTION_RESOURCES,
     ]
 
@@ -92,8 +102,12 @@ def test_headings_all_appear_in_reading_order(sample_pdf):
 def test_title_block_shows_partnership_series_title_date_and_version(sample_pdf):
     first_page = page_texts(sample_pdf)[0]
 
-    for text in ("Northshire Safeguarding Children Partnership", "Eyes on – improving our practice",
-                 "Learning from the audit: Neglect", "March 2025 · Version 1.0"):
+    for text in (
+        "Northshire Safeguarding Children Partnership",
+        "Eyes on – improving our practice",
+        "Learning from the audit: Neglect",
+        "March 2025 · Version 1.0",
+    ):
         assert text in first_page
 
 
@@ -190,13 +204,25 @@ def test_hostile_strings_in_every_field_still_build():
     strings = json.loads(BLNS.read_text(encoding="utf-8")) + ["<b>not bold</b>", "&amp;", '" onmouseover="x'] * 3
     share = [tuple(strings[i::9]) for i in range(9)]  # every string lands in some field
     content = BriefingContent(
-        partnership_name=strings[100], series_title=strings[200], topic=strings[300], date=strings[400],
-        version=strings[50], definition=" ".join(strings[:40]), summary=share[0], findings=share[1],
-        themes_in_common=share[2], learning_points_managers=share[3], action_points_practitioners=share[4],
-        key_messages=share[5], key_figures=tuple(KeyFigure(s, s) for s in share[6][:24]),
-        recommendations=tuple(Recommendation(s, s, s) for s in share[7]), resources=tuple(Resource(s, s) for s in share[8]),
-        charts=(Chart(strings[5], tuple(strings[:12]), tuple(range(12))),), accent_colour=strings[7],
-        web_url=strings[9], author=strings[11],
+        partnership_name=strings[100],
+        series_title=strings[200],
+        topic=strings[300],
+        date=strings[400],
+        version=strings[50],
+        definition=" ".join(strings[:40]),
+        summary=share[0],
+        findings=share[1],
+        themes_in_common=share[2],
+        learning_points_managers=share[3],
+        action_points_practitioners=share[4],
+        key_messages=share[5],
+        key_figures=tuple(KeyFigure(s, s) for s in share[6][:24]),
+        recommendations=tuple(Recommendation(s, s, s) for s in share[7]),
+        resources=tuple(Resource(s, s) for s in share[8]),
+        charts=(Chart(strings[5], tuple(strings[:12]), tuple(range(12))),),
+        accent_colour=strings[7],
+        web_url=strings[9],
+        author=strings[11],
     )
 
     text = "\n".join(page_texts(build_briefing_pdf(content)))
@@ -206,10 +232,21 @@ def test_hostile_strings_in_every_field_still_build():
     assert "Page 1 of" in text
 
 
-@pytest.mark.parametrize("hostile", ["<b>not bold</b>", "&amp; </para><para>", "$\\frac{1}{0}$", "\x00\x1b[31m\u202eevil", "Zoë Łukasz Nguyễn 王"])
+@pytest.mark.parametrize(
+    "hostile",
+    ["<b>not bold</b>", "&amp; </para><para>", "$\\frac{1}{0}$", "\x00\x1b[31m\u202eevil", "Zoë Łukasz Nguyễn 王"],
+)
 def test_hostile_strings_in_title_fields(hostile):
-    content = sample_content(partnership_name=hostile, series_title=hostile, topic=hostile, date=hostile, version=hostile,
-                             author=hostile, accent_colour=hostile, web_url=hostile)
+    content = sample_content(
+        partnership_name=hostile,
+        series_title=hostile,
+        topic=hostile,
+        date=hostile,
+        version=hostile,
+        author=hostile,
+        accent_colour=hostile,
+        web_url=hostile,
+    )
 
     reader = reader_for(build_briefing_pdf(content))
 
@@ -273,7 +310,9 @@ PAGE_WIDTH, MARGIN = 595.28, 56.69
 def logo_bytes(size=(600, 200), image_format="PNG") -> bytes:
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGBA" if image_format == "PNG" else "RGB", size, (255, 255, 255, 0) if image_format == "PNG" else "white")
+    image = Image.new(
+        "RGBA" if image_format == "PNG" else "RGB", size, (255, 255, 255, 0) if image_format == "PNG" else "white"
+    )
     ImageDraw.Draw(image).ellipse((0, 0, size[1] - 1, size[1] - 1), fill=(200, 30, 60))
     buffer = io.BytesIO()
     image.save(buffer, format=image_format)
@@ -304,8 +343,14 @@ def drawn_images(pdf: bytes, page: int = 0) -> list[tuple[tuple[int, int], list[
 
 def _multiply(m, n):
     a, b, c, d, e, f = m
-    return [a * n[0] + b * n[2], a * n[1] + b * n[3], c * n[0] + d * n[2], c * n[1] + d * n[3],
-            e * n[0] + f * n[2] + n[4], e * n[1] + f * n[3] + n[5]]
+    return [
+        a * n[0] + b * n[2],
+        a * n[1] + b * n[3],
+        c * n[0] + d * n[2],
+        c * n[1] + d * n[3],
+        e * n[0] + f * n[2] + n[4],
+        e * n[1] + f * n[3] + n[5],
+    ]
 
 
 def logo_placements(pdf: bytes, size=(600, 200)) -> list[list[float]]:
@@ -341,8 +386,12 @@ def test_logo_output_is_deterministic_and_an_unreadable_logo_is_left_out():
 
 
 def test_privacy_note_and_chart_notes_are_printed():
-    chart = Chart("Overall judgement", ("Outstanding or good", "Inadequate"), (10, 12), note="Neighbouring answers are combined.")
-    pdf = build_briefing_pdf(sample_content(charts=(chart,), privacy_note="Some figures are not shown to protect privacy."))
+    chart = Chart(
+        "Overall judgement", ("Outstanding or good", "Inadequate"), (10, 12), note="Neighbouring answers are combined."
+    )
+    pdf = build_briefing_pdf(
+        sample_content(charts=(chart,), privacy_note="Some figures are not shown to protect privacy.")
+    )
     text = " ".join(" ".join(t.split()) for t in page_texts(pdf))
 
     assert "Neighbouring answers are combined." in text
@@ -377,10 +426,12 @@ def text_runs(pdf: bytes):
     """(page, x, font size, font, text) of every piece of text drawn, as pypdf sees it."""
     runs = []
     for number, page in enumerate(reader_for(pdf).pages):
+
         def visit(text, cm, tm, font, size, number=number):
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 runs.append((number, x, size * tm[0] * cm[0], str((font or {}).get("/BaseFont", "")), text))
+
         page.extract_text(visitor_text=visit)
     return runs
 
@@ -396,16 +447,24 @@ def assert_no_text_past_the_margins(pdf: bytes):
     for page, x, size, font, text in (run for run in text_runs(pdf) if not FOOTER_LINE.match(run[4].strip())):
         face = fonts.bold if "Bold" in font else fonts.italic if "Oblique" in font else fonts.regular
         right = x + stringWidth(text.rstrip("\n"), face, size)
-        assert MARGIN - 1 <= x and right <= PAGE_WIDTH - MARGIN + 1, (page, x, right, text[:60])
+        assert x >= MARGIN - 1 and right <= PAGE_WIDTH - MARGIN + 1, (page, x, right, text[:60])
 
 
 def test_a_ten_thousand_character_word_in_every_field_wraps_inside_the_margins():
     word = "w" * 10_000
     content = sample_content(
-        definition=word, summary=(word,), key_figures=(KeyFigure(word, word),), charts=(Chart(word, (word,), (7,), word, word),),
-        findings=(word,), themes_in_common=(word,), learning_points_managers=(word,), action_points_practitioners=(word,),
-        key_messages=(word,), recommendations=(Recommendation(word, "Lead", "Soon"), Recommendation("Then", word, word)),
-        resources=(Resource(word, "https://example.org/" + word),), privacy_note=word,
+        definition=word,
+        summary=(word,),
+        key_figures=(KeyFigure(word, word),),
+        charts=(Chart(word, (word,), (7,), word, word),),
+        findings=(word,),
+        themes_in_common=(word,),
+        learning_points_managers=(word,),
+        action_points_practitioners=(word,),
+        key_messages=(word,),
+        recommendations=(Recommendation(word, "Lead", "Soon"), Recommendation("Then", word, word)),
+        resources=(Resource(word, "https://example.org/" + word),),
+        privacy_note=word,
     )
 
     pdf = build_briefing_pdf(content, logo=logo_bytes())
@@ -430,7 +489,9 @@ def test_a_list_of_three_thousand_items_flows_over_many_pages():
 
 
 def test_a_two_hundred_character_title_is_shown_whole_beside_the_logo():
-    topic = ("Neglect and the lived experience of children in families under pressure " * 3)[:200 - len("Learning from the audit: ")]
+    topic = ("Neglect and the lived experience of children in families under pressure " * 3)[
+        : 200 - len("Learning from the audit: ")
+    ]
     pdf = build_briefing_pdf(sample_content(topic=topic, partnership_name="P" * 150), logo=logo_bytes())
 
     first_page = " ".join(page_texts(pdf)[0].split())
@@ -470,8 +531,11 @@ def test_each_chart_is_drawn_as_an_image_under_its_title():
 def _reportlab_settings() -> dict:
     from reportlab import rl_config
 
-    return {name: value for name, value in vars(rl_config).items()
-            if not name.startswith("_") and isinstance(value, (bool, int, float, str, tuple, type(None)))}
+    return {
+        name: value
+        for name, value in vars(rl_config).items()
+        if not name.startswith("_") and isinstance(value, (bool, int, float, str, tuple, type(None)))
+    }
 
 
 def test_building_a_pdf_changes_no_process_wide_reportlab_setting(monkeypatch):

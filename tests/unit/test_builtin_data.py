@@ -17,8 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 from audit_tools.returns import answer_problems, is_visible, missing_required  # noqa: E402
-from audit_tools.tools import GRADE, LONGTEXT, MULTIPLE, SCALE, SINGLE, TEXT
-from audit_tools.tools import load_builtin, parse_definition  # noqa: E402
+from audit_tools.tools import GRADE, LONGTEXT, MULTIPLE, SCALE, SINGLE, TEXT, load_builtin, parse_definition  # noqa: E402
 
 DEMO_PATH = ROOT / "audit_app" / "demo" / "demo_data.json"
 SECTORS = {"local authority", "health", "police", "education", "voluntary", "justice", "housing", "partnership"}
@@ -27,11 +26,56 @@ CASE_REF = re.compile(r"\b[A-Z]{2}\d{2}-\d{2}\b")
 TITLES = re.compile(r"\b(Mr|Mrs|Ms|Miss|Mx|Dr)\.? [A-Z]")
 # Common first names: a demo text that uses one is probably naming a person.
 FIRST_NAMES = {
-    "Oliver", "Jack", "Harry", "George", "Noah", "Leo", "Charlie", "Alfie", "Jacob", "Thomas",
-    "James", "William", "Daniel", "Joshua", "Liam", "Ethan", "Mason", "Tyler", "Kyle", "Mohammed",
-    "Muhammad", "Olivia", "Amelia", "Isla", "Ava", "Mia", "Lily", "Sophie", "Emily", "Jessica",
-    "Chloe", "Ella", "Freya", "Poppy", "Ruby", "Emma", "Sarah", "Lucy", "Hannah", "Kayleigh",
-    "Chelsea", "Jade", "Leanne", "Stacey", "Michelle", "Tracy", "Gary", "Darren", "Wayne", "Dean",
+    "Oliver",
+    "Jack",
+    "Harry",
+    "George",
+    "Noah",
+    "Leo",
+    "Charlie",
+    "Alfie",
+    "Jacob",
+    "Thomas",
+    "James",
+    "William",
+    "Daniel",
+    "Joshua",
+    "Liam",
+    "Ethan",
+    "Mason",
+    "Tyler",
+    "Kyle",
+    "Mohammed",
+    "Muhammad",
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Lily",
+    "Sophie",
+    "Emily",
+    "Jessica",
+    "Chloe",
+    "Ella",
+    "Freya",
+    "Poppy",
+    "Ruby",
+    "Emma",
+    "Sarah",
+    "Lucy",
+    "Hannah",
+    "Kayleigh",
+    "Chelsea",
+    "Jade",
+    "Leanne",
+    "Stacey",
+    "Michelle",
+    "Tracy",
+    "Gary",
+    "Darren",
+    "Wayne",
+    "Dean",
 }
 FREE_TEXT_TYPES = {TEXT, LONGTEXT}
 
@@ -75,6 +119,7 @@ def _strings(value, skip_keys=frozenset()):
 
 # --------------------------------------------------------------------------- the tool
 
+
 def test_builtin_tool_parses_with_expected_identity(tool):
     raw = _data("neglect_tool.json")
     assert parse_definition(raw) == tool
@@ -109,8 +154,15 @@ def test_contributory_factors_question_offers_the_expected_options(tool):
     question = tool.question("contributory_factors")
     assert question.type == MULTIPLE
     values = {o.value for o in question.options}
-    assert {"domestic_abuse", "parental_substance_misuse", "parental_mental_health", "poverty",
-            "housing", "parental_learning_difficulty", "none_identified"} <= values
+    assert {
+        "domestic_abuse",
+        "parental_substance_misuse",
+        "parental_mental_health",
+        "poverty",
+        "housing",
+        "parental_learning_difficulty",
+        "none_identified",
+    } <= values
 
 
 def test_current_concern_is_yes_no_with_conditional_follow_up(tool):
@@ -146,6 +198,7 @@ def test_gcp2_is_recorded_as_use_only(tool):
 
 
 # --------------------------------------------------------------------------- codebooks
+
 
 def test_theme_slugs_are_unique_and_complete(themes):
     slugs = [t["slug"] for t in themes]
@@ -184,6 +237,7 @@ def test_recommendation_categories_are_unique(tool):
 
 # --------------------------------------------------------------------------- demonstration data
 
+
 def test_demo_agencies_and_cases_are_consistent(demo, agencies):
     shorts = {a["short_name"] for a in agencies}
     assert set(demo["agencies_involved"]) <= shorts
@@ -215,7 +269,7 @@ def test_every_case_agency_pair_has_exactly_one_return(demo):
 def test_every_demo_return_is_valid_and_complete(tool, demo):
     for ret in demo["returns"]:
         answers = ret["answers"]
-        where = f'{ret["case"]}/{ret["agency"]}'
+        where = f"{ret['case']}/{ret['agency']}"
         assert answer_problems(tool, answers) == {}, where
         assert [q.key for q in missing_required(tool, answers)] == [], where
         hidden = [q.key for q in tool.questions if q.key in answers and not is_visible(q, answers)]

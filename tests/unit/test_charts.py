@@ -96,7 +96,7 @@ def test_empty_chart_says_no_data(chart):
     svg = bar_chart_svg(chart, colour="#1d70b8")
 
     assert png.startswith(PNG_SIGNATURE)
-    assert f"<title id=\"chart-title-{charts.chart_key(chart, '#1d70b8')}\">{chart.title}. No data.</title>" in svg
+    assert f'<title id="chart-title-{charts.chart_key(chart, "#1d70b8")}">{chart.title}. No data.</title>' in svg
     assert ">No data<" in svg
 
 
@@ -151,9 +151,14 @@ class RecordingLock:
         self.held -= 1
 
 
-@pytest.mark.parametrize("draw", [lambda chart: bar_chart_png(chart, colour="#1d70b8"),
-                                  lambda chart: bar_chart_svg(chart, colour="#1d70b8", unit="%")],
-                         ids=["png", "svg"])
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda chart: bar_chart_png(chart, colour="#1d70b8"),
+        lambda chart: bar_chart_svg(chart, colour="#1d70b8", unit="%"),
+    ],
+    ids=["png", "svg"],
+)
 def test_every_chart_is_drawn_under_the_one_lock(monkeypatch, draw):
     lock, drawn_under = RecordingLock(), []
     real_draw = charts._draw
@@ -178,16 +183,24 @@ def test_only_reports_charts_draws_with_matplotlib():
     """Every chart (analysis page, briefing page, PDF, command line) goes through reports/charts.py's
     _drawing: no other module sets matplotlib's settings or draws a figure."""
     drawing = re.compile(r"rc_context|rcParams|matplotlib\.use|\bFigure\(|FigureCanvas|savefig|pyplot")
-    elsewhere = [str(path) for path in _source_files()
-                 if path.name != "charts.py" and drawing.search(path.read_text(encoding="utf-8"))]
+    elsewhere = [
+        str(path)
+        for path in _source_files()
+        if path.name != "charts.py" and drawing.search(path.read_text(encoding="utf-8"))
+    ]
     assert elsewhere == []
     tree = ast.parse(Path(charts.__file__).read_text(encoding="utf-8"))
     inside = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.With) and any(
-                isinstance(item.context_expr, ast.Call) and getattr(item.context_expr.func, "id", "") == "_drawing"
-                for item in node.items):
+            isinstance(item.context_expr, ast.Call) and getattr(item.context_expr.func, "id", "") == "_drawing"
+            for item in node.items
+        ):
             inside.update(id(child) for child in ast.walk(node))
-    draws = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
-             and (getattr(node.func, "id", "") == "_draw" or getattr(node.func, "attr", "") in ("draw", "savefig"))]
+    draws = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (getattr(node.func, "id", "") == "_draw" or getattr(node.func, "attr", "") in ("draw", "savefig"))
+    ]
     assert draws and all(id(node) in inside for node in draws)

@@ -8,8 +8,19 @@ from pathlib import Path
 import pytest
 
 from audit_tools.learning import (
-    CodebookError, ThemeChange, codebook_from_csv, codebook_to_csv, control_problem, formula_problem, keyword_problems,
-    name_key, plan_import, read_codebook, slug_from_name, split_keywords, unique_slug,
+    CodebookError,
+    ThemeChange,
+    codebook_from_csv,
+    codebook_to_csv,
+    control_problem,
+    formula_problem,
+    keyword_problems,
+    name_key,
+    plan_import,
+    read_codebook,
+    slug_from_name,
+    split_keywords,
+    unique_slug,
 )
 from audit_tools.tools import builtin_themes
 
@@ -36,35 +47,58 @@ def test_export_separates_keywords_with_semicolons():
 
 
 def test_export_neutralises_formula_like_cells():
-    theme = {"slug": "x", "name": "=HYPERLINK(\"http://x\")", "description": "+1", "category": "@cat",
-             "keywords": ["-cmd", "fine"]}
+    theme = {
+        "slug": "x",
+        "name": '=HYPERLINK("http://x")',
+        "description": "+1",
+        "category": "@cat",
+        "keywords": ["-cmd", "fine"],
+    }
     row = next(csv.DictReader(io.StringIO(codebook_to_csv([theme]))))
-    assert row == {"name": "'=HYPERLINK(\"http://x\")", "description": "'+1", "keywords": "'-cmd; fine",
-                   "category": "'@cat", "slug": "x"}
+    assert row == {
+        "name": '\'=HYPERLINK("http://x")',
+        "description": "'+1",
+        "keywords": "'-cmd; fine",
+        "category": "'@cat",
+        "slug": "x",
+    }
     tab = next(csv.DictReader(io.StringIO(codebook_to_csv([{"name": "\tTab", "description": "\rCR"}]))))
     assert tab["name"] == "'\tTab" and tab["description"] == "'\rCR"
     hidden = next(csv.DictReader(io.StringIO(codebook_to_csv([{"name": "  =1", "description": "＝SUM(A1)"}]))))
     assert hidden["name"] == "'  =1" and hidden["description"] == "'＝SUM(A1)"
     assert problems(HEADER + "＝SUM(A1),,,\n") == [
-        'Line 2: the name starts with "＝", which a spreadsheet could run as a formula; remove that character']
+        'Line 2: the name starts with "＝", which a spreadsheet could run as a formula; remove that character'
+    ]
 
 
 def test_import_with_minimal_columns_makes_slugs_from_names():
-    themes = codebook_from_csv("\ufeffName, Keywords\nDrift and delay,drift; delay ; ;Drift\nCafé culture,coffee\n"
-                               "2024 priorities,\n")
+    themes = codebook_from_csv(
+        "\ufeffName, Keywords\nDrift and delay,drift; delay ; ;Drift\nCafé culture,coffee\n2024 priorities,\n"
+    )
     assert themes == [
-        {"slug": "drift_and_delay", "name": "Drift and delay", "description": "", "category": "",
-         "keywords": ["drift", "delay", "Drift"]},
+        {
+            "slug": "drift_and_delay",
+            "name": "Drift and delay",
+            "description": "",
+            "category": "",
+            "keywords": ["drift", "delay", "Drift"],
+        },
         {"slug": "cafe_culture", "name": "Café culture", "description": "", "category": "", "keywords": ["coffee"]},
-        {"slug": "theme_2024_priorities", "name": "2024 priorities", "description": "", "category": "",
-         "keywords": []},
+        {"slug": "theme_2024_priorities", "name": "2024 priorities", "description": "", "category": "", "keywords": []},
     ]
 
 
 def test_import_reads_quoted_cells_and_skips_blank_rows():
     themes = codebook_from_csv(HEADER + '"Drift, delay","Plans roll on,\nunchanged","drift;delay",planning\n\n,,,\n')
-    assert themes == [{"slug": "drift_delay", "name": "Drift, delay", "description": "Plans roll on,\nunchanged",
-                       "category": "planning", "keywords": ["drift", "delay"]}]
+    assert themes == [
+        {
+            "slug": "drift_delay",
+            "name": "Drift, delay",
+            "description": "Plans roll on,\nunchanged",
+            "category": "planning",
+            "keywords": ["drift", "delay"],
+        }
+    ]
 
 
 def test_slugs_given_are_kept_and_derived_ones_made_unique():
@@ -88,12 +122,14 @@ def test_too_long_values_are_refused():
     assert problems(HEADER + row + "\n") == [
         "Line 2: the name is 121 characters long; the limit is 120",
         "Line 2: the description is 2001 characters long; the limit is 2000",
-        "Line 2: the category is 61 characters long; the limit is 60"]
+        "Line 2: the category is 61 characters long; the limit is 60",
+    ]
 
 
 def test_long_keyword_and_too_many_keywords_are_refused():
     assert problems(HEADER + f"A,,ok;{'k' * 61},\n") == [
-        f'Line 2: the keyword "{"k" * 30}…" is 61 characters long; the limit is 60']
+        f'Line 2: the keyword "{"k" * 30}…" is 61 characters long; the limit is 60'
+    ]
     many = ";".join(f"word{i}" for i in range(41))
     assert problems(HEADER + f"A,,{many},\n") == ["Line 2: there are 41 keywords; the limit is 40"]
     assert codebook_from_csv(HEADER + "A,," + ";".join(f"w{i}" for i in range(40)) + ",\n")[0]["keywords"][-1] == "w39"
@@ -101,41 +137,53 @@ def test_long_keyword_and_too_many_keywords_are_refused():
 
 def test_duplicate_names_ignoring_capitals_are_refused():
     assert problems(HEADER + "Drift,,,\nDelay,,,\n  drift ,,,\n") == [
-        'Line 4: the name "drift" is already used on line 2 (names must differ, ignoring capitals)']
+        'Line 4: the name "drift" is already used on line 2 (names must differ, ignoring capitals)'
+    ]
 
 
 def test_line_numbers_count_lines_inside_quoted_cells():
     assert problems(HEADER + 'Drift,"two\nlines",,\n,,x,\n') == ["Line 4: the name is missing"]
 
 
-@pytest.mark.parametrize("cell, shown", [
-    ("=1+1", '"="'), ("+44 7700", '"+"'), ("-cmd", '"-"'), ("@SUM(A1)", '"@"'), ("\tTabbed", "a tab"),
-    (" =1+1", '"="'),
-])
+@pytest.mark.parametrize(
+    "cell, shown",
+    [
+        ("=1+1", '"="'),
+        ("+44 7700", '"+"'),
+        ("-cmd", '"-"'),
+        ("@SUM(A1)", '"@"'),
+        ("\tTabbed", "a tab"),
+        (" =1+1", '"="'),
+    ],
+)
 def test_formula_like_cells_are_refused(cell, shown):
     quoted = '"' + cell + '"'
     assert problems(HEADER + f"Theme,{quoted},,\n") == [
         f"Line 2: the description starts with {shown}, which a spreadsheet could run as a formula; "
-        "remove that character"]
+        "remove that character"
+    ]
 
 
 def test_formula_like_keyword_is_refused():
     assert problems(HEADER + "Theme,,drift; =cmd|' /C calc'!A0,\n") == [
-        "Line 2: the keyword \"=cmd|' /C calc'!A0\" starts with \"=\", which a spreadsheet could run as a formula; "
-        "remove that character"]
+        'Line 2: the keyword "=cmd|\' /C calc\'!A0" starts with "=", which a spreadsheet could run as a formula; '
+        "remove that character"
+    ]
 
 
 def test_carriage_return_at_the_start_of_a_cell_is_refused():
     assert problems(HEADER + 'Theme,"\rhidden",,\n') == [
         "Line 2: the description starts with a carriage return, which a spreadsheet could run as a formula; "
-        "remove that character"]
+        "remove that character"
+    ]
 
 
 def test_header_problems():
     assert problems("title,keywords,colour\nA,b,c\n") == [
         'Line 1: "title" is not a codebook column; use name, description, keywords, category, slug',
         'Line 1: "colour" is not a codebook column; use name, description, keywords, category, slug',
-        'Line 1: the header has no "name" column']
+        'Line 1: the header has no "name" column',
+    ]
     assert problems("name,name\nA,B\n") == ['Line 1: the column "name" appears more than once']
 
 
@@ -149,7 +197,8 @@ def test_invalid_and_duplicate_slugs_are_refused():
     assert problems("name,slug\nA,Not A Slug\nB,b\nC,b\n") == [
         'Line 2: the slug "Not A Slug" must start with a lower-case letter and use only lower-case letters, '
         "digits and underscores (at most 60)",
-        'Line 4: the slug "b" is already used on line 3']
+        'Line 4: the slug "b" is already used on line 3',
+    ]
 
 
 def test_unreadable_csv_is_refused_with_its_line():
@@ -160,7 +209,8 @@ def test_unreadable_csv_is_refused_with_its_line():
 def test_control_characters_are_refused():
     assert problems(HEADER + "A\x00,,,\nB,x\x1b[31m,,\n") == [
         "Line 2: the name contains a control character (U+0000); remove it",
-        "Line 3: the description contains a control character (U+001B); remove it"]
+        "Line 3: the description contains a control character (U+001B); remove it",
+    ]
     assert codebook_from_csv(HEADER + 'A,"two\r\nlines\tand a tab",,\n')[0]["description"] == "two\r\nlines\tand a tab"
 
 
@@ -191,13 +241,15 @@ def test_keywords_are_split_at_semicolons_and_line_breaks():
 
 def test_value_rules_name_the_column():
     assert formula_problem("name", "=1") == (
-        'the name starts with "=", which a spreadsheet could run as a formula; remove that character')
+        'the name starts with "=", which a spreadsheet could run as a formula; remove that character'
+    )
     assert formula_problem("category", "  +1") is not None and formula_problem("name", "a=1") is None
     assert formula_problem("name", "") is None and formula_problem("name", "   ") is None
     assert control_problem("name", "a\x07") == "the name contains a control character (U+0007); remove it"
     assert control_problem("description", "two\nlines\tand\r\n") is None
     assert keyword_problems(["ok", "-no"]) == [
-        'the keyword "-no" starts with "-", which a spreadsheet could run as a formula; remove that character']
+        'the keyword "-no" starts with "-", which a spreadsheet could run as a formula; remove that character'
+    ]
 
 
 def test_name_key_ignores_capitals_and_spacing():
@@ -213,15 +265,24 @@ def test_unique_slug():
 def test_read_codebook_keeps_lines_columns_and_whether_a_slug_was_given():
     found = read_codebook("name,slug,keywords\nDrift,drift,\n\nVoice of the child,,voice\n")
     assert found.columns == ("name", "slug", "keywords")
-    assert [(r.line, r.slug, r.slug_given) for r in found.rows] == [(2, "drift", True), (4, "voice_of_the_child", False)]
+    assert [(r.line, r.slug, r.slug_given) for r in found.rows] == [
+        (2, "drift", True),
+        (4, "voice_of_the_child", False),
+    ]
 
 
 # --- what an import changes -------------------------------------------------------------------
 
 
 EXISTING = [
-    {"id": 1, "slug": "drift", "name": "Drift and delay", "description": "Plans roll on.", "category": "planning",
-     "keywords": ["drift"]},
+    {
+        "id": 1,
+        "slug": "drift",
+        "name": "Drift and delay",
+        "description": "Plans roll on.",
+        "category": "planning",
+        "keywords": ["drift"],
+    },
     {"id": 2, "slug": "voice", "name": "Voice of the child", "description": "", "category": "", "keywords": []},
 ]
 
@@ -237,14 +298,18 @@ def plan_problems(text: str) -> list[str]:
 
 
 def test_a_row_updates_the_theme_with_its_slug_else_its_name_and_adds_the_rest():
-    found = plan("name,slug,keywords\nDrift and delay (renamed),drift,drift; delay\nVOICE OF THE CHILD,,\n"
-                 "Fathers,,father\n")
+    found = plan(
+        "name,slug,keywords\nDrift and delay (renamed),drift,drift; delay\nVOICE OF THE CHILD,,\nFathers,,father\n"
+    )
     assert found.updated == (
-        ThemeChange(2, 1, "drift", {"name": "Drift and delay (renamed)", "keywords": ["drift", "delay"]},
-                    ("name", "keywords")),
-        ThemeChange(3, 2, "voice", {"name": "VOICE OF THE CHILD", "keywords": []}, ("name",)))
-    assert found.added == (ThemeChange(4, None, "fathers", {"name": "Fathers", "description": "", "category": "",
-                                                             "keywords": ["father"]}),)
+        ThemeChange(
+            2, 1, "drift", {"name": "Drift and delay (renamed)", "keywords": ["drift", "delay"]}, ("name", "keywords")
+        ),
+        ThemeChange(3, 2, "voice", {"name": "VOICE OF THE CHILD", "keywords": []}, ("name",)),
+    )
+    assert found.added == (
+        ThemeChange(4, None, "fathers", {"name": "Fathers", "description": "", "category": "", "keywords": ["father"]}),
+    )
     assert found.unchanged == 0
 
 
@@ -261,6 +326,8 @@ def test_a_new_theme_gets_a_slug_no_other_theme_has():
 def test_an_import_may_not_give_a_theme_another_themes_name_or_change_one_theme_twice():
     assert plan_problems("name,slug\nVoice of the child,drift\n") == [
         'Line 2: the name "Voice of the child" is already used by another theme in the codebook (slug voice); '
-        "choose another name or give that theme's slug"]
+        "choose another name or give that theme's slug"
+    ]
     assert plan_problems("name,slug\nAnything,drift\nDrift and delay,\n") == [
-        'Line 3: this row and line 2 would both change the theme "Drift and delay"']
+        'Line 3: this row and line 2 would both change the theme "Drift and delay"'
+    ]

@@ -11,8 +11,19 @@ import pytest
 from audit_tools.privacy import KIND_LABELS, NAME_STOP_WORDS, Hit, check_text, format_hit, nhs_number_is_valid
 
 CASE_REFERENCES = ["NA-2026-014", "NA-2026-015", "P-3f2a9c1b7d0e", "C-7F3A9K", "LSCP/24/117", "EH 2291", "T-01"]
-NAMES = ["Priya Shah", "Tomasz Nowak", "Siobhan O'Neill", "Grace Hall", "Mark Young", "Anne-Marie Okafor",
-         "Dylan Hughes", "Chidi Eze", "Zoë Brennan", "Test coordinator", "Demo Auditor Camhs"]
+NAMES = [
+    "Priya Shah",
+    "Tomasz Nowak",
+    "Siobhan O'Neill",
+    "Grace Hall",
+    "Mark Young",
+    "Anne-Marie Okafor",
+    "Dylan Hughes",
+    "Chidi Eze",
+    "Zoë Brennan",
+    "Test coordinator",
+    "Demo Auditor Camhs",
+]
 
 
 def made_up_nhs_numbers(count: int, seed: int = 20260314) -> list[str]:
@@ -49,122 +60,144 @@ NHS_SENTENCES = [
 ]
 
 SEEDED = (
-    [("case_reference", ref, sentence) for ref, sentence in [
-        ("NA-2026-014", "Case {} was closed to early help before the strategy meeting."),
-        ("na-2026-015", "In {} the school nurse escalated twice without a response."),
-        ("P-3f2a9c1b7d0e", "The GP for {} was not invited to the review conference."),
-        ("p-3F2A9C1B7D0E", "Practitioners in {} described a child who was rarely seen."),
-        ("C-7F3A9K", "The chronology for {} was the most complete of the sample."),
-        ("LSCP/24/117", "Drift set in after the transfer in {} and lasted a year."),
-        ("EH 2291", "Reference {} shows good multi-agency working at the front door."),
-        ("eh\t2291", "Auditors noted ({}) that the plan lacked timescales."),
-        ("T-01", "{}: the health visitor saw the home conditions first."),
-        ("NA-2026-014", "Unlike the others, {}, had a named lead professional throughout."),
-    ]]
-    + [("name", name, sentence) for name, sentence in [
-        ("Priya Shah", "{} chaired the panel and summarised the themes."),
-        ("Shah", "Ms {} noted that supervision was not recorded."),
-        ("priya", "The notes from {} were detailed and timely."),
-        ("Tomasz Nowak", "The allocated worker, {}, left in the second month."),
-        ("Nowak", "{}'s case recording was praised by the panel."),
-        ("Siobhan O'Neill", "Feedback from {} shaped the recommendations."),
-        ("O’Neill", "As {} observed, the threshold was applied inconsistently."),
-        ("Siobhan", "{} asked for the learning to reach schools first."),
-        ("Grace Hall", "{} presented the police perspective."),
-        ("Mark Young", "The briefing was reviewed by {} before sign-off."),
-        ("Anne-Marie Okafor", "{} audited the education returns."),
-        ("Anne-Marie", "Thanks go to {} for the chronology work."),
-        ("Okafor", "Dr {} led the health returns."),
-        ("HUGHES", "THE SUMMARY WAS WRITTEN BY {} FOR THE BOARD."),
-        ("Dylan", "{} raised the question of cumulative harm."),
-        ("Eze", "Mr {} joined the panel from the probation service."),
-        ("Zoë Brennan", "{} described the impact on the children's health."),
-        ("Brennan", "The action log names {} as the owner of action 3."),
-    ]]
-    + [("date_of_birth", when, sentence) for when, sentence in [
-        ("12/03/2019", "The child was born on {} at the local hospital."),
-        ("1/3/2019", "A contact dated {} was not followed up."),
-        ("03/12/2018", "Records show the date {} on the referral form."),
-        ("12-03-2019", "The plan started on {} after the conference."),
-        ("12.03.19", "Form completed {} by the duty worker."),
-        ("12.03.2019", "Date of the visit: {}."),
-        ("12/03/19", "The last dental check was on {} according to the notes."),
-        ("7/11/17", "The first referral arrived on {} from the nursery."),
-        ("12 March 2019", "The second child was born on {} in another area."),
-        ("12th March 2019", "A home visit on {} found no food in the house."),
-        ("1st Feb 2018", "The case was stepped down on {} without a review."),
-        ("3 Sept 2017", "Registration with the GP lapsed on {} according to the practice."),
-        ("22nd of June 2016", "The older sibling was born on the {} in hospital."),
-        ("23 Dec. 2020", "An emergency admission on {} was not shared."),
-        ("5 may 2015", "The youngest was registered on {} at the register office."),
-        ("12-Mar-2019", "The health record shows DOB {} in the header."),
-        ("09-Jan-18", "The extract printed {} beside each attendance."),
-        ("March 12, 2019", "The mother reported the birth on {} to the midwife."),
-        ("March 12 2019", "The nursery place began on {} and ended early."),
-        ("Mar 12th, 2019", "The letter of {} was never answered."),
-        ("February 29, 2016", "A leap-day birthday ({}) appears in the chronology."),
-        ("2019-03-12", "The system export shows {} in the date field."),
-        ("2018/11/05", "The database record of {} was duplicated."),
-        ("30/04/2021", "The police log of {} describes the home as cold."),
-    ]]
-    + [("postcode", code, sentence) for code, sentence in [
-        ("SW1A 1AA", "The family moved to {} during the period."),
-        ("EC1A 1BB", "The previous address in {} was not checked."),
-        ("W1A 0AX", "Post was returned from {} marked not known."),
-        ("M1 1AE", "The child attended a nursery near {} for a term."),
-        ("B33 8TH", "The housing provider listed {} as the tenancy."),
-        ("CR2 6XH", "A neighbour in {} raised concerns twice."),
-        ("DN55 1PT", "The temporary accommodation at {} had no heating."),
-        ("GIR 0AA", "A letter addressed to {} reached the wrong team."),
-        ("ls1 4dy", "The referrer gave {} as the grandmother's home."),
-        ("M11AE", "The form gave the postcode {} without a house number."),
-        ("EC1A1BB", "Transfer papers listed {} as the forwarding address."),
-        ("sw1a1aa", "The school's records still showed {} in the spring."),
-        ("CF10 1EP", "The family lived in {} before the move north."),
-        ("G2 1DY", "A sibling's school is near {} in another authority."),
-        ("BT1 5GS", "The father's address was {} during the plan."),
-        ("NE1 4LP", "The child was seen at a clinic at {} once."),
-    ]]
-    + [("nhs_number", number, sentence)
-       for number, sentence in zip(["943 476 5919", "4010232137"] + made_up_nhs_numbers(14), NHS_SENTENCES, strict=False)]
-    + [("phone", number, sentence) for number, sentence in [
-        ("020 7946 0958", "The mother could be reached on {} during the day."),
-        ("020-7946-0123", "The referral gave {} as the father's number."),
-        ("02079460456", "A neighbour called from {} to raise concerns."),
-        ("0113 496 0789", "The grandparent's landline, {}, was not tried."),
-        ("0161 496 0000", "The family's number {} was out of service."),
-        ("0161-496-0321", "Messages were left on {} without reply."),
-        ("(0161) 496 0555", "The aunt, on {}, offered to help."),
-        ("(020) 7946 0999", "The hostel's number {} was on the plan."),
-        ("01632 960001", "The school rang {} on the first day of absence."),
-        ("(01632) 960 123", "A text was sent to {} before the visit."),
-        ("028 9649 6789", "The family's Belfast number, {}, appears in the notes."),
-        ("029 2018 0123", "The Cardiff contact was {} for the paternal family."),
-        ("07700 900123", "The mother's mobile {} changed four times."),
-        ("07700-900-456", "The father's mobile, {}, was shared at the conference."),
-        ("07700900789", "A text from {} cancelled the appointment."),
-        ("+44 7700 900321", "The referral gave {} as the only contact."),
-        ("+447700900654", "Calls to {} went to voicemail."),
-        ("+44 (0)20 7946 0987", "The out-of-area worker gave {} for the family."),
-        ("0044 161 496 0111", "A relative abroad rang in from {} about the children."),
-        ("0808 157 0192", "The family were given {} for advice."),
-        ("03069 990123", "The housing line {} took the mother's call."),
-        ("+44 20 7946 0011", "Contact details on the form: {}."),
-    ]]
-    + [("email", address, sentence) for address, sentence in [
-        ("priya.shah@northfield.example.org", "Questions about the audit went to {} last term."),
-        ("duty.team@csc.example.gov.uk", "The referral was e-mailed to {} at night."),
-        ("j_nowak+audit@example.com", "Returns were sent to {} in error."),
-        ("SAFEGUARDING@EXAMPLE.NHS.UK", "The GP wrote to {} about the missed appointments."),
-        ("mum1987@example.net", "The mother used {} to contact the school."),
-        ("headteacher@st-anne-primary.example.sch.uk", "The school's concern came from {} in the autumn."),
-        ("a.b-c@example.co.uk", "A reply came from {} after a week."),
-        ("gp.surgery42@nhs.example", "Letters from {} were not copied to the school."),
-        ("firstname.lastname@police.example.uk", "The officer's address {} appears in the minutes."),
-        ("x@example.io", "An anonymous report came from {} with photographs."),
-        ("family.support.hub@council.example.gov.uk", "Requests for help went to {} and waited."),
-        ("kinship-carer@example.org", "The grandmother wrote from {} about the arrangements."),
-    ]]
+    [
+        ("case_reference", ref, sentence)
+        for ref, sentence in [
+            ("NA-2026-014", "Case {} was closed to early help before the strategy meeting."),
+            ("na-2026-015", "In {} the school nurse escalated twice without a response."),
+            ("P-3f2a9c1b7d0e", "The GP for {} was not invited to the review conference."),
+            ("p-3F2A9C1B7D0E", "Practitioners in {} described a child who was rarely seen."),
+            ("C-7F3A9K", "The chronology for {} was the most complete of the sample."),
+            ("LSCP/24/117", "Drift set in after the transfer in {} and lasted a year."),
+            ("EH 2291", "Reference {} shows good multi-agency working at the front door."),
+            ("eh\t2291", "Auditors noted ({}) that the plan lacked timescales."),
+            ("T-01", "{}: the health visitor saw the home conditions first."),
+            ("NA-2026-014", "Unlike the others, {}, had a named lead professional throughout."),
+        ]
+    ]
+    + [
+        ("name", name, sentence)
+        for name, sentence in [
+            ("Priya Shah", "{} chaired the panel and summarised the themes."),
+            ("Shah", "Ms {} noted that supervision was not recorded."),
+            ("priya", "The notes from {} were detailed and timely."),
+            ("Tomasz Nowak", "The allocated worker, {}, left in the second month."),
+            ("Nowak", "{}'s case recording was praised by the panel."),
+            ("Siobhan O'Neill", "Feedback from {} shaped the recommendations."),
+            ("O’Neill", "As {} observed, the threshold was applied inconsistently."),
+            ("Siobhan", "{} asked for the learning to reach schools first."),
+            ("Grace Hall", "{} presented the police perspective."),
+            ("Mark Young", "The briefing was reviewed by {} before sign-off."),
+            ("Anne-Marie Okafor", "{} audited the education returns."),
+            ("Anne-Marie", "Thanks go to {} for the chronology work."),
+            ("Okafor", "Dr {} led the health returns."),
+            ("HUGHES", "THE SUMMARY WAS WRITTEN BY {} FOR THE BOARD."),
+            ("Dylan", "{} raised the question of cumulative harm."),
+            ("Eze", "Mr {} joined the panel from the probation service."),
+            ("Zoë Brennan", "{} described the impact on the children's health."),
+            ("Brennan", "The action log names {} as the owner of action 3."),
+        ]
+    ]
+    + [
+        ("date_of_birth", when, sentence)
+        for when, sentence in [
+            ("12/03/2019", "The child was born on {} at the local hospital."),
+            ("1/3/2019", "A contact dated {} was not followed up."),
+            ("03/12/2018", "Records show the date {} on the referral form."),
+            ("12-03-2019", "The plan started on {} after the conference."),
+            ("12.03.19", "Form completed {} by the duty worker."),
+            ("12.03.2019", "Date of the visit: {}."),
+            ("12/03/19", "The last dental check was on {} according to the notes."),
+            ("7/11/17", "The first referral arrived on {} from the nursery."),
+            ("12 March 2019", "The second child was born on {} in another area."),
+            ("12th March 2019", "A home visit on {} found no food in the house."),
+            ("1st Feb 2018", "The case was stepped down on {} without a review."),
+            ("3 Sept 2017", "Registration with the GP lapsed on {} according to the practice."),
+            ("22nd of June 2016", "The older sibling was born on the {} in hospital."),
+            ("23 Dec. 2020", "An emergency admission on {} was not shared."),
+            ("5 may 2015", "The youngest was registered on {} at the register office."),
+            ("12-Mar-2019", "The health record shows DOB {} in the header."),
+            ("09-Jan-18", "The extract printed {} beside each attendance."),
+            ("March 12, 2019", "The mother reported the birth on {} to the midwife."),
+            ("March 12 2019", "The nursery place began on {} and ended early."),
+            ("Mar 12th, 2019", "The letter of {} was never answered."),
+            ("February 29, 2016", "A leap-day birthday ({}) appears in the chronology."),
+            ("2019-03-12", "The system export shows {} in the date field."),
+            ("2018/11/05", "The database record of {} was duplicated."),
+            ("30/04/2021", "The police log of {} describes the home as cold."),
+        ]
+    ]
+    + [
+        ("postcode", code, sentence)
+        for code, sentence in [
+            ("SW1A 1AA", "The family moved to {} during the period."),
+            ("EC1A 1BB", "The previous address in {} was not checked."),
+            ("W1A 0AX", "Post was returned from {} marked not known."),
+            ("M1 1AE", "The child attended a nursery near {} for a term."),
+            ("B33 8TH", "The housing provider listed {} as the tenancy."),
+            ("CR2 6XH", "A neighbour in {} raised concerns twice."),
+            ("DN55 1PT", "The temporary accommodation at {} had no heating."),
+            ("GIR 0AA", "A letter addressed to {} reached the wrong team."),
+            ("ls1 4dy", "The referrer gave {} as the grandmother's home."),
+            ("M11AE", "The form gave the postcode {} without a house number."),
+            ("EC1A1BB", "Transfer papers listed {} as the forwarding address."),
+            ("sw1a1aa", "The school's records still showed {} in the spring."),
+            ("CF10 1EP", "The family lived in {} before the move north."),
+            ("G2 1DY", "A sibling's school is near {} in another authority."),
+            ("BT1 5GS", "The father's address was {} during the plan."),
+            ("NE1 4LP", "The child was seen at a clinic at {} once."),
+        ]
+    ]
+    + [
+        ("nhs_number", number, sentence)
+        for number, sentence in zip(
+            ["943 476 5919", "4010232137"] + made_up_nhs_numbers(14), NHS_SENTENCES, strict=False
+        )
+    ]
+    + [
+        ("phone", number, sentence)
+        for number, sentence in [
+            ("020 7946 0958", "The mother could be reached on {} during the day."),
+            ("020-7946-0123", "The referral gave {} as the father's number."),
+            ("02079460456", "A neighbour called from {} to raise concerns."),
+            ("0113 496 0789", "The grandparent's landline, {}, was not tried."),
+            ("0161 496 0000", "The family's number {} was out of service."),
+            ("0161-496-0321", "Messages were left on {} without reply."),
+            ("(0161) 496 0555", "The aunt, on {}, offered to help."),
+            ("(020) 7946 0999", "The hostel's number {} was on the plan."),
+            ("01632 960001", "The school rang {} on the first day of absence."),
+            ("(01632) 960 123", "A text was sent to {} before the visit."),
+            ("028 9649 6789", "The family's Belfast number, {}, appears in the notes."),
+            ("029 2018 0123", "The Cardiff contact was {} for the paternal family."),
+            ("07700 900123", "The mother's mobile {} changed four times."),
+            ("07700-900-456", "The father's mobile, {}, was shared at the conference."),
+            ("07700900789", "A text from {} cancelled the appointment."),
+            ("+44 7700 900321", "The referral gave {} as the only contact."),
+            ("+447700900654", "Calls to {} went to voicemail."),
+            ("+44 (0)20 7946 0987", "The out-of-area worker gave {} for the family."),
+            ("0044 161 496 0111", "A relative abroad rang in from {} about the children."),
+            ("0808 157 0192", "The family were given {} for advice."),
+            ("03069 990123", "The housing line {} took the mother's call."),
+            ("+44 20 7946 0011", "Contact details on the form: {}."),
+        ]
+    ]
+    + [
+        ("email", address, sentence)
+        for address, sentence in [
+            ("priya.shah@northfield.example.org", "Questions about the audit went to {} last term."),
+            ("duty.team@csc.example.gov.uk", "The referral was e-mailed to {} at night."),
+            ("j_nowak+audit@example.com", "Returns were sent to {} in error."),
+            ("SAFEGUARDING@EXAMPLE.NHS.UK", "The GP wrote to {} about the missed appointments."),
+            ("mum1987@example.net", "The mother used {} to contact the school."),
+            ("headteacher@st-anne-primary.example.sch.uk", "The school's concern came from {} in the autumn."),
+            ("a.b-c@example.co.uk", "A reply came from {} after a week."),
+            ("gp.surgery42@nhs.example", "Letters from {} were not copied to the school."),
+            ("firstname.lastname@police.example.uk", "The officer's address {} appears in the minutes."),
+            ("x@example.io", "An anonymous report came from {} with photographs."),
+            ("family.support.hub@council.example.gov.uk", "Requests for help went to {} and waited."),
+            ("kinship-carer@example.org", "The grandmother wrote from {} about the arrangements."),
+        ]
+    ]
 )
 
 ORDINARY = [
@@ -302,10 +335,12 @@ def test_each_seeded_identifier_is_found_as_its_kind(kind, identifier, sentence)
 def test_every_seeded_identifier_is_found_in_one_document_at_its_line_and_column():
     text = "\n".join(sentence.format(identifier) for _, identifier, sentence in SEEDED)
     hits = check_text(text, case_references=CASE_REFERENCES, names=NAMES)
-    expected = [(line, sentence.index("{}") + 1, kind, identifier)
-                for line, (kind, identifier, sentence) in enumerate(SEEDED, start=1)]
+    expected = [
+        (line, sentence.index("{}") + 1, kind, identifier)
+        for line, (kind, identifier, sentence) in enumerate(SEEDED, start=1)
+    ]
     assert [(h.line, h.column, h.kind, h.text) for h in hits] == expected
-    assert all(text[h.start:h.end] == h.text for h in hits)
+    assert all(text[h.start : h.end] == h.text for h in hits)
 
 
 @pytest.mark.parametrize("sentence", ORDINARY)
@@ -320,8 +355,9 @@ def test_the_ordinary_sentences_as_one_briefing_give_no_hits():
 # --------------------------------------------------------------------------- NHS numbers
 
 
-@pytest.mark.parametrize("number", ["9434765919", "943 476 5919", "943-476-5919", "4010232137", "401 023 2137",
-                                    "4000000020", "0123456789"])
+@pytest.mark.parametrize(
+    "number", ["9434765919", "943 476 5919", "943-476-5919", "4010232137", "401 023 2137", "4000000020", "0123456789"]
+)
 def test_valid_nhs_numbers(number):
     assert nhs_number_is_valid(number)
 
@@ -331,11 +367,23 @@ def test_changing_any_one_digit_makes_an_nhs_number_invalid(valid):
     for position in range(10):
         for digit in "0123456789":
             if digit != valid[position]:
-                assert not nhs_number_is_valid(valid[:position] + digit + valid[position + 1:])
+                assert not nhs_number_is_valid(valid[:position] + digit + valid[position + 1 :])
 
 
-@pytest.mark.parametrize("number", ["9434765918", "1234567890", "4000000080", "943476591", "94347659190",
-                                    "943 476 591 9x", "", "abcdefghij", "٩٤٣٤٧٦٥٩١٩"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "9434765918",
+        "1234567890",
+        "4000000080",
+        "943476591",
+        "94347659190",
+        "943 476 591 9x",
+        "",
+        "abcdefghij",
+        "٩٤٣٤٧٦٥٩١٩",
+    ],
+)
 def test_invalid_nhs_numbers(number):
     assert not nhs_number_is_valid(number)
 
@@ -400,10 +448,31 @@ def test_names_and_references_must_be_collections():
         check_text("text", case_references="NA-1")
 
 
-@pytest.mark.parametrize("text", ["March 2026", "in 2019", "2018-19", "6 months", "aged 12", "12 March",
-                                  "31/02/2019", "13/13/2019", "2019-13-01", "2.10.15", "M62", "SW1A", "0161 496",
-                                  "07700 90012", "+44 7700 90012", "020 7946 095", "+44 7700 9001234 5", "01234",
-                                  "support@", "@example.org"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "March 2026",
+        "in 2019",
+        "2018-19",
+        "6 months",
+        "aged 12",
+        "12 March",
+        "31/02/2019",
+        "13/13/2019",
+        "2019-13-01",
+        "2.10.15",
+        "M62",
+        "SW1A",
+        "0161 496",
+        "07700 90012",
+        "+44 7700 90012",
+        "020 7946 095",
+        "+44 7700 9001234 5",
+        "01234",
+        "support@",
+        "@example.org",
+    ],
+)
 def test_near_misses_are_not_hits(text):
     assert check_text(f"Noted: {text} here.") == []
 
@@ -412,13 +481,16 @@ def test_near_misses_are_not_hits(text):
 
 
 def test_a_hit_has_line_column_offsets_and_context():
-    text = ("The first line of the briefing.\n"
-            "The child's NHS number 943 476 5919 was in the minutes of the meeting held that week.")
+    text = (
+        "The first line of the briefing.\n"
+        "The child's NHS number 943 476 5919 was in the minutes of the meeting held that week."
+    )
     [hit] = check_text(text)
     assert (hit.line, hit.column, hit.start, hit.end) == (2, 24, 55, 67)
     assert hit.label == "NHS number"
-    assert hit.context == ("…of the briefing. The child's NHS number 943 476 5919 was in the minutes of the "
-                           "meeting held…")
+    assert hit.context == (
+        "…of the briefing. The child's NHS number 943 476 5919 was in the minutes of the meeting held…"
+    )
     assert len(hit.context) < len(hit.text) + 2 * 40 + 3
 
 

@@ -11,29 +11,60 @@ from audit_tools.analysis import LONG_COLUMNS, ReturnAnswers, long_sheet, to_csv
 from audit_tools.files import runs_as_formula, spreadsheet_safe
 from audit_tools.tools import parse_definition
 
-TOOL = parse_definition({
-    "schema_version": 1, "slug": "small-tool", "name": "Small tool", "topic": "Neglect", "description": "For tests.",
-    "sections": [
-        {"key": "practice", "title": "Practice", "description": "", "questions": [
-            {"key": "seen_alone", "type": "scale", "text": "Was the child seen alone?"},
-            {"key": "factors", "type": "multiple", "text": "Which factors?",
-             "options": [{"value": "domestic_abuse", "label": "Domestic abuse"},
-                         {"value": "poverty", "label": "Poverty"}]},
-        ]},
-        {"key": "overall", "title": "Overall", "description": "", "questions": [
-            {"key": "why", "type": "longtext", "text": "Why?", "required": False},
-        ]},
-    ],
-})
-HOSTILE = "=HYPERLINK(\"http://example.invalid\",\"click\")"
+TOOL = parse_definition(
+    {
+        "schema_version": 1,
+        "slug": "small-tool",
+        "name": "Small tool",
+        "topic": "Neglect",
+        "description": "For tests.",
+        "sections": [
+            {
+                "key": "practice",
+                "title": "Practice",
+                "description": "",
+                "questions": [
+                    {"key": "seen_alone", "type": "scale", "text": "Was the child seen alone?"},
+                    {
+                        "key": "factors",
+                        "type": "multiple",
+                        "text": "Which factors?",
+                        "options": [
+                            {"value": "domestic_abuse", "label": "Domestic abuse"},
+                            {"value": "poverty", "label": "Poverty"},
+                        ],
+                    },
+                ],
+            },
+            {
+                "key": "overall",
+                "title": "Overall",
+                "description": "",
+                "questions": [
+                    {"key": "why", "type": "longtext", "text": "Why?", "required": False},
+                ],
+            },
+        ],
+    }
+)
+HOSTILE = '=HYPERLINK("http://example.invalid","click")'
 
 
 def police_return(**changes) -> ReturnAnswers:
     fields = dict(
-        case_reference="NA-01", age_years=Decimal("1.5"), age_band="0-2", locality="Northfield",
-        plan_type="Child protection plan", agency="Police", state="submitted", attributes={"repeat_plan": "no"},
-        answers={"seen_alone": [("partly", 1.0)], "factors": [("domestic_abuse", None), ("poverty", None)],
-                 "why": [(HOSTILE, None)]},
+        case_reference="NA-01",
+        age_years=Decimal("1.5"),
+        age_band="0-2",
+        locality="Northfield",
+        plan_type="Child protection plan",
+        agency="Police",
+        state="submitted",
+        attributes={"repeat_plan": "no"},
+        answers={
+            "seen_alone": [("partly", 1.0)],
+            "factors": [("domestic_abuse", None), ("poverty", None)],
+            "why": [(HOSTILE, None)],
+        },
         notes={"seen_alone": "Home visit 3 May", "factors": "-see chronology"},
     )
     return ReturnAnswers(**{**fields, **changes})
@@ -54,7 +85,7 @@ def test_long_sheet_has_a_row_per_answer_in_the_tools_order():
     sheet = long_sheet(TOOL, [police_return()])
     rows = list(sheet.rows)
     assert sheet.header[:6] == ("Case reference", "Age (years)", "Age band", "Locality", "Plan type", "repeat_plan")
-    assert sheet.header[-len(LONG_COLUMNS):] == LONG_COLUMNS
+    assert sheet.header[-len(LONG_COLUMNS) :] == LONG_COLUMNS
     assert [row[-7:] for row in rows] == [
         ["1.1", "seen_alone", "Was the child seen alone?", "partly", "Partly", 1.0, "Home visit 3 May"],
         ["1.2", "factors", "Which factors?", "domestic_abuse", "Domestic abuse", None, "-see chronology"],
@@ -72,8 +103,13 @@ def test_a_note_without_an_answer_still_gets_a_row():
 
 def test_wide_sheet_has_a_row_per_return_and_a_note_column_where_notes_are_taken():
     sheet = wide_sheet(TOOL, [police_return(), police_return(agency="School", state="accepted", answers={}, notes={})])
-    assert sheet.header[-5:] == ("1.1 seen_alone", "1.1 seen_alone: evidence note", "1.2 factors",
-                                 "1.2 factors: evidence note", "2.1 why")
+    assert sheet.header[-5:] == (
+        "1.1 seen_alone",
+        "1.1 seen_alone: evidence note",
+        "1.2 factors",
+        "1.2 factors: evidence note",
+        "2.1 why",
+    )
     first, second = list(sheet.rows)
     assert first[-5:] == ["Partly", "Home visit 3 May", "Domestic abuse; Poverty", "-see chronology", HOSTILE]
     assert second[6:8] == ["School", "Accepted"] and second[-5:] == ["", "", "", "", ""]

@@ -6,9 +6,11 @@ from audit_tools.sampling import CLOSING, MAX_SHOWN, personal_details
 
 
 def test_each_kind_of_detail_is_named_with_its_line_and_column():
-    rows = [(2, {"reference": "NA-1", "notes": "Jayden Smith, born 12/03/2019, SW1A 1AA"}),
-            (3, {"reference": "NA-2", "notes": "ring 07700 900123 or mum@example.net"}),
-            (4, {"reference": "9434765919", "notes": ""})]
+    rows = [
+        (2, {"reference": "NA-1", "notes": "Jayden Smith, born 12/03/2019, SW1A 1AA"}),
+        (3, {"reference": "NA-2", "notes": "ring 07700 900123 or mum@example.net"}),
+        (4, {"reference": "9434765919", "notes": ""}),
+    ]
     assert personal_details(rows) == [
         "Line 2, column 'notes': looks like a person's name, a full date (it could be a date of birth) and a UK "
         "postcode.",
@@ -19,14 +21,27 @@ def test_each_kind_of_detail_is_named_with_its_line_and_column():
 
 
 def test_nothing_found_is_an_empty_list():
-    rows = [(n, {"reference": f"NA-{n}", "locality": place, "plan_type": "CP plan - neglect", "age_band": "0-2",
-                 "agencies": "CSC;EH"}) for n, place in enumerate(["Victoria", "Beverley", "Northfield"], start=2)]
+    rows = [
+        (
+            n,
+            {
+                "reference": f"NA-{n}",
+                "locality": place,
+                "plan_type": "CP plan - neglect",
+                "age_band": "0-2",
+                "agencies": "CSC;EH",
+            },
+        )
+        for n, place in enumerate(["Victoria", "Beverley", "Northfield"], start=2)
+    ]
     assert personal_details(rows) == []
 
 
 def test_a_given_name_alone_is_a_place_in_a_cell_but_a_name_with_a_family_word_is_not():
     assert personal_details([(2, {"locality": "Shirley"})]) == []
-    assert personal_details([(2, {"notes": "Shirley's mum"})])[0] == "Line 2, column 'notes': looks like a person's name."
+    assert (
+        personal_details([(2, {"notes": "Shirley's mum"})])[0] == "Line 2, column 'notes': looks like a person's name."
+    )
 
 
 def test_the_list_stops_after_twenty_cells_and_counts_the_rest():
@@ -43,8 +58,20 @@ def test_values_are_checked_apart_so_nothing_joins_two_cells():
 
 
 def test_a_hundred_thousand_rows_are_scanned_in_a_few_seconds():
-    rows = [(n, {"reference": f"NA-{n:06d}", "locality": ("Northfield", "Eastgate")[n % 2], "plan_type": "CP plan",
-                 "age_years": "1.5", "age_band": "0-2", "agencies": "CSC;EH"}) for n in range(100_000)]
+    rows = [
+        (
+            n,
+            {
+                "reference": f"NA-{n:06d}",
+                "locality": ("Northfield", "Eastgate")[n % 2],
+                "plan_type": "CP plan",
+                "age_years": "1.5",
+                "age_band": "0-2",
+                "agencies": "CSC;EH",
+            },
+        )
+        for n in range(100_000)
+    ]
     started = time.perf_counter()
     assert personal_details(rows) == []
     assert time.perf_counter() - started < 6

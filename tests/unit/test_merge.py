@@ -4,21 +4,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_tools.returns import answer_problems, merge_answers, resolve
 from audit_tools.merge import COMBINE, KEEP_MINE, KEEP_SAVED, fingerprint, fingerprints, same, settle
 from audit_tools.merge import three_way as merge_with_base
+from audit_tools.returns import answer_problems, merge_answers, resolve
 
 
 def three_way(keys, base, theirs, mine):
     """The merge with ``base`` given as plain values (forms carry only their fingerprints)."""
     return merge_with_base(keys, None if base is None else fingerprints(base), theirs, mine)
+
+
 from audit_tools.tools import load_builtin
 
 _, TOOL = load_builtin()
 KEYS = ["a", "b", "c", "d"]
 
-values = st.one_of(st.none(), st.sampled_from(["", "x", "y", "z"]), st.lists(st.sampled_from(["p", "q", "r"]),
-                                                                            max_size=3, unique=True))
+values = st.one_of(
+    st.none(), st.sampled_from(["", "x", "y", "z"]), st.lists(st.sampled_from(["p", "q", "r"]), max_size=3, unique=True)
+)
 forms = st.fixed_dictionaries({k: values for k in KEYS})
 
 
@@ -62,11 +65,17 @@ def test_fingerprints_agree_with_same(a, b):
 
 
 def test_a_clash_needs_an_explicit_choice_and_combining_only_where_allowed():
-    merge = three_way(["a", "b", "c"], base={}, theirs={"a": "T", "b": "T", "c": "T"},
-                      mine={"a": "M", "b": "M", "c": "M"})
-    result, unsettled = settle(merge, {"a": "T", "b": "T", "c": "T"}, {"a": "M", "b": "M", "c": "M"},
-                               {"a": KEEP_SAVED, "b": COMBINE, "c": COMBINE}, {"b": "T+M", "c": "T+M"},
-                               combinable=["b"])
+    merge = three_way(
+        ["a", "b", "c"], base={}, theirs={"a": "T", "b": "T", "c": "T"}, mine={"a": "M", "b": "M", "c": "M"}
+    )
+    result, unsettled = settle(
+        merge,
+        {"a": "T", "b": "T", "c": "T"},
+        {"a": "M", "b": "M", "c": "M"},
+        {"a": KEEP_SAVED, "b": COMBINE, "c": COMBINE},
+        {"b": "T+M", "c": "T+M"},
+        combinable=["b"],
+    )
     assert result == {"a": "T", "b": "T+M"} and unsettled == ["c"]  # c may not be combined
     assert settle(merge, {}, {}, {}, {})[1] == ["a", "b", "c"]  # no choice is no default
     assert settle(merge, {}, {}, {"a": "whatever"}, {})[1] == ["a", "b", "c"]
@@ -114,18 +123,28 @@ def test_a_return_merge_covers_answers_and_notes_and_combines_only_free_text():
     merge = merge_answers(TOOL, fingerprints(base), saved, mine)
     assert set(merge.clashes) == {"overall_judgement", "overall_rationale"}
     assert merge.agreed == {"agency_role": "lead_professional", "overall_judgement:note": "Records"}
-    result, unsettled = resolve(TOOL, merge, saved, mine,
-                                {"overall_judgement": "merged", "overall_rationale": "merged"},
-                                {"overall_judgement": "superb", "overall_rationale": "Theirs.\r\nMine."})
+    result, unsettled = resolve(
+        TOOL,
+        merge,
+        saved,
+        mine,
+        {"overall_judgement": "merged", "overall_rationale": "merged"},
+        {"overall_judgement": "superb", "overall_rationale": "Theirs.\r\nMine."},
+    )
     assert unsettled == ["overall_judgement"]  # a judgement is chosen, never typed
     assert result["overall_rationale"] == "Theirs.\nMine."
 
 
-@pytest.mark.parametrize("value, message", [
-    ("-5000", "Enter a number from 0 to 100,000."), ("100001", "Enter a number from 0 to 100,000."),
-    ("nan", "Enter a number, like 3 or 2.5."), ("inf", "Enter a number, like 3 or 2.5."),
-    ("9" * 400, "Enter a number, like 3 or 2.5."),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("-5000", "Enter a number from 0 to 100,000."),
+        ("100001", "Enter a number from 0 to 100,000."),
+        ("nan", "Enter a number, like 3 or 2.5."),
+        ("inf", "Enter a number, like 3 or 2.5."),
+        ("9" * 400, "Enter a number, like 3 or 2.5."),
+    ],
+)
 def test_a_number_answer_is_a_count_from_0_to_a_bound(value, message):
     number = next(q for q in TOOL.questions if q.type == "number")
     assert answer_problems(TOOL, {number.key: value}) == {number.key: message}

@@ -2,8 +2,7 @@
 
 import pytest
 
-from audit_tools.privacy import check_text
-from audit_tools.privacy import given_names, name_spans
+from audit_tools.privacy import check_text, given_names, name_spans
 from scripts.measure_names import measure, read_corpus
 
 
@@ -27,33 +26,39 @@ def test_the_likeliest_slip_is_found():
     assert names_in("Jayden Smith was not brought to the dentist.") == ["Jayden Smith"]
 
 
-@pytest.mark.parametrize("text, name", [
-    ("Mrs Okonkwo rang the school.", "Okonkwo"),
-    ("The letter went to Dr A. Shah at the practice.", "A. Shah"),
-    ("J. Robinson signed the agreement.", "J. Robinson"),
-    ("Anne-Marie Doyle was invited.", "Anne-Marie Doyle"),
-    ("Her daughter Faith was not registered with a GP.", "Faith"),
-    ("Jack's dad could not attend.", "Jack"),
-    ("Hope, aged 3, had speech delay.", "Hope"),
-    ("The worker met Summer Hughes at home.", "Summer Hughes"),
-    ("Zoë was seen at the clinic.", "Zoë"),
-    ("Master Oliver was on the discharge letter.", "Oliver"),
-])
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Mrs Okonkwo rang the school.", "Okonkwo"),
+        ("The letter went to Dr A. Shah at the practice.", "A. Shah"),
+        ("J. Robinson signed the agreement.", "J. Robinson"),
+        ("Anne-Marie Doyle was invited.", "Anne-Marie Doyle"),
+        ("Her daughter Faith was not registered with a GP.", "Faith"),
+        ("Jack's dad could not attend.", "Jack"),
+        ("Hope, aged 3, had speech delay.", "Hope"),
+        ("The worker met Summer Hughes at home.", "Summer Hughes"),
+        ("Zoë was seen at the clinic.", "Zoë"),
+        ("Master Oliver was on the discharge letter.", "Oliver"),
+    ],
+)
 def test_titles_patterns_and_context_find_the_name(text, name):
     assert names_in(text) == [name]
 
 
-@pytest.mark.parametrize("text", [
-    "Early Help and Children's Social Care met in Nottingham.",
-    "Health Visiting used the Graded Care Profile and the Child Protection Plan.",
-    "Signs of Safety and Eyes On are the practice models.",
-    "The panel met on Monday in May and again in April.",
-    "Mark each case; we hope the learning will reach every team, with grace.",
-    "Rose Hill Primary and Hope Street Surgery made referrals.",
-    "The Designated Safeguarding Lead and the Team Manager agreed.",
-    "Lessons from Child H and Appendix B were shared.",
-    "THE SUMMARY WAS WRITTEN FOR CAMHS AND THE BOARD.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Early Help and Children's Social Care met in Nottingham.",
+        "Health Visiting used the Graded Care Profile and the Child Protection Plan.",
+        "Signs of Safety and Eyes On are the practice models.",
+        "The panel met on Monday in May and again in April.",
+        "Mark each case; we hope the learning will reach every team, with grace.",
+        "Rose Hill Primary and Hope Street Surgery made referrals.",
+        "The Designated Safeguarding Lead and the Team Manager agreed.",
+        "Lessons from Child H and Appendix B were shared.",
+        "THE SUMMARY WAS WRITTEN FOR CAMHS AND THE BOARD.",
+    ],
+)
 def test_places_services_documents_months_and_job_titles_are_not_names(text):
     assert names_in(text) == []
 

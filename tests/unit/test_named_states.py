@@ -13,8 +13,12 @@ from audit_tools.states import AuditState, BriefingState, QuestionType, ReturnSt
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("audit_app", "audit_tools", "reports")
-NAMED = {"state": {*AuditState, *ReturnState, *BriefingState}, "status": {*ToolState}, "role": {*Role},
-         "type": {*QuestionType}}
+NAMED = {
+    "state": {*AuditState, *ReturnState, *BriefingState},
+    "status": {*ToolState},
+    "role": {*Role},
+    "type": {*QuestionType},
+}
 ROLE_CALLS = ("has_role", "roles_required")
 
 
@@ -48,8 +52,11 @@ def bare_names(source: str) -> list[tuple[int, str]]:
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 targets = target.elts if isinstance(target, ast.Tuple) else [target]
-                values = node.value.elts if isinstance(node.value, ast.Tuple) and isinstance(target, ast.Tuple) \
+                values = (
+                    node.value.elts
+                    if isinstance(node.value, ast.Tuple) and isinstance(target, ast.Tuple)
                     else [node.value]
+                )
                 for one, value in zip(targets, values, strict=False):
                     found += [(node.lineno, s) for s in _strings(value) if s in NAMED.get(_attribute(one), ())]
         elif isinstance(node, ast.keyword) and node.arg in NAMED:
@@ -58,17 +65,29 @@ def bare_names(source: str) -> list[tuple[int, str]]:
 
 
 def test_the_finder_finds_each_kind():
-    source = ('if ret.state != "draft": pass\nok = user.has_role("coordinator")\n@roles_required("admin")\n'
-              'def f(): pass\nv.status = "published"\nr.state, r.x = "accepted", 1\nB(state="approved")\n'
-              'q = question.type == "date"\n')
-    assert [s for _, s in bare_names(source)] == ["draft", "coordinator", "admin", "published", "accepted",
-                                                   "approved", "date"]
+    source = (
+        'if ret.state != "draft": pass\nok = user.has_role("coordinator")\n@roles_required("admin")\n'
+        'def f(): pass\nv.status = "published"\nr.state, r.x = "accepted", 1\nB(state="approved")\n'
+        'q = question.type == "date"\n'
+    )
+    assert [s for _, s in bare_names(source)] == [
+        "draft",
+        "coordinator",
+        "admin",
+        "published",
+        "accepted",
+        "approved",
+        "date",
+    ]
     assert bare_names('if ret.state != ReturnState.DRAFT: pass\nBlueprint("panel", __name__)\n') == []
 
 
 def test_no_bare_state_role_or_question_type_strings_in_python_code():
-    offences = [f"{path.relative_to(ROOT)}:{line}: {text!r}"
-                for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
-                if path.name != "states.py"
-                for line, text in bare_names(path.read_text(encoding="utf-8"))]
+    offences = [
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path.name != "states.py"
+        for line, text in bare_names(path.read_text(encoding="utf-8"))
+    ]
     assert offences == [], "use the enums of audit_tools.states:\n" + "\n".join(offences)

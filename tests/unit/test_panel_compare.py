@@ -1,30 +1,64 @@
 """The panel's side-by-side comparison: which questions the agencies differ on, and why."""
 
-from audit_tools.tools import (
-    GRADE, GRADE_OPTIONS, LONGTEXT, MULTIPLE, NUMBER, SCALE, SCALE_OPTIONS, Option, Question, Section, ShowIf,
-    ToolDefinition,
-)
 from audit_tools.returns import (
-    compare_answers, compare_by_section, count_differences, differ, overall_judgements, view_of,
+    compare_answers,
+    compare_by_section,
+    count_differences,
+    differ,
+    overall_judgements,
+    view_of,
 )
-from audit_tools.tools import load_builtin
+from audit_tools.tools import (
+    GRADE,
+    GRADE_OPTIONS,
+    LONGTEXT,
+    MULTIPLE,
+    NUMBER,
+    SCALE,
+    SCALE_OPTIONS,
+    Option,
+    Question,
+    Section,
+    ShowIf,
+    ToolDefinition,
+    load_builtin,
+)
 
 FACTORS = (Option("poverty", "Poverty"), Option("housing", "Housing"), Option("none", "None", exclusive=True))
-TOOL = ToolDefinition("t", "Test tool", "", (
-    Section("practice", "Practice", "", (
-        Question("seen", SCALE, "Was the child seen alone?", options=SCALE_OPTIONS),
-        Question("father", SCALE, "Was the father engaged?", options=SCALE_OPTIONS,
-                 show_if=ShowIf("seen", ("yes",))),
-        Question("factors", MULTIPLE, "Which factors?", options=FACTORS),
-    )),
-    Section("own_words", "In your own words", "", (
-        Question("visits", NUMBER, "How many visits?"),
-        Question("learning", LONGTEXT, "What can be learnt?"),
-    )),
-    Section("overall", "Overall", "", (
-        Question("overall", GRADE, "Overall judgement", options=GRADE_OPTIONS, overall=True),
-    )),
-))
+TOOL = ToolDefinition(
+    "t",
+    "Test tool",
+    "",
+    (
+        Section(
+            "practice",
+            "Practice",
+            "",
+            (
+                Question("seen", SCALE, "Was the child seen alone?", options=SCALE_OPTIONS),
+                Question(
+                    "father", SCALE, "Was the father engaged?", options=SCALE_OPTIONS, show_if=ShowIf("seen", ("yes",))
+                ),
+                Question("factors", MULTIPLE, "Which factors?", options=FACTORS),
+            ),
+        ),
+        Section(
+            "own_words",
+            "In your own words",
+            "",
+            (
+                Question("visits", NUMBER, "How many visits?"),
+                Question("learning", LONGTEXT, "What can be learnt?"),
+            ),
+        ),
+        Section(
+            "overall",
+            "Overall",
+            "",
+            (Question("overall", GRADE, "Overall judgement", options=GRADE_OPTIONS, overall=True),),
+        ),
+    ),
+)
 
 
 def by_key(comparisons):
@@ -32,8 +66,9 @@ def by_key(comparisons):
 
 
 def test_different_choices_differ_and_the_same_choices_do_not():
-    result = by_key(compare_answers(TOOL, {"Police": {"seen": "yes"}, "School": {"seen": "no"},
-                                           "Health": {"seen": "yes"}}))
+    result = by_key(
+        compare_answers(TOOL, {"Police": {"seen": "yes"}, "School": {"seen": "no"}, "Health": {"seen": "yes"}})
+    )
     assert result["seen"].differ
     agreed = by_key(compare_answers(TOOL, {"Police": {"seen": "no"}, "School": {"seen": "no"}}))
     assert not agreed["seen"].differ
@@ -43,7 +78,9 @@ def test_answers_keep_the_agencies_order_and_carry_their_evidence_notes():
     answers = {"School": {"seen": "partly", "seen:note": "Seen at school by the nurse"}, "Police": {}}
     seen = by_key(compare_answers(TOOL, answers))["seen"]
     assert [(a.agency, a.value, a.note) for a in seen.answers] == [
-        ("School", "partly", "Seen at school by the nurse"), ("Police", None, "")]
+        ("School", "partly", "Seen at school by the nurse"),
+        ("Police", None, ""),
+    ]
 
 
 def test_not_applicable_and_not_known_give_no_view_so_they_never_make_a_difference():
@@ -70,8 +107,10 @@ def test_multiple_choice_differs_by_the_set_of_options_chosen_in_any_order():
 
 
 def test_free_text_and_numbers_never_differ():
-    answers = {"A": {"visits": "3", "learning": "Chronology was late"},
-               "B": {"visits": "12", "learning": "Father was not seen"}}
+    answers = {
+        "A": {"visits": "3", "learning": "Chronology was late"},
+        "B": {"visits": "12", "learning": "Father was not seen"},
+    }
     result = by_key(compare_answers(TOOL, answers))
     assert not result["visits"].differ and not result["learning"].differ
     assert view_of(TOOL.question("learning"), result["learning"].answers[0]) is None
@@ -85,8 +124,10 @@ def test_a_question_hidden_from_an_agency_by_its_show_if_is_not_asked_and_gives_
 
 
 def test_count_differences():
-    answers = {"A": {"seen": "yes", "factors": ["poverty"], "overall": "good"},
-               "B": {"seen": "no", "factors": ["poverty"], "overall": "inadequate"}}
+    answers = {
+        "A": {"seen": "yes", "factors": ["poverty"], "overall": "good"},
+        "B": {"seen": "no", "factors": ["poverty"], "overall": "inadequate"},
+    }
     assert count_differences(TOOL, answers) == 2
     assert count_differences(TOOL, {}) == 0
 
@@ -109,8 +150,10 @@ def test_overall_judgements_of_each_agency():
 
 def test_differ_on_the_builtin_tool_matches_compare_answers():
     _raw, tool = load_builtin()
-    answers = {"CSC": {"neglect_tool_used": "partly", "child_seen_alone": "yes", "agency_role": "lead_professional"},
-               "EH": {"neglect_tool_used": "partly", "child_seen_alone": "no", "agency_role": "contributing_service"}}
+    answers = {
+        "CSC": {"neglect_tool_used": "partly", "child_seen_alone": "yes", "agency_role": "lead_professional"},
+        "EH": {"neglect_tool_used": "partly", "child_seen_alone": "no", "agency_role": "contributing_service"},
+    }
     comparisons = by_key(compare_answers(tool, answers))
     assert not comparisons["neglect_tool_used"].differ
     assert comparisons["child_seen_alone"].differ

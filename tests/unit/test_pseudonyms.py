@@ -8,7 +8,11 @@ import re
 import pytest
 
 from audit_tools.privacy import (
-    DISPLAY_ALPHABET, display_code, key_from_environment, normalise_case_number, pseudonymise,
+    DISPLAY_ALPHABET,
+    display_code,
+    key_from_environment,
+    normalise_case_number,
+    pseudonymise,
 )
 
 KEY = bytes(range(32))
@@ -70,10 +74,17 @@ def test_empty_case_numbers_and_short_keys_are_refused():
         pseudonymise("AB123", b"short")
 
 
-@pytest.mark.parametrize("value", [
-    KEY.hex(), KEY.hex().upper(), f"  {KEY.hex()}\n", base64.b64encode(KEY).decode(),
-    base64.urlsafe_b64encode(KEY).decode().rstrip("="), base64.b64encode(KEY).decode().rstrip("="),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        KEY.hex(),
+        KEY.hex().upper(),
+        f"  {KEY.hex()}\n",
+        base64.b64encode(KEY).decode(),
+        base64.urlsafe_b64encode(KEY).decode().rstrip("="),
+        base64.b64encode(KEY).decode().rstrip("="),
+    ],
+)
 def test_keys_are_read_from_hex_or_base64(value):
     assert key_from_environment(value) == KEY
 
@@ -83,13 +94,18 @@ def test_longer_keys_are_kept_whole():
     assert key_from_environment(base64.b64encode(b"\xfb\xff" * 20).decode()) == b"\xfb\xff" * 20
 
 
-@pytest.mark.parametrize("value, message", [
-    (None, "not set"), ("", "not set"), ("   ", "not set"),
-    (bytes(16).hex(), "16 bytes long; it must be at least 32"),
-    (base64.b64encode(bytes(31)).decode(), "31 bytes long"),
-    ("this is not a key!", "neither hex nor base64"),
-    ("ab=cd" * 10, "neither hex nor base64"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (None, "not set"),
+        ("", "not set"),
+        ("   ", "not set"),
+        (bytes(16).hex(), "16 bytes long; it must be at least 32"),
+        (base64.b64encode(bytes(31)).decode(), "31 bytes long"),
+        ("this is not a key!", "neither hex nor base64"),
+        ("ab=cd" * 10, "neither hex nor base64"),
+    ],
+)
 def test_missing_short_or_undecodable_keys_are_explained(value, message):
     with pytest.raises(ValueError, match=message) as caught:
         key_from_environment(value)

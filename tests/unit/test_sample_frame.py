@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from audit_tools.sampling import age_band, parse_frame, parse_age
+from audit_tools.sampling import age_band, parse_age, parse_frame
 
 HEADER = b"reference,age_years,locality,plan_type\n"
 
@@ -14,7 +14,9 @@ def parse(data: bytes, **kwargs):
 def test_good_frame_gives_rows_with_bands():
     result = parse(HEADER + b"NA-1,1.5,Northfield,CP\r\nNA-2,12,Eastgate,CP\r\n")
     assert result.ok and [(r.reference, r.age_years, r.age_band, r.line) for r in result.rows] == [
-        ("NA-1", Decimal("1.5"), "0-2", 2), ("NA-2", Decimal("12.0"), "11-15", 3)]
+        ("NA-1", Decimal("1.5"), "0-2", 2),
+        ("NA-2", Decimal("12.0"), "11-15", 3),
+    ]
 
 
 def test_byte_order_mark_and_header_case_are_accepted():
@@ -42,7 +44,13 @@ def test_identifying_columns_are_refused_with_the_reason():
 def test_ages_and_bands():
     assert parse_age("NaN") is None and parse_age("18") is None and parse_age("abc") is None
     assert [age_band(Decimal(a)) for a in ("0", "2.9", "3", "10.9", "11", "16")] == [
-        "0-2", "0-2", "3-5", "6-10", "11-15", "16-17"]
+        "0-2",
+        "0-2",
+        "3-5",
+        "6-10",
+        "11-15",
+        "16-17",
+    ]
 
 
 def test_ages_are_written_in_whole_or_tenths_of_years_only():
@@ -54,8 +62,10 @@ def test_ages_are_written_in_whole_or_tenths_of_years_only():
 def test_personal_details_in_cells_are_refused_with_line_and_column():
     result = parse(HEADER + b"NA-1,2,Northfield,CP\nNA-2,3,Jayden Smith,CP\nNA-3,4,Eastgate,born 12/03/2019\n")
     assert result.rows == []
-    assert result.errors[:2] == ["Line 3, column 'locality': looks like a person's name.",
-                                 "Line 4, column 'plan_type': looks like a full date (it could be a date of birth)."]
+    assert result.errors[:2] == [
+        "Line 3, column 'locality': looks like a person's name.",
+        "Line 4, column 'plan_type': looks like a full date (it could be a date of birth).",
+    ]
     assert "Jayden" not in " ".join(result.errors) and "12/03/2019" not in " ".join(result.errors)
 
 

@@ -6,13 +6,28 @@ import pytest
 
 from audit_tools.errors import WorkbenchError
 from audit_tools.states import (
-    AUDIT_MOVES, BRIEFING_MOVES, RETURN_MOVES, TOOL_MOVES, AuditState, BriefingState, MoveRefused, QuestionType,
-    ReturnState, Role, ToolState, check_move, may_move,
+    AUDIT_MOVES,
+    BRIEFING_MOVES,
+    RETURN_MOVES,
+    TOOL_MOVES,
+    AuditState,
+    BriefingState,
+    MoveRefused,
+    QuestionType,
+    ReturnState,
+    Role,
+    ToolState,
+    check_move,
+    may_move,
 )
 from audit_tools.tools import QUESTION_TYPES, SCALE
 
-TABLES = [(AUDIT_MOVES, AuditState, AuditState.SETUP), (RETURN_MOVES, ReturnState, ReturnState.DRAFT),
-          (BRIEFING_MOVES, BriefingState, BriefingState.DRAFT), (TOOL_MOVES, ToolState, ToolState.DRAFT)]
+TABLES = [
+    (AUDIT_MOVES, AuditState, AuditState.SETUP),
+    (RETURN_MOVES, ReturnState, ReturnState.DRAFT),
+    (BRIEFING_MOVES, BriefingState, BriefingState.DRAFT),
+    (TOOL_MOVES, ToolState, ToolState.DRAFT),
+]
 ALLOWED = [(table, state, target) for table, _, _ in TABLES for state, targets in table.items() for target in targets]
 
 
@@ -57,16 +72,30 @@ def test_every_allowed_move_passes(table, state, target):
 
 def test_the_allowed_moves_are_exactly_these():
     assert {(str(s), str(t)) for s, ts in RETURN_MOVES.items() for t in ts} == {
-        ("draft", "submitted"), ("draft", "no_involvement"), ("returned", "submitted"),
-        ("returned", "no_involvement"), ("submitted", "returned"), ("submitted", "accepted"),
-        ("no_involvement", "draft")}
+        ("draft", "submitted"),
+        ("draft", "no_involvement"),
+        ("returned", "submitted"),
+        ("returned", "no_involvement"),
+        ("submitted", "returned"),
+        ("submitted", "accepted"),
+        ("no_involvement", "draft"),
+    }
     assert {(str(s), str(t)) for s, ts in AUDIT_MOVES.items() for t in ts} == {
-        ("setup", "open"), ("open", "panel"), ("panel", "analysis"), ("analysis", "published"),
-        ("published", "closed")}
+        ("setup", "open"),
+        ("open", "panel"),
+        ("panel", "analysis"),
+        ("analysis", "published"),
+        ("published", "closed"),
+    }
     assert {(str(s), str(t)) for s, ts in BRIEFING_MOVES.items() for t in ts} == {
-        ("draft", "approved"), ("approved", "published"), ("approved", "draft")}
+        ("draft", "approved"),
+        ("approved", "published"),
+        ("approved", "draft"),
+    }
     assert {(str(s), str(t)) for s, ts in TOOL_MOVES.items() for t in ts} == {
-        ("draft", "published"), ("published", "retired")}
+        ("draft", "published"),
+        ("published", "retired"),
+    }
 
 
 def test_a_refused_move_raises_a_workbench_error_with_a_clear_message():
@@ -82,5 +111,10 @@ def test_a_refusal_can_be_the_callers_own_error_and_words():
         pass
 
     with pytest.raises(ReturnError, match="^Only a submitted return can be accepted; this one is draft.$"):
-        check_move(RETURN_MOVES, "draft", ReturnState.ACCEPTED,
-                   "Only a submitted return can be accepted; this one is draft.", ReturnError)
+        check_move(
+            RETURN_MOVES,
+            "draft",
+            ReturnState.ACCEPTED,
+            "Only a submitted return can be accepted; this one is draft.",
+            ReturnError,
+        )

@@ -7,27 +7,55 @@ from decimal import Decimal
 
 import pytest
 
-from audit_tools.analysis import summarise
-from audit_tools.briefing import Chart
-from audit_tools.briefing import (
-    INDEPENDENT, NO_THEMES_YET, ORDINAL, OTHER_ANSWERS, PARTITION, BriefingSettings, Learning, compliance_chart,
-    draft_briefing, privacy_note, protect_chart,
-)
 from audit_tools.analysis import (
-    AuditFacts, ThemeCount, count_of, findings, findings_hide_counts, summary_paragraphs, theme_findings,
-    themes_hide_counts, themes_in_common,
+    AuditFacts,
+    ThemeCount,
+    chart_safe,
+    count_of,
+    findings,
+    findings_hide_counts,
+    summarise,
+    summary_paragraphs,
+    theme_findings,
+    themes_hide_counts,
+    themes_in_common,
+)
+from audit_tools.briefing import (
+    INDEPENDENT,
+    NO_THEMES_YET,
+    ORDINAL,
+    OTHER_ANSWERS,
+    PARTITION,
+    BriefingSettings,
+    Chart,
+    Learning,
+    compliance_chart,
+    draft_briefing,
+    privacy_note,
+    protect_chart,
 )
 from audit_tools.text import format_age, join_words, number_words
-from audit_tools.analysis import chart_safe
 from audit_tools.tools import load_builtin
 
 _, TOOL = load_builtin()
-FACTS = AuditFacts("Audit", "Neglect", 2026, 6, Decimal("1.5"), Decimal("8"), ("CAMHS", "CSC", "EH", "School"),
-                   ("Child protection plan – neglect",), 22, 22)
+FACTS = AuditFacts(
+    "Audit",
+    "Neglect",
+    2026,
+    6,
+    Decimal("1.5"),
+    Decimal("8"),
+    ("CAMHS", "CSC", "EH", "School"),
+    ("Child protection plan – neglect",),
+    22,
+    22,
+)
 
 
-@pytest.mark.parametrize("age, words", [(Decimal("1.5"), "1½"), (Decimal("8.0"), "8"), (Decimal("0.5"), "½"),
-                                        (Decimal("2.4"), "2½"), (None, "unknown")])
+@pytest.mark.parametrize(
+    "age, words",
+    [(Decimal("1.5"), "1½"), (Decimal("8.0"), "8"), (Decimal("0.5"), "½"), (Decimal("2.4"), "2½"), (None, "unknown")],
+)
 def test_format_age(age, words):
     assert format_age(age) == words
 
@@ -54,15 +82,23 @@ def test_findings_lead_with_strengths_then_weaknesses():
 
 def test_draft_briefing_is_prefilled_from_the_audit():
     summaries = [summarise(q, {"good": 9, "inadequate": 3} if q.overall else {}, 12) for q in TOOL.questions]
-    content = draft_briefing(FACTS, summaries, Learning(managers=("Check plans.",)),
-                             BriefingSettings("Westmere SCP", definition="Neglect is…"), date="1 May 2026")
+    content = draft_briefing(
+        FACTS,
+        summaries,
+        Learning(managers=("Check plans.",)),
+        BriefingSettings("Westmere SCP", definition="Neglect is…"),
+        date="1 May 2026",
+    )
     assert content.title == "Learning from the audit: Neglect"
     assert "The partnership audited the cases of 6 children aged 1½ to 8." in content.summary[0]
     assert content.summary[1].startswith("Four agencies took part: CAMHS, CSC, EH and School.")
     assert [f.value for f in content.key_figures] == ["6", "4", "22", "1½–8"]
-    assert content.charts[0] == Chart("Overall judgement of practice",
-                                      ("Outstanding", "Good, requires improvement or inadequate"), (0, 12),
-                                      note="Neighbouring answers are combined so that no bar shows a number from 1 to 5.")
+    assert content.charts[0] == Chart(
+        "Overall judgement of practice",
+        ("Outstanding", "Good, requires improvement or inadequate"),
+        (0, 12),
+        note="Neighbouring answers are combined so that no bar shows a number from 1 to 5.",
+    )
     assert content.themes_in_common == (NO_THEMES_YET,)
     assert content.learning_points_managers == ("Check plans.",)
 
@@ -89,12 +125,29 @@ def test_briefing_content_survives_a_trip_through_json():
     import json
 
     from audit_tools.briefing import (
-        BriefingContent, Chart, KeyFigure, Recommendation, Resource, content_from_dict, content_to_dict,
+        BriefingContent,
+        Chart,
+        KeyFigure,
+        Recommendation,
+        Resource,
+        content_from_dict,
+        content_to_dict,
     )
-    content = BriefingContent("Westmere", "Eyes On", "Neglect", "1 May 2026", "1", "Neglect is…", ("One.", "Two."),
-                              key_figures=(KeyFigure("6", "cases"),), charts=(Chart("Judgements", ("Good",), (3,)),),
-                              findings=("A finding",), recommendations=(Recommendation("Do it", "CSC", "By May"),),
-                              resources=(Resource("Guide", "https://example.org/guide"),))
+
+    content = BriefingContent(
+        "Westmere",
+        "Eyes On",
+        "Neglect",
+        "1 May 2026",
+        "1",
+        "Neglect is…",
+        ("One.", "Two."),
+        key_figures=(KeyFigure("6", "cases"),),
+        charts=(Chart("Judgements", ("Good",), (3,)),),
+        findings=("A finding",),
+        recommendations=(Recommendation("Do it", "CSC", "By May"),),
+        resources=(Resource("Guide", "https://example.org/guide"),),
+    )
     stored = json.loads(json.dumps(content_to_dict(content)))
     assert content_from_dict(stored) == content
     assert content_from_dict({**stored, "retired_field": 1}) == content  # old drafts with extra keys still load
@@ -111,12 +164,22 @@ def scale_summary(question, yes, partly=0, no=0, not_applicable=0):
     return summarise(question, counts, yes + partly + no + not_applicable)
 
 
-@pytest.mark.parametrize("count, total, threshold, words", [
-    (16, 22, 5, "16 of 22"), (0, 22, 5, "0 of 22"), (22, 22, 5, "22 of 22"), (4, 22, 5, "fewer than 6 of 22"),
-    (17, 22, 5, "more than 16 of 22"), (21, 22, 5, "more than 16 of 22"), (3, 4, 5, "some of 4"),
-    (4, 6, 5, "some of 6"), (4, 7, 5, "fewer than 6 of 7"),
-    (2, 22, 2, "fewer than 3 of 22"), (1_200, 1_500, 5, "1,200 of 1,500"),
-])
+@pytest.mark.parametrize(
+    "count, total, threshold, words",
+    [
+        (16, 22, 5, "16 of 22"),
+        (0, 22, 5, "0 of 22"),
+        (22, 22, 5, "22 of 22"),
+        (4, 22, 5, "fewer than 6 of 22"),
+        (17, 22, 5, "more than 16 of 22"),
+        (21, 22, 5, "more than 16 of 22"),
+        (3, 4, 5, "some of 4"),
+        (4, 6, 5, "some of 6"),
+        (4, 7, 5, "fewer than 6 of 7"),
+        (2, 22, 2, "fewer than 3 of 22"),
+        (1_200, 1_500, 5, "1,200 of 1,500"),
+    ],
+)
 def test_count_of_hides_a_small_count_and_a_small_rest(count, total, threshold, words):
     assert count_of(count, total, threshold) == words
 
@@ -125,7 +188,9 @@ def test_findings_word_small_counts_and_leave_out_questions_with_few_ratings():
     few = scale_summary(SCALE_QUESTIONS[0], 2, 1, 1)  # rated in only 4 returns: nothing to report
     small_yes = scale_summary(SCALE_QUESTIONS[1], 3, 8, 11)
     sentences = findings([few, small_yes])
-    assert sentences == (f"In fewer than 6 of 22 returns, {SCALE_QUESTIONS[1].finding.rstrip('.')} (partly in 8 more).",)
+    assert sentences == (
+        f"In fewer than 6 of 22 returns, {SCALE_QUESTIONS[1].finding.rstrip('.')} (partly in 8 more).",
+    )
     assert findings_hide_counts([few, small_yes])
     assert not findings_hide_counts([scale_summary(SCALE_QUESTIONS[1], 6, 8, 11)])
 
@@ -143,9 +208,15 @@ def test_the_threshold_is_passed_in():
     assert findings([summary], threshold=3)[0].startswith("In fewer than 4 of 22 returns")
 
 
-THEMES = (ThemeCount("Drift and delay", 4), ThemeCount("Voice of the child", 9, (2024, 2025)),
-          ThemeCount("Disguised compliance", 9, (2025,)), ThemeCount("Fathers overlooked", 7),
-          ThemeCount("Poor chronologies", 12), ThemeCount("Housing", 6), ThemeCount("Not seen", 0))
+THEMES = (
+    ThemeCount("Drift and delay", 4),
+    ThemeCount("Voice of the child", 9, (2024, 2025)),
+    ThemeCount("Disguised compliance", 9, (2025,)),
+    ThemeCount("Fathers overlooked", 7),
+    ThemeCount("Poor chronologies", 12),
+    ThemeCount("Housing", 6),
+    ThemeCount("Not seen", 0),
+)
 
 
 def test_theme_findings_are_the_five_most_frequent_with_small_counts_hidden():
@@ -157,13 +228,17 @@ def test_theme_findings_are_the_five_most_frequent_with_small_counts_hidden():
         "The theme ‘Housing’ was found in 6 of 20 cases.",
     )
     assert theme_findings(THEMES, 12)[1] == "The theme ‘Disguised compliance’ was found in more than 6 of 12 cases."
-    assert theme_findings((ThemeCount("Drift and delay", 4),), 6) == ("The theme ‘Drift and delay’ was found in some of 6 cases.",)
+    assert theme_findings((ThemeCount("Drift and delay", 4),), 6) == (
+        "The theme ‘Drift and delay’ was found in some of 6 cases.",
+    )
     assert not themes_hide_counts(THEMES, 40) and themes_hide_counts(THEMES, 12)  # 12 − 9 = 3 cases without
 
 
 def test_themes_in_common_name_the_years_of_earlier_audits():
-    assert themes_in_common(THEMES) == ("Disguised compliance — also found in 2025",
-                                        "Voice of the child — also found in 2024 and 2025")
+    assert themes_in_common(THEMES) == (
+        "Disguised compliance — also found in 2025",
+        "Voice of the child — also found in 2024 and 2025",
+    )
     assert themes_in_common((ThemeCount("Housing", 6),)) == ()
 
 
@@ -212,16 +287,24 @@ def demo_like_summaries():
     """Counts like the demo audit's: six cases, 22 returns, so most counts are small."""
     summaries = [summarise(q, {}, 0) for q in TOOL.questions]
     by_key = {s.question.key: i for i, s in enumerate(summaries)}
-    summaries[by_key[OVERALL.key]] = summarise(OVERALL, {"outstanding": 1, "good": 9, "requires_improvement": 9,
-                                                         "inadequate": 3}, 22)
+    summaries[by_key[OVERALL.key]] = summarise(
+        OVERALL, {"outstanding": 1, "good": 9, "requires_improvement": 9, "inadequate": 3}, 22
+    )
     for question, counts in zip(SCALE_QUESTIONS, [(17, 4, 1), (4, 8, 10), (3, 11, 8), (16, 6, 0)], strict=False):
         summaries[by_key[question.key]] = scale_summary(question, *counts)
     return summaries
 
 
 def test_draft_briefing_suppresses_small_counts_and_says_so():
-    content = draft_briefing(FACTS, demo_like_summaries(), Learning(), BriefingSettings("Westmere SCP"),
-                             date="1 May 2026", themes=(ThemeCount("Drift and delay", 4),), definition=TOOL)
+    content = draft_briefing(
+        FACTS,
+        demo_like_summaries(),
+        Learning(),
+        BriefingSettings("Westmere SCP"),
+        date="1 May 2026",
+        themes=(ThemeCount("Drift and delay", 4),),
+        definition=TOOL,
+    )
     figures = {f.label: f.value for f in content.key_figures}
     assert figures["children's cases audited"] == "6" and figures["agencies took part"] == "4"  # design facts
     assert figures["of returns judged practice good or outstanding"] == "45%"
@@ -250,8 +333,9 @@ def test_judgement_share_is_left_out_when_it_would_reveal_a_small_number():
 
 def test_compliance_chart_leaves_out_sections_rated_in_few_returns_and_matches_scoring():
     question = SCALE_QUESTIONS[0]
-    summaries = [scale_summary(question, 6, 2, 2) if q.key == question.key else summarise(q, {}, 0)
-                 for q in TOOL.questions]
+    summaries = [
+        scale_summary(question, 6, 2, 2) if q.key == question.key else summarise(q, {}, 0) for q in TOOL.questions
+    ]
     chart = compliance_chart(TOOL, summaries, 5)
     assert chart.values == (70,)  # (6 × 2 + 2 × 1) / (10 × 2)
     assert compliance_chart(TOOL, summaries, 10) is None

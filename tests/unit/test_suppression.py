@@ -5,8 +5,19 @@ import itertools
 import pytest
 
 from audit_tools.analysis import (
-    DEFAULT_THRESHOLD, NOT_APPLICABLE, NOT_SHOWN, SECONDARY, SMALL_NUMBER, SuppressedValue, chart_safe, is_suppressed,
-    show_count, show_share, show_total, suppress_distribution, threshold_words,
+    DEFAULT_THRESHOLD,
+    NOT_APPLICABLE,
+    NOT_SHOWN,
+    SECONDARY,
+    SMALL_NUMBER,
+    SuppressedValue,
+    chart_safe,
+    is_suppressed,
+    show_count,
+    show_share,
+    show_total,
+    suppress_distribution,
+    threshold_words,
 )
 
 
@@ -26,9 +37,17 @@ def test_is_suppressed_at_the_default_threshold(count, hidden):
     assert is_suppressed(count) is hidden
 
 
-@pytest.mark.parametrize("count, shown", [
-    (0, "0"), (1, "fewer than 6"), (5, "fewer than 6"), (6, "6"), (12, "12"), (1234, "1,234"),
-])
+@pytest.mark.parametrize(
+    "count, shown",
+    [
+        (0, "0"),
+        (1, "fewer than 6"),
+        (5, "fewer than 6"),
+        (6, "6"),
+        (12, "12"),
+        (1234, "1,234"),
+    ],
+)
 def test_show_count(count, shown):
     assert show_count(count) == shown
 
@@ -40,14 +59,22 @@ def test_show_count_follows_the_threshold():
     assert show_count(1, threshold=1) == "fewer than 2" and show_count(2, threshold=1) == "2"
 
 
-@pytest.mark.parametrize("count, total, shown", [
-    (14, 21, "67%"), (6, 12, "50%"), (12, 12, "100%"), (0, 12, "0%"), (10, 400, "3%"),  # 2.5% rounds up
-    (6, 2000, "less than 1%"), (1994, 2000, "more than 99%"),
-    (3, 12, NOT_SHOWN),   # the count is small
-    (0, 4, NOT_SHOWN),    # the total is small
-    (7, 9, NOT_SHOWN),    # the other 2 could be worked out from the total
-    (0, 0, NOT_APPLICABLE),
-])
+@pytest.mark.parametrize(
+    "count, total, shown",
+    [
+        (14, 21, "67%"),
+        (6, 12, "50%"),
+        (12, 12, "100%"),
+        (0, 12, "0%"),
+        (10, 400, "3%"),  # 2.5% rounds up
+        (6, 2000, "less than 1%"),
+        (1994, 2000, "more than 99%"),
+        (3, 12, NOT_SHOWN),  # the count is small
+        (0, 4, NOT_SHOWN),  # the total is small
+        (7, 9, NOT_SHOWN),  # the other 2 could be worked out from the total
+        (0, 0, NOT_APPLICABLE),
+    ],
+)
 def test_show_share(count, total, shown):
     assert show_share(count, total) == shown
 
@@ -91,7 +118,11 @@ def test_secondary_suppression_goes_on_while_a_count_can_be_worked_out():
     assert texts({"a": 1, "b": 6, "c": 50}) == {"a": "fewer than 6", "b": NOT_SHOWN, "c": NOT_SHOWN}
     # Two hidden counts adding to 2 must both be 1, so a third is hidden.
     assert texts({"a": 1, "b": 1, "c": 50, "d": 60}) == {
-        "a": "fewer than 6", "b": "fewer than 6", "c": NOT_SHOWN, "d": "60"}
+        "a": "fewer than 6",
+        "b": "fewer than 6",
+        "c": NOT_SHOWN,
+        "d": "60",
+    }
 
 
 def test_two_small_counts_that_cannot_be_told_apart_need_no_secondary():
@@ -111,8 +142,10 @@ def test_small_total_hides_every_non_zero_count_and_every_share():
 
 def test_empty_and_all_zero_distributions():
     assert suppress_distribution({}) == {}
-    assert suppress_distribution({"a": 0, "b": 0}) == {"a": SuppressedValue(0, "0", NOT_APPLICABLE),
-                                                       "b": SuppressedValue(0, "0", NOT_APPLICABLE)}
+    assert suppress_distribution({"a": 0, "b": 0}) == {
+        "a": SuppressedValue(0, "0", NOT_APPLICABLE),
+        "b": SuppressedValue(0, "0", NOT_APPLICABLE),
+    }
 
 
 def test_distribution_follows_the_threshold():
@@ -127,8 +160,10 @@ def _reader_can_work_out_a_hidden_count(counts: dict[str, int], threshold: int) 
     shown_sum = sum(value.count for value in result.values() if value.shown)
     hidden = [name for name, value in result.items() if not value.shown]
     ceiling = total + 5  # "not shown" has no upper bound the reader knows of, except the total
-    options = [range(1, threshold + 1) if result[name].reason == SMALL_NUMBER else range(threshold + 1, ceiling)
-               for name in hidden]
+    options = [
+        range(1, threshold + 1) if result[name].reason == SMALL_NUMBER else range(threshold + 1, ceiling)
+        for name in hidden
+    ]
     if total_text == f"{total:,}":
         least, most = total, total
     elif total_text == threshold_words(threshold):
@@ -165,8 +200,10 @@ def test_total_is_hidden_when_secondary_suppression_cannot_protect():
     counts = {"a": 0, "b": 1, "c": 6}
     assert show_total(counts) == NOT_SHOWN
     assert suppress_distribution(counts) == {
-        "a": SuppressedValue(0, "0", NOT_SHOWN), "b": SuppressedValue(1, "fewer than 6", NOT_SHOWN, SMALL_NUMBER),
-        "c": SuppressedValue(6, "6", NOT_SHOWN)}
+        "a": SuppressedValue(0, "0", NOT_SHOWN),
+        "b": SuppressedValue(1, "fewer than 6", NOT_SHOWN, SMALL_NUMBER),
+        "c": SuppressedValue(6, "6", NOT_SHOWN),
+    }
 
 
 def test_show_total():
@@ -189,9 +226,14 @@ def test_chart_is_safe_only_without_small_counts():
 
 @pytest.mark.parametrize("threshold", [0, -1, 2.5, True, "5", None])
 def test_invalid_threshold_is_refused_everywhere(threshold):
-    for call in (lambda: threshold_words(threshold), lambda: is_suppressed(3, threshold),
-                 lambda: show_count(3, threshold), lambda: show_share(3, 10, threshold),
-                 lambda: suppress_distribution({"a": 3}, threshold), lambda: chart_safe({"a": 3}, threshold)):
+    for call in (
+        lambda: threshold_words(threshold),
+        lambda: is_suppressed(3, threshold),
+        lambda: show_count(3, threshold),
+        lambda: show_share(3, 10, threshold),
+        lambda: suppress_distribution({"a": 3}, threshold),
+        lambda: chart_safe({"a": 3}, threshold),
+    ):
         with pytest.raises(ValueError, match="threshold"):
             call()
 

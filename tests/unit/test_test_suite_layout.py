@@ -23,9 +23,12 @@ def _imported_modules(path: Path) -> set[str]:
 def test_no_test_module_imports_another():
     """Shared fixtures live in a conftest.py, shared helpers in a module not named test_*: importing a test
     module for its fixture hides where the fixture comes from and runs that module's set-up twice."""
-    found = {f"{path.relative_to(ROOT)} imports {name}"
-             for path in TESTS.rglob("*.py") for name in _imported_modules(path)
-             if re.fullmatch(r"tests(\.\w+)*\.test_\w+", name)}
+    found = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in TESTS.rglob("*.py")
+        for name in _imported_modules(path)
+        if re.fullmatch(r"tests(\.\w+)*\.test_\w+", name)
+    }
     assert found == set()
 
 
@@ -33,9 +36,12 @@ def test_axe_core_has_one_source_the_version_package_json_pins():
     """The browser tests inject node_modules/axe-core (pinned in package.json): no copy is kept or ignored."""
     conftest = (TESTS / "browser" / "conftest.py").read_text(encoding="utf-8")
     assert 'AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"' in conftest
-    assert re.fullmatch(r"\d+\.\d+\.\d+", json.loads((ROOT / "package.json").read_text())["devDependencies"]["axe-core"])
-    tracked = subprocess.run(["git", "ls-files", "--", "*axe*.js"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.split()
+    assert re.fullmatch(
+        r"\d+\.\d+\.\d+", json.loads((ROOT / "package.json").read_text())["devDependencies"]["axe-core"]
+    )
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", "*axe*.js"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     assert tracked == []
     assert "axe" not in (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert "axe" not in (ROOT / "build-assets.mjs").read_text(encoding="utf-8")

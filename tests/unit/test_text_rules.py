@@ -94,8 +94,12 @@ def test_a_tool_file_with_blank_looking_names_and_labels_is_refused_naming_each_
     with pytest.raises(DefinitionError) as error:
         parse_definition(raw)
     problems = error.value.problems
-    for path in ("name", "sections[0].title", f"sections[0].questions[{n}].text",
-                 f"sections[0].questions[{n}].options[0].label"):
+    for path in (
+        "name",
+        "sections[0].title",
+        f"sections[0].questions[{n}].text",
+        f"sections[0].questions[{n}].options[0].label",
+    ):
         assert any(p.startswith(f"{path}: must be a non-empty string") for p in problems), (path, problems)
 
 

@@ -21,38 +21,61 @@ def slugs(text: str, themes=CODEBOOK, **kwargs) -> list[str]:
 # --- stem and tokens ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("forms", [
-    ("assessments", "assessment", "assessed", "assessing", "assess"),
-    ("neglected", "neglectful", "neglecting", "neglects", "neglect"),
-    ("chronology", "chronologies"),
-    ("escalate", "escalated", "escalating", "escalation", "escalations"),
-    ("planned", "planning", "plans", "plan"),
-    ("shared", "sharing", "share", "shares"),
-    ("jointly", "joint"),
-    ("improved", "improvement", "improving"),
-    ("organised", "organized", "organisation", "organization"),
-    ("observed", "observation", "observe"),
-    ("agreed", "agreement", "agree"),
-    ("children", "child"),
-    ("siblings", "sibling"),
-    ("families", "family"),
-])
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("assessments", "assessment", "assessed", "assessing", "assess"),
+        ("neglected", "neglectful", "neglecting", "neglects", "neglect"),
+        ("chronology", "chronologies"),
+        ("escalate", "escalated", "escalating", "escalation", "escalations"),
+        ("planned", "planning", "plans", "plan"),
+        ("shared", "sharing", "share", "shares"),
+        ("jointly", "joint"),
+        ("improved", "improvement", "improving"),
+        ("organised", "organized", "organisation", "organization"),
+        ("observed", "observation", "observe"),
+        ("agreed", "agreement", "agree"),
+        ("children", "child"),
+        ("siblings", "sibling"),
+        ("families", "family"),
+    ],
+)
 def test_forms_of_a_word_share_a_stem(forms):
     assert len({stem(word) for word in forms}) == 1, {word: stem(word) for word in forms}
 
 
-@pytest.mark.parametrize("apart", [
-    ("early", "ear"), ("noted", "not"), ("supervision", "supervisor"), ("hopping", "hoping"), ("need", "ne"),
-])
+@pytest.mark.parametrize(
+    "apart",
+    [
+        ("early", "ear"),
+        ("noted", "not"),
+        ("supervision", "supervisor"),
+        ("hopping", "hoping"),
+        ("need", "ne"),
+    ],
+)
 def test_different_words_keep_different_stems(apart):
     assert stem(apart[0]) != stem(apart[1])
 
 
-@pytest.mark.parametrize("word, expected", [
-    ("assessments", "assess"), ("drifted", "drift"), ("chronologies", "chronologi"), ("escalation", "escal"),
-    ("is", "is"), ("us", "us"), ("status", "status"), ("crisis", "crisis"), ("thing", "thing"), ("bed", "bed"),
-    ("needed", "need"), ("referred", "refer"), ("", ""),
-])
+@pytest.mark.parametrize(
+    "word, expected",
+    [
+        ("assessments", "assess"),
+        ("drifted", "drift"),
+        ("chronologies", "chronologi"),
+        ("escalation", "escal"),
+        ("is", "is"),
+        ("us", "us"),
+        ("status", "status"),
+        ("crisis", "crisis"),
+        ("thing", "thing"),
+        ("bed", "bed"),
+        ("needed", "need"),
+        ("referred", "refer"),
+        ("", ""),
+    ],
+)
 def test_stem_examples(word, expected):
     assert stem(word) == expected
 
@@ -63,7 +86,15 @@ def test_stem_copes_with_very_long_words():
 
 def test_tokens_are_lower_case_words_with_possessives_dropped():
     assert tokens("The child's room, the parents' views — don't; O’Brien") == [
-        "the", "child", "room", "the", "parents", "views", "dont", "obrien"]
+        "the",
+        "child",
+        "room",
+        "the",
+        "parents",
+        "views",
+        "dont",
+        "obrien",
+    ]
 
 
 def test_tokens_keep_accented_letters_and_digits():
@@ -88,12 +119,17 @@ def test_neglect_audit_excerpt_suggests_chronology_and_drift():
 
 
 def test_phrases_score_above_single_words_and_order_is_by_score():
-    text = ("Siblings were not seen alone and the voice of the child is absent from the record. "
-            "Was not brought to dental appointments three times.")
+    text = (
+        "Siblings were not seen alone and the voice of the child is absent from the record. "
+        "Was not brought to dental appointments three times."
+    )
     found = suggest_themes(text, CODEBOOK, limit=5)
     assert [(s.theme_slug, s.score) for s in found] == [
-        ("lived_experience", 6.0), ("was_not_brought", 4.0), ("each_child_individually", 1.0),
-        ("information_sharing", 1.0)]
+        ("lived_experience", 6.0),
+        ("was_not_brought", 4.0),
+        ("each_child_individually", 1.0),
+        ("information_sharing", 1.0),
+    ]
     assert found[0].matched == ("seen alone", "voice of the child")
     assert found[1].matched == ("Was not brought", "dental")  # "not brought" inside it is not counted again
 
@@ -132,7 +168,9 @@ def test_acronyms_match_only_when_written_in_capitals():
     assert slugs("We will send a letter; dna results awaited") == []
     found = suggest_themes("Referred to SEND team; two DNAs at the clinic", CODEBOOK, limit=5)
     assert {s.theme_slug: s.matched for s in found} == {
-        "neurodiversity_learning_needs": ("SEND",), "was_not_brought": ("DNAs",)}
+        "neurodiversity_learning_needs": ("SEND",),
+        "was_not_brought": ("DNAs",),
+    }
 
 
 def test_keywords_that_stem_alike_count_once():
@@ -146,8 +184,11 @@ def test_a_keyword_counts_once_however_often_it_appears():
 
 
 def test_ties_are_ordered_by_slug_and_limit_applies():
-    themes = [ThemeKeywords("b_theme", ("delay",)), ThemeKeywords("a_theme", ("delay",)),
-              ThemeKeywords("c_theme", ("delay",))]
+    themes = [
+        ThemeKeywords("b_theme", ("delay",)),
+        ThemeKeywords("a_theme", ("delay",)),
+        ThemeKeywords("c_theme", ("delay",)),
+    ]
     assert slugs("delay", themes) == ["a_theme", "b_theme", "c_theme"]
     assert slugs("delay", themes, limit=2) == ["a_theme", "b_theme"]
     with pytest.raises(ValueError):

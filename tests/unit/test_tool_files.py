@@ -18,8 +18,13 @@ JSON_VALUES = st.recursive(
 
 
 def tool(*questions, **extra) -> dict:
-    return {"schema_version": 1, "slug": "test-tool", "name": "T", **extra,
-            "sections": [{"key": "s", "title": "S", "questions": list(questions)}]}
+    return {
+        "schema_version": 1,
+        "slug": "test-tool",
+        "name": "T",
+        **extra,
+        "sections": [{"key": "s", "title": "S", "questions": list(questions)}],
+    }
 
 
 def problems(raw) -> list[str]:
@@ -74,18 +79,31 @@ def test_builtin_tools_export_and_reimport_identically(name):
     assert export_definition(parse_definition(json.loads(dumps(definition)))) == exported
 
 
-@pytest.mark.parametrize("question, expected", [
-    ({"key": "q", "type": "single", "text": "Q", "options": [{"value": "a", "label": "A", "score": "high"}]},
-     "sections[0].questions[0].options[0].score: must be a number from -100 to 100, or left out"),
-    ({"key": "q", "type": "scale", "text": "Q", "required": "no"},
-     "sections[0].questions[0].required: must be true or false"),
-    ({"key": "q", "type": "scale", "text": "Q", "themes": "voice"},
-     "sections[0].questions[0].themes: must be a list of non-empty strings"),
-    ({"key": "q", "type": "scale", "text": "Q", "allow": ["maybe"]},
-     'sections[0].questions[0].allow: "maybe" is not one of not_applicable, not_known'),
-    ({"key": "q", "type": "scale", "text": "Q", "guidance_url": "javascript:alert(1)"},
-     "sections[0].questions[0].guidance_url: must be a web address starting with https:// or http://"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        (
+            {"key": "q", "type": "single", "text": "Q", "options": [{"value": "a", "label": "A", "score": "high"}]},
+            "sections[0].questions[0].options[0].score: must be a number from -100 to 100, or left out",
+        ),
+        (
+            {"key": "q", "type": "scale", "text": "Q", "required": "no"},
+            "sections[0].questions[0].required: must be true or false",
+        ),
+        (
+            {"key": "q", "type": "scale", "text": "Q", "themes": "voice"},
+            "sections[0].questions[0].themes: must be a list of non-empty strings",
+        ),
+        (
+            {"key": "q", "type": "scale", "text": "Q", "allow": ["maybe"]},
+            'sections[0].questions[0].allow: "maybe" is not one of not_applicable, not_known',
+        ),
+        (
+            {"key": "q", "type": "scale", "text": "Q", "guidance_url": "javascript:alert(1)"},
+            "sections[0].questions[0].guidance_url: must be a web address starting with https:// or http://",
+        ),
+    ],
+)
 def test_each_field_is_checked(question, expected):
     assert expected in problems(tool(question))
 
@@ -96,20 +114,31 @@ def test_show_if_cycles_and_bad_targets_are_refused():
     assert 'questions "a": show-if conditions form a cycle' in problems(tool(a, b))
     self_ref = {"key": "c", "type": "scale", "text": "C", "show_if": {"question": "c", "values": ["yes"]}}
     assert 'questions "c": show-if conditions form a cycle' in problems(tool(self_ref))
-    on_text = [{"key": "t", "type": "text", "text": "T"},
-               {"key": "d", "type": "scale", "text": "D", "show_if": {"question": "t", "values": ["x"]}}]
+    on_text = [
+        {"key": "t", "type": "text", "text": "T"},
+        {"key": "d", "type": "scale", "text": "D", "show_if": {"question": "t", "values": ["x"]}},
+    ]
     assert any("must depend on a choice question" in p for p in problems(tool(*on_text)))
-    wrong_value = [{"key": "e", "type": "scale", "text": "E"},
-                   {"key": "f", "type": "text", "text": "F", "show_if": {"question": "e", "values": ["perhaps"]}}]
+    wrong_value = [
+        {"key": "e", "type": "scale", "text": "E"},
+        {"key": "f", "type": "text", "text": "F", "show_if": {"question": "e", "values": ["perhaps"]}},
+    ]
     assert 'questions "f": show-if values perhaps are not answers to "e"' in problems(tool(*wrong_value))
 
 
 def test_compare_false_is_kept_and_refused_on_the_overall_judgement():
-    role = {"key": "role", "type": "single", "text": "Role", "compare": False,
-            "options": [{"value": "lead", "label": "Lead"}, {"value": "other", "label": "Other"}]}
+    role = {
+        "key": "role",
+        "type": "single",
+        "text": "Role",
+        "compare": False,
+        "options": [{"value": "lead", "label": "Lead"}, {"value": "other", "label": "Other"}],
+    }
     assert not parse_definition(tool(role)).question("role").compare
-    assert 'questions "g": the overall judgement is always compared at the panel, so compare cannot be false' in \
-        problems(tool({"key": "g", "type": "grade", "text": "Overall", "overall": True, "compare": False}))
+    assert (
+        'questions "g": the overall judgement is always compared at the panel, so compare cannot be false'
+        in problems(tool({"key": "g", "type": "grade", "text": "Overall", "overall": True, "compare": False}))
+    )
     assert any("compare" in p for p in problems(tool({**role, "compare": "no"})))  # a flag, not a word
 
 
@@ -119,17 +148,23 @@ def test_duplicate_section_keys_are_refused():
     assert 'sections "s": the key is used more than once' in problems(raw)
 
 
-@pytest.mark.parametrize("change, expected", [
-    ({"schema_version": True}, "schema_version: expected 1, got True"),
-    ({"topic": ["Neglect"]}, "topic: must be a string"),
-    ({"description": "x" * 2001}, "description: must be 2000 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"schema_version": True}, "schema_version: expected 1, got True"),
+        ({"topic": ["Neglect"]}, "topic: must be a string"),
+        ({"description": "x" * 2001}, "description: must be 2000 characters or fewer"),
+    ],
+)
 def test_top_level_fields_are_checked(change, expected):
     assert expected in problems(tool({"key": "q", "type": "scale", "text": "Q"}, **change))
 
 
 def test_a_key_with_a_trailing_newline_is_refused():
-    assert any(p.startswith("sections[0].questions[0].key:") for p in problems(tool({"key": "q\n", "type": "scale", "text": "Q"})))
+    assert any(
+        p.startswith("sections[0].questions[0].key:")
+        for p in problems(tool({"key": "q\n", "type": "scale", "text": "Q"}))
+    )
 
 
 def test_section_judgement_is_added_by_the_tool_and_not_exported():
@@ -147,11 +182,21 @@ def test_section_judgement_is_added_by_the_tool_and_not_exported():
 def test_exclusive_option_cannot_be_combined():
     from audit_tools.returns import answer_problems
 
-    raw = tool({"key": "factors", "type": "multiple", "text": "Factors?", "options": [
-        {"value": "poverty", "label": "Poverty"}, {"value": "none", "label": "None identified", "exclusive": True}]})
+    raw = tool(
+        {
+            "key": "factors",
+            "type": "multiple",
+            "text": "Factors?",
+            "options": [
+                {"value": "poverty", "label": "Poverty"},
+                {"value": "none", "label": "None identified", "exclusive": True},
+            ],
+        }
+    )
     definition = parse_definition(raw)
     assert answer_problems(definition, {"factors": ["poverty", "none"]}) == {
-        "factors": "‘None identified’ cannot be chosen with other answers."}
+        "factors": "‘None identified’ cannot be chosen with other answers."
+    }
     assert answer_problems(definition, {"factors": ["none"]}) == {}
     assert export_definition(definition)["sections"][0]["questions"][0]["options"][1]["exclusive"] is True
 
@@ -167,8 +212,17 @@ def test_diff_ignores_the_order_of_themes_but_not_their_content():
 
 
 def test_escalate_if_must_name_the_questions_own_answers():
-    good = parse_definition(tool({"key": "concern", "type": "single", "text": "Concern now?", "escalate_if": ["yes"],
-                                  "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}]}))
+    good = parse_definition(
+        tool(
+            {
+                "key": "concern",
+                "type": "single",
+                "text": "Concern now?",
+                "escalate_if": ["yes"],
+                "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
+            }
+        )
+    )
     assert good.question("concern").escalate_if == ("yes",)
     assert export_definition(good)["sections"][0]["questions"][0]["escalate_if"] == ["yes"]
     bad = tool({"key": "concern", "type": "scale", "text": "Concern now?", "escalate_if": ["maybe"]})
@@ -190,8 +244,10 @@ def file_problems(data: bytes) -> list[str]:
 def test_a_tool_file_over_1_mb_is_refused_for_its_size_before_it_is_parsed(monkeypatch):
     monkeypatch.setattr(bounded_json, "loads", lambda *_a, **_k: pytest.fail("parsed a file that is too large"))
     big = b'{"name": "' + b"x" * MAX_FILE_BYTES + b'"}'
-    assert file_problems(big) == ["The file is larger than 1 MB, the largest tool file accepted (a tool file is "
-                                  "usually under 100 KB): check it is the right file."]
+    assert file_problems(big) == [
+        "The file is larger than 1 MB, the largest tool file accepted (a tool file is "
+        "usually under 100 KB): check it is the right file."
+    ]
 
 
 def test_a_tool_file_of_exactly_1_mb_is_parsed():
@@ -199,11 +255,14 @@ def test_a_tool_file_of_exactly_1_mb_is_parsed():
     assert len(data) <= MAX_FILE_BYTES and read_tool_file(data) == {"x": "y" * (MAX_FILE_BYTES - 10)}
 
 
-@pytest.mark.parametrize("data", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
-                                  b"[" * 33 + b"]" * 33, b"[" * 100_000])
+@pytest.mark.parametrize(
+    "data",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000, b"[" * 33 + b"]" * 33, b"[" * 100_000],
+)
 def test_deep_nesting_is_refused_before_json_can_recurse(data):
-    assert file_problems(data) == ["The file is not a JSON tool file the workbench can use: it is nested more than "
-                                   "32 levels deep."]
+    assert file_problems(data) == [
+        "The file is not a JSON tool file the workbench can use: it is nested more than 32 levels deep."
+    ]
 
 
 def test_brackets_inside_strings_are_not_nesting():
@@ -211,11 +270,14 @@ def test_brackets_inside_strings_are_not_nesting():
     assert read_tool_file(b'{"a": "\\"[[[[", "b": [[1]]}') == {"a": '"[[[[', "b": [[1]]}
 
 
-@pytest.mark.parametrize("number", [b"9" * 900_000, b"-" + b"9" * 5000, b"1" * 21, b"1." + b"0" * 30, b"1e" + b"9" * 30])
+@pytest.mark.parametrize(
+    "number", [b"9" * 900_000, b"-" + b"9" * 5000, b"1" * 21, b"1." + b"0" * 30, b"1e" + b"9" * 30]
+)
 def test_huge_numbers_are_refused_clearly(number):
     found = file_problems(b'{"schema_version": ' + number + b"}")
-    assert found == ["The file is not a JSON tool file the workbench can use: it holds a number with more than 20 "
-                     "digits."]
+    assert found == [
+        "The file is not a JSON tool file the workbench can use: it holds a number with more than 20 digits."
+    ]
 
 
 @pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
@@ -223,12 +285,17 @@ def test_not_a_number_constants_are_refused(constant):
     assert "which is not a number JSON allows" in file_problems(b'{"a": ' + constant + b"}")[0]
 
 
-@pytest.mark.parametrize("data, expected", [
-    (b"", "The file is not a JSON tool file (Expecting value: line 1 column 1 (char 0))."),
-    (b'{"a": "unterminated', "The file is not a JSON tool file (Unterminated string starting at: line 1 column 7 "
-                            "(char 6))."),
-    (b'{"a": "caf\xe9"}', "The file is not a JSON tool file: it is not UTF-8 text."),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"", "The file is not a JSON tool file (Expecting value: line 1 column 1 (char 0))."),
+        (
+            b'{"a": "unterminated',
+            "The file is not a JSON tool file (Unterminated string starting at: line 1 column 7 (char 6)).",
+        ),
+        (b'{"a": "caf\xe9"}', "The file is not a JSON tool file: it is not UTF-8 text."),
+    ],
+)
 def test_other_unreadable_files_keep_their_messages(data, expected):
     assert file_problems(data) == [expected]
 
@@ -241,12 +308,15 @@ def test_a_utf8_byte_order_mark_is_accepted():
 def test_control_characters_in_tool_text_are_refused_naming_the_field(text):
     raw = tool({"key": "q", "type": "scale", "text": text})
     assert "sections[0].questions[0].text: must not hold control characters (such as NUL)" in problems(raw)
-    assert "name: must not hold control characters (such as NUL)" in problems(tool({"key": "q", "type": "scale",
-                                                                                 "text": "Q"}, name=text))
+    assert "name: must not hold control characters (such as NUL)" in problems(
+        tool({"key": "q", "type": "scale", "text": "Q"}, name=text)
+    )
     themed = tool({"key": "q", "type": "scale", "text": "Q", "themes": [text]})
     assert "sections[0].questions[0].themes: must not hold control characters (such as NUL)" in problems(themed)
 
 
 def test_tabs_and_line_breaks_in_tool_text_are_kept():
-    assert parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "help": "a\tb\nc"})).question("q").help \
+    assert (
+        parse_definition(tool({"key": "q", "type": "scale", "text": "Q", "help": "a\tb\nc"})).question("q").help
         == "a\tb\nc"
+    )

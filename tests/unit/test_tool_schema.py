@@ -17,8 +17,20 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from audit_tools.tools import GRADE, KEY_PATTERN, LONGTEXT, MULTIPLE, QUESTION_TYPES, SCALE, SINGLE
-from audit_tools.tools import BUILTIN_TOOLS, DefinitionError, export_definition, load_builtin, parse_definition
+from audit_tools.tools import (
+    BUILTIN_TOOLS,
+    GRADE,
+    KEY_PATTERN,
+    LONGTEXT,
+    MULTIPLE,
+    QUESTION_TYPES,
+    SCALE,
+    SINGLE,
+    DefinitionError,
+    export_definition,
+    load_builtin,
+    parse_definition,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads(resources.files("audit_tools.data").joinpath("tool.schema.json").read_text("utf-8"))
@@ -37,15 +49,24 @@ def parser_problems(raw) -> list[str]:
 
 
 def tool(*questions) -> dict:
-    return {"schema_version": 1, "slug": "test-tool", "name": "T",
-            "sections": [{"key": "s", "title": "S", "questions": list(questions)}]}
+    return {
+        "schema_version": 1,
+        "slug": "test-tool",
+        "name": "T",
+        "sections": [{"key": "s", "title": "S", "questions": list(questions)}],
+    }
 
 
-VALID_QUESTION = {"key": "q", "type": "single", "text": "Q",
-                  "options": [{"value": "a", "label": "A", "score": 2}, {"value": "b", "label": "B"}]}
+VALID_QUESTION = {
+    "key": "q",
+    "type": "single",
+    "text": "Q",
+    "options": [{"value": "a", "label": "A", "score": 2}, {"value": "b", "label": "B"}],
+}
 
 
 # --------------------------------------------------------------------------- the schema itself
+
 
 def test_schema_is_a_valid_draft_2020_12_schema():
     assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -64,6 +85,7 @@ def test_schema_description_names_the_rules_it_cannot_express():
 
 
 # --------------------------------------------------------------------------- what the product ships
+
 
 @pytest.mark.parametrize("name", BUILTIN_TOOLS)
 def test_builtin_tool_file_validates_against_the_schema(name):
@@ -89,6 +111,7 @@ def test_minimal_example_in_the_documentation_is_valid_for_both():
 
 
 # --------------------------------------------------------------------------- the single-agency tool
+
 
 @pytest.fixture(scope="module")
 def practice():
@@ -118,32 +141,68 @@ def test_practice_tool_uses_scores_charts_show_if_and_known_themes(practice):
 
 # --------------------------------------------------------------------------- refused by both
 
-@pytest.mark.parametrize("change, schema_path, parser_problem", [
-    (lambda raw: raw["sections"][0]["questions"][0].update(key="Bad-Key"),
-     "sections/0/questions/0/key", "sections[0].questions[0].key: must start with a letter"),
-    (lambda raw: raw["sections"][0].update(key="1st_section"),
-     "sections/0/key", "sections[0].key: must start with a letter"),
-    (lambda raw: raw["sections"][0]["questions"][0].update(key="k" * 49),
-     "sections/0/questions/0/key", "sections[0].questions[0].key: must start with a letter"),
-    (lambda raw: raw["sections"][0]["questions"][0].update(type="yesno"),
-     "sections/0/questions/0/type", "sections[0].questions[0].type: 'yesno' is not one of"),
-    (lambda raw: raw["sections"][0]["questions"][0]["options"][0].update(score=101),
-     "sections/0/questions/0/options/0/score", "sections[0].questions[0].options[0].score: must be a number"),
-    (lambda raw: raw["sections"][0]["questions"][0]["options"][0].update(score=-100.5),
-     "sections/0/questions/0/options/0/score", "sections[0].questions[0].options[0].score: must be a number"),
-    (lambda raw: raw["sections"][0]["questions"][0]["options"][0].update(score=True),
-     "sections/0/questions/0/options/0/score", "sections[0].questions[0].options[0].score: must be a number"),
-    (lambda raw: raw["sections"][0]["questions"][0].update(guidance_url="www.example.org/guide"),
-     "sections/0/questions/0/guidance_url", "sections[0].questions[0].guidance_url: must be a web address"),
-    (lambda raw: raw["sections"][0]["questions"][0].pop("options"),
-     "sections/0/questions/0", "sections[0].questions[0].options: must be a non-empty list"),
-    (lambda raw: raw["sections"][0]["questions"][0].update(type="scale", allow=["maybe"]),
-     "sections/0/questions/0/allow/0", 'sections[0].questions[0].allow: "maybe" is not one of'),
-    (lambda raw: raw["sections"][0]["questions"][0].update(text="   "),
-     "sections/0/questions/0/text", "sections[0].questions[0].text: must be a non-empty string"),
-    (lambda raw: raw.update(schema_version=2),
-     "schema_version", "schema_version: expected 1, got 2"),
-])
+
+@pytest.mark.parametrize(
+    "change, schema_path, parser_problem",
+    [
+        (
+            lambda raw: raw["sections"][0]["questions"][0].update(key="Bad-Key"),
+            "sections/0/questions/0/key",
+            "sections[0].questions[0].key: must start with a letter",
+        ),
+        (
+            lambda raw: raw["sections"][0].update(key="1st_section"),
+            "sections/0/key",
+            "sections[0].key: must start with a letter",
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0].update(key="k" * 49),
+            "sections/0/questions/0/key",
+            "sections[0].questions[0].key: must start with a letter",
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0].update(type="yesno"),
+            "sections/0/questions/0/type",
+            "sections[0].questions[0].type: 'yesno' is not one of",
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0]["options"][0].update(score=101),
+            "sections/0/questions/0/options/0/score",
+            "sections[0].questions[0].options[0].score: must be a number",
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0]["options"][0].update(score=-100.5),
+            "sections/0/questions/0/options/0/score",
+            "sections[0].questions[0].options[0].score: must be a number",
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0]["options"][0].update(score=True),
+            "sections/0/questions/0/options/0/score",
+            "sections[0].questions[0].options[0].score: must be a number",
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0].update(guidance_url="www.example.org/guide"),
+            "sections/0/questions/0/guidance_url",
+            "sections[0].questions[0].guidance_url: must be a web address",
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0].pop("options"),
+            "sections/0/questions/0",
+            "sections[0].questions[0].options: must be a non-empty list",
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0].update(type="scale", allow=["maybe"]),
+            "sections/0/questions/0/allow/0",
+            'sections[0].questions[0].allow: "maybe" is not one of',
+        ),
+        (
+            lambda raw: raw["sections"][0]["questions"][0].update(text="   "),
+            "sections/0/questions/0/text",
+            "sections[0].questions[0].text: must be a non-empty string",
+        ),
+        (lambda raw: raw.update(schema_version=2), "schema_version", "schema_version: expected 1, got 2"),
+    ],
+)
 def test_invalid_field_is_refused_by_schema_and_importer(change, schema_path, parser_problem):
     raw = tool(copy.deepcopy(VALID_QUESTION))
     assert schema_errors(raw) == [] and parse_definition(raw)  # the unchanged file is fine for both
@@ -162,15 +221,21 @@ def test_scores_at_the_limits_are_accepted_by_both(score):
 
 # --------------------------------------------------------------------------- what only the importer sees
 
+
 def test_cross_field_rules_pass_the_schema_but_not_the_importer():
     """Documented limits of the schema: the importer is still needed."""
     duplicate_keys = tool({"key": "q", "type": "scale", "text": "A"}, {"key": "q", "type": "scale", "text": "B"})
-    unknown_target = tool({"key": "q", "type": "scale", "text": "A",
-                           "show_if": {"question": "nowhere", "values": ["yes"]}})
-    two_overall = tool({"key": "a", "type": "grade", "text": "A", "overall": True},
-                       {"key": "b", "type": "grade", "text": "B", "overall": True})
-    for raw, problem in [(duplicate_keys, 'questions "q": the key is used more than once'),
-                         (unknown_target, 'questions "q": show-if refers to unknown key "nowhere"'),
-                         (two_overall, "questions: only one question may be the overall judgement")]:
+    unknown_target = tool(
+        {"key": "q", "type": "scale", "text": "A", "show_if": {"question": "nowhere", "values": ["yes"]}}
+    )
+    two_overall = tool(
+        {"key": "a", "type": "grade", "text": "A", "overall": True},
+        {"key": "b", "type": "grade", "text": "B", "overall": True},
+    )
+    for raw, problem in [
+        (duplicate_keys, 'questions "q": the key is used more than once'),
+        (unknown_target, 'questions "q": show-if refers to unknown key "nowhere"'),
+        (two_overall, "questions: only one question may be the overall judgement"),
+    ]:
         assert schema_errors(raw) == []
         assert problem in parser_problems(raw)
