@@ -7,7 +7,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # and their prerequisites, run the development one.
 db demo run: export FLASK_CONFIG := development
 
-.PHONY: run test install assets db demo lint test-unit test-app test-app-postgres test-browser perf clean
+.PHONY: run test install assets db demo lint format test-unit test-app test-app-postgres test-browser perf clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -37,9 +37,16 @@ demo: db
 run: assets demo
 	AUDIT_MFA_ENFORCED=false $(VENV)/bin/flask run --host 127.0.0.1 --port 5000
 
+# Lint, format, types and import rules: configured in pyproject.toml. `make format` fixes what it can.
 lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/mypy  # strict on audit_tools and reports ([tool.mypy] in pyproject.toml)
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 test-unit: install
 	$(PY) -m pytest tests/unit -q

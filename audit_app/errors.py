@@ -23,7 +23,8 @@ MESSAGES = {
     405: ("That action is not allowed here", "Go back to the home page and try again."),
     409: (
         "This can no longer be changed",
-        "Published tool versions never change, so audits that use them stay comparable. Create a new draft version instead.",
+        "Published tool versions never change, so audits that use them stay comparable. Create a new draft "
+        "version instead.",
     ),
     413: (
         "The file is too large",
@@ -65,7 +66,8 @@ def _unstorable(error: Exception) -> ResponseReturnValue:
 PLAIN_PAGE = """<!DOCTYPE html>
 <html lang="en" class="govuk-template"><head><meta charset="utf-8"><title>{title} – {service}</title>
 <link rel="stylesheet" href="{css}"></head>
-<body class="govuk-template__body"><div class="govuk-width-container"><main class="govuk-main-wrapper" id="main-content">
+<body class="govuk-template__body"><div class="govuk-width-container">
+<main class="govuk-main-wrapper" id="main-content">
 <h1 class="govuk-heading-l">{title}</h1><p class="govuk-body">{advice}</p>
 <p class="govuk-body"><a class="govuk-link" href="/">Go to the home page</a></p></main></div></body></html>
 """

@@ -18,7 +18,7 @@ def age_years(value: Decimal | float | None) -> str:
 
 def pairs(first: Iterable[Any], second: Iterable[Any]) -> list[tuple[Any, Any]]:
     """Zip two sequences for a template loop (chart labels with their values)."""
-    return list(zip(first, second))
+    return list(zip(first, second, strict=False))
 
 
 def error_summary(form: FlaskForm, description: str = "") -> dict[str, Any]:

@@ -37,7 +37,7 @@ class OptionalDateField(DateField):
             self.data = dt.datetime.strptime(" ".join(self.raw_data), "%d %m %Y").date()
         except ValueError:
             self.data = None
-            raise ValueError(f"Enter a real date for ‘{self.label.text}’, for example 27 3 2026.")
+            raise ValueError(f"Enter a real date for ‘{self.label.text}’, for example 27 3 2026.") from None
 
 
 class VisibleText:

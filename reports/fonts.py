@@ -73,7 +73,7 @@ def _mend_to_unicode_maps() -> None:
         for code, value in enumerate(subset):
             if value > 0xFFFF:
                 utf16 = chr(value).encode("utf-16-be").hex().upper()
-                cmap = cmap.replace("<%02X> <%04X>\n" % (code, value), f"<{code:02X}> <{utf16}>\n", 1)
+                cmap = cmap.replace(f"<{code:02X}> <{value:04X}>\n", f"<{code:02X}> <{utf16}>\n", 1)
         return cmap
 
     make_to_unicode_cmap.mended = True  # type: ignore[attr-defined]  # a marker read back by getattr above

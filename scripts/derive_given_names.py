@@ -14,7 +14,9 @@ so it can be made again (or from newer data) by anyone with the same three sourc
   /usr/share/doc/wbritish-small/copyright): a given name that is also a common lower-case English word
   ("faith", "will", "may") is marked ``word``; the disclosure check reports it only with context.
 
-Usage: python scripts/derive_given_names.py BABYNAMES.parquet FAKER_EN_GB.py WORDS.txt > audit_tools/data/given_names.txt
+Usage:
+    python scripts/derive_given_names.py BABYNAMES.parquet FAKER_EN_GB.py WORDS.txt \
+        > audit_tools/data/given_names.txt
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from pathlib import Path
 
 MINIMUM_BIRTHS = 300
 FIRST_YEAR = 1960
@@ -52,12 +55,13 @@ def ssa_names(path: str) -> set[str]:
 
 
 def faker_names(path: str) -> set[str]:
-    source = open(path, encoding="utf-8").read().split("last_names")[0]
+    source = Path(path).read_text(encoding="utf-8").split("last_names")[0]
     return set(re.findall(r'"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)"', source))
 
 
 def main(babynames: str, faker_en_gb: str, words_path: str) -> None:
-    words = {line.strip() for line in open(words_path, encoding="utf-8") if line.strip().islower()}
+    lines = Path(words_path).read_text(encoding="utf-8").splitlines()
+    words = {line.strip() for line in lines if line.strip().islower()}
     names = sorted((ssa_names(babynames) | faker_names(faker_en_gb)) - NOT_NAMES)
     sys.stdout.write(HEADER.format(minimum=MINIMUM_BIRTHS))
     for name in names:

@@ -26,9 +26,9 @@ audit_or_404 = results_audit_or_404  # the views take it from here
 def briefing_or_404(briefing_id: int, *, working: bool = False) -> Briefing:
     """The briefing, if this person may read it (or, with ``working``, work on it)."""
     briefing = versions.get_briefing(briefing_id) or abort(404)
-    if working or briefing.state != BriefingState.PUBLISHED:
-        if not (current_user.has_role(*BUSINESS_UNIT) and can_see_results(current_user, briefing.audit)):
-            abort(403)
+    may_work = current_user.has_role(*BUSINESS_UNIT) and can_see_results(current_user, briefing.audit)
+    if (working or briefing.state != BriefingState.PUBLISHED) and not may_work:
+        abort(403)
     return briefing
 
 

@@ -175,7 +175,9 @@ def _edit_charts(briefing: Briefing, section: Section) -> ResponseReturnValue:
 
 
 def _chart_label(chart: dict) -> str:
-    bars = "; ".join(f"{label}: {value}" for label, value in zip(chart.get("labels", []), chart.get("values", [])))
+    bars = "; ".join(
+        f"{label}: {value}" for label, value in zip(chart.get("labels", []), chart.get("values", []), strict=False)
+    )
     return f"{chart.get('title', '')} ({bars})" if bars else chart.get("title", "")
 
 

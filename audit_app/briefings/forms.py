@@ -143,7 +143,8 @@ class ListFormBase(LockedForm):
                 entry.form[part.name].errors = [
                     *entry.form[part.name].errors,
                     (
-                        f"Enter the {part.label.lower()} of {self.section.noun} {number}, or empty its boxes to remove it"
+                        f"Enter the {part.label.lower()} of {self.section.noun} {number}, or empty its boxes "
+                        "to remove it"
                     ),
                 ]
                 valid = False

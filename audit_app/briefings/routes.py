@@ -151,8 +151,5 @@ def chart(briefing_id: int, position: int) -> ResponseReturnValue:
     return Response(data, mimetype="image/png")
 
 
-from audit_app.briefings import (
-    editing,  # noqa: E402,F401  (their routes join bp)
-    settings_routes,  # noqa: E402,F401  (their routes join bp)
-    workflow,  # noqa: E402,F401  (their routes join bp)
-)
+# The other briefing pages add their routes to bp when imported, so they come last.
+from audit_app.briefings import editing, settings_routes, workflow  # noqa: E402,F401

@@ -80,7 +80,7 @@ def _override(briefing: Briefing, findings: list[Finding], form: OverrideForm) -
     if not 0 <= n < len(findings) or findings[n].key != key:
         flash(CHANGED, "error")
         return redirect(url_for("briefings.check", briefing_id=briefing.id))
-    hit = dict(zip(("kind", "text", "section"), findings[n].key))  # the same as the posted key
+    hit = dict(zip(("kind", "text", "section"), findings[n].key, strict=True))  # the same as the posted key
     withdrawn = briefing.state == BriefingState.APPROVED
     versions.add_override(briefing, hit, cast(str, form.reason.data), current_user)  # validated: VisibleText
     db.session.commit()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -148,42 +149,58 @@ def verify_trail(checkpoint: Checkpoint | None = None, batch: int = 5_000) -> Tr
                 "nothing was checked against it."
             ),
         )
-    previous, count, last_id, at_checkpoint, notes = trail_seals.genesis(key), 0, 0, None, []
+    previous, count, at_checkpoint, notes = trail_seals.genesis(key), 0, None, []
     empty = trail_seals.payload_digest(key, None, None)
-    recorded: set[int] = set()
-    unrecorded: set[int] = set()  # blank payloads that no purge event has (yet) named
-    while True:
-        rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
-        if not rows:
-            break
-        for row in rows:
-            count, last_id = count + 1, row.id
-            blanked = row.before is None and row.after is None and row.payload_digest != empty
-            problem = _problem(row, previous, key, first=count == 1, blanked=blanked)
-            if problem:
-                return TrailCheck(count, row.id, problem, checkpoint)
-            previous = row.hash
-            if blanked:
-                unrecorded.add(row.id)
-            if row.action == RESEALED:
-                notes.append(_resealed_note(row, count))
-            if row.action == PURGED:
-                purged = {i for i in (row.after or {}).get("events", []) if isinstance(i, int) and i < row.id}
-                recorded, unrecorded = recorded | (unrecorded & purged), unrecorded - purged
-            if checkpoint is not None and count == checkpoint.events:
-                at_checkpoint = (row.id, row.hash)
-    if unrecorded:
+    purges = _Purges()
+    for row in _events_in_order(batch):
+        count += 1
+        blanked = row.before is None and row.after is None and row.payload_digest != empty
+        problem = _problem(row, previous, key, first=count == 1, blanked=blanked)
+        if problem:
+            return TrailCheck(count, row.id, problem, checkpoint)
+        previous = row.hash
+        purges.see(row, blanked)
+        if row.action == RESEALED:
+            notes.append(_resealed_note(row, count))
+        if checkpoint is not None and count == checkpoint.events:
+            at_checkpoint = (row.id, row.hash)
+    if purges.unrecorded:
         return TrailCheck(
-            count, min(unrecorded), "what the event said has been removed, and no purge records it", checkpoint
+            count, min(purges.unrecorded), "what the event said has been removed, and no purge records it", checkpoint
         )
-    if recorded:
+    if purges.recorded:
+        removed = len(purges.recorded)
         notes.append(
-            f"{len(recorded)} event{'s' if len(recorded) != 1 else ''} had what they said removed by a "
+            f"{removed} event{'s' if removed != 1 else ''} had what they said removed by a "
             f"recorded purge (flask trail purge); their seals still hold."
         )
     return TrailCheck(count, None, "", checkpoint, _against(checkpoint, count, at_checkpoint), previous, notes)
+
+
+def _events_in_order(batch: int) -> Iterator[AuditEvent]:
+    """Every event in id order, read ``batch`` at a time (the trail can be long)."""
+    last_id = 0
+    while rows := db.session.scalars(
+        select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+    ).all():
+        yield from rows
+        last_id = rows[-1].id
+
+
+class _Purges:
+    """Events whose payload was blanked, and whether a later purge event names them."""
+
+    def __init__(self) -> None:
+        self.recorded: set[int] = set()
+        self.unrecorded: set[int] = set()  # blank payloads that no purge event has (yet) named
+
+    def see(self, row: AuditEvent, blanked: bool) -> None:
+        if blanked:
+            self.unrecorded.add(row.id)
+        if row.action == PURGED:
+            purged = {i for i in (row.after or {}).get("events", []) if isinstance(i, int) and i < row.id}
+            self.recorded |= self.unrecorded & purged
+            self.unrecorded -= purged
 
 
 def _resealed_note(row: AuditEvent, position: int) -> str:

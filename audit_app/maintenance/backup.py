@@ -226,9 +226,7 @@ def _pg_restore(url: URL, path: str) -> None:
     env = pg_environment(url)
     # Give up, rather than wait for ever, if a running service still holds a table.
     env["PGOPTIONS"] = (env.get("PGOPTIONS", "") + " -c lock_timeout=30000").strip()
-    result = subprocess.run(
-        pg_restore_command(url, path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, check=False
-    )
+    result = subprocess.run(pg_restore_command(url, path), capture_output=True, env=env, check=False)
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed; the database was not changed: {_stderr(result)}")
 

@@ -4,6 +4,7 @@ see docs/OPERATIONS.md."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -111,7 +112,7 @@ def trail_checkpoint_command(out: str | None) -> None:
 def trail_verify_command(checkpoint_file: str | None) -> None:
     """Check every seal and link of the trail, and compare it with a checkpoint. Exit status 1 if tampered."""
     try:
-        checkpoint = parse_checkpoint(open(checkpoint_file, encoding="utf-8").read()) if checkpoint_file else None
+        checkpoint = parse_checkpoint(Path(checkpoint_file).read_text(encoding="utf-8")) if checkpoint_file else None
     except (CheckpointError, OSError, UnicodeDecodeError) as error:
         raise click.ClickException(f"{checkpoint_file}: {error}") from None
     check = verify_trail(checkpoint)

@@ -50,39 +50,66 @@ def edit(return_id: int) -> ResponseReturnValue:
     definition = definition_of(ret.case.audit.tool_version)
     answers = return_data.load_answers(ret, definition)
     if request.method == "GET":
-        if not return_data.is_editable(ret):
-            return render_template(
-                "returns/view.html",
-                ret=ret,
-                definition=definition,
-                answers=answers,
-                shown=lambda question: is_visible(question, answers),
-                withdraw=NoInvolvementForm(),
-            )
-        if request.args.get("restore"):
-            return _restore(ret, definition, request.args["restore"])
-        return _render_form(
-            ret,
-            filled_return_form(definition, answers, version=ret.version, base=_base_token(ret, answers)),
-            definition,
-        )
+        return _show(ret, definition, answers)
     form = build_return_form(definition)
     if not return_data.is_editable(ret):
         return _refuse_locked(ret, form, definition)
+    mine, answered = _settled(ret, definition, form, answers)
+    if mine is None:
+        return answered  # the form again, or the conflict page
+    return _save(ret, definition, form, answers, mine)
+
+
+def _show(ret: Return, definition: ToolDefinition, answers: answer_rules.Answers) -> ResponseReturnValue:
+    """The return as it is saved: read-only once submitted or closed, else the form (or typed work brought back)."""
+    if not return_data.is_editable(ret):
+        return render_template(
+            "returns/view.html",
+            ret=ret,
+            definition=definition,
+            answers=answers,
+            shown=lambda question: is_visible(question, answers),
+            withdraw=NoInvolvementForm(),
+        )
+    if request.args.get("restore"):
+        return _restore(ret, definition, request.args["restore"])
+    return _render_form(
+        ret,
+        filled_return_form(definition, answers, version=ret.version, base=_base_token(ret, answers)),
+        definition,
+    )
+
+
+def _settled(
+    ret: Return, definition: ToolDefinition, form: ReturnFormBase, answers: answer_rules.Answers
+) -> tuple[answer_rules.Answers | None, ResponseReturnValue]:
+    """The answers to save (and nothing to show), or None and the page to show instead: the form with its
+    problems, or the conflict page when the form was opened from other answers or choices are still open."""
     resolving = concurrency.resolving()
     if not form.validate_on_submit():
         if resolving:  # back to the conflict page: the plain form would let these answers overwrite the save
-            return _conflict(ret, definition, form, problems=_form_problems(form), status=400)
-        return _render_form(ret, form, definition)
+            return None, _conflict(ret, definition, form, problems=_form_problems(form), status=400)
+        return None, _render_form(ret, form, definition)
     mine = form.answers()
     if not resolving and concurrency.opened_from_other(form, "return", ret.id, answers):
-        return _conflict(ret, definition, form)  # opened from other answers than those saved now: never overwrite them
+        return None, _conflict(ret, definition, form)  # opened from other answers than those saved now
     if resolving:
         merge = answer_rules.merge_answers(definition, concurrency.posted_base(form, "return", ret.id), answers, mine)
         chosen = concurrency.posted_resolution()
         mine, unsettled = answer_rules.resolve(definition, merge, answers, mine, chosen.choices, chosen.combined)
         if unsettled:
-            return _conflict(ret, definition, form, problems={key: CHOOSE for key in unsettled}, status=400)
+            return None, _conflict(ret, definition, form, problems={key: CHOOSE for key in unsettled}, status=400)
+    return mine, ""
+
+
+def _save(
+    ret: Return,
+    definition: ToolDefinition,
+    form: ReturnFormBase,
+    answers: answer_rules.Answers,
+    mine: answer_rules.Answers,
+) -> ResponseReturnValue:
+    """Save (and perhaps submit) the settled answers, then say what happened."""
     with saved(tell=False, refusals=(return_data.InvalidAnswersError, return_data.StaleReturnError)) as outcome:
         missing = return_data.save_return(
             ret,

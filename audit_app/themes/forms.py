@@ -82,9 +82,10 @@ class ThemeForm(FlaskForm):
         widget=GovTextArea(),
         filters=[_strip],
         description=(
-            f"One per line, or separated by semicolons: up to {MAX_KEYWORDS} keywords of up to {MAX_KEYWORD} characters. "
-            "Text that mentions a keyword, or another form of its words (assessed for assessment), is suggested for this "
-            "theme. Write an abbreviation in capitals, such as SEND, to match it only when it is written in capitals."
+            f"One per line, or separated by semicolons: up to {MAX_KEYWORDS} keywords of up to {MAX_KEYWORD} "
+            "characters. Text that mentions a keyword, or another form of its words (assessed for assessment), "
+            "is suggested for this theme. Write an abbreviation in capitals, such as SEND, to match it only when "
+            "it is written in capitals."
         ),
     )
     submit = SubmitField("Save theme", widget=GovSubmitInput())

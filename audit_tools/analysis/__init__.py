@@ -1,4 +1,5 @@
-"""Across an audit's returns: aggregation and filters, agreement statistics, small-number suppression, plain summaries and the answer exports."""
+"""Across an audit's returns: aggregation and filters, agreement statistics, small-number suppression, plain
+summaries and the answer exports."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The learning briefing: its content, the draft written from an analysis, its sections and the disclosure check before it is published."""
+"""The learning briefing: its content, the draft written from an analysis, its sections and the disclosure check
+before it is published."""
 
 from __future__ import annotations
 

@@ -82,7 +82,8 @@ def draft_briefing(
     themes: tuple[ThemeCount, ...] = (),
     definition: ToolDefinition | None = None,
 ) -> BriefingContent:
-    """Everything the briefing shows, pre-filled from the audit with small numbers suppressed; people edit it afterwards."""
+    """Everything the briefing shows, pre-filled from the audit with small numbers suppressed; people edit it
+    afterwards."""
     threshold = settings.suppression_threshold
     drawn = charts(summaries, themes=themes, definition=definition, threshold=threshold)
     hidden = (
@@ -280,7 +281,8 @@ def _judgement_share(summaries: Sequence[QuestionSummary], threshold: int) -> st
 
 
 def compliance_chart(definition: ToolDefinition, summaries: list[QuestionSummary], threshold: int) -> Chart | None:
-    """Each section's score as a percentage of the best possible, for sections rated in more returns than the threshold."""
+    """Each section's score as a percentage of the best possible, for sections rated in more returns than the
+    threshold."""
     bars = [
         (title, _percent(score))
         for title, score, rated in _section_scores(definition, summaries)

@@ -1,4 +1,5 @@
-"""Files in and out, whatever their purpose: bounded JSON, measured XLSX before parsing, a streaming sheet reader, and the one guard on spreadsheet cells."""
+"""Files in and out, whatever their purpose: bounded JSON, measured XLSX before parsing, a streaming sheet reader,
+and the one guard on spreadsheet cells."""
 
 from __future__ import annotations
 

@@ -80,7 +80,10 @@ def formula_problem(column: str, cell: str) -> str | None:
     if not runs_as_formula(cell):
         return None
     first = cell[0] if runs_as_formula(cell[0]) else cell.lstrip()[0]
-    return f"the {column} starts with {_describe(first)}, which a spreadsheet could run as a formula; remove that character"
+    return (
+        f"the {column} starts with {_describe(first)}, which a spreadsheet could run as a formula; "
+        "remove that character"
+    )
 
 
 def control_problem(column: str, cell: str) -> str | None:
@@ -147,8 +150,9 @@ def codebook_to_csv(themes: Iterable[Mapping[str, Any]]) -> str:
     """The codebook as CSV text: name, description, keywords ("; " between them), category, slug.
 
     A cell that a spreadsheet would run as a formula (starting, perhaps after spaces, with
-    = + - @, their full-width forms, a tab or a carriage return) is written with an apostrophe in front, so it opens as text (and
-    would then be refused on import, which never accepts formula-like cells). The
+    = + - @, their full-width forms, a tab or a carriage return) is written with an apostrophe in
+    front, so it opens as text (and would then be refused on import, which never accepts
+    formula-like cells). The
     codebook editor refuses such values, so an exported codebook imports unchanged.
     """
     out = io.StringIO()

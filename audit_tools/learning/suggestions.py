@@ -214,7 +214,8 @@ class _Part:
 
 
 def theme_keywords(themes: Iterable[Mapping[str, Any]]) -> list[ThemeKeywords]:
-    """Codebook themes as dictionaries (``builtin_themes()``, ``codebook_files.codebook_from_csv``) → ``ThemeKeywords``."""
+    """Codebook themes as dictionaries (``builtin_themes()``, ``codebook_files.codebook_from_csv``) →
+    ``ThemeKeywords``."""
     return [ThemeKeywords(str(theme["slug"]), tuple(theme.get("keywords", ()))) for theme in themes]
 
 

@@ -1,4 +1,5 @@
-"""What could identify a child: the disclosure check on text, given-name detection, and keyed pseudonyms for case references."""
+"""What could identify a child: the disclosure check on text, given-name detection, and keyed pseudonyms for case
+references."""
 
 from __future__ import annotations
 

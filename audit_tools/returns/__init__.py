@@ -1,4 +1,5 @@
-"""An agency's return: answers and their rules, three-way merge of a return, scores, and the panel's comparison of the agencies' returns for one case."""
+"""An agency's return: answers and their rules, three-way merge of a return, scores, and the panel's comparison of
+the agencies' returns for one case."""
 
 from __future__ import annotations
 

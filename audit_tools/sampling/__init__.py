@@ -1,4 +1,5 @@
-"""From a sample frame to a sample: reading the coordinator's file, checking it holds no personal details, pseudonymising references and drawing a reproducible stratified sample."""
+"""From a sample frame to a sample: reading the coordinator's file, checking it holds no personal details,
+pseudonymising references and drawing a reproducible stratified sample."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The audit tool: its definition (sections, questions, options), files that carry it, edits in the designer and the difference between two versions."""
+"""The audit tool: its definition (sections, questions, options), files that carry it, edits in the designer and
+the difference between two versions."""
 
 from __future__ import annotations
 

@@ -306,12 +306,12 @@ def test_categories_are_added_renamed_reordered_and_deleted_only_when_unused(cli
     html = post(client, "/categories", {"name": "communication"}).get_data(as_text=True)
     assert "There is already a category called ‘Communication’" in html
     assert "There is a problem" in post(client, "/categories", {"name": "n" * 121}).get_data(as_text=True)
-    names = lambda: [
-        c.name
-        for c in db.session.scalars(  # noqa: E731
-            select(RecommendationCategory).order_by(RecommendationCategory.position)
-        )
-    ]
+
+    def names():
+        return [
+            c.name for c in db.session.scalars(select(RecommendationCategory).order_by(RecommendationCategory.position))
+        ]
+
     assert names() == ["Communication", "Workforce development", "Early help offer"]
     added = db.session.scalar(
         select(RecommendationCategory.slug).where(RecommendationCategory.name == "Early help offer")

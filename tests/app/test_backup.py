@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -137,7 +138,7 @@ def test_every_backup_keeps_an_audit_trail_checkpoint_beside_it_and_in_the_log(
     saved = backup_file + ".checkpoint"
     assert f"Audit trail checkpoint written to {saved}" in made.output
     assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
-    checkpoint = parse_checkpoint(open(saved, encoding="utf-8").read())
+    checkpoint = parse_checkpoint(Path(saved).read_text(encoding="utf-8"))
     assert checkpoint.events == 1 and f"Audit trail checkpoint: {checkpoint.to_json()}" in caplog.text
     record_event("audit.state", "audit", filled.id, after={"state": "closed"})
     db.session.commit()

@@ -193,8 +193,8 @@ def test_analysis_counts_match_the_stored_answers(demo, client, login):
     html = client.get(f"/audits/{audit.id}/analysis").get_data(as_text=True)
     assert good > 0
     assert (
-        f'<th scope="row" class="govuk-table__header">Good</th><td class="govuk-table__cell govuk-table__cell--numeric">{good}</td>'
-        in html
+        f'<th scope="row" class="govuk-table__header">Good</th><td class="govuk-table__cell '
+        f'govuk-table__cell--numeric">{good}</td>' in html
     )
 
 

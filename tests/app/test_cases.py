@@ -10,7 +10,11 @@ from sqlalchemy import func, select
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, Return
 
-GOOD = b"reference,age_years,locality,plan_type,agencies\nNA-1,1.5,Northfield,CP plan - neglect,CSC;EH\nNA-2,8,Eastgate,CP plan - neglect,\n"
+GOOD = (
+    b"reference,age_years,locality,plan_type,agencies\n"
+    b"NA-1,1.5,Northfield,CP plan - neglect,CSC;EH\n"
+    b"NA-2,8,Eastgate,CP plan - neglect,\n"
+)
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def _urls_with_a_huge_id(rule):
     for huge in HUGE_IDS:
         for name in ints:
             values = {n: "x" for n in rule.arguments} | {n: 1 for n in ints} | {name: huge}
-            yield re.sub(r"<(?:[^:<>]+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+            yield re.sub(r"<(?:[^:<>]+:)?(\w+)>", lambda m, values=values: str(values[m.group(1)]), rule.rule)
 
 
 def test_the_walk_finds_every_int_route(app):

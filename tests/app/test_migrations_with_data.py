@@ -9,7 +9,8 @@ from flask_migrate import downgrade, upgrade
 from audit_app.extensions import db
 
 ROWS_AT_0001 = [
-    "INSERT INTO agencies (id, name, short_name, sector) VALUES (1, 'Children''s social care', 'CSC', 'local authority')",
+    "INSERT INTO agencies (id, name, short_name, sector) VALUES (1, 'Children''s social care', 'CSC', 'local "
+    "authority')",
     "INSERT INTO tools (id, slug, name) VALUES (1, 't', 'T')",
     "INSERT INTO tool_versions (id, tool_id, version, status, definition, published_at) "
     "VALUES (1, 1, 1, 'published', '{}', '2026-04-01 09:00:00')",
@@ -21,7 +22,8 @@ ROWS_AT_0001 = [
     "VALUES (1, 1, 'NA-1', '0-2', 'X', 'Y', '{}')",
     "INSERT INTO returns (id, case_id, agency_id, auditor_id, state, version, updated_at, submitted_at) "
     "VALUES (1, 1, 1, 1, 'submitted', 3, '2026-04-02 10:00:00', '2026-04-02 10:30:00')",
-    "INSERT INTO answers (id, return_id, question_key, ordinal, value, score, note) VALUES (1, 1, 'q', 0, 'yes', 2, '')",
+    "INSERT INTO answers (id, return_id, question_key, ordinal, value, score, note) VALUES (1, 1, 'q', 0, "
+    "'yes', 2, '')",
 ]
 
 

@@ -160,15 +160,18 @@ def test_counts_do_not_grow_with_the_data(app, client, login, demo):  # client: 
 
     with app.app_context():
         in_audit = Case.audit_id == demo["audit"]
-        rows = lambda: [
-            db.session.scalar(query)
-            for query in (  # noqa: E731
-                select(func.count(Case.id)).where(in_audit),
-                select(func.count(Return.id)).join(Case).where(in_audit),
-                select(func.count(Answer.id)).join(Return).join(Case).where(in_audit),
-                select(func.count(Recommendation.id)).where(Recommendation.audit_id == demo["audit"]),
-            )
-        ]
+
+        def rows():
+            return [
+                db.session.scalar(query)
+                for query in (
+                    select(func.count(Case.id)).where(in_audit),
+                    select(func.count(Return.id)).join(Case).where(in_audit),
+                    select(func.count(Answer.id)).join(Return).join(Case).where(in_audit),
+                    select(func.count(Recommendation.id)).where(Recommendation.audit_id == demo["audit"]),
+                )
+            ]
+
         before_rows = rows()
     before = count_every_page()
     with app.app_context():

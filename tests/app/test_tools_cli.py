@@ -201,7 +201,8 @@ def broken_file() -> tuple[dict, list[str]]:
     raw["schema_version"] = 2
     return raw, [
         "schema_version: expected 1, got 2",
-        f'sections[{multiple[0]}].questions[{multiple[1]}].options: duplicate value "{question["options"][0]["value"]}"',
+        f"sections[{multiple[0]}].questions[{multiple[1]}].options: duplicate value "
+        f'"{question["options"][0]["value"]}"',
         f"sections[{multiple[0]}].questions[{multiple[1]}].options[2].score: must be a number from -100 to 100",
         "sections[1].questions[0].key: must start with a letter",
         f'questions "{sections[2]["questions"][1]["key"]}": show-if refers to unknown key "q99"',

@@ -13,7 +13,8 @@ OVERFLOW = """(width) => {
         && !(e.parentElement && e.parentElement.getBoundingClientRect().right > width + 1);
   });
   return {scrollWidth: document.documentElement.scrollWidth,
-          wide: wide.slice(0, 4).map((e) => `${e.outerHTML.slice(0, 140)} (right edge at ${Math.round(e.getBoundingClientRect().right)} px)`)};
+          wide: wide.slice(0, 4).map(
+            (e) => `${e.outerHTML.slice(0, 140)} (right edge at ${Math.round(e.getBoundingClientRect().right)} px)`)};
 }"""
 
 # The focused element: its accessible name (near enough: its label or its text) and whether the focus shows.

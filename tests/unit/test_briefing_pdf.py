@@ -166,7 +166,10 @@ def test_footer_on_every_page_counts_pages():
 
     assert len(texts) >= 3
     for number, text in enumerate(texts, start=1):
-        expected = f"Northshire Safeguarding Children Partnership · Eyes on – improving our practice · March 2025 · Page {number} of {len(texts)}"
+        expected = (
+            "Northshire Safeguarding Children Partnership · Eyes on – improving our practice · March 2025 · "
+            f"Page {number} of {len(texts)}"
+        )
         assert expected in text
 
 

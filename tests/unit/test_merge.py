@@ -7,14 +7,13 @@ from hypothesis import strategies as st
 from audit_tools.merge import COMBINE, KEEP_MINE, KEEP_SAVED, fingerprint, fingerprints, same, settle
 from audit_tools.merge import three_way as merge_with_base
 from audit_tools.returns import answer_problems, merge_answers, resolve
+from audit_tools.tools import load_builtin
 
 
 def three_way(keys, base, theirs, mine):
     """The merge with ``base`` given as plain values (forms carry only their fingerprints)."""
     return merge_with_base(keys, None if base is None else fingerprints(base), theirs, mine)
 
-
-from audit_tools.tools import load_builtin
 
 _, TOOL = load_builtin()
 KEYS = ["a", "b", "c", "d"]
