@@ -99,6 +99,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from audit_app.admin import outbox  # noqa: F401  (adds the notifications pages to the admin blueprint)
     from audit_app.admin.routes import bp as admin_bp
     from audit_app.analysis.routes import bp as analysis_bp
     from audit_app.audits import sampling_routes  # noqa: F401  (adds the sampling pages to the audits blueprint)

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from audit_app.extensions import Base, db
-from audit_tools.states import AuditState, BriefingState, ReturnState, Role, ToolState
+from audit_tools.states import AuditState, BriefingState, NotificationState, ReturnState, Role, ToolState
 
 if TYPE_CHECKING:
     Model = Base  # db.Model is Base with Flask-SQLAlchemy's query helpers added at run time
@@ -47,6 +47,7 @@ CODING_SOURCES = ("answer", "note", "panel")  # a long-text answer, an evidence 
 CODING_STATES = ("suggested", "confirmed", "rejected")
 RAG_STATES = ("red", "amber", "green", "complete")
 BRIEFING_STATES = tuple(s.value for s in BriefingState)
+NOTIFICATION_STATES = tuple(s.value for s in NotificationState)
 
 
 def utcnow() -> datetime:
@@ -636,3 +637,29 @@ class Setting(Model):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class Notification(Model):
+    """One message in the ledger: to whom, what kind, about which object, and whether it went.
+
+    ``key`` names the message (e.g. ``return-due:week:42:7``): the unique key means the same message
+    is never recorded, so never sent, twice. The subject and body carry pseudonymous case references
+    and links only; with no MAIL_SERVER the message is kept here (the admin's outbox page)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (CheckConstraint(_in("state", NOTIFICATION_STATES), name="known_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    to_email: Mapped[str] = mapped_column(String(254))
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[int | None]
+    subject: Mapped[str] = mapped_column(String(250))
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default=NotificationState.WAITING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User | None] = relationship()

@@ -23,6 +23,7 @@ NAVIGATION = (
     ("admin.users", "Users", (Role.ADMIN,)),
     ("admin.agencies", "Agencies", (Role.ADMIN, Role.COORDINATOR)),
     ("admin.events", "Audit trail", (Role.ADMIN, Role.COORDINATOR)),
+    ("admin.notifications", "Notifications", (Role.ADMIN,)),
 )
 
 

@@ -44,6 +44,16 @@ class BriefingState(StrEnum):
     PUBLISHED = "published"
 
 
+class NotificationState(StrEnum):
+    """One message in the notification ledger: waiting to be sent after its transaction commits, sent,
+    kept in the outbox (no MAIL_SERVER), or failed (the SMTP server refused or did not answer)."""
+
+    WAITING = "waiting"
+    SENT = "sent"
+    KEPT = "kept"
+    FAILED = "failed"
+
+
 class ToolState(StrEnum):
     """One version of an audit tool: a draft changes; a published or retired version never does."""
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 from sqlalchemy import delete, select
 
+from audit_app.data import notices
 from audit_app.data.events import record_event
 from audit_app.data.users import UserError, set_password
 from audit_app.database import begin_writing
@@ -109,6 +110,7 @@ def invite(user: User, by: User | None) -> str:
     )
     db.session.flush()
     record_event("user.invited", "user", user.id, user=by)
+    notices.invitation_sent(user, token)  # e-mailed once committed; kept in the outbox with no MAIL_SERVER
     return token
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
+from audit_app.data import notices
 from audit_app.data.audits import case_references, mark_published
 from audit_app.data.briefing_approval import changed_since_approval, withdraw_approval
 from audit_app.data.briefings import briefing_content
@@ -263,6 +264,7 @@ def approve(briefing: Briefing, user: User, unresolved: int) -> None:
         before={"state": BriefingState.DRAFT},
         after={"state": BriefingState.APPROVED},
     )
+    notices.briefing_approved(briefing)
 
 
 def content_for_publication(briefing: Briefing, today: date | None = None) -> dict:

@@ -8,6 +8,7 @@ from sqlalchemy import case, delete, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
+from audit_app.data import notices
 from audit_app.data.assignments import may_work_on, visible_to
 from audit_app.data.events import record_event
 from audit_app.extensions import db
@@ -214,6 +215,7 @@ def return_for_amendment(ret: Return, reason: str, user: User) -> None:
         before={"state": ReturnState.SUBMITTED},
         after={"state": ReturnState.RETURNED, "reason_length": len(ret.amendment_reason)},
     )
+    notices.return_sent_back(ret)
 
 
 def accept_return(ret: Return, user: User) -> None:

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "definition": "",
     "resources": [],
     "suppression_threshold": DEFAULT_THRESHOLD,  # counts from 1 to this are shown as "fewer than 6" in briefings
+    "reminder_escalate_after_days": 14,  # `flask notify run` tells the agency's lead once a return is this late
     "escalation_route": (
         "If you think a child may be at risk of harm now, do not wait for the audit. Follow your "
         "own agency's safeguarding procedure today: speak to your designated safeguarding lead "

@@ -1,5 +1,5 @@
-"""`flask backup FILE`, `flask restore FILE`, `flask retention run` and `flask trail checkpoint|verify`:
-see docs/OPERATIONS.md."""
+"""`flask backup FILE`, `flask restore FILE`, `flask retention run`, `flask trail checkpoint|verify`
+(docs/OPERATIONS.md) and `flask notify run` (docs/DEPLOYMENT.md)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from audit_app.data.events import purge_payloads
+from audit_app.data.notices import run_reminders
 from audit_app.data.trail_check import CheckpointError, make_checkpoint, parse_checkpoint, verify_trail
 from audit_app.extensions import db
 from audit_app.maintenance import backup, retention
 from audit_tools.text import long_date
 
 trail_cli = AppGroup("trail", help="Check the audit trail's seals, and keep checkpoints of it outside the database.")
+notify_cli = AppGroup("notify", help="Send the reminders that are due (safe to run every few minutes).")
 retention_cli = AppGroup("retention", help="Remove case-level data of audits closed longer than the retention period.")
 
 
@@ -149,3 +151,17 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(notify_cli)
+
+
+@notify_cli.command("run")
+def notify_run_command() -> None:
+    """Record and send every reminder due now, once each: a second run straight after sends nothing.
+    Runs take turns (a PostgreSQL advisory lock, SQLite's write lock), so two servers may both run it."""
+    report = run_reminders()
+    db.session.commit()  # the messages are sent once the ledger has them
+    if not report.total:
+        click.echo("Nothing due.")
+    for kind, count in sorted(report.counts.items()):
+        if count:
+            click.echo(f"{kind}: {count} message{'s' if count != 1 else ''}")

@@ -1,0 +1,210 @@
+"""The notification ledger and `flask notify run`: each message reaches the right people once, with a
+frozen clock and a real SMTP server; with no MAIL_SERVER it is kept in the admin's outbox."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from audit_app.data import accounts
+from audit_app.data.notifications import send_once
+from audit_app.extensions import db
+from audit_app.models import Agency, Notification, Recommendation
+from audit_tools.returns import action_stage, escalation_due, reminder_stage
+
+DUE = date(2026, 3, 20)  # a Friday
+
+
+def at(day: date, hour: int = 9) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def notify(runner, day: date):
+    with time_machine.travel(at(day), tick=False):
+        result = runner.invoke(args=["notify", "run"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()  # see what the command committed
+    return result
+
+
+def body_of(message) -> str:
+    return message.get_payload(decode=True).decode()
+
+
+def recipients(smtp) -> list[str]:
+    return sorted(address for rcpt, _message in smtp.messages for address in rcpt)
+
+
+@pytest.fixture
+def overdue_setup(factory):
+    coordinator = factory.user("coordinator", email="co@test.example")
+    factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
+    factory.user("auditor", agency=factory.agency("EH"), email="eh@test.example")
+    audit = factory.audit(state="open", agencies=("CSC", "EH"))
+    for case in audit.cases:
+        next(r for r in case.returns if r.agency.short_name == "EH").state = "submitted"
+    audit.returns_due = DUE
+    db.session.commit()
+    return audit, coordinator
+
+
+def test_the_stages_fire_on_the_right_days():
+    assert reminder_stage(DUE, DUE - timedelta(days=8)) is None
+    assert reminder_stage(DUE, DUE - timedelta(days=7)) == "week"
+    assert reminder_stage(DUE, DUE - timedelta(days=2)) == "week"
+    assert reminder_stage(DUE, DUE - timedelta(days=1)) == "day"
+    assert reminder_stage(DUE, DUE) == "day"
+    assert reminder_stage(DUE, DUE + timedelta(days=1)) == "overdue-0"
+    assert reminder_stage(DUE, DUE + timedelta(days=7)) == "overdue-0"
+    assert reminder_stage(DUE, DUE + timedelta(days=8)) == "overdue-1"
+    assert not escalation_due(DUE, DUE + timedelta(days=13)) and escalation_due(DUE, DUE + timedelta(days=14))
+    assert action_stage(DUE, DUE - timedelta(days=8)) is None
+    assert action_stage(DUE, DUE - timedelta(days=7)) == "soon"
+    assert action_stage(DUE, DUE + timedelta(days=1)) == "overdue"
+
+
+def test_staged_reminders_reach_the_auditors_who_owe_once_each(runner, overdue_setup, smtp):
+    notify(runner, DUE - timedelta(days=8))
+    assert smtp.messages == []
+    notify(runner, DUE - timedelta(days=7))  # a week before
+    assert recipients(smtp) == ["csc@test.example"]
+    body = body_of(smtp.messages[0][1])
+    assert "case T-01" in body and "case T-02" in body and "/returns/" in body
+    notify(runner, DUE - timedelta(days=6))  # the same stage: nothing new
+    notify(runner, DUE - timedelta(days=6))
+    assert len(smtp.messages) == 1
+    notify(runner, DUE - timedelta(days=1))  # the day before
+    assert len(smtp.messages) == 2 and "due by 20 March 2026" in smtp.messages[1][1]["Subject"]
+    for day in range(1, 8):  # overdue: once in the first week
+        notify(runner, DUE + timedelta(days=day))
+    assert len(smtp.messages) == 3 and "overdue" in smtp.messages[2][1]["Subject"]
+    notify(runner, DUE + timedelta(days=8))  # and again a week later
+    assert len(smtp.messages) == 4
+    assert recipients(smtp) == ["csc@test.example"] * 4
+
+
+def test_after_the_set_number_of_days_overdue_the_agency_lead_is_told(runner, overdue_setup, smtp):
+    notify(runner, DUE + timedelta(days=13))
+    assert recipients(smtp) == ["csc@test.example"]
+    notify(runner, DUE + timedelta(days=14))
+    escalations = [m for rcpt, m in smtp.messages if "CSC service" in m["Subject"]]
+    # The agency has no lead's address of its own, so its coordinators are told.
+    assert len(escalations) == 1 and escalations[0]["To"] == "co@test.example"
+    assert "14 days after they were due" in body_of(escalations[0])
+    notify(runner, DUE + timedelta(days=15))
+    assert len([m for _r, m in smtp.messages if "CSC service" in m["Subject"]]) == 1
+
+
+def test_a_second_run_straight_after_sends_nothing(runner, overdue_setup, smtp):
+    first = notify(runner, DUE + timedelta(days=20))
+    count = len(smtp.messages)
+    assert count >= 2 and "return-due" in first.output
+    second = notify(runner, DUE + timedelta(days=20))
+    assert "Nothing due." in second.output
+    assert len(smtp.messages) == count
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == count
+    assert set(db.session.scalars(sa.select(Notification.state))) == {"sent"}
+
+
+def test_submitted_returns_are_gathered_into_one_message_per_coordinator(runner, factory, smtp):
+    factory.user("coordinator", email="co1@test.example")
+    factory.user("coordinator", email="co2@test.example")
+    audit = factory.audit(state="open", cases=3, agencies=("CSC",))
+    with time_machine.travel(at(DUE), tick=False):
+        for case in audit.cases:
+            case.returns[0].state, case.returns[0].submitted_at = "submitted", datetime.now(UTC)
+        db.session.commit()
+    notify(runner, DUE + timedelta(days=1))
+    assert recipients(smtp) == ["co1@test.example", "co2@test.example"]
+    body = body_of(smtp.messages[0][1])
+    assert "3 returns submitted" in body and "case T-01" in body and "case T-03" in body
+    notify(runner, DUE + timedelta(days=1))
+    assert len(smtp.messages) == 2
+    ret = audit.cases[0].returns[0]
+    with time_machine.travel(at(DUE + timedelta(days=2)), tick=False):
+        ret.submitted_at = datetime.now(UTC)  # submitted again after amendment
+        db.session.commit()
+    notify(runner, DUE + timedelta(days=3))
+    assert len(smtp.messages) == 4
+    assert "1 return submitted" in body_of(smtp.messages[3][1])
+
+
+def test_actions_due_soon_and_overdue_go_to_their_lead_once(runner, factory, smtp):
+    factory.user("coordinator", email="co@test.example")
+    audit = factory.audit(state="published", agencies=("CSC",))
+    agency = db.session.scalar(sa.select(Agency).where(Agency.short_name == "CSC"))
+    db.session.add(
+        Recommendation(
+            audit_id=audit.id,
+            text="A typed action that must not be e-mailed",
+            lead_agency_id=agency.id,
+            due_date=DUE,
+            rag="amber",
+        )
+    )
+    db.session.commit()
+    notify(runner, DUE - timedelta(days=10))
+    assert smtp.messages == []
+    notify(runner, DUE - timedelta(days=5))
+    notify(runner, DUE - timedelta(days=4))
+    notify(runner, DUE + timedelta(days=1))
+    notify(runner, DUE + timedelta(days=2))
+    subjects = [m["Subject"] for _r, m in smtp.messages]
+    assert subjects == ["Action due soon: due 20 March 2026", "Action overdue: due 20 March 2026"]
+    assert recipients(smtp) == ["co@test.example"] * 2
+    assert all("typed action" not in body_of(m) for _r, m in smtp.messages)
+
+
+def test_a_return_sent_back_tells_its_auditor_with_the_reason_once(client, factory, login, post, smtp):
+    factory.user("coordinator", email="co@test.example")
+    auditor = factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
+    factory.user("auditor", agency=factory.agency("CSC"), email="other@test.example")
+    audit = factory.audit(state="open", agencies=("CSC",))
+    ret = factory.return_for(audit, "CSC")
+    ret.state, ret.auditor_id = "submitted", auditor.id
+    db.session.commit()
+    login(client, "co@test.example")
+    response = post(client, f"/audits/{audit.id}/returns/{ret.id}", {"reason": "Add the dates"})
+    assert response.status_code in (200, 302), response.get_data(as_text=True)
+    [(rcpt, message)] = smtp.messages
+    assert rcpt == ["csc@test.example"]
+    assert "Add the dates" in body_of(message) and "T-01" in message["Subject"]
+
+
+def test_send_once_records_a_key_once(ctx, factory):
+    assert send_once("test:1", "a@test.example", "Hello", "Body", kind="test") is True
+    assert send_once("test:1", "a@test.example", "Hello", "Body", kind="test") is False
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 1
+
+
+def test_without_mail_server_messages_are_kept_and_shown_to_the_admin(client, factory, login, post, runner):
+    factory.user("admin", email="admin@test.example")
+    invited = factory.user("viewer", email="new@test.example")
+    accounts.invite(invited, None)
+    db.session.commit()
+    login(client, "admin@test.example")
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "new@test.example" in page and "Kept in the outbox" in page and "UK time" in page
+    assert "You are invited" in page
+    response = post(client, f"/admin/users/{invited.id}/invitation", follow_redirects=True)
+    assert "A new invitation link for" in response.get_data(as_text=True)
+    db.session.rollback()
+    kept = list(db.session.scalars(sa.select(Notification).where(Notification.kind == "invitation")))
+    assert len(kept) == 2 and {n.state for n in kept} == {"kept"}
+
+
+def test_an_invitation_is_emailed_with_its_link(client, factory, login, post, smtp):
+    factory.user("admin", email="admin@test.example")
+    agency = factory.agency("CSC")
+    db.session.commit()
+    login(client, "admin@test.example")
+    response = post(
+        client,
+        "/admin/users",
+        {"email": "new@test.example", "display_name": "New Person", "roles": ["viewer"], "agency": str(agency.id)},
+    )
+    assert response.status_code == 200
+    [(rcpt, message)] = smtp.messages
+    assert rcpt == ["new@test.example"] and "/invitation/" in body_of(message)
