@@ -3,7 +3,6 @@
 import csv
 import io
 import secrets
-import smtplib
 from typing import cast
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,16 +17,16 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from audit_app.audits.forms import AmendmentForm, ExcludeForm, FrameUploadForm, SamplingForm
 from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agency_choices, bp
 from audit_app.data import audits as audit_data
+from audit_app.data import reminders as reminder_data
 from audit_app.data import returns as return_data
 from audit_app.data import sampling as sampling_data
 from audit_app.data.assignments import agency_auditors, set_assignments
-from audit_app.data.reminders import record_reminders, reminder_messages
 from audit_app.data.tools import definition_of
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.links import external_url
-from audit_app.mail import MailNotConfigured, send_messages
+from audit_app.mail import mail_configured
 from audit_app.models import Agency, Audit, Return, User
 from audit_app.security import roles_required
 from audit_app.transactions import saved
@@ -171,18 +170,19 @@ def outstanding_csv(audit_id: int) -> ResponseReturnValue:
 @bp.post("/<int:audit_id>/reminders")
 @roles_required(Role.COORDINATOR)
 def send_reminders(audit_id: int) -> ResponseReturnValue:
-    """E-mail every auditor whose agency still owes returns."""
+    """E-mail every auditor whose agency still owes returns (kept in the outbox with no MAIL_SERVER)."""
     audit = _audit_or_404(audit_id)
     if ConfirmForm().validate_on_submit():
-        messages = reminder_messages(audit, external_url("returns.index"))
-        try:
-            sent = send_messages(messages) if messages else 0
-        except (MailNotConfigured, OSError, smtplib.SMTPException) as error:
-            flash(f"No reminders were sent: {error}", "error")
-        else:
-            record_reminders(audit, current_user, sent)
-            db.session.commit()
-            flash(f"{sent} reminder{'s' if sent != 1 else ''} sent." if sent else "Nobody owes a return.", "success")
+        with saved() as outcome:
+            sent = reminder_data.send_reminders(audit, external_url("returns.index"), current_user)
+            plural = "s" if sent != 1 else ""
+            if not sent:
+                outcome.success = "Nobody owes a return."
+            elif mail_configured():
+                outcome.success = f"{sent} reminder{plural} sent."
+            else:
+                were = "was" if sent == 1 else "were"
+                outcome.success = f"E-mail is not set up, so {sent} reminder{plural} {were} kept in the outbox instead."
     return redirect(url_for("audits.show", audit_id=audit.id))
 
 

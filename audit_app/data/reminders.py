@@ -1,4 +1,5 @@
-"""Reminders to agencies that still owe returns."""
+"""Reminders to agencies that still owe returns, sent when the coordinator presses the button (the
+scheduled ones are in ``notices``); both go through the notification ledger."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from sqlalchemy import select
 
 from audit_app.data.audits import outstanding_returns
 from audit_app.data.events import record_event
+from audit_app.data.notifications import send_once
 from audit_app.extensions import db
-from audit_app.models import Agency, Assignment, Audit, User, UserRole
+from audit_app.models import Agency, Assignment, Audit, User, UserRole, utcnow
 from audit_tools.states import Role
 from audit_tools.text import long_date
 
@@ -49,10 +51,28 @@ def _message(audit: Audit, agency: str, email: str, references: list[str], retur
         f"{agency} still has {len(references)} return{'s' if len(references) != 1 else ''} to complete for "
         f"{audit.title}{due}:\n\n"
         + "\n".join(f"  - case {ref}" for ref in references)
-        + f"\n\nOpen them in My returns: {returns_url}\n\n"
-        "This message lists pseudonymous case references only. Please do not reply with case details.\n"
+        + f"\n\nOpen them in My returns: {returns_url}"  # send_once adds the note on case details
     )
     return message
+
+
+def send_reminders(audit: Audit, returns_url: str, user: User | None) -> int:
+    """Record one reminder per auditor who owes returns in the ledger (sent once the request commits,
+    or kept in the outbox with no MAIL_SERVER); each press of the button is a message of its own."""
+    stamp = utcnow().isoformat(timespec="microseconds")
+    messages = reminder_messages(audit, returns_url)
+    for n, message in enumerate(messages):
+        send_once(
+            f"reminder:{audit.id}:{stamp}:{n}",
+            str(message["To"]),
+            str(message["Subject"]),
+            message.get_content().rstrip("\n"),
+            kind="return-reminder",
+            object_type="audit",
+            object_id=audit.id,
+        )
+    record_reminders(audit, user, len(messages))
+    return len(messages)
 
 
 def record_reminders(audit: Audit, user: User | None, sent: int) -> None:

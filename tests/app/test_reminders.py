@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from audit_app.extensions import db
-from audit_app.models import AuditEvent
+from audit_app.models import AuditEvent, Notification
 
 
 def test_reminders_reach_each_auditor_who_owes_and_no_one_else(client, factory, login, post, smtp):
@@ -25,10 +25,25 @@ def test_reminders_reach_each_auditor_who_owes_and_no_one_else(client, factory, 
     assert db.session.scalar(select(AuditEvent.after).where(AuditEvent.action == "reminders.sent")) == {"messages": 1}
 
 
-def test_without_smtp_nothing_is_sent_and_the_coordinator_is_told(client, factory, login, post):
+def test_without_smtp_reminders_are_kept_in_the_outbox_and_the_coordinator_is_told(client, factory, login, post):
     factory.user("coordinator", email="co@test.example")
     factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
     audit = factory.audit(state="open", agencies=("CSC",))
     login(client, "co@test.example")
     response = post(client, f"/audits/{audit.id}/reminders", follow_redirects=True)
-    assert "No reminders were sent: E-mail is not set up" in response.get_data(as_text=True)
+    assert "E-mail is not set up, so 1 reminder was kept in the outbox instead." in response.get_data(as_text=True)
+    db.session.rollback()
+    [kept] = db.session.scalars(select(Notification))
+    assert (kept.to_email, kept.state, kept.kind) == ("csc@test.example", "kept", "return-reminder")
+
+
+def test_each_press_of_the_button_sends_again_through_the_ledger(client, factory, login, post, smtp):
+    factory.user("coordinator", email="co@test.example")
+    factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
+    audit = factory.audit(state="open", agencies=("CSC",))
+    login(client, "co@test.example")
+    post(client, f"/audits/{audit.id}/reminders")
+    post(client, f"/audits/{audit.id}/reminders")
+    assert len(smtp.messages) == 2
+    db.session.rollback()
+    assert [n.state for n in db.session.scalars(select(Notification))] == ["sent", "sent"]
