@@ -38,10 +38,8 @@ def invitations_not_taken_up() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .join(Invitation, Invitation.user_id == User.id)
-            .where(Invitation.used_at.is_(None), User.active)
-            .order_by(User.display_name)
-            .distinct()
+            .where(User.id.in_(select(Invitation.user_id).where(Invitation.used_at.is_(None))), User.active)
+            .order_by(User.display_name, User.id)
         )
     )
 

@@ -47,7 +47,9 @@ def users_with_role(role: Role) -> list[User]:
     """The active people who hold ``role``, by id."""
     return list(
         db.session.scalars(
-            select(User).join(UserRole).where(UserRole.role == role, User.active).order_by(User.id).distinct()
+            select(User)
+            .where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)), User.active)
+            .order_by(User.id)
         )
     )
 
@@ -70,10 +72,12 @@ def auditors_owing(audit: Audit, agency_ids: set[int]) -> dict[int, list[User]]:
     found: dict[int, list[User]] = {agency_id: [] for agency_id in agency_ids}
     for user in db.session.scalars(
         select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.AUDITOR, User.active, User.agency_id.in_(agency_ids))
+        .where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.AUDITOR)),
+            User.active,
+            User.agency_id.in_(agency_ids),
+        )
         .order_by(User.id)
-        .distinct()
     ):
         agency_id = user.agency_id
         if agency_id is not None and (agency_id not in named or user.id in named[agency_id]):

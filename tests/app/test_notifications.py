@@ -1,6 +1,7 @@
 """The notification ledger and `flask notify run`: each message reaches the right people once, with a
 frozen clock and a real SMTP server; with no MAIL_SERVER it is kept in the admin's outbox."""
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 import time_machine
 
 from audit_app.data import accounts
+from audit_app.data.notices import run_reminders
 from audit_app.data.notifications import send_once
 from audit_app.extensions import db
 from audit_app.models import Agency, Notification, Recommendation
@@ -208,3 +210,28 @@ def test_an_invitation_is_emailed_with_its_link(client, factory, login, post, sm
     assert response.status_code == 200
     [(rcpt, message)] = smtp.messages
     assert rcpt == ["new@test.example"] and "/invitation/" in body_of(message)
+
+
+def test_two_runs_at_once_send_each_message_once(app, overdue_setup, smtp):
+    """Two servers running `flask notify run` at the same moment: the lock makes them take turns."""
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def one_run() -> None:
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                run_reminders(today=DUE + timedelta(days=20), now=at(DUE + timedelta(days=20)))
+                db.session.commit()
+        except BaseException as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert recipients(smtp) == ["co@test.example", "csc@test.example"]
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 2
