@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 
+from audit_app.data.accounts import invite, unusable_password
 from audit_app.data.audits import add_cases
 from audit_app.data.seed import seed_reference_data
 from audit_app.data.settings import set_setting
@@ -75,7 +76,15 @@ def load_demo(password: str) -> bool:
     _load_completed_audit(data, admin)
     _load_panel_audit(data, admin)
     _load_open_audit(data, admin)
+    _invite_demo_reader(admin)
     return True
+
+
+def _invite_demo_reader(admin: User) -> None:
+    """Someone invited who has not yet set a password: the admin's Notifications page shows the invitation
+    kept in the outbox (with no MAIL_SERVER) and a button to send a new link."""
+    reader = create_user(f"new.reader@{DEMO_DOMAIN}", "Demo New Reader", unusable_password(), [Role.VIEWER], None)
+    invite(reader, admin)
 
 
 def _load_settings(partnership: dict) -> None:
@@ -226,7 +235,8 @@ def _load_open_audit(data: dict, user: User) -> None:
         "purpose": "To check whether practice has changed since the spring audit's learning was shared.",
         "scope": "Three further children on child protection plans for neglect, re-audited by each "
         "agency involved six months after the first audit.",
-        "returns_due": (date.today() + timedelta(days=14)).isoformat(),
+        # due within the week, so `flask notify run` has reminders to send (kept in the outbox with no MAIL_SERVER)
+        "returns_due": (date.today() + timedelta(days=5)).isoformat(),
     }
     audit = _new_audit(fields, AuditState.OPEN)
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]

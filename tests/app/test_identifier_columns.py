@@ -28,6 +28,8 @@ ALLOWED = {
     "themes.name": "a theme of the codebook",
     "recommendation_categories.name": "a category of recommendations",
     "sample_frames.filename": "the name of the imported file, kept to show where the sample came from",
+    "notifications.to_email": "the staff member or agency lead a notification was sent to: a work address, "
+    "never a child's",
     "rescued_drafts.address_digest": "a keyed digest of a staff member's network address, for the rescue's rate "
     "limit; never a postal address and never the address itself",
 }
