@@ -235,3 +235,21 @@ def test_two_runs_at_once_send_each_message_once(app, overdue_setup, smtp):
     assert recipients(smtp) == ["co@test.example", "csc@test.example"]
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 2
+
+
+def test_a_briefing_waiting_and_then_approved_tells_the_editors_once(app, factory, login, post, runner, smtp):
+    from tests.app.roles_briefings import draft_for, reload, signed_in
+
+    _audit, briefing = draft_for(factory, "author@test.example")
+    factory.user("editor", email="editor2@test.example")
+    factory.user("coordinator", email="approver@test.example")
+    notify(runner, DUE)
+    notify(runner, DUE)
+    assert [(rcpt, m["Subject"].split(":")[0]) for rcpt, m in smtp.messages] == [
+        (["editor2@test.example"], "Briefing waiting for approval")
+    ]
+    approver = signed_in(app, login, "approver@test.example")
+    post(approver, f"/briefings/{briefing.id}/approve", {"lock_version": str(reload(briefing).lock_version)})
+    assert reload(briefing).state == "approved"
+    approved = sorted(rcpt[0] for rcpt, m in smtp.messages if m["Subject"].startswith("Briefing approved"))
+    assert approved == ["author@test.example", "editor2@test.example"]
