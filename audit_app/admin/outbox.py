@@ -23,6 +23,9 @@ from audit_app.transactions import saved
 from audit_tools.states import Role
 
 UK = ZoneInfo("Europe/London")
+# Kinds whose body carries text someone typed for one reader (the reason a return was sent back goes to
+# its auditor only): the page shows who, what and when, never that text.
+PRIVATE_KINDS = frozenset({"return-sent-back"})
 
 
 def uk_time(moment: datetime | None) -> str:
@@ -55,6 +58,7 @@ def notifications() -> ResponseReturnValue:
         mail_on=mail_configured(),
         invited=invitations_not_taken_up(),
         form=ConfirmForm(),
+        private_kinds=PRIVATE_KINDS,
     )
 
 

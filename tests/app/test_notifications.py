@@ -158,7 +158,7 @@ def test_actions_due_soon_and_overdue_go_to_their_lead_once(runner, factory, smt
     assert all("typed action" not in body_of(m) for _r, m in smtp.messages)
 
 
-def test_a_return_sent_back_tells_its_auditor_with_the_reason_once(client, factory, login, post, smtp):
+def test_a_return_sent_back_tells_its_auditor_with_the_reason_once(app, client, factory, login, post, smtp):
     factory.user("coordinator", email="co@test.example")
     auditor = factory.user("auditor", agency=factory.agency("CSC"), email="csc@test.example")
     factory.user("auditor", agency=factory.agency("CSC"), email="other@test.example")
@@ -172,6 +172,11 @@ def test_a_return_sent_back_tells_its_auditor_with_the_reason_once(client, facto
     [(rcpt, message)] = smtp.messages
     assert rcpt == ["csc@test.example"]
     assert "Add the dates" in body_of(message) and "T-01" in message["Subject"]
+    factory.user("admin", email="admin@test.example")
+    admin = app.test_client()
+    login(admin, "admin@test.example")
+    page = admin.get("/admin/outbox").get_data(as_text=True)
+    assert "csc@test.example" in page and "Add the dates" not in page  # the reason is for the auditor only
 
 
 def test_send_once_records_a_key_once(ctx, factory):
