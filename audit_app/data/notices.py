@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from audit_app.data.audits import DONE_STATES
-from audit_app.data.notifications import notify_lock, send_once
+from audit_app.data.notifications import notify_lock, retry_failed, send_once
 from audit_app.data.settings import get_setting
 from audit_app.extensions import db
 from audit_app.links import external_url
@@ -177,6 +177,7 @@ def run_reminders(today: date | None = None, now: datetime | None = None) -> Run
     report.counts["returns-submitted"] += _submitted_digests(now)
     report.counts["briefing-waiting"] += _briefings_waiting()
     report.counts["action-due"] += _actions_due(today)
+    report.counts["retried"] += retry_failed()
     return report
 
 

@@ -73,6 +73,17 @@ def send_once(
     return True
 
 
+def retry_failed() -> int:
+    """Send again, after commit, the messages the mail server refused or did not answer (none without MAIL_SERVER)."""
+    if not mail_configured():
+        return 0
+    ids = list(db.session.scalars(select(Notification.id).where(Notification.state == NotificationState.FAILED)))
+    if ids:
+        db.session.execute(update(Notification).where(Notification.id.in_(ids)).values(state=NotificationState.WAITING))
+        db.session.info.setdefault(PENDING, []).extend(ids)
+    return len(ids)
+
+
 def notify_lock() -> None:
     """Hold the lock that makes runs of `flask notify run` take turns until this transaction ends:
     PostgreSQL's advisory lock, SQLite's write lock."""

@@ -258,3 +258,16 @@ def test_a_briefing_waiting_and_then_approved_tells_the_editors_once(app, factor
     assert reload(briefing).state == "approved"
     approved = sorted(rcpt[0] for rcpt, m in smtp.messages if m["Subject"].startswith("Briefing approved"))
     assert approved == ["author@test.example", "editor2@test.example"]
+
+
+def test_a_message_the_mail_server_did_not_take_is_sent_by_the_next_run(app, ctx, runner, smtp):
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    send_once("test:retry", "a@test.example", "Hello", "Body", kind="test")
+    db.session.commit()
+    assert db.session.scalar(sa.select(Notification.state)) == "failed"
+    app.config["MAIL_PORT"] = port
+    assert "retried: 1 message" in notify(runner, DUE).output
+    assert recipients(smtp) == ["a@test.example"]
+    assert db.session.scalar(sa.select(Notification.state)) == "sent"
+    assert "Nothing due." in notify(runner, DUE).output
