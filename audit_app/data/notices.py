@@ -32,7 +32,7 @@ from audit_app.models import (
     User,
     UserRole,
 )
-from audit_tools.returns import ESCALATE_AFTER_DAYS, action_stage, escalation_due, reminder_stage
+from audit_tools.notices import ESCALATE_AFTER_DAYS, action_stage, escalation_due, reminder_stage
 from audit_tools.states import AuditState, BriefingState, ReturnState, Role
 from audit_tools.text import long_date
 

@@ -27,14 +27,9 @@ from audit_tools.returns.compare import (
     overall_judgements,
     view_of,
 )
-from audit_tools.returns.reminders import ESCALATE_AFTER_DAYS, action_stage, escalation_due, reminder_stage
 from audit_tools.returns.scoring import Score, ToolScores, best_score, is_scored, return_scores, scores
 
 __all__ = [
-    "ESCALATE_AFTER_DAYS",
-    "action_stage",
-    "escalation_due",
-    "reminder_stage",
     "MAX_NOTE_LENGTH",
     "Score",
     "ToolScores",

@@ -13,7 +13,6 @@ from audit_app.data.notices import run_reminders
 from audit_app.data.notifications import send_once
 from audit_app.extensions import db
 from audit_app.models import Agency, Notification, Recommendation
-from audit_tools.returns import action_stage, escalation_due, reminder_stage
 
 DUE = date(2026, 3, 20)  # a Friday
 
@@ -49,21 +48,6 @@ def overdue_setup(factory):
     audit.returns_due = DUE
     db.session.commit()
     return audit, coordinator
-
-
-def test_the_stages_fire_on_the_right_days():
-    assert reminder_stage(DUE, DUE - timedelta(days=8)) is None
-    assert reminder_stage(DUE, DUE - timedelta(days=7)) == "week"
-    assert reminder_stage(DUE, DUE - timedelta(days=2)) == "week"
-    assert reminder_stage(DUE, DUE - timedelta(days=1)) == "day"
-    assert reminder_stage(DUE, DUE) == "day"
-    assert reminder_stage(DUE, DUE + timedelta(days=1)) == "overdue-0"
-    assert reminder_stage(DUE, DUE + timedelta(days=7)) == "overdue-0"
-    assert reminder_stage(DUE, DUE + timedelta(days=8)) == "overdue-1"
-    assert not escalation_due(DUE, DUE + timedelta(days=13)) and escalation_due(DUE, DUE + timedelta(days=14))
-    assert action_stage(DUE, DUE - timedelta(days=8)) is None
-    assert action_stage(DUE, DUE - timedelta(days=7)) == "soon"
-    assert action_stage(DUE, DUE + timedelta(days=1)) == "overdue"
 
 
 def test_staged_reminders_reach_the_auditors_who_owe_once_each(runner, overdue_setup, smtp):

@@ -1,4 +1,4 @@
-"""When a return not yet submitted is reminded of: the stages of `flask notify run`."""
+"""When a return not yet submitted, or an action, is reminded of: the stages of `flask notify run`."""
 
 from __future__ import annotations
 
