@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
-from audit_tools.text import format_age, long_date
+from audit_tools.text import format_age, long_date, uk_date_time, uk_time
 
 
 def age_years(value: Decimal | float | None) -> str:
@@ -37,5 +37,7 @@ def error_summary(form: FlaskForm, description: str = "") -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_filter(long_date)
+    app.add_template_filter(uk_time)
+    app.add_template_filter(uk_date_time)
     app.add_template_filter(age_years)
     app.add_template_filter(pairs, "zip")
