@@ -105,6 +105,8 @@ def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: Sequence
         )
         db.session.add(case)
         row_agencies = [by_short[s.lower()] for s in row.agencies] or list(agencies)
+        if retired := [a.name for a in row_agencies if a.retired]:
+            raise AuditError(f"{join_names(retired)} is retired, so it cannot return on new cases.")
         case.returns = [Return(agency=a) for a in row_agencies]
         cases.append(case)
     try:
@@ -152,6 +154,8 @@ def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
                 )
             case.returns.remove(ret)
             db.session.delete(ret)
+    if retired := [a.name for a in agencies if a.id not in current and a.retired]:
+        raise AuditError(f"{join_names(retired)} is retired, so it cannot be asked for a new return.")
     for agency in agencies:
         if agency.id not in current:
             case.returns.append(Return(agency=agency))
