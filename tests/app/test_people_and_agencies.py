@@ -174,3 +174,12 @@ def test_a_retired_agency_keeps_its_returns_but_is_not_offered_again(client, pos
 
     assert post(client, f"/admin/agencies/{eh.id}/restore").status_code == 302
     assert not reload(Agency, eh.id).retired
+
+
+def test_the_demo_agencies_have_safeguarding_leads(ctx, runner):
+    result = runner.invoke(args=["demo", "--password", "correct horse battery staple 42"])
+    assert result.exit_code == 0, result.output
+    agencies = db.session.scalars(select(Agency)).all()
+    assert agencies and all(
+        a.safeguarding_lead_email and a.safeguarding_lead_email.endswith("@demo.example") for a in agencies
+    ), result.output
