@@ -183,3 +183,26 @@ def test_the_demo_agencies_have_safeguarding_leads(ctx, runner):
     assert agencies and all(
         a.safeguarding_lead_email and a.safeguarding_lead_email.endswith("@demo.example") for a in agencies
     ), result.output
+
+
+def test_the_trail_shows_uk_time_and_says_so(client, post, admin, factory):
+    from datetime import UTC, datetime
+
+    person = factory.user("viewer", email="p@test.example")
+    post(client, f"/admin/users/{person.id}/disable")
+    event = last_event("user.disabled")
+    event_id = event.id
+    html = client.get("/admin/events").get_data(as_text=True)
+    assert "When (UK time)" in html and "(UK time)" in html
+    from audit_tools.text import uk_date_time
+
+    shown = uk_date_time(reload(AuditEvent, event_id).at, seconds=True)
+    assert shown in html
+    assert uk_date_time(datetime(2026, 7, 1, 23, 30, tzinfo=UTC)) == "2 July 2026 at 00:30 (UK time)"
+
+
+def test_a_time_kept_as_iso_text_is_dated_as_in_the_uk() -> None:
+    from audit_app.filters import recorded_on
+
+    assert recorded_on("2026-06-30T23:30:00+00:00") == "1 July 2026"
+    assert recorded_on("") == ""
