@@ -89,6 +89,10 @@ class Agency(Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     short_name: Mapped[str] = mapped_column(String(20), unique=True)
     sector: Mapped[str] = mapped_column(String(40))
+    # Told at once of a safeguarding concern raised on this agency's return.
+    safeguarding_lead_email: Mapped[str | None] = mapped_column(String(254))
+    # A retired agency is not offered for new cases or returns; its returns and history stay.
+    retired: Mapped[bool] = mapped_column(default=False)
 
 
 class User(UserMixin, Model):

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 # Unicode categories that draw nothing on their own: separators (spaces, line and paragraph
 # separators), controls, format characters (zero-width space, joiners, word joiner, byte order
@@ -72,8 +73,36 @@ def has_control_characters(text: str) -> bool:
 # Wording
 
 
+UK_ZONE = ZoneInfo("Europe/London")
+
+
+def uk_local(moment: datetime) -> datetime:
+    """A stored instant (UTC; a naive one is taken as UTC) as the clock in the UK showed it (GMT or BST)."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UK_ZONE)
+
+
+def uk_time(moment: datetime | None, seconds: bool = False) -> str:
+    """14:05 (UK time): the time of day in the UK, saying so."""
+    if moment is None:
+        return ""
+    local = uk_local(moment)
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{clock} (UK time)"
+
+
+def uk_date_time(moment: datetime | None, seconds: bool = False) -> str:
+    """27 March 2026 at 14:05 (UK time)."""
+    if moment is None:
+        return ""
+    local = uk_local(moment)
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    return f"{local.day} {local:%B %Y} at {clock} (UK time)"
+
+
 def long_date(value: date | None) -> str:
-    """27 March 2026 (portable: no platform-specific strftime flags)."""
+    """27 March 2026 (portable: no platform-specific strftime flags); an instant is dated as in the UK."""
+    if isinstance(value, datetime):
+        value = uk_local(value)
     return f"{value.day} {value:%B %Y}" if value else ""
 
 

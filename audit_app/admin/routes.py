@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from audit_app.admin.forms import InviteForm
 from audit_app.data import accounts
 from audit_app.data.events import EventFilter, event_kinds, find_events, record_event
+from audit_app.data.people import current_agencies
 from audit_app.data.trail_check import CheckpointError, TrailCheck, make_checkpoint, parse_checkpoint, verify_trail
 from audit_app.data.trail_seals import DIGEST
 from audit_app.data.users import create_user, list_agencies, list_users
@@ -31,7 +32,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.agency.choices = [SelectChoice("", "No agency")] + [SelectChoice(str(a.id), a.name) for a in list_agencies()]
+    form.agency.choices = [SelectChoice("", "No agency")] + [
+        SelectChoice(str(a.id), a.name) for a in current_agencies()
+    ]
     return form
 
 
@@ -190,3 +193,7 @@ def _json(value: object) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+
+
+# The pages for people and agencies add their views to bp when imported, so they come last.
+from audit_app.admin import people  # noqa: E402,F401

@@ -48,8 +48,9 @@ def _audit_or_404(audit_id: int) -> Audit:
     return audit
 
 
-def _with_agency_choices(form: FlaskForm) -> FlaskForm:
-    form.agencies.choices = [SelectChoice(a.id, a.name) for a in list_agencies()]
+def _with_agency_choices(form: FlaskForm, keep: frozenset[int] = frozenset()) -> FlaskForm:
+    """Current agencies are offered; a retired one only where it already returns (``keep``)."""
+    form.agencies.choices = [SelectChoice(a.id, a.name) for a in list_agencies() if not a.retired or a.id in keep]
     return form
 
 
@@ -161,7 +162,10 @@ def case_agencies(audit_id: int, case_id: int) -> ResponseReturnValue:
     case = audit_data.get_case(audit, case_id) or abort(404)
     if refused := _require_case_editing(audit):
         return refused
-    form = _with_agency_choices(CaseAgenciesForm(data={"agencies": [r.agency_id for r in case.returns]}))
+    form = _with_agency_choices(
+        CaseAgenciesForm(data={"agencies": [r.agency_id for r in case.returns]}),
+        keep=frozenset(r.agency_id for r in case.returns),
+    )
     if form.validate_on_submit():
         with saved(f"Agencies for case {case.reference} saved.", tell=False) as outcome:
             audit_data.set_case_agencies(case, _chosen_agencies(form), current_user)

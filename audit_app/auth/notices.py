@@ -7,13 +7,12 @@ import logging
 import smtplib
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 from audit_app.data.events import record_event
 from audit_app.mail import MailNotConfigured, mail_configured, send_messages
 from audit_app.models import User
+from audit_tools.text import uk_date_time
 
-UK = ZoneInfo("Europe/London")
 log = logging.getLogger(__name__)
 
 
@@ -39,13 +38,12 @@ def authenticator_changed(user: User) -> bool:
 
 
 def _authenticator_message(user: User) -> EmailMessage:
-    when = datetime.now(UTC).astimezone(UK)
     message = EmailMessage()
     message["To"] = user.email
     message["Subject"] = "Your authenticator app for the case audit workbench was changed"
     message.set_content(
         f"The authenticator app used to sign in to the case audit workbench as {user.email} was replaced "
-        f"on {when.day} {when:%B %Y at %H:%M} (UK time). Your old recovery codes no longer work, and "
+        f"on {uk_date_time(datetime.now(UTC))}. Your old recovery codes no longer work, and "
         "every other session was signed out.\n\n"
         "If this was you, there is nothing more to do.\n\n"
         "If this was not you, tell your partnership's administrator straight away: someone may know "

@@ -140,9 +140,15 @@ def approve(briefing_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/briefings/<int:briefing_id>/publish")
+@bp.route("/briefings/<int:briefing_id>/publish", methods=["GET", "POST"])
 @roles_required(*BUSINESS_UNIT)
 def publish(briefing_id: int) -> ResponseReturnValue:
+    """GET: a page saying what becomes permanent; POST (from that page) publishes."""
+    if request.method == "GET":
+        briefing = working_or_409(briefing_id)
+        return render_template(
+            "briefings/publish.html", briefing=briefing, form=LockedForm(lock_version=briefing.lock_version)
+        )
     return _decide(
         briefing_id,
         _publish,

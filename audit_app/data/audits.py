@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
-from audit_app.models import Agency, Audit, Briefing, Case, Return, User
+from audit_app.models import COUNTED_STATES, Agency, Audit, Briefing, Case, Return, User
 from audit_tools.errors import WorkbenchError
 from audit_tools.sampling import FrameRow, personal_details
 from audit_tools.states import AUDIT_MOVES, AuditState, BriefingState, ReturnState, Role, ToolState, may_move
@@ -105,6 +105,8 @@ def add_cases(audit: Audit, rows: list[FrameRow], user: User, agencies: Sequence
         )
         db.session.add(case)
         row_agencies = [by_short[s.lower()] for s in row.agencies] or list(agencies)
+        if retired := [a.name for a in row_agencies if a.retired]:
+            raise AuditError(f"{join_names(retired)} is retired, so it cannot return on new cases.")
         case.returns = [Return(agency=a) for a in row_agencies]
         cases.append(case)
     try:
@@ -152,6 +154,8 @@ def set_case_agencies(case: Case, agencies: list[Agency], user: User) -> None:
                 )
             case.returns.remove(ret)
             db.session.delete(ret)
+    if retired := [a.name for a in agencies if a.id not in current and a.retired]:
+        raise AuditError(f"{join_names(retired)} is retired, so it cannot be asked for a new return.")
     for agency in agencies:
         if agency.id not in current:
             case.returns.append(Return(agency=agency))
@@ -193,13 +197,45 @@ def transition_check(audit: Audit) -> TransitionCheck:
             warnings.append(f"The returns due date ({long_date(audit.returns_due)}) has already passed.")
     if target == AuditState.CLOSED:
         warnings += _closing_warnings(audit)
+    if target in (AuditState.PANEL, AuditState.ANALYSIS) and not _counted_returns(audit):
+        blockers.append(
+            "No return has been submitted yet, so there is nothing to count. Wait for at least one agency "
+            "to submit a return before moving the audit on."
+        )
     if target == AuditState.PANEL and states.get(ReturnState.DRAFT, 0) + states.get(ReturnState.RETURNED, 0):
         unfinished = states.get(ReturnState.DRAFT, 0) + states.get(ReturnState.RETURNED, 0)
         warnings.append(
-            f"{unfinished} return{'s are' if unfinished != 1 else ' is'} not submitted. "
+            f"{unfinished} return{'s are' if unfinished != 1 else ' is'} not submitted "
+            f"({_unsubmitted_by_agency(audit)}). "
             "They will not be counted, and their auditors will no longer be able to change them."
         )
     return TransitionCheck(target, blockers, warnings)
+
+
+def _counted_returns(audit: Audit) -> int:
+    """How many returns of the audit's included cases the analysis would count."""
+    return (
+        db.session.scalar(
+            select(func.count(Return.id))
+            .join(Case)
+            .where(Case.audit_id == audit.id, Case.included, Return.state.in_(COUNTED_STATES))
+        )
+        or 0
+    )
+
+
+def _unsubmitted_by_agency(audit: Audit) -> str:
+    """Whose returns are not submitted, e.g. "Police: 2, Health: 1" (agency names, in name order)."""
+    rows = db.session.execute(
+        select(Agency.name, func.count(Return.id))
+        .select_from(Return)
+        .join(Case)
+        .join(Agency, Return.agency_id == Agency.id)
+        .where(Case.audit_id == audit.id, Return.state.in_((ReturnState.DRAFT, ReturnState.RETURNED)))
+        .group_by(Agency.name)
+        .order_by(Agency.name)
+    ).tuples()
+    return ", ".join(f"{name}: {count}" for name, count in rows)
 
 
 def _opening_blockers(audit: Audit, return_count: int) -> list[str]:

@@ -56,9 +56,8 @@ def users_with_role(role: Role) -> list[User]:
 
 def agency_leads(agency: Agency) -> list[tuple[int | None, str]]:
     """Who is told when the agency is late: its lead's address if the agency has one, else the coordinators."""
-    address = getattr(agency, "safeguarding_lead_email", None) or getattr(agency, "lead_email", None)
-    if address:
-        return [(None, str(address))]
+    if agency.safeguarding_lead_email:
+        return [(None, agency.safeguarding_lead_email)]
     return [(user.id, user.email) for user in users_with_role(Role.COORDINATOR)]
 
 

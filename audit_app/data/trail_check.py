@@ -23,6 +23,7 @@ from audit_app.database import count_of
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, utcnow
 from audit_tools.errors import WorkbenchError
+from audit_tools.text import uk_date_time
 
 CHECKPOINT_KIND = "audit-trail-checkpoint"
 MAX_CHECKPOINT_CHARS = 1_000
@@ -253,6 +254,6 @@ def _against(checkpoint: Checkpoint | None, count: int, found: tuple[int, str] |
 
 def _readable(made_at: str) -> str:
     try:
-        return datetime.fromisoformat(made_at).strftime("at %H:%M UTC on %d %B %Y")
+        return f"on {uk_date_time(datetime.fromisoformat(made_at))}"
     except ValueError:
         return "at an unreadable time"

@@ -38,6 +38,7 @@ CODE_KEYS = frozenset(
         "object",
         "question",
         "rag",
+        "roles",
         "section",
         "sha256",
         "source",

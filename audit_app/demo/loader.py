@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
@@ -15,7 +16,7 @@ from audit_app.data.audits import add_cases
 from audit_app.data.seed import seed_reference_data
 from audit_app.data.settings import set_setting
 from audit_app.data.tools import definition_of, ensure_builtin_tool
-from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email
+from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email, list_agencies
 from audit_app.demo.coding import code_demo_audit
 from audit_app.extensions import db
 from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation, User
@@ -52,6 +53,15 @@ REFUSED = (
 )
 
 
+def _demo_safeguarding_leads() -> None:
+    """Every agency gets a fictional safeguarding lead's address, told at once of a concern on its returns."""
+    for agency in list_agencies():
+        if agency.safeguarding_lead_email is None:
+            slug = re.sub(r"[^a-z0-9]+", "-", agency.short_name.lower()).strip("-")
+            agency.safeguarding_lead_email = f"safeguarding.{slug}@{DEMO_DOMAIN}"
+    db.session.flush()
+
+
 def load_demo(password: str) -> bool:
     """Load everything once; returns False (changing nothing) when the demo is already there.
 
@@ -64,6 +74,7 @@ def load_demo(password: str) -> bool:
     data = _json("audit_app.demo", "demo_data.json")
     seed_reference_data()
     _load_settings(data["partnership"])
+    _demo_safeguarding_leads()
     admin = None
     for email, roles, agency in DEMO_ACCOUNTS:
         name = email.split("@")[0].replace(".", " ").title()

@@ -26,7 +26,7 @@ from audit_app.transactions import saved
 from audit_tools.returns import answers as answer_rules
 from audit_tools.returns import is_visible
 from audit_tools.states import ReturnState, Role
-from audit_tools.text import shortened
+from audit_tools.text import shortened, uk_time
 from audit_tools.tools import ToolDefinition
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
@@ -187,7 +187,7 @@ def autosave(return_id: int) -> ResponseReturnValue:
             message="Someone else has saved this return. Press “Save and come back "
             "later” to compare your answers with theirs.",
         ), 409
-    return jsonify(saved=True, version=ret.version, base=base, message=f"Draft saved at {ret.updated_at:%H:%M} (UTC).")
+    return jsonify(saved=True, version=ret.version, base=base, message=f"Draft saved at {uk_time(ret.updated_at)}.")
 
 
 def _conflict(

@@ -163,9 +163,18 @@ def _state_change(
     return redirect(url_for("tools.version", tool_id=tool_id, number=number))
 
 
-@bp.post("/<int:tool_id>/v<int:number>/publish")
+@bp.route("/<int:tool_id>/v<int:number>/publish", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
 def publish(tool_id: int, number: int) -> ResponseReturnValue:
+    """GET: a page saying what becomes permanent; POST (from that page) publishes."""
+    if request.method == "GET":
+        version = version_or_404(tool_id, number)
+        return render_template(
+            "tools/publish.html",
+            version=version,
+            definition=tool_data.definition_of(version),
+            confirm=ConfirmForm(),
+        )
     return _state_change(
         tool_id,
         number,

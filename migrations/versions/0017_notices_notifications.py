@@ -1,14 +1,14 @@
 """The notification ledger: every message the workbench sends (or keeps in its outbox when no
 MAIL_SERVER is set), once per key, with whom it was for, what kind, and which object.
 
-Revision ID: 0017_notices
+Revision ID: 0017
 Revises: 0016
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017_notices"
+revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None

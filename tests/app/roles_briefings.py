@@ -33,7 +33,7 @@ ROLES: dict = {
     **{f"briefings.{name}": SETTINGS for name in ("settings", "upload_logo", "remove_logo", "resources")},
 }
 # GET pages this blueprint adds per role, added to test_access.PAGES_PER_ROLE.
-PAGES: dict = {"coordinator": 13, "editor": 13, "admin": 9, "auditor": 6, "panel": 6, "viewer": 6}
+PAGES: dict = {"coordinator": 14, "editor": 14, "admin": 9, "auditor": 6, "panel": 6, "viewer": 6}
 
 
 def url_values(revealed: Audit, role: str) -> dict:

@@ -55,6 +55,10 @@ EXPECTED_ROLES = {
     "admin.disable": {"admin"},
     "admin.notifications": {"admin"},
     "admin.resend_invitation": {"admin"},
+    **{
+        f"admin.{name}": {"admin"}
+        for name in ("person", "enable", "new_agency", "edit_agency", "retire_agency", "restore_agency")
+    },
     "admin.events": {"admin", "coordinator"},
     "admin.events_csv": {"admin", "coordinator"},
     "admin.agencies": {"admin", "coordinator"},
@@ -83,7 +87,7 @@ EXPECTED_ROLES = {
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
 PAGES_PER_ROLE = {
     role: pages + sum(area.PAGES.get(role, 0) for area in AREAS)
-    for role, pages in {"admin": 7, "coordinator": 36, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
+    for role, pages in {"admin": 10, "coordinator": 37, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
 }
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
 RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}

@@ -362,3 +362,21 @@ def test_no_new_version_once_the_audit_is_closed(draft, app, login, post):
     refused = post(client, f"/briefings/{briefing.id}/new-version", follow_redirects=True).get_data(as_text=True)
     assert "no new version of its briefing can be started" in refused
     assert db.session.scalar(select(Briefing).where(Briefing.number == 2)) is None
+
+
+def test_publishing_first_shows_a_page_saying_what_becomes_permanent(draft, app, login, post):
+    audit, briefing = draft
+    client = signed_in(app, login, COORDINATOR)
+    composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
+    assert f'href="/briefings/{briefing.id}/publish"' not in composer  # not approved yet: no way to publish
+    page = client.get(f"/briefings/{briefing.id}/publish").get_data(as_text=True)
+    assert "must be approved before it can be published" in page and "Publishing cannot be undone" not in page
+    approve(client, post, briefing)
+    composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
+    assert f'href="/briefings/{briefing.id}/publish"' in composer  # the button goes to the page, not straight on
+    page = client.get(f"/briefings/{briefing.id}/publish").get_data(as_text=True)
+    assert "Publishing makes these permanent" in page and "Publishing cannot be undone." in page
+    assert 'name="csrf_token"' in page
+    assert reload(briefing).state == "approved"  # looking at the page changes nothing
+    assert publish(client, post, briefing).status_code == 200
+    assert reload(briefing).state == "published"

@@ -234,9 +234,11 @@ def test_opening_is_blocked_while_a_case_has_no_agency(client, post, audit, csrf
 def test_closing_returns_warns_about_unsubmitted_drafts(client, post, audit):
     upload(client, post, audit, GOOD)
     post(client, f"/audits/{audit.id}/advance")
+    db.session.scalar(select(Return).join(Case).where(Case.reference == "NA-2")).state = "submitted"
+    db.session.commit()
     page = client.get(f"/audits/{audit.id}/advance").get_data(as_text=True)
     assert "Close returns and reveal them to the panel" in page
-    assert "3 returns are not submitted. They will not be counted" in page
+    assert "2 returns are not submitted (CSC service: 1, EH service: 1). They will not be counted" in page
 
 
 def test_a_case_added_by_mistake_can_be_removed_until_work_starts(client, post, audit):

@@ -1271,3 +1271,15 @@ def test_a_saved_draft_is_recorded_in_the_trail_by_what_changed_not_as_the_whole
     assert event.after["changed"] == [question["key"]]
     assert event.after["questions"] == event.before["questions"] == len(keys_in(changed))
     assert len(json.dumps([event.before, event.after])) < 600  # a few facts, never the tool's every label
+
+
+def test_publishing_first_shows_a_page_saying_what_becomes_permanent(client, coordinator, post, draft):
+    version_page = page_text(client.get(base(draft)))
+    assert "Publish this version" in version_page
+    assert f'href="{base(draft)}/publish"' in client.get(base(draft)).get_data(as_text=True)
+    page = page_text(client.get(f"{base(draft)}/publish"))
+    assert "become permanent" in page and "Publishing cannot be undone." in page
+    assert stored_row(draft.id)["status"] == "draft"  # looking changes nothing
+    assert "Published." in flashed(client, post(client, f"{base(draft)}/publish"))
+    assert stored_row(draft.id)["status"] == "published"
+    assert "only a draft can be published" in page_text(client.get(f"{base(draft)}/publish"))

@@ -115,7 +115,14 @@ def prepare(app) -> World:
             "open": _audit_values(follow_up, None),
             "published": _audit_values(published, published_briefing.id),
         }
-        world.shared = {**_tool_values(draft_tool), **_codebook_values(), "token": token, "position": 1}
+        world.shared = {
+            **_tool_values(draft_tool),
+            **_codebook_values(),
+            "token": token,
+            "position": 1,
+            "user_id": people["auditor"].id,  # the administrator's page for a person
+            "agency_id": people["auditor"].agency_id,  # and for an agency
+        }
         return world
 
 

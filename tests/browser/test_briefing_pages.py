@@ -121,6 +121,9 @@ def test_a_briefing_goes_from_draft_to_the_library(browser, live_server, axe_rep
     axe_report.check(coordinator, "composer of an approved version")
     screenshot(coordinator, "briefing-06b-approved")
     coordinator.get_by_role("button", name="Publish version 1").click()
+    expect(coordinator.get_by_role("heading", level=1)).to_have_text("Publish version 1 of the learning briefing?")
+    axe_report.check(coordinator, "confirm publishing a briefing")
+    coordinator.get_by_role("button", name="Publish version 1").click()
     expect(coordinator.get_by_role("alert", name="Success")).to_contain_text("Version 1 is published")
     coordinator.context.close()
 

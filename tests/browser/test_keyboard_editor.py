@@ -113,7 +113,9 @@ def test_an_editor_composes_checks_and_publishes_with_the_keyboard(browser, own_
     _approve_as_coordinator(browser, own_server, composer_url)
     page.goto(composer_url)
     press(page, "Publish version 1")
-    expect(success(page)).to_contain_text("Version 1 is published")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish version 1 of the learning briefing?")
+    press(page, "Publish version 1")
+    expect(success(page)).to_contain_text("Version 1 is published", timeout=20_000)  # the PDF is built now
     expect(page.get_by_role("heading", level=1)).to_have_text("Learning from the audit: Neglect")
     expect(page.get_by_text(POINT)).to_be_visible()
     axe_report.check(page, "published briefing (keyboard)")

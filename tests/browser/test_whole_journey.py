@@ -199,6 +199,8 @@ def approve_and_publish(journey: Journey, editor: Page, audit_url: str) -> None:
     coordinator.context.close()
     editor.goto(audit_url + "/briefings")
     editor.get_by_role("button", name="Publish version 1").click()
+    expect(editor.get_by_role("heading", level=1)).to_have_text("Publish version 1 of the learning briefing?")
+    editor.get_by_role("button", name="Publish version 1").click()
     expect(success(editor)).to_contain_text("Version 1 is published")
     journey.step(editor, "editor-publishes-the-briefing")
     editor.context.close()
