@@ -1,8 +1,10 @@
 """Jinja filters for dates and ages, written the way the partnership writes them."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_wtf import FlaskForm
@@ -19,6 +21,17 @@ def age_years(value: Decimal | float | None) -> str:
 def pairs(first: Iterable[Any], second: Iterable[Any]) -> list[tuple[Any, Any]]:
     """Zip two sequences for a template loop (chart labels with their values)."""
     return list(zip(first, second, strict=False))
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk_time(value: datetime | None) -> str:
+    """A stored UTC moment in the UK's local time, saying so: "6 December 2026 at 21:30 (UK time)"."""
+    if value is None:
+        return ""
+    local = value.astimezone(UK)
+    return f"{local.day} {local:%B %Y at %H:%M} (UK time)"
 
 
 def error_summary(form: FlaskForm, description: str = "") -> dict[str, Any]:
@@ -38,4 +51,5 @@ def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_filter(long_date)
     app.add_template_filter(age_years)
+    app.add_template_filter(uk_time)
     app.add_template_filter(pairs, "zip")

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from audit_app.extensions import Base, db
-from audit_tools.states import AuditState, BriefingState, ReturnState, Role, ToolState
+from audit_tools.states import AuditState, BriefingState, ConcernState, ReturnState, Role, ToolState
 
 if TYPE_CHECKING:
     Model = Base  # db.Model is Base with Flask-SQLAlchemy's query helpers added at run time
@@ -47,6 +47,7 @@ CODING_SOURCES = ("answer", "note", "panel")  # a long-text answer, an evidence 
 CODING_STATES = ("suggested", "confirmed", "rejected")
 RAG_STATES = ("red", "amber", "green", "complete")
 BRIEFING_STATES = tuple(s.value for s in BriefingState)
+CONCERN_STATES = tuple(s.value for s in ConcernState)
 
 
 def utcnow() -> datetime:
@@ -88,6 +89,7 @@ class Agency(Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     short_name: Mapped[str] = mapped_column(String(20), unique=True)
     sector: Mapped[str] = mapped_column(String(40))
+    safeguarding_lead_email: Mapped[str | None] = mapped_column(String(254))  # told at once of a current concern
 
 
 class User(UserMixin, Model):
@@ -387,6 +389,40 @@ class Return(Model):
         """A new answer to this return. The ORM copies the return's key, agency, audit and whether it counts
         when it writes the answer, after any change to the return itself, so the copies always match."""
         return Answer(ret=self, **fields)
+
+
+class Concern(Model):
+    """A current safeguarding concern an auditor raised on a return: raised, acknowledged by a coordinator
+    (saying what they did), then closed. What was done is the people's own words: it is shown to the
+    coordinator and never written to a log, the audit trail or an e-mail."""
+
+    __tablename__ = "concerns"
+    __table_args__ = (
+        UniqueConstraint("return_id", "question_key"),  # one concern per return and question
+        CheckConstraint(_in("state", CONCERN_STATES), name="known_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default=ConcernState.RAISED)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    what_was_done: Mapped[str] = mapped_column(Text, default="")
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    action_taken: Mapped[str] = mapped_column(Text, default="")  # the coordinator's action on acknowledging
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    ret: Mapped[Return] = relationship()
+    audit: Mapped[Audit] = relationship()
+    agency: Mapped[Agency] = relationship()
+    raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
 
 
 class Answer(Model):

@@ -1,5 +1,9 @@
 """Agency auditors' returns: "My returns" and the return form."""
 
+import logging
+import smtplib
+from email.message import EmailMessage
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -7,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from audit_app import concurrency
 from audit_app.concurrency import CHOOSE
+from audit_app.data import concerns as concern_data
 from audit_app.data import returns as return_data
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
@@ -18,21 +23,27 @@ from audit_app.form_builder import (
     hidden_pairs,
     note_field_name,
 )
-from audit_app.models import Return
+from audit_app.mail import MailNotConfigured, mail_configured, send_messages
+from audit_app.models import Concern, Return
 from audit_app.rescue import restored_form
 from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.returns import answers as answer_rules
+from audit_tools.returns import concerns as concern_rules
 from audit_tools.returns import is_visible
 from audit_tools.states import ReturnState, Role
 from audit_tools.text import shortened
 from audit_tools.tools import ToolDefinition
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
+log = logging.getLogger(__name__)
 bp.add_app_template_global(field_name)  # the return form, its preview and the conflict page name fields alike
 bp.add_app_template_global(note_field_name)
 bp.add_app_template_global(answer_rules.note_key)
+bp.add_app_template_global(concern_rules.action_keys, "concern_action_keys")
+bp.add_app_template_global(lambda: concern_rules.PROMPT_TITLE, "concern_prompt_title")
+bp.add_app_template_global(lambda: get_setting("escalation_route"), "escalation_route")
 
 
 @bp.get("/")
@@ -99,6 +110,13 @@ def _settled(
         mine, unsettled = answer_rules.resolve(definition, merge, answers, mine, chosen.choices, chosen.combined)
         if unsettled:
             return None, _conflict(ret, definition, form, problems={key: CHOOSE for key in unsettled}, status=400)
+    if unanswered := concern_rules.missing_actions(definition, mine):
+        if resolving:
+            problems = {q.key: concern_rules.ACTION_REQUIRED for q in unanswered}
+            return None, _conflict(ret, definition, form, problems=problems, status=400)
+        for question in unanswered:  # the form again with what was typed, the field named in the summary
+            form[field_name(question.key)].errors = [concern_rules.ACTION_REQUIRED]
+        return None, (_render_form(ret, form, definition), 400)
     return mine, ""
 
 
@@ -110,6 +128,7 @@ def _save(
     mine: answer_rules.Answers,
 ) -> ResponseReturnValue:
     """Save (and perhaps submit) the settled answers, then say what happened."""
+    raised: list[Concern] = []
     with saved(tell=False, refusals=(return_data.InvalidAnswersError, return_data.StaleReturnError)) as outcome:
         missing = return_data.save_return(
             ret,
@@ -120,10 +139,12 @@ def _save(
             submit=form.submit_return.data,
             stored=answers,
         )
+        raised = concern_data.raise_concerns(ret, definition, mine, current_user)
     if isinstance(outcome.error, return_data.InvalidAnswersError):  # only a resolution reaches this
         return _conflict(ret, definition, form, problems=outcome.error.problems, status=400)
     if outcome.error is not None:
         return _conflict(ret, definition, form)
+    _tell_of(raised)
     if missing:
         form.mark_missing(missing)
         form.version.data = str(ret.version)  # a hidden field's text
@@ -133,8 +154,8 @@ def _save(
             f"question{'s' if len(missing) != 1 else ''} still need an answer before you can submit."
         )
         return _render_form(ret, form, definition, error_description=note), 422
-    if answer_rules.raises_concern(definition, mine):
-        flash(ESCALATION_HEADING + " " + get_setting("escalation_route"), "escalation")
+    if concern_rules.raises_concern(definition, mine):
+        flash(concern_rules.banner_text(get_setting("escalation_route")), "escalation")
     if ret.state == ReturnState.SUBMITTED:
         flash(f"Return for case {ret.case.reference} submitted. Thank you.", "success")
         return redirect(url_for("returns.index"))
@@ -271,7 +292,26 @@ def _restore(ret: Return, definition: ToolDefinition, token: str) -> BaseRespons
     return _render_form(ret, form, definition)
 
 
-ESCALATION_HEADING = "You recorded a current safeguarding concern about this child."
+def _tell_of(raised: list[Concern]) -> None:
+    """E-mail the coordinators and the agency's safeguarding lead about each new concern, once it is
+    committed. Without an SMTP server nothing is sent here (the notification ledger keeps them)."""
+    if not raised or not mail_configured():
+        return
+    messages = []
+    for concern in raised:
+        for to, subject, body in concern_data.concern_messages(concern):
+            message = EmailMessage()
+            message["To"] = to
+            message["Subject"] = subject
+            message.set_content(body)
+            messages.append(message)
+    try:
+        send_messages(messages)
+    except (MailNotConfigured, OSError, smtplib.SMTPException) as error:
+        # the kind of failure only: an SMTP server's reply can quote an address
+        log.warning(
+            "The e-mail about concern(s) %s could not be sent: %s", [c.id for c in raised], type(error).__name__
+        )
 
 
 def _refuse_locked(ret: Return, form: ReturnFormBase, definition: ToolDefinition) -> tuple[str, int]:
