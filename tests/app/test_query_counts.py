@@ -28,7 +28,7 @@ BOUNDS = {
     ("auditor", "/returns/"): 4,
     ("auditor", "/returns/{return}"): 10,  # answers and evidence notes are two reads
     ("coordinator", "/tools/"): 5,
-    ("auditor", "/returns/{editable}"): 11,  # the form of a draft: the same reads, + the escalation route for the prompt
+    ("auditor", "/returns/{editable}"): 11,  # the form of a draft: the same reads + the escalation route
     ("panel", "/audits/{audit}/panel"): 9,
     ("panel", "/audits/{audit}/panel/{case}"): 11,  # every agency's answers and notes: two reads
     ("editor", "/audits/{audit}/themes"): 12,
