@@ -25,6 +25,8 @@ EXPECTED_ROLES = {
     "audits.upload_cases": {"coordinator"},
     "audits.case_agencies": {"coordinator"},
     "audits.advance": {"coordinator"},
+    "audits.concern": {"coordinator"},
+    "audits.close_concern": {"coordinator"},
     "audits.remove_case": {"coordinator"},
     **{
         f"audits.{name}": {"coordinator"}
