@@ -24,6 +24,7 @@ ALLOWED = {
     "users.display_name": "staff names, shown on returns and the audit trail",
     "agencies.name": "an organisation, not a person",
     "agencies.short_name": "an organisation, not a person",
+    "agencies.safeguarding_lead_email": "the work address of the agency's safeguarding lead (a post); never a child's",
     "tools.name": "an audit tool's title",
     "themes.name": "a theme of the codebook",
     "recommendation_categories.name": "a category of recommendations",
