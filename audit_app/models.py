@@ -29,7 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from audit_app.extensions import Base, db
-from audit_tools.states import AuditState, BriefingState, NotificationState, ReturnState, Role, ToolState
+from audit_tools.states import AuditState, BriefingState, ConcernState, NotificationState, ReturnState, Role, ToolState
 
 if TYPE_CHECKING:
     Model = Base  # db.Model is Base with Flask-SQLAlchemy's query helpers added at run time
@@ -48,6 +48,7 @@ CODING_STATES = ("suggested", "confirmed", "rejected")
 RAG_STATES = ("red", "amber", "green", "complete")
 BRIEFING_STATES = tuple(s.value for s in BriefingState)
 NOTIFICATION_STATES = tuple(s.value for s in NotificationState)
+CONCERN_STATES = tuple(s.value for s in ConcernState)
 
 
 def utcnow() -> datetime:
@@ -392,6 +393,40 @@ class Return(Model):
         """A new answer to this return. The ORM copies the return's key, agency, audit and whether it counts
         when it writes the answer, after any change to the return itself, so the copies always match."""
         return Answer(ret=self, **fields)
+
+
+class Concern(Model):
+    """A current safeguarding concern an auditor raised on a return: raised, acknowledged by a coordinator
+    (saying what they did), then closed. What was done is the people's own words: it is shown to the
+    coordinator and never written to a log, the audit trail or an e-mail."""
+
+    __tablename__ = "concerns"
+    __table_args__ = (
+        UniqueConstraint("return_id", "question_key"),  # one concern per return and question
+        CheckConstraint(_in("state", CONCERN_STATES), name="known_state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    question_key: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default=ConcernState.RAISED)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    what_was_done: Mapped[str] = mapped_column(Text, default="")
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    action_taken: Mapped[str] = mapped_column(Text, default="")  # the coordinator's action on acknowledging
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    ret: Mapped[Return] = relationship()
+    audit: Mapped[Audit] = relationship()
+    agency: Mapped[Agency] = relationship()
+    raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
 
 
 class Answer(Model):

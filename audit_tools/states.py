@@ -62,6 +62,14 @@ class ToolState(StrEnum):
     RETIRED = "retired"
 
 
+class ConcernState(StrEnum):
+    """A current safeguarding concern an auditor raised: the coordinator acknowledges it, then closes it."""
+
+    RAISED = "raised"
+    ACKNOWLEDGED = "acknowledged"  # the coordinator has seen it and says what they did
+    CLOSED = "closed"
+
+
 class Role(StrEnum):
     """What a person may do; a person may hold several."""
 
@@ -119,6 +127,14 @@ TOOL_MOVES: Mapping[ToolState, frozenset[ToolState]] = {
     ToolState.DRAFT: frozenset({ToolState.PUBLISHED}),
     ToolState.PUBLISHED: frozenset({ToolState.RETIRED}),
     ToolState.RETIRED: frozenset(),
+}
+
+
+# A concern is acknowledged (with the action taken) before it can be closed; a closed concern stays closed.
+CONCERN_MOVES: Mapping[ConcernState, frozenset[ConcernState]] = {
+    ConcernState.RAISED: frozenset({ConcernState.ACKNOWLEDGED}),
+    ConcernState.ACKNOWLEDGED: frozenset({ConcernState.CLOSED}),
+    ConcernState.CLOSED: frozenset(),
 }
 
 

@@ -3,9 +3,6 @@ invitations not yet taken up, each with a button that makes a fresh link and sen
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -22,18 +19,9 @@ from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.states import Role
 
-UK = ZoneInfo("Europe/London")
 # Kinds whose body carries text someone typed for one reader (the reason a return was sent back goes to
 # its auditor only): the page shows who, what and when, never that text.
 PRIVATE_KINDS = frozenset({"return-sent-back"})
-
-
-def uk_time(moment: datetime | None) -> str:
-    """'6 December 2026, 21:30' in the UK's local time (GMT or BST)."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(UK)
-    return f"{local.day} {local:%B %Y, %H:%M}"
 
 
 def invitations_not_taken_up() -> list[User]:
@@ -54,7 +42,6 @@ def notifications() -> ResponseReturnValue:
     return render_template(
         "admin/outbox.html",
         page=outbox(),
-        uk_time=uk_time,
         mail_on=mail_configured(),
         invited=invitations_not_taken_up(),
         form=ConfirmForm(),

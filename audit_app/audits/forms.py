@@ -217,3 +217,14 @@ class AmendmentForm(FlaskForm):
         description="The auditor sees this at the top of the return. Do not include case details.",
     )
     submit = SubmitField("Return for amendment", widget=GovSubmitInput())
+
+
+class AcknowledgeConcernForm(FlaskForm):
+    """The coordinator acknowledges a current safeguarding concern, saying what they did (required)."""
+
+    action_taken = TextAreaField(
+        "What action have you taken?",
+        widget=GovTextArea(),
+        validators=[VisibleText("Say what action you have taken about the concern"), at_most(5000, "The action")],
+        description="For example, who you told and what was agreed, using roles rather than names",
+    )

@@ -10,8 +10,9 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 
-from audit_app.audits.forms import AuditForm, CaseAgenciesForm, CaseForm, UploadForm
+from audit_app.audits.forms import AcknowledgeConcernForm, AuditForm, CaseAgenciesForm, CaseForm, UploadForm
 from audit_app.data import audits as audit_data
+from audit_app.data import concerns as concern_data
 from audit_app.data import sampling as sampling_data
 from audit_app.data.tools import published_versions
 from audit_app.data.users import list_agencies
@@ -101,6 +102,7 @@ def show(audit_id: int) -> ResponseReturnValue:
         can_edit_cases=audit.state in CASE_EDIT_STATES,
         sampling=sampling_data.current_sampling(audit),
         has_frame=sampling_data.latest_frame(audit) is not None,
+        concerns=concern_data.concerns_of_audit(audit),
     )
 
 
@@ -206,3 +208,32 @@ def advance(audit_id: int) -> ResponseReturnValue:
     return render_template(
         "audits/advance.html", audit=audit, check=check, form=form, action=ADVANCE_ACTIONS.get(check.target, "")
     )
+
+
+@bp.route("/<int:audit_id>/concerns/<int:concern_id>", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def concern(audit_id: int, concern_id: int) -> ResponseReturnValue:
+    """A current safeguarding concern: what the auditor did, and the coordinator's acknowledgement."""
+    audit = _audit_or_404(audit_id)
+    found = concern_data.get_concern_in_audit(audit, concern_id) or abort(404)
+    form = AcknowledgeConcernForm()
+    if form.validate_on_submit():
+        with saved(f"Concern on case {found.ret.case.reference} acknowledged.") as outcome:
+            concern_data.acknowledge(found, form.action_taken.data or "", current_user)
+        if outcome.ok:
+            return redirect(url_for("audits.show", audit_id=audit.id, _anchor="concerns"))
+    return render_template("audits/concern.html", audit=audit, concern=found, form=form, close_form=ConfirmForm())
+
+
+@bp.post("/<int:audit_id>/concerns/<int:concern_id>/close")
+@roles_required(Role.COORDINATOR)
+def close_concern(audit_id: int, concern_id: int) -> ResponseReturnValue:
+    """Close an acknowledged concern: it needs nothing more from the audit."""
+    audit = _audit_or_404(audit_id)
+    found = concern_data.get_concern_in_audit(audit, concern_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        with saved(f"Concern on case {found.ret.case.reference} closed."):
+            concern_data.close(found, current_user)
+    else:
+        flash("That form had expired. Please try again.", "error")
+    return redirect(url_for("audits.show", audit_id=audit.id, _anchor="concerns"))

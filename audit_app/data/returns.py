@@ -142,16 +142,6 @@ def save_answers(
     )
 
 
-def _record_new_concerns(
-    ret: Return, definition: ToolDefinition, before: answer_rules.Answers, after: answer_rules.Answers, user: User
-) -> None:
-    """That a concern was raised, and by whom: the question key only, never the case detail."""
-    earlier = {q.key for q in answer_rules.raises_concern(definition, before)}
-    for question in answer_rules.raises_concern(definition, after):
-        if question.key not in earlier:
-            record_event("concern.raised", "return", ret.id, user=user, after={"question": question.key})
-
-
 def save_return(
     ret: Return,
     answers: answer_rules.Answers,
@@ -169,7 +159,6 @@ def save_return(
     so nothing typed is lost; the caller shows the missing questions.
     """
     save_answers(ret, answers, definition, user, expected_version, stored=stored)
-    _record_new_concerns(ret, definition, stored, answers, user)
     missing = answer_rules.missing_required(definition, answers)
     if submit and not missing:
         before = ret.state

@@ -13,6 +13,7 @@ from flask import current_app
 
 from audit_app.data.accounts import invite, unusable_password
 from audit_app.data.audits import add_cases
+from audit_app.data.concerns import raise_concerns
 from audit_app.data.seed import seed_reference_data
 from audit_app.data.settings import set_setting
 from audit_app.data.tools import definition_of, ensure_builtin_tool
@@ -253,6 +254,33 @@ def _load_open_audit(data: dict, user: User) -> None:
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
     _add_demo_cases(audit, follow_up, user)
     db.session.flush()
+    _raise_demo_concern(audit)
+
+
+# What Early Help's auditor answered on the first follow-up case: a current concern, waiting for the coordinator.
+DEMO_CONCERN = {
+    "current_safeguarding_concern": "yes",
+    "current_concern_action": "Our records show two missed health visits since the plan ended. I rang the Early Help "
+    "team manager on the day of the audit; a home visit is booked for tomorrow and the health visitor is told.",
+}
+
+
+def _raise_demo_concern(audit: Audit) -> None:
+    """A concern raised in a draft return of the open audit (not the CSC auditor's, whose returns the tour
+    starts empty), so the coordinator has one to acknowledge; each agency names its safeguarding lead."""
+    for agency in {r.agency for c in audit.cases for r in c.returns}:
+        agency.safeguarding_lead_email = f"safeguarding.{agency.short_name.lower()}@{DEMO_DOMAIN}"
+    ret = next((r for c in audit.cases for r in c.returns if r.agency.short_name == "EH"), None)
+    auditor = find_user_by_email(f"auditor.eh@{DEMO_DOMAIN}")
+    if ret is None or auditor is None:
+        return
+    definition = definition_of(audit.tool_version)
+    ret.answers = [
+        Answer(question_key=r.question_key, ordinal=r.ordinal, value=r.value, score=r.score)
+        for r in answer_rules.to_rows(definition, dict(DEMO_CONCERN))
+    ]
+    db.session.flush()
+    raise_concerns(ret, definition, dict(DEMO_CONCERN), auditor)
 
 
 def _demo_user(name: str) -> User:

@@ -1,5 +1,7 @@
 """Agency auditors' returns: "My returns" and the return form."""
 
+import logging
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -7,6 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from audit_app import concurrency
 from audit_app.concurrency import CHOOSE
+from audit_app.data import concerns as concern_data
 from audit_app.data import returns as return_data
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
@@ -24,15 +27,20 @@ from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.returns import answers as answer_rules
+from audit_tools.returns import concerns as concern_rules
 from audit_tools.returns import is_visible
 from audit_tools.states import ReturnState, Role
 from audit_tools.text import shortened, uk_time
 from audit_tools.tools import ToolDefinition
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
+log = logging.getLogger(__name__)
 bp.add_app_template_global(field_name)  # the return form, its preview and the conflict page name fields alike
 bp.add_app_template_global(note_field_name)
 bp.add_app_template_global(answer_rules.note_key)
+bp.add_app_template_global(concern_rules.action_keys, "concern_action_keys")
+bp.add_app_template_global(lambda: concern_rules.PROMPT_TITLE, "concern_prompt_title")
+bp.add_app_template_global(lambda: get_setting("escalation_route"), "escalation_route")
 
 
 @bp.get("/")
@@ -99,6 +107,13 @@ def _settled(
         mine, unsettled = answer_rules.resolve(definition, merge, answers, mine, chosen.choices, chosen.combined)
         if unsettled:
             return None, _conflict(ret, definition, form, problems={key: CHOOSE for key in unsettled}, status=400)
+    if unanswered := concern_rules.missing_actions(definition, mine):
+        if resolving:
+            problems = {q.key: concern_rules.ACTION_REQUIRED for q in unanswered}
+            return None, _conflict(ret, definition, form, problems=problems, status=400)
+        for question in unanswered:  # the form again with what was typed, the field named in the summary
+            form[field_name(question.key)].errors = [concern_rules.ACTION_REQUIRED]
+        return None, (_render_form(ret, form, definition), 400)
     return mine, ""
 
 
@@ -120,6 +135,7 @@ def _save(
             submit=form.submit_return.data,
             stored=answers,
         )
+        concern_data.raise_concerns(ret, definition, mine, current_user)
     if isinstance(outcome.error, return_data.InvalidAnswersError):  # only a resolution reaches this
         return _conflict(ret, definition, form, problems=outcome.error.problems, status=400)
     if outcome.error is not None:
@@ -133,8 +149,8 @@ def _save(
             f"question{'s' if len(missing) != 1 else ''} still need an answer before you can submit."
         )
         return _render_form(ret, form, definition, error_description=note), 422
-    if answer_rules.raises_concern(definition, mine):
-        flash(ESCALATION_HEADING + " " + get_setting("escalation_route"), "escalation")
+    if concern_rules.raises_concern(definition, mine):
+        flash(concern_rules.banner_text(get_setting("escalation_route")), "escalation")
     if ret.state == ReturnState.SUBMITTED:
         flash(f"Return for case {ret.case.reference} submitted. Thank you.", "success")
         return redirect(url_for("returns.index"))
@@ -269,9 +285,6 @@ def _restore(ret: Return, definition: ToolDefinition, token: str) -> BaseRespons
         "info",
     )
     return _render_form(ret, form, definition)
-
-
-ESCALATION_HEADING = "You recorded a current safeguarding concern about this child."
 
 
 def _refuse_locked(ret: Return, form: ReturnFormBase, definition: ToolDefinition) -> tuple[str, int]:

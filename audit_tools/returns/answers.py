@@ -235,16 +235,6 @@ def resolve(
     return settle(merge, saved, mine, choices, typed, combinable)
 
 
-def raises_concern(definition: ToolDefinition, answers: Answers) -> list[Question]:
-    """Questions whose answer signals a live safeguarding concern (their ``escalate_if`` answers)."""
-
-    def given(question: Question) -> list[str]:
-        value = answers.get(question.key)
-        return value if isinstance(value, list) else [value] if value else []
-
-    return [q for q in definition.questions if q.escalate_if and set(given(q)) & set(q.escalate_if)]
-
-
 COMPLETED, IN_PROGRESS, NOT_STARTED = "Completed", "In progress", "Not yet started"
 
 

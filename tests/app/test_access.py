@@ -6,7 +6,7 @@ import pytest
 
 from audit_app.data.tools import new_draft_version
 from audit_app.extensions import db
-from audit_app.models import SampleFrame
+from audit_app.models import Concern, SampleFrame
 from audit_app.security import PUBLIC_ENDPOINTS
 from tests.app import roles_briefings, roles_learning, roles_panel, roles_themes
 
@@ -25,6 +25,8 @@ EXPECTED_ROLES = {
     "audits.upload_cases": {"coordinator"},
     "audits.case_agencies": {"coordinator"},
     "audits.advance": {"coordinator"},
+    "audits.concern": {"coordinator"},
+    "audits.close_concern": {"coordinator"},
     "audits.remove_case": {"coordinator"},
     **{
         f"audits.{name}": {"coordinator"}
@@ -87,7 +89,7 @@ EXPECTED_ROLES = {
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
 PAGES_PER_ROLE = {
     role: pages + sum(area.PAGES.get(role, 0) for area in AREAS)
-    for role, pages in {"admin": 10, "coordinator": 37, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
+    for role, pages in {"admin": 10, "coordinator": 38, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
 }
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
 RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}
@@ -237,6 +239,13 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
             audit_id=audit.id, filename="frame.csv", sha256="0" * 64, row_count=0, columns=["reference", "locality"]
         )
     )  # the sampling page needs a frame
+    concern = Concern(
+        ret=audit.cases[0].returns[0],
+        audit_id=audit.id,
+        agency_id=agency.id,
+        question_key="current_safeguarding_concern",
+    )  # the concern page needs a concern
+    db.session.add(concern)
     db.session.commit()
     area_values = {
         k: v for area in AREAS for k, v in getattr(area, "url_values", lambda *a: {})(revealed, role).items()
@@ -258,6 +267,7 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
                 "number": draft.version,
                 "return_id": audit.cases[0].returns[0].id,
                 "tool_id": audit.tool_version.tool_id,
+                "concern_id": concern.id,
             },
         )
         response = client.get(url)

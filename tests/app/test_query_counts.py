@@ -14,7 +14,7 @@ from audit_app.extensions import db
 BOUNDS = {
     ("coordinator", "/"): 4,
     ("coordinator", "/audits/"): 4,
-    ("coordinator", "/audits/{audit}"): 11,
+    ("coordinator", "/audits/{audit}"): 12,  # + the audit's open safeguarding concerns (one query)
     # Filter choices, returns by agency, panel grades, answers by case for the judgement and multiple choices,
     # cases, free-text returns answering, the one GROUP BY over the answers: 7 reads, whatever the audit's size;
     # and the accent colour of the charts the page carries (drawn from those reads: no image request runs them again).
@@ -28,7 +28,7 @@ BOUNDS = {
     ("auditor", "/returns/"): 4,
     ("auditor", "/returns/{return}"): 10,  # answers and evidence notes are two reads
     ("coordinator", "/tools/"): 5,
-    ("auditor", "/returns/{editable}"): 10,  # the form of a draft: the same reads
+    ("auditor", "/returns/{editable}"): 11,  # the form of a draft: the same reads + the escalation route
     ("panel", "/audits/{audit}/panel"): 9,
     ("panel", "/audits/{audit}/panel/{case}"): 11,  # every agency's answers and notes: two reads
     ("editor", "/audits/{audit}/themes"): 12,

@@ -332,16 +332,12 @@ def test_autosave_saves_a_draft_and_answers_in_json(client, setup, post, factory
 
 def test_a_current_concern_shows_the_escalation_route_and_records_who_raised_it(client, setup, post):
     _, ret, definition = setup
-    response = post(
-        client,
-        f"/returns/{ret.id}",
-        {"q_current_safeguarding_concern": "yes", "version": "1", "save_draft": "y"},
-        follow_redirects=True,
-    )
+    raised = {"q_current_safeguarding_concern": "yes", "q_current_concern_action": "Told the duty manager"}
+    response = post(client, f"/returns/{ret.id}", {**raised, "version": "1", "save_draft": "y"}, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Act on a current concern now" in html and "designated safeguarding lead" in html
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "concern.raised")).all()
-    assert len(events) == 1 and events[0].user_id is not None
-    assert events[0].after == {"question": "current_safeguarding_concern"} and events[0].before is None
-    post(client, f"/returns/{ret.id}", {"q_current_safeguarding_concern": "yes", "version": "2", "save_draft": "y"})
+    assert len(events) == 1 and events[0].user_id is not None and events[0].object_type == "concern"
+    assert events[0].after["question"] == "current_safeguarding_concern" and events[0].before is None
+    post(client, f"/returns/{ret.id}", {**raised, "version": "2", "save_draft": "y"})
     assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "concern.raised")).all()) == 1

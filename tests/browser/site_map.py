@@ -41,7 +41,7 @@ from audit_app.data.tools import definition_of, ensure_builtin_tool, new_draft_v
 from audit_app.data.users import create_user, find_user_by_email, list_agencies
 from audit_app.demo import loader
 from audit_app.extensions import db
-from audit_app.models import Audit
+from audit_app.models import Audit, Concern
 from audit_app.security import PUBLIC_ENDPOINTS
 from audit_tools.briefing import SECTIONS, check_content, content_from_dict, unresolved
 from audit_tools.sampling import candidate_cases, read_table
@@ -207,6 +207,7 @@ def _audit_values(audit, briefing_id: int | None) -> dict:
         "briefing_id": briefing_id,
         "point_id": points[0].id if points else None,
         "recommendation_id": actions[0].id if actions else None,
+        "concern_id": db.session.scalar(select(Concern.id).where(Concern.audit_id == audit.id).limit(1)),
     }
 
 

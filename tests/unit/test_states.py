@@ -8,10 +8,12 @@ from audit_tools.errors import WorkbenchError
 from audit_tools.states import (
     AUDIT_MOVES,
     BRIEFING_MOVES,
+    CONCERN_MOVES,
     RETURN_MOVES,
     TOOL_MOVES,
     AuditState,
     BriefingState,
+    ConcernState,
     MoveRefused,
     QuestionType,
     ReturnState,
@@ -27,6 +29,7 @@ TABLES = [
     (RETURN_MOVES, ReturnState, ReturnState.DRAFT),
     (BRIEFING_MOVES, BriefingState, BriefingState.DRAFT),
     (TOOL_MOVES, ToolState, ToolState.DRAFT),
+    (CONCERN_MOVES, ConcernState, ConcernState.RAISED),
 ]
 ALLOWED = [(table, state, target) for table, _, _ in TABLES for state, targets in table.items() for target in targets]
 
@@ -95,6 +98,10 @@ def test_the_allowed_moves_are_exactly_these():
     assert {(str(s), str(t)) for s, ts in TOOL_MOVES.items() for t in ts} == {
         ("draft", "published"),
         ("published", "retired"),
+    }
+    assert {(str(s), str(t)) for s, ts in CONCERN_MOVES.items() for t in ts} == {
+        ("raised", "acknowledged"),
+        ("acknowledged", "closed"),
     }
 
 

@@ -1,0 +1,205 @@
+"""Current safeguarding concerns raised in returns: recording them, the coordinator's acknowledgement
+and closing, who is told, and what needs a coordinator's attention.
+
+What the auditor did and what the coordinator did are the people's own words: they are kept on the
+concern and shown to coordinators, never written to the audit trail (which records ids and states) or
+put in an e-mail (which carries the case's pseudonymous reference and a link).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from audit_app.data.events import record_event
+from audit_app.data.notifications import send_once
+from audit_app.extensions import db
+from audit_app.links import external_url
+from audit_app.models import Audit, Case, Concern, Return, User, UserRole
+from audit_tools.errors import WorkbenchError
+from audit_tools.returns.answers import Answers, as_typed
+from audit_tools.returns.concerns import concern_message, raises_concern, what_was_done
+from audit_tools.states import CONCERN_MOVES, ConcernState, Role, check_move
+from audit_tools.tools import ToolDefinition
+
+OPEN_STATES = (ConcernState.RAISED, ConcernState.ACKNOWLEDGED)  # shown on the audit's page until closed
+
+
+class ConcernError(WorkbenchError):
+    """A change to a concern was refused; the message says why."""
+
+
+def _loaded() -> list[object]:
+    return [
+        joinedload(Concern.ret).joinedload(Return.case),
+        joinedload(Concern.agency),
+        joinedload(Concern.audit),
+        joinedload(Concern.raised_by),
+        joinedload(Concern.acknowledged_by),
+    ]
+
+
+def raise_concerns(ret: Return, definition: ToolDefinition, answers: Answers, user: User) -> list[Concern]:
+    """Record each concern the answers raise that this return has not raised before; returns the new ones.
+
+    The trail records the concern's id, its return, the question and the state, never what was typed.
+    """
+    known = set(db.session.scalars(select(Concern.question_key).where(Concern.return_id == ret.id)))
+    raised = []
+    for question in raises_concern(definition, answers):
+        if question.key in known:
+            continue
+        concern = Concern(
+            ret=ret,
+            audit_id=ret.case.audit_id,
+            agency_id=ret.agency_id,
+            question_key=question.key,
+            state=ConcernState.RAISED,
+            raised_by_id=user.id,
+            raised_at=datetime.now(UTC),
+            what_was_done=what_was_done(definition, question, answers),
+        )
+        db.session.add(concern)
+        db.session.flush()
+        record_event(
+            "concern.raised",
+            "concern",
+            concern.id,
+            user=user,
+            after={"return": ret.id, "question": question.key, "state": ConcernState.RAISED},
+        )
+        _tell_of(concern)
+        raised.append(concern)
+    return raised
+
+
+def _tell_of(concern: Concern) -> None:
+    """Tell the coordinators and the agency's safeguarding lead at once, each once, through the
+    notification ledger (sent when the concern is committed; kept in the outbox without SMTP)."""
+    for to, subject, body in concern_messages(concern):
+        send_once(
+            f"concern:{concern.id}:{to.lower()}",
+            to,
+            subject,
+            body,
+            kind="concern",
+            object_type="concern",
+            object_id=concern.id,
+        )
+
+
+def is_coordinator(user: User) -> bool:
+    return user.is_authenticated and user.has_role(Role.COORDINATOR)
+
+
+def open_concerns(user: User) -> list[Concern]:
+    """Concerns not yet acknowledged in the audits this user coordinates (every audit, for a coordinator),
+    oldest first: for the home page."""
+    if not is_coordinator(user):
+        return []
+    return list(
+        db.session.scalars(
+            select(Concern)
+            .options(*_loaded())  # type: ignore[arg-type]
+            .where(Concern.state == ConcernState.RAISED)
+            .order_by(Concern.raised_at, Concern.id)
+        ).unique()
+    )
+
+
+def concerns_of_audit(audit: Audit) -> list[Concern]:
+    """The audit's concerns not yet closed: those waiting for an acknowledgement first, then oldest first."""
+    rows = db.session.scalars(
+        select(Concern)
+        .options(*_loaded())  # type: ignore[arg-type]
+        .where(Concern.audit_id == audit.id, Concern.state.in_(OPEN_STATES))
+        .order_by(Concern.raised_at, Concern.id)
+    ).unique()
+    return sorted(rows, key=lambda c: c.state != ConcernState.RAISED)
+
+
+def get_concern_in_audit(audit: Audit, concern_id: int) -> Concern | None:
+    return db.session.scalar(select(Concern).where(Concern.id == concern_id, Concern.audit_id == audit.id))
+
+
+def acknowledge(concern: Concern, action_taken: str, user: User) -> None:
+    """The coordinator has seen the concern and says what they did about it (required)."""
+    check_move(
+        CONCERN_MOVES,
+        concern.state,
+        ConcernState.ACKNOWLEDGED,
+        f"Only a newly raised concern can be acknowledged; this one is {concern.state}.",
+        ConcernError,
+    )
+    action = as_typed(action_taken)
+    if not action:
+        raise ConcernError("Say what action you have taken about the concern.")
+    before = concern.state
+    concern.state = ConcernState.ACKNOWLEDGED
+    concern.action_taken = action
+    concern.acknowledged_by_id = user.id
+    concern.acknowledged_at = datetime.now(UTC)
+    db.session.flush()
+    record_event(
+        "concern.acknowledged",
+        "concern",
+        concern.id,
+        user=user,
+        before={"state": before},
+        after={"state": ConcernState.ACKNOWLEDGED},
+    )
+
+
+def close(concern: Concern, user: User) -> None:
+    """The concern needs nothing more from the audit."""
+    check_move(
+        CONCERN_MOVES,
+        concern.state,
+        ConcernState.CLOSED,
+        "A concern is acknowledged, saying what was done, before it is closed."
+        if concern.state == ConcernState.RAISED
+        else f"This concern is already {concern.state}.",
+        ConcernError,
+    )
+    before = concern.state
+    concern.state = ConcernState.CLOSED
+    concern.closed_by_id = user.id
+    concern.closed_at = datetime.now(UTC)
+    db.session.flush()
+    record_event(
+        "concern.closed",
+        "concern",
+        concern.id,
+        user=user,
+        before={"state": before},
+        after={"state": ConcernState.CLOSED},
+    )
+
+
+def coordinator_emails() -> list[str]:
+    """Every active coordinator's address: any coordinator may run any audit."""
+    return list(
+        db.session.scalars(
+            select(User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
+            .order_by(User.email)
+        )
+    )
+
+
+def concern_messages(concern: Concern) -> list[tuple[str, str, str]]:
+    """(to, subject, body) for each person told at once of a new concern: the coordinators and the
+    agency's safeguarding lead. Each names the case's pseudonymous reference and links to the audit's
+    concerns; none holds case detail or anything typed."""
+    case = db.session.get(Case, concern.ret.case_id) if concern.ret else None
+    reference = case.reference if case else ""
+    link = external_url("audits.show", audit_id=concern.audit_id) + "#concerns"
+    subject, body = concern_message(reference, concern.audit.title_with_year, concern.agency.name, link)
+    recipients = coordinator_emails()
+    lead = (concern.agency.safeguarding_lead_email or "").strip()
+    if lead and lead.lower() not in {r.lower() for r in recipients}:
+        recipients.append(lead)
+    return [(to, subject, body) for to in recipients]

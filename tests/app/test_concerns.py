@@ -1,0 +1,164 @@
+"""Issue 17: a current safeguarding concern reaches a person. It is its own record (raised ->
+acknowledged -> closed), what was done is required, the coordinators and the agency's safeguarding
+lead are e-mailed at once, and neither the e-mails nor the audit trail hold what anyone typed."""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from audit_app.data import concerns as concern_data
+from audit_app.data.settings import get_setting
+from audit_app.data.users import find_user_by_email
+from audit_app.extensions import db
+from audit_app.models import Answer, AuditEvent, Concern
+from audit_tools.returns.concerns import action_keys, concern_message, missing_actions
+from audit_tools.states import ConcernState
+
+TYPED = "Rang the duty social worker about Jayden at 14 Acacia Road"
+CONCERN = {"q_current_safeguarding_concern": "yes", "q_current_concern_action": TYPED}
+
+
+@pytest.fixture
+def raised(client, setup, post, factory):
+    """The CSC auditor raises a concern on case T-01 of an open audit; a coordinator exists."""
+    audit, ret, definition = setup
+    factory.agency("CSC").safeguarding_lead_email = "lead@csc.test.example"
+    db.session.commit()
+    factory.user("coordinator", email="co@test.example")
+    response = post(client, f"/returns/{ret.id}", {**CONCERN, "version": "1", "save_draft": "y"})
+    assert response.status_code == 302
+    return audit, ret, db.session.scalar(select(Concern))
+
+
+def test_the_action_question_is_the_follow_up_of_the_escalating_question(app):
+    from audit_app.data.tools import definition_of, ensure_builtin_tool
+
+    with app.app_context():
+        definition = definition_of(ensure_builtin_tool())
+    assert action_keys(definition) == {"current_concern_action"}
+    assert [q.key for q in missing_actions(definition, {"current_safeguarding_concern": "yes"})] == [
+        "current_concern_action"
+    ]
+    assert missing_actions(definition, {"current_safeguarding_concern": "no"}) == []
+    assert missing_actions(definition, {"current_safeguarding_concern": "yes", "current_concern_action": "Rang"}) == []
+
+
+def test_a_raised_concern_is_stored_raised_with_who_when_and_what_was_done(raised):
+    _, ret, concern = raised
+    assert concern.state == ConcernState.RAISED and concern.return_id == ret.id
+    assert concern.agency_id == ret.agency_id and concern.audit_id == ret.case.audit_id
+    assert concern.raised_by.email == "csc@test.example" and concern.raised_at is not None
+    assert concern.what_was_done == TYPED
+
+
+def test_what_was_done_is_required_when_a_concern_is_raised_and_nothing_typed_is_lost(client, setup, post):
+    _, ret, _ = setup
+    for button in ("save_draft", "submit_return"):
+        response = post(
+            client,
+            f"/returns/{ret.id}",
+            {
+                "q_current_safeguarding_concern": "yes",
+                "q_overall_rationale": "My careful notes",
+                "version": "1",
+                button: "y",
+            },
+        )
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert "There is a problem" in html and 'href="#q_current_concern_action"' in html
+        assert "Say what you have done about the current safeguarding concern" in html
+        assert "My careful notes" in html and 'value="yes" checked' in html
+    assert db.session.scalar(select(Concern)) is None
+    assert db.session.scalar(select(Answer).where(Answer.return_id == ret.id)) is None  # nothing half-saved
+
+
+def test_the_form_prompts_before_submitting_in_the_words_of_the_banner(client, setup):
+    _, ret, _ = setup
+    html = client.get(f"/returns/{ret.id}").get_data(as_text=True)
+    route = get_setting("escalation_route")
+    prompt = html[html.index('id="concern-prompt-current_safeguarding_concern"') :]
+    prompt = prompt[: prompt.index("</div>\n</div>")]
+    assert 'data-show-if="q_current_safeguarding_concern" data-show-values="yes"' in html
+    assert "Act on a current concern now" in prompt and str(route) in prompt.replace("&#39;", "'")
+    assert "What action have you taken about the current concern? (optional)" not in html
+
+
+def test_the_coordinator_sees_acknowledges_and_closes_the_concern(raised, app, login, post):
+    audit, ret, concern = raised
+    assert concern_data.open_concerns(concern.raised_by) == []  # an auditor coordinates nothing
+    client = app.test_client()
+    login(client, "co@test.example")
+    assert concern_data.open_concerns(find_user_by_email("co@test.example")) == [concern]
+    page = client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    assert 'id="concerns"' in page and "T-01" in page and "Not yet acknowledged" in page
+
+    close_first = post(client, f"/audits/{audit.id}/concerns/{concern.id}/close", follow_redirects=True)
+    assert "acknowledged, saying what was done, before it is closed" in close_first.get_data(as_text=True)
+    blank = post(client, f"/audits/{audit.id}/concerns/{concern.id}", {"action_taken": "   "})
+    assert blank.status_code == 200
+    assert 'href="#action_taken"' in blank.get_data(as_text=True)
+    db.session.refresh(concern)
+    assert concern.state == ConcernState.RAISED
+
+    done = post(client, f"/audits/{audit.id}/concerns/{concern.id}", {"action_taken": "Checked with the CSC lead"})
+    assert done.status_code == 302
+    db.session.refresh(concern)
+    assert concern.state == ConcernState.ACKNOWLEDGED and concern.action_taken == "Checked with the CSC lead"
+    assert concern.acknowledged_by.email == "co@test.example" and concern.acknowledged_at is not None
+    assert concern_data.open_concerns(find_user_by_email("co@test.example")) == []
+    again = post(client, f"/audits/{audit.id}/concerns/{concern.id}", {"action_taken": "Twice"}, follow_redirects=True)
+    assert "Only a newly raised concern can be acknowledged" in again.get_data(as_text=True)
+
+    post(client, f"/audits/{audit.id}/concerns/{concern.id}/close")
+    db.session.refresh(concern)
+    assert concern.state == ConcernState.CLOSED and concern.closed_by.email == "co@test.example"
+    assert 'id="concerns"' not in client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    closed_again = post(client, f"/audits/{audit.id}/concerns/{concern.id}/close", follow_redirects=True)
+    assert "already closed" in closed_again.get_data(as_text=True)
+
+
+def test_only_a_coordinator_reaches_the_concern_pages(raised, client, post):
+    audit, _, concern = raised
+    assert client.get(f"/audits/{audit.id}/concerns/{concern.id}").status_code == 403
+    assert post(client, f"/audits/{audit.id}/concerns/{concern.id}/close").status_code == 403
+
+
+def test_messages_go_to_the_coordinators_and_the_safeguarding_lead_and_carry_no_case_text(raised, app):
+    _, _, concern = raised
+    with app.test_request_context():
+        messages = concern_data.concern_messages(concern)
+    assert sorted(to for to, _, _ in messages) == ["co@test.example", "lead@csc.test.example"]
+    for _, subject, body in messages:
+        assert "T-01" in subject and "T-01" in body and f"/audits/{concern.audit_id}#concerns" in body
+        for typed in ("Jayden", "Acacia", "Northfield", "neglect", TYPED):
+            assert typed not in subject + body
+    subject, body = concern_message("NA-9", "Audit", "Agency", "https://x.example/a")
+    assert subject == "Current safeguarding concern raised: case NA-9" and "https://x.example/a" in body
+
+
+def test_the_emails_go_at_once_through_smtp(client, setup, post, factory, smtp):
+    _, ret, _ = setup
+    factory.agency("CSC").safeguarding_lead_email = "lead@csc.test.example"
+    db.session.commit()
+    factory.user("coordinator", email="co@test.example")
+    post(client, f"/returns/{ret.id}", {**CONCERN, "version": "1", "save_draft": "y"})
+    recipients = sorted(r for rs, _ in smtp.messages for r in rs)
+    assert recipients == ["co@test.example", "lead@csc.test.example"]
+    for _, message in smtp.messages:
+        assert TYPED not in message.get_payload() and "T-01" in message["Subject"]
+
+
+def test_the_trail_holds_ids_and_states_never_the_typed_text(raised, app, login, post):
+    audit, ret, concern = raised
+    client = app.test_client()
+    login(client, "co@test.example")
+    post(client, f"/audits/{audit.id}/concerns/{concern.id}", {"action_taken": "Spoke to Jayden's mother at home"})
+    post(client, f"/audits/{audit.id}/concerns/{concern.id}/close")
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "concern")).all()
+    assert [e.action for e in events] == ["concern.raised", "concern.acknowledged", "concern.closed"]
+    assert events[0].after == {"return": ret.id, "question": "current_safeguarding_concern", "state": "raised"}
+    assert events[2].before == {"state": "acknowledged"} and events[2].after == {"state": "closed"}
+    trail = json.dumps([[e.before, e.after] for e in db.session.scalars(select(AuditEvent))])
+    assert "Jayden" not in trail and "Acacia" not in trail and "Rang" not in trail
