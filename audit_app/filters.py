@@ -1,8 +1,10 @@
 """Jinja filters for dates and ages, written the way the partnership writes them."""
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_wtf import FlaskForm
@@ -34,8 +36,21 @@ def error_summary(form: FlaskForm, description: str = "") -> dict[str, Any]:
     return params
 
 
+UK = ZoneInfo("Europe/London")
+
+
+def uk_time(value: datetime | None) -> str:
+    """A stored UTC time as the UK's local time (GMT or BST), saying which: "6 December 2026, 9:05pm (GMT)"."""
+    if value is None:
+        return ""
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UK)
+    hour = local.hour % 12 or 12
+    return f"{long_date(local.date())}, {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'} ({local.tzname()})"
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_filter(long_date)
     app.add_template_filter(age_years)
+    app.add_template_filter(uk_time)
     app.add_template_filter(pairs, "zip")
