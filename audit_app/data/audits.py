@@ -356,7 +356,8 @@ def update_audit(audit: Audit, user: User, **fields: Any) -> list[str]:
         setattr(audit, name, fields[name])
     if changed:
         db.session.flush()
-        record_event("audit.edited", "audit", audit.id, user=user, after={"fields": changed})
+        # the field names as keys (kept as they are), never the values typed
+        record_event("audit.edited", "audit", audit.id, user=user, after={"changed": dict.fromkeys(changed, True)})
     return changed
 
 
