@@ -17,7 +17,16 @@ from audit_app.data.tools import definition_of, ensure_builtin_tool
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email
 from audit_app.demo.coding import code_demo_audit
 from audit_app.extensions import db
-from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation, User
+from audit_app.models import (
+    ActionUpdate,
+    AgencyExtension,
+    Answer,
+    Audit,
+    LearningPoint,
+    PanelRecord,
+    Recommendation,
+    User,
+)
 from audit_tools.returns import answers as answer_rules
 from audit_tools.sampling import case_row
 from audit_tools.states import AuditState, ReturnState, Role
@@ -228,9 +237,21 @@ def _load_open_audit(data: dict, user: User) -> None:
         "agency involved six months after the first audit.",
         "returns_due": (date.today() + timedelta(days=14)).isoformat(),
     }
+    fields["returns_due"] = (date.today() - timedelta(days=3)).isoformat()
     audit = _new_audit(fields, AuditState.OPEN)
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
-    _add_demo_cases(audit, follow_up, user)
+    cases = _add_demo_cases(audit, follow_up, user)
+    db.session.flush()
+    # The home pages have something to act on: one return waiting for the coordinator's review, most agencies
+    # overdue, and children's social care and schools given a few more days (so due soon, not overdue).
+    first = next(r for r in data["returns"] if r["case"] == data["cases"][0]["reference"] and r["agency"] == "EH")
+    _submit_demo_returns(audit, cases, [{**first, "case": first["case"].replace("-0", "-F0")}])
+    for short_name in ("CSC", "School"):
+        agency = agency_by_short_name(short_name)
+        if agency is not None:
+            db.session.add(
+                AgencyExtension(audit_id=audit.id, agency_id=agency.id, returns_due=date.today() + timedelta(days=5))
+            )
     db.session.flush()
 
 

@@ -338,3 +338,23 @@ def test_the_home_page_of_a_500_case_audit_stays_within_its_statement_bound(app,
     assert f"/audits/{panel_id}/panel/" in html, "panel"
     assert "Amend the return" in html, "sent back"
     assert ran <= HOME_BOUND, f"the home page ran {ran} statements"
+
+
+# ---------------------------------------------------------------- the demo
+
+
+@pytest.mark.parametrize(
+    "account, item",
+    [
+        ("coordinator", "Review Early Help"),  # a return waiting for review
+        ("coordinator", "owes"),  # an overdue agency
+        ("auditor", 'href="/returns/'),  # returns to complete
+        ("panel", "/panel/"),  # cases waiting for a judgement
+        ("editor", "suggested coding"),  # excerpts to code
+        ("admin", "Disabled accounts"),
+    ],
+)
+def test_each_demo_role_has_something_to_act_on(client, runner, ctx, login, account, item):
+    assert runner.invoke(args=["demo", "--password", "home page demo password"]).exit_code == 0
+    login(client, f"{account}@demo.example", "home page demo password")
+    assert item in home(client)
