@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import current_app
 
+from audit_app.data.accounts import invite, unusable_password
 from audit_app.data.audits import add_cases
 from audit_app.data.seed import seed_reference_data
 from audit_app.data.settings import set_setting
@@ -84,7 +85,20 @@ def load_demo(password: str) -> bool:
     _load_completed_audit(data, admin)
     _load_panel_audit(data, admin)
     _load_open_audit(data, admin)
+    _invite_newcomer(admin)
     return True
+
+
+def _invite_newcomer(admin: User) -> None:
+    """A school auditor invited but not yet signed up, for the admin's home page (the link is not shown)."""
+    newcomer = create_user(
+        f"invited.school@{DEMO_DOMAIN}",
+        "Demo Invited School",
+        unusable_password(),
+        [Role.AUDITOR],
+        agency_by_short_name("School"),
+    )
+    invite(newcomer, admin)
 
 
 def _load_settings(partnership: dict) -> None:
