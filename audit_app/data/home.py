@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import and_, func, select
 
 from audit_app.data.assignments import visible_to
-from audit_app.data.audits import effective_due
+from audit_app.data.audits import REVEALED_STATES, effective_due
 from audit_app.data.learning import EDITABLE_STATES, visible_states
 from audit_app.extensions import db
 from audit_app.models import (
@@ -87,6 +87,12 @@ class AuditCount:
     audit_id: int
     audit_title: str
     count: int
+
+
+@dataclass(frozen=True)
+class AuditLink:
+    audit_id: int
+    audit_title: str
 
 
 @dataclass(frozen=True)
@@ -325,3 +331,13 @@ def disabled_accounts() -> list[PersonItem]:
         select(User.id, User.display_name, User.email).where(User.active.is_(False)).order_by(User.display_name)
     ).all()
     return [PersonItem(*row) for row in rows]
+
+
+def audits_with_results() -> list[AuditLink]:
+    """Audits whose returns have been revealed (panel, analysis and later), newest first: their results pages."""
+    rows = db.session.execute(
+        select(Audit.id, Audit.title, Audit.year)
+        .where(Audit.state.in_(REVEALED_STATES))
+        .order_by(Audit.year.desc(), Audit.title)
+    ).all()
+    return [AuditLink(audit_id, title) for audit_id, title, _year in rows]

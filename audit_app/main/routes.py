@@ -43,6 +43,8 @@ def needs(today: date, now: datetime) -> dict[str, Any]:
         found["to_code"] = home.excerpts_to_code()
         found["briefings_waiting"] = home.briefings_waiting()
         found["actions_due"] = home.actions_due(user, today)
+    if user.has_role(Role.COORDINATOR, Role.PANEL, Role.EDITOR):
+        found["results"] = home.audits_with_results()
     if user.has_role(Role.VIEWER):
         found["latest_briefings"] = home.latest_briefings()
         found["overdue_actions"] = home.overdue_action_count(user, today)

@@ -12,7 +12,7 @@ from audit_app.extensions import db
 # count is independent of the number of rows (test_counts_do_not_grow_with_the_data), so one extra query per
 # case, return, recommendation or theme would break it.
 BOUNDS = {
-    ("coordinator", "/"): 7,  # returns to review (and their count), overdue agencies, audits by stage
+    ("coordinator", "/"): 8,  # returns to review (and their count), overdue agencies, audits by stage, results
     ("coordinator", "/audits/"): 4,
     ("coordinator", "/audits/{audit}"): 12,  # the agencies' extensions of the returns-due date
     # Filter choices, returns by agency, panel grades, answers by case for the judgement and multiple choices,
