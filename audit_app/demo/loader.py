@@ -92,8 +92,8 @@ def load_demo(password: str) -> bool:
 def _invite_newcomer(admin: User) -> None:
     """A school auditor invited but not yet signed up, for the admin's home page (the link is not shown)."""
     newcomer = create_user(
-        f"invited.school@{DEMO_DOMAIN}",
-        "Demo Invited School",
+        f"newcomer@{DEMO_DOMAIN}",
+        "Demo Newcomer",
         unusable_password(),
         [Role.AUDITOR],
         agency_by_short_name("School"),

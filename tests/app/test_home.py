@@ -352,7 +352,7 @@ def test_the_home_page_of_a_500_case_audit_stays_within_its_statement_bound(app,
         ("auditor", 'href="/returns/'),  # returns to complete
         ("panel", "/panel/"),  # cases waiting for a judgement
         ("editor", "suggested coding"),  # excerpts to code
-        ("admin", "invited.school@demo.example"),  # an invitation not taken up
+        ("admin", "newcomer@demo.example"),  # an invitation not taken up
     ],
 )
 def test_each_demo_role_has_something_to_act_on(client, runner, ctx, login, account, item):
