@@ -4,17 +4,34 @@ details, due dates and agencies' extensions can be changed after it is created."
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from audit_app.data import audits as audit_data
 from audit_app.data.accounts import disable_user, invite
 from audit_app.extensions import db
 from audit_app.models import AgencyExtension, AuditEvent, Briefing, Case, Coding, PanelRecord, Recommendation, Theme
-from tests.app.test_query_counts import statements_and_response
 
 TODAY = date.today()
 PAST = TODAY - timedelta(days=3)
 FUTURE = TODAY + timedelta(days=14)
+
+
+def statements_and_response(app, client, url: str):
+    """The number of SQL statements a GET of ``url`` runs, and its response."""
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, url
+    return len(statements), response
 
 
 def home(client) -> str:
