@@ -256,9 +256,10 @@ def _load_open_audit(data: dict, user: User) -> None:
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
     cases = _add_demo_cases(audit, follow_up, user)
     db.session.flush()
-    # The home pages have something to act on: one return waiting for the coordinator's review, most agencies
+    # The home pages have something to act on: one return waiting for the coordinator's review (Early Help's on
+    # the last case, so each auditor's first return in the browser tests is still a draft), most agencies
     # overdue, and children's social care and schools given a few more days (so due soon, not overdue).
-    first = next(r for r in data["returns"] if r["case"] == data["cases"][0]["reference"] and r["agency"] == "EH")
+    first = next(r for r in data["returns"] if r["case"] == data["cases"][2]["reference"] and r["agency"] == "EH")
     _submit_demo_returns(audit, cases, [{**first, "case": first["case"].replace("-0", "-F0")}])
     for short_name in ("CSC", "School"):
         agency = agency_by_short_name(short_name)
