@@ -39,18 +39,17 @@ def error_summary(form: FlaskForm, description: str = "") -> dict[str, Any]:
 UK = ZoneInfo("Europe/London")
 
 
-def uk_time(value: datetime | None) -> str:
-    """A stored UTC time as the UK's local time (GMT or BST), saying which: "6 December 2026, 9:05pm (GMT)"."""
+def uk_date_time(value: datetime | None) -> str:
+    """A stored UTC time in the UK's local time (GMT or BST), saying so: "27 March 2026 at 14:05 (UK time)"."""
     if value is None:
         return ""
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UK)
-    hour = local.hour % 12 or 12
-    return f"{long_date(local.date())}, {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'} ({local.tzname()})"
+    return f"{local.day} {local:%B %Y} at {local:%H:%M} (UK time)"
 
 
 def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_filter(long_date)
     app.add_template_filter(age_years)
-    app.add_template_filter(uk_time)
+    app.add_template_filter(uk_date_time)
     app.add_template_filter(pairs, "zip")

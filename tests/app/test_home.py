@@ -9,7 +9,17 @@ from sqlalchemy import event, select
 from audit_app.data import audits as audit_data
 from audit_app.data.accounts import disable_user, invite
 from audit_app.extensions import db
-from audit_app.models import AgencyExtension, AuditEvent, Briefing, Case, Coding, PanelRecord, Recommendation, Theme
+from audit_app.models import (
+    AgencyExtension,
+    AuditEvent,
+    Briefing,
+    Case,
+    Coding,
+    PanelRecord,
+    Recommendation,
+    Return,
+    Theme,
+)
 
 TODAY = date.today()
 PAST = TODAY - timedelta(days=3)
@@ -376,3 +386,22 @@ def test_each_demo_role_has_something_to_act_on(client, runner, ctx, login, acco
     assert runner.invoke(args=["demo", "--password", "home page demo password"]).exit_code == 0
     login(client, f"{account}@demo.example", "home page demo password")
     assert item in home(client)
+
+
+def test_the_grid_shows_who_last_saved_each_return_and_when_in_uk_time(client, factory, login, open_audit):
+    csc = factory.agency("CSC")
+    auditor = factory.user("auditor", agency=csc, email="csc@test.example")
+    ret = factory.return_for(open_audit, "CSC", "T-01")
+    ret.auditor_id = auditor.id
+    db.session.commit()
+    db.session.execute(
+        Return.__table__.update()
+        .where(Return.id == ret.id)
+        .values(updated_at=datetime(2026, 7, 1, 12, 0, tzinfo=UTC))  # 13:00 in British Summer Time
+    )
+    db.session.commit()
+    factory.user("coordinator", email="co@test.example")
+    login(client, "co@test.example")
+    page = client.get(f"/audits/{open_audit.id}").get_data(as_text=True)
+    assert "Test auditor, last saved 1 July 2026 at 13:00 (UK time)" in page
+    assert "Not started" in page  # the others
