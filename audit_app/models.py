@@ -271,6 +271,15 @@ class Assignment(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
+class AgencyExtension(Model):
+    """A later returns-due date for one agency on one audit; without one the audit's own date applies."""
+
+    __tablename__ = "agency_extensions"
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True)
+    returns_due: Mapped[date]
+
+
 class RescuedDraft(Model):
     """What an auditor typed when their session or form had expired, kept until they sign in again.
 

@@ -1,5 +1,7 @@
 """Forms for setting up an audit and its cases."""
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -77,6 +79,58 @@ class AuditForm(FlaskForm):
     def validate_period_end(self, field: Field) -> None:
         if field.data and self.period_start.data and field.data < self.period_start.data:
             raise ValidationError("The end of the period must be after its start")
+
+
+class EditAuditForm(FlaskForm):
+    """The details of an audit that may change after it is created; agencies' extensions are added per audit."""
+
+    title = AuditForm.title
+    purpose = AuditForm.purpose
+    scope = AuditForm.scope
+    period_start = AuditForm.period_start
+    period_end = AuditForm.period_end
+    returns_due = AuditForm.returns_due
+    panel_due = AuditForm.panel_due
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    validate_panel_due = AuditForm.validate_panel_due
+    validate_period_end = AuditForm.validate_period_end
+
+    extension_names: list[tuple[int, str]] = []
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        returns_due = self["returns_due"].data
+        for agency_id, name in self.extension_names:
+            field = self[extension_field(agency_id)]
+            if field.data is None or field.errors:
+                continue
+            if returns_due is None:
+                field.errors.append(f"Set the returns due date before giving {name} more time")
+                ok = False
+            elif field.data <= returns_due:
+                field.errors.append(f"The date for {name} must be after the returns due date")
+                ok = False
+        return ok
+
+
+def extension_field(agency_id: int) -> str:
+    return f"extension_{agency_id}"
+
+
+def edit_audit_form(agencies: list[tuple[int, str]], **kwargs: Any) -> EditAuditForm:
+    """The edit form with one optional 'more time' date for each agency that returns on the audit."""
+
+    class Form(EditAuditForm):
+        pass
+
+    for agency_id, name in agencies:
+        setattr(
+            Form,
+            extension_field(agency_id),
+            OptionalDateField(f"{name}: returns due by", description="Leave blank for the audit's returns due date"),
+        )
+    Form.extension_names = agencies
+    return Form(**kwargs)
 
 
 class AgencyChoiceMixin:

@@ -10,7 +10,15 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 
-from audit_app.audits.forms import AcknowledgeConcernForm, AuditForm, CaseAgenciesForm, CaseForm, UploadForm
+from audit_app.audits.forms import (
+    AcknowledgeConcernForm,
+    AuditForm,
+    CaseAgenciesForm,
+    CaseForm,
+    UploadForm,
+    edit_audit_form,
+    extension_field,
+)
 from audit_app.data import audits as audit_data
 from audit_app.data import concerns as concern_data
 from audit_app.data import sampling as sampling_data
@@ -87,6 +95,36 @@ def new() -> ResponseReturnValue:
         flash("Audit created. Now add the cases to be audited.", "success")
         return redirect(url_for("audits.show", audit_id=audit.id))
     return render_template("audits/new.html", form=form)
+
+
+@bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def edit(audit_id: int) -> ResponseReturnValue:
+    """Change an audit's details, its due dates and each agency's extension; the trail names what changed."""
+    audit = _audit_or_404(audit_id)
+    agencies = audit_data.returning_agencies(audit)
+    extended = audit_data.extensions(audit)
+    stored = {name: getattr(audit, name) for name in audit_data.EDITABLE_FIELDS}
+    stored |= {extension_field(a.id): extended.get(a.id) for a in agencies}
+    form = edit_audit_form([(a.id, a.name) for a in agencies], data=stored)
+    if form.validate_on_submit():
+        with saved("Audit details saved.") as outcome:
+            changed = audit_data.update_audit(
+                audit, current_user, **{name: form[name].data for name in audit_data.EDITABLE_FIELDS}
+            )
+            moved = audit_data.set_extensions(
+                audit, {a.id: form[extension_field(a.id)].data for a in agencies}, current_user
+            )
+            if not changed and not moved:
+                outcome.success = "Nothing was changed."
+        if outcome.ok:
+            return redirect(url_for("audits.show", audit_id=audit.id))
+    return render_template(
+        "audits/edit.html",
+        audit=audit,
+        form=form,
+        extension_fields=[form[extension_field(a.id)] for a in agencies],
+    )
 
 
 @bp.get("/<int:audit_id>")

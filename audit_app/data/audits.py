@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
-from audit_app.models import COUNTED_STATES, Agency, Audit, Briefing, Case, Return, User
+from audit_app.models import COUNTED_STATES, Agency, AgencyExtension, Audit, Briefing, Case, Return, User
 from audit_tools.errors import WorkbenchError
 from audit_tools.sampling import FrameRow, personal_details
 from audit_tools.states import AUDIT_MOVES, AuditState, BriefingState, ReturnState, Role, ToolState, may_move
@@ -303,6 +303,9 @@ def advance(audit: Audit, user: User) -> AuditState:
 class ProgressCell:
     return_id: int | None
     state: str | None  # None: this agency is not asked to return on this case
+    auditor: str = ""  # who last saved it
+    saved_at: datetime | None = None
+    overdue: bool = False  # outstanding past the agency's due date (its extension, else the audit's)
 
 
 @dataclass(frozen=True)
@@ -318,9 +321,24 @@ def progress_grid(audit: Audit) -> ProgressGrid:
     """Cases × agencies with each return's state, in two queries."""
     cases = list(db.session.scalars(select(Case).where(Case.audit_id == audit.id).order_by(Case.reference)))
     returns = db.session.execute(
-        select(Return.case_id, Return.agency_id, Return.id, Return.state).join(Case).where(Case.audit_id == audit.id)
+        select(Return.case_id, Return.agency_id, Return.id, Return.state, User.display_name, Return.updated_at)
+        .join(Case)
+        .outerjoin(User, User.id == Return.auditor_id)
+        .where(Case.audit_id == audit.id)
     ).all()
-    cell = {(r.case_id, r.agency_id): ProgressCell(r.id, r.state) for r in returns}
+    due = extensions(audit)
+    today = date.today()
+
+    def late(agency_id: int, state: str) -> bool:
+        when = due.get(agency_id, audit.returns_due)
+        return bool(audit.state == AuditState.OPEN and when and when < today and state not in DONE_STATES)
+
+    cell = {
+        (r.case_id, r.agency_id): ProgressCell(
+            r.id, r.state, r.display_name or "", r.updated_at, late(r.agency_id, r.state)
+        )
+        for r in returns
+    }
     agency_ids = {r.agency_id for r in returns}
     agencies = [a for a in db.session.scalars(select(Agency).order_by(Agency.name)) if a.id in agency_ids]
     rows = [(c, [cell.get((c.id, a.id), ProgressCell(None, None)) for a in agencies]) for c in cases]
@@ -331,9 +349,7 @@ def progress_grid(audit: Audit) -> ProgressGrid:
         done[r.agency_id][0] += r.state in DONE_STATES
         done[r.agency_id][1] += 1
     outstanding = sum(n for state, n in counts.items() if state not in DONE_STATES)
-    overdue = bool(
-        audit.returns_due and audit.returns_due < date.today() and outstanding and audit.state == AuditState.OPEN
-    )
+    overdue = bool(outstanding) and any(c.overdue for c in cell.values())
     return ProgressGrid(agencies, rows, counts, [(a, done[a.id][0], done[a.id][1]) for a in agencies], overdue)
 
 
@@ -364,3 +380,67 @@ def outstanding_returns(audit: Audit) -> list[Outstanding]:
         Outstanding(agency, reference, state, saved_by or "", audit.returns_due)
         for agency, reference, state, saved_by in rows
     ]
+
+
+EDITABLE_FIELDS = ("title", "purpose", "scope", "period_start", "period_end", "returns_due", "panel_due")
+
+
+def update_audit(audit: Audit, user: User, **fields: Any) -> list[str]:
+    """Change the audit's details; the trail names the fields that changed, never what was typed."""
+    changed = [name for name in EDITABLE_FIELDS if name in fields and getattr(audit, name) != fields[name]]
+    for name in changed:
+        setattr(audit, name, fields[name])
+    if changed:
+        db.session.flush()
+        # the field names as keys (kept as they are), never the values typed
+        record_event("audit.edited", "audit", audit.id, user=user, after={"changed": dict.fromkeys(changed, True)})
+    return changed
+
+
+def extensions(audit: Audit) -> dict[int, date]:
+    """Each agency's extended returns-due date on this audit, by agency id."""
+    rows = db.session.execute(
+        select(AgencyExtension.agency_id, AgencyExtension.returns_due).where(AgencyExtension.audit_id == audit.id)
+    ).all()
+    return {agency_id: due for agency_id, due in rows}
+
+
+def set_extensions(audit: Audit, wanted: dict[int, date | None], user: User) -> list[int]:
+    """Make ``wanted`` the agencies' extensions (None: no extension); returns the agencies whose date changed."""
+    current = {
+        e.agency_id: e for e in db.session.scalars(select(AgencyExtension).where(AgencyExtension.audit_id == audit.id))
+    }
+    changed = []
+    for agency_id, due in wanted.items():
+        row = current.get(agency_id)
+        if due is None and row is not None:
+            db.session.delete(row)
+        elif due is not None and row is None:
+            db.session.add(AgencyExtension(audit_id=audit.id, agency_id=agency_id, returns_due=due))
+        elif due is not None and row is not None and row.returns_due != due:
+            row.returns_due = due
+        else:
+            continue
+        changed.append(agency_id)
+    if changed:
+        db.session.flush()
+        record_event("audit.extensions", "audit", audit.id, user=user, after={"agencies": sorted(changed)})
+    return changed
+
+
+def due_date_for(audit: Audit, agency_id: int) -> date | None:
+    """When an agency's returns on this audit are due: its extension if it has one, else the audit's date."""
+    extended = db.session.get(AgencyExtension, (audit.id, agency_id))
+    return extended.returns_due if extended is not None else audit.returns_due
+
+
+def effective_due() -> ColumnElement[date | None]:
+    """The SQL form of ``due_date_for``, for a query joining Audit and (outer) AgencyExtension on the return's
+    audit and agency."""
+    return func.coalesce(AgencyExtension.returns_due, Audit.returns_due)
+
+
+def returning_agencies(audit: Audit) -> list[Agency]:
+    """The agencies asked for at least one return on this audit, by name."""
+    asked = select(Return.agency_id).join(Case).where(Case.audit_id == audit.id)
+    return list(db.session.scalars(select(Agency).where(Agency.id.in_(asked)).order_by(Agency.name)))

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from audit_app.data.audits import DONE_STATES
+from audit_app.data.audits import DONE_STATES, due_date_for
 from audit_app.data.notifications import notify_lock, retry_failed, send_once
 from audit_app.data.settings import get_setting
 from audit_app.extensions import db
@@ -187,12 +187,6 @@ def _returns_due(today: date) -> int:
         select(Audit).where(Audit.state == AuditState.OPEN, Audit.returns_due.is_not(None)).order_by(Audit.id)
     )
     for audit in audits:
-        due = audit.returns_due
-        if due is None:
-            continue
-        stage = reminder_stage(due, today)
-        if stage is None:
-            continue
         owed: dict[int, list[str]] = {}
         for agency_id, reference in db.session.execute(
             select(Return.agency_id, Case.reference)
@@ -204,21 +198,27 @@ def _returns_due(today: date) -> int:
         if not owed:
             continue
         link = external_url("returns.index")
-        for agency_id, people in auditors_owing(audit, set(owed)).items():
-            for person in people:
-                told += _return_reminder(audit, stage, agency_id, person, owed[agency_id], link)
-        if escalation_due(due, today, after_days):
-            for agency in db.session.scalars(select(Agency).where(Agency.id.in_(owed))):
-                told += _escalation(audit, agency, owed[agency.id], (today - due).days)
+        owing = auditors_owing(audit, set(owed))
+        for agency_id, refs in owed.items():
+            due = due_date_for(audit, agency_id)  # the agency's extension, if it has one
+            stage = reminder_stage(due, today) if due else None
+            if due is None or stage is None:
+                continue
+            for person in owing.get(agency_id, []):
+                told += _return_reminder(audit, due, stage, agency_id, person, refs, link)
+            if escalation_due(due, today, after_days):
+                agency = db.session.get_one(Agency, agency_id)
+                told += _escalation(audit, due, agency, refs, (today - due).days)
     return told
 
 
-def _return_reminder(audit: Audit, stage: str, agency_id: int, person: User, refs: list[str], link: str) -> int:
-    due = long_date(audit.returns_due) if audit.returns_due else ""
-    when = "is overdue" if stage.startswith("overdue") else f"is due by {due}"
+def _return_reminder(
+    audit: Audit, due: date, stage: str, agency_id: int, person: User, refs: list[str], link: str
+) -> int:
+    when = "is overdue" if stage.startswith("overdue") else f"is due by {long_date(due)}"
     return int(
         send_once(
-            f"return-due:{audit.id}:{audit.returns_due}:{stage}:{agency_id}:{person.id}",
+            f"return-due:{audit.id}:{due}:{stage}:{agency_id}:{person.id}",
             person.email,
             f"Reminder: {_plural(len(refs), 'return')} {when.replace('is ', '')} – {audit.title}",
             f"Your agency's work on {audit.title} {when}. Still to complete:\n\n"
@@ -232,11 +232,11 @@ def _return_reminder(audit: Audit, stage: str, agency_id: int, person: User, ref
     )
 
 
-def _escalation(audit: Audit, agency: Agency, refs: list[str], days: int) -> int:
+def _escalation(audit: Audit, due: date, agency: Agency, refs: list[str], days: int) -> int:
     told = 0
     for user_id, address in agency_leads(agency):
         told += send_once(
-            f"return-escalation:{audit.id}:{audit.returns_due}:{agency.id}:{address.lower()}",
+            f"return-escalation:{audit.id}:{due}:{agency.id}:{address.lower()}",
             address,
             f"{agency.name}: {_plural(len(refs), 'return')} overdue – {audit.title}",
             f"{agency.name} has {_plural(len(refs), 'return')} for {audit.title} still not submitted, "

@@ -20,7 +20,16 @@ from audit_app.data.tools import definition_of, ensure_builtin_tool
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email, list_agencies
 from audit_app.demo.coding import code_demo_audit
 from audit_app.extensions import db
-from audit_app.models import ActionUpdate, Answer, Audit, LearningPoint, PanelRecord, Recommendation, User
+from audit_app.models import (
+    ActionUpdate,
+    AgencyExtension,
+    Answer,
+    Audit,
+    LearningPoint,
+    PanelRecord,
+    Recommendation,
+    User,
+)
 from audit_tools.returns import answers as answer_rules
 from audit_tools.sampling import case_row
 from audit_tools.states import AuditState, ReturnState, Role
@@ -89,6 +98,7 @@ def load_demo(password: str) -> bool:
     _load_panel_audit(data, admin)
     _load_open_audit(data, admin)
     _invite_demo_reader(admin)
+    _invite_newcomer(admin)
     return True
 
 
@@ -97,6 +107,18 @@ def _invite_demo_reader(admin: User) -> None:
     kept in the outbox (with no MAIL_SERVER) and a button to send a new link."""
     reader = create_user(f"new.reader@{DEMO_DOMAIN}", "Demo New Reader", unusable_password(), [Role.VIEWER], None)
     invite(reader, admin)
+
+
+def _invite_newcomer(admin: User) -> None:
+    """A school auditor invited but not yet signed up, for the admin's home page (the link is not shown)."""
+    newcomer = create_user(
+        f"newcomer@{DEMO_DOMAIN}",
+        "Demo Newcomer",
+        unusable_password(),
+        [Role.AUDITOR],
+        agency_by_short_name("School"),
+    )
+    invite(newcomer, admin)
 
 
 def _load_settings(partnership: dict) -> None:
@@ -250,9 +272,22 @@ def _load_open_audit(data: dict, user: User) -> None:
         # due within the week, so `flask notify run` has reminders to send (kept in the outbox with no MAIL_SERVER)
         "returns_due": (date.today() + timedelta(days=5)).isoformat(),
     }
+    fields["returns_due"] = (date.today() - timedelta(days=3)).isoformat()
     audit = _new_audit(fields, AuditState.OPEN)
     follow_up = [{**c, "reference": c["reference"].replace("-0", "-F0")} for c in data["cases"][:3]]
-    _add_demo_cases(audit, follow_up, user)
+    cases = _add_demo_cases(audit, follow_up, user)
+    db.session.flush()
+    # The home pages have something to act on: one return waiting for the coordinator's review (Early Help's on
+    # the last case, so each auditor's first return in the browser tests is still a draft), most agencies
+    # overdue, and children's social care and schools given a few more days (so due soon, not overdue).
+    first = next(r for r in data["returns"] if r["case"] == data["cases"][2]["reference"] and r["agency"] == "EH")
+    _submit_demo_returns(audit, cases, [{**first, "case": first["case"].replace("-0", "-F0")}])
+    for short_name in ("CSC", "School"):
+        agency = agency_by_short_name(short_name)
+        if agency is not None:
+            db.session.add(
+                AgencyExtension(audit_id=audit.id, agency_id=agency.id, returns_due=date.today() + timedelta(days=5))
+            )
     db.session.flush()
     _raise_demo_concern(audit)
 

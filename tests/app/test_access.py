@@ -27,6 +27,7 @@ EXPECTED_ROLES = {
     "audits.advance": {"coordinator"},
     "audits.concern": {"coordinator"},
     "audits.close_concern": {"coordinator"},
+    "audits.edit": {"coordinator"},
     "audits.remove_case": {"coordinator"},
     **{
         f"audits.{name}": {"coordinator"}
@@ -89,7 +90,7 @@ EXPECTED_ROLES = {
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
 PAGES_PER_ROLE = {
     role: pages + sum(area.PAGES.get(role, 0) for area in AREAS)
-    for role, pages in {"admin": 10, "coordinator": 38, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
+    for role, pages in {"admin": 10, "coordinator": 39, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
 }
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
 RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}

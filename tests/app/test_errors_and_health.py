@@ -34,7 +34,7 @@ def broken_home_page(monkeypatch):
     def fail():
         raise OperationalError(SECRET_SQL, {}, Exception("server closed the connection unexpectedly"))
 
-    monkeypatch.setattr(main_routes, "list_audits", fail)
+    monkeypatch.setattr(main_routes.home, "audits_by_stage", fail)
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from audit_app.extensions import db
 # count is independent of the number of rows (test_counts_do_not_grow_with_the_data), so one extra query per
 # case, return, recommendation or theme would break it.
 BOUNDS = {
-    ("coordinator", "/"): 4,
+    ("coordinator", "/"): 8,  # returns to review (and their count), overdue agencies, audits by stage, results
     ("coordinator", "/audits/"): 4,
-    ("coordinator", "/audits/{audit}"): 12,  # + the audit's open safeguarding concerns (one query)
+    # + the audit's open safeguarding concerns (one query) and the agencies' extensions of the returns-due date
+    ("coordinator", "/audits/{audit}"): 13,
     # Filter choices, returns by agency, panel grades, answers by case for the judgement and multiple choices,
     # cases, free-text returns answering, the one GROUP BY over the answers: 7 reads, whatever the audit's size;
     # and the accent colour of the charts the page carries (drawn from those reads: no image request runs them again).
