@@ -162,3 +162,19 @@ def test_the_trail_holds_ids_and_states_never_the_typed_text(raised, app, login,
     assert events[2].before == {"state": "acknowledged"} and events[2].after == {"state": "closed"}
     trail = json.dumps([[e.before, e.after] for e in db.session.scalars(select(AuditEvent))])
     assert "Jayden" not in trail and "Acacia" not in trail and "Rang" not in trail
+
+
+def test_a_raised_concern_is_on_the_coordinators_home_page_and_in_the_ledger_in_the_same_request(raised, app, login):
+    """Within the request that saved it: both messages recorded once (kept in the outbox without SMTP),
+    neither holding what was typed, and the coordinator's home page leads with it."""
+    from audit_app.models import Notification
+
+    audit, _ret, concern = raised
+    messages = db.session.scalars(select(Notification).where(Notification.kind == "concern")).all()
+    assert sorted(m.to_email for m in messages) == ["co@test.example", "lead@csc.test.example"]
+    assert all(m.object_id == concern.id and TYPED not in m.body and "Jayden" not in m.body for m in messages)
+    client = app.test_client()
+    login(client, "co@test.example")
+    home = client.get("/").get_data(as_text=True)
+    link = f"/audits/{audit.id}/concerns/{concern.id}"
+    assert link in home and home.index(link) < home.index("Returns waiting for your review")

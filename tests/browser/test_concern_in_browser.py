@@ -1,5 +1,6 @@
 """Issue 17: an auditor who answers that there is a current concern sees what to do at once, before
-submitting, and cannot save without saying what they have done; the coordinator then acknowledges it."""
+submitting, and cannot save without saying what they have done; the coordinator then acknowledges it
+from the home page."""
 
 from __future__ import annotations
 
@@ -51,11 +52,10 @@ def test_a_concern_prompts_at_once_requires_what_was_done_and_reaches_the_coordi
     try:
         coordinator = context.new_page()
         sign_in(coordinator, own_server, COORDINATOR)
-        coordinator.goto(f"{own_server}/audits/")
-        coordinator.get_by_role("link", name=re.compile("follow-up sample")).first.click()
+        coordinator.goto(f"{own_server}/")  # the home page leads with concerns not yet acknowledged
         concerns = coordinator.locator("#concerns")
         expect(concerns).to_contain_text("School")
-        concerns.get_by_role("row").filter(has_text="School").get_by_role(
+        concerns.get_by_role("listitem").filter(has_text="School").get_by_role(
             "link", name=re.compile("^Acknowledge")
         ).click()
         expect(coordinator.get_by_text("Rang our designated safeguarding lead")).to_be_visible()
