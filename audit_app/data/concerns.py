@@ -102,7 +102,9 @@ def open_concerns(user: User) -> list[Concern]:
     return list(
         db.session.scalars(
             select(Concern)
-            .options(*_loaded())  # type: ignore[arg-type]
+            .options(  # what the home page shows: the case, the agency and the audit (not who raised it)
+                joinedload(Concern.ret).joinedload(Return.case), joinedload(Concern.agency), joinedload(Concern.audit)
+            )
             .where(Concern.state == ConcernState.RAISED)
             .order_by(Concern.raised_at, Concern.id)
         ).unique()

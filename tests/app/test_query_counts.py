@@ -12,7 +12,10 @@ from audit_app.extensions import db
 # count is independent of the number of rows (test_counts_do_not_grow_with_the_data), so one extra query per
 # case, return, recommendation or theme would break it.
 BOUNDS = {
-    ("coordinator", "/"): 8,  # returns to review (and their count), overdue agencies, audits by stage, results
+    (
+        "coordinator",
+        "/",
+    ): 9,  # concerns, returns to review (and their count), overdue agencies, audits by stage, results
     ("coordinator", "/audits/"): 4,
     # + the audit's open safeguarding concerns (one query) and the agencies' extensions of the returns-due date
     ("coordinator", "/audits/{audit}"): 13,
