@@ -214,7 +214,7 @@ def test_a_data_error_anywhere_gets_a_400_page(app, client, factory, login, monk
     def refuse():
         raise error
 
-    monkeypatch.setattr(main_routes, "list_audits", refuse)
+    monkeypatch.setattr(main_routes.home, "audits_by_stage", refuse)
     factory.user("coordinator", email="c@test.example")
     login(client, "c@test.example")
     app.config["PROPAGATE_EXCEPTIONS"] = False
