@@ -231,7 +231,7 @@ def test_auditor_cannot_see_returns_of_an_audit_still_in_setup(client, factory, 
 def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, login, role):
     """Driven from the URL map, so a new page is covered as soon as it is in EXPECTED_ROLES."""
     agency = factory.agency("CSC")
-    factory.user(role, agency=agency if role == "auditor" else None, email=f"{role}@test.example")
+    person = factory.user(role, agency=agency if role == "auditor" else None, email=f"{role}@test.example")
     audit = factory.audit(state="open", agencies=("CSC",))
     revealed = factory.audit(state="analysis", agencies=("CSC",))  # results pages need revealed returns
     draft = new_draft_version(audit.tool_version.tool, None)  # the designer's pages edit drafts only
@@ -269,6 +269,8 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
                 "return_id": audit.cases[0].returns[0].id,
                 "tool_id": audit.tool_version.tool_id,
                 "concern_id": concern.id,
+                "user_id": person.id,  # real ids: PostgreSQL's sequences do not restart for each test
+                "agency_id": agency.id,
             },
         )
         response = client.get(url)
