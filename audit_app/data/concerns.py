@@ -20,7 +20,7 @@ from audit_app.links import external_url
 from audit_app.models import Audit, Case, Concern, Return, User, UserRole
 from audit_tools.errors import WorkbenchError
 from audit_tools.returns.answers import Answers, as_typed
-from audit_tools.returns.concerns import concern_message, raises_concern, what_was_done
+from audit_tools.returns.concerns import action_questions, concern_message, raises_concern, what_was_done
 from audit_tools.states import CONCERN_MOVES, ConcernState, Role, check_move
 from audit_tools.tools import ToolDefinition
 
@@ -44,13 +44,22 @@ def _loaded() -> list[object]:
 def raise_concerns(ret: Return, definition: ToolDefinition, answers: Answers, user: User) -> list[Concern]:
     """Record each concern the answers raise that this return has not raised before; returns the new ones.
 
+    A concern is raised once the auditor has said what they did about it (an autosave raises it as soon
+    as that is written: nobody has to press a button for the coordinator to be told). Until the
+    coordinator acknowledges it, later saves keep what was done up to date with the auditor's words.
     The trail records the concern's id, its return, the question and the state, never what was typed.
     """
-    known = set(db.session.scalars(select(Concern.question_key).where(Concern.return_id == ret.id)))
+    known = {c.question_key: c for c in db.session.scalars(select(Concern).where(Concern.return_id == ret.id))}
     raised = []
     for question in raises_concern(definition, answers):
+        words = what_was_done(definition, question, answers)
         if question.key in known:
+            concern = known[question.key]
+            if concern.state == ConcernState.RAISED and words and words != concern.what_was_done:
+                concern.what_was_done = words
             continue
+        if action_questions(definition, question) and not words:
+            continue  # the form asks what was done; the concern is raised when it is written
         concern = Concern(
             ret=ret,
             audit_id=ret.case.audit_id,
@@ -59,7 +68,7 @@ def raise_concerns(ret: Return, definition: ToolDefinition, answers: Answers, us
             state=ConcernState.RAISED,
             raised_by_id=user.id,
             raised_at=datetime.now(UTC),
-            what_was_done=what_was_done(definition, question, answers),
+            what_was_done=words,
         )
         db.session.add(concern)
         db.session.flush()

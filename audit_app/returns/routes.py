@@ -195,7 +195,9 @@ def autosave(return_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return jsonify(saved=False, message="Not saved yet: some answers need correcting."), 400
     with saved(tell=False, refusals=return_data.StaleReturnError) as outcome:
-        return_data.save_answers(ret, form.answers(), definition, current_user, concurrency.posted_version(form))
+        mine = form.answers()
+        return_data.save_answers(ret, mine, definition, current_user, concurrency.posted_version(form))
+        raised = concern_data.raise_concerns(ret, definition, mine, current_user)
         base = _base_token(ret, return_data.load_answers(ret, definition))  # the form now starts from this save
     if not outcome.ok:
         return jsonify(
@@ -203,7 +205,10 @@ def autosave(return_id: int) -> ResponseReturnValue:
             message="Someone else has saved this return. Press “Save and come back "
             "later” to compare your answers with theirs.",
         ), 409
-    return jsonify(saved=True, version=ret.version, base=base, message=f"Draft saved at {uk_time(ret.updated_at)}.")
+    message = f"Draft saved at {uk_time(ret.updated_at)}."
+    if raised:
+        message += " " + concern_rules.told_text(bool(ret.agency.safeguarding_lead_email))
+    return jsonify(saved=True, version=ret.version, base=base, message=message)
 
 
 def _conflict(

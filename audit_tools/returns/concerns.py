@@ -57,6 +57,12 @@ def what_was_done(definition: ToolDefinition, question: Question, answers: Answe
     )
 
 
+def told_text(lead_told: bool) -> str:
+    """What an autosave that raised a concern says about who now knows of it."""
+    who = "The coordinator and your agency's safeguarding lead have" if lead_told else "The coordinator has"
+    return f"{who} been told of the current concern."
+
+
 def banner_text(escalation_route: str) -> str:
     """The banner after saving a return that raises a concern."""
     return f"{ESCALATION_HEADING} {escalation_route}"

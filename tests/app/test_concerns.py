@@ -178,3 +178,38 @@ def test_a_raised_concern_is_on_the_coordinators_home_page_and_in_the_ledger_in_
     home = client.get("/").get_data(as_text=True)
     link = f"/audits/{audit.id}/concerns/{concern.id}"
     assert link in home and home.index(link) < home.index("Returns waiting for your review")
+
+
+def test_an_autosave_with_the_action_written_raises_the_concern_at_once(client, setup, post, factory):
+    """The auditor who answers "current concern", writes what they did and closes the tab without
+    pressing a button has still told the coordinator: the autosave raises the concern."""
+    _, ret, _ = setup
+    factory.user("coordinator", email="co@test.example")
+    autosaved = post(client, f"/returns/{ret.id}/autosave", {**CONCERN, "version": "1"})
+    assert autosaved.status_code == 200 and autosaved.json["saved"]
+    concern = db.session.scalar(select(Concern))
+    assert concern is not None and concern.state == ConcernState.RAISED and concern.what_was_done == TYPED
+    assert "coordinator" in autosaved.json["message"] and "told" in autosaved.json["message"]
+
+
+def test_an_autosave_without_the_action_raises_nothing_yet(client, setup, post, factory):
+    _, ret, _ = setup
+    factory.user("coordinator", email="co@test.example")
+    autosaved = post(client, f"/returns/{ret.id}/autosave", {"q_current_safeguarding_concern": "yes", "version": "1"})
+    assert autosaved.status_code == 200 and autosaved.json["saved"]
+    assert db.session.scalar(select(Concern)) is None
+    assert "told" not in autosaved.json["message"]
+
+
+def test_later_saves_keep_what_was_done_current_until_acknowledged(client, setup, post, factory):
+    """An autosave catches the action half-typed; the concern keeps the auditor's latest words until the
+    coordinator acknowledges it, and is raised (and e-mailed) once only."""
+    from audit_app.models import Notification
+
+    _, ret, _ = setup
+    factory.user("coordinator", email="co@test.example")
+    post(client, f"/returns/{ret.id}/autosave", {**CONCERN, "q_current_concern_action": "Rang the du", "version": "1"})
+    post(client, f"/returns/{ret.id}", {**CONCERN, "version": "2", "save_draft": "y"})
+    concerns = db.session.scalars(select(Concern)).all()
+    assert len(concerns) == 1 and concerns[0].what_was_done == TYPED
+    assert len(db.session.scalars(select(Notification).where(Notification.kind == "concern")).all()) == 1
