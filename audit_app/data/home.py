@@ -10,12 +10,15 @@ from sqlalchemy import and_, func, select
 
 from audit_app.data.assignments import visible_to
 from audit_app.data.audits import REVEALED_STATES, effective_due
+from audit_app.data.briefing_approval import CHANGE_ACTIONS
 from audit_app.data.learning import EDITABLE_STATES, visible_states
+from audit_app.data.settings import get_setting
 from audit_app.extensions import db
 from audit_app.models import (
     Agency,
     AgencyExtension,
     Audit,
+    AuditEvent,
     Briefing,
     Case,
     Coding,
@@ -103,6 +106,7 @@ class BriefingItem:
     number: int
     state: str
     published_at: datetime | None = None
+    step: str = ""  # for the business unit: "publish", "approve" or "finish"
 
 
 @dataclass(frozen=True)
@@ -237,17 +241,54 @@ def excerpts_to_code() -> list[AuditCount]:
     return [AuditCount(*row) for row in rows]
 
 
-def briefings_waiting() -> list[BriefingItem]:
-    """The newest briefing of each audit when it waits for approval (draft) or publication (approved)."""
+def briefings_waiting(user: User) -> list[BriefingItem]:
+    """The newest briefing of each audit while it waits: to be published (approved), approved by this person
+    (a draft they neither wrote nor changed since it was last approved), or finished by them (their own
+    draft, which another member of the business unit approves). Two statements, however many audits."""
     newest = select(Briefing.audit_id, func.max(Briefing.number).label("number")).group_by(Briefing.audit_id).subquery()
     rows = db.session.execute(
-        select(Briefing.id, Audit.id, Audit.title, Briefing.number, Briefing.state)
+        select(Briefing.id, Audit.id, Audit.title, Briefing.number, Briefing.state, Briefing.created_by_id)
         .join(newest, and_(newest.c.audit_id == Briefing.audit_id, newest.c.number == Briefing.number))
         .join(Audit, Audit.id == Briefing.audit_id)
         .where(Briefing.state.in_((BriefingState.DRAFT, BriefingState.APPROVED)))
         .order_by(Briefing.state.desc(), Audit.title)
     ).all()
-    return [BriefingItem(*row) for row in rows]
+    drafts = [row[0] for row in rows if row[4] == BriefingState.DRAFT]
+    changed = _changed_by(user, drafts) if drafts else set()
+    author_may_approve = any(row[5] == user.id for row in rows) and bool(get_setting("author_may_approve"))
+    items = []
+    for briefing_id, audit_id, title, number, state, author_id in rows:
+        own = briefing_id in changed or (author_id == user.id and not author_may_approve)
+        step = "publish" if state == BriefingState.APPROVED else "finish" if own else "approve"
+        items.append(BriefingItem(briefing_id, audit_id, title, number, state, step=step))
+    return items
+
+
+def _changed_by(user: User, briefing_ids: list[int]) -> set[int]:
+    """Which of these versions this person has changed since each was last approved (ever, if never)."""
+    approved = (
+        select(func.coalesce(func.max(AuditEvent.id), 0))
+        .where(
+            AuditEvent.object_type == "briefing",
+            AuditEvent.object_id == Briefing.id,
+            AuditEvent.action == "briefing.approved",
+        )
+        .correlate(Briefing)
+        .scalar_subquery()
+    )
+    return set(
+        db.session.scalars(
+            select(Briefing.id)
+            .join(AuditEvent, and_(AuditEvent.object_type == "briefing", AuditEvent.object_id == Briefing.id))
+            .where(
+                Briefing.id.in_(briefing_ids),
+                AuditEvent.user_id == user.id,
+                AuditEvent.action.in_(CHANGE_ACTIONS),
+                AuditEvent.id > approved,
+            )
+            .distinct()
+        )
+    )
 
 
 def actions_due(user: User, today: date) -> Limited[ActionItem]:

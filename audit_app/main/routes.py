@@ -42,7 +42,7 @@ def needs(today: date, now: datetime) -> dict[str, Any]:
         found["judgements"] = home.cases_awaiting_judgement()
     if user.has_role(Role.EDITOR):
         found["to_code"] = home.excerpts_to_code()
-        found["briefings_waiting"] = home.briefings_waiting()
+        found["briefings_waiting"] = home.briefings_waiting(user)
         found["actions_due"] = home.actions_due(user, today)
     if user.has_role(Role.COORDINATOR, Role.PANEL, Role.EDITOR):
         found["results"] = home.audits_with_results()

@@ -187,6 +187,33 @@ def test_editor_sees_excerpts_to_code_briefings_waiting_and_actions_due(client, 
     assert "Far away action" not in html
 
 
+def test_a_draft_waits_for_the_approval_of_someone_who_did_not_write_or_change_it(client, factory, login, app):
+    """The author of a draft is asked to finish it (another person approves it); a colleague who has not
+    changed it is asked to approve it; a colleague who changed it since is asked to finish it too."""
+    from audit_app.data.events import record_event
+
+    audit = factory.audit("analysis", cases=1)
+    author = factory.user("editor", email="author@test.example")
+    factory.user("editor", email="colleague@test.example")
+    changer = factory.user("editor", email="changer@test.example")
+    draft = Briefing(audit_id=audit.id, number=1, state="draft", content={}, created_by_id=author.id)
+    db.session.add(draft)
+    db.session.flush()
+    record_event("briefing.section_saved", "briefing", draft.id, user=changer, after={"section": "summary"})
+    db.session.commit()
+    link = f'href="/audits/{audit.id}/briefings">'
+    pages = {}
+    for person in ("author", "colleague", "changer"):
+        fresh = app.test_client()
+        login(fresh, f"{person}@test.example")
+        pages[person] = home(fresh)
+    assert f"{link}Approve version 1 of the briefing" in pages["colleague"]
+    assert f"{link}Finish version 1 of the briefing" in pages["author"]
+    assert "another member of the business unit approves it" in pages["author"]
+    assert f"{link}Finish version 1 of the briefing" in pages["changer"]
+    assert "Approve version 1" not in pages["author"] + pages["changer"]
+
+
 def test_viewer_sees_the_latest_briefings_and_the_action_plan(client, factory, login):
     audit = factory.audit("published", cases=1)
     draft_audit = factory.audit("analysis", cases=1)
