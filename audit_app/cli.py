@@ -299,11 +299,12 @@ def seed_command() -> None:
 @click.option("--password", default=None, help="Password for every demo account (random if omitted).")
 def demo_command(password: str | None) -> None:
     """Load the fictional demonstration partnership (does nothing if it is already there)."""
+    from audit_app.briefings.workflow import publish_version
     from audit_app.demo.loader import DEMO_ACCOUNTS, DemoRefused, load_demo
 
     password = password or secrets.token_urlsafe(12)
     try:
-        loaded = load_demo(password)
+        loaded = load_demo(password, publish=publish_version)
     except DemoRefused as refused:
         raise click.ClickException(str(refused)) from None
     if not loaded:

@@ -15,7 +15,7 @@ from audit_app.data.briefing_approval import changed_since_approval
 from audit_app.data.settings import get_setting
 from audit_app.models import ROLES, Briefing
 from audit_app.results_access import results_audit_or_404
-from audit_tools.briefing import Finding, check_content
+from audit_tools.briefing import Finding
 from audit_tools.states import BriefingState, Role
 
 BUSINESS_UNIT = (Role.EDITOR, Role.COORDINATOR)
@@ -50,5 +50,4 @@ def may_approve(briefing: Briefing) -> bool:
 
 def findings_for(briefing: Briefing) -> list[Finding]:
     """The disclosure check of the version as it is now, with the overrides recorded on it."""
-    references, names = versions.disclosure_identifiers(briefing.audit)
-    return check_content(briefing.content, case_references=references, names=names, overrides=briefing.overrides)
+    return versions.disclosure_findings(briefing)

@@ -22,10 +22,10 @@ from audit_app.briefings.routes import bp
 from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
 from audit_app.links import external_url
-from audit_app.models import Briefing
+from audit_app.models import Briefing, User
 from audit_app.security import roles_required
 from audit_app.transactions import saved
-from audit_tools.briefing import Finding, check_content, content_from_dict, content_texts, unresolved
+from audit_tools.briefing import Finding, content_from_dict, content_texts, unresolved
 from audit_tools.states import BriefingState
 
 CHANGED = "The briefing changed since you opened the page. Look at it again, then try once more."
@@ -158,19 +158,20 @@ def publish(briefing_id: int) -> ResponseReturnValue:
 
 
 def _publish(briefing: Briefing) -> None:
+    publish_version(briefing, current_user)
+
+
+def publish_version(briefing: Briefing, user: User) -> None:
     """Check the content as it will be published once more, then build the PDF and the standalone page and keep both."""
     content = versions.content_for_publication(briefing)
-    references, names = versions.disclosure_identifiers(briefing.audit)
-    open_hits = len(
-        unresolved(check_content(content, case_references=references, names=names, overrides=briefing.overrides))
-    )
+    open_hits = len(unresolved(versions.disclosure_findings(briefing, content)))
     versions.ensure_publishable(briefing, open_hits)  # before the work of building anything
     # The PDF links to its accessible alternative, the web version of this very briefing.
     content = {**content, "web_url": external_url("briefings.page", briefing_id=briefing.id)}
     readable = content_from_dict(content)
     versions.publish(
         briefing,
-        current_user,
+        user,
         content=content,
         pdf=rendering.briefing_pdf(readable),
         html=rendering.standalone_html(readable),

@@ -22,7 +22,7 @@ from audit_app.data.events import record_event
 from audit_app.data.settings import get_setting
 from audit_app.extensions import db
 from audit_app.models import Audit, Briefing, User, utcnow
-from audit_tools.briefing import content_to_dict
+from audit_tools.briefing import Finding, check_content, content_to_dict
 from audit_tools.errors import WorkbenchError
 from audit_tools.states import BRIEFING_MOVES, AuditState, BriefingState, check_move
 from audit_tools.text import long_date
@@ -87,6 +87,18 @@ def disclosure_identifiers(audit: Audit) -> tuple[list[str], list[str]]:
     """What the disclosure check looks for: the audit's case references and the names of everyone known."""
     names = db.session.scalars(select(User.display_name)).all()
     return sorted(case_references(audit)), sorted(set(names))
+
+
+def disclosure_findings(briefing: Briefing, content: dict | None = None) -> list[Finding]:
+    """The disclosure check of the version (or of ``content``, the version as it will be published), with
+    the overrides recorded on it."""
+    references, names = disclosure_identifiers(briefing.audit)
+    return check_content(
+        briefing.content if content is None else content,
+        case_references=references,
+        names=names,
+        overrides=briefing.overrides,
+    )
 
 
 def start_draft(audit: Audit, user: User, *, copy_of: Briefing | None = None) -> Briefing:

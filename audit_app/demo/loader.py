@@ -7,12 +7,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
 
 from audit_app.data.accounts import invite, unusable_password
 from audit_app.data.audits import add_cases
+from audit_app.data.briefing_versions import approve, disclosure_findings, start_draft
 from audit_app.data.concerns import raise_concerns
 from audit_app.data.seed import seed_reference_data
 from audit_app.data.settings import set_setting
@@ -25,11 +26,13 @@ from audit_app.models import (
     AgencyExtension,
     Answer,
     Audit,
+    Briefing,
     LearningPoint,
     PanelRecord,
     Recommendation,
     User,
 )
+from audit_tools.briefing import unresolved
 from audit_tools.returns import answers as answer_rules
 from audit_tools.sampling import case_row
 from audit_tools.states import AuditState, ReturnState, Role
@@ -47,6 +50,12 @@ DEMO_ACCOUNTS = (
     (f"editor@{DEMO_DOMAIN}", (Role.EDITOR,), None),
     (f"viewer@{DEMO_DOMAIN}", (Role.VIEWER,), None),
 )
+
+
+class Publisher(Protocol):
+    """Publishes an approved briefing version as ``user``: builds its PDF and web page and keeps them."""
+
+    def __call__(self, briefing: Briefing, user: User) -> None: ...
 
 
 def _json(package: str, name: str) -> Any:
@@ -72,8 +81,11 @@ def _demo_safeguarding_leads() -> None:
     db.session.flush()
 
 
-def load_demo(password: str) -> bool:
+def load_demo(password: str, publish: Publisher | None = None) -> bool:
     """Load everything once; returns False (changing nothing) when the demo is already there.
+
+    ``publish`` builds and keeps a briefing's PDF and web page (the briefings' own publishing step, which
+    the command line passes in); with it, last year's audit is loaded with its briefing published.
 
     Refused (DemoRefused, before anything is read or written) where the configuration forbids it.
     """
@@ -94,6 +106,8 @@ def load_demo(password: str) -> bool:
         admin = admin or user
     if admin is None:
         raise RuntimeError("DEMO_ACCOUNTS lists no account to load the audits as")
+    if publish is not None:
+        _load_earlier_audit(data, admin, publish)
     _load_completed_audit(data, admin)
     _load_panel_audit(data, admin)
     _load_open_audit(data, admin)
@@ -181,6 +195,32 @@ def _load_completed_audit(data: dict, user: User) -> None:
     for position, rec in enumerate(data.get("recommendations", [])):
         _add_recommendation(audit, position, rec)
     db.session.flush()
+
+
+def _load_earlier_audit(data: dict, user: User, publish: Publisher) -> None:
+    """Last year's audit on the same topic, published: the library's first briefing, the viewer's home page
+    and the action plan's finished actions. Its children are four of this year's, under last year's
+    references, with the same answers (the demo's cases are fictional)."""
+    earlier = data["earlier_audit"]
+    audit = _new_audit(earlier["audit"], AuditState.ANALYSIS)
+    chosen = {c["reference"]: c["reference"].replace("NA26-", "NA25-") for c in data["cases"][: earlier["cases"]]}
+    cases = _add_demo_cases(
+        audit, [{**c, "reference": chosen[c["reference"]]} for c in data["cases"] if c["reference"] in chosen], user
+    )
+    _submit_demo_returns(
+        audit, cases, [{**r, "case": chosen[r["case"]]} for r in data["returns"] if r["case"] in chosen]
+    )
+    _load_panel_records(cases, {chosen[k]: v for k, v in data.get("panel_records", {}).items() if k in chosen})
+    for position, point in enumerate(earlier["learning_points"]):
+        db.session.add(
+            LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position)
+        )
+    for position, rec in enumerate(earlier["recommendations"]):
+        _add_recommendation(audit, position, rec)
+    db.session.flush()
+    briefing = start_draft(audit, _demo_user("editor"))
+    approve(briefing, _demo_user("coordinator"), len(unresolved(disclosure_findings(briefing))))
+    publish(briefing, _demo_user("coordinator"))
 
 
 def _add_recommendation(audit: Audit, position: int, rec: dict) -> None:

@@ -1,5 +1,6 @@
 """The demo loads once, and its learning briefing downloads as a real PDF with the audit's facts."""
 
+import hashlib
 import io
 import re
 from datetime import UTC, date
@@ -15,6 +16,7 @@ from audit_app.extensions import db
 from audit_app.models import (
     Answer,
     Audit,
+    Briefing,
     Case,
     Coding,
     LearningPoint,
@@ -84,13 +86,26 @@ def test_demo_has_an_audit_waiting_for_the_panel(demo):
     assert not db.session.scalars(select(PanelRecord).where(PanelRecord.case_id.in_([c.id for c in audit.cases]))).all()
 
 
+def test_demo_has_last_years_audit_published_with_its_briefing(demo):
+    """Last year's audit on the same topic is published: its briefing (approved by someone other than its
+    author, its PDF kept with its SHA-256) is the library's first, and what every viewer reads."""
+    audit = db.session.scalar(select(Audit).where(Audit.state == "published"))
+    assert audit.year == 2025 and audit.topic == "Neglect"
+    assert [c.reference for c in audit.cases] == ["NA25-01", "NA25-02", "NA25-03", "NA25-04"]
+    briefing = db.session.scalar(select(Briefing).where(Briefing.audit_id == audit.id))
+    assert briefing.state == "published" and briefing.pdf.startswith(b"%PDF") and briefing.html
+    assert briefing.approved_by_id != briefing.created_by_id
+    assert hashlib.sha256(briefing.pdf).hexdigest() == briefing.sha256
+    assert "NA25-" not in briefing.html  # no case reference is published
+
+
 def test_demo_action_plan_tells_a_coherent_story_whenever_it_is_loaded(demo):
     """Due dates and progress count from the day the demo loads: every action has dated updates whose
     last status is the action's own, some are complete, one is overdue and said to be off track, and
     nothing overdue claims to be on track."""
     today = date.today()
     recommendations = db.session.scalars(select(Recommendation)).all()
-    assert len(recommendations) == 6
+    assert len(recommendations) == 8  # six this year, two last year (both complete)
     for rec in recommendations:
         updates = sorted(rec.updates, key=lambda u: u.at)
         assert updates and updates[-1].rag == rec.rag and all(u.at.date() <= today for u in updates)
@@ -114,8 +129,8 @@ def test_demo_without_password_prints_a_random_one(runner, ctx):
 
 def test_audits_list_prints_id_state_title(demo, runner):
     lines = runner.invoke(args=["audits", "list"]).output.strip().splitlines()
-    assert len(lines) == 3
-    assert {line.split("\t")[1] for line in lines} == {"analysis", "panel", "open"}
+    assert len(lines) == 4
+    assert {line.split("\t")[1] for line in lines} == {"published", "analysis", "panel", "open"}
 
 
 def test_users_create_and_refusals(runner, ctx, factory):

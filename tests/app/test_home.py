@@ -407,6 +407,8 @@ def test_the_home_page_of_a_500_case_audit_stays_within_its_statement_bound(app,
         ("panel", "/panel/"),  # cases waiting for a judgement
         ("editor", "suggested coding"),  # excerpts to code
         ("admin", "newcomer@demo.example"),  # an invitation not taken up
+        ("viewer", "Multi-agency neglect audit 2025: learning briefing"),  # last year's published briefing
+        ("viewer", "The action plan</a>"),
     ],
 )
 def test_each_demo_role_has_something_to_act_on(client, runner, ctx, login, account, item):
