@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import cast
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -30,7 +30,7 @@ from audit_app.models import Agency, Audit
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.sampling import case_row, parse_age, parse_frame
-from audit_tools.states import AuditState, Role
+from audit_tools.states import AuditState, ConcernState, Role
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 CASE_EDIT_STATES = (AuditState.SETUP, AuditState.OPEN)
@@ -260,7 +260,11 @@ def concern(audit_id: int, concern_id: int) -> ResponseReturnValue:
             concern_data.acknowledge(found, form.action_taken.data or "", current_user)
         if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id, _anchor="concerns"))
-    return render_template("audits/concern.html", audit=audit, concern=found, form=form, close_form=ConfirmForm())
+        db.session.refresh(found)  # as it is now: someone may have acknowledged it meanwhile
+    page = render_template("audits/concern.html", audit=audit, concern=found, form=form, close_form=ConfirmForm())
+    if request.method == "POST" and found.state != ConcernState.RAISED:
+        return page, 409  # acknowledged meanwhile: the page shows what was recorded, and what this person typed
+    return page
 
 
 @bp.post("/<int:audit_id>/concerns/<int:concern_id>/close")

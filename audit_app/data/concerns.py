@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from audit_app.data.events import record_event
@@ -136,7 +136,8 @@ def get_concern_in_audit(audit: Audit, concern_id: int) -> Concern | None:
 
 
 def acknowledge(concern: Concern, action_taken: str, user: User) -> None:
-    """The coordinator has seen the concern and says what they did about it (required)."""
+    """The coordinator has seen the concern and says what they did about it (required). Two coordinators
+    acting at once (or one in two tabs): the first acknowledgement stands, the second is refused."""
     check_move(
         CONCERN_MOVES,
         concern.state,
@@ -147,18 +148,21 @@ def acknowledge(concern: Concern, action_taken: str, user: User) -> None:
     action = as_typed(action_taken)
     if not action:
         raise ConcernError("Say what action you have taken about the concern.")
-    before = concern.state
-    concern.state = ConcernState.ACKNOWLEDGED
-    concern.action_taken = action
-    concern.acknowledged_by_id = user.id
-    concern.acknowledged_at = datetime.now(UTC)
-    db.session.flush()
+    _move(
+        concern,
+        ConcernState.RAISED,
+        ConcernState.ACKNOWLEDGED,
+        "This concern has already been acknowledged by someone else: what they did is shown below.",
+        action_taken=action,
+        acknowledged_by_id=user.id,
+        acknowledged_at=datetime.now(UTC),
+    )
     record_event(
         "concern.acknowledged",
         "concern",
         concern.id,
         user=user,
-        before={"state": before},
+        before={"state": ConcernState.RAISED},
         after={"state": ConcernState.ACKNOWLEDGED},
     )
 
@@ -174,19 +178,36 @@ def close(concern: Concern, user: User) -> None:
         else f"This concern is already {concern.state}.",
         ConcernError,
     )
-    before = concern.state
-    concern.state = ConcernState.CLOSED
-    concern.closed_by_id = user.id
-    concern.closed_at = datetime.now(UTC)
-    db.session.flush()
+    _move(
+        concern,
+        ConcernState.ACKNOWLEDGED,
+        ConcernState.CLOSED,
+        "This concern has already been closed.",
+        closed_by_id=user.id,
+        closed_at=datetime.now(UTC),
+    )
     record_event(
         "concern.closed",
         "concern",
         concern.id,
         user=user,
-        before={"state": before},
+        before={"state": ConcernState.ACKNOWLEDGED},
         after={"state": ConcernState.CLOSED},
     )
+
+
+def _move(concern: Concern, before: ConcernState, after: ConcernState, refused: str, **values: object) -> None:
+    """Change the concern's state only if it is still ``before`` in the database (a conditional update:
+    a change committed meanwhile by someone else is never overwritten), then read it again."""
+    moved = db.session.execute(
+        update(Concern)
+        .where(Concern.id == concern.id, Concern.state == before)
+        .values(state=after, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConcernError(refused)
+    db.session.refresh(concern)
 
 
 def coordinator_emails() -> list[str]:

@@ -213,3 +213,33 @@ def test_later_saves_keep_what_was_done_current_until_acknowledged(client, setup
     concerns = db.session.scalars(select(Concern)).all()
     assert len(concerns) == 1 and concerns[0].what_was_done == TYPED
     assert len(db.session.scalars(select(Notification).where(Notification.kind == "concern")).all()) == 1
+
+
+def test_an_acknowledgement_made_in_another_tab_meanwhile_is_never_overwritten(raised, app):
+    """Two coordinators open the concern; the first acknowledges it. The second's acknowledgement, made
+    from the concern as it was read before, is refused: the first action taken stays."""
+    from sqlalchemy import update
+
+    _, _, concern = raised
+    db.session.refresh(concern)  # read while still raised
+    with db.engine.begin() as other_tab:
+        other_tab.execute(
+            update(Concern).where(Concern.id == concern.id).values(state="acknowledged", action_taken="First tab")
+        )
+    with pytest.raises(concern_data.ConcernError, match="already been acknowledged"):
+        concern_data.acknowledge(concern, "Second tab", find_user_by_email("co@test.example"))
+    db.session.rollback()
+    assert db.session.get(Concern, concern.id).action_taken == "First tab"
+
+
+def test_the_second_tab_is_told_and_keeps_what_it_typed(raised, app, login, post):
+    audit, _, concern = raised
+    first, second = app.test_client(), app.test_client()
+    login(first, "co@test.example")
+    login(second, "co@test.example")
+    post(first, f"/audits/{audit.id}/concerns/{concern.id}", {"action_taken": "Rang the CSC team manager"})
+    late = post(second, f"/audits/{audit.id}/concerns/{concern.id}", {"action_taken": "Emailed the lead for CSC"})
+    page = late.get_data(as_text=True)
+    assert late.status_code == 409
+    assert "Rang the CSC team manager" in page  # what was recorded
+    assert "Emailed the lead for CSC" in page and "was not saved" in page  # what this tab typed, to copy
