@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -87,6 +88,24 @@ def auditors_owing(audit: Audit, agency_ids: set[int]) -> dict[int, list[User]]:
 # Event notices, sent in the request that made the change (after it commits).
 
 
+def _tell_each(people: Iterable[User], kind: str, about: str, subject: str, body: str, obj: tuple[str, int]) -> int:
+    """Send each person the same message once, keyed ``kind:about:person``; returns how many were recorded."""
+    object_type, object_id = obj
+    return sum(
+        send_once(
+            f"{kind}:{about}:{person.id}",
+            person.email,
+            subject,
+            body,
+            kind=kind,
+            user_id=person.id,
+            object_type=object_type,
+            object_id=object_id,
+        )
+        for person in people
+    )
+
+
 def invitation_sent(user: User, token: str) -> bool:
     """E-mail ``user`` the link to set their first password (each new link is a message of its own)."""
     link = external_url("auth.invitation", token=token)
@@ -109,22 +128,15 @@ def return_sent_back(ret: Return) -> int:
     audit = ret.case.audit
     people = [ret.auditor] if ret.auditor else auditors_owing(audit, {ret.agency_id})[ret.agency_id]
     link = external_url("returns.edit", return_id=ret.id)
-    told = 0
-    for person in people:
-        if person is None:
-            continue
-        told += send_once(
-            f"return-sent-back:{ret.id}:{ret.version}:{person.id}",
-            person.email,
-            f"Return for case {ret.case.reference} sent back for amendment – {audit.title}",
-            f"The coordinator has sent back your return for case {ret.case.reference} ({audit.title}) "
-            f"for amendment.\n\nWhat needs amending:\n{ret.amendment_reason}\n\nOpen the return: {link}",
-            kind="return-sent-back",
-            user_id=person.id,
-            object_type="return",
-            object_id=ret.id,
-        )
-    return told
+    return _tell_each(
+        (person for person in people if person is not None),
+        "return-sent-back",
+        f"{ret.id}:{ret.version}",
+        f"Return for case {ret.case.reference} sent back for amendment – {audit.title}",
+        f"The coordinator has sent back your return for case {ret.case.reference} ({audit.title}) "
+        f"for amendment.\n\nWhat needs amending:\n{ret.amendment_reason}\n\nOpen the return: {link}",
+        ("return", ret.id),
+    )
 
 
 def briefing_approved(briefing: Briefing) -> int:
@@ -134,22 +146,15 @@ def briefing_approved(briefing: Briefing) -> int:
     if briefing.created_by is not None and briefing.created_by.active:
         people.setdefault(briefing.created_by.id, briefing.created_by)
     link = external_url("briefings.composer", audit_id=briefing.audit_id)
-    told = 0
-    for person in people.values():
-        if person.id == briefing.approved_by_id:
-            continue
-        told += send_once(
-            f"briefing-approved:{briefing.id}:{stamp}:{person.id}",
-            person.email,
-            f"Briefing approved: {briefing.audit.title} (version {briefing.number})",
-            f"Version {briefing.number} of the learning briefing for {briefing.audit.title} has been approved "
-            f"and can be published.\n\nOpen it: {link}",
-            kind="briefing-approved",
-            user_id=person.id,
-            object_type="briefing",
-            object_id=briefing.id,
-        )
-    return told
+    return _tell_each(
+        (person for person in people.values() if person.id != briefing.approved_by_id),
+        "briefing-approved",
+        f"{briefing.id}:{stamp}",
+        f"Briefing approved: {briefing.audit.title} (version {briefing.number})",
+        f"Version {briefing.number} of the learning briefing for {briefing.audit.title} has been approved "
+        f"and can be published.\n\nOpen it: {link}",
+        ("briefing", briefing.id),
+    )
 
 
 # The scheduled reminders.
@@ -299,20 +304,15 @@ def _briefings_waiting() -> int:
     editors = users_with_role(Role.EDITOR)
     for briefing in drafts:
         link = external_url("briefings.composer", audit_id=briefing.audit_id)
-        for editor in editors:
-            if editor.id == briefing.created_by_id:
-                continue
-            told += send_once(
-                f"briefing-waiting:{briefing.id}:{editor.id}",
-                editor.email,
-                f"Briefing waiting for approval: {briefing.audit.title} (version {briefing.number})",
-                f"Version {briefing.number} of the learning briefing for {briefing.audit.title} is waiting "
-                f"for approval.\n\nOpen it: {link}",
-                kind="briefing-waiting",
-                user_id=editor.id,
-                object_type="briefing",
-                object_id=briefing.id,
-            )
+        told += _tell_each(
+            (editor for editor in editors if editor.id != briefing.created_by_id),
+            "briefing-waiting",
+            str(briefing.id),
+            f"Briefing waiting for approval: {briefing.audit.title} (version {briefing.number})",
+            f"Version {briefing.number} of the learning briefing for {briefing.audit.title} is waiting "
+            f"for approval.\n\nOpen it: {link}",
+            ("briefing", briefing.id),
+        )
     return told
 
 
