@@ -63,40 +63,33 @@ def enable(user_id: int) -> ResponseReturnValue:
 @bp.route("/agencies/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_agency() -> ResponseReturnValue:
-    form = AgencyForm()
-    if form.validate_on_submit():
-        with saved(tell=False) as outcome:
-            agency = people.add_agency(
-                cast(str, form.name.data),
-                cast(str, form.short_name.data),
-                cast(str, form.sector.data),
-                form.safeguarding_lead_email.data,
-                current_user,
-            )
-            outcome.success = f"{agency.name} is added."
-        if outcome.ok:
-            return redirect(url_for("admin.agencies"))
-        form.name.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated
-    return render_template("admin/agency.html", agency=None, form=form, confirm=ConfirmForm())
+    return _agency_page(None)
 
 
 @bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit_agency(agency_id: int) -> ResponseReturnValue:
     """Rename an agency, or change its sector or its safeguarding lead's e-mail address."""
-    agency = db.session.get(Agency, agency_id) or abort(404)
+    return _agency_page(db.session.get(Agency, agency_id) or abort(404))
+
+
+def _agency_page(agency: Agency | None) -> ResponseReturnValue:
+    """Add an agency (``agency`` None) or change one; a refusal is shown on the form with what was typed."""
     form = AgencyForm(obj=agency)
     if form.validate_on_submit():
+        fields = (
+            cast(str, form.name.data),
+            cast(str, form.short_name.data),
+            cast(str, form.sector.data),
+            form.safeguarding_lead_email.data,
+        )
         with saved(tell=False) as outcome:
-            changed = people.change_agency(
-                agency,
-                cast(str, form.name.data),
-                cast(str, form.short_name.data),
-                cast(str, form.sector.data),
-                form.safeguarding_lead_email.data,
-                current_user,
-            )
-            outcome.success = f"{agency.name} is saved." if changed else "Nothing changed."
+            if agency is None:
+                added = people.add_agency(*fields, current_user)
+                outcome.success = f"{added.name} is added."
+            else:
+                changed = people.change_agency(agency, *fields, current_user)
+                outcome.success = f"{agency.name} is saved." if changed else "Nothing changed."
         if outcome.ok:
             return redirect(url_for("admin.agencies"))
         form.name.errors.append(str(outcome.error))  # type: ignore[attr-defined]  # a list once validated
