@@ -224,9 +224,12 @@ class Audit(Model):
     tool_version_id: Mapped[int] = mapped_column(ForeignKey("tool_versions.id"))
     state: Mapped[str] = mapped_column(String(20), default=AuditState.SETUP)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The lead coordinator, told of the audit's concerns and returns; None: every coordinator is told.
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     tool_version: Mapped[ToolVersion] = relationship()
     cases: Mapped[list[Case]] = relationship(back_populates="audit", order_by="Case.reference")
+    coordinator: Mapped[User | None] = relationship()
 
     @property
     def title_with_year(self) -> str:

@@ -91,11 +91,27 @@ class EditAuditForm(FlaskForm):
     period_end = AuditForm.period_end
     returns_due = AuditForm.returns_due
     panel_due = AuditForm.panel_due
+    coordinator_id = SelectField(
+        "Lead coordinator",
+        widget=GovSelect(),
+        coerce=str,
+        validate_choice=False,  # checked below, with a message that says what to do
+        description="Told at once of a current safeguarding concern, and of returns as they are submitted. "
+        "With no lead, every coordinator is told.",
+    )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
     validate_panel_due = AuditForm.validate_panel_due
     validate_period_end = AuditForm.validate_period_end
 
     extension_names: list[tuple[int, str]] = []
+
+    def validate_coordinator_id(self, field: SelectField) -> None:
+        if field.data not in {str(value) for value, *_ in field.iter_choices()}:
+            raise ValidationError("Choose a coordinator from the list, or ‘Every coordinator’")
+
+    def lead_id(self) -> int | None:
+        """The chosen lead coordinator's id; None for every coordinator."""
+        return int(self.coordinator_id.data) if self.coordinator_id.data else None
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)

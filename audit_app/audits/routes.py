@@ -23,7 +23,7 @@ from audit_app.data import audits as audit_data
 from audit_app.data import concerns as concern_data
 from audit_app.data import sampling as sampling_data
 from audit_app.data.tools import published_versions
-from audit_app.data.users import list_agencies
+from audit_app.data.users import list_agencies, users_with_role
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.models import Agency, Audit
@@ -97,6 +97,18 @@ def new() -> ResponseReturnValue:
     return render_template("audits/new.html", form=form)
 
 
+def coordinator_choices(audit: Audit) -> list[SelectChoice]:
+    """Every active coordinator, and the audit's present lead even if they can no longer act (so the form
+    opens as saved and says so)."""
+    people = users_with_role(Role.COORDINATOR)
+    lead = audit.coordinator
+    choices = [SelectChoice("", "Every coordinator")]
+    choices += [SelectChoice(str(u.id), f"{u.display_name} ({u.email})") for u in people]
+    if lead is not None and lead not in people:
+        choices.append(SelectChoice(str(lead.id), f"{lead.display_name} ({lead.email}), who can no longer act"))
+    return choices
+
+
 @bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.COORDINATOR)
 def edit(audit_id: int) -> ResponseReturnValue:
@@ -106,12 +118,13 @@ def edit(audit_id: int) -> ResponseReturnValue:
     extended = audit_data.extensions(audit)
     stored = {name: getattr(audit, name) for name in audit_data.EDITABLE_FIELDS}
     stored |= {extension_field(a.id): extended.get(a.id) for a in agencies}
+    stored["coordinator_id"] = str(audit.coordinator_id or "")
     form = edit_audit_form([(a.id, a.name) for a in agencies], data=stored)
+    form.coordinator_id.choices = coordinator_choices(audit)
     if form.validate_on_submit():
+        details = {name: form[name].data for name in audit_data.EDITABLE_FIELDS if name != "coordinator_id"}
         with saved("Audit details saved.") as outcome:
-            changed = audit_data.update_audit(
-                audit, current_user, **{name: form[name].data for name in audit_data.EDITABLE_FIELDS}
-            )
+            changed = audit_data.update_audit(audit, current_user, **details, coordinator_id=form.lead_id())
             moved = audit_data.set_extensions(
                 audit, {a.id: form[extension_field(a.id)].data for a in agencies}, current_user
             )

@@ -57,7 +57,8 @@ def get_audit(audit_id: int) -> Audit | None:
 
 
 def create_audit(user: User, **fields: Any) -> Audit:
-    audit = Audit(**fields)
+    """A new audit, led by the coordinator who creates it."""
+    audit = Audit(**fields, coordinator_id=user.id if user.has_role(Role.COORDINATOR) else None)
     db.session.add(audit)
     db.session.flush()
     record_event("audit.created", "audit", audit.id, user=user, after={"title": audit.title})
@@ -382,7 +383,16 @@ def outstanding_returns(audit: Audit) -> list[Outstanding]:
     ]
 
 
-EDITABLE_FIELDS = ("title", "purpose", "scope", "period_start", "period_end", "returns_due", "panel_due")
+EDITABLE_FIELDS = (
+    "title",
+    "purpose",
+    "scope",
+    "period_start",
+    "period_end",
+    "returns_due",
+    "panel_due",
+    "coordinator_id",
+)
 
 
 def update_audit(audit: Audit, user: User, **fields: Any) -> list[str]:

@@ -15,9 +15,10 @@ from sqlalchemy.orm import joinedload
 
 from audit_app.data.events import record_event
 from audit_app.data.notifications import send_once
+from audit_app.data.users import coordinators_of
 from audit_app.extensions import db
 from audit_app.links import external_url
-from audit_app.models import Audit, Case, Concern, Return, User, UserRole
+from audit_app.models import Audit, Case, Concern, Return, User
 from audit_tools.errors import WorkbenchError
 from audit_tools.returns.answers import Answers, as_typed
 from audit_tools.returns.concerns import action_questions, concern_message, raises_concern, what_was_done
@@ -210,27 +211,15 @@ def _move(concern: Concern, before: ConcernState, after: ConcernState, refused: 
     db.session.refresh(concern)
 
 
-def coordinator_emails() -> list[str]:
-    """Every active coordinator's address: any coordinator may run any audit."""
-    return list(
-        db.session.scalars(
-            select(User.email)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
-            .order_by(User.email)
-        )
-    )
-
-
 def concern_messages(concern: Concern) -> list[tuple[str, str, str]]:
-    """(to, subject, body) for each person told at once of a new concern: the coordinators and the
+    """(to, subject, body) for each person told at once of a new concern: the audit's coordinators and the
     agency's safeguarding lead. Each names the case's pseudonymous reference and links to the audit's
     concerns; none holds case detail or anything typed."""
     case = db.session.get(Case, concern.ret.case_id) if concern.ret else None
     reference = case.reference if case else ""
     link = external_url("audits.show", audit_id=concern.audit_id) + "#concerns"
     subject, body = concern_message(reference, concern.audit.title_with_year, concern.agency.name, link)
-    recipients = coordinator_emails()
+    recipients = [user.email for user in coordinators_of(concern.audit)]
     lead = (concern.agency.safeguarding_lead_email or "").strip()
     if lead and lead.lower() not in {r.lower() for r in recipients}:
         recipients.append(lead)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from audit_app.data.audits import DONE_STATES, due_date_for
 from audit_app.data.notifications import notify_lock, retry_failed, send_once
 from audit_app.data.settings import get_setting
+from audit_app.data.users import coordinators_of, lead_coordinator, users_with_role
 from audit_app.extensions import db
 from audit_app.links import external_url
 from audit_app.models import (
@@ -44,22 +45,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def users_with_role(role: Role) -> list[User]:
-    """The active people who hold ``role``, by id."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)), User.active)
-            .order_by(User.id)
-        )
-    )
-
-
-def agency_leads(agency: Agency) -> list[tuple[int | None, str]]:
-    """Who is told when the agency is late: its lead's address if the agency has one, else the coordinators."""
+def agency_leads(agency: Agency, audit: Audit) -> list[tuple[int | None, str]]:
+    """Who is told when the agency is late: its lead's address if the agency has one, else the audit's
+    coordinators (its lead coordinator, or every coordinator)."""
     if agency.safeguarding_lead_email:
         return [(None, agency.safeguarding_lead_email)]
-    return [(user.id, user.email) for user in users_with_role(Role.COORDINATOR)]
+    return [(user.id, user.email) for user in coordinators_of(audit)]
 
 
 def auditors_owing(audit: Audit, agency_ids: set[int]) -> dict[int, list[User]]:
@@ -239,7 +230,7 @@ def _return_reminder(
 
 def _escalation(audit: Audit, due: date, agency: Agency, refs: list[str], days: int) -> int:
     told = 0
-    for user_id, address in agency_leads(agency):
+    for user_id, address in agency_leads(agency, audit):
         told += send_once(
             f"return-escalation:{audit.id}:{due}:{agency.id}:{address.lower()}",
             address,
@@ -257,9 +248,16 @@ def _escalation(audit: Audit, due: date, agency: Agency, refs: list[str], days: 
 
 
 def _submitted_digests(now: datetime) -> int:
-    """One message per coordinator listing the returns submitted since their last such message."""
+    """One message per coordinator listing the returns submitted since their last such message, on the
+    audits they are told of (those they lead, and those with no lead who can act)."""
     told = 0
+    leads = {
+        audit.id: lead.id
+        for audit in db.session.scalars(select(Audit).where(Audit.coordinator_id.is_not(None)))
+        if (lead := lead_coordinator(audit)) is not None
+    }
     for coordinator in users_with_role(Role.COORDINATOR):
+        others = [audit_id for audit_id, lead_id in leads.items() if lead_id != coordinator.id]
         last = db.session.scalar(
             select(Notification.created_at)
             .where(Notification.kind == "returns-submitted", Notification.user_id == coordinator.id)
@@ -272,7 +270,7 @@ def _submitted_digests(now: datetime) -> int:
             .join(Case, Return.case_id == Case.id)
             .join(Audit, Case.audit_id == Audit.id)
             .join(Agency, Return.agency_id == Agency.id)
-            .where(Return.state == ReturnState.SUBMITTED, Return.submitted_at > since)
+            .where(Return.state == ReturnState.SUBMITTED, Return.submitted_at > since, Audit.id.not_in(others))
             .order_by(Audit.id, Case.reference, Agency.short_name)
         ).all()
         if not rows:
@@ -336,7 +334,7 @@ def _actions_due(today: date) -> int:
         if stage is None:
             continue
         when = "is overdue" if stage == "overdue" else "is due soon"
-        for user_id, address in agency_leads(action.lead_agency):
+        for user_id, address in agency_leads(action.lead_agency, db.session.get_one(Audit, action.audit_id)):
             told += send_once(
                 f"action-{stage}:{action.id}:{action.due_date}:{address.lower()}",
                 address,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from audit_app.data.events import record_event
 from audit_app.data.throttle import lift_pause
 from audit_app.extensions import db
-from audit_app.models import ROLES, Agency, User, UserRole
+from audit_app.models import ROLES, Agency, Audit, User, UserRole
 from audit_app.passwords import check_password, hash_password
 from audit_tools.errors import WorkbenchError
 from audit_tools.states import Role
@@ -80,6 +80,30 @@ def _dummy_hash() -> str:
 
 def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.display_name)))
+
+
+def users_with_role(role: Role) -> list[User]:
+    """The active people who hold ``role``, by id."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)), User.active)
+            .order_by(User.id)
+        )
+    )
+
+
+def lead_coordinator(audit: Audit) -> User | None:
+    """The audit's lead coordinator while they can act on it (active, still a coordinator), else None."""
+    lead = audit.coordinator
+    return lead if lead is not None and lead.active and lead.has_role(Role.COORDINATOR) else None
+
+
+def coordinators_of(audit: Audit) -> list[User]:
+    """Who is told of the audit's concerns and returns: its lead coordinator, or every coordinator when it
+    has none who can act (so a message never reaches nobody)."""
+    lead = lead_coordinator(audit)
+    return [lead] if lead is not None else users_with_role(Role.COORDINATOR)
 
 
 def list_agencies() -> list[Agency]:

@@ -154,6 +154,7 @@ def _new_audit(fields: dict, state: str) -> Audit:
         returns_due=_date(fields.get("returns_due")),
         tool_version=ensure_builtin_tool(),
         state=state,
+        coordinator=_demo_user("coordinator"),
     )
     db.session.add(audit)
     db.session.flush()
