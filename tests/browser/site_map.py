@@ -5,32 +5,29 @@ The pages come from the app's own URL map, and who may open each one from its vi
 registered. The values that fill each URL (audit, case, return, briefing …) are real ids read
 from the live demo database the browser talks to.
 
-The demo has no sample frame, no draft tool version, no briefing and nothing published, so
+The demo has no sample frame, no draft tool version and no draft briefing, so
 ``prepare`` adds those first, with the app's own data functions — as a coordinator and an
 editor would through the pages — so that every page shows its real content, not a redirect:
 
 * the completed audit (analysis) gets version 1 of its briefing as a draft;
 * the follow-up audit (open) gets a sample frame, so the sampling pages open;
 * the built-in tool gets a draft version 2, so the designer's pages open;
-* last year's audit (the demo audit again, as 2025) is published, so everyone has a
-  briefing in the library and a published action plan to read;
+* last year's audit comes published with the demo (its briefing in the library, its actions
+  in the published action plan);
 * the partnership's logo is uploaded, and someone is invited, so their pages open.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
 from PIL import Image
 from playwright.sync_api import Error
 from sqlalchemy import select
 
 from audit_app import create_app
-from audit_app.briefings import rendering
 from audit_app.briefings.access import BUSINESS_UNIT
 from audit_app.data import briefing_versions as versions
 from audit_app.data.accounts import invite, unusable_password
@@ -39,11 +36,10 @@ from audit_app.data.learning import categories, codebook, learning_points, recom
 from audit_app.data.sampling import import_frame
 from audit_app.data.tools import definition_of, ensure_builtin_tool, new_draft_version
 from audit_app.data.users import create_user, find_user_by_email, list_agencies
-from audit_app.demo import loader
 from audit_app.extensions import db
-from audit_app.models import Audit, Concern
+from audit_app.models import Audit, Briefing, Concern
 from audit_app.security import PUBLIC_ENDPOINTS
-from audit_tools.briefing import SECTIONS, check_content, content_from_dict, unresolved
+from audit_tools.briefing import SECTIONS
 from audit_tools.sampling import candidate_cases, read_table
 from config import DevelopmentConfig
 
@@ -105,7 +101,7 @@ def prepare(app) -> World:
         _import_frame(follow_up, people["coordinator"])
         _logo(people["admin"])
         draft_tool = _draft_tool(people["coordinator"])
-        published, published_briefing = _published_audit(people)
+        published, published_briefing = _published_audit()
         draft = versions.start_draft(analysis, people["editor"])
         token = _invitation(people["admin"])
         db.session.commit()
@@ -143,45 +139,11 @@ def _draft_tool(user):
     return new_draft_version(ensure_builtin_tool().tool, user)
 
 
-def _published_audit(people: dict):
-    """Last year's audit: the demo's completed audit loaded again as 2025, its briefing checked and published.
-
-    Uses the demo loader's own function, so the audit is as rich as this year's."""
-    text = resources.files("audit_app.demo").joinpath("demo_data.json").read_text("utf-8")
-    data = json.loads(text.replace("NA26-", "NA25-"))
-    data["audit"] = {**data["audit"], "title": DEMO_TITLE.replace("2026", "2025"), "year": 2025}
-    loader._load_completed_audit(data, people["admin"])  # noqa: SLF001 — the demo's audit, once more
-    audit = db.session.scalar(select(Audit).where(Audit.year == 2025, Audit.state == "analysis"))
-    return audit, _publish_briefing(audit, people)
-
-
-def _publish_briefing(audit, people: dict):
-    """Draft (editor), let every possible identifier through with a reason, approve and publish (coordinator)."""
-    briefing = versions.start_draft(audit, people["editor"])
-    references, names = versions.disclosure_identifiers(audit)
-    for content in (briefing.content, versions.content_for_publication(briefing)):
-        for finding in unresolved(
-            check_content(content, case_references=references, names=names, overrides=briefing.overrides)
-        ):
-            kind, text, section = finding.key
-            versions.add_override(
-                briefing,
-                {"kind": kind, "text": text, "section": section},
-                "Checked: fictional demonstration data.",
-                people["editor"],
-            )
-    versions.approve(briefing, people["coordinator"], 0)
-    content = versions.content_for_publication(briefing)
-    readable = content_from_dict(content)
-    versions.publish(
-        briefing,
-        people["coordinator"],
-        content=content,
-        pdf=rendering.briefing_pdf(readable),
-        html=rendering.standalone_html(readable),
-        unresolved=0,
-    )
-    return briefing
+def _published_audit():
+    """Last year's audit, published with its briefing by the demo itself."""
+    audit = db.session.scalar(select(Audit).where(Audit.state == "published"))
+    briefing = db.session.scalar(select(Briefing).where(Briefing.audit_id == audit.id, Briefing.state == "published"))
+    return audit, briefing
 
 
 def _logo(admin) -> None:
