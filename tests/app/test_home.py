@@ -434,3 +434,15 @@ def test_the_grid_shows_who_last_saved_each_return_and_when_in_uk_time(client, f
     page = client.get(f"/audits/{open_audit.id}").get_data(as_text=True)
     assert "Test auditor, last saved 1 July 2026 at 13:00 (UK time)" in page
     assert "Not started" in page  # the others
+
+
+def test_the_grid_never_calls_a_submitted_return_not_started(client, factory, login, open_audit):
+    """A return submitted (by an import or the demo) with nobody recorded as its auditor is not "Not started"."""
+    ret = factory.return_for(open_audit, "CSC", "T-01")
+    ret.state = "submitted"
+    db.session.commit()
+    factory.user("coordinator", email="co@test.example")
+    login(client, "co@test.example")
+    page = client.get(f"/audits/{open_audit.id}").get_data(as_text=True)
+    drafts = sum(r.state == "draft" for c in open_audit.cases for r in c.returns)
+    assert page.count("Not started") == drafts
