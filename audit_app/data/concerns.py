@@ -137,7 +137,7 @@ def acknowledge(concern: Concern, action_taken: str, user: User) -> None:
     )
     action = as_typed(action_taken)
     if not action:
-        raise ConcernError("Say what action you have taken about the concern.")
+        raise ConcernError("Say what action you have taken about the concern.", field="action_taken")
     before = concern.state
     concern.state = ConcernState.ACKNOWLEDGED
     concern.action_taken = action

@@ -168,8 +168,7 @@ def no_involvement(return_id: int) -> ResponseReturnValue:
         with saved(
             "Your declaration has been withdrawn: the return is a draft again."
             if form.withdraw.data
-            else f"Recorded: your agency had no involvement with case {ret.case.reference}.",
-            field=None if form.withdraw.data else form.reason.id,
+            else f"Recorded: your agency had no involvement with case {ret.case.reference}."
         ) as outcome:
             if form.withdraw.data:
                 return_data.withdraw_no_involvement(ret, current_user)

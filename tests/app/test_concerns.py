@@ -178,3 +178,16 @@ def test_a_raised_concern_is_on_the_coordinators_home_page_and_in_the_ledger_in_
     home = client.get("/").get_data(as_text=True)
     link = f"/audits/{audit.id}/concerns/{concern.id}"
     assert link in home and home.index(link) < home.index("Returns waiting for your review")
+
+
+def test_the_concern_instruction_and_what_was_saved_share_one_alert_instruction_first(client, setup, post):
+    _, ret, _ = setup
+    html = post(
+        client, f"/returns/{ret.id}", {**CONCERN, "version": "1", "save_draft": "y"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert html.count('role="alert"') == 1  # the time-out warning is role="status" until it matters
+    alert = html[html.index('role="alert"') :]
+    alert = alert[: alert.index("</div>\n    </div>")]
+    assert "app-escalation" in html[html.rindex("<div", 0, html.index('role="alert"')) : html.index('role="alert"')]
+    assert alert.index("Act on a current concern now") < alert.index("Draft saved.")
+    assert "govuk-notification-banner--success" not in html

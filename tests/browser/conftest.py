@@ -146,8 +146,9 @@ class LiveServer(str):
 
 
 @contextmanager
-def demo_server() -> Iterator[LiveServer]:
-    """The real app (`flask run`) on a free port, with a fresh SQLite database and the demo data."""
+def demo_server(settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """The real app (`flask run`) on a free port, with a fresh SQLite database and the demo data;
+    ``settings`` are extra environment variables (the time-out tests shorten the time-outs)."""
     tmp = Path(tempfile.mkdtemp(prefix="audit-browser-"))
     db_path = tmp / "browser.db"
     env = {
@@ -158,6 +159,7 @@ def demo_server() -> Iterator[LiveServer]:
         "SECRET_KEY": SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
         "AUDIT_MFA_ENFORCED": "false",  # as `make run`'s demo: the MFA journey has its own app tests
+        **(settings or {}),
     }
     env.pop("FLASK_DEBUG", None)
     log_path = tmp / "server.log"
