@@ -42,6 +42,17 @@ def base_url_problem(value: str | None) -> str | None:
     return None
 
 
+def seconds_setting(name: str, default: timedelta) -> timedelta:
+    """A time-out from the environment in whole seconds (``name`` unset: ``default``). The browser tests
+    shorten the time-outs this way to watch the warnings happen; a deployment may too."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or int(raw) == 0:
+        raise RuntimeError(f"{name} must be a whole number of seconds above 0, not {raw!r}.")
+    return timedelta(seconds=int(raw))
+
+
 class Config:
     # Never a default in the source: development makes a random key in instance/ (see create_app).
     SECRET_KEY = os.environ.get("SECRET_KEY")
@@ -50,9 +61,11 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # absolute: signed out 12 hours after signing in
-    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
-    IDLE_WARNING_BEFORE = timedelta(minutes=5)  # the page offers "stay signed in" this long before
+    # absolute: signed out 12 hours after signing in
+    PERMANENT_SESSION_LIFETIME = seconds_setting("SESSION_LIFETIME_SECONDS", timedelta(hours=12))
+    SESSION_IDLE_TIMEOUT = seconds_setting("SESSION_IDLE_SECONDS", timedelta(minutes=30))
+    # the page warns this long before either time-out (and offers "stay signed in" before the idle one)
+    IDLE_WARNING_BEFORE = seconds_setting("IDLE_WARNING_SECONDS", timedelta(minutes=5))
     # Admins, coordinators and editors must use an authenticator app. Only a demo may turn this
     # off (AUDIT_MFA_ENFORCED=false, as `make run` does); production refuses to start without it.
     MFA_ENFORCED = os.environ.get("AUDIT_MFA_ENFORCED", "true").lower() != "false"

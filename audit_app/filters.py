@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask
+from flask import Flask, before_render_template, get_flashed_messages, has_request_context
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -43,8 +43,61 @@ def error_summary(form: FlaskForm, description: str = "") -> dict[str, Any]:
     return params
 
 
+def flashed_problems() -> list[dict[str, str]]:
+    """The problems flashed for this page (``transactions.flash_problem``), as error-summary items: each
+    ``{"text", "href"}``, with no ``href`` for a problem about no one field."""
+    if not has_request_context():
+        return []
+    problems = []
+    for message in get_flashed_messages(category_filter=["error"]):
+        if isinstance(message, dict):
+            problems.append({"text": str(message["text"]), "href": f"#{message['field']}"})
+        else:
+            problems.append({"text": str(message)})
+    return problems
+
+
+def problem_for(field_id: str) -> str | None:
+    """The flashed problem about the field with HTML id ``field_id``, for a field a template writes by hand."""
+    return next((p["text"] for p in flashed_problems() if p.get("href") == f"#{field_id}"), None)
+
+
+def page_error_summary(form: FlaskForm | None, description: str = "") -> dict[str, Any] | None:
+    """The page's one error summary: the form's errors and every flashed problem, each linked to its field.
+
+    A problem about no one field (a state the audit is in, an expired form) cannot link anywhere: it is said
+    in words above the list, as the summary's description. None when there is nothing to say."""
+    params = error_summary(form, description) if form is not None and form.errors else {"errorList": []}
+    listed = {(item.get("href"), item["text"]) for item in params["errorList"]}
+    unlinked = [description] if description else []
+    for problem in flashed_problems():
+        if "href" not in problem:
+            unlinked.append(problem["text"])
+        elif (problem["href"], problem["text"]) not in listed:
+            params["errorList"].append(problem)
+    if unlinked:
+        params["descriptionText"] = " ".join(dict.fromkeys(unlinked))
+    if not params["errorList"] and not unlinked:
+        return None
+    return {**params, "titleText": "There is a problem"}
+
+
+def mark_flashed_fields(_app: Flask, template: object, context: dict[str, Any]) -> None:
+    """Put each flashed problem on its field in any form the page shows, so that the field is marked (red
+    border, the message above it, ``aria-describedby``) as if the form had just been checked."""
+    for problem in flashed_problems():
+        target = problem.get("href", "")[1:]
+        for form in [value for value in context.values() if isinstance(value, FlaskForm)]:
+            for field in form:
+                if field.id == target and problem["text"] not in field.errors:
+                    field.errors = [*field.errors, problem["text"]]
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(error_summary)
+    app.add_template_global(page_error_summary)
+    app.add_template_global(problem_for)
+    before_render_template.connect(mark_flashed_fields, app)
     app.add_template_filter(long_date)
     app.add_template_filter(uk_time)
     app.add_template_filter(uk_date_time)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import ParamSpec
 
@@ -39,6 +40,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(lambda: {"csp_nonce": g.get("csp_nonce", "")})
     app.add_template_global(rescue.rescue_token)  # the return form's hidden rescue token
+    app.add_template_global(session_seconds_left)  # the time-out warning counts down to both limits
+    app.add_template_global(duration_words)
 
 
 @login_manager.user_loader
@@ -65,13 +68,31 @@ def start_session(user: User) -> None:
 def _session_expired() -> str:
     """Why the signed-in session has ended ("" while it is alive); refreshes the idle clock."""
     now = time.time()
-    if now - session.get(SIGNED_IN_AT, 0) > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds():
-        return "You were signed out because you had been signed in for 12 hours. Please sign in again."
-    if now - session.get(LAST_SEEN, 0) > current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds():
-        minutes = int(current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds() // 60)
-        return f"You were signed out after {minutes} minutes without activity. Please sign in again."
+    lifetime, idle = current_app.config["PERMANENT_SESSION_LIFETIME"], current_app.config["SESSION_IDLE_TIMEOUT"]
+    if now - session.get(SIGNED_IN_AT, 0) > lifetime.total_seconds():
+        return (
+            f"You were signed out because you had been signed in for {duration_words(lifetime)}. Please sign in again."
+        )
+    if now - session.get(LAST_SEEN, 0) > idle.total_seconds():
+        return f"You were signed out after {duration_words(idle)} without activity. Please sign in again."
     session[LAST_SEEN] = now
     return ""
+
+
+def duration_words(length: timedelta) -> str:
+    """A time-out in words: "12 hours", "30 minutes" (whole units only; a shortened test one in seconds)."""
+    seconds = int(length.total_seconds())
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"  # pragma: no cover - every whole number of seconds is caught above
+
+
+def session_seconds_left() -> int:
+    """Seconds until the signed-in session reaches its absolute limit (the page warns before it)."""
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    return max(0, int(session.get(SIGNED_IN_AT, 0) + lifetime - time.time()))
 
 
 _P = ParamSpec("_P")

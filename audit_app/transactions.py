@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import flash
+from flask_wtf import FlaskForm
 
 from audit_app.extensions import db
 from audit_tools.errors import WorkbenchError
@@ -39,12 +40,41 @@ class Outcome:
         return self.error is None
 
 
+def flash_problem(message: str, field: str | None = None) -> None:
+    """Tell the person about a problem on the next page they see, in its error summary.
+
+    ``field`` (the HTML id of the field it is about) makes the summary link to that field and marks
+    the field itself wherever the page shows it (``audit_app/filters.py: mark_flashed_fields``).
+    """
+    flash({"text": message, "field": field} if field else message, "error")  # type: ignore[arg-type]
+
+
+EXPIRED = "That form had expired. Please try again."
+
+
+def flash_form_problems(form: FlaskForm) -> None:
+    """Flash a checked form's problems for the page the view sends the person back to, each linked to
+    its field; a stale form (its CSRF token) is about no one field and is said in words."""
+    for name, messages in form.errors.items():
+        field = form._fields.get(name)
+        for message in messages:
+            if name == "csrf_token" or field is None:
+                flash_problem(EXPIRED)
+            else:
+                flash_problem(str(message), field.id)
+
+
 @contextmanager
 def saved(
-    success: str = "", *, tell: bool = True, refusals: type[Exception] | tuple[type[Exception], ...] = WorkbenchError
+    success: str = "",
+    *,
+    tell: bool = True,
+    refusals: type[Exception] | tuple[type[Exception], ...] = WorkbenchError,
+    field: str | None = None,
 ) -> Iterator[Outcome]:
     """Commit the block's changes and flash ``success``; on a refusal roll back and flash its message
-    (``tell=False``: leave it on ``outcome.error``). ``refusals`` narrows or widens what counts as one."""
+    (``tell=False``: leave it on ``outcome.error``). ``refusals`` narrows or widens what counts as one.
+    The message links to the refusal's own ``field``, else to ``field``, else (about no one field) to none."""
     outcome = Outcome(success)
     try:
         yield outcome
@@ -52,7 +82,7 @@ def saved(
         discard_changes()
         outcome.error = error
         if tell:
-            flash(str(error), "error")
+            flash_problem(str(error), getattr(error, "field", None) or field)
         return
     db.session.commit()
     if outcome.success:

@@ -10,4 +10,12 @@ from __future__ import annotations
 
 
 class WorkbenchError(ValueError):
-    """A refusal whose message is meant for the person who asked (subclasses name the kind)."""
+    """A refusal whose message is meant for the person who asked (subclasses name the kind).
+
+    ``field`` names the form field the refusal is about (its HTML id, e.g. ``"reason"``), so that the
+    page links the message to that field and marks it; None when the refusal is about no one field.
+    """
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field

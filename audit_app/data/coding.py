@@ -90,6 +90,7 @@ class Excerpt:
     question_key: str
     text: str
     question: str = ""
+    place: str = ""  # where in the return it was written, short: "question 3.2", "the evidence note on 3.2"
     codings: list[Coding] = field(default_factory=list)
 
     @property
@@ -227,8 +228,11 @@ def _excerpt(row: Row[Any], definition: ToolDefinition) -> Excerpt:
     if question is not None:
         label = f"{definition.number(question.key)} {question.text}"
         excerpt.question = f"Evidence note on {label}" if excerpt.source == "note" else label
+        number = definition.number(question.key)
+        excerpt.place = f"the evidence note on question {number}" if excerpt.source == "note" else f"question {number}"
     elif excerpt.source == "panel":
         excerpt.question = "What the panel learned from this case"
+        excerpt.place = "the panel's learning"
     return excerpt
 
 

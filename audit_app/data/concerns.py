@@ -148,7 +148,7 @@ def acknowledge(concern: Concern, action_taken: str, user: User) -> None:
     )
     action = as_typed(action_taken)
     if not action:
-        raise ConcernError("Say what action you have taken about the concern.")
+        raise ConcernError("Say what action you have taken about the concern.", field="action_taken")
     _move(
         concern,
         ConcernState.RAISED,

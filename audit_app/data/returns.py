@@ -236,7 +236,9 @@ def declare_no_involvement(ret: Return, reason: str, user: User) -> None:
     if not is_editable(ret):
         raise ReturnError("This return can no longer be changed.")
     if not reason.strip():
-        raise ReturnError("Say why your agency had no involvement, for example: no record of the family.")
+        raise ReturnError(
+            "Say why your agency had no involvement, for example: no record of the family.", field="reason"
+        )
     before = ret.state
     ret.state, ret.no_involvement_reason, ret.auditor_id = ReturnState.NO_INVOLVEMENT, reason.strip(), user.id
     ret.submitted_at = datetime.now(UTC)

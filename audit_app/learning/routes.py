@@ -315,6 +315,14 @@ def _recommendation_page(rec: Recommendation, audit: Audit, form: ProgressUpdate
 # ---------------------------------------------------------------- the action plan across audits
 
 
+_UNKNOWN_FILTER = {
+    "audit": "That audit has no actions in the plan you can see, so the actions of every audit are shown. "
+    "Choose an audit from the list.",
+    "": "The {what} in the address is not one of the choices, so the plan is not filtered by {what}. "
+    "Choose one from the list.",
+}
+
+
 def _plan_filters() -> tuple[ActionPlanFilters, data.ActionFilters]:
     """The filters as typed in the query string, and the ones that are valid (a bad value is shown, then ignored)."""
     form = ActionPlanFilters(request.args)
@@ -328,6 +336,9 @@ def _plan_filters() -> tuple[ActionPlanFilters, data.ActionFilters]:
         SelectChoice(c.slug, c.name) for c in data.categories()
     ]
     form.validate()
+    for field in form:
+        if field.errors:  # an old or edited link: say what happened in words, never "Not a valid choice."
+            field.errors = [_UNKNOWN_FILTER.get(field.name, _UNKNOWN_FILTER[""]).format(what=field.label.text.lower())]
 
     def valid(field: Field, empty: object) -> Any:
         return empty if field.errors else (field.data or empty)

@@ -25,7 +25,7 @@ from audit_app.models import Return
 from audit_app.rescue import restored_form
 from audit_app.returns.forms import NoInvolvementForm
 from audit_app.security import roles_required
-from audit_app.transactions import saved
+from audit_app.transactions import flash_form_problems, saved
 from audit_tools.returns import answers as answer_rules
 from audit_tools.returns import concerns as concern_rules
 from audit_tools.returns import is_visible
@@ -179,7 +179,7 @@ def no_involvement(return_id: int) -> ResponseReturnValue:
         return redirect(
             url_for("returns.index") if not form.withdraw.data else url_for("returns.edit", return_id=ret.id)
         )
-    flash("That form had expired. Please try again.", "error")
+    flash_form_problems(form)
     return redirect(url_for("returns.edit", return_id=ret.id))
 
 

@@ -18,6 +18,9 @@ function updateConditionalQuestions (form) {
     const parent = form.querySelector(`[name="${question.dataset.showIf}"]`)?.closest('.app-question')
     const shown = !(parent && parent.hidden) &&
       chosenValues(form, question.dataset.showIf).some((value) => wanted.includes(value))
+    if (shown && question.hidden && question.classList.contains('app-concern-prompt')) {
+      question.setAttribute('role', 'alert') // appearing as the answer is chosen: read out at once
+    }
     question.hidden = !shown
   })
 }
@@ -98,28 +101,116 @@ function enableAutosave (form) {
 
 document.querySelectorAll('form[data-autosave-url]').forEach(enableAutosave)
 
-// Warn shortly before the idle time-out and offer to stay signed in. Every request the page
-// makes to the server (a keep-alive or an autosave) starts the server's idle clock again.
+// Warn before the session ends, whether from the idle time-out or the absolute limit, and offer to stay
+// signed in before the idle one. Every request the page makes to the server (a keep-alive or an autosave)
+// starts the server's idle clock again, and so does typing in any form: a keep-alive goes at most every
+// so often while someone types. The warning counts down in whole minutes through a polite live region (so
+// it is announced once a minute, never every second). It takes the focus only when nobody is typing in a
+// field, or when the session is about to end; after "Stay signed in" the focus goes back where it was.
+function typingIn (element) {
+  if (!element || element === document.body) return false
+  if (element.isContentEditable || element.tagName === 'TEXTAREA' || element.tagName === 'SELECT') return true
+  return element.tagName === 'INPUT' && !['button', 'submit', 'reset', 'checkbox', 'radio', 'file', 'hidden', 'image'].includes(element.type)
+}
+
+function minutesLeft (ms) {
+  const minutes = Math.ceil(ms / 60000)
+  return minutes === 1 ? '1 minute' : `${minutes} minutes`
+}
+
 function watchIdleTimeout (banner) {
   const idleMs = Number(banner.dataset.idleSeconds) * 1000
   const warnMs = Number(banner.dataset.warnSeconds) * 1000
-  let timer
+  const absoluteEnd = Date.now() + Number(banner.dataset.absoluteSeconds) * 1000
+  const urgentMs = Math.min(60000, warnMs / 2) // "about to end": the warning may take the focus from a field
+  const typingEveryMs = Math.max(1000, Math.min(60000, (idleMs - warnMs) / 2)) // keep-alives while typing
+  const left = banner.querySelector('.app-timeout-left')
+  const button = banner.querySelector('.app-stay-signed-in')
+  let lastContact = Date.now()
+  let sending = false
+  let focusedBefore = null // where the person was when the warning took the focus
+  let tookFocus = false
 
-  function restart () {
-    banner.hidden = true
-    clearTimeout(timer)
-    timer = setTimeout(() => { banner.hidden = false; banner.querySelector('button').focus() }, idleMs - warnMs)
+  function remaining () {
+    const idle = lastContact + idleMs - Date.now()
+    const absolute = absoluteEnd - Date.now()
+    return absolute <= idle ? { ms: absolute, absolute: true } : { ms: idle, absolute: false }
   }
 
-  banner.querySelector('button').addEventListener('click', async () => {
-    const response = await fetch(banner.dataset.keepAliveUrl, {
-      method: 'POST', credentials: 'same-origin', headers: { 'X-CSRFToken': banner.dataset.csrf }
-    })
-    if (response.ok && (response.headers.get('Content-Type') || '').startsWith('application/json')) restart()
-    else window.location.reload() // already signed out: the page shows the sign-in form
+  function say (text) {
+    if (left.textContent !== text) left.textContent = text // only a change is announced
+  }
+
+  function takeFocus (why) {
+    if (tookFocus) return
+    tookFocus = true
+    if (!banner.contains(document.activeElement)) focusedBefore = document.activeElement
+    const target = why.absolute ? banner : button
+    target.focus()
+  }
+
+  function tick () {
+    const now = remaining()
+    if (now.ms > warnMs) {
+      banner.hidden = true
+      tookFocus = false
+      return
+    }
+    banner.hidden = false
+    banner.querySelector('.app-timeout-idle').hidden = now.absolute
+    banner.querySelector('.app-timeout-absolute').hidden = !now.absolute
+    button.hidden = now.absolute // staying signed in cannot pass the absolute limit
+    if (now.ms <= 0) {
+      say('Your session has ended. Sign in again to carry on.')
+      return
+    }
+    say(`You will be signed out in ${minutesLeft(now.ms)}.`)
+    if (!typingIn(document.activeElement) || now.ms <= urgentMs) takeFocus(now)
+  }
+
+  async function keepAlive () {
+    sending = true
+    try {
+      const response = await fetch(banner.dataset.keepAliveUrl, {
+        method: 'POST', credentials: 'same-origin', headers: { 'X-CSRFToken': banner.dataset.csrf }
+      })
+      if (response.ok && (response.headers.get('Content-Type') || '').startsWith('application/json')) {
+        lastContact = Date.now()
+        return true
+      }
+      return false
+    } catch (error) {
+      return false
+    } finally {
+      sending = false
+    }
+  }
+
+  banner.addEventListener('focusin', (event) => {
+    const from = event.relatedTarget
+    if (from && !banner.contains(from)) focusedBefore = from // Tab or a click into the warning: remember where from
   })
-  document.addEventListener('app:server-contact', restart)
-  restart()
+  button.addEventListener('click', async () => {
+    if (await keepAlive()) {
+      tick()
+      let back = focusedBefore && focusedBefore.isConnected && focusedBefore !== document.body ? focusedBefore : null
+      if (!back) {
+        back = document.getElementById('main-content')
+        back.setAttribute('tabindex', '-1') // the start of the page's own content, never the footer
+      }
+      back.focus()
+      focusedBefore = null
+    } else {
+      window.location.reload() // already signed out: the page shows the sign-in form
+    }
+  })
+  document.addEventListener('input', (event) => {
+    if (banner.contains(event.target) || sending || remaining().ms <= 0) return
+    if (Date.now() - lastContact >= typingEveryMs) keepAlive().then(tick)
+  })
+  document.addEventListener('app:server-contact', () => { lastContact = Date.now(); tick() })
+  window.setInterval(tick, 1000) // the text changes (and is announced) only when the minutes do
+  tick()
 }
 
 document.querySelectorAll('.app-timeout-warning').forEach(watchIdleTimeout)

@@ -31,7 +31,7 @@ from audit_app.themes.forms import (
     ImportCodebookForm,
     ThemeForm,
 )
-from audit_app.transactions import saved
+from audit_app.transactions import flash_problem, saved
 from audit_tools.learning import CodebookError, ImportPlan
 from audit_tools.states import Role
 
@@ -289,7 +289,7 @@ def add_coding(audit_id: int) -> ResponseReturnValue:
     excerpt = coding_data.find_excerpt(audit, definition, source, key) or abort(404)
     theme = data.get_theme(form.theme_id.data) if form.theme_id.data else None
     if theme is None:
-        flash(f"Choose a theme to add to the excerpt from case {excerpt.reference}.", "error")
+        flash_problem(f"Choose a theme to add to the excerpt from case {excerpt.reference}.", f"add-{excerpt.anchor}")
         return _back_to(audit, excerpt.source, excerpt.source_key, None, to_excerpt=False)
     coding_data.add_coding(audit, excerpt, theme, current_user)
     db.session.commit()

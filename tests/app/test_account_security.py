@@ -265,3 +265,31 @@ def test_v7_3_1_an_idle_session_ends_on_the_authenticator_page_too(client, facto
     response = client.get("/account/authenticator")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert "without activity" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_warning_knows_how_long_is_left_before_the_absolute_limit(client, factory, login, monkeypatch):
+    factory.user("viewer", email="v@test.example")
+    login(client, "v@test.example")
+    for step in range(1, 34):  # a page every 20 minutes for 11 hours
+        _travel(monkeypatch, step * 20 * 60)
+        page = client.get("/").get_data(as_text=True)
+    left = int(page.split('data-absolute-seconds="')[1].split('"')[0])
+    assert 3590 <= left <= 3600 and "more than 12 hours" in page
+    _travel(monkeypatch, 12 * 3600 + 60)
+    after = client.get("/", follow_redirects=True).get_data(as_text=True)
+    assert "You were signed out because you had been signed in for 12 hours." in after
+
+
+def test_time_outs_can_be_shortened_from_the_environment_and_garbage_is_refused(monkeypatch):
+    from datetime import timedelta
+
+    from config import seconds_setting
+
+    monkeypatch.setenv("SESSION_IDLE_SECONDS", "70")
+    assert seconds_setting("SESSION_IDLE_SECONDS", timedelta(minutes=30)) == timedelta(seconds=70)
+    monkeypatch.delenv("SESSION_IDLE_SECONDS")
+    assert seconds_setting("SESSION_IDLE_SECONDS", timedelta(minutes=30)) == timedelta(minutes=30)
+    for bad in ("0", "-5", "ten", "1.5"):
+        monkeypatch.setenv("SESSION_IDLE_SECONDS", bad)
+        with pytest.raises(RuntimeError, match="whole number of seconds"):
+            seconds_setting("SESSION_IDLE_SECONDS", timedelta(minutes=30))

@@ -406,3 +406,12 @@ def test_all_hostile_strings_are_stored_exactly_and_shown_escaped(client, factor
         for line in (line for line in text.split("\n") if line.strip()):
             assert str(escape(line)) in html, line
     assert not re.search(r"<script>alert", html + pages[2].get_data(as_text=True), re.I)
+
+
+def test_an_audit_with_no_actions_in_the_address_is_explained_not_called_invalid(client, plan, editor, factory):
+    empty = factory.audit(state="open")  # not revealed: it has no actions anyone may read yet
+    db.session.commit()
+    html = client.get(f"/actions?audit={empty.id}").get_data(as_text=True)
+    assert "Not a valid choice" not in html
+    assert 'href="#audit"' in html and "That audit has no actions in the plan you can see" in html
+    assert _rows(html) == _rows(client.get("/actions").get_data(as_text=True))

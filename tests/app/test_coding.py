@@ -403,3 +403,26 @@ def test_progress_counts_excerpts_coded_apart_from_themes_confirmed(client, fact
     assert (progress["coded"], progress["confirmed"]) == (2, len(codings(audit, source="answer")) + 1) == (2, 3)
     html = client.get(f"/audits/{audit.id}/coding").get_data(as_text=True)
     assert re.search(r">2</span> excerpts coded<span[^>]*>with 3 confirmed themes</span>", html)
+
+
+def test_adding_without_a_theme_links_the_error_to_that_excerpts_choice(client, factory, themes, editor, post):
+    audit = make_audit(factory)
+    key = str(audit.cases[1].id)
+    html = post(
+        client,
+        f"/audits/{audit.id}/coding/add",
+        {"excerpt_source": "panel", "excerpt_key": key, "theme_id": ""},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    field = f"add-excerpt-panel-{key}"
+    assert f'href="#{field}"' in html and "<title>Error: " in html
+    assert f'aria-describedby="{field}-error"' in html and "govuk-select--error" in html
+
+
+def test_repeated_controls_and_headings_name_their_excerpt_in_full(client, factory, themes, editor):
+    audit = make_audit(factory)
+    html = client.get(f"/audits/{audit.id}/coding?show=all").get_data(as_text=True)
+    names = re.findall(r'Add a theme<span class="govuk-visually-hidden"> to ([^<]+)</span>', html)
+    assert len(names) >= 2 and len(set(names)) == len(names)
+    assert any(re.fullmatch(r"the excerpt from .+&#39;s return on case T-\d+, question 9\.\d+", n) for n in names)
+    assert "the panel&#39;s learning</span></h2>" in html

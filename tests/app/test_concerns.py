@@ -243,3 +243,16 @@ def test_the_second_tab_is_told_and_keeps_what_it_typed(raised, app, login, post
     assert late.status_code == 409
     assert "Rang the CSC team manager" in page  # what was recorded
     assert "Emailed the lead for CSC" in page and "was not saved" in page  # what this tab typed, to copy
+
+
+def test_the_concern_instruction_and_what_was_saved_share_one_alert_instruction_first(client, setup, post):
+    _, ret, _ = setup
+    html = post(
+        client, f"/returns/{ret.id}", {**CONCERN, "version": "1", "save_draft": "y"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert html.count('role="alert"') == 1  # the time-out warning is role="status" until it matters
+    alert = html[html.index('role="alert"') :]
+    alert = alert[: alert.index("</div>\n    </div>")]
+    assert "app-escalation" in html[html.rindex("<div", 0, html.index('role="alert"')) : html.index('role="alert"')]
+    assert alert.index("Act on a current concern now") < alert.index("Draft saved.")
+    assert "govuk-notification-banner--success" not in html

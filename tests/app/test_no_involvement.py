@@ -59,3 +59,15 @@ def test_the_database_refuses_an_unknown_state(setup):
     _audit, ret = setup
     with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
         conn.execute(sa.text("UPDATE returns SET state = 'lost' WHERE id = :id"), {"id": ret.id})
+
+
+def test_a_refused_declaration_links_its_field_keeps_the_panel_open_and_says_error_in_the_title(client, post, setup):
+    _audit, ret = setup
+    html = post(
+        client, f"/returns/{ret.id}/no-involvement", {"reason": "", "declare": "y"}, follow_redirects=True
+    ).get_data(as_text=True)
+    summary = html[html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))]
+    assert 'href="#reason"' in summary and "Say why your agency had no involvement" in summary
+    assert "<title>Error: " in html
+    assert "govuk-form-group--error" in html and 'aria-describedby="reason-hint reason-error"' in html
+    assert "<details" in html and "open" in html[html.index("<details") : html.index(">", html.index("<details"))]

@@ -38,6 +38,23 @@ SECRET_KEY = "browser-test-secret-key-that-is-long-enough-0123456789"
 SERVER_START_TIMEOUT = 20.0
 CHROMIUM_MISSING = "Chromium is not installed: apt-get install -y chromium (browser tests skipped)"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# axe's best-practice rules about a page's structure, run by the crawl of every page besides WCAG's: every
+# piece of content inside a landmark, headings that never skip a level, and landmarks that are each one.
+BEST_PRACTICE_RULES = [
+    "region",
+    "heading-order",
+    "empty-heading",
+    "page-has-heading-one",
+    "landmark-banner-is-top-level",
+    "landmark-complementary-is-top-level",
+    "landmark-contentinfo-is-top-level",
+    "landmark-main-is-top-level",
+    "landmark-no-duplicate-banner",
+    "landmark-no-duplicate-contentinfo",
+    "landmark-no-duplicate-main",
+    "landmark-one-main",
+    "landmark-unique",
+]
 
 
 # --------------------------------------------------------------------------- the browser
@@ -146,8 +163,9 @@ class LiveServer(str):
 
 
 @contextmanager
-def demo_server() -> Iterator[LiveServer]:
-    """The real app (`flask run`) on a free port, with a fresh SQLite database and the demo data."""
+def demo_server(settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """The real app (`flask run`) on a free port, with a fresh SQLite database and the demo data;
+    ``settings`` are extra environment variables (the time-out tests shorten the time-outs)."""
     tmp = Path(tempfile.mkdtemp(prefix="audit-browser-"))
     db_path = tmp / "browser.db"
     env = {
@@ -158,6 +176,7 @@ def demo_server() -> Iterator[LiveServer]:
         "SECRET_KEY": SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
         "AUDIT_MFA_ENFORCED": "false",  # as `make run`'s demo: the MFA journey has its own app tests
+        **(settings or {}),
     }
     env.pop("FLASK_DEBUG", None)
     log_path = tmp / "server.log"
@@ -242,24 +261,30 @@ def _format_violations(label: str, url: str, violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def run_axe(page) -> list[dict]:
-    """Inject axe-core (from a file: inline scripts need the CSP bypass) and run the WCAG 2.x A/AA rules."""
+def run_axe(page, best_practice: bool = False) -> list[dict]:
+    """Inject axe-core (from a file: inline scripts need the CSP bypass) and run the WCAG 2.x A/AA rules
+    (``best_practice``: and BEST_PRACTICE_RULES, in the same run)."""
     if not AXE_PATH.is_file():
         pytest.fail(f"{AXE_PATH} is missing: run make assets (npm ci) first", pytrace=False)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_PATH))
     result = page.evaluate(
         # resultTypes: only violations are reported, so axe skips the details of passing checks (much faster)
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS,
+        """async ([tags, extra]) => {
+          const rules = axe.getRules(tags).map((rule) => rule.ruleId).concat(extra);
+          return await axe.run(document, {runOnly: {type: 'rule', values: rules}, resultTypes: ['violations']});
+        }""",
+        [AXE_TAGS, BEST_PRACTICE_RULES if best_practice else []],
     )
     return result["violations"]
 
 
-def check_accessibility(page, label: str, collector: list[str] | None = None) -> list[dict]:
+def check_accessibility(
+    page, label: str, collector: list[str] | None = None, best_practice: bool = False
+) -> list[dict]:
     """Run axe on the current page. With no ``collector`` a violation fails at once; with one,
     the report is appended so the test can carry on and fail at the end (see ``axe_report``)."""
-    violations = run_axe(page)
+    violations = run_axe(page, best_practice)
     if violations:
         message = _format_violations(label, page.url, violations)
         if collector is None:
@@ -275,8 +300,8 @@ class AxeReport:
         self.findings: list[str] = []
         self.pages: dict[str, int] = {}
 
-    def check(self, page, label: str) -> list[dict]:
-        violations = check_accessibility(page, label, self.findings)
+    def check(self, page, label: str, best_practice: bool = False) -> list[dict]:
+        violations = check_accessibility(page, label, self.findings, best_practice)
         self.pages[label] = len(violations)
         return violations
 

@@ -72,7 +72,7 @@ def check_page(page: Page, base_url: str, site_page: SitePage, axe_report, title
     kind = open_page(page, base_url, site_page)
     if kind == "file":
         return kind
-    axe_report.check(page, site_page.label)
+    axe_report.check(page, site_page.label, best_practice=True)
     basics = page.evaluate(BASICS)
     problems = basics_problems(basics, kind)
     if kind == "page":
