@@ -481,8 +481,20 @@ def test_hostile_strings_as_xlsx_values_never_crash():
     read_back = {values["reference"]: values["value"] for _, values in table.rows}
     for i, s in enumerate(safe):  # XML reads a carriage return as a line feed; empty rows are dropped
         assert read_back.get(f"R{i}", "") == s.replace("\r\n", "\n").replace("\r", "\n").strip()
-    broken = xlsx([["reference", "value"], ["R1", "\ufffe"]])
+    broken = _with_text_replaced(xlsx([["reference", "value"], ["R1", "BROKEN"]]), "BROKEN", "\ufffe")
     assert isinstance(_outcome(broken, "frame.xlsx"), TableError)
+
+
+def _with_text_replaced(data: bytes, placeholder: str, text: str) -> bytes:
+    """The workbook with ``placeholder`` replaced by ``text`` in its XML: a character no XML writer would
+    put there (openpyxl refuses it outright when lxml is installed), as a damaged file would hold it."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item).replace(placeholder.encode(), text.encode()))
+    return out.getvalue()
 
 
 # --- hostile workbooks: refused by measuring, before any parser reads them (issue 16, item 6) -----------------
