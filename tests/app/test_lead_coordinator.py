@@ -11,7 +11,7 @@ from audit_app.data import concerns as concern_data
 from audit_app.data.accounts import disable_user
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, Concern, Notification
-from tests.app.test_notifications import at, body_of, notify, recipients
+from tests.app.notify_helpers import at, body_of, notify, recipients
 
 DUE = date(2026, 3, 20)
 CONCERN = {"q_current_safeguarding_concern": "yes", "q_current_concern_action": "Rang the duty team"}

@@ -13,28 +13,9 @@ from audit_app.data.notices import run_reminders
 from audit_app.data.notifications import send_once
 from audit_app.extensions import db
 from audit_app.models import Agency, Notification, Recommendation
+from tests.app.notify_helpers import at, body_of, notify, recipients
 
 DUE = date(2026, 3, 20)  # a Friday
-
-
-def at(day: date, hour: int = 9) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-def notify(runner, day: date):
-    with time_machine.travel(at(day), tick=False):
-        result = runner.invoke(args=["notify", "run"])
-    assert result.exit_code == 0, result.output
-    db.session.rollback()  # see what the command committed
-    return result
-
-
-def body_of(message) -> str:
-    return message.get_payload(decode=True).decode()
-
-
-def recipients(smtp) -> list[str]:
-    return sorted(address for rcpt, _message in smtp.messages for address in rcpt)
 
 
 @pytest.fixture

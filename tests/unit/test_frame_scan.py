@@ -1,7 +1,5 @@
 """Personal details in the cells of a frame, by line and column, never repeating the details themselves."""
 
-import time
-
 from audit_tools.sampling import CLOSING, MAX_SHOWN, personal_details
 
 
@@ -57,7 +55,8 @@ def test_values_are_checked_apart_so_nothing_joins_two_cells():
     assert personal_details([(2, {"a": "SW1A", "b": "1AA"}), (3, {"a": "NUL\x00inside"})]) == []
 
 
-def test_a_hundred_thousand_rows_are_scanned_in_a_few_seconds():
+def test_a_hundred_thousand_clean_rows_raise_nothing():
+    """(How long the scan takes is measured by tests/perf/bench_sampling.py, not asserted here.)"""
     rows = [
         (
             n,
@@ -72,9 +71,7 @@ def test_a_hundred_thousand_rows_are_scanned_in_a_few_seconds():
         )
         for n in range(100_000)
     ]
-    started = time.perf_counter()
     assert personal_details(rows) == []
-    assert time.perf_counter() - started < 6
 
 
 def test_hostile_strings_in_cells_give_messages_not_errors():
