@@ -12,7 +12,7 @@ grades agree on the whole", and the per-question rows are the ones to act on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audit_tools.analysis.agreement import Agreement, exact_agreement, weighted_kappa, within_one
 from audit_tools.reliability.statistics import (
@@ -25,7 +25,8 @@ from audit_tools.reliability.statistics import (
     gwet_ac1,
     ordinal_alpha,
 )
-from audit_tools.tools import Question, ToolDefinition
+from audit_tools.states import QuestionType
+from audit_tools.tools import Question, Section, ToolDefinition
 
 FEWEST_PAIRS = 5  # below this a question's figures are shown but not judged as candidates for guidance
 
@@ -33,7 +34,7 @@ FEWEST_PAIRS = 5  # below this a question's figures are shown but not judged as 
 def scale_of(question: Question) -> tuple[str, ...]:
     """The question's graded options, best (highest score) first; () for a question that is not graded."""
     scored = [o for o in question.options if o.score is not None]
-    if question.type == "multiple" or len(scored) < 2:
+    if question.type == QuestionType.MULTIPLE or len(scored) < 2:
         return ()
     return tuple(o.value for o in sorted(scored, key=lambda o: -(o.score or 0.0)))
 
@@ -41,6 +42,19 @@ def scale_of(question: Question) -> tuple[str, ...]:
 def graded_questions(definition: ToolDefinition) -> tuple[Question, ...]:
     """The questions a moderator grades again: every question with an ordered scale."""
     return tuple(q for q in definition.questions if scale_of(q))
+
+
+def graded_definition(definition: ToolDefinition) -> ToolDefinition:
+    """The tool cut down to its graded questions, for the moderator's blind form: sections without one are
+    left out; a question shown only after another answer loses that condition and becomes optional (the
+    moderator is not asked the question it depends on)."""
+    sections = []
+    for section in definition.sections:
+        graded = [q for q in section.questions if scale_of(q)]
+        kept = tuple(replace(q, show_if=None, required=q.required and q.show_if is None) for q in graded)
+        if kept:
+            sections.append(Section(section.key, section.title, "", kept))
+    return ToolDefinition(definition.slug, definition.name, definition.description, tuple(sections), definition.topic)
 
 
 def comparison(first: str | None, second: str | None, scale: Sequence[str]) -> str:
