@@ -10,6 +10,7 @@ return's counted answer; the first and second grades stay on ``ModerationGrade``
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import delete, exists, select
 
@@ -29,10 +30,12 @@ from audit_app.models import (
 )
 from audit_tools.reliability import (
     ModerationError,
+    ReliabilityReport,
     comparison,
     draw_moderation_sample,
     graded_definition,
     graded_questions,
+    reliability_report,
     scale_of,
 )
 from audit_tools.returns import answers as answer_rules
@@ -284,3 +287,17 @@ def _mark(grade: ModerationGrade, scale: tuple[str, ...]) -> str:
         return "same"
     found = comparison(grade.first_value, grade.second_value, scale)
     return "different" if found == "no grade" else found
+
+
+def reliability_of(audit: Audit, definition: ToolDefinition) -> ReliabilityReport:
+    """How far the moderated gradings agree, question by question and overall."""
+    frozen = tuple((tuple(sorted(a.items())), tuple(sorted(b.items()))) for a, b in gradings_of(audit))
+    return _report(definition, frozen)
+
+
+@lru_cache(maxsize=32)
+def _report(
+    definition: ToolDefinition, gradings: tuple[tuple[tuple[tuple[str, str], ...], ...], ...]
+) -> ReliabilityReport:
+    """The report for these gradings, kept: its thousand bootstrap draws a question take about a second."""
+    return reliability_report(definition, [(dict(first), dict(second)) for first, second in gradings])

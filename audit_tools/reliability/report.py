@@ -86,9 +86,15 @@ class Reliability:
 
 
 def reliability(
-    label: str, pairs: Sequence[tuple[str, str]], scale: Sequence[str], resamples: int = RESAMPLES, seed: int = SEED
+    label: str,
+    pairs: Sequence[tuple[str, str]],
+    scale: Sequence[str],
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+    cases: Sequence[Sequence[tuple[str, str]]] | None = None,
 ) -> Reliability:
-    """Every figure for ``pairs`` of grades (first, second) on one ``scale``."""
+    """Every figure for ``pairs`` of grades (first, second) on one ``scale``; ``cases`` groups the pairs by
+    case for the bootstrap (by default each pair is a case of its own)."""
     return Reliability(
         label=label,
         pairs=len(pairs),
@@ -97,7 +103,7 @@ def reliability(
         kappa_linear=weighted_kappa(pairs, scale, "linear"),
         kappa_quadratic=weighted_kappa(pairs, scale, "quadratic"),
         alpha=ordinal_alpha(pairs, scale),
-        interval=bootstrap_alpha(pairs, scale, resamples, seed),
+        interval=bootstrap_alpha(cases if cases is not None else [[p] for p in pairs], scale, resamples, seed),
         ac1=gwet_ac1(pairs, scale),
     )
 
@@ -120,20 +126,24 @@ def reliability_report(
     seed: int = SEED,
 ) -> ReliabilityReport:
     """The report over moderated cases, each given as (first grading, second grading), question key → value."""
-    rows, pooled = [], []
+    rows = []
+    by_case: list[list[tuple[str, str]]] = [[] for _ in gradings]  # every question's pair, as places on its scale
     for question in graded_questions(definition):
         scale = scale_of(question)
-        pairs = [
-            (first[question.key], second[question.key])
-            for first, second in gradings
-            if comparison(first.get(question.key), second.get(question.key), scale) != "no grade"
-        ]
-        if not pairs:
-            continue
-        label = f"{definition.number(question.key)} {question.text}"
-        rows.append(reliability(label, pairs, scale, resamples, seed))
-        pooled += [(str(scale.index(a)), str(scale.index(b))) for a, b in pairs]
+        pairs = []
+        for case, (first, second) in zip(by_case, gradings, strict=True):
+            a, b = first.get(question.key), second.get(question.key)
+            if a in scale and b in scale:
+                pairs.append((a, b))
+                case.append((str(scale.index(a)), str(scale.index(b))))
+        if pairs:
+            rows.append(
+                reliability(f"{definition.number(question.key)} {question.text}", pairs, scale, resamples, seed)
+            )
     longest = max((len(scale_of(q)) for q in graded_questions(definition)), default=2)
-    overall = reliability("All graded questions", pooled, [str(i) for i in range(longest)], resamples, seed)
+    cases = [case for case in by_case if case]
+    pooled = [pair for case in cases for pair in case]
+    places = [str(i) for i in range(longest)]
+    overall = reliability("All graded questions", pooled, places, resamples, seed, cases)
     low = tuple(r for r in rows if r.pairs >= FEWEST_PAIRS and (r.alpha is None or round(r.alpha, 3) < TENTATIVE))
     return ReliabilityReport(tuple(rows), overall, low)

@@ -16,7 +16,8 @@ the words for the thresholds.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from audit_tools.analysis.agreement import Grade, Pair
@@ -64,24 +65,31 @@ def ordinal_alpha_of_places(places: Sequence[tuple[int, int]], size: int) -> flo
     δ²(c, k) = (n_c + ... + n_k - (n_c + n_k) / 2)², alpha = 1 - (n - 1) Σ o δ² / Σ n_c n_k δ².
     None when there is no pair or every value given is the same.
     """
+    return _alpha_of_counts(Counter(places), size)
+
+
+def _alpha_of_counts(pairs: Mapping[tuple[int, int], int], size: int) -> float | None:
+    """Ordinal alpha of pairs counted by kind: (first place, second place) → how many."""
     totals = [0] * size
-    for a, b in places:
-        totals[a] += 1
-        totals[b] += 1
-    n = 2 * len(places)
-    if n < 2:
+    for (a, b), count in pairs.items():
+        totals[a] += count
+        totals[b] += count
+    n = sum(totals)
+    used = [c for c in range(size) if totals[c]]
+    if n < 2 or len(used) < 2:
         return None
     cumulative = [0] * (size + 1)
     for i, t in enumerate(totals):
         cumulative[i + 1] = cumulative[i] + t
-
-    def delta(c: int, k: int) -> float:
-        low, high = min(c, k), max(c, k)
-        return (cumulative[high + 1] - cumulative[low] - (totals[c] + totals[k]) / 2) ** 2
-
-    seen = 2 * sum(delta(a, b) for a, b in places)
-    expected = sum(totals[c] * totals[k] * delta(c, k) for c in range(size) for k in range(size))
-    return 1 - (n - 1) * seen / expected if expected else None
+    # δ²(c, k) for c < k; the same for k < c, and 0 on the diagonal
+    delta = {
+        (c, k): (cumulative[k + 1] - cumulative[c] - (totals[c] + totals[k]) / 2) ** 2
+        for i, c in enumerate(used)
+        for k in used[i + 1 :]
+    }
+    seen = 2 * sum(count * delta[min(a, b), max(a, b)] for (a, b), count in pairs.items() if a != b)
+    expected = 2 * sum(totals[c] * totals[k] * d for (c, k), d in delta.items())
+    return 1 - (n - 1) * seen / expected
 
 
 def ordinal_alpha(pairs: Iterable[Pair], order: Sequence[Grade]) -> float | None:
@@ -112,32 +120,40 @@ def _percentile(ordered: Sequence[float], share: float) -> float:
 
 
 def bootstrap_alpha(
-    pairs: Iterable[Pair],
+    units: Sequence[Sequence[Pair]],
     order: Sequence[Grade],
     resamples: int = RESAMPLES,
     seed: int = SEED,
     confidence: float = CONFIDENCE,
 ) -> Interval | None:
-    """A percentile bootstrap interval for ordinal alpha: draw ``len(pairs)`` units with replacement
-    ``resamples`` times (``rng.randrange`` per unit, in order), compute alpha of each draw, and take the
-    central ``confidence`` share. A draw in which alpha is undefined (every grade the same) is left out.
-    None with fewer than two pairs or when no draw gives an alpha."""
-    places = _places(pairs, order)
-    if len(places) < 2:
+    """A percentile bootstrap interval for ordinal alpha over ``units`` (cases), each holding one pair of
+    grades or more: ``resamples`` times, draw as many cases as there are with replacement
+    (``rng.choices(range(len(units)), k=len(units))``), compute alpha of every pair the drawn cases hold, and
+    take the central ``confidence`` share. Cases are drawn whole because the pairs of one case are not
+    independent. A draw in which alpha is undefined (every grade the same) is left out. None with fewer than
+    two cases or when no draw gives an alpha."""
+    kinds = [Counter(_places(unit, order)) for unit in units]
+    if len(kinds) < 2:
         return None
     rng = random.Random(seed)
-    n = len(places)
+    singles = [next(iter(k)) for k in kinds] if all(k.total() == 1 for k in kinds) else None
     values = []
     for _ in range(resamples):
-        value = ordinal_alpha_of_places([places[rng.randrange(n)] for _ in range(n)], len(order))
+        if singles is not None:  # one pair a case (a question's row): the same draws, counted in one go
+            drawn = Counter(rng.choices(singles, k=len(singles)))
+        else:
+            drawn = Counter()
+            for index, times in Counter(rng.choices(range(len(kinds)), k=len(kinds))).items():
+                for kind, count in kinds[index].items():
+                    drawn[kind] += count * times
+        value = _alpha_of_counts(drawn, len(order))
         if value is not None:
             values.append(value)
     if not values:
         return None
     values.sort()
     tail = (1 - confidence) / 2
-    low, high = _percentile(values, tail), _percentile(values, 1 - tail)
-    return Interval(low, high, confidence, resamples, seed)
+    return Interval(_percentile(values, tail), _percentile(values, 1 - tail), confidence, resamples, seed)
 
 
 def alpha_words(value: float | None) -> str:

@@ -199,3 +199,28 @@ def test_the_reconciled_grade_is_counted_and_both_originals_are_kept(app, client
         assert "&lt;b&gt;after&lt;/b&gt;" in html
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "moderation.reconciled"))
     assert "moderation meeting" not in str(event.after)
+
+
+def _moderated_pairs(audit, pairs):
+    """A submitted moderation per (first, second) overall judgement, on the CSC returns in case order."""
+    sample = ModerationSample(audit_id=audit.id, rate_percent=100, minimum=1, seed=1, pool_size=len(pairs))
+    returns = sorted((c.returns for c in audit.cases), key=lambda rs: rs[0].case.reference)
+    for (first, second), rets in zip(pairs, returns, strict=False):
+        ret = next(r for r in rets if r.agency.short_name == "CSC")
+        moderation = Moderation(return_id=ret.id, state="submitted")
+        moderation.grades = [ModerationGrade(question_key="overall_judgement", first_value=first, second_value=second)]
+        sample.moderations.append(moderation)
+    db.session.add(sample)
+    db.session.commit()
+
+
+def test_the_analysis_page_shows_reliability_with_thresholds_in_words_and_the_pairs(client, login, moderated, ctx):
+    login(client, COORDINATOR)
+    empty = client.get(f"/audits/{moderated.id}/analysis").get_data(as_text=True)
+    assert "No moderated grading is in yet" in empty
+    _moderated_pairs(moderated, [("good", "good"), ("inadequate", "requires_improvement"), ("good", "outstanding")])
+    html = client.get(f"/audits/{moderated.id}/analysis").get_data(as_text=True)
+    section = html[html.index('id="reliability"') :]
+    assert "across 3 pairs of grades" in section
+    assert "1 of 3 (33%)" in section and "3 of 3 (100%)" in section  # same grade; within one
+    assert "not reliable" in section and "Gwet" in section

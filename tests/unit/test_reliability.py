@@ -77,13 +77,14 @@ def test_weighted_kappas_of_a_three_grade_table_by_hand():
 
 def test_bootstrap_interval_is_the_same_for_the_same_seed_and_is_an_independent_recomputation():
     pairs = pairs_from_table([[4, 2, 0, 0], [1, 5, 1, 0], [0, 1, 3, 1], [0, 0, 1, 2]], GRADES)
-    interval = bootstrap_alpha(pairs, GRADES, resamples=200, seed=7)
-    assert interval == bootstrap_alpha(pairs, GRADES, resamples=200, seed=7)
+    cases = [[p] for p in pairs]
+    interval = bootstrap_alpha(cases, GRADES, resamples=200, seed=7)
+    assert interval == bootstrap_alpha(cases, GRADES, resamples=200, seed=7)
     # The same draws, alpha by the krippendorff package, the percentiles by numpy.
     rng, places = random.Random(7), [(GRADES.index(a), GRADES.index(b)) for a, b in pairs]
     values = []
     for _ in range(200):
-        draw = [places[rng.randrange(len(places))] for _ in places]
+        draw = [places[i] for i in rng.choices(range(len(places)), k=len(places))]
         values.append(krippendorff.alpha(np.array(draw, dtype=float).T, level_of_measurement="ordinal"))
     assert interval.low == pytest.approx(np.percentile(values, 2.5))
     assert interval.high == pytest.approx(np.percentile(values, 97.5))
@@ -93,9 +94,29 @@ def test_bootstrap_interval_is_the_same_for_the_same_seed_and_is_an_independent_
 
 def test_bootstrap_of_perfect_agreement_is_one_to_one_and_none_for_one_pair():
     pairs = [("good", "good"), ("inadequate", "inadequate"), ("outstanding", "outstanding")]
-    interval = bootstrap_alpha(pairs, GRADES, resamples=50, seed=1)
+    interval = bootstrap_alpha([[p] for p in pairs], GRADES, resamples=50, seed=1)
     assert (interval.low, interval.high) == (1.0, 1.0)
-    assert bootstrap_alpha([("good", "good")], GRADES) is None
+    assert bootstrap_alpha([[("good", "good")]], GRADES) is None
+
+
+def test_bootstrap_draws_whole_cases():
+    # Each case holds several pairs (one a question); a draw takes a case with all its pairs, so the
+    # recomputation below draws case numbers and then lists every pair of each drawn case.
+    cases = [
+        [("outstanding", "outstanding"), ("inadequate", "inadequate"), ("good", "good")],
+        [("outstanding", "inadequate"), ("inadequate", "outstanding")],
+        [("good", "requires_improvement")],
+        [("good", "good"), ("requires_improvement", "requires_improvement")],
+    ]
+    interval = bootstrap_alpha(cases, GRADES, resamples=300, seed=11)
+    rng, values = random.Random(11), []
+    for _ in range(300):
+        drawn = [p for i in rng.choices(range(len(cases)), k=len(cases)) for p in cases[i]]
+        data = np.array([[GRADES.index(a) for a, _ in drawn], [GRADES.index(b) for _, b in drawn]], dtype=float)
+        if len(set(data.flatten())) > 1:
+            values.append(krippendorff.alpha(data, level_of_measurement="ordinal", value_domain=[0, 1, 2, 3]))
+    assert interval.low == pytest.approx(np.percentile(values, 2.5))
+    assert interval.high == pytest.approx(np.percentile(values, 97.5))
 
 
 @pytest.mark.parametrize(
