@@ -224,3 +224,20 @@ def test_the_analysis_page_shows_reliability_with_thresholds_in_words_and_the_pa
     assert "across 3 pairs of grades" in section
     assert "1 of 3 (33%)" in section and "3 of 3 (100%)" in section  # same grade; within one
     assert "not reliable" in section and "Gwet" in section
+
+
+def test_the_demo_audit_has_a_moderated_sample_at_every_stage(runner, client, login, ctx):
+    result = runner.invoke(args=["demo", "--password", "demo password for tests"])
+    assert result.exit_code == 0, result.output
+    states = db.session.scalars(select(Moderation.state).order_by(Moderation.id)).all()
+    assert {"assigned", "submitted", "reconciled"} <= set(states)
+    sample = db.session.scalar(select(ModerationSample))
+    assert (sample.seed, sample.rate_percent, len(states)) == (2026, 25, -(-sample.pool_size // 4))
+    mine = db.session.scalar(
+        select(Moderation).join(User, User.id == Moderation.moderator_id).where(User.email == "auditor@demo.example")
+    )
+    assert mine.state == "submitted" and mine.ret.agency.short_name == "CSC"
+    login(client, "coordinator@demo.example", "demo password for tests")
+    html = client.get(f"/audits/{sample.audit_id}/analysis").get_data(as_text=True)
+    section = html[html.index('id="reliability"') :]
+    assert "pairs of grades" in section and "No moderated grading is in yet" not in section
