@@ -109,7 +109,7 @@ def name_moderator(moderation: Moderation, moderator_id: int, user: User) -> Use
         raise ModerationError("The moderator has already submitted their grading, so it cannot be given to another.")
     moderator = next((p for p in moderator_choices(moderation) if p.id == moderator_id), None)
     if moderator is None:
-        raise ModerationError("Choose another auditor of the same agency: the return's own auditor cannot moderate it.")
+        raise ModerationError("Choose an auditor of the same agency who did not write this return.")
     moderation.moderator_id = moderator.id
     db.session.flush()
     record_event("moderation.moderator_named", "moderation", moderation.id, user=user, after={"user": moderator.id})

@@ -37,7 +37,8 @@ def _moderator_forms(moderations: list[Moderation]) -> dict[int, ModeratorForm]:
     forms = {}
     for moderation in moderations:
         form = ModeratorForm(prefix=f"m{moderation.id}", data={"moderator": moderation.moderator_id})
-        form.moderator.choices = [(p.id, p.display_name) for p in moderation_data.moderator_choices(moderation)]
+        people = [(p.id, p.display_name) for p in moderation_data.moderator_choices(moderation)]
+        form.moderator.choices = [(0, "Choose a moderator"), *people] if people else []
         forms[moderation.id] = form
     return forms
 

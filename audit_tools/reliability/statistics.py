@@ -42,11 +42,12 @@ def gwet_ac1(pairs: Iterable[Pair], order: Sequence[Grade]) -> float | None:
 
     AC1 = (pa - pe) / (1 - pe), where pa is the share of pairs that agree and
     pe = sum_k pi_k (1 - pi_k) / (Q - 1), pi_k being the share of all grades given that fall in
-    category k and Q the number of categories. None with no pairs or fewer than two categories.
+    category k and Q the number of categories. None with fewer than two pairs (one pair says nothing about
+    chance) or fewer than two categories.
     """
     places = _places(pairs, order)
     size = len(order)
-    if not places or size < 2:
+    if len(places) < 2 or size < 2:
         return None
     n = len(places)
     agreed = sum(a == b for a, b in places) / n
@@ -63,9 +64,9 @@ def ordinal_alpha_of_places(places: Sequence[tuple[int, int]], size: int) -> flo
 
     Two values per unit, so each pair (c, k) adds 1 to o_ck and 1 to o_kc of the coincidence matrix;
     δ²(c, k) = (n_c + ... + n_k - (n_c + n_k) / 2)², alpha = 1 - (n - 1) Σ o δ² / Σ n_c n_k δ².
-    None when there is no pair or every value given is the same.
+    None with fewer than two pairs (one pair says nothing about chance) or when every value given is the same.
     """
-    return _alpha_of_counts(Counter(places), size)
+    return _alpha_of_counts(Counter(places), size) if len(places) >= 2 else None
 
 
 def _alpha_of_counts(pairs: Mapping[tuple[int, int], int], size: int) -> float | None:

@@ -85,6 +85,7 @@ def test_coordinator_draws_moderator_grades_blind_coordinator_reconciles(page: P
 
     page.goto(f"{own_server}/audits/{audit_id}/analysis#reliability")
     expect(page.get_by_role("heading", name="How far the grades can be trusted")).to_be_visible()
+    page.get_by_text("The figures for each graded question").click()
     expect(page.get_by_role("table", name=re.compile("Agreement between the first grading"))).to_be_visible()
     axe_report.check(page, "analysis: reliability")
     screenshot(page, "moderation-05-reliability")
