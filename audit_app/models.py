@@ -784,3 +784,33 @@ class ModerationGrade(Model):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     moderation: Mapped[Moderation] = relationship(back_populates="grades")
+
+
+class CalibrationExercise(Model):
+    """Before an audit opens, every auditor grades one short fictional case with its tool; the coordinator
+    sees the spread and records what was agreed. Kept with the audit."""
+
+    __tablename__ = "calibration_exercises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), unique=True)
+    summary: Mapped[str] = mapped_column(Text)  # the fictional case, as the coordinator wrote it
+    agreed: Mapped[str] = mapped_column(Text, default="")  # what the auditors agreed, once they have met
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set when what was agreed is recorded
+
+    audit: Mapped[Audit] = relationship()
+
+
+class CalibrationGrade(Model):
+    """One auditor's answer to one graded question of the calibration case."""
+
+    __tablename__ = "calibration_grades"
+    __table_args__ = (UniqueConstraint("exercise_id", "user_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("calibration_exercises.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(String(60))

@@ -1,14 +1,16 @@
-"""The demo audit's moderated sample: a quarter of its returns graded again, blind, by an auditor of the
-same agency, at every stage a newcomer should see. Children's social care's are compared and waiting to
-be reconciled (the first) or reconciled; one other agency's is still being graded blind; the rest are
-reconciled. The second gradings differ from the first in a fixed pattern, so the reliability section of
-the analysis page has real figures to show."""
+"""The demo audit's calibration exercise and moderated sample. The sample: a quarter of its returns
+graded again, blind, by an auditor of the same agency, at every stage a newcomer should see. Children's
+social care's are compared and waiting to be reconciled (the first) or reconciled; one other agency's is
+still being graded blind; the rest are reconciled. The second gradings differ from the first in a fixed
+pattern, so the reliability section of the analysis page has real figures to show."""
 
 from __future__ import annotations
 
+from audit_app.data import calibration as calibration_data
 from audit_app.data import moderation as moderation_data
 from audit_app.data.tools import definition_of
-from audit_app.models import Audit, Moderation, User
+from audit_app.extensions import db
+from audit_app.models import Audit, CalibrationExercise, Moderation, User
 from audit_tools.reliability import graded_definition, scale_of
 from audit_tools.tools import Question, ToolDefinition
 
@@ -66,3 +68,34 @@ def _reconcile(moderation: Moderation, definition: ToolDefinition, coordinator: 
         if g.first_value != g.second_value
     }
     moderation_data.reconcile(moderation, agreed, definition, coordinator)
+
+
+CALIBRATION_CASE = (
+    "Invented for calibration. Mia is three and lives with her mother and her older brother Leo, who is seven. "
+    "Nursery has noticed that Mia often arrives hungry and in the same clothes for several days; Leo's school "
+    "reports late arrival most mornings. The family was known to early help two years ago after the "
+    "children's father left. A neglect assessment tool was started at the first strategy meeting but not "
+    "repeated. The plan lists tasks for each agency but says little about what should be different for the "
+    "children, and core group meetings have been cancelled twice."
+)
+CALIBRATION_AGREED = (
+    "A plan that lists tasks but no change for the child is graded no better than 'partly' on SMART planning. "
+    "An assessment tool started but never repeated counts as 'partly'. Where the records say nothing about "
+    "the child's daily life we answer 'no', not 'not known'."
+)
+
+
+def calibrate_demo_audit(audit: Audit, coordinator: User, auditors: list[User]) -> None:
+    """The calibration exercise the demo audit held before it opened: each demo auditor's grades of the
+    invented case (spread in a fixed pattern) and what they agreed."""
+    exercise = CalibrationExercise(audit_id=audit.id, summary=CALIBRATION_CASE, created_by_id=coordinator.id)
+    db.session.add(exercise)
+    db.session.flush()
+    definition = definition_of(audit.tool_version)
+    for number, auditor in enumerate(auditors):
+        grades: dict[str, str | list[str]] = {}
+        for index, question in enumerate(graded_definition(definition).questions):
+            scale = scale_of(question)
+            grades[question.key] = scale[min((index + number) % 4 // 2 + number % 2, len(scale) - 1)]
+        calibration_data.save_grades(exercise, grades, definition, auditor)
+    calibration_data.record_agreed(exercise, CALIBRATION_AGREED, coordinator)

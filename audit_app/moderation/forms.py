@@ -86,3 +86,29 @@ def reconcile_form(questions: list[tuple[str, Question]], **kwargs: Any) -> Reco
     keys = tuple(q.key for _, q in questions)
     form_class = type("ReconcileForm", (ReconcileFormBase,), {**fields, "keys": keys})
     return form_class(**kwargs)
+
+
+class CalibrationForm(FlaskForm):
+    summary = TextAreaField(
+        "The fictional case",
+        widget=GovCharacterCount(),
+        validators=[
+            VisibleText("Write the short fictional case the auditors will grade"),
+            Length(max=5_000, message="The case must be 5,000 characters or fewer"),
+        ],
+        description="A few paragraphs about an invented child and family: no real names, dates or places",
+    )
+    submit = SubmitField("Start the calibration exercise", widget=GovSubmitInput())
+
+
+class AgreedForm(FlaskForm):
+    agreed = TextAreaField(
+        "What the auditors agreed",
+        widget=GovCharacterCount(),
+        validators=[
+            VisibleText("Write what the auditors agreed"),
+            Length(max=5_000, message="What was agreed must be 5,000 characters or fewer"),
+        ],
+        description="For example, how to grade a plan that names tasks but no dates. Grading then closes.",
+    )
+    submit = SubmitField("Record what was agreed", widget=GovSubmitInput())

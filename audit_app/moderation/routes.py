@@ -10,6 +10,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from audit_app.data import calibration as calibration_data
 from audit_app.data import moderation as moderation_data
 from audit_app.data.audits import get_audit
 from audit_app.data.tools import definition_of
@@ -98,7 +99,11 @@ def name_moderator(audit_id: int, moderation_id: int) -> ResponseReturnValue:
 @bp.get("/")
 @roles_required(Role.AUDITOR)
 def mine() -> ResponseReturnValue:
-    return render_template("moderation/mine.html", moderations=moderation_data.moderations_for(current_user))
+    return render_template(
+        "moderation/mine.html",
+        moderations=moderation_data.moderations_for(current_user),
+        exercises=calibration_data.open_exercises(),
+    )
 
 
 def _own_or_404(moderation_id: int) -> Moderation:

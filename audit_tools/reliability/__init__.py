@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from audit_tools.reliability.calibration import Calibration, QuestionSpread, calibration
 from audit_tools.reliability.report import (
     FEWEST_PAIRS,
     Reliability,
@@ -35,6 +36,9 @@ from audit_tools.reliability.statistics import (
 )
 
 __all__ = [
+    "Calibration",
+    "QuestionSpread",
+    "calibration",
     "DEFAULT_MINIMUM",
     "DEFAULT_RATE",
     "ModerationError",

@@ -1,5 +1,6 @@
 """Moderation (issue 21): an audit's moderation sample, each sampled return's blind second grading and
-its reconciliation, question by question.
+its reconciliation, question by question; and the calibration exercise every auditor grades before the
+audit opens.
 
 Revision ID: 0023
 Revises: 0020
@@ -86,9 +87,44 @@ def upgrade():
         ),
     )
     op.create_index(op.f("ix_moderation_grades_moderation_id"), "moderation_grades", ["moderation_id"])
+    op.create_table(
+        "calibration_exercises",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("audit_id", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("agreed", sa.Text(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["audit_id"], ["audits.id"], name=op.f("fk_calibration_exercises_audit_id_audits"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["created_by_id"], ["users.id"],
+                                name=op.f("fk_calibration_exercises_created_by_id_users"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_exercises")),
+        sa.UniqueConstraint("audit_id", name=op.f("uq_calibration_exercises_audit_id")),
+    )
+    op.create_table(
+        "calibration_grades",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("exercise_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("question_key", sa.String(length=60), nullable=False),
+        sa.Column("value", sa.String(length=60), nullable=False),
+        sa.ForeignKeyConstraint(["exercise_id"], ["calibration_exercises.id"],
+                                name=op.f("fk_calibration_grades_exercise_id_calibration_exercises"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_calibration_grades_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_calibration_grades")),
+        sa.UniqueConstraint("exercise_id", "user_id", "question_key",
+                            name=op.f("uq_calibration_grades_exercise_id_user_id_question_key")),
+    )
+    op.create_index(op.f("ix_calibration_grades_exercise_id"), "calibration_grades", ["exercise_id"])
 
 
 def downgrade():
+    op.drop_table("calibration_grades")
+    op.drop_table("calibration_exercises")
     op.drop_table("moderation_grades")
     op.drop_table("moderations")
     op.drop_table("moderation_samples")

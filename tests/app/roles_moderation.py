@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from audit_app.extensions import db
-from audit_app.models import Audit, Moderation, ModerationSample, User
+from audit_app.models import Audit, CalibrationExercise, Moderation, ModerationSample, User
 from audit_tools.states import AuditState, ModerationState
 
 ROLES: dict = {
@@ -14,9 +14,13 @@ ROLES: dict = {
     "moderation.mine": {"auditor"},
     "moderation.grade": {"auditor"},
     "moderation.compare": {"auditor"},
+    "moderation.calibration": {"coordinator"},
+    "moderation.start_calibration": {"coordinator"},
+    "moderation.calibration_agreed": {"coordinator"},
+    "moderation.calibration_grade": {"auditor"},
 }
 # GET pages this blueprint adds per role, added to test_access.PAGES_PER_ROLE.
-PAGES: dict = {"coordinator": 2, "auditor": 3}
+PAGES: dict = {"coordinator": 3, "auditor": 4}
 
 
 def url_values(_revealed: Audit, role: str) -> dict:
@@ -31,6 +35,7 @@ def url_values(_revealed: Audit, role: str) -> dict:
         state=ModerationState.SUBMITTED,
     )
     sample.moderations = [moderation]
-    db.session.add(sample)
+    exercise = CalibrationExercise(audit_id=audit.id, summary="An invented family of three.")
+    db.session.add_all([sample, exercise])
     db.session.commit()
-    return {"moderation_id": moderation.id}
+    return {"moderation_id": moderation.id, "exercise_id": exercise.id}

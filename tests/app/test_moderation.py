@@ -241,3 +241,5 @@ def test_the_demo_audit_has_a_moderated_sample_at_every_stage(runner, client, lo
     html = client.get(f"/audits/{sample.audit_id}/analysis").get_data(as_text=True)
     section = html[html.index('id="reliability"') :]
     assert "pairs of grades" in section and "No moderated grading is in yet" not in section
+    calibration = client.get(f"/moderation/audits/{sample.audit_id}/calibration").get_data(as_text=True)
+    assert "3 auditors have graded the case" in calibration and "grading has closed" in calibration

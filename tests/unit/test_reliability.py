@@ -244,3 +244,22 @@ def test_moderation_rate_outside_one_to_a_hundred_is_refused(rate):
         moderation_size(10, rate)
     with pytest.raises(ModerationError, match="nothing to moderate"):
         draw_moderation_sample([], 10, seed=1)
+
+
+def test_calibration_counts_each_grade_and_agreeing_pairs_and_measures_alpha_across_questions():
+    from audit_tools.reliability import calibration
+
+    gradings = [
+        {"voice": "yes", "overall": "good"},
+        {"voice": "yes", "overall": "requires_improvement"},
+        {"voice": "partly", "overall": "good"},
+        {"voice": "not_known"},
+    ]
+    found = calibration(TOOL, gradings)
+    voice, overall = found.questions
+    assert dict(voice.counts) == {"Yes": 2, "Partly": 1, "No": 0, "Not applicable": 0, "Not known": 1}
+    assert str(voice.same) == "1 of 6 (17%)"  # four answers, six pairs, one pair the same (yes, yes)
+    assert (overall.graded, overall.spread, str(overall.same)) == (3, 2, "1 of 3 (33%)")
+    assert found.raters == 4 and found.widest == (voice,)  # yes, partly and "not known": three answers
+    # units (places on each scale): voice [0, 0, 1], overall [1, 2, 1] -> the general alpha of those
+    assert found.alpha == pytest.approx(krippendorff_alpha([[0, 0, 1], [1, 2, 1]], "ordinal", order=[0, 1, 2, 3]))
