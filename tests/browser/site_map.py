@@ -41,7 +41,7 @@ from audit_app.data.tools import definition_of, ensure_builtin_tool, new_draft_v
 from audit_app.data.users import create_user, find_user_by_email, list_agencies
 from audit_app.demo import loader
 from audit_app.extensions import db
-from audit_app.models import Audit, Concern, Moderation, ModerationSample, User
+from audit_app.models import Audit, CalibrationExercise, Concern, Moderation, ModerationSample, User
 from audit_app.security import PUBLIC_ENDPOINTS
 from audit_tools.briefing import SECTIONS, check_content, content_from_dict, unresolved
 from audit_tools.sampling import candidate_cases, read_table
@@ -214,6 +214,9 @@ def _audit_values(audit, briefing_id: int | None) -> dict:
             .join(ModerationSample)
             .join(User, User.id == Moderation.moderator_id)
             .where(ModerationSample.audit_id == audit.id, User.email == f"auditor@{DOMAIN}")
+        ),
+        "exercise_id": db.session.scalar(
+            select(CalibrationExercise.id).where(CalibrationExercise.audit_id == audit.id)
         ),
     }
 

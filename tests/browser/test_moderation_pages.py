@@ -83,6 +83,13 @@ def test_coordinator_draws_moderator_grades_blind_coordinator_reconciles(page: P
     axe_report.check(page, "moderation: reconciled")
     screenshot(page, "moderation-04-reconciled")
 
+    page.goto(f"{own_server}/audits")
+    page.get_by_role("link", name="Multi-agency neglect audit 2026", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Calibration")).click()
+    expect(page.get_by_text("3 auditors have graded the case")).to_be_visible()
+    axe_report.check(page, "calibration: the spread")
+    screenshot(page, "moderation-06-calibration")
+
     page.goto(f"{own_server}/audits/{audit_id}/analysis#reliability")
     expect(page.get_by_role("heading", name="How far the grades can be trusted")).to_be_visible()
     page.get_by_text("The figures for each graded question").click()
