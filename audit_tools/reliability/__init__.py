@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from audit_tools.reliability.calibration import Calibration, QuestionSpread, calibration
+from audit_tools.reliability.coding import ThemeAgreement, coding_agreement, draw_excerpt_sample
 from audit_tools.reliability.report import (
     FEWEST_PAIRS,
     Reliability,
@@ -36,6 +37,9 @@ from audit_tools.reliability.statistics import (
 )
 
 __all__ = [
+    "ThemeAgreement",
+    "coding_agreement",
+    "draw_excerpt_sample",
     "Calibration",
     "QuestionSpread",
     "calibration",

@@ -263,3 +263,40 @@ def test_calibration_counts_each_grade_and_agreeing_pairs_and_measures_alpha_acr
     assert found.raters == 4 and found.widest == (voice,)  # yes, partly and "not known": three answers
     # units (places on each scale): voice [0, 0, 1], overall [1, 2, 1] -> the general alpha of those
     assert found.alpha == pytest.approx(krippendorff_alpha([[0, 0, 1], [1, 2, 1]], "ordinal", order=[0, 1, 2, 3]))
+
+
+# ---------------------------------------------------------------- coding reliability
+
+
+def test_coding_agreement_counts_only_excerpts_either_coder_coded():
+    from audit_tools.reliability import coding_agreement
+
+    first = {"a": {"voice"}, "b": {"voice", "drift"}, "c": set(), "d": set(), "e": {"drift"}}
+    second = {"a": {"voice"}, "b": {"drift"}, "c": {"voice"}, "d": set()}  # d: neither coded it; e: second left it
+    themes, overall = coding_agreement(first, second, ["voice", "drift"])
+    voice, drift = themes
+    # units a, b, c, e (d set aside). voice: (yes,yes) (yes,no) (no,yes) (no,no) -> 2 of 4 agree
+    assert (voice.units, str(voice.exact)) == (4, "2 of 4 (50%)")
+    # kappa by hand: pa = 1/2; each coder "coded" 2 of 4, so pe = 1/2 -> 0
+    assert voice.kappa == pytest.approx(0.0)
+    # drift: (no,no) (yes,yes) (no,no) (yes,no) -> 3 of 4; pa = 3/4, coded 2/4 and 1/4 -> pe = 1/2*1/4 + 1/2*3/4 = 1/2
+    assert str(drift.exact) == "3 of 4 (75%)" and drift.kappa == pytest.approx(0.5)
+    # AC1 for drift: pi_coded = 3/8, pe = 2 * 3/8 * 5/8 = 15/32; (3/4 - 15/32) / (17/32) = 9/17
+    assert drift.ac1 == pytest.approx(9 / 17)
+    assert overall.exact.total == 8 and overall.exact.count == 5
+
+
+def test_if_both_coders_leave_everything_uncoded_nothing_is_measured():
+    from audit_tools.reliability import coding_agreement
+
+    themes, overall = coding_agreement({"a": set()}, {"a": set()}, ["voice"])
+    assert themes[0].units == 0 and overall.kappa is None and overall.alpha is None
+
+
+def test_excerpt_sample_is_reproducible_and_independent_of_order():
+    from audit_tools.reliability import draw_excerpt_sample
+
+    keys = [f"answer:{n}:voice" for n in range(30)]
+    sample = draw_excerpt_sample(keys, 20, seed=5)
+    assert len(sample) == 6 and sample == draw_excerpt_sample(reversed(keys), 20, seed=5)
+    assert draw_excerpt_sample([], 20, seed=5) == ()
