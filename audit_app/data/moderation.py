@@ -217,6 +217,8 @@ def reconcile(
 ) -> list[str]:
     """Record the agreed grade and reason for every question the two gradings answered differently; each
     agreed grade becomes the return's counted answer. Returns the keys of the questions changed."""
+    if moderation.ret.case.audit.state not in DRAWN_IN:
+        raise ModerationError("The audit's briefing is published, so its counted answers can no longer change.")
     check_move(
         MODERATION_MOVES,
         moderation.state,

@@ -243,3 +243,16 @@ def test_the_demo_audit_has_a_moderated_sample_at_every_stage(runner, client, lo
     assert "pairs of grades" in section and "No moderated grading is in yet" not in section
     calibration = client.get(f"/moderation/audits/{sample.audit_id}/calibration").get_data(as_text=True)
     assert "3 auditors have graded the case" in calibration and "grading has closed" in calibration
+
+
+def test_nothing_is_reconciled_once_the_briefing_is_published(client, login, post, moderated, ctx):
+    _moderated_pairs(moderated, [("good", "inadequate")])
+    moderated.state = "published"
+    db.session.commit()
+    moderation = db.session.scalar(select(Moderation))
+    login(client, COORDINATOR)
+    url = f"/moderation/audits/{moderated.id}/{moderation.id}/reconcile"
+    response = post(client, url, {"agreed_overall_judgement": "good", "reason_overall_judgement": "Agreed."})
+    assert response.status_code == 409 and "can no longer change" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Moderation, moderation.id).state == "submitted"
