@@ -109,6 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     from audit_app.errors import register_error_handlers
     from audit_app.learning.routes import bp as learning_bp
     from audit_app.main.routes import bp as main_bp
+    from audit_app.moderation import calibration_routes  # noqa: F401  (adds the calibration pages to moderation)
+    from audit_app.moderation.routes import bp as moderation_bp
     from audit_app.panel.routes import bp as panel_bp
     from audit_app.returns.routes import bp as returns_bp
     from audit_app.themes.routes import bp as themes_bp
@@ -127,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
         themes_bp,
         learning_bp,
         briefings_bp,
+        moderation_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

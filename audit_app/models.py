@@ -29,7 +29,16 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from audit_app.extensions import Base, db
-from audit_tools.states import AuditState, BriefingState, ConcernState, NotificationState, ReturnState, Role, ToolState
+from audit_tools.states import (
+    AuditState,
+    BriefingState,
+    ConcernState,
+    ModerationState,
+    NotificationState,
+    ReturnState,
+    Role,
+    ToolState,
+)
 
 if TYPE_CHECKING:
     Model = Base  # db.Model is Base with Flask-SQLAlchemy's query helpers added at run time
@@ -49,6 +58,7 @@ RAG_STATES = ("red", "amber", "green", "complete")
 BRIEFING_STATES = tuple(s.value for s in BriefingState)
 NOTIFICATION_STATES = tuple(s.value for s in NotificationState)
 CONCERN_STATES = tuple(s.value for s in ConcernState)
+MODERATION_STATES = tuple(s.value for s in ModerationState)
 
 
 def utcnow() -> datetime:
@@ -714,3 +724,96 @@ class Notification(Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User | None] = relationship()
+
+
+# ------------------------------------------------------------------ moderation (issue 21)
+
+
+class ModerationSample(Model):
+    """How an audit's moderation sample was drawn: the rate, the minimum and the seed, enough to draw it again."""
+
+    __tablename__ = "moderation_samples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), unique=True)
+    rate_percent: Mapped[int]
+    minimum: Mapped[int]
+    seed: Mapped[int] = mapped_column(BigInteger)
+    pool_size: Mapped[int]  # how many submitted returns it was drawn from
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    moderations: Mapped[list[Moderation]] = relationship(
+        back_populates="sample", cascade="all, delete-orphan", order_by="Moderation.id"
+    )
+
+
+class Moderation(Model):
+    """One sampled return, graded again blind by a moderator, then reconciled by the coordinator."""
+
+    __tablename__ = "moderations"
+    __table_args__ = (CheckConstraint(_in("state", MODERATION_STATES), name="known_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("moderation_samples.id", ondelete="CASCADE"), index=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), unique=True)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=ModerationState.ASSIGNED)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconciled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sample: Mapped[ModerationSample] = relationship(back_populates="moderations")
+    ret: Mapped[Return] = relationship()
+    moderator: Mapped[User | None] = relationship(foreign_keys=[moderator_id])
+    grades: Mapped[list[ModerationGrade]] = relationship(
+        back_populates="moderation", cascade="all, delete-orphan", order_by="ModerationGrade.id"
+    )
+
+
+class ModerationGrade(Model):
+    """One graded question of a moderated return: the first grade (kept as it was when the moderator
+    submitted), the moderator's, and, where they differed, the agreed grade and why. "" is no grade."""
+
+    __tablename__ = "moderation_grades"
+    __table_args__ = (UniqueConstraint("moderation_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderation_id: Mapped[int] = mapped_column(ForeignKey("moderations.id", ondelete="CASCADE"), index=True)
+    question_key: Mapped[str] = mapped_column(String(60))
+    first_value: Mapped[str] = mapped_column(String(60), default="")
+    second_value: Mapped[str] = mapped_column(String(60), default="")
+    agreed_value: Mapped[str] = mapped_column(String(60), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    moderation: Mapped[Moderation] = relationship(back_populates="grades")
+
+
+class CalibrationExercise(Model):
+    """Before an audit opens, every auditor grades one short fictional case with its tool; the coordinator
+    sees the spread and records what was agreed. Kept with the audit."""
+
+    __tablename__ = "calibration_exercises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), unique=True)
+    summary: Mapped[str] = mapped_column(Text)  # the fictional case, as the coordinator wrote it
+    agreed: Mapped[str] = mapped_column(Text, default="")  # what the auditors agreed, once they have met
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set when what was agreed is recorded
+
+    audit: Mapped[Audit] = relationship()
+
+
+class CalibrationGrade(Model):
+    """One auditor's answer to one graded question of the calibration case."""
+
+    __tablename__ = "calibration_grades"
+    __table_args__ = (UniqueConstraint("exercise_id", "user_id", "question_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("calibration_exercises.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(String(60))

@@ -70,6 +70,14 @@ class ConcernState(StrEnum):
     CLOSED = "closed"
 
 
+class ModerationState(StrEnum):
+    """One sampled return's moderation: a moderator named, their blind grading submitted, then reconciled."""
+
+    ASSIGNED = "assigned"  # the moderator grades blind; the first return stays hidden from them
+    SUBMITTED = "submitted"  # both gradings are in: the coordinator compares and settles differences
+    RECONCILED = "reconciled"
+
+
 class Role(StrEnum):
     """What a person may do; a person may hold several."""
 
@@ -135,6 +143,14 @@ CONCERN_MOVES: Mapping[ConcernState, frozenset[ConcernState]] = {
     ConcernState.RAISED: frozenset({ConcernState.ACKNOWLEDGED}),
     ConcernState.ACKNOWLEDGED: frozenset({ConcernState.CLOSED}),
     ConcernState.CLOSED: frozenset(),
+}
+
+
+# A moderator submits once; the coordinator reconciles once. Neither is undone: both originals are kept.
+MODERATION_MOVES: Mapping[ModerationState, frozenset[ModerationState]] = {
+    ModerationState.ASSIGNED: frozenset({ModerationState.SUBMITTED}),
+    ModerationState.SUBMITTED: frozenset({ModerationState.RECONCILED}),
+    ModerationState.RECONCILED: frozenset(),
 }
 
 

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from audit_app.analysis.forms import CaseFilterForm
+from audit_app.data import moderation as moderation_data
 from audit_app.data.analysis import analysis_data, audit_scores, case_filter_choices, question_analysis
 from audit_app.data.briefings import suppression_threshold
 from audit_app.data.exports import record_export, returns_for_export
@@ -67,6 +68,7 @@ def analysis(audit_id: int) -> ResponseReturnValue:
         chosen=filters.chosen(),
         can_export=current_user.has_role(*EXPORTERS),
         few_cases_below=_small_count_threshold(found.figures.cases) if filters.chosen() else None,
+        reliability=moderation_data.reliability_of(audit, definition),
         **_analysis_charts(found, definition.overall_question),
     )
 

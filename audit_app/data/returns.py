@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit_app.data import notices
 from audit_app.data.assignments import may_work_on, visible_to
 from audit_app.data.events import record_event
+from audit_app.data.moderation import blind_to
 from audit_app.extensions import db
 from audit_app.models import Answer, Audit, Case, EvidenceNote, Return, User
 from audit_tools.errors import WorkbenchError
@@ -59,9 +60,12 @@ def returns_by_audit(user: User) -> list[tuple[Audit, list[Return]]]:
 
 
 def get_return_for_user(return_id: int, user: User) -> Return | None:
-    """The return, but only for an auditor who may work on it: others get None (404)."""
+    """The return, but only for an auditor who may work on it: others get None (404). Its moderator is
+    one of them only once their own blind grading is in (issue 21)."""
     ret = db.session.get(Return, return_id)
     if ret is None or not user.has_role(Role.AUDITOR) or not may_work_on(user, ret.case.audit_id, ret.agency_id):
+        return None
+    if blind_to(user, ret.id):
         return None
     if ret.case.audit.state == AuditState.SETUP:
         return None

@@ -20,6 +20,7 @@ from audit_app.data.settings import set_setting
 from audit_app.data.tools import definition_of, ensure_builtin_tool
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email, list_agencies
 from audit_app.demo.coding import code_demo_audit
+from audit_app.demo.moderation import calibrate_demo_audit, moderate_demo_audit
 from audit_app.extensions import db
 from audit_app.models import (
     ActionUpdate,
@@ -188,6 +189,9 @@ def _load_completed_audit(data: dict, user: User) -> None:
     _submit_demo_returns(audit, cases, data["returns"])
     _load_panel_records(cases, data.get("panel_records", {}))
     db.session.flush()
+    coordinator = _demo_user("coordinator")
+    calibrate_demo_audit(audit, coordinator, [_demo_user(n) for n in ("auditor", "auditor.eh", "auditor.school")])
+    moderate_demo_audit(audit, coordinator, _demo_user("auditor"))
     code_demo_audit(audit, _demo_user("editor"))  # confirmed themes, some left to code
     for position, point in enumerate(data.get("learning_points", [])):
         db.session.add(

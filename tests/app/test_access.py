@@ -8,9 +8,9 @@ from audit_app.data.tools import new_draft_version
 from audit_app.extensions import db
 from audit_app.models import Concern, SampleFrame
 from audit_app.security import PUBLIC_ENDPOINTS
-from tests.app import roles_briefings, roles_learning, roles_panel, roles_themes
+from tests.app import roles_briefings, roles_learning, roles_moderation, roles_panel, roles_themes
 
-AREAS = (roles_panel, roles_themes, roles_learning, roles_briefings)
+AREAS = (roles_panel, roles_themes, roles_learning, roles_briefings, roles_moderation)
 
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 # Endpoint → roles allowed. A new route fails test_every_route_has_an_expectation until it is added here.

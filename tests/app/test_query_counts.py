@@ -22,17 +22,17 @@ BOUNDS = {
     # Filter choices, returns by agency, panel grades, answers by case for the judgement and multiple choices,
     # cases, free-text returns answering, the one GROUP BY over the answers: 7 reads, whatever the audit's size;
     # and the accent colour of the charts the page carries (drawn from those reads: no image request runs them again).
-    ("coordinator", "/audits/{audit}/analysis"): 13,
-    ("panel", "/audits/{audit}/analysis?locality=Northfield&age_band=0-2"): 14,  # filtered: the small-numbers setting
+    ("coordinator", "/audits/{audit}/analysis"): 14,  # + the moderated gradings, for the reliability section
+    ("panel", "/audits/{audit}/analysis?locality=Northfield&age_band=0-2"): 15,  # filtered: the small-numbers setting
     ("coordinator", "/audits/{audit}/analysis/questions/contributory_factors"): 10,
     ("coordinator", "/audits/{audit}/analysis/questions/overall_judgement.svg"): 8,
     ("editor", "/audits/{audit}/analysis/compliance.svg"): 7,
     # Three reads (returns, answers, evidence notes) and the audit trail's event for the download.
     ("coordinator", "/audits/{audit}/analysis/answers.xlsx?layout=wide"): 14,  # the trail event (+1 lock on PostgreSQL)
     ("auditor", "/returns/"): 4,
-    ("auditor", "/returns/{return}"): 10,  # answers and evidence notes are two reads
+    ("auditor", "/returns/{return}"): 11,  # answers and evidence notes are two reads; + is it hidden from its moderator
     ("coordinator", "/tools/"): 5,
-    ("auditor", "/returns/{editable}"): 11,  # the form of a draft: the same reads + the escalation route
+    ("auditor", "/returns/{editable}"): 12,  # the form of a draft: the same reads + the escalation route
     ("panel", "/audits/{audit}/panel"): 9,
     ("panel", "/audits/{audit}/panel/{case}"): 11,  # every agency's answers and notes: two reads
     ("editor", "/audits/{audit}/themes"): 12,
@@ -188,8 +188,8 @@ def test_counts_do_not_grow_with_the_data(app, client, login, demo):  # client: 
 # Before the pages carried their charts, each chart image ran the analysis again: the analysis page and its 4
 # charts ran it 5 times in 45 statements (46 filtered), a question page and its chart twice in 16–18.
 RESULTS_PAGES = {
-    ("coordinator", "/audits/{audit}/analysis"): 13,
-    ("panel", "/audits/{audit}/analysis?locality=Northfield&age_band=0-2"): 14,
+    ("coordinator", "/audits/{audit}/analysis"): 14,
+    ("panel", "/audits/{audit}/analysis?locality=Northfield&age_band=0-2"): 15,
     ("coordinator", "/audits/{audit}/analysis/questions/contributory_factors"): 10,
     ("coordinator", "/audits/{audit}/analysis/questions/overall_judgement"): 9,
 }

@@ -37,7 +37,7 @@ from audit_app.data.sampling import import_frame
 from audit_app.data.tools import definition_of, ensure_builtin_tool, new_draft_version
 from audit_app.data.users import create_user, find_user_by_email, list_agencies
 from audit_app.extensions import db
-from audit_app.models import Audit, Briefing, Concern
+from audit_app.models import Audit, Briefing, CalibrationExercise, Concern, Moderation, ModerationSample, User
 from audit_app.security import PUBLIC_ENDPOINTS
 from audit_tools.briefing import SECTIONS
 from audit_tools.sampling import candidate_cases, read_table
@@ -170,6 +170,16 @@ def _audit_values(audit, briefing_id: int | None) -> dict:
         "point_id": points[0].id if points else None,
         "recommendation_id": actions[0].id if actions else None,
         "concern_id": db.session.scalar(select(Concern.id).where(Concern.audit_id == audit.id).limit(1)),
+        # the demo's moderation that auditor@ has submitted (the coordinator reconciles it)
+        "moderation_id": db.session.scalar(
+            select(Moderation.id)
+            .join(ModerationSample)
+            .join(User, User.id == Moderation.moderator_id)
+            .where(ModerationSample.audit_id == audit.id, User.email == f"auditor@{DOMAIN}")
+        ),
+        "exercise_id": db.session.scalar(
+            select(CalibrationExercise.id).where(CalibrationExercise.audit_id == audit.id)
+        ),
     }
 
 
