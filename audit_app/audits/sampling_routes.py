@@ -33,7 +33,7 @@ from audit_app.transactions import saved
 from audit_tools.files import spreadsheet_safe
 from audit_tools.privacy import key_from_environment
 from audit_tools.returns import is_visible
-from audit_tools.sampling import FrameError, SamplingPlan, TableError, candidate_cases, read_table
+from audit_tools.sampling import FrameChecks, FrameError, SamplingPlan, TableError, candidate_cases, read_table
 from audit_tools.states import Role
 
 
@@ -42,6 +42,10 @@ def _pseudonym_key() -> bytes | None:
         return key_from_environment(current_app.config.get("PSEUDONYM_KEY"))
     except ValueError:
         return None
+
+
+def _row_word(filename: str) -> str:
+    return "Row" if filename.lower().endswith(".xlsx") else "Line"
 
 
 @bp.route("/<int:audit_id>/frame", methods=["GET", "POST"])
@@ -58,8 +62,11 @@ def frame(audit_id: int) -> ResponseReturnValue:
             candidates = candidate_cases(
                 table.columns,
                 table.rows,
-                pseudonym_key=_pseudonym_key(),
-                known_agencies={a.short_name for a in list_agencies()},
+                FrameChecks(
+                    pseudonym_key=_pseudonym_key(),
+                    known_agencies={a.short_name for a in list_agencies()},
+                    row_word=_row_word(form.file.data.filename or ""),
+                ),
             )
             sampling_data.import_frame(
                 audit, form.file.data.filename or "frame", data, table.columns, candidates, current_user

@@ -44,7 +44,7 @@ from audit_app.extensions import db
 from audit_app.models import Audit, Concern
 from audit_app.security import PUBLIC_ENDPOINTS
 from audit_tools.briefing import SECTIONS, check_content, content_from_dict, unresolved
-from audit_tools.sampling import candidate_cases, read_table
+from audit_tools.sampling import FrameChecks, candidate_cases, read_table
 from config import DevelopmentConfig
 
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
@@ -134,7 +134,7 @@ def _import_frame(audit, user) -> None:
     data = FRAME_CSV.encode()
     table = read_table(data, "frame.csv", max_bytes=len(data))
     candidates = candidate_cases(
-        table.columns, table.rows, pseudonym_key=None, known_agencies={a.short_name for a in list_agencies()}
+        table.columns, table.rows, FrameChecks(known_agencies={a.short_name for a in list_agencies()})
     )
     import_frame(audit, "frame.csv", data, table.columns, candidates, user)
 

@@ -60,7 +60,7 @@ def main() -> None:
             data = frame_csv(ROWS)
             started = time.perf_counter()
             table = read_table(data, "frame.csv", max_bytes=app.config["MAX_FRAME_BYTES"])
-            candidates = candidate_cases(table.columns, table.rows)
+            candidates = candidate_cases(table.columns, table.rows)  # the same checks as the upload page
             frame = sampling_data.import_frame(audit, "frame.csv", data, table.columns, candidates, None)
             db.session.commit()
             import_s = time.perf_counter() - started
