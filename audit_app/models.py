@@ -329,6 +329,50 @@ class FrameRow(Model):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class StagedFrame(Model):
+    """An uploaded frame between upload and import, without any column that identifies a person.
+
+    Only what ``frame_mapping.stage_table`` kept: identifying columns were left out as the file was
+    read, dates of birth are ages, and single cells that looked like personal details are blank.
+    Deleted when the frame is imported, when the same coordinator uploads another, or after a day."""
+
+    __tablename__ = "staged_frames"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    upload_file: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    rows: Mapped[list[Any]] = mapped_column(JSON)  # [line, [value per column]]
+    left_out: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [column, reason]: never a value
+    derived_ages: Mapped[list[str]] = mapped_column(JSON, default=list)  # columns of ages worked out from a date
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [line, column, kind in words]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class FrameSource(Model):
+    """A named export a frame comes from, with the mapping last used for it ("Our CP export")."""
+
+    __tablename__ = "frame_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120), unique=True)
+    roles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # column → ColumnRole
+    not_agencies: Mapped[list[str]] = mapped_column(JSON, default=list)  # normalised names that are no agency
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AgencyAlias(Model):
+    """Another way a partnership's system writes an agency's name ("Social Care" for CSC), normalised."""
+
+    __tablename__ = "agency_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(120), unique=True)
+
+
 class Sampling(Model):
     """How a sample was drawn: enough to draw exactly the same sample again."""
 

@@ -195,7 +195,15 @@ class FrameUploadForm(FlaskForm):
         widget=GovFileInput(),
         validators=[FileRequired("Choose the sample frame file")],
     )
-    submit = SubmitField("Import the sample frame", widget=GovSubmitInput())
+    source = SelectField(
+        "Where is the file from?",
+        widget=GovSelect(),
+        coerce=int,
+        default=0,
+        choices=[SelectChoice(0, "Somewhere new: show me its columns")],
+        description="Choose a source whose mapping was remembered to import its export in one step",
+    )
+    submit = SubmitField("Upload the sample frame", widget=GovSubmitInput())
 
 
 class SamplingForm(AgencyChoiceMixin, FlaskForm):

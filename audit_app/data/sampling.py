@@ -41,6 +41,8 @@ def import_frame(
     columns: tuple[str, ...],
     candidates: list[CandidateCase],
     user: User | None,
+    *,
+    digest: str | None = None,
 ) -> SampleFrame:
     """Keep the frame as imported (file name, SHA-256, rows) so the sample can be drawn again and checked.
 
@@ -56,7 +58,7 @@ def import_frame(
     frame = SampleFrame(
         audit_id=audit.id,
         filename=filename[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest or hashlib.sha256(data).hexdigest(),
         row_count=len(candidates),
         columns=[c for c in columns if c != "case_number"],
         imported_by_id=user.id if user else None,

@@ -6,7 +6,7 @@ import pytest
 
 from audit_app.data.tools import new_draft_version
 from audit_app.extensions import db
-from audit_app.models import Concern, SampleFrame
+from audit_app.models import Concern, SampleFrame, StagedFrame
 from audit_app.security import PUBLIC_ENDPOINTS
 from tests.app import roles_briefings, roles_learning, roles_panel, roles_themes
 
@@ -33,6 +33,7 @@ EXPECTED_ROLES = {
         f"audits.{name}": {"coordinator"}
         for name in (
             "frame",
+            "map_frame",
             "sample",
             "discard_sample",
             "exclude_case",
@@ -90,7 +91,7 @@ EXPECTED_ROLES = {
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
 PAGES_PER_ROLE = {
     role: pages + sum(area.PAGES.get(role, 0) for area in AREAS)
-    for role, pages in {"admin": 10, "coordinator": 39, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
+    for role, pages in {"admin": 10, "coordinator": 40, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
 }
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
 RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}
@@ -240,6 +241,10 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
             audit_id=audit.id, filename="frame.csv", sha256="0" * 64, row_count=0, columns=["reference", "locality"]
         )
     )  # the sampling page needs a frame
+    staged = StagedFrame(
+        audit_id=audit.id, user_id=person.id, upload_file="f.csv", sha256="0" * 64, columns=["reference"], rows=[]
+    )  # the mapping page needs an upload of the person's own
+    db.session.add(staged)
     concern = Concern(
         ret=audit.cases[0].returns[0],
         audit_id=audit.id,
@@ -269,6 +274,7 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
                 "return_id": audit.cases[0].returns[0].id,
                 "tool_id": audit.tool_version.tool_id,
                 "concern_id": concern.id,
+                "staged_id": staged.id,
                 "user_id": person.id,  # real ids: PostgreSQL's sequences do not restart for each test
                 "agency_id": agency.id,
             },
