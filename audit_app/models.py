@@ -252,6 +252,11 @@ class Case(Model):
     locality: Mapped[str] = mapped_column(String(80), default="")
     plan_type: Mapped[str] = mapped_column(String(120), default="")
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The supplying agency's own case number, sealed (audit_tools/privacy/case_numbers.py); "" once retention ran.
+    own_number: Mapped[str] = mapped_column(Text, default="")
+    # No foreign key: a second path from cases to agencies would make every Return-Case-Agency join ambiguous.
+    # Agencies are retired, never deleted, so the id stays good.
+    own_number_agency_id: Mapped[int | None]
     sampling_id: Mapped[int | None] = mapped_column(ForeignKey("samplings.id", ondelete="SET NULL"), index=True)
     stratum: Mapped[str] = mapped_column(String(200), default="")
     included: Mapped[bool] = mapped_column(default=True)
@@ -312,6 +317,8 @@ class SampleFrame(Model):
     columns: Mapped[list[str]] = mapped_column(JSON)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The agency whose own case numbers the rows hold, sealed (None: not kept).
+    own_number_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
 
     rows: Mapped[list[FrameRow]] = relationship(cascade="all, delete-orphan", order_by="FrameRow.line")
 
@@ -327,6 +334,7 @@ class FrameRow(Model):
     line: Mapped[int]
     reference: Mapped[str] = mapped_column(String(40))
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    own_number: Mapped[str] = mapped_column(Text, default="")  # sealed; see Case.own_number
 
 
 class StagedFrame(Model):
@@ -360,6 +368,7 @@ class FrameSource(Model):
     label: Mapped[str] = mapped_column(String(120), unique=True)
     roles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # column → ColumnRole
     not_agencies: Mapped[list[str]] = mapped_column(JSON, default=list)  # normalised names that are no agency
+    numbers_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -119,6 +119,8 @@ def _stage_or_import(
                 digest=digest,
                 user=current_user,
                 pseudonym_key=_pseudonym_key(),
+                numbers_agency=mapping_data.numbers_agency_of(source),
+                number_key=current_app.config.get("CASE_NUMBER_KEY"),
             )
             return None
         except FrameError:
@@ -144,10 +146,11 @@ def map_frame(audit_id: int, staged_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         choices = {**not_agencies, **{name: form[_agency_field(name)].data for name, _ in unmatched}}
         mapping = FrameMapping(posted, {normalise_agency(k): v for k, v in choices.items()})
+        numbers_agency = mapping_data.get_agency(form.numbers_agency.data)
         with saved(tell=False, refusals=FrameError) as outcome:
             mapping_data.save_aliases(mapping.agencies)
             if form.remember_as.data and form.remember_as.data.strip():
-                mapping_data.remember(form.remember_as.data.strip(), mapping, current_user)
+                mapping_data.remember(form.remember_as.data.strip(), mapping, current_user, numbers_agency)
             mapping_data.import_mapped(
                 audit,
                 staged,
@@ -156,6 +159,8 @@ def map_frame(audit_id: int, staged_id: int) -> ResponseReturnValue:
                 digest=row.sha256,
                 user=current_user,
                 pseudonym_key=_pseudonym_key(),
+                numbers_agency=numbers_agency,
+                number_key=current_app.config.get("CASE_NUMBER_KEY"),
             )
             mapping_data.discard_staged(row)
             outcome.success = _imported(staged)
@@ -209,6 +214,14 @@ def _mapping_form(staged: StagedTable, suggested: FrameMapping, unmatched: list[
             default="?",
             validators=[_chosen],
         )
+    fields["numbers_agency"] = SelectField(
+        "Whose case numbers are in the case number column?",
+        widget=GovSelect(),
+        default="",
+        choices=[SelectChoice("", "Do not keep them: pseudonyms only"), *agencies],
+        description="Kept encrypted, and shown only to that agency's auditors and the coordinators, so they can "
+        "find the child's record. Removed by the retention run.",
+    )
     fields["remember_as"] = StringField(
         "Remember this mapping as (optional)",
         widget=GovTextInput(),

@@ -10,7 +10,8 @@ from audit_app.data.events import record_event
 from audit_app.data.sampling import import_frame
 from audit_app.data.settings import get_setting
 from audit_app.extensions import db
-from audit_app.models import Agency, AgencyAlias, Audit, FrameSource, SampleFrame, StagedFrame, User, utcnow
+from audit_app.models import Agency, AgencyAlias, Audit, Case, FrameSource, SampleFrame, StagedFrame, User, utcnow
+from audit_tools.privacy.case_numbers import open_case_number
 from audit_tools.sampling import FrameChecks, FrameError, candidate_cases
 from audit_tools.sampling.frame_mapping import (
     DEFAULT_BANDS,
@@ -26,6 +27,7 @@ from audit_tools.sampling.frame_mapping import (
     normalise_agency,
     unmatched_agencies,
 )
+from audit_tools.states import Role
 
 STAGED_FOR = timedelta(days=1)
 
@@ -116,6 +118,8 @@ def import_mapped(
     digest: str,
     user: User,
     pseudonym_key: bytes | None,
+    numbers_agency: Agency | None = None,
+    number_key: str | None = None,
 ) -> SampleFrame:
     """Check the mapping and every row in one pass, then import; FrameError lists every problem."""
     lookup = agency_names()
@@ -139,10 +143,29 @@ def import_mapped(
         row_word=staged.row_word,
     )
     candidates = candidate_cases(columns, rows, checks)
-    return import_frame(audit, filename, b"", columns, candidates, user, digest=digest)
+    return import_frame(
+        audit,
+        filename,
+        b"",
+        columns,
+        candidates,
+        user,
+        digest=digest,
+        numbers_agency=numbers_agency if mapping.column_for(ColumnRole.CASE_NUMBER) else None,
+        number_key=number_key,
+    )
 
 
-def remember(label: str, mapping: FrameMapping, user: User) -> FrameSource:
+def numbers_agency_of(source: FrameSource | None) -> Agency | None:
+    """The agency whose own case numbers a remembered source keeps (sealed), if any."""
+    return db.session.get(Agency, source.numbers_agency_id) if source and source.numbers_agency_id else None
+
+
+def get_agency(short_name: str) -> Agency | None:
+    return db.session.scalar(select(Agency).where(Agency.short_name == short_name)) if short_name else None
+
+
+def remember(label: str, mapping: FrameMapping, user: User, numbers_agency: Agency | None = None) -> FrameSource:
     """Keep the mapping under the source's name, and each agency chosen for a name as that agency's alias."""
     source = db.session.scalar(select(FrameSource).where(FrameSource.label == label))
     if source is None:
@@ -150,6 +173,7 @@ def remember(label: str, mapping: FrameMapping, user: User) -> FrameSource:
         db.session.add(source)
     source.roles = {column: str(role) for column, role in mapping.roles.items()}
     source.not_agencies = sorted(name for name, short in mapping.agencies.items() if short == NOT_AN_AGENCY)
+    source.numbers_agency_id = numbers_agency.id if numbers_agency else None
     save_aliases(mapping.agencies)
     db.session.flush()
     record_event("frame_source.saved", "frame_source", source.id, user=user, after={"columns": len(source.roles)})
@@ -171,3 +195,26 @@ def save_aliases(choices: dict[str, str]) -> None:
 def discard_staged(row: StagedFrame) -> None:
     db.session.delete(row)
     db.session.flush()
+
+
+def may_see_case_number(case: Case, user: User) -> bool:
+    """A coordinator, or an auditor of the agency whose number it is and which has a return on the case."""
+    if not case.own_number or case.own_number_agency_id is None:
+        return False
+    if user.has_role(Role.COORDINATOR):
+        return True
+    return (
+        user.has_role(Role.AUDITOR)
+        and user.agency_id == case.own_number_agency_id
+        and any(r.agency_id == user.agency_id for r in case.returns)
+    )
+
+
+def case_number(case: Case, user: User, key: str | None) -> str | None:
+    """The agency's own case number for a case, opened for someone allowed to see it (the look is recorded)."""
+    if key is None or not may_see_case_number(case, user):
+        return None
+    number = open_case_number(case.own_number, key)
+    if number is not None:
+        record_event("case_number.viewed", "case", case.id, user=user)
+    return number

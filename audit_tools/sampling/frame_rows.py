@@ -37,6 +37,7 @@ class CandidateCase:
     line: int
     reference: str
     attributes: dict[str, str]  # every column but reference/case_number, agencies as "CSC;EH", age_band filled in
+    own_number: str = field(default="", repr=False)  # the agency's case number, when the frame gave one
 
 
 class FrameError(WorkbenchError):
@@ -195,7 +196,7 @@ def _candidate(
     for name, value in attributes.items():
         if name != "agencies" and len(value) > MAX_ATTRIBUTE_LENGTH:
             problems.add(line, f"{name} is longer than {MAX_ATTRIBUTE_LENGTH} characters")
-    return CandidateCase(line, reference, attributes)
+    return CandidateCase(line, reference, attributes, values.get("case_number", "").strip())
 
 
 def _agencies(line: int, cell: str, checks: FrameChecks, known: dict[str, str] | None, problems: ProblemSummary) -> str:

@@ -45,6 +45,9 @@ def upgrade():
         sa.Column("roles", sa.JSON(), nullable=False),
         sa.Column("not_agencies", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("numbers_agency_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["numbers_agency_id"], ["agencies.id"],
+                                name=op.f("fk_frame_sources_numbers_agency_id_agencies"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_frame_sources")),
         sa.UniqueConstraint("label", name=op.f("uq_frame_sources_label")),
     )
@@ -60,9 +63,27 @@ def upgrade():
     )
     with op.batch_alter_table("agency_aliases") as batch:
         batch.create_index(batch.f("ix_agency_aliases_agency_id"), ["agency_id"], unique=False)
+    # An agency's own case numbers, sealed with a key outside the database (docs/PSEUDONYMS.md).
+    with op.batch_alter_table("frame_rows") as batch:
+        batch.add_column(sa.Column("own_number", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("sample_frames") as batch:
+        batch.add_column(sa.Column("own_number_agency_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(batch.f("fk_sample_frames_own_number_agency_id_agencies"), "agencies",
+                                 ["own_number_agency_id"], ["id"], ondelete="SET NULL")
+    with op.batch_alter_table("cases") as batch:  # no foreign key: see Case.own_number_agency_id
+        batch.add_column(sa.Column("own_number", sa.Text(), nullable=False, server_default=""))
+        batch.add_column(sa.Column("own_number_agency_id", sa.Integer(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("own_number_agency_id")
+        batch.drop_column("own_number")
+    with op.batch_alter_table("sample_frames") as batch:
+        batch.drop_constraint(batch.f("fk_sample_frames_own_number_agency_id_agencies"), type_="foreignkey")
+        batch.drop_column("own_number_agency_id")
+    with op.batch_alter_table("frame_rows") as batch:
+        batch.drop_column("own_number")
     op.drop_table("agency_aliases")
     op.drop_table("frame_sources")
     op.drop_table("staged_frames")
