@@ -19,9 +19,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from audit_tools.sampling.frame_files import IDENTIFYING_COLUMNS, Table
 from audit_tools.sampling.frame_rows import ProblemSummary, split_agencies
@@ -33,7 +34,8 @@ BIRTH_COLUMN = re.compile(r"birth|d[\W_]?o[\W_]?b", re.IGNORECASE)
 UNREADABLE_DATE = "not a date"
 # A column whose values look like personal details in this share of its filled cells is left out whole.
 IDENTIFYING_SHARE = 0.3
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d %b %Y", "%d %B %Y")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
+_UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
 
 
 # The partnership's age bands: (upper age in whole years, exclusive; label), youngest first.
@@ -136,6 +138,7 @@ class FrameMapping:
         return next((c for c, r in self.roles.items() if r == role), None)
 
 
+@lru_cache(maxsize=4_096)
 def normalise_agency(name: str) -> str:
     """An agency name compared loosely: case, apostrophes, punctuation and a trailing "service" ignored."""
     text = re.sub(r"[^a-z0-9 ]+", "", name.lower().replace("’", "'").replace("'", ""))
@@ -206,17 +209,28 @@ def age_on(born: date, today: date) -> Decimal | None:
     return age if age < 18 else None
 
 
+@lru_cache(maxsize=65_536)  # a frame's dates of birth repeat: thousands of children share a few thousand days
 def _age_text(text: str, today: date) -> str:
+    """The age on ``today`` of a date of birth written 2019-03-14 (a workbook's dates) or 14/03/2019."""
     if not text:
         return ""
-    for pattern in _DATE_FORMATS:
-        try:
-            born = datetime.strptime(text[:19].split(" 00:00")[0], pattern).date()
-        except ValueError:
-            continue
-        age = age_on(born, today)
-        return str(age) if age is not None else UNREADABLE_DATE
-    return UNREADABLE_DATE
+    born = _date_of(text)
+    age = age_on(born, today) if born is not None else None
+    return str(age) if age is not None else UNREADABLE_DATE
+
+
+def _date_of(text: str) -> date | None:
+    if found := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(n) for n in found.groups())
+    elif found := _UK_DATE.fullmatch(text):
+        day, month, year = (int(n) for n in found.groups())
+        year += 2000 if year < 100 else 0
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def suggested_mapping(staged: StagedTable, remembered: Mapping[str, str] | None = None) -> FrameMapping:
@@ -311,11 +325,15 @@ def mapped_table(
         name = {ColumnRole.KEEP: column, ColumnRole.DATE_OF_BIRTH: "age_years"}.get(role, str(role))
         names.append((index, name))
     agencies = {**lookup, **mapping.agencies}
+    short_names: dict[str, str] = {}  # a frame has few different agency cells: each is worked out once
     rows = []
     for line, values in staged.rows:
         row = {name: values[index] for index, name in names}
         if "agencies" in row:
-            row["agencies"] = _short_names(row["agencies"], agencies)
+            cell = row["agencies"]
+            if cell not in short_names:
+                short_names[cell] = _short_names(cell, agencies)
+            row["agencies"] = short_names[cell]
         rows.append((line, row))
     return tuple(name for _, name in names), rows
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from audit_tools.errors import WorkbenchError
 from audit_tools.privacy import pseudonymise
@@ -142,11 +143,16 @@ def frame_row_of(case: CandidateCase) -> FrameRow:
 
 def split_agencies(cell: str) -> list[str]:
     """The agency names in a cell, separated by ``;``, ``,`` or ``/``, each once whatever its case."""
+    return list(_split_agencies(cell))
+
+
+@lru_cache(maxsize=4_096)  # a frame's agency cells repeat
+def _split_agencies(cell: str) -> tuple[str, ...]:
     seen: dict[str, str] = {}
     for name in (a.strip() for a in AGENCY_SEPARATORS.split(cell)):
         if name:
             seen.setdefault(name.lower(), name)
-    return list(seen.values())
+    return tuple(seen.values())
 
 
 def _column_problems(columns: tuple[str, ...], checks: FrameChecks) -> list[str]:
