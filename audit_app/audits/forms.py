@@ -203,7 +203,7 @@ class FrameUploadForm(FlaskForm):
         choices=[SelectChoice(0, "Somewhere new: show me its columns")],
         description="Choose a source whose mapping was remembered to import its export in one step",
     )
-    submit = SubmitField("Upload the sample frame", widget=GovSubmitInput())
+    submit = SubmitField("Import the sample frame", widget=GovSubmitInput())
 
 
 class SamplingForm(AgencyChoiceMixin, FlaskForm):
