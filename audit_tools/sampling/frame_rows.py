@@ -104,12 +104,13 @@ def candidate_cases(
     if problems:
         raise FrameError(problems.messages())
     known = {a.lower(): a for a in checks.known_agencies} if checks.known_agencies is not None else None
+    agencies = _agency_reader(known, checks.require_agencies)
     existing = {r.upper() for r in checks.existing_references}
     cases: list[CandidateCase] = []
     seen: set[str] = set()
     scanned: list[tuple[int, dict[str, str]]] = []
     for line, values in rows:
-        case = _candidate(line, values, checks, known, problems)
+        case = _candidate(line, values, checks, agencies, problems)
         key = case.reference.upper()
         if key and key in seen:
             problems.add(line, "the reference is already on an earlier line; each child is listed once")
@@ -178,45 +179,65 @@ def _column_problems(columns: tuple[str, ...], checks: FrameChecks) -> list[str]
 
 
 def _candidate(
-    line: int, values: dict[str, str], checks: FrameChecks, known: dict[str, str] | None, problems: ProblemSummary
+    line: int, values: dict[str, str], checks: FrameChecks, agencies: AgencyReader, problems: ProblemSummary
 ) -> CandidateCase:
     reference = _reference(line, values, checks.pseudonym_key, problems)
     attributes = {k: v for k, v in values.items() if k not in ("reference", "case_number")}
     for column in checks.required_columns:
         if column in attributes and not attributes[column]:
             problems.add(line, f"{column} is empty")
-    if attributes.get("age_years"):
-        age = parse_age(attributes["age_years"])
-        if age is None:
-            problems.add(line, "age_years must be a number of years from 0 to 17, like 1.5")
-        else:
-            attributes["age_years"] = str(age)
-            attributes["age_band"] = attributes.get("age_band") or checks.band_of(age)
-    band = attributes.get("age_band", "")
-    if band and checks.age_bands is not None and band not in checks.age_bands:
-        problems.add(line, f"age_band must be one of {', '.join(checks.age_bands)}, or left empty")
-    elif len(band) > MAX_BAND_LENGTH:
-        problems.add(line, f"age_band is longer than {MAX_BAND_LENGTH} characters")
+    for problem in _age_problems(attributes, checks):
+        problems.add(line, problem)
     if "agencies" in attributes or checks.require_agencies:
-        attributes["agencies"] = _agencies(line, attributes.get("agencies", ""), checks, known, problems)
+        attributes["agencies"], found = agencies(attributes.get("agencies", ""))
+        for problem in found:
+            problems.add(line, problem)
     for name, value in attributes.items():
         if name != "agencies" and len(value) > MAX_ATTRIBUTE_LENGTH:
             problems.add(line, f"{name} is longer than {MAX_ATTRIBUTE_LENGTH} characters")
     return CandidateCase(line, reference, attributes, values.get("case_number", "").strip())
 
 
-def _agencies(line: int, cell: str, checks: FrameChecks, known: dict[str, str] | None, problems: ProblemSummary) -> str:
-    names = split_agencies(cell)
-    if checks.require_agencies and not names:
-        problems.add(
-            line, "no agencies are named. Fill in the agencies column, or tick the agencies to use when it is empty"
-        )
-    if known is None:
-        return ";".join(names)
-    for name in names:
-        if name.lower() not in known:
-            problems.add(line, f"unknown agency {name!r}; the agencies are {', '.join(sorted(known.values()))}")
-    return ";".join(known.get(n.lower(), n) for n in names)
+def _age_problems(attributes: dict[str, str], checks: FrameChecks) -> list[str]:
+    """Check the age and band, writing the age as read and the band derived from it (when none is given)."""
+    problems = []
+    if attributes.get("age_years"):
+        age = parse_age(attributes["age_years"])
+        if age is None:
+            problems.append("age_years must be a number of years from 0 to 17, like 1.5")
+        else:
+            attributes["age_years"] = str(age)
+            attributes["age_band"] = attributes.get("age_band") or checks.band_of(age)
+    band = attributes.get("age_band", "")
+    if band and checks.age_bands is not None and band not in checks.age_bands:
+        problems.append(f"age_band must be one of {', '.join(checks.age_bands)}, or left empty")
+    elif len(band) > MAX_BAND_LENGTH:
+        problems.append(f"age_band is longer than {MAX_BAND_LENGTH} characters")
+    return problems
+
+
+NO_AGENCIES = "no agencies are named. Fill in the agencies column, or tick the agencies to use when it is empty"
+AgencyReader = Callable[[str], tuple[str, tuple[str, ...]]]
+
+
+def _agency_reader(known: dict[str, str] | None, require: bool) -> AgencyReader:
+    """Reads an agencies cell into short names and its problems, once for each different cell."""
+    accepted = ", ".join(sorted(known.values())) if known is not None else ""
+    read: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def reader(cell: str) -> tuple[str, tuple[str, ...]]:
+        if cell not in read:
+            names = split_agencies(cell)
+            problems = [NO_AGENCIES] if require and not names else []
+            if known is not None:
+                problems += [
+                    f"unknown agency {n!r}; the agencies are {accepted}" for n in names if n.lower() not in known
+                ]
+                names = [known.get(n.lower(), n) for n in names]
+            read[cell] = (";".join(names), tuple(problems))
+        return read[cell]
+
+    return reader
 
 
 def _reference(line: int, values: dict[str, str], key: bytes | None, problems: ProblemSummary) -> str:

@@ -64,9 +64,16 @@ def personal_details(
 
 def personal_detail_cells(rows: Iterable[tuple[int, Mapping[str, str]]]) -> list[tuple[int, str, tuple[str, ...]]]:
     """(line, column, kinds of detail) for each cell that looks like it holds personal details."""
-    cells = [(line, column, value) for line, values in rows for column, value in values.items() if value]
-    kinds = _kinds_by_value(dict.fromkeys(value for _, _, value in cells))
-    return [(line, column, kinds[value]) for line, column, value in cells if value in kinds]
+    rows = list(rows)
+    # Each different value is checked once (a frame repeats its localities, plan types and bands), in
+    # order of first appearance; the cells are gone through again only if something was found.
+    distinct = dict.fromkeys(value for _, values in rows for value in values.values() if value)
+    kinds = _kinds_by_value(distinct)
+    if not kinds:
+        return []
+    return [
+        (line, column, kinds[value]) for line, values in rows for column, value in values.items() if value in kinds
+    ]
 
 
 def detail_words(kinds: tuple[str, ...]) -> str:
