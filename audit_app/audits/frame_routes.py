@@ -14,8 +14,8 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 from wtforms.validators import Optional, ValidationError
 
@@ -23,7 +23,7 @@ from audit_app.audits.forms import FrameUploadForm
 from audit_app.audits.routes import _audit_or_404, bp
 from audit_app.data import frame_mapping as mapping_data
 from audit_app.data import sampling as sampling_data
-from audit_app.form_fields import at_most
+from audit_app.form_fields import VisibleText, at_most
 from audit_app.models import Audit, FrameSource, StagedFrame
 from audit_app.security import roles_required
 from audit_app.transactions import saved
@@ -37,6 +37,7 @@ from audit_tools.sampling.frame_mapping import (
     StagedTable,
     is_workbench_format,
     normalise_agency,
+    parse_bands,
     stage_table,
     suggested_mapping,
     unmatched_agencies,
@@ -235,3 +236,32 @@ def _mapping_form(staged: StagedTable, suggested: FrameMapping, unmatched: list[
 def _chosen(_form: FlaskForm, field: SelectField) -> None:
     if field.data == "?":
         raise ValidationError(f"Choose the agency that {field.label.text!r} stands for, or 'Not an agency'")
+
+
+class AgeBandsForm(FlaskForm):
+    bands = TextAreaField(
+        "Age bands",
+        widget=GovTextArea(),
+        validators=[VisibleText("Enter the age bands"), at_most(2000, "The age bands")],
+        description="One band a line, youngest first: its label, a comma, and the age in whole years it ends "
+        "before. For example: 0-2, 3",
+    )
+    submit = SubmitField("Save the age bands", widget=GovSubmitInput())
+
+
+@bp.route("/age-bands", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def age_bands() -> ResponseReturnValue:
+    """The partnership's age bands, used when a frame gives ages in years (or dates of birth) but no band."""
+    current = mapping_data.age_bands()
+    form = AgeBandsForm(data={"bands": "\n".join(f"{label}, {upper}" for upper, label in current)})
+    if form.validate_on_submit():
+        try:
+            bands = parse_bands(form.bands.data or "")
+        except ValueError as error:
+            form.bands.errors = [str(error)]
+        else:
+            with saved("Age bands saved. Frames imported from now on use them."):
+                mapping_data.set_age_bands(bands, current_user)
+            return redirect(url_for("audits.age_bands"))
+    return render_template("audits/age_bands.html", form=form, bands=current)

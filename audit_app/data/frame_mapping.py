@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from audit_app.data.events import record_event
 from audit_app.data.sampling import import_frame
-from audit_app.data.settings import get_setting
+from audit_app.data.settings import get_setting, set_setting
 from audit_app.extensions import db
 from audit_app.models import Agency, AgencyAlias, Audit, Case, FrameSource, SampleFrame, StagedFrame, User, utcnow
 from audit_tools.privacy.case_numbers import open_case_number
@@ -218,3 +218,8 @@ def case_number(case: Case, user: User, key: str | None) -> str | None:
     if number is not None:
         record_event("case_number.viewed", "case", case.id, user=user)
     return number
+
+
+def set_age_bands(bands: tuple[tuple[int, str], ...], user: User) -> None:
+    set_setting("age_bands", [[upper, label] for upper, label in bands])
+    record_event("settings.age_bands", "setting", None, user=user, after={"bands": len(bands)})

@@ -51,6 +51,25 @@ def band_function(bands: tuple[tuple[int, str], ...]) -> Callable[[Decimal], str
     return band_of
 
 
+def parse_bands(text: str) -> tuple[tuple[int, str], ...]:
+    """Bands written one a line as "label, upper age" (the upper age in whole years, not in the band),
+    youngest first; raises ValueError saying what is wrong."""
+    bands: list[tuple[int, str]] = []
+    for number, line in enumerate((t.strip() for t in text.splitlines() if t.strip()), start=1):
+        label, _, upper = line.rpartition(",")
+        label = label.strip()
+        if not label or not upper.strip().isdigit():
+            raise ValueError(f"Line {number}: write the band's label, a comma and the age it ends before, like 0-2, 3.")
+        if len(label) > 20:
+            raise ValueError(f"Line {number}: a band's label must be 20 characters or fewer.")
+        if bands and int(upper) <= bands[-1][0]:
+            raise ValueError(f"Line {number}: list the bands youngest first, each ending at an older age.")
+        bands.append((int(upper), label))
+    if not bands or bands[-1][0] < 18:
+        raise ValueError("The last band must end at 18 or later, so every child has a band.")
+    return tuple(bands)
+
+
 class ColumnRole(StrEnum):
     REFERENCE = "reference"
     CASE_NUMBER = "case_number"

@@ -255,3 +255,13 @@ def test_another_coordinator_cannot_open_a_staged_upload(client, post, audit, fa
     post(client, "/logout")
     login(client, "other@test.example")
     assert client.get(response.headers["Location"]).status_code == 404
+
+
+def test_the_partnership_sets_the_bands_that_ages_in_years_are_put_in(client, post, audit):
+    refused = post(client, "/audits/age-bands", {"bands": "Under 5, 5\n5 to 10, 4"})
+    assert "list the bands youngest first" in refused.get_data(as_text=True)
+    saved = post(client, "/audits/age-bands", {"bands": "Under 5, 5\n5 to 10, 11\n11 and over, 18"})
+    assert saved.status_code == 302
+    map_unedited(client, post, audit, upload(client, post, audit, frame_xlsx_other_names(), "eh.xlsx"))
+    bands = [r.attributes["age_band"] for r in db.session.scalars(sa.select(FrameRow).order_by(FrameRow.line))]
+    assert bands == ["Under 5", "Under 5", "5 to 10", "5 to 10", "5 to 10", "5 to 10"]  # ages 3 to 8
