@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from audit_app.extensions import db
 from audit_app.maintenance.retention import steps
 from audit_app.models import AuditEvent, Case, FrameSource
-from tests.app.test_frame_mapping import everything_stored, form_defaults
+from tests.app.frame_pages import everything_stored, form_defaults
 
 NUMBERS = ["CSC/004512", "CSC/004513", "CSC/004514"]
 

@@ -15,6 +15,7 @@ from openpyxl.styles import Border, PatternFill, Side
 
 from audit_app.extensions import db
 from audit_app.models import AgencyAlias, FrameRow, FrameSource, SampleFrame, StagedFrame
+from tests.app.frame_pages import everything_stored, form_defaults, shown_problems
 
 AGENCIES = [
     ("CSC", "Children's Social Care"),
@@ -118,34 +119,11 @@ def upload(client, post, audit, data: bytes, filename: str, source: int = 0):
     )
 
 
-def form_defaults(html: str) -> dict[str, str]:
-    """The values the mapping form shows chosen: what a coordinator who changes nothing sends."""
-    values = {}
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected', body) or re.search(r'<option value="([^"]*)"', body)
-        values[name] = chosen.group(1) if chosen else ""
-    return values
-
-
 def map_unedited(client, post, audit, response, **extra):
     assert response.status_code == 302, shown_problems(response.get_data(as_text=True))
     page = client.get(response.headers["Location"])
     html = page.get_data(as_text=True)
     return html, post(client, response.headers["Location"], {**form_defaults(html), **extra})
-
-
-def shown_problems(html: str) -> str:
-    """The problems and error messages a page shows (for a failing test's message)."""
-    return "\n".join(re.findall(r'<li>(.*?)</li>|govuk-error-message">(.*?)</p>', html, re.S).__str__().split("), ("))
-
-
-def everything_stored() -> str:
-    """Every value of every table, as text."""
-    text = []
-    for table in db.metadata.sorted_tables:
-        for row in db.session.execute(sa.select(table)):
-            text.append(" ".join(str(value) for value in row))
-    return "\n".join(text)
 
 
 def identifying_values() -> list[str]:
