@@ -71,9 +71,7 @@ def personal_detail_cells(rows: Iterable[tuple[int, Mapping[str, str]]]) -> list
     kinds = _kinds_by_value(distinct)
     if not kinds:
         return []
-    return [
-        (line, column, kinds[value]) for line, values in rows for column, value in values.items() if value in kinds
-    ]
+    return [(line, column, kinds[value]) for line, values in rows for column, value in values.items() if value in kinds]
 
 
 def detail_words(kinds: tuple[str, ...]) -> str:
