@@ -79,6 +79,9 @@ class Config:
     MAX_FRAME_BYTES = 10 * 1024 * 1024
     # Key for pseudonyms of agencies' own case numbers: from the environment only, never in the database.
     PSEUDONYM_KEY = os.environ.get("AUDIT_PSEUDONYM_KEY")
+    # Fernet key sealing agencies' own case numbers for their auditors (docs/PSEUDONYMS.md): from the
+    # environment only. Without it, case numbers are turned into pseudonyms and not kept at all.
+    CASE_NUMBER_KEY = os.environ.get("AUDIT_CASE_NUMBER_KEY")
     # Key for the audit trail's seals and digests: from the environment, never in the database, so
     # someone who can change the database cannot re-seal the trail (data/trail_seals.py).
     AUDIT_TRAIL_KEY = os.environ.get("AUDIT_TRAIL_KEY") or DEV_TRAIL_KEY
@@ -117,6 +120,7 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 64  # KiB; argon2 needs at least 8 per lane
     MFA_ENFORCED = False  # the MFA tests switch it on
     AUDIT_TRAIL_KEY = "test-audit-trail-key-not-for-production"
+    CASE_NUMBER_KEY = "dGVzdC1jYXNlLW51bWJlci1rZXktbm90LWZvci11c2U="  # Fernet key for tests only
 
 
 class ProductionConfig(Config):

@@ -102,7 +102,11 @@ def _register_blueprints(app: Flask) -> None:
     from audit_app.admin import outbox  # noqa: F401  (adds the notifications pages to the admin blueprint)
     from audit_app.admin.routes import bp as admin_bp
     from audit_app.analysis.routes import bp as analysis_bp
-    from audit_app.audits import sampling_routes  # noqa: F401  (adds the sampling pages to the audits blueprint)
+    from audit_app.audits import (
+        case_numbers,  # noqa: F401  (adds the agency's own case number page)
+        frame_routes,  # noqa: F401  (adds the frame import and mapping pages)
+        sampling_routes,  # noqa: F401  (adds the sampling pages to the audits blueprint)
+    )
     from audit_app.audits.routes import bp as audits_bp
     from audit_app.auth.routes import bp as auth_bp
     from audit_app.briefings.routes import bp as briefings_bp

@@ -125,7 +125,15 @@ def sample_command(
     from audit_app.data.audits import get_audit
     from audit_app.data.users import list_agencies
     from audit_tools.privacy import key_from_environment
-    from audit_tools.sampling import FrameError, SamplingError, SamplingPlan, TableError, candidate_cases, read_table
+    from audit_tools.sampling import (
+        FrameChecks,
+        FrameError,
+        SamplingError,
+        SamplingPlan,
+        TableError,
+        candidate_cases,
+        read_table,
+    )
 
     audit = get_audit(audit_id)
     if audit is None:
@@ -139,7 +147,9 @@ def sample_command(
         )
         table = read_table(data, frame_file.name, max_bytes=current_app.config["MAX_FRAME_BYTES"])
         candidates = candidate_cases(
-            table.columns, table.rows, pseudonym_key=key, known_agencies={a.short_name for a in list_agencies()}
+            table.columns,
+            table.rows,
+            FrameChecks(pseudonym_key=key, known_agencies={a.short_name for a in list_agencies()}),
         )
         frame = sampling_data.import_frame(audit, frame_file.name, data, table.columns, candidates, None)
         plan = SamplingPlan("stratified" if stratify else "random", size, tuple(stratify), allocation, minimum)

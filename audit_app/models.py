@@ -265,6 +265,11 @@ class Case(Model):
     locality: Mapped[str] = mapped_column(String(80), default="")
     plan_type: Mapped[str] = mapped_column(String(120), default="")
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The supplying agency's own case number, sealed (audit_tools/privacy/case_numbers.py); "" once retention ran.
+    own_number: Mapped[str] = mapped_column(Text, default="")
+    # No foreign key: a second path from cases to agencies would make every Return-Case-Agency join ambiguous.
+    # Agencies are retired, never deleted, so the id stays good.
+    own_number_agency_id: Mapped[int | None]
     sampling_id: Mapped[int | None] = mapped_column(ForeignKey("samplings.id", ondelete="SET NULL"), index=True)
     stratum: Mapped[str] = mapped_column(String(200), default="")
     included: Mapped[bool] = mapped_column(default=True)
@@ -325,6 +330,8 @@ class SampleFrame(Model):
     columns: Mapped[list[str]] = mapped_column(JSON)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The agency whose own case numbers the rows hold, sealed (None: not kept).
+    own_number_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
 
     rows: Mapped[list[FrameRow]] = relationship(cascade="all, delete-orphan", order_by="FrameRow.line")
 
@@ -340,6 +347,52 @@ class FrameRow(Model):
     line: Mapped[int]
     reference: Mapped[str] = mapped_column(String(40))
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    own_number: Mapped[str] = mapped_column(Text, default="")  # sealed; see Case.own_number
+
+
+class StagedFrame(Model):
+    """An uploaded frame between upload and import, without any column that identifies a person.
+
+    Only what ``frame_mapping.stage_table`` kept: identifying columns were left out as the file was
+    read, dates of birth are ages, and single cells that looked like personal details are blank.
+    Deleted when the frame is imported, when the same coordinator uploads another, or after a day."""
+
+    __tablename__ = "staged_frames"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    upload_file: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    columns: Mapped[list[str]] = mapped_column(JSON)
+    rows: Mapped[list[Any]] = mapped_column(JSON)  # [line, [value per column]]
+    left_out: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [column, reason]: never a value
+    derived_ages: Mapped[list[str]] = mapped_column(JSON, default=list)  # columns of ages worked out from a date
+    findings: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [line, column, kind in words]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class FrameSource(Model):
+    """A named export a frame comes from, with the mapping last used for it ("Our CP export")."""
+
+    __tablename__ = "frame_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120), unique=True)
+    roles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # column → ColumnRole
+    not_agencies: Mapped[list[str]] = mapped_column(JSON, default=list)  # normalised names that are no agency
+    numbers_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AgencyAlias(Model):
+    """Another way a partnership's system writes an agency's name ("Social Care" for CSC), normalised."""
+
+    __tablename__ = "agency_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(120), unique=True)
 
 
 class Sampling(Model):

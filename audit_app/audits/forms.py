@@ -211,6 +211,14 @@ class FrameUploadForm(FlaskForm):
         widget=GovFileInput(),
         validators=[FileRequired("Choose the sample frame file")],
     )
+    source = SelectField(
+        "Where is the file from?",
+        widget=GovSelect(),
+        coerce=int,
+        default=0,
+        choices=[SelectChoice(0, "Somewhere new: show me its columns")],
+        description="Choose a source whose mapping was remembered to import its export in one step",
+    )
     submit = SubmitField("Import the sample frame", widget=GovSubmitInput())
 
 

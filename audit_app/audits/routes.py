@@ -29,7 +29,17 @@ from audit_app.forms import ConfirmForm
 from audit_app.models import Agency, Audit
 from audit_app.security import roles_required
 from audit_app.transactions import saved
-from audit_tools.sampling import case_row, parse_age, parse_frame
+from audit_tools.sampling import (
+    UPLOAD_COLUMNS,
+    FrameChecks,
+    FrameError,
+    TableError,
+    candidate_cases,
+    case_row,
+    frame_row_of,
+    parse_age,
+    read_table,
+)
 from audit_tools.states import AuditState, ConcernState, Role
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
@@ -189,21 +199,27 @@ def upload_cases(audit_id: int) -> ResponseReturnValue:
     form = _with_agency_choices(UploadForm())
     problems: list[str] = []
     if form.validate_on_submit():
-        result = parse_frame(
-            form.file.data.read(current_app.config["MAX_CSV_BYTES"] + 1),
-            max_bytes=current_app.config["MAX_CSV_BYTES"],
-            existing_references=audit_data.case_references(audit),
-            known_agencies={a.short_name for a in list_agencies()},
-            require_agencies=not form.agencies.data,
-        )
-        problems = result.errors
-        if result.ok:
-            with saved(tell=False) as outcome:
-                cases = audit_data.add_cases(audit, result.rows, current_user, _chosen_agencies(form))
-                outcome.success = f"{len(cases)} case{'s' if len(cases) != 1 else ''} imported."
-            if outcome.ok:
-                return redirect(url_for("audits.show", audit_id=audit.id))
-            problems = [str(outcome.error)]
+        filename = form.file.data.filename or ""
+        with saved(tell=False) as outcome:
+            table = read_table(
+                form.file.data.read(current_app.config["MAX_CSV_BYTES"] + 1),
+                filename,
+                max_bytes=current_app.config["MAX_CSV_BYTES"],
+            )
+            checks = FrameChecks(
+                known_agencies={a.short_name for a in list_agencies()},
+                existing_references=audit_data.case_references(audit),
+                require_agencies=not form.agencies.data,
+                required_columns=UPLOAD_COLUMNS,
+                row_word="Row" if filename.lower().endswith(".xlsx") else "Line",
+            )
+            rows = [frame_row_of(c) for c in candidate_cases(table.columns, table.rows, checks)]
+            cases = audit_data.add_cases(audit, rows, current_user, _chosen_agencies(form))
+            outcome.success = f"{len(cases)} case{'s' if len(cases) != 1 else ''} imported."
+        if outcome.ok:
+            return redirect(url_for("audits.show", audit_id=audit.id))
+        error = outcome.error
+        problems = error.problems if isinstance(error, (TableError, FrameError)) else [str(error)]
         form.file.errors.append("The file was not imported. Correct the problems listed and upload it again.")
     return render_template("audits/upload.html", audit=audit, form=form, problems=problems)
 

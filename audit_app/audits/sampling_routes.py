@@ -5,7 +5,7 @@ import io
 import secrets
 from typing import cast
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 
-from audit_app.audits.forms import AmendmentForm, ExcludeForm, FrameUploadForm, SamplingForm
+from audit_app.audits.forms import AmendmentForm, ExcludeForm, SamplingForm
 from audit_app.audits.routes import _audit_or_404, _chosen_agencies, _with_agency_choices, bp
 from audit_app.data import audits as audit_data
 from audit_app.data import reminders as reminder_data
@@ -22,7 +22,6 @@ from audit_app.data import returns as return_data
 from audit_app.data import sampling as sampling_data
 from audit_app.data.assignments import agency_auditors, set_assignments
 from audit_app.data.tools import definition_of
-from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.links import external_url
@@ -31,47 +30,9 @@ from audit_app.models import Agency, Audit, Return, User
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.files import spreadsheet_safe
-from audit_tools.privacy import key_from_environment
 from audit_tools.returns import is_visible
-from audit_tools.sampling import FrameError, SamplingPlan, TableError, candidate_cases, read_table
+from audit_tools.sampling import SamplingPlan
 from audit_tools.states import Role
-
-
-def _pseudonym_key() -> bytes | None:
-    try:
-        return key_from_environment(current_app.config.get("PSEUDONYM_KEY"))
-    except ValueError:
-        return None
-
-
-@bp.route("/<int:audit_id>/frame", methods=["GET", "POST"])
-@roles_required(Role.COORDINATOR)
-def frame(audit_id: int) -> ResponseReturnValue:
-    """Import the list of candidate cases the sample is drawn from."""
-    audit = _audit_or_404(audit_id)
-    form = FrameUploadForm()
-    problems: list[str] = []
-    if form.validate_on_submit():
-        data = form.file.data.read(current_app.config["MAX_FRAME_BYTES"] + 1)
-        with saved(tell=False, refusals=(TableError, FrameError)) as outcome:
-            table = read_table(data, form.file.data.filename or "", max_bytes=current_app.config["MAX_FRAME_BYTES"])
-            candidates = candidate_cases(
-                table.columns,
-                table.rows,
-                pseudonym_key=_pseudonym_key(),
-                known_agencies={a.short_name for a in list_agencies()},
-            )
-            sampling_data.import_frame(
-                audit, form.file.data.filename or "frame", data, table.columns, candidates, current_user
-            )
-            outcome.success = f"Sample frame imported: {len(candidates):,} candidate cases."
-        if outcome.ok:
-            return redirect(url_for("audits.sample", audit_id=audit.id))
-        problems = outcome.error.problems if isinstance(outcome.error, (TableError, FrameError)) else []
-        form.file.errors.append("The frame was not imported. Correct the problems listed and upload it again.")
-    return render_template(
-        "audits/frame.html", audit=audit, form=form, problems=problems, frame=sampling_data.latest_frame(audit)
-    )
 
 
 @bp.route("/<int:audit_id>/sample", methods=["GET", "POST"])

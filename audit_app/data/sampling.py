@@ -12,6 +12,7 @@ from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, FrameRow, Return, SampleFrame, Sampling, User
 from audit_tools.errors import WorkbenchError
+from audit_tools.privacy.case_numbers import seal_case_number
 from audit_tools.sampling import (
     CandidateCase,
     FrameCase,
@@ -41,6 +42,10 @@ def import_frame(
     columns: tuple[str, ...],
     candidates: list[CandidateCase],
     user: User | None,
+    *,
+    digest: str | None = None,
+    numbers_agency: Agency | None = None,
+    number_key: str | None = None,
 ) -> SampleFrame:
     """Keep the frame as imported (file name, SHA-256, rows) so the sample can be drawn again and checked.
 
@@ -56,17 +61,27 @@ def import_frame(
     frame = SampleFrame(
         audit_id=audit.id,
         filename=filename[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest or hashlib.sha256(data).hexdigest(),
         row_count=len(candidates),
         columns=[c for c in columns if c != "case_number"],
         imported_by_id=user.id if user else None,
     )
+    keep_numbers = numbers_agency is not None and number_key is not None and any(c.own_number for c in candidates)
+    frame.own_number_agency_id = numbers_agency.id if keep_numbers and numbers_agency else None
     db.session.add(frame)
     db.session.flush()
     db.session.execute(
         insert(FrameRow),
         [
-            {"frame_id": frame.id, "line": c.line, "reference": c.reference, "attributes": c.attributes}
+            {
+                "frame_id": frame.id,
+                "line": c.line,
+                "reference": c.reference,
+                "attributes": c.attributes,
+                "own_number": seal_case_number(c.own_number, number_key)
+                if keep_numbers and number_key and c.own_number
+                else "",
+            }
             for c in candidates
         ],
     )
@@ -146,6 +161,14 @@ def _add_sampled_cases(
     audit: Audit, sampling: Sampling, chosen: Iterable[FrameCase], plan: SamplingPlan, defaults: list[Agency]
 ) -> None:
     agencies = {a.short_name.lower(): a for a in db.session.scalars(select(Agency))}
+    chosen = list(chosen)
+    sealed = select(FrameRow.reference, FrameRow.own_number).where(
+        FrameRow.frame_id == sampling.frame_id,
+        FrameRow.own_number != "",
+        FrameRow.reference.in_([c.reference for c in chosen]),
+    )
+    numbers = {reference: number for reference, number in db.session.execute(sealed)}
+    numbers_agency_id = sampling.frame.own_number_agency_id if numbers else None
     for frame_case in chosen:
         attributes = dict(frame_case.attributes)
         named = [agencies[n.strip().lower()] for n in attributes.get("agencies", "").split(";") if n.strip()]
@@ -159,6 +182,8 @@ def _add_sampled_cases(
             plan_type=attributes.get("plan_type", "")[:120],
             attributes={k: v for k, v in attributes.items() if k not in ("locality", "plan_type", "agencies")},
             sampling_id=sampling.id,
+            own_number=numbers.get(frame_case.reference, ""),
+            own_number_agency_id=numbers_agency_id,
             stratum=" / ".join(frame_case.attribute(s) for s in plan.strata),
         )
         case.returns = [Return(agency=a) for a in (named or defaults)]

@@ -110,6 +110,7 @@ def steps(audit_id: int) -> tuple[Step, ...]:
         Step("panel records' text", PanelRecord, PanelRecord.case_id.in_(cases), ("rationale", "dissent", "learning")),
         Step("returns' reasons", Return, Return.case_id.in_(cases), ("amendment_reason", "no_involvement_reason")),
         Step("exclusion reasons", Case, Case.audit_id == audit_id, ("exclusion_reason",)),
+        Step("agencies' own case numbers", Case, Case.audit_id == audit_id, ("own_number",)),
     )
 
 

@@ -18,14 +18,22 @@ from audit_tools.sampling.draw import (
 from audit_tools.sampling.frame import (
     AGE_BANDS,
     REFERENCE_PATTERN,
+    UPLOAD_COLUMNS,
     FrameRow,
     age_band,
     case_row,
     parse_age,
-    parse_frame,
 )
 from audit_tools.sampling.frame_files import IDENTIFYING_COLUMNS, Table, TableError, read_table
-from audit_tools.sampling.frame_rows import CandidateCase, FrameError, candidate_cases
+from audit_tools.sampling.frame_rows import (
+    CandidateCase,
+    FrameChecks,
+    FrameError,
+    ProblemSummary,
+    candidate_cases,
+    frame_row_of,
+    split_agencies,
+)
 from audit_tools.sampling.frame_scan import CLOSING, MAX_SHOWN, personal_detail_in, personal_details
 
 __all__ = [
@@ -47,12 +55,16 @@ __all__ = [
     "age_band",
     "allocate",
     "candidate_cases",
+    "frame_row_of",
+    "split_agencies",
+    "FrameChecks",
+    "ProblemSummary",
+    "UPLOAD_COLUMNS",
     "case_row",
     "draw_replacement",
     "draw_sample",
     "method_statement",
     "parse_age",
-    "parse_frame",
     "personal_detail_in",
     "personal_details",
     "read_table",

@@ -34,6 +34,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from audit_tools.errors import WorkbenchError
@@ -66,6 +67,8 @@ CONTROL_MESSAGE = (
     "the value holds a control character (such as NUL) that a spreadsheet does not show and the "
     "workbench cannot store; delete it"
 )
+# Set while a file is read for the mapping step, which leaves such columns out itself (``frame_mapping``).
+_KEEP_IDENTIFYING: ContextVar[bool] = ContextVar("keep_identifying", default=False)
 STOPPED = f"Stopped after {MAX_PROBLEMS} problems; correct these and upload the file again."
 
 
@@ -122,11 +125,23 @@ def is_formula_like(text: str) -> bool:
     return bool(text) and text[0] in _FORMULA_FIRST and FORMULA_LIKE.match(text) is not None
 
 
-def read_table(data: bytes, filename: str, *, max_bytes: int, max_rows: int = 100_000) -> Table:
+def read_table(
+    data: bytes, filename: str, *, max_bytes: int, max_rows: int = 100_000, keep_identifying: bool = False
+) -> Table:
     """Read CSV or XLSX bytes into a ``Table``, or raise ``TableError`` with every problem found.
 
     The size is checked before the file is parsed; nothing is returned unless the whole file is good.
+    ``keep_identifying``: columns named like personal details are read rather than refused, for the
+    mapping step to leave out (the table lives only in the request that read it).
     """
+    token = _KEEP_IDENTIFYING.set(keep_identifying)
+    try:
+        return _read_table(data, filename, max_bytes, max_rows)
+    finally:
+        _KEEP_IDENTIFYING.reset(token)
+
+
+def _read_table(data: bytes, filename: str, max_bytes: int, max_rows: int) -> Table:
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     problems: list[str] = []
     if suffix not in ALLOWED_TYPES:
@@ -174,7 +189,7 @@ def _header(cells: list[str], where: str, problems: _Problems) -> tuple[str, ...
         elif has_control_characters(raw):
             problems.add(f"{where}, column {column_letter(index)}: {CONTROL_MESSAGE}.")
     first_seen = _first_places(columns, where, problems)
-    identifying = [c for c in first_seen if IDENTIFYING_COLUMNS.search(c)]
+    identifying = [c for c in first_seen if IDENTIFYING_COLUMNS.search(c) and not _KEEP_IDENTIFYING.get()]
     if identifying:
         problems.add(f"{where}: the column(s) {', '.join(identifying)} look like personal details. {MINIMISATION}")
     return columns

@@ -49,9 +49,7 @@ def personal_details(
 
     ``rows`` are (line or row number, {column: value}); an empty list means nothing was found.
     """
-    cells = [(line, column, value) for line, values in rows for column, value in values.items() if value]
-    kinds = _kinds_by_value(dict.fromkeys(value for _, _, value in cells))
-    found = [(line, column, kinds[value]) for line, column, value in cells if value in kinds]
+    found = personal_detail_cells(rows)
     problems = [
         f"{row_word} {line}, column '{column}': looks like {_words(found_kinds)}."
         for line, column, found_kinds in found[:shown]
@@ -62,6 +60,23 @@ def personal_details(
     if problems:
         problems.append(CLOSING)
     return problems
+
+
+def personal_detail_cells(rows: Iterable[tuple[int, Mapping[str, str]]]) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(line, column, kinds of detail) for each cell that looks like it holds personal details."""
+    rows = list(rows)
+    # Each different value is checked once (a frame repeats its localities, plan types and bands), in
+    # order of first appearance; the cells are gone through again only if something was found.
+    distinct = dict.fromkeys(value for _, values in rows for value in values.values() if value)
+    kinds = _kinds_by_value(distinct)
+    if not kinds:
+        return []
+    return [(line, column, kinds[value]) for line, values in rows for column, value in values.items() if value in kinds]
+
+
+def detail_words(kinds: tuple[str, ...]) -> str:
+    """The kinds of detail in words: "a person's name and a UK postcode"."""
+    return _words(kinds)
 
 
 def personal_detail_in(value: str) -> str:

@@ -6,8 +6,9 @@ import pytest
 
 from audit_app.data.tools import new_draft_version
 from audit_app.extensions import db
-from audit_app.models import Concern, SampleFrame
+from audit_app.models import Concern, SampleFrame, StagedFrame
 from audit_app.security import PUBLIC_ENDPOINTS
+from audit_tools.privacy.case_numbers import seal_case_number
 from tests.app import roles_briefings, roles_learning, roles_moderation, roles_panel, roles_themes
 
 AREAS = (roles_panel, roles_themes, roles_learning, roles_briefings, roles_moderation)
@@ -33,6 +34,8 @@ EXPECTED_ROLES = {
         f"audits.{name}": {"coordinator"}
         for name in (
             "frame",
+            "map_frame",
+            "age_bands",
             "sample",
             "discard_sample",
             "exclude_case",
@@ -42,6 +45,7 @@ EXPECTED_ROLES = {
             "review_return",
         )
     },
+    "audits.case_number": {"coordinator", "auditor"},
     "returns.index": {"auditor"},
     "returns.edit": {"auditor"},
     "returns.autosave": {"auditor"},
@@ -90,7 +94,7 @@ EXPECTED_ROLES = {
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
 PAGES_PER_ROLE = {
     role: pages + sum(area.PAGES.get(role, 0) for area in AREAS)
-    for role, pages in {"admin": 10, "coordinator": 39, "auditor": 4, "panel": 6, "editor": 8, "viewer": 2}.items()
+    for role, pages in {"admin": 10, "coordinator": 42, "auditor": 5, "panel": 6, "editor": 8, "viewer": 2}.items()
 }
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
 RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}
@@ -240,6 +244,12 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
             audit_id=audit.id, filename="frame.csv", sha256="0" * 64, row_count=0, columns=["reference", "locality"]
         )
     )  # the sampling page needs a frame
+    staged = StagedFrame(
+        audit_id=audit.id, user_id=person.id, upload_file="f.csv", sha256="0" * 64, columns=["reference"], rows=[]
+    )  # the mapping page needs an upload of the person's own
+    audit.cases[0].own_number = seal_case_number("CSC/000001", app.config["CASE_NUMBER_KEY"])
+    audit.cases[0].own_number_agency_id = agency.id  # the case number page needs a number of the agency's own
+    db.session.add(staged)
     concern = Concern(
         ret=audit.cases[0].returns[0],
         audit_id=audit.id,
@@ -269,6 +279,7 @@ def test_every_page_renders_for_each_role_allowed_on_it(app, client, factory, lo
                 "return_id": audit.cases[0].returns[0].id,
                 "tool_id": audit.tool_version.tool_id,
                 "concern_id": concern.id,
+                "staged_id": staged.id,
                 "user_id": person.id,  # real ids: PostgreSQL's sequences do not restart for each test
                 "agency_id": agency.id,
             },

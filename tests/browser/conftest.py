@@ -35,6 +35,7 @@ VENV_BIN = REPO_ROOT / ".venv" / "bin"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "browser-test-demo-password-1"
 SECRET_KEY = "browser-test-secret-key-that-is-long-enough-0123456789"
+CASE_NUMBER_KEY = "YnJvd3Nlci10ZXN0LWNhc2UtbnVtYmVyLWtleS0wMDA="  # a Fernet key for the browser tests only
 SERVER_START_TIMEOUT = 20.0
 CHROMIUM_MISSING = "Chromium is not installed: apt-get install -y chromium (browser tests skipped)"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -176,6 +177,7 @@ def demo_server(settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
         "SECRET_KEY": SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
         "AUDIT_MFA_ENFORCED": "false",  # as `make run`'s demo: the MFA journey has its own app tests
+        "AUDIT_CASE_NUMBER_KEY": CASE_NUMBER_KEY,  # agencies' own case numbers can be sealed and shown
         **(settings or {}),
     }
     env.pop("FLASK_DEBUG", None)

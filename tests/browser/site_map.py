@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from PIL import Image
 from playwright.sync_api import Error
@@ -32,6 +33,7 @@ from audit_app.briefings.access import BUSINESS_UNIT
 from audit_app.data import briefing_versions as versions
 from audit_app.data.accounts import invite, unusable_password
 from audit_app.data.branding import save_logo
+from audit_app.data.frame_mapping import stage_upload
 from audit_app.data.learning import categories, codebook, learning_points, recommendations
 from audit_app.data.sampling import import_frame
 from audit_app.data.tools import definition_of, ensure_builtin_tool, new_draft_version
@@ -40,8 +42,11 @@ from audit_app.extensions import db
 from audit_app.models import Audit, Briefing, CalibrationExercise, Concern, Moderation, ModerationSample, User
 from audit_app.security import PUBLIC_ENDPOINTS
 from audit_tools.briefing import SECTIONS
-from audit_tools.sampling import candidate_cases, read_table
+from audit_tools.privacy.case_numbers import seal_case_number
+from audit_tools.sampling import FrameChecks, candidate_cases, read_table
+from audit_tools.sampling.frame_mapping import stage_table
 from config import DevelopmentConfig
+from tests.browser.conftest import CASE_NUMBER_KEY
 
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
 SIGNED_OUT = "signed-out"
@@ -85,6 +90,7 @@ def crawl_app(database_url: str, secret_key: str):
     class CrawlConfig(DevelopmentConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         SECRET_KEY = secret_key
+        CASE_NUMBER_KEY = CASE_NUMBER_KEY
 
     return create_app(CrawlConfig)
 
@@ -99,6 +105,8 @@ def prepare(app) -> World:
         analysis = db.session.scalar(select(Audit).where(Audit.title == DEMO_TITLE))
         follow_up = db.session.scalar(select(Audit).where(Audit.state == "open"))
         _import_frame(follow_up, people["coordinator"])
+        staged = _staged_upload(follow_up, people["coordinator"])
+        _own_case_number(follow_up)
         _logo(people["admin"])
         draft_tool = _draft_tool(people["coordinator"])
         published, published_briefing = _published_audit()
@@ -118,6 +126,7 @@ def prepare(app) -> World:
             "position": 1,
             "user_id": people["auditor"].id,  # the administrator's page for a person
             "agency_id": people["auditor"].agency_id,  # and for an agency
+            "staged_id": staged.id,  # the coordinator's upload waiting for its mapping
         }
         return world
 
@@ -130,9 +139,24 @@ def _import_frame(audit, user) -> None:
     data = FRAME_CSV.encode()
     table = read_table(data, "frame.csv", max_bytes=len(data))
     candidates = candidate_cases(
-        table.columns, table.rows, pseudonym_key=None, known_agencies={a.short_name for a in list_agencies()}
+        table.columns, table.rows, FrameChecks(known_agencies={a.short_name for a in list_agencies()})
     )
     import_frame(audit, "frame.csv", data, table.columns, candidates, user)
+
+
+def _staged_upload(audit, user):
+    """An export uploaded by the coordinator and waiting on the mapping page (its name column left out)."""
+    data = b"Case ID,Child Name,Locality,Agencies Involved\nCP-1,Amara Okonjo,Northfield,Children's Social Care\n"
+    table = read_table(data, "export.csv", max_bytes=len(data), keep_identifying=True)
+    return stage_upload(audit, user, "export.csv", "0" * 64, stage_table(table, date.today()))
+
+
+def _own_case_number(audit) -> None:
+    """Children's social care's own number for the first case, sealed: its auditor's case number page."""
+    case = audit.cases[0]
+    csc = next(r.agency for r in case.returns if r.agency.short_name == "CSC")
+    case.own_number = seal_case_number("CSC/004512", CASE_NUMBER_KEY)
+    case.own_number_agency_id = csc.id
 
 
 def _draft_tool(user):

@@ -1,0 +1,245 @@
+"""Frames shaped like real exports import through the mapping step without being edited, and nothing
+that identifies a child (names, dates of birth, postcodes) is anywhere in the database afterwards."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.styles import Border, PatternFill, Side
+
+from audit_app.extensions import db
+from audit_app.models import AgencyAlias, FrameRow, FrameSource, SampleFrame, StagedFrame
+from tests.app.frame_pages import everything_stored, form_defaults, shown_problems
+
+AGENCIES = [
+    ("CSC", "Children's Social Care"),
+    ("EH", "Early Help and Family Support Service"),
+    ("School", "Schools and early years settings"),
+    ("HV", "Health Visiting Service"),
+    ("SN", "School Nursing Service"),
+    ("CAMHS", "Child and Adolescent Mental Health Services"),
+]
+# Fictional children.
+CHILDREN = [
+    ("Amara", "Okonjo", date(2019, 3, 14), "Female", "SW1A 1AA"),
+    ("Tobias", "Fenwick", date(2016, 7, 2), "Male", "M1 1AE"),
+    ("Priya", "Lindqvist", date(2021, 11, 23), "Female", "LS1 4DY"),
+    ("Callum", "Ashdown", date(2012, 1, 30), "Male", "B33 8TH"),
+    ("Esme", "Harrowgate", date(2023, 5, 9), "Female", "CR2 6XH"),
+    ("Kofi", "Brannigan", date(2014, 9, 17), "Male", "DN55 1PT"),
+]
+LOCALITIES = ["Northfield", "Riverside", "Eastgate"]
+
+
+def frame_csv_with_names() -> bytes:
+    """A children's social care export: names, date of birth, gender and full agency names."""
+    agencies = ["Children's Social Care; Health Visiting", "Children's Social Care; School; CAMHS", "School/CAMHS"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["Case ID", "Child Name", "Date of Birth", "Gender", "Locality", "Plan Category", "Agencies Involved"]
+    )
+    for n, (first, last, born, gender, _postcode) in enumerate(CHILDREN):
+        writer.writerow(
+            [
+                f"CP-{1001 + n}",
+                f"{first} {last}",
+                born.strftime("%d/%m/%Y"),
+                gender,
+                LOCALITIES[n % 3],
+                "Neglect",
+                agencies[n % 3],
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def frame_xlsx_other_names() -> bytes:
+    """A performance team's workbook: its own column names, commas between agencies, formatted empty rows."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Ref No", "Forename", "Surname", "DOB", "Age (yrs)", "Area", "Plan", "Services"])
+    for n, (first, last, born, _gender, _postcode) in enumerate(CHILDREN):
+        sheet.append(
+            [
+                f"EH/{2024}/{n + 7}",
+                first,
+                last,
+                born,
+                3 + n,
+                LOCALITIES[n % 3],
+                "Child in need",
+                "Children's Social Care, Health Visiting, School Nursing" if n % 2 else "CSC, School",
+            ]
+        )
+    fill, side = PatternFill("solid", fgColor="FFFFCC"), Side(style="thin")
+    for row in range(len(CHILDREN) + 2, 600):
+        for column in range(1, 9):
+            cell = sheet.cell(row=row, column=column)
+            cell.fill, cell.border = fill, Border(top=side, bottom=side)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def frame_bom_crlf_postcodes() -> bytes:
+    """An early help system's CSV: UTF-8 with BOM, CRLF line ends, its own age bands and a postcode column."""
+    bands = ["Under 1", "1 to 4", "5 to 10", "11 and over"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Child Ref", "Age Group", "Postcode", "Locality", "Plan Type", "Lead Agency"])
+    for n, (_first, _last, _born, _gender, postcode) in enumerate(CHILDREN):
+        writer.writerow([f"EHA{500 + n}", bands[n % 4], postcode, LOCALITIES[n % 3], "Early help plan", "Early Help"])
+    return b"\xef\xbb\xbf" + out.getvalue().encode()
+
+
+@pytest.fixture
+def audit(client, factory, login):
+    for short, name in AGENCIES:
+        factory.agency(short, name)
+    factory.user("coordinator", email="co@test.example")
+    audit = factory.audit(state="setup", cases=0, agencies=())
+    db.session.commit()
+    login(client, "co@test.example")
+    return audit
+
+
+def upload(client, post, audit, data: bytes, filename: str, source: int = 0):
+    return post(
+        client,
+        f"/audits/{audit.id}/frame",
+        {"file": (io.BytesIO(data), filename), "source": str(source)},
+        content_type="multipart/form-data",
+    )
+
+
+def map_unedited(client, post, audit, response, **extra):
+    assert response.status_code == 302, shown_problems(response.get_data(as_text=True))
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    return html, post(client, response.headers["Location"], {**form_defaults(html), **extra})
+
+
+def identifying_values() -> list[str]:
+    found = []
+    for first, last, born, _gender, postcode in CHILDREN:
+        found += [first, last, born.isoformat(), born.strftime("%d/%m/%Y"), postcode]
+    return found
+
+
+@pytest.mark.parametrize(
+    "make, filename, left_out",
+    [
+        (frame_csv_with_names, "cp-export.csv", ["child_name"]),
+        (frame_xlsx_other_names, "eh-cohort.xlsx", ["forename", "surname"]),
+        (frame_bom_crlf_postcodes, "early-help.csv", ["postcode"]),
+    ],
+)
+def test_real_exports_import_through_the_mapping_step_unedited_and_leave_no_identifier(
+    client, post, audit, make, filename, left_out
+):
+    html, response = map_unedited(client, post, audit, upload(client, post, audit, make(), filename))
+    for column in left_out:
+        assert re.search(rf"<strong>{column}</strong>: its name says it holds personal details", html), column
+    assert response.status_code == 302, shown_problems(response.get_data(as_text=True))
+    assert response.headers["Location"].endswith(f"/audits/{audit.id}/sample")
+    assert db.session.scalar(sa.select(sa.func.count(FrameRow.id))) == len(CHILDREN)
+    assert db.session.scalar(sa.select(sa.func.count(StagedFrame.id))) == 0
+    stored = everything_stored()
+    for value in identifying_values():
+        assert value not in stored, value
+
+
+def test_a_date_of_birth_becomes_an_age_and_band_and_full_agency_names_become_agencies(client, post, audit):
+    map_unedited(client, post, audit, upload(client, post, audit, frame_csv_with_names(), "cp.csv"))
+    rows = {r.reference: r.attributes for r in db.session.scalars(sa.select(FrameRow))}
+    first = rows["CP-1001"]
+    assert "date_of_birth" not in first and first["age_years"] and first["age_band"] in ("6-10", "3-5")
+    assert first["agencies"] == "CSC;HV" and rows["CP-1002"]["agencies"] == "CSC;School;CAMHS"
+    assert rows["CP-1003"]["agencies"] == "School;CAMHS" and first["gender"] == "Female"
+
+
+def test_the_files_own_age_bands_are_kept(client, post, audit):
+    map_unedited(client, post, audit, upload(client, post, audit, frame_bom_crlf_postcodes(), "eh.csv"))
+    bands = {r.attributes["age_band"] for r in db.session.scalars(sa.select(FrameRow))}
+    assert bands == {"Under 1", "1 to 4", "5 to 10", "11 and over"}
+
+
+def test_the_mapping_page_shows_examples_escaped_and_says_what_was_left_out(client, post, audit):
+    data = b"reference,locality,child_name\nNA-1,<script>x</script>,Amara Okonjo\nNA-2,Riverside,Tobias Fenwick\n"
+    response = upload(client, post, audit, data, "f.csv")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>x</script>" not in html
+    assert "Amara" not in html and "Okonjo" not in html
+    assert "Amara" not in everything_stored()
+
+
+def test_an_unknown_agency_name_is_asked_once_with_its_row_count_and_remembered(client, post, audit):
+    data = b"reference,agencies\nA-1,Youth Justice; CSC\nA-2,Youth Justice\nA-3,Housing Officer\n"
+    response = upload(client, post, audit, data, "f.csv")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert len(re.findall(r"<label[^>]*>\s*Youth Justice\s*</label>", html)) == 1
+    assert "2 rows" in html and "1 row" in html
+    defaults = form_defaults(html)
+    fields = {name: value for name, value in defaults.items() if name.startswith("agency_")}
+    assert len(fields) == 2
+    refused = post(client, response.headers["Location"], defaults)
+    assert refused.status_code == 200 and "Choose the agency that" in refused.get_data(as_text=True)
+    youth, housing = sorted(fields)  # order does not matter: one is CAMHS, the other not an agency
+    chosen = {**defaults, youth: "CAMHS", housing: "", "remember_as": "Our CP export"}
+    done = post(client, response.headers["Location"], chosen)
+    assert done.status_code == 302, shown_problems(done.get_data(as_text=True))
+    assert db.session.scalar(sa.select(sa.func.count(AgencyAlias.id))) == 1
+    source = db.session.scalar(sa.select(FrameSource))
+    assert source.label == "Our CP export" and len(source.not_agencies) == 1
+
+
+def test_a_remembered_source_imports_the_same_export_again_in_one_step(client, post, audit):
+    html, response = map_unedited(
+        client,
+        post,
+        audit,
+        upload(client, post, audit, frame_xlsx_other_names(), "eh.xlsx"),
+        remember_as="Performance team workbook",
+    )
+    assert response.status_code == 302
+    source = db.session.scalar(sa.select(FrameSource))
+    again = upload(client, post, audit, frame_xlsx_other_names(), "eh-2027.xlsx", source=source.id)
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/audits/{audit.id}/sample")
+    assert db.session.scalar(sa.select(sa.func.count(SampleFrame.id))) == 2
+    assert db.session.scalar(sa.select(sa.func.count(StagedFrame.id))) == 0
+
+
+def test_a_name_in_a_kept_cell_refuses_the_import_with_line_and_column(client, post, audit):
+    rows = "".join(f"NA-{n},Northfield,{'Neglect'}\n" for n in range(1, 10))
+    data = ("Case ID,Locality,Notes\n" + rows + "NA-10,Eastgate,Seen with Mrs Okafor's son\n").encode()
+    html, response = map_unedited(client, post, audit, upload(client, post, audit, data, "f.csv"))
+    assert response.status_code == 200
+    text = response.get_data(as_text=True).replace("&#39;", "'")
+    assert "Line 11: column 'notes' looks like it holds a person's name." in text
+    assert "Okafor" not in text and "Okafor" not in everything_stored()
+    assert db.session.scalar(sa.select(sa.func.count(SampleFrame.id))) == 0
+
+
+def test_another_coordinator_cannot_open_a_staged_upload(client, post, audit, factory, login):
+    response = upload(client, post, audit, frame_csv_with_names(), "cp.csv")
+    factory.user("coordinator", email="other@test.example")
+    post(client, "/logout")
+    login(client, "other@test.example")
+    assert client.get(response.headers["Location"]).status_code == 404
+
+
+def test_the_partnership_sets_the_bands_that_ages_in_years_are_put_in(client, post, audit):
+    refused = post(client, "/audits/age-bands", {"bands": "Under 5, 5\n5 to 10, 4"})
+    assert "list the bands youngest first" in refused.get_data(as_text=True)
+    saved = post(client, "/audits/age-bands", {"bands": "Under 5, 5\n5 to 10, 11\n11 and over, 18"})
+    assert saved.status_code == 302
+    map_unedited(client, post, audit, upload(client, post, audit, frame_xlsx_other_names(), "eh.xlsx"))
+    bands = [r.attributes["age_band"] for r in db.session.scalars(sa.select(FrameRow).order_by(FrameRow.line))]
+    assert bands == ["Under 5", "Under 5", "5 to 10", "5 to 10", "5 to 10", "5 to 10"]  # ages 3 to 8
