@@ -244,14 +244,30 @@ def _sections(
         ),
         (b.SECTION_SUMMARY, paragraphs(content.summary, body, empty)),
         (b.SECTION_AT_A_GLANCE, _at_a_glance(content, palette, styles, charts)),
-        (b.SECTION_FINDINGS, bullets(content.findings, bullet, empty)),
-        (b.SECTION_THEMES, bullets(content.themes_in_common, bullet, empty, TICK)),
+        (b.SECTION_FINDINGS, _findings(content, styles)),
+        (b.SECTION_THEMES, _themes(content, styles)),
         (b.SECTION_MANAGERS, bullets(content.learning_points_managers, bullet, empty)),
         (b.SECTION_PRACTITIONERS, bullets(content.action_points_practitioners, bullet, empty, TICK)),
         (b.SECTION_INTER_AGENCY, bullets(content.key_messages, bullet, empty)),
         (b.SECTION_RECOMMENDATIONS, [recommendation_table(content.recommendations, styles, palette)]),
         (b.SECTION_RESOURCES, resource_list(content.resources, styles, palette)),
     ]
+
+
+def _findings(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """What the audit saw in the children's cases, then what worked well and what needs to change."""
+    parts: list[Flowable] = bullets(content.findings, styles["bullet"], styles["empty"]) if content.findings else []
+    for heading, items in ((b.SECTION_WORKED_WELL, content.worked_well), (b.SECTION_TO_CHANGE, content.to_change)):
+        if items:
+            parts += [Paragraph(markup(heading), styles["subheading"]), *bullets(items, styles["bullet"], styles["empty"])]
+    return parts or paragraphs((), styles["body"], styles["empty"])
+
+
+def _themes(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """Ticks only on themes really found before; otherwise the note saying what was compared."""
+    if content.themes_in_common or not content.themes_note:
+        return bullets(content.themes_in_common, styles["bullet"], styles["empty"], TICK)
+    return [Paragraph(markup(content.themes_note), styles["body"])]
 
 
 def _at_a_glance(

@@ -64,6 +64,16 @@ def make_styles(palette: Palette) -> dict[str, ParagraphStyle]:
             spaceAfter=6,
             textColor=HexColor(palette.accent_text),
         ),
+        "subheading": ParagraphStyle(
+            "Subheading",
+            body,
+            fontName=fonts.bold,
+            fontSize=11,
+            leading=15,
+            spaceBefore=6,
+            spaceAfter=3,
+            textColor=HexColor(TEXT_DARK),
+        ),
         "bullet": ParagraphStyle(
             "Bullet",
             body,

@@ -90,6 +90,8 @@ def _section_texts(section: Section, content: dict[str, Any]) -> Iterator[Text]:
             for part in section.parts:
                 label = section.noun.capitalize() if section.plain else part.label
                 yield Text(section, number, label, item.get(part.name, ""))
+        if section.key == "themes":
+            yield Text(section, None, "Note", content.get("themes_note") or "")
 
 
 def check_content(

@@ -15,6 +15,8 @@ SECTION_DEFINITION = "What we mean by neglect"
 SECTION_SUMMARY = "Summary"
 SECTION_AT_A_GLANCE = "At a glance"
 SECTION_FINDINGS = "Findings"
+SECTION_WORKED_WELL = "What worked well"
+SECTION_TO_CHANGE = "What needs to change"
 SECTION_THEMES = "Themes in common with other audits"
 SECTION_MANAGERS = "Learning points for managers"
 SECTION_PRACTITIONERS = "Action points for practitioners"
@@ -77,7 +79,7 @@ class BriefingContent:
     summary: tuple[str, ...]
     key_figures: tuple[KeyFigure, ...] = ()
     charts: tuple[Chart, ...] = ()
-    findings: tuple[str, ...] = ()
+    findings: tuple[str, ...] = ()  # what the audit saw in the children's cases
     themes_in_common: tuple[str, ...] = ()
     learning_points_managers: tuple[str, ...] = ()
     action_points_practitioners: tuple[str, ...] = ()
@@ -88,6 +90,9 @@ class BriefingContent:
     web_url: str = ""  # where the accessible HTML version lives, when known
     author: str = field(default="")
     privacy_note: str = ""  # says that small numbers were hidden, when any were
+    worked_well: tuple[str, ...] = ()  # findings on practice: what worked well
+    to_change: tuple[str, ...] = ()  # and what needs to change
+    themes_note: str = ""  # said instead of themes when none was found in an earlier audit
 
     @property
     def title(self) -> str:

@@ -22,9 +22,10 @@ from audit_tools.analysis import (
     ThemeCount,
     age_range,
     chart_safe,
-    findings,
     findings_hide_counts,
     is_suppressed,
+    no_themes_in_common,
+    practice_findings,
     ranked_themes,
     show_count,
     show_share,
@@ -39,10 +40,7 @@ from audit_tools.returns import Score, is_scored, scores
 from audit_tools.text import format_age, lower_first
 from audit_tools.tools import GRADE, MULTIPLE, SCALE, SINGLE, ToolDefinition
 
-NO_THEMES_YET = (
-    "This is the first audit on this topic held in the workbench, so there are no "
-    "earlier audits to compare themes with yet."
-)
+NO_THEMES_YET = no_themes_in_common(())
 OTHER_ANSWERS = "Other answers"
 # How a chart's bars relate, which decides how small bars are made safe.
 ORDINAL, PARTITION, INDEPENDENT = "ordinal", "partition", "independent"
@@ -81,9 +79,10 @@ def draft_briefing(
     version: str = "0.1 (draft)",
     themes: tuple[ThemeCount, ...] = (),
     definition: ToolDefinition | None = None,
+    earlier_audits: tuple[str, ...] = (),
 ) -> BriefingContent:
     """Everything the briefing shows, pre-filled from the audit with small numbers suppressed; people edit it
-    afterwards."""
+    afterwards. ``earlier_audits`` names every earlier audit the themes were compared with."""
     threshold = settings.suppression_threshold
     drawn = charts(summaries, themes=themes, definition=definition, threshold=threshold)
     hidden = (
@@ -92,6 +91,8 @@ def draft_briefing(
         or themes_hide_counts(themes, facts.case_count, threshold=threshold)
         or _judgement_share(summaries, threshold) == NOT_SHOWN
     )
+    practice = practice_findings(summaries, threshold=threshold)
+    in_common = learning.themes_in_common or themes_in_common(themes)
     return BriefingContent(
         partnership_name=settings.partnership_name,
         series_title=settings.series_title,
@@ -102,17 +103,32 @@ def draft_briefing(
         summary=summary_paragraphs(facts),
         key_figures=key_figures(facts, summaries, themes=themes, definition=definition, threshold=threshold),
         charts=drawn,
-        findings=theme_findings(themes, facts.case_count, threshold=threshold)
-        + findings(summaries, threshold=threshold),
-        themes_in_common=learning.themes_in_common or themes_in_common(themes) or (NO_THEMES_YET,),
+        findings=theme_findings(themes, facts.case_count),
+        worked_well=practice.worked_well,
+        to_change=practice.to_change,
+        themes_in_common=in_common,
+        themes_note="" if in_common else no_themes_in_common(earlier_audits),
         learning_points_managers=learning.managers,
         action_points_practitioners=learning.practitioners,
         key_messages=learning.inter_agency,
         recommendations=learning.recommendations,
         resources=settings.resources,
         accent_colour=settings.accent_colour,
-        privacy_note=privacy_note(threshold) if hidden else "",
+        privacy_note=" ".join(
+            part
+            for part in (
+                privacy_note(threshold) if hidden else "",
+                WORDS_NOTE if practice.worked_well or practice.to_change or themes else "",
+            )
+            if part
+        ),
     )
+
+
+WORDS_NOTE = (
+    "Findings say how often something was seen in words rather than numbers: “all”, “almost all” (90% or more), "
+    "“most” (75% or more), “more than half”, “about half” (40% to 60%), “some” (20% or more), “a few” and “none”."
+)
 
 
 def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:

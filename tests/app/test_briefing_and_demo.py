@@ -168,7 +168,11 @@ def test_editor_downloads_the_briefing_pdf_with_every_section_and_the_facts(demo
     positions = [text.find(heading) for heading in SECTION_HEADINGS]
     assert all(p >= 0 for p in positions), dict(zip(SECTION_HEADINGS, positions, strict=False))
     assert positions == sorted(positions), "sections out of order"
-    assert "6 children aged 1½ to 8" in text
+    assert "1½–8" in text and "Six children aged between one and a half and eight years" in text
+    assert text.count("Six children aged") == 1  # the scope says who was audited; the summary does not repeat it
+    for statistic in ("fewer than 6 of", "more than 16 of", "partly in", "some of 6", "of 22 returns"):
+        assert statistic not in text, statistic
+    assert "What worked well" in text and "What needs to change" in text
     assert "Children's social care" in text or "children's social care" in text.lower()
 
 
@@ -290,9 +294,11 @@ def test_demo_section_compliance_in_the_briefing_matches_the_analysis(demo):
 def test_threshold_comes_from_the_settings(demo):
     set_setting("suppression_threshold", 2)
     content = briefing_content(demo_audit())
-    assert "fewer than 3" in " ".join(content.findings) and "fewer than 6" not in " ".join(content.findings)
+    notes = " ".join([content.privacy_note, *(c.note for c in content.charts)])
+    assert "from 1 to 2" in notes and "from 1 to 5" not in notes
     set_setting("suppression_threshold", "five")  # not a whole number: the default protects instead
-    assert "fewer than 6" in " ".join(briefing_content(demo_audit()).findings)
+    content = briefing_content(demo_audit())
+    assert "from 1 to 5" in " ".join([content.privacy_note, *(c.note for c in content.charts)])
 
 
 def code(audit: Audit, case: Case, theme: Theme, status: str = "confirmed", source: str = "panel") -> None:
@@ -343,19 +349,39 @@ def test_confirmed_themes_become_findings_and_themes_in_common(factory):
     content = briefing_content(this)
 
     assert content.findings[:2] == (
-        "The theme ‘Voice of the child’ was found in 7 of 14 cases.",
-        "The theme ‘Drift and delay in planning’ was found in fewer than 6 of 14 cases.",
+        "Voice of the child came up in about half of the children's cases.",
+        "Drift and delay in planning came up in some of the children's cases.",
     )
-    assert content.themes_in_common == ("Voice of the child — also found in 2024 and 2025",)
+    # Three audits share the codebook's themes: each earlier one is named, the most recent first.
+    names = [f"{a.title} ({a.year})" for a in (earlier, earliest)]
+    assert content.themes_in_common == (f"Voice of the child — also found in {names[0]} and {names[1]}",)
+    assert content.themes_note == ""
     figure = content.key_figures[-1]
     assert (figure.value, figure.label) == ("7", "cases showing the most frequent theme: voice of the child")
     themes_chart = next(c for c in content.charts if c.title == "Most frequent themes")
     assert themes_chart.labels == ("Voice of the child",) and "left out" in themes_chart.note
 
 
-def test_no_earlier_themes_gives_the_first_audit_sentence(factory):
+def test_no_earlier_audit_gives_the_first_audit_note_without_a_tick(factory):
     audit = audit_with_cases(factory, 2026, "analysis", 2)
-    assert briefing_content(audit).themes_in_common == (NO_THEMES_YET,)
+    content = briefing_content(audit)
+    assert content.themes_in_common == () and content.themes_note == NO_THEMES_YET
+
+
+def test_an_earlier_audit_without_a_theme_in_common_is_named_never_the_first_audit(factory):
+    """Two audits: the earlier published one on the same topic shares no confirmed theme with this one."""
+    earlier = audit_with_cases(factory, 2025, "published", 1)
+    this = audit_with_cases(factory, 2026, "analysis", 3)
+    housing = Theme(slug="housing", name="Housing")
+    db.session.add(housing)
+    db.session.flush()
+    code(this, this.cases[0], housing)
+    content = briefing_content(this)
+    assert content.themes_in_common == ()
+    assert "first" not in content.themes_note and f"{earlier.title} (2025)" in content.themes_note
+    pages = PdfReader(io.BytesIO(build_briefing_pdf(content))).pages
+    pdf_text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    assert "None of the themes found in this audit" in pdf_text and "✓" not in pdf_text  # ticks only on themes
 
 
 def test_learning_points_and_recommendations_with_lead_and_time_frame(factory):

@@ -79,7 +79,7 @@ def _first_words(content: b.BriefingContent) -> dict[str, str]:
         content.definition_heading: content.definition,
         b.SECTION_SUMMARY: content.summary[:1],
         b.SECTION_FINDINGS: content.findings[:1],
-        b.SECTION_THEMES: content.themes_in_common[:1],
+        b.SECTION_THEMES: content.themes_in_common[:1] or content.themes_note,
         b.SECTION_MANAGERS: content.learning_points_managers[:1],
         b.SECTION_PRACTITIONERS: content.action_points_practitioners[:1],
         b.SECTION_INTER_AGENCY: content.key_messages[:1],
