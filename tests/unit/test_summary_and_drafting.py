@@ -16,6 +16,7 @@ from audit_tools.analysis import (
     findings_hide_counts,
     practice_findings,
     summarise,
+    sampling_words,
     summary_paragraphs,
     theme_findings,
     themes_hide_counts,
@@ -361,3 +362,27 @@ def test_themes_in_common_are_drafted_from_the_themes():
     content = draft_briefing(facts, [], Learning(), BriefingSettings("P"), date="1 May 2026", themes=THEMES)
     assert content.themes_in_common[1] == "Voice of the child — also found in 2024 and 2025"
     assert content.charts[0].title == "Most frequent themes" and "Drift and delay" not in content.charts[0].labels
+
+
+def test_the_sampling_method_is_said_in_plain_words_without_a_seed():
+    random_facts = replace(FACTS, sampling_method="random", frame_size=41, method_statement="6 cases (seed 123).")
+    assert sampling_words(random_facts) == (
+        "The cases were picked at random from the 41 children who could have been chosen, "
+        "so that they give a fair picture of practice."
+    )
+    spread = replace(random_facts, sampling_method="stratified", strata=("age band", "plan type"))
+    assert sampling_words(spread).endswith("making sure that each age band and plan type was represented.")
+    assert "planning group" in sampling_words(replace(random_facts, sampling_method="manual"))
+    assert sampling_words(FACTS) == ""
+    assert not any("seed" in p or "123" in p for p in summary_paragraphs(random_facts))
+
+
+def test_the_summary_says_each_fact_once_when_the_scope_describes_the_children():
+    scope = "Six children aged one to eight on plans for neglect, audited by each agency involved."
+    paragraphs = summary_paragraphs(replace(FACTS, purpose="To test practice.", scope=scope))
+    assert paragraphs == (
+        "To test practice.",
+        scope,
+        "Each agency scored its own records with the same audit tool; between them they completed all 22 "
+        "returns asked for.",
+    )
