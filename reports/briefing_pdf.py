@@ -259,7 +259,10 @@ def _findings(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> 
     parts: list[Flowable] = bullets(content.findings, styles["bullet"], styles["empty"]) if content.findings else []
     for heading, items in ((b.SECTION_WORKED_WELL, content.worked_well), (b.SECTION_TO_CHANGE, content.to_change)):
         if items:
-            parts += [Paragraph(markup(heading), styles["subheading"]), *bullets(items, styles["bullet"], styles["empty"])]
+            parts += [
+                Paragraph(markup(heading), styles["subheading"]),
+                *bullets(items, styles["bullet"], styles["empty"]),
+            ]
     return parts or paragraphs((), styles["body"], styles["empty"])
 
 

@@ -78,3 +78,17 @@ def _mend_to_unicode_maps() -> None:
 
     make_to_unicode_cmap.mended = True  # type: ignore[attr-defined]  # a marker read back by getattr above
     ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """The code points every face of the family can draw (the regular face's, less any the others lack)."""
+    names = register_fonts()
+    faces = [pdfmetrics.getFont(name) for name in (names.regular, names.bold, names.italic, names.bold_italic)]
+    maps = [set(face.face.charToGlyph) for face in faces]  # type: ignore[attr-defined]  # TTFont's face: untyped
+    return frozenset(set.intersection(*maps))
+
+
+def covers(character: str) -> bool:
+    """Whether the briefing's font draws ``character`` (a space or a character it has a glyph for)."""
+    return ord(character) in _covered()

@@ -353,3 +353,15 @@ def test_saving_an_approved_version_withdraws_the_approval(draft, client, post):
     )
     assert "The approval was withdrawn" in response.get_data(as_text=True)
     assert reload(briefing).state == "draft" and reload(briefing).approved_by_id is None
+
+
+def test_the_composer_warns_of_characters_the_pdf_cannot_print(draft, client, post):
+    audit, briefing = draft
+    composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
+    assert "The PDF cannot print" not in composer
+    pasted = "Plans\u200b were\u00ad clear\ufeff \u200eand tested 🫠"  # invisible marks, and an emoji the font lacks
+    response = post(client, section_url(briefing, "managers"), list_data(briefing, [pasted], action="save"))
+    assert response.status_code == 302
+    composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
+    assert "The PDF cannot print this character" in composer and "🫠 (U+1FAE0)" in composer
+    assert "U+200B" not in composer and "U+00AD" not in composer  # normalised away, nothing to warn of
