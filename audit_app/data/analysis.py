@@ -16,8 +16,8 @@ from typing import Any, cast
 
 from sqlalchemy import BindParameter, Row, Select, bindparam, case, func, select
 
-from audit_app.extensions import db
 from audit_app.data.sampling import STRATUM_LABELS
+from audit_app.extensions import db
 from audit_app.models import (
     COUNTED_STATES,
     Agency,
