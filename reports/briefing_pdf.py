@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import IO, Any
 
@@ -57,15 +58,23 @@ CREATOR = "Multi-agency case audit workbench"
 _CHART_COLUMN = FRAME_WIDTH / 2 - 10
 _BOTTOM = MARGIN + FOOTER_HEIGHT - 6
 _FOOTER_SIZE = 8
+DRAFT = "DRAFT"
+DRAFT_NOTE = "DRAFT – not for publication"
+DRAFT_TEXT = "#b10e1e"  # red, readable at the foot (AA on white)
+DRAFT_ALPHA = 0.1  # across the page: faint enough that the text under it stays readable
 _HEADING_ROOM = 40  # points: a heading's own height, with the space around it
 _KEEP_WITH_HEADING = 200  # points of its first item a heading is kept with (a longer item may split)
 
 
-def build_briefing_pdf(content: b.BriefingContent, *, logo: bytes | None = None) -> bytes:
-    """Render ``content`` as PDF bytes: same content (and logo) in, byte-identical PDF out.
+def build_briefing_pdf(
+    content: b.BriefingContent, *, logo: bytes | None = None, draft: bool = False, created: datetime | None = None
+) -> bytes:
+    """Render ``content`` as PDF bytes: same content, logo, draft flag and date in, byte-identical PDF out.
 
     ``logo`` is the partnership's PNG or JPEG, drawn in the header band; bytes that
-    are not a readable image are left out rather than stopping the briefing.
+    are not a readable image are left out rather than stopping the briefing. ``draft``
+    puts a DRAFT mark on every page. ``created`` is the version's own date, written as
+    the PDF's creation and modification date (without it, reportlab's fixed 1 January 2000).
     """
     palette = Palette.from_accent(content.accent_colour)
     charts = [
@@ -73,7 +82,7 @@ def build_briefing_pdf(content: b.BriefingContent, *, logo: bytes | None = None)
         for chart in content.charts
     ]
     buffer = io.BytesIO()
-    doc = BriefingDocTemplate(buffer, content, palette)
+    doc = BriefingDocTemplate(buffer, content, palette, draft=draft, created=created)
     doc.build(
         _story(content, palette, charts, Logo.from_bytes(logo)),
         canvasmaker=partial(FooterCanvas, footer=partial(_draw_footer, content)),
@@ -100,7 +109,15 @@ class FooterCanvas(Canvas):
 class BriefingDocTemplate(BaseDocTemplate):
     """A4 pages with the band on page one, a footer on all, and section bookmarks."""
 
-    def __init__(self, buffer: IO[bytes], content: b.BriefingContent, palette: Palette) -> None:
+    def __init__(
+        self,
+        buffer: IO[bytes],
+        content: b.BriefingContent,
+        palette: Palette,
+        *,
+        draft: bool = False,
+        created: datetime | None = None,
+    ) -> None:
         super().__init__(
             buffer,
             pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
@@ -117,10 +134,13 @@ class BriefingDocTemplate(BaseDocTemplate):
             initialFontName=register_fonts().regular,  # no Helvetica (Latin-1 only) anywhere in the file
         )
         self.content, self.palette, self._sections = content, palette, 0
+        self.draft, self.created = draft, created
         self.addPageTemplates([_first_page(self), _later_page(self)])
 
     def handle_documentBegin(self) -> None:
         super().handle_documentBegin()
+        if self.created is not None:
+            self.canv._doc._timeStamp = VersionTime(self.created)  # type: ignore[attr-defined]  # reportlab's own
         self.canv.showOutline()
         self.canv.setViewerPreference("DisplayDocTitle", "true")
 
@@ -137,12 +157,23 @@ class BriefingDocTemplate(BaseDocTemplate):
 def _first_page(doc: BriefingDocTemplate) -> PageTemplate:
     # The frame reaches the top edge so the header band can bleed off the page.
     frame = Frame(MARGIN, _BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - _BOTTOM, 0, 0, 0, 0, id="first")
-    return PageTemplate("first", [frame], onPage=lambda canv, _: _footer(canv, doc), autoNextPageTemplate="later")
+    return PageTemplate(
+        "first",
+        [frame],
+        onPage=lambda canv, _: _footer(canv, doc),
+        onPageEnd=lambda canv, _: _draft_mark(canv, doc),
+        autoNextPageTemplate="later",
+    )
 
 
 def _later_page(doc: BriefingDocTemplate) -> PageTemplate:
     frame = Frame(MARGIN, _BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - MARGIN - _BOTTOM, 0, 0, 0, 0, id="later")
-    return PageTemplate("later", [frame], onPage=lambda canv, _: _later_page_decor(canv, doc))
+    return PageTemplate(
+        "later",
+        [frame],
+        onPage=lambda canv, _: _later_page_decor(canv, doc),
+        onPageEnd=lambda canv, _: _draft_mark(canv, doc),
+    )
 
 
 def _later_page_decor(canv: Canvas, doc: BriefingDocTemplate) -> None:
@@ -151,6 +182,39 @@ def _later_page_decor(canv: Canvas, doc: BriefingDocTemplate) -> None:
     canv.rect(0, PAGE_HEIGHT - 6, PAGE_WIDTH, 6, stroke=0, fill=1)
     canv.restoreState()
     _footer(canv, doc)
+
+
+def _draft_mark(canv: Canvas, doc: BriefingDocTemplate) -> None:
+    """On a draft, a see-through "DRAFT" across the page, over everything (charts included), and
+    "DRAFT – not for publication" at the foot."""
+    if not doc.draft:
+        return
+    fonts = register_fonts()
+    canv.saveState()
+    canv.setFillColor(HexColor(DRAFT_TEXT))
+    canv.setFillAlpha(DRAFT_ALPHA)
+    canv.setFont(fonts.bold, 110)
+    canv.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canv.rotate(50)
+    canv.drawCentredString(0, -40, DRAFT)
+    canv.restoreState()
+    canv.saveState()
+    canv.setFont(fonts.bold, _FOOTER_SIZE)
+    canv.setFillColor(HexColor(DRAFT_TEXT))
+    canv.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 20, DRAFT_NOTE)
+    canv.restoreState()
+
+
+class VersionTime:
+    """reportlab's time stamp (``reportlab.lib.utils.TimeStamp``) for a chosen moment, in UTC."""
+
+    def __init__(self, moment: datetime) -> None:
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        self.t = moment.timestamp()
+        self.lt = moment.timetuple()
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
 
 
 def _footer(canv: Canvas, doc: BriefingDocTemplate) -> None:

@@ -8,6 +8,7 @@ the standalone document carries them inside itself as data URIs, so it needs not
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 
 from flask import current_app
 
@@ -36,11 +37,19 @@ def chart_png(content: BriefingContent, position: int) -> bytes | None:
     )
 
 
-def briefing_pdf(content: BriefingContent) -> bytes:
+def briefing_pdf(content: BriefingContent, *, draft: bool = False, created: datetime | None = None) -> bytes:
     """The PDF, with the partnership's logo: one at a time, under the charts' one lock (reportlab's
-    fonts and settings are process-wide too; the lock is re-entrant, so its charts take it again)."""
+    fonts and settings are process-wide too; the lock is re-entrant, so its charts take it again).
+
+    ``draft`` marks every page DRAFT; ``created`` is the version's own date (its last save, or when published).
+    """
     with DRAWING:
-        return build_briefing_pdf(content, logo=briefing_logo())
+        return build_briefing_pdf(content, logo=briefing_logo(), draft=draft, created=created)
+
+
+def version_pdf(briefing: Briefing) -> bytes:
+    """An unpublished version's PDF as it stands, marked DRAFT and dated with its last save."""
+    return briefing_pdf(content_of(briefing), draft=True, created=briefing.updated_at)
 
 
 def standalone_html(content: BriefingContent) -> str:

@@ -123,7 +123,7 @@ def pdf(briefing_id: int) -> ResponseReturnValue:
     stored = (
         briefing.pdf if briefing.state == BriefingState.PUBLISHED else None
     )  # a published version always keeps its PDF
-    data = stored or rendering.briefing_pdf(rendering.content_of(briefing))
+    data = stored or rendering.version_pdf(briefing)
     return _download(data, "application/pdf", briefing, "pdf")
 
 

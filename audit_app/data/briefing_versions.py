@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -288,12 +288,22 @@ def ensure_publishable(briefing: Briefing, unresolved: int) -> None:
         )
 
 
-def publish(briefing: Briefing, user: User, *, content: dict, pdf: bytes, html: str, unresolved: int) -> None:
+def publish(
+    briefing: Briefing,
+    user: User,
+    *,
+    content: dict,
+    pdf: bytes,
+    html: str,
+    unresolved: int,
+    published_at: datetime | None = None,
+) -> None:
     """Keep the published PDF (with its SHA-256) and web page for good; the audit moves to published."""
     ensure_publishable(briefing, unresolved)
     briefing.content, briefing.pdf, briefing.html = content, pdf, html
     briefing.sha256 = hashlib.sha256(pdf).hexdigest()
-    briefing.state, briefing.published_by_id, briefing.published_at = BriefingState.PUBLISHED, user.id, utcnow()
+    briefing.state, briefing.published_by_id = BriefingState.PUBLISHED, user.id
+    briefing.published_at = published_at or utcnow()  # the date printed in its PDF
     db.session.flush()
     record_event(
         "briefing.published",

@@ -556,3 +556,18 @@ def test_images_are_binary_streams_not_ascii85_text(sample_pdf):
 
     assert rl_config.useA85 == 0  # set when reports.briefing_pdf was imported
     assert b"/Subtype /Image" in sample_pdf and b"ASCII85Decode" not in sample_pdf
+
+
+def test_draft_mark_on_every_page_only_when_asked_and_the_date_is_the_versions_own():
+    from datetime import UTC, datetime
+
+    content = sample_content()
+    moment = datetime(2026, 3, 14, 9, 26, 53, tzinfo=UTC)
+    draft = build_briefing_pdf(content, draft=True, created=moment)
+    final = build_briefing_pdf(content, created=moment)
+    assert all("DRAFT – not for publication" in text for text in page_texts(draft))
+    assert not any("DRAFT" in text for text in page_texts(final))
+    for pdf in (draft, final):
+        metadata = reader_for(pdf).metadata
+        assert metadata["/CreationDate"] == metadata["/ModDate"] == "D:20260314092653+00'00'"
+    assert build_briefing_pdf(content, draft=True, created=moment) == draft  # byte-identical when rebuilt
