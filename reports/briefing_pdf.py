@@ -19,7 +19,18 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, PageTemplate, Paragraph, Spacer, Table
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+)
+from reportlab.platypus.flowables import BalancedColumns
 
 from audit_tools.briefing import content as b
 from reports.charts import bar_chart_png
@@ -55,9 +66,15 @@ rl_config.useA85 = 0
 
 LANGUAGE = "en-GB"
 CREATOR = "Multi-agency case audit workbench"
-_CHART_COLUMN = FRAME_WIDTH / 2 - 10
+_CHART_COLUMNS = 2
+_CHART_COLUMN = FRAME_WIDTH / _CHART_COLUMNS - 10
 _BOTTOM = MARGIN + FOOTER_HEIGHT - 6
 _FOOTER_SIZE = 8
+# The list sections are set in two balanced columns, like a printed leaflet.
+_IN_COLUMNS = frozenset(
+    {b.SECTION_FINDINGS, b.SECTION_THEMES, b.SECTION_MANAGERS, b.SECTION_PRACTITIONERS, b.SECTION_INTER_AGENCY}
+)
+_COLUMN_GAP = 18
 DRAFT = "DRAFT"
 DRAFT_NOTE = "DRAFT – not for publication"
 DRAFT_TEXT = "#b10e1e"  # red, readable at the foot (AA on white)
@@ -78,7 +95,7 @@ def build_briefing_pdf(
     """
     palette = Palette.from_accent(content.accent_colour)
     charts = [
-        (chart, bar_chart_png(chart, colour=palette.accent, width_in=_CHART_COLUMN / 72, optimize=False))
+        (chart, bar_chart_png(chart, colour=palette.accent, width_in=_CHART_COLUMN / 72, optimize=False, compact=True))
         for chart in content.charts
     ]
     buffer = io.BytesIO()
@@ -133,7 +150,7 @@ class BriefingDocTemplate(BaseDocTemplate):
             invariant=True,  # invariant: fixed dates, so identical bytes
             initialFontName=register_fonts().regular,  # no Helvetica (Latin-1 only) anywhere in the file
         )
-        self.content, self.palette, self._sections = content, palette, 0
+        self.content, self.palette = content, palette
         self.draft, self.created = draft, created
         self.addPageTemplates([_first_page(self), _later_page(self)])
 
@@ -143,15 +160,6 @@ class BriefingDocTemplate(BaseDocTemplate):
             self.canv._doc._timeStamp = VersionTime(self.created)  # type: ignore[attr-defined]  # reportlab's own
         self.canv.showOutline()
         self.canv.setViewerPreference("DisplayDocTitle", "true")
-
-    def afterFlowable(self, flowable: Flowable) -> None:
-        """Bookmark each section heading and list it in the PDF outline."""
-        title = getattr(flowable, "outline_title", None)
-        if title is not None:
-            self._sections += 1
-            key = f"section-{self._sections}"
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(title, key, level=0)
 
 
 def _first_page(doc: BriefingDocTemplate) -> PageTemplate:
@@ -258,7 +266,15 @@ def _story(
     if content.web_url:
         link = link_markup(content.web_url, content.web_url, palette.accent_text)
         story.append(Paragraph(f"An accessible web version of this briefing is at {link}", styles["small"]))
-    for heading, body in _sections(content, palette, styles, charts):
+    sections = _sections(content, palette, styles, charts)
+    columned: list[Flowable] = []
+    for heading, body in sections:
+        if heading in _IN_COLUMNS:
+            columned += [section_heading(heading, styles["column_heading"]), *body]
+            continue
+        if columned:  # the run of list sections, read down the first column and then the second
+            story.append(BalancedColumns(columned, nCols=2, innerPadding=_COLUMN_GAP, spaceBefore=4, endSlack=0.2))
+            columned = []
         # Not keepWithNext: that moves a heading *and* a long first item to a new page, leaving a gap.
         story += [CondPageBreak(_HEADING_ROOM + _opening_height(body[0])), section_heading(heading, styles["heading"])]
         story.extend(body)
@@ -346,8 +362,8 @@ def _at_a_glance(
     parts: list[Flowable] = []
     if content.key_figures:
         parts.append(key_figure_panel(content.key_figures, styles, palette))
-    if content.privacy_note:  # beside the figures it explains
-        parts.append(Paragraph(markup(content.privacy_note), styles["note"]))
+    if content.privacy_note:  # beside the figures it explains, and on one page
+        parts.append(KeepTogether([Paragraph(markup(content.privacy_note), styles["note"])]))
     if charts:
-        parts.append(chart_grid(charts, styles, _CHART_COLUMN))
+        parts.append(chart_grid(charts, styles, _CHART_COLUMN, _CHART_COLUMNS))
     return parts or paragraphs((), styles["body"], styles["empty"])

@@ -102,11 +102,26 @@ def _space_after(paragraph: Paragraph) -> float:
     return paragraph.style.spaceAfter or 0
 
 
+class SectionHeading(Paragraph):
+    """A section heading that puts itself in the PDF's outline where it is drawn, so it is found in a
+    column as well as on the page."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__(markup(text), style)
+        self.outline_title = clean(text)
+
+    def draw(self) -> None:
+        super().draw()
+        number = getattr(self.canv, "_briefing_sections", 0) + 1
+        self.canv._briefing_sections = number  # type: ignore[attr-defined]  # a counter kept on the canvas
+        key = f"section-{number}"
+        self.canv.bookmarkHorizontal(key, 0, self.height)
+        self.canv.addOutlineEntry(self.outline_title, key, level=0)
+
+
 def section_heading(text: str, style: ParagraphStyle) -> Paragraph:
-    """A section heading that the document template turns into an outline entry."""
-    heading = Paragraph(markup(text), style)
-    heading.outline_title = clean(text)  # type: ignore[attr-defined]  # read by BriefingDocTemplate.afterFlowable
-    return heading
+    """A section heading that is also an outline entry."""
+    return SectionHeading(text, style)
 
 
 def paragraphs(texts: Sequence[str], style: ParagraphStyle, empty: ParagraphStyle) -> list[Flowable]:
@@ -179,25 +194,27 @@ def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple[
     return commands
 
 
-def chart_grid(charts: Sequence[tuple[Chart, bytes]], styles: dict[str, ParagraphStyle], column_width: float) -> Table:
-    """Chart images with their titles (and notes on what was left out), two to a row."""
+def chart_grid(
+    charts: Sequence[tuple[Chart, bytes]], styles: dict[str, ParagraphStyle], column_width: float, columns: int = 3
+) -> Table:
+    """Chart images with their titles (and notes on what was left out), ``columns`` to a row."""
     cells: list[list[Flowable] | str]  # a row is filled up with empty cells
     cells = [
         [Paragraph(markup(shorten(chart.title, 200)), styles["chart_title"]), _image(png, column_width)]
         + ([Paragraph(markup(shorten(chart.note, 400)), styles["small"])] if chart.note else [])
         for chart, png in charts
     ]
-    cells += [""] * (len(cells) % 2)
-    rows = [cells[i : i + 2] for i in range(0, len(cells), 2)]
-    table = Table(rows, colWidths=[FRAME_WIDTH / 2] * 2, hAlign="LEFT")  # a title stays with its chart
+    cells += [""] * (-len(cells) % columns)
+    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+    share = FRAME_WIDTH / columns
+    table = Table(rows, colWidths=[share] * columns, hAlign="LEFT")  # a title stays with its chart
     table.setStyle(
         TableStyle(
             [
                 *_TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (0, -1), FRAME_WIDTH / 2 - column_width),  # a gutter between the columns
+                ("RIGHTPADDING", (0, 0), (-1, -1), share - column_width),  # a gutter between the columns
                 ("TOPPADDING", (0, 0), (-1, -1), 10),
             ]
         )

@@ -211,7 +211,8 @@ def charts(
         )
     drafted += [_question_chart(s) for s in summaries if s.question.chart_title and s.options]
     made_safe = (protect_chart(chart, kind, threshold) if threshold else chart for chart, kind in drafted)
-    return tuple(chart for chart in made_safe if chart and any(chart.values))  # a chart of nothing says nothing
+    # A chart of nothing says nothing, and one bar compares nothing (the findings say it in words).
+    return tuple(chart for chart in made_safe if chart and any(chart.values) and len(chart.values) > 1)
 
 
 def _question_chart(summary: QuestionSummary) -> tuple[Chart, str]:

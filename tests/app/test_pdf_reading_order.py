@@ -2,7 +2,7 @@
 
 The demo audit's briefing is drafted, approved and published through the app, as the business unit would.
 Then the PDF must carry a title and a language, a bookmark for each section of the web version (in the same
-order), and real text that poppler's ``pdftotext`` reads in that order: each section's heading, then its own
+order), and real text that poppler's ``pdftotext -raw`` reads in that order: each section's heading, then its own
 words, before the next heading. Without pdftotext these tests are skipped locally but FAIL when CI=true.
 """
 
@@ -69,7 +69,10 @@ def published(app, ctx, login, post):
 def _text(pdftotext: str, pdf: bytes, tmp_path) -> str:
     path = tmp_path / "briefing.pdf"
     path.write_bytes(pdf)
-    result = subprocess.run([pdftotext, "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
+    # -raw: the order the text is written in the file, which is the reading order; pdftotext's own guess at
+    # columns can jump from one column to the other half-way down a page of the leaflet's two columns.
+    command = [pdftotext, "-raw", "-enc", "UTF-8", str(path), "-"]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
     return " ".join(result.stdout.split())
 
 
