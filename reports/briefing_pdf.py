@@ -26,7 +26,6 @@ from reportlab.platypus import (
     Frame,
     KeepTogether,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
 )
@@ -58,6 +57,8 @@ from reports.pdf_styles import (
     Palette,
     make_styles,
 )
+from reports.pdf_tagging import DocumentFacts, Tag, Tagger, add_structure
+from reports.pdf_tagging import TaggedParagraph as Paragraph
 from reports.pdf_text import link_markup, markup, shorten
 
 # Images as binary streams: ASCII85 text made them a quarter larger and slower. reportlab has this
@@ -100,25 +101,37 @@ def build_briefing_pdf(
     ]
     buffer = io.BytesIO()
     doc = BriefingDocTemplate(buffer, content, palette, draft=draft, created=created)
+    tagger = Tagger()
     doc.build(
         _story(content, palette, charts, Logo.from_bytes(logo)),
-        canvasmaker=partial(FooterCanvas, footer=partial(_draw_footer, content)),
+        canvasmaker=partial(FooterCanvas, footer=partial(_draw_footer, content), tagger=tagger),
     )
-    return buffer.getvalue()
+    facts = DocumentFacts(doc.title, doc.author, doc.subject, LANGUAGE, created)
+    return add_structure(buffer.getvalue(), tagger.leaves, facts)
 
 
 class FooterCanvas(Canvas):
     """A canvas whose pages show a footer form per page, drawn on saving, once the page count is known."""
 
-    def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, footer: Callable[[Canvas, int, int], None], tagger: Tagger | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._draw_footer = footer
+        self.tagger = tagger  # read by the tagged flowables (reports.pdf_tagging)
+
+    def showPage(self) -> None:  # noqa: N802  # reportlab's name
+        if self.tagger is not None:
+            self.tagger.end_page(self)
+        super().showPage()
 
     def save(self) -> None:
         total = self.getPageNumber() - 1  # the last page has been shown, so the count has moved past it
         for page in range(1, total + 1):
             self.beginForm(_footer_form(page))
+            self.addLiteral("/Artifact BMC")  # page furniture
             self._draw_footer(self, page, total)
+            self.addLiteral("EMC")
             self.endForm()
         super().save()
 
@@ -185,11 +198,11 @@ def _later_page(doc: BriefingDocTemplate) -> PageTemplate:
 
 
 def _later_page_decor(canv: Canvas, doc: BriefingDocTemplate) -> None:
+    _footer(canv, doc)
     canv.saveState()
     canv.setFillColor(HexColor(doc.palette.accent))
     canv.rect(0, PAGE_HEIGHT - 6, PAGE_WIDTH, 6, stroke=0, fill=1)
     canv.restoreState()
-    _footer(canv, doc)
 
 
 def _draft_mark(canv: Canvas, doc: BriefingDocTemplate) -> None:
@@ -226,6 +239,9 @@ class VersionTime:
 
 
 def _footer(canv: Canvas, doc: BriefingDocTemplate) -> None:
+    tagger = getattr(canv, "tagger", None)
+    if tagger is not None:
+        tagger.begin_page(canv)  # the page starts as an artifact; each tagged flowable marks its own content
     canv.doForm(_footer_form(canv.getPageNumber()))
 
 
@@ -300,7 +316,11 @@ def _header_band(
         (shorten(content.title, 240), "band_title"),
         (meta, "band_meta"),
     ]
-    band = [Paragraph(markup(text), styles[name]) for text, name in lines if text]
+    band = [
+        Paragraph(markup(text), styles[name], tag=Tag("H1" if name == "band_title" else "P"))
+        for text, name in lines
+        if text
+    ]
     return HeaderBand(band, palette.accent, bleed=MARGIN, logo=logo)
 
 
@@ -340,7 +360,7 @@ def _findings(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> 
     for heading, items in ((b.SECTION_WORKED_WELL, content.worked_well), (b.SECTION_TO_CHANGE, content.to_change)):
         if items:
             parts += [
-                Paragraph(markup(heading), styles["subheading"]),
+                section_heading(heading, styles["subheading"], "H3"),
                 *bullets(items, styles["bullet"], styles["empty"]),
             ]
     return parts or paragraphs((), styles["body"], styles["empty"])
