@@ -445,3 +445,11 @@ def test_the_demo_briefing_fits_four_pages_with_no_page_but_the_last_mostly_empt
     assert len(pages) <= 4
     for page in pages[:-1]:
         assert _lowest_text(page) < page.mediabox.height / 3, "a page before the last is mostly empty"
+
+
+def test_the_demo_briefing_is_compliant_with_pdf_ua_1(demo):
+    import page
+
+    pdf = build_briefing_pdf(briefing_content(demo_audit()), logo=briefing_logo(), draft=True)
+    report = page.validate_pdf_bytes(pdf, profile="ua1")
+    assert report.is_compliant, [f"{f.rule_id}: {f.message}" for f in report.failures]
