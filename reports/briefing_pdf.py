@@ -106,7 +106,7 @@ def build_briefing_pdf(
         _story(content, palette, charts, Logo.from_bytes(logo)),
         canvasmaker=partial(FooterCanvas, footer=partial(_draw_footer, content), tagger=tagger),
     )
-    facts = DocumentFacts(doc.title, doc.author, doc.subject, LANGUAGE, created)
+    facts = DocumentFacts(str(doc.title or ""), str(doc.author or ""), str(doc.subject or ""), LANGUAGE, created)
     return add_structure(buffer.getvalue(), tagger.leaves, facts)
 
 

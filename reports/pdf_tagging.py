@@ -117,7 +117,7 @@ class TaggedParagraph(Paragraph):
         self.tag = tag or Tag("P")
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803  # reportlab's names
-        parts = super().split(availWidth, availHeight)
+        parts: list[Any] = super().split(availWidth, availHeight)
         for part in parts:
             part.tag = self.tag  # both halves are one element
         return parts
@@ -208,7 +208,9 @@ def add_structure(pdf: bytes, leaves: Sequence[Leaf], facts: DocumentFacts) -> b
         builder.finish()
         _add_metadata(document, facts)
         out = io.BytesIO()
-        document.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        document.save(
+            out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate
+        )
         return out.getvalue()
 
 
@@ -290,7 +292,7 @@ class _TreeBuilder:
             )
         nums = pikepdf.Array()
         for key, value in sorted(self.parent_tree, key=lambda pair: pair[0]):
-            nums.extend([key, value])
+            nums.extend([pikepdf.Object.parse(str(key).encode()), value])
         self.root.ParentTree = self.pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
         self.root.ParentTreeNextKey = len(self.parent_tree)
         self.pdf.Root.StructTreeRoot = self.root

@@ -33,9 +33,11 @@ def tree_walk(pdf: bytes) -> list[tuple[str, int, str]]:
             for kid in element.K:
                 walk(kid, depth + 1)
 
-        for kid in document.Root.StructTreeRoot.K if isinstance(document.Root.StructTreeRoot.K, pikepdf.Array) else [
+        for kid in (
             document.Root.StructTreeRoot.K
-        ]:
+            if isinstance(document.Root.StructTreeRoot.K, pikepdf.Array)
+            else [document.Root.StructTreeRoot.K]
+        ):
             walk(kid, 0)
     return found
 
