@@ -54,20 +54,29 @@ def version_pdf(briefing: Briefing) -> bytes:
 
 def standalone_html(content: BriefingContent) -> str:
     """One HTML file with everything inside it: styles, logo and charts (as images and as tables)."""
-    logo = current_logo()
-    charts = [
-        _data_uri("image/png", png)
-        for n in range(1, len(content.charts) + 1)
-        if (png := chart_png(content, n)) is not None
-    ]
+    charts = chart_data_uris(content)
     # Straight from the Jinja environment: the page needs no request, so the CLI can make it too.
     template = current_app.jinja_env.get_template("briefings/standalone.html")
     return template.render(
         content=content,
         chart_sources=charts,
         accent=readable_on_white(content.accent_colour),
-        logo_source=_data_uri(logo.mimetype, logo.data) if logo else None,
+        logo_source=logo_data_uri(),
     )
+
+
+def chart_data_uris(content: BriefingContent) -> list[str]:
+    """Each chart as a PNG inside a data URI, so a page needs no other request (and no sign-in) to show it."""
+    return [
+        _data_uri("image/png", png)
+        for n in range(1, len(content.charts) + 1)
+        if (png := chart_png(content, n)) is not None
+    ]
+
+
+def logo_data_uri() -> str | None:
+    logo = current_logo()
+    return _data_uri(logo.mimetype, logo.data) if logo else None
 
 
 def _data_uri(mimetype: str, data: bytes) -> str:

@@ -156,4 +156,4 @@ def chart(briefing_id: int, position: int) -> ResponseReturnValue:
 
 
 # The other briefing pages add their routes to bp when imported, so they come last.
-from audit_app.briefings import editing, settings_routes, workflow  # noqa: E402,F401
+from audit_app.briefings import editing, public, settings_routes, workflow  # noqa: E402,F401

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -314,3 +315,31 @@ def publish(
         after={"state": BriefingState.PUBLISHED, "sha256": briefing.sha256},
     )
     mark_published(briefing.audit, user)
+
+
+def give_public_address(briefing: Briefing, user: User) -> str:
+    """The version's public token, made now if it has none; only a published version may have one."""
+    if briefing.state != BriefingState.PUBLISHED:
+        raise BriefingError("Only a published version can be given a public address.")
+    if briefing.public_token is None:
+        briefing.public_token = secrets.token_urlsafe(24)  # 32 characters, unguessable
+        db.session.flush()
+        record_event("briefing.public", "briefing", briefing.id, user=user, after={"public": True})
+    return briefing.public_token
+
+
+def withdraw_public_address(briefing: Briefing, user: User) -> None:
+    """Its public address stops working at once (a new one is made if it is given again)."""
+    if briefing.public_token is not None:
+        briefing.public_token = None
+        db.session.flush()
+        record_event("briefing.public", "briefing", briefing.id, user=user, after={"public": False})
+
+
+def public_briefing(token: str) -> Briefing | None:
+    """The published version with this public address, or None (never a draft, never a withdrawn address)."""
+    if not token or len(token) > 40:
+        return None
+    return db.session.scalar(
+        select(Briefing).where(Briefing.public_token == token, Briefing.state == BriefingState.PUBLISHED)
+    )
