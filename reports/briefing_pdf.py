@@ -42,6 +42,7 @@ from reports.pdf_flowables import (
     chart_grid,
     key_figure_panel,
     paragraphs,
+    progress_table,
     recommendation_table,
     resource_list,
     section_heading,
@@ -73,7 +74,14 @@ _BOTTOM = MARGIN + FOOTER_HEIGHT - 6
 _FOOTER_SIZE = 8
 # The list sections are set in two balanced columns, like a printed leaflet.
 _IN_COLUMNS = frozenset(
-    {b.SECTION_FINDINGS, b.SECTION_THEMES, b.SECTION_MANAGERS, b.SECTION_PRACTITIONERS, b.SECTION_INTER_AGENCY}
+    {
+        b.SECTION_FINDINGS,
+        b.SECTION_THEMES,
+        b.SECTION_MANAGERS,
+        b.SECTION_PRACTITIONERS,
+        b.SECTION_INTER_AGENCY,
+        b.SECTION_RESOURCES,
+    }
 )
 _COLUMN_GAP = 18
 DRAFT = "DRAFT"
@@ -292,8 +300,13 @@ def _story(
             story.append(BalancedColumns(columned, nCols=2, innerPadding=_COLUMN_GAP, spaceBefore=4, endSlack=0.2))
             columned = []
         # Not keepWithNext: that moves a heading *and* a long first item to a new page, leaving a gap.
-        story += [CondPageBreak(_HEADING_ROOM + _opening_height(body[0])), section_heading(heading, styles["heading"])]
+        opening = _opening_height(body[0])
+        if isinstance(body[0], Paragraph) and len(body) > 1 and isinstance(body[1], Table):
+            opening += _opening_height(body[1])  # an introduction stays with the start of its table
+        story += [CondPageBreak(_HEADING_ROOM + opening), section_heading(heading, styles["heading"])]
         story.extend(body)
+    if columned:
+        story.append(BalancedColumns(columned, nCols=2, innerPadding=_COLUMN_GAP, spaceBefore=4, endSlack=0.2))
     return story
 
 
@@ -349,9 +362,21 @@ def _sections(
         (b.SECTION_MANAGERS, bullets(content.learning_points_managers, bullet, empty)),
         (b.SECTION_PRACTITIONERS, bullets(content.action_points_practitioners, bullet, empty, TICK)),
         (b.SECTION_INTER_AGENCY, bullets(content.key_messages, bullet, empty)),
+        *_since_last(content, styles, palette),
         (b.SECTION_RECOMMENDATIONS, [recommendation_table(content.recommendations, styles, palette)]),
         (b.SECTION_RESOURCES, resource_list(content.resources, styles, palette)),
     ]
+
+
+def _since_last(
+    content: b.BriefingContent, styles: dict[str, ParagraphStyle], palette: Palette
+) -> list[tuple[str, list[Flowable]]]:
+    """What the last audit on the topic said would be done and what happened: only when there was one."""
+    if not content.since_last:
+        return []
+    name = shorten(content.since_last_audit, 200) or "the last audit on this topic"
+    intro = Paragraph(markup(f"What we said we would do after {name}, and what has happened since."), styles["body"])
+    return [(b.SECTION_SINCE_LAST, [intro, progress_table(content.since_last, styles, palette)])]
 
 
 def _findings(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> list[Flowable]:

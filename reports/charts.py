@@ -135,7 +135,7 @@ def _draw(chart: Chart, colour: str, width_in: float, height_in: float | None, u
 def _fitting_height(pairs: list[tuple[str, int]], *, compact: bool = False) -> float:
     lines = sum(min(_LABEL_LINES, len(_wrap(label).splitlines()) or 1) for label, _ in pairs)
     if compact:
-        return min(_MAX_HEIGHT_IN, 0.7 + 0.16 * lines + 0.06 * len(pairs))
+        return min(_MAX_HEIGHT_IN, 0.65 + 0.15 * lines + 0.05 * len(pairs))
     return min(_MAX_HEIGHT_IN, 0.75 + 0.2 * lines + 0.12 * len(pairs))
 
 

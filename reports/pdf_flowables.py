@@ -16,7 +16,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from audit_tools.briefing import Chart, KeyFigure, Recommendation, Resource
+from audit_tools.briefing import Chart, KeyFigure, Progress, Recommendation, Resource
 from reports.fonts import register_fonts
 from reports.pdf_styles import FRAME_WIDTH, MUTED, RULE, Palette
 from reports.pdf_tagging import Tag, TaggedImage, list_item, new_key
@@ -42,7 +42,7 @@ class HeaderBand(Flowable):
     """A full-bleed band in the accent colour holding the briefing's title block, and the logo at its right."""
 
     def __init__(
-        self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 26, logo: Logo | None = None
+        self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 20, logo: Logo | None = None
     ) -> None:
         super().__init__()
         self.paragraphs, self.colour, self.bleed, self.padding = list(paragraphs), colour, bleed, padding
@@ -189,8 +189,8 @@ def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple[
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 12),
         ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-        ("TOPPADDING", (0, 0), (-1, -1), 10),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 12),
+        ("TOPPADDING", (0, 0), (-1, -1), 7),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
     ]
     for index in range(count):
         cell = (index % columns, index // columns)
@@ -284,8 +284,28 @@ def _recommendation_style(palette: Palette) -> list[tuple[Any, ...]]:
         ("BACKGROUND", (0, 0), (-1, 0), HexColor(palette.tint)),
         ("LINEBELOW", (0, 0), (-1, 0), 1.5, HexColor(palette.accent)),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, HexColor(RULE)),
-        ("TOPPADDING", (0, 0), (-1, -1), 6),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         ("LEFTPADDING", (0, 0), (-1, -1), 6),
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
     ]
+
+
+def progress_table(items: Sequence[Progress], styles: dict[str, ParagraphStyle], palette: Palette) -> Flowable:
+    """The last audit's recommendations: what was said, its status in words, and what happened."""
+    table_key = new_key("table")
+    header = (("Table", table_key), ("TR", new_key("row")))
+    head = [
+        Paragraph(text, styles["cell_head"], tag=Tag("TH", parents=header))
+        for text in ("What we said we would do", "Status", "What happened")
+    ]
+    rows = [head]
+    for item in items:
+        row = (("Table", table_key), ("TR", new_key("row")))
+        cells = (item.text, shorten(item.status, _SHORT), item.progress)
+        rows.append([Paragraph(markup(v) or "–", styles["cell"], tag=Tag("TD", parents=row)) for v in cells])
+    widths = [FRAME_WIDTH * share for share in (0.44, 0.18, 0.38)]
+    split = any(_row_height(row, widths) > _UNSPLIT_ROW for row in rows)
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=int(split), hAlign="LEFT")
+    table.setStyle(TableStyle(_recommendation_style(palette)))
+    return table

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from audit_app.data.analysis import audit_facts, question_summaries
 from audit_app.data.audits import REVEALED_STATES
@@ -14,8 +14,9 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Audit, Case, Coding, LearningPoint, Logo, Recommendation, Setting, Theme
 from audit_tools.analysis import DEFAULT_THRESHOLD, ThemeCount
-from audit_tools.briefing import BriefingContent, BriefingSettings, Learning, Resource, draft_briefing
+from audit_tools.briefing import BriefingContent, BriefingSettings, Learning, Progress, Resource, draft_briefing
 from audit_tools.briefing import Recommendation as RecommendationItem
+from audit_tools.learning import rag_words
 from audit_tools.text import long_date
 
 BRIEFING_SETTINGS = (
@@ -121,7 +122,10 @@ def audit_learning(audit: Audit) -> Learning:
     def texts(audience: str) -> tuple[str, ...]:
         return tuple(p.text for p in points if p.audience == audience)
 
+    earlier_name, earlier = since_last_audit(audit)
     return Learning(
+        earlier_audit=earlier_name,
+        earlier_recommendations=earlier,
         managers=texts("managers"),
         practitioners=texts("practitioners"),
         inter_agency=texts("inter_agency"),
@@ -130,6 +134,36 @@ def audit_learning(audit: Audit) -> Learning:
             for r in recommendations
         ),
     )
+
+
+def since_last_audit(audit: Audit) -> tuple[str, tuple[Progress, ...]]:
+    """The most recent earlier audit on the same topic (results revealed) that made recommendations: its
+    name, and each recommendation with its status in words and its latest progress update."""
+    earlier = db.session.scalar(
+        select(Audit)
+        .where(
+            _earlier(audit),
+            Audit.topic == audit.topic,
+            Audit.id.in_(select(Recommendation.audit_id)),
+        )
+        .order_by(Audit.year.desc(), Audit.id.desc())
+        .limit(1)
+    )
+    if earlier is None:
+        return "", ()
+    recommendations = db.session.scalars(
+        select(Recommendation)
+        .where(Recommendation.audit_id == earlier.id)
+        .options(selectinload(Recommendation.updates))
+        .order_by(Recommendation.position, Recommendation.id)
+    ).all()
+    return audit_name(earlier.title, earlier.year), tuple(_progress(r) for r in recommendations)
+
+
+def _progress(recommendation: Recommendation) -> Progress:
+    latest = recommendation.updates[0] if recommendation.updates else None  # newest first
+    rag = latest.rag if latest else recommendation.rag
+    return Progress(recommendation.text, rag_words(rag), latest.text if latest else "No progress recorded yet.")
 
 
 def briefing_content(audit: Audit, *, today: date | None = None) -> BriefingContent:

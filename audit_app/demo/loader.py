@@ -94,6 +94,7 @@ def load_demo(password: str) -> bool:
         admin = admin or user
     if admin is None:
         raise RuntimeError("DEMO_ACCOUNTS lists no account to load the audits as")
+    _load_earlier_audit(data)
     _load_completed_audit(data, admin)
     _load_panel_audit(data, admin)
     _load_open_audit(data, admin)
@@ -181,6 +182,74 @@ def _load_completed_audit(data: dict, user: User) -> None:
     for position, rec in enumerate(data.get("recommendations", [])):
         _add_recommendation(audit, position, rec)
     db.session.flush()
+
+
+# Last year's neglect audit, published, with what it said would be done and what happened: the briefing's
+# "Since the last audit" section reads from it. It has no cases of its own in the demo.
+EARLIER_RECOMMENDATIONS = (
+    {
+        "text": "Train every team that works with families on plans for neglect to use the neglect checklist.",
+        "category": "workforce_development",
+        "lead": "CSC",
+        "timeframe": "Within six months",
+        "rag": "complete",
+        "due_in_days": -200,
+        "updates": [
+            {
+                "text": "Eight sessions held; 140 practitioners from all four agencies trained.",
+                "rag": "complete",
+                "days_ago": 210,
+            }
+        ],
+    },
+    {
+        "text": "Add the child's own words to every review conference report.",
+        "category": "policy_and_procedures",
+        "lead": "CSC",
+        "timeframe": "Within three months",
+        "rag": "amber",
+        "due_in_days": -120,
+        "updates": [
+            {
+                "text": "The report template has a section for the child's words; it is filled in about half the "
+                "time, so supervisors now check it.",
+                "rag": "amber",
+                "days_ago": 40,
+            }
+        ],
+    },
+    {
+        "text": "Invite schools to every core group meeting for a child of school age.",
+        "category": "communication",
+        "lead": "School",
+        "timeframe": "Within three months",
+        "rag": "green",
+        "due_in_days": -150,
+        "updates": [
+            {
+                "text": "Schools were invited to all core groups sampled in the spring and attended most.",
+                "rag": "green",
+                "days_ago": 60,
+            }
+        ],
+    },
+)
+
+
+def _load_earlier_audit(data: dict) -> None:
+    """Last year's published audit on the same topic, with recommendations and their progress."""
+    fields = {
+        **data["audit"],
+        "title": "Multi-agency neglect audit 2025",
+        "year": data["audit"]["year"] - 1,
+        "purpose": "To test how agencies used the neglect checklist and heard the child's voice.",
+        "scope": "Children on child protection plans for neglect, audited by each agency involved.",
+        "period_start": None,
+        "period_end": None,
+    }
+    audit = _new_audit(fields, AuditState.PUBLISHED)
+    for position, rec in enumerate(EARLIER_RECOMMENDATIONS):
+        _add_recommendation(audit, position, rec)
 
 
 def _add_recommendation(audit: Audit, position: int, rec: dict) -> None:

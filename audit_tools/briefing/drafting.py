@@ -35,7 +35,7 @@ from audit_tools.analysis import (
     themes_in_common,
     threshold_words,
 )
-from audit_tools.briefing.content import BriefingContent, Chart, KeyFigure, Recommendation, Resource
+from audit_tools.briefing.content import BriefingContent, Chart, KeyFigure, Progress, Recommendation, Resource
 from audit_tools.returns import Score, is_scored, scores
 from audit_tools.text import format_age, lower_first
 from audit_tools.tools import GRADE, MULTIPLE, SCALE, SINGLE, ToolDefinition
@@ -67,6 +67,8 @@ class Learning:
     inter_agency: tuple[str, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     themes_in_common: tuple[str, ...] = ()  # already worded; drafted from the themes when empty
+    earlier_audit: str = ""  # the last audit on the same topic, when there is one
+    earlier_recommendations: tuple[Progress, ...] = ()  # its recommendations, their status and progress
 
 
 def draft_briefing(
@@ -112,6 +114,8 @@ def draft_briefing(
         action_points_practitioners=learning.practitioners,
         key_messages=learning.inter_agency,
         recommendations=learning.recommendations,
+        since_last=learning.earlier_recommendations,
+        since_last_audit=learning.earlier_audit if learning.earlier_recommendations else "",
         resources=settings.resources,
         accent_colour=settings.accent_colour,
         privacy_note=" ".join(
@@ -126,8 +130,8 @@ def draft_briefing(
 
 
 WORDS_NOTE = (
-    "Findings say how often something was seen in words rather than numbers: “all”, “almost all” (90% or more), "
-    "“most” (75% or more), “more than half”, “about half” (40% to 60%), “some” (20% or more), “a few” and “none”."
+    "Findings say how often in words: all, almost all (90% or more), most (75% or more), more than half, "
+    "about half (40% to 60%), some (20% or more), a few, none."
 )
 
 

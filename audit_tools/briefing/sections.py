@@ -124,6 +124,18 @@ SECTIONS = (
         "inter-agency", b.SECTION_INTER_AGENCY, "list", ("key_messages",), _text("Key message"), noun="key message"
     ),
     Section(
+        "since-last",
+        b.SECTION_SINCE_LAST,
+        "list",
+        ("since_last",),
+        (
+            Part("text", "What we said we would do", ITEM_LENGTH, multiline=True),
+            Part("status", "Status", LABEL_LENGTH, required=False, hint="Optional. Like Complete, or Amber – at risk"),
+            Part("progress", "What happened", ITEM_LENGTH, multiline=True, required=False),
+        ),
+        noun="earlier recommendation",
+    ),
+    Section(
         "recommendations",
         b.SECTION_RECOMMENDATIONS,
         "list",
