@@ -114,6 +114,8 @@ class SectionHeading(Paragraph):
 
     def draw(self) -> None:
         super().draw()
+        if self.tag.role != "H2":  # the outline lists the sections, as the web version's h2 headings do
+            return
         number = getattr(self.canv, "_briefing_sections", 0) + 1
         self.canv._briefing_sections = number  # type: ignore[attr-defined]  # a counter kept on the canvas
         key = f"section-{number}"

@@ -208,7 +208,7 @@ EARLIER_RECOMMENDATIONS = (
         "lead": "CSC",
         "timeframe": "Within three months",
         "rag": "amber",
-        "due_in_days": -120,
+        "due_in_days": 60,
         "updates": [
             {
                 "text": "The report template has a section for the child's words; it is filled in about half the "
@@ -224,7 +224,7 @@ EARLIER_RECOMMENDATIONS = (
         "lead": "School",
         "timeframe": "Within three months",
         "rag": "green",
-        "due_in_days": -150,
+        "due_in_days": 30,
         "updates": [
             {
                 "text": "Schools were invited to all core groups sampled in the spring and attended most.",

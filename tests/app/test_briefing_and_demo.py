@@ -89,7 +89,7 @@ def test_demo_action_plan_tells_a_coherent_story_whenever_it_is_loaded(demo):
     last status is the action's own, some are complete, one is overdue and said to be off track, and
     nothing overdue claims to be on track."""
     today = date.today()
-    recommendations = db.session.scalars(select(Recommendation)).all()
+    recommendations = db.session.scalars(select(Recommendation).where(Recommendation.audit_id == demo_audit().id)).all()
     assert len(recommendations) == 6
     for rec in recommendations:
         updates = sorted(rec.updates, key=lambda u: u.at)
@@ -114,8 +114,8 @@ def test_demo_without_password_prints_a_random_one(runner, ctx):
 
 def test_audits_list_prints_id_state_title(demo, runner):
     lines = runner.invoke(args=["audits", "list"]).output.strip().splitlines()
-    assert len(lines) == 3
-    assert {line.split("\t")[1] for line in lines} == {"analysis", "panel", "open"}
+    assert len(lines) == 4  # with last year's published audit on the same topic
+    assert {line.split("\t")[1] for line in lines} == {"published", "analysis", "panel", "open"}
 
 
 def test_users_create_and_refusals(runner, ctx, factory):
@@ -453,3 +453,23 @@ def test_the_demo_briefing_is_compliant_with_pdf_ua_1(demo):
     pdf = build_briefing_pdf(briefing_content(demo_audit()), logo=briefing_logo(), draft=True)
     report = page.validate_pdf_bytes(pdf, profile="ua1")
     assert report.is_compliant, [f"{f.rule_id}: {f.message}" for f in report.failures]
+
+
+def test_the_demo_briefing_says_what_the_last_audit_recommended_and_what_happened(demo):
+    content = briefing_content(demo_audit())
+    assert content.since_last_audit == "Multi-agency neglect audit 2025"
+    assert [p.status for p in content.since_last] == ["Complete", "Amber – at risk", "Green – on track"]
+    assert content.since_last[0].progress.startswith("Eight sessions held")
+    # The earlier audit is named in the themes section too: never "the first audit".
+    assert "Multi-agency neglect audit 2025" in content.themes_note and "first" not in content.themes_note
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(build_briefing_pdf(content, draft=True))).pages
+    )
+    assert "Since the last audit" in text and "What happened" in text and "Amber – at risk" in text
+
+
+def test_no_since_the_last_audit_section_without_an_earlier_audit_on_the_topic(factory):
+    audit = audit_with_cases(factory, 2026, "analysis", 2)
+    content = briefing_content(audit)
+    assert content.since_last == () and content.since_last_audit == ""

@@ -41,7 +41,7 @@ def test_start_a_draft_makes_version_1_from_the_audits_data(client, factory, log
     assert briefing.content["topic"] == "Neglect" and briefing.content["version"] == "Version 1 (draft)"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "briefing.created")).object_id == briefing.id
     composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
-    assert composer.count(">Change<") == 14 and "Start a draft" not in composer
+    assert composer.count(">Change<") == 15 and "Start a draft" not in composer
     assert "No theme in common with earlier audits" in composer  # not "1 theme": the sentence saying there is none
     assert "it finds nothing to resolve in the text as it stands" in composer
 

@@ -329,7 +329,7 @@ def test_draft_briefing_suppresses_small_counts_and_says_so():
     assert content.charts[0].values == (10, 12)
     assert all(chart_safe(dict(enumerate(c.values))) for c in content.charts)
     assert content.privacy_note.startswith(privacy_note(5)) and "“fewer than 6”" in content.privacy_note
-    assert "“most” (75% or more)" in content.privacy_note
+    assert "most (75% or more)" in content.privacy_note
     text = " ".join(content.findings + content.worked_well + content.to_change)
     assert not re.search(r"\b[1-5] of \d", text) and not re.search(r"partly in [1-5] more", text)
 
@@ -387,3 +387,13 @@ def test_the_summary_says_each_fact_once_when_the_scope_describes_the_children()
         "Each agency scored its own records with the same audit tool; between them they completed all 22 "
         "returns asked for.",
     )
+
+
+def test_the_last_audits_recommendations_are_drafted_into_since_the_last_audit():
+    from audit_tools.briefing import Progress
+
+    earlier = (Progress("Train teams in the checklist.", "Complete", "Eight sessions held."),)
+    learning = Learning(earlier_audit="Neglect (2025)", earlier_recommendations=earlier)
+    content = draft_briefing(FACTS, [], learning, BriefingSettings("P"), date="1 May 2026")
+    assert content.since_last == earlier and content.since_last_audit == "Neglect (2025)"
+    assert draft_briefing(FACTS, [], Learning(), BriefingSettings("P"), date="1 May 2026").since_last == ()
