@@ -93,13 +93,19 @@ _KEEP_WITH_HEADING = 200  # points of its first item a heading is kept with (a l
 
 
 def build_briefing_pdf(
-    content: b.BriefingContent, *, logo: bytes | None = None, draft: bool = False, created: datetime | None = None
+    content: b.BriefingContent,
+    *,
+    logo: bytes | None = None,
+    draft: bool = False,
+    created: datetime | None = None,
+    columns: bool = True,
 ) -> bytes:
     """Render ``content`` as PDF bytes: same content, logo, draft flag and date in, byte-identical PDF out.
 
     ``logo`` is the partnership's PNG or JPEG, drawn in the header band; bytes that
     are not a readable image are left out rather than stopping the briefing. ``draft``
-    puts a DRAFT mark on every page. ``created`` is the version's own date, written as
+    puts a DRAFT mark on every page; ``columns=False`` sets the list sections full width, one after
+    another. ``created`` is the version's own date, written as
     the PDF's creation and modification date (without it, reportlab's fixed 1 January 2000).
     """
     palette = Palette.from_accent(content.accent_colour)
@@ -111,7 +117,7 @@ def build_briefing_pdf(
     doc = BriefingDocTemplate(buffer, content, palette, draft=draft, created=created)
     tagger = Tagger()
     doc.build(
-        _story(content, palette, charts, Logo.from_bytes(logo)),
+        _story(content, palette, charts, Logo.from_bytes(logo), columns=columns),
         canvasmaker=partial(FooterCanvas, footer=partial(_draw_footer, content), tagger=tagger),
     )
     facts = DocumentFacts(str(doc.title or ""), str(doc.author or ""), str(doc.subject or ""), LANGUAGE, created)
@@ -283,7 +289,12 @@ def footer_text(content: b.BriefingContent, page: int, total: int) -> str:
 
 
 def _story(
-    content: b.BriefingContent, palette: Palette, charts: Sequence[tuple[b.Chart, bytes]], logo: Logo | None
+    content: b.BriefingContent,
+    palette: Palette,
+    charts: Sequence[tuple[b.Chart, bytes]],
+    logo: Logo | None,
+    *,
+    columns: bool = True,
 ) -> list[Flowable]:
     styles = make_styles(palette)
     story: list[Flowable] = [_header_band(content, palette, styles, logo), Spacer(1, 10)]
@@ -293,7 +304,7 @@ def _story(
     sections = _sections(content, palette, styles, charts)
     columned: list[Flowable] = []
     for heading, body in sections:
-        if heading in _IN_COLUMNS:
+        if columns and heading in _IN_COLUMNS:
             columned += [section_heading(heading, styles["column_heading"]), *body]
             continue
         if columned:  # the run of list sections, read down the first column and then the second
