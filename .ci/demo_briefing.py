@@ -41,7 +41,7 @@ def demo_briefing_pdf(database: Path) -> bytes:
         load_demo("demo briefing artefacts")
         db.session.commit()
         audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
-        return build_briefing_pdf(briefing_content(audit), logo=briefing_logo())
+        return build_briefing_pdf(briefing_content(audit), logo=briefing_logo(), draft=True)
 
 
 def main(out_dir: Path) -> int:

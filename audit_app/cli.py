@@ -284,7 +284,8 @@ def build_briefing_command(audit_id: int, pdf_path: str, html_path: str | None) 
     else:
         content = content_of(briefing) if briefing else briefing_content(audit)
         source = f"version {briefing.number}, {briefing.state}" if briefing else "a new draft from the audit's data"
-        pdf, html = briefing_pdf(content), standalone_html(content) if html_path else ""
+        created = briefing.updated_at if briefing else None
+        pdf, html = briefing_pdf(content, draft=True, created=created), standalone_html(content) if html_path else ""
     with open(pdf_path, "wb") as handle:
         handle.write(pdf)
     pages = len(PdfReader(io.BytesIO(pdf)).pages)

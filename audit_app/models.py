@@ -700,6 +700,8 @@ class Briefing(Model):
     html: Mapped[str | None] = mapped_column(Text, deferred=True)
     sha256: Mapped[str | None] = mapped_column(String(64))
     lock_version: Mapped[int] = mapped_column(default=1)
+    # A published version given a public address (issue 19): anyone with it may read that version, unsigned.
+    public_token: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     audit: Mapped[Audit] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -28,6 +28,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.invitation",
         "main.health",
         "main.accessibility",
+        "briefings.public_page",  # a published briefing given a public address (issue 19)
+        "briefings.public_pdf",
         "static",
     }
 )

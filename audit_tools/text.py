@@ -60,6 +60,20 @@ def is_blank_looking(text: str | None) -> bool:
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+# Characters pasted from Word or Outlook that print nothing, or print wrongly, in a PDF: zero-width
+# spaces, joiners and the word joiner; byte-order marks; soft hyphens (printed as stray hyphens);
+# direction marks, embeddings, overrides and isolates (they can make printed text read differently
+# from what was typed); variation selectors (left behind when an emoji is replaced). Line and
+# paragraph separators become line breaks.
+_UNPRINTED = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff]")
+_SEPARATORS = str.maketrans({"\u2028": "\n", "\u2029": "\n"})
+
+
+def printable_text(text: str) -> str:
+    """``text`` as it should print: composed (NFC), without invisible formatting characters."""
+    return _UNPRINTED.sub("", unicodedata.normalize("NFC", text).translate(_SEPARATORS))
+
+
 def strip_control_characters(text: str) -> str:
     """The text without C0 control characters, keeping tab, line feed and carriage return."""
     return CONTROL_CHARACTERS.sub("", text)

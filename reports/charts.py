@@ -50,15 +50,24 @@ DRAWING = threading.RLock()
 
 
 def bar_chart_png(
-    chart: Chart, *, colour: str, width_in: float = 3.3, height_in: float | None = None, optimize: bool = True
+    chart: Chart,
+    *,
+    colour: str,
+    width_in: float = 3.3,
+    height_in: float | None = None,
+    optimize: bool = True,
+    compact: bool = False,
 ) -> bytes:
-    """Draw ``chart`` as an opaque PNG at 200 dpi; ``height_in`` defaults to fit the bars.
+    """Draw ``chart`` as an opaque PNG at 200 dpi; ``height_in`` defaults to fit the bars (closer together
+    when ``compact``, as in the printed briefing).
 
     ``optimize=False`` skips PIL's search for the smallest file, for a PNG that is only
     decoded again at once (the briefing PDF re-encodes every image anyway).
     """
     with _drawing(chart, colour):
-        canvas = FigureCanvasAgg(_draw(chart, colour, width_in, height_in))
+        pairs = list(zip(chart.labels, chart.values, strict=False))
+        height = height_in or (_fitting_height(pairs, compact=True) if compact else None)
+        canvas = FigureCanvasAgg(_draw(chart, colour, width_in, height))
         canvas.draw()  # type: ignore[no-untyped-call]  # matplotlib's backend_agg is not annotated
     # Opaque RGB: no soft mask in the PDF, smaller files, same pixels on white paper (buffer_rgba: not annotated).
     image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")  # type: ignore[no-untyped-call]
@@ -123,8 +132,10 @@ def _draw(chart: Chart, colour: str, width_in: float, height_in: float | None, u
     return figure
 
 
-def _fitting_height(pairs: list[tuple[str, int]]) -> float:
+def _fitting_height(pairs: list[tuple[str, int]], *, compact: bool = False) -> float:
     lines = sum(min(_LABEL_LINES, len(_wrap(label).splitlines()) or 1) for label, _ in pairs)
+    if compact:
+        return min(_MAX_HEIGHT_IN, 0.65 + 0.15 * lines + 0.05 * len(pairs))
     return min(_MAX_HEIGHT_IN, 0.75 + 0.2 * lines + 0.12 * len(pairs))
 
 

@@ -62,7 +62,8 @@ def _mend_to_unicode_maps() -> None:
 
     reportlab 4.4 writes them as five hex digits ("<1F60D>"), which PDF readers reject, so
     copying, searching and screen readers lose them, and with them often the rest of the
-    font's map. The fix replaces only those entries, with the surrogate pair ("<D83DDE0D>").
+    font's map. The fix replaces only those entries, with the surrogate pair ("<D83DDE0D>"), and leaves
+    out the unused codes that reportlab maps to U+0000.
     """
     original = ttfonts.makeToUnicodeCMap
     if getattr(original, "mended", False):
@@ -74,7 +75,26 @@ def _mend_to_unicode_maps() -> None:
             if value > 0xFFFF:
                 utf16 = chr(value).encode("utf-16-be").hex().upper()
                 cmap = cmap.replace(f"<{code:02X}> <{value:04X}>\n", f"<{code:02X}> <{utf16}>\n", 1)
-        return cmap
+        # Unused codes of a subset are mapped to U+0000, which PDF/UA forbids (text must map to real
+        # characters): leave them out of the map instead, and count the entries that stay.
+        unused = [code for code, value in enumerate(subset) if value == 0]
+        for code in unused:
+            cmap = cmap.replace(f"\n<{code:02X}> <0000>", "", 1)
+        return cmap.replace(f"{len(subset)} beginbfchar", f"{len(subset) - len(unused)} beginbfchar", 1)
 
     make_to_unicode_cmap.mended = True  # type: ignore[attr-defined]  # a marker read back by getattr above
     ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """The code points every face of the family can draw (the regular face's, less any the others lack)."""
+    names = register_fonts()
+    faces = [pdfmetrics.getFont(name) for name in (names.regular, names.bold, names.italic, names.bold_italic)]
+    maps = [set(face.face.charToGlyph) for face in faces]  # type: ignore[attr-defined]  # TTFont's face: untyped
+    return frozenset(set.intersection(*maps))
+
+
+def covers(character: str) -> bool:
+    """Whether the briefing's font draws ``character`` (a space or a character it has a glyph for)."""
+    return ord(character) in _covered()

@@ -14,11 +14,13 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Image, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
-from audit_tools.briefing import Chart, KeyFigure, Recommendation, Resource
+from audit_tools.briefing import Chart, KeyFigure, Progress, Recommendation, Resource
 from reports.fonts import register_fonts
 from reports.pdf_styles import FRAME_WIDTH, MUTED, RULE, Palette
+from reports.pdf_tagging import Tag, TaggedImage, list_item, new_key
+from reports.pdf_tagging import TaggedParagraph as Paragraph
 from reports.pdf_text import clean, link_markup, markup, safe_href, shorten
 
 NONE_RECORDED = "None recorded for this audit."
@@ -40,7 +42,7 @@ class HeaderBand(Flowable):
     """A full-bleed band in the accent colour holding the briefing's title block, and the logo at its right."""
 
     def __init__(
-        self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 26, logo: Logo | None = None
+        self, paragraphs: Sequence[Paragraph], colour: str, bleed: float, padding: float = 20, logo: Logo | None = None
     ) -> None:
         super().__init__()
         self.paragraphs, self.colour, self.bleed, self.padding = list(paragraphs), colour, bleed, padding
@@ -102,11 +104,28 @@ def _space_after(paragraph: Paragraph) -> float:
     return paragraph.style.spaceAfter or 0
 
 
-def section_heading(text: str, style: ParagraphStyle) -> Paragraph:
-    """A section heading that the document template turns into an outline entry."""
-    heading = Paragraph(markup(text), style)
-    heading.outline_title = clean(text)  # type: ignore[attr-defined]  # read by BriefingDocTemplate.afterFlowable
-    return heading
+class SectionHeading(Paragraph):
+    """A section heading that puts itself in the PDF's outline where it is drawn, so it is found in a
+    column as well as on the page."""
+
+    def __init__(self, text: str, style: ParagraphStyle, role: str = "H2") -> None:
+        super().__init__(markup(text), style, tag=Tag(role))
+        self.outline_title = clean(text)
+
+    def draw(self) -> None:
+        super().draw()
+        if self.tag.role != "H2":  # the outline lists the sections, as the web version's h2 headings do
+            return
+        number = getattr(self.canv, "_briefing_sections", 0) + 1
+        self.canv._briefing_sections = number  # type: ignore[attr-defined]  # a counter kept on the canvas
+        key = f"section-{number}"
+        self.canv.bookmarkHorizontal(key, 0, self.height)
+        self.canv.addOutlineEntry(self.outline_title, key, level=0)
+
+
+def section_heading(text: str, style: ParagraphStyle, role: str = "H2") -> Paragraph:
+    """A section heading (H2, or H3 within a section) that is also an outline entry."""
+    return SectionHeading(text, style, role)
 
 
 def paragraphs(texts: Sequence[str], style: ParagraphStyle, empty: ParagraphStyle) -> list[Flowable]:
@@ -120,14 +139,19 @@ def bullets(items: Sequence[str], style: ParagraphStyle, empty: ParagraphStyle, 
     """A bulleted (or ticked) list; each item may run across pages."""
     if not items:
         return [Paragraph(NONE_RECORDED, empty)]
-    return [Paragraph(markup(item), style, bulletText=mark) for item in items]
+    key = new_key("list")
+    return [Paragraph(markup(item), style, bulletText=mark, tag=list_item(key)) for item in items]
 
 
 def resource_list(resources: Sequence[Resource], styles: dict[str, ParagraphStyle], palette: Palette) -> list[Flowable]:
     """Resources as bullets: live links for http(s)/mailto, plain text otherwise."""
     if not resources:
         return [Paragraph(NONE_RECORDED, styles["empty"])]
-    return [Paragraph(_resource_markup(r, palette.accent_text), styles["bullet"], bulletText=BULLET) for r in resources]
+    key = new_key("list")
+    return [
+        Paragraph(_resource_markup(r, palette.accent_text), styles["bullet"], bulletText=BULLET, tag=list_item(key))
+        for r in resources
+    ]
 
 
 def _resource_markup(resource: Resource, colour: str) -> str:
@@ -167,8 +191,8 @@ def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple[
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 12),
         ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-        ("TOPPADDING", (0, 0), (-1, -1), 10),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 12),
+        ("TOPPADDING", (0, 0), (-1, -1), 7),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
     ]
     for index in range(count):
         cell = (index % columns, index // columns)
@@ -179,25 +203,27 @@ def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple[
     return commands
 
 
-def chart_grid(charts: Sequence[tuple[Chart, bytes]], styles: dict[str, ParagraphStyle], column_width: float) -> Table:
-    """Chart images with their titles (and notes on what was left out), two to a row."""
+def chart_grid(
+    charts: Sequence[tuple[Chart, bytes]], styles: dict[str, ParagraphStyle], column_width: float, columns: int = 3
+) -> Table:
+    """Chart images with their titles (and notes on what was left out), ``columns`` to a row."""
     cells: list[list[Flowable] | str]  # a row is filled up with empty cells
     cells = [
-        [Paragraph(markup(shorten(chart.title, 200)), styles["chart_title"]), _image(png, column_width)]
+        [Paragraph(markup(shorten(chart.title, 200)), styles["chart_title"]), _image(png, column_width, chart)]
         + ([Paragraph(markup(shorten(chart.note, 400)), styles["small"])] if chart.note else [])
         for chart, png in charts
     ]
-    cells += [""] * (len(cells) % 2)
-    rows = [cells[i : i + 2] for i in range(0, len(cells), 2)]
-    table = Table(rows, colWidths=[FRAME_WIDTH / 2] * 2, hAlign="LEFT")  # a title stays with its chart
+    cells += [""] * (-len(cells) % columns)
+    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+    share = FRAME_WIDTH / columns
+    table = Table(rows, colWidths=[share] * columns, hAlign="LEFT")  # a title stays with its chart
     table.setStyle(
         TableStyle(
             [
                 *_TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (0, -1), FRAME_WIDTH / 2 - column_width),  # a gutter between the columns
+                ("RIGHTPADDING", (0, 0), (-1, -1), share - column_width),  # a gutter between the columns
                 ("TOPPADDING", (0, 0), (-1, -1), 10),
             ]
         )
@@ -205,12 +231,12 @@ def chart_grid(charts: Sequence[tuple[Chart, bytes]], styles: dict[str, Paragrap
     return table
 
 
-def _image(png: bytes, width: float, max_height: float = 430) -> Image:
+def _image(png: bytes, width: float, chart: Chart, max_height: float = 430) -> TaggedImage:
     pixels_wide, pixels_high = ImageReader(io.BytesIO(png)).getSize()
     height = width * pixels_high / pixels_wide
     if height > max_height:  # a chart with very many bars: shrink rather than overflow
         width, height = width * max_height / height, max_height
-    return Image(io.BytesIO(png), width=width, height=height, hAlign="LEFT")
+    return TaggedImage(io.BytesIO(png), width=width, height=height, hAlign="LEFT", alt=clean(chart.description))
 
 
 def recommendation_table(
@@ -219,8 +245,15 @@ def recommendation_table(
     """The action plan as a table whose header row repeats on each page."""
     if not recommendations:
         return Paragraph(NONE_RECORDED, styles["empty"])
-    head = [Paragraph(text, styles["cell_head"]) for text in ("Recommendation", "Lead", "Time frame")]
-    rows = [head] + [_recommendation_row(number, r, styles["cell"]) for number, r in enumerate(recommendations, 1)]
+    table_key = new_key("table")
+    header = (("Table", table_key), ("TR", new_key("row")))
+    head = [
+        Paragraph(text, styles["cell_head"], tag=Tag("TH", parents=header))
+        for text in ("Recommendation", "Lead", "Time frame")
+    ]
+    rows = [head] + [
+        _recommendation_row(number, r, styles["cell"], table_key) for number, r in enumerate(recommendations, 1)
+    ]
     widths = [FRAME_WIDTH * share for share in (0.6, 0.22, 0.18)]
     # A recommendation moves to the next page whole, unless some row is too tall for that to look right.
     split = any(_row_height(row, widths) > _UNSPLIT_ROW for row in rows)
@@ -235,10 +268,15 @@ def _row_height(row: Sequence[Paragraph], widths: Sequence[float]) -> float:
     )  # with the padding
 
 
-def _recommendation_row(number: int, recommendation: Recommendation, style: ParagraphStyle) -> list[Paragraph]:
+def _recommendation_row(
+    number: int, recommendation: Recommendation, style: ParagraphStyle, table_key: str
+) -> list[Paragraph]:
     text = f"<b>{number}.</b> {markup(recommendation.text)}"
     narrow = (shorten(recommendation.lead, _SHORT), shorten(recommendation.timeframe, _SHORT))
-    return [Paragraph(text, style)] + [Paragraph(markup(v) or "–", style) for v in narrow]
+    row = (("Table", table_key), ("TR", new_key("row")))
+    return [Paragraph(text, style, tag=Tag("TD", parents=row))] + [
+        Paragraph(markup(v) or "–", style, tag=Tag("TD", parents=row)) for v in narrow
+    ]
 
 
 def _recommendation_style(palette: Palette) -> list[tuple[Any, ...]]:
@@ -248,8 +286,28 @@ def _recommendation_style(palette: Palette) -> list[tuple[Any, ...]]:
         ("BACKGROUND", (0, 0), (-1, 0), HexColor(palette.tint)),
         ("LINEBELOW", (0, 0), (-1, 0), 1.5, HexColor(palette.accent)),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, HexColor(RULE)),
-        ("TOPPADDING", (0, 0), (-1, -1), 6),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
         ("LEFTPADDING", (0, 0), (-1, -1), 6),
         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
     ]
+
+
+def progress_table(items: Sequence[Progress], styles: dict[str, ParagraphStyle], palette: Palette) -> Flowable:
+    """The last audit's recommendations: what was said, its status in words, and what happened."""
+    table_key = new_key("table")
+    header = (("Table", table_key), ("TR", new_key("row")))
+    head = [
+        Paragraph(text, styles["cell_head"], tag=Tag("TH", parents=header))
+        for text in ("What we said we would do", "Status", "What happened")
+    ]
+    rows = [head]
+    for item in items:
+        row = (("Table", table_key), ("TR", new_key("row")))
+        cells = (item.text, shorten(item.status, _SHORT), item.progress)
+        rows.append([Paragraph(markup(v) or "–", styles["cell"], tag=Tag("TD", parents=row)) for v in cells])
+    widths = [FRAME_WIDTH * share for share in (0.44, 0.18, 0.38)]
+    split = any(_row_height(row, widths) > _UNSPLIT_ROW for row in rows)
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=int(split), hAlign="LEFT")
+    table.setStyle(TableStyle(_recommendation_style(palette)))
+    return table

@@ -8,6 +8,7 @@ the standalone document carries them inside itself as data URIs, so it needs not
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 
 from flask import current_app
 
@@ -36,29 +37,46 @@ def chart_png(content: BriefingContent, position: int) -> bytes | None:
     )
 
 
-def briefing_pdf(content: BriefingContent) -> bytes:
+def briefing_pdf(content: BriefingContent, *, draft: bool = False, created: datetime | None = None) -> bytes:
     """The PDF, with the partnership's logo: one at a time, under the charts' one lock (reportlab's
-    fonts and settings are process-wide too; the lock is re-entrant, so its charts take it again)."""
+    fonts and settings are process-wide too; the lock is re-entrant, so its charts take it again).
+
+    ``draft`` marks every page DRAFT; ``created`` is the version's own date (its last save, or when published).
+    """
     with DRAWING:
-        return build_briefing_pdf(content, logo=briefing_logo())
+        return build_briefing_pdf(content, logo=briefing_logo(), draft=draft, created=created)
+
+
+def version_pdf(briefing: Briefing) -> bytes:
+    """An unpublished version's PDF as it stands, marked DRAFT and dated with its last save."""
+    return briefing_pdf(content_of(briefing), draft=True, created=briefing.updated_at)
 
 
 def standalone_html(content: BriefingContent) -> str:
     """One HTML file with everything inside it: styles, logo and charts (as images and as tables)."""
-    logo = current_logo()
-    charts = [
-        _data_uri("image/png", png)
-        for n in range(1, len(content.charts) + 1)
-        if (png := chart_png(content, n)) is not None
-    ]
+    charts = chart_data_uris(content)
     # Straight from the Jinja environment: the page needs no request, so the CLI can make it too.
     template = current_app.jinja_env.get_template("briefings/standalone.html")
     return template.render(
         content=content,
         chart_sources=charts,
         accent=readable_on_white(content.accent_colour),
-        logo_source=_data_uri(logo.mimetype, logo.data) if logo else None,
+        logo_source=logo_data_uri(),
     )
+
+
+def chart_data_uris(content: BriefingContent) -> list[str]:
+    """Each chart as a PNG inside a data URI, so a page needs no other request (and no sign-in) to show it."""
+    return [
+        _data_uri("image/png", png)
+        for n in range(1, len(content.charts) + 1)
+        if (png := chart_png(content, n)) is not None
+    ]
+
+
+def logo_data_uri() -> str | None:
+    logo = current_logo()
+    return _data_uri(logo.mimetype, logo.data) if logo else None
 
 
 def _data_uri(mimetype: str, data: bytes) -> str:

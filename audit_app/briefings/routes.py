@@ -27,8 +27,9 @@ from audit_app.data import briefing_versions as versions
 from audit_app.models import Briefing
 from audit_app.security import roles_required
 from audit_app.transactions import saved
-from audit_tools.briefing import SECTIONS, section_summary, unresolved
+from audit_tools.briefing import SECTIONS, content_texts, section_summary, unresolved
 from audit_tools.states import AuditState, BriefingState
+from reports.pdf_text import MISSING_MARK, unprintable
 
 bp = Blueprint("briefings", __name__)
 
@@ -42,6 +43,7 @@ def composer(audit_id: int) -> ResponseReturnValue:
     working = next((v for v in all_versions if v.state != BriefingState.PUBLISHED), None)
     latest = next((v for v in all_versions if v.state == BriefingState.PUBLISHED), None)
     open_hits = len(unresolved(findings_for(working))) if working else 0
+    missing = unprintable(t.text for t in content_texts(working.content)) if working else []
     return render_template(
         "briefings/composer.html",
         audit=audit,
@@ -51,6 +53,8 @@ def composer(audit_id: int) -> ResponseReturnValue:
         sections=SECTIONS,
         section_summary=section_summary,
         open_hits=open_hits,
+        unprintable=[(ch, f"U+{ord(ch):04X}") for ch in missing],
+        missing_mark=MISSING_MARK,
         may_start=audit.state in versions.DRAFTING_STATES and working is None,
         not_now=versions.NOT_NOW.get(AuditState(audit.state), versions.NOT_NOW[AuditState.SETUP]),
         may_approve=may_approve(working) if working else False,
@@ -119,7 +123,7 @@ def pdf(briefing_id: int) -> ResponseReturnValue:
     stored = (
         briefing.pdf if briefing.state == BriefingState.PUBLISHED else None
     )  # a published version always keeps its PDF
-    data = stored or rendering.briefing_pdf(rendering.content_of(briefing))
+    data = stored or rendering.version_pdf(briefing)
     return _download(data, "application/pdf", briefing, "pdf")
 
 
@@ -152,4 +156,4 @@ def chart(briefing_id: int, position: int) -> ResponseReturnValue:
 
 
 # The other briefing pages add their routes to bp when imported, so they come last.
-from audit_app.briefings import editing, settings_routes, workflow  # noqa: E402,F401
+from audit_app.briefings import editing, public, settings_routes, workflow  # noqa: E402,F401

@@ -22,7 +22,7 @@ from audit_app.briefings.routes import bp
 from audit_app.data import briefing_versions as versions
 from audit_app.extensions import db
 from audit_app.links import external_url
-from audit_app.models import Briefing, User
+from audit_app.models import Briefing, User, utcnow
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.briefing import Finding, content_from_dict, content_texts, unresolved
@@ -169,11 +169,13 @@ def publish_version(briefing: Briefing, user: User) -> None:
     # The PDF links to its accessible alternative, the web version of this very briefing.
     content = {**content, "web_url": external_url("briefings.page", briefing_id=briefing.id)}
     readable = content_from_dict(content)
+    published_at = utcnow().replace(microsecond=0)
     versions.publish(
         briefing,
         user,
         content=content,
-        pdf=rendering.briefing_pdf(readable),
+        pdf=rendering.briefing_pdf(readable, draft=False, created=published_at),
+        published_at=published_at,
         html=rendering.standalone_html(readable),
         unresolved=open_hits,
     )

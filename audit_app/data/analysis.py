@@ -12,12 +12,23 @@ and is refused once work on them has started.)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import BindParameter, Row, Select, bindparam, case, func, select
 
+from audit_app.data.sampling import STRATUM_LABELS
 from audit_app.extensions import db
-from audit_app.models import COUNTED_STATES, Agency, Answer, Audit, Case, PanelRecord, Return, Sampling
+from audit_app.models import (
+    COUNTED_STATES,
+    Agency,
+    Answer,
+    Audit,
+    Case,
+    PanelRecord,
+    Return,
+    SampleFrame,
+    Sampling,
+)
 from audit_tools.analysis import (
     FILTERED_ATTRIBUTES,
     AgencyReturns,
@@ -304,8 +315,21 @@ def audit_facts(audit: Audit) -> AuditFacts:
         returns_expected=sum(state_counts.values()),
         purpose=audit.purpose,
         scope=audit.scope,
-        method_statement=db.session.scalar(
-            select(Sampling.statement).where(Sampling.audit_id == audit.id).order_by(Sampling.id.desc()).limit(1)
-        )
-        or "",
+        **_sampling_facts(audit),
     )
+
+
+def _sampling_facts(audit: Audit) -> dict[str, Any]:
+    """How the newest sample of the audit was drawn, for the summary's plain sentence (none: no keys)."""
+    row = db.session.execute(
+        select(Sampling.statement, Sampling.method, Sampling.strata, SampleFrame.row_count)
+        .join(SampleFrame, SampleFrame.id == Sampling.frame_id)
+        .where(Sampling.audit_id == audit.id)
+        .order_by(Sampling.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return {}
+    statement, method, strata, frame_size = row
+    labels = tuple(STRATUM_LABELS.get(name, name.replace("_", " ")) for name in strata or ())
+    return {"method_statement": statement, "sampling_method": method, "frame_size": frame_size, "strata": labels}

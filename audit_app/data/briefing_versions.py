@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from datetime import date
+import secrets
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -300,12 +301,22 @@ def ensure_publishable(briefing: Briefing, unresolved: int) -> None:
         )
 
 
-def publish(briefing: Briefing, user: User, *, content: dict, pdf: bytes, html: str, unresolved: int) -> None:
+def publish(
+    briefing: Briefing,
+    user: User,
+    *,
+    content: dict,
+    pdf: bytes,
+    html: str,
+    unresolved: int,
+    published_at: datetime | None = None,
+) -> None:
     """Keep the published PDF (with its SHA-256) and web page for good; the audit moves to published."""
     ensure_publishable(briefing, unresolved)
     briefing.content, briefing.pdf, briefing.html = content, pdf, html
     briefing.sha256 = hashlib.sha256(pdf).hexdigest()
-    briefing.state, briefing.published_by_id, briefing.published_at = BriefingState.PUBLISHED, user.id, utcnow()
+    briefing.state, briefing.published_by_id = BriefingState.PUBLISHED, user.id
+    briefing.published_at = published_at or utcnow()  # the date printed in its PDF
     db.session.flush()
     record_event(
         "briefing.published",
@@ -316,3 +327,31 @@ def publish(briefing: Briefing, user: User, *, content: dict, pdf: bytes, html: 
         after={"state": BriefingState.PUBLISHED, "sha256": briefing.sha256},
     )
     mark_published(briefing.audit, user)
+
+
+def give_public_address(briefing: Briefing, user: User) -> str:
+    """The version's public token, made now if it has none; only a published version may have one."""
+    if briefing.state != BriefingState.PUBLISHED:
+        raise BriefingError("Only a published version can be given a public address.")
+    if briefing.public_token is None:
+        briefing.public_token = secrets.token_urlsafe(24)  # 32 characters, unguessable
+        db.session.flush()
+        record_event("briefing.public", "briefing", briefing.id, user=user, after={"public": True})
+    return briefing.public_token
+
+
+def withdraw_public_address(briefing: Briefing, user: User) -> None:
+    """Its public address stops working at once (a new one is made if it is given again)."""
+    if briefing.public_token is not None:
+        briefing.public_token = None
+        db.session.flush()
+        record_event("briefing.public", "briefing", briefing.id, user=user, after={"public": False})
+
+
+def public_briefing(token: str) -> Briefing | None:
+    """The published version with this public address, or None (never a draft, never a withdrawn address)."""
+    if not token or len(token) > 40:
+        return None
+    return db.session.scalar(
+        select(Briefing).where(Briefing.public_token == token, Briefing.state == BriefingState.PUBLISHED)
+    )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from audit_tools.analysis.aggregation import QuestionSummary
-from audit_tools.analysis.suppression import DEFAULT_THRESHOLD, is_suppressed, show_count, threshold_words
+from audit_tools.analysis.quantifiers import ALL, SOME, in_returns, quantity_words
+from audit_tools.analysis.suppression import DEFAULT_THRESHOLD, is_suppressed, threshold_words
 from audit_tools.text import format_age, join_words, lower_first, number_words
 from audit_tools.tools import SCALE
 
@@ -27,7 +29,10 @@ class AuditFacts:
     returns_expected: int
     purpose: str = ""
     scope: str = ""
-    method_statement: str = ""  # how the sample was drawn, when it was drawn by the workbench
+    method_statement: str = ""  # how the sample was drawn, for the record (with its seed)
+    sampling_method: str = ""  # "random", "stratified" or "manual" when the workbench drew the sample
+    frame_size: int = 0  # how many children the sample was drawn from
+    strata: tuple[str, ...] = ()  # what a stratified sample was spread across, in words
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class ThemeCount:
     name: str
     cases: int
     earlier_years: tuple[int, ...] = ()
+    earlier_audits: tuple[str, ...] = ()  # the names of those audits, the most recent first
 
 
 def age_range(facts: AuditFacts) -> str:
@@ -46,44 +52,73 @@ def age_range(facts: AuditFacts) -> str:
     return f"aged {low}" if low == high else f"aged {low} to {high}"
 
 
-def _plans_sentence(plan_types: tuple[str, ...]) -> str:
+def _plans_words(plan_types: tuple[str, ...]) -> str:
     plans = [lower_first(p) for p in plan_types if p]
     if not plans:
         return ""
     if len(plans) == 1:
-        return f" All were on a {plans[0]}."
-    return f" Their plans were: {join_words(plans)}."
+        return f", all on a {plans[0]}"
+    return f", on these plans: {join_words(plans)}"
+
+
+def sampling_words(facts: AuditFacts) -> str:
+    """How the cases were chosen, in words a lay reader follows (no seeds, no allocation rules)."""
+    pool = f" from the {facts.frame_size:,} children who could have been chosen" if facts.frame_size else ""
+    if facts.sampling_method == "manual":
+        return f"The cases were chosen by the audit's planning group{pool}."
+    if facts.sampling_method == "stratified":
+        spread = join_words([lower_first(s) for s in facts.strata]) or "group"
+        return f"The cases were picked at random{pool}, making sure that each {spread} was represented."
+    if facts.sampling_method:
+        return f"The cases were picked at random{pool}, so that they give a fair picture of practice."
+    return ""
 
 
 def summary_paragraphs(facts: AuditFacts) -> tuple[str, ...]:
-    """The briefing's summary, drafted from the audit's own figures."""
-    children = "child" if facts.case_count == 1 else "children"
-    first = (
-        f"The partnership audited the cases of {facts.case_count:,} {children} {age_range(facts)}."
-        + _plans_sentence(facts.plan_types)
-    )
-    second = _agencies_sentence(facts)
-    first = f"{first} {facts.method_statement.strip()}".strip()
-    paragraphs = [p for p in (facts.purpose.strip(), first, second, facts.scope.strip()) if p]
-    return tuple(paragraphs)
+    """The briefing's summary, drafted from the audit's own figures, each fact said once.
+
+    When the audit's scope (typed by the business unit) is there, it describes the children
+    and the agencies, so the drafted sentences saying the same are left out.
+    """
+    method = sampling_words(facts)
+    if facts.scope.strip():
+        who = f"{facts.scope.strip()} {method}".strip()
+        paragraphs = (facts.purpose.strip(), who, _returns_sentence(facts))
+    else:
+        children = "child" if facts.case_count == 1 else "children"
+        cohort = (
+            f"We looked in depth at the cases of {facts.case_count:,} {children} {age_range(facts)}"
+            f"{_plans_words(facts.plan_types)}. {method}"
+        ).strip()
+        paragraphs = (facts.purpose.strip(), cohort, _agencies_sentence(facts))
+    return tuple(p for p in paragraphs if p)
+
+
+def _returns_sentence(facts: AuditFacts) -> str:
+    if not facts.returns_submitted:
+        return f"No agency has sent in its return yet ({facts.returns_expected:,} are expected)."
+    if facts.returns_submitted == facts.returns_expected:
+        done = f"all {facts.returns_expected:,} returns asked for"
+    else:
+        done = f"{facts.returns_submitted:,} of the {facts.returns_expected:,} returns asked for"
+    return f"Each agency scored its own records with the same audit tool; between them they completed {done}."
 
 
 def _agencies_sentence(facts: AuditFacts) -> str:
     agencies = len(facts.agencies)
     if not agencies:
-        return f"No agency has submitted a return yet ({facts.returns_expected:,} are expected)."
+        return f"No agency has sent in its return yet ({facts.returns_expected:,} are expected)."
     return (
-        f"{number_words(agencies).capitalize()} {'agency' if agencies == 1 else 'agencies'} took part: "
-        f"{join_words(facts.agencies)}. They completed {facts.returns_submitted:,} of "
-        f"{facts.returns_expected:,} agency returns, each scoring the case from that agency's own "
-        "records with the same audit tool."
+        f"{number_words(agencies).capitalize()} {'agency' if agencies == 1 else 'agencies'} took part "
+        f"({join_words(facts.agencies)}). {_returns_sentence(facts)}"
     )
 
 
 def count_of(count: int, total: int, threshold: int = DEFAULT_THRESHOLD) -> str:
     """ "4 of 22", or, when the count or the rest of the total is small, "fewer than 6 of 22" / "more than 16 of 22".
 
-    The total is printed as it is: callers only pass totals that may be shown.
+    For tables and exports only: a drafted briefing words its findings on the scale of
+    ``audit_tools.analysis.quantifiers`` instead. The total is printed as it is.
     """
     if is_suppressed(count, threshold):  # "fewer than 6 of 6" would say no more than "some of 6", less plainly
         part = threshold_words(threshold) if total > threshold + 1 else "some"
@@ -99,83 +134,123 @@ def ranked_themes(themes: tuple[ThemeCount, ...]) -> list[ThemeCount]:
     return sorted((t for t in themes if t.cases), key=lambda t: (-t.cases, t.name))
 
 
-def theme_findings(
-    themes: tuple[ThemeCount, ...], case_count: int, *, threshold: int = DEFAULT_THRESHOLD, most: int = 5
-) -> tuple[str, ...]:
-    """ "The theme ‘Drift and delay’ was found in 6 of 9 cases." for the most frequent confirmed themes
-    (worded around the name, so plural and singular theme names read correctly)."""
-    return tuple(
-        f"The theme ‘{t.name.strip().rstrip('.')}’ was found in {count_of(t.cases, case_count, threshold)} cases."
-        for t in ranked_themes(themes)[:most]
-    )
+def theme_findings(themes: tuple[ThemeCount, ...], case_count: int, *, most: int = 5) -> tuple[str, ...]:
+    """ "Drift and delay came up in most of the children's cases." for the most frequent confirmed themes.
+
+    A theme in a child's case is an attribute of that child, so the coarser children's
+    scale is used and no count is printed.
+    """
+    sentences = []
+    for theme in ranked_themes(themes)[:most]:
+        words = quantity_words(min(theme.cases, case_count), case_count, children=True) if case_count else SOME
+        share = "every one of the children's cases" if words == ALL else f"{words} of the children's cases"
+        sentences.append(f"{_theme_name(theme.name)} came up in {share}.")
+    return tuple(sentences)
+
+
+def _theme_name(name: str) -> str:
+    name = name.strip().rstrip(".")
+    return f"‘{name}’" if name[:1].islower() else name
 
 
 def themes_in_common(themes: tuple[ThemeCount, ...]) -> tuple[str, ...]:
-    """ "Voice of the child — also found in 2024 and 2025", most frequent here first."""
+    """ "Voice of the child — also found in Neglect 2025 and Neglect 2024", most frequent here first.
+
+    Names the earlier audits when they are known, else their years.
+    """
     return tuple(
-        f"{t.name.strip()} — also found in {join_words([str(y) for y in sorted(set(t.earlier_years))])}"
+        f"{t.name.strip()} — also found in "
+        + (join_words(list(t.earlier_audits)) if t.earlier_audits else join_words(_years(t.earlier_years)))
         for t in ranked_themes(themes)
-        if t.earlier_years
+        if t.earlier_years or t.earlier_audits
+    )
+
+
+def _years(years: tuple[int, ...]) -> list[str]:
+    return [str(y) for y in sorted(set(years))]
+
+
+def no_themes_in_common(earlier_audits: tuple[str, ...]) -> str:
+    """What the themes section says when no theme found here was confirmed in an earlier audit."""
+    if not earlier_audits:
+        return (
+            "There is no earlier audit in the workbench to compare themes with yet: this is the first one "
+            "whose results have been shared."
+        )
+    return (
+        f"None of the themes found in this audit was confirmed in the earlier "
+        f"{'audit' if len(earlier_audits) == 1 else 'audits'} in the workbench ({join_words(list(earlier_audits))})."
     )
 
 
 def themes_hide_counts(
-    themes: tuple[ThemeCount, ...], case_count: int, *, threshold: int = DEFAULT_THRESHOLD, most: int = 5
+    themes: tuple[ThemeCount, ...], case_count: int, *, threshold: int = DEFAULT_THRESHOLD, most: int = 1
 ) -> bool:
-    """True when ``theme_findings`` has to word a count (or the rest of the cases) as a small number."""
-    return any(
-        is_suppressed(n, threshold) for t in ranked_themes(themes)[:most] for n in (t.cases, case_count - t.cases)
+    """True when the key figure of the most frequent theme has to be worded as a small number."""
+    return any(is_suppressed(t.cases, threshold) for t in ranked_themes(themes)[:most])
+
+
+WORKED_WELL = Fraction(3, 5)  # above "about half" on the scale
+
+
+@dataclass(frozen=True)
+class PracticeFindings:
+    """Sentences on practice, each about one question of the tool: what worked well and what needs to change."""
+
+    worked_well: tuple[str, ...] = ()
+    to_change: tuple[str, ...] = ()
+
+
+def practice_findings(
+    summaries: list[QuestionSummary], *, threshold: int = DEFAULT_THRESHOLD, strongest: int = 4, weakest: int = 4
+) -> PracticeFindings:
+    """Questions carrying a finding phrase, in plain words: those done fully in "more than half" of the returns
+    that rated them, or more (over 60%), worked well (the strongest first); the rest need to change (the
+    weakest first).
+
+    A question rated in no more returns than the suppression threshold is left out: a statement from
+    so few returns could point to one child's case.
+    """
+    scored = sorted(
+        (s for s in _with_findings(summaries) if _rated(s) > threshold), key=lambda s: (s.compliance, s.question.key)
     )
+    good = [s for s in reversed(scored) if _fully(s) > WORKED_WELL][:strongest]
+    weak = [s for s in scored if _fully(s) <= WORKED_WELL][:weakest]
+    return PracticeFindings(tuple(_finding_sentence(s) for s in good), tuple(_finding_sentence(s) for s in weak))
 
 
 def findings(
-    summaries: list[QuestionSummary], *, threshold: int = DEFAULT_THRESHOLD, strongest: int = 3, weakest: int = 4
+    summaries: list[QuestionSummary], *, threshold: int = DEFAULT_THRESHOLD, strongest: int = 4, weakest: int = 4
 ) -> tuple[str, ...]:
-    """Sentences on the practice seen most and least often, from questions that carry a finding phrase.
-
-    A question answered (yes, partly or no) in no more returns than the suppression
-    threshold is left out: any count from it would be a small number.
-    """
-    chosen = _chosen(summaries, threshold, strongest, weakest)
-    return tuple(_finding_sentence(s, threshold) for s in chosen)
+    """Every practice finding, what worked well first."""
+    found = practice_findings(summaries, threshold=threshold, strongest=strongest, weakest=weakest)
+    return found.worked_well + found.to_change
 
 
-def findings_hide_counts(
-    summaries: list[QuestionSummary], *, threshold: int = DEFAULT_THRESHOLD, strongest: int = 3, weakest: int = 4
-) -> bool:
-    """True when ``findings`` leaves a question out or words one of its counts as a small number."""
-    left_out = any(0 < _rated(s) <= threshold for s in _with_findings(summaries))
-    chosen = _chosen(summaries, threshold, strongest, weakest)
-    return left_out or any(
-        is_suppressed(n, threshold)
-        for s in chosen
-        for n in (s.count("yes"), s.count("partly"), s.count("no"), _rated(s) - s.count("yes"))
-    )
+def findings_hide_counts(summaries: list[QuestionSummary], *, threshold: int = DEFAULT_THRESHOLD) -> bool:
+    """True when ``practice_findings`` leaves out a question rated in too few returns."""
+    return any(0 < _rated(s) <= threshold for s in _with_findings(summaries))
 
 
 def _with_findings(summaries: list[QuestionSummary]) -> list[QuestionSummary]:
     return [s for s in summaries if s.question.type == SCALE and s.question.finding and s.compliance is not None]
 
 
-def _chosen(summaries: list[QuestionSummary], threshold: int, strongest: int, weakest: int) -> list[QuestionSummary]:
-    """The strongest practice first, then the weakest, from questions rated in enough returns to report."""
-    scored = sorted(
-        (s for s in _with_findings(summaries) if _rated(s) > threshold), key=lambda s: (s.compliance, s.question.key)
-    )
-    weak = scored[:weakest]
-    return [s for s in reversed(scored[weakest:])][:strongest] + weak
-
-
 def _rated(summary: QuestionSummary) -> int:
     return summary.count("yes") + summary.count("partly") + summary.count("no")
 
 
-def _finding_sentence(summary: QuestionSummary, threshold: int) -> str:
-    yes, partly, no = (summary.count(value) for value in ("yes", "partly", "no"))
-    total = yes + partly + no
-    sentence = f"In {count_of(yes, total, threshold)} returns, {summary.question.finding}"
-    # With "yes" and "partly" both printed exactly, a reader could subtract to find a small "no".
-    yes_exact = not (is_suppressed(yes, threshold) or is_suppressed(total - yes, threshold))
-    if partly and not (yes_exact and not is_suppressed(partly, threshold) and is_suppressed(no, threshold)):
-        sentence += f" (partly in {show_count(partly, threshold)} more)"
-    return sentence.rstrip(".") + "."
+def _fully(summary: QuestionSummary) -> Fraction:
+    return Fraction(summary.count("yes"), _rated(summary) or 1)
+
+
+def _finding_sentence(summary: QuestionSummary) -> str:
+    """ "In most returns, the child had been seen on their own (in a few others, in part)." """
+    yes, partly = summary.count("yes"), summary.count("partly")
+    total = _rated(summary)
+    phrase = summary.question.finding.strip().rstrip(".")
+    sentence = f"{in_returns(yes, total)}, {phrase}"
+    if partly:
+        others = quantity_words(partly, total - yes)
+        sentence += " (in the others, in part)" if others == ALL else f" (in {others} of the others, in part)"
+    return sentence + "."

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit_tools.briefing.sections import BY_KEY, Section, items_of
+from audit_tools.learning import RAG_WORDS
 from audit_tools.privacy import Hit, check_text
 
 CONTEXT = 60  # characters shown either side of a hit
+STATUS_WORDS = frozenset(RAG_WORDS.values())
 
 
 @dataclass(frozen=True)
@@ -88,8 +90,12 @@ def _section_texts(section: Section, content: dict[str, Any]) -> Iterator[Text]:
     else:
         for number, item in enumerate(items_of(section, content.get(section.fields[0]) or []), start=1):
             for part in section.parts:
+                if part.name == "status" and item.get(part.name, "") in STATUS_WORDS:
+                    continue  # the workbench's own words for a status ("Amber – at risk"), not a person's
                 label = section.noun.capitalize() if section.plain else part.label
                 yield Text(section, number, label, item.get(part.name, ""))
+        if section.key == "themes":
+            yield Text(section, None, "Note", content.get("themes_note") or "")
 
 
 def check_content(

@@ -15,10 +15,13 @@ SECTION_DEFINITION = "What we mean by neglect"
 SECTION_SUMMARY = "Summary"
 SECTION_AT_A_GLANCE = "At a glance"
 SECTION_FINDINGS = "Findings"
+SECTION_WORKED_WELL = "What worked well"
+SECTION_TO_CHANGE = "What needs to change"
 SECTION_THEMES = "Themes in common with other audits"
 SECTION_MANAGERS = "Learning points for managers"
 SECTION_PRACTITIONERS = "Action points for practitioners"
 SECTION_INTER_AGENCY = "Key messages for inter-agency learning"
+SECTION_SINCE_LAST = "Since the last audit"
 SECTION_RECOMMENDATIONS = "Recommendations and action plan"
 SECTION_RESOURCES = "Resources and reminders"
 
@@ -59,6 +62,15 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """What the last audit on the topic said would be done, its status in words, and what happened."""
+
+    text: str
+    status: str = ""
+    progress: str = ""
+
+
+@dataclass(frozen=True)
 class Resource:
     title: str
     url: str = ""
@@ -77,7 +89,7 @@ class BriefingContent:
     summary: tuple[str, ...]
     key_figures: tuple[KeyFigure, ...] = ()
     charts: tuple[Chart, ...] = ()
-    findings: tuple[str, ...] = ()
+    findings: tuple[str, ...] = ()  # what the audit saw in the children's cases
     themes_in_common: tuple[str, ...] = ()
     learning_points_managers: tuple[str, ...] = ()
     action_points_practitioners: tuple[str, ...] = ()
@@ -88,6 +100,11 @@ class BriefingContent:
     web_url: str = ""  # where the accessible HTML version lives, when known
     author: str = field(default="")
     privacy_note: str = ""  # says that small numbers were hidden, when any were
+    worked_well: tuple[str, ...] = ()  # findings on practice: what worked well
+    to_change: tuple[str, ...] = ()  # and what needs to change
+    themes_note: str = ""  # said instead of themes when none was found in an earlier audit
+    since_last: tuple[Progress, ...] = ()  # the last audit's recommendations and what happened
+    since_last_audit: str = ""  # the name of that audit
 
     @property
     def title(self) -> str:
@@ -100,7 +117,13 @@ class BriefingContent:
         return f"What we mean by {self.topic[0].lower()}{self.topic[1:]}"
 
 
-_NESTED = {"key_figures": KeyFigure, "charts": Chart, "recommendations": Recommendation, "resources": Resource}
+_NESTED = {
+    "key_figures": KeyFigure,
+    "charts": Chart,
+    "recommendations": Recommendation,
+    "resources": Resource,
+    "since_last": Progress,
+}
 
 
 def content_to_dict(content: BriefingContent) -> dict[str, Any]:

@@ -22,9 +22,10 @@ from audit_tools.analysis import (
     ThemeCount,
     age_range,
     chart_safe,
-    findings,
     findings_hide_counts,
     is_suppressed,
+    no_themes_in_common,
+    practice_findings,
     ranked_themes,
     show_count,
     show_share,
@@ -34,15 +35,12 @@ from audit_tools.analysis import (
     themes_in_common,
     threshold_words,
 )
-from audit_tools.briefing.content import BriefingContent, Chart, KeyFigure, Recommendation, Resource
+from audit_tools.briefing.content import BriefingContent, Chart, KeyFigure, Progress, Recommendation, Resource
 from audit_tools.returns import Score, is_scored, scores
 from audit_tools.text import format_age, lower_first
 from audit_tools.tools import GRADE, MULTIPLE, SCALE, SINGLE, ToolDefinition
 
-NO_THEMES_YET = (
-    "This is the first audit on this topic held in the workbench, so there are no "
-    "earlier audits to compare themes with yet."
-)
+NO_THEMES_YET = no_themes_in_common(())
 OTHER_ANSWERS = "Other answers"
 # How a chart's bars relate, which decides how small bars are made safe.
 ORDINAL, PARTITION, INDEPENDENT = "ordinal", "partition", "independent"
@@ -69,6 +67,8 @@ class Learning:
     inter_agency: tuple[str, ...] = ()
     recommendations: tuple[Recommendation, ...] = ()
     themes_in_common: tuple[str, ...] = ()  # already worded; drafted from the themes when empty
+    earlier_audit: str = ""  # the last audit on the same topic, when there is one
+    earlier_recommendations: tuple[Progress, ...] = ()  # its recommendations, their status and progress
 
 
 def draft_briefing(
@@ -81,9 +81,10 @@ def draft_briefing(
     version: str = "0.1 (draft)",
     themes: tuple[ThemeCount, ...] = (),
     definition: ToolDefinition | None = None,
+    earlier_audits: tuple[str, ...] = (),
 ) -> BriefingContent:
     """Everything the briefing shows, pre-filled from the audit with small numbers suppressed; people edit it
-    afterwards."""
+    afterwards. ``earlier_audits`` names every earlier audit the themes were compared with."""
     threshold = settings.suppression_threshold
     drawn = charts(summaries, themes=themes, definition=definition, threshold=threshold)
     hidden = (
@@ -92,6 +93,8 @@ def draft_briefing(
         or themes_hide_counts(themes, facts.case_count, threshold=threshold)
         or _judgement_share(summaries, threshold) == NOT_SHOWN
     )
+    practice = practice_findings(summaries, threshold=threshold)
+    in_common = learning.themes_in_common or themes_in_common(themes)
     return BriefingContent(
         partnership_name=settings.partnership_name,
         series_title=settings.series_title,
@@ -102,17 +105,34 @@ def draft_briefing(
         summary=summary_paragraphs(facts),
         key_figures=key_figures(facts, summaries, themes=themes, definition=definition, threshold=threshold),
         charts=drawn,
-        findings=theme_findings(themes, facts.case_count, threshold=threshold)
-        + findings(summaries, threshold=threshold),
-        themes_in_common=learning.themes_in_common or themes_in_common(themes) or (NO_THEMES_YET,),
+        findings=theme_findings(themes, facts.case_count),
+        worked_well=practice.worked_well,
+        to_change=practice.to_change,
+        themes_in_common=in_common,
+        themes_note="" if in_common else no_themes_in_common(earlier_audits),
         learning_points_managers=learning.managers,
         action_points_practitioners=learning.practitioners,
         key_messages=learning.inter_agency,
         recommendations=learning.recommendations,
+        since_last=learning.earlier_recommendations,
+        since_last_audit=learning.earlier_audit if learning.earlier_recommendations else "",
         resources=settings.resources,
         accent_colour=settings.accent_colour,
-        privacy_note=privacy_note(threshold) if hidden else "",
+        privacy_note=" ".join(
+            part
+            for part in (
+                privacy_note(threshold) if hidden else "",
+                WORDS_NOTE if practice.worked_well or practice.to_change or themes else "",
+            )
+            if part
+        ),
     )
+
+
+WORDS_NOTE = (
+    "Findings say how often in words: all, almost all (90% or more), most (75% or more), more than half, "
+    "about half (40% to 60%), some (20% or more), a few, none."
+)
 
 
 def privacy_note(threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -195,7 +215,8 @@ def charts(
         )
     drafted += [_question_chart(s) for s in summaries if s.question.chart_title and s.options]
     made_safe = (protect_chart(chart, kind, threshold) if threshold else chart for chart, kind in drafted)
-    return tuple(chart for chart in made_safe if chart and any(chart.values))  # a chart of nothing says nothing
+    # A chart of nothing says nothing, and one bar compares nothing (the findings say it in words).
+    return tuple(chart for chart in made_safe if chart and any(chart.values) and len(chart.values) > 1)
 
 
 def _question_chart(summary: QuestionSummary) -> tuple[Chart, str]:

@@ -101,6 +101,8 @@ SECTIONS = (
     ),
     Section("charts", "Charts", "charts", ("charts",), noun="chart"),
     Section("findings", b.SECTION_FINDINGS, "list", ("findings",), _text("Finding"), noun="finding"),
+    Section("worked-well", b.SECTION_WORKED_WELL, "list", ("worked_well",), _text("Finding"), noun="finding"),
+    Section("to-change", b.SECTION_TO_CHANGE, "list", ("to_change",), _text("Finding"), noun="finding"),
     Section("themes", b.SECTION_THEMES, "list", ("themes_in_common",), _text("Theme"), noun="theme"),
     Section(
         "managers",
@@ -122,6 +124,18 @@ SECTIONS = (
         "inter-agency", b.SECTION_INTER_AGENCY, "list", ("key_messages",), _text("Key message"), noun="key message"
     ),
     Section(
+        "since-last",
+        b.SECTION_SINCE_LAST,
+        "list",
+        ("since_last",),
+        (
+            Part("text", "What we said we would do", ITEM_LENGTH, multiline=True),
+            Part("status", "Status", LABEL_LENGTH, required=False, hint="Optional. Like Complete, or Amber – at risk"),
+            Part("progress", "What happened", ITEM_LENGTH, multiline=True, required=False),
+        ),
+        noun="earlier recommendation",
+    ),
+    Section(
         "recommendations",
         b.SECTION_RECOMMENDATIONS,
         "list",
@@ -137,7 +151,7 @@ SECTIONS = (
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 # Drafting a section again also brings these up to date: the title block follows the current settings.
-REFRESH_ALSO = {"title": ("partnership_name", "accent_colour")}
+REFRESH_ALSO = {"title": ("partnership_name", "accent_colour"), "themes": ("themes_note",)}
 # The settings page edits the partnership's resources with the same list editor.
 SETTINGS_RESOURCES = Section(
     "resources", "Resources and reminders", "list", ("resources",), RESOURCE_PARTS, noun="resource"
@@ -186,7 +200,9 @@ def section_summary(section: Section, content: dict[str, Any]) -> str:
         text = " – ".join(v for v in values if v)
         return shortened(text, 120) if text else "Empty"
     items = list(content.get(section.fields[0]) or [])
-    if items == [NO_THEMES_YET]:  # the drafted sentence saying there is nothing to compare with yet
+    if section.key == "themes" and not items and content.get("themes_note"):
+        return "No theme in common with earlier audits"
+    if items == [NO_THEMES_YET]:  # a draft from before the sentence became a note of its own
         return "No earlier audit to compare with yet"
     count = len(items)
     if not count:

@@ -27,6 +27,7 @@ ROLES: dict = {
             "remove_override",
             "approve",
             "publish",
+            "make_public",
         )
     },
     **{f"briefings.{name}": EVERYONE for name in ("library", "page", "pdf", "html_file", "chart", "logo")},

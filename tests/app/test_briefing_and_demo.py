@@ -104,8 +104,8 @@ def test_demo_action_plan_tells_a_coherent_story_whenever_it_is_loaded(demo):
     last status is the action's own, some are complete, one is overdue and said to be off track, and
     nothing overdue claims to be on track."""
     today = date.today()
-    recommendations = db.session.scalars(select(Recommendation)).all()
-    assert len(recommendations) == 8  # six this year, two last year (both complete)
+    recommendations = db.session.scalars(select(Recommendation).where(Recommendation.audit_id == demo_audit().id)).all()
+    assert len(recommendations) == 6
     for rec in recommendations:
         updates = sorted(rec.updates, key=lambda u: u.at)
         assert updates and updates[-1].rag == rec.rag and all(u.at.date() <= today for u in updates)
@@ -129,7 +129,7 @@ def test_demo_without_password_prints_a_random_one(runner, ctx):
 
 def test_audits_list_prints_id_state_title(demo, runner):
     lines = runner.invoke(args=["audits", "list"]).output.strip().splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 4  # with last year's published audit on the same topic
     assert {line.split("\t")[1] for line in lines} == {"published", "analysis", "panel", "open"}
 
 
@@ -183,7 +183,11 @@ def test_editor_downloads_the_briefing_pdf_with_every_section_and_the_facts(demo
     positions = [text.find(heading) for heading in SECTION_HEADINGS]
     assert all(p >= 0 for p in positions), dict(zip(SECTION_HEADINGS, positions, strict=False))
     assert positions == sorted(positions), "sections out of order"
-    assert "6 children aged 1½ to 8" in text
+    assert "1½–8" in text and "Six children aged between one and a half and eight years" in text
+    assert text.count("Six children aged") == 1  # the scope says who was audited; the summary does not repeat it
+    for statistic in ("fewer than 6 of", "more than 16 of", "partly in", "some of 6", "of 22 returns"):
+        assert statistic not in text, statistic
+    assert "What worked well" in text and "What needs to change" in text
     assert "Children's social care" in text or "children's social care" in text.lower()
 
 
@@ -305,9 +309,11 @@ def test_demo_section_compliance_in_the_briefing_matches_the_analysis(demo):
 def test_threshold_comes_from_the_settings(demo):
     set_setting("suppression_threshold", 2)
     content = briefing_content(demo_audit())
-    assert "fewer than 3" in " ".join(content.findings) and "fewer than 6" not in " ".join(content.findings)
+    notes = " ".join([content.privacy_note, *(c.note for c in content.charts)])
+    assert "from 1 to 2" in notes and "from 1 to 5" not in notes
     set_setting("suppression_threshold", "five")  # not a whole number: the default protects instead
-    assert "fewer than 6" in " ".join(briefing_content(demo_audit()).findings)
+    content = briefing_content(demo_audit())
+    assert "from 1 to 5" in " ".join([content.privacy_note, *(c.note for c in content.charts)])
 
 
 def code(audit: Audit, case: Case, theme: Theme, status: str = "confirmed", source: str = "panel") -> None:
@@ -358,19 +364,39 @@ def test_confirmed_themes_become_findings_and_themes_in_common(factory):
     content = briefing_content(this)
 
     assert content.findings[:2] == (
-        "The theme ‘Voice of the child’ was found in 7 of 14 cases.",
-        "The theme ‘Drift and delay in planning’ was found in fewer than 6 of 14 cases.",
+        "Voice of the child came up in about half of the children's cases.",
+        "Drift and delay in planning came up in some of the children's cases.",
     )
-    assert content.themes_in_common == ("Voice of the child — also found in 2024 and 2025",)
+    # Three audits share the codebook's themes: each earlier one is named, the most recent first.
+    names = [f"{a.title} ({a.year})" for a in (earlier, earliest)]
+    assert content.themes_in_common == (f"Voice of the child — also found in {names[0]} and {names[1]}",)
+    assert content.themes_note == ""
     figure = content.key_figures[-1]
     assert (figure.value, figure.label) == ("7", "cases showing the most frequent theme: voice of the child")
-    themes_chart = next(c for c in content.charts if c.title == "Most frequent themes")
-    assert themes_chart.labels == ("Voice of the child",) and "left out" in themes_chart.note
+    # With the small bar left out, one bar is left: a chart of one bar compares nothing, so there is none.
+    assert "Most frequent themes" not in [c.title for c in content.charts]
 
 
-def test_no_earlier_themes_gives_the_first_audit_sentence(factory):
+def test_no_earlier_audit_gives_the_first_audit_note_without_a_tick(factory):
     audit = audit_with_cases(factory, 2026, "analysis", 2)
-    assert briefing_content(audit).themes_in_common == (NO_THEMES_YET,)
+    content = briefing_content(audit)
+    assert content.themes_in_common == () and content.themes_note == NO_THEMES_YET
+
+
+def test_an_earlier_audit_without_a_theme_in_common_is_named_never_the_first_audit(factory):
+    """Two audits: the earlier published one on the same topic shares no confirmed theme with this one."""
+    earlier = audit_with_cases(factory, 2025, "published", 1)
+    this = audit_with_cases(factory, 2026, "analysis", 3)
+    housing = Theme(slug="housing", name="Housing")
+    db.session.add(housing)
+    db.session.flush()
+    code(this, this.cases[0], housing)
+    content = briefing_content(this)
+    assert content.themes_in_common == ()
+    assert "first" not in content.themes_note and f"{earlier.title} (2025)" in content.themes_note
+    pages = PdfReader(io.BytesIO(build_briefing_pdf(content))).pages
+    pdf_text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+    assert "None of the themes found in this audit" in pdf_text and "✓" not in pdf_text  # ticks only on themes
 
 
 def test_learning_points_and_recommendations_with_lead_and_time_frame(factory):
@@ -413,3 +439,52 @@ def test_briefing_logo_is_the_newest_upload(ctx):
         )
     db.session.flush()
     assert briefing_logo() == b"newest"
+
+
+def _lowest_text(page) -> float:
+    """How far down the page the body text reaches (points from the bottom), the footer left aside."""
+    heights: list[float] = []
+
+    def visit(text, cm, tm, _font, _size):
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() not in ("", "DRAFT") and y > 80:  # the footer and the draft note sit below 80 points
+            heights.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return min(heights, default=page.mediabox.height)
+
+
+def test_the_demo_briefing_fits_four_pages_with_no_page_but_the_last_mostly_empty(demo):
+    pdf = build_briefing_pdf(briefing_content(demo_audit()), logo=briefing_logo(), draft=True)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) <= 4
+    for page in pages[:-1]:
+        assert _lowest_text(page) < page.mediabox.height / 3, "a page before the last is mostly empty"
+
+
+def test_the_demo_briefing_is_compliant_with_pdf_ua_1(demo):
+    import page
+
+    pdf = build_briefing_pdf(briefing_content(demo_audit()), logo=briefing_logo(), draft=True)
+    report = page.validate_pdf_bytes(pdf, profile="ua1")
+    assert report.is_compliant, [f"{f.rule_id}: {f.message}" for f in report.failures]
+
+
+def test_the_demo_briefing_says_what_the_last_audit_recommended_and_what_happened(demo):
+    content = briefing_content(demo_audit())
+    assert content.since_last_audit == "Multi-agency neglect audit 2025"
+    assert [p.status for p in content.since_last] == ["Complete", "Amber – at risk", "Green – on track"]
+    assert content.since_last[0].progress.startswith("Eight sessions held")
+    # The earlier audit is named in the themes section too: never "the first audit".
+    assert "Multi-agency neglect audit 2025" in content.themes_note and "first" not in content.themes_note
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(build_briefing_pdf(content, draft=True))).pages
+    )
+    assert "Since the last audit" in text and "What happened" in text and "Amber – at risk" in text
+
+
+def test_no_since_the_last_audit_section_without_an_earlier_audit_on_the_topic(factory):
+    audit = audit_with_cases(factory, 2026, "analysis", 2)
+    content = briefing_content(audit)
+    assert content.since_last == () and content.since_last_audit == ""

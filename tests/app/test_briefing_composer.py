@@ -41,8 +41,8 @@ def test_start_a_draft_makes_version_1_from_the_audits_data(client, factory, log
     assert briefing.content["topic"] == "Neglect" and briefing.content["version"] == "Version 1 (draft)"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "briefing.created")).object_id == briefing.id
     composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
-    assert composer.count(">Change<") == 12 and "Start a draft" not in composer
-    assert "No earlier audit to compare with yet" in composer  # not "1 theme": the sentence saying there is none
+    assert composer.count(">Change<") == 15 and "Start a draft" not in composer
+    assert "No theme in common with earlier audits" in composer  # not "1 theme": the sentence saying there is none
     assert "it finds nothing to resolve in the text as it stands" in composer
 
 
@@ -353,3 +353,15 @@ def test_saving_an_approved_version_withdraws_the_approval(draft, client, post):
     )
     assert "The approval was withdrawn" in response.get_data(as_text=True)
     assert reload(briefing).state == "draft" and reload(briefing).approved_by_id is None
+
+
+def test_the_composer_warns_of_characters_the_pdf_cannot_print(draft, client, post):
+    audit, briefing = draft
+    composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
+    assert "The PDF cannot print" not in composer
+    pasted = "Plans\u200b were\u00ad clear\ufeff \u200eand tested 🫠"  # invisible marks, and an emoji the font lacks
+    response = post(client, section_url(briefing, "managers"), list_data(briefing, [pasted], action="save"))
+    assert response.status_code == 302
+    composer = client.get(f"/audits/{audit.id}/briefings").get_data(as_text=True)
+    assert "The PDF cannot print this character" in composer and "🫠 (U+1FAE0)" in composer
+    assert "U+200B" not in composer and "U+00AD" not in composer  # normalised away, nothing to warn of

@@ -11,7 +11,9 @@ The text is compared after this normalisation, which is all the PDF can honestly
 2. Whitespace is removed on both sides (lines wrap, long words break), and so are invisible format
    characters (Unicode category Cf: zero-width spaces and joiners, soft hyphens, byte-order marks).
 3. A character DejaVu Sans has no glyph for (Chinese, Japanese, Korean, emoji, mathematical letters…)
-   prints as an empty box and is extracted as U+0000; the expected text has U+0000 in its place.
+   prints as the visible replacement mark U+FFFD (``pdf_text.MISSING_MARK``); the expected text has it too.
+   The list sections are built full width here (``columns=False``): pypdf's layout mode reads two
+   columns side by side, line by line.
 4. Right-to-left text (Hebrew, Arabic) is laid out without a bidirectional algorithm (in the order
    typed, left to right), and pypdf's plain extraction reorders or even drops such runs (and runs of
    digits and symbols next to them, e.g. "⅛⅜⅝⅞"). So a string with a right-to-left character, or with
@@ -44,7 +46,7 @@ from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendati
 from audit_tools.briefing import content as b
 from reports.briefing_pdf import build_briefing_pdf
 from reports.fonts import register_fonts
-from reports.pdf_text import clean, shorten
+from reports.pdf_text import MISSING_MARK, clean, shorten
 
 STRINGS: list[str] = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
 SECTIONS = (
@@ -97,7 +99,9 @@ def expected(text: str, limit: int | None = None) -> str:
     """What the PDF can give back of ``text`` (see the module docstring)."""
     text = "".join((shorten(text, limit) if limit else clean(text)).split())
     # A format character the font has is drawn as nothing; one it lacks prints as a box, like any other.
-    return "".join("\x00" if ord(ch) not in glyphs() else "" if unicodedata.category(ch) == "Cf" else ch for ch in text)
+    return "".join(
+        MISSING_MARK if ord(ch) not in glyphs() else "" if unicodedata.category(ch) == "Cf" else ch for ch in text
+    )
 
 
 def without_order(text: str) -> bool:
@@ -193,7 +197,7 @@ def missing_from(section_text: str, texts: list[str], layout_text: str = "") -> 
 def test_every_string_in_every_section_builds_and_reads_back(build):
     places = placement(build)
 
-    pdf = build_briefing_pdf(content_for(places))
+    pdf = build_briefing_pdf(content_for(places), columns=False)  # layout-mode text reads one column
 
     for section, text, layout in zip(SECTIONS, section_texts(pdf), section_texts(pdf, "layout"), strict=False):
         missing = missing_from(text, expected_in_order(section, places[section]), layout)

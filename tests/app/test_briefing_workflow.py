@@ -380,3 +380,30 @@ def test_publishing_first_shows_a_page_saying_what_becomes_permanent(draft, app,
     assert reload(briefing).state == "approved"  # looking at the page changes nothing
     assert publish(client, post, briefing).status_code == 200
     assert reload(briefing).state == "published"
+
+
+def _pdf_pages_and_date(data: bytes) -> tuple[list[str], str]:
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    return [page.extract_text() for page in reader.pages], str(reader.metadata["/CreationDate"])
+
+
+def test_a_draft_is_marked_draft_on_every_page_and_dated_with_its_last_save(draft, app, login):
+    _, briefing = draft
+    client = signed_in(app, login, COORDINATOR)
+    first = client.get(f"/briefings/{briefing.id}.pdf").data
+    pages, created = _pdf_pages_and_date(first)
+    assert all("DRAFT – not for publication" in page for page in pages)
+    saved = reload(briefing).updated_at.astimezone(UTC)
+    assert created.startswith("D:" + saved.strftime("%Y%m%d%H%M%S"))
+    assert client.get(f"/briefings/{briefing.id}.pdf").data == first  # rebuilt: the very same bytes
+
+
+def test_a_published_version_has_no_draft_mark_and_is_dated_when_published(draft, app, login, post):
+    _, briefing, client, _ = _published(draft, app, login, post)
+    pages, created = _pdf_pages_and_date(briefing.pdf)
+    assert not any("DRAFT" in page for page in pages)
+    assert created.startswith("D:" + briefing.published_at.astimezone(UTC).strftime("%Y%m%d%H%M%S"))

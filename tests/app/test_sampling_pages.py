@@ -216,7 +216,11 @@ def test_the_briefing_summary_says_how_the_sample_was_drawn(client, post, audit,
     upload_frame(client, post, audit)
     draw(client, post, audit, method="stratified", strata=["locality"], size="6")
     summary = " ".join(briefing_content(audit).summary)
-    assert "6 cases were drawn at random from 60 children, stratified by locality" in summary
+    assert (
+        "The cases were picked at random from the 60 children who could have been chosen, making sure that each "
+        "locality was represented." in summary
+    )
+    assert "seed" not in summary  # the seed is kept for the record, not printed for lay readers
 
 
 def test_an_excluded_case_cannot_be_given_agencies_again(client, post, audit, factory):

@@ -91,11 +91,11 @@ def test_pdf_is_a4(sample_pdf):
 
 def test_headings_all_appear_in_reading_order(sample_pdf):
     content = sample_content()
-    lines = "\n".join(page_texts(sample_pdf)).splitlines()
+    text = " ".join(" ".join(page.split()) for page in page_texts(sample_pdf))  # a heading may wrap in a column
 
-    headings = [line.strip() for line in lines if line.strip() in expected_headings(content)]
+    positions = [text.find(heading) for heading in expected_headings(content)]
 
-    assert headings == expected_headings(content)
+    assert -1 not in positions and positions == sorted(positions)
     assert content.definition_heading == "What we mean by neglect"
 
 
@@ -116,7 +116,7 @@ def test_every_heading_appears_when_the_lists_are_empty():
     text = "\n".join(page_texts(build_briefing_pdf(content)))
 
     for heading in expected_headings(content):
-        assert heading in text
+        assert heading in " ".join(text.split())
     assert text.count(NONE_RECORDED) == 9  # summary, at a glance, five lists, recommendations, resources
 
 
@@ -199,7 +199,7 @@ def test_typed_markup_is_printed_not_obeyed():
     text = "\n".join(page_texts(pdf))
 
     for finding in findings:
-        assert finding in text
+        assert finding in " ".join(text.split())  # the findings are set in a column, where lines wrap sooner
     assert link_uris(pdf) == []
 
 
@@ -486,7 +486,7 @@ def test_a_list_of_three_thousand_items_flows_over_many_pages():
 
     texts = page_texts(build_briefing_pdf(sample_content(findings=items, learning_points_managers=items[:50])))
 
-    assert len(texts) > 60
+    assert len(texts) > 30  # in two columns
     assert "Finding number 2999" in "\n".join(texts)
     assert f"Page {len(texts)} of {len(texts)}" in texts[-1]
 
@@ -556,3 +556,18 @@ def test_images_are_binary_streams_not_ascii85_text(sample_pdf):
 
     assert rl_config.useA85 == 0  # set when reports.briefing_pdf was imported
     assert b"/Subtype /Image" in sample_pdf and b"ASCII85Decode" not in sample_pdf
+
+
+def test_draft_mark_on_every_page_only_when_asked_and_the_date_is_the_versions_own():
+    from datetime import UTC, datetime
+
+    content = sample_content()
+    moment = datetime(2026, 3, 14, 9, 26, 53, tzinfo=UTC)
+    draft = build_briefing_pdf(content, draft=True, created=moment)
+    final = build_briefing_pdf(content, created=moment)
+    assert all("DRAFT – not for publication" in text for text in page_texts(draft))
+    assert not any("DRAFT" in text for text in page_texts(final))
+    for pdf in (draft, final):
+        metadata = reader_for(pdf).metadata
+        assert metadata["/CreationDate"] == metadata["/ModDate"] == "D:20260314092653+00'00'"
+    assert build_briefing_pdf(content, draft=True, created=moment) == draft  # byte-identical when rebuilt

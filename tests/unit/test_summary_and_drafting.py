@@ -14,6 +14,8 @@ from audit_tools.analysis import (
     count_of,
     findings,
     findings_hide_counts,
+    practice_findings,
+    sampling_words,
     summarise,
     summary_paragraphs,
     theme_findings,
@@ -76,8 +78,9 @@ def test_findings_lead_with_strengths_then_weaknesses():
     scale = [q for q in TOOL.questions if q.type == "scale" and q.finding][:5]
     counts = [{"yes": 50}, {"yes": 10, "no": 40}, {"yes": 30, "partly": 20}, {"no": 50}, {"yes": 40, "no": 10}]
     sentences = findings([summarise(q, c, 50) for q, c in zip(scale, counts, strict=False)], strongest=1, weakest=2)
-    assert sentences[0].startswith("In 50 of 50 returns, " + scale[0].finding.rstrip("."))
-    assert sentences[1].startswith("In 0 of 50 returns") and sentences[2].startswith("In 10 of 50 returns")
+    assert sentences[0].startswith("In every return, " + scale[0].finding.rstrip("."))
+    assert sentences[1].startswith("In none of the returns")
+    assert sentences[2].startswith("In some returns")  # 10 of 50 is 20%, the lowest "some"
 
 
 def test_draft_briefing_is_prefilled_from_the_audit():
@@ -90,8 +93,10 @@ def test_draft_briefing_is_prefilled_from_the_audit():
         date="1 May 2026",
     )
     assert content.title == "Learning from the audit: Neglect"
-    assert "The partnership audited the cases of 6 children aged 1½ to 8." in content.summary[0]
-    assert content.summary[1].startswith("Four agencies took part: CAMHS, CSC, EH and School.")
+    assert content.summary[0] == (
+        "We looked in depth at the cases of 6 children aged 1½ to 8, all on a child protection plan – neglect."
+    )
+    assert content.summary[1].startswith("Four agencies took part (CAMHS, CSC, EH and School).")
     assert [f.value for f in content.key_figures] == ["6", "4", "22", "1½–8"]
     assert content.charts[0] == Chart(
         "Overall judgement of practice",
@@ -99,7 +104,7 @@ def test_draft_briefing_is_prefilled_from_the_audit():
         (0, 12),
         note="Neighbouring answers are combined so that no bar shows a number from 1 to 5.",
     )
-    assert content.themes_in_common == (NO_THEMES_YET,)
+    assert content.themes_in_common == () and content.themes_note == NO_THEMES_YET
     assert content.learning_points_managers == ("Check plans.",)
 
 
@@ -111,8 +116,8 @@ def test_chart_description_states_every_bar_or_no_data():
 def test_summary_before_any_return_and_with_acronym_plans():
     facts = AuditFacts("Audit", "Neglect", 2026, 2, Decimal("3"), Decimal("4"), (), ("CP plan",), 0, 4)
     first, second = summary_paragraphs(facts)
-    assert first == "The partnership audited the cases of 2 children aged 3 to 4. All were on a CP plan."
-    assert second == "No agency has submitted a return yet (4 are expected)."
+    assert first == "We looked in depth at the cases of 2 children aged 3 to 4, all on a CP plan."
+    assert second == "No agency has sent in its return yet (4 are expected)."
 
 
 def test_charts_without_data_are_left_out():
@@ -184,28 +189,39 @@ def test_count_of_hides_a_small_count_and_a_small_rest(count, total, threshold, 
     assert count_of(count, total, threshold) == words
 
 
-def test_findings_word_small_counts_and_leave_out_questions_with_few_ratings():
+def test_findings_word_counts_on_the_scale_and_leave_out_questions_with_few_ratings():
     few = scale_summary(SCALE_QUESTIONS[0], 2, 1, 1)  # rated in only 4 returns: nothing to report
     small_yes = scale_summary(SCALE_QUESTIONS[1], 3, 8, 11)
     sentences = findings([few, small_yes])
     assert sentences == (
-        f"In fewer than 6 of 22 returns, {SCALE_QUESTIONS[1].finding.rstrip('.')} (partly in 8 more).",
+        f"In a few returns, {SCALE_QUESTIONS[1].finding.rstrip('.')} (in about half of the others, in part).",
     )
     assert findings_hide_counts([few, small_yes])
     assert not findings_hide_counts([scale_summary(SCALE_QUESTIONS[1], 6, 8, 11)])
 
 
-def test_a_finding_never_lets_a_small_no_be_worked_out_by_subtraction():
-    summary = scale_summary(SCALE_QUESTIONS[0], 10, 9, 3)  # 22 − 10 − 9 would give the 3 away
-    sentence = findings([summary])[0]
-    assert sentence.startswith("In 10 of 22 returns") and "partly" not in sentence
-    assert "(partly in fewer than 6 more)" in findings([scale_summary(SCALE_QUESTIONS[0], 10, 3, 9)])[0]
+def test_practice_findings_split_what_worked_well_from_what_needs_to_change():
+    strong = scale_summary(SCALE_QUESTIONS[0], 14, 8, 0)  # 64%: more than half
+    middling = scale_summary(SCALE_QUESTIONS[1], 13, 9, 0)  # 59%: about half, so it needs to change
+    weak = scale_summary(SCALE_QUESTIONS[2], 2, 0, 20)
+    found = practice_findings([strong, middling, weak])
+    assert found.worked_well == (
+        f"In more than half of the returns, {SCALE_QUESTIONS[0].finding.rstrip('.')} (in the others, in part).",
+    )
+    assert [f.split(",")[0] for f in found.to_change] == ["In a few returns", "In about half of the returns"]
 
 
-def test_the_threshold_is_passed_in():
-    summary = scale_summary(SCALE_QUESTIONS[0], 3, 8, 11)
-    assert findings([summary], threshold=2)[0].startswith("In 3 of 22 returns")
-    assert findings([summary], threshold=3)[0].startswith("In fewer than 4 of 22 returns")
+def test_no_drafted_finding_prints_a_count():
+    summaries = [
+        scale_summary(q, yes, partly, 22 - yes - partly)
+        for q, (yes, partly) in zip(
+            SCALE_QUESTIONS, [(4, 8), (17, 3), (16, 6), (3, 3), (21, 1), (10, 9), (0, 6)], strict=False
+        )
+    ]
+    text = " ".join(findings(summaries, strongest=9, weakest=9))
+    assert not re.search(r"\d", text)
+    for banned in ("fewer than", "more than 1", "partly in", "some of 6", " of 22"):
+        assert banned not in text
 
 
 THEMES = (
@@ -219,19 +235,19 @@ THEMES = (
 )
 
 
-def test_theme_findings_are_the_five_most_frequent_with_small_counts_hidden():
+def test_theme_findings_are_the_five_most_frequent_in_children_s_words():
     assert theme_findings(THEMES, 20) == (
-        "The theme ‘Poor chronologies’ was found in 12 of 20 cases.",
-        "The theme ‘Disguised compliance’ was found in 9 of 20 cases.",
-        "The theme ‘Voice of the child’ was found in 9 of 20 cases.",
-        "The theme ‘Fathers overlooked’ was found in 7 of 20 cases.",
-        "The theme ‘Housing’ was found in 6 of 20 cases.",
+        "Poor chronologies came up in about half of the children's cases.",
+        "Disguised compliance came up in about half of the children's cases.",
+        "Voice of the child came up in about half of the children's cases.",
+        "Fathers overlooked came up in some of the children's cases.",
+        "Housing came up in some of the children's cases.",
     )
-    assert theme_findings(THEMES, 12)[1] == "The theme ‘Disguised compliance’ was found in more than 6 of 12 cases."
-    assert theme_findings((ThemeCount("Drift and delay", 4),), 6) == (
-        "The theme ‘Drift and delay’ was found in some of 6 cases.",
+    assert theme_findings(THEMES, 12)[0] == "Poor chronologies came up in every one of the children's cases."
+    assert theme_findings((ThemeCount("Drift and delay", 1),), 6) == (
+        "Drift and delay came up in some of the children's cases.",  # "a few" would say exactly 1
     )
-    assert not themes_hide_counts(THEMES, 40) and themes_hide_counts(THEMES, 12)  # 12 − 9 = 3 cases without
+    assert themes_hide_counts((ThemeCount("Drift and delay", 4),), 6) and not themes_hide_counts(THEMES, 40)
 
 
 def test_themes_in_common_name_the_years_of_earlier_audits():
@@ -309,11 +325,12 @@ def test_draft_briefing_suppresses_small_counts_and_says_so():
     assert figures["children's cases audited"] == "6" and figures["agencies took part"] == "4"  # design facts
     assert figures["of returns judged practice good or outstanding"] == "45%"
     assert figures["cases showing the most frequent theme: drift and delay"] == "fewer than 6"
-    assert content.findings[0] == "The theme ‘Drift and delay’ was found in some of 6 cases."
+    assert content.findings[0] == "Drift and delay came up in most of the children's cases."
     assert content.charts[0].values == (10, 12)
     assert all(chart_safe(dict(enumerate(c.values))) for c in content.charts)
-    assert content.privacy_note == privacy_note(5) and "“fewer than 6”" in content.privacy_note
-    text = " ".join(content.findings)
+    assert content.privacy_note.startswith(privacy_note(5)) and "“fewer than 6”" in content.privacy_note
+    assert "most (75% or more)" in content.privacy_note
+    text = " ".join(content.findings + content.worked_well + content.to_change)
     assert not re.search(r"\b[1-5] of \d", text) and not re.search(r"partly in [1-5] more", text)
 
 
@@ -346,3 +363,37 @@ def test_themes_in_common_are_drafted_from_the_themes():
     content = draft_briefing(facts, [], Learning(), BriefingSettings("P"), date="1 May 2026", themes=THEMES)
     assert content.themes_in_common[1] == "Voice of the child — also found in 2024 and 2025"
     assert content.charts[0].title == "Most frequent themes" and "Drift and delay" not in content.charts[0].labels
+
+
+def test_the_sampling_method_is_said_in_plain_words_without_a_seed():
+    random_facts = replace(FACTS, sampling_method="random", frame_size=41, method_statement="6 cases (seed 123).")
+    assert sampling_words(random_facts) == (
+        "The cases were picked at random from the 41 children who could have been chosen, "
+        "so that they give a fair picture of practice."
+    )
+    spread = replace(random_facts, sampling_method="stratified", strata=("age band", "plan type"))
+    assert sampling_words(spread).endswith("making sure that each age band and plan type was represented.")
+    assert "planning group" in sampling_words(replace(random_facts, sampling_method="manual"))
+    assert sampling_words(FACTS) == ""
+    assert not any("seed" in p or "123" in p for p in summary_paragraphs(random_facts))
+
+
+def test_the_summary_says_each_fact_once_when_the_scope_describes_the_children():
+    scope = "Six children aged one to eight on plans for neglect, audited by each agency involved."
+    paragraphs = summary_paragraphs(replace(FACTS, purpose="To test practice.", scope=scope))
+    assert paragraphs == (
+        "To test practice.",
+        scope,
+        "Each agency scored its own records with the same audit tool; between them they completed all 22 "
+        "returns asked for.",
+    )
+
+
+def test_the_last_audits_recommendations_are_drafted_into_since_the_last_audit():
+    from audit_tools.briefing import Progress
+
+    earlier = (Progress("Train teams in the checklist.", "Complete", "Eight sessions held."),)
+    learning = Learning(earlier_audit="Neglect (2025)", earlier_recommendations=earlier)
+    content = draft_briefing(FACTS, [], learning, BriefingSettings("P"), date="1 May 2026")
+    assert content.since_last == earlier and content.since_last_audit == "Neglect (2025)"
+    assert draft_briefing(FACTS, [], Learning(), BriefingSettings("P"), date="1 May 2026").since_last == ()
