@@ -34,7 +34,7 @@ BOUNDS = {
     ("auditor", "/returns/{return}"): 10,  # answers and evidence notes are two reads
     ("coordinator", "/tools/"): 5,
     ("auditor", "/returns/{editable}"): 11,  # the form of a draft: the same reads + the escalation route
-    ("panel", "/audits/{audit}/panel"): 9,
+    ("panel", "/audits/{audit}/panel"): 10,  # + the counts above the list (it shows a page of 50 cases)
     ("panel", "/audits/{audit}/panel/{case}"): 11,  # every agency's answers and notes: two reads
     ("editor", "/audits/{audit}/themes"): 12,
     ("editor", "/audits/{audit}/coding"): 11,
