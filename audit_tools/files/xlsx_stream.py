@@ -188,6 +188,7 @@ def workbook_chunks(header: Sequence[str], rows: Iterable[Sequence[Value]], titl
         package.writestr("xl/workbook.xml", _WORKBOOK.format(name=escape(_sheet_name(title), {'"': "&quot;"})))
         package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         package.writestr("xl/styles.xml", _STYLES)
+        yield sink.take()  # the file starts now, before the first row is read
         with package.open("xl/worksheets/sheet1.xml", "w") as sheet:
             pending = [_SHEET_START, "<row>", *(_text_cell(name, 1) for name in header), "</row>"]
             size = 0

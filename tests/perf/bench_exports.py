@@ -8,8 +8,9 @@ name must contain "bench"). Each download then runs in a fresh Python process, a
 the app, a coordinator signed in through the login page, and GET answers.<format>?layout=<layout>
 through the Flask test client, reading the body piece by piece. For each it prints the time to the
 first piece of the body (the test client pulls it before handing back the response), the time to the
-last, the size, and the process's peak resident memory (ru_maxrss: the whole worker, the app
-included) with how much of it the download added. Figures are medians of ``--runs`` processes.
+last, the CPU time the process spent on it (the figure a busy machine disturbs least), the size, and
+the process's peak resident memory (ru_maxrss: the whole worker, the app included) with how much of
+it the download added. Figures are medians of ``--runs`` processes.
 Bounds (issue 20): first piece within 1 s, whole file within 10 s, worker under 300 MB; exit status 1
 if any is broken. The last line is:
 exports db=<db> slowest=<file> slowest_s=<s> first_byte_s=<s> peak_mb=<mb>
@@ -79,6 +80,8 @@ def child(url: str, audit_id: int, extension: str, layout: str) -> None:
     client = signed_in_client(app, COORDINATOR, PASSWORD)
     client.get(f"/audits/{audit_id}")  # the app warmed up: templates, the first statements
     before = peak_mb()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     response = client.get(f"/audits/{audit_id}/analysis/answers.{extension}?layout={layout}")
     first = time.perf_counter() - started
@@ -89,7 +92,10 @@ def child(url: str, audit_id: int, extension: str, layout: str) -> None:
         pieces += 1
     total = time.perf_counter() - started
     response.close()
-    figures = {"first_byte_s": first, "total_s": total, "bytes": size, "pieces": pieces, "peak_mb": peak_mb()}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    figures = {"first_byte_s": first, "total_s": total, "cpu_s": cpu, "bytes": size, "pieces": pieces}
+    figures["peak_mb"] = peak_mb()
     print(json.dumps(figures | {"added_mb": figures["peak_mb"] - before}))
 
 
@@ -117,7 +123,8 @@ def run(url: str, runs: int) -> bool:
         results[name] = figures = measure(url, audit_id, extension, layout, runs)
         print(
             f"export db={engine} file={name} first_byte_s={figures['first_byte_s']:.3f} "
-            f"total_s={figures['total_s']:.2f} size_mb={figures['bytes'] / 1e6:.1f} pieces={figures['pieces']:.0f} "
+            f"total_s={figures['total_s']:.2f} cpu_s={figures['cpu_s']:.2f} size_mb={figures['bytes'] / 1e6:.1f} "
+            f"pieces={figures['pieces']:.0f} "
             f"peak_mb={figures['peak_mb']:.0f} added_mb={figures['added_mb']:.0f}"
         )
     slowest = max(results, key=lambda name: results[name]["total_s"])
