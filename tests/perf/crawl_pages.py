@@ -91,7 +91,10 @@ def build(app) -> dict[str, World]:
                 briefing_id = versions.start_draft(audit, people["editor"]).id
             db.session.commit()
             values = _audit_values(audit, briefing_id)
-            worlds[state] = replace(world, audits={name: values for name in ("open", "analysis", "published")})
+            # What the synthetic audit lacks (a briefing before analysis, a concern) is the demo's.
+            worlds[state] = replace(
+                world, audits={name: {**ids, **_known(values)} for name, ids in world.audits.items()}
+            )
             print(
                 f"{state}: audit {audit.id} ({audit.state}) ready in {time.perf_counter() - started:.1f} s", flush=True
             )
@@ -117,8 +120,12 @@ def _audit_values(audit: Audit, briefing_id: int | None) -> dict:
         "briefing_id": briefing_id,
         "point_id": points[0].id if points else None,
         "recommendation_id": actions[0].id if actions else None,
-        "concern_id": db.session.scalar(sa.select(Concern.id).where(Concern.audit_id == audit.id).limit(1)) or 0,
+        "concern_id": db.session.scalar(sa.select(Concern.id).where(Concern.audit_id == audit.id).limit(1)),
     }
+
+
+def _known(values: dict) -> dict:
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def signed_in(app, role: str):
