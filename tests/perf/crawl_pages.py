@@ -148,7 +148,8 @@ def timed_get(client, url: str) -> tuple[int, float, float, int, bool]:
     response = client.get(url)
     body = response.get_data()  # a streamed body is written as it is read: part of the time
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return response.status_code, seconds, cpu, len(body), response.mimetype == "text/html"
+    page = response.mimetype == "text/html" and "attachment" not in response.headers.get("Content-Disposition", "")
+    return response.status_code, seconds, cpu, len(body), page  # a briefing's .html file is a download
 
 
 def crawl(app, worlds: dict[str, World], runs: int) -> list[Visit]:
