@@ -70,6 +70,8 @@ perf: assets
 	$(PY) tests/perf/bench_briefing.py
 	$(PY) tests/perf/bench_growth.py
 	$(PY) tests/perf/bench_frame_files.py
+	$(PY) tests/perf/bench_exports.py
+	$(PY) tests/perf/crawl_pages.py
 	$(PY) -m scripts.measure_names
 
 clean:

@@ -3,7 +3,7 @@
 import base64
 from functools import lru_cache
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -22,11 +22,11 @@ from audit_tools.analysis import (
     Analysis,
     CaseFilters,
     QuestionAnalysis,
+    csv_chunks,
     is_suppressed,
     long_sheet,
-    to_csv,
-    to_xlsx,
     wide_sheet,
+    xlsx_chunks,
 )
 from audit_tools.briefing import Chart
 from audit_tools.states import Role
@@ -41,8 +41,8 @@ RESULTS_READERS = (Role.COORDINATOR, Role.PANEL, Role.EDITOR)
 EXPORTERS = (Role.COORDINATOR, Role.EDITOR)
 LAYOUTS = {"long": long_sheet, "wide": wide_sheet}
 FORMATS = {
-    "csv": ("text/csv", to_csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+    "csv": ("text/csv", csv_chunks),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_chunks),
 }
 
 
@@ -179,12 +179,14 @@ def _answers_file(audit_id: int, extension: str) -> Response:
     if layout not in LAYOUTS:
         abort(404)
     _form, filters = _filtered(audit)
-    returns = returns_for_export(audit, filters)
-    mimetype, write = FORMATS[extension]
-    body = write(LAYOUTS[layout](definition_of(audit.tool_version), returns))
+    definition = definition_of(audit.tool_version)
+    found = returns_for_export(audit, definition, filters)
     record_export(
-        audit, current_user, {"format": extension, "layout": layout, "returns": len(returns), **filters.chosen()}
+        audit, current_user, {"format": extension, "layout": layout, "returns": found.count, **filters.chosen()}
     )
     db.session.commit()
+    mimetype, write = FORMATS[extension]
+    # Streamed: the file is written while it is sent, its answers read a batch of returns at a time.
+    body = stream_with_context(write(LAYOUTS[layout](definition, found.returns, found.attribute_names)))
     filename = f"answers-{layout}-audit-{audit.id}.{extension}"
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
@@ -115,11 +115,50 @@ def _answers_by_return(
     return answers
 
 
-def panel_cases(audit: Audit, definition: ToolDefinition) -> list[PanelCase]:
-    """The audit's included cases with who returned, how many questions the agencies differ on and the
-    panel's record: four queries however many cases."""
+PAGE_SIZE = 50  # cases to a page of the panel's list (an audit may have 500)
+SHOWN = ("all", "waiting", "agreed")  # which cases the list shows: all, those without an agreed grade, those with
+
+
+@dataclass(frozen=True)
+class PanelCasesPage:
+    """One page of the panel's list of cases, and the counts the page shows above it."""
+
+    rows: list[PanelCase]
+    page: int
+    pages: int
+    matching: int  # cases the chosen filter shows, on every page
+    cases: int  # the audit's included cases
+    agreed: int  # of them, cases the panel has agreed a grade on
+
+
+def _agreed() -> ColumnElement[bool]:
+    """True for a case (outer-joined to its panel record) whose grade the panel has agreed."""
+    return func.coalesce(PanelRecord.agreed_grade, "") != ""
+
+
+def _shown(show: str) -> list:
+    """WHERE conditions (on cases outer-joined to their panel records) for the cases ``show`` chooses."""
+    return {"waiting": [~_agreed()], "agreed": [_agreed()]}.get(show, [])
+
+
+def panel_cases(audit: Audit, definition: ToolDefinition, show: str = "all", page: int = 1) -> PanelCasesPage:
+    """A page of the audit's included cases (by reference) with who returned, how many questions the agencies
+    differ on and the panel's record: five queries however many cases, and work for one page's cases only."""
+    chosen = (
+        select(Case)
+        .outerjoin(PanelRecord, PanelRecord.case_id == Case.id)
+        .where(Case.audit_id == audit.id, Case.included)
+    )
+    cases_in_audit, agreed_cases = db.session.execute(
+        chosen.with_only_columns(func.count(Case.id), func.count(Case.id).filter(_agreed()))
+    ).one()
+    matching = {"waiting": cases_in_audit - agreed_cases, "agreed": agreed_cases}.get(show, cases_in_audit)
+    pages = max(1, -(-matching // PAGE_SIZE))
+    page = min(page, pages)
     cases = list(
-        db.session.scalars(select(Case).where(Case.audit_id == audit.id, Case.included).order_by(Case.reference))
+        db.session.scalars(
+            chosen.where(*_shown(show)).order_by(Case.reference).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        )
     )
     returns = _returns_of([c.id for c in cases])
     counted = [r for r in returns if r.state in COUNTED_STATES]
@@ -130,12 +169,15 @@ def panel_cases(audit: Audit, definition: ToolDefinition) -> list[PanelCase]:
         r.case_id: r
         for r in db.session.scalars(select(PanelRecord).where(PanelRecord.case_id.in_([c.id for c in cases])))
     }
+    by_case: dict[int, list[Return]] = {}
+    for ret in returns:
+        by_case.setdefault(ret.case_id, []).append(ret)
     rows = []
-    for case in cases:
-        case_returns = _sorted([r for r in returns if r.case_id == case.id])
+    for found in cases:
+        case_returns = _sorted(by_case.get(found.id, []))
         by_agency = {r.agency.name: answers[r.id] for r in case_returns.counted}
-        rows.append(PanelCase(case, case_returns, count_differences(definition, by_agency), records.get(case.id)))
-    return rows
+        rows.append(PanelCase(found, case_returns, count_differences(definition, by_agency), records.get(found.id)))
+    return PanelCasesPage(rows, page, pages, matching, cases_in_audit, agreed_cases)
 
 
 def case_returns(case: Case) -> CaseReturns:

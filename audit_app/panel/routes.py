@@ -11,6 +11,7 @@ from audit_app.concurrency import CHOOSE
 from audit_app.data import panel as panel_data
 from audit_app.data.audits import REVEALED_STATES, get_case
 from audit_app.data.tools import definition_of
+from audit_app.input_guard import page_number
 from audit_app.models import Audit, Case, PanelRecord
 from audit_app.panel.forms import MAX_LENGTH, PanelRecordForm
 from audit_app.results_access import results_audit_or_404 as _audit_or_404
@@ -43,11 +44,16 @@ def index(audit_id: int) -> ResponseReturnValue:
     if audit.state not in REVEALED_STATES:
         return _not_revealed(audit)
     definition = definition_of(audit.tool_version)
+    show = request.args.get("show", "all")
+    if show not in panel_data.SHOWN:
+        show = "all"
     return render_template(
         "panel/index.html",
         audit=audit,
         overall=definition.overall_question,
-        rows=panel_data.panel_cases(audit, definition),
+        found=panel_data.panel_cases(audit, definition, show, page_number(request.args.get("page"))),
+        show=show,
+        page_size=panel_data.PAGE_SIZE,
         panel_open=panel_data.is_panel_open(audit),
     )
 

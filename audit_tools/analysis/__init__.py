@@ -36,7 +36,18 @@ from audit_tools.analysis.agreement import (
     weighted_kappa,
     within_one,
 )
-from audit_tools.analysis.exports import LONG_COLUMNS, ReturnAnswers, Sheet, long_sheet, to_csv, to_xlsx, wide_sheet
+from audit_tools.analysis.exports import (
+    LONG_COLUMNS,
+    ReturnAnswers,
+    Sheet,
+    attribute_names,
+    csv_chunks,
+    long_sheet,
+    to_csv,
+    to_xlsx,
+    wide_sheet,
+    xlsx_chunks,
+)
 from audit_tools.analysis.judgements import agreement_between_agencies, agreement_with_panel
 from audit_tools.analysis.quantifiers import in_returns, quantity_words
 from audit_tools.analysis.summary import (
@@ -101,10 +112,12 @@ __all__ = [
     "age_range",
     "agreement_between_agencies",
     "agreement_with_panel",
+    "attribute_names",
     "chart_safe",
     "charted_multiple_choice",
     "confusion_matrix",
     "count_of",
+    "csv_chunks",
     "describe_kappa",
     "distributions",
     "exact_agreement",
@@ -141,4 +154,5 @@ __all__ = [
     "weighted_kappa",
     "wide_sheet",
     "within_one",
+    "xlsx_chunks",
 ]

@@ -1,11 +1,13 @@
-"""Files in and out, whatever their purpose: bounded JSON, measured XLSX before parsing, a streaming sheet reader,
-and the one guard on spreadsheet cells."""
+"""Files in and out, whatever their purpose: bounded JSON, measured XLSX before parsing, a streaming sheet
+reader, a streaming one-sheet workbook writer, and the one guard on spreadsheet cells."""
 
 from __future__ import annotations
 
 from audit_tools.files.cells import runs_as_formula, spreadsheet_safe
+from audit_tools.files.xlsx_stream import workbook_chunks
 
 __all__ = [
     "runs_as_formula",
     "spreadsheet_safe",
+    "workbook_chunks",
 ]

@@ -115,7 +115,31 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        if response.is_streamed:  # a streamed body is written as it is read: in the request's context too
+            response.response = _ReadIn(context, response.response)
+        return response
+
+
+class _ReadIn:
+    """A streamed response's body, each piece (and the closing) run in the context of its request."""
+
+    def __init__(self, context: contextvars.Context, body) -> None:
+        self.context, self.body, self.pieces = context, body, iter(body)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.context.run(next, self.pieces)
+
+    def close(self) -> None:
+        close, self.body = getattr(self.body, "close", None), None  # once only
+        if close:
+            self.context.run(close)
+
+    __del__ = close  # a body the test never read is closed in its context too
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from audit_app.data.trail_seals import text_digest
 from audit_app.extensions import db
-from audit_app.models import Answer, AuditEvent, EvidenceNote
+from audit_app.models import Answer, AuditEvent, EvidenceNote, PanelRecord
 
 HOSTILE = '=HYPERLINK("http://example.invalid","Click")'
 HOUSING = "Housing problems (poor condition, overcrowding, insecure tenancy)"
@@ -41,6 +41,7 @@ def audit(factory):
         db.session.add(
             EvidenceNote(return_id=ret.id, question_key="child_seen_alone", text=f"{agency} note: -3 visits")
         )
+    db.session.add(PanelRecord(case_id=audit.cases[0].id, agreed_grade="requires_improvement"))
     db.session.commit()
     return audit
 
@@ -66,6 +67,7 @@ def test_long_csv_has_a_row_per_counted_answer(client, factory, login, audit):
         "Age band",
         "Locality",
         "Plan type",
+        "Panel's agreed judgement",
         "repeat_plan",
         "Agency",
         "Return state",
@@ -79,27 +81,29 @@ def test_long_csv_has_a_row_per_counted_answer(client, factory, login, audit):
     ]
     assert len(rows) == 3 * 4  # three counted returns, four answer rows each; the draft is left out
     first = rows[0]
-    assert first[:8] == [
+    assert first[:9] == [
         "T-01",
         "2",
         "3-5",
         "Northfield",
         "Child protection plan – neglect",
+        "Requires improvement",
         "yes",
         "CSC service",
         "Submitted",
     ]
-    assert first[9:] == ["child_seen_alone", first[10], "partly", "Partly", "1", "CSC note: -3 visits"]
-    assert [row[11:13] for row in rows[1:3]] == [["domestic_abuse", "Domestic abuse"], ["housing", HOUSING]]
-    assert rows[1][14] == ""  # no note on this question
-    assert {row[6] for row in rows if row[0] == "T-01"} == {"CSC service"}
+    assert first[10:] == ["child_seen_alone", first[11], "partly", "Partly", "1", "CSC note: -3 visits"]
+    assert [row[12:14] for row in rows[1:3]] == [["domestic_abuse", "Domestic abuse"], ["housing", HOUSING]]
+    assert rows[1][15] == ""  # no note on this question
+    assert {row[7] for row in rows if row[0] == "T-01"} == {"CSC service"}
+    assert {row[5] for row in rows if row[0] == "T-02"} == {""}  # the panel has not agreed on T-02 yet
 
 
 def test_formulas_typed_in_answers_never_run(client, factory, login, audit):
     sign_in(factory, client, login, "coordinator")
     rows = read_csv(client.get(f"/audits/{audit.id}/analysis/answers.csv"))
-    rationale = [row for row in rows if row[9] == "overall_rationale"]
-    assert rationale and all(row[11] == "'" + HOSTILE and row[12] == "'" + HOSTILE for row in rationale)
+    rationale = [row for row in rows if row[10] == "overall_rationale"]
+    assert rationale and all(row[12] == "'" + HOSTILE and row[13] == "'" + HOSTILE for row in rationale)
     assert not any(cell and cell[0] in "=+-@" for row in rows for cell in row)
 
 
@@ -111,9 +115,9 @@ def test_wide_workbook_has_a_row_per_return(client, factory, login, audit):
     header, *rows = [list(row) for row in sheet.iter_rows()]
     names = [cell.value for cell in header]
     assert len(rows) == 3
-    factors = names.index(next(n for n in names if n.endswith(" contributory_factors")))
+    factors = names.index(next(n for n in names if " contributory_factors: " in n))
     assert rows[0][factors].value == f"Domestic abuse; {HOUSING}"
-    rationale = rows[0][names.index(next(n for n in names if n.endswith(" overall_rationale")))]
+    rationale = rows[0][names.index(next(n for n in names if " overall_rationale: " in n))]
     assert (rationale.value, rationale.data_type) == (HOSTILE, "s")
     assert [row[names.index("Return state")].value for row in rows] == ["Submitted", "Accepted", "Submitted"]
 
@@ -161,3 +165,39 @@ def test_who_owes_what_is_safe_for_spreadsheets_too(client, factory, login):
     db.session.commit()
     rows = read_csv(client.get(f"/audits/{audit.id}/outstanding.csv"))
     assert rows[1][0] == "'=CSC"
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_the_answers_are_streamed_while_they_are_written(client, factory, login, audit, extension):
+    sign_in(factory, client, login, "coordinator")
+    response = client.get(f"/audits/{audit.id}/analysis/answers.{extension}?layout=wide")
+    assert response.is_streamed and "Content-Length" not in response.headers
+    assert len(response.get_data()) > 100
+
+
+def test_the_long_workbook_has_numbers_as_numbers_question_text_and_the_panels_judgement(client, factory, login, audit):
+    from audit_app.data.tools import definition_of
+
+    sign_in(factory, client, login, "coordinator")
+    sheet = load_workbook(io.BytesIO(client.get(f"/audits/{audit.id}/analysis/answers.xlsx").get_data())).active
+    header, *rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    column = {name: n for n, name in enumerate(header)}
+    first = rows[0]
+    assert first[column["Case reference"]] == "T-01" and first[column["Question key"]] == "child_seen_alone"
+    seen_alone = definition_of(audit.tool_version).question("child_seen_alone")
+    assert first[column["Question"]] == seen_alone.text and seen_alone.text
+    assert first[column["Panel's agreed judgement"]] == "Requires improvement"
+    assert first[column["Age (years)"]] == 2 and isinstance(first[column["Score"]], float)
+    assert first[column["Score"]] == 1.0
+    assert [row[column["Panel's agreed judgement"]] for row in rows if row[0] == "T-02"] == [None] * 8
+
+
+def test_the_wide_csv_heads_each_question_with_its_key_and_text(client, factory, login, audit):
+    from audit_app.data.tools import definition_of
+
+    sign_in(factory, client, login, "editor")
+    header = read_csv(client.get(f"/audits/{audit.id}/analysis/answers.csv?layout=wide"))[0]
+    definition = definition_of(audit.tool_version)
+    question = definition.questions[0]
+    assert f"1.1 {question.key}: {question.text}" in header
+    assert header.index("Panel's agreed judgement") == 5

@@ -97,6 +97,32 @@ def test_list_shows_who_returned_what_differs_and_the_panels_judgement(as_panel,
     assert "Fewer than two returns to compare" in second and "Not agreed yet" in second
 
 
+def test_a_long_list_comes_a_page_at_a_time_with_its_counts_and_a_filter(as_panel, factory):
+    audit = factory.audit(state="panel", cases=60, agencies=("CSC",))
+    for case in audit.cases[:3]:  # T-01, T-02, T-03 agreed
+        db.session.add(PanelRecord(case_id=case.id, agreed_grade="good", rationale="Agreed."))
+    db.session.commit()
+    url = f"/audits/{audit.id}/panel"
+
+    def references(html: str) -> list[str]:
+        return re.findall(r'class="govuk-link app-state" href="[^"]+">(T-\d+)</a>', html)
+
+    first = as_panel.get(url).get_data(as_text=True)
+    assert references(first) == [f"T-{n:02d}" for n in range(1, 51)]
+    assert "Cases (60)" in first and "page 1 of 2" in first
+    assert re.search(r'app-figures__value">3</span> with the panel', first)
+    assert re.search(r'app-figures__value">57</span> waiting', first)
+    assert f'href="{url}?show=all&amp;page=2"' in first
+    second = as_panel.get(f"{url}?page=2").get_data(as_text=True)
+    assert references(second) == [f"T-{n:02d}" for n in range(51, 61)]
+    waiting = as_panel.get(f"{url}?show=waiting").get_data(as_text=True)
+    assert "Cases (57)" in waiting and references(waiting)[:2] == ["T-04", "T-05"]
+    agreed = as_panel.get(f"{url}?show=agreed&page=9").get_data(as_text=True)  # past the end: the last page
+    assert "Cases (3)" in agreed and references(agreed) == ["T-01", "T-02", "T-03"]
+    odd = as_panel.get(f"{url}?show=%3Cscript%3E&page=-4")
+    assert odd.status_code == 200 and references(odd.get_data(as_text=True))[0] == "T-01"
+
+
 # --- the side-by-side answers ---
 
 

@@ -27,13 +27,14 @@ BOUNDS = {
     ("coordinator", "/audits/{audit}/analysis/questions/contributory_factors"): 10,
     ("coordinator", "/audits/{audit}/analysis/questions/overall_judgement.svg"): 8,
     ("editor", "/audits/{audit}/analysis/compliance.svg"): 7,
-    # Three reads (returns, answers, evidence notes) and the audit trail's event for the download.
+    # Three reads (returns with their panel grades; answers and evidence notes per 500 returns, while the file
+    # streams) and the audit trail's event for the download.
     ("coordinator", "/audits/{audit}/analysis/answers.xlsx?layout=wide"): 14,  # the trail event (+1 lock on PostgreSQL)
     ("auditor", "/returns/"): 4,
     ("auditor", "/returns/{return}"): 11,  # answers and evidence notes are two reads; + is it hidden from its moderator
     ("coordinator", "/tools/"): 5,
     ("auditor", "/returns/{editable}"): 12,  # the form of a draft: the same reads + the escalation route
-    ("panel", "/audits/{audit}/panel"): 9,
+    ("panel", "/audits/{audit}/panel"): 10,  # + the counts above the list (it shows a page of 50 cases)
     ("panel", "/audits/{audit}/panel/{case}"): 11,  # every agency's answers and notes: two reads
     ("editor", "/audits/{audit}/themes"): 12,
     ("editor", "/audits/{audit}/coding"): 11,
@@ -100,6 +101,7 @@ def statements_and_response(app, client, url: str):
     event.listen(engine, "before_cursor_execute", count)
     try:
         response = client.get(url)
+        response.get_data()  # a streamed body runs its statements as it is read
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert response.status_code == 200, url

@@ -8,12 +8,17 @@ a URL it is a new SQLite file; a PostgreSQL URL must name a database whose name 
 (created if missing, its schema rebuilt), e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench_growth.
 
 For each audit it times what a person waits for: the analysis page's data (``analysis_data`` and
-the filter choices), the learning briefing (``briefing_content`` and ``build_briefing_pdf``) and an
-auditor's return page (GET /returns/<id> through the Flask test client, signed in). Each figure is
+the filter choices), the learning briefing (``briefing_content`` and ``build_briefing_pdf``), an
+auditor's return page (GET /returns/<id> through the Flask test client, signed in), the pages the
+page-speed crawl (crawl_pages.py) found slowest, as a signed-in coordinator (the audit's page, its
+analysis page and the panel's list), and the long answer downloads (CSV and XLSX, streamed, read to
+the end; timed once per audit, not per round: at 10× each takes a minute). Each figure is
 the median of several rounds after a warm-up; within a round the audits take turns, so a busy
 moment on the machine slows both alike. The analysis must grow no faster than its data: at 10× it
 may cost at most 12× (exit status 1 otherwise). The last line is:
-growth db=<db> analysis_ratio=<r> briefing_ratio=<r> return_page_ratio=<r> limit=12
+growth db=<db> analysis_ratio=<r> briefing_ratio=<r> return_page_ratio=<r> ... limit=12
+(a ratio for each thing timed), and exit status 1 if any of the analysis, the pages or the downloads
+costs more than 12× at 10×.
 """
 
 from __future__ import annotations
@@ -42,6 +47,16 @@ SCALES = {"1x": 500, "10x": 5_000}
 LIMIT = 12.0  # 10× the data may cost at most 12× the time: growth stays linear
 PASSWORD = "growth benchmark passphrase"
 AUDITOR = "auditor@growth.example"
+COORDINATOR = "coordinator@growth.example"
+PAGES = {  # the crawl's slowest pages of an audit (see docs/PERFORMANCE.md, "Page-speed crawl")
+    "audit_page": "/audits/{audit}",
+    "analysis_page": "/audits/{audit}/analysis",
+    "panel_page": "/audits/{audit}/panel",
+}
+DOWNLOADS = {
+    "csv_long": "/audits/{audit}/analysis/answers.csv?layout=long",
+    "xlsx_long": "/audits/{audit}/analysis/answers.xlsx?layout=long",
+}
 
 
 def build(scales: dict[str, int]) -> dict[str, int]:
@@ -56,15 +71,16 @@ def build(scales: dict[str, int]) -> dict[str, int]:
         print(f"{scale}: {cases} cases, {answers:,} answers loaded in {time.perf_counter() - started:.1f} s")
     agency = db.session.scalar(sa.select(Agency).where(Agency.short_name == "SY01"))
     create_user(AUDITOR, "Growth auditor", PASSWORD, ["auditor"], agency)
+    create_user(COORDINATOR, "Growth coordinator", PASSWORD, ["coordinator"])
     db.session.commit()
     return audits
 
 
-def signed_in_client(app):
+def signed_in_client(app, email: str = AUDITOR):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"email": AUDITOR, "password": PASSWORD, "csrf_token": token})
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302, "the benchmark's auditor could not sign in"
     return client
 
@@ -96,13 +112,35 @@ def actions(app, audit_id: int) -> dict:
         assert response.status_code == 200
         return response
 
-    return {"analysis": analysis, "briefing": briefing, "return_page": return_page}
+    coordinator = signed_in_client(app, COORDINATOR)
+
+    def page(url: str):
+        def get():
+            response = coordinator.get(url.format(audit=audit_id))
+            assert response.status_code == 200, url
+            return response.get_data()  # a streamed download is written as it is read
+
+        return get
+
+    return {
+        "analysis": analysis,
+        "briefing": briefing,
+        "return_page": return_page,
+        **{name: page(url) for name, url in PAGES.items()},
+    }, {name: page(url) for name, url in DOWNLOADS.items()}
 
 
 def measure(app, audits: dict[str, int], runs: int) -> dict[str, dict[str, float]]:
     """Median seconds per scale and action, the scales taking turns within each round."""
-    timed = {scale: actions(app, audit_id) for scale, audit_id in audits.items()}
+    timed, downloads = {}, {}
+    for scale, audit_id in audits.items():
+        timed[scale], downloads[scale] = actions(app, audit_id)
     samples = {scale: {name: [] for name in work} for scale, work in timed.items()}
+    for scale, work in downloads.items():
+        for name, action in work.items():  # once each: long enough that a round's noise matters little
+            started = time.perf_counter()
+            action()
+            samples[scale][name] = [time.perf_counter() - started]
     for work in timed.values():
         for action in work.values():
             action()  # warm-up: caches, fonts, the first statement plans
@@ -125,17 +163,19 @@ def run(url: str, runs: int) -> bool:
     times = measure(app, audits, runs)
     for scale, figures in times.items():
         print(
-            f"growth db={engine} scale={scale} cases={SCALES[scale]} analysis_s={figures['analysis']:.3f} "
-            f"briefing_s={figures['briefing']:.3f} return_page_ms={figures['return_page'] * 1000:.1f}"
+            f"growth db={engine} scale={scale} cases={SCALES[scale]} "
+            + " ".join(f"{name}_s={seconds:.3f}" for name, seconds in figures.items())
         )
     ratios = {name: times["10x"][name] / times["1x"][name] for name in times["1x"]}
     print(
-        f"growth db={engine} analysis_ratio={ratios['analysis']:.2f} briefing_ratio={ratios['briefing']:.2f} "
-        f"return_page_ratio={ratios['return_page']:.2f} limit={LIMIT:g}"
+        f"growth db={engine} "
+        + " ".join(f"{name}_ratio={ratio:.2f}" for name, ratio in ratios.items())
+        + f" limit={LIMIT:g}"
     )
     with app.app_context():
         db.engine.dispose()
-    return ratios["analysis"] <= LIMIT
+    bounded = ("analysis", *PAGES, *DOWNLOADS)  # the briefing and the return page barely grow: not bounded
+    return all(ratios[name] <= LIMIT for name in bounded)
 
 
 def main() -> None:
