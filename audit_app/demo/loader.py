@@ -86,7 +86,8 @@ def load_demo(password: str, publish: Publisher | None = None) -> bool:
     """Load everything once; returns False (changing nothing) when the demo is already there.
 
     ``publish`` builds and keeps a briefing's PDF and web page (the briefings' own publishing step, which
-    the command line passes in); with it, last year's audit is loaded with its briefing published.
+    the command line passes in); with it, last year's audit comes with its briefing published, without it
+    the audit is published with no briefing kept.
 
     Refused (DemoRefused, before anything is read or written) where the configuration forbids it.
     """
@@ -107,8 +108,7 @@ def load_demo(password: str, publish: Publisher | None = None) -> bool:
         admin = admin or user
     if admin is None:
         raise RuntimeError("DEMO_ACCOUNTS lists no account to load the audits as")
-    if publish is not None:
-        _load_earlier_audit(data, admin, publish)
+    _load_earlier_audit(data, admin, publish)
     _load_completed_audit(data, admin)
     _load_panel_audit(data, admin)
     _load_open_audit(data, admin)
@@ -202,7 +202,7 @@ def _load_completed_audit(data: dict, user: User) -> None:
     db.session.flush()
 
 
-def _load_earlier_audit(data: dict, user: User, publish: Publisher) -> None:
+def _load_earlier_audit(data: dict, user: User, publish: Publisher | None) -> None:
     """Last year's audit on the same topic, published: the library's first briefing, the viewer's home page
     and the action plan's finished actions. Its children are four of this year's, under last year's
     references, with the same answers (the demo's cases are fictional)."""
@@ -223,6 +223,9 @@ def _load_earlier_audit(data: dict, user: User, publish: Publisher) -> None:
     for position, rec in enumerate(earlier["recommendations"]):
         _add_recommendation(audit, position, rec)
     db.session.flush()
+    if publish is None:  # nothing to build its PDF with (a script's demo): published, with no briefing kept
+        audit.state = AuditState.PUBLISHED
+        return
     briefing = start_draft(audit, _demo_user("editor"))
     approve(briefing, _demo_user("coordinator"), len(unresolved(disclosure_findings(briefing))))
     publish(briefing, _demo_user("coordinator"))
