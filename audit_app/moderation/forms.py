@@ -106,7 +106,7 @@ class AgreedForm(FlaskForm):
         "What the auditors agreed",
         widget=GovCharacterCount(),
         validators=[
-            VisibleText("Write what the auditors agreed"),
+            VisibleText("Enter what the auditors agreed"),
             Length(max=5_000, message="What was agreed must be 5,000 characters or fewer"),
         ],
         description="For example, how to grade a plan that names tasks but no dates. Grading then closes.",
