@@ -93,7 +93,7 @@ class CalibrationForm(FlaskForm):
         "The fictional case",
         widget=GovCharacterCount(),
         validators=[
-            VisibleText("Write the short fictional case the auditors will grade"),
+            VisibleText("Enter the short fictional case the auditors will grade"),
             Length(max=5_000, message="The case must be 5,000 characters or fewer"),
         ],
         description="A few paragraphs about an invented child and family: no real names, dates or places",
