@@ -18,7 +18,7 @@ from audit_app.form_builder import ReturnFormBase, build_return_form, field_name
 from audit_app.models import Audit, Moderation
 from audit_app.moderation.forms import DrawForm, ModeratorForm, reconcile_form
 from audit_app.security import roles_required
-from audit_app.transactions import saved
+from audit_app.transactions import flash_form_problems, saved
 from audit_tools.reliability import graded_definition
 from audit_tools.states import ModerationState, Role
 from audit_tools.tools import ToolDefinition
@@ -85,9 +85,10 @@ def name_moderator(audit_id: int, moderation_id: int) -> ResponseReturnValue:
     audit = _audit_or_404(audit_id)
     moderation = _moderation_or_404(audit, moderation_id)
     form = _moderator_forms([moderation])[moderation.id]
-    if not form.validate_on_submit():
-        return _render_sample(audit), 400
-    with saved() as outcome:
+    if not form.validate_on_submit():  # back to the sample, the problem linked to this case's choice
+        flash_form_problems(form)
+        return redirect(url_for("moderation.sample", audit_id=audit.id))
+    with saved(field=form.moderator.id) as outcome:
         moderator = moderation_data.name_moderator(moderation, form.moderator.data, current_user)
         outcome.success = f"{moderator.display_name} will moderate case {moderation.ret.case.reference}."
     return redirect(url_for("moderation.sample", audit_id=audit.id)) if outcome.ok else (_render_sample(audit), 409)

@@ -110,6 +110,7 @@ def prepare(app) -> World:
         _logo(people["admin"])
         draft_tool = _draft_tool(people["coordinator"])
         published, published_briefing = _published_audit()
+        public_token = versions.give_public_address(published_briefing, people["editor"])
         draft = versions.start_draft(analysis, people["editor"])
         token = _invitation(people["admin"])
         db.session.commit()
@@ -123,6 +124,7 @@ def prepare(app) -> World:
             **_tool_values(draft_tool),
             **_codebook_values(),
             "token": token,
+            "public_token": public_token,  # the published briefing's public address
             "position": 1,
             "user_id": people["auditor"].id,  # the administrator's page for a person
             "agency_id": people["auditor"].agency_id,  # and for an agency
@@ -257,6 +259,8 @@ def _variants(endpoint: str, world: World) -> list[dict]:
         return [{"section": world.sections[0]}]  # one confirmation page, whichever the section
     if endpoint == "tools.version":
         return [{}, {"number": 1}]  # the draft (the designer) and the published version
+    if endpoint.startswith("briefings.public_"):
+        return [{"token": world.shared["public_token"]}]  # not the invitation's <token>
     if endpoint.startswith("analysis.question"):
         return [{"key": world.shared["analysis_key"]}]
     return [{}]
