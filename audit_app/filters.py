@@ -85,9 +85,13 @@ def page_error_summary(form: FlaskForm | None, description: str = "") -> dict[st
 def mark_flashed_fields(_app: Flask, template: object, context: dict[str, Any]) -> None:
     """Put each flashed problem on its field in any form the page shows, so that the field is marked (red
     border, the message above it, ``aria-describedby``) as if the form had just been checked."""
+    forms = [value for value in context.values() if isinstance(value, FlaskForm)]
+    for value in context.values():  # a page with a form for each row passes them in a dict or a list
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple) else ()
+        forms += [item for item in items if isinstance(item, FlaskForm)]
     for problem in flashed_problems():
         target = problem.get("href", "")[1:]
-        for form in [value for value in context.values() if isinstance(value, FlaskForm)]:
+        for form in forms:
             for field in form:
                 if field.id == target and problem["text"] not in field.errors:
                     field.errors = [*field.errors, problem["text"]]
