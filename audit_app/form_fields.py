@@ -4,9 +4,9 @@ import datetime as dt
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, Field
-from wtforms.validators import Length, StopValidation, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import DateField, Field, IntegerField
+from wtforms.validators import InputRequired, Length, NumberRange, StopValidation, ValidationError
 
 from audit_tools.sampling import personal_detail_in
 from audit_tools.text import is_blank_looking
@@ -71,3 +71,16 @@ class NoPersonalDetails:
                 f"{field.label.text} looks like it holds {found}. Enter pseudonymous details "
                 "only: never a name, a date of birth, an address or a contact detail"
             )
+
+
+def seed_field(description: str) -> IntegerField:
+    """The random seed a reproducible draw records (any whole number JavaScript can hold exactly)."""
+    return IntegerField(
+        "Random seed",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter a seed: any whole number"),
+            NumberRange(0, 2**53, "Enter a whole number from 0 to 9,007,199,254,740,992"),
+        ],
+        description=description,
+    )

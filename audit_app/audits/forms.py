@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
-from audit_app.form_fields import NoPersonalDetails, OptionalDateField, VisibleText, at_most
+from audit_app.form_fields import NoPersonalDetails, OptionalDateField, VisibleText, at_most, seed_field
 from audit_tools.sampling import REFERENCE_PATTERN, parse_age
 
 
@@ -265,15 +265,7 @@ class SamplingForm(AgencyChoiceMixin, FlaskForm):
         validators=[Optional(), at_most(20_000, "The list of references")],
         description="One reference per line, exactly as in the frame",
     )
-    seed = IntegerField(
-        "Random seed",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter a seed: any whole number"),
-            NumberRange(0, 2**53, "Enter a whole number from 0 to 9,007,199,254,740,992"),
-        ],
-        description="Recorded with the sample: the same frame, choices and seed always draw the same cases",
-    )
+    seed = seed_field("Recorded with the sample: the same frame, choices and seed always draw the same cases")
     submit = SubmitField("Draw the sample", widget=GovSubmitInput())
 
 

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from audit_app.data.moderation import MAX_REASON
-from audit_app.form_fields import VisibleText
+from audit_app.form_fields import VisibleText, seed_field
 from audit_tools.reliability import DEFAULT_MINIMUM, DEFAULT_RATE
 from audit_tools.tools import Question
 
@@ -36,15 +36,7 @@ class DrawForm(FlaskForm):
             NumberRange(1, 1000, "Enter a whole number from 1 to 1,000"),
         ],
     )
-    seed = IntegerField(
-        "Random seed",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter a seed: any whole number"),
-            NumberRange(0, 2**53, "Enter a whole number from 0 to 9,007,199,254,740,992"),
-        ],
-        description="Recorded with the sample: the same returns, share and seed always draw the same returns",
-    )
+    seed = seed_field("Recorded with the sample: the same returns, share and seed always draw the same returns")
     submit = SubmitField("Draw the moderation sample", widget=GovSubmitInput())
 
 
