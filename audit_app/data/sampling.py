@@ -90,9 +90,14 @@ def import_frame(
         "audit",
         audit.id,
         user=user,
-        after={"file": frame.filename, "sha256": frame.sha256, "rows": frame.row_count},
+        # the file's kind, never its name: a name is typed free text and can name a child ("Smith_Jayden_CP.csv")
+        after={"kind": _file_kind(filename), "sha256": frame.sha256, "rows": frame.row_count},
     )
     return frame
+
+
+def _file_kind(filename: str) -> str:
+    return "xlsx" if filename.lower().endswith(".xlsx") else "csv"
 
 
 def latest_frame(audit: Audit) -> SampleFrame | None:

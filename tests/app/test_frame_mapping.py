@@ -4,7 +4,9 @@ that identifies a child (names, dates of birth, postcodes) is anywhere in the da
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import logging
 import re
 from datetime import date
 
@@ -14,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Border, PatternFill, Side
 
 from audit_app.extensions import db
-from audit_app.models import AgencyAlias, FrameRow, FrameSource, SampleFrame, StagedFrame
+from audit_app.models import AgencyAlias, AuditEvent, FrameRow, FrameSource, SampleFrame, StagedFrame
 from tests.app.frame_pages import everything_stored, form_defaults, shown_problems
 
 AGENCIES = [
@@ -243,3 +245,17 @@ def test_the_partnership_sets_the_bands_that_ages_in_years_are_put_in(client, po
     map_unedited(client, post, audit, upload(client, post, audit, frame_xlsx_other_names(), "eh.xlsx"))
     bands = [r.attributes["age_band"] for r in db.session.scalars(sa.select(FrameRow).order_by(FrameRow.line))]
     assert bands == ["Under 5", "Under 5", "5 to 10", "5 to 10", "5 to 10", "5 to 10"]  # ages 3 to 8
+
+
+@pytest.mark.parametrize("filename", ["smith_jayden_cp.csv", "Smith_Jayden_CP.csv"])
+def test_the_trail_and_the_logs_never_name_the_uploaded_file(client, post, audit, caplog, filename):
+    """A file name is typed free text and can name a child: the trail keeps its kind, rows and SHA-256."""
+    caplog.set_level(logging.DEBUG)
+    data = frame_csv_with_names()
+    map_unedited(client, post, audit, upload(client, post, audit, data, filename))
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "frame.imported"))
+    assert event.after == {"kind": "csv", "rows": len(CHILDREN), "sha256": hashlib.sha256(data).hexdigest()}
+    trail = " ".join(repr(tuple(row)) for row in db.session.execute(sa.select(AuditEvent.__table__)))
+    for word in ("smith", "jayden"):
+        assert word not in trail.lower(), word
+    assert "jayden" not in caplog.text.lower()
