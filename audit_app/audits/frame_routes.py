@@ -42,6 +42,7 @@ from audit_tools.sampling.frame_mapping import (
     suggested_mapping,
     unmatched_agencies,
 )
+from audit_tools.sampling.frame_scan import ScanMemo
 from audit_tools.states import Role
 
 
@@ -71,9 +72,11 @@ def frame(audit_id: int) -> ResponseReturnValue:
         with saved(tell=False, refusals=(TableError, FrameError)) as outcome:
             table = read_table(data, filename, max_bytes=current_app.config["MAX_FRAME_BYTES"], keep_identifying=True)
             digest = hashlib.sha256(data).hexdigest()
-            staged = stage_table(table, date.today(), row_word=_row_word(filename))
+            memo: ScanMemo = {}  # the values scanned for personal details, for this request only
+            staged = stage_table(table, date.today(), row_word=_row_word(filename), memo=memo)
             del table, data  # nothing that identifies a person outlives this line
-            row = _stage_or_import(audit, staged, source, filename, digest)
+            row = _stage_or_import(audit, staged, source, filename, digest, memo)
+            del memo
             outcome.success = "" if row is not None else _imported(staged)
         if outcome.ok:
             if row is not None:
@@ -100,7 +103,7 @@ def _row_word(filename: str) -> str:
 
 
 def _stage_or_import(
-    audit: Audit, staged: StagedTable, source: FrameSource | None, filename: str, digest: str
+    audit: Audit, staged: StagedTable, source: FrameSource | None, filename: str, digest: str, memo: ScanMemo
 ) -> StagedFrame | None:
     """Import at once when nothing needs a choice (the workbench's own columns, or a remembered source
     that covers every column); otherwise keep the staged upload for the mapping page."""
@@ -122,6 +125,7 @@ def _stage_or_import(
                 pseudonym_key=_pseudonym_key(),
                 numbers_agency=mapping_data.numbers_agency_of(source),
                 number_key=current_app.config.get("CASE_NUMBER_KEY"),
+                scan_memo=memo,
             )
             return None
         except FrameError:

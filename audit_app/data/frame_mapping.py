@@ -27,6 +27,7 @@ from audit_tools.sampling.frame_mapping import (
     normalise_agency,
     unmatched_agencies,
 )
+from audit_tools.sampling.frame_scan import ScanMemo
 from audit_tools.states import Role
 
 STAGED_FOR = timedelta(days=1)
@@ -120,8 +121,13 @@ def import_mapped(
     pseudonym_key: bytes | None,
     numbers_agency: Agency | None = None,
     number_key: str | None = None,
+    scan_memo: ScanMemo | None = None,
 ) -> SampleFrame:
-    """Check the mapping and every row in one pass, then import; FrameError lists every problem."""
+    """Check the mapping and every row in one pass, then import; FrameError lists every problem.
+
+    ``scan_memo``: the values of this upload already scanned for personal details (when staged in this request).
+    """
+    scan_memo = {} if scan_memo is None else scan_memo
     lookup = agency_names()
     problems = mapping_problems(staged, mapping)
     unmatched = unmatched_agencies(staged, mapping, lookup)
@@ -141,6 +147,7 @@ def import_mapped(
         age_bands=None if mapping.column_for(ColumnRole.AGE_BAND) else tuple(label for _, label in bands),
         band_of=band_function(bands),
         row_word=staged.row_word,
+        scan_memo=scan_memo,
     )
     candidates = candidate_cases(columns, rows, checks)
     return import_frame(
@@ -153,6 +160,7 @@ def import_mapped(
         digest=digest,
         numbers_agency=numbers_agency if mapping.column_for(ColumnRole.CASE_NUMBER) else None,
         number_key=number_key,
+        scan_memo=scan_memo,
     )
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, FrameRow, Return, SampleFrame, Sampling, User
 from audit_tools.errors import WorkbenchError
+from audit_tools.files.collector import collector_paused
 from audit_tools.privacy.case_numbers import seal_case_number
 from audit_tools.sampling import (
     CandidateCase,
@@ -25,6 +27,7 @@ from audit_tools.sampling import (
     method_statement,
     personal_details,
 )
+from audit_tools.sampling.frame_scan import ScanMemo
 from audit_tools.states import AuditState, ReturnState
 
 STRATUM_LABELS = {"age_band": "age band", "plan_type": "plan type", "repeat_plan": "repeat plan"}
@@ -35,6 +38,7 @@ class SamplingStateError(WorkbenchError):
     """The sample cannot be drawn or changed now; the message says why."""
 
 
+@collector_paused()
 def import_frame(
     audit: Audit,
     filename: str,
@@ -46,6 +50,7 @@ def import_frame(
     digest: str | None = None,
     numbers_agency: Agency | None = None,
     number_key: str | None = None,
+    scan_memo: ScanMemo | None = None,
 ) -> SampleFrame:
     """Keep the frame as imported (file name, SHA-256, rows) so the sample can be drawn again and checked.
 
@@ -54,7 +59,9 @@ def import_frame(
     """
     row_word = "Row" if filename.lower().endswith(".xlsx") else "Line"
     found = personal_details(
-        ((c.line, {"reference": c.reference, **c.attributes}) for c in candidates), row_word=row_word
+        ((c.line, {"reference": c.reference, **c.attributes}) for c in candidates),
+        row_word=row_word,
+        memo=scan_memo,
     )
     if found:
         raise FrameError(found)
@@ -70,8 +77,8 @@ def import_frame(
     frame.own_number_agency_id = numbers_agency.id if keep_numbers and numbers_agency else None
     db.session.add(frame)
     db.session.flush()
-    db.session.execute(
-        insert(FrameRow),
+    db.session.execute(  # Core, not the ORM's bulk insert: a second less for 50,000 rows
+        insert(cast(Table, FrameRow.__table__)),
         [
             {
                 "frame_id": frame.id,

@@ -38,6 +38,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from audit_tools.errors import WorkbenchError
+from audit_tools.files.collector import collector_paused
 from audit_tools.text import has_control_characters
 
 ALLOWED_TYPES = (".csv", ".xlsx")
@@ -125,6 +126,7 @@ def is_formula_like(text: str) -> bool:
     return bool(text) and text[0] in _FORMULA_FIRST and FORMULA_LIKE.match(text) is not None
 
 
+@collector_paused()
 def read_table(
     data: bytes, filename: str, *, max_bytes: int, max_rows: int = 100_000, keep_identifying: bool = False
 ) -> Table:

@@ -24,9 +24,10 @@ from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from functools import lru_cache
 
+from audit_tools.files.collector import collector_paused
 from audit_tools.sampling.frame_files import IDENTIFYING_COLUMNS, Table
 from audit_tools.sampling.frame_rows import ProblemSummary, split_agencies
-from audit_tools.sampling.frame_scan import CELL_WORDS, CLOSING, detail_words, personal_detail_cells
+from audit_tools.sampling.frame_scan import CELL_WORDS, CLOSING, ScanMemo, detail_words, personal_detail_cells
 
 EXAMPLES = 3
 NOT_AN_AGENCY = ""
@@ -184,8 +185,12 @@ def match_agency(name: str, lookup: Mapping[str, str]) -> str | None:
     return starting.pop() if len(starting) == 1 else None
 
 
-def stage_table(table: Table, today: date, *, row_word: str = "Line") -> StagedTable:
-    """Leave out what identifies a person and turn dates of birth into ages (see the module's docstring)."""
+@collector_paused()
+def stage_table(table: Table, today: date, *, row_word: str = "Line", memo: ScanMemo | None = None) -> StagedTable:
+    """Leave out what identifies a person and turn dates of birth into ages (see the module's docstring).
+
+    ``memo``: the upload's scan memo, so the later checks of the same values need not look again.
+    """
     columns = [c for c in table.columns if c]
     left_out: list[LeftOut] = []
     birth: list[str] = []
@@ -195,7 +200,9 @@ def stage_table(table: Table, today: date, *, row_word: str = "Line") -> StagedT
         elif IDENTIFYING_COLUMNS.search(column):
             left_out.append(LeftOut(column, "its name says it holds personal details (such as a name or address)"))
     candidates = [c for c in columns if c not in birth and not any(o.column == c for o in left_out)]
-    cells = personal_detail_cells((line, {c: values.get(c, "") for c in candidates}) for line, values in table.rows)
+    cells = personal_detail_cells(
+        ((line, {c: values.get(c, "") for c in candidates}) for line, values in table.rows), memo
+    )
     by_column = Counter(column for _, column, _ in cells)
     for column, hits in by_column.items():
         filled = sum(1 for _, values in table.rows if values.get(column))
@@ -281,6 +288,7 @@ def is_workbench_format(staged: StagedTable) -> bool:
     )
 
 
+@collector_paused()
 def unmatched_agencies(staged: StagedTable, mapping: FrameMapping, lookup: Mapping[str, str]) -> list[tuple[str, int]]:
     """Each agency name in the agencies column that neither the partnership's list nor the mapping knows,
     once, with the number of rows that name it (most first)."""
@@ -329,6 +337,7 @@ def _birth_problems(staged: StagedTable, mapping: FrameMapping) -> list[str]:
     return problems
 
 
+@collector_paused()
 def mapped_table(
     staged: StagedTable, mapping: FrameMapping, lookup: Mapping[str, str]
 ) -> tuple[tuple[str, ...], list[tuple[int, dict[str, str]]]]:

@@ -21,9 +21,10 @@ from decimal import Decimal
 from functools import lru_cache
 
 from audit_tools.errors import WorkbenchError
+from audit_tools.files.collector import collector_paused
 from audit_tools.privacy import pseudonymise
 from audit_tools.sampling.frame import AGE_BANDS, REFERENCE_PATTERN, FrameRow, age_band, case_row, parse_age
-from audit_tools.sampling.frame_scan import CLOSING, detail_words, personal_detail_cells
+from audit_tools.sampling.frame_scan import CLOSING, ScanMemo, detail_words, personal_detail_cells
 
 FIXED_COLUMNS = ("reference", "case_number", "age_years", "age_band", "agencies")
 MAX_ATTRIBUTE_LENGTH = 80
@@ -63,6 +64,7 @@ class FrameChecks:
     age_bands: tuple[str, ...] | None = AGE_BANDS
     band_of: Callable[[Decimal], str] = field(default=age_band, compare=False)
     row_word: str = "Line"
+    scan_memo: ScanMemo | None = field(default=None, compare=False)  # the upload's values already scanned
 
 
 class ProblemSummary:
@@ -93,6 +95,7 @@ class ProblemSummary:
         return f"{self.row_word}s {shown}{more} ({len(lines):,} rows): {message}."
 
 
+@collector_paused()
 def candidate_cases(
     columns: tuple[str, ...], rows: Iterable[tuple[int, dict[str, str]]], checks: FrameChecks | None = None
 ) -> list[CandidateCase]:
@@ -119,7 +122,7 @@ def candidate_cases(
         seen.add(key)
         scanned.append((line, {"reference": case.reference, **case.attributes}))
         cases.append(case)
-    for line, column, kinds in personal_detail_cells(scanned):
+    for line, column, kinds in personal_detail_cells(scanned, checks.scan_memo):
         problems.add(line, f"column '{column}' looks like it holds {detail_words(kinds)}")
     if problems:
         raise FrameError(

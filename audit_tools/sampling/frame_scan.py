@@ -16,10 +16,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping
+from itertools import chain
 
 from audit_tools.privacy import check_text
 
 MAX_SHOWN = 20
+# Each value's kinds of detail (empty: none), kept while one upload is checked: the same values are
+# looked at when staged, when checked and when stored, and only the first look needs the detectors.
+ScanMemo = dict[str, tuple[str, ...]]
 # Values are checked many at a time, one text per batch. A NUL line between two values keeps
 # every pattern inside its own value: none of them crosses a NUL, and a value starts a line.
 _BETWEEN = "\n\x00\n"
@@ -43,13 +47,17 @@ CLOSING = (
 
 
 def personal_details(
-    rows: Iterable[tuple[int, Mapping[str, str]]], *, row_word: str = "Line", shown: int = MAX_SHOWN
+    rows: Iterable[tuple[int, Mapping[str, str]]],
+    *,
+    row_word: str = "Line",
+    shown: int = MAX_SHOWN,
+    memo: ScanMemo | None = None,
 ) -> list[str]:
     """One message per cell that looks like it holds personal details (at most ``shown``, then a count).
 
     ``rows`` are (line or row number, {column: value}); an empty list means nothing was found.
     """
-    found = personal_detail_cells(rows)
+    found = personal_detail_cells(rows, memo)
     problems = [
         f"{row_word} {line}, column '{column}': looks like {_words(found_kinds)}."
         for line, column, found_kinds in found[:shown]
@@ -62,13 +70,24 @@ def personal_details(
     return problems
 
 
-def personal_detail_cells(rows: Iterable[tuple[int, Mapping[str, str]]]) -> list[tuple[int, str, tuple[str, ...]]]:
-    """(line, column, kinds of detail) for each cell that looks like it holds personal details."""
+def personal_detail_cells(
+    rows: Iterable[tuple[int, Mapping[str, str]]], memo: ScanMemo | None = None
+) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(line, column, kinds of detail) for each cell that looks like it holds personal details.
+
+    ``memo``: values already looked at in this upload (see ``ScanMemo``); it is added to.
+    """
     rows = list(rows)
     # Each different value is checked once (a frame repeats its localities, plan types and bands), in
     # order of first appearance; the cells are gone through again only if something was found.
-    distinct = dict.fromkeys(value for _, values in rows for value in values.values() if value)
-    kinds = _kinds_by_value(distinct)
+    distinct = dict.fromkeys(chain.from_iterable(values.values() for _, values in rows))
+    distinct.pop("", None)
+    memo = {} if memo is None else memo
+    new = [value for value in distinct if value not in memo]
+    found = _kinds_by_value(new)
+    memo.update(dict.fromkeys(new, ()))
+    memo.update(found)
+    kinds = {value: memo[value] for value in distinct if memo[value]}
     if not kinds:
         return []
     return [(line, column, kinds[value]) for line, values in rows for column, value in values.items() if value in kinds]

@@ -1,6 +1,10 @@
 """Personal details in the cells of a frame, by line and column, never repeating the details themselves."""
 
+import gc
+
+from audit_tools.files.collector import collector_paused
 from audit_tools.sampling import CLOSING, MAX_SHOWN, personal_details
+from audit_tools.sampling.frame_scan import personal_detail_cells
 
 
 def test_each_kind_of_detail_is_named_with_its_line_and_column():
@@ -82,3 +86,30 @@ def test_hostile_strings_in_cells_give_messages_not_errors():
     found = personal_details([(n, {"notes": text}) for n, text in enumerate(strings, start=2)], shown=1000)
     assert all(message.startswith("Line ") or message == CLOSING for message in found)
     assert all(text not in message for text in strings if len(text) > 3 for message in found[:-1])
+
+
+def test_a_memo_carries_what_each_value_held_to_the_next_look_at_the_same_upload():
+    memo: dict[str, tuple[str, ...]] = {}
+    first = personal_detail_cells([(2, {"notes": "SW1A 1AA", "locality": "Northfield"})], memo)
+    assert first == [(2, "notes", ("postcode",))]
+    assert memo == {"SW1A 1AA": ("postcode",), "Northfield": ()}
+    # the second look trusts the memo: a value it has seen is not scanned again, a new one is
+    memo["Riverside"] = ("name",)
+    again = personal_detail_cells([(5, {"a": "Riverside", "b": "SW1A 1AA", "c": "NG7 2AB"})], memo)
+    assert again == [(5, "a", ("name",)), (5, "b", ("postcode",)), (5, "c", ("postcode",))]
+
+
+def test_the_collector_is_paused_inside_and_switched_back_on_by_the_last_one_out():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            raise ValueError("refused")
+    except ValueError:
+        pass
+    assert gc.isenabled()
