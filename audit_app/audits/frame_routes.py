@@ -36,6 +36,7 @@ from audit_tools.sampling.frame_mapping import (
     FrameMapping,
     StagedTable,
     is_workbench_format,
+    left_out_note,
     normalise_agency,
     parse_bands,
     stage_table,
@@ -94,8 +95,7 @@ def frame(audit_id: int) -> ResponseReturnValue:
 
 
 def _imported(staged: StagedTable) -> str:
-    left_out = "; ".join(f"{o.column} ({o.reason})" for o in staged.left_out)
-    return "Sample frame imported." + (f" Columns left out and not kept: {left_out}." if left_out else "")
+    return "Sample frame imported." + left_out_note(staged)
 
 
 def _row_word(filename: str) -> str:

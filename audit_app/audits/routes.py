@@ -1,5 +1,6 @@
 """Audit set-up for PAQA coordinators: audits, cases, agencies and progress."""
 
+from datetime import date
 from decimal import Decimal
 from typing import cast
 
@@ -21,6 +22,7 @@ from audit_app.audits.forms import (
 )
 from audit_app.data import audits as audit_data
 from audit_app.data import concerns as concern_data
+from audit_app.data import frame_mapping as mapping_data
 from audit_app.data import sampling as sampling_data
 from audit_app.data.tools import published_versions
 from audit_app.data.users import list_agencies, users_with_role
@@ -29,17 +31,9 @@ from audit_app.forms import ConfirmForm
 from audit_app.models import Agency, Audit
 from audit_app.security import roles_required
 from audit_app.transactions import saved
-from audit_tools.sampling import (
-    UPLOAD_COLUMNS,
-    FrameChecks,
-    FrameError,
-    TableError,
-    candidate_cases,
-    case_row,
-    frame_row_of,
-    parse_age,
-    read_table,
-)
+from audit_tools.sampling import FrameError, TableError, case_row, parse_age, read_table
+from audit_tools.sampling.frame_mapping import left_out_note, stage_table
+from audit_tools.sampling.frame_scan import ScanMemo
 from audit_tools.states import AuditState, ConcernState, Role
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
@@ -201,21 +195,22 @@ def upload_cases(audit_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         filename = form.file.data.filename or ""
         with saved(tell=False) as outcome:
+            # the frame's reader, staging and checks: columns that identify a person are left out, dates
+            # of birth become ages, full agency names and aliases are matched (an equivalent of the
+            # mapping step, with the roles suggested from the column names)
             table = read_table(
                 form.file.data.read(current_app.config["MAX_CSV_BYTES"] + 1),
                 filename,
                 max_bytes=current_app.config["MAX_CSV_BYTES"],
+                keep_identifying=True,
             )
-            checks = FrameChecks(
-                known_agencies={a.short_name for a in list_agencies()},
-                existing_references=audit_data.case_references(audit),
-                require_agencies=not form.agencies.data,
-                required_columns=UPLOAD_COLUMNS,
-                row_word="Row" if filename.lower().endswith(".xlsx") else "Line",
-            )
-            rows = [frame_row_of(c) for c in candidate_cases(table.columns, table.rows, checks)]
+            memo: ScanMemo = {}
+            row_word = "Row" if filename.lower().endswith(".xlsx") else "Line"
+            staged = stage_table(table, date.today(), row_word=row_word, memo=memo, leave_out_by_values=False)
+            del table  # nothing that identifies a person outlives this line
+            rows = mapping_data.mapped_case_rows(audit, staged, require_agencies=not form.agencies.data, scan_memo=memo)
             cases = audit_data.add_cases(audit, rows, current_user, _chosen_agencies(form))
-            outcome.success = f"{len(cases)} case{'s' if len(cases) != 1 else ''} imported."
+            outcome.success = f"{len(cases)} case{'s' if len(cases) != 1 else ''} imported." + left_out_note(staged)
         if outcome.ok:
             return redirect(url_for("audits.show", audit_id=audit.id))
         error = outcome.error

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 
+from audit_app.data.audits import case_references
 from audit_app.data.events import record_event
 from audit_app.data.sampling import import_frame
 from audit_app.data.settings import get_setting, set_setting
 from audit_app.extensions import db
 from audit_app.models import Agency, AgencyAlias, Audit, Case, FrameSource, SampleFrame, StagedFrame, User, utcnow
 from audit_tools.privacy.case_numbers import open_case_number
-from audit_tools.sampling import FrameChecks, FrameError, candidate_cases
+from audit_tools.sampling import (
+    UPLOAD_COLUMNS,
+    CandidateCase,
+    FrameChecks,
+    FrameError,
+    candidate_cases,
+    frame_row_of,
+)
+from audit_tools.sampling import FrameRow as CaseRow
 from audit_tools.sampling.frame_mapping import (
     DEFAULT_BANDS,
     NOT_AN_AGENCY,
@@ -22,12 +32,14 @@ from audit_tools.sampling.frame_mapping import (
     StagedTable,
     agency_lookup,
     band_function,
+    finding_problems,
     mapped_table,
     mapping_problems,
     normalise_agency,
+    suggested_mapping,
     unmatched_agencies,
 )
-from audit_tools.sampling.frame_scan import ScanMemo
+from audit_tools.sampling.frame_scan import CLOSING, ScanMemo
 from audit_tools.states import Role
 
 STAGED_FOR = timedelta(days=1)
@@ -128,28 +140,9 @@ def import_mapped(
     ``scan_memo``: the values of this upload already scanned for personal details (when staged in this request).
     """
     scan_memo = {} if scan_memo is None else scan_memo
-    lookup = agency_names()
-    problems = mapping_problems(staged, mapping)
-    unmatched = unmatched_agencies(staged, mapping, lookup)
-    if unmatched:
-        problems.append(
-            "Say which agency each of these names is, or that it is not an agency: "
-            + ", ".join(f"{name!r} ({rows:,} row{'s' if rows != 1 else ''})" for name, rows in unmatched)
-            + "."
-        )
-    if problems:
-        raise FrameError(problems)
-    columns, rows = mapped_table(staged, mapping, lookup)
-    bands = age_bands()
-    checks = FrameChecks(
-        pseudonym_key=pseudonym_key,
-        known_agencies={a.short_name for a in partnership_agencies()},
-        age_bands=None if mapping.column_for(ColumnRole.AGE_BAND) else tuple(label for _, label in bands),
-        band_of=band_function(bands),
-        row_word=staged.row_word,
-        scan_memo=scan_memo,
+    columns, candidates = _checked_candidates(
+        staged, mapping, ask_unmatched=True, pseudonym_key=pseudonym_key, scan_memo=scan_memo
     )
-    candidates = candidate_cases(columns, rows, checks)
     return import_frame(
         audit,
         filename,
@@ -162,6 +155,60 @@ def import_mapped(
         number_key=number_key,
         scan_memo=scan_memo,
     )
+
+
+def mapped_case_rows(
+    audit: Audit, staged: StagedTable, *, require_agencies: bool, scan_memo: ScanMemo | None = None
+) -> list[CaseRow]:
+    """ "Upload cases": the staged file under the roles suggested from its column names, checked like a frame
+    (agency names and aliases matched, the partnership's bands) plus the columns a case needs."""
+    mapping = suggested_mapping(staged)
+    _columns, candidates = _checked_candidates(
+        staged,
+        mapping,
+        ask_unmatched=False,  # nobody is asked: a name nobody matched is refused by line, with the agencies known
+        existing_references=case_references(audit),
+        require_agencies=require_agencies,
+        required_columns=UPLOAD_COLUMNS,
+        scan_memo=scan_memo,
+    )
+    return [frame_row_of(c) for c in candidates]
+
+
+def _checked_candidates(
+    staged: StagedTable, mapping: FrameMapping, *, ask_unmatched: bool, **checks: Any
+) -> tuple[tuple[str, ...], list[CandidateCase]]:
+    """The mapped rows checked in one pass (``checks``: more ``FrameChecks`` fields); FrameError lists every problem."""
+    lookup = agency_names()
+    found = finding_problems(staged, mapping)
+    problems = [p for p in mapping_problems(staged, mapping) if p not in found and p != CLOSING]
+    unmatched = unmatched_agencies(staged, mapping, lookup) if ask_unmatched else []
+    if unmatched:
+        problems.append(
+            "Say which agency each of these names is, or that it is not an agency: "
+            + ", ".join(f"{name!r} ({rows:,} row{'s' if rows != 1 else ''})" for name, rows in unmatched)
+            + "."
+        )
+    if problems:
+        raise FrameError(problems)
+    columns, rows = mapped_table(staged, mapping, lookup)
+    bands = age_bands()
+    frame_checks = FrameChecks(
+        known_agencies={a.short_name for a in partnership_agencies()},
+        age_bands=None if mapping.column_for(ColumnRole.AGE_BAND) else tuple(label for _, label in bands),
+        band_of=band_function(bands),
+        row_word=staged.row_word,
+        **checks,
+    )
+    try:  # the cells blanked when staged are said with every other problem: nothing waits for a second upload
+        candidates = candidate_cases(columns, rows, frame_checks)
+    except FrameError as error:
+        if not found:
+            raise
+        raise FrameError(found + [p for p in error.problems if p != CLOSING] + [CLOSING]) from None
+    if found:
+        raise FrameError([*found, CLOSING])
+    return columns, candidates
 
 
 def numbers_agency_of(source: FrameSource | None) -> Agency | None:

@@ -186,10 +186,20 @@ def match_agency(name: str, lookup: Mapping[str, str]) -> str | None:
 
 
 @collector_paused()
-def stage_table(table: Table, today: date, *, row_word: str = "Line", memo: ScanMemo | None = None) -> StagedTable:
+def stage_table(
+    table: Table,
+    today: date,
+    *,
+    row_word: str = "Line",
+    memo: ScanMemo | None = None,
+    leave_out_by_values: bool = True,
+) -> StagedTable:
     """Leave out what identifies a person and turn dates of birth into ages (see the module's docstring).
 
     ``memo``: the upload's scan memo, so the later checks of the same values need not look again.
+    ``leave_out_by_values``: False where nobody can choose a role for the columns afterwards ("Upload
+    cases"): a column is then left out by its name only, and cells with personal details in a kept
+    column are refused by line and column, however many there are.
     """
     columns = [c for c in table.columns if c]
     left_out: list[LeftOut] = []
@@ -204,7 +214,7 @@ def stage_table(table: Table, today: date, *, row_word: str = "Line", memo: Scan
         ((line, {c: values.get(c, "") for c in candidates}) for line, values in table.rows), memo
     )
     by_column = Counter(column for _, column, _ in cells)
-    for column, hits in by_column.items():
+    for column, hits in by_column.items() if leave_out_by_values else ():
         filled = sum(1 for _, values in table.rows if values.get(column))
         if hits >= max(1, IDENTIFYING_SHARE * filled):
             found_kinds = {k for _, c, found in cells if c == column for k in found}
@@ -225,6 +235,12 @@ def stage_table(table: Table, today: date, *, row_word: str = "Line", memo: Scan
         for line, values in table.rows
     )
     return StagedTable(kept, rows, tuple(left_out), tuple(birth), findings, row_word)
+
+
+def left_out_note(staged: StagedTable) -> str:
+    """What the coordinator is told about the columns left out, or "" when none was."""
+    left_out = "; ".join(f"{o.column} ({o.reason})" for o in staged.left_out)
+    return f" Columns left out and not kept: {left_out}." if left_out else ""
 
 
 def age_on(born: date, today: date) -> Decimal | None:
@@ -318,13 +334,17 @@ def mapping_problems(staged: StagedTable, mapping: FrameMapping) -> list[str]:
     if mapping.column_for(ColumnRole.AGE_YEARS) and mapping.column_for(ColumnRole.DATE_OF_BIRTH):
         problems.append("Choose either an age in years or a date of birth to work the age out from, not both.")
     problems += _birth_problems(staged, mapping)
+    found = finding_problems(staged, mapping)
+    return problems + ([*found, CLOSING] if found else [])
+
+
+def finding_problems(staged: StagedTable, mapping: FrameMapping) -> list[str]:
+    """The cells blanked when staged that are in columns the mapping keeps, summarised by kind with their lines."""
     summary = ProblemSummary(staged.row_word)
     for line, column, words in staged.findings:
         if mapping.roles.get(column, ColumnRole.LEAVE_OUT) != ColumnRole.LEAVE_OUT:
             summary.add(line, f"column '{column}' looks like it holds {words}")
-    if summary:
-        problems += [*summary.messages(), CLOSING]
-    return problems
+    return summary.messages()
 
 
 def _birth_problems(staged: StagedTable, mapping: FrameMapping) -> list[str]:

@@ -9,6 +9,15 @@ from sqlalchemy import func, select
 
 from audit_app.extensions import db
 from audit_app.models import Agency, Audit, Case, Return
+from tests.app.frame_pages import everything_stored
+from tests.app.real_exports import (
+    AGENCIES,
+    CHILDREN,
+    frame_bom_crlf_postcodes,
+    frame_csv_with_names,
+    frame_xlsx_other_names,
+    identifying_values,
+)
 
 GOOD = (
     b"reference,age_years,locality,plan_type,agencies\n"
@@ -60,7 +69,6 @@ def test_good_file_imports_cases_and_returns(client, post, audit, factory):
         (b"reference,age_years,locality,plan_type\nA,2,X,Y\n", "Line 2: no agencies are named."),
         (b"", "The file is empty."),
         (b"reference,age_years,locality\nA,2,X\n", "missing column(s): plan_type"),
-        (b"reference,child_name,age_years,locality,plan_type\nA,Sam,2,X,Y\n", "look like personal details"),
         (
             b"reference,age_years,locality,plan_type\nA,2,X,Y\nB,3,X,Y\nA,4,X,Y\n",
             "Line 4: the reference is already on an earlier line",
@@ -77,7 +85,10 @@ def test_good_file_imports_cases_and_returns(client, post, audit, factory):
             b"reference,age_years,locality,plan_type\n" + b"A,2,X,Y\n" * 1_400_000,
             "larger than 2 MB, the largest accepted",
         ),
-        (b"reference,age_years,locality,plan_type,age_band\nA,2,X,Y,teenager\n", "age_band must be one of 0-2"),
+        (
+            b"reference,age_years,locality,plan_type,age_band\nA,2,X,Y,a band of many many words\n",
+            "age_band is longer than 20 characters",
+        ),
     ],
 )
 def test_bad_files_are_refused_whole_with_a_specific_reason(client, post, audit, data, expected):
@@ -322,3 +333,57 @@ def test_cases_added_by_any_path_are_checked_for_personal_details(app, audit, fa
         audit_data.add_cases(audit, [case_row("NA-8", 3, "NG7 2AB", "CP plan")], coordinator)
     db.session.rollback()
     assert case_count(audit) == 0
+
+
+def _partnership(factory) -> list[int]:
+    """The agencies with their full names, as a real export writes them."""
+    for short, name in AGENCIES:
+        factory.agency(short, name).name = name
+    db.session.commit()
+    return [db.session.scalar(select(Agency.id).where(Agency.short_name == "CSC"))]
+
+
+@pytest.mark.parametrize(
+    "make, filename, left_out",
+    [(frame_csv_with_names, "cp-export.csv", "child_name"), (frame_xlsx_other_names, "eh-cohort.xlsx", "forename")],
+)
+def test_a_real_export_uploads_as_cases_without_editing_and_leaves_no_identifier(
+    client, post, audit, factory, make, filename, left_out
+):
+    """Upload cases goes through the frame's staging and mapping: names left out, dates of birth turned
+    into ages, full agency names matched; nothing that identifies a child is stored."""
+    response = upload(client, post, audit, make(), filename=filename, agencies=_partnership(factory))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    cases = list(db.session.scalars(select(Case).where(Case.audit_id == audit.id).order_by(Case.id)))
+    assert len(cases) == len(CHILDREN)
+    assert all(c.age_years is not None and c.locality and c.plan_type and c.returns for c in cases)
+    flashed = client.get(f"/audits/{audit.id}").get_data(as_text=True)
+    assert f"Columns left out and not kept: {left_out}" in flashed
+    stored = everything_stored()
+    for value in identifying_values():
+        assert value not in stored, value
+
+
+def test_full_agency_names_in_an_upload_become_the_partnerships_agencies(client, post, audit, factory):
+    upload(client, post, audit, frame_csv_with_names(), agencies=_partnership(factory))
+    first = db.session.scalar(select(Case).where(Case.reference == "CP-1001"))
+    assert sorted(r.agency.short_name for r in first.returns) == ["CSC", "HV"]
+    assert "date_of_birth" not in first.attributes and first.attributes["gender"] == "Female"
+
+
+def test_an_export_without_ages_is_refused_clearly_and_stores_no_postcode(client, post, audit, factory):
+    html = upload(client, post, audit, frame_bom_crlf_postcodes(), agencies=_partnership(factory)).get_data(
+        as_text=True
+    )
+    assert "missing column(s): age_years" in html and case_count(audit) == 0
+    assert not any(postcode in html + everything_stored() for *_, postcode in CHILDREN)
+
+
+def test_every_check_of_an_upload_runs_in_one_pass_and_says_each_kind_once(client, post, audit):
+    rows = "".join(f"NA-{n},{2 + n % 9},Northfield,CP plan,Youth Justice\n" for n in range(7))
+    data = ("reference,age_years,locality,plan_type,agencies\n" + rows + "NA-1,4,NG7 2AB,CP plan,CSC\n").encode()
+    html = upload(client, post, audit, data).get_data(as_text=True).replace("&#39;", "'")
+    assert "Lines 2, 3, 4, 5, 6 and 2 more (7 rows): unknown agency 'Youth Justice'; the agencies are CSC, EH." in html
+    assert "Line 9: the reference is already on an earlier line" in html
+    assert "Line 9: column 'locality' looks like it holds a UK postcode." in html
+    assert "NG7" not in html and case_count(audit) == 0
