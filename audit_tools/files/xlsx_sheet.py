@@ -15,6 +15,7 @@ import datetime as dt
 import pyexpat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import IO
 
 # A cell's value as openpyxl types it: text, number, boolean, date or time, or blank.
@@ -197,6 +198,18 @@ def _row_number(reference: str | None, previous: int) -> int:
 
 def _column_of(reference: str) -> int:
     """The 1-based column of a cell reference ("AB12" → 28)."""
+    letters = reference.rstrip("0123456789")
+    if letters and letters != reference:  # the usual shape: letters, then the row's digits
+        return _column_of_letters(letters) if len(letters) <= 3 else _column_of_cells(reference)
+    return _column_of_cells(reference)
+
+
+@lru_cache(maxsize=1_024)  # a sheet's cells share a few column letters: each is worked out once
+def _column_of_letters(letters: str) -> int:
+    return _column_of_cells(letters + "1")
+
+
+def _column_of_cells(reference: str) -> int:
     column = 0
     for char in reference:
         if "A" <= char <= "Z":
@@ -220,7 +233,23 @@ def sheet_rows(
     reader = _Reader(shared_strings, styles, max_column)
     parser = pyexpat.ParserCreate()  # no namespace processing: faster, and prefixes are handled above
     parser.buffer_text = True
-    parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
+    starts, ends = reader.starts.get, reader.ends.get
+
+    def start(name: str, attrs: dict[str, str]) -> None:  # a tag without a prefix costs one call less
+        handler = starts(name)
+        if handler is None:
+            reader.start(name, attrs)
+        else:
+            handler(attrs)
+
+    def end(name: str) -> None:
+        handler = ends(name)
+        if handler is None:
+            reader.end(name)
+        else:
+            handler()
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
     parser.CharacterDataHandler = reader.characters
     parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _refuse_declaration
     while chunk := stream.read(CHUNK):
