@@ -160,7 +160,7 @@ def import_mapped(
 def mapped_case_rows(
     audit: Audit, staged: StagedTable, *, require_agencies: bool, scan_memo: ScanMemo | None = None
 ) -> list[CaseRow]:
-    """ "Upload cases": the staged file under the roles suggested from its column names, checked like a frame
+    """For "Upload cases": the staged file under the roles suggested from its column names, checked like a frame
     (agency names and aliases matched, the partnership's bands) plus the columns a case needs."""
     mapping = suggested_mapping(staged)
     _columns, candidates = _checked_candidates(
@@ -189,8 +189,8 @@ def _checked_candidates(
             + ", ".join(f"{name!r} ({rows:,} row{'s' if rows != 1 else ''})" for name, rows in unmatched)
             + "."
         )
-    if problems:
-        raise FrameError(problems)
+    if problems:  # the mapping itself must be chosen again; the cells found are said now all the same
+        raise FrameError(problems + ([*found, CLOSING] if found else []))
     columns, rows = mapped_table(staged, mapping, lookup)
     bands = age_bands()
     frame_checks = FrameChecks(
