@@ -198,6 +198,14 @@ class CaseForm(AgencyChoiceMixin, FlaskForm):
 
 class UploadForm(AgencyChoiceMixin, FlaskForm):
     file = FileField("CSV file", widget=GovFileInput(), validators=[FileRequired("Choose a CSV file to upload")])
+    source = SelectField(
+        "Where is the file from?",
+        widget=GovSelect(),
+        coerce=int,
+        default=0,
+        choices=[SelectChoice(0, "Somewhere new: recognise its columns by their names")],
+        description="A source's mapping is remembered on the sample frame's mapping page; choose it to use it here",
+    )
     submit = SubmitField("Upload cases", widget=GovSubmitInput())
 
 

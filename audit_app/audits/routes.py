@@ -191,9 +191,11 @@ def upload_cases(audit_id: int) -> ResponseReturnValue:
     if refused := _require_case_editing(audit):
         return refused
     form = _with_agency_choices(UploadForm())
+    form.source.choices = [form.source.choices[0], *(SelectChoice(s.id, s.label) for s in mapping_data.list_sources())]
     problems: list[str] = []
     if form.validate_on_submit():
         filename = form.file.data.filename or ""
+        roles, _not_agencies = mapping_data.source_mapping(mapping_data.get_source(form.source.data))
         with saved(tell=False) as outcome:
             # the frame's reader, staging and checks: columns that identify a person are left out, dates
             # of birth become ages, full agency names and aliases are matched (an equivalent of the
@@ -208,7 +210,9 @@ def upload_cases(audit_id: int) -> ResponseReturnValue:
             row_word = "Row" if filename.lower().endswith(".xlsx") else "Line"
             staged = stage_table(table, date.today(), row_word=row_word, memo=memo, leave_out_by_values=False)
             del table  # nothing that identifies a person outlives this line
-            rows = mapping_data.mapped_case_rows(audit, staged, require_agencies=not form.agencies.data, scan_memo=memo)
+            rows = mapping_data.mapped_case_rows(
+                audit, staged, roles, require_agencies=not form.agencies.data, scan_memo=memo
+            )
             cases = audit_data.add_cases(audit, rows, current_user, _chosen_agencies(form))
             outcome.success = f"{len(cases)} case{'s' if len(cases) != 1 else ''} imported." + left_out_note(staged)
         if outcome.ok:

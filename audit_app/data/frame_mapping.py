@@ -158,11 +158,17 @@ def import_mapped(
 
 
 def mapped_case_rows(
-    audit: Audit, staged: StagedTable, *, require_agencies: bool, scan_memo: ScanMemo | None = None
+    audit: Audit,
+    staged: StagedTable,
+    remembered: dict[str, str] | None = None,
+    *,
+    require_agencies: bool,
+    scan_memo: ScanMemo | None = None,
 ) -> list[CaseRow]:
-    """For "Upload cases": the staged file under the roles suggested from its column names, checked like a frame
-    (agency names and aliases matched, the partnership's bands) plus the columns a case needs."""
-    mapping = suggested_mapping(staged)
+    """For "Upload cases": the staged file under a remembered source's roles or those suggested from its
+    column names, checked like a frame (agency names and aliases matched, the partnership's bands) plus the
+    columns a case needs."""
+    mapping = suggested_mapping(staged, remembered)
     _columns, candidates = _checked_candidates(
         staged,
         mapping,

@@ -8,7 +8,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from audit_app.extensions import db
-from audit_app.models import Agency, Audit, Case, Return
+from audit_app.models import Agency, Audit, Case, FrameSource, Return
 from tests.app.frame_pages import everything_stored
 from tests.app.real_exports import (
     AGENCIES,
@@ -387,3 +387,24 @@ def test_every_check_of_an_upload_runs_in_one_pass_and_says_each_kind_once(clien
     assert "Line 9: the reference is already on an earlier line" in html
     assert "Line 9: column 'locality' looks like it holds a UK postcode." in html
     assert "NG7" not in html and case_count(audit) == 0
+
+
+def test_a_mapping_remembered_for_a_source_is_used_when_cases_are_uploaded_from_it(client, post, audit):
+    data = b"Ref,Division,Years,Plan Type,Agencies Involved\nNA-1,North,3,CP plan,CSC\nNA-2,South,5,CP plan,EH\n"
+    refused = upload(client, post, audit, data).get_data(as_text=True)
+    assert "missing column(s): age_years, locality" in refused and case_count(audit) == 0
+    roles = {"ref": "reference", "division": "locality", "years": "age_years", "plan_type": "plan_type"}
+    source = FrameSource(label="Our CP export", roles={**roles, "agencies_involved": "agencies"}, not_agencies=[])
+    db.session.add(source)
+    db.session.commit()
+    page = client.get(f"/audits/{audit.id}/cases/upload").get_data(as_text=True)
+    assert "Our CP export" in page
+    response = post(
+        client,
+        f"/audits/{audit.id}/cases/upload",
+        {"file": (io.BytesIO(data), "cp.csv"), "source": str(source.id)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    localities = {c.reference: c.locality for c in db.session.scalars(select(Case).where(Case.audit_id == audit.id))}
+    assert localities == {"NA-1": "North", "NA-2": "South"}

@@ -1,5 +1,6 @@
 """A coordinator imports a case system's export through the mapping step, then imports the same export
-again with the remembered mapping in one step; the upload and mapping pages pass axe."""
+again with the remembered mapping in one step, and uploads it as cases with the same mapping; the upload
+and mapping pages pass axe."""
 
 from __future__ import annotations
 
@@ -53,4 +54,15 @@ def test_an_export_is_mapped_once_then_imported_in_one_step(page: Page, live_ser
     expect(page.get_by_role("heading", level=1)).to_have_text("Draw the sample")
     expect(page.get_by_role("alert", name="Success")).to_contain_text("Sample frame imported")
     screenshot(page, "frame-02-imported-in-one-step")
+
+    # "Upload cases" reads the same export with the same staging and the remembered mapping
+    page.goto(page.url.replace("/sample", "/cases/upload"))
+    page.get_by_label("CSV file").set_input_files(str(export))
+    page.get_by_label("Where is the file from?").select_option(label="Browser CP export")
+    axe_report.check(page, "upload cases from a remembered source")
+    screenshot(page, "frame-03-upload-cases-with-a-source")
+    page.get_by_role("button", name="Upload cases").click()
+    expect(page.get_by_role("alert", name="Success")).to_contain_text("20 cases imported")
+    expect(page.get_by_role("alert", name="Success")).to_contain_text("child_name")
+    expect(page.get_by_role("main")).not_to_contain_text("Okonjo")
     axe_report.assert_clean()
