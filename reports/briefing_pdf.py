@@ -46,6 +46,7 @@ from reports.pdf_flowables import (
     recommendation_table,
     resource_list,
     section_heading,
+    with_first_item,
 )
 from reports.pdf_styles import (
     FOOTER_HEIGHT,
@@ -305,7 +306,7 @@ def _story(
     columned: list[Flowable] = []
     for heading, body in sections:
         if columns and heading in _IN_COLUMNS:
-            columned += [section_heading(heading, styles["column_heading"]), *body]
+            columned += with_first_item(section_heading(heading, styles["column_heading"]), body)
             continue
         if columned:  # the run of list sections, read down the first column and then the second
             story.append(BalancedColumns(columned, nCols=2, innerPadding=_COLUMN_GAP, spaceBefore=4, endSlack=0.2))
@@ -395,10 +396,9 @@ def _findings(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> 
     parts: list[Flowable] = bullets(content.findings, styles["bullet"], styles["empty"]) if content.findings else []
     for heading, items in ((b.SECTION_WORKED_WELL, content.worked_well), (b.SECTION_TO_CHANGE, content.to_change)):
         if items:
-            parts += [
-                section_heading(heading, styles["subheading"], "H3"),
-                *bullets(items, styles["bullet"], styles["empty"]),
-            ]
+            parts += with_first_item(
+                section_heading(heading, styles["subheading"], "H3"), bullets(items, styles["bullet"], styles["empty"])
+            )
     return parts or paragraphs((), styles["body"], styles["empty"])
 
 

@@ -128,6 +128,53 @@ def section_heading(text: str, style: ParagraphStyle, role: str = "H2") -> Parag
     return SectionHeading(text, style, role)
 
 
+class WithFirstItem(Flowable):
+    """A heading and the start of the item after it, laid out as one: never a heading alone at the foot of a
+    column or a page.
+
+    reportlab's ``BalancedColumns`` ignores ``keepWithNext`` and cannot hold a ``KeepTogether`` (it raises
+    ``_FrameBreak``), so the heading and the first item are one flowable here. When both do not fit, the
+    item is split (a long one keeps its first lines with the heading, the rest follows as usual); when not
+    even its first lines fit, nothing is placed and the pair moves on to the next column or page.
+    """
+
+    def __init__(self, heading: Flowable, first: Flowable) -> None:
+        super().__init__()
+        self.heading, self.first = heading, first
+        self._gap = max(heading.getSpaceAfter(), first.getSpaceBefore())
+
+    def getSpaceBefore(self) -> float:  # noqa: N802  # reportlab's names
+        return self.heading.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:  # noqa: N802
+        return self.first.getSpaceAfter()
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._heading_height = self.heading.wrap(available_width, available_height)[1]
+        self._first_height = self.first.wrap(available_width, available_height)[1]
+        self.width, self.height = available_width, self._heading_height + self._gap + self._first_height
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.wrap(available_width, available_height)
+        if self.height <= available_height:
+            return [self]
+        room = available_height - self._heading_height - self._gap
+        parts = self.first.split(available_width, room) if room > 0 else []
+        if len(parts) < 2:
+            return []
+        return [WithFirstItem(self.heading, parts[0]), *parts[1:]]
+
+    def draw(self) -> None:
+        self.heading.drawOn(self.canv, 0, self.height - self._heading_height)
+        self.first.drawOn(self.canv, 0, 0)
+
+
+def with_first_item(heading: Flowable, body: Sequence[Flowable]) -> list[Flowable]:
+    """The heading kept with the start of its body's first item, then the rest of the body."""
+    return [WithFirstItem(heading, body[0]), *body[1:]] if body else [heading]
+
+
 def paragraphs(texts: Sequence[str], style: ParagraphStyle, empty: ParagraphStyle) -> list[Flowable]:
     """One paragraph per text, or a short 'none recorded' note."""
     if not texts:
