@@ -403,10 +403,14 @@ def _findings(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> 
 
 
 def _themes(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
-    """Ticks only on themes really found before; otherwise the note saying what was compared."""
-    if content.themes_in_common or not content.themes_note:
-        return bullets(content.themes_in_common, styles["bullet"], styles["empty"], TICK)
-    return [Paragraph(markup(content.themes_note), styles["body"])]
+    """Ticks only on themes really found before (after the note naming the audits they were found in, when it is
+    one set for all); otherwise the note saying what was compared."""
+    note: list[Flowable] = [Paragraph(markup(content.themes_note), styles["body"])] if content.themes_note else []
+    if content.themes_in_common:  # the note leads in to the list ("… also found in …:")
+        return note + bullets(content.themes_in_common, styles["bullet"], styles["empty"], TICK)
+    if note and not content.themes_note.rstrip().endswith(":"):  # the note says why there is no list
+        return note
+    return bullets((), styles["bullet"], styles["empty"])
 
 
 def _at_a_glance(

@@ -204,8 +204,9 @@ def _load_completed_audit(data: dict, user: User) -> None:
 
 def _load_earlier_audit(data: dict, user: User, publish: Publisher | None) -> None:
     """Last year's audit on the same topic, published: the library's first briefing, the viewer's home page,
-    the action plan's finished actions and the themes this year's briefing has in common with it. Its children are four of this year's, under last year's
-    references, with the same answers (the demo's cases are fictional)."""
+    the action plan's finished actions and the themes this year's briefing has in common with it. Its
+    children are four of this year's, under last year's references, with the same answers (the demo's
+    cases are fictional)."""
     earlier = data["earlier_audit"]
     audit = _new_audit(earlier["audit"], AuditState.ANALYSIS)
     chosen = {c["reference"]: c["reference"].replace("NA26-", "NA25-") for c in data["cases"][: earlier["cases"]]}
