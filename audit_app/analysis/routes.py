@@ -11,7 +11,7 @@ from audit_app.analysis.forms import CaseFilterForm, CompareForm
 from audit_app.data import comparison as comparison_data
 from audit_app.data import moderation as moderation_data
 from audit_app.data.analysis import analysis_data, audit_scores, case_filter_choices, question_analysis
-from audit_app.data.briefings import suppression_threshold
+from audit_app.data.briefings import audit_name, suppression_threshold
 from audit_app.data.exports import record_export, returns_for_export
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
@@ -80,7 +80,7 @@ def analysis(audit_id: int) -> ResponseReturnValue:
 def compare() -> ResponseReturnValue:
     """Two audits side by side: compliance by section, overall judgements and themes, each with its change."""
     audits = comparison_data.comparable_audits(current_user)
-    form = CompareForm(request.args, [(a.id, f"{a.title} ({a.year})") for a in audits])
+    form = CompareForm(request.args, [(a.id, audit_name(a.title, a.year)) for a in audits])
     found = None
     if "second" in request.args:  # the form sends both; a link from an audit's analysis page chooses the first
         chosen = form.chosen()

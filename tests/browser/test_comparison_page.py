@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import screenshot, sign_in
 
 EDITOR = "editor@demo.example"
-EARLIER = "Multi-agency neglect audit 2025 (2025)"
-LATER = "Multi-agency neglect audit 2026 (2026)"
+EARLIER = "Multi-agency neglect audit 2025"
+LATER = "Multi-agency neglect audit 2026"
 
 
 def test_editor_compares_last_years_audit_with_this_years(page: Page, live_server, axe_report):
