@@ -40,6 +40,7 @@ def test_the_demo_audits_compared_section_by_section_with_children_in_words(demo
     assert "These audits used the same audit tool" in text
     heading = re.search(r'<h2 class="govuk-heading-m" id="compared">(.*?)</h2>', response.get_data(as_text=True))
     assert heading.group(1) == f"Multi-agency neglect audit 2025 and {later.title}"
+    assert f"<title>Compare Multi-agency neglect audit 2025 and {later.title} –" in response.get_data(as_text=True)
     for heading in ("Compliance by section", "Overall judgements", "Themes"):
         assert f">{heading}</h2>" in response.get_data(as_text=True)
     assert re.search(r"All sections \d+% \d+% (up \d+ points?|down \d+ points?|no change)", text)
