@@ -46,6 +46,7 @@ from reports.pdf_flowables import (
     recommendation_table,
     resource_list,
     section_heading,
+    with_first_item,
 )
 from reports.pdf_styles import (
     FOOTER_HEIGHT,
@@ -305,7 +306,7 @@ def _story(
     columned: list[Flowable] = []
     for heading, body in sections:
         if columns and heading in _IN_COLUMNS:
-            columned += [section_heading(heading, styles["column_heading"]), *body]
+            columned += with_first_item(section_heading(heading, styles["column_heading"]), body)
             continue
         if columned:  # the run of list sections, read down the first column and then the second
             story.append(BalancedColumns(columned, nCols=2, innerPadding=_COLUMN_GAP, spaceBefore=4, endSlack=0.2))
@@ -395,18 +396,21 @@ def _findings(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> 
     parts: list[Flowable] = bullets(content.findings, styles["bullet"], styles["empty"]) if content.findings else []
     for heading, items in ((b.SECTION_WORKED_WELL, content.worked_well), (b.SECTION_TO_CHANGE, content.to_change)):
         if items:
-            parts += [
-                section_heading(heading, styles["subheading"], "H3"),
-                *bullets(items, styles["bullet"], styles["empty"]),
-            ]
+            parts += with_first_item(
+                section_heading(heading, styles["subheading"], "H3"), bullets(items, styles["bullet"], styles["empty"])
+            )
     return parts or paragraphs((), styles["body"], styles["empty"])
 
 
 def _themes(content: b.BriefingContent, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
-    """Ticks only on themes really found before; otherwise the note saying what was compared."""
-    if content.themes_in_common or not content.themes_note:
-        return bullets(content.themes_in_common, styles["bullet"], styles["empty"], TICK)
-    return [Paragraph(markup(content.themes_note), styles["body"])]
+    """Ticks only on themes really found before (after the note naming the audits they were found in, when it is
+    one set for all); otherwise the note saying what was compared."""
+    note: list[Flowable] = [Paragraph(markup(content.themes_note), styles["body"])] if content.themes_note else []
+    if content.themes_in_common:  # the note leads in to the list ("… also found in …:")
+        return note + bullets(content.themes_in_common, styles["bullet"], styles["empty"], TICK)
+    if note and not content.themes_note.rstrip().endswith(":"):  # the note says why there is no list
+        return note
+    return bullets((), styles["bullet"], styles["empty"])
 
 
 def _at_a_glance(

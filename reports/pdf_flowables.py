@@ -14,11 +14,11 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from audit_tools.briefing import Chart, KeyFigure, Progress, Recommendation, Resource
 from reports.fonts import register_fonts
-from reports.pdf_styles import FRAME_WIDTH, MUTED, RULE, Palette
+from reports.pdf_styles import FRAME_WIDTH, MUTED, PAGE_HEIGHT, RULE, Palette
 from reports.pdf_tagging import Tag, TaggedImage, list_item, new_key
 from reports.pdf_tagging import TaggedParagraph as Paragraph
 from reports.pdf_text import clean, link_markup, markup, safe_href, shorten
@@ -35,6 +35,8 @@ _TABLE_FONT = (("FONTNAME", (0, 0), (-1, -1), register_fonts().regular),)
 _SHORT = 300
 _FIGURE, _FIGURE_LABEL = 60, 200  # so that a row of key figures always fits on one page
 _UNSPLIT_ROW = 200  # points: a table row up to this tall is never split across pages
+_CHART_GAP = 10  # points above each chart's title
+_MOST_CHART_COLUMN = 560  # points: charts run in two columns only when each fits on a page with room to spare
 _LONG_FIGURE = 6  # characters: a longer key figure ("fewer than 6") is set smaller so it fits its box
 
 
@@ -128,6 +130,53 @@ def section_heading(text: str, style: ParagraphStyle, role: str = "H2") -> Parag
     return SectionHeading(text, style, role)
 
 
+class WithFirstItem(Flowable):
+    """A heading and the start of the item after it, laid out as one: never a heading alone at the foot of a
+    column or a page.
+
+    reportlab's ``BalancedColumns`` ignores ``keepWithNext`` and cannot hold a ``KeepTogether`` (it raises
+    ``_FrameBreak``), so the heading and the first item are one flowable here. When both do not fit, the
+    item is split (a long one keeps its first lines with the heading, the rest follows as usual); when not
+    even its first lines fit, nothing is placed and the pair moves on to the next column or page.
+    """
+
+    def __init__(self, heading: Flowable, first: Flowable) -> None:
+        super().__init__()
+        self.heading, self.first = heading, first
+        self._gap = max(heading.getSpaceAfter(), first.getSpaceBefore())
+
+    def getSpaceBefore(self) -> float:  # noqa: N802  # reportlab's names
+        return self.heading.getSpaceBefore()
+
+    def getSpaceAfter(self) -> float:  # noqa: N802
+        return self.first.getSpaceAfter()
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._heading_height = self.heading.wrap(available_width, available_height)[1]
+        self._first_height = self.first.wrap(available_width, available_height)[1]
+        self.width, self.height = available_width, self._heading_height + self._gap + self._first_height
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self.wrap(available_width, available_height)
+        if self.height <= available_height:
+            return [self]
+        room = available_height - self._heading_height - self._gap
+        parts = self.first.split(available_width, room) if room > 0 else []
+        if len(parts) < 2:
+            return []
+        return [WithFirstItem(self.heading, parts[0]), *parts[1:]]
+
+    def draw(self) -> None:
+        self.heading.drawOn(self.canv, 0, self.height - self._heading_height)
+        self.first.drawOn(self.canv, 0, 0)
+
+
+def with_first_item(heading: Flowable, body: Sequence[Flowable]) -> list[Flowable]:
+    """The heading kept with the start of its body's first item, then the rest of the body."""
+    return [WithFirstItem(heading, body[0]), *body[1:]] if body else [heading]
+
+
 def paragraphs(texts: Sequence[str], style: ParagraphStyle, empty: ParagraphStyle) -> list[Flowable]:
     """One paragraph per text, or a short 'none recorded' note."""
     if not texts:
@@ -206,16 +255,27 @@ def _figure_box_style(count: int, columns: int, palette: Palette) -> list[tuple[
 def chart_grid(
     charts: Sequence[tuple[Chart, bytes]], styles: dict[str, ParagraphStyle], column_width: float, columns: int = 3
 ) -> Table:
-    """Chart images with their titles (and notes on what was left out), ``columns`` to a row."""
-    cells: list[list[Flowable] | str]  # a row is filled up with empty cells
-    cells = [
+    """Chart images with their titles (and notes on what was left out), ``columns`` to a row.
+
+    With two columns, the charts may instead run down the left column and then the right (the same
+    reading order), split where the two columns come out most even, when that is shorter than rows:
+    a row pairs a two-bar chart with an eight-bar one and leaves a hole under the short one.
+    """
+    cells: list[list[Flowable]] = [
         [Paragraph(markup(shorten(chart.title, 200)), styles["chart_title"]), _image(png, column_width, chart)]
         + ([Paragraph(markup(shorten(chart.note, 400)), styles["small"])] if chart.note else [])
         for chart, png in charts
     ]
-    cells += [""] * (-len(cells) % columns)
-    rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
     share = FRAME_WIDTH / columns
+    heights = [_CHART_GAP + sum(part.wrap(column_width, PAGE_HEIGHT)[1] for part in cell) for cell in cells]
+    rows: list[list[Any]] = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+    rows[-1] += [""] * (columns - len(rows[-1]))
+    if columns == 2 and len(cells) > 2:
+        in_rows = sum(max(heights[i : i + 2]) for i in range(0, len(heights), 2))
+        split = min(range(1, len(cells)), key=lambda k: max(sum(heights[:k]), sum(heights[k:])))
+        in_columns = max(sum(heights[:split]), sum(heights[split:]))
+        if in_columns < in_rows and in_columns <= _MOST_CHART_COLUMN:  # one row is never split across pages
+            rows = [[_stacked(cells[:split]), _stacked(cells[split:])]]
     table = Table(rows, colWidths=[share] * columns, hAlign="LEFT")  # a title stays with its chart
     table.setStyle(
         TableStyle(
@@ -224,11 +284,19 @@ def chart_grid(
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), share - column_width),  # a gutter between the columns
-                ("TOPPADDING", (0, 0), (-1, -1), 10),
+                ("TOPPADDING", (0, 0), (-1, -1), _CHART_GAP),
             ]
         )
     )
     return table
+
+
+def _stacked(cells: Sequence[list[Flowable]]) -> list[Flowable]:
+    """Several charts' cells one under another in one table cell, spaced as rows would be."""
+    stacked: list[Flowable] = []
+    for cell in cells:
+        stacked += ([Spacer(1, _CHART_GAP)] if stacked else []) + cell
+    return stacked
 
 
 def _image(png: bytes, width: float, chart: Chart, max_height: float = 430) -> TaggedImage:

@@ -7,10 +7,11 @@ from flask import Blueprint, Response, abort, render_template, request, stream_w
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from audit_app.analysis.forms import CaseFilterForm
+from audit_app.analysis.forms import CaseFilterForm, CompareForm
+from audit_app.data import comparison as comparison_data
 from audit_app.data import moderation as moderation_data
 from audit_app.data.analysis import analysis_data, audit_scores, case_filter_choices, question_analysis
-from audit_app.data.briefings import suppression_threshold
+from audit_app.data.briefings import audit_name, suppression_threshold
 from audit_app.data.exports import record_export, returns_for_export
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
@@ -28,6 +29,7 @@ from audit_tools.analysis import (
     wide_sheet,
     xlsx_chunks,
 )
+from audit_tools.analysis.comparison import NothingShared, compare_audits
 from audit_tools.briefing import Chart
 from audit_tools.states import Role
 from audit_tools.tools import Question, ToolDefinition
@@ -71,6 +73,24 @@ def analysis(audit_id: int) -> ResponseReturnValue:
         reliability=moderation_data.reliability_of(audit, definition),
         **_analysis_charts(found, definition.overall_question),
     )
+
+
+@bp.get("/compare")
+@roles_required(*RESULTS_READERS)
+def compare() -> ResponseReturnValue:
+    """Two audits side by side: compliance by section, overall judgements and themes, each with its change."""
+    audits = comparison_data.comparable_audits(current_user)
+    form = CompareForm(request.args, [(a.id, audit_name(a.title, a.year)) for a in audits])
+    found = None
+    if "second" in request.args:  # the form sends both; a link from an audit's analysis page chooses the first
+        chosen = form.chosen()
+        if chosen:
+            by_id = {audit.id: audit for audit in audits}
+            try:
+                found = compare_audits(*(comparison_data.audit_results(by_id[audit_id]) for audit_id in chosen))
+            except NothingShared as refusal:
+                form.second.errors = [str(refusal)]  # the page's error summary links it to the second box
+    return render_template("analysis/compare.html", form=form, audits=audits, comparison=found)
 
 
 def _analysis_charts(found: Analysis, overall: Question | None) -> dict[str, object]:

@@ -15,10 +15,12 @@ LEFT_TO_DO = 4  # every fourth excerpt keeps its suggestions waiting, so the wor
 REJECTED = 2
 
 
-def code_demo_audit(audit: Audit, user: User) -> None:
+def code_demo_audit(audit: Audit, user: User, *, finished: bool = False) -> None:
     """Suggest themes for every excerpt, confirm the strongest suggestion of most, reject a couple of weak ones.
 
-    Deterministic: the same demo data always gives the same codings. Flushes, never commits.
+    ``finished``: as a published audit's coding is left, every excerpt's strongest suggestion confirmed and
+    the rest rejected, nothing waiting. Deterministic: the same demo data always gives the same codings.
+    Flushes, never commits.
     """
     suggest_codings(audit, definition_of(audit.tool_version), user)
     suggestions = db.session.scalars(
@@ -29,10 +31,10 @@ def code_demo_audit(audit: Audit, user: User) -> None:
     left: list[Coding] = []
     for number, (_, group) in enumerate(groupby(suggestions, lambda c: (c.source, c.source_key))):
         strongest, *others = group  # stored best first
-        if number % LEFT_TO_DO == LEFT_TO_DO - 1:
+        if number % LEFT_TO_DO == LEFT_TO_DO - 1 and not finished:
             continue
         decide(strongest, "confirm", user)
         left += others
-    weakest = sorted(left, key=lambda c: (len(" ".join(c.matched)), c.id))[:REJECTED]
+    weakest = sorted(left, key=lambda c: (len(" ".join(c.matched)), c.id))[: len(left) if finished else REJECTED]
     for coding in weakest:
         decide(coding, "reject", user)

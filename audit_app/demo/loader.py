@@ -203,9 +203,10 @@ def _load_completed_audit(data: dict, user: User) -> None:
 
 
 def _load_earlier_audit(data: dict, user: User, publish: Publisher | None) -> None:
-    """Last year's audit on the same topic, published: the library's first briefing, the viewer's home page
-    and the action plan's finished actions. Its children are four of this year's, under last year's
-    references, with the same answers (the demo's cases are fictional)."""
+    """Last year's audit on the same topic, published: the library's first briefing, the viewer's home page,
+    the action plan's finished actions and the themes this year's briefing has in common with it. Its
+    children are four of this year's, under last year's references, with the same answers (the demo's
+    cases are fictional)."""
     earlier = data["earlier_audit"]
     audit = _new_audit(earlier["audit"], AuditState.ANALYSIS)
     chosen = {c["reference"]: c["reference"].replace("NA26-", "NA25-") for c in data["cases"][: earlier["cases"]]}
@@ -216,6 +217,7 @@ def _load_earlier_audit(data: dict, user: User, publish: Publisher | None) -> No
         audit, cases, [{**r, "case": chosen[r["case"]]} for r in data["returns"] if r["case"] in chosen]
     )
     _load_panel_records(cases, {chosen[k]: v for k, v in data.get("panel_records", {}).items() if k in chosen})
+    code_demo_audit(audit, _demo_user("editor"), finished=True)  # its themes, in common with this year's
     for position, point in enumerate(earlier["learning_points"]):
         db.session.add(
             LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position)

@@ -66,6 +66,7 @@ from audit_tools.analysis.summary import (
     theme_findings,
     themes_hide_counts,
     themes_in_common,
+    themes_in_common_lead,
 )
 from audit_tools.analysis.suppression import (
     DEFAULT_THRESHOLD,
@@ -148,6 +149,7 @@ __all__ = [
     "theme_findings",
     "themes_hide_counts",
     "themes_in_common",
+    "themes_in_common_lead",
     "threshold_words",
     "to_csv",
     "to_xlsx",

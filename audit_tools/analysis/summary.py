@@ -153,17 +153,34 @@ def _theme_name(name: str) -> str:
     return f"‘{name}’" if name[:1].islower() else name
 
 
-def themes_in_common(themes: tuple[ThemeCount, ...]) -> tuple[str, ...]:
+def themes_in_common(themes: tuple[ThemeCount, ...], *, most: int = 4) -> tuple[str, ...]:
     """ "Voice of the child — also found in Neglect 2025 and Neglect 2024", most frequent here first.
 
-    Names the earlier audits when they are known, else their years.
+    Names the earlier audits when they are known, else their years. At most ``most`` themes: the seed's
+    briefing names four, and every shared theme of two audits on one topic (fifteen in the demo) would
+    fill a page. When every theme listed was found in the same earlier audits, the list holds the themes'
+    names alone and ``themes_in_common_lead`` says those audits once, before it.
     """
-    return tuple(
-        f"{t.name.strip()} — also found in "
-        + (join_words(list(t.earlier_audits)) if t.earlier_audits else join_words(_years(t.earlier_years)))
-        for t in ranked_themes(themes)
-        if t.earlier_years or t.earlier_audits
-    )
+    listed = _listed_in_common(themes, most)
+    if themes_in_common_lead(themes, most=most):
+        return tuple(t.name.strip() for t in listed)
+    return tuple(f"{t.name.strip()} — also found in {_found_in(t)}" for t in listed)
+
+
+def themes_in_common_lead(themes: tuple[ThemeCount, ...], *, most: int = 4) -> str:
+    """ "These themes were also found in Neglect (2025):" when two or more themes are listed and each was
+    found in the same earlier audits; otherwise "" (each theme then names its own)."""
+    listed = _listed_in_common(themes, most)
+    found_in = {_found_in(t) for t in listed}
+    return f"These themes were also found in {found_in.pop()}:" if len(listed) > 1 and len(found_in) == 1 else ""
+
+
+def _listed_in_common(themes: tuple[ThemeCount, ...], most: int) -> list[ThemeCount]:
+    return [t for t in ranked_themes(themes) if t.earlier_years or t.earlier_audits][:most]
+
+
+def _found_in(theme: ThemeCount) -> str:
+    return join_words(list(theme.earlier_audits)) if theme.earlier_audits else join_words(_years(theme.earlier_years))
 
 
 def _years(years: tuple[int, ...]) -> list[str]:

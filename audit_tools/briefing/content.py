@@ -102,7 +102,9 @@ class BriefingContent:
     privacy_note: str = ""  # says that small numbers were hidden, when any were
     worked_well: tuple[str, ...] = ()  # findings on practice: what worked well
     to_change: tuple[str, ...] = ()  # and what needs to change
-    themes_note: str = ""  # said instead of themes when none was found in an earlier audit
+    # said instead of themes when none was found in an earlier audit, or before them when each was found in the
+    # same earlier audits ("These themes were also found in …:")
+    themes_note: str = ""
     since_last: tuple[Progress, ...] = ()  # the last audit's recommendations and what happened
     since_last_audit: str = ""  # the name of that audit
 

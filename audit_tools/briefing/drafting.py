@@ -33,6 +33,7 @@ from audit_tools.analysis import (
     theme_findings,
     themes_hide_counts,
     themes_in_common,
+    themes_in_common_lead,
     threshold_words,
 )
 from audit_tools.briefing.content import BriefingContent, Chart, KeyFigure, Progress, Recommendation, Resource
@@ -95,6 +96,7 @@ def draft_briefing(
     )
     practice = practice_findings(summaries, threshold=threshold)
     in_common = learning.themes_in_common or themes_in_common(themes)
+    lead = "" if learning.themes_in_common else themes_in_common_lead(themes)
     return BriefingContent(
         partnership_name=settings.partnership_name,
         series_title=settings.series_title,
@@ -109,7 +111,7 @@ def draft_briefing(
         worked_well=practice.worked_well,
         to_change=practice.to_change,
         themes_in_common=in_common,
-        themes_note="" if in_common else no_themes_in_common(earlier_audits),
+        themes_note=lead if in_common else no_themes_in_common(earlier_audits),
         learning_points_managers=learning.managers,
         action_points_practitioners=learning.practitioners,
         key_messages=learning.inter_agency,

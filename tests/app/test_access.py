@@ -53,7 +53,7 @@ EXPECTED_ROLES = {
     "analysis.analysis": {"coordinator", "panel", "editor"},
     **{
         f"analysis.{name}": {"coordinator", "panel", "editor"}
-        for name in ("question", "question_chart_svg", "compliance_chart_svg")
+        for name in ("question", "question_chart_svg", "compliance_chart_svg", "compare")
     },
     "analysis.answers_csv": {"coordinator", "editor"},
     "analysis.answers_xlsx": {"coordinator", "editor"},
@@ -94,7 +94,7 @@ EXPECTED_ROLES = {
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
 PAGES_PER_ROLE = {
     role: pages + sum(area.PAGES.get(role, 0) for area in AREAS)
-    for role, pages in {"admin": 10, "coordinator": 42, "auditor": 5, "panel": 6, "editor": 8, "viewer": 2}.items()
+    for role, pages in {"admin": 10, "coordinator": 43, "auditor": 5, "panel": 7, "editor": 9, "viewer": 2}.items()
 }
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
 RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}

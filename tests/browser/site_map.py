@@ -266,6 +266,14 @@ def _variants(endpoint: str, world: World) -> list[dict]:
     return [{}]
 
 
+def _queries(endpoint: str, world: World) -> list[str]:
+    """A page whose content is chosen in its address's query is visited as it opens and with a choice made."""
+    if endpoint == "analysis.compare":  # last year's audit and this year's: the three tables of changes
+        chosen = world.audits["published"]["audit_id"], world.audits["analysis"]["audit_id"]
+        return ["", "?first={}&second={}".format(*chosen)]
+    return [""]
+
+
 def fill(rule: str, values: dict) -> str:
     """The rule with each ``<converter:name>`` replaced by its value; a name with no value fails loudly."""
 
@@ -286,9 +294,10 @@ def pages_for(app, world: World, role: str) -> list[SitePage]:
             continue
         for audit in _which_audits(rule.endpoint, role):
             for variant in _variants(rule.endpoint, world):
-                url = fill(rule.rule, {**world.shared, **world.audits[audit], **variant})
-                if all(page.url != url for page in pages):
-                    pages.append(SitePage(role, rule.endpoint, url))
+                for query in _queries(rule.endpoint, world):
+                    url = fill(rule.rule, {**world.shared, **world.audits[audit], **variant}) + query
+                    if all(page.url != url for page in pages):
+                        pages.append(SitePage(role, rule.endpoint, url))
     return pages + _error_pages(app, role)
 
 

@@ -9,9 +9,10 @@ import page
 import pikepdf
 import pytest
 
-from audit_tools.briefing import BriefingContent, Chart, KeyFigure, Recommendation, Resource
+from audit_tools.briefing import Chart, KeyFigure, Recommendation, Resource
 from audit_tools.briefing import content as b
 from reports.briefing_pdf import build_briefing_pdf
+from tests.unit.pdf_layout import full_content
 
 BLNS = Path(__file__).parents[1] / "data" / "blns.json"
 
@@ -40,35 +41,6 @@ def tree_walk(pdf: bytes) -> list[tuple[str, int, str]]:
         ):
             walk(kid, 0)
     return found
-
-
-def full_content(**changes) -> BriefingContent:
-    values = dict(
-        partnership_name="Westmere Safeguarding Children Partnership",
-        series_title="Eyes On",
-        topic="Neglect",
-        date="1 May 2026",
-        version="Version 1",
-        definition="Neglect is the persistent failure to meet a child's basic needs.",
-        summary=("We looked at the cases of six children.",),
-        key_figures=(KeyFigure("6", "children's cases audited"),),
-        charts=(
-            Chart("Overall judgement of practice", ("Good", "Requires improvement"), (10, 12)),
-            Chart("Kinds of neglect", ("Physical", "Emotional"), (15, 9)),
-        ),
-        findings=("Attendance at conferences came up in every one of the children's cases.",),
-        worked_well=("In most returns, the child had been seen on their own.",),
-        to_change=("In a few returns, a clear contingency plan was in place.",),
-        themes_in_common=("Voice of the child — also found in Neglect (2025)",),
-        learning_points_managers=("Make sure the checklist is completed.",),
-        action_points_practitioners=("Assess every child in the household.",),
-        key_messages=("Model good practice as agencies.",),
-        recommendations=(Recommendation("Relaunch the checklist.", "Children's social care", "By March"),),
-        resources=(Resource("Procedures", "https://procedures.example.org"),),
-        web_url="https://workbench.example.org/briefings/1",
-    )
-    values.update(changes)
-    return BriefingContent(**values)
 
 
 def test_a_full_briefing_and_its_draft_are_compliant_with_pdf_ua_1():

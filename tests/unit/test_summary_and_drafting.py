@@ -21,6 +21,7 @@ from audit_tools.analysis import (
     theme_findings,
     themes_hide_counts,
     themes_in_common,
+    themes_in_common_lead,
 )
 from audit_tools.briefing import (
     INDEPENDENT,
@@ -256,6 +257,28 @@ def test_themes_in_common_name_the_years_of_earlier_audits():
         "Voice of the child — also found in 2024 and 2025",
     )
     assert themes_in_common((ThemeCount("Housing", 6),)) == ()
+
+
+def test_themes_in_common_are_the_four_most_frequent_here():
+    """Two audits on one topic can share every theme (fifteen in the demo): the list stays a briefing's length,
+    as in the seed (four themes), and the audit they were all found in is said once, before them."""
+    shared = tuple(ThemeCount(f"Theme {n:02d}", n, (2025,), ("Neglect (2025)",)) for n in range(1, 9))
+    assert themes_in_common(shared) == ("Theme 08", "Theme 07", "Theme 06", "Theme 05")
+    assert themes_in_common_lead(shared) == "These themes were also found in Neglect (2025):"
+    assert len(themes_in_common(shared, most=3)) == 3
+
+
+def test_themes_found_in_different_earlier_audits_each_name_their_own():
+    assert themes_in_common_lead(THEMES) == ""  # 2025 for one, 2024 and 2025 for the other
+    one = (ThemeCount("Housing", 3, (2025,), ("Neglect (2025)",)),)
+    assert themes_in_common(one) == ("Housing — also found in Neglect (2025)",) and themes_in_common_lead(one) == ""
+
+
+def test_the_drafted_briefing_leads_in_to_themes_found_in_the_same_audit():
+    shared = tuple(ThemeCount(f"Theme {n}", n, (2025,), ("Neglect (2025)",)) for n in (3, 4))
+    content = draft_briefing(FACTS, [], Learning(), BriefingSettings("P"), date="1 May 2026", themes=shared)
+    assert content.themes_note == "These themes were also found in Neglect (2025):"
+    assert content.themes_in_common == ("Theme 4", "Theme 3")
 
 
 def test_ordinal_chart_merges_small_bars_into_neighbours():
