@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, select
 
 from audit_app.data.events import record_event
 from audit_app.data.notifications import send_once
@@ -165,6 +165,26 @@ def blind_to(user: User, return_id: int) -> bool:
             )
         )
     )
+
+
+def graded_blind_by(user: User) -> ColumnElement[bool]:
+    """A SQL condition on Return: ``user`` is its moderator and grades it blind now (see ``blind_to``)."""
+    return exists().where(
+        Moderation.return_id == Return.id,
+        Moderation.moderator_id == user.id,
+        Moderation.state == ModerationState.ASSIGNED,
+    )
+
+
+def blind_moderations(user: User) -> dict[int, int]:
+    """Return key → moderation key of every return ``user`` grades blind now: "My returns" links these to the
+    blind grading, never to the return (which is refused them until their grading is in)."""
+    rows = db.session.execute(
+        select(Moderation.return_id, Moderation.id).where(
+            Moderation.moderator_id == user.id, Moderation.state == ModerationState.ASSIGNED
+        )
+    )
+    return dict(rows.tuples().all())
 
 
 def second_grades(moderation: Moderation) -> answer_rules.Answers:

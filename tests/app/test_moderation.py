@@ -3,6 +3,7 @@ return is refused them until theirs is in), and the reconciled grade is counted 
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -258,3 +259,18 @@ def test_nothing_is_reconciled_once_the_briefing_is_published(client, login, pos
     assert response.status_code == 409 and "can no longer change" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Moderation, moderation.id).state == "submitted"
+
+
+def test_my_returns_never_links_the_moderator_to_the_return_they_grade_blind(app, client, login, post, moderated, ctx):
+    """Regression: "My returns" listed the return under moderation with a link that 404'd for its moderator."""
+    moderation = _prepared(client, login, post, moderated)
+    with signed_in(app, login, MODERATOR) as mod:
+        page = mod.get("/returns/").get_data(as_text=True)
+        links = set(re.findall(r'href="(/(?:returns|moderation)/\d+[^"]*)"', page))
+        assert f"/returns/{moderation.return_id}" not in links
+        assert f"/moderation/{moderation.id}/grade" in links  # the case is there, to be graded blind
+        assert links and all(mod.get(link).status_code == 200 for link in links)
+        definition = definition_of(moderated.tool_version)
+        post(mod, f"/moderation/{moderation.id}/grade", {**_grade_data(definition), "submit_return": "y"})
+        after = mod.get("/returns/").get_data(as_text=True)
+        assert f'href="/returns/{moderation.return_id}"' in after  # once their grading is in, the return is theirs
