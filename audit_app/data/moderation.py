@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 
 from audit_app.data.events import record_event
 from audit_app.data.notifications import send_once
@@ -27,6 +27,7 @@ from audit_app.models import (
     ModerationSample,
     Return,
     User,
+    UserRole,
 )
 from audit_tools.reliability import (
     ModerationError,
@@ -97,10 +98,19 @@ def get_moderation(audit: Audit, moderation_id: int) -> Moderation | None:
 
 
 def moderator_choices(moderation: Moderation) -> list[User]:
-    """Who may moderate a return: an active auditor of the same agency who did not write it."""
+    """Who may moderate a return, other than the person who wrote it: an active auditor of the same agency,
+    or an active member of the quality-assurance group (of any agency, or none)."""
     ret = moderation.ret
-    people = db.session.scalars(select(User).where(User.agency_id == ret.agency_id, User.active).order_by(User.id))
-    return [p for p in people if p.has_role(Role.AUDITOR) and p.id != ret.auditor_id]
+    quality = exists().where(UserRole.user_id == User.id, UserRole.role == Role.QUALITY)
+    people = db.session.scalars(
+        select(User).where(User.active, or_(User.agency_id == ret.agency_id, quality)).order_by(User.id)
+    )
+    return [p for p in people if p.id != ret.auditor_id and may_moderate(p, ret)]
+
+
+def may_moderate(user: User, ret: Return) -> bool:
+    """An auditor of the return's agency, or a member of the quality-assurance group."""
+    return user.has_role(Role.QUALITY) or (user.has_role(Role.AUDITOR) and user.agency_id == ret.agency_id)
 
 
 def name_moderator(moderation: Moderation, moderator_id: int, user: User) -> User:
@@ -109,7 +119,10 @@ def name_moderator(moderation: Moderation, moderator_id: int, user: User) -> Use
         raise ModerationError("The moderator has already submitted their grading, so it cannot be given to another.")
     moderator = next((p for p in moderator_choices(moderation) if p.id == moderator_id), None)
     if moderator is None:
-        raise ModerationError("Choose an auditor of the same agency who did not write this return.")
+        raise ModerationError(
+            "Choose an auditor of the same agency, or a member of the quality-assurance group, who did not write "
+            "this return."
+        )
     moderation.moderator_id = moderator.id
     db.session.flush()
     record_event("moderation.moderator_named", "moderation", moderation.id, user=user, after={"user": moderator.id})
@@ -119,7 +132,7 @@ def name_moderator(moderation: Moderation, moderator_id: int, user: User) -> Use
         moderator.email,
         f"Moderation: please grade case {reference} – {audit.title}",
         f"Hello {moderator.display_name},\n\nThe coordinator has asked you to moderate one return of {audit.title}: "
-        f"grade case {reference} again from your agency's records, without seeing the first return (it is shown "
+        f"grade case {reference} again from {moderation.ret.agency.name}'s records, without seeing the first return (it is shown "
         f"to you once your grading is in).\n\nOpen it: {external_url('moderation.grade', moderation_id=moderation.id)}",
         kind="moderation-assigned",
         user_id=moderator.id,
@@ -143,11 +156,10 @@ def moderations_for(user: User) -> list[Moderation]:
 
 
 def moderation_for_moderator(moderation_id: int, user: User) -> Moderation | None:
-    """The moderation if ``user`` is its named moderator and still an auditor of the return's agency."""
+    """The moderation if ``user`` is its named moderator and may still moderate it (an auditor of the return's
+    agency, or a member of the quality-assurance group, who sees no more of the agency than this case)."""
     moderation = db.session.get(Moderation, moderation_id)
-    if moderation is None or moderation.moderator_id != user.id:
-        return None
-    if not user.has_role(Role.AUDITOR) or user.agency_id != moderation.ret.agency_id:
+    if moderation is None or moderation.moderator_id != user.id or not may_moderate(user, moderation.ret):
         return None
     return moderation
 

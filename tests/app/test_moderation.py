@@ -274,3 +274,42 @@ def test_my_returns_never_links_the_moderator_to_the_return_they_grade_blind(app
         post(mod, f"/moderation/{moderation.id}/grade", {**_grade_data(definition), "submit_return": "y"})
         after = mod.get("/returns/").get_data(as_text=True)
         assert f'href="/returns/{moderation.return_id}"' in after  # once their grading is in, the return is theirs
+
+
+QUALITY = "quality@test.example"
+
+
+def test_a_quality_assurance_member_moderates_any_agency_seeing_only_that_case(
+    app, client, login, post, moderated, factory, ctx
+):
+    """A member of the quality-assurance group (no agency) may be named for a return of any agency; they grade
+    it blind and then compare, and see no return pages, nor any other moderation."""
+    factory.user("quality_assurance", email=QUALITY)
+    login(client, COORDINATOR)
+    _draw(client, post, moderated)
+    first, other = db.session.scalars(select(Moderation).order_by(Moderation.id)).all()[:2]
+    sample = client.get(f"/moderation/audits/{moderated.id}").get_data(as_text=True)
+    assert "Test quality_assurance (quality-assurance group)" in sample
+    assert _name(client, post, moderated, first.id, QUALITY).status_code == 302
+    assert db.session.scalar(select(Moderation.moderator_id).where(Moderation.id == first.id)) is not None
+    with signed_in(app, login, QUALITY) as qa:
+        mine = qa.get("/moderation/").get_data(as_text=True)
+        assert f"/moderation/{first.id}/grade" in mine and "Calibration" not in mine
+        assert qa.get(f"/moderation/{first.id}/grade").status_code == 200
+        assert qa.get(f"/moderation/{other.id}/grade").status_code == 404  # not theirs
+        assert qa.get(f"/returns/{first.return_id}").status_code == 403  # no agency's return pages at all
+        assert qa.get("/returns/").status_code == 403
+        assert qa.get(f"/moderation/{first.id}/compare").status_code == 403  # blind until theirs is in
+        definition = definition_of(moderated.tool_version)
+        sent = post(qa, f"/moderation/{first.id}/grade", {**_grade_data(definition), "submit_return": "y"})
+        assert sent.status_code == 302
+        assert qa.get(f"/moderation/{first.id}/compare").status_code == 200
+        assert qa.get(f"/returns/{first.return_id}").status_code == 403  # still only the two gradings
+
+
+def test_an_auditor_of_another_agency_cannot_be_named_moderator(client, login, post, moderated, ctx):
+    login(client, COORDINATOR)
+    _draw(client, post, moderated)
+    moderation = db.session.scalars(select(Moderation).order_by(Moderation.id)).first()
+    _name(client, post, moderated, moderation.id, "eh@test.example")
+    assert db.session.scalar(select(Moderation.moderator_id).where(Moderation.id == moderation.id)) is None
