@@ -133,7 +133,8 @@ def name_moderator(moderation: Moderation, moderator_id: int, user: User) -> Use
         f"Moderation: please grade case {reference} – {audit.title}",
         f"Hello {moderator.display_name},\n\nThe coordinator has asked you to moderate one return of {audit.title}: "
         f"grade case {reference} again from {moderation.ret.agency.name}'s records, without seeing the first return "
-        f"(it is shown to you once your grading is in).\n\nOpen it: {external_url('moderation.grade', moderation_id=moderation.id)}",
+        "(it is shown to you once your grading is in).\n\n"
+        f"Open it: {external_url('moderation.grade', moderation_id=moderation.id)}",
         kind="moderation-assigned",
         user_id=moderator.id,
         object_type="moderation",
