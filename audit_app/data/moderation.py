@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, delete, exists, or_, select
 
 from audit_app.data.events import record_event
 from audit_app.data.notifications import send_once
+from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.links import external_url
 from audit_app.models import (
@@ -30,13 +31,16 @@ from audit_app.models import (
     UserRole,
 )
 from audit_tools.reliability import (
+    GradesReliability,
     ModerationError,
     ReliabilityReport,
     comparison,
     draw_moderation_sample,
     graded_definition,
     graded_questions,
+    grades_reliability,
     reliability_report,
+    reliability_sentence,
     scale_of,
 )
 from audit_tools.returns import answers as answer_rules
@@ -307,6 +311,18 @@ def gradings_of(audit: Audit) -> list[tuple[dict[str, str], dict[str, str]]]:
         one, other = pairs.setdefault(moderation_id, ({}, {}))
         one[key], other[key] = first, second
     return list(pairs.values())
+
+
+def grades_reliability_of(audit: Audit, definition: ToolDefinition) -> GradesReliability:
+    """The overall agreement of the audit's moderated gradings (no bootstrap): for the one-sentence summary."""
+    return grades_reliability(definition, gradings_of(audit))
+
+
+def reliability_sentences(audits: list[Audit]) -> dict[int, str]:
+    """Audit key → the plain sentence on how reliable its grades were, for the audits with enough moderated
+    returns to say (the year-on-year summary)."""
+    found = {a.id: reliability_sentence(grades_reliability_of(a, definition_of(a.tool_version))) for a in audits}
+    return {key: sentence for key, sentence in found.items() if sentence}
 
 
 def marks(moderation: Moderation, definition: ToolDefinition) -> list[tuple[str, ModerationGrade, str]]:

@@ -313,3 +313,34 @@ def test_an_auditor_of_another_agency_cannot_be_named_moderator(client, login, p
     moderation = db.session.scalars(select(Moderation).order_by(Moderation.id)).first()
     _name(client, post, moderated, moderation.id, "eh@test.example")
     assert db.session.scalar(select(Moderation.moderator_id).where(Moderation.id == moderation.id)) is None
+
+
+def test_the_briefing_and_the_year_on_year_page_say_in_one_sentence_how_reliable_the_grades_were(
+    client, login, moderated, ctx
+):
+    from audit_app.data.briefings import briefing_content
+
+    _moderated_pairs(moderated, [("good", "good")])  # one moderated return: too few to say
+    assert not any("re-graded" in p for p in briefing_content(moderated).summary)
+    db.session.execute(ModerationGrade.__table__.delete())
+    db.session.execute(Moderation.__table__.delete())
+    db.session.execute(ModerationSample.__table__.delete())
+    db.session.commit()
+    pairs = [("good", "good"), ("inadequate", "inadequate"), ("outstanding", "outstanding"), ("good", "good")]
+    _moderated_pairs(moderated, pairs)
+    for moderation in db.session.scalars(select(Moderation)):  # a second graded question: 8 pairs in all
+        moderation.grades.append(
+            ModerationGrade(question_key="child_seen_alone", first_value="yes", second_value="yes")
+        )
+    db.session.commit()
+    summary = briefing_content(moderated).summary
+    assert summary[-1] == (
+        "A second auditor re-graded 4 returns without seeing the first grades; "
+        "their grades matched closely (alpha 1.00, reliable)."
+    )
+    moderated.state = "analysis"
+    db.session.commit()
+    login(client, COORDINATOR)
+    page = client.get("/trends").get_data(as_text=True)
+    section = page[page.index("How reliable the grades were") :]
+    assert "A second auditor re-graded 4 returns" in section and "reliable" in section
