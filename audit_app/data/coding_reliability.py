@@ -152,14 +152,10 @@ def sample_for_coder(sample_id: int, user: User) -> CodingSample | None:
     return sample
 
 
-def samples_for(user: User) -> list[CodingSample]:
-    return list(
-        db.session.scalars(
-            select(CodingSample)
-            .where(CodingSample.coder_id == user.id, CodingSample.state == ModerationState.ASSIGNED)
-            .order_by(CodingSample.id.desc())
-        )
-    )
+def submitted_sample(sample_id: int) -> CodingSample | None:
+    """The sample if its second coding is in (submitted or reconciled)."""
+    sample = db.session.get(CodingSample, sample_id)
+    return sample if sample is not None and sample.state != ModerationState.ASSIGNED else None
 
 
 def themes() -> list[Theme]:

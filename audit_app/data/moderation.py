@@ -103,13 +103,18 @@ def get_moderation(audit: Audit, moderation_id: int) -> Moderation | None:
 
 def moderator_choices(moderation: Moderation) -> list[User]:
     """Who may moderate a return, other than the person who wrote it: an active auditor of the same agency,
-    or an active member of the quality-assurance group (of any agency, or none)."""
+    or an active member of the quality-assurance group (of any agency, or none); never a coordinator or panel
+    member, who can read the return through other pages, so the server could not keep them blind."""
     ret = moderation.ret
     quality = exists().where(UserRole.user_id == User.id, UserRole.role == Role.QUALITY)
     people = db.session.scalars(
         select(User).where(User.active, or_(User.agency_id == ret.agency_id, quality)).order_by(User.id)
     )
-    return [p for p in people if p.id != ret.auditor_id and may_moderate(p, ret)]
+    return [
+        p
+        for p in people
+        if p.id != ret.auditor_id and may_moderate(p, ret) and not p.has_role(Role.COORDINATOR, Role.PANEL)
+    ]
 
 
 def may_moderate(user: User, ret: Return) -> bool:

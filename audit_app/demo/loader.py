@@ -50,6 +50,7 @@ DEMO_ACCOUNTS = (
     (f"panel@{DEMO_DOMAIN}", (Role.PANEL,), None),
     (f"editor@{DEMO_DOMAIN}", (Role.EDITOR,), None),
     (f"viewer@{DEMO_DOMAIN}", (Role.VIEWER,), None),
+    (f"quality@{DEMO_DOMAIN}", (Role.QUALITY,), None),  # the quality-assurance group: moderates any agency
 )
 
 

@@ -109,9 +109,10 @@ def _render_second(sample: CodingSample, form: ThemesByExcerptBase, error: str =
 @roles_required(*CODEBOOK_EDITORS)
 def second_coding(sample_id: int) -> ResponseReturnValue:
     """The second coder's blind coding: the sampled excerpts and the codebook, nothing of the first coding."""
+    done = reliability_data.submitted_sample(sample_id)
+    if done is not None:  # nothing is blind any more: say so to any coder, with the way to the comparison
+        return render_template("themes/coding_submitted.html", sample=done, audit=done.audit)
     sample = reliability_data.sample_for_coder(sample_id, current_user) or abort(404)
-    if sample.state != ModerationState.ASSIGNED:
-        return redirect(url_for("themes.coding_reliability", audit_id=sample.audit_id))
     offered = {item.id: _theme_choices() for item in sample.items}
     if request.method == "GET":
         data = {f"excerpt_{item.id}": item.second_themes for item in sample.items}

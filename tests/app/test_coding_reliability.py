@@ -168,6 +168,14 @@ def test_the_second_coder_cannot_see_the_first_coding_until_theirs_is_in(app, cl
         assert sent.status_code == 302
         assert second.get(f"/audits/{coded.id}/coding").status_code == 200
         assert second.get(f"/audits/{coded.id}/coding/reliability/reconcile").status_code == 200
+        done = second.get(f"/coding-samples/{sample.id}/code").get_data(as_text=True)
+        assert "The second coding is in" in done and "Submit my coding" not in done
+    again = post(client, f"/coding-samples/{sample.id}/code", {"submit_coding": "y"})  # changes nothing now
+    assert again.status_code == 200
+    db.session.expire_all()
+    assert [i.second_themes for i in db.session.get(CodingSample, sample.id).items if i.source == "note"] == [
+        [_theme("drift")]
+    ]
 
 
 def test_nobody_else_opens_the_second_coding(app, client, login, post, coded, ctx):

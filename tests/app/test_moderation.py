@@ -307,11 +307,16 @@ def test_a_quality_assurance_member_moderates_any_agency_seeing_only_that_case(
         assert qa.get(f"/returns/{first.return_id}").status_code == 403  # still only the two gradings
 
 
-def test_an_auditor_of_another_agency_cannot_be_named_moderator(client, login, post, moderated, ctx):
+def test_an_auditor_of_another_agency_or_a_panel_member_cannot_be_named_moderator(
+    client, login, post, moderated, factory, ctx
+):
+    factory.user("quality_assurance", "panel", email="qa.panel@test.example")  # reads every return at the panel
     login(client, COORDINATOR)
     _draw(client, post, moderated)
     moderation = db.session.scalars(select(Moderation).order_by(Moderation.id)).first()
+    assert "Test quality_assurance panel" not in client.get(f"/moderation/audits/{moderated.id}").get_data(as_text=True)
     _name(client, post, moderated, moderation.id, "eh@test.example")
+    _name(client, post, moderated, moderation.id, "qa.panel@test.example")
     assert db.session.scalar(select(Moderation.moderator_id).where(Moderation.id == moderation.id)) is None
 
 
