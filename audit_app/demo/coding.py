@@ -45,7 +45,7 @@ SAMPLE_SEED = 2026
 def sample_demo_coding(audit: Audit, coordinator: User) -> None:
     """The demo audit's coding-reliability sample: a fifth of the excerpts (at least six) coded again, blind, by
     the coordinator, who coded none of them. The second coding is the first with a fixed pattern of
-    differences (every third excerpt loses its first theme, every fourth gains one), submitted and waiting to be
+    differences (every fifth excerpt loses its first theme, every sixth gains one), submitted and waiting to be
     reconciled, so the agreement figures and the side-by-side view both have something to show."""
     sample = reliability_data.draw(audit, definition_of(audit.tool_version), 20, 6, SAMPLE_SEED, coordinator)
     sample.coder_id = coordinator.id  # named without the e-mail: nobody reads the demo's outbox for it
@@ -54,9 +54,9 @@ def sample_demo_coding(audit: Audit, coordinator: User) -> None:
     chosen: dict[int, list[int]] = {}
     for number, item in enumerate(sample.items):
         themes = sorted(first.get((item.source, item.source_key), set()))
-        if number % 3 == 2 and themes:
+        if number % 5 == 4 and themes:
             themes = themes[1:]
-        if number % 4 == 3:
+        if number % 6 == 5:
             themes.append(next(t for t in codebook[number:] + codebook if t not in themes))
         chosen[item.id] = themes
     reliability_data.save_second_coding(sample, chosen, coordinator, submit=True)
