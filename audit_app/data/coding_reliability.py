@@ -47,10 +47,7 @@ def draw(
 ) -> CodingSample:
     """Draw the audit's coding sample (once): ``rate_percent`` of its excerpts, at least ``minimum``."""
     if not coding_data.coding_editable(audit):
-        raise ModerationError(
-            "A coding sample is drawn while the audit's excerpts are being coded: "
-            + coding_data.why_not_editable(audit)
-        )
+        raise ModerationError(coding_data.why_not_editable(audit))
     if sample_of(audit) is not None:
         raise ModerationError("This audit's coding sample has already been drawn.")
     excerpts = {_key(e.source, e.source_key): e for e in coding_data.all_excerpts(audit, definition)}

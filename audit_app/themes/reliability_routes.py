@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the WTForms stubs yet
 
+from audit_app.data import coding as coding_data
 from audit_app.data import coding_reliability as reliability_data
 from audit_app.data.tools import definition_of
 from audit_app.models import Audit, CodingSample
@@ -45,6 +46,7 @@ def _render_sample(audit: Audit, draw_form: ExcerptDrawForm | None = None) -> st
         coder_form=_coder_form(sample),
         agreement=reliability_data.agreement(sample) if sample else None,
         differing=reliability_data.differing(sample) if sample else [],
+        why_not=None if coding_data.coding_editable(audit) else coding_data.why_not_editable(audit),
     )
 
 

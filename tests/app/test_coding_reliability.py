@@ -246,3 +246,18 @@ def test_the_demo_has_a_coded_excerpt_sample_with_a_second_coding(runner, client
     login(client, "coordinator@demo.example", "demo password for tests")
     page = client.get(f"/audits/{sample.audit_id}/coding/reliability").get_data(as_text=True)
     assert "How far the two coders agree" in page and "All themes" in page
+
+
+def test_no_sample_is_drawn_before_the_reveal_or_after_publication(client, login, post, coded, ctx):
+    login(client, FIRST)
+    coded.state = "open"
+    db.session.commit()
+    assert client.get(f"/audits/{coded.id}/coding/reliability").status_code == 403  # returns not revealed
+    assert _draw(client, post, coded).status_code == 403
+    coded.state = "published"
+    db.session.commit()
+    page = client.get(f"/audits/{coded.id}/coding/reliability").get_data(as_text=True)
+    assert "has been published" in page and "Draw the coding sample" not in page
+    refused = _draw(client, post, coded)
+    assert refused.status_code == 409 and "has been published" in refused.get_data(as_text=True)
+    assert _sampled(coded) == []
