@@ -349,3 +349,14 @@ def test_the_briefing_and_the_year_on_year_page_say_in_one_sentence_how_reliable
     page = client.get("/trends").get_data(as_text=True)
     section = page[page.index("How reliable the grades were") :]
     assert "A second auditor re-graded 4 returns" in section and "reliable" in section
+
+
+def test_the_admin_puts_a_person_in_the_quality_assurance_group_without_an_agency(client, login, post, factory, ctx):
+    factory.user("admin", email="admin@test.example")
+    person = factory.user("viewer", email="p@test.example")
+    login(client, "admin@test.example")
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "Quality-assurance group" in page
+    assert post(client, f"/admin/users/{person.id}", {"roles": ["quality_assurance"], "agency": ""}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, person.id).roles == {"quality_assurance"}
