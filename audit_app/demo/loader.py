@@ -192,7 +192,7 @@ def _load_completed_audit(data: dict, user: User) -> None:
     db.session.flush()
     coordinator = _demo_user("coordinator")
     calibrate_demo_audit(audit, coordinator, [_demo_user(n) for n in ("auditor", "auditor.eh", "auditor.school")])
-    moderate_demo_audit(audit, coordinator, _demo_user("auditor"))
+    moderate_demo_audit(audit, coordinator, _demo_user("auditor"), _demo_user("quality"))
     code_demo_audit(audit, _demo_user("editor"))  # confirmed themes, some left to code
     sample_demo_coding(audit, coordinator)  # a second coding of a sample of the excerpts, to reconcile
     for position, point in enumerate(data.get("learning_points", [])):

@@ -240,6 +240,10 @@ def test_the_demo_audit_has_a_moderated_sample_at_every_stage(runner, client, lo
         select(Moderation).join(User, User.id == Moderation.moderator_id).where(User.email == "auditor@demo.example")
     )
     assert mine.state == "submitted" and mine.ret.agency.short_name == "CSC"
+    quality = db.session.scalar(
+        select(Moderation).join(User, User.id == Moderation.moderator_id).where(User.email == "quality@demo.example")
+    )
+    assert quality.state == "assigned" and quality.ret.agency.short_name != "CSC"  # the group moderates any agency
     login(client, "coordinator@demo.example", "demo password for tests")
     html = client.get(f"/audits/{sample.audit_id}/analysis").get_data(as_text=True)
     section = html[html.index('id="reliability"') :]
