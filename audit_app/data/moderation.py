@@ -299,8 +299,14 @@ def _count_agreed(ret: Return, key: str, value: str, option: Option | None) -> N
 
 def gradings_of(audit: Audit) -> list[tuple[dict[str, str], dict[str, str]]]:
     """(first, second) grades of each moderated return whose second grading is in: what reliability is measured on."""
+    return gradings_by_audit([audit.id]).get(audit.id, [])
+
+
+def gradings_by_audit(audit_ids: list[int]) -> dict[int, list[tuple[dict[str, str], dict[str, str]]]]:
+    """``gradings_of`` for several audits in one statement: audit key → its (first, second) grades."""
     rows = db.session.execute(
         select(
+            ModerationSample.audit_id,
             ModerationGrade.moderation_id,
             ModerationGrade.question_key,
             ModerationGrade.first_value,
@@ -308,14 +314,14 @@ def gradings_of(audit: Audit) -> list[tuple[dict[str, str], dict[str, str]]]:
         )
         .join(Moderation, Moderation.id == ModerationGrade.moderation_id)
         .join(ModerationSample, ModerationSample.id == Moderation.sample_id)
-        .where(ModerationSample.audit_id == audit.id, Moderation.state != ModerationState.ASSIGNED)
+        .where(ModerationSample.audit_id.in_(audit_ids), Moderation.state != ModerationState.ASSIGNED)
         .order_by(ModerationGrade.moderation_id, ModerationGrade.id)
     )
-    pairs: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
-    for moderation_id, key, first, second in rows:
-        one, other = pairs.setdefault(moderation_id, ({}, {}))
+    pairs: dict[int, dict[int, tuple[dict[str, str], dict[str, str]]]] = {}
+    for audit_id, moderation_id, key, first, second in rows:
+        one, other = pairs.setdefault(audit_id, {}).setdefault(moderation_id, ({}, {}))
         one[key], other[key] = first, second
-    return list(pairs.values())
+    return {audit_id: list(by_moderation.values()) for audit_id, by_moderation in pairs.items()}
 
 
 def grades_reliability_of(audit: Audit, definition: ToolDefinition) -> GradesReliability:
@@ -326,7 +332,11 @@ def grades_reliability_of(audit: Audit, definition: ToolDefinition) -> GradesRel
 def reliability_sentences(audits: list[Audit]) -> dict[int, str]:
     """Audit key → the plain sentence on how reliable its grades were, for the audits with enough moderated
     returns to say (the year-on-year summary)."""
-    found = {a.id: reliability_sentence(grades_reliability_of(a, definition_of(a.tool_version))) for a in audits}
+    gradings = gradings_by_audit([a.id for a in audits])  # one statement, however many audits
+    found = {
+        a.id: reliability_sentence(grades_reliability(definition_of(a.tool_version), gradings.get(a.id, [])))
+        for a in audits
+    }
     return {key: sentence for key, sentence in found.items() if sentence}
 
 
