@@ -299,6 +299,7 @@ def test_a_quality_assurance_member_moderates_any_agency_seeing_only_that_case(
     with signed_in(app, login, QUALITY) as qa:
         mine = qa.get("/moderation/").get_data(as_text=True)
         assert f"/moderation/{first.id}/grade" in mine and "Calibration" not in mine
+        assert '<h1 class="govuk-heading-l">Moderation</h1>' in mine
         assert qa.get(f"/moderation/{first.id}/grade").status_code == 200
         assert qa.get(f"/moderation/{other.id}/grade").status_code == 404  # not theirs
         assert qa.get(f"/returns/{first.return_id}").status_code == 403  # no agency's return pages at all
