@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from audit_app.moderation.routes import bp as moderation_bp
     from audit_app.panel.routes import bp as panel_bp
     from audit_app.returns.routes import bp as returns_bp
+    from audit_app.themes import reliability_routes  # noqa: F401  (adds the coding-reliability pages to themes)
     from audit_app.themes.routes import bp as themes_bp
     from audit_app.tools import designer  # noqa: F401  (adds the designer's routes to the tools blueprint)
     from audit_app.tools.routes import bp as tools_bp

@@ -872,3 +872,58 @@ class CalibrationGrade(Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     question_key: Mapped[str] = mapped_column(String(60))
     value: Mapped[str] = mapped_column(String(60))
+
+
+# ------------------------------------------------------------------ coding reliability (issue 21)
+
+
+class CodingSample(Model):
+    """An audit's coding-reliability sample: a share of its excerpts drawn with a recorded seed, coded again
+    blind by a second coder, then the differences settled side by side. The state follows ModerationState:
+    assigned (the second coder codes blind), submitted (both codings in), reconciled."""
+
+    __tablename__ = "coding_samples"
+    __table_args__ = (CheckConstraint(_in("state", MODERATION_STATES), name="known_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), unique=True)
+    rate_percent: Mapped[int]
+    minimum: Mapped[int]
+    seed: Mapped[int] = mapped_column(BigInteger)
+    pool_size: Mapped[int]  # how many excerpts it was drawn from
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    coder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=ModerationState.ASSIGNED)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reconciled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reconciled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    audit: Mapped[Audit] = relationship()
+    coder: Mapped[User | None] = relationship(foreign_keys=[coder_id])
+    items: Mapped[list[CodingSampleItem]] = relationship(
+        back_populates="sample", cascade="all, delete-orphan", order_by="CodingSampleItem.id"
+    )
+
+
+class CodingSampleItem(Model):
+    """One sampled excerpt (its text as drawn) and the themes (by key) each coder gave it: the first coder's
+    confirmed themes copied when the second coding is submitted, the second coder's, and the agreed ones once
+    reconciled (None until then). Both originals are kept."""
+
+    __tablename__ = "coding_sample_items"
+    __table_args__ = (UniqueConstraint("sample_id", "source", "source_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sample_id: Mapped[int] = mapped_column(ForeignKey("coding_samples.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(20))
+    source_key: Mapped[str] = mapped_column(String(120))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    place: Mapped[str] = mapped_column(String(300), default="")  # "Children's Social Care, question 3.2"
+    excerpt: Mapped[str] = mapped_column(Text)
+    first_themes: Mapped[list[int]] = mapped_column(JSON, default=list)
+    second_themes: Mapped[list[int]] = mapped_column(JSON, default=list)
+    agreed_themes: Mapped[list[int] | None] = mapped_column(JSON)
+
+    sample: Mapped[CodingSample] = relationship(back_populates="items")
+    case: Mapped[Case] = relationship()

@@ -11,7 +11,7 @@ from audit_tools.states import Role
 # (endpoint, link text, roles that see it)
 NAVIGATION = (
     ("returns.index", "My returns", (Role.AUDITOR,)),
-    ("moderation.mine", "Moderation", (Role.AUDITOR,)),
+    ("moderation.mine", "Moderation", (Role.AUDITOR, Role.QUALITY)),
     ("audits.index", "Audits", (Role.COORDINATOR,)),
     ("tools.index", "Audit tools", (Role.COORDINATOR,)),
     ("themes.index", "Themes", (Role.COORDINATOR, Role.EDITOR, Role.PANEL)),

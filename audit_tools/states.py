@@ -87,6 +87,9 @@ class Role(StrEnum):
     PANEL = "panel"
     EDITOR = "editor"
     VIEWER = "viewer"
+    # A member of the partnership's quality-assurance group: moderates the returns they are named for, of any
+    # agency, and sees nothing else of an agency's work (docs/DECISIONS.md, "Quality-assurance moderators").
+    QUALITY = "quality_assurance"
 
 
 class QuestionType(StrEnum):

@@ -15,6 +15,7 @@ ROLE_LABELS: dict[str, str] = {
     Role.PANEL: "Panel member",
     Role.EDITOR: "Business unit editor",
     Role.VIEWER: "Viewer (published briefings)",
+    Role.QUALITY: "Quality-assurance group (moderates the returns they are named for)",
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from audit_app.data.analysis import audit_facts, question_summaries
 from audit_app.data.audits import REVEALED_STATES
+from audit_app.data.moderation import grades_reliability_of
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
@@ -17,6 +18,7 @@ from audit_tools.analysis import DEFAULT_THRESHOLD, ThemeCount
 from audit_tools.briefing import BriefingContent, BriefingSettings, Learning, Progress, Resource, draft_briefing
 from audit_tools.briefing import Recommendation as RecommendationItem
 from audit_tools.learning import rag_words
+from audit_tools.reliability import reliability_sentence
 from audit_tools.text import long_date
 
 BRIEFING_SETTINGS = (
@@ -178,4 +180,5 @@ def briefing_content(audit: Audit, *, today: date | None = None) -> BriefingCont
         themes=theme_counts(audit),
         definition=definition,
         earlier_audits=earlier_audits(audit),
+        grades_reliability=reliability_sentence(grades_reliability_of(audit, definition)),
     )

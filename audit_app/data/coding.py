@@ -361,3 +361,70 @@ def _set_status(coding: Coding, status: str, user: User) -> None:
 
 def _event_values(coding: Coding) -> dict:
     return {"status": coding.status, "theme": coding.theme_id, "source": coding.source, "source_key": coding.source_key}
+
+
+# --- For the coding-reliability sample (data.coding_reliability) ----------------------------------
+
+
+def all_excerpts(audit: Audit, definition: ToolDefinition) -> list[Excerpt]:
+    """Every excerpt of the audit (without its codings), in case, source and key order."""
+    query, excerpts = _filtered(audit, definition, CodingFilters(show="all"))
+    rows = db.session.execute(query.order_by(excerpts.c.reference, excerpts.c.source, excerpts.c.source_key))
+    return [_excerpt(row, definition) for row in rows]
+
+
+def coders_of(audit_id: int, excerpts: list[tuple[str, str]]) -> set[int]:
+    """Who confirmed or rejected a theme on any of these excerpts (source, key) of the audit."""
+    rows = db.session.execute(
+        select(Coding.source, Coding.source_key, Coding.coded_by_id).where(
+            Coding.audit_id == audit_id, Coding.status != "suggested", Coding.coded_by_id.is_not(None)
+        )
+    )
+    wanted = set(excerpts)
+    return {by for source, key, by in rows if (source, key) in wanted}
+
+
+def confirmed_themes(audit_id: int, excerpts: list[tuple[str, str]]) -> dict[tuple[str, str], set[int]]:
+    """The confirmed themes (by key) of each of these excerpts (source, key) of the audit."""
+    rows = db.session.execute(
+        select(Coding.source, Coding.source_key, Coding.theme_id).where(
+            Coding.audit_id == audit_id, Coding.status == "confirmed"
+        )
+    )
+    wanted = set(excerpts)
+    found: dict[tuple[str, str], set[int]] = {}
+    for source, key, theme in rows:
+        if (source, key) in wanted:
+            found.setdefault((source, key), set()).add(theme)
+    return found
+
+
+def settle_themes(
+    audit: Audit,
+    definition: ToolDefinition,
+    source: str,
+    source_key: str,
+    confirm: set[int],
+    reject: set[int],
+    user: User,
+) -> None:
+    """Make ``confirm`` the excerpt's confirmed themes among ``confirm | reject``: confirmed where missing,
+    rejected where they were confirmed. An excerpt no longer in the audit (its text emptied) is left alone."""
+    excerpt = find_excerpt(audit, definition, source, source_key)
+    if excerpt is None:
+        return
+    for theme_id in sorted(confirm):
+        theme = db.session.get(Theme, theme_id)
+        if theme is not None:
+            add_coding(audit, excerpt, theme, user)
+    rejected = db.session.scalars(
+        select(Coding).where(
+            Coding.audit_id == audit.id,
+            Coding.source == source,
+            Coding.source_key == source_key,
+            Coding.theme_id.in_(reject),
+            Coding.status == "confirmed",
+        )
+    )
+    for coding in rejected:
+        decide(coding, "reject", user)

@@ -12,6 +12,7 @@ from audit_app.data.assignments import visible_to
 from audit_app.data.audits import REVEALED_STATES, effective_due
 from audit_app.data.briefing_approval import CHANGE_ACTIONS
 from audit_app.data.learning import EDITABLE_STATES, visible_states
+from audit_app.data.moderation import graded_blind_by
 from audit_app.data.settings import get_setting
 from audit_app.extensions import db
 from audit_app.models import (
@@ -194,7 +195,7 @@ def my_returns(user: User, today: date) -> tuple[list[ReturnItem], Limited[Retur
             AgencyExtension,
             and_(AgencyExtension.audit_id == Return.audit_id, AgencyExtension.agency_id == Return.agency_id),
         )
-        .where(visible_to(user), Audit.state == AuditState.OPEN, Case.included)
+        .where(visible_to(user), ~graded_blind_by(user), Audit.state == AuditState.OPEN, Case.included)
     )
     sent_back = db.session.execute(
         base.where(Return.state == ReturnState.RETURNED).order_by(due.is_(None), due, Case.reference)

@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import ColumnElement, delete, exists, or_, select
 
 from audit_app.data.events import record_event
 from audit_app.data.notifications import send_once
+from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.links import external_url
 from audit_app.models import (
@@ -27,15 +28,19 @@ from audit_app.models import (
     ModerationSample,
     Return,
     User,
+    UserRole,
 )
 from audit_tools.reliability import (
+    GradesReliability,
     ModerationError,
     ReliabilityReport,
     comparison,
     draw_moderation_sample,
     graded_definition,
     graded_questions,
+    grades_reliability,
     reliability_report,
+    reliability_sentence,
     scale_of,
 )
 from audit_tools.returns import answers as answer_rules
@@ -97,10 +102,24 @@ def get_moderation(audit: Audit, moderation_id: int) -> Moderation | None:
 
 
 def moderator_choices(moderation: Moderation) -> list[User]:
-    """Who may moderate a return: an active auditor of the same agency who did not write it."""
+    """Who may moderate a return, other than the person who wrote it: an active auditor of the same agency,
+    or an active member of the quality-assurance group (of any agency, or none); never a coordinator or panel
+    member, who can read the return through other pages, so the server could not keep them blind."""
     ret = moderation.ret
-    people = db.session.scalars(select(User).where(User.agency_id == ret.agency_id, User.active).order_by(User.id))
-    return [p for p in people if p.has_role(Role.AUDITOR) and p.id != ret.auditor_id]
+    quality = exists().where(UserRole.user_id == User.id, UserRole.role == Role.QUALITY)
+    people = db.session.scalars(
+        select(User).where(User.active, or_(User.agency_id == ret.agency_id, quality)).order_by(User.id)
+    )
+    return [
+        p
+        for p in people
+        if p.id != ret.auditor_id and may_moderate(p, ret) and not p.has_role(Role.COORDINATOR, Role.PANEL)
+    ]
+
+
+def may_moderate(user: User, ret: Return) -> bool:
+    """An auditor of the return's agency, or a member of the quality-assurance group."""
+    return user.has_role(Role.QUALITY) or (user.has_role(Role.AUDITOR) and user.agency_id == ret.agency_id)
 
 
 def name_moderator(moderation: Moderation, moderator_id: int, user: User) -> User:
@@ -109,7 +128,10 @@ def name_moderator(moderation: Moderation, moderator_id: int, user: User) -> Use
         raise ModerationError("The moderator has already submitted their grading, so it cannot be given to another.")
     moderator = next((p for p in moderator_choices(moderation) if p.id == moderator_id), None)
     if moderator is None:
-        raise ModerationError("Choose an auditor of the same agency who did not write this return.")
+        raise ModerationError(
+            "Choose an auditor of the same agency, or a member of the quality-assurance group, who did not write "
+            "this return."
+        )
     moderation.moderator_id = moderator.id
     db.session.flush()
     record_event("moderation.moderator_named", "moderation", moderation.id, user=user, after={"user": moderator.id})
@@ -119,8 +141,9 @@ def name_moderator(moderation: Moderation, moderator_id: int, user: User) -> Use
         moderator.email,
         f"Moderation: please grade case {reference} – {audit.title}",
         f"Hello {moderator.display_name},\n\nThe coordinator has asked you to moderate one return of {audit.title}: "
-        f"grade case {reference} again from your agency's records, without seeing the first return (it is shown "
-        f"to you once your grading is in).\n\nOpen it: {external_url('moderation.grade', moderation_id=moderation.id)}",
+        f"grade case {reference} again from {moderation.ret.agency.name}'s records, without seeing the first return "
+        "(it is shown to you once your grading is in).\n\n"
+        f"Open it: {external_url('moderation.grade', moderation_id=moderation.id)}",
         kind="moderation-assigned",
         user_id=moderator.id,
         object_type="moderation",
@@ -143,11 +166,10 @@ def moderations_for(user: User) -> list[Moderation]:
 
 
 def moderation_for_moderator(moderation_id: int, user: User) -> Moderation | None:
-    """The moderation if ``user`` is its named moderator and still an auditor of the return's agency."""
+    """The moderation if ``user`` is its named moderator and may still moderate it (an auditor of the return's
+    agency, or a member of the quality-assurance group, who sees no more of the agency than this case)."""
     moderation = db.session.get(Moderation, moderation_id)
-    if moderation is None or moderation.moderator_id != user.id:
-        return None
-    if not user.has_role(Role.AUDITOR) or user.agency_id != moderation.ret.agency_id:
+    if moderation is None or moderation.moderator_id != user.id or not may_moderate(user, moderation.ret):
         return None
     return moderation
 
@@ -165,6 +187,26 @@ def blind_to(user: User, return_id: int) -> bool:
             )
         )
     )
+
+
+def graded_blind_by(user: User) -> ColumnElement[bool]:
+    """A SQL condition on Return: ``user`` is its moderator and grades it blind now (see ``blind_to``)."""
+    return exists().where(
+        Moderation.return_id == Return.id,
+        Moderation.moderator_id == user.id,
+        Moderation.state == ModerationState.ASSIGNED,
+    )
+
+
+def blind_moderations(user: User) -> dict[int, int]:
+    """Return key → moderation key of every return ``user`` grades blind now: "My returns" links these to the
+    blind grading, never to the return (which is refused them until their grading is in)."""
+    rows = db.session.execute(
+        select(Moderation.return_id, Moderation.id).where(
+            Moderation.moderator_id == user.id, Moderation.state == ModerationState.ASSIGNED
+        )
+    )
+    return dict(rows.tuples().all())
 
 
 def second_grades(moderation: Moderation) -> answer_rules.Answers:
@@ -257,8 +299,14 @@ def _count_agreed(ret: Return, key: str, value: str, option: Option | None) -> N
 
 def gradings_of(audit: Audit) -> list[tuple[dict[str, str], dict[str, str]]]:
     """(first, second) grades of each moderated return whose second grading is in: what reliability is measured on."""
+    return gradings_by_audit([audit.id]).get(audit.id, [])
+
+
+def gradings_by_audit(audit_ids: list[int]) -> dict[int, list[tuple[dict[str, str], dict[str, str]]]]:
+    """``gradings_of`` for several audits in one statement: audit key → its (first, second) grades."""
     rows = db.session.execute(
         select(
+            ModerationSample.audit_id,
             ModerationGrade.moderation_id,
             ModerationGrade.question_key,
             ModerationGrade.first_value,
@@ -266,14 +314,30 @@ def gradings_of(audit: Audit) -> list[tuple[dict[str, str], dict[str, str]]]:
         )
         .join(Moderation, Moderation.id == ModerationGrade.moderation_id)
         .join(ModerationSample, ModerationSample.id == Moderation.sample_id)
-        .where(ModerationSample.audit_id == audit.id, Moderation.state != ModerationState.ASSIGNED)
+        .where(ModerationSample.audit_id.in_(audit_ids), Moderation.state != ModerationState.ASSIGNED)
         .order_by(ModerationGrade.moderation_id, ModerationGrade.id)
     )
-    pairs: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
-    for moderation_id, key, first, second in rows:
-        one, other = pairs.setdefault(moderation_id, ({}, {}))
+    pairs: dict[int, dict[int, tuple[dict[str, str], dict[str, str]]]] = {}
+    for audit_id, moderation_id, key, first, second in rows:
+        one, other = pairs.setdefault(audit_id, {}).setdefault(moderation_id, ({}, {}))
         one[key], other[key] = first, second
-    return list(pairs.values())
+    return {audit_id: list(by_moderation.values()) for audit_id, by_moderation in pairs.items()}
+
+
+def grades_reliability_of(audit: Audit, definition: ToolDefinition) -> GradesReliability:
+    """The overall agreement of the audit's moderated gradings (no bootstrap): for the one-sentence summary."""
+    return grades_reliability(definition, gradings_of(audit))
+
+
+def reliability_sentences(audits: list[Audit]) -> dict[int, str]:
+    """Audit key → the plain sentence on how reliable its grades were, for the audits with enough moderated
+    returns to say (the year-on-year summary)."""
+    gradings = gradings_by_audit([a.id for a in audits])  # one statement, however many audits
+    found = {
+        a.id: reliability_sentence(grades_reliability(definition_of(a.tool_version), gradings.get(a.id, [])))
+        for a in audits
+    }
+    return {key: sentence for key, sentence in found.items() if sentence}
 
 
 def marks(moderation: Moderation, definition: ToolDefinition) -> list[tuple[str, ModerationGrade, str]]:

@@ -19,7 +19,7 @@ from audit_app.data.seed import seed_reference_data
 from audit_app.data.settings import set_setting
 from audit_app.data.tools import definition_of, ensure_builtin_tool
 from audit_app.data.users import agency_by_short_name, create_user, find_user_by_email, list_agencies
-from audit_app.demo.coding import code_demo_audit
+from audit_app.demo.coding import code_demo_audit, sample_demo_coding
 from audit_app.demo.moderation import calibrate_demo_audit, moderate_demo_audit
 from audit_app.extensions import db
 from audit_app.models import (
@@ -50,6 +50,7 @@ DEMO_ACCOUNTS = (
     (f"panel@{DEMO_DOMAIN}", (Role.PANEL,), None),
     (f"editor@{DEMO_DOMAIN}", (Role.EDITOR,), None),
     (f"viewer@{DEMO_DOMAIN}", (Role.VIEWER,), None),
+    (f"quality@{DEMO_DOMAIN}", (Role.QUALITY,), None),  # the quality-assurance group: moderates any agency
 )
 
 
@@ -191,8 +192,9 @@ def _load_completed_audit(data: dict, user: User) -> None:
     db.session.flush()
     coordinator = _demo_user("coordinator")
     calibrate_demo_audit(audit, coordinator, [_demo_user(n) for n in ("auditor", "auditor.eh", "auditor.school")])
-    moderate_demo_audit(audit, coordinator, _demo_user("auditor"))
+    moderate_demo_audit(audit, coordinator, _demo_user("auditor"), _demo_user("quality"))
     code_demo_audit(audit, _demo_user("editor"))  # confirmed themes, some left to code
+    sample_demo_coding(audit, coordinator)  # a second coding of a sample of the excerpts, to reconcile
     for position, point in enumerate(data.get("learning_points", [])):
         db.session.add(
             LearningPoint(audit_id=audit.id, audience=point["audience"], text=point["text"], position=position)

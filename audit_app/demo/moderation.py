@@ -1,8 +1,9 @@
 """The demo audit's calibration exercise and moderated sample. The sample: a quarter of its returns
 graded again, blind, by an auditor of the same agency, at every stage a newcomer should see. Children's
 social care's are compared and waiting to be reconciled (the first) or reconciled; one other agency's is
-still being graded blind; the rest are reconciled. The second gradings differ from the first in a fixed
-pattern, so the reliability section of the analysis page has real figures to show."""
+still being graded blind (by the quality-assurance group's member); the rest are reconciled. The second
+gradings differ from the first in a fixed pattern, so the reliability section of the analysis page has real
+figures to show."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ DEMO_SEED = 2026
 REASON = "Agreed at the moderation meeting after both auditors went back to the records together."
 
 
-def moderate_demo_audit(audit: Audit, coordinator: User, preferred: User | None) -> None:
-    """Draw the sample, name moderators and take each moderation as far as its stage (see the module)."""
+def moderate_demo_audit(audit: Audit, coordinator: User, preferred: User | None, quality: User | None = None) -> None:
+    """Draw the sample, name moderators and take each moderation as far as its stage (see the module); the
+    one still graded blind is the quality-assurance group member's, when there is one."""
     definition = definition_of(audit.tool_version)
     sample = moderation_data.draw(audit, 25, 4, DEMO_SEED, coordinator)
     moderations = list(sample.moderations)
@@ -29,6 +31,8 @@ def moderate_demo_audit(audit: Audit, coordinator: User, preferred: User | None)
     for number, moderation in enumerate(moderations):
         choices = moderation_data.moderator_choices(moderation)
         moderator = preferred if preferred in choices else choices[0] if choices else None
+        if moderation is blind and quality in choices:
+            moderator = quality
         if moderator is None:
             continue
         moderation_data.name_moderator(moderation, moderator.id, coordinator)

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from audit_app.data import learning as data
 from audit_app.data.audits import get_audit
+from audit_app.data.moderation import reliability_sentences
 from audit_app.data.users import list_agencies
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
@@ -487,4 +488,5 @@ def trends() -> ResponseReturnValue:
         audits=audits,
         themes=data.theme_trend_table(audits),
         compliance=data.compliance_table(audits),
+        reliability=reliability_sentences(audits),
     )

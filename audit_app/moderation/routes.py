@@ -15,7 +15,7 @@ from audit_app.data import moderation as moderation_data
 from audit_app.data.audits import get_audit
 from audit_app.data.tools import definition_of
 from audit_app.form_builder import ReturnFormBase, build_return_form, field_name, filled_return_form
-from audit_app.models import Audit, Moderation
+from audit_app.models import Audit, Moderation, User
 from audit_app.moderation.forms import DrawForm, ModeratorForm, reconcile_form
 from audit_app.security import roles_required
 from audit_app.transactions import flash_form_problems, saved
@@ -38,10 +38,14 @@ def _moderator_forms(moderations: list[Moderation]) -> dict[int, ModeratorForm]:
     forms = {}
     for moderation in moderations:
         form = ModeratorForm(prefix=f"m{moderation.id}", data={"moderator": moderation.moderator_id})
-        people = [(p.id, p.display_name) for p in moderation_data.moderator_choices(moderation)]
+        people = [(p.id, _moderator_label(p)) for p in moderation_data.moderator_choices(moderation)]
         form.moderator.choices = [(0, "Choose a moderator"), *people] if people else []
         forms[moderation.id] = form
     return forms
+
+
+def _moderator_label(person: User) -> str:
+    return f"{person.display_name} (quality-assurance group)" if person.has_role(Role.QUALITY) else person.display_name
 
 
 def _render_sample(audit: Audit, draw_form: DrawForm | None = None) -> str:
@@ -97,13 +101,16 @@ def name_moderator(audit_id: int, moderation_id: int) -> ResponseReturnValue:
 # ---------------------------------------------------------------- the moderator
 
 
+MODERATORS = (Role.AUDITOR, Role.QUALITY)  # an auditor of the agency, or the quality-assurance group
+
+
 @bp.get("/")
-@roles_required(Role.AUDITOR)
+@roles_required(*MODERATORS)
 def mine() -> ResponseReturnValue:
     return render_template(
         "moderation/mine.html",
         moderations=moderation_data.moderations_for(current_user),
-        exercises=calibration_data.open_exercises(),
+        exercises=calibration_data.open_exercises() if current_user.has_role(Role.AUDITOR) else [],
     )
 
 
@@ -128,7 +135,7 @@ def _render_grade(moderation: Moderation, definition: ToolDefinition, form: Retu
 
 
 @bp.route("/<int:moderation_id>/grade", methods=["GET", "POST"])
-@roles_required(Role.AUDITOR)
+@roles_required(*MODERATORS)
 def grade(moderation_id: int) -> ResponseReturnValue:
     """The moderator's blind grading: the graded questions only, and nothing of the first return."""
     moderation = _own_or_404(moderation_id)
@@ -155,7 +162,7 @@ def grade(moderation_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<int:moderation_id>/compare")
-@roles_required(Role.AUDITOR)
+@roles_required(*MODERATORS)
 def compare(moderation_id: int) -> ResponseReturnValue:
     """Both gradings side by side for the moderator, once theirs is in; refused (403) before."""
     moderation = _own_or_404(moderation_id)

@@ -11,6 +11,7 @@ from audit_app import concurrency
 from audit_app.concurrency import CHOOSE
 from audit_app.data import concerns as concern_data
 from audit_app.data import returns as return_data
+from audit_app.data.moderation import blind_moderations
 from audit_app.data.settings import get_setting
 from audit_app.data.tools import definition_of
 from audit_app.form_builder import (
@@ -47,7 +48,7 @@ bp.add_app_template_global(lambda: get_setting("escalation_route"), "escalation_
 @roles_required(Role.AUDITOR)
 def index() -> ResponseReturnValue:
     groups = return_data.returns_by_audit(current_user) if current_user.agency_id else []
-    return render_template("returns/index.html", groups=groups)
+    return render_template("returns/index.html", groups=groups, blind=blind_moderations(current_user))
 
 
 @bp.route("/<int:return_id>", methods=["GET", "POST"])

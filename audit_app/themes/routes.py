@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import cast
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -17,11 +17,12 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from audit_app.data import coding as coding_data
 from audit_app.data import themes as data
+from audit_app.data.coding_reliability import coding_blind_to, sample_of
 from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
 from audit_app.models import Audit, Theme
-from audit_app.results_access import results_audit_or_404 as _audit_or_404
+from audit_app.results_access import results_audit_or_404
 from audit_app.security import roles_required
 from audit_app.themes.forms import (
     AddThemeForm,
@@ -40,6 +41,14 @@ bp = Blueprint("themes", __name__)
 CODEBOOK_EDITORS = (Role.COORDINATOR, Role.EDITOR)
 CODEBOOK_READERS = (Role.COORDINATOR, Role.EDITOR, Role.PANEL)
 MAX_CODEBOOK_BYTES = 256 * 1024  # base64 of this fits the confirm form under Flask's 500 kB form-field limit
+
+
+def coding_audit_or_404(audit_id: int) -> Audit:
+    """The audit whose coding is shown; refused (403) to its second coder until their blind coding is in."""
+    audit = results_audit_or_404(audit_id)
+    if coding_blind_to(current_user, audit):
+        abort(make_response(render_template("themes/coding_blind.html", audit=audit, sample=sample_of(audit)), 403))
+    return audit
 
 
 # ---------------------------------------------------------------- the codebook
@@ -209,7 +218,7 @@ def _filters(formdata: MultiDict[str, str], themes: list[Theme]) -> tuple[Coding
 @bp.get("/audits/<int:audit_id>/coding")
 @roles_required(*CODEBOOK_EDITORS)
 def coding(audit_id: int) -> ResponseReturnValue:
-    audit = _audit_or_404(audit_id)
+    audit = coding_audit_or_404(audit_id)
     definition = definition_of(audit.tool_version)
     themes = data.list_themes()
     form, filters = _filters(request.args, themes)
@@ -229,7 +238,7 @@ def coding(audit_id: int) -> ResponseReturnValue:
 
 
 def _editable_audit_or_404(audit_id: int) -> Audit:
-    audit = _audit_or_404(audit_id)
+    audit = coding_audit_or_404(audit_id)
     if not coding_data.coding_editable(audit):
         flash(coding_data.why_not_editable(audit), "error")
         abort(redirect(url_for("themes.coding", audit_id=audit.id)))
@@ -336,7 +345,7 @@ def _back_to(
 @bp.get("/audits/<int:audit_id>/themes")
 @roles_required(*CODEBOOK_READERS)
 def counts(audit_id: int) -> ResponseReturnValue:
-    audit = _audit_or_404(audit_id)
+    audit = coding_audit_or_404(audit_id)
     return render_template(
         "themes/counts.html",
         audit=audit,

@@ -83,9 +83,11 @@ def draft_briefing(
     themes: tuple[ThemeCount, ...] = (),
     definition: ToolDefinition | None = None,
     earlier_audits: tuple[str, ...] = (),
+    grades_reliability: str = "",
 ) -> BriefingContent:
     """Everything the briefing shows, pre-filled from the audit with small numbers suppressed; people edit it
-    afterwards. ``earlier_audits`` names every earlier audit the themes were compared with."""
+    afterwards. ``earlier_audits`` names every earlier audit the themes were compared with;
+    ``grades_reliability`` is the sentence on how far the grades can be trusted (the summary's last)."""
     threshold = settings.suppression_threshold
     drawn = charts(summaries, themes=themes, definition=definition, threshold=threshold)
     hidden = (
@@ -104,7 +106,7 @@ def draft_briefing(
         date=date,
         version=version,
         definition=settings.definition,
-        summary=summary_paragraphs(facts),
+        summary=summary_paragraphs(facts) + ((grades_reliability,) if grades_reliability else ()),
         key_figures=key_figures(facts, summaries, themes=themes, definition=definition, threshold=threshold),
         charts=drawn,
         findings=theme_findings(themes, facts.case_count),

@@ -7,13 +7,16 @@ from audit_tools.reliability.calibration import Calibration, QuestionSpread, cal
 from audit_tools.reliability.coding import ThemeAgreement, coding_agreement, draw_excerpt_sample
 from audit_tools.reliability.report import (
     FEWEST_PAIRS,
+    GradesReliability,
     Reliability,
     ReliabilityReport,
     comparison,
     graded_definition,
     graded_questions,
+    grades_reliability,
     reliability,
     reliability_report,
+    reliability_sentence,
     scale_of,
 )
 from audit_tools.reliability.sample import (
@@ -49,6 +52,9 @@ __all__ = [
     "draw_moderation_sample",
     "moderation_size",
     "FEWEST_PAIRS",
+    "GradesReliability",
+    "grades_reliability",
+    "reliability_sentence",
     "Interval",
     "RELIABLE",
     "RESAMPLES",

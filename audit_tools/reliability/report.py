@@ -147,3 +147,50 @@ def reliability_report(
     overall = reliability("All graded questions", pooled, places, resamples, seed, cases)
     low = tuple(r for r in rows if r.pairs >= FEWEST_PAIRS and (r.alpha is None or round(r.alpha, 3) < TENTATIVE))
     return ReliabilityReport(tuple(rows), overall, low)
+
+
+@dataclass(frozen=True)
+class GradesReliability:
+    """The overall agreement of an audit's moderated gradings, without the bootstrap: enough for a sentence."""
+
+    returns: int  # moderated returns whose second grading is in
+    pairs: int
+    alpha: float | None
+
+
+def grades_reliability(
+    definition: ToolDefinition, gradings: Sequence[tuple[Mapping[str, str], Mapping[str, str]]]
+) -> GradesReliability:
+    """The overall row of ``reliability_report`` (every graded question's pairs pooled, each grade placed on its
+    own question's scale), its alpha only."""
+    questions = graded_questions(definition)
+    pooled, returns = [], 0
+    for first, second in gradings:
+        places = [
+            (str(scale.index(first[q.key])), str(scale.index(second[q.key])))
+            for q in questions
+            if (scale := scale_of(q)) and first.get(q.key) in scale and second.get(q.key) in scale
+        ]
+        pooled += places
+        returns += bool(places)
+    longest = max((len(scale_of(q)) for q in questions), default=2)
+    return GradesReliability(returns, len(pooled), ordinal_alpha(pooled, [str(i) for i in range(longest)]))
+
+
+_MATCHED = {
+    "reliable": "their grades matched closely",
+    "tentative": "their grades broadly matched, so conclusions drawn from the grades are tentative",
+    "not reliable": "their grades often differed, so the grades should be read with caution",
+}
+
+
+def reliability_sentence(found: GradesReliability) -> str:
+    """One plain sentence for the briefing and the year-on-year summary about how far the grades can be trusted,
+    worded from the thresholds; "" when there are too few moderated returns or pairs to say."""
+    if found.returns < 2 or found.pairs < FEWEST_PAIRS or found.alpha is None:
+        return ""
+    verdict = alpha_words(found.alpha)
+    return (
+        f"A second auditor re-graded {found.returns} returns without seeing the first grades; "
+        f"{_MATCHED[verdict]} (alpha {found.alpha:.2f}, {verdict})."
+    )

@@ -11,7 +11,7 @@ from audit_app.models import Audit, Briefing, Logo
 from audit_tools.briefing import BriefingContent, Chart, content_from_dict, content_to_dict
 
 BUSINESS_UNIT = {"coordinator", "editor"}
-EVERYONE = {"admin", "coordinator", "auditor", "panel", "editor", "viewer"}
+EVERYONE = {"admin", "coordinator", "auditor", "panel", "editor", "viewer", "quality_assurance"}
 SETTINGS = {"coordinator", "editor", "admin"}
 
 ROLES: dict = {
@@ -34,7 +34,15 @@ ROLES: dict = {
     **{f"briefings.{name}": SETTINGS for name in ("settings", "upload_logo", "remove_logo", "resources")},
 }
 # GET pages this blueprint adds per role, added to test_access.PAGES_PER_ROLE.
-PAGES: dict = {"coordinator": 14, "editor": 14, "admin": 9, "auditor": 6, "panel": 6, "viewer": 6}
+PAGES: dict = {
+    "coordinator": 14,
+    "editor": 14,
+    "admin": 9,
+    "auditor": 6,
+    "panel": 6,
+    "viewer": 6,
+    "quality_assurance": 6,
+}
 
 
 def url_values(revealed: Audit, role: str) -> dict:

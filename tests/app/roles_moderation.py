@@ -11,16 +11,16 @@ ROLES: dict = {
     "moderation.draw": {"coordinator"},
     "moderation.name_moderator": {"coordinator"},
     "moderation.reconcile": {"coordinator"},
-    "moderation.mine": {"auditor"},
-    "moderation.grade": {"auditor"},
-    "moderation.compare": {"auditor"},
+    "moderation.mine": {"auditor", "quality_assurance"},
+    "moderation.grade": {"auditor", "quality_assurance"},
+    "moderation.compare": {"auditor", "quality_assurance"},
     "moderation.calibration": {"coordinator"},
     "moderation.start_calibration": {"coordinator"},
     "moderation.calibration_agreed": {"coordinator"},
     "moderation.calibration_grade": {"auditor"},
 }
 # GET pages this blueprint adds per role, added to test_access.PAGES_PER_ROLE.
-PAGES: dict = {"coordinator": 3, "auditor": 4}
+PAGES: dict = {"coordinator": 3, "auditor": 4, "quality_assurance": 3}
 
 
 def url_values(_revealed: Audit, role: str) -> dict:
@@ -31,7 +31,7 @@ def url_values(_revealed: Audit, role: str) -> dict:
     sample = ModerationSample(audit_id=audit.id, rate_percent=10, minimum=1, seed=1, pool_size=1)
     moderation = Moderation(
         return_id=audit.cases[0].returns[0].id,
-        moderator_id=person.id if role == "auditor" else None,
+        moderator_id=person.id if role in ("auditor", "quality_assurance") else None,
         state=ModerationState.SUBMITTED,
     )
     sample.moderations = [moderation]

@@ -13,7 +13,7 @@ from tests.app import roles_briefings, roles_learning, roles_moderation, roles_p
 
 AREAS = (roles_panel, roles_themes, roles_learning, roles_briefings, roles_moderation)
 
-ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
+ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer", "quality_assurance")
 # Endpoint → roles allowed. A new route fails test_every_route_has_an_expectation until it is added here.
 EXPECTED_ROLES = {
     "main.index": "any",
@@ -94,7 +94,15 @@ EXPECTED_ROLES = {
 # How many pages (GET routes) each role can open: a route lost from a role's reach shows up here.
 PAGES_PER_ROLE = {
     role: pages + sum(area.PAGES.get(role, 0) for area in AREAS)
-    for role, pages in {"admin": 10, "coordinator": 43, "auditor": 5, "panel": 7, "editor": 9, "viewer": 2}.items()
+    for role, pages in {
+        "admin": 10,
+        "coordinator": 43,
+        "auditor": 5,
+        "panel": 7,
+        "editor": 9,
+        "viewer": 2,
+        "quality_assurance": 2,
+    }.items()
 }
 # Pages about an audit's results are checked on an audit whose returns have been revealed.
 RESULTS_BLUEPRINTS = {"analysis", "panel", "themes", "learning", "briefings"}

@@ -3,6 +3,7 @@ return is refused them until theirs is in), and the reconciled grade is counted 
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -239,6 +240,10 @@ def test_the_demo_audit_has_a_moderated_sample_at_every_stage(runner, client, lo
         select(Moderation).join(User, User.id == Moderation.moderator_id).where(User.email == "auditor@demo.example")
     )
     assert mine.state == "submitted" and mine.ret.agency.short_name == "CSC"
+    quality = db.session.scalar(
+        select(Moderation).join(User, User.id == Moderation.moderator_id).where(User.email == "quality@demo.example")
+    )
+    assert quality.state == "assigned" and quality.ret.agency.short_name != "CSC"  # the group moderates any agency
     login(client, "coordinator@demo.example", "demo password for tests")
     html = client.get(f"/audits/{sample.audit_id}/analysis").get_data(as_text=True)
     section = html[html.index('id="reliability"') :]
@@ -258,3 +263,105 @@ def test_nothing_is_reconciled_once_the_briefing_is_published(client, login, pos
     assert response.status_code == 409 and "can no longer change" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Moderation, moderation.id).state == "submitted"
+
+
+def test_my_returns_never_links_the_moderator_to_the_return_they_grade_blind(app, client, login, post, moderated, ctx):
+    """Regression: "My returns" listed the return under moderation with a link that 404'd for its moderator."""
+    moderation = _prepared(client, login, post, moderated)
+    with signed_in(app, login, MODERATOR) as mod:
+        page = mod.get("/returns/").get_data(as_text=True)
+        links = set(re.findall(r'href="(/(?:returns|moderation)/\d+[^"]*)"', page))
+        assert f"/returns/{moderation.return_id}" not in links
+        assert f"/moderation/{moderation.id}/grade" in links  # the case is there, to be graded blind
+        assert links and all(mod.get(link).status_code == 200 for link in links)
+        definition = definition_of(moderated.tool_version)
+        post(mod, f"/moderation/{moderation.id}/grade", {**_grade_data(definition), "submit_return": "y"})
+        after = mod.get("/returns/").get_data(as_text=True)
+        assert f'href="/returns/{moderation.return_id}"' in after  # once their grading is in, the return is theirs
+
+
+QUALITY = "quality@test.example"
+
+
+def test_a_quality_assurance_member_moderates_any_agency_seeing_only_that_case(
+    app, client, login, post, moderated, factory, ctx
+):
+    """A member of the quality-assurance group (no agency) may be named for a return of any agency; they grade
+    it blind and then compare, and see no return pages, nor any other moderation."""
+    factory.user("quality_assurance", email=QUALITY)
+    login(client, COORDINATOR)
+    _draw(client, post, moderated)
+    first, other = db.session.scalars(select(Moderation).order_by(Moderation.id)).all()[:2]
+    sample = client.get(f"/moderation/audits/{moderated.id}").get_data(as_text=True)
+    assert "Test quality_assurance (quality-assurance group)" in sample
+    assert _name(client, post, moderated, first.id, QUALITY).status_code == 302
+    assert db.session.scalar(select(Moderation.moderator_id).where(Moderation.id == first.id)) is not None
+    with signed_in(app, login, QUALITY) as qa:
+        mine = qa.get("/moderation/").get_data(as_text=True)
+        assert f"/moderation/{first.id}/grade" in mine and "Calibration" not in mine
+        assert '<h1 class="govuk-heading-l">Moderation</h1>' in mine
+        assert qa.get(f"/moderation/{first.id}/grade").status_code == 200
+        assert qa.get(f"/moderation/{other.id}/grade").status_code == 404  # not theirs
+        assert qa.get(f"/returns/{first.return_id}").status_code == 403  # no agency's return pages at all
+        assert qa.get("/returns/").status_code == 403
+        assert qa.get(f"/moderation/{first.id}/compare").status_code == 403  # blind until theirs is in
+        definition = definition_of(moderated.tool_version)
+        sent = post(qa, f"/moderation/{first.id}/grade", {**_grade_data(definition), "submit_return": "y"})
+        assert sent.status_code == 302
+        assert qa.get(f"/moderation/{first.id}/compare").status_code == 200
+        assert qa.get(f"/returns/{first.return_id}").status_code == 403  # still only the two gradings
+
+
+def test_an_auditor_of_another_agency_or_a_panel_member_cannot_be_named_moderator(
+    client, login, post, moderated, factory, ctx
+):
+    factory.user("quality_assurance", "panel", email="qa.panel@test.example")  # reads every return at the panel
+    login(client, COORDINATOR)
+    _draw(client, post, moderated)
+    moderation = db.session.scalars(select(Moderation).order_by(Moderation.id)).first()
+    assert "Test quality_assurance panel" not in client.get(f"/moderation/audits/{moderated.id}").get_data(as_text=True)
+    _name(client, post, moderated, moderation.id, "eh@test.example")
+    _name(client, post, moderated, moderation.id, "qa.panel@test.example")
+    assert db.session.scalar(select(Moderation.moderator_id).where(Moderation.id == moderation.id)) is None
+
+
+def test_the_briefing_and_the_year_on_year_page_say_in_one_sentence_how_reliable_the_grades_were(
+    client, login, moderated, ctx
+):
+    from audit_app.data.briefings import briefing_content
+
+    _moderated_pairs(moderated, [("good", "good")])  # one moderated return: too few to say
+    assert not any("re-graded" in p for p in briefing_content(moderated).summary)
+    db.session.execute(ModerationGrade.__table__.delete())
+    db.session.execute(Moderation.__table__.delete())
+    db.session.execute(ModerationSample.__table__.delete())
+    db.session.commit()
+    pairs = [("good", "good"), ("inadequate", "inadequate"), ("outstanding", "outstanding"), ("good", "good")]
+    _moderated_pairs(moderated, pairs)
+    for moderation in db.session.scalars(select(Moderation)):  # a second graded question: 8 pairs in all
+        moderation.grades.append(
+            ModerationGrade(question_key="child_seen_alone", first_value="yes", second_value="yes")
+        )
+    db.session.commit()
+    summary = briefing_content(moderated).summary
+    assert summary[-1] == (
+        "A second auditor re-graded 4 returns without seeing the first grades; "
+        "their grades matched closely (alpha 1.00, reliable)."
+    )
+    moderated.state = "analysis"
+    db.session.commit()
+    login(client, COORDINATOR)
+    page = client.get("/trends").get_data(as_text=True)
+    section = page[page.index("How reliable the grades were") :]
+    assert "A second auditor re-graded 4 returns" in section and "reliable" in section
+
+
+def test_the_admin_puts_a_person_in_the_quality_assurance_group_without_an_agency(client, login, post, factory, ctx):
+    factory.user("admin", email="admin@test.example")
+    person = factory.user("viewer", email="p@test.example")
+    login(client, "admin@test.example")
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "Quality-assurance group" in page
+    assert post(client, f"/admin/users/{person.id}", {"roles": ["quality_assurance"], "agency": ""}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, person.id).roles == {"quality_assurance"}

@@ -30,20 +30,21 @@ BOUNDS = {
     # Three reads (returns with their panel grades; answers and evidence notes per 500 returns, while the file
     # streams) and the audit trail's event for the download.
     ("coordinator", "/audits/{audit}/analysis/answers.xlsx?layout=wide"): 14,  # the trail event (+1 lock on PostgreSQL)
-    ("auditor", "/returns/"): 4,
+    ("auditor", "/returns/"): 5,  # + the returns this auditor grades blind as their moderator (linked to that)
     ("auditor", "/returns/{return}"): 11,  # answers and evidence notes are two reads; + is it hidden from its moderator
     ("coordinator", "/tools/"): 5,
     ("auditor", "/returns/{editable}"): 12,  # the form of a draft: the same reads + the escalation route
     ("panel", "/audits/{audit}/panel"): 10,  # + the counts above the list (it shows a page of 50 cases)
     ("panel", "/audits/{audit}/panel/{case}"): 11,  # every agency's answers and notes: two reads
-    ("editor", "/audits/{audit}/themes"): 12,
-    ("editor", "/audits/{audit}/coding"): 11,
+    ("editor", "/audits/{audit}/themes"): 13,  # + is this person the audit's second coder, still coding blind
+    ("editor", "/audits/{audit}/coding"): 12,  # the same
     ("editor", "/themes"): 5,
     ("editor", "/audits/{audit}/learning"): 8,
     ("editor", "/audits/{audit}/recommendations"): 6,
     ("coordinator", "/recommendations/{recommendation}"): 9,  # its updates, with who recorded them (and their roles)
     ("coordinator", "/actions"): 7,
-    ("coordinator", "/trends"): 9,  # one GROUP BY per revealed audit (three in the demo): a column a year
+    # one GROUP BY per revealed audit (three in the demo): a column a year; + every audit's moderated gradings
+    ("coordinator", "/trends"): 10,
     ("editor", "/audits/{audit}/briefings"): 8,
     ("viewer", "/briefings"): 4,
     ("editor", "/briefings/{briefing}"): 6,

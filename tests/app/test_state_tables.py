@@ -32,7 +32,7 @@ def test_a_return_is_editable_exactly_in_the_states_that_may_be_submitted():
 
 
 def test_the_stored_values_and_check_constraints_are_unchanged():
-    assert models.ROLES == ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
+    assert models.ROLES == ("admin", "coordinator", "auditor", "panel", "editor", "viewer", "quality_assurance")
     assert models.AUDIT_STATES == ("setup", "open", "panel", "analysis", "published", "closed")
     assert models.RETURN_STATES == ("draft", "submitted", "returned", "accepted", "no_involvement")
     assert models.TOOL_STATES == ("draft", "published", "retired")
@@ -50,8 +50,8 @@ def test_the_stored_values_and_check_constraints_are_unchanged():
     assert checks["ck_returns_counted_follows_state"] == "counted = (state IN ('submitted', 'accepted'))"
     assert checks["ck_audits_known_state"] == ("state IN ('setup', 'open', 'panel', 'analysis', 'published', 'closed')")
     assert checks["ck_user_roles_known_role"] == (
-        "role IN ('admin', 'coordinator', 'auditor', 'panel', 'editor', 'viewer')"
-    )
+        "role IN ('admin', 'coordinator', 'auditor', 'panel', 'editor', 'viewer', 'quality_assurance')"
+    )  # the quality-assurance group's role: migration 0025
     columns = (
         models.Audit.__table__.c.state,
         models.Return.__table__.c.state,

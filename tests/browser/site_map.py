@@ -39,7 +39,16 @@ from audit_app.data.sampling import import_frame
 from audit_app.data.tools import definition_of, ensure_builtin_tool, new_draft_version
 from audit_app.data.users import create_user, find_user_by_email, list_agencies
 from audit_app.extensions import db
-from audit_app.models import Audit, Briefing, CalibrationExercise, Concern, Moderation, ModerationSample, User
+from audit_app.models import (
+    Audit,
+    Briefing,
+    CalibrationExercise,
+    CodingSample,
+    Concern,
+    Moderation,
+    ModerationSample,
+    User,
+)
 from audit_app.security import PUBLIC_ENDPOINTS
 from audit_tools.briefing import SECTIONS
 from audit_tools.privacy.case_numbers import seal_case_number
@@ -206,6 +215,8 @@ def _audit_values(audit, briefing_id: int | None) -> dict:
         "exercise_id": db.session.scalar(
             select(CalibrationExercise.id).where(CalibrationExercise.audit_id == audit.id)
         ),
+        # the demo's coding-reliability sample, its second coding in (the coordinator's, to reconcile)
+        "sample_id": db.session.scalar(select(CodingSample.id).where(CodingSample.audit_id == audit.id)),
     }
 
 

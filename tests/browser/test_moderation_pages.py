@@ -97,3 +97,72 @@ def test_coordinator_draws_moderator_grades_blind_coordinator_reconciles(page: P
     axe_report.check(page, "analysis: reliability")
     screenshot(page, "moderation-05-reliability")
     axe_report.assert_clean()
+
+
+EDITOR = "editor@demo.example"
+
+
+def test_coordinator_draws_excerpts_editor_codes_blind_coordinator_records_the_agreed_coding(
+    page: Page, own_server, browser, axe_report
+):
+    sign_in(page, own_server, COORDINATOR)
+    audit_id = _panel_audit_id(page, own_server)
+    page.goto(f"{own_server}/audits/{audit_id}/coding")
+    page.get_by_role("link", name=re.compile("coding reliability")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Coding reliability")
+    axe_report.check(page, "coding reliability: draw the sample")
+    page.get_by_label("Share of the excerpts to code again (per cent)").fill("50")
+    page.get_by_label("Fewest excerpts to code again").fill("3")
+    page.get_by_label("Random seed").fill("11")
+    page.get_by_role("button", name="Draw the coding sample").click()
+    expect(page.get_by_text(re.compile(r"The coding sample has been drawn: \d+ excerpts"))).to_be_visible()
+    expect(page.get_by_text("with the random seed 11")).to_be_visible()
+    page.get_by_label("Second coder").select_option(label="Demo Editor")
+    page.get_by_role("button", name="Name the second coder").click()
+    expect(page.get_by_text("Demo Editor will code the sampled excerpts again.")).to_be_visible()
+    axe_report.check(page, "coding reliability: the sample")
+    screenshot(page, "coding-reliability-01-sample")
+
+    context = new_context(browser)
+    editor = context.new_page()
+    sign_in(editor, own_server, EDITOR)
+    refused = editor.goto(f"{own_server}/audits/{audit_id}/coding")
+    assert refused.status == 403  # the first coding is hidden from the second coder
+    expect(editor.get_by_role("heading", level=1)).to_have_text("Submit your coding first")
+    axe_report.check(editor, "coding reliability: refused before submitting")
+    editor.get_by_role("link", name="Code the sampled excerpts").click()
+    expect(editor.get_by_role("heading", level=1)).to_have_text("Code the sampled excerpts")
+    assert editor.locator("input[type=checkbox]:checked").count() == 0
+    axe_report.check(editor, "coding reliability: blind coding")
+    screenshot(editor, "coding-reliability-02-blind")
+    for group in editor.locator("fieldset").all():
+        group.get_by_role("checkbox").first.check()
+    editor.get_by_role("button", name="Submit my coding").click()
+    expect(editor.get_by_text("Your coding has been submitted.")).to_be_visible()
+    expect(editor.get_by_role("heading", name="How far the two coders agree")).to_be_visible()
+    assert editor.goto(f"{own_server}/audits/{audit_id}/coding").status == 200
+    context.close()
+
+    page.goto(f"{own_server}/audits/{audit_id}/coding/reliability")
+    page.get_by_role("link", name="Compare and record the agreed coding").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("The two codings side by side")
+    expect(page.get_by_role("cell", name="Different").first).to_be_visible()
+    axe_report.check(page, "coding reliability: side by side")
+    screenshot(page, "coding-reliability-03-compare")
+    for group in page.locator("form fieldset").all():
+        group.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Record the agreed coding").click()
+    expect(page.get_by_text("The agreed coding has been recorded")).to_be_visible()
+    expect(page.get_by_text(re.compile("Reconciled on .*: where they differed"))).to_be_visible()
+    axe_report.check(page, "coding reliability: reconciled")
+
+    page.goto(f"{own_server}/audits")
+    page.get_by_role("link", name="Multi-agency neglect audit 2026", exact=True).click()
+    completed = re.search(r"/audits/(\d+)", page.url).group(1)
+    page.goto(f"{own_server}/audits/{completed}/coding/reliability")
+    expect(
+        page.get_by_role("table", name=re.compile("Agreement between the first and the second coding"))
+    ).to_be_visible()
+    axe_report.check(page, "coding reliability: the demo's figures")
+    screenshot(page, "coding-reliability-04-figures")
+    axe_report.assert_clean()

@@ -17,11 +17,13 @@ from audit_tools.reliability import (
     comparison,
     draw_moderation_sample,
     graded_questions,
+    grades_reliability,
     gwet_ac1,
     moderation_size,
     ordinal_alpha,
     reliability,
     reliability_report,
+    reliability_sentence,
     scale_of,
 )
 from audit_tools.tools import GRADE_OPTIONS, SCALE_OPTIONS, Question, Section, ToolDefinition
@@ -300,3 +302,40 @@ def test_excerpt_sample_is_reproducible_and_independent_of_order():
     sample = draw_excerpt_sample(keys, 20, seed=5)
     assert len(sample) == 6 and sample == draw_excerpt_sample(reversed(keys), 20, seed=5)
     assert draw_excerpt_sample([], 20, seed=5) == ()
+
+
+def test_the_sentence_uses_the_overall_alpha_of_the_report_and_its_words():
+    gradings = [
+        ({"voice": "yes", "overall": "good"}, {"voice": "yes", "overall": "good"}),
+        ({"voice": "no", "overall": "inadequate"}, {"voice": "no", "overall": "requires_improvement"}),
+        ({"voice": "partly", "overall": "outstanding"}, {"voice": "partly", "overall": "outstanding"}),
+        ({"voice": "not_known", "overall": "good"}, {"voice": "yes", "overall": "good"}),
+    ]
+    found = grades_reliability(TOOL, gradings)
+    report = reliability_report(TOOL, gradings, resamples=20)
+    assert (found.returns, found.pairs) == (4, report.overall.pairs) == (4, 7)
+    assert found.alpha == pytest.approx(report.overall.alpha)
+    sentence = reliability_sentence(found)
+    assert sentence.startswith("A second auditor re-graded 4 returns without seeing the first grades; ")
+    assert sentence.endswith(f"(alpha {found.alpha:.2f}, {alpha_words(found.alpha)}).")
+
+
+@pytest.mark.parametrize(
+    ("alpha", "words"),
+    [
+        (0.82, "their grades matched closely (alpha 0.82, reliable)"),
+        (0.7, "conclusions drawn from the grades are tentative (alpha 0.70, tentative)"),
+        (0.4, "read with caution (alpha 0.40, not reliable)"),
+    ],
+)
+def test_the_sentence_words_each_threshold(alpha, words):
+    from audit_tools.reliability import GradesReliability
+
+    assert words in reliability_sentence(GradesReliability(6, 40, alpha))
+
+
+@pytest.mark.parametrize(("returns", "pairs", "alpha"), [(1, 20, 0.9), (3, 4, 0.9), (3, 20, None)])
+def test_the_sentence_is_left_out_with_too_few_returns_or_pairs(returns, pairs, alpha):
+    from audit_tools.reliability import GradesReliability
+
+    assert reliability_sentence(GradesReliability(returns, pairs, alpha)) == ""
