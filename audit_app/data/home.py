@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, select, union_all
 
 from audit_app.data.assignments import visible_to
 from audit_app.data.audits import REVEALED_STATES, effective_due
@@ -23,13 +23,15 @@ from audit_app.models import (
     Briefing,
     Case,
     Coding,
+    CodingSample,
     Invitation,
+    Moderation,
     PanelRecord,
     Recommendation,
     Return,
     User,
 )
-from audit_tools.states import AuditState, BriefingState, ReturnState
+from audit_tools.states import AuditState, BriefingState, ModerationState, ReturnState
 
 SHOWN = 10  # at most this many single items in one list; the count says how many there are in all
 OUTSTANDING = (ReturnState.DRAFT, ReturnState.RETURNED)
@@ -209,6 +211,37 @@ def my_returns(user: User, today: date) -> tuple[list[ReturnItem], Limited[Retur
         return ReturnItem(a, t, r, ref, ag, due=d, reason=reason)
 
     return [item(tuple(r)) for r in sent_back], Limited([item(tuple(r)) for r in rows], total or 0)
+
+
+@dataclass(frozen=True)
+class SecondLook:
+    """A blind second grading (a moderation) or a blind second coding the person has been named for."""
+
+    kind: str  # "moderation" or "coding"
+    item_id: int
+    audit_title: str
+    reference: str  # the case's reference (a moderation); empty for a coding sample
+
+
+def second_looks(user: User) -> list[SecondLook]:
+    """The blind second gradings and codings waiting for ``user``, in one statement."""
+    moderations = (
+        select(literal("moderation").label("kind"), Moderation.id, Audit.title, Case.reference)
+        .select_from(Moderation)
+        .join(Return, Return.id == Moderation.return_id)
+        .join(Case, Case.id == Return.case_id)
+        .join(Audit, Audit.id == Case.audit_id)
+        .where(Moderation.moderator_id == user.id, Moderation.state == ModerationState.ASSIGNED)
+    )
+    codings = (
+        select(literal("coding").label("kind"), CodingSample.id, Audit.title, literal(""))
+        .select_from(CodingSample)
+        .join(Audit, Audit.id == CodingSample.audit_id)
+        .where(CodingSample.coder_id == user.id, CodingSample.state == ModerationState.ASSIGNED)
+    )
+    both = union_all(moderations, codings).subquery()
+    rows = db.session.execute(select(both).order_by(*both.c).limit(SHOWN)).all()
+    return [SecondLook(*row) for row in rows]
 
 
 def cases_awaiting_judgement() -> Limited[CaseItem]:

@@ -38,6 +38,8 @@ def needs(today: date, now: datetime) -> dict[str, Any]:
         found["stages"] = home.audits_by_stage()
     if user.has_role(Role.AUDITOR) and user.agency_id:
         found["sent_back"], found["my_returns"] = home.my_returns(user, today)
+    if user.has_role(Role.AUDITOR, Role.QUALITY, Role.COORDINATOR, Role.EDITOR):
+        found["second_looks"] = home.second_looks(user)  # blind second gradings and codings named to them
     if user.has_role(Role.PANEL):
         found["judgements"] = home.cases_awaiting_judgement()
     if user.has_role(Role.EDITOR):

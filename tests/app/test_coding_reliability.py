@@ -261,3 +261,14 @@ def test_no_sample_is_drawn_before_the_reveal_or_after_publication(client, login
     refused = _draw(client, post, coded)
     assert refused.status_code == 409 and "has been published" in refused.get_data(as_text=True)
     assert _sampled(coded) == []
+
+
+def test_the_home_page_asks_the_second_coder_until_their_coding_is_in(app, client, login, post, coded, ctx):
+    """People are told: the second coder's home page links to the blind coding until it is submitted."""
+    sample = _prepared(client, login, post, coded)
+    with signed_in(app, login, SECOND) as second:
+        assert f'href="/coding-samples/{sample.id}/code"' in second.get("/").get_data(as_text=True)
+    _second_coding(app, login, post, sample, {"answer": ["drift"]})
+    with signed_in(app, login, SECOND) as second:
+        assert f"/coding-samples/{sample.id}/code" not in second.get("/").get_data(as_text=True)
+    assert f"/coding-samples/{sample.id}/code" not in client.get("/").get_data(as_text=True)  # the first coder

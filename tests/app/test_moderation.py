@@ -365,3 +365,19 @@ def test_the_admin_puts_a_person_in_the_quality_assurance_group_without_an_agenc
     assert post(client, f"/admin/users/{person.id}", {"roles": ["quality_assurance"], "agency": ""}).status_code == 302
     db.session.expire_all()
     assert db.session.get(User, person.id).roles == {"quality_assurance"}
+
+
+def test_the_home_page_asks_the_moderator_for_their_blind_grading_until_it_is_in(
+    app, client, login, post, moderated, ctx
+):
+    """People are told: the named moderator has an e-mail and a home-page item linking to the blind grading."""
+    moderation = _prepared(client, login, post, moderated)
+    with signed_in(app, login, MODERATOR) as mod:
+        home = mod.get("/").get_data(as_text=True)
+        assert f'href="/moderation/{moderation.id}/grade"' in home
+        assert f"Grade case {moderation.ret.case.reference} again" in home
+        definition = definition_of(moderated.tool_version)
+        post(mod, f"/moderation/{moderation.id}/grade", {**_grade_data(definition), "submit_return": "y"})
+        assert f"/moderation/{moderation.id}/grade" not in mod.get("/").get_data(as_text=True)
+    with signed_in(app, login, FIRST) as first:  # the return's own auditor is not asked
+        assert f"/moderation/{moderation.id}/grade" not in first.get("/").get_data(as_text=True)
