@@ -357,8 +357,8 @@ def test_an_edit_without_the_csrf_token_is_refused(coordinator, open_audit):
 # ---------------------------------------------------------------- the bound on the 500-case audit
 
 # The session's user and roles, then each role's lists: coordinator 5 (concerns not yet acknowledged, returns
-# to review and their count, overdue agencies, audits by stage), auditor 3, blind second looks 1, panel 2, editor 4, audits with
-# results 1, viewer 2, admin 2: the same for 5 cases or 500.
+# to review and their count, overdue agencies, audits by stage), auditor 3, blind second looks 1, panel 2,
+# editor 4, audits with results 1, viewer 2, admin 2: the same for 5 cases or 500.
 HOME_BOUND = 23
 
 
