@@ -197,7 +197,11 @@ class CaseForm(AgencyChoiceMixin, FlaskForm):
 
 
 class UploadForm(AgencyChoiceMixin, FlaskForm):
-    file = FileField("CSV file", widget=GovFileInput(), validators=[FileRequired("Choose a CSV file to upload")])
+    file = FileField(
+        "Cases file (CSV or Excel .xlsx)",
+        widget=GovFileInput(),
+        validators=[FileRequired("Choose the CSV or Excel file of cases to upload")],
+    )
     source = SelectField(
         "Where is the file from?",
         widget=GovSelect(),

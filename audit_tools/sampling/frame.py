@@ -1,7 +1,7 @@
 """A case row of a list of cases, its age and age band.
 
 Files of cases are read by ``frame_files.read_table`` and checked by ``frame_rows.candidate_cases``,
-the one reader and one set of checks for both the sample frame and "Upload cases from a CSV file".
+the one reader and one set of checks for both the sample frame and "Upload cases from a CSV or Excel file".
 """
 
 from __future__ import annotations

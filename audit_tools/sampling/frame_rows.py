@@ -5,7 +5,7 @@ A frame names each case by a pseudonymous ``reference``, or by an agency's own
 ``age_years``, ``age_band`` and ``agencies`` have fixed meanings; every other
 column is an attribute the sample can be stratified by (locality, plan type …).
 
-Both ways cases come in (the sample frame and "Upload cases from a CSV file") read the
+Both ways cases come in (the sample frame and "Upload cases from a CSV or Excel file") read the
 file with ``frame_files.read_table`` and check it here. Every check runs over every row
 before anything is refused, duplicates and personal details included, so nothing new
 appears on the second upload; problems of the same kind are reported once, with how many

@@ -408,3 +408,12 @@ def test_a_mapping_remembered_for_a_source_is_used_when_cases_are_uploaded_from_
     assert response.status_code == 302
     localities = {c.reference: c.locality for c in db.session.scalars(select(Case).where(Case.audit_id == audit.id))}
     assert localities == {"NA-1": "North", "NA-2": "South"}
+
+
+def test_the_upload_page_offers_excel_files_as_well_as_csv(client, post, audit):
+    """The reader takes .xlsx, so the page's file box says so and lets the browser pick one; a post with no file
+    names the kinds it takes."""
+    page = client.get(f"/audits/{audit.id}/cases/upload").get_data(as_text=True)
+    assert "Cases file (CSV or Excel .xlsx)" in page and 'accept=".csv,text/csv,.xlsx,' in page
+    response = post(client, f"/audits/{audit.id}/cases/upload", {}, content_type="multipart/form-data")
+    assert "Choose the CSV or Excel file of cases to upload" in response.get_data(as_text=True)

@@ -57,7 +57,7 @@ def test_an_export_is_mapped_once_then_imported_in_one_step(page: Page, live_ser
 
     # "Upload cases" reads the same export with the same staging and the remembered mapping
     page.goto(page.url.replace("/sample", "/cases/upload"))
-    page.get_by_label("CSV file").set_input_files(str(export))
+    page.get_by_label("Cases file (CSV or Excel .xlsx)").set_input_files(str(export))
     page.get_by_label("Where is the file from?").select_option(label="Browser CP export")
     axe_report.check(page, "upload cases from a remembered source")
     screenshot(page, "frame-03-upload-cases-with-a-source")

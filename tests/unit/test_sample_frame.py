@@ -30,7 +30,7 @@ class Result:
 
 
 def parse(data: bytes, filename: str = "cases.csv", **checks) -> Result:
-    """What "Upload cases from a CSV file" does with a file: the shared reader, then the shared checks."""
+    """What "Upload cases from a CSV or Excel file" does with a file: the shared reader, then the shared checks."""
     try:
         table = read_table(data, filename, max_bytes=2 * 1024 * 1024)
         cases = candidate_cases(table.columns, table.rows, FrameChecks(required_columns=UPLOAD_COLUMNS, **checks))
