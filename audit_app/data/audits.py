@@ -343,13 +343,14 @@ class ProgressGrid:
 
 
 def progress_grid(
-    audit: Audit, show: str = "all", page: int = 1, agency_id: int | None = None, page_size: int = GRID_PAGE_SIZE
+    audit: Audit, show: str = "all", page: int = 1, agency_id: int | None = None, page_size: int | None = None
 ) -> ProgressGrid:
     """Each agency's progress, and one page of cases × agencies with each return's state, in four queries.
 
     ``show`` chooses the cases (every case, those still owing a return, those with a late one) and ``agency_id``
     narrows them to one agency's cases (and what that agency owes); the counts are always the whole audit's."""
     show = show if show in GRID_SHOWN else "all"
+    page_size = page_size or GRID_PAGE_SIZE
     cases = list(db.session.scalars(select(Case).where(Case.audit_id == audit.id).order_by(Case.reference)))
     returns = db.session.execute(
         select(Return.case_id, Return.agency_id, Return.id, Return.state, User.display_name, Return.updated_at)

@@ -35,10 +35,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a plain s
 
 import sqlalchemy as sa  # noqa: E402
 
+from audit_app.briefings.workflow import publish_version  # noqa: E402
 from audit_app.data import briefing_versions as versions  # noqa: E402
 from audit_app.data.users import create_user  # noqa: E402
 from audit_app.extensions import db  # noqa: E402
 from audit_app.models import Agency, Audit, Case, Concern, Return  # noqa: E402
+from audit_tools.briefing import unresolved  # noqa: E402
 from tests.browser.site_map import (  # noqa: E402 (and the accessibility crawl's own steps: _people, _publish…)
     DOMAIN,
     ROLES,
@@ -48,8 +50,6 @@ from tests.browser.site_map import (  # noqa: E402 (and the accessibility crawl'
     pages_for,
     prepare,
 )
-from audit_app.briefings.workflow import publish_version  # noqa: E402
-from audit_tools.briefing import unresolved  # noqa: E402
 from tests.perf.harness import benchmark_app, benchmark_main  # noqa: E402
 from tests.perf.synthetic import make_audit  # noqa: E402
 
