@@ -20,13 +20,16 @@ from audit_app.extensions import db
 
 
 def configure_engine_events(app: Flask) -> None:
-    """Turn on SQLite's foreign keys, WAL journal, durable writes and a busy timeout; keep its file private."""
+    """Turn on SQLite's foreign keys, WAL journal, durable writes and a busy timeout; keep its file private.
+    On PostgreSQL, turn off just-in-time compilation (``_postgres_settings``)."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name == "sqlite":
         if engine.url.database and engine.url.database != ":memory:" and not engine.url.query.get("uri"):
             keep_private(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgres_settings)
 
 
 PRIVATE = 0o600
@@ -64,6 +67,18 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.close()
+
+
+def _postgres_settings(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    """No JIT compilation: a web page's queries run in milliseconds, but PostgreSQL compiles any query whose
+    estimated cost passes ``jit_above_cost`` and the estimates of correlated EXISTS filters run high. The coding
+    page's excerpt query (22 ms of work) spent 1.9 s being compiled, twice per page (docs/PERFORMANCE.md)."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True  # a SET outside any transaction: it lasts
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
 
 
 def begin_writing(connection: Connection | None = None) -> None:

@@ -28,6 +28,7 @@ from audit_app.data.tools import published_versions
 from audit_app.data.users import list_agencies, users_with_role
 from audit_app.extensions import db
 from audit_app.forms import ConfirmForm
+from audit_app.input_guard import database_id, page_number
 from audit_app.models import Agency, Audit
 from audit_app.security import roles_required
 from audit_app.transactions import saved
@@ -151,7 +152,13 @@ def show(audit_id: int) -> ResponseReturnValue:
     return render_template(
         "audits/show.html",
         audit=audit,
-        grid=audit_data.progress_grid(audit),
+        grid=audit_data.progress_grid(
+            audit,
+            show=request.args.get("show", "all"),
+            page=page_number(request.args.get("page")),
+            agency_id=database_id(request.args.get("agency")),
+        ),
+        page_size=audit_data.GRID_PAGE_SIZE,
         next_state=audit_data.NEXT_STATE.get(audit.state),
         confirm=ConfirmForm(),
         can_edit_cases=audit.state in CASE_EDIT_STATES,

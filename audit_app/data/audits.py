@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -309,17 +309,48 @@ class ProgressCell:
     overdue: bool = False  # outstanding past the agency's due date (its extension, else the audit's)
 
 
+GRID_PAGE_SIZE = 50  # cases to a page of the audit's grid of returns (an audit may have 500 cases × 12 agencies)
+GRID_SHOWN = ("all", "outstanding", "overdue")  # which cases the grid shows: all, those owing a return, those late
+
+
+@dataclass(frozen=True)
+class AgencyProgress:
+    """One agency's returns on the audit: how many in each state, how many done and how many late."""
+
+    agency: Agency
+    done: int  # submitted, accepted or declared no involvement
+    expected: int  # every return asked of it
+    states: dict[str, int]  # state -> returns in it
+    overdue: int  # outstanding past the agency's due date
+
+
 @dataclass(frozen=True)
 class ProgressGrid:
     agencies: list[Agency]
-    rows: list[tuple[Case, list[ProgressCell]]]
-    counts: dict[str, int]
+    rows: list[tuple[Case, list[ProgressCell]]]  # one page of cases (the filter's, by reference)
+    counts: dict[str, int]  # returns in each state, the whole audit
     completion: list[tuple[Agency, int, int]]  # agency, returns submitted or accepted, returns expected
     overdue: bool  # the due date has passed with returns still outstanding
+    by_agency: list[AgencyProgress] = field(default_factory=list)
+    show: str = "all"
+    agency_id: int | None = None  # only cases on which this agency is asked for a return
+    page: int = 1
+    pages: int = 1
+    matching: int = 0  # cases the filter chooses, on every page
+    cases: int = 0  # every case in the audit
+    outstanding_cases: int = 0  # cases with a return still owed
+    overdue_cases: int = 0  # cases with a return owed past its due date
 
 
-def progress_grid(audit: Audit) -> ProgressGrid:
-    """Cases × agencies with each return's state, in two queries."""
+def progress_grid(
+    audit: Audit, show: str = "all", page: int = 1, agency_id: int | None = None, page_size: int | None = None
+) -> ProgressGrid:
+    """Each agency's progress, and one page of cases × agencies with each return's state, in four queries.
+
+    ``show`` chooses the cases (every case, those still owing a return, those with a late one) and ``agency_id``
+    narrows them to one agency's cases (and what that agency owes); the counts are always the whole audit's."""
+    show = show if show in GRID_SHOWN else "all"
+    page_size = page_size or GRID_PAGE_SIZE
     cases = list(db.session.scalars(select(Case).where(Case.audit_id == audit.id).order_by(Case.reference)))
     returns = db.session.execute(
         select(Return.case_id, Return.agency_id, Return.id, Return.state, User.display_name, Return.updated_at)
@@ -342,16 +373,60 @@ def progress_grid(audit: Audit) -> ProgressGrid:
     }
     agency_ids = {r.agency_id for r in returns}
     agencies = [a for a in db.session.scalars(select(Agency).order_by(Agency.name)) if a.id in agency_ids]
-    rows = [(c, [cell.get((c.id, a.id), ProgressCell(None, None)) for a in agencies]) for c in cases]
+    if agency_id not in agency_ids:
+        agency_id = None
     counts: dict[str, int] = {}
-    done: dict[int, list[int]] = {a.id: [0, 0] for a in agencies}
+    states: dict[int, dict[str, int]] = {a.id: {} for a in agencies}
+    late_returns: dict[int, int] = {a.id: 0 for a in agencies}
+    owing: set[int] = set()  # cases with a return outstanding (from the chosen agency, when one is chosen)
+    owing_late: set[int] = set()
+    asked: set[int] = set()  # cases on which the chosen agency is asked for a return
     for r in returns:
         counts[r.state] = counts.get(r.state, 0) + 1
-        done[r.agency_id][0] += r.state in DONE_STATES
-        done[r.agency_id][1] += 1
+        states[r.agency_id][r.state] = states[r.agency_id].get(r.state, 0) + 1
+        overdue_here = cell[(r.case_id, r.agency_id)].overdue
+        late_returns[r.agency_id] += overdue_here
+        if agency_id is None or r.agency_id == agency_id:
+            asked.add(r.case_id)
+            if r.state not in DONE_STATES:
+                owing.add(r.case_id)
+                if overdue_here:
+                    owing_late.add(r.case_id)
+    by_agency = [
+        AgencyProgress(
+            a,
+            sum(n for state, n in states[a.id].items() if state in DONE_STATES),
+            sum(states[a.id].values()),
+            states[a.id],
+            late_returns[a.id],
+        )
+        for a in agencies
+    ]
+    chosen = {"outstanding": owing, "overdue": owing_late}.get(show, asked if agency_id else None)
+    shown = [c for c in cases if chosen is None or c.id in chosen]
+    pages = max(1, -(-len(shown) // page_size))
+    page = min(max(page, 1), pages)
+    rows = [
+        (c, [cell.get((c.id, a.id), ProgressCell(None, None)) for a in agencies])
+        for c in shown[(page - 1) * page_size : page * page_size]
+    ]
     outstanding = sum(n for state, n in counts.items() if state not in DONE_STATES)
-    overdue = bool(outstanding) and any(c.overdue for c in cell.values())
-    return ProgressGrid(agencies, rows, counts, [(a, done[a.id][0], done[a.id][1]) for a in agencies], overdue)
+    return ProgressGrid(
+        agencies,
+        rows,
+        counts,
+        [(p.agency, p.done, p.expected) for p in by_agency],
+        bool(outstanding) and any(p.overdue for p in by_agency),
+        by_agency,
+        show,
+        agency_id,
+        page,
+        pages,
+        len(shown),
+        len(cases),
+        len({r.case_id for r in returns if r.state not in DONE_STATES}),
+        len({r.case_id for r in returns if cell[(r.case_id, r.agency_id)].overdue}),
+    )
 
 
 DONE_STATES = (ReturnState.SUBMITTED, ReturnState.ACCEPTED, ReturnState.NO_INVOLVEMENT)

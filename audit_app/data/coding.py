@@ -168,7 +168,11 @@ def _excerpts(audit: Audit, definition: ToolDefinition) -> Subquery:
         .where(Case.audit_id == audit.id, Case.included, PanelRecord.learning != "")
     )
     return union_all(
-        from_return("answer", Answer, Answer.value).where(Answer.question_key.in_(longtext), Answer.ordinal == 0),
+        # The answers' own copies of their audit and whether they count (kept equal to their return's) let
+        # PostgreSQL read this audit's answers only, not every audit's answers to these questions (350 → 120 ms).
+        from_return("answer", Answer, Answer.value).where(
+            Answer.question_key.in_(longtext), Answer.ordinal == 0, Answer.audit_id == audit.id, Answer.counted
+        ),
         from_return("note", EvidenceNote, EvidenceNote.text),
         panel,
     ).subquery("excerpts")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Subquery, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
@@ -25,8 +26,10 @@ from audit_app.models import (
     Case,
     Coding,
     LearningPoint,
+    Moderation,
     Recommendation,
     RecommendationCategory,
+    Return,
     Theme,
     User,
     learning_point_themes,
@@ -471,14 +474,45 @@ def theme_trend_table(audits: list[Audit]) -> list[ThemeTrend]:
 
 
 def compliance_table(audits: list[Audit]) -> list[ComplianceRow]:
-    """Compliance by section and overall for each audit (one grouped query per audit)."""
+    """Compliance by section and overall for each audit (one grouped query per audit whose answers changed).
+
+    Counting a 500-case audit's 360,000 answers takes about 0.3 s on SQLite, and the year-on-year view shows
+    every revealed audit, whose answers hardly ever change. So each worker keeps each audit's figures with the
+    mark of its answers when they were counted (``_answers_marks``: one small query for every audit) and counts
+    again only the audits whose mark has moved."""
+    kept: dict[int, tuple[tuple, tuple]] = current_app.extensions.setdefault("compliance_by_audit", {})
+    marks = _answers_marks(audits)
     per_audit = []
     for audit in audits:
-        result = audit_scores(audit, definition_of(audit.tool_version))
-        per_audit.append(
-            (
+        mark = (audit.tool_version_id, marks.get(audit.id))
+        known = kept.get(audit.id)
+        if known is None or known[0] != mark:
+            result = audit_scores(audit, definition_of(audit.tool_version))
+            figures = (
                 result.overall.compliance,
                 [(title, score.compliance) for _key, title, score in result.sections if score.possible],
             )
-        )
+            kept[audit.id] = known = (mark, figures)
+        per_audit.append(known[1])
     return compliance_rows(per_audit)
+
+
+def _answers_marks(audits: list[Audit]) -> dict[int, tuple]:
+    """For each audit, what changes whenever its counted answers may have: how many returns count, when a
+    return was last changed (a save, a submission, sending back, accepting all change it), and when a
+    moderation last replaced an answer with the agreed grade (which changes no return)."""
+    if not audits:
+        return {}
+    rows = db.session.execute(
+        select(
+            Return.audit_id,
+            func.count(Return.id).filter(Return.counted),
+            func.count(Return.id),
+            func.max(Return.updated_at),
+            func.max(Moderation.reconciled_at),
+        )
+        .outerjoin(Moderation, Moderation.return_id == Return.id)
+        .where(Return.audit_id.in_([a.id for a in audits]))
+        .group_by(Return.audit_id)
+    ).all()
+    return {audit_id: tuple(mark) for audit_id, *mark in rows}

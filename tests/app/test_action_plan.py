@@ -4,12 +4,12 @@ import csv
 import io
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 
 from audit_app.extensions import db
 from audit_app.models import (
@@ -415,3 +415,48 @@ def test_an_audit_with_no_actions_in_the_address_is_explained_not_called_invalid
     assert "Not a valid choice" not in html
     assert 'href="#audit"' in html and "That audit has no actions in the plan you can see" in html
     assert _rows(html) == _rows(client.get("/actions").get_data(as_text=True))
+
+
+def test_trends_count_an_audit_again_when_its_answers_change_but_not_otherwise(client, factory, post, editor):
+    """Each worker keeps each audit's compliance figures (counting a large audit again on every view is slow)
+    and counts again when a return changes or a moderation replaces an answer with the agreed grade."""
+    from audit_app.models import Moderation, ModerationSample
+
+    audit = factory.audit(state="analysis")
+    audit.title = "Changing audit"
+    first = factory.return_for(audit, "CSC")
+    first.state = "submitted"
+    first.answers.append(Answer(question_key="child_seen_alone", value="yes", score=2))
+    db.session.commit()
+
+    def overall() -> str:
+        html = client.get("/trends").get_data(as_text=True)
+        return html.split("All sections")[1].split("</tr>")[0]
+
+    assert "100%" in overall()
+    statements = []
+
+    def keep(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", keep)
+    assert "100%" in overall()
+    event.remove(db.engine, "before_cursor_execute", keep)
+    assert not [s for s in statements if "GROUP BY" in s and "answers" in s], "counted again though nothing changed"
+    second = factory.return_for(audit, "EH")
+    second.state = "submitted"
+    second.answers.append(Answer(question_key="child_seen_alone", value="no", score=0))
+    db.session.commit()
+    assert "100%" not in overall()
+    sample = ModerationSample(audit_id=audit.id, rate_percent=10, minimum=1, seed=1, pool_size=2)
+    db.session.add(sample)
+    db.session.flush()
+    db.session.add(Moderation(sample_id=sample.id, return_id=second.id))
+    db.session.commit()
+    assert "100%" not in overall()
+    # reconciling replaces the answer with the agreed grade, as moderation._count_agreed does: no return changes
+    db.session.execute(delete(Answer).where(Answer.return_id == second.id))
+    db.session.add(second.answer(question_key="child_seen_alone", ordinal=0, value="yes", score=2))
+    db.session.scalar(select(Moderation)).reconciled_at = datetime.now(UTC)
+    db.session.commit()
+    assert "100%" in overall()

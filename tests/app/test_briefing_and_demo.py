@@ -306,6 +306,25 @@ def test_demo_section_compliance_in_the_briefing_matches_the_analysis(demo):
     assert dict(zip(chart.labels, chart.values, strict=False)) == expected
 
 
+def test_compliance_from_the_stored_scores_equals_the_analysis_distributions(demo):
+    """``audit_scores`` groups the scored answers alone (faster); the analysis adds up its distributions."""
+    from audit_app.data.analysis import answer_counts, audit_scores
+    from audit_app.data.tools import definition_of
+    from audit_tools.analysis import CaseFilters, distributions
+
+    audit = demo_audit()
+    definition = definition_of(audit.tool_version)
+    for filters in (CaseFilters(), CaseFilters(locality="Northfield")):
+        expected = distributions(definition, answer_counts(audit, definition, None, filters), [], {}).scores
+        found = audit_scores(audit, definition, filters)
+        assert found.overall.possible > 0, filters
+        pairs = [(found.overall, expected.overall)] + [
+            (mine[2], theirs[2]) for mine, theirs in zip(found.sections, expected.sections, strict=True)
+        ]
+        for mine, theirs in pairs:
+            assert (mine.achieved, mine.possible) == (pytest.approx(theirs.achieved), pytest.approx(theirs.possible))
+
+
 def test_threshold_comes_from_the_settings(demo):
     set_setting("suppression_threshold", 2)
     content = briefing_content(demo_audit())

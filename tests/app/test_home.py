@@ -1,6 +1,7 @@
 """The home page says what needs each person, by role, with a link to the place to act; and the audit's
 details, due dates and agencies' extensions can be changed after it is created."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -96,6 +97,41 @@ def test_an_extension_takes_an_agency_off_the_overdue_list_and_the_grid(client, 
     assert overdue == {"CSC": [False, False], "EH": [True, True]}
     page = client.get(f"/audits/{open_audit.id}").get_data(as_text=True)
     assert page.count(">Overdue</strong>") == 2
+
+
+def test_the_audit_page_shows_a_page_of_cases_chosen_by_what_is_owed_and_each_agencys_counts(
+    client, factory, login, open_audit, monkeypatch
+):
+    """A 500-case audit's grid of every return took a second to draw and weighed 2.2 MB: the page now
+    shows each agency's counts and a page of cases, which the coordinator narrows to what is owed or late."""
+    factory.user("coordinator", email="co@test.example")
+    csc = factory.agency("CSC")
+    factory.return_for(open_audit, "CSC", "T-01").state = "submitted"
+    db.session.commit()
+    monkeypatch.setattr(audit_data, "GRID_PAGE_SIZE", 1)
+    login(client, "co@test.example")
+
+    def page(query: str = "") -> str:
+        response = client.get(f"/audits/{open_audit.id}{query}")
+        assert response.status_code == 200, query
+        return response.get_data(as_text=True)
+
+    def cases_listed(html: str) -> list[str]:
+        return re.findall(r'<th scope="row" class="govuk-table__header">(T-\d\d)', html)
+
+    first = page()
+    assert cases_listed(first) == ["T-01"] and "page 1 of 2" in first and "show=all&amp;page=2" in first
+    assert cases_listed(page("?page=2")) == ["T-02"]
+    assert cases_listed(page("?page=99")) == ["T-02"]  # past the end: the last page
+    csc_row = first.split(">CSC service</th>")[1].split("</tr>")[0]
+    assert "1 of 2" in csc_row and "1 draft, 1 submitted" in csc_row
+    assert '1<span class="govuk-visually-hidden"> overdue returns from CSC service' in csc_row
+    late_from_csc = page(f"?show=overdue&agency={csc.id}")
+    assert cases_listed(late_from_csc) == ["T-02"]  # T-01's CSC return is in
+    assert "return on each case (1 case)" in late_from_csc
+    assert cases_listed(page("?show=outstanding&page=2")) == ["T-02"]  # EH still owes on both
+    for nonsense in ("?page=abc&show=zzz&agency=x", "?agency=99999999999999999999", "?show=overdue&agency=-1"):
+        assert cases_listed(page(nonsense)) == ["T-01"], nonsense
 
 
 # ---------------------------------------------------------------- auditor

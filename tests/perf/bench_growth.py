@@ -52,6 +52,7 @@ PAGES = {  # the crawl's slowest pages of an audit (see docs/PERFORMANCE.md, "Pa
     "audit_page": "/audits/{audit}",
     "analysis_page": "/audits/{audit}/analysis",
     "panel_page": "/audits/{audit}/panel",
+    "coding_page": "/audits/{audit}/coding",  # slow on PostgreSQL until its JIT was turned off
 }
 DOWNLOADS = {
     "csv_long": "/audits/{audit}/analysis/answers.csv?layout=long",
@@ -130,29 +131,38 @@ def actions(app, audit_id: int) -> dict:
     }, {name: page(url) for name, url in DOWNLOADS.items()}
 
 
-def measure(app, audits: dict[str, int], runs: int) -> dict[str, dict[str, float]]:
-    """Median seconds per scale and action, the scales taking turns within each round."""
+def _medians(taken: dict) -> dict[str, dict[str, float]]:
+    return {
+        scale: {name: statistics.median(times) for name, times in by_name.items()} for scale, by_name in taken.items()
+    }
+
+
+def measure(app, audits: dict[str, int], runs: int) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Median seconds per scale and action, the scales taking turns within each round: wall-clock time, and
+    this process's CPU time (which a busy machine disturbs far less; on PostgreSQL the server's share is not in it)."""
     timed, downloads = {}, {}
     for scale, audit_id in audits.items():
         timed[scale], downloads[scale] = actions(app, audit_id)
-    samples = {scale: {name: [] for name in work} for scale, work in timed.items()}
+    samples: dict[str, dict[str, list[float]]] = {scale: {} for scale in audits}
+    cpu: dict[str, dict[str, list[float]]] = {scale: {} for scale in audits}
+
+    def timed_run(scale: str, name: str, action) -> None:
+        started, cpu_started = time.perf_counter(), time.process_time()
+        action()
+        samples[scale].setdefault(name, []).append(time.perf_counter() - started)
+        cpu[scale].setdefault(name, []).append(time.process_time() - cpu_started)
+
     for scale, work in downloads.items():
         for name, action in work.items():  # once each: long enough that a round's noise matters little
-            started = time.perf_counter()
-            action()
-            samples[scale][name] = [time.perf_counter() - started]
+            timed_run(scale, name, action)
     for work in timed.values():
         for action in work.values():
             action()  # warm-up: caches, fonts, the first statement plans
     for _ in range(runs):
         for scale, work in timed.items():
             for name, action in work.items():
-                started = time.perf_counter()
-                action()
-                samples[scale][name].append(time.perf_counter() - started)
-    return {
-        scale: {name: statistics.median(times) for name, times in by_name.items()} for scale, by_name in samples.items()
-    }
+                timed_run(scale, name, action)
+    return _medians(samples), _medians(cpu)
 
 
 def run(url: str, runs: int) -> bool:
@@ -160,12 +170,18 @@ def run(url: str, runs: int) -> bool:
     with app.app_context():
         engine = db.engine.dialect.name
         audits = build(SCALES)
-    times = measure(app, audits, runs)
+    times, cpu = measure(app, audits, runs)
     for scale, figures in times.items():
         print(
             f"growth db={engine} scale={scale} cases={SCALES[scale]} "
             + " ".join(f"{name}_s={seconds:.3f}" for name, seconds in figures.items())
         )
+        print(
+            f"growth db={engine} scale={scale} cpu: "
+            + " ".join(f"{name}_cpu_s={seconds:.3f}" for name, seconds in cpu[scale].items())
+        )
+    cpu_ratios = {name: cpu["10x"][name] / max(cpu["1x"][name], 1e-6) for name in cpu["1x"]}
+    print(f"growth db={engine} cpu: " + " ".join(f"{name}_cpu_ratio={ratio:.2f}" for name, ratio in cpu_ratios.items()))
     ratios = {name: times["10x"][name] / times["1x"][name] for name in times["1x"]}
     print(
         f"growth db={engine} "
