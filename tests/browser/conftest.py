@@ -122,7 +122,7 @@ def _flask(args: list[str], env: dict, log) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=120,
+        timeout=600,  # a ceiling against a hang: loading the demo takes seconds, minutes on a busy machine
     )
     log.write(f"$ flask {' '.join(args)}\n{result.stdout}\n")
     if result.returncode != 0:
