@@ -5,7 +5,7 @@ export FLASK_APP := wsgi.py
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # The tests run in JOBS worker processes at once (pytest-xdist; docs/DECISIONS.md, "The test suite's speed"):
 # the browser tests mostly wait (for Chromium, for a time-out), so more workers than cores pay. A test module
-# stays on one worker (--dist loadgroup, tests/conftest.py), except the crawls of every page and form, whose
+# stays on one worker (--dist loadgroup, tests/conftest.py), except the crawls of every page (axe, reflow), whose
 # roles are spread. Each worker has its own SQLite files, PostgreSQL database (the name + _gw0, _gw1 …) and
 # demo servers. JOBS=0 runs everything in one process, one test after another.
 JOBS ?= 4

@@ -40,7 +40,7 @@ def pytest_collection_modifyitems(config, items) -> None:
     """With pytest-xdist's `--dist loadgroup` (make test), a test module's tests stay on one worker, in order:
     module-scoped fixtures (a browser test module's own demo server) are built once, and a module whose tests
     build on each other's steps still runs them in turn. A module that sets ``SPREAD_OVER_WORKERS = True``
-    (the crawls of every page and every form: one long test per role, each independent) has its tests handed
+    (the crawls of every page, for axe and for reflow: one long test per role, each independent) has its tests handed
     out one by one, so the long crawls run side by side. Without xdist the mark does nothing."""
     if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist: the mark would be unknown
         return
