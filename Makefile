@@ -3,6 +3,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export FLASK_APP := wsgi.py
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# The tests run in JOBS worker processes at once (pytest-xdist; docs/DECISIONS.md, "The test suite's speed"):
+# the browser tests mostly wait (for Chromium, for a time-out), so more workers than cores pay. A test module
+# stays on one worker (--dist loadgroup, tests/conftest.py), except the crawls of every page (axe, reflow), whose
+# roles are spread. Each worker has its own SQLite files, PostgreSQL database (the name + _gw0, _gw1 …) and
+# demo servers. JOBS=0 runs everything in one process, one test after another.
+JOBS ?= 4
+PARALLEL = -n $(JOBS) --dist loadgroup
 # The app has no default config (it refuses to start without FLASK_CONFIG): make's own commands,
 # and their prerequisites, run the development one.
 db demo run: export FLASK_CONFIG := development
@@ -49,19 +56,19 @@ format: install
 	$(VENV)/bin/ruff format .
 
 test-unit: install
-	$(PY) -m pytest tests/unit -q
+	$(PY) -m pytest tests/unit -q $(PARALLEL)
 
 test-app: assets
-	$(PY) -m pytest tests/app -q
+	$(PY) -m pytest tests/app -q $(PARALLEL)
 
 test-app-postgres: assets
-	TEST_DATABASE_URL=$(PG_URL) EXPECT_DATABASE=postgresql $(PY) -m pytest tests/app -q
+	TEST_DATABASE_URL=$(PG_URL) EXPECT_DATABASE=postgresql $(PY) -m pytest tests/app -q $(PARALLEL)
 
 test-browser: assets
-	$(PY) -m pytest tests/browser -q
+	$(PY) -m pytest tests/browser -q $(PARALLEL)
 
 test: assets lint
-	$(PY) -m pytest tests/unit tests/app tests/browser -q
+	$(PY) -m pytest tests/browser tests/unit tests/app -q $(PARALLEL)
 
 perf: assets
 	$(PY) -m pytest tests/perf -q -s

@@ -11,6 +11,7 @@ locally but FAIL when ``CI=true``, so a CI run can never pass by skipping everyt
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -36,7 +37,9 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "browser-test-demo-password-1"
 SECRET_KEY = "browser-test-secret-key-that-is-long-enough-0123456789"
 CASE_NUMBER_KEY = "YnJvd3Nlci10ZXN0LWNhc2UtbnVtYmVyLWtleS0wMDA="  # a Fernet key for the browser tests only
-SERVER_START_TIMEOUT = 20.0
+# A ceiling, not a measure: on a busy machine (the tests run in parallel workers) the first page of a newly
+# started app can take many seconds; a server that never answers still fails the test, only later.
+SERVER_START_TIMEOUT = 120.0
 CHROMIUM_MISSING = "Chromium is not installed: apt-get install -y chromium (browser tests skipped)"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # axe's best-practice rules about a page's structure, run by the crawl of every page besides WCAG's: every
@@ -119,7 +122,7 @@ def _flask(args: list[str], env: dict, log) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=120,
+        timeout=600,  # a ceiling against a hang: loading the demo takes seconds, minutes on a busy machine
     )
     log.write(f"$ flask {' '.join(args)}\n{result.stdout}\n")
     if result.returncode != 0:
@@ -133,7 +136,7 @@ def _wait_for(url: str, process: subprocess.Popen, log_path: Path) -> None:
         if process.poll() is not None:
             pytest.fail(f"The app exited ({process.returncode}) while starting:\n{log_path.read_text()}", pytrace=False)
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=30) as response:
                 if response.status == 200:
                     return
                 last_error = f"HTTP {response.status}"
@@ -182,22 +185,13 @@ def demo_server(settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
     }
     env.pop("FLASK_DEBUG", None)
     log_path = tmp / "server.log"
-    port = _free_port()
-    server = LiveServer(f"http://127.0.0.1:{port}")
-    server.db_path, server.database_url = db_path, env["DATABASE_URL"]
     with open(log_path, "w", encoding="utf-8") as log:
         _flask(["db", "upgrade"], env, log)
         _flask(["demo", "--password", DEMO_PASSWORD], env, log)
         log.flush()
-        process = subprocess.Popen(
-            [str(VENV_BIN / "flask"), "run", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        process, server = _serve(env, log, log_path)
+        server.db_path, server.database_url = db_path, env["DATABASE_URL"]
         try:
-            _wait_for(f"{server}/login", process, log_path)
             yield server
         finally:
             process.terminate()
@@ -207,6 +201,32 @@ def demo_server(settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
                 process.kill()
                 process.wait(timeout=10)
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _serve(env: dict, log, log_path: Path, tries: int = 3) -> tuple[subprocess.Popen, LiveServer]:
+    """`flask run` on a free port, answering. The port is chosen just before the start, and chosen again if
+    another process took it in between (several servers start at once when the tests run in parallel)."""
+    for attempt in range(1, tries + 1):
+        logged_before = len(log_path.read_text())
+        port = _free_port()
+        process = subprocess.Popen(
+            [str(VENV_BIN / "flask"), "run", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        server = LiveServer(f"http://127.0.0.1:{port}")
+        try:
+            _wait_for(f"{server}/login", process, log_path)
+            return process, server
+        except pytest.fail.Exception:
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=10)
+            if attempt == tries or "already in use" not in log_path.read_text()[logged_before:]:
+                raise
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="session")
@@ -325,3 +345,16 @@ def screenshot(page, name: str, directory: Path = SCREENSHOT_DIR) -> Path:
     path = directory / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def record_figures(path: Path, key: str, figures: dict) -> None:
+    """Set ``key`` in the JSON file of figures at ``path`` (artifacts/axe/pages.json …), keeping the other keys.
+
+    The crawls' tests run in parallel worker processes (make test), each one role: the file is locked for the
+    read and the write, so no role's figures are lost to another's write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        report = json.loads(path.read_text()) if path.exists() else {}
+        report[key] = figures
+        path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")

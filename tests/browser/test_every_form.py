@@ -14,12 +14,11 @@ since posting changes it. How many forms each role had checked is written to art
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.browser.conftest import REPO_ROOT, SECRET_KEY, demo_server, new_context, sign_in
+from tests.browser.conftest import REPO_ROOT, SECRET_KEY, demo_server, new_context, record_figures, sign_in
 from tests.browser.site_map import DOMAIN, ROLES, SIGNED_OUT, Site, crawl_app, prepare
 
 REPORT = REPO_ROOT / "artifacts" / "axe" / "forms.json"
@@ -130,9 +129,6 @@ def test_every_form_posted_empty_or_bad_answers_with_a_linked_error_summary(brow
                     findings += problems
     finally:
         context.close()
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
-    report[role] = {"forms": len(seen), **outcomes}
-    REPORT.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    record_figures(REPORT, role, {"forms": len(seen), **outcomes})
     assert seen, f"{role} reached no form to post"
     assert not findings, f"{len(findings)} problem(s):\n" + "\n".join(findings)

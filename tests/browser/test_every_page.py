@@ -9,16 +9,16 @@ accessibility statement. How many pages each role had checked is written to arti
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import REPO_ROOT, new_context, sign_in
+from tests.browser.conftest import REPO_ROOT, new_context, record_figures, sign_in
 from tests.browser.site_map import DOMAIN, ROLES, SIGNED_OUT, SitePage, open_page
 
 REPORT = REPO_ROOT / "artifacts" / "axe" / "pages.json"
 PARTNERSHIP = "Westmere Safeguarding Children Partnership"
+# One long test per role, each independent: make test runs them side by side (tests/conftest.py).
+SPREAD_OVER_WORKERS = True
 
 # What a screen reader user relies on, read from the page in one go.
 BASICS = """() => {
@@ -91,10 +91,7 @@ def _signed_in_page(browser, base_url: str, role: str) -> Page:
 
 def _record(role: str, counts: dict) -> None:
     """Keep how many pages each role had checked (a CI artefact, and the figure in docs/ACCESSIBILITY.md)."""
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
-    report[role] = counts
-    REPORT.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    record_figures(REPORT, role, counts)
 
 
 @pytest.mark.parametrize("role", [*ROLES, SIGNED_OUT])

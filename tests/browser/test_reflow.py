@@ -18,6 +18,9 @@ from tests.browser.probes import OVERFLOW, WIDTH
 from tests.browser.site_map import DOMAIN, ROLES, SIGNED_OUT, SitePage, open_page
 
 SHOTS = REPO_ROOT / "artifacts" / "reflow"
+# One long test per role, each independent (its own screenshots): make test runs them side by side
+# (tests/conftest.py).
+SPREAD_OVER_WORKERS = True
 
 
 def _narrow_page(browser, base_url: str, role: str) -> Page:

@@ -2,6 +2,7 @@
 
 import ast
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -45,3 +46,24 @@ def test_axe_core_has_one_source_the_version_package_json_pins():
     assert tracked == []
     assert "axe" not in (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert "axe" not in (ROOT / "build-assets.mjs").read_text(encoding="utf-8")
+
+
+def test_each_parallel_worker_gets_a_postgresql_database_of_its_own(monkeypatch):
+    """Under pytest-xdist every worker empties and rebuilds its database's schema: sharing one would clobber."""
+    from tests.conftest import _own_database_per_worker
+
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
+    monkeypatch.setenv("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_x")
+    _own_database_per_worker()
+    _own_database_per_worker()  # once only, however often it is called
+    assert os.environ["TEST_DATABASE_URL"] == "postgresql+psycopg://postgres@127.0.0.1:5432/test_x_gw3"
+    monkeypatch.setenv("TEST_DATABASE_URL", "sqlite:///x.db")  # SQLite files are in each worker's own folder
+    _own_database_per_worker()
+    assert os.environ["TEST_DATABASE_URL"] == "sqlite:///x.db"
+
+
+def test_make_test_runs_the_tests_in_parallel_workers_one_module_to_a_worker():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "PARALLEL = -n $(JOBS) --dist loadgroup" in makefile
+    recipe = makefile.split("\ntest: ", 1)[1].split("\n\n", 1)[0]
+    assert "$(PY) -m pytest tests/browser tests/unit tests/app -q $(PARALLEL)" in recipe
