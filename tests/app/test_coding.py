@@ -139,7 +139,9 @@ def test_suggest_stores_explained_suggestions_and_never_duplicates(client, facto
     suggest(client, post, audit)
     assert len(codings(audit)) == 4
     assert "There are no new suggestions" in client.get(f"/audits/{audit.id}/coding").get_data(as_text=True)
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "codings.suggested")).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "codings.suggested").order_by(AuditEvent.id)
+    ).all()
     assert [e.after["suggestions"] for e in events] == [4, 0]
 
 

@@ -156,7 +156,9 @@ def test_the_trail_holds_ids_and_states_never_the_typed_text(raised, app, login,
     login(client, "co@test.example")
     post(client, f"/audits/{audit.id}/concerns/{concern.id}", {"action_taken": "Spoke to Jayden's mother at home"})
     post(client, f"/audits/{audit.id}/concerns/{concern.id}/close")
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "concern")).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "concern").order_by(AuditEvent.id)
+    ).all()
     assert [e.action for e in events] == ["concern.raised", "concern.acknowledged", "concern.closed"]
     assert events[0].after == {"return": ret.id, "question": "current_safeguarding_concern", "state": "raised"}
     assert events[2].before == {"state": "acknowledged"} and events[2].after == {"state": "closed"}

@@ -78,7 +78,9 @@ def test_a_name_typed_into_a_briefing_and_removed_leaves_no_trace(app, client, f
             **{f"items-{n}-text": text for n, text in enumerate(texts)},
         }
         assert post(client, url, data).status_code == 302
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "briefing.section_saved")).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "briefing.section_saved").order_by(AuditEvent.id)
+    ).all()
     assert [e.after["section"] for e in events] == ["findings", "findings"]
     assert events[0].after["findings"][0] == {
         "hmac_sha256": trail_seals.keyed(KEY, ["text", SLIP]),

@@ -43,7 +43,15 @@ def test_members_are_the_stored_strings():
     assert [s.value for s in ReturnState] == ["draft", "submitted", "returned", "accepted", "no_involvement"]
     assert [s.value for s in BriefingState] == ["draft", "approved", "published"]
     assert [s.value for s in ToolState] == ["draft", "published", "retired"]
-    assert [r.value for r in Role] == ["admin", "coordinator", "auditor", "panel", "editor", "viewer"]
+    assert [r.value for r in Role] == [
+        "admin",
+        "coordinator",
+        "auditor",
+        "panel",
+        "editor",
+        "viewer",
+        "quality_assurance",
+    ]
     assert ReturnState.SUBMITTED == "submitted" and f"{ReturnState.SUBMITTED}" == "submitted"
     assert str(Role.ADMIN) == "admin" and {"open": 1}[AuditState.OPEN] == 1
 
