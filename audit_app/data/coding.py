@@ -370,6 +370,12 @@ def _event_values(coding: Coding) -> dict:
 # --- For the coding-reliability sample (data.coding_reliability) ----------------------------------
 
 
+def excerpt_total(audit: Audit, definition: ToolDefinition) -> int:
+    """How many excerpts the audit has, counted in the database (none of their text is read)."""
+    query, _excerpts = _filtered(audit, definition, CodingFilters(show="all"))
+    return count_of(select(func.count()).select_from(query.subquery()))
+
+
 def all_excerpts(audit: Audit, definition: ToolDefinition) -> list[Excerpt]:
     """Every excerpt of the audit (without its codings), in case, source and key order."""
     query, excerpts = _filtered(audit, definition, CodingFilters(show="all"))

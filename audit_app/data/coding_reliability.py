@@ -39,7 +39,8 @@ def _key(source: str, source_key: str) -> str:
 
 
 def excerpt_count(audit: Audit, definition: ToolDefinition) -> int:
-    return len(coding_data.all_excerpts(audit, definition))
+    """The pool a sample would be drawn from, counted without reading it (a 500-case audit has thousands)."""
+    return coding_data.excerpt_total(audit, definition)
 
 
 def draw(

@@ -272,3 +272,14 @@ def test_the_home_page_asks_the_second_coder_until_their_coding_is_in(app, clien
     with signed_in(app, login, SECOND) as second:
         assert f"/coding-samples/{sample.id}/code" not in second.get("/").get_data(as_text=True)
     assert f"/coding-samples/{sample.id}/code" not in client.get("/").get_data(as_text=True)  # the first coder
+
+
+def test_the_pool_is_counted_in_the_database_and_equals_the_excerpts_a_draw_reads(coded, ctx):
+    """The sample page shows the pool's size without reading every excerpt (1 s for a 500-case audit)."""
+    from audit_app.data import coding as coding_data
+    from audit_app.data import coding_reliability
+    from audit_app.data.tools import definition_of
+
+    definition = definition_of(coded.tool_version)
+    pool = coding_reliability.excerpt_count(coded, definition)
+    assert pool == len(coding_data.all_excerpts(coded, definition)) == 4
