@@ -94,6 +94,9 @@ def new_context(browser):
     + nonce) would otherwise block the axe-core script tag the harness injects."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     context.set_default_timeout(10_000)
+    # A page load may wait its turn for a core while four workers run (the reflow crawl's Page.goto timed out
+    # at 10 s once in CI): navigation gets longer than clicks and typing.
+    context.set_default_navigation_timeout(30_000)
     return context
 
 
