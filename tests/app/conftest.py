@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime
 import io
 import os
 import re
@@ -18,8 +19,10 @@ from email import message_from_bytes
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from click.testing import Result
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
 from PIL import Image
 
 from audit_app import create_app
@@ -101,6 +104,47 @@ def trail_writable():
         db.session.execute(sa.text(sql))
 
 
+DEMO_PASSWORD = "demo password for tests"
+# Each worker's first `flask demo` of a day, per password: the command's result and a copy of every row it wrote.
+_demo_copies: dict[tuple[str, datetime.date], tuple[Result, list[tuple[sa.Table, list[dict]]]]] = {}
+
+
+def load_demo(runner, password: str = DEMO_PASSWORD) -> Result:
+    """`flask demo --password …` into the (empty) test database; its result, whose output names the accounts.
+
+    The first load in a worker process runs the command; later ones put back a copy of the rows it wrote,
+    ids and all (a load takes two seconds, the copy a tenth, and some 140 tests load the demo). A new day
+    runs the command again, since the demo's due dates count from the day it loads. Tests of the command
+    itself (loading twice, refusing production) run it with ``runner.invoke``."""
+    key = (password, datetime.date.today())
+    with runner.app.app_context():
+        if key not in _demo_copies:
+            result = runner.invoke(args=["demo", "--password", password])
+            assert result.exit_code == 0, result.output
+            rows = [
+                (t, [dict(r._mapping) for r in db.session.execute(t.select().order_by(*t.primary_key))])
+                for t in db.metadata.sorted_tables
+            ]
+            _demo_copies[key] = (result, rows)
+            return result
+        result, rows = _demo_copies[key]
+        for table, table_rows in rows:
+            if table_rows:
+                db.session.execute(table.insert(), table_rows)
+        if db.engine.dialect.name == "postgresql":  # the copied ids were not drawn from the sequences
+            for table, table_rows in rows:
+                if table_rows and "id" in table.c:
+                    db.session.execute(
+                        sa.select(
+                            sa.func.setval(
+                                sa.func.pg_get_serial_sequence(table.name, "id"), max(row["id"] for row in table_rows)
+                            )
+                        )
+                    )
+        db.session.commit()
+    return result
+
+
 @pytest.fixture
 def ctx(app):
     with app.app_context():
@@ -170,9 +214,22 @@ def _login(client, email: str, password: str = PASSWORD):
     return response
 
 
+def session_csrf_token(client) -> str:
+    """The CSRF token any page of this session carries: Flask-WTF signs the raw token kept in the session, so
+    it is signed here the same way rather than read from a page (a full page view before every POST was a
+    third of the hostile-string tests' time). A session that has no raw token yet reads one from a page."""
+    with client.session_transaction() as session:
+        raw = session.get("csrf_token")
+    if raw is None:
+        return csrf_token(client)
+    app = client.application
+    signer = URLSafeTimedSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, salt="wtf-csrf-token")
+    return signer.dumps(raw)
+
+
 def _post(client, url: str, data: dict | None = None, **kwargs):
     """POST with the session's CSRF token, as a browser would."""
-    return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client)}, **kwargs)
+    return client.post(url, data={**(data or {}), "csrf_token": session_csrf_token(client)}, **kwargs)
 
 
 @pytest.fixture

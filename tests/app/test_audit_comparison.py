@@ -8,15 +8,14 @@ from sqlalchemy import select
 
 from audit_app.extensions import db
 from audit_app.models import Audit, Tool, ToolVersion
+from tests.app.conftest import DEMO_PASSWORD, load_demo
 
-DEMO_PASSWORD = "demo password for tests"
 URL = "/audits/compare"
 
 
 @pytest.fixture
 def demo(runner, ctx):
-    result = runner.invoke(args=["demo", "--password", DEMO_PASSWORD])
-    assert result.exit_code == 0, result.output
+    load_demo(runner)
 
 
 def _audit(year: int, state: str | None = None) -> Audit:

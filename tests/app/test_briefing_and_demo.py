@@ -33,8 +33,8 @@ from audit_tools.briefing import Recommendation as RecommendationItem
 from audit_tools.briefing import content as briefing
 from audit_tools.learning import is_overdue
 from reports.briefing_pdf import build_briefing_pdf
+from tests.app.conftest import DEMO_PASSWORD, load_demo
 
-DEMO_PASSWORD = "demo password for tests"
 SECTION_HEADINGS = [
     "What we mean by neglect",
     briefing.SECTION_SUMMARY,
@@ -51,9 +51,7 @@ SECTION_HEADINGS = [
 
 @pytest.fixture
 def demo(runner, ctx):
-    result = runner.invoke(args=["demo", "--password", DEMO_PASSWORD])
-    assert result.exit_code == 0, result.output
-    return result
+    return load_demo(runner)
 
 
 def counts():

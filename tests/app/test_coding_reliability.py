@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, CodingSample, CodingSampleItem, EvidenceNote, PanelRecord, Theme, User
 from audit_app.models import Coding as CodingRow
+from tests.app.conftest import DEMO_PASSWORD, load_demo
 
 FIRST = "first.coder@test.example"
 SECOND = "second.coder@test.example"
@@ -239,11 +240,10 @@ def test_the_agreed_coding_is_recorded_counted_and_both_originals_kept(app, clie
 
 
 def test_the_demo_has_a_coded_excerpt_sample_with_a_second_coding(runner, client, login, ctx):
-    result = runner.invoke(args=["demo", "--password", "demo password for tests"])
-    assert result.exit_code == 0, result.output
+    load_demo(runner)
     sample = db.session.scalar(sa.select(CodingSample))
     assert sample is not None and sample.state != "assigned" and len(sample.items) >= 5
-    login(client, "coordinator@demo.example", "demo password for tests")
+    login(client, "coordinator@demo.example", DEMO_PASSWORD)
     page = client.get(f"/audits/{sample.audit_id}/coding/reliability").get_data(as_text=True)
     assert "How far the two coders agree" in page and "All themes" in page
 

@@ -21,6 +21,7 @@ from audit_app.models import (
     Return,
     Theme,
 )
+from tests.app.conftest import DEMO_PASSWORD, load_demo
 
 TODAY = date.today()
 PAST = TODAY - timedelta(days=3)
@@ -448,8 +449,8 @@ def test_the_home_page_of_a_500_case_audit_stays_within_its_statement_bound(app,
     ],
 )
 def test_each_demo_role_has_something_to_act_on(client, runner, ctx, login, account, item):
-    assert runner.invoke(args=["demo", "--password", "home page demo password"]).exit_code == 0
-    login(client, f"{account}@demo.example", "home page demo password")
+    load_demo(runner)
+    login(client, f"{account}@demo.example", DEMO_PASSWORD)
     assert item in home(client)
 
 

@@ -13,6 +13,7 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Moderation, ModerationGrade, ModerationSample, Notification, User
 from audit_tools.reliability import graded_definition
+from tests.app.conftest import DEMO_PASSWORD, load_demo
 from tests.app.panel_cases import submit
 
 FIRST = "first@test.example"
@@ -230,8 +231,7 @@ def test_the_analysis_page_shows_reliability_with_thresholds_in_words_and_the_pa
 
 
 def test_the_demo_audit_has_a_moderated_sample_at_every_stage(runner, client, login, ctx):
-    result = runner.invoke(args=["demo", "--password", "demo password for tests"])
-    assert result.exit_code == 0, result.output
+    load_demo(runner)
     states = db.session.scalars(select(Moderation.state).order_by(Moderation.id)).all()
     assert {"assigned", "submitted", "reconciled"} <= set(states)
     sample = db.session.scalar(select(ModerationSample))
@@ -244,7 +244,7 @@ def test_the_demo_audit_has_a_moderated_sample_at_every_stage(runner, client, lo
         select(Moderation).join(User, User.id == Moderation.moderator_id).where(User.email == "quality@demo.example")
     )
     assert quality.state == "assigned" and quality.ret.agency.short_name != "CSC"  # the group moderates any agency
-    login(client, "coordinator@demo.example", "demo password for tests")
+    login(client, "coordinator@demo.example", DEMO_PASSWORD)
     html = client.get(f"/audits/{sample.audit_id}/analysis").get_data(as_text=True)
     section = html[html.index('id="reliability"') :]
     assert "pairs of grades" in section and "No moderated grading is in yet" not in section

@@ -12,6 +12,7 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Audit, AuditEvent, PanelRecord, Return
 from audit_tools.returns import as_typed
+from tests.app.conftest import DEMO_PASSWORD, load_demo
 from tests.app.panel_cases import HOSTILE_NOTE, case_of, case_url, panel_record, submit
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
@@ -329,8 +330,8 @@ def test_pages_run_the_same_number_of_statements_however_many_cases(app, as_pane
 
 
 def test_the_demo_panel_has_recorded_a_judgement_on_each_case(runner, ctx, client, login):
-    assert runner.invoke(args=["demo", "--password", "demo panel password"]).exit_code == 0
-    login(client, "panel@demo.example", "demo panel password")
+    load_demo(runner)
+    login(client, "panel@demo.example", DEMO_PASSWORD)
     audit = db.session.scalar(select(Audit).where(Audit.state == "analysis"))
     html = client.get(f"/audits/{audit.id}/panel").get_data(as_text=True)
     assert html.count('<strong class="govuk-tag govuk-tag--blue">') == 6 and "Not agreed yet" not in html

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from audit_app.extensions import db
 from audit_app.models import Agency, AuditEvent, User
+from tests.app.conftest import load_demo
 
 
 @pytest.fixture
@@ -177,8 +178,7 @@ def test_a_retired_agency_keeps_its_returns_but_is_not_offered_again(client, pos
 
 
 def test_the_demo_agencies_have_safeguarding_leads(ctx, runner):
-    result = runner.invoke(args=["demo", "--password", "correct horse battery staple 42"])
-    assert result.exit_code == 0, result.output
+    result = load_demo(runner)
     agencies = db.session.scalars(select(Agency)).all()
     assert agencies and all(
         a.safeguarding_lead_email and a.safeguarding_lead_email.endswith("@demo.example") for a in agencies

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event, func, inspect, select
 
 from audit_app.extensions import db
+from tests.app.conftest import DEMO_PASSWORD, load_demo
 
 # page → the statements it runs for the demo data (2 audits, 6 + 3 cases, 31 returns, ~900 answers). Each
 # count is independent of the number of rows (test_counts_do_not_grow_with_the_data), so one extra query per
@@ -54,7 +55,7 @@ BOUNDS = {
 
 @pytest.fixture
 def demo(runner, ctx):
-    assert runner.invoke(args=["demo", "--password", "query count password"]).exit_code == 0
+    load_demo(runner)
 
     from audit_app.data.briefing_versions import start_draft
     from audit_app.data.users import find_user_by_email
@@ -112,7 +113,7 @@ def statements_and_response(app, client, url: str):
 
 @pytest.mark.parametrize("role, page", list(BOUNDS))
 def test_page_stays_within_its_statement_bound(app, client, login, demo, role, page):
-    login(client, f"{role}@demo.example", "query count password")
+    login(client, f"{role}@demo.example", DEMO_PASSWORD)
     ran = statements_run(app, client, page.format(**demo))
     assert ran <= BOUNDS[(role, page)], f"{page} ran {ran} statements"
 
@@ -161,7 +162,7 @@ def test_counts_do_not_grow_with_the_data(app, client, login, demo):  # client: 
         counts = {}
         for role in sorted({role for role, _ in BOUNDS}):
             client = app.test_client()
-            login(client, f"{role}@demo.example", "query count password")
+            login(client, f"{role}@demo.example", DEMO_PASSWORD)
             counts |= {page: statements_run(app, client, page.format(**demo)) for r, page in BOUNDS if r == role}
         return counts
 
@@ -209,7 +210,7 @@ def test_a_results_page_runs_the_analysis_once_however_many_charts_it_shows(
     runs = []  # the analysis: the GROUP BY over the answers that every figure and chart is made from
     grouped = analysis.answer_counts
     monkeypatch.setattr(analysis, "answer_counts", lambda *args, **kwargs: runs.append(1) or grouped(*args, **kwargs))
-    login(client, f"{role}@demo.example", "query count password")
+    login(client, f"{role}@demo.example", DEMO_PASSWORD)
     url = page.format(**demo)
     ran, response = statements_and_response(app, client, url)
     charts = re.findall(r'<img class="app-chart[^"]*" src="([^"]+)"', response.get_data(as_text=True))

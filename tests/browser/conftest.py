@@ -169,12 +169,7 @@ class LiveServer(str):
         return str(self)
 
 
-@contextmanager
-def demo_server(settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
-    """The real app (`flask run`) on a free port, with a fresh SQLite database and the demo data;
-    ``settings`` are extra environment variables (the time-out tests shorten the time-outs)."""
-    tmp = Path(tempfile.mkdtemp(prefix="audit-browser-"))
-    db_path = tmp / "browser.db"
+def _app_environment(db_path: Path, settings: dict[str, str] | None = None) -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{db_path}",
@@ -187,11 +182,43 @@ def demo_server(settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
         **(settings or {}),
     }
     env.pop("FLASK_DEBUG", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Path:
+    """A SQLite file with the schema and the demo data, made once for the whole run (`flask db upgrade` and
+    `flask demo`, ten seconds of a core) and copied for each demo server. Under pytest-xdist the workers
+    share it: the first to ask makes it, under a lock, in the folder all the workers' folders are in."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    made = root / "demo-database" / "browser.db"
+    with open(root / "demo-database.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.exists():
+            building = made.with_name("building.db")
+            building.parent.mkdir(exist_ok=True)
+            env = _app_environment(building)
+            with open(made.with_name("flask.log"), "w", encoding="utf-8") as log:
+                _flask(["db", "upgrade"], env, log)
+                _flask(["demo", "--password", DEMO_PASSWORD], env, log)
+            leftovers = [p.name for p in building.parent.glob("building.db-*")]
+            assert not leftovers, f"the demo database was not closed cleanly: {leftovers}"
+            building.rename(made)
+    return made
+
+
+@contextmanager
+def demo_server(demo_database: Path, settings: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """The real app (`flask run`) on a free port, with its own copy of the demo database (``demo_database``,
+    the fixture); ``settings`` are extra environment variables (the time-out tests shorten the time-outs)."""
+    tmp = Path(tempfile.mkdtemp(prefix="audit-browser-"))
+    db_path = tmp / "browser.db"
+    shutil.copyfile(demo_database, db_path)
+    env = _app_environment(db_path, settings)
     log_path = tmp / "server.log"
     with open(log_path, "w", encoding="utf-8") as log:
-        _flask(["db", "upgrade"], env, log)
-        _flask(["demo", "--password", DEMO_PASSWORD], env, log)
-        log.flush()
         process, server = _serve(env, log, log_path)
         server.db_path, server.database_url = db_path, env["DATABASE_URL"]
         try:
@@ -233,28 +260,28 @@ def _serve(env: dict, log, log_path: Path, tries: int = 3) -> tuple[subprocess.P
 
 
 @pytest.fixture(scope="session")
-def live_server(chromium_path):
+def live_server(chromium_path, demo_database):
     """The demo app shared by the whole session (tests that change it must leave others' data alone).
 
     Depends on ``chromium_path`` so nothing is started when the browser is missing.
     """
-    with demo_server() as server:
+    with demo_server(demo_database) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def own_server(chromium_path):
+def own_server(chromium_path, demo_database):
     """A demo app of this test module's own, for journeys that change the demo's audit or tool."""
-    with demo_server() as server:
+    with demo_server(demo_database) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
-def demo_site(chromium_path):
+def demo_site(chromium_path, demo_database):
     """A demo app of its own for the crawls of every page, with what the demo lacks added (see site_map)."""
     from tests.browser.site_map import Site, crawl_app, prepare
 
-    with demo_server() as server:
+    with demo_server(demo_database) as server:
         app = crawl_app(server.database_url, SECRET_KEY)
         yield Site(str(server), app, prepare(app))
 

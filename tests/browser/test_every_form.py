@@ -64,8 +64,8 @@ def _bad(kind: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def form_site(chromium_path):
-    with demo_server() as server:
+def form_site(chromium_path, demo_database):
+    with demo_server(demo_database) as server:
         app = crawl_app(server.database_url, SECRET_KEY)
         yield Site(str(server), app, prepare(app))
 

@@ -28,8 +28,8 @@ COUNT_CHANGES = """() => { window.announced = [];
 
 
 @pytest.fixture(scope="module")
-def short_server(chromium_path):
-    with demo_server(SHORT) as server:
+def short_server(chromium_path, demo_database):
+    with demo_server(demo_database, SHORT) as server:
         yield server
 
 
