@@ -227,6 +227,15 @@ def session_csrf_token(client) -> str:
     return signer.dumps(raw)
 
 
+def take_flashes(client) -> list[tuple[str, str]]:
+    """The messages waiting to be shown on the session's next page, taken as that page would take them.
+
+    A loop that posts hundreds of times without following the redirects would otherwise carry every
+    message along in the session, each request reading and writing the growing list."""
+    with client.session_transaction() as session:
+        return session.pop("_flashes", [])
+
+
 def _post(client, url: str, data: dict | None = None, **kwargs):
     """POST with the session's CSRF token, as a browser would."""
     return client.post(url, data={**(data or {}), "csrf_token": session_csrf_token(client)}, **kwargs)

@@ -22,6 +22,7 @@ from audit_app.models import (
     Theme,
 )
 from audit_tools.text import is_blank_looking
+from tests.app.conftest import take_flashes
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 PAST, FUTURE = date.today() - timedelta(days=10), date.today() + timedelta(days=30)
@@ -385,7 +386,12 @@ def test_all_hostile_strings_are_stored_exactly_and_shown_escaped(client, factor
     for number, text in enumerate(BLNS):
         typed = text.replace("\r\n", "\n").replace("\r", "\n")
         made = post(client, f"/audits/{audit.id}/recommendations/new", _form(factory, text=text))
+        saved = take_flashes(client)  # as the page it leads to would show them
         update = post(client, f"/recommendations/{rec.id}/updates", {"text": BLNS[-1 - number], "rag": "amber"})
+        added = take_flashes(client)
+        assert saved == ([] if is_blank_looking(typed) else [("success", "Recommendation saved.")]), number
+        if update.status_code == 302:
+            assert added == [("success", "Progress update added. The status is now Amber – at risk.")], number
         if not is_blank_looking(typed):  # text of only spaces and invisible characters is refused as empty
             assert made.status_code == 302, (number, text)
             assert db.session.scalar(select(Recommendation.text).order_by(Recommendation.id.desc()).limit(1)) == typed

@@ -12,6 +12,7 @@ from audit_app.extensions import db
 from audit_app.models import AuditEvent, Case, Coding, LearningPoint, Theme
 from audit_tools.text import is_blank_looking
 from tests.app import roles_learning
+from tests.app.conftest import take_flashes
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text("utf-8"))  # MIT, see blns.LICENSE
 ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
@@ -274,6 +275,7 @@ def test_all_hostile_strings_are_stored_exactly_and_shown_escaped(client, factor
             assert response.status_code == 302, (number, text)
             stored = db.session.scalar(select(LearningPoint.text).order_by(LearningPoint.id.desc()).limit(1))
             assert stored == typed, number
+            assert take_flashes(client) == [("success", "Learning point saved.")], number  # as the next page shows
         else:
             assert "Enter the learning point" in response.get_data(as_text=True), number
     page = client.get(f"/audits/{audit.id}/learning")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, Coding, LearningPoint, Theme
 from audit_tools.learning import control_problem, formula_problem, keyword_problems, split_keywords
+from tests.app.conftest import take_flashes
 
 BLNS = json.loads((Path(__file__).parents[1] / "data" / "blns.json").read_text(encoding="utf-8"))
 HEADER = "name,description,keywords,category,slug\n"
@@ -374,6 +375,7 @@ def test_hostile_strings_as_theme_fields_are_stored_exactly_or_refused_clearly(c
         stored += 1
         theme = db.session.scalar(sa.select(Theme).order_by(Theme.id.desc()).limit(1))
         assert (theme.name, theme.description, theme.keywords) == (text.strip(), text.strip(), split_keywords(text))
+        assert take_flashes(client) == [("success", f"{theme.name} has been added to the codebook.")], text
         db.session.rollback()  # end the read, so SQLite's log does not grow under the requests
     assert stored > 300 and refused > 0
     html = client.get("/themes").get_data(as_text=True)
