@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import Select, and_, case, delete, func, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit_app.data import notices
 from audit_app.data.assignments import may_work_on, visible_to
+from audit_app.data.audits import effective_due
 from audit_app.data.events import record_event
 from audit_app.data.moderation import blind_to
 from audit_app.extensions import db
-from audit_app.models import Answer, Audit, Case, EvidenceNote, Return, User
+from audit_app.models import AgencyExtension, Answer, Audit, Case, EvidenceNote, Return, User
 from audit_tools.errors import WorkbenchError
 from audit_tools.returns import answers as answer_rules
 from audit_tools.states import RETURN_MOVES, AuditState, ReturnState, Role, check_move, may_move
@@ -38,25 +40,93 @@ class InvalidAnswersError(ReturnError):
         self.problems = problems
 
 
-def returns_for_user(user: User) -> list[Return]:
-    """Every return this auditor may work on — open audits first — with case and audit loaded."""
-    query = (
+RETURNS_PAGE_SIZE = 50  # returns to a page of one audit's list (a large agency may be asked for hundreds)
+RETURN_FILTERS: dict[str, tuple[ReturnState, ...]] = {  # "My returns" shows: every return, or those…
+    "all": (),
+    "to_complete": EDITABLE_STATES,  # …still to complete (drafts, and those sent back for amendment)
+    "done": (ReturnState.SUBMITTED, ReturnState.ACCEPTED, ReturnState.NO_INVOLVEMENT),  # …or done with
+}
+
+
+@dataclass(frozen=True)
+class MyAudit:
+    """One audit on "My returns": how many of its returns this auditor may work on, by state, and when they are due
+    (the agency's extended date where it has one)."""
+
+    audit: Audit
+    due: date | None
+    by_state: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_state.values())
+
+    def count(self, show: str) -> int:
+        return self.total if show == "all" else sum(self.by_state.get(s, 0) for s in RETURN_FILTERS[show])
+
+
+@dataclass(frozen=True)
+class ReturnsPage:
+    """One page of an audit's returns for this auditor, and which page of how many."""
+
+    rows: list[Return]
+    page: int
+    pages: int
+    matching: int  # returns the chosen filter shows, on every page
+
+
+def _mine(user: User) -> Select:
+    """The returns ``user`` may work on, joined to their case and (not yet open) audit."""
+    return (
         select(Return)
-        .join(Return.case)
-        .join(Case.audit)
-        .options(contains_eager(Return.case).contains_eager(Case.audit))
+        .join(Case, Case.id == Return.case_id)
+        .join(Audit, Audit.id == Case.audit_id)
         .where(visible_to(user), Audit.state != AuditState.SETUP)
-        .order_by(case((Audit.state == AuditState.OPEN, 0), else_=1), Audit.year.desc(), Audit.title, Case.reference)
     )
-    return list(db.session.scalars(query).unique())
 
 
-def returns_by_audit(user: User) -> list[tuple[Audit, list[Return]]]:
-    """The auditor's returns grouped by audit, keeping the open-audits-first order."""
-    groups: dict[int, tuple[Audit, list[Return]]] = {}
-    for ret in returns_for_user(user):
-        groups.setdefault(ret.case.audit_id, (ret.case.audit, []))[1].append(ret)
-    return list(groups.values())
+def my_audits(user: User, audit_id: int | None = None) -> list[MyAudit]:
+    """The audits this auditor has returns on (or just ``audit_id``, if they have) — open audits first, then the
+    newest — with their returns counted by state: two statements however many returns there are."""
+    due = effective_due()
+    mine = _mine(user) if audit_id is None else _mine(user).where(Case.audit_id == audit_id)
+    counts = db.session.execute(
+        mine.outerjoin(
+            AgencyExtension,
+            and_(AgencyExtension.audit_id == Case.audit_id, AgencyExtension.agency_id == Return.agency_id),
+        )
+        .with_only_columns(Case.audit_id, due, Return.state, func.count(Return.id))
+        .group_by(Case.audit_id, due, Return.state)
+    ).all()
+    audits = db.session.scalars(
+        select(Audit)
+        .where(Audit.id.in_({row[0] for row in counts}))
+        .order_by(case((Audit.state == AuditState.OPEN, 0), else_=1), Audit.year.desc(), Audit.title, Audit.id)
+    )
+    due_on: dict[int, date | None] = {}
+    by_state: dict[int, dict[str, int]] = {}
+    for audit_id, due_date, state, count in counts:
+        due_on[audit_id] = due_date
+        by_state.setdefault(audit_id, {})[state] = count
+    return [MyAudit(audit, due_on[audit.id], by_state[audit.id]) for audit in audits]
+
+
+def my_returns_page(user: User, mine: MyAudit, show: str = "all", page: int = 1) -> ReturnsPage:
+    """A page of this auditor's returns on ``mine.audit`` by case reference, those ``show`` chooses, with their
+    cases: one statement (``mine`` has already counted them)."""
+    matching = mine.count(show)
+    pages = max(1, -(-matching // RETURNS_PAGE_SIZE))
+    page = min(page, pages)
+    chosen = _mine(user).where(Case.audit_id == mine.audit.id)
+    if states := RETURN_FILTERS[show]:
+        chosen = chosen.where(Return.state.in_(states))
+    rows = db.session.scalars(
+        chosen.options(contains_eager(Return.case))
+        .order_by(Case.reference, Return.id)
+        .limit(RETURNS_PAGE_SIZE)
+        .offset((page - 1) * RETURNS_PAGE_SIZE)
+    )
+    return ReturnsPage(list(rows), page, pages, matching)
 
 
 def get_return_for_user(return_id: int, user: User) -> Return | None:

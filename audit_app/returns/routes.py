@@ -22,6 +22,7 @@ from audit_app.form_builder import (
     hidden_pairs,
     note_field_name,
 )
+from audit_app.input_guard import page_number
 from audit_app.models import Return
 from audit_app.rescue import restored_form
 from audit_app.returns.forms import NoInvolvementForm
@@ -30,7 +31,7 @@ from audit_app.transactions import flash_form_problems, saved
 from audit_tools.returns import answers as answer_rules
 from audit_tools.returns import concerns as concern_rules
 from audit_tools.returns import is_visible
-from audit_tools.states import ReturnState, Role
+from audit_tools.states import AuditState, ReturnState, Role
 from audit_tools.text import shortened, uk_time
 from audit_tools.tools import ToolDefinition
 
@@ -47,8 +48,46 @@ bp.add_app_template_global(lambda: get_setting("escalation_route"), "escalation_
 @bp.get("/")
 @roles_required(Role.AUDITOR)
 def index() -> ResponseReturnValue:
-    groups = return_data.returns_by_audit(current_user) if current_user.agency_id else []
-    return render_template("returns/index.html", groups=groups, blind=blind_moderations(current_user))
+    """Every audit the auditor has returns on: the open audits' returns listed (a page of each), the rest counted
+    with a link to read them, so the page stays short however many years of audits there are."""
+    show = _chosen_filter()
+    audits = return_data.my_audits(current_user) if current_user.agency_id else []
+    listed = {
+        mine.audit.id: return_data.my_returns_page(current_user, mine, show)
+        for mine in audits
+        if mine.audit.state == AuditState.OPEN
+    }
+    return render_template(
+        "returns/index.html",
+        audits=audits,
+        listed=listed,
+        show=show,
+        page_size=return_data.RETURNS_PAGE_SIZE,
+        blind=blind_moderations(current_user),
+    )
+
+
+@bp.get("/audits/<int:audit_id>")
+@roles_required(Role.AUDITOR)
+def audit(audit_id: int) -> ResponseReturnValue:
+    """One audit's returns for this auditor, a page at a time; 404 for an audit they have none on."""
+    found = return_data.my_audits(current_user, audit_id) if current_user.agency_id else []
+    if not found:
+        abort(404)
+    show = _chosen_filter()
+    return render_template(
+        "returns/audit.html",
+        mine=found[0],
+        found=return_data.my_returns_page(current_user, found[0], show, page_number(request.args.get("page"))),
+        show=show,
+        page_size=return_data.RETURNS_PAGE_SIZE,
+        blind=blind_moderations(current_user),
+    )
+
+
+def _chosen_filter() -> str:
+    show = request.args.get("show", "all")
+    return show if show in return_data.RETURN_FILTERS else "all"
 
 
 @bp.route("/<int:return_id>", methods=["GET", "POST"])

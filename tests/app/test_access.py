@@ -47,6 +47,7 @@ EXPECTED_ROLES = {
     },
     "audits.case_number": {"coordinator", "auditor"},
     "returns.index": {"auditor"},
+    "returns.audit": {"auditor"},
     "returns.edit": {"auditor"},
     "returns.autosave": {"auditor"},
     "returns.no_involvement": {"auditor"},
@@ -97,7 +98,7 @@ PAGES_PER_ROLE = {
     for role, pages in {
         "admin": 10,
         "coordinator": 43,
-        "auditor": 5,
+        "auditor": 6,
         "panel": 7,
         "editor": 9,
         "viewer": 2,

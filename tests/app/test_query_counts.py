@@ -30,7 +30,10 @@ BOUNDS = {
     # Three reads (returns with their panel grades; answers and evidence notes per 500 returns, while the file
     # streams) and the audit trail's event for the download.
     ("coordinator", "/audits/{audit}/analysis/answers.xlsx?layout=wide"): 14,  # the trail event (+1 lock on PostgreSQL)
-    ("auditor", "/returns/"): 5,  # + the returns this auditor grades blind as their moderator (linked to that)
+    # the audits with their returns counted by state (two reads), a page of each open audit's returns (the demo
+    # has one open; finished audits are counted, not listed) and the returns this auditor grades blind
+    ("auditor", "/returns/"): 7,
+    ("auditor", "/returns/audits/{audit}?page=2"): 7,  # one audit's counts, a page of its returns, the blind ones
     ("auditor", "/returns/{return}"): 11,  # answers and evidence notes are two reads; + is it hidden from its moderator
     ("coordinator", "/tools/"): 5,
     ("auditor", "/returns/{editable}"): 12,  # the form of a draft: the same reads + the escalation route

@@ -252,7 +252,7 @@ def _which_audits(endpoint: str, role: str) -> tuple[str, ...]:
     """Which audit fills a page's URL. Set-up pages show the open follow-up audit; pages about results the
     completed one; people who read only published work, last year's. Some pages are visited twice: how they
     look depends on the audit's state."""
-    if endpoint in ("audits.show", "returns.edit"):
+    if endpoint in ("audits.show", "returns.edit", "returns.audit"):
         return "open", "analysis"  # in progress, and finished (a return shown read-only)
     if endpoint.startswith("briefings.") and role not in BUSINESS_UNIT:
         return ("published",)  # drafts are the business unit's
