@@ -1,9 +1,10 @@
 """The counted returns of an audit, with their answers and evidence notes, for a spreadsheet.
 
-An audit of 500 cases × 12 agencies has 6,000 returns and some 360,000 answers. The returns (small)
-are read first, so the download can be counted in the audit trail and the columns known; the answers
-and notes are then read a batch of returns at a time while the file is written, so memory holds one
-batch, never the whole audit, and the first bytes leave at once.
+An audit of 500 cases × 12 agencies has 6,000 returns and some 360,000 answers. Only the returns' ids (and
+the names of the cases' attributes, which head columns) are read first, so the download can be counted in
+the audit trail and the columns known; the returns themselves, their answers and their notes are then read a
+batch at a time while the file is written, so memory holds one batch, never the whole audit, and the first
+bytes leave at once.
 """
 
 from __future__ import annotations
@@ -39,7 +40,30 @@ class ReturnsToExport:
 
 def returns_for_export(audit: Audit, definition: ToolDefinition, filters: CaseFilters = EVERY_CASE) -> ReturnsToExport:
     """Every counted return of the chosen cases, by case reference then agency, with the panel's agreed
-    judgement of its case: one query now, and two (answers, evidence notes) per batch of returns as read."""
+    judgement of its case. Two queries now (the returns' ids in order; the cases' attribute names), and three
+    (the returns with their cases, their answers, their evidence notes) per batch of returns as read: memory
+    holds a batch, whatever the audit's size."""
+    counted = counted_returns(audit.id, filters)
+    ids = list(
+        db.session.scalars(
+            select(Return.id)
+            .join(Case, Return.case_id == Case.id)
+            .join(Agency, Return.agency_id == Agency.id)
+            .where(*counted)
+            .order_by(Case.reference, Agency.name, Return.id)
+        )
+    )
+    attributes = db.session.scalars(
+        select(Case.attributes).where(Case.id.in_(select(Return.case_id).join(Case).where(*counted)))
+    )
+    names = attribute_names(_shown_attributes(found) for found in attributes)
+    overall = definition.overall_question
+    grades = {option.value: option.label for option in (overall.options if overall else ())}
+    return ReturnsToExport(len(ids), names, _with_answers(ids, grades))
+
+
+def _heads_of(return_ids: Sequence[int], grades: dict[str, str]) -> dict[int, ReturnAnswers]:
+    """The returns with their case's details and the panel's agreed judgement, by id (answers to come)."""
     rows = db.session.execute(
         select(
             Return.id,
@@ -56,13 +80,10 @@ def returns_for_export(audit: Audit, definition: ToolDefinition, filters: CaseFi
         .join(Case, Return.case_id == Case.id)
         .join(Agency, Return.agency_id == Agency.id)
         .outerjoin(PanelRecord, PanelRecord.case_id == Case.id)
-        .where(*counted_returns(audit.id, filters))
-        .order_by(Case.reference, Agency.name)
-    ).all()
-    overall = definition.overall_question
-    grades = {option.value: option.label for option in (overall.options if overall else ())}
-    heads = [
-        ReturnAnswers(
+        .where(Return.id.in_(return_ids))
+    )
+    return {
+        return_id: ReturnAnswers(
             reference,
             age,
             band,
@@ -70,21 +91,23 @@ def returns_for_export(audit: Audit, definition: ToolDefinition, filters: CaseFi
             plan,
             agency,
             state,
-            {k: str(v) for k, v in (attributes or {}).items() if k not in SHOWN_ELSEWHERE},
+            _shown_attributes(attributes),
             panel_judgement=grades.get(grade or "", grade or ""),
         )
-        for _, reference, age, band, locality, plan, attributes, agency, state, grade in rows
-    ]
-    ids = [row[0] for row in rows]
-    return ReturnsToExport(len(heads), attribute_names(heads), _with_answers(ids, heads))
+        for return_id, reference, age, band, locality, plan, attributes, agency, state, grade in rows
+    }
 
 
-def _with_answers(ids: Sequence[int], heads: Sequence[ReturnAnswers]) -> Iterator[ReturnAnswers]:
+def _shown_attributes(attributes: dict | None) -> dict[str, str]:
+    return {k: str(v) for k, v in (attributes or {}).items() if k not in SHOWN_ELSEWHERE}
+
+
+def _with_answers(ids: Sequence[int], grades: dict[str, str]) -> Iterator[ReturnAnswers]:
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        answers, notes = _answers_of(batch), _notes_of(batch)
-        for return_id, head in zip(batch, heads[start : start + BATCH], strict=True):
-            yield replace(head, answers=answers.get(return_id, {}), notes=notes.get(return_id, {}))
+        heads, answers, notes = _heads_of(batch, grades), _answers_of(batch), _notes_of(batch)
+        for return_id in batch:
+            yield replace(heads[return_id], answers=answers.get(return_id, {}), notes=notes.get(return_id, {}))
 
 
 def _answers_of(return_ids: Sequence[int]) -> dict[int, dict[str, list[tuple[str, float | None]]]]:

@@ -50,9 +50,10 @@ class Sheet:
     rows: Iterable[list[Cell]]
 
 
-def attribute_names(returns: Iterable[ReturnAnswers]) -> tuple[str, ...]:
-    """The case attributes the returns carry, each a column of its own, in alphabetical order."""
-    return tuple(sorted({name for r in returns for name in r.attributes}, key=str.casefold))
+def attribute_names(attributes: Iterable[Mapping[str, str]]) -> tuple[str, ...]:
+    """The case attributes the returns carry (each return's ``attributes``), each a column of its own, in
+    alphabetical order."""
+    return tuple(sorted({name for found in attributes for name in found}, key=str.casefold))
 
 
 def _return_cells(item: ReturnAnswers, attribute_names: tuple[str, ...]) -> list[Cell]:
@@ -117,7 +118,7 @@ def long_sheet(
     """
     if names is None:
         returns = list(returns)
-        names = attribute_names(returns)
+        names = attribute_names(r.attributes for r in returns)
     asked = _asked(definition)
 
     def rows() -> Iterator[list[Cell]]:
@@ -140,7 +141,7 @@ def wide_sheet(
     number) and its evidence note. Each question's column is headed by its number, key and text."""
     if names is None:
         returns = list(returns)
-        names = attribute_names(returns)
+        names = attribute_names(r.attributes for r in returns)
     asked = _asked(definition)
     header = [*CASE_COLUMNS, *names, *RETURN_COLUMNS]
     for question in asked:

@@ -27,9 +27,10 @@ BOUNDS = {
     ("coordinator", "/audits/{audit}/analysis/questions/contributory_factors"): 10,
     ("coordinator", "/audits/{audit}/analysis/questions/overall_judgement.svg"): 8,
     ("editor", "/audits/{audit}/analysis/compliance.svg"): 7,
-    # Three reads (returns with their panel grades; answers and evidence notes per 500 returns, while the file
-    # streams) and the audit trail's event for the download.
-    ("coordinator", "/audits/{audit}/analysis/answers.xlsx?layout=wide"): 14,  # the trail event (+1 lock on PostgreSQL)
+    # Five reads (the returns' ids in order, the cases' attribute names; then, per 250 returns while the file
+    # streams, the returns with their cases and panel grades, their answers, their evidence notes) and the audit
+    # trail's event for the download.
+    ("coordinator", "/audits/{audit}/analysis/answers.xlsx?layout=wide"): 15,  # the trail event (+1 lock on PostgreSQL)
     # the audits with their returns counted by state (two reads), a page of each open audit's returns (the demo
     # has one open; finished audits are counted, not listed) and the returns this auditor grades blind
     ("auditor", "/returns/"): 7,
