@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from audit_app.data.events import record_event
 from audit_app.extensions import db
 from audit_app.models import Audit, CalibrationExercise, CalibrationGrade, User
-from audit_tools.reliability import Calibration, ModerationError, calibration, graded_definition
+from audit_tools.reliability import Calibration, MissingGradesError, ModerationError, calibration, graded_definition
 from audit_tools.returns import answers as answer_rules
 from audit_tools.states import AuditState
 from audit_tools.tools import ToolDefinition
@@ -71,7 +71,10 @@ def save_grades(
     if answer_rules.answer_problems(graded, answers):
         raise ModerationError("Some grades are not options of the audit tool's questions.")
     if missing := answer_rules.missing_required(graded, answers):
-        raise ModerationError(f"Grade every question before sending your grades: {len(missing)} still to grade.")
+        raise MissingGradesError(
+            f"Grade every question before sending your grades: {len(missing)} still to grade.",
+            [q.key for q in missing],
+        )
     db.session.execute(
         delete(CalibrationGrade).where(CalibrationGrade.exercise_id == exercise.id, CalibrationGrade.user_id == user.id)
     )

@@ -32,6 +32,7 @@ from audit_app.models import (
 )
 from audit_tools.reliability import (
     GradesReliability,
+    MissingGradesError,
     ModerationError,
     ReliabilityReport,
     comparison,
@@ -236,7 +237,9 @@ def save_grading(
     if problems:
         raise ModerationError("Some grades are not options of the audit tool's questions.")
     if submit and (missing := answer_rules.missing_required(graded, answers)):
-        raise ModerationError(f"Grade every question before submitting: {len(missing)} still to grade.")
+        raise MissingGradesError(
+            f"Grade every question before submitting: {len(missing)} still to grade.", [q.key for q in missing]
+        )
     grades = {g.question_key: g for g in moderation.grades}
     first = first_grades(moderation, definition) if submit else {}
     for question in graded.questions:

@@ -13,7 +13,7 @@ from audit_app.data.tools import definition_of
 from audit_app.form_builder import ReturnFormBase, build_return_form, field_name, filled_return_form
 from audit_app.models import Audit, CalibrationExercise
 from audit_app.moderation.forms import AgreedForm, CalibrationForm
-from audit_app.moderation.routes import bp
+from audit_app.moderation.routes import bp, mark_ungraded
 from audit_app.security import roles_required
 from audit_app.transactions import saved
 from audit_tools.reliability import graded_definition
@@ -93,5 +93,6 @@ def calibration_grade(exercise_id: int) -> ResponseReturnValue:
     with saved("Your grades of the calibration case have been sent.", tell=False) as outcome:
         calibration_data.save_grades(exercise, form.answers(), definition, current_user)
     if not outcome.ok:
+        mark_ungraded(form, definition, outcome.error)
         return _render_grading(exercise, form, str(outcome.error)), 400
     return redirect(url_for("moderation.mine"))

@@ -19,8 +19,9 @@ from audit_app.models import Audit, Moderation, User
 from audit_app.moderation.forms import DrawForm, ModeratorForm, reconcile_form
 from audit_app.security import roles_required
 from audit_app.transactions import flash_form_problems, saved
-from audit_tools.reliability import graded_definition
+from audit_tools.reliability import MissingGradesError, graded_definition
 from audit_tools.states import ModerationState, Role
+from audit_tools.text import shortened
 from audit_tools.tools import ToolDefinition
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -123,6 +124,14 @@ def _questions(definition: ToolDefinition, form: ReturnFormBase) -> list[tuple[s
     return [(f"{definition.number(q.key)} {q.text}", form[field_name(q.key)]) for q in graded.questions]
 
 
+def mark_ungraded(form: ReturnFormBase, definition: ToolDefinition, error: Exception | None) -> None:
+    """After a grading submitted incomplete, put "grade this" on each question left out, so the error summary
+    links to every one (numbered as in the whole tool, as the page numbers them)."""
+    for key in error.keys if isinstance(error, MissingGradesError) else ():
+        question = definition.question(key)
+        form[field_name(key)].errors = [f"Grade question {definition.number(key)}: {shortened(question.text, 90)}"]
+
+
 def _render_grade(moderation: Moderation, definition: ToolDefinition, form: ReturnFormBase, error: str = "") -> str:
     return render_template(
         "moderation/grade.html",
@@ -155,6 +164,7 @@ def grade(moderation_id: int) -> ResponseReturnValue:
     with saved(message, tell=False) as outcome:
         moderation_data.save_grading(moderation, form.answers(), definition, current_user, submitting)
     if not outcome.ok:
+        mark_ungraded(form, definition, outcome.error)
         return _render_grade(moderation, definition, form, str(outcome.error)), 400
     if submitting:
         return redirect(url_for("moderation.compare", moderation_id=moderation.id))

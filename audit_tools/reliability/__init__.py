@@ -22,6 +22,7 @@ from audit_tools.reliability.report import (
 from audit_tools.reliability.sample import (
     DEFAULT_MINIMUM,
     DEFAULT_RATE,
+    MissingGradesError,
     ModerationError,
     draw_moderation_sample,
     moderation_size,
@@ -48,6 +49,7 @@ __all__ = [
     "calibration",
     "DEFAULT_MINIMUM",
     "DEFAULT_RATE",
+    "MissingGradesError",
     "ModerationError",
     "draw_moderation_sample",
     "moderation_size",

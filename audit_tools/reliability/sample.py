@@ -20,6 +20,14 @@ class ModerationError(WorkbenchError):
     """A moderation step cannot be done as asked; the message says why in plain English."""
 
 
+class MissingGradesError(ModerationError):
+    """A grading was submitted with questions left ungraded: ``keys`` are theirs, in the tool's order."""
+
+    def __init__(self, message: str, keys: list[str]) -> None:
+        super().__init__(message)
+        self.keys = tuple(keys)
+
+
 def moderation_size(available: int, rate_percent: int, minimum: int = DEFAULT_MINIMUM) -> int:
     """How many returns to moderate: ``rate_percent`` of ``available`` rounded up, at least ``minimum``,
     never more than there are."""

@@ -12,6 +12,7 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import AuditEvent, CalibrationExercise, CalibrationGrade
 from audit_tools.reliability import graded_definition
+from audit_tools.returns.answers import missing_required
 
 COORDINATOR = "coordinator@test.example"
 CASE = "Amy, 4, lives with her mother and <b>two</b> brothers; nursery reports she often arrives hungry."
@@ -53,6 +54,8 @@ def test_auditors_grade_the_case_and_the_coordinator_sees_the_spread_and_records
             assert "&lt;b&gt;two&lt;/b&gt;" in page
             missing = post(auditor, f"/moderation/calibration/{exercise.id}", {"q_overall_judgement": "good"})
             assert missing.status_code == 400 and "still to grade" in missing.get_data(as_text=True)
+            ungraded = [q.key for q in missing_required(graded_definition(definition), {"overall_judgement": "good"})]
+            assert all(f'href="#q_{key}"' in missing.get_data(as_text=True) for key in ungraded)
             sent = post(auditor, f"/moderation/calibration/{exercise.id}", _grades(definition, overall))
             assert sent.status_code == 302
     html = client.get(url).get_data(as_text=True)

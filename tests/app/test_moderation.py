@@ -13,6 +13,7 @@ from audit_app.data.tools import definition_of
 from audit_app.extensions import db
 from audit_app.models import Answer, AuditEvent, Moderation, ModerationGrade, ModerationSample, Notification, User
 from audit_tools.reliability import graded_definition
+from audit_tools.returns.answers import missing_required
 from tests.app.conftest import DEMO_PASSWORD, load_demo
 from tests.app.panel_cases import submit
 
@@ -147,8 +148,19 @@ def test_the_moderator_cannot_see_the_first_return_until_their_grading_is_in(app
 def test_a_grading_with_a_question_left_blank_is_not_submitted(app, client, login, post, moderated, ctx):
     moderation = _prepared(client, login, post, moderated)
     with signed_in(app, login, MODERATOR) as mod:
-        response = post(mod, f"/moderation/{moderation.id}/grade", {"submit_return": "y"})
-        assert response.status_code == 400 and "still to grade" in response.get_data(as_text=True)
+        partly = {"q_overall_judgement": "good", "submit_return": "y"}
+        response = post(mod, f"/moderation/{moderation.id}/grade", partly)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400 and "still to grade" in html
+        # Regression: the summary said how many were left but linked to none of them.
+        definition = definition_of(moderated.tool_version)
+        left = missing_required(graded_definition(definition), {"overall_judgement": "good"})
+        assert len(left) > 5
+        summary = html[html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))]
+        for question in left:
+            assert f'href="#q_{question.key}"' in summary, question.key
+            assert f"Grade question {definition.number(question.key)}: " in summary
+        assert 'href="#q_overall_judgement"' not in summary and 'value="good" checked' in html  # kept
     db.session.expire_all()
     assert db.session.get(Moderation, moderation.id).state == "assigned"
 

@@ -57,9 +57,13 @@ from audit_tools.sampling.frame_mapping import stage_table
 from config import DevelopmentConfig
 from tests.browser.conftest import CASE_NUMBER_KEY
 
-ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer")
+ROLES = ("admin", "coordinator", "auditor", "panel", "editor", "viewer", "quality_assurance")
 SIGNED_OUT = "signed-out"
 DOMAIN = "demo.example"  # auditor@ is the children's social care (CSC) auditor
+DEMO_NAMES = {"quality_assurance": "quality"}  # a role whose demo account is not named after it
+# Pages a role opens to a refusal on purpose: the quality-assurance member is still grading the demo's return
+# blind, so the comparison with the first grading is refused them (403, with a page saying why) until then.
+REFUSED = {("quality_assurance", "moderation.compare"): 403}
 DEMO_TITLE = "Multi-agency neglect audit 2026"
 # Public endpoints not crawled: files, the health check, and the two second-factor steps, which need a
 # half-finished sign-in (the demo runs without MFA; tests/app/test_account_security.py covers them).
@@ -90,6 +94,7 @@ class World:
 
     audits: dict[str, dict] = field(default_factory=dict)
     shared: dict = field(default_factory=dict)
+    by_role: dict[str, dict] = field(default_factory=dict)  # ids that differ by who looks (their own moderation)
     sections: tuple[str, ...] = ()
 
 
@@ -129,6 +134,8 @@ def prepare(app) -> World:
             "open": _audit_values(follow_up, None),
             "published": _audit_values(published, published_briefing.id),
         }
+        # the quality-assurance member's own moderation, still graded blind (the auditor's is submitted)
+        world.by_role = {"quality_assurance": {"moderation_id": _moderation_of(analysis, "quality_assurance")}}
         world.shared = {
             **_tool_values(draft_tool),
             **_codebook_values(),
@@ -142,8 +149,13 @@ def prepare(app) -> World:
         return world
 
 
+def email_of(role: str) -> str:
+    """The demo account that has ``role``."""
+    return f"{DEMO_NAMES.get(role, role)}@{DOMAIN}"
+
+
 def _people() -> dict:
-    return {role: find_user_by_email(f"{role}@{DOMAIN}") for role in ROLES}
+    return {role: find_user_by_email(email_of(role)) for role in ROLES}
 
 
 def _import_frame(audit, user) -> None:
@@ -206,18 +218,23 @@ def _audit_values(audit, briefing_id: int | None) -> dict:
         "recommendation_id": actions[0].id if actions else None,
         "concern_id": db.session.scalar(select(Concern.id).where(Concern.audit_id == audit.id).limit(1)),
         # the demo's moderation that auditor@ has submitted (the coordinator reconciles it)
-        "moderation_id": db.session.scalar(
-            select(Moderation.id)
-            .join(ModerationSample)
-            .join(User, User.id == Moderation.moderator_id)
-            .where(ModerationSample.audit_id == audit.id, User.email == f"auditor@{DOMAIN}")
-        ),
+        "moderation_id": _moderation_of(audit, "auditor"),
         "exercise_id": db.session.scalar(
             select(CalibrationExercise.id).where(CalibrationExercise.audit_id == audit.id)
         ),
         # the demo's coding-reliability sample, its second coding in (the coordinator's, to reconcile)
         "sample_id": db.session.scalar(select(CodingSample.id).where(CodingSample.audit_id == audit.id)),
     }
+
+
+def _moderation_of(audit, role: str) -> int | None:
+    """The demo's moderation on ``audit`` whose moderator is the demo account with ``role``."""
+    return db.session.scalar(
+        select(Moderation.id)
+        .join(ModerationSample)
+        .join(User, User.id == Moderation.moderator_id)
+        .where(ModerationSample.audit_id == audit.id, User.email == email_of(role))
+    )
 
 
 def _tool_values(draft) -> dict:
@@ -306,9 +323,10 @@ def pages_for(app, world: World, role: str) -> list[SitePage]:
         for audit in _which_audits(rule.endpoint, role):
             for variant in _variants(rule.endpoint, world):
                 for query in _queries(rule.endpoint, world):
-                    url = fill(rule.rule, {**world.shared, **world.audits[audit], **variant}) + query
+                    values = {**world.shared, **world.audits[audit], **world.by_role.get(role, {}), **variant}
+                    url = fill(rule.rule, values) + query
                     if all(page.url != url for page in pages):
-                        pages.append(SitePage(role, rule.endpoint, url))
+                        pages.append(SitePage(role, rule.endpoint, url, REFUSED.get((role, rule.endpoint), 200)))
     return pages + _error_pages(app, role)
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from tests.browser.conftest import REPO_ROOT, SECRET_KEY, demo_server, new_context, record_figures, sign_in
-from tests.browser.site_map import DOMAIN, ROLES, SIGNED_OUT, Site, crawl_app, prepare
+from tests.browser.site_map import ROLES, SIGNED_OUT, Site, crawl_app, email_of, prepare
 
 REPORT = REPO_ROOT / "artifacts" / "axe" / "forms.json"
 NOT_POSTED = {"/logout"}  # ends the crawl's own session
@@ -100,7 +100,7 @@ def test_every_form_posted_empty_or_bad_answers_with_a_linked_error_summary(brow
     context = new_context(browser)
     page = context.new_page()
     if role != SIGNED_OUT:
-        sign_in(page, form_site.server, f"{role}@{DOMAIN}")
+        sign_in(page, form_site.server, email_of(role))
     seen: set[tuple[str, tuple[str, ...]]] = set()
     outcomes: dict[str, int] = {}
     findings: list[str] = []

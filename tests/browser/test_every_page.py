@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser.conftest import REPO_ROOT, new_context, record_figures, sign_in
-from tests.browser.site_map import DOMAIN, ROLES, SIGNED_OUT, SitePage, open_page
+from tests.browser.site_map import ROLES, SIGNED_OUT, SitePage, email_of, open_page
 
 REPORT = REPO_ROOT / "artifacts" / "axe" / "pages.json"
 PARTNERSHIP = "Westmere Safeguarding Children Partnership"
@@ -85,7 +85,7 @@ def check_page(page: Page, base_url: str, site_page: SitePage, axe_report, title
 def _signed_in_page(browser, base_url: str, role: str) -> Page:
     page = new_context(browser).new_page()
     if role != SIGNED_OUT:
-        sign_in(page, base_url, f"{role}@{DOMAIN}")
+        sign_in(page, base_url, email_of(role))
     return page
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 
 from tests.browser.conftest import REPO_ROOT, new_context, sign_in
 from tests.browser.probes import OVERFLOW, WIDTH
-from tests.browser.site_map import DOMAIN, ROLES, SIGNED_OUT, SitePage, open_page
+from tests.browser.site_map import ROLES, SIGNED_OUT, SitePage, email_of, open_page
 
 SHOTS = REPO_ROOT / "artifacts" / "reflow"
 # One long test per role, each independent (its own screenshots): make test runs them side by side
@@ -27,7 +27,7 @@ def _narrow_page(browser, base_url: str, role: str) -> Page:
     """Signed in at the usual width (the sign-out button then shows without opening the menu), then narrowed."""
     page = new_context(browser).new_page()
     if role != SIGNED_OUT:
-        sign_in(page, base_url, f"{role}@{DOMAIN}")
+        sign_in(page, base_url, email_of(role))
     page.set_viewport_size({"width": WIDTH, "height": 640})
     return page
 

@@ -162,20 +162,21 @@ def measure(app, audits: dict[str, int], runs: int) -> tuple[dict[str, dict[str,
         samples[scale].setdefault(name, []).append(time.perf_counter() - started)
         cpu[scale].setdefault(name, []).append(time.process_time() - cpu_started)
 
+    def round_of(work_by_scale: dict[str, dict], order: list[str]) -> None:
+        for scale in order:
+            for name, action in work_by_scale[scale].items():
+                timed_run(scale, name, action)
+
     # Twice each, the scales in one order and then the other: a download timed first in a fresh process ran
     # a fifth faster than the same download timed after the other scale's, which made the ratio 12-13 when
     # 1× always went first and 10 when 10× did.
-    for order in (list(downloads), list(reversed(downloads))):
-        for scale in order:
-            for name, action in downloads[scale].items():
-                timed_run(scale, name, action)
+    round_of(downloads, list(downloads))
+    round_of(downloads, list(reversed(downloads)))
     for work in timed.values():
         for action in work.values():
             action()  # warm-up: caches, fonts, the first statement plans
     for _ in range(runs):
-        for scale, work in timed.items():
-            for name, action in work.items():
-                timed_run(scale, name, action)
+        round_of(timed, list(timed))
     return _medians(samples), _medians(cpu)
 
 

@@ -47,6 +47,7 @@ from tests.browser.site_map import (  # noqa: E402 (and the accessibility crawl'
     SIGNED_OUT,
     World,
     _people,
+    email_of,
     pages_for,
     prepare,
 )
@@ -149,7 +150,7 @@ def signed_in(app, role: str):
     client = app.test_client()
     if role == SIGNED_OUT:
         return client
-    email = SYNTHETIC_AUDITOR if role == "auditor" else f"{role}@{DOMAIN}"
+    email = SYNTHETIC_AUDITOR if role == "auditor" else email_of(role)
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     data = {"email": email, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
