@@ -112,46 +112,62 @@ def list_audits_command() -> None:
 @audits_cli.command("sample")
 @click.argument("audit_id", type=int)
 @click.option("--frame", "frame_file", type=click.File("rb"), required=True, help="The sample frame (CSV or .xlsx).")
+@click.option(
+    "--source",
+    "source_label",
+    help="A remembered source of frames, as named on the mapping page: its columns' meanings and agency names.",
+)
 @click.option("--size", type=int, required=True, help="How many cases to draw.")
 @click.option("--stratify", multiple=True, help="A column to group by (repeat for several).")
 @click.option("--allocation", type=click.Choice(["proportional", "equal"]), default="proportional")
 @click.option("--minimum", type=int, default=0, help="At least this many cases from each group.")
 @click.option("--seed", type=int, required=True, help="Recorded with the sample; the same seed draws the same cases.")
 def sample_command(
-    audit_id: int, frame_file: BinaryIO, size: int, stratify: tuple[str, ...], allocation: str, minimum: int, seed: int
+    audit_id: int,
+    frame_file: BinaryIO,
+    source_label: str | None,
+    size: int,
+    stratify: tuple[str, ...],
+    allocation: str,
+    minimum: int,
+    seed: int,
 ) -> None:
-    """Import a sample frame, draw the sample and print the chosen references."""
+    """Import a sample frame, draw the sample and print the chosen references.
+
+    The frame goes through the same steps as an upload: columns that identify a person are left out, dates
+    of birth become ages, and each column's meaning is the remembered source's or else suggested by its name.
+    An export the workbench cannot read unaided is mapped once in the browser and remembered as a source."""
+    from audit_app.data import frame_mapping as mapping_data
     from audit_app.data import sampling as sampling_data
     from audit_app.data.audits import get_audit
-    from audit_app.data.users import list_agencies
     from audit_tools.privacy import key_from_environment
-    from audit_tools.sampling import (
-        FrameChecks,
-        FrameError,
-        SamplingError,
-        SamplingPlan,
-        TableError,
-        candidate_cases,
-        read_table,
-    )
+    from audit_tools.sampling import FrameError, SamplingError, SamplingPlan, TableError
+    from audit_tools.sampling.frame_mapping import left_out_note
 
     audit = get_audit(audit_id)
     if audit is None:
         raise click.ClickException(f"No audit {audit_id}. `flask audits list` shows them.")
-    data = frame_file.read()
+    source = mapping_data.source_named(source_label) if source_label else None
+    if source_label and source is None:
+        known = ", ".join(repr(s.label) for s in mapping_data.list_sources()) or "none yet"
+        raise click.ClickException(f"No remembered source is called {source_label!r}. Remembered: {known}.")
+    max_bytes = current_app.config["MAX_FRAME_BYTES"]
     try:
         key = (
             key_from_environment(current_app.config.get("PSEUDONYM_KEY"))
             if current_app.config.get("PSEUDONYM_KEY")
             else None
         )
-        table = read_table(data, frame_file.name, max_bytes=current_app.config["MAX_FRAME_BYTES"])
-        candidates = candidate_cases(
-            table.columns,
-            table.rows,
-            FrameChecks(pseudonym_key=key, known_agencies={a.short_name for a in list_agencies()}),
+        frame, staged = mapping_data.import_export(
+            audit,
+            frame_file.read(max_bytes + 1),
+            frame_file.name,
+            source,
+            max_bytes=max_bytes,
+            user=None,
+            pseudonym_key=key,
+            number_key=current_app.config.get("CASE_NUMBER_KEY"),
         )
-        frame = sampling_data.import_frame(audit, frame_file.name, data, table.columns, candidates, None)
         plan = SamplingPlan("stratified" if stratify else "random", size, tuple(stratify), allocation, minimum)
         sampling, sample = sampling_data.draw(audit, frame, plan, seed, None, [])
     except (TableError, FrameError) as error:
@@ -163,6 +179,8 @@ def sample_command(
     db.session.commit()
     for case in sample.chosen:
         click.echo(case.reference)
+    if note := left_out_note(staged).strip():
+        click.echo(note, err=True)
     click.echo(sampling.statement, err=True)
 
 

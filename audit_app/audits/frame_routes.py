@@ -74,7 +74,7 @@ def frame(audit_id: int) -> ResponseReturnValue:
             table = read_table(data, filename, max_bytes=current_app.config["MAX_FRAME_BYTES"], keep_identifying=True)
             digest = hashlib.sha256(data).hexdigest()
             memo: ScanMemo = {}  # the values scanned for personal details, for this request only
-            staged = stage_table(table, date.today(), row_word=_row_word(filename), memo=memo)
+            staged = stage_table(table, date.today(), row_word=mapping_data.row_word_of(filename), memo=memo)
             del table, data  # nothing that identifies a person outlives this line
             row = _stage_or_import(audit, staged, source, filename, digest, memo)
             del memo
@@ -96,10 +96,6 @@ def frame(audit_id: int) -> ResponseReturnValue:
 
 def _imported(staged: StagedTable) -> str:
     return "Sample frame imported." + left_out_note(staged)
-
-
-def _row_word(filename: str) -> str:
-    return "Row" if filename.lower().endswith(".xlsx") else "Line"
 
 
 def _stage_or_import(

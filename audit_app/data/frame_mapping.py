@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -21,6 +22,7 @@ from audit_tools.sampling import (
     FrameError,
     candidate_cases,
     frame_row_of,
+    read_table,
 )
 from audit_tools.sampling import FrameRow as CaseRow
 from audit_tools.sampling.frame_mapping import (
@@ -36,6 +38,7 @@ from audit_tools.sampling.frame_mapping import (
     mapped_table,
     mapping_problems,
     normalise_agency,
+    stage_table,
     suggested_mapping,
     unmatched_agencies,
 )
@@ -129,7 +132,7 @@ def import_mapped(
     *,
     filename: str,
     digest: str,
-    user: User,
+    user: User | None,
     pseudonym_key: bytes | None,
     numbers_agency: Agency | None = None,
     number_key: str | None = None,
@@ -155,6 +158,51 @@ def import_mapped(
         number_key=number_key,
         scan_memo=scan_memo,
     )
+
+
+def row_word_of(filename: str) -> str:
+    """How problems name a place in the file: a spreadsheet's rows, a CSV file's lines."""
+    return "Row" if filename.lower().endswith(".xlsx") else "Line"
+
+
+def import_export(
+    audit: Audit,
+    data: bytes,
+    filename: str,
+    source: FrameSource | None,
+    *,
+    max_bytes: int,
+    user: User | None,
+    pseudonym_key: bytes | None,
+    number_key: str | None,
+) -> tuple[SampleFrame, StagedTable]:
+    """A frame file imported in one step, with nobody to ask (the command line): staged as an upload is (what
+    identifies a person left out, dates of birth made ages), its columns' meanings those remembered for
+    ``source`` or else suggested by their names, then checked and imported. TableError or FrameError lists
+    every problem; an agency name nobody has matched is one of them."""
+    table = read_table(data, filename, max_bytes=max_bytes, keep_identifying=True)
+    memo: ScanMemo = {}
+    staged = stage_table(table, date.today(), row_word=row_word_of(filename), memo=memo)
+    del table  # nothing that identifies a person outlives this line
+    roles, not_agencies = source_mapping(source)
+    mapping = FrameMapping(suggested_mapping(staged, roles).roles, not_agencies)
+    frame = import_mapped(
+        audit,
+        staged,
+        mapping,
+        filename=filename,
+        digest=hashlib.sha256(data).hexdigest(),
+        user=user,
+        pseudonym_key=pseudonym_key,
+        numbers_agency=numbers_agency_of(source),
+        number_key=number_key,
+        scan_memo=memo,
+    )
+    return frame, staged
+
+
+def source_named(label: str) -> FrameSource | None:
+    return db.session.scalar(select(FrameSource).where(FrameSource.label == label.strip()))
 
 
 def mapped_case_rows(

@@ -185,3 +185,44 @@ def test_a_name_in_a_kept_cell_and_a_repeated_reference_are_said_on_the_same_att
     assert "Line 11: column 'notes' looks like it holds a person's name." in text
     assert "Line 11: the reference is already on an earlier line" in text
     assert "Okafor" not in text and db.session.scalar(sa.select(sa.func.count(SampleFrame.id))) == 0
+
+
+def _sample_on_the_command_line(runner, audit, path, *extra):
+    return runner.invoke(
+        args=["audits", "sample", str(audit.id), "--frame", str(path), "--size", "2", "--seed", "7", *extra]
+    )
+
+
+def test_the_command_line_reads_a_real_export_as_an_upload_does(runner, audit, tmp_path):
+    """Regression: `flask audits sample` read the file without the staging step, so it refused an export
+    with names and dates of birth that the upload page takes (leaving those columns out)."""
+    path = tmp_path / "cp-export.csv"
+    path.write_bytes(frame_csv_with_names())
+    result = _sample_on_the_command_line(runner, audit, path)
+    assert result.exit_code == 0, result.output
+    assert len([line for line in result.stdout.splitlines() if line.startswith("CP-")]) == 2
+    assert "Columns left out and not kept: child_name" in result.stderr
+    rows = {r.reference: r.attributes for r in db.session.scalars(sa.select(FrameRow))}
+    assert rows["CP-1001"]["agencies"] == "CSC;HV" and "date_of_birth" not in rows["CP-1001"]
+    stored = everything_stored()
+    for value in identifying_values():
+        assert value not in stored and value not in result.output, value
+
+
+def test_the_command_line_uses_a_remembered_source_by_its_name(client, post, runner, audit, tmp_path):
+    map_unedited(
+        client,
+        post,
+        audit,
+        upload(client, post, audit, frame_xlsx_other_names(), "eh.xlsx"),
+        remember_as="Performance team workbook",
+    )
+    path = tmp_path / "eh-2027.xlsx"
+    path.write_bytes(frame_xlsx_other_names())
+    unknown = _sample_on_the_command_line(runner, audit, path, "--source", "Performance workbook")
+    assert unknown.exit_code != 0 and "No remembered source is called 'Performance workbook'" in unknown.output
+    assert "Remembered: 'Performance team workbook'." in unknown.output
+    assert db.session.scalar(sa.select(sa.func.count(SampleFrame.id))) == 1
+    result = _sample_on_the_command_line(runner, audit, path, "--source", "Performance team workbook")
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(sa.func.count(SampleFrame.id))) == 2

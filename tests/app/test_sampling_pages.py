@@ -202,11 +202,11 @@ def test_cli_sample_prints_the_chosen_references_and_is_reproducible(runner, aud
 
 def test_cli_sample_refuses_a_bad_frame_and_imports_nothing(runner, audit, tmp_path):
     frame = tmp_path / "frame.csv"
-    frame.write_bytes(b"reference,date_of_birth\nA,2020-01-01\n")
+    frame.write_bytes(b"locality,plan_type\nNorthfield,CP plan - neglect\n")  # no case references
     result = runner.invoke(
         args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"]
     )
-    assert result.exit_code != 0 and "date_of_birth" in result.output
+    assert result.exit_code != 0 and "The frame was not imported" in result.output and "reference" in result.output
     assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
 
 
@@ -312,6 +312,7 @@ def test_cli_sample_refuses_personal_details_in_cells(runner, audit, tmp_path):
     result = runner.invoke(
         args=["audits", "sample", str(audit.id), "--frame", str(frame), "--size", "1", "--seed", "1"]
     )
-    assert result.exit_code != 0 and "Line 3: column 'notes' looks like it holds a person's name." in result.output
-    assert "Jayden" not in result.output
+    # As an upload: the column of names and dates is left out, and the postcode in a kept column refuses it
+    assert result.exit_code != 0 and "Line 5: column 'locality' looks like it holds a UK postcode." in result.output
+    assert "Jayden" not in result.output and "12/03/2019" not in result.output and "SW1A" not in result.output
     assert db.session.scalar(select(func.count(SampleFrame.id))) == 0
