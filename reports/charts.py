@@ -35,6 +35,9 @@ MUTED = "#505a5f"
 NO_DATA = "No data"
 _LABEL_WIDTH = 24  # characters per wrapped bar label line
 _LABEL_LINES = 3
+_LINE_IN = 8.5 * 1.2 / 72  # one line of a bar's label (8.5 pt type), in inches
+_GAP = 0.4  # the least space between two bars' labels, in lines
+_LEAST_STEP = 1.6  # the least distance between two bars, in lines (the bars are a line thick)
 _MAX_HEIGHT_IN = 9.0
 _DPI = 200
 _BASE_RC = {
@@ -133,10 +136,32 @@ def _draw(chart: Chart, colour: str, width_in: float, height_in: float | None, u
 
 
 def _fitting_height(pairs: list[tuple[str, int]], *, compact: bool = False) -> float:
-    lines = sum(min(_LABEL_LINES, len(_wrap(label).splitlines()) or 1) for label, _ in pairs)
-    if compact:
-        return min(_MAX_HEIGHT_IN, 0.65 + 0.15 * lines + 0.05 * len(pairs))
+    lines = sum(_label_lines(label) for label, _ in pairs)
+    if compact:  # the bars' span, each line of a label at its own height, and the axis below
+        return min(_MAX_HEIGHT_IN, 0.55 + 1.05 * _LINE_IN * _span(pairs))
     return min(_MAX_HEIGHT_IN, 0.75 + 0.2 * lines + 0.12 * len(pairs))
+
+
+def _label_lines(label: str) -> int:
+    return min(_LABEL_LINES, len(_wrap(label).splitlines()) or 1)
+
+
+def _bar_positions(pairs: list[tuple[str, int]]) -> list[float]:
+    """Where each bar sits, in lines of label text from the first: each step holds half of each neighbour's
+    label and a clear gap, so a three-line label never runs into the labels beside it, and short labels do not
+    take the room of the longest."""
+    positions = [0.0]
+    for (above, _), (below, _) in zip(pairs, pairs[1:], strict=False):
+        positions.append(positions[-1] + max(_LEAST_STEP, (_label_lines(above) + _label_lines(below)) / 2 + _GAP))
+    return positions
+
+
+def _span(pairs: list[tuple[str, int]]) -> float:
+    """The height the bars and their labels take, in lines: the steps, and half a label and a margin at each end."""
+    if not pairs:
+        return 1.0
+    ends = (max(_label_lines(pairs[0][0]), 1) + max(_label_lines(pairs[-1][0]), 1)) / 2
+    return _bar_positions(pairs)[-1] + ends + 2 * _GAP
 
 
 def _wrap(label: str) -> str:
@@ -157,12 +182,13 @@ def _draw_no_data(axes: Axes) -> None:
 
 
 def _draw_bars(axes: Axes, pairs: list[tuple[str, int]], colour: str, value_label: str, unit: str = "") -> None:
-    positions = range(len(pairs))
+    positions = _bar_positions(pairs)
     values = [value for _, value in pairs]
-    bars = axes.barh(positions, values, color=colour, height=0.62)
+    bars = axes.barh(positions, values, color=colour, height=1.0)
     axes.bar_label(bars, labels=[f"{v}{unit}" for v in values], padding=3, color=TEXT_DARK, fontsize=8.5)
-    axes.set_yticks(list(positions), [_wrap(label) for label, _ in pairs], color=TEXT_DARK)
-    axes.invert_yaxis()  # first label at the top, as it reads in the table
+    axes.set_yticks(positions, [_wrap(label) for label, _ in pairs], color=TEXT_DARK)
+    margin = (_span(pairs) - positions[-1]) / 2
+    axes.set_ylim(positions[-1] + margin, -margin)  # first label at the top, as it reads in the table
     largest = 100 if unit == "%" else max(values + [0])  # percentages are seen against the whole scale
     _tidy_axes(axes, largest, min(values + [0]), value_label)
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
 from audit_tools.briefing import Chart
@@ -204,3 +205,32 @@ def test_only_reports_charts_draws_with_matplotlib():
         and (getattr(node.func, "id", "") == "_draw" or getattr(node.func, "attr", "") in ("draw", "savefig"))
     ]
     assert draws and all(id(node) in inside for node in draws)
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_wrapped_bar_labels_never_overlap_their_neighbours(compact):
+    """Regression: in the printed briefing (compact), a three-line label ran into the two-line labels beside it
+    ("… the whole family" touched "Planning, progress and drift", reading as one sentence): between two labels
+    there must be a clear gap, a third of a line at least."""
+    labels = (
+        "Recognising and assessing neglect",
+        "The child's lived experience and voice",
+        "Family circumstances and contributory factors",
+        "Working with parents, fathers and the whole family",
+        "Planning, progress and drift",
+        "Working together",
+        "Housing problems (poor condition, overcrowding, insecure tenancy)",
+        "Parental drug or alcohol misuse",
+    )
+    chart = Chart("Practice by section", labels, tuple(range(71, 55, -2)), "Per cent of the best score")
+    pairs = list(zip(chart.labels, chart.values, strict=True))
+    with charts._drawing(chart, "#1d70b8"):
+        figure = charts._draw(chart, "#1d70b8", 3.3, charts._fitting_height(pairs, compact=compact))
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        boxes = [label.get_window_extent(renderer) for label in figure.axes[0].get_yticklabels()]
+    assert len(boxes) == len(labels)
+    line = 8.5 * 1.2 / 72 * 200  # one line of a label at 8.5 pt, in pixels at 200 dpi
+    for upper, lower in zip(boxes, boxes[1:], strict=False):  # y inverted: each label sits above the next
+        assert upper.y0 - lower.y1 >= line / 3, (upper, lower)
