@@ -107,7 +107,8 @@ def _with_answers(ids: Sequence[int], grades: dict[str, str]) -> Iterator[Return
         batch = ids[start : start + BATCH]
         heads, answers, notes = _heads_of(batch, grades), _answers_of(batch), _notes_of(batch)
         for return_id in batch:
-            yield replace(heads[return_id], answers=answers.get(return_id, {}), notes=notes.get(return_id, {}))
+            if (head := heads.get(return_id)) is not None:  # else erased since the ids were read: left out
+                yield replace(head, answers=answers.get(return_id, {}), notes=notes.get(return_id, {}))
 
 
 def _answers_of(return_ids: Sequence[int]) -> dict[int, dict[str, list[tuple[str, float | None]]]]:
