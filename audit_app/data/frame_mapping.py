@@ -202,7 +202,12 @@ def import_export(
 
 
 def source_named(label: str) -> FrameSource | None:
-    return db.session.scalar(select(FrameSource).where(FrameSource.label == label.strip()))
+    """The remembered source called ``label``; None for any name the mapping page could not have saved (too
+    long, or with a NUL, which PostgreSQL would refuse to compare)."""
+    label = label.strip()
+    if "\x00" in label or len(label) > FrameSource.label.type.length:
+        return None
+    return db.session.scalar(select(FrameSource).where(FrameSource.label == label))
 
 
 def mapped_case_rows(
