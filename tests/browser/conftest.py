@@ -31,6 +31,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # axe-core has one source: the version package.json pins (npm ci puts it in node_modules); never a copy here.
 AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
+# A full-page screenshot is an artefact to look at, not something a test asserts: it gets longer than clicks
+# and typing. A return form is 25,000-32,000 px tall; Chromium takes 2-4 s for it on an idle machine and took
+# over 10 s (the default) in CI, with four browser workers and the PostgreSQL app tests on two cores.
+SCREENSHOT_TIMEOUT_MS = 60_000
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -77,8 +81,11 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # expect() waits 5 s by default, half of what a click may take here (new_context): after a slow page load
+    # on a busy machine an assertion on the new page would fail before the page could show it.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=chromium_path,
@@ -373,7 +380,7 @@ def screenshot(page, name: str, directory: Path = SCREENSHOT_DIR) -> Path:
     """A full-page PNG in artifacts/screenshots/<name>.png (or another folder of artifacts/; git-ignored)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
     return path
 
 

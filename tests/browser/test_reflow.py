@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.conftest import REPO_ROOT, new_context, sign_in
+from tests.browser.conftest import REPO_ROOT, SCREENSHOT_TIMEOUT_MS, new_context, sign_in
 from tests.browser.probes import OVERFLOW, WIDTH
 from tests.browser.site_map import ROLES, SIGNED_OUT, SitePage, email_of, open_page
 
@@ -43,7 +43,13 @@ def reflow_problem(page: Page, base_url: str, site_page: SitePage) -> str | None
         return None
     SHOTS.mkdir(parents=True, exist_ok=True)
     # JPEG: a full page as PNG cost Chromium a quarter of the crawl's CPU (8 of 43 s for the coordinator's pages).
-    page.screenshot(path=str(SHOTS / f"{_shot_name(site_page)}.jpg"), full_page=True, type="jpeg", quality=80)
+    page.screenshot(
+        path=str(SHOTS / f"{_shot_name(site_page)}.jpg"),
+        full_page=True,
+        type="jpeg",
+        quality=80,
+        timeout=SCREENSHOT_TIMEOUT_MS,
+    )
     result = page.evaluate(OVERFLOW, WIDTH)
     if result["scrollWidth"] <= WIDTH:
         return None
