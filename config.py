@@ -59,7 +59,9 @@ class Config:
     SECRET_KEY_FALLBACKS = secret_key_fallbacks()  # Flask 3.1 reads these when it checks a session cookie
     TRUSTED_PROXIES = trusted_proxies()  # ProxyFix trusts this many X-Forwarded-For/-Proto/-Host hops
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None → SQLite in instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    # hide_parameters: a database error logged with its traceback shows the statement, never the values in it
+    # (the text someone typed).
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True, "hide_parameters": True}
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # absolute: signed out 12 hours after signing in
     PERMANENT_SESSION_LIFETIME = seconds_setting("SESSION_LIFETIME_SECONDS", timedelta(hours=12))

@@ -147,8 +147,8 @@ def sample_command(
     audit = get_audit(audit_id)
     if audit is None:
         raise click.ClickException(f"No audit {audit_id}. `flask audits list` shows them.")
-    source = mapping_data.source_named(source_label) if source_label else None
-    if source_label and source is None:
+    source = mapping_data.source_named(source_label) if source_label is not None else None
+    if source_label is not None and source is None:
         known = ", ".join(repr(s.label) for s in mapping_data.list_sources()) or "none yet"
         raise click.ClickException(f"No remembered source is called {source_label!r}. Remembered: {known}.")
     max_bytes = current_app.config["MAX_FRAME_BYTES"]

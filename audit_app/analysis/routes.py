@@ -6,6 +6,7 @@ from functools import lru_cache
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 from audit_app.analysis.forms import CaseFilterForm, CompareForm
 from audit_app.data import comparison as comparison_data
@@ -46,6 +47,16 @@ FORMATS = {
     "csv": ("text/csv", csv_chunks),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_chunks),
 }
+
+
+class FilterNotOffered(BadRequest):
+    """400 for a download asked for with a filter value the audit does not have; the error page shows ``page``."""
+
+    page = (
+        "No file was made: a filter is not one of this audit's values",
+        "The address asked for cases with a locality, age band or plan type that no case in this audit has. "
+        "Choose the cases with the filters on the analysis page and download the answers from there.",
+    )
 
 
 def _filtered(audit: Audit) -> tuple[CaseFilterForm, CaseFilters]:
@@ -198,7 +209,9 @@ def _answers_file(audit_id: int, extension: str) -> Response:
     layout = request.args.get("layout", "long")
     if layout not in LAYOUTS:
         abort(404)
-    _form, filters = _filtered(audit)
+    form, filters = _filtered(audit)
+    if form.errors:  # a file has no page to say a filter was ignored: refused rather than every case's answers
+        raise FilterNotOffered()
     definition = definition_of(audit.tool_version)
     found = returns_for_export(audit, definition, filters)
     record_export(

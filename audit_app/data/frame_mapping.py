@@ -201,11 +201,20 @@ def import_export(
     return frame, staged
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def source_named(label: str) -> FrameSource | None:
-    """The remembered source called ``label``; None for any name the mapping page could not have saved (too
-    long, or with a NUL, which PostgreSQL would refuse to compare)."""
+    """The remembered source called ``label``; None for any name the mapping page could not have saved: empty,
+    too long, with a NUL (PostgreSQL would refuse to compare it) or with a lone surrogate (a command line's
+    byte that is not UTF-8, which no database driver can send)."""
     label = label.strip()
-    if "\x00" in label or len(label) > FrameSource.label.type.length:
+    if not label or "\x00" in label or len(label) > FrameSource.label.type.length or not _encodable(label):
         return None
     return db.session.scalar(select(FrameSource).where(FrameSource.label == label))
 

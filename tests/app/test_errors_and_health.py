@@ -7,10 +7,12 @@ import logging
 import re
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from audit_app import create_app
+from audit_app.extensions import db
 from audit_app.main import routes as main_routes
 from audit_app.security import PUBLIC_ENDPOINTS
 from config import ProductionConfig
@@ -73,6 +75,16 @@ def test_v16_5_4_the_details_of_an_unexpected_error_go_to_the_log(
     with caplog.at_level(logging.ERROR):
         signed_in.get("/")
     assert "Exception on / [GET]" in caplog.text and SECRET_SQL in caplog.text  # for operators, shown to nobody
+
+
+def test_a_database_error_for_the_log_shows_the_statement_not_the_values_someone_typed(app, signed_in):
+    """An unexpected database error goes to the log with its message, which SQLAlchemy would end with the
+    statement's parameters: the text an auditor typed. The engine hides them (``hide_parameters``)."""
+    typed = "Seen with Jayden Smith at 14 Elm Road"
+    with app.app_context(), pytest.raises(DBAPIError) as raised:
+        db.session.execute(text("SELECT :typed FROM no_such_table"), {"typed": typed})
+    assert "no_such_table" in str(raised.value)  # the operator still learns what failed
+    assert typed not in str(raised.value)
 
 
 def test_v16_5_2_when_the_error_page_itself_fails_a_plain_page_still_says_sorry(

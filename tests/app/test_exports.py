@@ -219,3 +219,20 @@ def test_a_return_erased_while_the_file_is_written_is_left_out_not_a_broken_down
     db.session.flush()
     rest = list(found.returns)
     assert first.case_reference == "T-01" and [(r.case_reference, r.agency) for r in rest] == [("T-02", "EH service")]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["locality=Nowhere", "age_band=bogus", "plan_type=Neglect%00", "locality=" + "x" * 10_000],
+    ids=["unknown locality", "unknown age band", "plan type with a NUL", "long locality"],
+)
+def test_a_filter_value_the_audit_does_not_have_makes_no_file(client, factory, login, audit, query):
+    """A file has no page to say the filter was ignored: a value the audit does not offer is refused, not
+    answered with every case's answers."""
+    sign_in(factory, client, login, "coordinator")
+    for extension in ("csv", "xlsx"):
+        response = client.get(f"/audits/{audit.id}/analysis/answers.{extension}?layout=wide&{query}")
+        assert response.status_code == 400
+        assert response.mimetype == "text/html"
+        assert "filter" in response.get_data(as_text=True)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "answers.exported")) is None

@@ -223,7 +223,9 @@ def test_the_command_line_uses_a_remembered_source_by_its_name(client, post, run
     assert unknown.exit_code != 0 and "No remembered source is called 'Performance workbook'" in unknown.output
     assert "Remembered: 'Performance team workbook'." in unknown.output
     assert db.session.scalar(sa.select(sa.func.count(SampleFrame.id))) == 1
-    for odd in ("Performance\x00team workbook", "x" * 10_000):  # no such name could have been saved
+    # No such name could have been saved: a NUL, too long, a byte that is not UTF-8 (as the shell passes it,
+    # a lone surrogate: it was a UnicodeEncodeError's traceback), or nothing at all (it was ignored).
+    for odd in ("Performance\x00team workbook", "x" * 10_000, "ab\udcff", "", "  "):
         refused = _sample_on_the_command_line(runner, audit, path, "--source", odd)
         assert refused.exit_code == 1 and "No remembered source is called" in refused.output
     result = _sample_on_the_command_line(runner, audit, path, "--source", "Performance team workbook")
