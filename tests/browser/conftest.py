@@ -35,6 +35,9 @@ SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
 # and typing. A return form is 25,000-32,000 px tall; Chromium takes 2-4 s for it on an idle machine and took
 # over 10 s (the default) in CI, with four browser workers and the PostgreSQL app tests on two cores.
 SCREENSHOT_TIMEOUT_MS = 60_000
+# Publishing a briefing builds its PDF and web page before the answer comes back: a second on an idle machine,
+# over 10 s (a click's limit) once in CI with every worker busy. The click and the check after it wait this long.
+PUBLISHING_TIMEOUT_MS = 60_000
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"

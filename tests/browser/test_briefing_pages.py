@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import new_context, screenshot, sign_in
+from tests.browser.conftest import PUBLISHING_TIMEOUT_MS, new_context, screenshot, sign_in
 
 # The date is one the disclosure check must stop: it could be a date of birth, so someone says why it may stay.
 POINT = "From 1 April 2027, ask for the neglect checklist at every core group."
@@ -123,8 +123,10 @@ def test_a_briefing_goes_from_draft_to_the_library(browser, live_server, axe_rep
     coordinator.get_by_role("button", name="Publish version 1").click()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Publish version 1 of the learning briefing?")
     axe_report.check(coordinator, "confirm publishing a briefing")
-    coordinator.get_by_role("button", name="Publish version 1").click()
-    expect(coordinator.get_by_role("alert", name="Success")).to_contain_text("Version 1 is published")
+    coordinator.get_by_role("button", name="Publish version 1").click(timeout=PUBLISHING_TIMEOUT_MS)
+    expect(coordinator.get_by_role("alert", name="Success")).to_contain_text(
+        "Version 1 is published", timeout=PUBLISHING_TIMEOUT_MS
+    )
     coordinator.context.close()
 
     viewer = _as(browser, live_server, VIEWER)

@@ -12,7 +12,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DEMO_PASSWORD, new_context, screenshot
+from tests.browser.conftest import DEMO_PASSWORD, PUBLISHING_TIMEOUT_MS, new_context, screenshot
 from tests.browser.probes import FOCUS
 
 EDITOR, COORDINATOR = "editor@demo.example", "coordinator@demo.example"
@@ -115,7 +115,7 @@ def test_an_editor_composes_checks_and_publishes_with_the_keyboard(browser, own_
     press(page, "Publish version 1")
     expect(page.get_by_role("heading", level=1)).to_have_text("Publish version 1 of the learning briefing?")
     press(page, "Publish version 1")
-    expect(success(page)).to_contain_text("Version 1 is published", timeout=20_000)  # the PDF is built now
+    expect(success(page)).to_contain_text("Version 1 is published", timeout=PUBLISHING_TIMEOUT_MS)
     expect(page.get_by_role("heading", level=1)).to_have_text("Learning from the audit: Neglect")
     expect(page.get_by_text(POINT)).to_be_visible()
     axe_report.check(page, "published briefing (keyboard)")

@@ -13,7 +13,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import REPO_ROOT, new_context, screenshot, sign_in
+from tests.browser.conftest import PUBLISHING_TIMEOUT_MS, REPO_ROOT, new_context, screenshot, sign_in
 
 JOURNEY = REPO_ROOT / "artifacts" / "journey"
 TITLE = "Whole-journey neglect audit"
@@ -201,8 +201,8 @@ def approve_and_publish(journey: Journey, editor: Page, audit_url: str) -> None:
     editor.goto(audit_url + "/briefings")
     editor.get_by_role("button", name="Publish version 1").click()
     expect(editor.get_by_role("heading", level=1)).to_have_text("Publish version 1 of the learning briefing?")
-    editor.get_by_role("button", name="Publish version 1").click()
-    expect(success(editor)).to_contain_text("Version 1 is published")
+    editor.get_by_role("button", name="Publish version 1").click(timeout=PUBLISHING_TIMEOUT_MS)
+    expect(success(editor)).to_contain_text("Version 1 is published", timeout=PUBLISHING_TIMEOUT_MS)
     journey.step(editor, "editor-publishes-the-briefing")
     editor.context.close()
 
