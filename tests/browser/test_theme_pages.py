@@ -9,6 +9,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import screenshot, sign_in
 
 EDITOR = "editor@demo.example"
+SLOW_NETWORK_LATENCY_MS = 1500  # each request's answer waits this long (Chromium's network emulation)
+_LATENCY = {"offline": False, "downloadThroughput": -1, "uploadThroughput": -1}
 CODEBOOK = (
     "name,description,keywords,category,slug\n"
     "Professional curiosity,Asking why and checking what families say,curious; checked; why,working together,\n"
@@ -86,15 +88,23 @@ def test_editor_codes_the_demo_audit_and_reads_the_theme_counts(page: Page, live
     card_id = card.get_attribute("id")
     row = card.locator(".govuk-summary-list__row").filter(has=confirm).first
     theme = row.locator("dt").inner_text()
+    # The answer's stylesheet and script arrive late, as on CI's busy machine, where this test once read the
+    # card's place before the browser had scrolled to it: the browser goes to the excerpt only once the page
+    # has loaded, so that is what the test waits for.
+    slow = page.context.new_cdp_session(page)
+    slow.send("Network.enable")
+    slow.send("Network.emulateNetworkConditions", _LATENCY | {"latency": SLOW_NETWORK_LATENCY_MS})
     row.get_by_role("button", name=re.compile("^Confirm")).click()
     expect(page.get_by_role("alert", name="Success")).to_contain_text(f"{theme} confirmed for this excerpt")
     assert re.search(r"#excerpt-", page.url), page.url
     assert page.url.endswith(f"#{card_id}"), page.url  # another suggestion waits, so the excerpt is still listed
     confirmed = page.locator(f"#{card_id} .govuk-summary-list__row").filter(has_text=theme)
     expect(confirmed.locator(".govuk-tag")).to_have_text("Confirmed")
+    page.wait_for_load_state("load")
     page.wait_for_timeout(300)  # let the page's script start: it must not scroll away from the excerpt
     top = page.evaluate(f"document.getElementById('{card_id}').getBoundingClientRect().top")
     assert 0 <= top < 900, f"the excerpt is {top}px from the top of the window, not in view"
+    slow.send("Network.emulateNetworkConditions", _LATENCY | {"latency": 0})
     axe_report.check(page, "coding after a confirmation")
     screenshot(page, "themes-05-coding-after-confirm")
 
