@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from audit_tools.errors import WorkbenchError
-from audit_tools.files import runs_as_formula, spreadsheet_safe
+from audit_tools.files import first_visible, runs_as_formula, spreadsheet_safe
 from audit_tools.text import is_blank_looking
 
 CSV_COLUMNS = ("name", "description", "keywords", "category", "slug")
@@ -79,7 +79,7 @@ def formula_problem(column: str, cell: str) -> str | None:
     """
     if not runs_as_formula(cell):
         return None
-    first = cell[0] if runs_as_formula(cell[0]) else cell.lstrip()[0]
+    first = cell[0] if runs_as_formula(cell[0]) else first_visible(cell)
     return (
         f"the {column} starts with {_describe(first)}, which a spreadsheet could run as a formula; "
         "remove that character"

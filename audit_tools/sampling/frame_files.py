@@ -38,6 +38,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from audit_tools.errors import WorkbenchError
+from audit_tools.files.cells import from_first_visible
 from audit_tools.files.collector import collector_paused
 from audit_tools.text import has_control_characters
 
@@ -122,7 +123,9 @@ def normalise_column(name: str) -> str:
 
 
 def is_formula_like(text: str) -> bool:
-    """True when a spreadsheet would treat the (stripped) text as a formula."""
+    """True when a spreadsheet would treat the (stripped) text as a formula, invisible characters before it
+    (a byte-order mark, a zero-width space) or not."""
+    text = from_first_visible(text)
     return bool(text) and text[0] in _FORMULA_FIRST and FORMULA_LIKE.match(text) is not None
 
 
@@ -216,8 +219,8 @@ def _first_places(columns: tuple[str, ...], where: str, problems: _Problems) -> 
 def _check_cells(values: list[str], columns: tuple[str, ...], where: str, problems: _Problems) -> None:
     controls = has_control_characters("".join(values))  # one search a row; cells searched only if it finds one
     for index, text in enumerate(values):
-        if not (text and text[0] in _FORMULA_FIRST) and not controls:
-            continue
+        if not (text and (text[0] in _FORMULA_FIRST or not text[0].isascii())) and not controls:
+            continue  # the quick test for most cells: a formula starts with one of those, or after an invisible one
         if is_formula_like(text) or (controls and has_control_characters(text)):
             name = f" ({columns[index]})" if index < len(columns) and columns[index] else ""
             message = FORMULA_MESSAGE if is_formula_like(text) else CONTROL_MESSAGE

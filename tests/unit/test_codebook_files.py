@@ -154,6 +154,8 @@ def test_line_numbers_count_lines_inside_quoted_cells():
         ("@SUM(A1)", '"@"'),
         ("\tTabbed", "a tab"),
         (" =1+1", '"="'),
+        ("\ufeff=1+1", '"="'),
+        ("\u200b-cmd", '"-"'),
     ],
 )
 def test_formula_like_cells_are_refused(cell, shown):

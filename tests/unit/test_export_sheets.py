@@ -77,7 +77,17 @@ def test_formula_like_text_gets_an_apostrophe(text):
     assert spreadsheet_safe(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["", "Good", "Yes, partly", "3 visits", "a=b"])
+@pytest.mark.parametrize(
+    "text", ["\ufeff=1+1", "\u200b=HYPERLINK(x)", "\u2066-cmd", "\u00a0@SUM(A1)", "\u200e\u200f+1"]
+)
+def test_a_formula_behind_invisible_characters_gets_an_apostrophe_too(text):
+    """A byte-order mark, a zero-width space or a direction mark is not whitespace to Python's strip but may be
+    skipped by a spreadsheet or pasted along with the formula: it does not hide the formula from the guard."""
+    assert runs_as_formula(text)
+    assert spreadsheet_safe(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["", "Good", "Yes, partly", "3 visits", "a=b", "\ufeffGood", "\u200b"])
 def test_plain_text_is_left_alone(text):
     assert spreadsheet_safe(text) == text
 

@@ -296,6 +296,8 @@ def test_a_formula_in_the_xlsx_header_is_refused():
         "+A1",
         "=",
         "-é",
+        "\ufeff=HYPERLINK(x)",
+        "\u200b@SUM(A1)",
     ],
 )
 def test_formula_like_csv_cells_are_refused(value):
