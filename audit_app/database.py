@@ -100,6 +100,6 @@ def dialect_name() -> str:
     return engine.dialect.name
 
 
-def count_of(statement: Select[tuple[int]]) -> int:
+def count_of(statement: Select[int]) -> int:
     """The number a ``select(func.count(...))`` statement counts (always exactly one row)."""
     return db.session.execute(statement).scalar_one()

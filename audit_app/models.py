@@ -13,6 +13,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -529,7 +530,7 @@ class Answer(Model):
     question_key: Mapped[str] = mapped_column(String(60))
     ordinal: Mapped[int] = mapped_column(default=0)
     value: Mapped[str] = mapped_column(Text)
-    score: Mapped[float | None]
+    score: Mapped[float | None] = mapped_column(Float)  # SQLAlchemy 2.1 maps a bare float to Double
 
     ret: Mapped[Return] = relationship(back_populates="answers")
 

@@ -17,6 +17,7 @@ import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -113,7 +114,7 @@ def _drawing(chart: Chart, colour: str) -> Iterator[None]:
     """The one way in to drawing a chart: under the ``DRAWING`` lock, with the chart's own settings."""
     key = chart_key(chart, colour)
     settings = dict(_BASE_RC, **{"svg.hashsalt": key, "svg.id": f"chart-{key}"})
-    with DRAWING, matplotlib.rc_context(settings):
+    with DRAWING, matplotlib.rc_context(cast("dict[Any, Any]", settings)):  # its keys typed as a Literal of every name
         yield
 
 

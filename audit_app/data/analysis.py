@@ -105,15 +105,11 @@ def _read(statement: Select) -> Sequence[Row]:
 
 def case_filter_choices(audit: Audit) -> dict[str, tuple[str, ...]]:
     """The age bands, localities and plan types of the audit's included cases, for the filter form."""
-    rows = (
-        db.session.execute(
-            select(*(getattr(Case, name) for name in FILTERED_ATTRIBUTES))
-            .where(*_chosen_cases(audit.id, EVERY_CASE))
-            .distinct()
-        )
-        .tuples()
-        .all()
-    )
+    rows = db.session.execute(
+        select(*(getattr(Case, name) for name in FILTERED_ATTRIBUTES))
+        .where(*_chosen_cases(audit.id, EVERY_CASE))
+        .distinct()
+    ).all()
     return filter_choices(rows)
 
 
@@ -208,9 +204,7 @@ def _panel_grades(audit: Audit, filters: CaseFilters) -> dict[int, str]:
             select(PanelRecord.case_id, PanelRecord.agreed_grade)
             .join(Case)
             .where(*_chosen_cases(audit.id, filters), PanelRecord.agreed_grade != "")
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
@@ -302,9 +296,7 @@ def audit_facts(audit: Audit) -> AuditFacts:
     state_counts = dict(
         db.session.execute(
             select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     agencies = tuple(
         db.session.scalars(

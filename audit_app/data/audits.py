@@ -187,9 +187,7 @@ def transition_check(audit: Audit) -> TransitionCheck:
     states = dict(
         db.session.execute(
             select(Return.state, func.count()).join(Case).where(Case.audit_id == audit.id).group_by(Return.state)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     blockers, warnings = [], []
     if target == AuditState.OPEN:
@@ -235,7 +233,7 @@ def _unsubmitted_by_agency(audit: Audit) -> str:
         .where(Case.audit_id == audit.id, Return.state.in_((ReturnState.DRAFT, ReturnState.RETURNED)))
         .group_by(Agency.name)
         .order_by(Agency.name)
-    ).tuples()
+    )
     return ", ".join(f"{name}: {count}" for name, count in rows)
 
 

@@ -58,7 +58,7 @@ def grades_of(exercise: CalibrationExercise, user: User) -> answer_rules.Answers
             CalibrationGrade.exercise_id == exercise.id, CalibrationGrade.user_id == user.id
         )
     )
-    return {key: value for key, value in rows.tuples()}
+    return {key: value for key, value in rows}
 
 
 def save_grades(

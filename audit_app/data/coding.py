@@ -134,7 +134,7 @@ def _excerpts(audit: Audit, definition: ToolDefinition) -> Subquery:
 
     def from_return(
         source: str, row: type[Answer] | type[EvidenceNote], text: InstrumentedAttribute[str]
-    ) -> Select[tuple[str, str, int, str, int, str, str, str]]:
+    ) -> Select[str, str, int, str, int, str, str, str]:
         key = cast(row.return_id, String).concat(":").concat(row.question_key)
         return (
             select(
@@ -283,9 +283,7 @@ def suggest_codings(audit: Audit, definition: ToolDefinition, user: User) -> int
     query, excerpts = _filtered(audit, definition, CodingFilters(show="all"))
     uncoded = db.session.execute(query.where(~_codings_of(audit, excerpts, "confirmed"))).all()
     known = set(
-        db.session.execute(
-            select(Coding.source, Coding.source_key, Coding.theme_id).where(Coding.audit_id == audit.id)
-        ).tuples()
+        db.session.execute(select(Coding.source, Coding.source_key, Coding.theme_id).where(Coding.audit_id == audit.id))
     )
     new = [
         Coding(
@@ -391,7 +389,7 @@ def coders_of(audit_id: int, excerpts: list[tuple[str, str]]) -> set[int]:
         )
     )
     wanted = set(excerpts)
-    return {by for source, key, by in rows if (source, key) in wanted}
+    return {by for source, key, by in rows if (source, key) in wanted and by is not None}
 
 
 def confirmed_themes(audit_id: int, excerpts: list[tuple[str, str]]) -> dict[tuple[str, str], set[int]]:

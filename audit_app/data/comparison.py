@@ -53,9 +53,7 @@ def _grades(audit: Audit, options: tuple[tuple[str, str], ...]) -> tuple[tuple[s
             .join(Case, Case.id == PanelRecord.case_id)
             .where(Case.audit_id == audit.id, Case.included, PanelRecord.agreed_grade != "")
             .group_by(PanelRecord.agreed_grade)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return tuple((label, counts.get(value, 0)) for value, label in options)
 
@@ -69,4 +67,4 @@ def _themes(audit: Audit) -> tuple[tuple[str, int], ...]:
         .where(Coding.audit_id == audit.id, Coding.status == "confirmed", Case.included)
         .group_by(Theme.name)
     )
-    return tuple((name, count) for name, count in rows.tuples())
+    return tuple((name, count) for name, count in rows)

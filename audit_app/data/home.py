@@ -168,7 +168,7 @@ def overdue_agencies(today: date) -> list[OverdueAgency]:
         .group_by(Audit.id, Audit.title, Agency.name, due)
         .order_by(due, func.count(Return.id).desc(), Agency.name)
     ).all()
-    return [OverdueAgency(*row) for row in rows]
+    return [OverdueAgency(audit_id, title, agency, on, owed) for audit_id, title, agency, on, owed in rows if on]
 
 
 def audits_by_stage() -> list[AuditStage]:
@@ -351,7 +351,7 @@ def actions_due(user: User, today: date) -> Limited[ActionItem]:
         .order_by(Recommendation.due_date, Recommendation.id)
         .limit(SHOWN)
     ).all()
-    return Limited([ActionItem(r, t, text, d, rag, lead or "") for r, t, text, d, rag, lead in rows], total or 0)
+    return Limited([ActionItem(r, t, text, d, rag, lead or "") for r, t, text, d, rag, lead in rows if d], total or 0)
 
 
 def latest_briefings(limit: int = 5) -> list[BriefingItem]:

@@ -138,9 +138,7 @@ def evidence_counts(audit: Audit) -> dict[int, int]:
                 Case.included,
             )
             .group_by(link.learning_point_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
@@ -288,9 +286,7 @@ def get_category(slug: str) -> RecommendationCategory | None:
 def category_usage() -> dict[str, int]:
     """Category slug → number of recommendations filed under it."""
     return dict(
-        db.session.execute(select(Recommendation.category, func.count()).group_by(Recommendation.category))
-        .tuples()
-        .all()
+        db.session.execute(select(Recommendation.category, func.count()).group_by(Recommendation.category)).all()
     )
 
 
@@ -453,23 +449,15 @@ def revealed_audits() -> list[Audit]:
 
 def theme_trend_table(audits: list[Audit]) -> list[ThemeTrend]:
     """Themes × audits: distinct included cases with a confirmed coding, from one grouped query."""
-    counts = (
-        db.session.execute(
-            select(Coding.theme_id, Coding.audit_id, func.count(distinct(Coding.case_id)))
-            .join(Case, Case.id == Coding.case_id)
-            .where(Coding.audit_id.in_([a.id for a in audits]), Coding.status == "confirmed", Case.included)
-            .group_by(Coding.theme_id, Coding.audit_id)
-        )
-        .tuples()
-        .all()
-    )
-    themes = (
-        db.session.execute(
-            select(Theme.id, Theme.name, Theme.category).where(Theme.id.in_({theme_id for theme_id, _a, _n in counts}))
-        )
-        .tuples()
-        .all()
-    )
+    counts = db.session.execute(
+        select(Coding.theme_id, Coding.audit_id, func.count(distinct(Coding.case_id)))
+        .join(Case, Case.id == Coding.case_id)
+        .where(Coding.audit_id.in_([a.id for a in audits]), Coding.status == "confirmed", Case.included)
+        .group_by(Coding.theme_id, Coding.audit_id)
+    ).all()
+    themes = db.session.execute(
+        select(Theme.id, Theme.name, Theme.category).where(Theme.id.in_({theme_id for theme_id, _a, _n in counts}))
+    ).all()
     return theme_trends([AuditColumn(a.id, a.title, a.year) for a in audits], themes, counts)
 
 

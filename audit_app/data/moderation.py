@@ -207,7 +207,7 @@ def blind_moderations(user: User) -> dict[int, int]:
             Moderation.moderator_id == user.id, Moderation.state == ModerationState.ASSIGNED
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def second_grades(moderation: Moderation) -> answer_rules.Answers:
@@ -222,7 +222,7 @@ def first_grades(moderation: Moderation, definition: ToolDefinition) -> dict[str
             Answer.return_id == moderation.return_id, Answer.question_key.in_(keys)
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def save_grading(

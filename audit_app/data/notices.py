@@ -70,9 +70,9 @@ def auditors_owing(audit: Audit, agency_ids: set[int]) -> dict[int, list[User]]:
         )
         .order_by(User.id)
     ):
-        agency_id = user.agency_id
-        if agency_id is not None and (agency_id not in named or user.id in named[agency_id]):
-            found[agency_id].append(user)
+        own = user.agency_id
+        if own is not None and (own not in named or user.id in named[own]):
+            found[own].append(user)
     return found
 
 

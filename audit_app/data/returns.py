@@ -160,7 +160,7 @@ def load_answers(ret: Return, definition: ToolDefinition) -> answer_rules.Answer
         select(EvidenceNote.question_key, EvidenceNote.text).where(EvidenceNote.return_id == ret.id)
     ).all()
     return {
-        **answer_rules.from_rows(definition, [tuple(r) for r in rows]),
+        **answer_rules.from_rows(definition, [(key, ordinal, value) for key, ordinal, value in rows]),
         **{answer_rules.note_key(key): text for key, text in notes},
     }
 

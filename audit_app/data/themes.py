@@ -77,9 +77,7 @@ def audits_confirmed_in() -> dict[int, int]:
             select(Coding.theme_id, func.count(distinct(Coding.audit_id)))
             .where(Coding.status == CONFIRMED)
             .group_by(Coding.theme_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
@@ -133,9 +131,7 @@ def theme_uses(theme: Theme) -> dict[str, int]:
     by_status = dict(
         db.session.execute(
             select(Coding.status, func.count()).where(Coding.theme_id == theme.id).group_by(Coding.status)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return {
         "confirmed": by_status.get(CONFIRMED, 0),
