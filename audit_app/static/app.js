@@ -214,3 +214,19 @@ function watchIdleTimeout (banner) {
 }
 
 document.querySelectorAll('.app-timeout-warning').forEach(watchIdleTimeout)
+
+// After an action on a long page the server may send the browser back to an anchor (#excerpt-…) whose element
+// holds the success message. The browser's jump to the anchor, once the page has loaded, moves the focus to
+// the page itself and takes it from the message, which GOV.UK Frontend had focused so that a screen reader
+// says what was done. Give the focus back, leaving the page where the jump put it.
+function focusMessageAtAnchor () {
+  const id = decodeURIComponent(window.location.hash.slice(1))
+  const target = id && document.getElementById(id)
+  const message = target && target.querySelector('.govuk-notification-banner[role="alert"]')
+  if (!message) return
+  message.setAttribute('tabindex', '-1')
+  message.focus({ preventScroll: true })
+}
+
+if (document.readyState === 'complete') setTimeout(focusMessageAtAnchor)
+else window.addEventListener('load', () => setTimeout(focusMessageAtAnchor))

@@ -104,6 +104,8 @@ def test_editor_codes_the_demo_audit_and_reads_the_theme_counts(page: Page, live
     page.wait_for_timeout(300)  # let the page's script start: it must not scroll away from the excerpt
     top = page.evaluate(f"document.getElementById('{card_id}').getBoundingClientRect().top")
     assert 0 <= top < 900, f"the excerpt is {top}px from the top of the window, not in view"
+    # and the message in the card has the focus, so that a screen reader says what was done
+    expect(page.locator(f"#{card_id} .govuk-notification-banner")).to_be_focused()
     slow.send("Network.emulateNetworkConditions", _LATENCY | {"latency": 0})
     axe_report.check(page, "coding after a confirmation")
     screenshot(page, "themes-05-coding-after-confirm")
