@@ -389,6 +389,7 @@ def coders_of(audit_id: int, excerpts: list[tuple[str, str]]) -> set[int]:
         )
     )
     wanted = set(excerpts)
+    # `by is not None` repeats the query's own condition for the type checker
     return {by for source, key, by in rows if (source, key) in wanted and by is not None}
 
 

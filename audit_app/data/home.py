@@ -168,6 +168,7 @@ def overdue_agencies(today: date) -> list[OverdueAgency]:
         .group_by(Audit.id, Audit.title, Agency.name, due)
         .order_by(due, func.count(Return.id).desc(), Agency.name)
     ).all()
+    # `if on`: never false (due < today has no NULL), it tells the type checker the date is there
     return [OverdueAgency(audit_id, title, agency, on, owed) for audit_id, title, agency, on, owed in rows if on]
 
 
@@ -351,6 +352,7 @@ def actions_due(user: User, today: date) -> Limited[ActionItem]:
         .order_by(Recommendation.due_date, Recommendation.id)
         .limit(SHOWN)
     ).all()
+    # `if d`: the query already wants a due date; this tells the type checker so
     return Limited([ActionItem(r, t, text, d, rag, lead or "") for r, t, text, d, rag, lead in rows if d], total or 0)
 
 

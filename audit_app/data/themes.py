@@ -193,7 +193,7 @@ def apply_import(plan: ImportPlan, user: User) -> None:
 # --- Counting confirmed themes in an audit --------------------------------------------------------
 
 
-def _confirmed_in(audit_id: int) -> Select[tuple[()]]:
+def _confirmed_in(audit_id: int) -> Select[()]:
     """Confirmed codings on the audit's included cases: the only codings that ever count."""
     return (
         select()

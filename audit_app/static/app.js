@@ -218,13 +218,18 @@ document.querySelectorAll('.app-timeout-warning').forEach(watchIdleTimeout)
 // After an action on a long page the server may send the browser back to an anchor (#excerpt-…) whose element
 // holds the success message. The browser's jump to the anchor, once the page has loaded, moves the focus to
 // the page itself and takes it from the message, which GOV.UK Frontend had focused so that a screen reader
-// says what was done. Give the focus back, leaving the page where the jump put it.
+// says what was done. Give the focus back, leaving the page where the jump put it, unless the person has
+// already moved it (a click or Tab while a slow page was loading).
 function focusMessageAtAnchor () {
-  const id = decodeURIComponent(window.location.hash.slice(1))
+  const id = window.location.hash.slice(1) // the app's anchors are plain ASCII ids: nothing to decode
   const target = id && document.getElementById(id)
   const message = target && target.querySelector('.govuk-notification-banner[role="alert"]')
-  if (!message) return
-  message.setAttribute('tabindex', '-1')
+  const moved = document.activeElement && document.activeElement !== document.body && document.activeElement !== message
+  if (!message || moved) return
+  if (!message.hasAttribute('tabindex')) {
+    message.setAttribute('tabindex', '-1') // focusable for now: out of the Tab order again once left, as GOV.UK Frontend does
+    message.addEventListener('blur', () => message.removeAttribute('tabindex'), { once: true })
+  }
   message.focus({ preventScroll: true })
 }
 

@@ -9,12 +9,40 @@ import unicodedata
 _FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
 
 
+# Characters that show nothing and are not whitespace to Python: Unicode's Default_Ignorable_Code_Point ranges
+# (DerivedCoreProperties.txt, outside category Cf: the combining grapheme joiner, Hangul fillers, variation
+# selectors, the reserved tags block) and the blank Braille pattern. A spreadsheet may skip them, or show a
+# cell that starts with one as if it started with what follows.
+_INVISIBLE_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def _shows_nothing(character: str) -> bool:
+    if character.isspace() or unicodedata.category(character) == "Cf":
+        return True
+    code = ord(character)
+    return any(low <= code <= high for low, high in _INVISIBLE_RANGES)
+
+
 def from_first_visible(text: str) -> str:
-    """The text from its first character that is neither whitespace nor an invisible format character (a
-    byte-order mark, a zero-width space, a direction mark: Unicode's category Cf). Python's ``strip`` keeps
-    format characters, and a spreadsheet may skip them or have them pasted in front of a formula."""
+    """The text from its first character that shows something: not whitespace, not a format character (a
+    byte-order mark, a zero-width space, a direction mark: Unicode's category Cf) and not another character
+    that shows nothing (``_INVISIBLE_RANGES``). Python's ``strip`` keeps all of these, and a spreadsheet may
+    skip them or have them pasted in front of a formula."""
     for index, character in enumerate(text):
-        if not character.isspace() and unicodedata.category(character) != "Cf":
+        if not _shows_nothing(character):
             return text[index:]
     return ""
 

@@ -79,11 +79,16 @@ def formula_problem(column: str, cell: str) -> str | None:
     """
     if not runs_as_formula(cell):
         return None
-    first = cell[0] if runs_as_formula(cell[0]) else first_visible(cell)
     return (
-        f"the {column} starts with {_describe(first)}, which a spreadsheet could run as a formula; "
+        f"the {column} starts with {_describe(_formula_start(cell))}, which a spreadsheet could run as a formula; "
         "remove that character"
     )
+
+
+def _formula_start(text: str) -> str:
+    """The character that makes ``text`` a formula: its first, or the first that shows after blanks and
+    invisible characters (which the person cannot see to remove)."""
+    return text[0] if runs_as_formula(text[0]) else first_visible(text)
 
 
 def control_problem(column: str, cell: str) -> str | None:
@@ -109,8 +114,8 @@ def keyword_problems(keywords: Sequence[str]) -> list[str]:
             )
         if runs_as_formula(keyword):
             problems.append(
-                f'the keyword "{keyword}" starts with {_describe(keyword[0])}, which a spreadsheet could '
-                "run as a formula; remove that character"
+                f'the keyword "{keyword}" starts with {_describe(_formula_start(keyword))}, which a spreadsheet '
+                "could run as a formula; remove that character"
             )
     return problems
 

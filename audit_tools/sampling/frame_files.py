@@ -54,8 +54,8 @@ IDENTIFYING_COLUMNS = re.compile(
     re.IGNORECASE,
 )
 # Text a spreadsheet would run: "=...", "@...", "+A1", "-cmd", "+1+cmd|' /C calc'!A0".
-FORMULA_LIKE = re.compile(r"[=@]|[+-](?:[^\W\d_]|.*[=(|!@])", re.DOTALL)
-_FORMULA_FIRST = frozenset("=@+-")
+FORMULA_LIKE = re.compile(r"[=@＝＠]|[+\-＋－](?:[^\W\d_]|.*[=(|!@＝＠])", re.DOTALL)  # the full-width forms too
+_FORMULA_FIRST = frozenset("=@+-＝＠＋－")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"

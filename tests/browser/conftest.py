@@ -33,13 +33,14 @@ AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT_DIR = REPO_ROOT / "artifacts" / "screenshots"
 # A full-page screenshot is an artefact to look at, not something a test asserts: it gets longer than clicks
 # and typing. A return form is 25,000-32,000 px tall; Chromium takes 2-4 s for it on an idle machine and took
-# over 10 s (the default) in CI, with four browser workers and the PostgreSQL app tests on two cores.
+# over 10 s (then the limit) in CI, with four browser workers and the PostgreSQL app tests on two cores.
 SCREENSHOT_TIMEOUT_MS = 60_000
 # How long a click, a fill or an expect() waits for the page: pages answered in under a second on an idle
 # machine have taken more than 10 s in CI.
 ACTION_TIMEOUT_MS = 30_000
 # Publishing a briefing builds its PDF and web page before the answer comes back: a second on an idle machine,
-# over 10 s (a click's limit) once in CI with every worker busy. The click and the check after it wait this long.
+# over 10 s (then a click's limit) once in CI with every worker busy. The click and the check after it wait this
+# long.
 PUBLISHING_TIMEOUT_MS = 60_000
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
 

@@ -156,12 +156,20 @@ def test_line_numbers_count_lines_inside_quoted_cells():
         (" =1+1", '"="'),
         ("\ufeff=1+1", '"="'),
         ("\u200b-cmd", '"-"'),
+        ("\u3164=1", '"="'),
     ],
 )
 def test_formula_like_cells_are_refused(cell, shown):
     quoted = '"' + cell + '"'
     assert problems(HEADER + f"Theme,{quoted},,\n") == [
         f"Line 2: the description starts with {shown}, which a spreadsheet could run as a formula; "
+        "remove that character"
+    ]
+
+
+def test_a_keyword_with_a_formula_behind_an_invisible_character_names_the_formula_character():
+    assert problems(HEADER + "Theme,,drift; \u200b=cmd,\n") == [
+        'Line 2: the keyword "\u200b=cmd" starts with "=", which a spreadsheet could run as a formula; '
         "remove that character"
     ]
 

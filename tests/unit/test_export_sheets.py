@@ -78,7 +78,19 @@ def test_formula_like_text_gets_an_apostrophe(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["\ufeff=1+1", "\u200b=HYPERLINK(x)", "\u2066-cmd", "\u00a0@SUM(A1)", "\u200e\u200f+1"]
+    "text",
+    [
+        "\ufeff=1+1",
+        "\u200b=HYPERLINK(x)",
+        "\u2066-cmd",
+        "\u00a0@SUM(A1)",
+        "\u200e\u200f+1",
+        "\u034f=1",  # combining grapheme joiner (a mark, default-ignorable)
+        "\ufe0f=1",  # variation selector
+        "\U000e0101=1",  # variation selector supplement
+        "\u3164=1",  # Hangul filler (a letter that shows nothing)
+        "\u2800=1",  # Braille pattern blank
+    ],
 )
 def test_a_formula_behind_invisible_characters_gets_an_apostrophe_too(text):
     """A byte-order mark, a zero-width space or a direction mark is not whitespace to Python's strip but may be

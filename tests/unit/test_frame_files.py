@@ -298,6 +298,9 @@ def test_a_formula_in_the_xlsx_header_is_refused():
         "-é",
         "\ufeff=HYPERLINK(x)",
         "\u200b@SUM(A1)",
+        "＝HYPERLINK(x)",  # the full-width forms
+        "＋A1",
+        "\u3164＠SUM(A1)",
     ],
 )
 def test_formula_like_csv_cells_are_refused(value):
